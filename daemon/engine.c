@@ -1,0 +1,279 @@
+/*
+ * Copyright (c) 2026 The timed developers
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+ * WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+ * MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+ * ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+ * WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+ * ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+ * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+ */
+
+#include <sys/types.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <event2/event.h>
+
+#include "engine.h"
+#include "log.h"
+#include "proctitle.h"
+#include "sandbox.h"
+#include "vclock.h"
+
+static struct engine	*the_engine;	/* for the log sink alone */
+
+static void	engine_event(evutil_socket_t, short, void *);
+
+static int64_t
+system_ns(void)
+{
+	struct timespec	 ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+int64_t
+engine_now_ns(const struct engine *eng)
+{
+	int64_t	 now = system_ns();
+
+	if (eng->have_cs && eng->cs.kind == CLOCK_KIND_VIRTUAL)
+		now += (int64_t)(vclock_offset(&eng->cs.model, now) * 1e9);
+	return now;
+}
+
+static void
+update_events(struct engine *eng)
+{
+	short	 what = EV_READ | EV_PERSIST;
+
+	if (imsgbuf_queued(eng->ibuf) > 0)
+		what |= EV_WRITE;
+	event_del(eng->ev);
+	event_assign(eng->ev, eng->base, ENGINE_FD, what, engine_event, eng);
+	event_add(eng->ev, NULL);
+}
+
+static void
+to_monitor(struct engine *eng, uint32_t type, uint32_t peerid,
+    const void *data, size_t len)
+{
+	if (imsg_compose(eng->ibuf, type, peerid, getpid(), -1, data,
+	    len) == -1) {
+		/* The monitor does not read: nothing else to do. */
+		exit(1);
+	}
+	update_events(eng);
+}
+
+static void
+log_sink(int priority, const char *msg)
+{
+	struct log_msg	 m;
+
+	memset(&m, 0, sizeof(m));
+	m.priority = priority;
+	snprintf(m.text, sizeof(m.text), "%s", msg);
+	to_monitor(the_engine, IMSG_LOG, 0, &m, sizeof(m));
+}
+
+static void
+ctl_tracking(struct engine *eng, uint32_t peerid)
+{
+	struct rpt_tracking	 r;
+	int64_t			 now = system_ns();
+
+	memset(&r, 0, sizeof(r));
+	r.leap = LEAP_UNSYNC;
+	r.clock = eng->noclock ? CLOCK_KIND_NONE : eng->cs.kind;
+	r.freq_ppm = eng->cs.freq_ppm;
+	r.skew_ppm = eng->cs.skew_ppm;
+	r.system_time_offset_s = eng->cs.slew_left_s;
+	if (eng->cs.kind == CLOCK_KIND_VIRTUAL)
+		r.virtual_true_offset_s = vclock_offset(&eng->cs.model, now);
+	to_monitor(eng, IMSG_CTL_TRACKING, peerid, &r, sizeof(r));
+}
+
+static void
+ctl_result(struct engine *eng, uint32_t peerid, int code)
+{
+	struct ctl_result	 r = { code };
+
+	to_monitor(eng, IMSG_CTL_RESULT, peerid, &r, sizeof(r));
+}
+
+static void
+dispatch(struct engine *eng, struct imsg *imsg)
+{
+	switch (imsg->hdr.type) {
+	case IMSG_CLOCK_STATE:
+		if (imsg_get_data(imsg, &eng->cs, sizeof(eng->cs)) == -1)
+			fatalx("IMSG_CLOCK_STATE: bad length");
+		eng->have_cs = 1;
+		break;
+	case IMSG_CTL_TRACKING:
+		ctl_tracking(eng, imsg->hdr.peerid);
+		break;
+	case IMSG_CTL_SOURCES:
+		to_monitor(eng, IMSG_CTL_END, imsg->hdr.peerid, NULL, 0);
+		break;
+	case IMSG_CTL_MAKESTEP:
+		ctl_result(eng, imsg->hdr.peerid, CTL_OK);
+		break;
+	default:
+		fatalx("unexpected message %u from the monitor",
+		    imsg->hdr.type);
+	}
+}
+
+static void
+engine_read(struct engine *eng)
+{
+	struct imsg	 imsg;
+	ssize_t		 n;
+	int		 r;
+
+	if ((n = imsgbuf_read(eng->ibuf)) == -1 && errno == EAGAIN)
+		return;
+	if (n <= 0) {
+		/* The monitor is gone: so are we. */
+		event_base_loopexit(eng->base, NULL);
+		return;
+	}
+	while ((r = imsg_get(eng->ibuf, &imsg)) == 1) {
+		dispatch(eng, &imsg);
+		imsg_free(&imsg);
+	}
+	if (r == -1)
+		fatalx("malformed frame from the monitor");
+}
+
+static void
+engine_event(evutil_socket_t fd, short ev, void *arg)
+{
+	struct engine	*eng = arg;
+
+	if (ev & EV_READ)
+		engine_read(eng);
+	if ((ev & EV_WRITE) && imsgbuf_write(eng->ibuf) == -1) {
+		event_base_loopexit(eng->base, NULL);
+		return;
+	}
+	update_events(eng);
+}
+
+static void
+sigterm_cb(evutil_socket_t sig, short ev, void *arg)
+{
+	struct engine	*eng = arg;
+
+	event_base_loopexit(eng->base, NULL);
+}
+
+static int
+parse_args(int argc, char *argv[], struct engine *eng, const char **conffile,
+    uid_t *uid, gid_t *gid, int *foreground, int *debug)
+{
+	int	 ch;
+
+	optind = 0;	/* glibc: start over */
+	while ((ch = getopt(argc, argv, "dDf:g:P:u:x")) != -1) {
+		switch (ch) {
+		case 'd':
+			*foreground = 1;
+			break;
+		case 'D':
+			*debug = 1;
+			break;
+		case 'f':
+			*conffile = optarg;
+			break;
+		case 'g':
+			*gid = (gid_t)strtoul(optarg, NULL, 10);
+			break;
+		case 'u':
+			*uid = (uid_t)strtoul(optarg, NULL, 10);
+			break;
+		case 'x':
+			eng->noclock = 1;
+			break;
+		case 'P':
+			break;
+		default:
+			return -1;
+		}
+	}
+	return *conffile == NULL || *uid == 0 ? -1 : 0;
+}
+
+static void
+setup(struct engine *eng, uid_t uid, gid_t gid)
+{
+	struct event	*ev;
+	char		 err[256];
+
+	if ((eng->base = event_base_new()) == NULL)
+		fatalx("event_base_new");
+	if (fcntl(ENGINE_FD, F_SETFL, O_NONBLOCK) == -1 ||
+	    fcntl(ENGINE_FD, F_SETFD, FD_CLOEXEC) == -1)
+		fatal("channel to the monitor");
+	if ((eng->ibuf = imsgbuf_new(ENGINE_FD)) == NULL ||
+	    (eng->ev = event_new(eng->base, -1, 0, NULL, NULL)) == NULL)
+		fatalx("out of memory");
+	if ((ev = evsignal_new(eng->base, SIGTERM, sigterm_cb, eng)) == NULL ||
+	    evsignal_add(ev, NULL) == -1)
+		fatalx("cannot handle SIGTERM");
+	/* A ^C in the foreground is for the monitor, which stops us. */
+	signal(SIGINT, SIG_IGN);
+	signal(SIGHUP, SIG_IGN);
+	signal(SIGPIPE, SIG_IGN);
+	if (sandbox_drop(eng->conf->chrootdir, uid, gid, err,
+	    sizeof(err)) == -1)
+		fatalx("privilege drop: %s", err);
+	if (sandbox_engine_filter() == -1)
+		fatalx("cannot load the seccomp filter");
+}
+
+int
+engine_main(int argc, char *argv[])
+{
+	static struct engine	 eng;
+	const char		*conffile = NULL;
+	uid_t			 uid = 0;
+	gid_t			 gid = 0;
+	int			 foreground = 0, debug = 0;
+
+	if (parse_args(argc, argv, &eng, &conffile, &uid, &gid, &foreground,
+	    &debug) == -1) {
+		fprintf(stderr, "timed: -P engine is started by the monitor\n");
+		return 1;
+	}
+	log_init(1, debug, "engine");
+	proctitle_set("timed: network engine");
+	eng.conf = conf_new();
+	if (conf_load(eng.conf, conffile, stderr) == -1)
+		fatalx("configuration %s changed under the monitor", conffile);
+	setup(&eng, uid, gid);
+	the_engine = &eng;
+	log_set_sink(log_sink);
+	imsg_compose_hello(eng.ibuf);
+	update_events(&eng);
+	log_debug("running as uid %u in %s", (unsigned)uid,
+	    eng.conf->chrootdir);
+	event_base_dispatch(eng.base);
+	return 0;
+}

@@ -1,0 +1,47 @@
+/*
+ * Copyright (c) 2026 The timed developers
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+ * WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+ * MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+ * ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+ * WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+ * ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+ * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+ */
+
+/* The network engine: unprivileged, chrooted, seccomp-filtered. */
+
+#ifndef TIMED_ENGINE_H
+#define TIMED_ENGINE_H
+
+#include <stdint.h>
+
+#include <event2/event.h>
+
+#include "conf.h"
+#include "imsg.h"
+#include "proto.h"
+
+#define ENGINE_FD		3	/* channel to the monitor */
+
+struct engine {
+	struct conf		*conf;
+	struct event_base	*base;
+	struct imsgbuf		*ibuf;
+	struct event		*ev;
+	struct clock_state	 cs;	/* as the monitor last told */
+	int			 have_cs;
+	int			 noclock;
+};
+
+/* Entry point of "timed -P engine", exec'd by the monitor. */
+int	engine_main(int argc, char *argv[]);
+/* The time now as the engine sees it (the virtual clock's if any), ns. */
+int64_t	engine_now_ns(const struct engine *);
+
+#endif

@@ -1,0 +1,227 @@
+/*
+ * Copyright (c) 2026 The timed developers
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+ * WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+ * MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+ * ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+ * WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+ * ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+ * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+ */
+
+#include <sys/ioctl.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <linux/capability.h>
+#include <seccomp.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "sandbox.h"
+
+#define NELEM(a)	(sizeof(a) / sizeof((a)[0]))
+
+int
+sandbox_check_chroot(const char *dir, char *err, size_t errlen)
+{
+	struct stat	 st;
+
+	if (stat(dir, &st) == -1) {
+		snprintf(err, errlen, "%s", strerror(errno));
+		return -1;
+	}
+	if (!S_ISDIR(st.st_mode)) {
+		snprintf(err, errlen, "not a directory");
+		return -1;
+	}
+	if (st.st_uid != 0 || (st.st_mode & (S_IWGRP | S_IWOTH)) != 0) {
+		snprintf(err, errlen, "must be owned by root and writable "
+		    "by root alone");
+		return -1;
+	}
+	return 0;
+}
+
+static int
+drop_bounding_set(void)
+{
+	int	 cap;
+
+	for (cap = 0; cap <= 63; cap++)
+		if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) == -1 &&
+		    errno != EINVAL)
+			return -1;
+	return 0;
+}
+
+static int
+no_capabilities(void)
+{
+	struct __user_cap_header_struct	 hdr = { _LINUX_CAPABILITY_VERSION_3, 0 };
+	struct __user_cap_data_struct	 data[2];
+
+	memset(data, 0, sizeof(data));
+	/* setresuid to a non-root user cleared them: make sure. */
+	if (syscall(SYS_capset, &hdr, data) == -1)
+		return -1;
+	return 0;
+}
+
+int
+sandbox_drop(const char *dir, uid_t uid, gid_t gid, char *err, size_t errlen)
+{
+	const char	*step;
+
+	if (sandbox_check_chroot(dir, err, errlen) == -1)
+		return -1;
+	if ((step = "chroot", chroot(dir) == -1) ||
+	    (step = "chdir", chdir("/") == -1) ||
+	    (step = "capability bounding set", drop_bounding_set() == -1) ||
+	    (step = "setgroups", setgroups(0, NULL) == -1) ||
+	    (step = "setresgid", setresgid(gid, gid, gid) == -1) ||
+	    (step = "setresuid", setresuid(uid, uid, uid) == -1) ||
+	    (step = "capset", no_capabilities() == -1) ||
+	    (step = "no_new_privs", prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0,
+	    0) == -1)) {
+		snprintf(err, errlen, "%s: %s", step, strerror(errno));
+		return -1;
+	}
+	if (setuid(0) != -1 || getuid() != uid || getegid() != gid) {
+		snprintf(err, errlen, "privileges still there after the drop");
+		return -1;
+	}
+	return 0;
+}
+
+/* The engine's allow-list, by purpose (../shared/SECURITY.md). */
+static const int engine_io[] = {
+	SCMP_SYS(read), SCMP_SYS(write), SCMP_SYS(readv), SCMP_SYS(writev),
+	SCMP_SYS(close), SCMP_SYS(newfstatat), SCMP_SYS(fstat),
+	SCMP_SYS(lseek),
+};
+static const int engine_net[] = {
+	SCMP_SYS(recvfrom), SCMP_SYS(recvmsg), SCMP_SYS(recvmmsg),
+	SCMP_SYS(sendto), SCMP_SYS(sendmsg), SCMP_SYS(sendmmsg),
+	SCMP_SYS(connect), SCMP_SYS(bind), SCMP_SYS(listen),
+	SCMP_SYS(accept4), SCMP_SYS(getsockname), SCMP_SYS(getpeername),
+	SCMP_SYS(getsockopt), SCMP_SYS(shutdown),
+};
+static const int engine_events[] = {
+	SCMP_SYS(epoll_create1), SCMP_SYS(epoll_ctl), SCMP_SYS(epoll_wait),
+	SCMP_SYS(epoll_pwait), SCMP_SYS(eventfd2), SCMP_SYS(pipe2),
+	SCMP_SYS(socketpair), SCMP_SYS(rt_sigaction),
+	SCMP_SYS(rt_sigprocmask), SCMP_SYS(rt_sigreturn),
+};
+static const int engine_clock[] = {
+	SCMP_SYS(clock_gettime), SCMP_SYS(gettimeofday),
+	SCMP_SYS(clock_nanosleep), SCMP_SYS(nanosleep),
+};
+static const int engine_memory[] = {
+	SCMP_SYS(brk), SCMP_SYS(mmap), SCMP_SYS(munmap), SCMP_SYS(mremap),
+	SCMP_SYS(mprotect), SCMP_SYS(madvise), SCMP_SYS(futex),
+	SCMP_SYS(getrandom),
+};
+static const int engine_process[] = {
+	SCMP_SYS(getpid), SCMP_SYS(gettid), SCMP_SYS(tgkill),
+	SCMP_SYS(exit), SCMP_SYS(exit_group), SCMP_SYS(restart_syscall),
+};
+#ifdef TIMED_SANITIZERS
+/* What the ASan/UBSan runtimes call when they report. */
+static const int engine_sanitizer[] = {
+	SCMP_SYS(sigaltstack), SCMP_SYS(prlimit64), SCMP_SYS(getrlimit),
+	SCMP_SYS(readlink), SCMP_SYS(openat), SCMP_SYS(sched_yield),
+	SCMP_SYS(uname), SCMP_SYS(mincore), SCMP_SYS(getppid),
+};
+#endif
+
+static int
+allow(scmp_filter_ctx ctx, const int *calls, size_t n)
+{
+	size_t	 i;
+
+	for (i = 0; i < n; i++)
+		if (seccomp_rule_add(ctx, SCMP_ACT_ALLOW, calls[i], 0) != 0)
+			return -1;
+	return 0;
+}
+
+static const int sock_families[] = { AF_INET, AF_INET6 };
+static const int fcntl_cmds[] = { F_GETFL, F_SETFL, F_GETFD, F_SETFD };
+static const struct { int level, name; } sockopts[] = {
+	{ SOL_SOCKET, SO_RCVBUF }, { SOL_SOCKET, SO_SNDBUF },
+	{ SOL_SOCKET, SO_REUSEADDR }, { SOL_SOCKET, SO_REUSEPORT },
+	{ SOL_SOCKET, SO_TIMESTAMPNS }, { SOL_SOCKET, SO_TIMESTAMPING },
+	{ SOL_SOCKET, SO_PRIORITY }, { IPPROTO_IP, IP_PKTINFO },
+	{ IPPROTO_IP, IP_TOS }, { IPPROTO_IP, IP_RECVERR },
+	{ IPPROTO_IP, IP_MTU_DISCOVER }, { IPPROTO_IPV6, IPV6_V6ONLY },
+	{ IPPROTO_IPV6, IPV6_RECVPKTINFO }, { IPPROTO_IPV6, IPV6_RECVERR },
+	{ IPPROTO_TCP, TCP_NODELAY },
+};
+
+static int
+allow_with_args(scmp_filter_ctx ctx)
+{
+	size_t	 i;
+
+	for (i = 0; i < NELEM(sock_families); i++)
+		if (seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(socket), 1,
+		    SCMP_A0(SCMP_CMP_EQ, sock_families[i])) != 0)
+			return -1;
+	for (i = 0; i < NELEM(fcntl_cmds); i++)
+		if (seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(fcntl), 1,
+		    SCMP_A1(SCMP_CMP_EQ, fcntl_cmds[i])) != 0)
+			return -1;
+	for (i = 0; i < NELEM(sockopts); i++)
+		if (seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(setsockopt),
+		    2, SCMP_A1(SCMP_CMP_EQ, sockopts[i].level),
+		    SCMP_A2(SCMP_CMP_EQ, sockopts[i].name)) != 0)
+			return -1;
+	if (seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 1,
+	    SCMP_A1(SCMP_CMP_EQ, FIONREAD)) != 0)
+		return -1;
+	return 0;
+}
+
+int
+sandbox_engine_rules(scmp_filter_ctx ctx)
+{
+	if (allow(ctx, engine_io, NELEM(engine_io)) == 0 &&
+	    allow(ctx, engine_net, NELEM(engine_net)) == 0 &&
+	    allow(ctx, engine_events, NELEM(engine_events)) == 0 &&
+	    allow(ctx, engine_clock, NELEM(engine_clock)) == 0 &&
+	    allow(ctx, engine_memory, NELEM(engine_memory)) == 0 &&
+	    allow(ctx, engine_process, NELEM(engine_process)) == 0 &&
+#ifdef TIMED_SANITIZERS
+	    allow(ctx, engine_sanitizer, NELEM(engine_sanitizer)) == 0 &&
+#endif
+	    allow_with_args(ctx) == 0)
+		return 0;
+	return -1;
+}
+
+int
+sandbox_engine_filter(void)
+{
+	scmp_filter_ctx	 ctx;
+	int		 rc = -1;
+
+	if ((ctx = seccomp_init(SCMP_ACT_KILL_PROCESS)) == NULL)
+		return -1;
+	if (sandbox_engine_rules(ctx) == 0 && seccomp_load(ctx) == 0)
+		rc = 0;
+	seccomp_release(ctx);
+	return rc;
+}

@@ -1,0 +1,1185 @@
+/*
+ * Copyright (c) 2026 The timed developers
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+ * WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+ * MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+ * ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+ * WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+ * ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+ * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+ */
+
+/*
+ * The pure core of the configuration parser: one line in, the struct
+ * updated or one diagnostic out.  No file I/O, no clock, no globals
+ * other than constant tables.
+ */
+
+#include <sys/socket.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
+
+#include <ctype.h>
+#include <errno.h>
+#include <limits.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "conf.h"
+
+
+#define CONF_MAX_ARGS		64
+#define CONF_MAX_FREQ_PPM	500.0		/* as lim.h */
+#define CONF_MAX_OFFSET_S	(86400.0 * 366 * 100)
+
+/* One line being parsed. */
+struct pctx {
+	struct conf		*c;
+	const char		*dir;		/* directive name */
+	char			**av;		/* its arguments */
+	int			 ac;
+	const struct directive	*d;
+	enum conf_action	*act;
+	char			*arg;
+	size_t			 arglen;
+	struct conf_diag	*diag;
+	int			 warned;
+};
+
+struct directive {
+	const char	*name;
+	int		(*fn)(struct pctx *);
+	size_t		 off;		/* field for the generic handlers */
+	double		 lo, hi;	/* range for the generic handlers */
+};
+
+enum srcopt_kind {
+	SO_FLAG,	/* int = 1 */
+	SO_INT,		/* int in range */
+	SO_U16,		/* uint16_t in range */
+	SO_U32,		/* uint32_t in range */
+	SO_DBL,		/* double in range */
+	SO_POOL,	/* int in range, pool only */
+	SO_ACCEPT,	/* accepted, nothing to store */
+	SO_WARN		/* chrony option timed does not implement */
+};
+
+struct srcopt {
+	const char		*name;
+	enum srcopt_kind	 kind;
+	int			 nargs;
+	size_t			 off;
+	double			 lo, hi;
+};
+
+#define SRC(f)	offsetof(struct conf_source, f)
+#define CNF(f)	offsetof(struct conf, f)
+
+static const struct srcopt srcopts[] = {
+	{ "iburst",		SO_FLAG,	0, SRC(iburst), 0, 0 },
+	{ "prefer",		SO_FLAG,	0, SRC(prefer), 0, 0 },
+	{ "noselect",		SO_FLAG,	0, SRC(noselect), 0, 0 },
+	{ "nts",		SO_FLAG,	0, SRC(nts), 0, 0 },
+	{ "minpoll",		SO_INT,		1, SRC(minpoll), -7, 24 },
+	{ "maxpoll",		SO_INT,		1, SRC(maxpoll), -7, 24 },
+	{ "certset",		SO_INT,		1, SRC(certset), 0, INT_MAX },
+	{ "port",		SO_U16,		1, SRC(port), 1, 65535 },
+	{ "ntsport",		SO_U16,		1, SRC(ntsport), 1, 65535 },
+	{ "key",		SO_U32,		1, SRC(key), 1, 4294967295.0 },
+	{ "maxdelay",		SO_DBL,		1, SRC(maxdelay_s), 0, 1000 },
+	{ "maxsources",		SO_POOL,	1, SRC(maxsources), 1, 16 },
+	{ "burst",		SO_ACCEPT,	0, 0, 0, 0 },
+	{ "offline",		SO_WARN,	0, 0, 0, 0 },
+	{ "auto_offline",	SO_WARN,	0, 0, 0, 0 },
+	{ "trust",		SO_WARN,	0, 0, 0, 0 },
+	{ "require",		SO_WARN,	0, 0, 0, 0 },
+	{ "xleave",		SO_WARN,	0, 0, 0, 0 },
+	{ "copy",		SO_WARN,	0, 0, 0, 0 },
+	{ "ipv4",		SO_WARN,	0, 0, 0, 0 },
+	{ "ipv6",		SO_WARN,	0, 0, 0, 0 },
+	{ "presend",		SO_WARN,	1, 0, 0, 0 },
+	{ "minstratum",		SO_WARN,	1, 0, 0, 0 },
+	{ "polltarget",		SO_WARN,	1, 0, 0, 0 },
+	{ "version",		SO_WARN,	1, 0, 0, 0 },
+	{ "filter",		SO_WARN,	1, 0, 0, 0 },
+	{ "maxdelayratio",	SO_WARN,	1, 0, 0, 0 },
+	{ "maxdelaydevratio",	SO_WARN,	1, 0, 0, 0 },
+	{ "maxdelayquant",	SO_WARN,	1, 0, 0, 0 },
+	{ "mindelay",		SO_WARN,	1, 0, 0, 0 },
+	{ "asymmetry",		SO_WARN,	1, 0, 0, 0 },
+	{ "offset",		SO_WARN,	1, 0, 0, 0 },
+	{ "extfield",		SO_WARN,	1, 0, 0, 0 },
+	{ "minsamples",		SO_WARN,	1, 0, 0, 0 },
+	{ "maxsamples",		SO_WARN,	1, 0, 0, 0 },
+	{ NULL,			SO_ACCEPT,	0, 0, 0, 0 }
+};
+
+/* Chrony directives timed knows of but does not implement. */
+static const char *const unimplemented[] = {
+	"acquisitionport", "authselectmode", "bindacqaddress",
+	"bindacqdevice", "bindcmddevice", "binddevice", "broadcast",
+	"clockprecision", "cmdallow", "cmddeny", "cmdratelimit",
+	"combinelimit", "commandkey", "corrtimeratio", "dscp", "dumpdir",
+	"dumponexit", "fallbackdrift", "generatecommandkey", "hwclockfile",
+	"hwtsinterface", "initstepslew", "leapsecmode", "leapseclist",
+	"linux_freq_scale", "linux_hz", "lock_all", "mailonchange",
+	"manual", "maxclockerror", "maxdrift", "maxjitter",
+	"maxntsconnections", "maxsamples", "minsamples", "ntpsigndsocket",
+	"ntsaeads", "ntscachedir", "ntsprocesses", "nosystemcert",
+	"opencommands", "ptpdomain", "ptpport", "refclock", "reselectdist",
+	"rtcautotrim", "rtcdevice", "rtcfile", "rtconutc",
+	"sched_priority", "smoothtime", "stratumweight", "tempcomp",
+	NULL
+};
+
+static const char *const log_names[] = {
+	"measurements", "statistics", "tracking", "rtc", "refclocks",
+	"tempcomp", "rawmeasurements", "selection", NULL
+};
+
+/* Diagnostics */
+
+static int __attribute__((format(printf, 2, 3)))
+err(struct pctx *p, const char *fmt, ...)
+{
+	va_list	 ap;
+
+	va_start(ap, fmt);
+	vsnprintf(p->diag->msg, sizeof(p->diag->msg), fmt, ap);
+	va_end(ap);
+	p->diag->is_error = 1;
+	return -1;
+}
+
+/* Warnings of one line are joined with "; ". */
+static void __attribute__((format(printf, 2, 3)))
+warn(struct pctx *p, const char *fmt, ...)
+{
+	va_list	 ap;
+	size_t	 len = 0;
+
+	if (p->warned) {
+		len = strlen(p->diag->msg);
+		snprintf(p->diag->msg + len, sizeof(p->diag->msg) - len,
+		    "; ");
+		len = strlen(p->diag->msg);
+	}
+	va_start(ap, fmt);
+	vsnprintf(p->diag->msg + len, sizeof(p->diag->msg) - len, fmt, ap);
+	va_end(ap);
+	p->diag->is_error = 0;
+	p->warned = 1;
+}
+
+/* Values */
+
+static int
+get_ll(struct pctx *p, const char *name, const char *s, double lo, double hi,
+    long long *out)
+{
+	char		*end;
+	long long	 v;
+
+	errno = 0;
+	v = strtoll(s, &end, 10);
+	if (end == s || *end != '\0')
+		return err(p, "%s: bad number '%s'", name, s);
+	if (errno == ERANGE || (double)v < lo || (double)v > hi)
+		return err(p, "%s: '%s' out of range %.0f..%.0f", name, s,
+		    lo, hi);
+	*out = v;
+	return 0;
+}
+
+static int
+get_int(struct pctx *p, const char *name, const char *s, double lo,
+    double hi, int *out)
+{
+	long long	 v;
+
+	if (get_ll(p, name, s, lo, hi, &v) == -1)
+		return -1;
+	*out = (int)v;
+	return 0;
+}
+
+static int
+get_double(struct pctx *p, const char *name, const char *s, double lo,
+    double hi, double *out)
+{
+	char	*end;
+	double	 v;
+
+	errno = 0;
+	v = strtod(s, &end);
+	if (end == s || *end != '\0' || isnan(v))
+		return err(p, "%s: bad number '%s'", name, s);
+	if (errno == ERANGE || v < lo || v > hi)
+		return err(p, "%s: '%s' out of range %.15g..%.15g", name, s,
+		    lo, hi);
+	*out = v;
+	return 0;
+}
+
+/* The directive takes min..max arguments. */
+static int
+nargs(struct pctx *p, int min, int max)
+{
+	if (p->ac < min)
+		return err(p, "%s: missing argument", p->dir);
+	if (p->ac > max)
+		return err(p, "%s: unexpected '%s'", p->dir, p->av[max]);
+	return 0;
+}
+
+static int
+set_str(struct pctx *p, char **dst, const char *s)
+{
+	char	*n;
+
+	if ((n = strdup(s)) == NULL)
+		return err(p, "%s: out of memory", p->dir);
+	free(*dst);
+	*dst = n;
+	return 0;
+}
+
+static int
+add_str(struct pctx *p, struct conf_str **list, int id, const char *s)
+{
+	struct conf_str	*n;
+
+	if ((n = calloc(1, sizeof(*n))) == NULL ||
+	    (n->s = strdup(s)) == NULL) {
+		free(n);
+		return err(p, "%s: out of memory", p->dir);
+	}
+	n->id = id;
+	while (*list != NULL)
+		list = &(*list)->next;
+	*list = n;
+	return 0;
+}
+
+static void *
+field(struct pctx *p)
+{
+	return (char *)p->c + p->d->off;
+}
+
+/* Generic handlers: the field and range come from the table. */
+
+static int
+d_flag(struct pctx *p)
+{
+	if (nargs(p, 0, 0) == -1)
+		return -1;
+	*(int *)field(p) = 1;
+	return 0;
+}
+
+static int
+d_int(struct pctx *p)
+{
+	if (nargs(p, 1, 1) == -1)
+		return -1;
+	return get_int(p, p->dir, p->av[0], p->d->lo, p->d->hi, field(p));
+}
+
+static int
+d_long(struct pctx *p)
+{
+	long long	 v;
+
+	if (nargs(p, 1, 1) == -1 ||
+	    get_ll(p, p->dir, p->av[0], p->d->lo, p->d->hi, &v) == -1)
+		return -1;
+	*(long *)field(p) = (long)v;
+	return 0;
+}
+
+static int
+d_double(struct pctx *p)
+{
+	if (nargs(p, 1, 1) == -1)
+		return -1;
+	return get_double(p, p->dir, p->av[0], p->d->lo, p->d->hi, field(p));
+}
+
+static int
+d_string(struct pctx *p)
+{
+	if (nargs(p, 1, 1) == -1)
+		return -1;
+	return set_str(p, field(p), p->av[0]);
+}
+
+static int
+d_strlist(struct pctx *p)
+{
+	if (nargs(p, 1, 1) == -1)
+		return -1;
+	return add_str(p, field(p), 0, p->av[0]);
+}
+
+static int
+d_unimpl(struct pctx *p)
+{
+	warn(p, "chrony directive '%s' is not implemented by timed; ignored",
+	    p->dir);
+	return 0;
+}
+
+/* Sources */
+
+static int
+srcopt_set(struct pctx *p, const struct srcopt *o, struct conf_source *s,
+    const char *v)
+{
+	void		*f = (char *)s + o->off;
+	long long	 ll;
+
+	switch (o->kind) {
+	case SO_FLAG:
+		*(int *)f = 1;
+		return 0;
+	case SO_INT:
+	case SO_POOL:
+		return get_int(p, o->name, v, o->lo, o->hi, f);
+	case SO_DBL:
+		return get_double(p, o->name, v, o->lo, o->hi, f);
+	case SO_U16:
+	case SO_U32:
+		if (get_ll(p, o->name, v, o->lo, o->hi, &ll) == -1)
+			return -1;
+		if (o->kind == SO_U16)
+			*(uint16_t *)f = (uint16_t)ll;
+		else
+			*(uint32_t *)f = (uint32_t)ll;
+		return 0;
+	default:
+		return 0;
+	}
+}
+
+static const struct srcopt *
+srcopt_find(const char *name)
+{
+	const struct srcopt	*o;
+
+	for (o = srcopts; o->name != NULL; o++)
+		if (strcmp(o->name, name) == 0)
+			return o;
+	return NULL;
+}
+
+/* Options from av[1] on; returns -1 on error. */
+static int
+source_options(struct pctx *p, struct conf_source *s)
+{
+	const struct srcopt	*o;
+	int			 i;
+
+	for (i = 1; i < p->ac; i += 1 + o->nargs) {
+		if ((o = srcopt_find(p->av[i])) == NULL)
+			return err(p, "%s: unknown option '%s'", p->dir,
+			    p->av[i]);
+		if (i + o->nargs >= p->ac && o->nargs > 0)
+			return err(p, "%s: missing argument", o->name);
+		if (o->kind == SO_WARN)
+			warn(p, "%s: chrony option '%s' is not implemented "
+			    "by timed; ignored", p->dir, o->name);
+		else if (o->kind == SO_POOL && s->type != CONF_SRC_POOL)
+			warn(p, "%s: option '%s' is only meaningful for "
+			    "pool; ignored", p->dir, o->name);
+		else if (srcopt_set(p, o, s,
+		    o->nargs > 0 ? p->av[i + 1] : NULL) == -1)
+			return -1;
+	}
+	return 0;
+}
+
+static struct conf_source *
+source_new(enum conf_src_type type)
+{
+	struct conf_source	*s;
+
+	if ((s = calloc(1, sizeof(*s))) == NULL)
+		return NULL;
+	s->type = type;
+	s->port = 123;
+	s->minpoll = 6;
+	s->maxpoll = 10;
+	s->ntsport = 4460;
+	s->maxdelay_s = 3.0;
+	s->maxsources = 4;
+	return s;
+}
+
+static void
+source_free(struct conf_source *s)
+{
+	if (s == NULL)
+		return;
+	free(s->name);
+	free(s);
+}
+
+static int
+source_parse(struct pctx *p, enum conf_src_type type)
+{
+	struct conf_source	*s, **tail;
+
+	if (nargs(p, 1, CONF_MAX_ARGS) == -1)
+		return -1;
+	if ((s = source_new(type)) == NULL ||
+	    (s->name = strdup(p->av[0])) == NULL) {
+		source_free(s);
+		return err(p, "%s: out of memory", p->dir);
+	}
+	if (source_options(p, s) == -1) {
+		source_free(s);
+		return -1;
+	}
+	if (type == CONF_SRC_PEER) {
+		source_free(s);
+		return 0;
+	}
+	for (tail = &p->c->sources; *tail != NULL; tail = &(*tail)->next)
+		;
+	*tail = s;
+	return 0;
+}
+
+static int
+d_server(struct pctx *p)
+{
+	return source_parse(p, CONF_SRC_SERVER);
+}
+
+static int
+d_pool(struct pctx *p)
+{
+	return source_parse(p, CONF_SRC_POOL);
+}
+
+/* Options are checked, then the source is dropped with a warning. */
+static int
+d_peer(struct pctx *p)
+{
+	if (source_parse(p, CONF_SRC_PEER) == -1)
+		return -1;
+	warn(p, "chrony directive 'peer' is not implemented by timed; "
+	    "ignored");
+	return 0;
+}
+
+/* Subnets: chrony's "192.168/16", "10.1.2", "::/0", "2001:db8::/32". */
+
+static int
+parse_v4(const char *s, uint8_t *addr, int *noctets)
+{
+	const char	*q = s;
+	char		*end;
+	long		 v;
+	int		 n = 0;
+
+	for (;;) {
+		if (!isdigit((unsigned char)*q) || n == 4)
+			return -1;
+		v = strtol(q, &end, 10);
+		if (end - q > 3 || v > 255)
+			return -1;
+		addr[n++] = (uint8_t)v;
+		if (*end == '\0')
+			break;
+		if (*end != '.')
+			return -1;
+		q = end + 1;
+	}
+	*noctets = n;
+	return 0;
+}
+
+static void
+mask_host_bits(struct conf_subnet *n)
+{
+	int	 i, len = n->family == AF_INET ? 4 : 16;
+
+	for (i = 0; i < len; i++) {
+		if (i * 8 >= n->prefixlen)
+			n->addr[i] = 0;
+		else if (i * 8 + 8 > n->prefixlen)
+			n->addr[i] &= (uint8_t)(0xff << (8 - n->prefixlen % 8));
+	}
+}
+
+static int
+parse_prefix(const char *s, int max, int *out)
+{
+	char	*end;
+	long	 v;
+
+	if (!isdigit((unsigned char)*s))
+		return -1;
+	v = strtol(s, &end, 10);
+	if (*end != '\0' || v > max)
+		return -1;
+	*out = (int)v;
+	return 0;
+}
+
+static int
+parse_subnet(const char *s, struct conf_subnet *n)
+{
+	char	 buf[INET6_ADDRSTRLEN + 8], *slash;
+	int	 noctets = 4;
+
+	if (strlen(s) >= sizeof(buf))
+		return -1;
+	memset(n, 0, sizeof(*n));
+	memcpy(buf, s, strlen(s) + 1);
+	if ((slash = strchr(buf, '/')) != NULL)
+		*slash++ = '\0';
+	if (strchr(buf, ':') != NULL) {
+		if (inet_pton(AF_INET6, buf, n->addr) != 1)
+			return -1;
+		n->family = AF_INET6;
+		n->prefixlen = 128;
+	} else {
+		if (parse_v4(buf, n->addr, &noctets) == -1)
+			return -1;
+		n->family = AF_INET;
+		n->prefixlen = noctets * 8;
+	}
+	if (slash != NULL && parse_prefix(slash,
+	    n->family == AF_INET ? 32 : 128, &n->prefixlen) == -1)
+		return -1;
+	mask_host_bits(n);
+	return 0;
+}
+
+static int
+acl_parse(struct pctx *p, int allow)
+{
+	struct conf_acl	 a, *n, **tail;
+	int		 i = 0;
+
+	memset(&a, 0, sizeof(a));
+	a.allow = allow;
+	a.net.family = AF_UNSPEC;
+	if (p->ac > 0 && strcmp(p->av[0], "all") == 0)
+		a.all = i = 1;
+	if (i < p->ac && parse_subnet(p->av[i++], &a.net) == -1)
+		return err(p, "%s: bad subnet '%s'", p->dir, p->av[i - 1]);
+	if (i < p->ac)
+		return err(p, "%s: unexpected '%s'", p->dir, p->av[i]);
+	if ((n = malloc(sizeof(*n))) == NULL)
+		return err(p, "%s: out of memory", p->dir);
+	*n = a;
+	for (tail = &p->c->acl; *tail != NULL; tail = &(*tail)->next)
+		;
+	*tail = n;
+	return 0;
+}
+
+static int
+d_allow(struct pctx *p)
+{
+	return acl_parse(p, 1);
+}
+
+static int
+d_deny(struct pctx *p)
+{
+	return acl_parse(p, 0);
+}
+
+/* Directives with their own syntax */
+
+static int
+d_local(struct pctx *p)
+{
+	int	 i, stratum = 10, orphan = 0;
+	double	 dist = 1.0;
+
+	for (i = 0; i < p->ac; i++) {
+		if (strcmp(p->av[i], "orphan") == 0)
+			orphan = 1;
+		else if (strcmp(p->av[i], "stratum") != 0 &&
+		    strcmp(p->av[i], "distance") != 0)
+			return err(p, "local: unknown option '%s'", p->av[i]);
+		else if (i + 1 >= p->ac)
+			return err(p, "%s: missing argument", p->av[i]);
+		else if (p->av[i][0] == 's' ?
+		    get_int(p, "stratum", p->av[++i], 1, 15, &stratum) == -1 :
+		    get_double(p, "distance", p->av[++i], 0, 1000, &dist) == -1)
+			return -1;
+	}
+	p->c->local_set = 1;
+	p->c->local_stratum = stratum;
+	p->c->local_orphan = orphan;
+	p->c->local_distance_s = dist;
+	return 0;
+}
+
+static int
+d_log(struct pctx *p)
+{
+	int	 i, j, flags = 0;
+
+	if (nargs(p, 1, CONF_MAX_ARGS) == -1)
+		return -1;
+	for (i = 0; i < p->ac; i++) {
+		for (j = 0; log_names[j] != NULL; j++)
+			if (strcmp(p->av[i], log_names[j]) == 0)
+				break;
+		if (log_names[j] == NULL)
+			return err(p, "log: unknown option '%s'", p->av[i]);
+		flags |= 1 << j;
+	}
+	p->c->log_flags |= flags;
+	return 0;
+}
+
+static int
+d_makestep(struct pctx *p)
+{
+	double	 thr;
+	int	 limit;
+
+	if (nargs(p, 2, 2) == -1 ||
+	    get_double(p, p->dir, p->av[0], 0, CONF_MAX_OFFSET_S, &thr) == -1 ||
+	    get_int(p, p->dir, p->av[1], INT_MIN, INT_MAX, &limit) == -1)
+		return -1;
+	p->c->makestep_set = 1;
+	p->c->makestep_threshold_s = thr;
+	p->c->makestep_limit = limit < 0 ? -1 : limit;
+	return 0;
+}
+
+static int
+d_maxchange(struct pctx *p)
+{
+	double	 off;
+	int	 start, ignore;
+
+	if (nargs(p, 3, 3) == -1 ||
+	    get_double(p, p->dir, p->av[0], 0, CONF_MAX_OFFSET_S, &off) == -1 ||
+	    get_int(p, p->dir, p->av[1], 0, INT_MAX, &start) == -1 ||
+	    get_int(p, p->dir, p->av[2], -1, INT_MAX, &ignore) == -1)
+		return -1;
+	p->c->maxchange_set = 1;
+	p->c->maxchange_offset_s = off;
+	p->c->maxchange_start = start;
+	p->c->maxchange_ignore = ignore;
+	return 0;
+}
+
+static int
+d_logchange(struct pctx *p)
+{
+	if (nargs(p, 1, 1) == -1 || get_double(p, p->dir, p->av[0], 0,
+	    CONF_MAX_OFFSET_S, &p->c->logchange_s) == -1)
+		return -1;
+	p->c->logchange_set = 1;
+	return 0;
+}
+
+/* ratelimit and ntsratelimit: [interval N] [burst N] [leak N] */
+static int
+ratelimit(struct pctx *p, int *set, int *interval, int *burst, int *leak)
+{
+	int	 i, v[3] = { *interval, *burst, *leak };
+
+	for (i = 0; i < p->ac; i += 2) {
+		if (strcmp(p->av[i], "interval") != 0 &&
+		    strcmp(p->av[i], "burst") != 0 &&
+		    strcmp(p->av[i], "leak") != 0)
+			return err(p, "%s: unknown option '%s'", p->dir,
+			    p->av[i]);
+		if (i + 1 >= p->ac)
+			return err(p, "%s: missing argument", p->av[i]);
+		if ((p->av[i][0] == 'i' && get_int(p, "interval",
+		    p->av[i + 1], -19, 12, &v[0]) == -1) ||
+		    (p->av[i][0] == 'b' && get_int(p, "burst",
+		    p->av[i + 1], 1, 255, &v[1]) == -1) ||
+		    (p->av[i][0] == 'l' && get_int(p, "leak",
+		    p->av[i + 1], 0, 4, &v[2]) == -1))
+			return -1;
+	}
+	*set = 1;
+	*interval = v[0];
+	*burst = v[1];
+	*leak = v[2];
+	return 0;
+}
+
+static int
+d_ratelimit(struct pctx *p)
+{
+	struct conf	*c = p->c;
+
+	return ratelimit(p, &c->ratelimit_set, &c->ratelimit_interval,
+	    &c->ratelimit_burst, &c->ratelimit_leak);
+}
+
+static int
+d_ntsratelimit(struct pctx *p)
+{
+	struct conf	*c = p->c;
+
+	return ratelimit(p, &c->ntsratelimit_set, &c->ntsratelimit_interval,
+	    &c->ntsratelimit_burst, &c->ntsratelimit_leak);
+}
+
+static int
+d_hwtimestamp(struct pctx *p)
+{
+	if (nargs(p, 1, CONF_MAX_ARGS) == -1)
+		return -1;
+	if (p->ac > 1)
+		warn(p, "hwtimestamp: options after '%s' are not implemented "
+		    "by timed; ignored", p->av[0]);
+	return add_str(p, &p->c->hwtimestamp, 0, p->av[0]);
+}
+
+static int
+is_ip(const char *s)
+{
+	uint8_t	 buf[16];
+
+	return inet_pton(AF_INET, s, buf) == 1 ||
+	    inet_pton(AF_INET6, s, buf) == 1;
+}
+
+static int
+d_bindaddress(struct pctx *p)
+{
+	if (nargs(p, 1, 1) == -1)
+		return -1;
+	if (!is_ip(p->av[0]))
+		return err(p, "bindaddress: bad address '%s'", p->av[0]);
+	return add_str(p, &p->c->bindaddress, 0, p->av[0]);
+}
+
+static int
+d_bindcmdaddress(struct pctx *p)
+{
+	if (nargs(p, 1, 1) == -1)
+		return -1;
+	if (p->av[0][0] == '/')
+		return set_str(p, &p->c->bindcmdaddress, p->av[0]);
+	if (!is_ip(p->av[0]))
+		return err(p, "bindcmdaddress: bad address '%s'", p->av[0]);
+	warn(p, "bindcmdaddress: timed only supports a Unix socket path; "
+	    "'%s' ignored", p->av[0]);
+	return 0;
+}
+
+static int
+d_ntstrustedcerts(struct pctx *p)
+{
+	int	 id = 0;
+
+	if (nargs(p, 1, 2) == -1 || (p->ac == 2 &&
+	    get_int(p, p->dir, p->av[0], 0, INT_MAX, &id) == -1))
+		return -1;
+	return add_str(p, &p->c->ntstrustedcerts, id, p->av[p->ac - 1]);
+}
+
+/* clock kernel | clock virtual [offset SECONDS] [frequency PPM] */
+static int
+d_clock(struct pctx *p)
+{
+	double	 v[2] = { 0.0, 0.0 };
+	int	 i, kernel;
+
+	if (nargs(p, 1, 5) == -1)
+		return -1;
+	kernel = strcmp(p->av[0], "kernel") == 0;
+	if (!kernel && strcmp(p->av[0], "virtual") != 0)
+		return err(p, "clock: unknown clock '%s'", p->av[0]);
+	for (i = 1; i < p->ac; i += 2) {
+		if (kernel)
+			return err(p, "clock: unexpected '%s'", p->av[i]);
+		if (strcmp(p->av[i], "offset") != 0 &&
+		    strcmp(p->av[i], "frequency") != 0)
+			return err(p, "clock: unknown option '%s'", p->av[i]);
+		if (i + 1 >= p->ac)
+			return err(p, "%s: missing argument", p->av[i]);
+		if (p->av[i][0] == 'o' ? get_double(p, "offset", p->av[i + 1],
+		    -CONF_MAX_OFFSET_S, CONF_MAX_OFFSET_S, &v[0]) == -1 :
+		    get_double(p, "frequency", p->av[i + 1],
+		    -CONF_MAX_FREQ_PPM, CONF_MAX_FREQ_PPM, &v[1]) == -1)
+			return -1;
+	}
+	p->c->clock = kernel ? CONF_CLOCK_KERNEL : CONF_CLOCK_VIRTUAL;
+	p->c->clock_offset_s = v[0];
+	p->c->clock_freq_ppm = v[1];
+	return 0;
+}
+
+/* include, confdir, sourcedir: handed to the shell. */
+static int
+action(struct pctx *p, enum conf_action act, int max)
+{
+	size_t	 len = 0;
+	int	 i, n;
+
+	if (nargs(p, 1, max) == -1)
+		return -1;
+	for (i = 0; i < p->ac; i++) {
+		n = snprintf(p->arg + len, p->arglen - len, "%s%s",
+		    i > 0 ? " " : "", p->av[i]);
+		if (n < 0 || (size_t)n >= p->arglen - len)
+			return err(p, "%s: arguments too long", p->dir);
+		len += (size_t)n;
+	}
+	*p->act = act;
+	return 0;
+}
+
+static int
+d_include(struct pctx *p)
+{
+	return action(p, CONF_ACT_INCLUDE, 1);
+}
+
+static int
+d_confdir(struct pctx *p)
+{
+	return action(p, CONF_ACT_CONFDIR, CONF_MAX_ARGS);
+}
+
+static int
+d_sourcedir(struct pctx *p)
+{
+	return action(p, CONF_ACT_SOURCEDIR, CONF_MAX_ARGS);
+}
+
+#define N_INT		(double)INT_MAX
+
+static const struct directive directives[] = {
+	{ "allow",		d_allow,	0, 0, 0 },
+	{ "bindaddress",	d_bindaddress,	0, 0, 0 },
+	{ "bindcmdaddress",	d_bindcmdaddress, 0, 0, 0 },
+	{ "chrootdir",		d_string,	CNF(chrootdir), 0, 0 },
+	{ "clientloglimit",	d_long,		CNF(clientloglimit), 0, N_INT },
+	{ "clock",		d_clock,	0, 0, 0 },
+	{ "cmdport",		d_int,		CNF(cmdport), 0, 65535 },
+	{ "confdir",		d_confdir,	0, 0, 0 },
+	{ "deny",		d_deny,		0, 0, 0 },
+	{ "driftfile",		d_string,	CNF(driftfile), 0, 0 },
+	{ "hwtimestamp",	d_hwtimestamp,	0, 0, 0 },
+	{ "include",		d_include,	0, 0, 0 },
+	{ "keyfile",		d_string,	CNF(keyfile), 0, 0 },
+	{ "leapsectz",		d_string,	CNF(leapsectz), 0, 0 },
+	{ "local",		d_local,	0, 0, 0 },
+	{ "log",		d_log,		0, 0, 0 },
+	{ "logbanner",		d_int,		CNF(logbanner), 0, N_INT },
+	{ "logchange",		d_logchange,	0, 0, 0 },
+	{ "logdir",		d_string,	CNF(logdir), 0, 0 },
+	{ "makestep",		d_makestep,	0, 0, 0 },
+	{ "maxchange",		d_maxchange,	0, 0, 0 },
+	{ "maxdistance",	d_double,	CNF(maxdistance_s), 0, 1000 },
+	{ "maxslewrate",	d_double,	CNF(maxslewrate_ppm), 0,
+	    83333.333 },
+	{ "maxupdateskew",	d_double,	CNF(maxupdateskew_ppm), 0,
+	    1e6 },
+	{ "minsources",		d_int,		CNF(minsources), 1, 64 },
+	{ "nocerttimecheck",	d_int,		CNF(nocerttimecheck), 0,
+	    N_INT },
+	{ "noclientlog",	d_flag,		CNF(noclientlog), 0, 0 },
+	{ "ntsdumpdir",		d_string,	CNF(ntsdumpdir), 0, 0 },
+	{ "ntsntpserver",	d_string,	CNF(ntsntpserver), 0, 0 },
+	{ "ntsport",		d_int,		CNF(ntsport), 1, 65535 },
+	{ "ntsratelimit",	d_ntsratelimit,	0, 0, 0 },
+	{ "ntsrefresh",		d_long,		CNF(ntsrefresh_s), 0, N_INT },
+	{ "ntsrotate",		d_long,		CNF(ntsrotate_s), 0, N_INT },
+	{ "ntsservercert",	d_strlist,	CNF(ntsservercert), 0, 0 },
+	{ "ntsserverkey",	d_strlist,	CNF(ntsserverkey), 0, 0 },
+	{ "ntstrustedcerts",	d_ntstrustedcerts, 0, 0, 0 },
+	{ "peer",		d_peer,		0, 0, 0 },
+	{ "pidfile",		d_string,	CNF(pidfile), 0, 0 },
+	{ "pool",		d_pool,		0, 0, 0 },
+	{ "port",		d_int,		CNF(port), 0, 65535 },
+	{ "ratelimit",		d_ratelimit,	0, 0, 0 },
+	{ "rtcsync",		d_flag,		CNF(rtcsync), 0, 0 },
+	{ "server",		d_server,	0, 0, 0 },
+	{ "sourcedir",		d_sourcedir,	0, 0, 0 },
+	{ "user",		d_string,	CNF(user), 0, 0 },
+	{ NULL,			NULL,		0, 0, 0 }
+};
+
+static const struct directive unimpl_directive = {
+	NULL, d_unimpl, 0, 0, 0
+};
+
+static const struct directive *
+directive_find(const char *name)
+{
+	const struct directive	*d;
+	int			 i;
+
+	/* chrony takes directive names in any case */
+	for (d = directives; d->name != NULL; d++)
+		if (strcasecmp(d->name, name) == 0)
+			return d;
+	for (i = 0; unimplemented[i] != NULL; i++)
+		if (strcasecmp(unimplemented[i], name) == 0)
+			return &unimpl_directive;
+	return NULL;
+}
+
+static int
+is_source_directive(const struct directive *d)
+{
+	return d->fn == d_server || d->fn == d_pool || d->fn == d_peer;
+}
+
+static int
+dispatch(struct pctx *p, int sources_only)
+{
+	if ((p->d = directive_find(p->dir)) == NULL)
+		return err(p, "unknown directive '%s'", p->dir);
+	if (sources_only && !is_source_directive(p->d))
+		return err(p, "'%s' is not allowed in a sources file "
+		    "(only server, pool and peer)", p->dir);
+	if (p->d->fn(p) == -1)
+		return -1;
+	if (!p->warned)
+		return 0;
+	p->c->nwarnings++;
+	return 1;
+}
+
+/* Split on white space; -1 if there are more than max words. */
+static int
+tokenize(char *q, char **av, int max)
+{
+	int	 n = 0;
+
+	for (;;) {
+		while (isspace((unsigned char)*q))
+			q++;
+		if (*q == '\0')
+			return n;
+		if (n == max)
+			return -1;
+		av[n++] = q;
+		while (*q != '\0' && !isspace((unsigned char)*q))
+			q++;
+		if (*q != '\0')
+			*q++ = '\0';
+	}
+}
+
+int
+conf_parse_line(struct conf *c, const char *line, int sources_only,
+    enum conf_action *act, char *arg, size_t arglen, struct conf_diag *diag)
+{
+	char		 buf[CONF_MAX_LINE], *av[CONF_MAX_ARGS + 1];
+	struct pctx	 p;
+	size_t		 len = strlen(line);
+	int		 n;
+
+	*act = CONF_ACT_NONE;
+	memset(diag, 0, sizeof(*diag));
+	memset(&p, 0, sizeof(p));
+	p.c = c;
+	p.act = act;
+	p.arg = arg;
+	p.arglen = arglen;
+	p.diag = diag;
+	if (len >= sizeof(buf))
+		return err(&p, "line too long (more than %d characters)",
+		    CONF_MAX_LINE - 1);
+	memcpy(buf, line, len + 1);
+	if ((n = tokenize(buf, av, CONF_MAX_ARGS + 1)) == -1)
+		return err(&p, "too many words (more than %d)",
+		    CONF_MAX_ARGS + 1);
+	if (n == 0 || strchr("#%!;", av[0][0]) != NULL)
+		return 0;
+	p.dir = av[0];
+	p.av = av + 1;
+	p.ac = n - 1;
+	return dispatch(&p, sources_only);
+}
+
+/* Allocation */
+
+struct conf *
+conf_new(void)
+{
+	struct conf	*c;
+
+	if ((c = calloc(1, sizeof(*c))) == NULL)
+		return NULL;
+	c->minsources = 1;
+	c->maxdistance_s = 3.0;
+	c->maxupdateskew_ppm = 1000.0;
+	c->clock = CONF_CLOCK_KERNEL;
+	c->maxslewrate_ppm = 83333.333;
+	c->port = 123;
+	c->local_stratum = 10;
+	c->local_distance_s = 1.0;
+	c->ratelimit_interval = 3;
+	c->ntsratelimit_interval = 6;
+	c->ratelimit_burst = c->ntsratelimit_burst = 8;
+	c->ratelimit_leak = c->ntsratelimit_leak = 2;
+	c->clientloglimit = 524288;
+	c->logbanner = 32;
+	c->ntsport = 4460;
+	c->ntsrotate_s = 604800;
+	c->ntsrefresh_s = 2419200;
+	if ((c->user = strdup(TIMED_USER)) == NULL ||
+	    (c->chrootdir = strdup(TIMED_CHROOT_DIR)) == NULL ||
+	    (c->bindcmdaddress = strdup(TIMED_SOCKET)) == NULL) {
+		conf_free(c);
+		return NULL;
+	}
+	return c;
+}
+
+static void
+str_free(struct conf_str *s)
+{
+	struct conf_str	*next;
+
+	for (; s != NULL; s = next) {
+		next = s->next;
+		free(s->s);
+		free(s);
+	}
+}
+
+static void
+lists_free(struct conf *c)
+{
+	struct conf_source	*s, *snext;
+	struct conf_acl		*a, *anext;
+
+	for (s = c->sources; s != NULL; s = snext) {
+		snext = s->next;
+		source_free(s);
+	}
+	for (a = c->acl; a != NULL; a = anext) {
+		anext = a->next;
+		free(a);
+	}
+	str_free(c->hwtimestamp);
+	str_free(c->bindaddress);
+	str_free(c->ntsserverkey);
+	str_free(c->ntsservercert);
+	str_free(c->ntstrustedcerts);
+}
+
+void
+conf_free(struct conf *c)
+{
+	if (c == NULL)
+		return;
+	lists_free(c);
+	free(c->driftfile);
+	free(c->leapsectz);
+	free(c->bindcmdaddress);
+	free(c->user);
+	free(c->chrootdir);
+	free(c->pidfile);
+	free(c->keyfile);
+	free(c->logdir);
+	free(c->ntsdumpdir);
+	free(c->ntsntpserver);
+	free(c);
+}
+
+/* Checks across lines */
+
+static int
+str_count(const struct conf_str *s)
+{
+	int	 n = 0;
+
+	for (; s != NULL; s = s->next)
+		n++;
+	return n;
+}
+
+int
+conf_check(const struct conf *c, struct conf_diag *diag)
+{
+	const struct conf_source	*s;
+	int				 nkey, ncert;
+
+	memset(diag, 0, sizeof(*diag));
+	diag->is_error = 1;
+	for (s = c->sources; s != NULL; s = s->next) {
+		if (s->maxpoll >= s->minpoll)
+			continue;
+		snprintf(diag->msg, sizeof(diag->msg), "%s %s: maxpoll %d is "
+		    "less than minpoll %d", s->type == CONF_SRC_POOL ?
+		    "pool" : "server", s->name, s->maxpoll, s->minpoll);
+		return -1;
+	}
+	nkey = str_count(c->ntsserverkey);
+	ncert = str_count(c->ntsservercert);
+	if (nkey != ncert) {
+		snprintf(diag->msg, sizeof(diag->msg), "ntsserverkey and "
+		    "ntsservercert must come in pairs (%d keys, %d "
+		    "certificates)", nkey, ncert);
+		return -1;
+	}
+	diag->is_error = 0;
+	return 0;
+}
+
+/* Access control */
+
+static const uint8_t *
+sa_bytes(const struct sockaddr *sa, int family)
+{
+	static const uint8_t		 mapped[12] = {
+		0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff
+	};
+	const struct sockaddr_in	*sin = (const void *)sa;
+	const struct sockaddr_in6	*sin6 = (const void *)sa;
+
+	if (sa->sa_family == AF_INET)
+		return family == AF_INET ?
+		    (const uint8_t *)&sin->sin_addr : NULL;
+	if (sa->sa_family != AF_INET6)
+		return NULL;
+	if (family == AF_INET6)
+		return sin6->sin6_addr.s6_addr;
+	if (memcmp(sin6->sin6_addr.s6_addr, mapped, sizeof(mapped)) == 0)
+		return sin6->sin6_addr.s6_addr + 12;	/* ::ffff:a.b.c.d */
+	return NULL;
+}
+
+int
+conf_subnet_match(const struct conf_subnet *n, const struct sockaddr *sa)
+{
+	const uint8_t	*a;
+	int		 full = n->prefixlen / 8, rest = n->prefixlen % 8;
+
+	if (n->family == AF_UNSPEC)
+		return sa->sa_family == AF_INET || sa->sa_family == AF_INET6;
+	if ((a = sa_bytes(sa, n->family)) == NULL)
+		return 0;
+	if (memcmp(a, n->addr, (size_t)full) != 0)
+		return 0;
+	if (rest == 0)
+		return 1;
+	return ((a[full] ^ n->addr[full]) & (0xff << (8 - rest)) & 0xff) == 0;
+}

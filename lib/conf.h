@@ -1,0 +1,211 @@
+/*
+ * Copyright (c) 2026 The timed developers
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+ * WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+ * MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+ * ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+ * WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+ * ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+ * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+ */
+
+/*
+ * Configuration: chrony-compatible directives (timed.conf(5)).
+ *
+ * conf_parse_line() is the pure core: one line in, the struct updated or
+ * a diagnostic out.  conf_load() (conf_file.c) is the shell that reads
+ * files, follows include/confdir/sourcedir and prints diagnostics as
+ * "FILE:LINE: message".
+ */
+
+#ifndef TIMED_CONF_H
+#define TIMED_CONF_H
+
+#include <sys/socket.h>
+#include <netinet/in.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#define CONF_MAX_LINE		2048
+#define CONF_MAX_DEPTH		8	/* include nesting */
+
+enum conf_src_type {
+	CONF_SRC_SERVER,
+	CONF_SRC_POOL,
+	CONF_SRC_PEER		/* parsed for the warning only */
+};
+
+struct conf_source {
+	struct conf_source	*next;
+	enum conf_src_type	 type;
+	char			*name;
+	uint16_t		 port;		/* default 123 */
+	int			 iburst;
+	int			 minpoll;	/* default 6, -7..24 */
+	int			 maxpoll;	/* default 10, -7..24 */
+	int			 prefer;
+	int			 noselect;
+	int			 nts;
+	uint16_t		 ntsport;	/* default 4460 */
+	int			 certset;	/* default 0 */
+	uint32_t		 key;		/* 0: none */
+	double			 maxdelay_s;	/* default 3 */
+	int			 maxsources;	/* pool, default 4 */
+};
+
+/* allow/deny and ntsonly share one subnet form. */
+struct conf_subnet {
+	int		family;		/* AF_UNSPEC: all, AF_INET, AF_INET6 */
+	uint8_t		addr[16];	/* network byte order, host bits zero */
+	int		prefixlen;	/* 0..32 or 0..128 */
+};
+
+struct conf_acl {
+	struct conf_acl		*next;
+	int			 allow;		/* 1 allow, 0 deny */
+	int			 all;		/* "allow all"/"deny all" */
+	struct conf_subnet	 net;
+};
+
+struct conf_str {			/* list of strings, in file order */
+	struct conf_str		*next;
+	int			 id;		/* ntstrustedcerts set id */
+	char			*s;
+};
+
+enum conf_clock {
+	CONF_CLOCK_KERNEL,
+	CONF_CLOCK_VIRTUAL
+};
+
+#define CONF_LOG_MEASUREMENTS	0x01
+#define CONF_LOG_STATISTICS	0x02
+#define CONF_LOG_TRACKING	0x04
+#define CONF_LOG_RTC		0x08
+#define CONF_LOG_REFCLOCKS	0x10
+#define CONF_LOG_TEMPCOMP	0x20
+#define CONF_LOG_RAWMEASUREMENTS 0x40
+#define CONF_LOG_SELECTION	0x80
+
+struct conf {
+	/* sources */
+	struct conf_source	*sources;
+	int			 minsources;		/* default 1 */
+	double			 maxdistance_s;		/* default 3 */
+	double			 maxupdateskew_ppm;	/* default 1000 */
+	int			 maxchange_set;
+	double			 maxchange_offset_s;
+	int			 maxchange_start;
+	int			 maxchange_ignore;
+
+	/* clock */
+	enum conf_clock		 clock;
+	double			 clock_offset_s;	/* virtual: + ahead */
+	double			 clock_freq_ppm;	/* virtual: + fast */
+	char			*driftfile;
+	int			 makestep_set;
+	double			 makestep_threshold_s;
+	int			 makestep_limit;	/* -1: always */
+	double			 maxslewrate_ppm;	/* default 83333.333 */
+	int			 rtcsync;
+	char			*leapsectz;
+	struct conf_str		*hwtimestamp;		/* interfaces, "*" */
+
+	/* serving */
+	int			 port;			/* default 123, 0: off */
+	struct conf_str		*bindaddress;		/* textual addresses */
+	struct conf_acl		*acl;			/* file order */
+	int			 local_set;
+	int			 local_stratum;		/* default 10 */
+	int			 local_orphan;
+	double			 local_distance_s;	/* default 1 */
+	int			 ratelimit_set;
+	int			 ratelimit_interval;	/* log2 s, default 3 */
+	int			 ratelimit_burst;	/* default 8 */
+	int			 ratelimit_leak;	/* default 2 */
+	long			 clientloglimit;	/* bytes, default 524288 */
+	int			 noclientlog;
+
+	/* control and files */
+	char			*bindcmdaddress;	/* socket path */
+	int			 cmdport;		/* parsed; UDP is never opened */
+	char			*user;
+	char			*chrootdir;		/* timed extension */
+	char			*pidfile;
+	char			*keyfile;
+	char			*logdir;
+	int			 log_flags;		/* CONF_LOG_* */
+	int			 logbanner;		/* default 32 */
+	int			 logchange_set;
+	double			 logchange_s;
+
+	/* NTS */
+	struct conf_str		*ntsserverkey;
+	struct conf_str		*ntsservercert;
+	struct conf_str		*ntstrustedcerts;	/* with ids */
+	int			 ntsport;		/* default 4460 */
+	char			*ntsdumpdir;
+	long			 ntsrotate_s;		/* default 604800 */
+	char			*ntsntpserver;
+	int			 ntsratelimit_set;
+	int			 ntsratelimit_interval;
+	int			 ntsratelimit_burst;
+	int			 ntsratelimit_leak;
+	long			 ntsrefresh_s;		/* default 2419200 */
+	int			 nocerttimecheck;	/* count, default 0 */
+
+	int			 nwarnings;		/* counted by the parser */
+};
+
+/* Diagnostic from the pure parser; message has no FILE:LINE prefix. */
+struct conf_diag {
+	int	is_error;	/* 0: warning */
+	char	msg[256];
+};
+
+/*
+ * What a line asks the shell to read next (include, confdir, sourcedir);
+ * the pure core only reports it.
+ */
+enum conf_action {
+	CONF_ACT_NONE,
+	CONF_ACT_INCLUDE,	/* glob pattern in arg */
+	CONF_ACT_CONFDIR,	/* directories, space separated, in arg */
+	CONF_ACT_SOURCEDIR	/* directories, space separated, in arg */
+};
+
+/* Defaults as chrony's (and timed's own for clock/user/paths). */
+struct conf	*conf_new(void);
+void		 conf_free(struct conf *);
+
+/*
+ * Parse one line (comment and blank lines are fine).  Returns 0 with
+ * *act set, 1 if a warning was put in *diag, -1 on error (in *diag).
+ * sources_only: a sourcedir file, where only server/pool/peer are valid.
+ */
+int		 conf_parse_line(struct conf *, const char *line, int sources_only,
+		    enum conf_action *act, char *arg, size_t arglen,
+		    struct conf_diag *diag);
+
+/* Checks across lines (maxpoll >= minpoll, ...); -1 with *diag. */
+int		 conf_check(const struct conf *, struct conf_diag *);
+
+/*
+ * Read path and what it includes; prints "FILE:LINE: message" to errf
+ * for each warning and error.  Returns 0, or -1 after the first error.
+ */
+int		 conf_load(struct conf *, const char *path, FILE *errf);
+
+/* Print the configuration as parsed, one directive a line. */
+void		 conf_print(const struct conf *, FILE *);
+
+/* 1 if addr (AF_INET/AF_INET6 sockaddr) matches the subnet. */
+int		 conf_subnet_match(const struct conf_subnet *,
+		    const struct sockaddr *);
+
+#endif

@@ -1,0 +1,474 @@
+/*
+ * Copyright (c) 2026 The timed developers
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+ * WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+ * MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+ * ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+ * WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+ * ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+ * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+ */
+
+/*
+ * The shell around conf.c: reads the files, follows include, confdir and
+ * sourcedir, prints diagnostics as "FILE:LINE: message", and prints the
+ * configuration back for timed -p.
+ */
+
+#include <sys/types.h>
+#include <arpa/inet.h>
+
+#include <dirent.h>
+#include <errno.h>
+#include <glob.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "conf.h"
+
+struct load {
+	struct conf	*c;
+	FILE		*errf;
+};
+
+/* Where a directive came from, for diagnostics. */
+struct where {
+	const char	*file;
+	int		 line;
+};
+
+/* One file found by confdir or sourcedir. */
+struct dent {
+	char		*name;
+	char		*path;
+};
+
+struct dents {
+	struct dent	*v;
+	size_t		 n, cap;
+};
+
+static int	load_file(struct load *, const char *, int, int);
+
+static int
+dents_has(const struct dents *ds, const char *name)
+{
+	size_t	 i;
+
+	for (i = 0; i < ds->n; i++)
+		if (strcmp(ds->v[i].name, name) == 0)
+			return 1;
+	return 0;
+}
+
+static int
+dents_add(struct dents *ds, const char *dir, const char *name)
+{
+	struct dent	*v, *d;
+
+	size_t		 len = strlen(dir) + strlen(name) + 2;
+
+	if (ds->n == ds->cap) {
+		if ((v = realloc(ds->v, (ds->cap * 2 + 8) *
+		    sizeof(*v))) == NULL)
+			return -1;
+		ds->v = v;
+		ds->cap = ds->cap * 2 + 8;
+	}
+	d = &ds->v[ds->n];
+	if ((d->name = strdup(name)) == NULL)
+		return -1;
+	if ((d->path = malloc(len)) == NULL) {
+		free(d->name);
+		return -1;
+	}
+	snprintf(d->path, len, "%s/%s", dir, name);
+	ds->n++;
+	return 0;
+}
+
+static void
+dents_free(struct dents *ds)
+{
+	size_t	 i;
+
+	for (i = 0; i < ds->n; i++) {
+		free(ds->v[i].name);
+		free(ds->v[i].path);
+	}
+	free(ds->v);
+}
+
+static int
+dent_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct dent *)a)->name,
+	    ((const struct dent *)b)->name);
+}
+
+/* "NAME.suffix", not hidden, as chrony's glob of DIR/ *.suffix. */
+static int
+has_suffix(const char *name, const char *suffix)
+{
+	size_t	 len = strlen(name), slen = strlen(suffix);
+
+	return name[0] != '.' && len > slen &&
+	    strcmp(name + len - slen, suffix) == 0;
+}
+
+/* Names already found in an earlier directory hide the later ones. */
+static int
+scan_dir(struct load *l, struct dents *ds, const char *dir,
+    const char *suffix, const struct where *w)
+{
+	DIR		*d;
+	struct dirent	*de;
+	int		 rc = 0;
+
+	if ((d = opendir(dir)) == NULL) {
+		if (errno == ENOENT)
+			return 0;
+		fprintf(l->errf, "%s:%d: %s: %s\n", w->file, w->line, dir,
+		    strerror(errno));
+		return -1;
+	}
+	while (rc == 0 && (de = readdir(d)) != NULL) {
+		if (!has_suffix(de->d_name, suffix) ||
+		    dents_has(ds, de->d_name))
+			continue;
+		if ((rc = dents_add(ds, dir, de->d_name)) == -1)
+			fprintf(l->errf, "%s:%d: %s: %s\n", w->file, w->line,
+			    dir, strerror(errno));
+	}
+	closedir(d);
+	return rc;
+}
+
+/* confdir and sourcedir: all DIR/ *.suffix, read in name order. */
+static int
+load_dirs(struct load *l, char *dirs, const char *suffix, int sources_only,
+    int depth, const struct where *w)
+{
+	struct dents	 ds;
+	char		*dir, *last;
+	size_t		 i;
+	int		 rc = 0;
+
+	memset(&ds, 0, sizeof(ds));
+	for (dir = strtok_r(dirs, " ", &last); rc == 0 && dir != NULL;
+	    dir = strtok_r(NULL, " ", &last))
+		rc = scan_dir(l, &ds, dir, suffix, w);
+	if (rc == 0 && ds.n > 0)
+		qsort(ds.v, ds.n, sizeof(*ds.v), dent_cmp);
+	for (i = 0; rc == 0 && i < ds.n; i++)
+		rc = load_file(l, ds.v[i].path, sources_only, depth);
+	dents_free(&ds);
+	return rc;
+}
+
+/* include: every match of the pattern, in glob(3)'s sorted order. */
+static int
+load_glob(struct load *l, const char *pattern, int depth,
+    const struct where *w)
+{
+	glob_t	 g;
+	size_t	 i;
+	int	 rc;
+
+	rc = glob(pattern, 0, NULL, &g);
+	if (rc == GLOB_NOMATCH)
+		return 0;
+	if (rc != 0) {
+		fprintf(l->errf, "%s:%d: include %s: %s\n", w->file, w->line,
+		    pattern, rc == GLOB_NOSPACE ? "out of memory" :
+		    "read error");
+		return -1;
+	}
+	for (i = 0; rc == 0 && i < g.gl_pathc; i++)
+		rc = load_file(l, g.gl_pathv[i], 0, depth);
+	globfree(&g);
+	return rc;
+}
+
+static int
+run_action(struct load *l, enum conf_action act, char *arg, int depth,
+    const struct where *w)
+{
+	if (depth > CONF_MAX_DEPTH) {
+		fprintf(l->errf, "%s:%d: include nesting deeper than %d\n",
+		    w->file, w->line, CONF_MAX_DEPTH);
+		return -1;
+	}
+	switch (act) {
+	case CONF_ACT_INCLUDE:
+		return load_glob(l, arg, depth, w);
+	case CONF_ACT_CONFDIR:
+		return load_dirs(l, arg, ".conf", 0, depth, w);
+	case CONF_ACT_SOURCEDIR:
+		return load_dirs(l, arg, ".sources", 1, depth, w);
+	default:
+		return 0;
+	}
+}
+
+static int
+load_line(struct load *l, char *line, int sources_only, int depth,
+    const struct where *w)
+{
+	struct conf_diag	 d;
+	enum conf_action	 act;
+	char			 arg[CONF_MAX_LINE];
+	size_t			 len = strlen(line);
+	int			 rc;
+
+	if (len > 0 && line[len - 1] == '\n')
+		line[len - 1] = '\0';
+	rc = conf_parse_line(l->c, line, sources_only, &act, arg,
+	    sizeof(arg), &d);
+	if (rc != 0)
+		fprintf(l->errf, "%s:%d: %s%s\n", w->file, w->line,
+		    d.is_error ? "" : "warning: ", d.msg);
+	if (rc == -1)
+		return -1;
+	if (act == CONF_ACT_NONE)
+		return 0;
+	return run_action(l, act, arg, depth + 1, w);
+}
+
+static int
+load_file(struct load *l, const char *path, int sources_only, int depth)
+{
+	FILE		*f;
+	struct where	 w = { path, 0 };
+	char		*buf = NULL;
+	size_t		 cap = 0;
+	int		 rc = 0;
+
+	if ((f = fopen(path, "r")) == NULL) {
+		fprintf(l->errf, "%s: %s\n", path, strerror(errno));
+		return -1;
+	}
+	errno = 0;
+	while (rc == 0 && getline(&buf, &cap, f) != -1) {
+		w.line++;
+		rc = load_line(l, buf, sources_only, depth, &w);
+	}
+	if (rc == 0 && ferror(f)) {
+		fprintf(l->errf, "%s: %s\n", path, strerror(errno));
+		rc = -1;
+	}
+	free(buf);
+	fclose(f);
+	return rc;
+}
+
+int
+conf_load(struct conf *c, const char *path, FILE *errf)
+{
+	struct load		 l = { c, errf };
+	struct conf_diag	 d;
+
+	if (load_file(&l, path, 0, 0) == -1)
+		return -1;
+	if (conf_check(c, &d) == -1) {
+		fprintf(errf, "%s: %s\n", path, d.msg);
+		return -1;
+	}
+	return 0;
+}
+
+/* Printing: one chrony-style directive a line; reads back the same. */
+
+static void
+print_str(FILE *f, const char *name, const char *s)
+{
+	if (s != NULL)
+		fprintf(f, "%s %s\n", name, s);
+}
+
+static void
+print_strs(FILE *f, const char *name, const struct conf_str *s)
+{
+	for (; s != NULL; s = s->next)
+		print_str(f, name, s->s);
+}
+
+/* Source options that differ from the defaults. */
+static void
+print_source(FILE *f, const struct conf_source *s)
+{
+	fprintf(f, "%s %s", s->type == CONF_SRC_POOL ? "pool" : "server",
+	    s->name);
+	if (s->port != 123)
+		fprintf(f, " port %u", s->port);
+	if (s->iburst)
+		fputs(" iburst", f);
+	if (s->minpoll != 6)
+		fprintf(f, " minpoll %d", s->minpoll);
+	if (s->maxpoll != 10)
+		fprintf(f, " maxpoll %d", s->maxpoll);
+	if (s->prefer)
+		fputs(" prefer", f);
+	if (s->noselect)
+		fputs(" noselect", f);
+	if (s->nts)
+		fputs(" nts", f);
+	if (s->ntsport != 4460)
+		fprintf(f, " ntsport %u", s->ntsport);
+	if (s->certset != 0)
+		fprintf(f, " certset %d", s->certset);
+	if (s->key != 0)
+		fprintf(f, " key %u", s->key);
+	if (s->maxdelay_s != 3.0)
+		fprintf(f, " maxdelay %.15g", s->maxdelay_s);
+	if (s->type == CONF_SRC_POOL && s->maxsources != 4)
+		fprintf(f, " maxsources %d", s->maxsources);
+	fputc('\n', f);
+}
+
+static void
+print_sources(FILE *f, const struct conf *c)
+{
+	const struct conf_source	*s;
+
+	for (s = c->sources; s != NULL; s = s->next)
+		print_source(f, s);
+	fprintf(f, "minsources %d\n", c->minsources);
+	fprintf(f, "maxdistance %.15g\n", c->maxdistance_s);
+	fprintf(f, "maxupdateskew %.15g\n", c->maxupdateskew_ppm);
+	if (c->maxchange_set)
+		fprintf(f, "maxchange %.15g %d %d\n", c->maxchange_offset_s,
+		    c->maxchange_start, c->maxchange_ignore);
+}
+
+static void
+print_clock(FILE *f, const struct conf *c)
+{
+	if (c->clock == CONF_CLOCK_VIRTUAL)
+		fprintf(f, "clock virtual offset %.15g frequency %.15g\n",
+		    c->clock_offset_s, c->clock_freq_ppm);
+	else
+		fputs("clock kernel\n", f);
+	print_str(f, "driftfile", c->driftfile);
+	if (c->makestep_set)
+		fprintf(f, "makestep %.15g %d\n", c->makestep_threshold_s,
+		    c->makestep_limit);
+	fprintf(f, "maxslewrate %.15g\n", c->maxslewrate_ppm);
+	if (c->rtcsync)
+		fputs("rtcsync\n", f);
+	print_str(f, "leapsectz", c->leapsectz);
+	print_strs(f, "hwtimestamp", c->hwtimestamp);
+}
+
+static void
+print_acl(FILE *f, const struct conf_acl *a)
+{
+	char	 buf[INET6_ADDRSTRLEN];
+
+	fputs(a->allow ? "allow" : "deny", f);
+	if (a->all)
+		fputs(" all", f);
+	if (a->net.family != AF_UNSPEC &&
+	    inet_ntop(a->net.family, a->net.addr, buf, sizeof(buf)) != NULL)
+		fprintf(f, " %s/%d", buf, a->net.prefixlen);
+	fputc('\n', f);
+}
+
+static void
+print_ratelimit(FILE *f, const char *name, int set, int interval,
+    int burst, int leak)
+{
+	if (set)
+		fprintf(f, "%s interval %d burst %d leak %d\n", name,
+		    interval, burst, leak);
+}
+
+static void
+print_serving(FILE *f, const struct conf *c)
+{
+	const struct conf_acl	*a;
+
+	fprintf(f, "port %d\n", c->port);
+	print_strs(f, "bindaddress", c->bindaddress);
+	for (a = c->acl; a != NULL; a = a->next)
+		print_acl(f, a);
+	if (c->local_set)
+		fprintf(f, "local stratum %d%s distance %.15g\n",
+		    c->local_stratum, c->local_orphan ? " orphan" : "",
+		    c->local_distance_s);
+	print_ratelimit(f, "ratelimit", c->ratelimit_set,
+	    c->ratelimit_interval, c->ratelimit_burst, c->ratelimit_leak);
+	fprintf(f, "clientloglimit %ld\n", c->clientloglimit);
+	if (c->noclientlog)
+		fputs("noclientlog\n", f);
+}
+
+static void
+print_log(FILE *f, int flags)
+{
+	static const char *const names[] = {
+		"measurements", "statistics", "tracking", "rtc", "refclocks",
+		"tempcomp", "rawmeasurements", "selection"
+	};
+	size_t	 i;
+
+	if (flags == 0)
+		return;
+	fputs("log", f);
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (flags & (1 << i))
+			fprintf(f, " %s", names[i]);
+	fputc('\n', f);
+}
+
+static void
+print_control(FILE *f, const struct conf *c)
+{
+	print_str(f, "bindcmdaddress", c->bindcmdaddress);
+	fprintf(f, "cmdport %d\n", c->cmdport);
+	print_str(f, "user", c->user);
+	print_str(f, "chrootdir", c->chrootdir);
+	print_str(f, "pidfile", c->pidfile);
+	print_str(f, "keyfile", c->keyfile);
+	print_str(f, "logdir", c->logdir);
+	print_log(f, c->log_flags);
+	fprintf(f, "logbanner %d\n", c->logbanner);
+	if (c->logchange_set)
+		fprintf(f, "logchange %.15g\n", c->logchange_s);
+}
+
+static void
+print_nts(FILE *f, const struct conf *c)
+{
+	const struct conf_str	*s;
+
+	print_strs(f, "ntsserverkey", c->ntsserverkey);
+	print_strs(f, "ntsservercert", c->ntsservercert);
+	for (s = c->ntstrustedcerts; s != NULL; s = s->next)
+		fprintf(f, "ntstrustedcerts %d %s\n", s->id, s->s);
+	fprintf(f, "ntsport %d\n", c->ntsport);
+	print_str(f, "ntsdumpdir", c->ntsdumpdir);
+	fprintf(f, "ntsrotate %ld\n", c->ntsrotate_s);
+	print_str(f, "ntsntpserver", c->ntsntpserver);
+	print_ratelimit(f, "ntsratelimit", c->ntsratelimit_set,
+	    c->ntsratelimit_interval, c->ntsratelimit_burst,
+	    c->ntsratelimit_leak);
+	fprintf(f, "ntsrefresh %ld\n", c->ntsrefresh_s);
+	fprintf(f, "nocerttimecheck %d\n", c->nocerttimecheck);
+}
+
+void
+conf_print(const struct conf *c, FILE *f)
+{
+	print_sources(f, c);
+	print_clock(f, c);
+	print_serving(f, c);
+	print_control(f, c);
+	print_nts(f, c);
+}

@@ -1,0 +1,555 @@
+/*
+ * Copyright (c) 2026 The timed developers
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+ * WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+ * MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+ * ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+ * WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+ * ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+ * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+ */
+
+/*
+ * The formatters follow chronyc 4.3 (client.c: print_report,
+ * print_seconds, print_nanoseconds, print_signed_nanoseconds,
+ * process_cmd_tracking and process_cmd_sources).
+ */
+
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "fmt.h"
+#include "proto.h"
+
+#define NAME_COL	27		/* width of the sources name column */
+#define NAME_TRUNC	25		/* longer names end in '>' there */
+#define AGO_NEVER	UINT32_MAX	/* chronyd's "no sample yet" */
+
+/* Magnitudes below "below" are printed as value * mul / div. */
+struct unit {
+	double		 below;
+	double		 mul;
+	double		 div;
+	int		 prec;
+	const char	*suffix;
+};
+
+static const char *const leap_text[] = {
+	"Normal", "Insert second", "Delete second", "Not synchronised"
+};
+static const char *const leap_json[] = {
+	"normal", "insert", "delete", "unsynchronised"
+};
+static const char *const clock_json[] = { "kernel", "virtual", "none" };
+static const char *const mode_json[] = {
+	"server", "peer", "local", "refclock"
+};
+
+static const char *
+pick(const char *const *tab, size_t n, int i)
+{
+	if (i < 0 || (size_t)i >= n)
+		return NULL;
+	return tab[i];
+}
+
+#define PICK(tab, i)	pick((tab), sizeof(tab) / sizeof((tab)[0]), (i))
+
+/* Copy at most max bytes of src, printable ASCII only. */
+static void
+printable(char *dst, size_t len, const char *src, size_t max)
+{
+	size_t	 i, n;
+
+	n = strnlen(src, max);
+	if (n >= len)
+		n = len - 1;
+	for (i = 0; i < n; i++) {
+		if ((unsigned char)src[i] >= 0x20 &&
+		    (unsigned char)src[i] < 0x7f)
+			dst[i] = src[i];
+		else
+			dst[i] = '?';
+	}
+	dst[n] = '\0';
+}
+
+/* A fixed-point number, or "-" when it is not finite. */
+static void
+put_num(FILE *fp, int prec, int sign, double v)
+{
+	if (!isfinite(v))
+		fputs("-", fp);
+	else if (sign)
+		fprintf(fp, "%+.*f", prec, v);
+	else
+		fprintf(fp, "%.*f", prec, v);
+}
+
+/* "Label           : number suffix" */
+static void
+put_line(FILE *fp, const char *label, int prec, int sign, double v,
+    const char *suffix)
+{
+	fprintf(fp, "%s: ", label);
+	put_num(fp, prec, sign, v);
+	fprintf(fp, "%s\n", suffix);
+}
+
+/* As chronyc's %T: "Thu Jan 01 00:00:00 1970"; empty if out of range. */
+static void
+utc_string(char *buf, size_t len, double t)
+{
+	static const char *const day[] = {
+		"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"
+	};
+	static const char *const mon[] = {
+		"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+		"Jul", "Aug", "Sep", "Oct", "Nov", "Dec"
+	};
+	struct tm	 tm;
+	time_t		 sec;
+
+	buf[0] = '\0';
+	if (!isfinite(t) || fabs(t) > 1e15)
+		return;
+	sec = (time_t)floor(t);
+	if (gmtime_r(&sec, &tm) == NULL)
+		return;
+	snprintf(buf, len, "%s %s %02d %02d:%02d:%02d %d", day[tm.tm_wday],
+	    mon[tm.tm_mon], tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
+	    tm.tm_year + 1900);
+}
+
+static const char *
+leap_string(int leap)
+{
+	const char	*s;
+
+	s = PICK(leap_text, leap);
+	return s != NULL ? s : "Invalid";
+}
+
+void
+fmt_tracking(FILE *fp, const struct rpt_tracking *t)
+{
+	char	 name[RPT_NAME_MAX], when[64];
+	double	 off = t->system_time_offset_s, freq = t->freq_ppm;
+
+	printable(name, sizeof(name), t->ref_name, sizeof(t->ref_name));
+	utc_string(when, sizeof(when), t->ref_time);
+	fprintf(fp, "Reference ID    : %08X (%s)\n", t->ref_id, name);
+	fprintf(fp, "Stratum         : %d\n", t->stratum);
+	fprintf(fp, "Ref time (UTC)  : %s\n", when);
+	put_line(fp, "System time     ", 9, 0, fabs(off), off < 0.0 ?
+	    " seconds slow of NTP time" : " seconds fast of NTP time");
+	put_line(fp, "Last offset     ", 9, 1, t->last_offset_s, " seconds");
+	put_line(fp, "RMS offset      ", 9, 0, t->rms_offset_s, " seconds");
+	put_line(fp, "Frequency       ", 3, 0, fabs(freq),
+	    freq > 0.0 ? " ppm fast" : " ppm slow");
+	put_line(fp, "Residual freq   ", 3, 1, t->residual_freq_ppm, " ppm");
+	put_line(fp, "Skew            ", 3, 0, t->skew_ppm, " ppm");
+	put_line(fp, "Root delay      ", 9, 0, t->root_delay_s, " seconds");
+	put_line(fp, "Root dispersion ", 9, 0, t->root_dispersion_s,
+	    " seconds");
+	put_line(fp, "Update interval ", 1, 0, t->update_interval_s,
+	    " seconds");
+	fprintf(fp, "Leap status     : %s\n", leap_string(t->leap));
+}
+
+/*
+ * chronyc -c prints the raw values of chronyd: its system time is the
+ * correction still to apply (+: the clock is slow), its frequency is
+ * + fast, as ours.
+ */
+void
+fmt_tracking_csv(FILE *fp, const struct rpt_tracking *t)
+{
+	const struct {
+		double	 v;
+		int	 prec;
+	} f[] = {
+		{ t->ref_time, 9 },
+		{ 0.0 - t->system_time_offset_s, 9 },
+		{ t->last_offset_s, 9 },
+		{ t->rms_offset_s, 9 },
+		{ t->freq_ppm, 3 },
+		{ t->residual_freq_ppm, 3 },
+		{ t->skew_ppm, 3 },
+		{ t->root_delay_s, 9 },
+		{ t->root_dispersion_s, 9 },
+		{ t->update_interval_s, 1 }
+	};
+	char	 name[RPT_NAME_MAX];
+	size_t	 i;
+
+	printable(name, sizeof(name), t->ref_name, sizeof(t->ref_name));
+	fprintf(fp, "%08X,%s,%d,", t->ref_id, name, t->stratum);
+	for (i = 0; i < sizeof(f) / sizeof(f[0]); i++) {
+		put_num(fp, f[i].prec, 0, f[i].v);
+		fputc(',', fp);
+	}
+	fprintf(fp, "%s\n", leap_string(t->leap));
+}
+
+/* The length of a valid UTF-8 sequence at p, 0 if there is none. */
+static size_t
+utf8_len(const unsigned char *p, size_t left)
+{
+	uint32_t	 cp;
+	size_t		 i, n;
+
+	if (p[0] < 0x80)
+		return 1;
+	if (p[0] >= 0xc2 && p[0] <= 0xdf)
+		n = 2;
+	else if (p[0] >= 0xe0 && p[0] <= 0xef)
+		n = 3;
+	else if (p[0] >= 0xf0 && p[0] <= 0xf4)
+		n = 4;
+	else
+		return 0;
+	if (n > left)
+		return 0;
+	cp = p[0] & (0x7f >> n);
+	for (i = 1; i < n; i++) {
+		if ((p[i] & 0xc0) != 0x80)
+			return 0;
+		cp = cp << 6 | (p[i] & 0x3f);
+	}
+	if ((n == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
+	    (n == 4 && (cp < 0x10000 || cp > 0x10ffff)))
+		return 0;
+	return n;
+}
+
+/* One character of a JSON string; returns the bytes consumed. */
+static size_t
+json_char(FILE *fp, const unsigned char *p, size_t left)
+{
+	size_t	 n;
+
+	if (*p == '"' || *p == '\\') {
+		fputc('\\', fp);
+		fputc(*p, fp);
+		return 1;
+	}
+	if (*p < 0x20 || *p == 0x7f) {
+		fprintf(fp, "\\u%04x", *p);
+		return 1;
+	}
+	if ((n = utf8_len(p, left)) == 0) {
+		fputs("\\ufffd", fp);
+		return 1;
+	}
+	fwrite(p, 1, n, fp);
+	return n;
+}
+
+static void
+json_string_n(FILE *fp, const char *s, size_t max)
+{
+	size_t	 i, len;
+
+	if (s == NULL) {
+		fputs("null", fp);
+		return;
+	}
+	len = strnlen(s, max);
+	fputc('"', fp);
+	for (i = 0; i < len; )
+		i += json_char(fp, (const unsigned char *)s + i, len - i);
+	fputc('"', fp);
+}
+
+void
+fmt_json_string(FILE *fp, const char *s)
+{
+	json_string_n(fp, s, SIZE_MAX);
+}
+
+/* ,"key":number (null if not finite) */
+static void
+json_num(FILE *fp, const char *key, int prec, double v)
+{
+	fprintf(fp, ",\"%s\":", key);
+	if (isfinite(v))
+		fprintf(fp, "%.*f", prec, v);
+	else
+		fputs("null", fp);
+}
+
+/* ,"key":"string" (null if NULL) */
+static void
+json_str(FILE *fp, const char *key, const char *s)
+{
+	fprintf(fp, ",\"%s\":", key);
+	fmt_json_string(fp, s);
+}
+
+void
+fmt_tracking_json(FILE *fp, const struct rpt_tracking *t)
+{
+	fprintf(fp, "{\"reference_id\":\"%08X\",\"reference_name\":",
+	    t->ref_id);
+	json_string_n(fp, t->ref_name, sizeof(t->ref_name));
+	fprintf(fp, ",\"stratum\":%d", t->stratum);
+	json_num(fp, "ref_time", 9, t->ref_time);
+	json_num(fp, "system_time_offset", 9, t->system_time_offset_s);
+	json_num(fp, "last_offset", 9, t->last_offset_s);
+	json_num(fp, "rms_offset", 9, t->rms_offset_s);
+	json_num(fp, "frequency_ppm", 6, t->freq_ppm);
+	json_num(fp, "residual_freq_ppm", 6, t->residual_freq_ppm);
+	json_num(fp, "skew_ppm", 6, t->skew_ppm);
+	json_num(fp, "root_delay", 9, t->root_delay_s);
+	json_num(fp, "root_dispersion", 9, t->root_dispersion_s);
+	json_num(fp, "update_interval", 9, t->update_interval_s);
+	json_str(fp, "leap_status", PICK(leap_json, t->leap));
+	json_str(fp, "clock", PICK(clock_json, t->clock));
+	if (t->clock == CLOCK_KIND_VIRTUAL)
+		json_num(fp, "virtual_true_offset", 9,
+		    t->virtual_true_offset_s);
+	fputs("}\n", fp);
+}
+
+void
+fmt_sources_header(FILE *fp, int verbose)
+{
+	static const char	 legend[] = "\n"
+	    "  .-- Source mode  '^' = server, '=' = peer, "
+	    "'#' = local clock.\n"
+	    " / .- Source state '*' = current best, '+' = combined, "
+	    "'-' = not combined,\n"
+	    "| /             'x' = may be in error, '~' = too variable, "
+	    "'?' = unusable.\n"
+	    "||                                                 "
+	    ".- xxxx [ yyyy ] +/- zzzz\n"
+	    "||      Reachability register (octal) -.           "
+	    "|  xxxx = adjusted offset,\n"
+	    "||      Log2(Polling interval) --.      |          "
+	    "|  yyyy = measured offset,\n"
+	    "||                                \\     |          "
+	    "|  zzzz = estimated error.\n"
+	    "||                                 |    |           \\\n";
+	static const char	 header[] = "MS Name/IP address         "
+	    "Stratum Poll Reach LastRx Last sample               ";
+	size_t			 i;
+
+	if (verbose)
+		fputs(legend, fp);
+	fprintf(fp, "%s\n", header);
+	for (i = 0; i < sizeof(header) - 1; i++)
+		fputc('=', fp);
+	fputc('\n', fp);
+}
+
+/* Seconds ago as chronyd reports them: truncated, AGO_NEVER if never. */
+static uint32_t
+ago_seconds(double s)
+{
+	if (!(s >= 0.0))
+		return AGO_NEVER;
+	if (s >= (double)(AGO_NEVER - 1))
+		return AGO_NEVER - 1;
+	return (uint32_t)s;
+}
+
+/* chronyc's print_seconds: 4 columns. */
+static void
+put_ago(FILE *fp, uint32_t s)
+{
+	uint32_t	 d;
+
+	if (s == AGO_NEVER)
+		fputs("   -", fp);
+	else if (s < 1200)
+		fprintf(fp, "%4u", s);
+	else if (s < 36000)
+		fprintf(fp, "%3um", s / 60);
+	else if (s < 345600)
+		fprintf(fp, "%3uh", s / 3600);
+	else if ((d = s / 86400) > 999)
+		fprintf(fp, "%3uy", d / 365);
+	else
+		fprintf(fp, "%3ud", d);
+}
+
+/*
+ * chronyc's print_nanoseconds (6 columns) and print_signed_nanoseconds
+ * (7 columns): the unit chosen by magnitude.
+ */
+static void
+put_time(FILE *fp, double s, int sign)
+{
+	static const struct unit	 units[] = {
+		{ 9999.5e-9, 1e9, 1, 0, "ns" },
+		{ 9999.5e-6, 1e6, 1, 0, "us" },
+		{ 9999.5e-3, 1e3, 1, 0, "ms" },
+		{ 999.5, 1, 1, 1, "s" },
+		{ 99999.5, 1, 1, 0, "s" },
+		{ 99999.5 * 60, 1, 60, 0, "m" },
+		{ 99999.5 * 3600, 1, 3600, 0, "h" },
+		{ 99999.5 * 3600 * 24, 1, 3600 * 24, 0, "d" },
+		{ INFINITY, 1, 3600 * 24 * 365, 0, "y" }
+	};
+	const struct unit		*u;
+	int				 width;
+
+	width = sign ? 7 : 6;
+	if (!isfinite(s)) {
+		fprintf(fp, "%*s", width, "-");
+		return;
+	}
+	if (!sign)
+		s = fabs(s);
+	for (u = units; fabs(s) >= u->below; u++)
+		;
+	width -= (int)strlen(u->suffix);
+	if (sign)
+		fprintf(fp, "%+*.*f%s", width, u->prec, s * u->mul / u->div,
+		    u->suffix);
+	else
+		fprintf(fp, "%*.*f%s", width, u->prec, s * u->mul / u->div,
+		    u->suffix);
+}
+
+static char
+mode_char(int mode)
+{
+	switch (mode) {
+	case RPT_MODE_SERVER:
+		return '^';
+	case RPT_MODE_PEER:
+		return '=';
+	case RPT_MODE_LOCAL:
+	case RPT_MODE_REFCLOCK:
+		return '#';
+	default:
+		return ' ';
+	}
+}
+
+static char
+state_char(char state)
+{
+	if (state != '\0' && strchr("*+-?x~", state) != NULL)
+		return state;
+	return ' ';
+}
+
+/* The address when numeric or without a name, else the name; or "?". */
+static void
+source_name(char *buf, size_t len, const struct rpt_source *s, int numeric)
+{
+	if (s->address[0] != '\0' && (numeric || s->name[0] == '\0'))
+		printable(buf, len, s->address, sizeof(s->address));
+	else if (s->name[0] != '\0')
+		printable(buf, len, s->name, sizeof(s->name));
+	else
+		printable(buf, len, "?", 2);
+}
+
+void
+fmt_source(FILE *fp, const struct rpt_source *s, int numeric)
+{
+	char	 name[RPT_NAME_MAX];
+	int	 never;
+
+	source_name(name, sizeof(name), s, numeric);
+	if (strlen(name) > NAME_TRUNC) {
+		name[NAME_TRUNC - 1] = '>';
+		name[NAME_TRUNC] = '\0';
+	}
+	never = !(s->last_rx_s >= 0.0);
+	fprintf(fp, "%c%c %-*s  %2d  %2d   %3o  ", mode_char(s->mode),
+	    state_char(s->state), NAME_COL, name, s->stratum, s->poll,
+	    s->reach);
+	put_ago(fp, ago_seconds(s->last_rx_s));
+	fputs("  ", fp);
+	put_time(fp, never ? 0.0 : s->offset_s, 1);
+	fputc('[', fp);
+	put_time(fp, never ? 0.0 : s->measured_offset_s, 1);
+	fputs("] +/- ", fp);
+	put_time(fp, never ? 0.0 : s->error_s, 0);
+	fputc('\n', fp);
+}
+
+void
+fmt_source_csv(FILE *fp, const struct rpt_source *s, int numeric)
+{
+	char	 name[RPT_NAME_MAX];
+	int	 never;
+
+	source_name(name, sizeof(name), s, numeric);
+	never = !(s->last_rx_s >= 0.0);
+	fprintf(fp, "%c,%c,%s,%d,%d,%o,%u,", mode_char(s->mode),
+	    state_char(s->state), name, s->stratum, s->poll, s->reach,
+	    ago_seconds(s->last_rx_s));
+	put_num(fp, 9, 0, never ? 0.0 : s->offset_s);
+	fputc(',', fp);
+	put_num(fp, 9, 0, never ? 0.0 : s->measured_offset_s);
+	fputc(',', fp);
+	put_num(fp, 9, 0, never ? 0.0 : s->error_s);
+	fputc('\n', fp);
+}
+
+static void
+json_source(FILE *fp, const struct rpt_source *s)
+{
+	char	 state[2] = { s->state, '\0' };
+
+	fputs("{\"mode\":", fp);
+	fmt_json_string(fp, PICK(mode_json, s->mode));
+	json_str(fp, "state", state);
+	fputs(",\"name\":", fp);
+	json_string_n(fp, s->name, sizeof(s->name));
+	fputs(",\"address\":", fp);
+	json_string_n(fp, s->address, sizeof(s->address));
+	fprintf(fp, ",\"port\":%u,\"stratum\":%d,\"poll\":%d,\"reach\":%u",
+	    s->port, s->stratum, s->poll, s->reach);
+	json_num(fp, "last_rx", 9, s->last_rx_s >= 0.0 ? s->last_rx_s : NAN);
+	json_num(fp, "offset", 9, s->offset_s);
+	json_num(fp, "measured_offset", 9, s->measured_offset_s);
+	json_num(fp, "error", 9, s->error_s);
+	fprintf(fp, ",\"nts\":%s}", s->nts ? "true" : "false");
+}
+
+void
+fmt_sources_json(FILE *fp, const struct rpt_source *s, size_t n)
+{
+	size_t	 i;
+
+	fputc('[', fp);
+	for (i = 0; i < n; i++) {
+		fputs(i == 0 ? "\n" : ",\n", fp);
+		json_source(fp, &s[i]);
+	}
+	fputs(n == 0 ? "]\n" : "\n]\n", fp);
+}
+
+const char *
+fmt_result(int code)
+{
+	switch (code) {
+	case CTL_OK:
+		return "200 OK";
+	case CTL_FAILED:
+		return "500 Failure";
+	case CTL_UNAUTH:
+		return "501 Not authorised";
+	case CTL_INVALID:
+		return "502 Invalid command";
+	case CTL_UNAVAIL:
+		return "504 Engine not running";
+	default:	/* as chronyc */
+		return "520 Got unexpected error from daemon";
+	}
+}

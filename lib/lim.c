@@ -1,0 +1,112 @@
+/*
+ * Copyright (c) 2026 The timed developers
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+ * WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+ * MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+ * ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+ * WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+ * ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+ * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+ */
+
+#include <math.h>
+#include <stddef.h>
+
+#include "lim.h"
+#include "proto.h"
+
+const char *
+lim_check_freq(double freq_ppm)
+{
+	if (!isfinite(freq_ppm))
+		return "not a finite number";
+	if (fabs(freq_ppm) > LIM_MAX_FREQ_PPM)
+		return "beyond 500 ppm";
+	return NULL;
+}
+
+const char *
+lim_check_drift(double freq_ppm, double skew_ppm)
+{
+	const char	*why;
+
+	if ((why = lim_check_freq(freq_ppm)) != NULL)
+		return why;
+	if (!isfinite(skew_ppm) || skew_ppm < 0.0 ||
+	    skew_ppm > LIM_MAX_SKEW_PPM)
+		return "skew out of range";
+	return NULL;
+}
+
+const char *
+lim_check_slew(const struct lim *lim, double offset_s, double rate_ppm)
+{
+	if (!isfinite(offset_s) || !isfinite(rate_ppm))
+		return "not a finite number";
+	if (fabs(offset_s) > LIM_MAX_OFFSET_S)
+		return "offset out of range";
+	if (rate_ppm <= 0.0)
+		return "rate not positive";
+	if (rate_ppm > lim->maxslewrate_ppm)
+		return "faster than maxslewrate";
+	return NULL;
+}
+
+const char *
+lim_check_step(const struct lim *lim, const struct lim_state *st,
+    double offset_s, int64_t now_ns)
+{
+	int	 in_window;
+
+	if (!isfinite(offset_s))
+		return "not a finite number";
+	if (fabs(offset_s) > LIM_MAX_OFFSET_S)
+		return "offset out of range";
+	if (st->last_step_ns != 0 &&
+	    now_ns - st->last_step_ns < LIM_STEP_INTERVAL_NS)
+		return "too soon after the last step";
+	if (now_ns < st->token_until_ns)
+		return NULL;
+	if (!lim->makestep_set)
+		return "no makestep configured";
+	in_window = lim->makestep_limit < 0 ||
+	    st->updates < (uint32_t)lim->makestep_limit;
+	if (!in_window)
+		return "outside the makestep window";
+	if (fabs(offset_s) <= lim->makestep_threshold_s)
+		return "below the makestep threshold";
+	return NULL;
+}
+
+const char *
+lim_check_leap(int leap)
+{
+	if (leap < LEAP_NORMAL || leap > LEAP_UNSYNC)
+		return "unknown leap status";
+	return NULL;
+}
+
+void
+lim_note_update(struct lim_state *st)
+{
+	st->updates++;
+}
+
+void
+lim_grant_step(struct lim_state *st, int64_t now_ns)
+{
+	st->token_until_ns = now_ns + LIM_STEP_TOKEN_NS;
+}
+
+void
+lim_note_step(struct lim_state *st, int64_t now_ns)
+{
+	st->updates++;
+	st->last_step_ns = now_ns;
+	st->token_until_ns = 0;
+}

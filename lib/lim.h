@@ -1,0 +1,65 @@
+/*
+ * Copyright (c) 2026 The timed developers
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+ * WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+ * MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+ * ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+ * WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+ * ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+ * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+ */
+
+/*
+ * Hard limits the monitor applies to every request of the network
+ * engine.  Each check returns NULL when the request is acceptable, or a
+ * short reason for the log.  NaN and infinities are always refused.
+ */
+
+#ifndef TIMED_LIM_H
+#define TIMED_LIM_H
+
+#include <stdint.h>
+
+#define LIM_MAX_FREQ_PPM	500.0
+#define LIM_MAX_SKEW_PPM	1e6
+#define LIM_MAX_OFFSET_S	(86400.0 * 366 * 100)	/* any real clock */
+#define LIM_STEP_TOKEN_NS	(10 * 1000000000LL)	/* timectl step */
+#define LIM_STEP_INTERVAL_NS	(1000000000LL)		/* steps apart */
+
+struct lim {
+	double	maxslewrate_ppm;	/* slews no faster than this */
+	int	makestep_set;
+	double	makestep_threshold_s;	/* steps larger than this ... */
+	int	makestep_limit;		/* ... in the first updates; -1 always */
+};
+
+struct lim_state {
+	uint32_t	updates;	/* slews and steps applied */
+	int64_t		token_until_ns;	/* an authorised step until then */
+	int64_t		last_step_ns;	/* 0: none yet */
+};
+
+/* Frequency to compensate, ppm (+ the uncorrected clock runs fast). */
+const char	*lim_check_freq(double freq_ppm);
+/* Drift file values: frequency as above and skew >= 0, ppm. */
+const char	*lim_check_drift(double freq_ppm, double skew_ppm);
+/* Slew of offset_s (+ ahead) at rate_ppm. */
+const char	*lim_check_slew(const struct lim *, double offset_s,
+		    double rate_ppm);
+/* Step of offset_s at now_ns, given what was applied so far. */
+const char	*lim_check_step(const struct lim *, const struct lim_state *,
+		    double offset_s, int64_t now_ns);
+/* Leap status value. */
+const char	*lim_check_leap(int leap);
+
+/* Record an applied update, an authorised step, an applied step. */
+void		 lim_note_update(struct lim_state *);
+void		 lim_grant_step(struct lim_state *, int64_t now_ns);
+void		 lim_note_step(struct lim_state *, int64_t now_ns);
+
+#endif

@@ -1,0 +1,164 @@
+/*
+ * Copyright (c) 2026 The timed developers
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+ * WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+ * MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+ * ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+ * WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+ * ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+ * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+ */
+
+/*
+ * Messages between the monitor and the network engine, and between
+ * timectl and the monitor.  All payloads are fixed-size structs in host
+ * byte order; strings are NUL-terminated inside their arrays and the
+ * receiver checks that they are.
+ */
+
+#ifndef TIMED_PROTO_H
+#define TIMED_PROTO_H
+
+#include <stdint.h>
+
+#include "imsg.h"
+#include "vclock.h"
+
+enum imsg_type {
+	/* IMSG_HELLO = 1 (imsg.h) */
+
+	/* monitor -> engine */
+	IMSG_CLOCK_STATE = 16,	/* struct clock_state */
+
+	/* engine -> monitor */
+	IMSG_LOG = 32,		/* struct log_msg */
+	IMSG_ADJ_FREQ,		/* struct req_freq */
+	IMSG_ADJ_OFFSET,	/* struct req_offset: slew */
+	IMSG_STEP,		/* struct req_step */
+	IMSG_SET_LEAP,		/* struct req_leap */
+
+	/*
+	 * Control: timectl -> monitor -> engine and back.  The monitor
+	 * relays queries with peerid set to the connection, and the uid of
+	 * the requester in pid.
+	 */
+	IMSG_CTL_TRACKING = 64,	/* no payload; answer struct rpt_tracking */
+	IMSG_CTL_SOURCES,	/* no payload; answers struct rpt_source..., then END */
+	IMSG_CTL_MAKESTEP,	/* no payload; answer IMSG_CTL_RESULT */
+	IMSG_CTL_END,		/* end of a list answer */
+	IMSG_CTL_RESULT		/* struct ctl_result */
+};
+
+#define CTL_OK			200	/* 200 OK */
+#define CTL_FAILED		500	/* 500 Failure */
+#define CTL_UNAUTH		501	/* 501 Not authorised */
+#define CTL_INVALID		502	/* 502 Invalid command */
+#define CTL_UNAVAIL		504	/* 504 Engine not running */
+
+struct ctl_result {
+	int32_t		code;
+};
+
+enum leap_status {
+	LEAP_NORMAL,
+	LEAP_INSERT,
+	LEAP_DELETE,
+	LEAP_UNSYNC
+};
+
+enum clock_kind {
+	CLOCK_KIND_KERNEL,
+	CLOCK_KIND_VIRTUAL,
+	CLOCK_KIND_NONE		/* -x */
+};
+
+/*
+ * What the monitor tells the engine after every change of the clock.
+ * With the virtual clock, the engine reads time through model.
+ */
+struct clock_state {
+	int32_t		kind;		/* enum clock_kind */
+	int32_t		leap;		/* enum leap_status armed */
+	double		freq_ppm;	/* compensated error; + uncorrected clock fast */
+	double		skew_ppm;
+	double		slew_left_s;	/* + the clock is still ahead by this */
+	uint32_t	updates;	/* clock updates applied so far */
+	uint32_t	steps;
+	struct vclock	model;		/* CLOCK_KIND_VIRTUAL only */
+};
+
+#define LOG_MSG_MAX		512
+struct log_msg {
+	int32_t		priority;	/* syslog priority */
+	char		text[LOG_MSG_MAX];
+};
+
+struct req_freq {
+	double		freq_ppm;	/* + the uncorrected clock runs fast */
+	double		skew_ppm;
+};
+
+struct req_offset {
+	double		offset_s;	/* + the clock is ahead: slow it */
+	double		rate_ppm;	/* > 0, at most maxslewrate */
+};
+
+struct req_step {
+	double		offset_s;	/* + the clock is ahead: step back */
+};
+
+struct req_leap {
+	int32_t		leap;		/* enum leap_status */
+};
+
+#define RPT_NAME_MAX		256
+#define RPT_ADDR_MAX		64
+
+struct rpt_tracking {
+	uint32_t	ref_id;
+	char		ref_name[RPT_NAME_MAX];
+	int32_t		stratum;
+	double		ref_time;		/* Unix seconds, 0: never */
+	double		system_time_offset_s;	/* + the clock is fast */
+	double		last_offset_s;
+	double		rms_offset_s;
+	double		freq_ppm;		/* + uncorrected clock runs fast */
+	double		residual_freq_ppm;
+	double		skew_ppm;
+	double		root_delay_s;
+	double		root_dispersion_s;
+	double		update_interval_s;
+	int32_t		leap;			/* enum leap_status */
+	int32_t		clock;			/* enum clock_kind */
+	double		virtual_true_offset_s;	/* virtual - system clock */
+};
+
+enum rpt_mode {
+	RPT_MODE_SERVER,
+	RPT_MODE_PEER,
+	RPT_MODE_LOCAL,
+	RPT_MODE_REFCLOCK
+};
+
+struct rpt_source {
+	int32_t		mode;			/* enum rpt_mode */
+	char		state;			/* '*', '+', '-', '?', 'x', '~' */
+	char		name[RPT_NAME_MAX];
+	char		address[RPT_ADDR_MAX];	/* numeric, "" if unresolved */
+	uint16_t	port;
+	int32_t		stratum;
+	int32_t		poll;			/* log2 seconds */
+	uint8_t		reach;
+	double		last_rx_s;		/* seconds ago, < 0: never */
+	double		offset_s;		/* adjusted offset */
+	double		measured_offset_s;
+	double		error_s;
+	int32_t		nts;
+};
+
+#endif

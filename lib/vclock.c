@@ -1,0 +1,99 @@
+/*
+ * Copyright (c) 2026 The timed developers
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+ * WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+ * MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+ * ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+ * WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+ * ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+ * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+ */
+
+#include <math.h>
+
+#include "vclock.h"
+
+void
+vclock_init(struct vclock *vc, int64_t now_ns, double offset_s,
+    double err_ppm)
+{
+	vc->ref_ns = now_ns;
+	vc->offset_s = offset_s;
+	vc->err_ppm = err_ppm;
+	vc->corr_ppm = 0.0;
+	vc->slew_left_s = 0.0;
+	vc->slew_rate_ppm = 0.0;
+}
+
+/* Amount of the slew done dt_s seconds after ref_ns, signed as slew_left. */
+static double
+slewed(const struct vclock *vc, double dt_s)
+{
+	double	 done;
+
+	if (dt_s <= 0.0 || vc->slew_left_s == 0.0 || vc->slew_rate_ppm <= 0.0)
+		return 0.0;
+	done = vc->slew_rate_ppm * 1e-6 * dt_s;
+	if (done >= fabs(vc->slew_left_s))
+		return vc->slew_left_s;
+	return copysign(done, vc->slew_left_s);
+}
+
+double
+vclock_offset(const struct vclock *vc, int64_t sys_ns)
+{
+	double	 dt_s = (double)(sys_ns - vc->ref_ns) * 1e-9;
+
+	return vc->offset_s + (vc->err_ppm - vc->corr_ppm) * 1e-6 * dt_s -
+	    slewed(vc, dt_s);
+}
+
+double
+vclock_slew_left(const struct vclock *vc, int64_t now_ns)
+{
+	double	 dt_s = (double)(now_ns - vc->ref_ns) * 1e-9;
+
+	return vc->slew_left_s - slewed(vc, dt_s);
+}
+
+void
+vclock_advance(struct vclock *vc, int64_t now_ns)
+{
+	double	 dt_s = (double)(now_ns - vc->ref_ns) * 1e-9;
+
+	vc->offset_s = vclock_offset(vc, now_ns);
+	vc->slew_left_s -= slewed(vc, dt_s);
+	if (vc->slew_left_s == 0.0)
+		vc->slew_rate_ppm = 0.0;
+	vc->ref_ns = now_ns;
+}
+
+void
+vclock_set_freq(struct vclock *vc, int64_t now_ns, double corr_ppm)
+{
+	vclock_advance(vc, now_ns);
+	vc->corr_ppm = corr_ppm;
+}
+
+void
+vclock_slew(struct vclock *vc, int64_t now_ns, double offset_s,
+    double rate_ppm)
+{
+	vclock_advance(vc, now_ns);
+	vc->slew_left_s = offset_s;
+	vc->slew_rate_ppm = offset_s == 0.0 ? 0.0 : fabs(rate_ppm);
+}
+
+void
+vclock_step(struct vclock *vc, int64_t now_ns, double offset_s)
+{
+	vclock_advance(vc, now_ns);
+	vc->offset_s -= offset_s;
+	vc->slew_left_s = 0.0;
+	vc->slew_rate_ppm = 0.0;
+}

@@ -1,0 +1,279 @@
+/*
+ * Copyright (c) 2026 The timed developers
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+ * WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+ * MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+ * ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+ * WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+ * ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+ * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+ */
+
+#include <sys/timex.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "clock.h"
+#include "vclock.h"
+
+#define USER_HZ		100	/* kernel tick in us is 1e6 / USER_HZ */
+#define NOMINAL_TICK	(1000000 / USER_HZ)
+#define PPM_PER_TICK	(1e6 / NOMINAL_TICK)	/* 1 us of tick = 100 ppm */
+
+struct clock {
+	enum clock_kind			 kind;
+	const struct kclock_sys		*sys;
+	int				 rtcsync;
+	int				 leap;
+	double				 freq_ppm;
+	/* slew bookkeeping for every kind; the virtual clock itself */
+	struct vclock			 model;
+};
+
+static int
+kadj(struct clock *c, struct timex *tx)
+{
+	return c->sys->adjtime(CLOCK_REALTIME, tx) == -1 ? -1 : 0;
+}
+
+/* Kernel tick and frequency for a total rate correction (+ speeds up). */
+static int
+kernel_apply_rate(struct clock *c, double corr_ppm)
+{
+	struct timex	 tx;
+	long		 dtick;
+
+	memset(&tx, 0, sizeof(tx));
+	dtick = lround(corr_ppm / PPM_PER_TICK);
+	tx.modes = ADJ_TICK | ADJ_FREQUENCY;
+	tx.tick = NOMINAL_TICK + dtick;
+	tx.freq = lround((corr_ppm - dtick * PPM_PER_TICK) * 65536.0);
+	return kadj(c, &tx);
+}
+
+/* The rate correction now: compensate the error, then slew. */
+static double
+rate_now(const struct clock *c, int64_t now_ns)
+{
+	double	 left = vclock_slew_left(&c->model, now_ns);
+	double	 slew = left == 0.0 ? 0.0 : copysign(c->model.slew_rate_ppm,
+	    left);
+
+	return -c->freq_ppm - slew;
+}
+
+struct clock *
+clock_new_kernel(const struct kclock_sys *sys, int rtcsync)
+{
+	struct clock	*c;
+	struct timex	 tx;
+
+	if ((c = calloc(1, sizeof(*c))) == NULL)
+		return NULL;
+	c->kind = CLOCK_KIND_KERNEL;
+	c->sys = sys;
+	c->rtcsync = rtcsync;
+	memset(&tx, 0, sizeof(tx));	/* modes 0: read only */
+	if (kadj(c, &tx) == -1) {
+		free(c);
+		return NULL;
+	}
+	/* Start from what the kernel compensates already. */
+	c->freq_ppm = -(tx.freq / 65536.0 +
+	    (tx.tick - NOMINAL_TICK) * PPM_PER_TICK);
+	c->leap = LEAP_NORMAL;
+	return c;
+}
+
+struct clock *
+clock_new_virtual(int64_t now_ns, double offset_s, double err_ppm)
+{
+	struct clock	*c;
+
+	if ((c = calloc(1, sizeof(*c))) == NULL)
+		return NULL;
+	c->kind = CLOCK_KIND_VIRTUAL;
+	vclock_init(&c->model, now_ns, offset_s, err_ppm);
+	return c;
+}
+
+struct clock *
+clock_new_none(void)
+{
+	struct clock	*c;
+
+	if ((c = calloc(1, sizeof(*c))) == NULL)
+		return NULL;
+	c->kind = CLOCK_KIND_NONE;
+	return c;
+}
+
+void
+clock_free(struct clock *c)
+{
+	free(c);
+}
+
+enum clock_kind
+clock_kind(const struct clock *c)
+{
+	return c->kind;
+}
+
+int
+clock_set_freq(struct clock *c, int64_t now_ns, double freq_ppm)
+{
+	if (c->kind == CLOCK_KIND_NONE)
+		return -1;
+	vclock_set_freq(&c->model, now_ns, freq_ppm);
+	c->freq_ppm = freq_ppm;
+	if (c->kind == CLOCK_KIND_KERNEL)
+		return kernel_apply_rate(c, rate_now(c, now_ns));
+	return 0;
+}
+
+int
+clock_slew(struct clock *c, int64_t now_ns, double offset_s, double rate_ppm)
+{
+	if (c->kind == CLOCK_KIND_NONE)
+		return -1;
+	vclock_slew(&c->model, now_ns, offset_s, rate_ppm);
+	if (c->kind == CLOCK_KIND_KERNEL)
+		return kernel_apply_rate(c, rate_now(c, now_ns));
+	return 0;
+}
+
+int
+clock_step(struct clock *c, int64_t now_ns, double offset_s)
+{
+	struct timex	 tx;
+	double		 whole;
+
+	if (c->kind == CLOCK_KIND_NONE)
+		return -1;
+	vclock_step(&c->model, now_ns, offset_s);
+	if (c->kind != CLOCK_KIND_KERNEL)
+		return 0;
+	/* ADJ_SETOFFSET adds time.tv_sec + time.tv_usec (ns) atomically. */
+	memset(&tx, 0, sizeof(tx));
+	tx.modes = ADJ_SETOFFSET | ADJ_NANO;
+	whole = floor(-offset_s);
+	tx.time.tv_sec = (time_t)whole;
+	tx.time.tv_usec = lround((-offset_s - whole) * 1e9);
+	if (tx.time.tv_usec >= 1000000000L) {
+		tx.time.tv_sec++;
+		tx.time.tv_usec -= 1000000000L;
+	}
+	if (kadj(c, &tx) == -1)
+		return -1;
+	return kernel_apply_rate(c, rate_now(c, now_ns));
+}
+
+int
+clock_set_leap(struct clock *c, int leap)
+{
+	struct timex	 tx;
+
+	if (c->kind == CLOCK_KIND_NONE)
+		return -1;
+	c->leap = leap;
+	if (c->kind != CLOCK_KIND_KERNEL)
+		return 0;
+	memset(&tx, 0, sizeof(tx));
+	if (kadj(c, &tx) == -1)
+		return -1;
+	tx.modes = ADJ_STATUS;
+	tx.status &= ~(STA_INS | STA_DEL);
+	if (leap == LEAP_INSERT)
+		tx.status |= STA_INS;
+	else if (leap == LEAP_DELETE)
+		tx.status |= STA_DEL;
+	return kadj(c, &tx);
+}
+
+int
+clock_set_sync(struct clock *c, int synced, double est_error_s,
+    double max_error_s)
+{
+	struct timex	 tx;
+
+	if (c->kind == CLOCK_KIND_NONE)
+		return -1;
+	if (c->kind != CLOCK_KIND_KERNEL)
+		return 0;
+	memset(&tx, 0, sizeof(tx));
+	if (kadj(c, &tx) == -1)
+		return -1;
+	tx.modes = ADJ_STATUS | ADJ_ESTERROR | ADJ_MAXERROR;
+	/* Clearing STA_UNSYNC starts the kernel's 11-minute RTC mode. */
+	if (synced && c->rtcsync)
+		tx.status &= ~STA_UNSYNC;
+	else
+		tx.status |= STA_UNSYNC;
+	tx.esterror = lround(fmin(est_error_s * 1e6, 16e6));
+	tx.maxerror = lround(fmin(max_error_s * 1e6, 16e6));
+	return kadj(c, &tx);
+}
+
+double
+clock_slew_left(const struct clock *c, int64_t now_ns)
+{
+	if (c->kind == CLOCK_KIND_NONE)
+		return 0.0;
+	return vclock_slew_left(&c->model, now_ns);
+}
+
+int64_t
+clock_slew_end(const struct clock *c)
+{
+	const struct vclock	*m = &c->model;
+
+	if (m->slew_left_s == 0.0 || m->slew_rate_ppm <= 0.0)
+		return 0;
+	return m->ref_ns + (int64_t)ceil(fabs(m->slew_left_s) /
+	    (m->slew_rate_ppm * 1e-6) * 1e9);
+}
+
+int
+clock_tick(struct clock *c, int64_t now_ns)
+{
+	if (c->kind == CLOCK_KIND_NONE)
+		return 0;
+	vclock_advance(&c->model, now_ns);
+	if (c->kind == CLOCK_KIND_KERNEL)
+		return kernel_apply_rate(c, rate_now(c, now_ns));
+	return 0;
+}
+
+double
+clock_freq(const struct clock *c)
+{
+	return c->freq_ppm;
+}
+
+void
+clock_state(const struct clock *c, int64_t now_ns, struct clock_state *st)
+{
+	memset(st, 0, sizeof(*st));
+	st->kind = c->kind;
+	st->leap = c->leap;
+	st->freq_ppm = c->freq_ppm;
+	st->slew_left_s = clock_slew_left(c, now_ns);
+	if (c->kind == CLOCK_KIND_VIRTUAL)
+		st->model = c->model;
+}
+
+static int
+real_adjtime(clockid_t id, struct timex *tx)
+{
+	return clock_adjtime(id, tx);
+}
+
+const struct kclock_sys	kclock_sys_real = { real_adjtime };

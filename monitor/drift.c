@@ -1,0 +1,102 @@
+/*
+ * Copyright (c) 2026 The timed developers
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+ * WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+ * MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+ * ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+ * WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+ * ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+ * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+ */
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "drift.h"
+#include "lim.h"
+#include "log.h"
+
+int
+drift_read(const char *path, double *freq_ppm, double *skew_ppm)
+{
+	FILE		*f;
+	double		 freq, skew;
+	const char	*why;
+	int		 n;
+
+	if ((f = fopen(path, "re")) == NULL) {
+		if (errno != ENOENT)
+			log_warn("driftfile %s", path);
+		return -1;
+	}
+	n = fscanf(f, "%lf %lf", &freq, &skew);
+	fclose(f);
+	if (n != 2) {
+		log_warnx("driftfile %s: malformed, ignored", path);
+		return -1;
+	}
+	if ((why = lim_check_drift(freq, skew)) != NULL) {
+		log_warnx("driftfile %s: %s, ignored", path, why);
+		return -1;
+	}
+	*freq_ppm = freq;
+	*skew_ppm = skew;
+	return 0;
+}
+
+static int
+write_all(int fd, const char *buf, size_t len)
+{
+	ssize_t	 n;
+
+	while (len > 0) {
+		if ((n = write(fd, buf, len)) == -1) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		buf += n;
+		len -= n;
+	}
+	return 0;
+}
+
+int
+drift_write(const char *path, double freq_ppm, double skew_ppm)
+{
+	char	 tmp[PATH_MAX], buf[64];
+	int	 fd, len;
+
+	if (lim_check_drift(freq_ppm, skew_ppm) != NULL)
+		return -1;
+	if (snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= (int)sizeof(tmp))
+		return -1;
+	len = snprintf(buf, sizeof(buf), "%20.6f %20.6f\n", freq_ppm,
+	    skew_ppm);
+	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
+	    0644)) == -1) {
+		log_warn("driftfile %s", tmp);
+		return -1;
+	}
+	if (write_all(fd, buf, len) == -1 || fsync(fd) == -1) {
+		log_warn("driftfile %s", tmp);
+		close(fd);
+		unlink(tmp);
+		return -1;
+	}
+	if (close(fd) == -1 || rename(tmp, path) == -1) {
+		log_warn("driftfile %s", path);
+		unlink(tmp);
+		return -1;
+	}
+	return 0;
+}

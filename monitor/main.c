@@ -1,0 +1,234 @@
+/*
+ * Copyright (c) 2026 The timed developers
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+ * WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+ * MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+ * ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+ * WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+ * ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+ * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+ */
+
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <errno.h>
+#include <limits.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "clock.h"
+#include "conf.h"
+#include "drift.h"
+#include "engine.h"
+#include "log.h"
+#include "monitor.h"
+#include "proctitle.h"
+#include "sandbox.h"
+#include "xmalloc.h"
+
+static void
+usage(FILE *f, int status)
+{
+	fprintf(f,
+	    "usage: timed [-dDhpvx] [-f file]\n"
+	    "  -f file  configuration file (default %s)\n"
+	    "  -d       stay in the foreground and log to stderr\n"
+	    "  -D       log debug messages too\n"
+	    "  -x       never change the clock: measure and serve only\n"
+	    "  -p       check the configuration, print it as parsed, exit\n"
+	    "  -v       print the version and exit\n"
+	    "  -h       print this help and exit\n", TIMED_CONF_FILE);
+	exit(status);
+}
+
+static const char *
+self_exe(void)
+{
+	static char	 path[PATH_MAX];
+	ssize_t		 n;
+
+	if ((n = readlink("/proc/self/exe", path, sizeof(path) - 1)) == -1)
+		fatal("readlink /proc/self/exe");
+	path[n] = '\0';
+	return path;
+}
+
+static void
+resolve_user(struct monitor *mon)
+{
+	struct passwd	*pw;
+
+	if ((pw = getpwnam(mon->conf->user)) == NULL)
+		fatalx("user '%s' does not exist: create it (useradd --system "
+		    "%s) or name another with 'user' in %s", mon->conf->user,
+		    mon->conf->user, mon->conffile);
+	if (pw->pw_uid == 0)
+		fatalx("user '%s' is root: the engine must run unprivileged",
+		    mon->conf->user);
+	mon->uid = pw->pw_uid;
+	mon->gid = pw->pw_gid;
+}
+
+static struct clock *
+make_clock(struct monitor *mon)
+{
+	struct conf	*conf = mon->conf;
+	struct clock	*c;
+
+	if (mon->noclock)
+		c = clock_new_none();
+	else if (conf->clock == CONF_CLOCK_VIRTUAL)
+		c = clock_new_virtual(monitor_now_ns(), conf->clock_offset_s,
+		    conf->clock_freq_ppm);
+	else
+		c = clock_new_kernel(&kclock_sys_real, conf->rtcsync);
+	if (c == NULL)
+		fatal("clock");
+	return c;
+}
+
+static void
+load_drift(struct monitor *mon)
+{
+	double	 freq, skew;
+
+	if (mon->conf->driftfile == NULL ||
+	    drift_read(mon->conf->driftfile, &freq, &skew) == -1)
+		return;
+	mon->drift_known = 1;
+	mon->drift_skew_ppm = skew;
+	if (clock_set_freq(mon->clock, monitor_now_ns(), freq) == 0)
+		log_info("frequency %.3f ppm from %s", freq,
+		    mon->conf->driftfile);
+}
+
+static void
+write_pidfile(const char *path)
+{
+	FILE	*f;
+
+	if (path == NULL)
+		return;
+	if ((f = fopen(path, "we")) == NULL)
+		fatal("pidfile %s", path);
+	fprintf(f, "%d\n", (int)getpid());
+	if (fclose(f) == EOF)
+		fatal("pidfile %s", path);
+}
+
+static void
+setup_limits(struct monitor *mon)
+{
+	struct conf	*conf = mon->conf;
+
+	mon->lim.maxslewrate_ppm = conf->maxslewrate_ppm;
+	mon->lim.makestep_set = conf->makestep_set;
+	mon->lim.makestep_threshold_s = conf->makestep_threshold_s;
+	mon->lim.makestep_limit = conf->makestep_limit;
+}
+
+static int
+monitor_main(struct monitor *mon)
+{
+	char	 err[256];
+
+	if (geteuid() != 0)
+		fatalx("must be started as root (the monitor owns the clock)");
+	resolve_user(mon);
+	if (sandbox_check_chroot(mon->conf->chrootdir, err, sizeof(err)) ==
+	    -1)
+		fatalx("chrootdir %s: %s", mon->conf->chrootdir, err);
+	setup_limits(mon);
+	mon->clock = make_clock(mon);
+	load_drift(mon);
+	mon->control = control_open(mon->conf->bindcmdaddress);
+	if (!mon->foreground) {
+		if (daemon(0, 0) == -1)
+			fatal("daemon");
+		log_init(0, mon->debug, "monitor");
+	}
+	write_pidfile(mon->conf->pidfile);
+	proctitle_set("timed: monitor");
+	log_info("timed %s starting (%s clock)", PACKAGE_VERSION,
+	    mon->noclock ? "no" : mon->conf->clock == CONF_CLOCK_VIRTUAL ?
+	    "virtual" : "kernel");
+	monitor_run(mon);
+	if (mon->conf->pidfile != NULL)
+		unlink(mon->conf->pidfile);
+	clock_free(mon->clock);
+	log_info("stopped");
+	return mon->engine_fails >= ENGINE_MAX_FAILS ? 1 : 0;
+}
+
+int
+main(int argc, char *argv[])
+{
+	struct monitor	 mon;
+	const char	*proc = NULL;
+	int		 ch, check = 0, status;
+
+	memset(&mon, 0, sizeof(mon));
+	mon.conffile = TIMED_CONF_FILE;
+	proctitle_init(argc, argv);
+	while ((ch = getopt(argc, argv, "dDf:g:hpP:u:vx")) != -1) {
+		switch (ch) {
+		case 'd':
+			mon.foreground = 1;
+			break;
+		case 'D':
+			mon.debug = 1;
+			break;
+		case 'f':
+			mon.conffile = optarg;
+			break;
+		case 'h':
+			usage(stdout, 0);
+			break;
+		case 'p':
+			check = 1;
+			break;
+		case 'P':
+			proc = optarg;
+			break;
+		case 'g':	/* engine only: set by the monitor */
+		case 'u':
+			break;
+		case 'v':
+			printf("timed %s\n", PACKAGE_VERSION);
+			return 0;
+		case 'x':
+			mon.noclock = 1;
+			break;
+		default:
+			usage(stderr, 1);
+		}
+	}
+	if (optind != argc)
+		usage(stderr, 1);
+	if (proc != NULL) {
+		if (strcmp(proc, "engine") != 0)
+			usage(stderr, 1);
+		optind = 1;
+		return engine_main(argc, argv);
+	}
+	log_init(1, mon.debug, "monitor");
+	mon.conf = conf_new();
+	if (conf_load(mon.conf, mon.conffile, stderr) == -1)
+		return 1;
+	if (check) {
+		conf_print(mon.conf, stdout);
+		return 0;
+	}
+	mon.self_exe = xstrdup(self_exe());
+	status = monitor_main(&mon);
+	conf_free(mon.conf);
+	return status;
+}

@@ -1,0 +1,594 @@
+/*
+ * Copyright (c) 2026 The timed developers
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+ * WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+ * MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+ * ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+ * WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+ * ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+ * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+ */
+
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <event2/event.h>
+
+#include "clock.h"
+#include "drift.h"
+#include "log.h"
+#include "monitor.h"
+#include "proto.h"
+#include "xmalloc.h"
+
+static void	engine_spawn(struct monitor *);
+static void	engine_event(evutil_socket_t, short, void *);
+static void	engine_dispatch(struct monitor *, struct imsg *);
+static void	send_clock_state(struct monitor *);
+static void	arm_slew_timer(struct monitor *);
+
+int64_t
+monitor_now_ns(void)
+{
+	struct timespec	 ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+static double
+monotonic_s(void)
+{
+	struct timespec	 ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+static void
+update_engine_events(struct monitor *mon)
+{
+	short	 what = EV_READ | EV_PERSIST;
+
+	if (imsgbuf_queued(mon->engine) > 0)
+		what |= EV_WRITE;
+	event_del(mon->ev_engine);
+	event_assign(mon->ev_engine, mon->base, imsgbuf_fd(mon->engine), what,
+	    engine_event, mon);
+	event_add(mon->ev_engine, NULL);
+}
+
+int
+monitor_to_engine(struct monitor *mon, uint32_t type, uint32_t peerid,
+    pid_t pid, const void *data, size_t len)
+{
+	if (mon->engine == NULL || !mon->engine_ready)
+		return -1;
+	if (imsg_compose(mon->engine, type, peerid, pid, -1, data, len) == -1) {
+		monitor_engine_abuse(mon, "engine does not read its messages");
+		return -1;
+	}
+	update_engine_events(mon);
+	return 0;
+}
+
+static void
+engine_close(struct monitor *mon)
+{
+	if (mon->engine == NULL)
+		return;
+	event_del(mon->ev_engine);
+	close(imsgbuf_fd(mon->engine));
+	imsgbuf_free(mon->engine);
+	mon->engine = NULL;
+	mon->engine_ready = 0;
+	control_engine_gone(mon->control);
+}
+
+void
+monitor_engine_abuse(struct monitor *mon, const char *why)
+{
+	log_warnx("engine: %s; killing it", why);
+	engine_close(mon);
+	if (mon->engine_pid > 0)
+		kill(mon->engine_pid, SIGKILL);
+}
+
+static void
+send_clock_state(struct monitor *mon)
+{
+	struct clock_state	 st;
+
+	clock_state(mon->clock, monitor_now_ns(), &st);
+	st.skew_ppm = mon->drift_skew_ppm;
+	st.updates = mon->limst.updates;
+	monitor_to_engine(mon, IMSG_CLOCK_STATE, 0, 0, &st, sizeof(st));
+}
+
+static void
+engine_restart_cb(evutil_socket_t fd, short ev, void *arg)
+{
+	engine_spawn(arg);
+}
+
+static void
+schedule_restart(struct monitor *mon)
+{
+	struct timeval	 tv = { 0, 0 };
+	double		 up = monotonic_s() - (mon->engine_started.tv_sec +
+	    mon->engine_started.tv_nsec * 1e-9);
+
+	if (up >= ENGINE_STABLE_S)
+		mon->backoff_s = ENGINE_BACKOFF_MIN_S;
+	tv.tv_sec = mon->backoff_s;
+	log_info("restarting the engine in %d s", mon->backoff_s);
+	mon->backoff_s *= 2;
+	if (mon->backoff_s > ENGINE_BACKOFF_MAX_S)
+		mon->backoff_s = ENGINE_BACKOFF_MAX_S;
+	evtimer_add(mon->ev_restart, &tv);
+}
+
+static void
+engine_reaped(struct monitor *mon, int status)
+{
+	if (WIFSIGNALED(status))
+		log_warnx("engine (pid %d) killed by signal %d (%s)",
+		    (int)mon->engine_pid, WTERMSIG(status),
+		    strsignal(WTERMSIG(status)));
+	else
+		log_warnx("engine (pid %d) exited with status %d",
+		    (int)mon->engine_pid, WEXITSTATUS(status));
+	if (!mon->hello_seen)
+		mon->engine_fails++;
+	engine_close(mon);
+	mon->engine_pid = -1;
+	if (mon->stopping)
+		return;
+	if (mon->engine_fails >= ENGINE_MAX_FAILS) {
+		log_warnx("the engine failed to start %d times in a row; "
+		    "giving up", mon->engine_fails);
+		event_base_loopexit(mon->base, NULL);
+		return;
+	}
+	schedule_restart(mon);
+}
+
+static void
+sigchld_cb(evutil_socket_t sig, short ev, void *arg)
+{
+	struct monitor	*mon = arg;
+	pid_t		 pid;
+	int		 status;
+
+	while ((pid = waitpid(-1, &status, WNOHANG)) > 0)
+		if (pid == mon->engine_pid)
+			engine_reaped(mon, status);
+}
+
+static void
+sighup_cb(evutil_socket_t sig, short ev, void *arg)
+{
+	log_info("SIGHUP received: nothing to reopen");
+}
+
+static void
+sigterm_cb(evutil_socket_t sig, short ev, void *arg)
+{
+	struct monitor	*mon = arg;
+
+	log_info("signal %d received, stopping", (int)sig);
+	event_base_loopexit(mon->base, NULL);
+}
+
+static void
+child_exec(struct monitor *mon, int fd)
+{
+	char		 uid[16], gid[16];
+	const char	*argv[16];
+	sigset_t	 set;
+	int		 i = 0;
+
+	if (dup2(fd, ENGINE_FD) == -1)
+		_exit(127);
+	if (close_range(ENGINE_FD + 1, ~0U, 0) == -1)
+		_exit(127);
+	sigemptyset(&set);
+	sigprocmask(SIG_SETMASK, &set, NULL);
+	snprintf(uid, sizeof(uid), "%u", (unsigned)mon->uid);
+	snprintf(gid, sizeof(gid), "%u", (unsigned)mon->gid);
+	argv[i++] = "timed";
+	argv[i++] = "-P";
+	argv[i++] = "engine";
+	argv[i++] = "-f";
+	argv[i++] = mon->conffile;
+	argv[i++] = "-u";
+	argv[i++] = uid;
+	argv[i++] = "-g";
+	argv[i++] = gid;
+	if (mon->foreground)
+		argv[i++] = "-d";
+	if (mon->debug)
+		argv[i++] = "-D";
+	if (mon->noclock)
+		argv[i++] = "-x";
+	argv[i] = NULL;
+	execv(mon->self_exe, (char *const *)argv);
+	_exit(127);
+}
+
+static void
+engine_spawn(struct monitor *mon)
+{
+	int	 sp[2];
+	pid_t	 pid;
+
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sp) == -1)
+		fatal("socketpair");
+	if ((pid = fork()) == -1)
+		fatal("fork");
+	if (pid == 0)
+		child_exec(mon, sp[1]);
+	close(sp[1]);
+	if (fcntl(sp[0], F_SETFL, O_NONBLOCK) == -1)
+		fatal("fcntl");
+	mon->engine_pid = pid;
+	if ((mon->engine = imsgbuf_new(sp[0])) == NULL)
+		fatal("imsgbuf_new");
+	mon->engine_ready = 0;
+	mon->hello_seen = 0;
+	clock_gettime(CLOCK_MONOTONIC, &mon->engine_started);
+	event_assign(mon->ev_engine, mon->base, sp[0], EV_READ | EV_PERSIST,
+	    engine_event, mon);
+	event_add(mon->ev_engine, NULL);
+	log_debug("engine started, pid %d", (int)pid);
+}
+
+static void
+engine_read(struct monitor *mon)
+{
+	struct imsg	 imsg;
+	ssize_t		 n;
+	int		 r;
+
+	if ((n = imsgbuf_read(mon->engine)) == -1 && errno != EAGAIN) {
+		log_warn("engine channel");
+		engine_close(mon);
+		return;
+	}
+	if (n == 0) {
+		engine_close(mon);	/* SIGCHLD tells how it ended */
+		return;
+	}
+	while (mon->engine != NULL &&
+	    (r = imsg_get(mon->engine, &imsg)) != 0) {
+		if (r == -1) {
+			monitor_engine_abuse(mon, "malformed frame");
+			return;
+		}
+		engine_dispatch(mon, &imsg);
+		imsg_free(&imsg);
+	}
+}
+
+static void
+engine_event(evutil_socket_t fd, short ev, void *arg)
+{
+	struct monitor	*mon = arg;
+
+	if (ev & EV_READ)
+		engine_read(mon);
+	if (mon->engine != NULL && (ev & EV_WRITE) &&
+	    imsgbuf_write(mon->engine) == -1) {
+		log_warn("engine channel");
+		engine_close(mon);
+	}
+	if (mon->engine != NULL)
+		update_engine_events(mon);
+}
+
+static void
+handle_hello(struct monitor *mon, struct imsg *imsg)
+{
+	if (imsg_check_hello(imsg) == -1) {
+		monitor_engine_abuse(mon, "bad hello (version mismatch?)");
+		return;
+	}
+	mon->engine_ready = 1;
+	mon->hello_seen = 1;
+	mon->engine_fails = 0;
+	log_info("engine ready (pid %d)", (int)mon->engine_pid);
+	send_clock_state(mon);
+}
+
+static void
+handle_log(struct monitor *mon, struct imsg *imsg)
+{
+	struct log_msg	 m;
+	char		*p;
+
+	if (imsg_get_data(imsg, &m, sizeof(m)) == -1 ||
+	    memchr(m.text, '\0', sizeof(m.text)) == NULL ||
+	    m.priority < LOG_EMERG || m.priority > LOG_DEBUG) {
+		monitor_engine_abuse(mon, "IMSG_LOG: malformed");
+		return;
+	}
+	for (p = m.text; *p != '\0'; p++)	/* no control characters */
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			*p = '?';
+	if (m.priority == LOG_DEBUG && !mon->debug)
+		return;
+	log_line(m.priority, "engine", m.text);
+}
+
+static void
+handle_freq(struct monitor *mon, struct imsg *imsg)
+{
+	struct req_freq	 req;
+	const char	*why;
+
+	if (imsg_get_data(imsg, &req, sizeof(req)) == -1) {
+		monitor_engine_abuse(mon, "IMSG_ADJ_FREQ: bad length");
+		return;
+	}
+	if ((why = lim_check_drift(req.freq_ppm, req.skew_ppm)) != NULL) {
+		log_warnx("refused frequency %.3f ppm: %s", req.freq_ppm, why);
+		return;
+	}
+	if (clock_set_freq(mon->clock, monitor_now_ns(), req.freq_ppm) == -1)
+		log_warnx("frequency %.3f ppm not applied", req.freq_ppm);
+	mon->drift_known = 1;
+	mon->drift_skew_ppm = req.skew_ppm;
+}
+
+static void
+handle_slew(struct monitor *mon, struct imsg *imsg)
+{
+	struct req_offset	 req;
+	const char		*why;
+
+	if (imsg_get_data(imsg, &req, sizeof(req)) == -1) {
+		monitor_engine_abuse(mon, "IMSG_ADJ_OFFSET: bad length");
+		return;
+	}
+	if ((why = lim_check_slew(&mon->lim, req.offset_s, req.rate_ppm)) !=
+	    NULL) {
+		log_warnx("refused slew of %.9f s at %.1f ppm: %s",
+		    req.offset_s, req.rate_ppm, why);
+		return;
+	}
+	if (clock_slew(mon->clock, monitor_now_ns(), req.offset_s,
+	    req.rate_ppm) == -1)
+		return;
+	lim_note_update(&mon->limst);
+	arm_slew_timer(mon);
+}
+
+static void
+handle_step(struct monitor *mon, struct imsg *imsg)
+{
+	struct req_step	 req;
+	const char	*why;
+	int64_t		 now = monitor_now_ns();
+
+	if (imsg_get_data(imsg, &req, sizeof(req)) == -1) {
+		monitor_engine_abuse(mon, "IMSG_STEP: bad length");
+		return;
+	}
+	if ((why = lim_check_step(&mon->lim, &mon->limst, req.offset_s,
+	    now)) != NULL) {
+		log_warnx("refused step of %+.9f s: %s", req.offset_s, why);
+		return;
+	}
+	if (clock_step(mon->clock, now, req.offset_s) == -1) {
+		log_warnx("step of %+.9f s failed", req.offset_s);
+		return;
+	}
+	lim_note_step(&mon->limst, now);
+	log_info("clock stepped by %+.9f s", -req.offset_s);
+}
+
+static void
+handle_leap(struct monitor *mon, struct imsg *imsg)
+{
+	struct req_leap	 req;
+	const char	*why;
+
+	if (imsg_get_data(imsg, &req, sizeof(req)) == -1) {
+		monitor_engine_abuse(mon, "IMSG_SET_LEAP: bad length");
+		return;
+	}
+	if ((why = lim_check_leap(req.leap)) != NULL) {
+		log_warnx("refused leap status %d: %s", (int)req.leap, why);
+		return;
+	}
+	clock_set_leap(mon->clock, req.leap);
+}
+
+static void
+engine_dispatch(struct monitor *mon, struct imsg *imsg)
+{
+	if (!mon->engine_ready && imsg->hdr.type != IMSG_HELLO) {
+		monitor_engine_abuse(mon, "no hello");
+		return;
+	}
+	switch (imsg->hdr.type) {
+	case IMSG_HELLO:
+		handle_hello(mon, imsg);
+		return;		/* already sent the state */
+	case IMSG_LOG:
+		handle_log(mon, imsg);
+		return;
+	case IMSG_ADJ_FREQ:
+		handle_freq(mon, imsg);
+		break;
+	case IMSG_ADJ_OFFSET:
+		handle_slew(mon, imsg);
+		break;
+	case IMSG_STEP:
+		handle_step(mon, imsg);
+		break;
+	case IMSG_SET_LEAP:
+		handle_leap(mon, imsg);
+		break;
+	case IMSG_CTL_TRACKING:
+	case IMSG_CTL_SOURCES:
+	case IMSG_CTL_END:
+	case IMSG_CTL_RESULT:
+		control_from_engine(mon->control, imsg);
+		return;
+	default:
+		monitor_engine_abuse(mon, "unknown message type");
+		return;
+	}
+	/* Tell the engine what the clock does now, refused or not. */
+	if (mon->engine != NULL)
+		send_clock_state(mon);
+}
+
+int
+monitor_makestep(struct monitor *mon)
+{
+	int64_t	 now = monitor_now_ns();
+	double	 left;
+
+	if (clock_kind(mon->clock) == CLOCK_KIND_NONE)
+		return -1;
+	lim_grant_step(&mon->limst, now);
+	left = clock_slew_left(mon->clock, now);
+	if (left != 0.0) {
+		if (clock_step(mon->clock, now, left) == -1)
+			return -1;
+		log_info("clock stepped by %+.9f s (timectl makestep)", -left);
+	}
+	send_clock_state(mon);
+	return 0;
+}
+
+static void
+slew_cb(evutil_socket_t fd, short ev, void *arg)
+{
+	struct monitor	*mon = arg;
+
+	clock_tick(mon->clock, monitor_now_ns());
+	arm_slew_timer(mon);
+	send_clock_state(mon);
+}
+
+static void
+arm_slew_timer(struct monitor *mon)
+{
+	struct timeval	 tv;
+	int64_t		 end = clock_slew_end(mon->clock), dt;
+
+	evtimer_del(mon->ev_slew);
+	if (end == 0)
+		return;
+	dt = end - monitor_now_ns();
+	if (dt < 0)
+		dt = 0;
+	tv.tv_sec = dt / 1000000000LL;
+	tv.tv_usec = (dt % 1000000000LL) / 1000;
+	evtimer_add(mon->ev_slew, &tv);
+}
+
+static void
+save_drift(struct monitor *mon)
+{
+	if (mon->conf->driftfile == NULL || !mon->drift_known ||
+	    clock_kind(mon->clock) == CLOCK_KIND_NONE)
+		return;
+	drift_write(mon->conf->driftfile, clock_freq(mon->clock),
+	    mon->drift_skew_ppm);
+}
+
+static void
+drift_cb(evutil_socket_t fd, short ev, void *arg)
+{
+	save_drift(arg);
+}
+
+static struct event *
+add_signal(struct monitor *mon, int sig, event_callback_fn cb)
+{
+	struct event	*ev;
+
+	if ((ev = evsignal_new(mon->base, sig, cb, mon)) == NULL ||
+	    evsignal_add(ev, NULL) == -1)
+		fatalx("cannot handle signal %d", sig);
+	return ev;
+}
+
+static void
+stop_engine(struct monitor *mon)
+{
+	int	 status, i;
+
+	mon->stopping = 1;
+	engine_close(mon);
+	if (mon->engine_pid <= 0)
+		return;
+	kill(mon->engine_pid, SIGTERM);
+	for (i = 0; i < 50; i++) {	/* 5 s, then it is killed */
+		if (waitpid(mon->engine_pid, &status, WNOHANG) ==
+		    mon->engine_pid)
+			return;
+		usleep(100000);
+	}
+	kill(mon->engine_pid, SIGKILL);
+	waitpid(mon->engine_pid, &status, 0);
+}
+
+void
+monitor_run(struct monitor *mon)
+{
+	struct event	*sigs[4];
+	struct timeval	 hour = { DRIFT_INTERVAL_S, 0 };
+
+	if ((mon->base = event_base_new()) == NULL)
+		fatalx("event_base_new");
+	sigs[0] = add_signal(mon, SIGTERM, sigterm_cb);
+	sigs[1] = add_signal(mon, SIGINT, sigterm_cb);
+	sigs[2] = add_signal(mon, SIGCHLD, sigchld_cb);
+	sigs[3] = add_signal(mon, SIGHUP, sighup_cb);
+	signal(SIGPIPE, SIG_IGN);
+	mon->ev_engine = event_new(mon->base, -1, 0, NULL, NULL);
+	mon->ev_restart = evtimer_new(mon->base, engine_restart_cb, mon);
+	mon->ev_slew = evtimer_new(mon->base, slew_cb, mon);
+	mon->ev_drift = event_new(mon->base, -1, EV_PERSIST, drift_cb, mon);
+	if (mon->ev_engine == NULL || mon->ev_restart == NULL ||
+	    mon->ev_slew == NULL || mon->ev_drift == NULL)
+		fatalx("event_new");
+	evtimer_add(mon->ev_drift, &hour);
+	mon->backoff_s = ENGINE_BACKOFF_MIN_S;
+	control_start(mon->control, mon);
+
+	if (sandbox_monitor_filter() == -1)
+		fatalx("cannot load the monitor's seccomp filter");
+	engine_spawn(mon);
+	event_base_dispatch(mon->base);
+
+	stop_engine(mon);
+	save_drift(mon);
+	control_close(mon->control);
+	event_free(mon->ev_drift);
+	event_free(mon->ev_slew);
+	event_free(mon->ev_restart);
+	event_free(mon->ev_engine);
+	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+		event_free(sigs[i]);
+	event_base_free(mon->base);
+}

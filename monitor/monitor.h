@@ -1,0 +1,93 @@
+/*
+ * Copyright (c) 2026 The timed developers
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+ * WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+ * MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+ * ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+ * WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+ * ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+ * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+ */
+
+/* The privileged monitor: owns the clock, the control socket, the engine. */
+
+#ifndef TIMED_MONITOR_H
+#define TIMED_MONITOR_H
+
+#include <sys/types.h>
+#include <event2/event.h>
+
+#include "conf.h"
+#include "imsg.h"
+#include "lim.h"
+
+#define ENGINE_FD		3	/* the engine's end of the socketpair */
+#define ENGINE_BACKOFF_MIN_S	1
+#define ENGINE_BACKOFF_MAX_S	60
+#define ENGINE_STABLE_S		60	/* up this long: back-off resets */
+#define ENGINE_MAX_FAILS	5	/* died before its hello, in a row */
+#define DRIFT_INTERVAL_S	3600
+
+struct control;
+
+struct monitor {
+	struct conf		*conf;
+	const char		*conffile;
+	const char		*self_exe;
+	int			 foreground;
+	int			 debug;
+	int			 noclock;	/* -x */
+	uid_t			 uid;
+	gid_t			 gid;
+
+	struct event_base	*base;
+	struct clock		*clock;
+	struct lim		 lim;
+	struct lim_state	 limst;
+	int			 drift_known;
+	double			 drift_skew_ppm;
+
+	pid_t			 engine_pid;
+	struct imsgbuf		*engine;
+	struct event		*ev_engine;
+	int			 engine_ready;	/* hello received, channel up */
+	int			 hello_seen;	/* this engine said hello */
+	int			 engine_fails;
+	int			 backoff_s;
+	struct timespec		 engine_started;
+	struct event		*ev_restart;
+	struct event		*ev_slew;
+	struct event		*ev_drift;
+	int			 stopping;
+
+	struct control		*control;
+};
+
+int64_t	 monitor_now_ns(void);
+/* Queue a frame to the engine; 0, or -1 when it is not running. */
+int	 monitor_to_engine(struct monitor *, uint32_t type, uint32_t peerid,
+	    pid_t pid, const void *, size_t);
+/* The engine broke the protocol: log, kill, restart. */
+void	 monitor_engine_abuse(struct monitor *, const char *why);
+/* Step what is left of the slew (timectl makestep); 0 or -1. */
+int	 monitor_makestep(struct monitor *);
+void	 monitor_run(struct monitor *);
+
+/* control.c */
+struct control	*control_open(const char *path);
+void		 control_start(struct control *, struct monitor *);
+void		 control_close(struct control *);
+/* An answer from the engine for connection peerid. */
+void		 control_from_engine(struct control *, const struct imsg *);
+/* The engine went away: fail what waits for it. */
+void		 control_engine_gone(struct control *);
+
+/* sandbox.c */
+int		 sandbox_monitor_filter(void);
+
+#endif

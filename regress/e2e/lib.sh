@@ -1,0 +1,99 @@
+# Shared by the end-to-end tests: real daemons on loopback, virtual clocks,
+# stopped by the PIDs they were started with.  Sourced, not run.
+
+top_builddir=${top_builddir:-$(pwd)}
+TIMED=$top_builddir/timed
+TIMECTL=$top_builddir/timectl
+# Daemons exit through paths that leave allocations to the OS.
+export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=0}
+
+pass=0
+fail=0
+PIDS=""
+
+if [ "$(id -u)" != 0 ]; then
+	echo "SKIP: end-to-end tests start the monitor and need root"
+	exit 77
+fi
+
+T=$(mktemp -d /tmp/timed-e2e.XXXXXX)
+chmod 755 "$T"
+mkdir -m 755 "$T/empty"
+# timectl runs as nobody too: it must be reachable by everyone.
+cp "$TIMECTL" "$T/timectl"
+chmod 755 "$T/timectl"
+
+cleanup() {
+	for p in $PIDS; do
+		kill -KILL "$p" 2>/dev/null
+	done
+	rm -rf "$T"
+}
+trap cleanup EXIT
+
+ok() {
+	pass=$((pass + 1))
+	echo "ok $pass - $1"
+}
+
+not_ok() {
+	fail=$((fail + 1))
+	echo "not ok - $1"
+	[ -n "${2:-}" ] && printf '%s\n' "$2" | sed 's/^/#   /'
+	return 0
+}
+
+# check DESCRIPTION COMMAND...: passes when the command succeeds.
+check() {
+	_desc=$1
+	shift
+	if _out=$("$@" 2>&1); then ok "$_desc"; else not_ok "$_desc" "$_out"; fi
+}
+
+finish() {
+	echo "$pass passed, $fail failed"
+	[ "$fail" -eq 0 ]
+	exit $?
+}
+
+# start_timed NAME CONF [ARGS...]: start a monitor in the foreground, log in
+# $T/NAME.log; sets MPID.
+start_timed() {
+	name=$1
+	conf=$2
+	shift 2
+	"$TIMED" -d -f "$conf" "$@" >"$T/$name.log" 2>&1 &
+	MPID=$!
+	PIDS="$PIDS $MPID"
+}
+
+# wait_for SECONDS COMMAND...: until the command succeeds.
+wait_for() {
+	limit=$(($1 * 10))
+	shift
+	i=0
+	while [ $i -lt $limit ]; do
+		"$@" >/dev/null 2>&1 && return 0
+		sleep 0.1
+		i=$((i + 1))
+	done
+	return 1
+}
+
+# engine_of MONITOR_PID: the engine's PID, its only child.
+engine_of() {
+	pgrep -P "$1" | head -n 1
+}
+
+proc_field() {
+	awk -v k="$2:" '$1 == k { print $2 }' "/proc/$1/status"
+}
+
+gone() {
+	! kill -0 "$1" 2>/dev/null
+}
+
+# contains TEXT REGEX: TEXT has a line matching REGEX.
+contains() {
+	printf '%s\n' "$1" | grep -q -- "$2"
+}

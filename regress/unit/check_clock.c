@@ -1,0 +1,238 @@
+/*
+ * Copyright (c) 2026 The timed developers
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+ * WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+ * MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+ * ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+ * WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+ * ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+ * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+ */
+
+/*
+ * The clock backends.  The kernel backend runs against a fake system
+ * call table: nothing here can change this machine's clock.
+ */
+
+#include <sys/timex.h>
+#include <check.h>
+#include <math.h>
+#include <string.h>
+
+#include "clock.h"
+
+#define S	1000000000LL
+
+static struct {
+	struct timex	 kernel;	/* what the fake kernel holds */
+	struct timex	 last;		/* the last call's argument */
+	struct timex	 step;		/* the last ADJ_SETOFFSET call's */
+	int		 calls, writes;
+} fake;
+
+static int
+fake_adjtime(clockid_t id, struct timex *tx)
+{
+	ck_assert_int_eq(id, CLOCK_REALTIME);
+	fake.calls++;
+	fake.last = *tx;
+	if (tx->modes != 0)
+		fake.writes++;
+	if (tx->modes & ADJ_SETOFFSET)
+		fake.step = *tx;
+	if (tx->modes & ADJ_TICK)
+		fake.kernel.tick = tx->tick;
+	if (tx->modes & ADJ_FREQUENCY)
+		fake.kernel.freq = tx->freq;
+	if (tx->modes & ADJ_STATUS)
+		fake.kernel.status = tx->status;
+	if (tx->modes & ADJ_MAXERROR)
+		fake.kernel.maxerror = tx->maxerror;
+	if (tx->modes & ADJ_ESTERROR)
+		fake.kernel.esterror = tx->esterror;
+	*tx = fake.kernel;
+	return TIME_OK;
+}
+
+static const struct kclock_sys	fake_sys = { fake_adjtime };
+
+static void
+reset(void)
+{
+	memset(&fake, 0, sizeof(fake));
+	fake.kernel.tick = 10000;
+	fake.kernel.status = STA_UNSYNC;
+}
+
+/* The kernel's total rate correction in ppm (+ speeds the clock up). */
+static double
+kernel_rate_ppm(void)
+{
+	return (fake.kernel.tick - 10000) * 100.0 + fake.kernel.freq / 65536.0;
+}
+
+START_TEST(test_clock_kernel_starts_read_only)
+{
+	struct clock	*c;
+
+	reset();
+	fake.kernel.freq = -10 * 65536;		/* slowed by 10 ppm */
+	c = clock_new_kernel(&fake_sys, 0);
+	ck_assert_ptr_nonnull(c);
+	ck_assert_int_eq(fake.writes, 0);
+	ck_assert_int_eq(fake.last.modes, 0);
+	/* compensating a clock that runs 10 ppm fast */
+	ck_assert_double_eq_tol(clock_freq(c), 10.0, 1e-9);
+	clock_free(c);
+}
+END_TEST
+
+START_TEST(test_clock_kernel_frequency)
+{
+	struct clock	*c;
+
+	reset();
+	c = clock_new_kernel(&fake_sys, 0);
+	ck_assert_int_eq(clock_set_freq(c, 0, 20.0), 0);
+	ck_assert_int_eq(fake.kernel.tick, 10000);
+	ck_assert_double_eq_tol(kernel_rate_ppm(), -20.0, 1e-4);
+	ck_assert_int_eq(clock_set_freq(c, 0, -333.25), 0);
+	ck_assert_double_eq_tol(kernel_rate_ppm(), 333.25, 1e-4);
+	clock_free(c);
+}
+END_TEST
+
+START_TEST(test_clock_kernel_fast_slew_uses_tick)
+{
+	struct clock		*c;
+	struct clock_state	 st;
+
+	reset();
+	c = clock_new_kernel(&fake_sys, 0);
+	clock_set_freq(c, 0, 20.0);
+	/* 0.1 s ahead, removed at 5000 ppm: 20 s, by slowing down */
+	ck_assert_int_eq(clock_slew(c, 0, 0.1, 5000.0), 0);
+	ck_assert_int_eq(fake.kernel.tick, 9950);
+	ck_assert_double_eq_tol(kernel_rate_ppm(), -5020.0, 1e-4);
+	ck_assert(fabs(fake.kernel.freq / 65536.0) <= 50.0);
+	ck_assert_int_eq(clock_slew_end(c), 20 * S);
+	clock_state(c, 10 * S, &st);
+	ck_assert_double_eq_tol(st.slew_left_s, 0.05, 1e-9);
+	/* over: back to the frequency alone */
+	ck_assert_int_eq(clock_tick(c, 20 * S), 0);
+	ck_assert_int_eq(clock_slew_end(c), 0);
+	ck_assert_double_eq_tol(kernel_rate_ppm(), -20.0, 1e-4);
+	clock_free(c);
+}
+END_TEST
+
+START_TEST(test_clock_kernel_step_is_relative)
+{
+	struct clock	*c;
+
+	reset();
+	c = clock_new_kernel(&fake_sys, 0);
+	/* 0.5 s ahead: add -0.5 s */
+	ck_assert_int_eq(clock_step(c, 0, 0.5), 0);
+	ck_assert(fake.step.modes & ADJ_SETOFFSET);
+	ck_assert(fake.step.modes & ADJ_NANO);
+	ck_assert_int_eq(fake.step.time.tv_sec, -1);
+	ck_assert_int_eq(fake.step.time.tv_usec, 500000000);
+	/* 2.25 s behind: add 2.25 s */
+	ck_assert_int_eq(clock_step(c, S, -2.25), 0);
+	ck_assert_int_eq(fake.step.time.tv_sec, 2);
+	ck_assert_int_eq(fake.step.time.tv_usec, 250000000);
+	clock_free(c);
+}
+END_TEST
+
+START_TEST(test_clock_kernel_leap_and_sync)
+{
+	struct clock	*c;
+
+	reset();
+	c = clock_new_kernel(&fake_sys, 1);
+	ck_assert_int_eq(clock_set_leap(c, LEAP_INSERT), 0);
+	ck_assert(fake.kernel.status & STA_INS);
+	ck_assert_int_eq(clock_set_leap(c, LEAP_NORMAL), 0);
+	ck_assert(!(fake.kernel.status & (STA_INS | STA_DEL)));
+	ck_assert_int_eq(clock_set_sync(c, 1, 0.001, 0.01), 0);
+	ck_assert(!(fake.kernel.status & STA_UNSYNC));
+	ck_assert_int_eq(fake.kernel.esterror, 1000);
+	ck_assert_int_eq(fake.kernel.maxerror, 10000);
+	ck_assert_int_eq(clock_set_sync(c, 0, 0.001, 0.01), 0);
+	ck_assert(fake.kernel.status & STA_UNSYNC);
+	clock_free(c);
+
+	/* without rtcsync the kernel's 11-minute mode stays off */
+	reset();
+	c = clock_new_kernel(&fake_sys, 0);
+	clock_set_sync(c, 1, 0.001, 0.01);
+	ck_assert(fake.kernel.status & STA_UNSYNC);
+	clock_free(c);
+}
+END_TEST
+
+START_TEST(test_clock_none_applies_nothing)
+{
+	struct clock		*c = clock_new_none();
+	struct clock_state	 st;
+
+	ck_assert_int_eq(clock_kind(c), CLOCK_KIND_NONE);
+	ck_assert_int_eq(clock_set_freq(c, 0, 1.0), -1);
+	ck_assert_int_eq(clock_slew(c, 0, 0.1, 100.0), -1);
+	ck_assert_int_eq(clock_step(c, 0, 1.0), -1);
+	ck_assert_int_eq(clock_set_leap(c, LEAP_INSERT), -1);
+	clock_state(c, 0, &st);
+	ck_assert_int_eq(st.kind, CLOCK_KIND_NONE);
+	ck_assert(st.slew_left_s == 0.0);
+	clock_free(c);
+}
+END_TEST
+
+START_TEST(test_clock_virtual_follows_requests)
+{
+	struct clock		*c = clock_new_virtual(0, 0.3, 40.0);
+	struct clock_state	 st;
+
+	clock_state(c, 10 * S, &st);
+	ck_assert_int_eq(st.kind, CLOCK_KIND_VIRTUAL);
+	ck_assert_double_eq_tol(vclock_offset(&st.model, 10 * S),
+	    0.3 + 400e-6, 1e-12);
+	clock_set_freq(c, 10 * S, 40.0);
+	clock_step(c, 10 * S, 0.3004);
+	clock_state(c, 1000 * S, &st);
+	ck_assert_double_eq_tol(vclock_offset(&st.model, 1000 * S), 0.0,
+	    1e-9);
+	ck_assert_double_eq_tol(st.freq_ppm, 40.0, 1e-12);
+	clock_free(c);
+}
+END_TEST
+
+int
+main(void)
+{
+	Suite	*s = suite_create("clock");
+	TCase	*tc = tcase_create("core");
+	SRunner	*sr;
+	int	 failed;
+
+	tcase_add_test(tc, test_clock_kernel_starts_read_only);
+	tcase_add_test(tc, test_clock_kernel_frequency);
+	tcase_add_test(tc, test_clock_kernel_fast_slew_uses_tick);
+	tcase_add_test(tc, test_clock_kernel_step_is_relative);
+	tcase_add_test(tc, test_clock_kernel_leap_and_sync);
+	tcase_add_test(tc, test_clock_none_applies_nothing);
+	tcase_add_test(tc, test_clock_virtual_follows_requests);
+	suite_add_tcase(s, tc);
+	sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed == 0 ? 0 : 1;
+}

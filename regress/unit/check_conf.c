@@ -1,0 +1,1801 @@
+/*
+ * Copyright (c) 2026 The timed developers
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+ * WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+ * MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+ * ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+ * WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+ * ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+ * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+ */
+
+/* Unit tests of the configuration parser (lib/conf.c, lib/conf_file.c). */
+
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE		/* nftw, open_memstream, mkdtemp */
+#endif
+
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
+
+#include <check.h>
+#include <ftw.h>
+#include <limits.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "conf.h"
+
+#ifndef SRCDIR
+#define SRCDIR	"."
+#endif
+
+#define NELEM(a)	(sizeof(a) / sizeof((a)[0]))
+#define FIELD(c, off, type)	(*(type *)((char *)(c) + (off)))
+#define CNF(f)		offsetof(struct conf, f)
+
+#define UNIMPL(n)	"chrony directive '" n "' is not implemented by " \
+			"timed; ignored"
+
+/* Helpers */
+
+static int
+parse(struct conf *c, const char *line, struct conf_diag *d)
+{
+	enum conf_action	 act;
+	char			 arg[CONF_MAX_LINE];
+
+	return conf_parse_line(c, line, 0, &act, arg, sizeof(arg), d);
+}
+
+/* A new configuration with line parsed into it; rc is expected. */
+static struct conf *
+parse_rc(const char *what, const char *line, int want_rc)
+{
+	struct conf		*c;
+	struct conf_diag	 d;
+	int			 rc;
+
+	c = conf_new();
+	ck_assert_ptr_nonnull(c);
+	rc = parse(c, line, &d);
+	ck_assert_msg(rc == want_rc, "%s: '%s' gave %d (%s), want %d", what,
+	    line, rc, d.msg, want_rc);
+	return c;
+}
+
+static struct conf *
+parse_ok(const char *what, const char *line)
+{
+	return parse_rc(what, line, 0);
+}
+
+static struct conf_acl *
+last_acl(struct conf *c)
+{
+	struct conf_acl	*a;
+
+	ck_assert_ptr_nonnull(c->acl);
+	for (a = c->acl; a->next != NULL; a = a->next)
+		;
+	return a;
+}
+
+static int
+nsources(const struct conf *c)
+{
+	const struct conf_source	*s;
+	int				 n = 0;
+
+	for (s = c->sources; s != NULL; s = s->next)
+		n++;
+	return n;
+}
+
+/* Temporary files */
+
+static void
+mktmp(char *dir, size_t len)
+{
+	snprintf(dir, len, "/tmp/check_conf.XXXXXX");
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+}
+
+static void
+mkd(const char *dir, const char *name)
+{
+	char	 path[PATH_MAX];
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	ck_assert_int_eq(mkdir(path, 0700), 0);
+}
+
+static void
+put(const char *dir, const char *name, const char *text)
+{
+	char	 path[PATH_MAX];
+	FILE	*f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	ck_assert_ptr_nonnull(f = fopen(path, "w"));
+	fputs(text, f);
+	ck_assert_int_eq(fclose(f), 0);
+}
+
+static int
+rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	return remove(path);
+}
+
+static void
+rmtree(const char *dir)
+{
+	nftw(dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+/* conf_load with what it prints captured in *out (to free). */
+static int
+load(struct conf *c, const char *path, char **out)
+{
+	FILE	*f;
+	size_t	 len;
+	int	 rc;
+
+	ck_assert_ptr_nonnull(f = open_memstream(out, &len));
+	rc = conf_load(c, path, f);
+	fclose(f);
+	return rc;
+}
+
+/* Loads path, expecting no diagnostic at all. */
+static struct conf *
+load_clean(const char *path)
+{
+	struct conf	*c;
+	char		*out;
+
+	ck_assert_ptr_nonnull(c = conf_new());
+	ck_assert_msg(load(c, path, &out) == 0, "%s: %s", path, out);
+	ck_assert_msg(out[0] == '\0', "%s: %s", path, out);
+	ck_assert_int_eq(c->nwarnings, 0);
+	free(out);
+	return c;
+}
+
+static char *
+print_conf(const struct conf *c)
+{
+	FILE	*f;
+	char	*out;
+	size_t	 len;
+
+	ck_assert_ptr_nonnull(f = open_memstream(&out, &len));
+	conf_print(c, f);
+	fclose(f);
+	return out;
+}
+
+/* Defaults and lines without a directive */
+
+START_TEST(test_conf_directive_names_ignore_case)
+{
+	struct conf	*c = parse_ok("upper case", "SERVER a.example iburst");
+
+	/* chrony ignores the case of directive names */
+	ck_assert_ptr_nonnull(c->sources);
+	ck_assert_str_eq(c->sources->name, "a.example");
+	ck_assert_int_eq(c->sources->iburst, 1);
+	conf_free(c);
+}
+END_TEST
+
+START_TEST(test_conf_defaults)
+{
+	struct conf	*c = conf_new();
+
+	ck_assert_ptr_nonnull(c);
+	ck_assert_ptr_null(c->sources);
+	ck_assert_int_eq(c->port, 123);
+	ck_assert_int_eq(c->minsources, 1);
+	ck_assert_double_eq(c->maxdistance_s, 3.0);
+	ck_assert_double_eq(c->maxupdateskew_ppm, 1000.0);
+	ck_assert_double_eq(c->maxslewrate_ppm, 83333.333);
+	ck_assert_int_eq(c->local_set, 0);
+	ck_assert_int_eq(c->local_stratum, 10);
+	ck_assert_double_eq(c->local_distance_s, 1.0);
+	ck_assert_int_eq(c->ratelimit_set, 0);
+	ck_assert_int_eq(c->ratelimit_interval, 3);
+	ck_assert_int_eq(c->ratelimit_burst, 8);
+	ck_assert_int_eq(c->ratelimit_leak, 2);
+	ck_assert_int_eq(c->ntsratelimit_interval, 6);
+	ck_assert_int_eq(c->ntsratelimit_burst, 8);
+	ck_assert_int_eq(c->ntsratelimit_leak, 2);
+	ck_assert_int_eq(c->clientloglimit, 524288);
+	ck_assert_int_eq(c->logbanner, 32);
+	ck_assert_int_eq(c->ntsport, 4460);
+	ck_assert_int_eq(c->ntsrotate_s, 604800);
+	ck_assert_int_eq(c->ntsrefresh_s, 2419200);
+	ck_assert_int_eq(c->clock, CONF_CLOCK_KERNEL);
+	ck_assert_str_eq(c->user, TIMED_USER);
+	ck_assert_str_eq(c->chrootdir, TIMED_CHROOT_DIR);
+	ck_assert_str_eq(c->bindcmdaddress, TIMED_SOCKET);
+	ck_assert_ptr_null(c->pidfile);
+	ck_assert_ptr_null(c->driftfile);
+	ck_assert_int_eq(c->makestep_set, 0);
+	ck_assert_int_eq(c->log_flags, 0);
+	ck_assert_int_eq(c->nwarnings, 0);
+	conf_free(c);
+}
+END_TEST
+
+START_TEST(test_conf_free_null)
+{
+	conf_free(NULL);
+}
+END_TEST
+
+START_TEST(test_conf_blank_and_comment_lines)
+{
+	static const struct {
+		const char	*what, *line;
+	} rows[] = {
+		{ "empty", "" },
+		{ "spaces", "    " },
+		{ "tabs and newline", "\t \n" },
+		{ "crlf", "\r\n" },
+		{ "hash", "# server a" },
+		{ "indented hash", "   # server a" },
+		{ "percent", "% server a" },
+		{ "bang", "! server a" },
+		{ "semicolon", "; server a" },
+		{ "hash glued", "#server a" },
+		{ "utf-8 in comment", "# it can\xe2\x80\x99t be" },
+	};
+	struct conf		*c;
+	struct conf_diag	 d;
+	enum conf_action	 act;
+	char			 arg[64];
+	size_t			 i;
+
+	for (i = 0; i < NELEM(rows); i++) {
+		ck_assert_ptr_nonnull(c = conf_new());
+		ck_assert_msg(conf_parse_line(c, rows[i].line, 0, &act, arg,
+		    sizeof(arg), &d) == 0, "%s", rows[i].what);
+		ck_assert_msg(act == CONF_ACT_NONE, "%s", rows[i].what);
+		ck_assert_msg(c->sources == NULL, "%s", rows[i].what);
+		conf_free(c);
+	}
+}
+END_TEST
+
+/* Every directive lands in the struct */
+
+START_TEST(test_conf_int_directives)
+{
+	static const struct {
+		const char	*what, *line;
+		size_t		 off;
+		int		 want;
+	} rows[] = {
+		{ "port", "port 1123", CNF(port), 1123 },
+		{ "port 0 turns serving off", "port 0", CNF(port), 0 },
+		{ "port max", "port 65535", CNF(port), 65535 },
+		{ "cmdport", "cmdport 323", CNF(cmdport), 323 },
+		{ "ntsport", "ntsport 4461", CNF(ntsport), 4461 },
+		{ "minsources", "minsources 3", CNF(minsources), 3 },
+		{ "indented", "   minsources 2", CNF(minsources), 2 },
+		{ "tab separated", "minsources\t4", CNF(minsources), 4 },
+		{ "crlf", "minsources 5\r\n", CNF(minsources), 5 },
+		{ "logbanner", "logbanner 0", CNF(logbanner), 0 },
+		{ "nocerttimecheck", "nocerttimecheck 2",
+		    CNF(nocerttimecheck), 2 },
+		{ "rtcsync", "rtcsync", CNF(rtcsync), 1 },
+		{ "noclientlog", "noclientlog", CNF(noclientlog), 1 },
+	};
+	struct conf	*c;
+	size_t		 i;
+
+	for (i = 0; i < NELEM(rows); i++) {
+		c = parse_ok(rows[i].what, rows[i].line);
+		ck_assert_msg(FIELD(c, rows[i].off, int) == rows[i].want,
+		    "%s: got %d", rows[i].what, FIELD(c, rows[i].off, int));
+		conf_free(c);
+	}
+}
+END_TEST
+
+START_TEST(test_conf_number_directives)
+{
+	static const struct {
+		const char	*what, *line;
+		size_t		 off;
+		int		 is_long;
+		double		 want;
+	} rows[] = {
+		{ "maxdistance", "maxdistance 16", CNF(maxdistance_s), 0, 16 },
+		{ "maxupdateskew", "maxupdateskew 100.0",
+		    CNF(maxupdateskew_ppm), 0, 100 },
+		{ "maxslewrate", "maxslewrate 500", CNF(maxslewrate_ppm), 0,
+		    500 },
+		{ "maxslewrate max", "maxslewrate 83333.333",
+		    CNF(maxslewrate_ppm), 0, 83333.333 },
+		{ "logchange", "logchange 0.5", CNF(logchange_s), 0, 0.5 },
+		{ "exponent", "maxdistance 1e1", CNF(maxdistance_s), 0, 10 },
+		{ "clientloglimit", "clientloglimit 1048576",
+		    CNF(clientloglimit), 1, 1048576 },
+		{ "ntsrotate", "ntsrotate 0", CNF(ntsrotate_s), 1, 0 },
+		{ "ntsrefresh", "ntsrefresh 86400", CNF(ntsrefresh_s), 1,
+		    86400 },
+	};
+	struct conf	*c;
+	double		 got;
+	size_t		 i;
+
+	for (i = 0; i < NELEM(rows); i++) {
+		c = parse_ok(rows[i].what, rows[i].line);
+		got = rows[i].is_long ? FIELD(c, rows[i].off, long) :
+		    FIELD(c, rows[i].off, double);
+		ck_assert_msg(got == rows[i].want, "%s: got %g", rows[i].what,
+		    got);
+		conf_free(c);
+	}
+	c = parse_ok("logchange", "logchange 2");
+	ck_assert_int_eq(c->logchange_set, 1);
+	conf_free(c);
+}
+END_TEST
+
+START_TEST(test_conf_string_directives)
+{
+	static const struct {
+		const char	*what, *line;
+		size_t		 off;
+		const char	*want;
+	} rows[] = {
+		{ "driftfile", "driftfile /var/lib/timed/timed.drift",
+		    CNF(driftfile), "/var/lib/timed/timed.drift" },
+		{ "keyfile", "keyfile /etc/timed.keys", CNF(keyfile),
+		    "/etc/timed.keys" },
+		{ "logdir", "logdir /var/log/timed", CNF(logdir),
+		    "/var/log/timed" },
+		{ "user", "user ntp", CNF(user), "ntp" },
+		{ "leapsectz", "leapsectz right/UTC", CNF(leapsectz),
+		    "right/UTC" },
+		{ "pidfile", "pidfile /run/timed.pid", CNF(pidfile),
+		    "/run/timed.pid" },
+		{ "ntsdumpdir", "ntsdumpdir /var/lib/timed", CNF(ntsdumpdir),
+		    "/var/lib/timed" },
+		{ "ntsntpserver", "ntsntpserver ntp.example.net",
+		    CNF(ntsntpserver), "ntp.example.net" },
+		{ "chrootdir", "chrootdir /var/empty", CNF(chrootdir),
+		    "/var/empty" },
+		{ "bindcmdaddress path", "bindcmdaddress /run/t.sock",
+		    CNF(bindcmdaddress), "/run/t.sock" },
+		{ "trailing space", "driftfile /d  ", CNF(driftfile), "/d" },
+	};
+	struct conf	*c;
+	size_t		 i;
+
+	for (i = 0; i < NELEM(rows); i++) {
+		c = parse_ok(rows[i].what, rows[i].line);
+		ck_assert_msg(strcmp(FIELD(c, rows[i].off, char *),
+		    rows[i].want) == 0, "%s: got '%s'", rows[i].what,
+		    FIELD(c, rows[i].off, char *));
+		conf_free(c);
+	}
+}
+END_TEST
+
+START_TEST(test_conf_string_last_wins)
+{
+	struct conf		*c = conf_new();
+	struct conf_diag	 d;
+
+	ck_assert_int_eq(parse(c, "driftfile /a", &d), 0);
+	ck_assert_int_eq(parse(c, "driftfile /b", &d), 0);
+	ck_assert_str_eq(c->driftfile, "/b");
+	conf_free(c);
+}
+END_TEST
+
+START_TEST(test_conf_list_directives)
+{
+	static const struct {
+		const char	*what, *line1, *line2;
+		size_t		 off;
+		const char	*want1, *want2;
+		int		 id1, id2;
+	} rows[] = {
+		{ "ntsserverkey", "ntsserverkey /k1", "ntsserverkey /k2",
+		    CNF(ntsserverkey), "/k1", "/k2", 0, 0 },
+		{ "ntsservercert", "ntsservercert /c1", "ntsservercert /c2",
+		    CNF(ntsservercert), "/c1", "/c2", 0, 0 },
+		{ "bindaddress", "bindaddress 192.0.2.1", "bindaddress ::1",
+		    CNF(bindaddress), "192.0.2.1", "::1", 0, 0 },
+		{ "hwtimestamp", "hwtimestamp eth0", "hwtimestamp *",
+		    CNF(hwtimestamp), "eth0", "*", 0, 0 },
+		{ "ntstrustedcerts", "ntstrustedcerts /ca.pem",
+		    "ntstrustedcerts 2 /etc/ca", CNF(ntstrustedcerts),
+		    "/ca.pem", "/etc/ca", 0, 2 },
+	};
+	struct conf		*c;
+	struct conf_diag	 d;
+	struct conf_str		*s;
+	size_t			 i;
+
+	for (i = 0; i < NELEM(rows); i++) {
+		c = parse_ok(rows[i].what, rows[i].line1);
+		ck_assert_msg(parse(c, rows[i].line2, &d) == 0, "%s: %s",
+		    rows[i].what, d.msg);
+		s = FIELD(c, rows[i].off, struct conf_str *);
+		ck_assert_msg(s != NULL && s->next != NULL &&
+		    s->next->next == NULL, "%s: two entries", rows[i].what);
+		ck_assert_str_eq(s->s, rows[i].want1);
+		ck_assert_str_eq(s->next->s, rows[i].want2);
+		ck_assert_int_eq(s->id, rows[i].id1);
+		ck_assert_int_eq(s->next->id, rows[i].id2);
+		conf_free(c);
+	}
+}
+END_TEST
+
+/* Sources */
+
+START_TEST(test_conf_source_defaults)
+{
+	static const struct {
+		const char		*what, *line, *name;
+		enum conf_src_type	 type;
+	} rows[] = {
+		{ "server", "server ntp.example.net", "ntp.example.net",
+		    CONF_SRC_SERVER },
+		{ "pool", "pool pool.ntp.org", "pool.ntp.org", CONF_SRC_POOL },
+		{ "address", "server 192.0.2.1", "192.0.2.1",
+		    CONF_SRC_SERVER },
+	};
+	struct conf		*c;
+	struct conf_source	*s;
+	size_t			 i;
+
+	for (i = 0; i < NELEM(rows); i++) {
+		c = parse_ok(rows[i].what, rows[i].line);
+		ck_assert_ptr_nonnull(s = c->sources);
+		ck_assert_ptr_null(s->next);
+		ck_assert_str_eq(s->name, rows[i].name);
+		ck_assert_int_eq(s->type, rows[i].type);
+		ck_assert_int_eq(s->port, 123);
+		ck_assert_int_eq(s->minpoll, 6);
+		ck_assert_int_eq(s->maxpoll, 10);
+		ck_assert_int_eq(s->ntsport, 4460);
+		ck_assert_double_eq(s->maxdelay_s, 3.0);
+		ck_assert_int_eq(s->maxsources, 4);
+		ck_assert_int_eq(s->iburst + s->prefer + s->noselect + s->nts,
+		    0);
+		ck_assert_int_eq(s->key, 0);
+		ck_assert_int_eq(s->certset, 0);
+		conf_free(c);
+	}
+}
+END_TEST
+
+START_TEST(test_conf_source_options)
+{
+	struct conf		*c;
+	struct conf_source	*s;
+
+	c = parse_ok("all options", "server a.example iburst burst "
+	    "minpoll -7 maxpoll 24 prefer noselect nts ntsport 4461 "
+	    "certset 3 port 1123 key 4294967295 maxdelay 0.5");
+	s = c->sources;
+	ck_assert_int_eq(s->iburst, 1);
+	ck_assert_int_eq(s->minpoll, -7);
+	ck_assert_int_eq(s->maxpoll, 24);
+	ck_assert_int_eq(s->prefer, 1);
+	ck_assert_int_eq(s->noselect, 1);
+	ck_assert_int_eq(s->nts, 1);
+	ck_assert_int_eq(s->ntsport, 4461);
+	ck_assert_int_eq(s->certset, 3);
+	ck_assert_int_eq(s->port, 1123);
+	ck_assert_uint_eq(s->key, 4294967295U);
+	ck_assert_double_eq(s->maxdelay_s, 0.5);
+	conf_free(c);
+
+	c = parse_ok("pool maxsources", "pool p maxsources 16");
+	ck_assert_int_eq(c->sources->maxsources, 16);
+	conf_free(c);
+}
+END_TEST
+
+START_TEST(test_conf_source_order)
+{
+	struct conf		*c = conf_new();
+	struct conf_diag	 d;
+
+	ck_assert_int_eq(parse(c, "server a", &d), 0);
+	ck_assert_int_eq(parse(c, "pool b", &d), 0);
+	ck_assert_int_eq(parse(c, "server c", &d), 0);
+	ck_assert_int_eq(nsources(c), 3);
+	ck_assert_str_eq(c->sources->name, "a");
+	ck_assert_str_eq(c->sources->next->name, "b");
+	ck_assert_str_eq(c->sources->next->next->name, "c");
+	conf_free(c);
+}
+END_TEST
+
+START_TEST(test_conf_source_option_warnings)
+{
+	static const struct {
+		const char	*what, *line, *option;
+	} rows[] = {
+		{ "presend", "server a presend 9", "presend" },
+		{ "minstratum", "server a minstratum 3", "minstratum" },
+		{ "polltarget", "server a polltarget 30", "polltarget" },
+		{ "version", "server a version 3", "version" },
+		{ "offline", "server a offline", "offline" },
+		{ "auto_offline", "server a auto_offline", "auto_offline" },
+		{ "trust", "server a trust", "trust" },
+		{ "require", "server a require", "require" },
+		{ "xleave", "server a xleave", "xleave" },
+		{ "filter", "server a filter 8", "filter" },
+		{ "maxdelayratio", "server a maxdelayratio 2",
+		    "maxdelayratio" },
+		{ "maxdelaydevratio", "server a maxdelaydevratio 10",
+		    "maxdelaydevratio" },
+		{ "maxdelayquant", "server a maxdelayquant 0.2",
+		    "maxdelayquant" },
+		{ "mindelay", "server a mindelay 0.001", "mindelay" },
+		{ "asymmetry", "server a asymmetry 0.5", "asymmetry" },
+		{ "offset", "server a offset 0.1", "offset" },
+		{ "copy", "server a copy", "copy" },
+		{ "extfield", "server a extfield F323", "extfield" },
+		{ "minsamples", "server a minsamples 4", "minsamples" },
+		{ "maxsamples", "server a maxsamples 8", "maxsamples" },
+		{ "pool too", "pool p xleave iburst", "xleave" },
+		{ "maxsources on server", "server a maxsources 2",
+		    "maxsources" },
+	};
+	struct conf		*c;
+	struct conf_diag	 d;
+	size_t			 i;
+
+	for (i = 0; i < NELEM(rows); i++) {
+		ck_assert_ptr_nonnull(c = conf_new());
+		ck_assert_msg(parse(c, rows[i].line, &d) == 1, "%s: %s",
+		    rows[i].what, d.msg);
+		ck_assert_int_eq(d.is_error, 0);
+		ck_assert_msg(strstr(d.msg, rows[i].option) != NULL, "%s: %s",
+		    rows[i].what, d.msg);
+		ck_assert_msg(nsources(c) == 1, "%s: source kept",
+		    rows[i].what);
+		ck_assert_int_eq(c->nwarnings, 1);
+		conf_free(c);
+	}
+}
+END_TEST
+
+START_TEST(test_conf_source_warnings_joined)
+{
+	struct conf	*c;
+	struct conf_diag d;
+
+	ck_assert_ptr_nonnull(c = conf_new());
+	ck_assert_int_eq(parse(c, "server a xleave iburst trust", &d), 1);
+	ck_assert_str_eq(d.msg, "server: chrony option 'xleave' is not "
+	    "implemented by timed; ignored; server: chrony option 'trust' "
+	    "is not implemented by timed; ignored");
+	ck_assert_int_eq(c->nwarnings, 1);
+	ck_assert_int_eq(c->sources->iburst, 1);
+	conf_free(c);
+}
+END_TEST
+
+START_TEST(test_conf_peer_warns)
+{
+	struct conf		*c;
+	struct conf_diag	 d;
+
+	ck_assert_ptr_nonnull(c = conf_new());
+	ck_assert_int_eq(parse(c, "peer 192.0.2.1 minpoll 4", &d), 1);
+	ck_assert_str_eq(d.msg, UNIMPL("peer"));
+	ck_assert_ptr_null(c->sources);
+	ck_assert_int_eq(c->nwarnings, 1);
+	ck_assert_int_eq(parse(c, "peer 192.0.2.1 minpoll 99", &d), -1);
+	ck_assert_str_eq(d.msg, "minpoll: '99' out of range -7..24");
+	conf_free(c);
+}
+END_TEST
+
+/* Chrony directives timed does not implement */
+
+START_TEST(test_conf_unimplemented_directives)
+{
+	static const char *const names[] = {
+		"acquisitionport", "authselectmode", "broadcast",
+		"clockprecision", "cmdallow", "cmddeny", "cmdratelimit",
+		"combinelimit", "corrtimeratio", "dscp", "dumpdir",
+		"fallbackdrift", "hwclockfile", "hwtsinterface",
+		"initstepslew", "leapsecmode", "leapseclist", "lock_all",
+		"mailonchange", "manual", "maxclockerror", "maxdrift",
+		"maxjitter", "maxntsconnections", "maxsamples", "minsamples",
+		"ntpsigndsocket", "ntsaeads", "ntscachedir", "ntsprocesses",
+		"nosystemcert", "ptpport", "refclock", "reselectdist",
+		"rtcautotrim", "rtcdevice", "rtcfile", "rtconutc",
+		"sched_priority", "smoothtime", "stratumweight", "tempcomp",
+		"bindacqaddress", "bindacqdevice", "binddevice",
+		"bindcmddevice", "opencommands",
+	};
+	struct conf		*c;
+	struct conf_diag	 d;
+	char			 line[128], want[256];
+	size_t			 i;
+
+	ck_assert_ptr_nonnull(c = conf_new());
+	for (i = 0; i < NELEM(names); i++) {
+		snprintf(line, sizeof(line), "%s any 1 2 3", names[i]);
+		snprintf(want, sizeof(want), "chrony directive '%s' is not "
+		    "implemented by timed; ignored", names[i]);
+		ck_assert_msg(parse(c, line, &d) == 1, "%s: %s", names[i],
+		    d.msg);
+		ck_assert_int_eq(d.is_error, 0);
+		ck_assert_str_eq(d.msg, want);
+	}
+	ck_assert_int_eq(c->nwarnings, (int)NELEM(names));
+	conf_free(c);
+}
+END_TEST
+
+/* Directives with their own syntax */
+
+START_TEST(test_conf_makestep)
+{
+	static const struct {
+		const char	*what, *line;
+		double		 thr;
+		int		 limit;
+	} rows[] = {
+		{ "chrony's example", "makestep 1 3", 1, 3 },
+		{ "fraction", "makestep 0.1 10", 0.1, 10 },
+		{ "always", "makestep 1000 -1", 1000, -1 },
+		{ "any negative is always", "makestep 1 -5", 1, -1 },
+	};
+	struct conf	*c;
+	size_t		 i;
+
+	for (i = 0; i < NELEM(rows); i++) {
+		c = parse_ok(rows[i].what, rows[i].line);
+		ck_assert_int_eq(c->makestep_set, 1);
+		ck_assert_double_eq(c->makestep_threshold_s, rows[i].thr);
+		ck_assert_int_eq(c->makestep_limit, rows[i].limit);
+		conf_free(c);
+	}
+}
+END_TEST
+
+START_TEST(test_conf_maxchange)
+{
+	struct conf	*c = parse_ok("maxchange", "maxchange 1000 1 2");
+
+	ck_assert_int_eq(c->maxchange_set, 1);
+	ck_assert_double_eq(c->maxchange_offset_s, 1000);
+	ck_assert_int_eq(c->maxchange_start, 1);
+	ck_assert_int_eq(c->maxchange_ignore, 2);
+	conf_free(c);
+}
+END_TEST
+
+START_TEST(test_conf_local)
+{
+	static const struct {
+		const char	*what, *line;
+		int		 stratum, orphan;
+		double		 distance;
+	} rows[] = {
+		{ "bare", "local", 10, 0, 1.0 },
+		{ "stratum", "local stratum 3", 3, 0, 1.0 },
+		{ "stratum 1", "local stratum 1", 1, 0, 1.0 },
+		{ "stratum 15", "local stratum 15", 15, 0, 1.0 },
+		{ "orphan", "local orphan", 10, 1, 1.0 },
+		{ "all", "local stratum 5 orphan distance 0.5", 5, 1, 0.5 },
+		{ "other order", "local distance 2 stratum 8", 8, 0, 2.0 },
+	};
+	struct conf	*c;
+	size_t		 i;
+
+	for (i = 0; i < NELEM(rows); i++) {
+		c = parse_ok(rows[i].what, rows[i].line);
+		ck_assert_int_eq(c->local_set, 1);
+		ck_assert_int_eq(c->local_stratum, rows[i].stratum);
+		ck_assert_int_eq(c->local_orphan, rows[i].orphan);
+		ck_assert_double_eq(c->local_distance_s, rows[i].distance);
+		conf_free(c);
+	}
+}
+END_TEST
+
+START_TEST(test_conf_log)
+{
+	static const struct {
+		const char	*what, *line;
+		int		 flags;
+	} rows[] = {
+		{ "measurements", "log measurements", CONF_LOG_MEASUREMENTS },
+		{ "statistics", "log statistics", CONF_LOG_STATISTICS },
+		{ "tracking", "log tracking", CONF_LOG_TRACKING },
+		{ "rtc", "log rtc", CONF_LOG_RTC },
+		{ "refclocks", "log refclocks", CONF_LOG_REFCLOCKS },
+		{ "tempcomp", "log tempcomp", CONF_LOG_TEMPCOMP },
+		{ "rawmeasurements", "log rawmeasurements",
+		    CONF_LOG_RAWMEASUREMENTS },
+		{ "selection", "log selection", CONF_LOG_SELECTION },
+		{ "several", "log measurements statistics tracking",
+		    CONF_LOG_MEASUREMENTS | CONF_LOG_STATISTICS |
+		    CONF_LOG_TRACKING },
+	};
+	struct conf		*c;
+	struct conf_diag	 d;
+	size_t			 i;
+
+	for (i = 0; i < NELEM(rows); i++) {
+		c = parse_ok(rows[i].what, rows[i].line);
+		ck_assert_msg(c->log_flags == rows[i].flags, "%s: %#x",
+		    rows[i].what, c->log_flags);
+		conf_free(c);
+	}
+	c = parse_ok("two lines add up", "log rtc");
+	ck_assert_int_eq(parse(c, "log tracking", &d), 0);
+	ck_assert_int_eq(c->log_flags, CONF_LOG_RTC | CONF_LOG_TRACKING);
+	conf_free(c);
+}
+END_TEST
+
+START_TEST(test_conf_ratelimit)
+{
+	static const struct {
+		const char	*what, *line;
+		int		 nts, interval, burst, leak;
+	} rows[] = {
+		{ "bare enables", "ratelimit", 0, 3, 8, 2 },
+		{ "interval", "ratelimit interval 1", 0, 1, 8, 2 },
+		{ "all", "ratelimit interval -19 burst 255 leak 0", 0, -19,
+		    255, 0 },
+		{ "limits", "ratelimit interval 12 burst 1 leak 4", 0, 12, 1,
+		    4 },
+		{ "nts bare", "ntsratelimit", 1, 6, 8, 2 },
+		{ "nts all", "ntsratelimit leak 3 burst 4 interval 6", 1, 6,
+		    4, 3 },
+	};
+	struct conf	*c;
+	size_t		 i;
+	int		 set, iv, burst, leak;
+
+	for (i = 0; i < NELEM(rows); i++) {
+		c = parse_ok(rows[i].what, rows[i].line);
+		set = rows[i].nts ? c->ntsratelimit_set : c->ratelimit_set;
+		iv = rows[i].nts ? c->ntsratelimit_interval :
+		    c->ratelimit_interval;
+		burst = rows[i].nts ? c->ntsratelimit_burst :
+		    c->ratelimit_burst;
+		leak = rows[i].nts ? c->ntsratelimit_leak : c->ratelimit_leak;
+		ck_assert_msg(set == 1 && iv == rows[i].interval &&
+		    burst == rows[i].burst && leak == rows[i].leak,
+		    "%s: %d %d %d %d", rows[i].what, set, iv, burst, leak);
+		ck_assert_int_eq(rows[i].nts ? c->ratelimit_set :
+		    c->ntsratelimit_set, 0);
+		conf_free(c);
+	}
+}
+END_TEST
+
+START_TEST(test_conf_clock)
+{
+	static const struct {
+		const char	*what, *line;
+		enum conf_clock	 clock;
+		double		 offset, freq;
+	} rows[] = {
+		{ "kernel", "clock kernel", CONF_CLOCK_KERNEL, 0, 0 },
+		{ "virtual", "clock virtual", CONF_CLOCK_VIRTUAL, 0, 0 },
+		{ "offset and frequency",
+		    "clock virtual offset 2.5 frequency -30",
+		    CONF_CLOCK_VIRTUAL, 2.5, -30 },
+		{ "frequency first", "clock virtual frequency 500 offset -3600",
+		    CONF_CLOCK_VIRTUAL, -3600, 500 },
+	};
+	struct conf	*c;
+	size_t		 i;
+
+	for (i = 0; i < NELEM(rows); i++) {
+		c = parse_ok(rows[i].what, rows[i].line);
+		ck_assert_int_eq(c->clock, rows[i].clock);
+		ck_assert_double_eq(c->clock_offset_s, rows[i].offset);
+		ck_assert_double_eq(c->clock_freq_ppm, rows[i].freq);
+		conf_free(c);
+	}
+}
+END_TEST
+
+START_TEST(test_conf_bindcmdaddress_ip_warns)
+{
+	static const char *const lines[] = {
+		"bindcmdaddress 127.0.0.1", "bindcmdaddress ::1"
+	};
+	struct conf		*c;
+	struct conf_diag	 d;
+	char			 want[256];
+	size_t			 i;
+
+	for (i = 0; i < NELEM(lines); i++) {
+		ck_assert_ptr_nonnull(c = conf_new());
+		ck_assert_int_eq(parse(c, lines[i], &d), 1);
+		snprintf(want, sizeof(want), "bindcmdaddress: timed only "
+		    "supports a Unix socket path; '%s' ignored",
+		    lines[i] + strlen("bindcmdaddress "));
+		ck_assert_str_eq(d.msg, want);
+		ck_assert_str_eq(c->bindcmdaddress, TIMED_SOCKET);
+		ck_assert_int_eq(c->nwarnings, 1);
+		conf_free(c);
+	}
+}
+END_TEST
+
+START_TEST(test_conf_hwtimestamp_options_warn)
+{
+	struct conf	*c;
+
+	c = parse_rc("options", "hwtimestamp eth0 minpoll 0 rxfilter all", 1);
+	ck_assert_str_eq(c->hwtimestamp->s, "eth0");
+	conf_free(c);
+}
+END_TEST
+
+START_TEST(test_conf_actions)
+{
+	static const struct {
+		const char		*what, *line, *arg;
+		enum conf_action	 act;
+	} rows[] = {
+		{ "include", "include /etc/timed.d/*.conf",
+		    "/etc/timed.d/*.conf", CONF_ACT_INCLUDE },
+		{ "confdir one", "confdir /etc/chrony/conf.d",
+		    "/etc/chrony/conf.d", CONF_ACT_CONFDIR },
+		{ "confdir two", "confdir  /a\t/b", "/a /b",
+		    CONF_ACT_CONFDIR },
+		{ "sourcedir", "sourcedir /run/chrony-dhcp /etc/s.d",
+		    "/run/chrony-dhcp /etc/s.d", CONF_ACT_SOURCEDIR },
+	};
+	struct conf		*c;
+	struct conf_diag	 d;
+	enum conf_action	 act;
+	char			 arg[CONF_MAX_LINE];
+	size_t			 i;
+
+	for (i = 0; i < NELEM(rows); i++) {
+		ck_assert_ptr_nonnull(c = conf_new());
+		ck_assert_msg(conf_parse_line(c, rows[i].line, 0, &act, arg,
+		    sizeof(arg), &d) == 0, "%s: %s", rows[i].what, d.msg);
+		ck_assert_int_eq(act, rows[i].act);
+		ck_assert_str_eq(arg, rows[i].arg);
+		conf_free(c);
+	}
+}
+END_TEST
+
+START_TEST(test_conf_action_arg_too_long)
+{
+	struct conf		*c = conf_new();
+	struct conf_diag	 d;
+	enum conf_action	 act;
+	char			 arg[8];
+
+	ck_assert_int_eq(conf_parse_line(c, "confdir /abc /def", 0, &act,
+	    arg, sizeof(arg), &d), -1);
+	ck_assert_str_eq(d.msg, "confdir: arguments too long");
+	ck_assert_int_eq(act, CONF_ACT_NONE);
+	conf_free(c);
+}
+END_TEST
+
+/* allow and deny */
+
+START_TEST(test_conf_acl)
+{
+	static const struct {
+		const char	*what, *line;
+		int		 allow, all, family;
+		const char	*addr;
+		int		 prefixlen;
+	} rows[] = {
+		{ "bare allow", "allow", 1, 0, AF_UNSPEC, NULL, 0 },
+		{ "allow all", "allow all", 1, 1, AF_UNSPEC, NULL, 0 },
+		{ "deny all", "deny all", 0, 1, AF_UNSPEC, NULL, 0 },
+		{ "bare deny", "deny", 0, 0, AF_UNSPEC, NULL, 0 },
+		{ "two octets /16", "allow 192.168/16", 1, 0, AF_INET,
+		    "192.168.0.0", 16 },
+		{ "three octets", "allow 192.168.1", 1, 0, AF_INET,
+		    "192.168.1.0", 24 },
+		{ "one octet /8", "allow 10/8", 1, 0, AF_INET, "10.0.0.0", 8 },
+		{ "one octet", "allow 10", 1, 0, AF_INET, "10.0.0.0", 8 },
+		{ "host", "allow 1.2.3.4", 1, 0, AF_INET, "1.2.3.4", 32 },
+		{ "host bits cleared", "allow 192.168.1.77/24", 1, 0, AF_INET,
+		    "192.168.1.0", 24 },
+		{ "odd prefix", "allow 10.31.2.3/12", 1, 0, AF_INET,
+		    "10.16.0.0", 12 },
+		{ "all IPv4", "allow 0.0.0.0/0", 1, 0, AF_INET, "0.0.0.0", 0 },
+		{ "all IPv6", "allow ::/0", 1, 0, AF_INET6, "::", 0 },
+		{ "IPv6 /32", "allow 2001:db8::/32", 1, 0, AF_INET6,
+		    "2001:db8::", 32 },
+		{ "IPv6 host", "deny 2001:db8::1", 0, 0, AF_INET6,
+		    "2001:db8::1", 128 },
+		{ "IPv6 odd prefix", "allow 2001:db8:abcd:12ff::/57", 1, 0,
+		    AF_INET6, "2001:db8:abcd:1280::", 57 },
+		{ "all with subnet", "allow all 10/8", 1, 1, AF_INET,
+		    "10.0.0.0", 8 },
+		{ "deny /25", "deny 192.168.1.128/25", 0, 0, AF_INET,
+		    "192.168.1.128", 25 },
+	};
+	struct conf	*c;
+	struct conf_acl	*a;
+	char		 buf[INET6_ADDRSTRLEN];
+	size_t		 i;
+
+	for (i = 0; i < NELEM(rows); i++) {
+		c = parse_ok(rows[i].what, rows[i].line);
+		a = last_acl(c);
+		ck_assert_msg(a->allow == rows[i].allow &&
+		    a->all == rows[i].all && a->net.family == rows[i].family,
+		    "%s: allow %d all %d family %d", rows[i].what, a->allow,
+		    a->all, a->net.family);
+		if (rows[i].addr != NULL) {
+			inet_ntop(a->net.family, a->net.addr, buf, sizeof(buf));
+			ck_assert_msg(strcmp(buf, rows[i].addr) == 0, "%s: %s",
+			    rows[i].what, buf);
+			ck_assert_int_eq(a->net.prefixlen, rows[i].prefixlen);
+		}
+		conf_free(c);
+	}
+}
+END_TEST
+
+START_TEST(test_conf_acl_file_order)
+{
+	struct conf		*c = conf_new();
+	struct conf_diag	 d;
+
+	ck_assert_int_eq(parse(c, "deny 10.1/16", &d), 0);
+	ck_assert_int_eq(parse(c, "allow 10/8", &d), 0);
+	ck_assert_int_eq(c->acl->allow, 0);
+	ck_assert_int_eq(c->acl->next->allow, 1);
+	ck_assert_ptr_null(c->acl->next->next);
+	conf_free(c);
+}
+END_TEST
+
+static void
+make_sa(const char *text, struct sockaddr_storage *ss)
+{
+	struct sockaddr_in	*sin = (struct sockaddr_in *)ss;
+	struct sockaddr_in6	*sin6 = (struct sockaddr_in6 *)ss;
+
+	memset(ss, 0, sizeof(*ss));
+	if (inet_pton(AF_INET, text, &sin->sin_addr) == 1) {
+		sin->sin_family = AF_INET;
+		return;
+	}
+	ck_assert_int_eq(inet_pton(AF_INET6, text, &sin6->sin6_addr), 1);
+	sin6->sin6_family = AF_INET6;
+}
+
+START_TEST(test_conf_subnet_match)
+{
+	static const struct {
+		const char	*what, *line, *addr;
+		int		 want;
+	} rows[] = {
+		{ "bare allow, IPv4", "allow", "192.0.2.1", 1 },
+		{ "bare allow, IPv6", "allow", "2001:db8::1", 1 },
+		{ "allow all", "allow all", "198.51.100.7", 1 },
+		{ "/16 inside", "allow 192.168/16", "192.168.5.5", 1 },
+		{ "/16 outside", "allow 192.168/16", "192.169.0.1", 0 },
+		{ "/12 last", "allow 10.0.0.0/12", "10.15.255.255", 1 },
+		{ "/12 next", "allow 10.0.0.0/12", "10.16.0.0", 0 },
+		{ "host same", "allow 1.2.3.4", "1.2.3.4", 1 },
+		{ "host other", "allow 1.2.3.4", "1.2.3.5", 0 },
+		{ "v4 any, v4", "allow 0.0.0.0/0", "8.8.8.8", 1 },
+		{ "v4 any, v6", "allow 0.0.0.0/0", "::1", 0 },
+		{ "v6 any, v6", "allow ::/0", "::1", 1 },
+		{ "v6 any, v4", "allow ::/0", "192.0.2.1", 0 },
+		{ "v6 /32 inside", "allow 2001:db8::/32", "2001:db8:1::1", 1 },
+		{ "v6 /32 outside", "allow 2001:db8::/32", "2001:db9::1", 0 },
+		{ "v6 /33 inside", "allow 2001:db8::/33", "2001:db8:7fff::1",
+		    1 },
+		{ "v6 /33 outside", "allow 2001:db8::/33", "2001:db8:8000::1",
+		    0 },
+		{ "v4-mapped inside", "allow 10/8", "::ffff:10.1.2.3", 1 },
+		{ "v4-mapped outside", "allow 10/8", "::ffff:11.1.2.3", 0 },
+		{ "v4-compatible is not mapped", "allow 10/8", "::10.1.2.3",
+		    0 },
+	};
+	struct sockaddr_storage	 ss;
+	struct conf		*c;
+	size_t			 i;
+	int			 got;
+
+	for (i = 0; i < NELEM(rows); i++) {
+		c = parse_ok(rows[i].what, rows[i].line);
+		make_sa(rows[i].addr, &ss);
+		got = conf_subnet_match(&last_acl(c)->net,
+		    (struct sockaddr *)&ss);
+		ck_assert_msg(got == rows[i].want, "%s: got %d", rows[i].what,
+		    got);
+		conf_free(c);
+	}
+}
+END_TEST
+
+/* Errors */
+
+START_TEST(test_conf_errors)
+{
+	static const struct {
+		const char	*what, *line, *msg;
+	} rows[] = {
+		{ "unknown directive", "frobnicate 1",
+		    "unknown directive 'frobnicate'" },
+		{ "missing file", "driftfile", "driftfile: missing argument" },
+		{ "missing name", "server", "server: missing argument" },
+		{ "missing number", "minsources",
+		    "minsources: missing argument" },
+		{ "missing option value", "server a minpoll",
+		    "minpoll: missing argument" },
+		{ "missing chrony option value", "server a presend",
+		    "presend: missing argument" },
+		{ "bad number", "minsources x", "minsources: bad number 'x'" },
+		{ "number with junk", "minsources 2x",
+		    "minsources: bad number '2x'" },
+		{ "float for int", "minsources 1.5",
+		    "minsources: bad number '1.5'" },
+		{ "bad double", "maxdistance abc",
+		    "maxdistance: bad number 'abc'" },
+		{ "nan", "maxdistance nan", "maxdistance: bad number 'nan'" },
+		{ "double with junk", "maxdistance 1s",
+		    "maxdistance: bad number '1s'" },
+		{ "minpoll 25", "server a minpoll 25",
+		    "minpoll: '25' out of range -7..24" },
+		{ "maxpoll -8", "server a maxpoll -8",
+		    "maxpoll: '-8' out of range -7..24" },
+		{ "maxsources 17", "pool p maxsources 17",
+		    "maxsources: '17' out of range 1..16" },
+		{ "maxsources 0", "pool p maxsources 0",
+		    "maxsources: '0' out of range 1..16" },
+		{ "source port 0", "server a port 0",
+		    "port: '0' out of range 1..65535" },
+		{ "source ntsport", "server a ntsport 65536",
+		    "ntsport: '65536' out of range 1..65535" },
+		{ "key 0", "server a key 0",
+		    "key: '0' out of range 1..4294967295" },
+		{ "key too big", "server a key 4294967296",
+		    "key: '4294967296' out of range 1..4294967295" },
+		{ "maxdelay", "server a maxdelay 1001",
+		    "maxdelay: '1001' out of range 0..1000" },
+		{ "certset", "server a certset -1",
+		    "certset: '-1' out of range 0..2147483647" },
+		{ "unknown option", "server a bogus",
+		    "server: unknown option 'bogus'" },
+		{ "port too big", "port 65536",
+		    "port: '65536' out of range 0..65535" },
+		{ "port negative", "port -1",
+		    "port: '-1' out of range 0..65535" },
+		{ "port overflow", "port 99999999999999999999",
+		    "port: '99999999999999999999' out of range 0..65535" },
+		{ "cmdport", "cmdport 70000",
+		    "cmdport: '70000' out of range 0..65535" },
+		{ "ntsport 0", "ntsport 0",
+		    "ntsport: '0' out of range 1..65535" },
+		{ "minsources 0", "minsources 0",
+		    "minsources: '0' out of range 1..64" },
+		{ "maxslewrate", "maxslewrate 90000",
+		    "maxslewrate: '90000' out of range 0..83333.333" },
+		{ "maxupdateskew", "maxupdateskew -1",
+		    "maxupdateskew: '-1' out of range 0..1000000" },
+		{ "maxdistance", "maxdistance 1001",
+		    "maxdistance: '1001' out of range 0..1000" },
+		{ "logbanner", "logbanner -1",
+		    "logbanner: '-1' out of range 0..2147483647" },
+		{ "clientloglimit", "clientloglimit -5",
+		    "clientloglimit: '-5' out of range 0..2147483647" },
+		{ "ntsrotate", "ntsrotate -1",
+		    "ntsrotate: '-1' out of range 0..2147483647" },
+		{ "local stratum 16", "local stratum 16",
+		    "stratum: '16' out of range 1..15" },
+		{ "local stratum 0", "local stratum 0",
+		    "stratum: '0' out of range 1..15" },
+		{ "local stratum missing", "local stratum",
+		    "stratum: missing argument" },
+		{ "local option", "local bogus",
+		    "local: unknown option 'bogus'" },
+		{ "local distance", "local distance x",
+		    "distance: bad number 'x'" },
+		{ "log option", "log bogus", "log: unknown option 'bogus'" },
+		{ "log empty", "log", "log: missing argument" },
+		{ "makestep one", "makestep 1", "makestep: missing argument" },
+		{ "makestep three", "makestep 1 2 3",
+		    "makestep: unexpected '3'" },
+		{ "makestep negative", "makestep -1 3",
+		    "makestep: '-1' out of range 0..3162240000" },
+		{ "makestep limit", "makestep 1 x",
+		    "makestep: bad number 'x'" },
+		{ "maxchange two", "maxchange 1 2",
+		    "maxchange: missing argument" },
+		{ "maxchange start", "maxchange 1 -1 2",
+		    "maxchange: '-1' out of range 0..2147483647" },
+		{ "ratelimit interval", "ratelimit interval 13",
+		    "interval: '13' out of range -19..12" },
+		{ "ratelimit burst", "ratelimit burst 0",
+		    "burst: '0' out of range 1..255" },
+		{ "ratelimit leak", "ratelimit leak 5",
+		    "leak: '5' out of range 0..4" },
+		{ "ratelimit missing", "ratelimit interval",
+		    "interval: missing argument" },
+		{ "ratelimit option", "ratelimit foo 1",
+		    "ratelimit: unknown option 'foo'" },
+		{ "ntsratelimit burst", "ntsratelimit burst 256",
+		    "burst: '256' out of range 1..255" },
+		{ "octet 256", "allow 192.168.1.256",
+		    "allow: bad subnet '192.168.1.256'" },
+		{ "prefix 33", "allow 10/33", "allow: bad subnet '10/33'" },
+		{ "prefix 129", "allow 2001:db8::/129",
+		    "allow: bad subnet '2001:db8::/129'" },
+		{ "five octets", "allow 1.2.3.4.5",
+		    "allow: bad subnet '1.2.3.4.5'" },
+		{ "host name", "deny foo.example.net",
+		    "deny: bad subnet 'foo.example.net'" },
+		{ "double slash", "allow 10//8", "allow: bad subnet '10//8'" },
+		{ "no address", "allow /8", "allow: bad subnet '/8'" },
+		{ "no prefix", "allow 10/", "allow: bad subnet '10/'" },
+		{ "empty octet", "allow 1..2", "allow: bad subnet '1..2'" },
+		{ "trailing dot", "allow 1.2.", "allow: bad subnet '1.2.'" },
+		{ "negative prefix", "allow 10/-1",
+		    "allow: bad subnet '10/-1'" },
+		{ "bad IPv6", "allow 2001:db8:::1",
+		    "allow: bad subnet '2001:db8:::1'" },
+		{ "all all", "allow all all", "allow: bad subnet 'all'" },
+		{ "acl junk", "deny 10/8 extra", "deny: unexpected 'extra'" },
+		{ "bindaddress partial", "bindaddress 1.2.3",
+		    "bindaddress: bad address '1.2.3'" },
+		{ "bindaddress name", "bindaddress localhost",
+		    "bindaddress: bad address 'localhost'" },
+		{ "bindcmdaddress relative", "bindcmdaddress t.sock",
+		    "bindcmdaddress: bad address 't.sock'" },
+		{ "flag with junk", "rtcsync yes",
+		    "rtcsync: unexpected 'yes'" },
+		{ "string with junk", "driftfile /a /b",
+		    "driftfile: unexpected '/b'" },
+		{ "trailing comment is junk", "driftfile /a # drift",
+		    "driftfile: unexpected '#'" },
+		{ "noclientlog junk", "noclientlog x",
+		    "noclientlog: unexpected 'x'" },
+		{ "clock missing", "clock", "clock: missing argument" },
+		{ "clock unknown", "clock atomic",
+		    "clock: unknown clock 'atomic'" },
+		{ "clock kernel offset", "clock kernel offset 1",
+		    "clock: unexpected 'offset'" },
+		{ "clock frequency", "clock virtual frequency 501",
+		    "frequency: '501' out of range -500..500" },
+		{ "clock offset missing", "clock virtual offset",
+		    "offset: missing argument" },
+		{ "clock option", "clock virtual speed 2",
+		    "clock: unknown option 'speed'" },
+		{ "ntstrustedcerts id", "ntstrustedcerts x /a",
+		    "ntstrustedcerts: bad number 'x'" },
+		{ "ntstrustedcerts three", "ntstrustedcerts 1 /a /b",
+		    "ntstrustedcerts: unexpected '/b'" },
+		{ "include missing", "include", "include: missing argument" },
+		{ "include two", "include a b", "include: unexpected 'b'" },
+		{ "confdir missing", "confdir", "confdir: missing argument" },
+		{ "hwtimestamp missing", "hwtimestamp",
+		    "hwtimestamp: missing argument" },
+	};
+	struct conf		*c;
+	struct conf_diag	 d;
+	size_t			 i;
+
+	for (i = 0; i < NELEM(rows); i++) {
+		ck_assert_ptr_nonnull(c = conf_new());
+		ck_assert_msg(parse(c, rows[i].line, &d) == -1,
+		    "%s: '%s' accepted", rows[i].what, rows[i].line);
+		ck_assert_int_eq(d.is_error, 1);
+		ck_assert_msg(strcmp(d.msg, rows[i].msg) == 0,
+		    "%s: got \"%s\", want \"%s\"", rows[i].what, d.msg,
+		    rows[i].msg);
+		ck_assert_int_eq(c->nwarnings, 0);
+		conf_free(c);
+	}
+}
+END_TEST
+
+START_TEST(test_conf_error_leaves_conf)
+{
+	struct conf		*c = conf_new();
+	struct conf_diag	 d;
+
+	ck_assert_int_eq(parse(c, "server a minpoll 99", &d), -1);
+	ck_assert_int_eq(parse(c, "local stratum 99", &d), -1);
+	ck_assert_int_eq(parse(c, "allow 10/99", &d), -1);
+	ck_assert_int_eq(parse(c, "makestep 1 x", &d), -1);
+	ck_assert_int_eq(parse(c, "ratelimit burst 1 leak 9", &d), -1);
+	ck_assert_int_eq(parse(c, "clock virtual offset 1 frequency 999", &d),
+	    -1);
+	ck_assert_ptr_null(c->sources);
+	ck_assert_int_eq(c->local_set, 0);
+	ck_assert_ptr_null(c->acl);
+	ck_assert_int_eq(c->makestep_set, 0);
+	ck_assert_int_eq(c->ratelimit_set, 0);
+	ck_assert_int_eq(c->ratelimit_burst, 8);
+	ck_assert_int_eq(c->clock, CONF_CLOCK_KERNEL);
+	conf_free(c);
+}
+END_TEST
+
+START_TEST(test_conf_line_limits)
+{
+	struct conf		*c = conf_new();
+	struct conf_diag	 d;
+	char			 line[CONF_MAX_LINE + 16];
+	size_t			 i;
+
+	memset(line, 'x', sizeof(line) - 1);
+	line[sizeof(line) - 1] = '\0';
+	memcpy(line, "driftfile ", 10);
+	ck_assert_int_eq(parse(c, line, &d), -1);
+	ck_assert_str_eq(d.msg, "line too long (more than 2047 characters)");
+
+	line[0] = '\0';
+	strcat(line, "log");
+	for (i = 0; i < 70; i++)
+		strcat(line, " rtc");
+	ck_assert_int_eq(parse(c, line, &d), -1);
+	ck_assert_str_eq(d.msg, "too many words (more than 65)");
+	conf_free(c);
+}
+END_TEST
+
+START_TEST(test_conf_sources_only)
+{
+	static const struct {
+		const char	*what, *line;
+		int		 rc;
+		const char	*msg;
+	} rows[] = {
+		{ "server", "server 192.0.2.1 iburst", 0, "" },
+		{ "pool", "pool pool.example.net", 0, "" },
+		{ "peer", "peer 192.0.2.2", 1, UNIMPL("peer") },
+		{ "comment", "# from DHCP", 0, "" },
+		{ "driftfile", "driftfile /x", -1, "'driftfile' is not "
+		    "allowed in a sources file (only server, pool and peer)" },
+		{ "include", "include /x", -1, "'include' is not allowed in "
+		    "a sources file (only server, pool and peer)" },
+		{ "unimplemented", "refclock PHC /dev/ptp0", -1, "'refclock' "
+		    "is not allowed in a sources file (only server, pool and "
+		    "peer)" },
+		{ "unknown", "bogus", -1, "unknown directive 'bogus'" },
+	};
+	struct conf		*c;
+	struct conf_diag	 d;
+	enum conf_action	 act;
+	char			 arg[CONF_MAX_LINE];
+	size_t			 i;
+	int			 rc;
+
+	for (i = 0; i < NELEM(rows); i++) {
+		ck_assert_ptr_nonnull(c = conf_new());
+		rc = conf_parse_line(c, rows[i].line, 1, &act, arg,
+		    sizeof(arg), &d);
+		ck_assert_msg(rc == rows[i].rc, "%s: %d", rows[i].what, rc);
+		ck_assert_str_eq(d.msg, rows[i].msg);
+		ck_assert_int_eq(act, CONF_ACT_NONE);
+		conf_free(c);
+	}
+}
+END_TEST
+
+START_TEST(test_conf_nwarnings_counted)
+{
+	struct conf		*c = conf_new();
+	struct conf_diag	 d;
+
+	ck_assert_int_eq(parse(c, "dumpdir /x", &d), 1);
+	ck_assert_int_eq(parse(c, "server a xleave", &d), 1);
+	ck_assert_int_eq(parse(c, "rtcsync", &d), 0);
+	ck_assert_int_eq(parse(c, "bindcmdaddress 127.0.0.1", &d), 1);
+	ck_assert_int_eq(c->nwarnings, 3);
+	conf_free(c);
+}
+END_TEST
+
+/* conf_check */
+
+START_TEST(test_conf_check)
+{
+	static const struct {
+		const char	*what, *line1, *line2, *msg;
+	} rows[] = {
+		{ "defaults", "rtcsync", "rtcsync", NULL },
+		{ "poll equal", "server a minpoll 8 maxpoll 8", "rtcsync",
+		    NULL },
+		{ "maxpoll < minpoll", "server a minpoll 8 maxpoll 6",
+		    "rtcsync", "server a: maxpoll 6 is less than minpoll 8" },
+		{ "pool minpoll over default maxpoll", "pool p minpoll 11",
+		    "rtcsync", "pool p: maxpoll 10 is less than minpoll 11" },
+		{ "key without cert", "ntsserverkey /k", "rtcsync",
+		    "ntsserverkey and ntsservercert must come in pairs "
+		    "(1 keys, 0 certificates)" },
+		{ "key and cert", "ntsserverkey /k", "ntsservercert /c",
+		    NULL },
+	};
+	struct conf		*c;
+	struct conf_diag	 d;
+	size_t			 i;
+
+	for (i = 0; i < NELEM(rows); i++) {
+		c = parse_ok(rows[i].what, rows[i].line1);
+		ck_assert_int_eq(parse(c, rows[i].line2, &d), 0);
+		if (rows[i].msg == NULL) {
+			ck_assert_msg(conf_check(c, &d) == 0, "%s: %s",
+			    rows[i].what, d.msg);
+		} else {
+			ck_assert_msg(conf_check(c, &d) == -1, "%s",
+			    rows[i].what);
+			ck_assert_str_eq(d.msg, rows[i].msg);
+		}
+		conf_free(c);
+	}
+}
+END_TEST
+
+/* Files */
+
+START_TEST(test_conf_load_missing_file)
+{
+	struct conf	*c = conf_new();
+	char		*out;
+
+	ck_assert_int_eq(load(c, "/nonexistent/timed.conf", &out), -1);
+	ck_assert_str_eq(out,
+	    "/nonexistent/timed.conf: No such file or directory\n");
+	free(out);
+	conf_free(c);
+}
+END_TEST
+
+START_TEST(test_conf_load_diagnostic_format)
+{
+	struct conf	*c = conf_new();
+	char		 dir[64], path[128], want[512], *out;
+
+	mktmp(dir, sizeof(dir));
+	put(dir, "t.conf", "# test\ndumpdir /x\nbogus 1\nrtcsync\n");
+	snprintf(path, sizeof(path), "%s/t.conf", dir);
+	snprintf(want, sizeof(want), "%s:2: warning: %s\n"
+	    "%s:3: unknown directive 'bogus'\n", path, UNIMPL("dumpdir"),
+	    path);
+	ck_assert_int_eq(load(c, path, &out), -1);
+	ck_assert_str_eq(out, want);
+	ck_assert_int_eq(c->rtcsync, 0);	/* stops at the first error */
+	free(out);
+	conf_free(c);
+	rmtree(dir);
+}
+END_TEST
+
+START_TEST(test_conf_load_check_error)
+{
+	struct conf	*c = conf_new();
+	char		 dir[64], path[128], want[256], *out;
+
+	mktmp(dir, sizeof(dir));
+	put(dir, "t.conf", "server a minpoll 12\n");
+	snprintf(path, sizeof(path), "%s/t.conf", dir);
+	snprintf(want, sizeof(want), "%s: server a: maxpoll 10 is less than "
+	    "minpoll 12\n", path);
+	ck_assert_int_eq(load(c, path, &out), -1);
+	ck_assert_str_eq(out, want);
+	free(out);
+	conf_free(c);
+	rmtree(dir);
+}
+END_TEST
+
+START_TEST(test_conf_load_include)
+{
+	struct conf		*c;
+	struct conf_source	*s;
+	char			 dir[64], path[128], text[256], *out;
+
+	mktmp(dir, sizeof(dir));
+	mkd(dir, "inc");
+	put(dir, "inc/b.conf", "server b\n");
+	put(dir, "inc/a.conf", "server a\n");
+	put(dir, "inc/c.txt", "server c\n");
+	snprintf(text, sizeof(text), "include %s/inc/*.conf\n"
+	    "include %s/none/*.conf\nserver z\n", dir, dir);
+	put(dir, "main.conf", text);
+	snprintf(path, sizeof(path), "%s/main.conf", dir);
+	c = load_clean(path);
+	ck_assert_int_eq(nsources(c), 3);
+	s = c->sources;
+	ck_assert_str_eq(s->name, "a");
+	ck_assert_str_eq(s->next->name, "b");
+	ck_assert_str_eq(s->next->next->name, "z");
+	conf_free(c);
+
+	/* An error inside an included file names that file. */
+	put(dir, "inc/b.conf", "rtcsync\nminpoll 3\n");
+	ck_assert_ptr_nonnull(c = conf_new());
+	ck_assert_int_eq(load(c, path, &out), -1);
+	snprintf(text, sizeof(text), "%s/inc/b.conf:2: unknown directive "
+	    "'minpoll'\n", dir);
+	ck_assert_str_eq(out, text);
+	free(out);
+	conf_free(c);
+	rmtree(dir);
+}
+END_TEST
+
+START_TEST(test_conf_load_include_depth)
+{
+	struct conf	*c;
+	char		 dir[64], path[128], name[32], text[256], *out;
+	int		 i;
+
+	mktmp(dir, sizeof(dir));
+	/* f0 includes f1 ... f7 includes f8: 8 levels are fine. */
+	for (i = 0; i < CONF_MAX_DEPTH; i++) {
+		snprintf(name, sizeof(name), "f%d.conf", i);
+		snprintf(text, sizeof(text), "include %s/f%d.conf\n", dir,
+		    i + 1);
+		put(dir, name, text);
+	}
+	snprintf(name, sizeof(name), "f%d.conf", CONF_MAX_DEPTH);
+	put(dir, name, "server deep\n");
+	snprintf(path, sizeof(path), "%s/f0.conf", dir);
+	c = load_clean(path);
+	ck_assert_str_eq(c->sources->name, "deep");
+	conf_free(c);
+
+	/* A file that includes itself stops at the limit. */
+	snprintf(text, sizeof(text), "include %s/self.conf\n", dir);
+	put(dir, "self.conf", text);
+	snprintf(path, sizeof(path), "%s/self.conf", dir);
+	ck_assert_ptr_nonnull(c = conf_new());
+	ck_assert_int_eq(load(c, path, &out), -1);
+	snprintf(text, sizeof(text), "%s:1: include nesting deeper than %d\n",
+	    path, CONF_MAX_DEPTH);
+	ck_assert_str_eq(out, text);
+	free(out);
+	conf_free(c);
+	rmtree(dir);
+}
+END_TEST
+
+START_TEST(test_conf_load_confdir)
+{
+	struct conf		*c;
+	struct conf_source	*s;
+	char			 dir[64], path[128], text[512];
+
+	mktmp(dir, sizeof(dir));
+	mkd(dir, "d1");
+	mkd(dir, "d2");
+	put(dir, "d1/c.conf", "server c1\n");
+	put(dir, "d1/a.conf", "server a1\n");
+	put(dir, "d1/x.txt", "server x\n");
+	put(dir, "d1/.hidden.conf", "server hidden\n");
+	put(dir, "d2/a.conf", "server a2\n");
+	put(dir, "d2/b.conf", "server b2\n");
+	snprintf(text, sizeof(text), "confdir %s/d1 %s/d2 %s/missing\n"
+	    "server last\n", dir, dir, dir);
+	put(dir, "main.conf", text);
+	snprintf(path, sizeof(path), "%s/main.conf", dir);
+	c = load_clean(path);
+	ck_assert_int_eq(nsources(c), 4);
+	s = c->sources;
+	ck_assert_str_eq(s->name, "a1");	/* d1/a.conf hides d2's */
+	ck_assert_str_eq(s->next->name, "b2");
+	ck_assert_str_eq(s->next->next->name, "c1");
+	ck_assert_str_eq(s->next->next->next->name, "last");
+	conf_free(c);
+	rmtree(dir);
+}
+END_TEST
+
+START_TEST(test_conf_load_sourcedir)
+{
+	struct conf	*c;
+	char		 dir[64], path[128], text[256], *out;
+
+	mktmp(dir, sizeof(dir));
+	mkd(dir, "s");
+	put(dir, "s/b.sources", "server b iburst\n");
+	put(dir, "s/a.sources", "# dhcp\npool a\n");
+	put(dir, "s/z.conf", "server z\n");
+	snprintf(text, sizeof(text), "sourcedir /nonexistent %s/s\n", dir);
+	put(dir, "main.conf", text);
+	snprintf(path, sizeof(path), "%s/main.conf", dir);
+	c = load_clean(path);
+	ck_assert_int_eq(nsources(c), 2);
+	ck_assert_str_eq(c->sources->name, "a");
+	ck_assert_int_eq(c->sources->type, CONF_SRC_POOL);
+	ck_assert_str_eq(c->sources->next->name, "b");
+	conf_free(c);
+
+	/* Only server, pool and peer inside a sources file. */
+	put(dir, "s/c.sources", "server c\ndriftfile /x\n");
+	ck_assert_ptr_nonnull(c = conf_new());
+	ck_assert_int_eq(load(c, path, &out), -1);
+	snprintf(text, sizeof(text), "%s/s/c.sources:2: 'driftfile' is not "
+	    "allowed in a sources file (only server, pool and peer)\n", dir);
+	ck_assert_str_eq(out, text);
+	free(out);
+	conf_free(c);
+	rmtree(dir);
+}
+END_TEST
+
+START_TEST(test_conf_load_long_line)
+{
+	struct conf	*c = conf_new();
+	char		 dir[64], path[128], want[256], *out;
+	char		 text[CONF_MAX_LINE + 64];
+
+	mktmp(dir, sizeof(dir));
+	memset(text, 'x', sizeof(text));
+	memcpy(text, "rtcsync\ndriftfile /", 19);
+	text[sizeof(text) - 2] = '\n';
+	text[sizeof(text) - 1] = '\0';
+	put(dir, "t.conf", text);
+	snprintf(path, sizeof(path), "%s/t.conf", dir);
+	snprintf(want, sizeof(want), "%s:2: line too long (more than 2047 "
+	    "characters)\n", path);
+	ck_assert_int_eq(load(c, path, &out), -1);
+	ck_assert_str_eq(out, want);
+	free(out);
+	conf_free(c);
+	rmtree(dir);
+}
+END_TEST
+
+/* The shipped examples and a stock chrony.conf */
+
+START_TEST(test_conf_load_example_server)
+{
+	struct conf	*c = load_clean(SRCDIR "/etc/examples/server.conf");
+	struct conf_acl	*a;
+
+	ck_assert_int_eq(nsources(c), 2);
+	ck_assert_int_eq(c->sources->iburst, 1);
+	ck_assert_int_eq(c->sources->next->iburst, 1);
+	ck_assert_str_eq(c->driftfile, "/var/lib/timed/timed.drift");
+	ck_assert_int_eq(c->makestep_set, 1);
+	ck_assert_double_eq(c->makestep_threshold_s, 1000);
+	ck_assert_int_eq(c->makestep_limit, 10);
+	ck_assert_int_eq(c->rtcsync, 1);
+	ck_assert_ptr_nonnull(a = c->acl);
+	ck_assert_int_eq(a->net.family, AF_INET);
+	ck_assert_int_eq(a->net.prefixlen, 0);
+	ck_assert_ptr_nonnull(a = a->next);
+	ck_assert_int_eq(a->net.family, AF_INET6);
+	ck_assert_int_eq(a->net.prefixlen, 0);
+	ck_assert_int_eq(c->local_set, 1);
+	ck_assert_int_eq(c->local_stratum, 10);
+	ck_assert_str_eq(c->logdir, "/var/log/timed");
+	ck_assert_int_eq(c->log_flags, CONF_LOG_MEASUREMENTS |
+	    CONF_LOG_STATISTICS | CONF_LOG_TRACKING);
+	conf_free(c);
+}
+END_TEST
+
+START_TEST(test_conf_load_example_client)
+{
+	struct conf	*c = load_clean(SRCDIR "/etc/examples/client.conf");
+
+	ck_assert_int_eq(nsources(c), 1);
+	ck_assert_str_eq(c->sources->name, "SERVER.example.net");
+	ck_assert_int_eq(c->sources->iburst, 1);
+	ck_assert_str_eq(c->driftfile, "/var/lib/timed/timed.drift");
+	ck_assert_double_eq(c->makestep_threshold_s, 1);
+	ck_assert_int_eq(c->makestep_limit, 3);
+	ck_assert_int_eq(c->rtcsync, 1);
+	ck_assert_ptr_null(c->acl);
+	ck_assert_int_eq(c->local_set, 0);
+	conf_free(c);
+}
+END_TEST
+
+/*
+ * Debian 12's chrony.conf as shipped.  Its confdir and sourcedirs are the
+ * host's own: missing ones are skipped, present ones are read too.
+ */
+START_TEST(test_conf_load_debian_chrony)
+{
+	struct conf	*c = conf_new();
+	char		*out;
+
+	ck_assert_msg(load(c, SRCDIR "/regress/unit/testdata/"
+	    "debian-chrony.conf", &out) == 0, "%s", out);
+	free(out);
+	ck_assert_ptr_nonnull(c->sources);
+	ck_assert_str_eq(c->sources->name, "2.debian.pool.ntp.org");
+	ck_assert_int_eq(c->sources->type, CONF_SRC_POOL);
+	ck_assert_int_eq(c->sources->iburst, 1);
+	ck_assert_str_eq(c->keyfile, "/etc/chrony/chrony.keys");
+	ck_assert_str_eq(c->driftfile, "/var/lib/chrony/chrony.drift");
+	ck_assert_str_eq(c->ntsdumpdir, "/var/lib/chrony");
+	ck_assert_str_eq(c->logdir, "/var/log/chrony");
+	ck_assert_double_eq(c->maxupdateskew_ppm, 100.0);
+	ck_assert_int_eq(c->rtcsync, 1);
+	ck_assert_double_eq(c->makestep_threshold_s, 1);
+	ck_assert_int_eq(c->makestep_limit, 3);
+	ck_assert_str_eq(c->leapsectz, "right/UTC");
+	ck_assert_int_eq(c->log_flags, 0);
+	conf_free(c);
+}
+END_TEST
+
+/* conf_print: what it prints reads back to the same configuration. */
+
+static const char rich_conf[] =
+    "server a.example iburst minpoll 4 maxpoll 8 prefer nts ntsport 4461"
+    " certset 2 key 7 maxdelay 0.25 port 1123\n"
+    "pool p.example noselect maxsources 8\n"
+    "minsources 2\nmaxdistance 16\nmaxupdateskew 100\n"
+    "maxchange 1000 1 2\nclock virtual offset 2.5 frequency -30\n"
+    "driftfile /d\nmakestep 0.1 -1\nmaxslewrate 500\nrtcsync\n"
+    "leapsectz right/UTC\nhwtimestamp eth0\nhwtimestamp *\nport 1123\n"
+    "bindaddress 192.0.2.1\nbindaddress ::1\nallow\ndeny all\n"
+    "allow 192.168/16\ndeny all 2001:db8::/32\n"
+    "local stratum 5 orphan distance 0.5\n"
+    "ratelimit interval 1 burst 4 leak 3\nclientloglimit 1000\n"
+    "noclientlog\nbindcmdaddress /run/t.sock\ncmdport 0\nuser ntp\n"
+    "chrootdir /var/empty\npidfile /run/t.pid\nkeyfile /k\nlogdir /l\n"
+    "log measurements selection\nlogbanner 0\nlogchange 0.5\n"
+    "ntsserverkey /k1\nntsservercert /c1\nntstrustedcerts /ca\n"
+    "ntstrustedcerts 3 /ca3\nntsport 4461\nntsdumpdir /n\n"
+    "ntsrotate 0\nntsntpserver ntp.example\n"
+    "ntsratelimit interval 6\nntsrefresh 86400\nnocerttimecheck 1\n";
+
+static void
+roundtrip(const char *what, const char *path, const char *dir)
+{
+	struct conf	*c1, *c2;
+	char		*p1, *p2, printed[128];
+
+	c1 = load_clean(path);
+	p1 = print_conf(c1);
+	snprintf(printed, sizeof(printed), "%s/printed.conf", dir);
+	put(dir, "printed.conf", p1);
+	c2 = load_clean(printed);
+	p2 = print_conf(c2);
+	ck_assert_msg(strcmp(p1, p2) == 0, "%s:\n%s\n---\n%s", what, p1, p2);
+	free(p1);
+	free(p2);
+	conf_free(c1);
+	conf_free(c2);
+}
+
+START_TEST(test_conf_print_roundtrip)
+{
+	char	 dir[64], path[128];
+
+	mktmp(dir, sizeof(dir));
+	put(dir, "rich.conf", rich_conf);
+	snprintf(path, sizeof(path), "%s/rich.conf", dir);
+	roundtrip("rich", path, dir);
+	roundtrip("server", SRCDIR "/etc/examples/server.conf", dir);
+	roundtrip("client", SRCDIR "/etc/examples/client.conf", dir);
+	rmtree(dir);
+}
+END_TEST
+
+START_TEST(test_conf_print_content)
+{
+	struct conf	*c = conf_new();
+	struct conf_diag d;
+	char		*out;
+
+	ck_assert_int_eq(parse(c, "server a iburst maxpoll 8", &d), 0);
+	ck_assert_int_eq(parse(c, "allow all 10.1.2.3/16", &d), 0);
+	ck_assert_int_eq(parse(c, "makestep 1 3", &d), 0);
+	out = print_conf(c);
+	ck_assert_ptr_nonnull(strstr(out, "server a iburst maxpoll 8\n"));
+	ck_assert_ptr_nonnull(strstr(out, "\nallow all 10.1.0.0/16\n"));
+	ck_assert_ptr_nonnull(strstr(out, "\nmakestep 1 3\n"));
+	ck_assert_ptr_nonnull(strstr(out, "\nclock kernel\n"));
+	ck_assert_ptr_nonnull(strstr(out, "\nmaxslewrate 83333.333\n"));
+	ck_assert_ptr_null(strstr(out, "\nlocal"));
+	ck_assert_ptr_null(strstr(out, "\nratelimit"));
+	free(out);
+	conf_free(c);
+}
+END_TEST
+
+static Suite *
+conf_suite(void)
+{
+	Suite	*s = suite_create("conf");
+	TCase	*pure = tcase_create("pure"), *file = tcase_create("file");
+
+	tcase_add_test(pure, test_conf_defaults);
+	tcase_add_test(pure, test_conf_directive_names_ignore_case);
+	tcase_add_test(pure, test_conf_free_null);
+	tcase_add_test(pure, test_conf_blank_and_comment_lines);
+	tcase_add_test(pure, test_conf_int_directives);
+	tcase_add_test(pure, test_conf_number_directives);
+	tcase_add_test(pure, test_conf_string_directives);
+	tcase_add_test(pure, test_conf_string_last_wins);
+	tcase_add_test(pure, test_conf_list_directives);
+	tcase_add_test(pure, test_conf_source_defaults);
+	tcase_add_test(pure, test_conf_source_options);
+	tcase_add_test(pure, test_conf_source_order);
+	tcase_add_test(pure, test_conf_source_option_warnings);
+	tcase_add_test(pure, test_conf_source_warnings_joined);
+	tcase_add_test(pure, test_conf_peer_warns);
+	tcase_add_test(pure, test_conf_unimplemented_directives);
+	tcase_add_test(pure, test_conf_makestep);
+	tcase_add_test(pure, test_conf_maxchange);
+	tcase_add_test(pure, test_conf_local);
+	tcase_add_test(pure, test_conf_log);
+	tcase_add_test(pure, test_conf_ratelimit);
+	tcase_add_test(pure, test_conf_clock);
+	tcase_add_test(pure, test_conf_bindcmdaddress_ip_warns);
+	tcase_add_test(pure, test_conf_hwtimestamp_options_warn);
+	tcase_add_test(pure, test_conf_actions);
+	tcase_add_test(pure, test_conf_action_arg_too_long);
+	tcase_add_test(pure, test_conf_acl);
+	tcase_add_test(pure, test_conf_acl_file_order);
+	tcase_add_test(pure, test_conf_subnet_match);
+	tcase_add_test(pure, test_conf_errors);
+	tcase_add_test(pure, test_conf_error_leaves_conf);
+	tcase_add_test(pure, test_conf_line_limits);
+	tcase_add_test(pure, test_conf_sources_only);
+	tcase_add_test(pure, test_conf_nwarnings_counted);
+	tcase_add_test(pure, test_conf_check);
+	tcase_add_test(pure, test_conf_print_content);
+	tcase_add_test(file, test_conf_load_missing_file);
+	tcase_add_test(file, test_conf_load_diagnostic_format);
+	tcase_add_test(file, test_conf_load_check_error);
+	tcase_add_test(file, test_conf_load_include);
+	tcase_add_test(file, test_conf_load_include_depth);
+	tcase_add_test(file, test_conf_load_confdir);
+	tcase_add_test(file, test_conf_load_sourcedir);
+	tcase_add_test(file, test_conf_load_long_line);
+	tcase_add_test(file, test_conf_load_example_server);
+	tcase_add_test(file, test_conf_load_example_client);
+	tcase_add_test(file, test_conf_load_debian_chrony);
+	tcase_add_test(file, test_conf_print_roundtrip);
+	suite_add_tcase(s, pure);
+	suite_add_tcase(s, file);
+	return s;
+}
+
+int
+main(void)
+{
+	SRunner	*sr = srunner_create(conf_suite());
+	int	 nfailed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	nfailed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return nfailed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}

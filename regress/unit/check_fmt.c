@@ -1,0 +1,1050 @@
+/*
+ * Copyright (c) 2026 The timed developers
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+ * WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+ * MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+ * ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+ * WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+ * ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+ * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+ */
+
+/*
+ * Unit tests of lib/fmt.c.  Golden text is copied from chronyc 4.3
+ * outputs (shared/reference/chronyc-outputs.txt); the JSON outputs are
+ * also run through a small well-formedness checker.
+ */
+
+#include <check.h>
+#include <ctype.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fmt.h"
+
+static char	*out;
+static size_t	 outlen;
+
+static void
+teardown(void)
+{
+	free(out);
+	out = NULL;
+}
+
+static FILE *
+cap(void)
+{
+	FILE	*fp;
+
+	teardown();
+	fp = open_memstream(&out, &outlen);
+	ck_assert_ptr_nonnull(fp);
+	return fp;
+}
+
+static const char *
+got(FILE *fp)
+{
+	ck_assert_int_eq(fclose(fp), 0);
+	return out;
+}
+
+/* A tiny JSON checker: returns the end of one value, NULL if invalid. */
+static const char	*json_value(const char *, int);
+
+static const char *
+json_ws(const char *p)
+{
+	while (*p == ' ' || *p == '\n' || *p == '\t' || *p == '\r')
+		p++;
+	return p;
+}
+
+static const char *
+json_str(const char *p)
+{
+	int	 i;
+
+	if (*p++ != '"')
+		return NULL;
+	for (; *p != '"'; p++) {
+		if ((unsigned char)*p < 0x20)
+			return NULL;
+		if (*p != '\\')
+			continue;
+		p++;
+		if (*p == 'u') {
+			for (i = 1; i <= 4; i++)
+				if (!isxdigit((unsigned char)p[i]))
+					return NULL;
+			p += 4;
+		} else if (*p == '\0' || strchr("\"\\/bfnrt", *p) == NULL)
+			return NULL;
+	}
+	return p + 1;
+}
+
+static const char *
+json_digits(const char *p)
+{
+	if (!isdigit((unsigned char)*p))
+		return NULL;
+	while (isdigit((unsigned char)*p))
+		p++;
+	return p;
+}
+
+static const char *
+json_num(const char *p)
+{
+	if (*p == '-')
+		p++;
+	if (*p == '0')
+		p++;
+	else if ((p = json_digits(p)) == NULL)
+		return NULL;
+	if (*p == '.' && (p = json_digits(p + 1)) == NULL)
+		return NULL;
+	if (*p == 'e' || *p == 'E') {
+		p++;
+		if (*p == '+' || *p == '-')
+			p++;
+		p = json_digits(p);
+	}
+	return p;
+}
+
+static const char *
+json_list(const char *p, char close, int object, int depth)
+{
+	p = json_ws(p + 1);
+	if (*p == close)
+		return p + 1;
+	for (;;) {
+		if (object) {
+			if ((p = json_str(p)) == NULL)
+				return NULL;
+			p = json_ws(p);
+			if (*p++ != ':')
+				return NULL;
+		}
+		if ((p = json_value(p, depth + 1)) == NULL)
+			return NULL;
+		p = json_ws(p);
+		if (*p == close)
+			return p + 1;
+		if (*p++ != ',')
+			return NULL;
+		p = json_ws(p);
+	}
+}
+
+static const char *
+json_word(const char *p, const char *word)
+{
+	return strncmp(p, word, strlen(word)) == 0 ? p + strlen(word) : NULL;
+}
+
+static const char *
+json_value(const char *p, int depth)
+{
+	p = json_ws(p);
+	if (depth > 16)
+		return NULL;
+	switch (*p) {
+	case '{':
+		return json_list(p, '}', 1, depth);
+	case '[':
+		return json_list(p, ']', 0, depth);
+	case '"':
+		return json_str(p);
+	case 't':
+		return json_word(p, "true");
+	case 'f':
+		return json_word(p, "false");
+	case 'n':
+		return json_word(p, "null");
+	default:
+		return json_num(p);
+	}
+}
+
+static int
+json_ok(const char *s)
+{
+	const char	*p;
+
+	p = json_value(s, 0);
+	return p != NULL && *json_ws(p) == '\0';
+}
+
+/* The tracking report of the client in the reference. */
+static void
+ref_tracking(struct rpt_tracking *t)
+{
+	memset(t, 0, sizeof(*t));
+	t->ref_id = 0x7F000002;
+	strcpy(t->ref_name, "127.0.0.2");
+	t->stratum = 2;
+	t->ref_time = 1795552597.717545422;
+	t->system_time_offset_s = 863e-9;
+	t->last_offset_s = -18e-9;
+	t->rms_offset_s = 82e-9;
+	t->freq_ppm = -0.006;
+	t->residual_freq_ppm = -0.0002;
+	t->skew_ppm = 0.016;
+	t->root_delay_s = 5.207e-6;
+	t->root_dispersion_s = 1.126e-6;
+	t->update_interval_s = 0.3;
+	t->leap = LEAP_NORMAL;
+	t->clock = CLOCK_KIND_KERNEL;
+}
+
+/* The first source row of the reference. */
+static void
+ref_source(struct rpt_source *s)
+{
+	memset(s, 0, sizeof(*s));
+	s->mode = RPT_MODE_SERVER;
+	s->state = '+';
+	strcpy(s->name, "localhost");
+	strcpy(s->address, "127.0.0.1");
+	s->port = 123;
+	s->stratum = 1;
+	s->poll = -2;
+	s->reach = 0377;
+	s->last_rx_s = 0;
+	s->offset_s = 27e-9;
+	s->measured_offset_s = 9e-9;
+	s->error_s = 2855e-9;
+}
+
+/* The second source row of the reference. */
+static void
+ref_source2(struct rpt_source *s)
+{
+	ref_source(s);
+	s->state = '*';
+	strcpy(s->name, "127.0.0.2");
+	strcpy(s->address, "127.0.0.2");
+	s->offset_s = -388e-9;
+	s->measured_offset_s = -406e-9;
+	s->error_s = 3139e-9;
+}
+
+static const char *
+source_row(const struct rpt_source *s, int numeric)
+{
+	FILE	*fp;
+
+	fp = cap();
+	fmt_source(fp, s, numeric);
+	return got(fp);
+}
+
+/* Columns of a row: LastRx 46-49, offset 52-58, measured 60-66, error 73-78 */
+static char *
+row_field(const struct rpt_source *s, size_t start, size_t len)
+{
+	const char	*row;
+
+	row = source_row(s, 0);
+	ck_assert_uint_eq(strlen(row), 80);
+	return strndup(row + start, len);
+}
+
+#define CK_FIELD(s, start, len, want) do {				\
+	char *f_ = row_field((s), (start), (len));			\
+	ck_assert_str_eq(f_, (want));					\
+	free(f_);							\
+} while (0)
+
+START_TEST(test_fmt_tracking_reference)
+{
+	struct rpt_tracking	 t;
+	FILE			*fp;
+
+	ref_tracking(&t);
+	fp = cap();
+	fmt_tracking(fp, &t);
+	ck_assert_str_eq(got(fp),
+	    "Reference ID    : 7F000002 (127.0.0.2)\n"
+	    "Stratum         : 2\n"
+	    "Ref time (UTC)  : Tue Nov 24 20:36:37 2026\n"
+	    "System time     : 0.000000863 seconds fast of NTP time\n"
+	    "Last offset     : -0.000000018 seconds\n"
+	    "RMS offset      : 0.000000082 seconds\n"
+	    "Frequency       : 0.006 ppm slow\n"
+	    "Residual freq   : -0.000 ppm\n"
+	    "Skew            : 0.016 ppm\n"
+	    "Root delay      : 0.000005207 seconds\n"
+	    "Root dispersion : 0.000001126 seconds\n"
+	    "Update interval : 0.3 seconds\n"
+	    "Leap status     : Normal\n");
+}
+END_TEST
+
+START_TEST(test_fmt_tracking_reference_server)
+{
+	struct rpt_tracking	 t;
+	FILE			*fp;
+
+	memset(&t, 0, sizeof(t));
+	t.ref_id = 0x7F7F0101;
+	t.stratum = 1;
+	t.ref_time = 1795552575.25;
+	fp = cap();
+	fmt_tracking(fp, &t);
+	ck_assert_str_eq(got(fp),
+	    "Reference ID    : 7F7F0101 ()\n"
+	    "Stratum         : 1\n"
+	    "Ref time (UTC)  : Tue Nov 24 20:36:15 2026\n"
+	    "System time     : 0.000000000 seconds fast of NTP time\n"
+	    "Last offset     : +0.000000000 seconds\n"
+	    "RMS offset      : 0.000000000 seconds\n"
+	    "Frequency       : 0.000 ppm slow\n"
+	    "Residual freq   : +0.000 ppm\n"
+	    "Skew            : 0.000 ppm\n"
+	    "Root delay      : 0.000000000 seconds\n"
+	    "Root dispersion : 0.000000000 seconds\n"
+	    "Update interval : 0.0 seconds\n"
+	    "Leap status     : Normal\n");
+}
+END_TEST
+
+START_TEST(test_fmt_tracking_unsynchronised)
+{
+	struct rpt_tracking	 t;
+	FILE			*fp;
+
+	memset(&t, 0, sizeof(t));
+	t.root_delay_s = 1.0;
+	t.root_dispersion_s = 1.0;
+	t.leap = LEAP_UNSYNC;
+	t.clock = CLOCK_KIND_NONE;
+	fp = cap();
+	fmt_tracking(fp, &t);
+	ck_assert_str_eq(got(fp),
+	    "Reference ID    : 00000000 ()\n"
+	    "Stratum         : 0\n"
+	    "Ref time (UTC)  : Thu Jan 01 00:00:00 1970\n"
+	    "System time     : 0.000000000 seconds fast of NTP time\n"
+	    "Last offset     : +0.000000000 seconds\n"
+	    "RMS offset      : 0.000000000 seconds\n"
+	    "Frequency       : 0.000 ppm slow\n"
+	    "Residual freq   : +0.000 ppm\n"
+	    "Skew            : 0.000 ppm\n"
+	    "Root delay      : 1.000000000 seconds\n"
+	    "Root dispersion : 1.000000000 seconds\n"
+	    "Update interval : 0.0 seconds\n"
+	    "Leap status     : Not synchronised\n");
+}
+END_TEST
+
+START_TEST(test_fmt_tracking_slow_fast_signs)
+{
+	struct rpt_tracking	 t;
+	FILE			*fp;
+	const char		*s;
+
+	ref_tracking(&t);
+	t.system_time_offset_s = -0.5;
+	t.freq_ppm = 12.3456;
+	t.residual_freq_ppm = 0.25;
+	t.last_offset_s = 1234.0;
+	fp = cap();
+	fmt_tracking(fp, &t);
+	s = got(fp);
+	ck_assert_ptr_nonnull(strstr(s,
+	    "System time     : 0.500000000 seconds slow of NTP time\n"));
+	ck_assert_ptr_nonnull(strstr(s,
+	    "Last offset     : +1234.000000000 seconds\n"));
+	ck_assert_ptr_nonnull(strstr(s, "Frequency       : 12.346 ppm fast\n"));
+	ck_assert_ptr_nonnull(strstr(s, "Residual freq   : +0.250 ppm\n"));
+
+	t.freq_ppm = -487.25;
+	fp = cap();
+	fmt_tracking(fp, &t);
+	ck_assert_ptr_nonnull(strstr(got(fp),
+	    "Frequency       : 487.250 ppm slow\n"));
+}
+END_TEST
+
+START_TEST(test_fmt_tracking_leap_texts)
+{
+	static const char *const want[] = {
+		"Leap status     : Normal\n",
+		"Leap status     : Insert second\n",
+		"Leap status     : Delete second\n",
+		"Leap status     : Not synchronised\n",
+		"Leap status     : Invalid\n"
+	};
+	struct rpt_tracking	 t;
+	FILE			*fp;
+	int			 i;
+
+	ref_tracking(&t);
+	for (i = 0; i < 5; i++) {
+		t.leap = i;
+		fp = cap();
+		fmt_tracking(fp, &t);
+		ck_assert_ptr_nonnull(strstr(got(fp), want[i]));
+	}
+}
+END_TEST
+
+START_TEST(test_fmt_tracking_nonfinite_text)
+{
+	struct rpt_tracking	 t;
+	FILE			*fp;
+	const char		*s;
+
+	ref_tracking(&t);
+	t.ref_time = NAN;
+	t.system_time_offset_s = INFINITY;
+	t.skew_ppm = NAN;
+	strcpy(t.ref_name, "bad\033[2J");
+	fp = cap();
+	fmt_tracking(fp, &t);
+	s = got(fp);
+	ck_assert_ptr_nonnull(strstr(s,
+	    "Reference ID    : 7F000002 (bad?[2J)\n"));
+	ck_assert_ptr_nonnull(strstr(s, "Ref time (UTC)  : \n"));
+	ck_assert_ptr_nonnull(strstr(s,
+	    "System time     : - seconds fast of NTP time\n"));
+	ck_assert_ptr_nonnull(strstr(s, "Skew            : - ppm\n"));
+	ck_assert_ptr_null(strstr(s, "nan"));
+	ck_assert_ptr_null(strstr(s, "inf"));
+}
+END_TEST
+
+START_TEST(test_fmt_tracking_csv_reference)
+{
+	struct rpt_tracking	 t;
+	FILE			*fp;
+
+	ref_tracking(&t);
+	t.system_time_offset_s = 0.0;
+	t.root_dispersion_s = 1.139e-6;
+	fp = cap();
+	fmt_tracking_csv(fp, &t);
+	/* The reference has .717545422: beyond a double at 1.8e9 s. */
+	ck_assert_str_eq(got(fp), "7F000002,127.0.0.2,2,"
+	    "1795552597.717545509,0.000000000,-0.000000018,0.000000082,"
+	    "-0.006,-0.000,0.016,0.000005207,0.000001139,0.3,Normal\n");
+}
+END_TEST
+
+START_TEST(test_fmt_tracking_csv_signs)
+{
+	struct rpt_tracking	 t;
+	FILE			*fp;
+
+	memset(&t, 0, sizeof(t));
+	t.system_time_offset_s = 863e-9;	/* fast: chronyd's -863e-9 */
+	t.freq_ppm = 1.5;
+	t.leap = LEAP_INSERT;
+	fp = cap();
+	fmt_tracking_csv(fp, &t);
+	ck_assert_str_eq(got(fp), "00000000,,0,0.000000000,-0.000000863,"
+	    "0.000000000,0.000000000,1.500,0.000,0.000,0.000000000,"
+	    "0.000000000,0.0,Insert second\n");
+}
+END_TEST
+
+START_TEST(test_fmt_tracking_json_reference)
+{
+	struct rpt_tracking	 t;
+	FILE			*fp;
+	const char		*s;
+
+	ref_tracking(&t);
+	fp = cap();
+	fmt_tracking_json(fp, &t);
+	s = got(fp);
+	ck_assert_str_eq(s, "{\"reference_id\":\"7F000002\","
+	    "\"reference_name\":\"127.0.0.2\",\"stratum\":2,"
+	    "\"ref_time\":1795552597.717545509,"
+	    "\"system_time_offset\":0.000000863,"
+	    "\"last_offset\":-0.000000018,\"rms_offset\":0.000000082,"
+	    "\"frequency_ppm\":-0.006000,\"residual_freq_ppm\":-0.000200,"
+	    "\"skew_ppm\":0.016000,\"root_delay\":0.000005207,"
+	    "\"root_dispersion\":0.000001126,"
+	    "\"update_interval\":0.300000000,\"leap_status\":\"normal\","
+	    "\"clock\":\"kernel\"}\n");
+	ck_assert(json_ok(s));
+}
+END_TEST
+
+START_TEST(test_fmt_tracking_json_clock_kinds)
+{
+	struct rpt_tracking	 t;
+	FILE			*fp;
+	const char		*s;
+
+	ref_tracking(&t);
+	t.clock = CLOCK_KIND_VIRTUAL;
+	t.virtual_true_offset_s = -0.25;
+	t.leap = LEAP_UNSYNC;
+	fp = cap();
+	fmt_tracking_json(fp, &t);
+	s = got(fp);
+	ck_assert(json_ok(s));
+	ck_assert_ptr_nonnull(strstr(s, "\"leap_status\":\"unsynchronised\","
+	    "\"clock\":\"virtual\",\"virtual_true_offset\":-0.250000000}\n"));
+
+	t.clock = CLOCK_KIND_NONE;
+	t.leap = LEAP_DELETE;
+	fp = cap();
+	fmt_tracking_json(fp, &t);
+	s = got(fp);
+	ck_assert(json_ok(s));
+	ck_assert_ptr_nonnull(strstr(s,
+	    "\"leap_status\":\"delete\",\"clock\":\"none\"}\n"));
+	ck_assert_ptr_null(strstr(s, "virtual_true_offset"));
+
+	t.clock = 7;
+	t.leap = -1;
+	fp = cap();
+	fmt_tracking_json(fp, &t);
+	s = got(fp);
+	ck_assert(json_ok(s));
+	ck_assert_ptr_nonnull(strstr(s,
+	    "\"leap_status\":null,\"clock\":null}\n"));
+}
+END_TEST
+
+START_TEST(test_fmt_tracking_json_nonfinite_null)
+{
+	struct rpt_tracking	 t;
+	FILE			*fp;
+	const char		*s;
+
+	ref_tracking(&t);
+	t.ref_time = NAN;
+	t.system_time_offset_s = INFINITY;
+	t.last_offset_s = -INFINITY;
+	t.rms_offset_s = NAN;
+	t.freq_ppm = NAN;
+	t.residual_freq_ppm = INFINITY;
+	t.skew_ppm = NAN;
+	t.root_delay_s = NAN;
+	t.root_dispersion_s = NAN;
+	t.update_interval_s = NAN;
+	t.clock = CLOCK_KIND_VIRTUAL;
+	t.virtual_true_offset_s = NAN;
+	fp = cap();
+	fmt_tracking_json(fp, &t);
+	s = got(fp);
+	ck_assert(json_ok(s));
+	ck_assert_ptr_nonnull(strstr(s, "\"ref_time\":null,"
+	    "\"system_time_offset\":null,\"last_offset\":null,"
+	    "\"rms_offset\":null,\"frequency_ppm\":null,"
+	    "\"residual_freq_ppm\":null,\"skew_ppm\":null,"
+	    "\"root_delay\":null,\"root_dispersion\":null,"
+	    "\"update_interval\":null,"));
+	ck_assert_ptr_nonnull(strstr(s, "\"virtual_true_offset\":null}"));
+	ck_assert_ptr_null(strstr(s, "nan"));
+	ck_assert_ptr_null(strstr(s, "inf"));
+}
+END_TEST
+
+START_TEST(test_fmt_tracking_json_escaped_name)
+{
+	struct rpt_tracking	 t;
+	FILE			*fp;
+	const char		*s;
+
+	ref_tracking(&t);
+	strcpy(t.ref_name, "a\"b\\c\n\001");
+	fp = cap();
+	fmt_tracking_json(fp, &t);
+	s = got(fp);
+	ck_assert(json_ok(s));
+	ck_assert_ptr_nonnull(strstr(s,
+	    "\"reference_name\":\"a\\\"b\\\\c\\u000a\\u0001\","));
+}
+END_TEST
+
+START_TEST(test_fmt_sources_header_plain)
+{
+	FILE	*fp;
+
+	fp = cap();
+	fmt_sources_header(fp, 0);
+	ck_assert_str_eq(got(fp),
+	    "MS Name/IP address         Stratum Poll Reach LastRx "
+	    "Last sample               \n"
+	    "================================================="
+	    "==============================\n");
+}
+END_TEST
+
+START_TEST(test_fmt_sources_header_verbose)
+{
+	FILE	*fp;
+
+	fp = cap();
+	fmt_sources_header(fp, 1);
+	ck_assert_str_eq(got(fp), "\n"
+	    "  .-- Source mode  '^' = server, '=' = peer, "
+	    "'#' = local clock.\n"
+	    " / .- Source state '*' = current best, '+' = combined, "
+	    "'-' = not combined,\n"
+	    "| /             'x' = may be in error, '~' = too variable, "
+	    "'?' = unusable.\n"
+	    "||                                                 "
+	    ".- xxxx [ yyyy ] +/- zzzz\n"
+	    "||      Reachability register (octal) -.           "
+	    "|  xxxx = adjusted offset,\n"
+	    "||      Log2(Polling interval) --.      |          "
+	    "|  yyyy = measured offset,\n"
+	    "||                                \\     |          "
+	    "|  zzzz = estimated error.\n"
+	    "||                                 |    |           \\\n"
+	    "MS Name/IP address         Stratum Poll Reach LastRx "
+	    "Last sample               \n"
+	    "================================================="
+	    "==============================\n");
+}
+END_TEST
+
+START_TEST(test_fmt_source_reference_rows)
+{
+	struct rpt_source	 s;
+
+	ref_source(&s);
+	ck_assert_str_eq(source_row(&s, 0), "^+ localhost                "
+	    "     1  -2   377     0    +27ns[   +9ns] +/- 2855ns\n");
+	ref_source2(&s);
+	ck_assert_str_eq(source_row(&s, 1), "^* 127.0.0.2                "
+	    "     1  -2   377     0   -388ns[ -406ns] +/- 3139ns\n");
+}
+END_TEST
+
+START_TEST(test_fmt_source_numeric_and_fallbacks)
+{
+	struct rpt_source	 s;
+
+	ref_source(&s);
+	ck_assert_ptr_nonnull(strstr(source_row(&s, 1), "^+ 127.0.0.1   "));
+	s.name[0] = '\0';
+	ck_assert_ptr_nonnull(strstr(source_row(&s, 0), "^+ 127.0.0.1   "));
+	s.address[0] = '\0';
+	ck_assert_ptr_nonnull(strstr(source_row(&s, 1), "^+ ?    "));
+	strcpy(s.name, "localhost");
+	ck_assert_ptr_nonnull(strstr(source_row(&s, 1), "^+ localhost   "));
+}
+END_TEST
+
+START_TEST(test_fmt_source_mode_and_state_chars)
+{
+	static const int	 modes[] = { RPT_MODE_SERVER, RPT_MODE_PEER,
+	    RPT_MODE_LOCAL, RPT_MODE_REFCLOCK, 9 };
+	static const char	 want[] = "^=## ";
+	struct rpt_source	 s;
+	const char		*states = "*+-?x~";
+	size_t			 i;
+
+	ref_source(&s);
+	for (i = 0; i < sizeof(modes) / sizeof(modes[0]); i++) {
+		s.mode = modes[i];
+		ck_assert_int_eq(source_row(&s, 0)[0], want[i]);
+	}
+	for (i = 0; i < strlen(states); i++) {
+		s.state = states[i];
+		ck_assert_int_eq(source_row(&s, 0)[1], states[i]);
+	}
+	s.state = '\033';
+	ck_assert_int_eq(source_row(&s, 0)[1], ' ');
+	s.state = '\0';
+	ck_assert_int_eq(source_row(&s, 0)[1], ' ');
+}
+END_TEST
+
+START_TEST(test_fmt_source_never_reached)
+{
+	struct rpt_source	 s;
+
+	memset(&s, 0, sizeof(s));
+	s.mode = RPT_MODE_SERVER;
+	s.state = '?';
+	strcpy(s.name, "ntp.example.org");
+	s.poll = 6;
+	s.last_rx_s = -1;
+	s.offset_s = NAN;
+	s.measured_offset_s = 5.0;
+	s.error_s = INFINITY;
+	ck_assert_str_eq(source_row(&s, 0), "^? ntp.example.org          "
+	    "     0   6     0     -     +0ns[   +0ns] +/-    0ns\n");
+}
+END_TEST
+
+START_TEST(test_fmt_source_huge_offsets)
+{
+	struct rpt_source	 s;
+
+	ref_source(&s);
+	strcpy(s.name, "big.example");
+	s.state = '-';
+	s.poll = 10;
+	s.last_rx_s = 1234.9;
+	s.offset_s = 1234.0;
+	s.measured_offset_s = -0.5;
+	s.error_s = 0.5;
+	ck_assert_str_eq(source_row(&s, 0), "^- big.example              "
+	    "     1  10   377   20m   +1234s[ -500ms] +/-  500ms\n");
+}
+END_TEST
+
+START_TEST(test_fmt_source_time_units)
+{
+	static const struct {
+		double		 v;
+		const char	*sgn, *abs;
+	} c[] = {
+		{ 0.0, "   +0ns", "   0ns" },
+		{ -0.0, "   -0ns", "   0ns" },
+		{ 9999.4e-9, "+9999ns", "9999ns" },
+		{ 9999.5e-9, "  +10us", "  10us" },
+		{ -9999.4e-6, "-9999us", "9999us" },
+		{ 9999.5e-6, "  +10ms", "  10ms" },
+		{ 0.0123, "  +12ms", "  12ms" },
+		{ 9.9995, " +10.0s", " 10.0s" },
+		{ -12.34, " -12.3s", " 12.3s" },
+		{ 999.4, "+999.4s", "999.4s" },
+		{ 999.5, " +1000s", " 1000s" },
+		{ -99999.4, "-99999s", "99999s" },
+		{ 99999.5, " +1667m", " 1667m" },
+		{ 86400.0 * 400, " +9600h", " 9600h" },
+		{ 86400.0 * 5000, " +5000d", " 5000d" },
+		{ 1e10, "  +317y", "  317y" },
+		{ NAN, "      -", "     -" },
+		{ -INFINITY, "      -", "     -" }
+	};
+	struct rpt_source	 s;
+	size_t			 i;
+
+	ref_source(&s);
+	for (i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+		s.offset_s = s.measured_offset_s = s.error_s = c[i].v;
+		CK_FIELD(&s, 52, 7, c[i].sgn);
+		CK_FIELD(&s, 60, 7, c[i].sgn);
+		CK_FIELD(&s, 73, 6, c[i].abs);
+	}
+}
+END_TEST
+
+START_TEST(test_fmt_source_last_rx_units)
+{
+	static const struct {
+		double		 ago;
+		const char	*want;
+	} c[] = {
+		{ -1.0, "   -" },
+		{ NAN, "   -" },
+		{ 0.0, "   0" },
+		{ 0.99, "   0" },
+		{ 1199.0, "1199" },
+		{ 1200.0, " 20m" },
+		{ 35999.0, "599m" },
+		{ 36000.0, " 10h" },
+		{ 345599.0, " 95h" },
+		{ 345600.0, "  4d" },
+		{ 86400.0 * 999, "999d" },
+		{ 86400.0 * 1000, "  2y" },
+		{ 1e30, "136y" }
+	};
+	struct rpt_source	 s;
+	size_t			 i;
+
+	ref_source(&s);
+	for (i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+		s.last_rx_s = c[i].ago;
+		CK_FIELD(&s, 46, 4, c[i].want);
+	}
+}
+END_TEST
+
+START_TEST(test_fmt_source_wide_names_keep_columns)
+{
+	struct rpt_source	 s;
+	const char		*row;
+
+	ref_source(&s);
+	strcpy(s.address, "2001:db8:85a3:1234:5678:8a2e:370:7334");
+	row = source_row(&s, 1);
+	ck_assert_str_eq(row, "^+ 2001:db8:85a3:1234:5678:>  "
+	    "   1  -2   377     0    +27ns[   +9ns] +/- 2855ns\n");
+	strcpy(s.name, "a-very-long-host-name.example.org");
+	ck_assert_ptr_nonnull(strstr(source_row(&s, 0),
+	    "^+ a-very-long-host-name.ex>     1  -2"));
+	strcpy(s.name, "exactly-25-characters.org");
+	ck_assert_ptr_nonnull(strstr(source_row(&s, 0),
+	    "^+ exactly-25-characters.org     1  -2"));
+	memset(s.name, 'a', sizeof(s.name));	/* not terminated */
+	ck_assert_ptr_nonnull(strstr(source_row(&s, 0),
+	    "^+ aaaaaaaaaaaaaaaaaaaaaaaa>     1  -2"));
+}
+END_TEST
+
+START_TEST(test_fmt_source_control_chars_in_text)
+{
+	struct rpt_source	 s;
+
+	ref_source(&s);
+	strcpy(s.name, "evil\033[2J\r\x80");
+	ck_assert_ptr_nonnull(strstr(source_row(&s, 0),
+	    "^+ evil?[2J??                    1  -2"));
+}
+END_TEST
+
+START_TEST(test_fmt_source_csv_reference)
+{
+	struct rpt_source	 s;
+	FILE			*fp;
+
+	ref_source(&s);
+	s.offset_s = 890e-9;
+	fp = cap();
+	fmt_source_csv(fp, &s, 1);
+	ref_source2(&s);
+	s.offset_s = 475e-9;
+	fmt_source_csv(fp, &s, 1);
+	ck_assert_str_eq(got(fp),
+	    "^,+,127.0.0.1,1,-2,377,0,0.000000890,0.000000009,0.000002855\n"
+	    "^,*,127.0.0.2,1,-2,377,0,0.000000475,-0.000000406,0.000003139\n");
+}
+END_TEST
+
+START_TEST(test_fmt_source_csv_names_never_and_huge)
+{
+	struct rpt_source	 s;
+	FILE			*fp;
+
+	ref_source(&s);
+	s.mode = RPT_MODE_PEER;
+	strcpy(s.address, "2001:db8:85a3:1234:5678:8a2e:370:7334");
+	s.last_rx_s = 4000.5;
+	s.offset_s = 1234.0;
+	s.measured_offset_s = -0.5;
+	fp = cap();
+	fmt_source_csv(fp, &s, 0);
+	fmt_source_csv(fp, &s, 1);
+	s.last_rx_s = -1.0;
+	s.stratum = 0;
+	s.reach = 0;
+	fmt_source_csv(fp, &s, 1);
+	ck_assert_str_eq(got(fp),
+	    "=,+,localhost,1,-2,377,4000,1234.000000000,-0.500000000,"
+	    "0.000002855\n"
+	    "=,+,2001:db8:85a3:1234:5678:8a2e:370:7334,1,-2,377,4000,"
+	    "1234.000000000,-0.500000000,0.000002855\n"
+	    "=,+,2001:db8:85a3:1234:5678:8a2e:370:7334,0,-2,0,4294967295,"
+	    "0.000000000,0.000000000,0.000000000\n");
+}
+END_TEST
+
+START_TEST(test_fmt_sources_json_reference)
+{
+	struct rpt_source	 s[2];
+	FILE			*fp;
+	const char		*j;
+
+	ref_source(&s[0]);
+	ref_source2(&s[1]);
+	s[1].nts = 1;
+	fp = cap();
+	fmt_sources_json(fp, s, 2);
+	j = got(fp);
+	ck_assert_str_eq(j, "[\n"
+	    "{\"mode\":\"server\",\"state\":\"+\",\"name\":\"localhost\","
+	    "\"address\":\"127.0.0.1\",\"port\":123,\"stratum\":1,"
+	    "\"poll\":-2,\"reach\":255,\"last_rx\":0.000000000,"
+	    "\"offset\":0.000000027,\"measured_offset\":0.000000009,"
+	    "\"error\":0.000002855,\"nts\":false},\n"
+	    "{\"mode\":\"server\",\"state\":\"*\",\"name\":\"127.0.0.2\","
+	    "\"address\":\"127.0.0.2\",\"port\":123,\"stratum\":1,"
+	    "\"poll\":-2,\"reach\":255,\"last_rx\":0.000000000,"
+	    "\"offset\":-0.000000388,\"measured_offset\":-0.000000406,"
+	    "\"error\":0.000003139,\"nts\":true}\n"
+	    "]\n");
+	ck_assert(json_ok(j));
+}
+END_TEST
+
+START_TEST(test_fmt_sources_json_empty)
+{
+	FILE	*fp;
+
+	fp = cap();
+	fmt_sources_json(fp, NULL, 0);
+	ck_assert_str_eq(got(fp), "[]\n");
+	ck_assert(json_ok(out));
+}
+END_TEST
+
+START_TEST(test_fmt_sources_json_edge_values)
+{
+	struct rpt_source	 s[3];
+	FILE			*fp;
+	const char		*j;
+
+	ref_source(&s[0]);
+	s[0].mode = RPT_MODE_REFCLOCK;
+	s[0].state = '"';
+	strcpy(s[0].name, "PPS \"0\"\\\t\x1f");
+	s[0].last_rx_s = -1.0;
+	s[0].offset_s = NAN;
+	s[0].measured_offset_s = INFINITY;
+	s[0].error_s = -INFINITY;
+	ref_source(&s[1]);
+	s[1].mode = RPT_MODE_LOCAL;
+	s[1].state = '\0';
+	s[1].address[0] = '\0';
+	s[1].last_rx_s = NAN;
+	ref_source(&s[2]);
+	s[2].mode = 42;
+	memset(s[2].name, 'n', sizeof(s[2].name));	/* not terminated */
+	fp = cap();
+	fmt_sources_json(fp, s, 3);
+	j = got(fp);
+	ck_assert(json_ok(j));
+	ck_assert_ptr_nonnull(strstr(j, "{\"mode\":\"refclock\","
+	    "\"state\":\"\\\"\","
+	    "\"name\":\"PPS \\\"0\\\"\\\\\\u0009\\u001f\","));
+	ck_assert_ptr_nonnull(strstr(j, "\"last_rx\":null,\"offset\":null,"
+	    "\"measured_offset\":null,\"error\":null,\"nts\":false}"));
+	ck_assert_ptr_nonnull(strstr(j, "{\"mode\":\"local\",\"state\":\"\","
+	    "\"name\":\"localhost\",\"address\":\"\","));
+	ck_assert_ptr_nonnull(strstr(j, "{\"mode\":null,"));
+	ck_assert_ptr_null(strstr(j, "nan"));
+	ck_assert_ptr_null(strstr(j, "inf"));
+}
+END_TEST
+
+START_TEST(test_fmt_json_string_escapes)
+{
+	FILE	*fp;
+
+	fp = cap();
+	fmt_json_string(fp, "plain");
+	fputc(' ', fp);
+	fmt_json_string(fp, "q\"b\\s/\n\r\t\001\037\177");
+	fputc(' ', fp);
+	fmt_json_string(fp, "");
+	fputc(' ', fp);
+	fmt_json_string(fp, NULL);
+	ck_assert_str_eq(got(fp), "\"plain\" "
+	    "\"q\\\"b\\\\s/\\u000a\\u000d\\u0009\\u0001\\u001f\\u007f\" "
+	    "\"\" null");
+}
+END_TEST
+
+START_TEST(test_fmt_json_string_utf8)
+{
+	FILE	*fp;
+
+	fp = cap();
+	/* valid: e-acute, euro sign, U+1F600 */
+	fmt_json_string(fp, "\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80");
+	fputc(' ', fp);
+	/* invalid: lone continuation, overlong, surrogate, cut short */
+	fmt_json_string(fp, "\x80\xc0\xaf\xed\xa0\x80\xe2\x82");
+	ck_assert_str_eq(got(fp), "\"\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80\" "
+	    "\"\\ufffd\\ufffd\\ufffd\\ufffd\\ufffd\\ufffd\\ufffd\\ufffd\"");
+}
+END_TEST
+
+START_TEST(test_fmt_json_checker_rejects_bad)
+{
+	ck_assert(json_ok("{\"a\":[1,-2.5e3,true,null,\"x\"]}"));
+	ck_assert(!json_ok("{\"a\":nan}"));
+	ck_assert(!json_ok("[1,]"));
+	ck_assert(!json_ok("{\"a\":1"));
+	ck_assert(!json_ok("\"\001\""));
+	ck_assert(!json_ok("[1] x"));
+}
+END_TEST
+
+START_TEST(test_fmt_result_codes)
+{
+	ck_assert_str_eq(fmt_result(CTL_OK), "200 OK");
+	ck_assert_str_eq(fmt_result(CTL_FAILED), "500 Failure");
+	ck_assert_str_eq(fmt_result(CTL_UNAUTH), "501 Not authorised");
+	ck_assert_str_eq(fmt_result(CTL_INVALID), "502 Invalid command");
+	ck_assert_str_eq(fmt_result(CTL_UNAVAIL), "504 Engine not running");
+	ck_assert_str_eq(fmt_result(503),
+	    "520 Got unexpected error from daemon");
+	ck_assert_str_eq(fmt_result(0),
+	    "520 Got unexpected error from daemon");
+	ck_assert_str_eq(fmt_result(-1),
+	    "520 Got unexpected error from daemon");
+}
+END_TEST
+
+static Suite *
+fmt_suite(void)
+{
+	Suite	*s;
+	TCase	*tc;
+
+	s = suite_create("fmt");
+	tc = tcase_create("core");
+	tcase_add_checked_fixture(tc, NULL, teardown);
+	tcase_add_test(tc, test_fmt_tracking_reference);
+	tcase_add_test(tc, test_fmt_tracking_reference_server);
+	tcase_add_test(tc, test_fmt_tracking_unsynchronised);
+	tcase_add_test(tc, test_fmt_tracking_slow_fast_signs);
+	tcase_add_test(tc, test_fmt_tracking_leap_texts);
+	tcase_add_test(tc, test_fmt_tracking_nonfinite_text);
+	tcase_add_test(tc, test_fmt_tracking_csv_reference);
+	tcase_add_test(tc, test_fmt_tracking_csv_signs);
+	tcase_add_test(tc, test_fmt_tracking_json_reference);
+	tcase_add_test(tc, test_fmt_tracking_json_clock_kinds);
+	tcase_add_test(tc, test_fmt_tracking_json_nonfinite_null);
+	tcase_add_test(tc, test_fmt_tracking_json_escaped_name);
+	tcase_add_test(tc, test_fmt_sources_header_plain);
+	tcase_add_test(tc, test_fmt_sources_header_verbose);
+	tcase_add_test(tc, test_fmt_source_reference_rows);
+	tcase_add_test(tc, test_fmt_source_numeric_and_fallbacks);
+	tcase_add_test(tc, test_fmt_source_mode_and_state_chars);
+	tcase_add_test(tc, test_fmt_source_never_reached);
+	tcase_add_test(tc, test_fmt_source_huge_offsets);
+	tcase_add_test(tc, test_fmt_source_time_units);
+	tcase_add_test(tc, test_fmt_source_last_rx_units);
+	tcase_add_test(tc, test_fmt_source_wide_names_keep_columns);
+	tcase_add_test(tc, test_fmt_source_control_chars_in_text);
+	tcase_add_test(tc, test_fmt_source_csv_reference);
+	tcase_add_test(tc, test_fmt_source_csv_names_never_and_huge);
+	tcase_add_test(tc, test_fmt_sources_json_reference);
+	tcase_add_test(tc, test_fmt_sources_json_empty);
+	tcase_add_test(tc, test_fmt_sources_json_edge_values);
+	tcase_add_test(tc, test_fmt_json_string_escapes);
+	tcase_add_test(tc, test_fmt_json_string_utf8);
+	tcase_add_test(tc, test_fmt_json_checker_rejects_bad);
+	tcase_add_test(tc, test_fmt_result_codes);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int
+main(void)
+{
+	SRunner	*sr;
+	int	 failed;
+
+	sr = srunner_create(fmt_suite());
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}

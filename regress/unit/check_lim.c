@@ -1,0 +1,158 @@
+/*
+ * Copyright (c) 2026 The timed developers
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+ * WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+ * MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+ * ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+ * WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+ * ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+ * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+ */
+
+#include <check.h>
+#include <math.h>
+#include <stdint.h>
+
+#include "lim.h"
+#include "proto.h"
+
+#define S	1000000000LL
+
+static const struct lim	lim = { 83333.333, 1, 0.1, 3 };
+
+static const struct {
+	const char	*what;
+	double		 freq_ppm;
+	int		 ok;
+} freq_rows[] = {
+	{ "zero", 0.0, 1 },
+	{ "typical", -12.345, 1 },
+	{ "at +500", 500.0, 1 },
+	{ "at -500", -500.0, 1 },
+	{ "beyond +500", 500.001, 0 },
+	{ "beyond -500", -500.5, 0 },
+	{ "NaN", NAN, 0 },
+	{ "infinity", INFINITY, 0 },
+	{ "-infinity", -INFINITY, 0 },
+};
+
+START_TEST(test_lim_freq)
+{
+	int	 ok = lim_check_freq(freq_rows[_i].freq_ppm) == NULL;
+
+	ck_assert_msg(ok == freq_rows[_i].ok, "%s", freq_rows[_i].what);
+}
+END_TEST
+
+static const struct {
+	const char	*what;
+	double		 offset_s, rate_ppm;
+	int		 ok;
+} slew_rows[] = {
+	{ "small slew", 0.001, 500.0, 1 },
+	{ "negative offset", -0.3, 83333.333, 1 },
+	{ "at maxslewrate", 1.0, 83333.333, 1 },
+	{ "faster than maxslewrate", 1.0, 83334.0, 0 },
+	{ "zero rate", 0.1, 0.0, 0 },
+	{ "negative rate", 0.1, -5.0, 0 },
+	{ "NaN offset", NAN, 500.0, 0 },
+	{ "NaN rate", 0.1, NAN, 0 },
+	{ "infinite offset", INFINITY, 500.0, 0 },
+	{ "absurd offset", 1e12, 500.0, 0 },
+};
+
+START_TEST(test_lim_slew)
+{
+	int	 ok = lim_check_slew(&lim, slew_rows[_i].offset_s,
+	    slew_rows[_i].rate_ppm) == NULL;
+
+	ck_assert_msg(ok == slew_rows[_i].ok, "%s", slew_rows[_i].what);
+}
+END_TEST
+
+START_TEST(test_lim_step_window)
+{
+	struct lim_state	 st = { 0, 0, 0 };
+
+	ck_assert_ptr_null(lim_check_step(&lim, &st, 0.5, 10 * S));
+	ck_assert_ptr_nonnull(lim_check_step(&lim, &st, 0.05, 10 * S));
+	ck_assert_ptr_nonnull(lim_check_step(&lim, &st, NAN, 10 * S));
+	lim_note_step(&st, 10 * S);
+	/* too soon after a step */
+	ck_assert_ptr_nonnull(lim_check_step(&lim, &st, 0.5, 10 * S + 1));
+	ck_assert_ptr_null(lim_check_step(&lim, &st, 0.5, 12 * S));
+	lim_note_update(&st);
+	lim_note_update(&st);
+	/* three updates: outside "makestep 0.1 3" */
+	ck_assert_ptr_nonnull(lim_check_step(&lim, &st, 0.5, 20 * S));
+}
+END_TEST
+
+START_TEST(test_lim_step_always_and_never)
+{
+	struct lim		 always = { 1000, 1, 1.0, -1 };
+	struct lim		 never = { 1000, 0, 0, 0 };
+	struct lim_state	 st = { 1000000, 0, 0 };
+
+	ck_assert_ptr_null(lim_check_step(&always, &st, 2.0, 5 * S));
+	ck_assert_ptr_nonnull(lim_check_step(&always, &st, 0.5, 5 * S));
+	ck_assert_ptr_nonnull(lim_check_step(&never, &st, 2.0, 5 * S));
+}
+END_TEST
+
+START_TEST(test_lim_step_token)
+{
+	struct lim		 never = { 1000, 0, 0, 0 };
+	struct lim_state	 st = { 50, 0, 0 };
+
+	lim_grant_step(&st, 100 * S);
+	ck_assert_ptr_null(lim_check_step(&never, &st, 0.001, 101 * S));
+	/* the token expires */
+	ck_assert_ptr_nonnull(lim_check_step(&never, &st, 0.001,
+	    100 * S + LIM_STEP_TOKEN_NS));
+	/* and is used once */
+	lim_note_step(&st, 101 * S);
+	ck_assert_ptr_nonnull(lim_check_step(&never, &st, 0.001, 103 * S));
+}
+END_TEST
+
+START_TEST(test_lim_drift_and_leap)
+{
+	ck_assert_ptr_null(lim_check_drift(-23.5, 0.01));
+	ck_assert_ptr_nonnull(lim_check_drift(-23.5, -1.0));
+	ck_assert_ptr_nonnull(lim_check_drift(600.0, 0.01));
+	ck_assert_ptr_nonnull(lim_check_drift(1.0, NAN));
+	ck_assert_ptr_null(lim_check_leap(LEAP_INSERT));
+	ck_assert_ptr_nonnull(lim_check_leap(LEAP_UNSYNC + 1));
+	ck_assert_ptr_nonnull(lim_check_leap(-1));
+}
+END_TEST
+
+int
+main(void)
+{
+	Suite	*s = suite_create("lim");
+	TCase	*tc = tcase_create("core");
+	SRunner	*sr;
+	int	 failed;
+
+	tcase_add_loop_test(tc, test_lim_freq, 0,
+	    sizeof(freq_rows) / sizeof(freq_rows[0]));
+	tcase_add_loop_test(tc, test_lim_slew, 0,
+	    sizeof(slew_rows) / sizeof(slew_rows[0]));
+	tcase_add_test(tc, test_lim_step_window);
+	tcase_add_test(tc, test_lim_step_always_and_never);
+	tcase_add_test(tc, test_lim_step_token);
+	tcase_add_test(tc, test_lim_drift_and_leap);
+	suite_add_tcase(s, tc);
+	sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed == 0 ? 0 : 1;
+}
