@@ -185,22 +185,19 @@ sigterm_cb(evutil_socket_t sig, short ev, void *arg)
 }
 
 static int
-parse_args(int argc, char *argv[], struct engine *eng, const char **conffile,
-    uid_t *uid, gid_t *gid, int *foreground, int *debug)
+parse_args(int argc, char *argv[], struct engine *eng, uid_t *uid,
+    gid_t *gid, int *foreground, int *debug)
 {
 	int	 ch;
 
 	optind = 0;	/* glibc: start over */
-	while ((ch = getopt(argc, argv, "dDf:g:P:u:x")) != -1) {
+	while ((ch = getopt(argc, argv, "dDg:P:u:x")) != -1) {
 		switch (ch) {
 		case 'd':
 			*foreground = 1;
 			break;
 		case 'D':
 			*debug = 1;
-			break;
-		case 'f':
-			*conffile = optarg;
 			break;
 		case 'g':
 			*gid = (gid_t)strtoul(optarg, NULL, 10);
@@ -217,7 +214,7 @@ parse_args(int argc, char *argv[], struct engine *eng, const char **conffile,
 			return -1;
 		}
 	}
-	return *conffile == NULL || *uid == 0 ? -1 : 0;
+	return *uid == 0 ? -1 : 0;
 }
 
 static void
@@ -252,12 +249,11 @@ int
 engine_main(int argc, char *argv[])
 {
 	static struct engine	 eng;
-	const char		*conffile = NULL;
 	uid_t			 uid = 0;
 	gid_t			 gid = 0;
 	int			 foreground = 0, debug = 0;
 
-	if (parse_args(argc, argv, &eng, &conffile, &uid, &gid, &foreground,
+	if (parse_args(argc, argv, &eng, &uid, &gid, &foreground,
 	    &debug) == -1) {
 		fprintf(stderr, "timed: -P engine is started by the monitor\n");
 		return 1;
@@ -265,8 +261,9 @@ engine_main(int argc, char *argv[])
 	log_init(1, debug, "engine");
 	proctitle_set("timed: network engine");
 	eng.conf = conf_new();
-	if (conf_load(eng.conf, conffile, stderr) == -1)
-		fatalx("configuration %s changed under the monitor", conffile);
+	if (conf_load(eng.conf, ENGINE_CONF_PATH, stderr) == -1)
+		fatalx("cannot read the configuration from the monitor");
+	close(ENGINE_CONF_FD);
 	setup(&eng, uid, gid);
 	the_engine = &eng;
 	log_set_sink(log_sink);

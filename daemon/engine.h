@@ -28,6 +28,8 @@
 #include "proto.h"
 
 #define ENGINE_FD		3	/* channel to the monitor */
+#define ENGINE_CONF_FD		4	/* the monitor's parsed configuration */
+#define ENGINE_CONF_PATH	"/dev/fd/4"
 
 struct engine {
 	struct conf		*conf;

@@ -142,7 +142,7 @@ static const int engine_process[] = {
 /* What the ASan/UBSan runtimes call when they report. */
 static const int engine_sanitizer[] = {
 	SCMP_SYS(sigaltstack), SCMP_SYS(prlimit64), SCMP_SYS(getrlimit),
-	SCMP_SYS(readlink), SCMP_SYS(openat), SCMP_SYS(sched_yield),
+	SCMP_SYS(sched_yield),
 	SCMP_SYS(uname), SCMP_SYS(mincore), SCMP_SYS(getppid),
 };
 #endif

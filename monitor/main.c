@@ -14,6 +14,7 @@
  * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
  */
 
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <errno.h>
@@ -135,6 +136,27 @@ setup_limits(struct monitor *mon)
 	mon->lim.makestep_limit = conf->makestep_limit;
 }
 
+/*
+ * The engine gets the configuration as the monitor parsed it, in a memory
+ * file: both see the same values, and the engine reads no file at all.
+ */
+static int
+conf_memfd(const struct conf *conf)
+{
+	FILE	*f;
+	int	 fd, copy;
+
+	if ((fd = memfd_create("timed.conf", MFD_CLOEXEC)) == -1 ||
+	    (copy = dup(fd)) == -1)
+		fatal("memfd_create");
+	if ((f = fdopen(copy, "w")) == NULL)
+		fatal("fdopen");
+	conf_print(conf, f);
+	if (fclose(f) == EOF)
+		fatal("configuration for the engine");
+	return fd;
+}
+
 static int
 monitor_main(struct monitor *mon)
 {
@@ -147,6 +169,7 @@ monitor_main(struct monitor *mon)
 	    -1)
 		fatalx("chrootdir %s: %s", mon->conf->chrootdir, err);
 	setup_limits(mon);
+	mon->conf_fd = conf_memfd(mon->conf);
 	mon->clock = make_clock(mon);
 	load_drift(mon);
 	mon->control = control_open(mon->conf->bindcmdaddress);

@@ -200,11 +200,13 @@ child_exec(struct monitor *mon, int fd)
 	char		 uid[16], gid[16];
 	const char	*argv[16];
 	sigset_t	 set;
-	int		 i = 0;
+	int		 i = 0, conf;
 
-	if (dup2(fd, ENGINE_FD) == -1)
-		_exit(127);
-	if (close_range(ENGINE_FD + 1, ~0U, 0) == -1)
+	/* Out of the way first: either may already sit on 3 or 4. */
+	if ((fd = fcntl(fd, F_DUPFD_CLOEXEC, 16)) == -1 ||
+	    (conf = fcntl(mon->conf_fd, F_DUPFD_CLOEXEC, 16)) == -1 ||
+	    dup2(fd, ENGINE_FD) == -1 || dup2(conf, ENGINE_CONF_FD) == -1 ||
+	    close_range(ENGINE_CONF_FD + 1, ~0U, 0) == -1)
 		_exit(127);
 	sigemptyset(&set);
 	sigprocmask(SIG_SETMASK, &set, NULL);
@@ -213,8 +215,6 @@ child_exec(struct monitor *mon, int fd)
 	argv[i++] = "timed";
 	argv[i++] = "-P";
 	argv[i++] = "engine";
-	argv[i++] = "-f";
-	argv[i++] = mon->conffile;
 	argv[i++] = "-u";
 	argv[i++] = uid;
 	argv[i++] = "-g";

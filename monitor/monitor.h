@@ -27,6 +27,7 @@
 #include "lim.h"
 
 #define ENGINE_FD		3	/* the engine's end of the socketpair */
+#define ENGINE_CONF_FD		4	/* the configuration as parsed */
 #define ENGINE_BACKOFF_MIN_S	1
 #define ENGINE_BACKOFF_MAX_S	60
 #define ENGINE_STABLE_S		60	/* up this long: back-off resets */
@@ -42,6 +43,7 @@ struct monitor {
 	int			 foreground;
 	int			 debug;
 	int			 noclock;	/* -x */
+	int			 conf_fd;	/* memfd: conf_print() */
 	uid_t			 uid;
 	gid_t			 gid;
 

@@ -39,6 +39,8 @@ check "engine has no capabilities" \
     test "$(proc_field "$EPID" CapEff)" = 0000000000000000
 check "engine cannot regain capabilities" \
     test "$(proc_field "$EPID" CapBnd)" = 0000000000000000
+check "engine holds no file but its stdio (config memfd closed)" sh -c \
+    "! ls -l /proc/$EPID/fd/ | grep -E 'memfd:|$T' "
 check "monitor has its own seccomp filter" \
     test "$(proc_field "$MPID" Seccomp)" = 2
 
@@ -91,6 +93,9 @@ s.sendall(b"\xff" * 64)
 s.close()' "$SOCK"
 check "monitor survives a garbage client" "$T/timectl" -h "$SOCK" tracking
 
+check "the engine has not died so far" \
+    test "$(grep -c 'engine ready' "$T/main.log")" = 1
+
 # The engine is restarted within 5 s after a SIGKILL.
 kill -KILL "$EPID"
 check "a new engine within 5 s" wait_for 5 sh -c \
@@ -106,6 +111,7 @@ kill -TERM "$MPID"
 check "SIGTERM stops the monitor" wait_for 5 gone "$MPID"
 check "SIGTERM stops the engine" wait_for 5 gone "$EPID"
 check "control socket removed" test ! -e "$SOCK"
+check "no engine was killed by seccomp" not_in_log "$T/main.log" "signal 31"
 check "drift file kept whole" grep -q -- "-3.250000" "$T/drift"
 out=$("$T/timectl" -h "$SOCK" tracking 2>&1)
 rc=$?

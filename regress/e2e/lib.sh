@@ -97,3 +97,8 @@ gone() {
 contains() {
 	printf '%s\n' "$1" | grep -q -- "$2"
 }
+
+# not_in_log FILE TEXT
+not_in_log() {
+	! grep -q -- "$2" "$1"
+}
