@@ -51,7 +51,9 @@ enum imsg_type {
 	IMSG_CTL_SOURCES,	/* no payload; answers struct rpt_source..., then END */
 	IMSG_CTL_MAKESTEP,	/* no payload; answer IMSG_CTL_RESULT */
 	IMSG_CTL_END,		/* end of a list answer */
-	IMSG_CTL_RESULT		/* struct ctl_result */
+	IMSG_CTL_RESULT,	/* struct ctl_result */
+	IMSG_CTL_SERVERSTATS,	/* no payload; answer struct rpt_serverstats */
+	IMSG_CTL_CLIENTS	/* no payload; answers struct rpt_client..., END */
 };
 
 #define CTL_OK			200	/* 200 OK */
@@ -159,6 +161,42 @@ struct rpt_source {
 	double		measured_offset_s;
 	double		error_s;
 	int32_t		nts;
+};
+
+/* Server totals: chrony's serverstats fields, then timed's own. */
+struct rpt_serverstats {
+	uint64_t	ntp_rx;			/* NTP packets received */
+	uint64_t	ntp_dropped;		/* received, not answered */
+	uint64_t	cmd_rx;			/* control requests */
+	uint64_t	cmd_dropped;
+	uint64_t	log_dropped;		/* client records replaced */
+	uint64_t	ntske_accepted;
+	uint64_t	ntske_dropped;
+	uint64_t	auth_ntp;		/* authenticated NTP packets */
+	uint64_t	interleaved;
+	uint64_t	ts_held;
+	uint64_t	ts_span;
+	/* timed */
+	uint64_t	ntp_tx;			/* answers sent */
+	uint64_t	kod_rate;		/* RATE kiss-o'-death sent */
+	uint64_t	rate_limited;		/* dropped by the rate limiter */
+	uint64_t	denied;			/* dropped by allow/deny */
+	uint64_t	malformed[8];		/* by enum pkt_reason (pkt.h) */
+	uint64_t	tx_errors;		/* answers the kernel refused */
+};
+
+struct rpt_client {
+	char		address[RPT_ADDR_MAX];	/* numeric */
+	uint64_t	ntp_hits;
+	uint64_t	ntp_drops;		/* limited, dropped or KoD */
+	int32_t		ntp_interval;		/* log2 s, 127: unknown */
+	int32_t		ntp_interval_limited;	/* log2 s, 127: unknown */
+	double		last_ntp_s;		/* seconds ago, < 0: never */
+	uint64_t	cmd_hits;		/* always 0: no UDP commands */
+	uint64_t	cmd_drops;
+	int32_t		cmd_interval;
+	double		last_cmd_s;
+	uint64_t	kod_sent;
 };
 
 #endif

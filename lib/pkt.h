@@ -1,0 +1,126 @@
+/*
+ * Copyright (c) 2026 The timed developers
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+ * WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+ * MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+ * ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+ * WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+ * ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+ * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+ */
+
+/*
+ * NTP packets (RFC 5905, extension fields per RFC 7822): the codec and
+ * the server's answer.  Pure: bytes and timestamps in, bytes and reasons
+ * out.  Timestamps in structs are 64-bit NTP format in host order
+ * (seconds since 1900 << 32 | fraction); the era is resolved against a
+ * Unix time the caller gives.
+ */
+
+#ifndef TIMED_PKT_H
+#define TIMED_PKT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define PKT_HDR_LEN		48
+#define PKT_MAX_LEN		1024	/* header + extension fields + MAC */
+#define PKT_MAX_MAC_LEN		24	/* RFC 7822 7.5 */
+
+#define PKT_MODE_SYMACT		1
+#define PKT_MODE_SYMPAS		2
+#define PKT_MODE_CLIENT		3
+#define PKT_MODE_SERVER		4
+#define PKT_MODE_BROADCAST	5
+#define PKT_MODE_CONTROL	6
+#define PKT_MODE_PRIVATE	7
+
+#define PKT_LEAP_NONE		0
+#define PKT_LEAP_INSERT		1
+#define PKT_LEAP_DELETE		2
+#define PKT_LEAP_UNSYNC		3
+
+#define PKT_KOD_RATE		0x52415445	/* "RATE" */
+#define PKT_KOD_DENY		0x44454e59	/* "DENY" */
+#define PKT_KOD_RSTR		0x52535452	/* "RSTR" */
+
+struct pkt {
+	uint8_t		 leap;
+	uint8_t		 version;
+	uint8_t		 mode;
+	uint8_t		 stratum;
+	int8_t		 poll;
+	int8_t		 precision;
+	uint32_t	 root_delay;	/* NTP short format, raw */
+	uint32_t	 root_disp;
+	uint32_t	 refid;
+	uint64_t	 ref_ts;
+	uint64_t	 org_ts;
+	uint64_t	 rx_ts;
+	uint64_t	 tx_ts;
+	size_t		 ef_len;	/* bytes after the header: EFs + MAC */
+	size_t		 mac_len;	/* trailing MAC, 0 if none */
+	int		 n_ef;		/* extension fields */
+};
+
+/* Why a packet was refused; each has a server counter. */
+enum pkt_reason {
+	PKT_OK = 0,
+	PKT_ERR_SHORT,		/* < 48 bytes */
+	PKT_ERR_LENGTH,		/* not a multiple of 4, or too long */
+	PKT_ERR_VERSION,	/* 0 or > 4 */
+	PKT_ERR_MODE,		/* a mode the server does not answer */
+	PKT_ERR_CONTROL,	/* mode 6 or 7: ntpq/ntpdc, never answered */
+	PKT_ERR_EF,		/* malformed extension fields */
+	PKT_NREASONS
+};
+
+/*
+ * Decode the header and walk the extension fields: each at least 16
+ * bytes, a multiple of 4, inside the packet, at most PKT_MAX_LEN in all;
+ * a trailer of at most PKT_MAX_MAC_LEN bytes that is not a field is a MAC.
+ */
+enum pkt_reason	 pkt_decode(struct pkt *, const uint8_t *, size_t);
+/* Write the 48-byte header; returns PKT_HDR_LEN, or 0 if len is short. */
+size_t		 pkt_encode(const struct pkt *, uint8_t *, size_t len);
+
+/* Unix time in ns <-> NTP timestamp (era from the Unix time). */
+uint64_t	 pkt_ts_from_ns(int64_t unix_ns);
+int64_t		 pkt_ts_to_ns(uint64_t ntp_ts, int64_t near_unix_ns);
+/* Seconds <-> NTP short format (16.16), saturating. */
+uint32_t	 pkt_short_from_s(double);
+double		 pkt_short_to_s(uint32_t);
+
+/* What the server says about itself in every answer. */
+struct srv_state {
+	uint8_t		 leap;		/* PKT_LEAP_*; UNSYNC if not synced */
+	uint8_t		 stratum;	/* 16 when unsynchronised */
+	int8_t		 precision;	/* log2 s */
+	uint32_t	 refid;
+	uint64_t	 ref_ts;
+	double		 root_delay_s;
+	double		 root_disp_s;
+};
+
+/*
+ * Check a request and build the answer into out (at least PKT_HDR_LEN
+ * bytes): mode 4, the request's version and poll, the request's transmit
+ * timestamp as origin, rx_ts as receive timestamp, transmit timestamp
+ * zero (the shell writes it last, at PKT_TX_OFFSET, as late as it can).
+ * kod: 0, or a kiss code (PKT_KOD_RATE): stratum 0, refid the code.
+ * Returns the answer's length (never more than the request's), or 0 with
+ * *why set when the request gets no answer.
+ */
+#define PKT_TX_OFFSET		40
+size_t		 pkt_respond(const struct srv_state *, const uint8_t *req,
+		    size_t reqlen, uint64_t rx_ts, uint32_t kod, uint8_t *out,
+		    size_t outlen, enum pkt_reason *why);
+/* Write a transmit timestamp into an answer built by pkt_respond. */
+void		 pkt_set_tx(uint8_t *answer, uint64_t tx_ts);
+
+#endif
