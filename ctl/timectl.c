@@ -21,8 +21,10 @@
 
 #include <sys/socket.h>
 #include <sys/un.h>
+#include <ctype.h>
 #include <errno.h>
 #include <poll.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,6 +36,7 @@
 
 #define TIMEOUT_MS	10000
 #define MAX_SOURCES	4096
+#define MAX_CLIENTS	(16 * 1024 * 1024)
 
 enum output { OUT_TEXT, OUT_CSV, OUT_JSON };
 
@@ -42,6 +45,7 @@ struct opts {
 	enum output	 out;
 	int		 numeric;
 	int		 verbose;
+	uint64_t	 min_packets;	/* clients -p */
 };
 
 struct session {
@@ -64,6 +68,9 @@ usage(FILE *f, int status)
 	    "commands:\n"
 	    "  tracking            the system clock's state\n"
 	    "  sources [-n] [-v]   the time sources\n"
+	    "  serverstats         the NTP server's counters\n"
+	    "  clients [-p N]      the NTP clients (-p: with at least N "
+	    "packets)\n"
 	    "  makestep | step     step what is left of the correction "
 	    "(root)\n", TIMED_SOCKET);
 	exit(status);
@@ -245,6 +252,107 @@ cmd_sources(struct session *s, const struct opts *o)
 }
 
 static int
+cmd_serverstats(struct session *s, const struct opts *o)
+{
+	struct rpt_serverstats	 st;
+	struct imsg		 imsg;
+	int			 rc;
+
+	request(s, IMSG_CTL_SERVERSTATS);
+	next_imsg(s, &imsg);
+	if (imsg.hdr.type == IMSG_CTL_RESULT) {
+		rc = result(&imsg);
+		imsg_free(&imsg);
+		return rc;
+	}
+	if (imsg.hdr.type != IMSG_CTL_SERVERSTATS ||
+	    imsg_get_data(&imsg, &st, sizeof(st)) == -1)
+		die("%s", "unexpected answer from timed");
+	imsg_free(&imsg);
+	if (o->out == OUT_JSON)
+		fmt_serverstats_json(stdout, &st);
+	else if (o->out == OUT_CSV)
+		fmt_serverstats_csv(stdout, &st);
+	else
+		fmt_serverstats(stdout, &st);
+	return 0;
+}
+
+/*
+ * The clients with at least min_packets NTP packets, in a growing array
+ * (the client log's size is the daemon's to choose).  Returns 0, or the
+ * exit status of an error result (then *list is NULL).
+ */
+static int
+read_clients(struct session *s, uint64_t min_packets,
+    struct rpt_client **list, size_t *np)
+{
+	struct rpt_client	*c = NULL, *nc, r;
+	struct imsg		 imsg;
+	size_t			 n = 0, size = 0;
+	int			 rc;
+
+	*list = NULL;
+	*np = 0;
+	for (;;) {
+		next_imsg(s, &imsg);
+		if (imsg.hdr.type == IMSG_CTL_END)
+			break;
+		if (imsg.hdr.type == IMSG_CTL_RESULT) {
+			rc = result(&imsg);
+			imsg_free(&imsg);
+			free(c);
+			return rc;
+		}
+		if (imsg.hdr.type != IMSG_CTL_CLIENTS ||
+		    imsg_get_data(&imsg, &r, sizeof(r)) == -1)
+			die("%s", "unexpected answer from timed");
+		imsg_free(&imsg);
+		terminate(r.address, sizeof(r.address));
+		if (r.ntp_hits < min_packets)
+			continue;
+		if (n == size) {
+			if (size > MAX_CLIENTS / 2)
+				die("%s", "too many clients");
+			size = size == 0 ? 64 : size * 2;
+			if (size > SIZE_MAX / sizeof(*c) ||
+			    (nc = realloc(c, size * sizeof(*c))) == NULL)
+				die("%s", "out of memory");
+			c = nc;
+		}
+		c[n++] = r;
+	}
+	imsg_free(&imsg);
+	*list = c;
+	*np = n;
+	return 0;
+}
+
+static int
+cmd_clients(struct session *s, const struct opts *o)
+{
+	struct rpt_client	*c;
+	size_t			 i, n;
+	int			 rc;
+
+	request(s, IMSG_CTL_CLIENTS);
+	if ((rc = read_clients(s, o->min_packets, &c, &n)) != 0)
+		return rc;
+	if (o->out == OUT_JSON)
+		fmt_clients_json(stdout, c, n);
+	else if (o->out == OUT_CSV)
+		for (i = 0; i < n; i++)
+			fmt_client_csv(stdout, &c[i]);
+	else {
+		fmt_clients_header(stdout);
+		for (i = 0; i < n; i++)
+			fmt_client(stdout, &c[i]);
+	}
+	free(c);
+	return 0;
+}
+
+static int
 cmd_makestep(struct session *s, const struct opts *o)
 {
 	struct imsg	 imsg;
@@ -259,18 +367,48 @@ cmd_makestep(struct session *s, const struct opts *o)
 	return rc;
 }
 
-/* Options after the command, as chronyc takes them: sources -n -v. */
+/* A count: decimal digits only, no sign, no overflow. */
+static uint64_t
+count_arg(const char *opt, const char *arg)
+{
+	uint64_t	 v = 0;
+	const char	*p;
+
+	if (arg == NULL || *arg == '\0')
+		die("%s needs a number", opt);
+	for (p = arg; *p != '\0'; p++) {
+		if (!isdigit((unsigned char)*p))
+			die("invalid number '%s'", arg);
+		if (v > (UINT64_MAX - (uint64_t)(*p - '0')) / 10)
+			die("number too large '%s'", arg);
+		v = v * 10 + (uint64_t)(*p - '0');
+	}
+	return v;
+}
+
+/*
+ * Options after the command, as chronyc takes them: sources -n -v (-a
+ * ignored) for any command, clients -p N and -r.
+ */
 static void
 command_opts(int argc, char *argv[], struct opts *o)
 {
-	int	 i;
+	int	 clients, i;
 
+	clients = strcmp(argv[0], "clients") == 0;
 	for (i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "-n") == 0)
 			o->numeric = 1;
 		else if (strcmp(argv[i], "-v") == 0)
 			o->verbose = 1;
-		else if (strcmp(argv[i], "-a") != 0)
+		else if (strcmp(argv[i], "-a") == 0)
+			continue;
+		else if (clients && strcmp(argv[i], "-p") == 0) {
+			o->min_packets = count_arg("-p", argv[i + 1]);
+			i++;
+		} else if (clients && strcmp(argv[i], "-r") == 0)
+			die("%s", "clients -r is not supported");
+		else
 			die("unknown option '%s'", argv[i]);
 	}
 }
@@ -281,6 +419,8 @@ static const struct {
 } commands[] = {
 	{ "tracking", cmd_tracking },
 	{ "sources", cmd_sources },
+	{ "serverstats", cmd_serverstats },
+	{ "clients", cmd_clients },
 	{ "makestep", cmd_makestep },
 	{ "step", cmd_makestep },
 };
@@ -288,10 +428,10 @@ static const struct {
 int
 main(int argc, char *argv[])
 {
-	struct opts	 o = { TIMED_SOCKET, OUT_TEXT, 0, 0 };
+	struct opts	 o = { TIMED_SOCKET, OUT_TEXT, 0, 0, 0 };
 	struct session	 s;
 	size_t		 i;
-	int		 ch;
+	int		 ch, rc;
 
 	if (argc > 1 && strcmp(argv[1], "--help") == 0)
 		usage(stdout, 0);
@@ -327,7 +467,12 @@ main(int argc, char *argv[])
 			continue;
 		command_opts(argc, argv, &o);
 		connect_daemon(&s, o.socket);
-		return commands[i].fn(&s, &o);
+		rc = commands[i].fn(&s, &o);
+		if (fflush(stdout) == EOF)
+			die("stdout: %s", strerror(errno));
+		imsgbuf_free(s.ibuf);
+		close(s.fd);
+		return rc;
 	}
 	fprintf(stderr, "timectl: unknown command '%s'\n", argv[0]);
 	return 1;

@@ -31,6 +31,7 @@
 #include "log.h"
 #include "proctitle.h"
 #include "sandbox.h"
+#include "server.h"
 #include "vclock.h"
 
 static struct engine	*the_engine;	/* for the log sink alone */
@@ -47,13 +48,17 @@ system_ns(void)
 }
 
 int64_t
+engine_sys_to_ns(const struct engine *eng, int64_t sys_ns)
+{
+	if (eng->have_cs && eng->cs.kind == CLOCK_KIND_VIRTUAL)
+		sys_ns += (int64_t)(vclock_offset(&eng->cs.model, sys_ns) * 1e9);
+	return sys_ns;
+}
+
+int64_t
 engine_now_ns(const struct engine *eng)
 {
-	int64_t	 now = system_ns();
-
-	if (eng->have_cs && eng->cs.kind == CLOCK_KIND_VIRTUAL)
-		now += (int64_t)(vclock_offset(&eng->cs.model, now) * 1e9);
-	return now;
+	return engine_sys_to_ns(eng, system_ns());
 }
 
 static void
@@ -68,8 +73,8 @@ update_events(struct engine *eng)
 	event_add(eng->ev, NULL);
 }
 
-static void
-to_monitor(struct engine *eng, uint32_t type, uint32_t peerid,
+void
+engine_send(struct engine *eng, uint32_t type, uint32_t peerid,
     const void *data, size_t len)
 {
 	if (imsg_compose(eng->ibuf, type, peerid, getpid(), -1, data,
@@ -88,7 +93,7 @@ log_sink(int priority, const char *msg)
 	memset(&m, 0, sizeof(m));
 	m.priority = priority;
 	snprintf(m.text, sizeof(m.text), "%s", msg);
-	to_monitor(the_engine, IMSG_LOG, 0, &m, sizeof(m));
+	engine_send(the_engine, IMSG_LOG, 0, &m, sizeof(m));
 }
 
 static void
@@ -105,7 +110,7 @@ ctl_tracking(struct engine *eng, uint32_t peerid)
 	r.system_time_offset_s = eng->cs.slew_left_s;
 	if (eng->cs.kind == CLOCK_KIND_VIRTUAL)
 		r.virtual_true_offset_s = vclock_offset(&eng->cs.model, now);
-	to_monitor(eng, IMSG_CTL_TRACKING, peerid, &r, sizeof(r));
+	engine_send(eng, IMSG_CTL_TRACKING, peerid, &r, sizeof(r));
 }
 
 static void
@@ -113,7 +118,16 @@ ctl_result(struct engine *eng, uint32_t peerid, int code)
 {
 	struct ctl_result	 r = { code };
 
-	to_monitor(eng, IMSG_CTL_RESULT, peerid, &r, sizeof(r));
+	engine_send(eng, IMSG_CTL_RESULT, peerid, &r, sizeof(r));
+}
+
+static void
+ctl_serverstats(struct engine *eng, uint32_t peerid)
+{
+	struct rpt_serverstats	 r;
+
+	server_stats(eng->server, &r);
+	engine_send(eng, IMSG_CTL_SERVERSTATS, peerid, &r, sizeof(r));
 }
 
 static void
@@ -124,12 +138,26 @@ dispatch(struct engine *eng, struct imsg *imsg)
 		if (imsg_get_data(imsg, &eng->cs, sizeof(eng->cs)) == -1)
 			fatalx("IMSG_CLOCK_STATE: bad length");
 		eng->have_cs = 1;
+		server_update(eng->server);
+		break;
+	case IMSG_NTP_SOCKET:
+		if (imsg->fd == -1 || imsg->datalen != 0)
+			fatalx("IMSG_NTP_SOCKET: no socket");
+		if (server_add_socket(eng->server, imsg->fd) == -1)
+			fatalx("cannot serve on one more socket");
+		imsg->fd = -1;
+		break;
+	case IMSG_CTL_SERVERSTATS:
+		ctl_serverstats(eng, imsg->hdr.peerid);
+		break;
+	case IMSG_CTL_CLIENTS:
+		server_send_clients(eng->server, imsg->hdr.peerid);
 		break;
 	case IMSG_CTL_TRACKING:
 		ctl_tracking(eng, imsg->hdr.peerid);
 		break;
 	case IMSG_CTL_SOURCES:
-		to_monitor(eng, IMSG_CTL_END, imsg->hdr.peerid, NULL, 0);
+		engine_send(eng, IMSG_CTL_END, imsg->hdr.peerid, NULL, 0);
 		break;
 	case IMSG_CTL_MAKESTEP:
 		ctl_result(eng, imsg->hdr.peerid, CTL_OK);
@@ -265,6 +293,7 @@ engine_main(int argc, char *argv[])
 		fatalx("cannot read the configuration from the monitor");
 	close(ENGINE_CONF_FD);
 	setup(&eng, uid, gid);
+	eng.server = server_new(&eng);
 	the_engine = &eng;
 	log_set_sink(log_sink);
 	imsg_compose_hello(eng.ibuf);

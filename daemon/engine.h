@@ -31,6 +31,8 @@
 #define ENGINE_CONF_FD		4	/* the monitor's parsed configuration */
 #define ENGINE_CONF_PATH	"/dev/fd/4"
 
+struct server;
+
 struct engine {
 	struct conf		*conf;
 	struct event_base	*base;
@@ -39,11 +41,17 @@ struct engine {
 	struct clock_state	 cs;	/* as the monitor last told */
 	int			 have_cs;
 	int			 noclock;
+	struct server		*server;
 };
 
 /* Entry point of "timed -P engine", exec'd by the monitor. */
 int	engine_main(int argc, char *argv[]);
 /* The time now as the engine sees it (the virtual clock's if any), ns. */
 int64_t	engine_now_ns(const struct engine *);
+/* A system (CLOCK_REALTIME) time, e.g. a kernel timestamp, as the engine's. */
+int64_t	engine_sys_to_ns(const struct engine *, int64_t sys_ns);
+/* Queue a frame to the monitor. */
+void	engine_send(struct engine *, uint32_t type, uint32_t peerid,
+	    const void *, size_t);
 
 #endif

@@ -17,9 +17,11 @@
 /*
  * The formatters follow chronyc 4.3 (client.c: print_report,
  * print_seconds, print_nanoseconds, print_signed_nanoseconds,
- * process_cmd_tracking and process_cmd_sources).
+ * print_clientlog_interval, process_cmd_tracking, process_cmd_sources,
+ * process_cmd_serverstats and process_cmd_clients).
  */
 
+#include <inttypes.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -27,11 +29,14 @@
 #include <time.h>
 
 #include "fmt.h"
+#include "pkt.h"
 #include "proto.h"
 
 #define NAME_COL	27		/* width of the sources name column */
 #define NAME_TRUNC	25		/* longer names end in '>' there */
 #define AGO_NEVER	UINT32_MAX	/* chronyd's "no sample yet" */
+#define CLIENT_TRUNC	25		/* longer client addresses end in '>' */
+#define INTERVAL_UNKNOWN 127		/* chronyd's unknown log2 interval */
 
 /* Magnitudes below "below" are printed as value * mul / div. */
 struct unit {
@@ -531,6 +536,239 @@ fmt_sources_json(FILE *fp, const struct rpt_source *s, size_t n)
 	for (i = 0; i < n; i++) {
 		fputs(i == 0 ? "\n" : ",\n", fp);
 		json_source(fp, &s[i]);
+	}
+	fputs(n == 0 ? "]\n" : "\n]\n", fp);
+}
+
+/*
+ * The serverstats counters in the order of the text, CSV and JSON
+ * outputs: chronyc's eleven, then timed's.  A JSON key of a malformed[]
+ * counter goes into the "malformed" object.
+ */
+static const struct {
+	const char	*label;
+	const char	*key;
+	int		 malformed;
+} stat_fields[] = {
+	{ "NTP packets received", "ntp_packets_received", 0 },
+	{ "NTP packets dropped", "ntp_packets_dropped", 0 },
+	{ "Command packets received", "command_packets_received", 0 },
+	{ "Command packets dropped", "command_packets_dropped", 0 },
+	{ "Client log records dropped", "client_log_records_dropped", 0 },
+	{ "NTS-KE connections accepted", "ntske_connections_accepted", 0 },
+	{ "NTS-KE connections dropped", "ntske_connections_dropped", 0 },
+	{ "Authenticated NTP packets", "authenticated_ntp_packets", 0 },
+	{ "Interleaved NTP packets", "interleaved_ntp_packets", 0 },
+	{ "NTP timestamps held", "ntp_timestamps_held", 0 },
+	{ "NTP timestamp span", "ntp_timestamp_span", 0 },
+	{ "NTP answers sent", "ntp_answers_sent", 0 },
+	{ "RATE kiss-o'-death sent", "kod_rate_sent", 0 },
+	{ "NTP packets rate limited", "ntp_rate_limited", 0 },
+	{ "NTP packets denied", "ntp_denied", 0 },
+	{ "Malformed: too short", "too_short", 1 },
+	{ "Malformed: bad length", "bad_length", 1 },
+	{ "Malformed: bad version", "bad_version", 1 },
+	{ "Malformed: bad mode", "bad_mode", 1 },
+	{ "Mode 6/7 packets dropped", "control_mode", 1 },
+	{ "Malformed: bad ext. fields", "bad_extension_fields", 1 },
+	{ "Transmit errors", "tx_errors", 0 }
+};
+
+#define NSTAT_FIELDS	(sizeof(stat_fields) / sizeof(stat_fields[0]))
+#define STAT_LABEL_COL	27	/* "NTS-KE connections accepted" */
+
+#define NMALFORMED	(PKT_ERR_EF - PKT_ERR_SHORT + 1)
+
+_Static_assert(PKT_NREASONS <= sizeof(((struct rpt_serverstats *)0)->
+    malformed) / sizeof(uint64_t), "malformed[] misses a pkt_reason");
+/* chrony's 11, timed's 4, the malformed ones, tx_errors */
+_Static_assert(NSTAT_FIELDS == 11 + 4 + NMALFORMED + 1,
+    "stat_fields does not match stat_values");
+
+static void
+stat_values(const struct rpt_serverstats *st, uint64_t *v)
+{
+	size_t	 i = 0, m;
+
+	v[i++] = st->ntp_rx;
+	v[i++] = st->ntp_dropped;
+	v[i++] = st->cmd_rx;
+	v[i++] = st->cmd_dropped;
+	v[i++] = st->log_dropped;
+	v[i++] = st->ntske_accepted;
+	v[i++] = st->ntske_dropped;
+	v[i++] = st->auth_ntp;
+	v[i++] = st->interleaved;
+	v[i++] = st->ts_held;
+	v[i++] = st->ts_span;
+	v[i++] = st->ntp_tx;
+	v[i++] = st->kod_rate;
+	v[i++] = st->rate_limited;
+	v[i++] = st->denied;
+	for (m = PKT_ERR_SHORT; m <= PKT_ERR_EF; m++)
+		v[i++] = st->malformed[m];
+	v[i++] = st->tx_errors;
+}
+
+void
+fmt_serverstats(FILE *fp, const struct rpt_serverstats *st)
+{
+	uint64_t	 v[NSTAT_FIELDS];
+	size_t		 i;
+
+	stat_values(st, v);
+	for (i = 0; i < NSTAT_FIELDS; i++)
+		fprintf(fp, "%-*s: %" PRIu64 "\n", STAT_LABEL_COL,
+		    stat_fields[i].label, v[i]);
+}
+
+void
+fmt_serverstats_csv(FILE *fp, const struct rpt_serverstats *st)
+{
+	uint64_t	 v[NSTAT_FIELDS];
+	size_t		 i;
+
+	stat_values(st, v);
+	for (i = 0; i < NSTAT_FIELDS; i++)
+		fprintf(fp, "%s%" PRIu64, i == 0 ? "" : ",", v[i]);
+	fputc('\n', fp);
+}
+
+void
+fmt_serverstats_json(FILE *fp, const struct rpt_serverstats *st)
+{
+	uint64_t	 v[NSTAT_FIELDS];
+	size_t		 i;
+	int		 in_group = 0, first = 1;
+
+	stat_values(st, v);
+	fputc('{', fp);
+	for (i = 0; i < NSTAT_FIELDS; i++) {
+		if (stat_fields[i].malformed && !in_group) {
+			fputs(",\"malformed\":{", fp);
+			in_group = first = 1;
+		} else if (!stat_fields[i].malformed && in_group) {
+			fputc('}', fp);
+			in_group = 0;
+		}
+		fprintf(fp, "%s\"%s\":%" PRIu64, first ? "" : ",",
+		    stat_fields[i].key, v[i]);
+		first = 0;
+	}
+	if (in_group)
+		fputc('}', fp);
+	fputs("}\n", fp);
+}
+
+void
+fmt_clients_header(FILE *fp)
+{
+	static const char	 header[] = "Hostname                      "
+	    "NTP   Drop Int IntL Last     Cmd   Drop Int  Last";
+	size_t			 i;
+
+	fprintf(fp, "%s\n", header);
+	for (i = 0; i < sizeof(header) - 1; i++)
+		fputc('=', fp);
+	fputc('\n', fp);
+}
+
+/* The address printable, "?" if there is none. */
+static void
+client_name(char *buf, size_t len, const struct rpt_client *c)
+{
+	if (c->address[0] != '\0')
+		printable(buf, len, c->address, sizeof(c->address));
+	else
+		printable(buf, len, "?", 2);
+}
+
+/* chronyc's print_clientlog_interval: 2 columns. */
+static void
+put_interval(FILE *fp, int32_t i)
+{
+	if (i >= INTERVAL_UNKNOWN)
+		fputs(" -", fp);
+	else
+		fprintf(fp, "%2d", (int)i);
+}
+
+void
+fmt_client(FILE *fp, const struct rpt_client *c)
+{
+	char	 name[RPT_ADDR_MAX + 2];
+
+	client_name(name, sizeof(name), c);
+	if (strlen(name) > CLIENT_TRUNC) {
+		name[CLIENT_TRUNC - 1] = '>';
+		name[CLIENT_TRUNC] = '\0';
+	}
+	fprintf(fp, "%-*s  %6" PRIu64 "  %5" PRIu64 "  ", CLIENT_TRUNC,
+	    name, c->ntp_hits, c->ntp_drops);
+	put_interval(fp, c->ntp_interval);
+	fputs("  ", fp);
+	put_interval(fp, c->ntp_interval_limited);
+	fputs("  ", fp);
+	put_ago(fp, ago_seconds(c->last_ntp_s));
+	fprintf(fp, "  %6" PRIu64 "  %5" PRIu64 "  ", c->cmd_hits,
+	    c->cmd_drops);
+	put_interval(fp, c->cmd_interval);
+	fputs("  ", fp);
+	put_ago(fp, ago_seconds(c->last_cmd_s));
+	fputc('\n', fp);
+}
+
+void
+fmt_client_csv(FILE *fp, const struct rpt_client *c)
+{
+	char	 name[RPT_ADDR_MAX + 2];
+
+	client_name(name, sizeof(name), c);
+	fprintf(fp, "%s,%" PRIu64 ",%" PRIu64 ",%d,%d,%u,%" PRIu64 ",%"
+	    PRIu64 ",%d,%u\n", name, c->ntp_hits, c->ntp_drops,
+	    (int)c->ntp_interval, (int)c->ntp_interval_limited,
+	    ago_seconds(c->last_ntp_s), c->cmd_hits, c->cmd_drops,
+	    (int)c->cmd_interval, ago_seconds(c->last_cmd_s));
+}
+
+/* ,"key":log2 interval (null if unknown) */
+static void
+json_interval(FILE *fp, const char *key, int32_t i)
+{
+	if (i >= INTERVAL_UNKNOWN)
+		fprintf(fp, ",\"%s\":null", key);
+	else
+		fprintf(fp, ",\"%s\":%d", key, (int)i);
+}
+
+static void
+json_client(FILE *fp, const struct rpt_client *c)
+{
+	fputs("{\"address\":", fp);
+	json_string_n(fp, c->address, sizeof(c->address));
+	fprintf(fp, ",\"ntp_packets\":%" PRIu64 ",\"ntp_dropped\":%" PRIu64,
+	    c->ntp_hits, c->ntp_drops);
+	json_interval(fp, "ntp_interval", c->ntp_interval);
+	json_interval(fp, "ntp_interval_limited", c->ntp_interval_limited);
+	json_num(fp, "last_ntp", 9, c->last_ntp_s >= 0.0 ? c->last_ntp_s :
+	    NAN);
+	fprintf(fp, ",\"command_packets\":%" PRIu64 ",\"command_dropped\":%"
+	    PRIu64, c->cmd_hits, c->cmd_drops);
+	json_interval(fp, "command_interval", c->cmd_interval);
+	json_num(fp, "last_command", 9, c->last_cmd_s >= 0.0 ?
+	    c->last_cmd_s : NAN);
+	fprintf(fp, ",\"kod_sent\":%" PRIu64 "}", c->kod_sent);
+}
+
+void
+fmt_clients_json(FILE *fp, const struct rpt_client *c, size_t n)
+{
+	size_t	 i;
+
+	fputc('[', fp);
+	for (i = 0; i < n; i++) {
+		fputs(i == 0 ? "\n" : ",\n", fp);
+		json_client(fp, &c[i]);
 	}
 	fputs(n == 0 ? "]\n" : "\n]\n", fp);
 }

@@ -52,6 +52,29 @@ void		 fmt_source_csv(FILE *, const struct rpt_source *,
 void		 fmt_sources_json(FILE *, const struct rpt_source *,
 		    size_t n);
 
+/*
+ * chronyc serverstats (eleven lines), then timed's own counters in the
+ * same layout.  CSV: the same values comma-separated in the same order,
+ * as chronyc -c.  JSON: one object and a newline.
+ */
+void		 fmt_serverstats(FILE *, const struct rpt_serverstats *);
+void		 fmt_serverstats_csv(FILE *, const struct rpt_serverstats *);
+void		 fmt_serverstats_json(FILE *, const struct rpt_serverstats *);
+
+/* chronyc clients header. */
+void		 fmt_clients_header(FILE *);
+/*
+ * One row of chronyc clients, or of chronyc -c clients: intervals of 127
+ * or more are unknown ("-"; CSV prints them raw as chronyc -c does), a
+ * last time below 0 means never ("-"; CSV 4294967295).  Text truncates
+ * addresses longer than 25 characters with '>'; CSV prints them whole.
+ */
+void		 fmt_client(FILE *, const struct rpt_client *);
+void		 fmt_client_csv(FILE *, const struct rpt_client *);
+/* A JSON array of n clients and a newline; unknown values are null. */
+void		 fmt_clients_json(FILE *, const struct rpt_client *,
+		    size_t n);
+
 /* The chronyc status line of a CTL_* result code, without newline. */
 const char	*fmt_result(int code);
 /* A JSON string: quoted and escaped; NULL prints null. */

@@ -34,6 +34,7 @@ enum imsg_type {
 
 	/* monitor -> engine */
 	IMSG_CLOCK_STATE = 16,	/* struct clock_state */
+	IMSG_NTP_SOCKET,	/* no payload; a bound UDP server socket */
 
 	/* engine -> monitor */
 	IMSG_LOG = 32,		/* struct log_msg */

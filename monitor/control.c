@@ -61,6 +61,8 @@ struct control {
 	TAILQ_HEAD(, ctl_conn)	 conns;
 	int			 nconns;
 	uint32_t		 next_id;
+	uint64_t		 requests;	/* for serverstats */
+	uint64_t		 refused;
 };
 
 static void	conn_event(evutil_socket_t, short, void *);
@@ -191,6 +193,7 @@ do_makestep(struct ctl_conn *c)
 	struct monitor	*mon = c->ctl->mon;
 
 	if (c->uid != 0) {
+		c->ctl->refused++;
 		log_info("makestep refused: uid %u is not root",
 		    (unsigned)c->uid);
 		conn_result(c, CTL_UNAUTH);
@@ -221,19 +224,24 @@ conn_dispatch(struct ctl_conn *c, struct imsg *imsg)
 		conn_update(c);
 		return 0;
 	}
+	c->ctl->requests++;
 	if (c->waiting != 0 || imsg->datalen != 0) {
+		c->ctl->refused++;
 		conn_result(c, CTL_INVALID);
 		return 0;
 	}
 	switch (imsg->hdr.type) {
 	case IMSG_CTL_TRACKING:
 	case IMSG_CTL_SOURCES:
+	case IMSG_CTL_SERVERSTATS:
+	case IMSG_CTL_CLIENTS:
 		relay(c, imsg->hdr.type);
 		break;
 	case IMSG_CTL_MAKESTEP:
 		do_makestep(c);
 		break;
 	default:
+		c->ctl->refused++;
 		conn_result(c, CTL_INVALID);
 		break;
 	}
@@ -357,8 +365,15 @@ answer_ok(uint32_t waiting, const struct imsg *imsg)
 	case IMSG_CTL_SOURCES:
 		return waiting == IMSG_CTL_SOURCES &&
 		    imsg->datalen == sizeof(struct rpt_source);
+	case IMSG_CTL_SERVERSTATS:
+		return waiting == IMSG_CTL_SERVERSTATS &&
+		    imsg->datalen == sizeof(struct rpt_serverstats);
+	case IMSG_CTL_CLIENTS:
+		return waiting == IMSG_CTL_CLIENTS &&
+		    imsg->datalen == sizeof(struct rpt_client);
 	case IMSG_CTL_END:
-		return waiting == IMSG_CTL_SOURCES && imsg->datalen == 0;
+		return (waiting == IMSG_CTL_SOURCES ||
+		    waiting == IMSG_CTL_CLIENTS) && imsg->datalen == 0;
 	case IMSG_CTL_RESULT:
 		return waiting != 0 &&
 		    imsg->datalen == sizeof(struct ctl_result);
@@ -377,7 +392,19 @@ control_from_engine(struct control *ctl, const struct imsg *imsg)
 		monitor_engine_abuse(ctl->mon, "control answer out of order");
 		return;
 	}
-	if (imsg->hdr.type != IMSG_CTL_SOURCES)
+	if (imsg->hdr.type == IMSG_CTL_SERVERSTATS) {
+		/* The control counters are the monitor's to tell. */
+		struct rpt_serverstats	 st;
+
+		memcpy(&st, imsg->data, sizeof(st));
+		st.cmd_rx = ctl->requests;
+		st.cmd_dropped = ctl->refused;
+		c->waiting = 0;
+		conn_send(c, imsg->hdr.type, &st, sizeof(st));
+		return;
+	}
+	if (imsg->hdr.type != IMSG_CTL_SOURCES &&
+	    imsg->hdr.type != IMSG_CTL_CLIENTS)
 		c->waiting = 0;
 	conn_send(c, imsg->hdr.type, imsg->data, imsg->datalen);
 }

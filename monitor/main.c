@@ -173,6 +173,8 @@ monitor_main(struct monitor *mon)
 	mon->clock = make_clock(mon);
 	load_drift(mon);
 	mon->control = control_open(mon->conf->bindcmdaddress);
+	mon->n_ntp_fds = netsock_open(mon->conf, mon->ntp_fds,
+	    MAX_NTP_SOCKETS);
 	if (!mon->foreground) {
 		if (daemon(0, 0) == -1)
 			fatal("daemon");

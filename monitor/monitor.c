@@ -301,6 +301,28 @@ engine_event(evutil_socket_t fd, short ev, void *arg)
 }
 
 static void
+send_sockets(struct monitor *mon)
+{
+	int	 i, fd;
+
+	for (i = 0; i < mon->n_ntp_fds && mon->engine != NULL; i++) {
+		/* The frame takes its own descriptor and closes it once sent. */
+		if ((fd = dup(mon->ntp_fds[i])) == -1) {
+			log_warn("dup");
+			continue;
+		}
+		if (imsg_compose(mon->engine, IMSG_NTP_SOCKET, 0, 0, fd, NULL,
+		    0) == -1) {
+			close(fd);
+			monitor_engine_abuse(mon, "engine does not read");
+			return;
+		}
+	}
+	if (mon->engine != NULL)
+		update_engine_events(mon);
+}
+
+static void
 handle_hello(struct monitor *mon, struct imsg *imsg)
 {
 	if (imsg_check_hello(imsg) == -1) {
@@ -312,6 +334,7 @@ handle_hello(struct monitor *mon, struct imsg *imsg)
 	mon->engine_fails = 0;
 	log_info("engine ready (pid %d)", (int)mon->engine_pid);
 	send_clock_state(mon);
+	send_sockets(mon);
 }
 
 static void
@@ -446,6 +469,8 @@ engine_dispatch(struct monitor *mon, struct imsg *imsg)
 		break;
 	case IMSG_CTL_TRACKING:
 	case IMSG_CTL_SOURCES:
+	case IMSG_CTL_SERVERSTATS:
+	case IMSG_CTL_CLIENTS:
 	case IMSG_CTL_END:
 	case IMSG_CTL_RESULT:
 		control_from_engine(mon->control, imsg);

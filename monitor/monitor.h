@@ -33,6 +33,7 @@
 #define ENGINE_STABLE_S		60	/* up this long: back-off resets */
 #define ENGINE_MAX_FAILS	5	/* died before its hello, in a row */
 #define DRIFT_INTERVAL_S	3600
+#define MAX_NTP_SOCKETS		16
 
 struct control;
 
@@ -44,6 +45,8 @@ struct monitor {
 	int			 debug;
 	int			 noclock;	/* -x */
 	int			 conf_fd;	/* memfd: conf_print() */
+	int			 ntp_fds[MAX_NTP_SOCKETS];
+	int			 n_ntp_fds;
 	uid_t			 uid;
 	gid_t			 gid;
 
@@ -88,6 +91,9 @@ void		 control_close(struct control *);
 void		 control_from_engine(struct control *, const struct imsg *);
 /* The engine went away: fail what waits for it. */
 void		 control_engine_gone(struct control *);
+
+/* netsock.c: open the NTP server sockets; returns how many. */
+int		 netsock_open(const struct conf *, int *fds, int max);
 
 /* sandbox.c */
 int		 sandbox_monitor_filter(void);

@@ -23,6 +23,7 @@
 #include <check.h>
 #include <ctype.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -975,6 +976,378 @@ START_TEST(test_fmt_json_checker_rejects_bad)
 }
 END_TEST
 
+/* The serverstats of the second reference, timed's counters set apart. */
+static void
+ref_serverstats(struct rpt_serverstats *st)
+{
+	memset(st, 0, sizeof(*st));
+	st->ntp_rx = 181;
+	st->cmd_rx = 6;
+}
+
+static void
+odd_serverstats(struct rpt_serverstats *st)
+{
+	size_t	 i;
+
+	memset(st, 0, sizeof(*st));
+	st->ntp_rx = 1;
+	st->ntp_dropped = 2;
+	st->cmd_rx = 3;
+	st->cmd_dropped = 4;
+	st->log_dropped = 5;
+	st->ntske_accepted = 6;
+	st->ntske_dropped = 7;
+	st->auth_ntp = 8;
+	st->interleaved = 9;
+	st->ts_held = 10;
+	st->ts_span = 11;
+	st->ntp_tx = 12;
+	st->kod_rate = 13;
+	st->rate_limited = 14;
+	st->denied = 15;
+	for (i = 0; i < 8; i++)
+		st->malformed[i] = 100 + i;	/* [0], [7]: never shown */
+	st->tx_errors = UINT64_MAX;
+}
+
+static const char	 chrony_serverstats[] =
+    "NTP packets received       : 181\n"
+    "NTP packets dropped        : 0\n"
+    "Command packets received   : 6\n"
+    "Command packets dropped    : 0\n"
+    "Client log records dropped : 0\n"
+    "NTS-KE connections accepted: 0\n"
+    "NTS-KE connections dropped : 0\n"
+    "Authenticated NTP packets  : 0\n"
+    "Interleaved NTP packets    : 0\n"
+    "NTP timestamps held        : 0\n"
+    "NTP timestamp span         : 0\n";
+
+START_TEST(test_fmt_serverstats_reference)
+{
+	struct rpt_serverstats	 st;
+	FILE			*fp;
+	const char		*t;
+
+	ref_serverstats(&st);
+	fp = cap();
+	fmt_serverstats(fp, &st);
+	t = got(fp);
+	/* chronyc 4.3's eleven lines, byte for byte */
+	ck_assert_int_eq(strncmp(t, chrony_serverstats,
+	    sizeof(chrony_serverstats) - 1), 0);
+	ck_assert_str_eq(t + sizeof(chrony_serverstats) - 1,
+	    "NTP answers sent           : 0\n"
+	    "RATE kiss-o'-death sent    : 0\n"
+	    "NTP packets rate limited   : 0\n"
+	    "NTP packets denied         : 0\n"
+	    "Malformed: too short       : 0\n"
+	    "Malformed: bad length      : 0\n"
+	    "Malformed: bad version     : 0\n"
+	    "Malformed: bad mode        : 0\n"
+	    "Mode 6/7 packets dropped   : 0\n"
+	    "Malformed: bad ext. fields : 0\n"
+	    "Transmit errors            : 0\n");
+}
+END_TEST
+
+START_TEST(test_fmt_serverstats_every_field)
+{
+	struct rpt_serverstats	 st;
+	FILE			*fp;
+
+	odd_serverstats(&st);
+	fp = cap();
+	fmt_serverstats(fp, &st);
+	ck_assert_str_eq(got(fp),
+	    "NTP packets received       : 1\n"
+	    "NTP packets dropped        : 2\n"
+	    "Command packets received   : 3\n"
+	    "Command packets dropped    : 4\n"
+	    "Client log records dropped : 5\n"
+	    "NTS-KE connections accepted: 6\n"
+	    "NTS-KE connections dropped : 7\n"
+	    "Authenticated NTP packets  : 8\n"
+	    "Interleaved NTP packets    : 9\n"
+	    "NTP timestamps held        : 10\n"
+	    "NTP timestamp span         : 11\n"
+	    "NTP answers sent           : 12\n"
+	    "RATE kiss-o'-death sent    : 13\n"
+	    "NTP packets rate limited   : 14\n"
+	    "NTP packets denied         : 15\n"
+	    "Malformed: too short       : 101\n"
+	    "Malformed: bad length      : 102\n"
+	    "Malformed: bad version     : 103\n"
+	    "Malformed: bad mode        : 104\n"
+	    "Mode 6/7 packets dropped   : 105\n"
+	    "Malformed: bad ext. fields : 106\n"
+	    "Transmit errors            : 18446744073709551615\n");
+}
+END_TEST
+
+START_TEST(test_fmt_serverstats_csv)
+{
+	struct rpt_serverstats	 st;
+	FILE			*fp;
+	const char		*c, *p;
+	size_t			 commas = 0;
+
+	ref_serverstats(&st);
+	fp = cap();
+	fmt_serverstats_csv(fp, &st);
+	odd_serverstats(&st);
+	fmt_serverstats_csv(fp, &st);
+	c = got(fp);
+	/* chronyc -c's eleven values first, then timed's eleven */
+	ck_assert_str_eq(c,
+	    "181,0,6,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0\n"
+	    "1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,101,102,103,104,105,106,"
+	    "18446744073709551615\n");
+	for (p = c; *p != '\n'; p++)
+		commas += *p == ',';
+	ck_assert_uint_eq(commas + 1, 22);
+}
+END_TEST
+
+START_TEST(test_fmt_serverstats_json)
+{
+	static const char *const keys[] = {
+		"\"ntp_packets_received\":1,", "\"ntp_packets_dropped\":2,",
+		"\"command_packets_received\":3,",
+		"\"command_packets_dropped\":4,",
+		"\"client_log_records_dropped\":5,",
+		"\"ntske_connections_accepted\":6,",
+		"\"ntske_connections_dropped\":7,",
+		"\"authenticated_ntp_packets\":8,",
+		"\"interleaved_ntp_packets\":9,", "\"ntp_timestamps_held\":10,",
+		"\"ntp_timestamp_span\":11,", "\"ntp_answers_sent\":12,",
+		"\"kod_rate_sent\":13,", "\"ntp_rate_limited\":14,",
+		"\"ntp_denied\":15,", "\"malformed\":{\"too_short\":101,",
+		"\"bad_length\":102,", "\"bad_version\":103,",
+		"\"bad_mode\":104,", "\"control_mode\":105,",
+		"\"bad_extension_fields\":106},",
+		"\"tx_errors\":18446744073709551615}"
+	};
+	struct rpt_serverstats	 st;
+	FILE			*fp;
+	const char		*j;
+	size_t			 i;
+
+	odd_serverstats(&st);
+	fp = cap();
+	fmt_serverstats_json(fp, &st);
+	j = got(fp);
+	ck_assert(json_ok(j));
+	ck_assert_int_eq(j[0], '{');
+	ck_assert_int_eq(j[strlen(j) - 1], '\n');
+	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+		ck_assert_msg(strstr(j, keys[i]) != NULL, "%s missing in %s",
+		    keys[i], j);
+	ref_serverstats(&st);
+	fp = cap();
+	fmt_serverstats_json(fp, &st);
+	ck_assert_str_eq(got(fp), "{\"ntp_packets_received\":181,"
+	    "\"ntp_packets_dropped\":0,\"command_packets_received\":6,"
+	    "\"command_packets_dropped\":0,\"client_log_records_dropped\":0,"
+	    "\"ntske_connections_accepted\":0,"
+	    "\"ntske_connections_dropped\":0,"
+	    "\"authenticated_ntp_packets\":0,\"interleaved_ntp_packets\":0,"
+	    "\"ntp_timestamps_held\":0,\"ntp_timestamp_span\":0,"
+	    "\"ntp_answers_sent\":0,\"kod_rate_sent\":0,"
+	    "\"ntp_rate_limited\":0,\"ntp_denied\":0,"
+	    "\"malformed\":{\"too_short\":0,\"bad_length\":0,"
+	    "\"bad_version\":0,\"bad_mode\":0,\"control_mode\":0,"
+	    "\"bad_extension_fields\":0},\"tx_errors\":0}\n");
+	ck_assert(json_ok(out));
+}
+END_TEST
+
+/* The client row of the reference. */
+static void
+ref_client(struct rpt_client *c)
+{
+	memset(c, 0, sizeof(*c));
+	strcpy(c->address, "localhost");
+	c->ntp_hits = 181;
+	c->ntp_drops = 0;
+	c->ntp_interval = -3;
+	c->ntp_interval_limited = 127;
+	c->last_ntp_s = 0.0;
+	c->cmd_hits = 0;
+	c->cmd_drops = 0;
+	c->cmd_interval = 127;
+	c->last_cmd_s = -1.0;
+}
+
+static const char *
+client_row(const struct rpt_client *c)
+{
+	FILE	*fp;
+
+	fp = cap();
+	fmt_client(fp, c);
+	return got(fp);
+}
+
+START_TEST(test_fmt_clients_header)
+{
+	FILE	*fp;
+
+	fp = cap();
+	fmt_clients_header(fp);
+	ck_assert_str_eq(got(fp), "Hostname                      NTP   "
+	    "Drop Int IntL Last     Cmd   Drop Int  Last\n"
+	    "=================================================="
+	    "=============================\n");
+}
+END_TEST
+
+START_TEST(test_fmt_client_reference_row)
+{
+	struct rpt_client	 c;
+
+	ref_client(&c);
+	ck_assert_str_eq(client_row(&c), "localhost                     181"
+	    "      0  -3   -     0       0      0   -     -\n");
+}
+END_TEST
+
+START_TEST(test_fmt_client_unknown_never)
+{
+	struct rpt_client	 c;
+
+	ref_client(&c);
+	strcpy(c.address, "192.0.2.1");
+	c.ntp_hits = 0;
+	c.ntp_interval = 127;
+	c.ntp_interval_limited = 200;
+	c.last_ntp_s = -1.0;
+	c.last_cmd_s = NAN;
+	ck_assert_str_eq(client_row(&c), "192.0.2.1                       0"
+	    "      0   -   -     -       0      0   -     -\n");
+	/* counters wider than the columns push them, as in chronyc */
+	c.ntp_hits = 1234567;
+	c.ntp_drops = 123456;
+	c.ntp_interval = 5;
+	c.ntp_interval_limited = -10;
+	c.last_ntp_s = 4000.9;
+	c.cmd_interval = 0;
+	c.last_cmd_s = 1199.9;
+	ck_assert_str_eq(client_row(&c), "192.0.2.1                  1234567"
+	    "  123456   5  -10   66m       0      0   0  1199\n");
+	c.last_ntp_s = 1e12;		/* saturates */
+	ck_assert_ptr_nonnull(strstr(client_row(&c), "  -10  136y "));
+}
+END_TEST
+
+START_TEST(test_fmt_client_wide_address)
+{
+	struct rpt_client	 c;
+	FILE			*fp;
+	const char		*row;
+
+	ref_client(&c);
+	strcpy(c.address, "2001:db8:85a3:1234:5678:8a2e:370:7334");
+	row = client_row(&c);
+	ck_assert_str_eq(row, "2001:db8:85a3:1234:5678:>     181"
+	    "      0  -3   -     0       0      0   -     -\n");
+	ck_assert_uint_eq(strlen(row), 80);
+	strcpy(c.address, "2001:db8:85a3:1234:5678:a");	/* 25: kept */
+	ck_assert_str_eq(client_row(&c), "2001:db8:85a3:1234:5678:a     181"
+	    "      0  -3   -     0       0      0   -     -\n");
+	memset(c.address, 'f', sizeof(c.address));	/* not terminated */
+	ck_assert_ptr_nonnull(strstr(client_row(&c),
+	    "ffffffffffffffffffffffff>     181"));
+	strcpy(c.address, "bad\033[2J");
+	ck_assert_ptr_nonnull(strstr(client_row(&c),
+	    "bad?[2J                       181"));
+	c.address[0] = '\0';
+	ck_assert_ptr_nonnull(strstr(client_row(&c),
+	    "?                             181"));
+	/* CSV prints the whole address */
+	strcpy(c.address, "2001:db8:85a3:1234:5678:8a2e:370:7334");
+	fp = cap();
+	fmt_client_csv(fp, &c);
+	ck_assert_str_eq(got(fp), "2001:db8:85a3:1234:5678:8a2e:370:7334,"
+	    "181,0,-3,127,0,0,0,127,4294967295\n");
+}
+END_TEST
+
+START_TEST(test_fmt_client_csv)
+{
+	struct rpt_client	 c;
+	FILE			*fp;
+
+	ref_client(&c);
+	fp = cap();
+	fmt_client_csv(fp, &c);
+	c.ntp_hits = UINT64_MAX;
+	c.ntp_interval = 127;
+	c.last_ntp_s = -1.0;
+	c.cmd_hits = 2;
+	c.cmd_drops = 1;
+	c.cmd_interval = -1;
+	c.last_cmd_s = 59.99;
+	fmt_client_csv(fp, &c);
+	ck_assert_str_eq(got(fp),
+	    "localhost,181,0,-3,127,0,0,0,127,4294967295\n"
+	    "localhost,18446744073709551615,0,127,127,4294967295,2,1,-1,"
+	    "59\n");
+}
+END_TEST
+
+START_TEST(test_fmt_clients_json)
+{
+	struct rpt_client	 c[3];
+	FILE			*fp;
+	const char		*j;
+
+	ref_client(&c[0]);
+	ref_client(&c[1]);
+	strcpy(c[1].address, "2001:db8::1");
+	c[1].ntp_interval = 127;
+	c[1].ntp_interval_limited = 4;
+	c[1].last_ntp_s = -1.0;
+	c[1].cmd_hits = 3;
+	c[1].cmd_drops = 2;
+	c[1].cmd_interval = -2;
+	c[1].last_cmd_s = 12.5;
+	c[1].kod_sent = 7;
+	ref_client(&c[2]);
+	strcpy(c[2].address, "q\"\\\n");
+	c[2].last_ntp_s = NAN;
+	fp = cap();
+	fmt_clients_json(fp, c, 3);
+	j = got(fp);
+	ck_assert(json_ok(j));
+	ck_assert_str_eq(j, "[\n"
+	    "{\"address\":\"localhost\",\"ntp_packets\":181,"
+	    "\"ntp_dropped\":0,\"ntp_interval\":-3,"
+	    "\"ntp_interval_limited\":null,\"last_ntp\":0.000000000,"
+	    "\"command_packets\":0,\"command_dropped\":0,"
+	    "\"command_interval\":null,\"last_command\":null,"
+	    "\"kod_sent\":0},\n"
+	    "{\"address\":\"2001:db8::1\",\"ntp_packets\":181,"
+	    "\"ntp_dropped\":0,\"ntp_interval\":null,"
+	    "\"ntp_interval_limited\":4,\"last_ntp\":null,"
+	    "\"command_packets\":3,\"command_dropped\":2,"
+	    "\"command_interval\":-2,\"last_command\":12.500000000,"
+	    "\"kod_sent\":7},\n"
+	    "{\"address\":\"q\\\"\\\\\\u000a\",\"ntp_packets\":181,"
+	    "\"ntp_dropped\":0,\"ntp_interval\":-3,"
+	    "\"ntp_interval_limited\":null,\"last_ntp\":null,"
+	    "\"command_packets\":0,\"command_dropped\":0,"
+	    "\"command_interval\":null,\"last_command\":null,"
+	    "\"kod_sent\":0}\n"
+	    "]\n");
+	fp = cap();
+	fmt_clients_json(fp, NULL, 0);
+	ck_assert_str_eq(got(fp), "[]\n");
+	ck_assert(json_ok(out));
+}
+END_TEST
+
 START_TEST(test_fmt_result_codes)
 {
 	ck_assert_str_eq(fmt_result(CTL_OK), "200 OK");
@@ -1031,6 +1404,16 @@ fmt_suite(void)
 	tcase_add_test(tc, test_fmt_json_string_escapes);
 	tcase_add_test(tc, test_fmt_json_string_utf8);
 	tcase_add_test(tc, test_fmt_json_checker_rejects_bad);
+	tcase_add_test(tc, test_fmt_serverstats_reference);
+	tcase_add_test(tc, test_fmt_serverstats_every_field);
+	tcase_add_test(tc, test_fmt_serverstats_csv);
+	tcase_add_test(tc, test_fmt_serverstats_json);
+	tcase_add_test(tc, test_fmt_clients_header);
+	tcase_add_test(tc, test_fmt_client_reference_row);
+	tcase_add_test(tc, test_fmt_client_unknown_never);
+	tcase_add_test(tc, test_fmt_client_wide_address);
+	tcase_add_test(tc, test_fmt_client_csv);
+	tcase_add_test(tc, test_fmt_clients_json);
 	tcase_add_test(tc, test_fmt_result_codes);
 	suite_add_tcase(s, tc);
 	return s;

@@ -1,0 +1,435 @@
+/*
+ * Copyright (c) 2026 The timed developers
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+ * WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+ * MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+ * ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+ * WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+ * ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+ * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+ */
+
+/*
+ * The serving fast path (DESIGN.md): read with recvmmsg until the socket
+ * is empty or a bounded number of batches is done, answer each batch with
+ * one sendmmsg, take the receive time from the kernel (SO_TIMESTAMPNS),
+ * write the transmit time last.  No allocation and no logging per request:
+ * every outcome is a counter.
+ */
+
+#include <sys/random.h>
+#include <sys/socket.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <event2/event.h>
+
+#include "acl.h"
+#include "clientlog.h"
+#include "engine.h"
+#include "log.h"
+#include "pkt.h"
+#include "server.h"
+#include "xmalloc.h"
+
+#define BATCH		32
+#define MAX_BATCHES	16	/* per wake-up, so the client side runs too */
+#define MAX_SOCKETS	16
+#define RX_BUF		(PKT_MAX_LEN + 4)	/* longer is truncated */
+#define CMSG_BUF	256
+#define LOCAL_REFID	0x7f7f0101		/* chrony's local reference */
+#define REF_REFRESH_S	16
+
+struct srv_sock {
+	int		 fd;
+	struct event	*ev;
+	struct server	*srv;
+};
+
+struct server {
+	struct engine		*eng;
+	struct srv_sock		 socks[MAX_SOCKETS];
+	int			 nsocks;
+	struct acl		*acl;
+	struct clog		*clog;
+	struct srv_state	 state;
+	struct event		*ev_ref;
+	struct rpt_serverstats	 stats;
+	uint64_t		 rnd;		/* xorshift state for leak */
+
+	/* batch buffers, reused for every batch */
+	struct mmsghdr		 rx[BATCH];
+	struct iovec		 rx_iov[BATCH];
+	struct sockaddr_storage	 rx_addr[BATCH];
+	uint8_t			 rx_buf[BATCH][RX_BUF];
+	uint8_t			 rx_cmsg[BATCH][CMSG_BUF];
+	struct mmsghdr		 tx[BATCH];
+	struct iovec		 tx_iov[BATCH];
+	uint8_t			 tx_buf[BATCH][PKT_HDR_LEN];
+	uint8_t			 tx_cmsg[BATCH][CMSG_BUF];
+};
+
+static uint32_t
+next_rnd(struct server *srv)
+{
+	uint64_t	 x = srv->rnd;
+
+	x ^= x << 13;
+	x ^= x >> 7;
+	x ^= x << 17;
+	srv->rnd = x;
+	return (uint32_t)(x >> 32);
+}
+
+static int64_t
+ts_ns(const struct timespec *ts)
+{
+	return (int64_t)ts->tv_sec * 1000000000LL + ts->tv_nsec;
+}
+
+/* Precision: log2 of the time one reading of the clock takes, rounded up. */
+static int8_t
+measure_precision(void)
+{
+	struct timespec	 a, b;
+	int64_t		 best = 1000000000LL, d;
+	int		 i, p;
+
+	for (i = 0; i < 100; i++) {
+		clock_gettime(CLOCK_REALTIME, &a);
+		clock_gettime(CLOCK_REALTIME, &b);
+		d = ts_ns(&b) - ts_ns(&a);
+		if (d > 0 && d < best)
+			best = d;
+	}
+	for (p = -30; p < 0 && (double)best * 1e-9 > 1.0 / (1u << -p); p++)
+		;
+	return (int8_t)p;
+}
+
+void
+server_update(struct server *srv)
+{
+	const struct engine	*eng = srv->eng;
+	const struct conf	*conf = eng->conf;
+	struct srv_state	*st = &srv->state;
+
+	st->ref_ts = pkt_ts_from_ns(engine_now_ns(eng));
+	if (conf->local_set) {
+		st->leap = eng->cs.leap == LEAP_INSERT ? PKT_LEAP_INSERT :
+		    eng->cs.leap == LEAP_DELETE ? PKT_LEAP_DELETE :
+		    PKT_LEAP_NONE;
+		st->stratum = conf->local_stratum;
+		st->refid = LOCAL_REFID;
+		st->root_delay_s = 0.0;
+		st->root_disp_s = 0.0;
+	} else {
+		/* Unsynchronised and not local: leap 3, as chrony. */
+		st->leap = PKT_LEAP_UNSYNC;
+		st->stratum = 16;
+		st->refid = 0;
+		st->root_delay_s = 0.0;
+		st->root_disp_s = 0.0;
+	}
+}
+
+static void
+ref_cb(evutil_socket_t fd, short ev, void *arg)
+{
+	server_update(arg);
+}
+
+/*
+ * Kernel receive time and the destination address of one datagram; the
+ * address goes into the reply's control buffer (reply->msg_control).
+ */
+static void
+parse_cmsgs(struct msghdr *m, struct timespec *rx, struct msghdr *reply)
+{
+	struct cmsghdr	*c, *out;
+	size_t		 space = 0;
+
+	for (c = CMSG_FIRSTHDR(m); c != NULL; c = CMSG_NXTHDR(m, c)) {
+		if (c->cmsg_level == SOL_SOCKET &&
+		    c->cmsg_type == SCM_TIMESTAMPNS) {
+			memcpy(rx, CMSG_DATA(c), sizeof(*rx));
+			continue;
+		}
+		if (!(c->cmsg_level == IPPROTO_IP &&
+		    c->cmsg_type == IP_PKTINFO) &&
+		    !(c->cmsg_level == IPPROTO_IPV6 &&
+		    c->cmsg_type == IPV6_PKTINFO))
+			continue;
+		/* Answer from the address the request went to. */
+		reply->msg_controllen = CMSG_SPACE(c->cmsg_len - CMSG_LEN(0));
+		out = CMSG_FIRSTHDR(reply);
+		memcpy(out, c, c->cmsg_len);
+		if (c->cmsg_level == IPPROTO_IP) {
+			struct in_pktinfo	*pi = (void *)CMSG_DATA(out);
+
+			pi->ipi_spec_dst = pi->ipi_addr;
+			pi->ipi_ifindex = 0;
+		}
+		space = reply->msg_controllen;
+	}
+	reply->msg_controllen = space;
+	if (space == 0)
+		reply->msg_control = NULL;
+}
+
+/* Decide about one request; 1 and an answer in tx[i] if it gets one. */
+static int
+handle_one(struct server *srv, int i, int64_t now_ns)
+{
+	struct msghdr		*m = &srv->rx[i].msg_hdr, *r = &srv->tx[i].msg_hdr;
+	struct sockaddr		*from = (struct sockaddr *)&srv->rx_addr[i];
+	struct timespec		 rx = { 0, 0 };
+	enum pkt_reason		 why;
+	enum clog_verdict	 v;
+	size_t			 n, len = srv->rx[i].msg_len;
+	uint32_t		 kod = 0;
+	int64_t			 rx_ns;
+
+	srv->stats.ntp_rx++;
+	r->msg_control = srv->tx_cmsg[i];
+	parse_cmsgs(m, &rx, r);
+	if (m->msg_flags & MSG_TRUNC) {
+		srv->stats.malformed[PKT_ERR_LENGTH]++;
+		return 0;
+	}
+	if (!acl_allowed(srv->acl, from)) {
+		srv->stats.denied++;
+		return 0;
+	}
+	v = clog_request(srv->clog, from, now_ns, next_rnd(srv));
+	if (v == CLOG_DROP) {
+		srv->stats.rate_limited++;
+		return 0;
+	}
+	if (v == CLOG_KOD)
+		kod = PKT_KOD_RATE;
+	rx_ns = rx.tv_sec != 0 ? engine_sys_to_ns(srv->eng, ts_ns(&rx)) :
+	    now_ns;
+	n = pkt_respond(&srv->state, srv->rx_buf[i], len,
+	    pkt_ts_from_ns(rx_ns), kod, srv->tx_buf[i], PKT_HDR_LEN, &why);
+	if (n == 0) {
+		srv->stats.malformed[why]++;
+		return 0;
+	}
+	if (kod != 0)
+		srv->stats.kod_rate++;
+	srv->tx_iov[i].iov_base = srv->tx_buf[i];
+	srv->tx_iov[i].iov_len = n;
+	r->msg_iov = &srv->tx_iov[i];
+	r->msg_iovlen = 1;
+	r->msg_name = from;
+	r->msg_namelen = m->msg_namelen;
+	r->msg_flags = 0;
+	return 1;
+}
+
+static void
+prepare_rx(struct server *srv)
+{
+	int	 i;
+
+	for (i = 0; i < BATCH; i++) {
+		struct msghdr	*m = &srv->rx[i].msg_hdr;
+
+		srv->rx_iov[i].iov_base = srv->rx_buf[i];
+		srv->rx_iov[i].iov_len = RX_BUF;
+		m->msg_name = &srv->rx_addr[i];
+		m->msg_namelen = sizeof(srv->rx_addr[i]);
+		m->msg_iov = &srv->rx_iov[i];
+		m->msg_iovlen = 1;
+		m->msg_control = srv->rx_cmsg[i];
+		m->msg_controllen = CMSG_BUF;
+		m->msg_flags = 0;
+	}
+}
+
+/* Send the answers gathered in tx[0..n); compacted, so in order. */
+static void
+send_batch(struct server *srv, int fd, int n)
+{
+	struct timespec	 now;
+	uint64_t	 tx_ts;
+	int		 i, sent = 0, r;
+
+	if (n == 0)
+		return;
+	/* The transmit time, as late as can be: just before the send. */
+	clock_gettime(CLOCK_REALTIME, &now);
+	tx_ts = pkt_ts_from_ns(engine_sys_to_ns(srv->eng, ts_ns(&now)));
+	for (i = 0; i < n; i++)
+		pkt_set_tx(srv->tx_iov[i].iov_base, tx_ts);
+	while (sent < n) {
+		r = sendmmsg(fd, &srv->tx[sent], n - sent, MSG_DONTWAIT);
+		if (r == -1) {
+			if (errno == EINTR)
+				continue;
+			/* This one is refused (EAGAIN, unreachable): skip it. */
+			srv->stats.tx_errors++;
+			sent++;
+			continue;
+		}
+		srv->stats.ntp_tx += r;
+		sent += r;
+	}
+}
+
+static void
+sock_cb(evutil_socket_t fd, short ev, void *arg)
+{
+	struct srv_sock	*ss = arg;
+	struct server	*srv = ss->srv;
+	struct timespec	 now;
+	int		 b, i, n, out;
+
+	for (b = 0; b < MAX_BATCHES; b++) {
+		prepare_rx(srv);
+		if ((n = recvmmsg(fd, srv->rx, BATCH, MSG_DONTWAIT, NULL)) <= 0)
+			break;
+		clock_gettime(CLOCK_REALTIME, &now);
+		for (i = 0, out = 0; i < n; i++) {
+			if (!handle_one(srv, i, engine_sys_to_ns(srv->eng,
+			    ts_ns(&now))))
+				continue;
+			if (out != i) {
+				/* keep the answers contiguous for sendmmsg */
+				srv->tx[out] = srv->tx[i];
+				srv->tx_iov[out] = srv->tx_iov[i];
+				srv->tx[out].msg_hdr.msg_iov = &srv->tx_iov[out];
+			}
+			out++;
+		}
+		srv->stats.ntp_dropped += n - out;
+		send_batch(srv, fd, out);
+		if (n < BATCH)
+			break;
+	}
+}
+
+int
+server_add_socket(struct server *srv, int fd)
+{
+	struct srv_sock	*ss;
+
+	if (srv->nsocks == MAX_SOCKETS)
+		return -1;
+	ss = &srv->socks[srv->nsocks];
+	ss->fd = fd;
+	ss->srv = srv;
+	if ((ss->ev = event_new(srv->eng->base, fd, EV_READ | EV_PERSIST,
+	    sock_cb, ss)) == NULL || event_add(ss->ev, NULL) == -1)
+		return -1;
+	srv->nsocks++;
+	return 0;
+}
+
+static struct clog *
+make_clog(const struct conf *conf)
+{
+	struct clog_params	 p;
+	uint8_t			 key[16];
+	struct clog		*c;
+
+	memset(&p, 0, sizeof(p));
+	p.max_bytes = conf->clientloglimit;
+	p.disabled = conf->noclientlog;
+	p.ratelimit = conf->ratelimit_set;
+	p.interval = conf->ratelimit_interval;
+	p.burst = conf->ratelimit_burst;
+	p.leak = conf->ratelimit_leak;
+	if (getrandom(key, sizeof(key), 0) != sizeof(key))
+		fatal("getrandom");
+	c = clog_new(&p, key);
+	explicit_bzero(key, sizeof(key));
+	return c;
+}
+
+struct server *
+server_new(struct engine *eng)
+{
+	struct server	*srv = xcalloc(1, sizeof(*srv));
+	struct timeval	 tv = { REF_REFRESH_S, 0 };
+
+	srv->eng = eng;
+	if ((srv->acl = acl_new(eng->conf->acl)) == NULL ||
+	    (srv->clog = make_clog(eng->conf)) == NULL)
+		fatalx("server: out of memory");
+	if (getrandom(&srv->rnd, sizeof(srv->rnd), 0) != sizeof(srv->rnd))
+		fatal("getrandom");
+	srv->rnd |= 1;
+	srv->state.precision = measure_precision();
+	server_update(srv);
+	if ((srv->ev_ref = event_new(eng->base, -1, EV_PERSIST, ref_cb,
+	    srv)) == NULL || event_add(srv->ev_ref, &tv) == -1)
+		fatalx("server: event_new");
+	return srv;
+}
+
+void
+server_free(struct server *srv)
+{
+	int	 i;
+
+	if (srv == NULL)
+		return;
+	for (i = 0; i < srv->nsocks; i++) {
+		event_free(srv->socks[i].ev);
+		close(srv->socks[i].fd);
+	}
+	event_free(srv->ev_ref);
+	clog_free(srv->clog);
+	acl_free(srv->acl);
+	free(srv);
+}
+
+void
+server_stats(const struct server *srv, struct rpt_serverstats *st)
+{
+	*st = srv->stats;
+	st->log_dropped = clog_evicted(srv->clog);
+}
+
+static void
+client_report(const struct clog_entry *e, int64_t now_ns,
+    struct rpt_client *r)
+{
+	memset(r, 0, sizeof(*r));
+	inet_ntop(e->family, e->addr, r->address, sizeof(r->address));
+	r->ntp_hits = e->hits;
+	r->ntp_drops = e->drops + e->kods;
+	r->kod_sent = e->kods;
+	r->ntp_interval = e->interval_log2;
+	r->ntp_interval_limited = 127;
+	r->last_ntp_s = (now_ns - e->last_ns) * 1e-9;
+	r->cmd_interval = 127;
+	r->last_cmd_s = -1.0;
+}
+
+void
+server_send_clients(const struct server *srv, uint32_t peerid)
+{
+	struct clog_entry	 e;
+	struct rpt_client	 r;
+	size_t			 pos = 0;
+	int64_t			 now = engine_now_ns(srv->eng);
+
+	while (clog_next(srv->clog, &pos, &e) == 0) {
+		client_report(&e, now, &r);
+		engine_send(srv->eng, IMSG_CTL_CLIENTS, peerid, &r, sizeof(r));
+	}
+	engine_send(srv->eng, IMSG_CTL_END, peerid, NULL, 0);
+}

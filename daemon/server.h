@@ -1,0 +1,39 @@
+/*
+ * Copyright (c) 2026 The timed developers
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+ * WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+ * MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+ * ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+ * WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+ * ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+ * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+ */
+
+/* The NTP server of the engine: the shell around lib/pkt, acl, clientlog. */
+
+#ifndef TIMED_SERVER_H
+#define TIMED_SERVER_H
+
+#include <stdint.h>
+
+#include "proto.h"
+
+struct engine;
+struct server;
+
+struct server	*server_new(struct engine *);
+void		 server_free(struct server *);
+/* Serve on a bound UDP socket from the monitor; 0 or -1. */
+int		 server_add_socket(struct server *, int fd);
+/* The clock or the reference changed: what answers say about us. */
+void		 server_update(struct server *);
+void		 server_stats(const struct server *, struct rpt_serverstats *);
+/* Send one IMSG_CTL_CLIENTS answer per client, then IMSG_CTL_END. */
+void		 server_send_clients(const struct server *, uint32_t peerid);
+
+#endif

@@ -1,0 +1,124 @@
+/*
+ * Copyright (c) 2026 The timed developers
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+ * WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+ * MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+ * ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+ * WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+ * ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+ * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+ */
+
+/*
+ * The NTP server's sockets.  The monitor opens them (port 123 needs
+ * privilege) and hands them to every engine it starts.  As chrony, the
+ * port is opened only when some address is allowed to be served.
+ */
+
+#include <sys/socket.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "monitor.h"
+
+#define RCVBUF_BYTES	(4 * 1024 * 1024)	/* bursts, DESIGN.md */
+
+static int
+any_allow(const struct conf *conf)
+{
+	const struct conf_acl	*a;
+
+	for (a = conf->acl; a != NULL; a = a->next)
+		if (a->allow)
+			return 1;
+	return 0;
+}
+
+static int
+set_opts(int fd, int family)
+{
+	int	 on = 1, size = RCVBUF_BYTES;
+
+	if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on)) == -1 ||
+	    setsockopt(fd, SOL_SOCKET, SO_TIMESTAMPNS, &on, sizeof(on)) == -1)
+		return -1;
+	/* As root the monitor may go past rmem_max; fall back if not. */
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &size,
+	    sizeof(size)) == -1)
+		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof(size));
+	if (family == AF_INET)
+		return setsockopt(fd, IPPROTO_IP, IP_PKTINFO, &on, sizeof(on));
+	if (setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &on, sizeof(on)) == -1)
+		return -1;
+	return setsockopt(fd, IPPROTO_IPV6, IPV6_RECVPKTINFO, &on, sizeof(on));
+}
+
+/* Open one socket bound to text address addr (NULL: the wildcard). */
+static int
+open_one(const char *addr, int family, int port)
+{
+	struct sockaddr_storage	 ss;
+	struct sockaddr_in	*sin = (struct sockaddr_in *)&ss;
+	struct sockaddr_in6	*sin6 = (struct sockaddr_in6 *)&ss;
+	int			 fd;
+
+	memset(&ss, 0, sizeof(ss));
+	ss.ss_family = family;
+	if (family == AF_INET) {
+		sin->sin_port = htons(port);
+		if (addr != NULL && inet_pton(AF_INET, addr, &sin->sin_addr) != 1)
+			return -2;
+	} else {
+		sin6->sin6_port = htons(port);
+		if (addr != NULL &&
+		    inet_pton(AF_INET6, addr, &sin6->sin6_addr) != 1)
+			return -2;
+	}
+	if ((fd = socket(family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
+	    0)) == -1)
+		return -1;
+	if (set_opts(fd, family) == -1 ||
+	    bind(fd, (struct sockaddr *)&ss, sizeof(ss)) == -1) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+int
+netsock_open(const struct conf *conf, int *fds, int max)
+{
+	const struct conf_str	*b;
+	int			 n = 0, fd;
+
+	if (conf->port == 0 || !any_allow(conf))
+		return 0;
+	if (conf->bindaddress == NULL) {
+		if ((fds[n++] = open_one(NULL, AF_INET, conf->port)) < 0)
+			fatal("NTP port %d (IPv4)", conf->port);
+		/* A host without IPv6 still serves IPv4. */
+		if ((fd = open_one(NULL, AF_INET6, conf->port)) >= 0)
+			fds[n++] = fd;
+		else
+			log_warn("NTP port %d (IPv6)", conf->port);
+		return n;
+	}
+	for (b = conf->bindaddress; b != NULL && n < max; b = b->next) {
+		fd = open_one(b->s, strchr(b->s, ':') != NULL ? AF_INET6 :
+		    AF_INET, conf->port);
+		if (fd < 0)
+			fatal("NTP port %d at %s", conf->port, b->s);
+		fds[n++] = fd;
+	}
+	return n;
+}
