@@ -47,7 +47,12 @@ not_ok() {
 check() {
 	_desc=$1
 	shift
-	if _out=$("$@" 2>&1); then ok "$_desc"; else not_ok "$_desc" "$_out"; fi
+	if _out=$("$@" 2>&1); then
+		ok "$_desc"
+	else
+		not_ok "$_desc" "$_out"
+		return 1
+	fi
 }
 
 finish() {
