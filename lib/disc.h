@@ -1,0 +1,84 @@
+/*
+ * Copyright (c) 2026 The timed developers
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+ * WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+ * MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+ * ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+ * WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+ * ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+ * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+ */
+
+/*
+ * The clock discipline: from the combined estimate of the selected
+ * sources, decide what the monitor should do with the clock: a new
+ * frequency, a slew of the offset (and how fast), or a step.  Pure; the
+ * engine sends the actions as IMSG_ADJ_FREQ, IMSG_ADJ_OFFSET, IMSG_STEP
+ * and re-expresses its samples with sst_correct().
+ *
+ * Signs: offset + the local clock is ahead; frequency + the uncorrected
+ * clock runs fast (what is compensated, as the drift file).
+ */
+
+#ifndef TIMED_DISC_H
+#define TIMED_DISC_H
+
+#include <stdint.h>
+
+struct disc_params {
+	int	makestep_set;
+	double	makestep_threshold_s;
+	int	makestep_limit;		/* -1: always */
+	double	maxslewrate_ppm;
+	double	maxupdateskew_ppm;	/* skew above this: no freq update */
+	int	maxchange_set;		/* chrony's maxchange */
+	double	maxchange_offset_s;
+	int	maxchange_start;
+	int	maxchange_ignore;
+};
+
+/* What the engine knows when an estimate arrives. */
+struct disc_input {
+	int64_t	now_ns;
+	double	offset_s;	/* combined: + the local clock is ahead */
+	double	offset_sd_s;
+	double	freq_ppm;	/* residual: + the local clock runs fast */
+	double	skew_ppm;
+	double	clock_freq_ppm;	/* compensated now (clock_state) */
+	uint32_t updates;	/* clock updates so far (clock_state) */
+};
+
+#define DISC_ACT_FREQ	0x01
+#define DISC_ACT_SLEW	0x02
+#define DISC_ACT_STEP	0x04
+#define DISC_ACT_IGNORE	0x08	/* maxchange: this update was ignored */
+#define DISC_ACT_EXIT	0x10	/* maxchange: give up, as chrony */
+
+struct disc_actions {
+	int	what;		/* DISC_ACT_* */
+	double	freq_ppm;	/* new absolute frequency to compensate */
+	double	skew_ppm;
+	double	slew_offset_s;	/* to remove, + ahead */
+	double	slew_rate_ppm;	/* > 0, <= maxslewrate */
+	double	step_offset_s;	/* to remove at once, + ahead */
+	/* for tracking */
+	double	last_offset_s;
+	double	rms_offset_s;
+	double	residual_freq_ppm;
+	double	update_interval_s;
+};
+
+struct disc;
+
+struct disc	*disc_new(const struct disc_params *);
+void		 disc_free(struct disc *);
+/* An estimate; fills *act.  0, or -1 for a value that makes no sense. */
+int		 disc_update(struct disc *, const struct disc_input *,
+		    struct disc_actions *act);
+
+#endif

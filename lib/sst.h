@@ -1,0 +1,93 @@
+/*
+ * Copyright (c) 2026 The timed developers
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+ * WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+ * MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+ * ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+ * WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+ * ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+ * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+ */
+
+/*
+ * Per-source statistics (what timectl sourcestats prints): the recent
+ * samples of one source, a delay filter, and a weighted linear regression
+ * of offset against time giving the offset now, the frequency, the skew
+ * and the standard deviation.  Pure.
+ *
+ * Signs: offset + the local clock is ahead of the source; frequency + the
+ * local clock runs fast relative to the source.  Times are the engine's
+ * (local clock) nanoseconds.
+ */
+
+#ifndef TIMED_SST_H
+#define TIMED_SST_H
+
+#include <stdint.h>
+
+#define SST_MAX_SAMPLES		64
+#define SST_MIN_SAMPLES		3	/* for a frequency estimate */
+
+struct sst_sample {
+	int64_t	time_ns;	/* local time of the measurement (T1+T4)/2 */
+	double	offset_s;	/* + local clock ahead of the source */
+	double	delay_s;	/* round trip, >= 0 */
+	double	disp_s;		/* the sample's own dispersion, >= 0 */
+	double	root_delay_s;	/* the source's, as it said */
+	double	root_disp_s;
+	int	stratum;
+};
+
+/* Why a sample was not taken. */
+enum sst_reason {
+	SST_OK = 0,
+	SST_DELAY_OUTLIER,	/* delay far above the recent minimum */
+	SST_BAD_VALUE		/* NaN, infinity, negative delay */
+};
+
+struct sst_est {
+	int	n;		/* samples used by the regression */
+	int	runs;		/* runs of residuals with one sign */
+	double	span_s;		/* from the oldest used sample to the newest */
+	double	offset_s;	/* estimated offset at the time asked */
+	double	offset_sd_s;	/* its standard error */
+	double	freq_ppm;	/* + the local clock runs fast */
+	double	skew_ppm;	/* error bound of freq_ppm */
+	double	stddev_s;	/* residuals' standard deviation */
+	double	min_delay_s;
+	double	last_offset_s;	/* the newest sample, as measured */
+	int64_t	last_time_ns;
+	double	root_delay_s;	/* of the newest sample */
+	double	root_disp_s;
+	int	stratum;
+};
+
+struct sst;
+
+struct sst	*sst_new(void);
+void		 sst_free(struct sst *);
+/* Forget every sample (the source was replaced, or the clock stepped). */
+void		 sst_reset(struct sst *);
+/* Offer a sample; SST_OK if it was taken (the regression is redone). */
+enum sst_reason	 sst_add(struct sst *, const struct sst_sample *);
+/* Samples held. */
+int		 sst_count(const struct sst *);
+/* The estimate at local time now_ns; -1 if there is no sample. */
+int		 sst_estimate(const struct sst *, int64_t now_ns,
+		    struct sst_est *);
+/*
+ * The local clock was corrected at now_ns: its frequency compensation grew
+ * by dfreq_ppm (it now runs slower by that much) and doffset_s was taken
+ * off it (+ it was moved back).  Re-express the stored samples as if the
+ * correction had always been in place, so that the regression sees only
+ * what is left to correct.
+ */
+void		 sst_correct(struct sst *, int64_t now_ns, double dfreq_ppm,
+		    double doffset_s);
+
+#endif
