@@ -1,0 +1,104 @@
+/*
+ * Copyright (c) 2026 The timed developers
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+ * WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+ * MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+ * ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+ * WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+ * ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+ * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+ */
+
+/*
+ * One NTP source (a server line, or one address of a pool): when to poll,
+ * the request, and the RFC 5905 tests on the reply, giving a sample for
+ * lib/sst.  Pure: the shell sends, receives and keeps the time.
+ * Offsets: + the local clock is ahead of the source.
+ */
+
+#ifndef TIMED_SOURCE_H
+#define TIMED_SOURCE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "pkt.h"
+#include "sst.h"
+
+#define SRC_IBURST_COUNT	4	/* quick exchanges at start */
+#define SRC_IBURST_INTERVAL_S	2.0	/* or the poll interval if shorter */
+#define SRC_TIMEOUT_S		1.0	/* a reply later than this is lost */
+
+struct src_params {
+	int	minpoll;	/* log2 s, -7..24 */
+	int	maxpoll;
+	int	iburst;
+	double	maxdelay_s;	/* round trip longer than this: no sample */
+};
+
+/* Why a reply gave no sample; each is counted per source. */
+enum src_reason {
+	SRC_OK = 0,
+	SRC_MALFORMED,		/* pkt_decode refused it, or not mode 4 */
+	SRC_DUPLICATE,		/* test 1: this request was answered already */
+	SRC_BOGUS,		/* test 2: origin is not our transmit time */
+	SRC_UNSYNC,		/* test 6: leap 3, stratum 0 or >= 16 */
+	SRC_ZERO_TS,		/* test 3: receive or transmit time zero */
+	SRC_BAD_DELAY,		/* negative or above maxdelay */
+	SRC_KOD_RATE,		/* kiss-o'-death RATE: polls back off */
+	SRC_KOD_DENY,		/* DENY or RSTR: the source is given up */
+	SRC_KOD_OTHER,
+	SRC_NREASONS
+};
+
+struct src_stats {
+	uint64_t	tx;
+	uint64_t	rx;
+	uint64_t	valid;			/* gave a sample */
+	uint64_t	refused[SRC_NREASONS];
+};
+
+struct src {
+	struct src_params	 p;
+	int			 poll;		/* log2 s now */
+	uint8_t			 reach;
+	int			 burst_left;
+	int			 denied;	/* DENY/RSTR received */
+	int			 good_in_row;	/* for raising the poll */
+	int			 awaiting;	/* a request is out */
+	uint64_t		 xmt;		/* its transmit timestamp */
+	int64_t			 t1_ns;		/* when it left, local time */
+	int64_t			 next_ns;	/* next poll */
+	struct src_stats	 stats;
+	/* last good reply, for reports */
+	int			 stratum;
+	uint32_t		 refid;
+	int			 leap;
+	int64_t			 last_rx_ns;
+};
+
+void		src_init(struct src *, const struct src_params *,
+		    int64_t now_ns);
+/*
+ * Time to poll: write a request into pkt (PKT_HDR_LEN bytes) with the
+ * random transmit timestamp xmt_rnd, remember it, schedule the next poll.
+ */
+void		src_poll(struct src *, int64_t now_ns, uint64_t xmt_rnd,
+		    uint8_t *pkt);
+/* The reply timed out: nothing more is accepted for that request. */
+void		src_timeout(struct src *);
+/*
+ * A reply received at local time t4_ns, the request having left at the
+ * time src_poll() was told.  SRC_OK and *sample, or why not.
+ */
+enum src_reason	src_reply(struct src *, const uint8_t *, size_t, int64_t t4_ns,
+		    struct sst_sample *);
+/* Seconds between polls now. */
+double		src_interval_s(const struct src *);
+
+#endif

@@ -1,0 +1,221 @@
+/*
+ * Copyright (c) 2026 The timed developers
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+ * WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+ * MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+ * ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+ * WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+ * ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+ * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+ */
+
+#include <check.h>
+#include <math.h>
+#include <string.h>
+
+#include "pkt.h"
+#include "source.h"
+
+#define S	1000000000LL
+
+static const struct src_params	params = { -2, 4, 1, 3.0 };
+
+/* A server answer to request req: server clock ahead by ahead_s. */
+static size_t
+answer(const uint8_t *req, int64_t t2, int64_t t3, int stratum, int leap,
+    uint32_t refid, uint8_t *out)
+{
+	struct pkt	 q, a;
+
+	ck_assert_int_eq(pkt_decode(&q, req, PKT_HDR_LEN), PKT_OK);
+	memset(&a, 0, sizeof(a));
+	a.leap = leap;
+	a.version = 4;
+	a.mode = PKT_MODE_SERVER;
+	a.stratum = stratum;
+	a.precision = -20;
+	a.refid = refid;
+	a.root_delay = pkt_short_from_s(0.001);
+	a.root_disp = pkt_short_from_s(0.002);
+	a.org_ts = q.tx_ts;
+	a.rx_ts = pkt_ts_from_ns(t2);
+	a.tx_ts = pkt_ts_from_ns(t3);
+	return pkt_encode(&a, out, PKT_HDR_LEN);
+}
+
+START_TEST(test_src_request_is_minimal)
+{
+	struct src	 s;
+	struct pkt	 q;
+	uint8_t		 req[PKT_HDR_LEN];
+
+	src_init(&s, &params, 100 * S);
+	src_poll(&s, 100 * S, 0x1122334455667788ULL, req);
+	ck_assert_int_eq(pkt_decode(&q, req, sizeof(req)), PKT_OK);
+	ck_assert_int_eq(q.mode, PKT_MODE_CLIENT);
+	ck_assert_int_eq(q.version, 4);
+	ck_assert(q.tx_ts == 0x1122334455667788ULL);
+	ck_assert(q.org_ts == 0 && q.rx_ts == 0 && q.ref_ts == 0);
+	/* iburst: the next poll comes after the poll interval (0.25 s) */
+	ck_assert_int_eq(s.next_ns, 100 * S + S / 4);
+}
+END_TEST
+
+START_TEST(test_src_sample_offset_and_delay)
+{
+	struct src		 s;
+	struct sst_sample	 sm;
+	uint8_t			 req[PKT_HDR_LEN], rep[PKT_HDR_LEN];
+	int64_t			 t1 = 1000 * S;
+
+	/* local clock 5 ms ahead; 100 us each way; server takes 10 us */
+	src_init(&s, &params, t1);
+	src_poll(&s, t1, 42, req);
+	answer(req, t1 + 100000 - 5000000, t1 + 110000 - 5000000, 2, 0,
+	    0x7f000001, rep);
+	ck_assert_int_eq(src_reply(&s, rep, sizeof(rep), t1 + 210000, &sm),
+	    SRC_OK);
+	ck_assert_double_eq_tol(sm.offset_s, 0.005, 1e-9);
+	ck_assert_double_eq_tol(sm.delay_s, 0.0002, 1e-9);
+	ck_assert_double_eq_tol(sm.root_delay_s, 0.001, 1e-4);
+	ck_assert_int_eq(sm.stratum, 2);
+	ck_assert_int_eq(s.reach, 1);
+	/* the same reply again is a duplicate */
+	ck_assert_int_eq(src_reply(&s, rep, sizeof(rep), t1 + 220000, &sm),
+	    SRC_DUPLICATE);
+}
+END_TEST
+
+static const struct {
+	const char	*what;
+	int		 stratum, leap;
+	uint32_t	 refid;
+	int		 bad_origin;
+	int		 zero_rx;
+	enum src_reason	 want;
+} reply_rows[] = {
+	{ "good", 3, 0, 1, 0, 0, SRC_OK },
+	{ "bogus origin", 3, 0, 1, 1, 0, SRC_BOGUS },
+	{ "leap 3", 3, 3, 1, 0, 0, SRC_UNSYNC },
+	{ "stratum 16", 16, 0, 1, 0, 0, SRC_UNSYNC },
+	{ "zero receive time", 3, 0, 1, 0, 1, SRC_ZERO_TS },
+	{ "KoD RATE", 0, 3, PKT_KOD_RATE, 0, 0, SRC_KOD_RATE },
+	{ "KoD DENY", 0, 3, PKT_KOD_DENY, 0, 0, SRC_KOD_DENY },
+	{ "KoD RSTR", 0, 3, PKT_KOD_RSTR, 0, 0, SRC_KOD_DENY },
+	{ "KoD other", 0, 3, 0x41424344, 0, 0, SRC_KOD_OTHER },
+	{ "spoofed KoD DENY", 0, 3, PKT_KOD_DENY, 1, 0, SRC_BOGUS },
+};
+
+START_TEST(test_src_reply_tests)
+{
+	struct src		 s;
+	struct sst_sample	 sm;
+	uint8_t			 req[PKT_HDR_LEN], rep[PKT_HDR_LEN];
+	int64_t			 t1 = 50 * S;
+
+	src_init(&s, &params, t1);
+	src_poll(&s, t1, 7, req);
+	answer(req, reply_rows[_i].zero_rx ? 0 : t1 + 1000, t1 + 2000,
+	    reply_rows[_i].stratum, reply_rows[_i].leap, reply_rows[_i].refid,
+	    rep);
+	if (reply_rows[_i].zero_rx)
+		memset(rep + 32, 0, 8);
+	if (reply_rows[_i].bad_origin)
+		rep[24] ^= 1;
+	ck_assert_msg(src_reply(&s, rep, sizeof(rep), t1 + 3000, &sm) ==
+	    reply_rows[_i].want, "%s", reply_rows[_i].what);
+	ck_assert_int_eq(s.reach, reply_rows[_i].want == SRC_OK);
+	ck_assert_int_eq(s.denied, reply_rows[_i].want == SRC_KOD_DENY);
+}
+END_TEST
+
+START_TEST(test_src_kod_rate_backs_off)
+{
+	struct src		 s;
+	struct sst_sample	 sm;
+	uint8_t			 req[PKT_HDR_LEN], rep[PKT_HDR_LEN];
+
+	src_init(&s, &params, 0);
+	src_poll(&s, 0, 9, req);
+	answer(req, 1000, 2000, 0, 3, PKT_KOD_RATE, rep);
+	ck_assert_int_eq(src_reply(&s, rep, sizeof(rep), 3000, &sm),
+	    SRC_KOD_RATE);
+	ck_assert_int_eq(s.poll, params.minpoll + 2);
+	ck_assert_int_eq(s.burst_left, 0);
+}
+END_TEST
+
+START_TEST(test_src_reach_register_and_poll_raise)
+{
+	struct src		 s;
+	struct sst_sample	 sm;
+	uint8_t			 req[PKT_HDR_LEN], rep[PKT_HDR_LEN];
+	int64_t			 t = 0;
+	int			 i;
+
+	src_init(&s, &params, 0);
+	for (i = 0; i < 8; i++) {
+		src_poll(&s, t, 100 + i, req);
+		if (i != 5) {
+			answer(req, t + 1000, t + 2000, 2, 0, 1, rep);
+			ck_assert_int_eq(src_reply(&s, rep, sizeof(rep),
+			    t + 3000, &sm), SRC_OK);
+		}
+		t = s.next_ns;
+	}
+	ck_assert_int_eq(s.reach, 0xfb);	/* 11111011: poll 6 lost */
+	for (i = 0; i < 16; i++) {
+		src_poll(&s, t, 200 + i, req);
+		answer(req, t + 1000, t + 2000, 2, 0, 1, rep);
+		src_reply(&s, rep, sizeof(rep), t + 3000, &sm);
+		t = s.next_ns;
+	}
+	ck_assert_int_eq(s.reach, 0xff);
+	ck_assert_int_gt(s.poll, params.minpoll);
+	ck_assert_int_le(s.poll, params.maxpoll);
+}
+END_TEST
+
+START_TEST(test_src_delay_limit)
+{
+	struct src		 s;
+	struct sst_sample	 sm;
+	struct src_params	 p = params;
+	uint8_t			 req[PKT_HDR_LEN], rep[PKT_HDR_LEN];
+
+	p.maxdelay_s = 0.001;
+	src_init(&s, &p, 0);
+	src_poll(&s, 0, 11, req);
+	answer(req, 1000, 2000, 2, 0, 1, rep);
+	ck_assert_int_eq(src_reply(&s, rep, sizeof(rep), 2 * S / 1000, &sm),
+	    SRC_BAD_DELAY);
+}
+END_TEST
+
+int
+main(void)
+{
+	Suite	*su = suite_create("source");
+	TCase	*tc = tcase_create("core");
+	SRunner	*sr;
+	int	 failed;
+
+	tcase_add_test(tc, test_src_request_is_minimal);
+	tcase_add_test(tc, test_src_sample_offset_and_delay);
+	tcase_add_loop_test(tc, test_src_reply_tests, 0,
+	    sizeof(reply_rows) / sizeof(reply_rows[0]));
+	tcase_add_test(tc, test_src_kod_rate_backs_off);
+	tcase_add_test(tc, test_src_reach_register_and_poll_raise);
+	tcase_add_test(tc, test_src_delay_limit);
+	suite_add_tcase(su, tc);
+	sr = srunner_create(su);
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed == 0 ? 0 : 1;
+}
