@@ -25,13 +25,16 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <event2/dns.h>
 #include <event2/event.h>
+#include <event2/util.h>
 
 #include "engine.h"
 #include "log.h"
 #include "proctitle.h"
 #include "sandbox.h"
 #include "server.h"
+#include "client.h"
 #include "vclock.h"
 
 static struct engine	*the_engine;	/* for the log sink alone */
@@ -47,12 +50,22 @@ system_ns(void)
 	return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
 }
 
+/*
+ * The engine's time is chrony's "cooked" time: the clock as it reads, the
+ * virtual clock's if that is the backend, less what is still being slewed
+ * away; so a correction counts in full as soon as it is asked for.
+ */
 int64_t
 engine_sys_to_ns(const struct engine *eng, int64_t sys_ns)
 {
-	if (eng->have_cs && eng->cs.kind == CLOCK_KIND_VIRTUAL)
-		sys_ns += (int64_t)(vclock_offset(&eng->cs.model, sys_ns) * 1e9);
-	return sys_ns;
+	double	 off = 0.0;
+
+	if (!eng->have_cs || eng->cs.kind == CLOCK_KIND_NONE)
+		return sys_ns;
+	if (eng->cs.kind == CLOCK_KIND_VIRTUAL)
+		off = vclock_offset(&eng->cs.model, sys_ns);
+	off -= vclock_slew_left(&eng->cs.model, sys_ns);
+	return sys_ns + (int64_t)(off * 1e9);
 }
 
 int64_t
@@ -107,9 +120,11 @@ ctl_tracking(struct engine *eng, uint32_t peerid)
 	r.clock = eng->noclock ? CLOCK_KIND_NONE : eng->cs.kind;
 	r.freq_ppm = eng->cs.freq_ppm;
 	r.skew_ppm = eng->cs.skew_ppm;
-	r.system_time_offset_s = eng->cs.slew_left_s;
+	r.system_time_offset_s = eng->cs.kind == CLOCK_KIND_NONE ? 0.0 :
+	    vclock_slew_left(&eng->cs.model, now);
 	if (eng->cs.kind == CLOCK_KIND_VIRTUAL)
 		r.virtual_true_offset_s = vclock_offset(&eng->cs.model, now);
+	client_tracking(eng->client, &r);
 	engine_send(eng, IMSG_CTL_TRACKING, peerid, &r, sizeof(r));
 }
 
@@ -157,9 +172,10 @@ dispatch(struct engine *eng, struct imsg *imsg)
 		ctl_tracking(eng, imsg->hdr.peerid);
 		break;
 	case IMSG_CTL_SOURCES:
-		engine_send(eng, IMSG_CTL_END, imsg->hdr.peerid, NULL, 0);
+		client_send_sources(eng->client, imsg->hdr.peerid);
 		break;
 	case IMSG_CTL_MAKESTEP:
+		client_makestep(eng->client);
 		ctl_result(eng, imsg->hdr.peerid, CTL_OK);
 		break;
 	default:
@@ -266,6 +282,14 @@ setup(struct engine *eng, uid_t uid, gid_t gid)
 	signal(SIGINT, SIG_IGN);
 	signal(SIGHUP, SIG_IGN);
 	signal(SIGPIPE, SIG_IGN);
+	/* Before the chroot: the resolver reads its files, the RNG seeds. */
+	if (evutil_secure_rng_init() == -1)
+		fatalx("cannot seed libevent's random numbers");
+	if ((eng->dns = evdns_base_new(eng->base,
+	    EVDNS_BASE_INITIALIZE_NAMESERVERS)) == NULL)
+		log_warnx("no DNS resolver: only numeric addresses work");
+	else
+		evdns_base_load_hosts(eng->dns, NULL);
 	if (sandbox_drop(eng->conf->chrootdir, uid, gid, err,
 	    sizeof(err)) == -1)
 		fatalx("privilege drop: %s", err);
@@ -294,6 +318,7 @@ engine_main(int argc, char *argv[])
 	close(ENGINE_CONF_FD);
 	setup(&eng, uid, gid);
 	eng.server = server_new(&eng);
+	eng.client = client_new(&eng);
 	the_engine = &eng;
 	log_set_sink(log_sink);
 	imsg_compose_hello(eng.ibuf);

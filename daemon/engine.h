@@ -32,6 +32,8 @@
 #define ENGINE_CONF_PATH	"/dev/fd/4"
 
 struct server;
+struct client;
+struct evdns_base;
 
 struct engine {
 	struct conf		*conf;
@@ -42,6 +44,8 @@ struct engine {
 	int			 have_cs;
 	int			 noclock;
 	struct server		*server;
+	struct client		*client;
+	struct evdns_base	*dns;		/* set up before the chroot */
 };
 
 /* Entry point of "timed -P engine", exec'd by the monitor. */

@@ -35,6 +35,7 @@
 #include <event2/event.h>
 
 #include "acl.h"
+#include "client.h"
 #include "clientlog.h"
 #include "engine.h"
 #include "log.h"
@@ -125,6 +126,8 @@ server_update(struct server *srv)
 	struct srv_state	*st = &srv->state;
 
 	st->ref_ts = pkt_ts_from_ns(engine_now_ns(eng));
+	if (eng->client != NULL && client_server_state(eng->client, st))
+		return;
 	if (conf->local_set) {
 		st->leap = eng->cs.leap == LEAP_INSERT ? PKT_LEAP_INSERT :
 		    eng->cs.leap == LEAP_DELETE ? PKT_LEAP_DELETE :

@@ -23,6 +23,13 @@
  *
  * Signs: offset + the local clock is ahead; frequency + the uncorrected
  * clock runs fast (what is compensated, as the drift file).
+ *
+ * A slew or step replaces the slew in progress, so offset_s is all that
+ * is left to remove: the estimate plus what the slew in progress has not
+ * done yet.  The samples are best kept net of that part (as chrony's
+ * cooked time), and re-expressed with the offset acted on minus it.
+ * Slews normally end before the next update (see disc.c), so both stay
+ * small, but a large offset slewed at maxslewrate takes many updates.
  */
 
 #ifndef TIMED_DISC_H
@@ -68,9 +75,9 @@ struct disc_actions {
 	double	step_offset_s;	/* to remove at once, + ahead */
 	/* for tracking */
 	double	last_offset_s;
-	double	rms_offset_s;
-	double	residual_freq_ppm;
-	double	update_interval_s;
+	double	rms_offset_s;		/* moving, as chrony's */
+	double	residual_freq_ppm;	/* estimated, still not compensated */
+	double	update_interval_s;	/* smoothed */
 };
 
 struct disc;

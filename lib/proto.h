@@ -92,7 +92,7 @@ struct clock_state {
 	double		slew_left_s;	/* + the clock is still ahead by this */
 	uint32_t	updates;	/* clock updates applied so far */
 	uint32_t	steps;
-	struct vclock	model;		/* CLOCK_KIND_VIRTUAL only */
+	struct vclock	model;		/* the slew; the clock itself if virtual */
 };
 
 #define LOG_MSG_MAX		512

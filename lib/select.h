@@ -54,6 +54,9 @@ struct sel_params {
 	int	minsources;	/* at least this many truechimers */
 	double	maxdistance_s;	/* root distance beyond this: unusable */
 	double	combinelimit;	/* chrony's, default 3 */
+	double	reselectdist_s;	/* chrony's, default 100 us: combined are
+				 * those within combinelimit times this plus
+				 * the best's distance */
 	double	maxjitter_s;	/* chrony's, default 1 */
 };
 
@@ -79,6 +82,11 @@ struct sel_out {
 
 /* Root distance of a candidate: root_delay/2 + root_disp (+ sd). */
 double		 sel_distance(const struct sel_cand *);
+/*
+ * Set state[i] for each of the n candidates and, on SEL_OK, the best and
+ * the combined estimate (ncombined counts the best).  Otherwise best is
+ * -1 and the numbers are zero.  n > SEL_MAX_SOURCES: SEL_NONE_USABLE.
+ */
 enum sel_result	 sel_run(const struct sel_params *, const struct sel_cand *,
 		    size_t n, struct sel_out *);
 

@@ -266,7 +266,8 @@ clock_state(const struct clock *c, int64_t now_ns, struct clock_state *st)
 	st->leap = c->leap;
 	st->freq_ppm = c->freq_ppm;
 	st->slew_left_s = clock_slew_left(c, now_ns);
-	if (c->kind == CLOCK_KIND_VIRTUAL)
+	/* The engine reads the slew in progress from it for every kind. */
+	if (c->kind != CLOCK_KIND_NONE)
 		st->model = c->model;
 }
 

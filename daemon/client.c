@@ -1,0 +1,612 @@
+/*
+ * Copyright (c) 2026 The timed developers
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+ * WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+ * MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+ * ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+ * WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+ * ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+ * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+ */
+
+#include <sys/random.h>
+#include <sys/socket.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
+#include <errno.h>
+#include <math.h>
+#include <netdb.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <event2/dns.h>
+#include <event2/event.h>
+
+#include "client.h"
+#include "disc.h"
+#include "engine.h"
+#include "log.h"
+#include "select.h"
+#include "server.h"
+#include "source.h"
+#include "sst.h"
+#include "vclock.h"
+#include "xmalloc.h"
+
+#define LOCAL_REFID	0x7f7f0101
+#define CLOCK_ERROR_PPM	1.0	/* dispersion growth of our own clock */
+#define COMBINELIMIT	3.0	/* chrony's defaults */
+#define MAXJITTER_S	1.0
+#define RESELECTDIST_S	100e-6
+
+struct csrc {
+	struct client		*cl;
+	const struct conf_source *conf;
+	char			 name[RPT_NAME_MAX];
+	struct sockaddr_storage	 addr;
+	socklen_t		 alen;
+	int			 resolved;
+	struct src		 src;
+	struct sst		*sst;
+	int			 fd;
+	struct event		*ev_rx;
+	struct event		*ev_poll;
+	char			 state;
+	double			 measured_offset_s;
+	double			 error_s;
+};
+
+enum refmode { REF_NONE, REF_SOURCES, REF_LOCAL };
+
+struct client {
+	struct engine		*eng;
+	struct csrc		*srcs[SEL_MAX_SOURCES];
+	int			 n;
+	struct disc		*disc;
+	struct evdns_base	*dns;
+	enum refmode		 mode;
+	int			 best;
+	struct sel_out		 sel;
+	int64_t			 ref_time_ns;
+	struct disc_actions	 last;
+};
+
+static void	poll_cb(evutil_socket_t, short, void *);
+
+static int64_t
+sys_ns(void)
+{
+	struct timespec	 ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+static void
+schedule(struct csrc *s, int64_t delay_ns)
+{
+	struct timeval	 tv;
+
+	if (delay_ns < 0)
+		delay_ns = 0;
+	tv.tv_sec = delay_ns / 1000000000LL;
+	tv.tv_usec = (delay_ns % 1000000000LL) / 1000;
+	evtimer_add(s->ev_poll, &tv);
+}
+
+static void
+close_socket(struct csrc *s)
+{
+	if (s->ev_rx != NULL) {
+		event_free(s->ev_rx);
+		s->ev_rx = NULL;
+	}
+	if (s->fd != -1) {
+		close(s->fd);
+		s->fd = -1;
+	}
+}
+
+static uint32_t
+refid_of(const struct csrc *s)
+{
+	const struct sockaddr_in	*sin = (const void *)&s->addr;
+	const struct sockaddr_in6	*sin6 = (const void *)&s->addr;
+	uint32_t			 h = 2166136261u;
+	int				 i;
+
+	if (s->addr.ss_family == AF_INET)
+		return ntohl(sin->sin_addr.s_addr);
+	for (i = 0; i < 16; i++)	/* IPv6: a hash, as RFC 5905 */
+		h = (h ^ sin6->sin6_addr.s6_addr[i]) * 16777619u;
+	return h;
+}
+
+/* Our own clock's state as a candidate for selection. */
+static int
+candidate(const struct csrc *s, int64_t now, struct sel_cand *c)
+{
+	struct sst_est	 e;
+
+	memset(c, 0, sizeof(*c));
+	c->noselect = s->conf->noselect;
+	c->prefer = s->conf->prefer;
+	if (s->src.reach == 0 || s->src.denied ||
+	    s->src.leap == PKT_LEAP_UNSYNC ||
+	    sst_estimate(s->sst, now, &e) == -1)
+		return 0;
+	c->usable = 1;
+	c->stratum = e.stratum;
+	c->offset_s = e.offset_s;
+	c->offset_sd_s = e.offset_sd_s;
+	c->freq_ppm = e.freq_ppm;
+	c->skew_ppm = e.skew_ppm;
+	c->stddev_s = e.stddev_s;
+	c->root_delay_s = e.root_delay_s + e.min_delay_s;
+	c->root_disp_s = e.root_disp_s + e.stddev_s + (now - e.last_time_ns) *
+	    1e-9 * (CLOCK_ERROR_PPM + e.skew_ppm) * 1e-6;
+	return 1;
+}
+
+/*
+ * Apply a decision: to the monitor, to our copy of the clock, to the
+ * samples.  The engine's time already counts the slew in progress (it is
+ * cooked, see engine.c), so the estimate is what is left once that slew
+ * is done; the monitor replaces a slew with a new one, so it is asked for
+ * the estimate plus what is left of the old one.  Either way the engine's
+ * time moves by the estimate, and so do the samples.
+ */
+static void
+apply(struct client *cl, const struct disc_actions *a, int64_t now)
+{
+	struct engine		*eng = cl->eng;
+	struct clock_state	*cs = &eng->cs;
+	struct req_freq		 f;
+	struct req_offset	 o;
+	struct req_step		 st;
+	double			 dfreq = 0.0, doff = 0.0, left;
+	int64_t			 sys = sys_ns();
+	int			 i;
+
+	left = vclock_slew_left(&cs->model, sys);
+	if (a->what & DISC_ACT_STEP) {
+		doff = a->step_offset_s;
+		st.offset_s = doff + left;
+		engine_send(eng, IMSG_STEP, 0, &st, sizeof(st));
+		vclock_step(&cs->model, sys, st.offset_s);
+		cs->updates++;
+		log_info("stepping the clock by %+.9f s", -st.offset_s);
+	} else if (a->what & DISC_ACT_SLEW) {
+		doff = a->slew_offset_s;
+		o.offset_s = doff + left;
+		/* the same duration for the whole of it */
+		o.rate_ppm = doff == 0.0 ? a->slew_rate_ppm :
+		    a->slew_rate_ppm * fabs(o.offset_s / doff);
+		if (o.rate_ppm > eng->conf->maxslewrate_ppm)
+			o.rate_ppm = eng->conf->maxslewrate_ppm;
+		if (o.rate_ppm < a->slew_rate_ppm)
+			o.rate_ppm = a->slew_rate_ppm;
+		engine_send(eng, IMSG_ADJ_OFFSET, 0, &o, sizeof(o));
+		vclock_slew(&cs->model, sys, o.offset_s, o.rate_ppm);
+		cs->updates++;
+	}
+	if (a->what & DISC_ACT_FREQ) {
+		f.freq_ppm = a->freq_ppm;
+		f.skew_ppm = a->skew_ppm;
+		dfreq = f.freq_ppm - cs->freq_ppm;
+		engine_send(eng, IMSG_ADJ_FREQ, 0, &f, sizeof(f));
+		vclock_set_freq(&cs->model, sys, f.freq_ppm);
+		cs->freq_ppm = f.freq_ppm;
+		cs->skew_ppm = f.skew_ppm;
+	}
+	for (i = 0; i < cl->n; i++)
+		sst_correct(cl->srcs[i]->sst, now, dfreq, doff);
+}
+
+static void
+set_mode(struct client *cl, enum refmode mode)
+{
+	const struct conf	*conf = cl->eng->conf;
+
+	if (mode == cl->mode)
+		return;
+	if (mode == REF_LOCAL)
+		log_info("no selectable source: serving the local clock at "
+		    "stratum %d", conf->local_stratum);
+	else if (mode == REF_NONE)
+		log_info("no selectable source: not synchronised");
+	cl->mode = mode;
+	server_update(cl->eng->server);
+}
+
+/*
+ * Select again and, when the new sample (from) is of a selected source,
+ * update the clock; from NULL: a source just became unreachable.
+ */
+static void
+reference(struct client *cl, const struct csrc *from)
+{
+	struct sel_cand		 c[SEL_MAX_SOURCES];
+	struct sel_params	 p;
+	struct disc_input	 in;
+	struct disc_actions	 a;
+	const struct conf	*conf = cl->eng->conf;
+	int64_t			 now = engine_now_ns(cl->eng);
+	int			 i, was = cl->best;
+
+	for (i = 0; i < cl->n; i++)
+		candidate(cl->srcs[i], now, &c[i]);
+	memset(&p, 0, sizeof(p));
+	p.minsources = conf->minsources;
+	p.maxdistance_s = conf->maxdistance_s;
+	p.combinelimit = COMBINELIMIT;
+	p.reselectdist_s = RESELECTDIST_S;
+	p.maxjitter_s = MAXJITTER_S;
+	if (sel_run(&p, c, cl->n, &cl->sel) != SEL_OK ||
+	    (conf->local_set && sel_distance(&c[cl->sel.best]) >
+	    conf->local_distance_s)) {
+		for (i = 0; i < cl->n; i++)
+			cl->srcs[i]->state = cl->sel.state[i];
+		cl->best = -1;
+		set_mode(cl, conf->local_set ? REF_LOCAL : REF_NONE);
+		return;
+	}
+	for (i = 0; i < cl->n; i++)
+		cl->srcs[i]->state = cl->sel.state[i];
+	cl->best = cl->sel.best;
+	if (cl->best != was)
+		log_info("selected source %s", cl->srcs[cl->best]->name);
+	cl->mode = REF_SOURCES;
+	if (from == NULL ||
+	    (from->state != SEL_BEST && from->state != SEL_COMBINED))
+		return;
+	cl->ref_time_ns = now;
+	if (!cl->eng->noclock) {
+		memset(&in, 0, sizeof(in));
+		in.now_ns = now;
+		in.offset_s = cl->sel.offset_s;
+		in.offset_sd_s = cl->sel.offset_sd_s;
+		in.freq_ppm = cl->sel.freq_ppm;
+		in.skew_ppm = cl->sel.skew_ppm;
+		in.clock_freq_ppm = cl->eng->cs.freq_ppm;
+		in.updates = cl->eng->cs.updates;
+		if (disc_update(cl->disc, &in, &a) == 0) {
+			if (a.what & DISC_ACT_EXIT)
+				fatalx("maxchange: offset %.3f s, giving up",
+				    in.offset_s);
+			if (!(a.what & DISC_ACT_IGNORE))
+				apply(cl, &a, now);
+			cl->last = a;
+		}
+	} else {
+		cl->last.last_offset_s = cl->sel.offset_s;
+		cl->last.residual_freq_ppm = cl->sel.freq_ppm;
+	}
+	server_update(cl->eng->server);
+}
+
+static void
+rx_cb(evutil_socket_t fd, short ev, void *arg)
+{
+	struct csrc		*s = arg;
+	struct sst_sample	 sm;
+	uint8_t			 buf[PKT_MAX_LEN];
+	char			 cbuf[256];
+	struct iovec		 iov = { buf, sizeof(buf) };
+	struct msghdr		 m;
+	struct cmsghdr		*c;
+	struct timespec		 ts = { 0, 0 };
+	ssize_t			 n;
+	int64_t			 t4;
+
+	memset(&m, 0, sizeof(m));
+	m.msg_iov = &iov;
+	m.msg_iovlen = 1;
+	m.msg_control = cbuf;
+	m.msg_controllen = sizeof(cbuf);
+	if ((n = recvmsg(fd, &m, MSG_DONTWAIT)) <= 0)
+		return;
+	for (c = CMSG_FIRSTHDR(&m); c != NULL; c = CMSG_NXTHDR(&m, c))
+		if (c->cmsg_level == SOL_SOCKET &&
+		    c->cmsg_type == SCM_TIMESTAMPNS)
+			memcpy(&ts, CMSG_DATA(c), sizeof(ts));
+	t4 = ts.tv_sec != 0 ? engine_sys_to_ns(s->cl->eng,
+	    (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec) :
+	    engine_now_ns(s->cl->eng);
+	if (src_reply(&s->src, buf, n, t4, &sm) != SRC_OK)
+		return;		/* counted in the source */
+	s->measured_offset_s = sm.offset_s;
+	s->error_s = sm.delay_s / 2 + sm.disp_s + sm.root_delay_s / 2 +
+	    sm.root_disp_s;
+	if (sst_add(s->sst, &sm) != SST_OK)
+		return;
+	reference(s->cl, s);
+}
+
+static int
+open_socket(struct csrc *s)
+{
+	int	 on = 1;
+
+	close_socket(s);
+	if ((s->fd = socket(s->addr.ss_family, SOCK_DGRAM | SOCK_NONBLOCK |
+	    SOCK_CLOEXEC, 0)) == -1)
+		return -1;
+	/* connect: the kernel picks a random port, and filters replies */
+	if (setsockopt(s->fd, SOL_SOCKET, SO_TIMESTAMPNS, &on,
+	    sizeof(on)) == -1 ||
+	    connect(s->fd, (struct sockaddr *)&s->addr, s->alen) == -1 ||
+	    (s->ev_rx = event_new(s->cl->eng->base, s->fd, EV_READ |
+	    EV_PERSIST, rx_cb, s)) == NULL || event_add(s->ev_rx, NULL) == -1) {
+		close_socket(s);
+		return -1;
+	}
+	return 0;
+}
+
+static void
+poll_cb(evutil_socket_t fd, short ev, void *arg)
+{
+	struct csrc	*s = arg;
+	uint8_t		 pkt[PKT_HDR_LEN];
+	uint64_t	 xmt;
+	int64_t		 t1;
+
+	if (s->src.denied || !s->resolved)
+		return;
+	if (getrandom(&xmt, sizeof(xmt), 0) != sizeof(xmt))
+		fatal("getrandom");
+	if (open_socket(s) == -1) {
+		log_debug("source %s: %s", s->name, strerror(errno));
+		t1 = engine_now_ns(s->cl->eng);
+		src_poll(&s->src, t1, xmt, pkt);	/* counts as lost */
+	} else {
+		t1 = engine_now_ns(s->cl->eng);
+		src_poll(&s->src, t1, xmt, pkt);
+		if (send(s->fd, pkt, sizeof(pkt), 0) == -1)
+			log_debug("source %s: send: %s", s->name,
+			    strerror(errno));
+	}
+	schedule(s, s->src.next_ns - t1);
+	/* Eight polls missed in a row: no longer selectable. */
+	if (s->src.reach == 0 && s->state != SEL_UNUSABLE)
+		reference(s->cl, NULL);
+}
+
+static void
+resolved(struct csrc *s, const struct sockaddr *sa, socklen_t len,
+    uint16_t port)
+{
+	memcpy(&s->addr, sa, len);
+	s->alen = len;
+	if (sa->sa_family == AF_INET)
+		((struct sockaddr_in *)&s->addr)->sin_port = htons(port);
+	else
+		((struct sockaddr_in6 *)&s->addr)->sin6_port = htons(port);
+	s->resolved = 1;
+	schedule(s, 0);
+}
+
+static void
+dns_cb(int err, struct evutil_addrinfo *res, void *arg)
+{
+	struct csrc		*s = arg;
+
+	if (err != 0 || res == NULL) {
+		log_warnx("source %s: cannot resolve: %s", s->name,
+		    evutil_gai_strerror(err));
+		return;
+	}
+	resolved(s, res->ai_addr, res->ai_addrlen, s->conf->port);
+	evutil_freeaddrinfo(res);
+}
+
+static void
+resolve(struct csrc *s)
+{
+	struct sockaddr_in	 sin;
+	struct sockaddr_in6	 sin6;
+	struct evutil_addrinfo	 hints;
+
+	memset(&sin, 0, sizeof(sin));
+	memset(&sin6, 0, sizeof(sin6));
+	if (inet_pton(AF_INET, s->name, &sin.sin_addr) == 1) {
+		sin.sin_family = AF_INET;
+		resolved(s, (struct sockaddr *)&sin, sizeof(sin), s->conf->port);
+		return;
+	}
+	if (inet_pton(AF_INET6, s->name, &sin6.sin6_addr) == 1) {
+		sin6.sin6_family = AF_INET6;
+		resolved(s, (struct sockaddr *)&sin6, sizeof(sin6),
+		    s->conf->port);
+		return;
+	}
+	if (s->cl->dns == NULL) {
+		log_warnx("source %s: no resolver", s->name);
+		return;
+	}
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_family = AF_UNSPEC;
+	hints.ai_socktype = SOCK_DGRAM;
+	evdns_getaddrinfo(s->cl->dns, s->name, NULL, &hints, dns_cb, s);
+}
+
+static struct csrc *
+add_source(struct client *cl, const struct conf_source *cs)
+{
+	struct csrc		*s = xcalloc(1, sizeof(*s));
+	struct src_params	 p;
+
+	s->cl = cl;
+	s->conf = cs;
+	s->fd = -1;
+	s->state = SEL_UNUSABLE;
+	snprintf(s->name, sizeof(s->name), "%s", cs->name);
+	p.minpoll = cs->minpoll;
+	p.maxpoll = cs->maxpoll;
+	p.iburst = cs->iburst;
+	p.maxdelay_s = cs->maxdelay_s;
+	src_init(&s->src, &p, engine_now_ns(cl->eng));
+	if ((s->sst = sst_new()) == NULL ||
+	    (s->ev_poll = evtimer_new(cl->eng->base, poll_cb, s)) == NULL)
+		fatalx("client: out of memory");
+	cl->srcs[cl->n++] = s;
+	return s;
+}
+
+static struct disc *
+make_disc(const struct conf *conf)
+{
+	struct disc_params	 p;
+
+	memset(&p, 0, sizeof(p));
+	p.makestep_set = conf->makestep_set;
+	p.makestep_threshold_s = conf->makestep_threshold_s;
+	p.makestep_limit = conf->makestep_limit;
+	p.maxslewrate_ppm = conf->maxslewrate_ppm;
+	p.maxupdateskew_ppm = conf->maxupdateskew_ppm;
+	p.maxchange_set = conf->maxchange_set;
+	p.maxchange_offset_s = conf->maxchange_offset_s;
+	p.maxchange_start = conf->maxchange_start;
+	p.maxchange_ignore = conf->maxchange_ignore;
+	return disc_new(&p);
+}
+
+struct client *
+client_new(struct engine *eng)
+{
+	struct client		*cl = xcalloc(1, sizeof(*cl));
+	const struct conf_source *cs;
+
+	cl->eng = eng;
+	cl->best = -1;
+	cl->dns = eng->dns;
+	cl->mode = eng->conf->local_set ? REF_LOCAL : REF_NONE;
+	if ((cl->disc = make_disc(eng->conf)) == NULL)
+		fatalx("client: out of memory");
+	/* A pool counts as one source (its first address) for now. */
+	for (cs = eng->conf->sources; cs != NULL && cl->n < SEL_MAX_SOURCES;
+	    cs = cs->next)
+		resolve(add_source(cl, cs));
+	return cl;
+}
+
+void
+client_free(struct client *cl)
+{
+	int	 i;
+
+	if (cl == NULL)
+		return;
+	for (i = 0; i < cl->n; i++) {
+		close_socket(cl->srcs[i]);
+		event_free(cl->srcs[i]->ev_poll);
+		sst_free(cl->srcs[i]->sst);
+		free(cl->srcs[i]);
+	}
+	disc_free(cl->disc);
+	free(cl);
+}
+
+int
+client_server_state(const struct client *cl, struct srv_state *st)
+{
+	const struct csrc	*b;
+
+	if (cl->mode != REF_SOURCES || cl->best < 0)
+		return 0;
+	b = cl->srcs[cl->best];
+	st->leap = b->src.leap;
+	st->stratum = b->src.stratum + 1 > 15 ? 16 : b->src.stratum + 1;
+	st->refid = refid_of(b);
+	st->ref_ts = pkt_ts_from_ns(cl->ref_time_ns);
+	st->root_delay_s = cl->sel.root_delay_s;
+	st->root_disp_s = cl->sel.root_disp_s;
+	return 1;
+}
+
+void
+client_tracking(const struct client *cl, struct rpt_tracking *r)
+{
+	const struct conf	*conf = cl->eng->conf;
+	const struct csrc	*b;
+
+	r->last_offset_s = cl->last.last_offset_s;
+	r->rms_offset_s = cl->last.rms_offset_s;
+	r->residual_freq_ppm = cl->last.residual_freq_ppm;
+	r->update_interval_s = cl->last.update_interval_s;
+	if (cl->mode == REF_SOURCES && cl->best >= 0) {
+		b = cl->srcs[cl->best];
+		r->ref_id = refid_of(b);
+		snprintf(r->ref_name, sizeof(r->ref_name), "%s", b->name);
+		r->stratum = b->src.stratum + 1;
+		r->ref_time = cl->ref_time_ns * 1e-9;
+		r->root_delay_s = cl->sel.root_delay_s;
+		r->root_dispersion_s = cl->sel.root_disp_s;
+		r->skew_ppm = cl->sel.skew_ppm;
+		r->leap = b->src.leap == PKT_LEAP_INSERT ? LEAP_INSERT :
+		    b->src.leap == PKT_LEAP_DELETE ? LEAP_DELETE : LEAP_NORMAL;
+	} else if (cl->mode == REF_LOCAL) {
+		r->ref_id = LOCAL_REFID;
+		r->stratum = conf->local_stratum;
+		r->ref_time = engine_now_ns(cl->eng) * 1e-9;
+		r->leap = LEAP_NORMAL;
+	}
+}
+
+int
+client_makestep(struct client *cl)
+{
+	struct disc_actions	 a;
+
+	if (cl->mode != REF_SOURCES || cl->best < 0 || cl->eng->noclock)
+		return 0;
+	memset(&a, 0, sizeof(a));
+	a.what = DISC_ACT_STEP;
+	a.step_offset_s = cl->sel.offset_s;
+	apply(cl, &a, engine_now_ns(cl->eng));
+	return 1;
+}
+
+void
+client_send_sources(const struct client *cl, uint32_t peerid)
+{
+	const struct csrc	*s;
+	struct rpt_source	 r;
+	struct sst_est		 e;
+	int64_t			 now = engine_now_ns(cl->eng);
+	int			 i;
+
+	for (i = 0; i < cl->n; i++) {
+		s = cl->srcs[i];
+		memset(&r, 0, sizeof(r));
+		r.mode = RPT_MODE_SERVER;
+		r.state = s->state;
+		snprintf(r.name, sizeof(r.name), "%s", s->name);
+		if (s->resolved)
+			inet_ntop(s->addr.ss_family, s->addr.ss_family ==
+			    AF_INET ? (void *)&((struct sockaddr_in *)
+			    &s->addr)->sin_addr : (void *)&((struct
+			    sockaddr_in6 *)&s->addr)->sin6_addr, r.address,
+			    sizeof(r.address));
+		r.port = s->conf->port;
+		r.stratum = s->src.stratum;
+		r.poll = s->src.poll;
+		r.reach = s->src.reach;
+		r.last_rx_s = s->src.last_rx_ns == 0 ? -1.0 :
+		    (now - s->src.last_rx_ns) * 1e-9;
+		if (sst_estimate(s->sst, now, &e) == 0)
+			r.offset_s = e.last_offset_s;
+		r.measured_offset_s = s->measured_offset_s;
+		r.error_s = s->error_s;
+		engine_send(cl->eng, IMSG_CTL_SOURCES, peerid, &r, sizeof(r));
+	}
+	engine_send(cl->eng, IMSG_CTL_END, peerid, NULL, 0);
+}

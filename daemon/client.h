@@ -1,0 +1,44 @@
+/*
+ * Copyright (c) 2026 The timed developers
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+ * WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+ * MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+ * ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+ * WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+ * ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+ * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+ */
+
+/*
+ * The NTP client of the engine: the shell around lib/source (one per
+ * configured server), lib/sst, lib/select and lib/disc.  Each request
+ * goes out on a new socket, so a new random source port (RFC 9109).
+ */
+
+#ifndef TIMED_CLIENT_H
+#define TIMED_CLIENT_H
+
+#include <stdint.h>
+
+#include "pkt.h"
+#include "proto.h"
+
+struct engine;
+struct client;
+
+struct client	*client_new(struct engine *);
+void		 client_free(struct client *);
+void		 client_tracking(const struct client *, struct rpt_tracking *);
+/* One IMSG_CTL_SOURCES answer per source, then IMSG_CTL_END. */
+void		 client_send_sources(const struct client *, uint32_t peerid);
+/* timectl makestep: step the offset measured now; 1 if there was one. */
+int		 client_makestep(struct client *);
+/* What the server says about the reference; 1 if synchronised. */
+int		 client_server_state(const struct client *, struct srv_state *);
+
+#endif

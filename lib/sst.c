@@ -1,0 +1,559 @@
+/*
+ * Copyright (c) 2026 The timed developers
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+ * WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+ * MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+ * ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+ * WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+ * ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+ * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+ */
+
+/*
+ * Per-source statistics, after the ideas of chrony's sourcestats.c and
+ * regress.c.
+ *
+ * The samples live in a ring.  The newest n (at most SST_MAX_SAMPLES) are
+ * used by the regression; up to n older ones are kept only to lengthen the
+ * runs test, so that a line fitted to few samples must also explain the
+ * samples just before them (chrony's REGRESS_RUNS_RATIO).
+ *
+ * Each regression is a weighted least-squares fit of offset against time,
+ * with the time measured from the newest sample, so the intercept is the
+ * offset at the newest sample.  A sample's weight falls with how much its
+ * distance (delay / 2 + dispersion) exceeds the smallest one.  The runs
+ * test on the signs of the residuals then drops the oldest samples one at
+ * a time until the signs look random: a frequency that changed leaves
+ * long runs of one sign, and the samples from before the change go.
+ */
+
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sst.h"
+
+#define RUNS_RATIO	2	/* samples held per sample used, at most */
+#define NSLOTS		(SST_MAX_SAMPLES * RUNS_RATIO)
+
+#define FREQ_UNKNOWN	2000e-6	/* skew until there is a regression */
+#define MIN_SKEW	1e-12	/* clamps, as chrony's */
+#define MAX_SKEW	1e2
+#define MIN_STDDEV	1e-9
+/*
+ * Timestamp precision assumed: distances closer than this to the
+ * smallest are equal, and the scale of the weights is at least this.
+ */
+#define PRECISION	1e-8
+/* The spread of the offsets per spread of the distances (chrony's). */
+#define SD_TO_DIST	0.7
+/* Residuals this small (seconds, plus a part of the offsets) are zero. */
+#define RESID_ZERO_ABS	1e-12
+#define RESID_ZERO_REL	1e-15
+
+/* The delay filter (see delay_outlier()). */
+#define FILT_MIN_SAMPLES	6
+#define FILT_DEV_RATIO		10.0
+#define FILT_MAX_REJECT		4
+#define FILT_CLOCK_ERROR	1e-6	/* wander of the local clock, 1 ppm */
+
+/* Bounds beyond which sst_correct() cannot re-express a sample. */
+#define MAX_CORR_DFREQ_PPM	1e5
+#define MAX_CORR_DELTA_S	1e8
+
+struct sample {
+	int64_t		time_ns;
+	double		offset_s;	/* re-expressed by sst_correct() */
+	double		orig_offset_s;	/* as measured */
+	double		delay_s;
+	double		disp_s;
+	double		root_delay_s;
+	double		root_disp_s;
+	int		stratum;
+	uint64_t	seq;
+};
+
+struct sst {
+	struct sample	ring[NSLOTS];
+	int		last;		/* slot of the newest sample */
+	int		n;		/* samples used by the regression */
+	int		nextra;		/* older ones, for the runs test */
+	uint64_t	seq;		/* of the next sample taken */
+	uint64_t	filt_epoch;	/* first seq of the delay minimum */
+	int		nrejected;	/* delay outliers in a row */
+
+	/* The last regression; offset at the newest sample's time. */
+	int		runs;
+	double		offset_s;
+	double		offset_sd_s;
+	double		freq;		/* + local clock fast, s/s */
+	double		skew;		/* s/s */
+	double		stddev_s;
+};
+
+struct fit {
+	double	a;		/* offset at x = 0, the newest sample */
+	double	b;		/* slope */
+	double	u;		/* weighted mean of x */
+	double	W;		/* sum of the weights */
+	double	V;		/* weighted sum of (x - u)^2 */
+};
+
+/*
+ * Critical number of runs of residuals of one sign among n (index),
+ * signs split evenly: fewer runs than or as many as this happen by chance
+ * in at most 5% of cases (Wald-Wolfowitz, one-sided; computed exactly).
+ */
+static const unsigned char crit_runs[NSLOTS + 1] = {
+	 0,  0,  0,  0,  0,  0,  0,  0,  2,  2,  3,  3,  3,  4,  4,  4,
+	 5,  5,  6,  6,  6,  7,  7,  8,  8,  9,  9,  9, 10, 10, 11, 11,
+	11, 12, 12, 13, 13, 14, 14, 14, 15, 15, 16, 16, 17, 17, 17, 18,
+	18, 19, 19, 20, 20, 21, 21, 21, 22, 22, 23, 23, 24, 24, 25, 25,
+	25, 26, 26, 27, 27, 28, 28, 29, 29, 30, 30, 30, 31, 31, 32, 32,
+	33, 33, 34, 34, 35, 35, 35, 36, 36, 37, 37, 38, 38, 39, 39, 40,
+	40, 40, 41, 41, 42, 42, 43, 43, 44, 44, 45, 45, 45, 46, 46, 47,
+	47, 48, 48, 49, 49, 50, 50, 51, 51, 51, 52, 52, 53, 53, 54, 54,
+	55
+};
+
+/* Student's t, 99.95% quantile, for 1 to 62 degrees of freedom. */
+static const double tcoef[SST_MAX_SAMPLES - 2] = {
+	636.62, 31.599, 12.924, 8.6103, 6.8688, 5.9588, 5.4079, 5.0413,
+	4.7809, 4.5869, 4.4370, 4.3178, 4.2208, 4.1405, 4.0728, 4.0150,
+	3.9651, 3.9216, 3.8834, 3.8495, 3.8193, 3.7921, 3.7676, 3.7454,
+	3.7251, 3.7066, 3.6896, 3.6739, 3.6594, 3.6460, 3.6335, 3.6218,
+	3.6109, 3.6007, 3.5911, 3.5821, 3.5737, 3.5657, 3.5581, 3.5510,
+	3.5442, 3.5377, 3.5316, 3.5258, 3.5203, 3.5150, 3.5099, 3.5051,
+	3.5004, 3.4960, 3.4918, 3.4877, 3.4838, 3.4800, 3.4764, 3.4729,
+	3.4696, 3.4663, 3.4632, 3.4602, 3.4573, 3.4545
+};
+
+/* a - b in seconds; wraps rather than overflows on absurd input. */
+static double
+diff_s(int64_t a, int64_t b)
+{
+	return (double)(int64_t)((uint64_t)a - (uint64_t)b) * 1e-9;
+}
+
+/* Sample i, from -nextra (the oldest held) to n - 1 (the newest). */
+static int
+slot(const struct sst *s, int i)
+{
+	return (s->last + 1 - s->n + i + 2 * NSLOTS) % NSLOTS;
+}
+
+#define SAMPLE(s, i)	(&(s)->ring[slot((s), (i))])
+
+static const struct sample *
+newest(const struct sst *s)
+{
+	return &s->ring[s->last];
+}
+
+struct sst *
+sst_new(void)
+{
+	struct sst	*s;
+
+	if ((s = calloc(1, sizeof(*s))) == NULL)
+		return NULL;
+	sst_reset(s);
+	return s;
+}
+
+void
+sst_free(struct sst *s)
+{
+	free(s);
+}
+
+void
+sst_reset(struct sst *s)
+{
+	s->last = NSLOTS - 1;
+	s->n = 0;
+	s->nextra = 0;
+	s->filt_epoch = s->seq;
+	s->nrejected = 0;
+	s->runs = 0;
+	s->offset_s = 0.0;
+	s->offset_sd_s = 0.0;
+	s->freq = 0.0;
+	s->skew = FREQ_UNKNOWN;
+	s->stddev_s = 0.0;
+}
+
+int
+sst_count(const struct sst *s)
+{
+	return s->n;
+}
+
+static int
+count_runs(const double *r, int n, double zero)
+{
+	int	 i, runs = 1;
+
+	/* A residual of zero has no sign: it ends the run it follows. */
+	for (i = 1; i < n; i++)
+		if (!((r[i - 1] > zero && r[i] > zero) ||
+		    (r[i - 1] < -zero && r[i] < -zero)))
+			runs++;
+	return runs;
+}
+
+static double
+median(double *v, int n)
+{
+	double	 t;
+	int	 i, j;
+
+	for (i = 1; i < n; i++) {
+		t = v[i];
+		for (j = i; j > 0 && v[j - 1] > t; j--)
+			v[j] = v[j - 1];
+		v[j] = t;
+	}
+	return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
+}
+
+/*
+ * The weights (inverse variances, relative) of the n samples used, as
+ * chrony: a sample's distance is delay / 2 + dispersion; what it has
+ * above the smallest, in units of the typical excess (median less
+ * minimum, over SD_TO_DIST, at least PRECISION and at most the smallest
+ * distance itself), adds to the standard deviation assumed for it.
+ */
+static void
+weights(const struct sst *s, double *iw)
+{
+	double	 d[SST_MAX_SAMPLES], tmp[SST_MAX_SAMPLES];
+	double	 min = 0.0, sd, k;
+	int	 i;
+
+	for (i = 0; i < s->n; i++) {
+		d[i] = 0.5 * SAMPLE(s, i)->delay_s + SAMPLE(s, i)->disp_s;
+		if (i == 0 || d[i] < min)
+			min = d[i];
+	}
+	memcpy(tmp, d, s->n * sizeof(d[0]));
+	sd = (median(tmp, s->n) - min) / SD_TO_DIST;
+	if (sd > min)
+		sd = min;
+	if (sd < PRECISION)
+		sd = PRECISION;
+	min += PRECISION;
+	for (i = 0; i < s->n; i++) {
+		k = 1.0;
+		if (d[i] > min)
+			k += (d[i] - min) / sd;
+		iw[i] = 1.0 / (k * k);
+	}
+}
+
+/* Weighted least squares of y on x over [from, to). */
+static void
+wls(const double *x, const double *y, const double *iw, int from, int to,
+    struct fit *f)
+{
+	double	 W = 0.0, U = 0.0, P = 0.0, Q = 0.0, V = 0.0, ym, ui;
+	int	 i;
+
+	for (i = from; i < to; i++) {
+		W += iw[i];
+		U += iw[i] * x[i];
+		P += iw[i] * y[i];
+	}
+	f->u = U / W;
+	ym = P / W;
+	for (i = from; i < to; i++) {
+		ui = x[i] - f->u;
+		Q += iw[i] * (y[i] - ym) * ui;
+		V += iw[i] * ui * ui;
+	}
+	f->b = V > 0.0 ? Q / V : 0.0;
+	f->a = ym - f->b * f->u;
+	f->W = W;
+	f->V = V;
+}
+
+/*
+ * The runs test, as chrony's RGR_FindBestRegression: fit the samples from
+ * start to the newest; count the runs of residual signs over them and
+ * over as many samples again before start (those still held); if there
+ * are too few runs for chance, drop the oldest sample and fit again, down
+ * to SST_MIN_SAMPLES.  x and y are indexed from -m; returns start, the
+ * number of samples to drop.
+ */
+static int
+find_best(const double *x, const double *y, const double *iw, int n, int m,
+    struct fit *f, int *runs)
+{
+	double	 r[NSLOTS], zero = 0.0;
+	int	 i, start, rs;
+
+	for (i = -m; i < n; i++)
+		if (fabs(y[i]) > zero)
+			zero = fabs(y[i]);
+	zero = RESID_ZERO_ABS + RESID_ZERO_REL * zero;
+	for (start = 0;; start++) {
+		wls(x, y, iw, start, n, f);
+		rs = n - (n - start) * RUNS_RATIO;
+		if (rs < -m)
+			rs = -m;
+		for (i = rs; i < n; i++)
+			r[i - rs] = y[i] - f->a - f->b * x[i];
+		*runs = count_runs(r, n - rs, zero);
+		if (*runs > crit_runs[n - rs] ||
+		    n - start <= SST_MIN_SAMPLES)
+			break;
+	}
+	if (rs != start)	/* report the runs of the samples used */
+		*runs = count_runs(r + (start - rs), n - start, zero);
+	return start;
+}
+
+/* The oldest k samples used become samples for the runs test only. */
+static void
+prune(struct sst *s, int k)
+{
+	s->n -= k;
+	s->nextra += k;
+	if (s->nextra > s->n * (RUNS_RATIO - 1))
+		s->nextra = s->n * (RUNS_RATIO - 1);
+}
+
+/* Too few samples for a regression: the newest one, no frequency. */
+static void
+no_regression(struct sst *s)
+{
+	const struct sample	*nw = newest(s);
+
+	s->runs = 0;
+	s->offset_s = nw->offset_s;
+	s->offset_sd_s = 0.5 * nw->delay_s + nw->disp_s;
+	s->stddev_s = s->offset_sd_s;
+	s->freq = 0.0;
+	s->skew = FREQ_UNKNOWN;
+}
+
+static void
+regress(struct sst *s)
+{
+	double		 x[NSLOTS], y[NSLOTS], iw[SST_MAX_SAMPLES];
+	double		 ss, r, sb1, sb0, skew;
+	struct fit	 f;
+	int		 i, m = s->nextra, start, np;
+
+	if (s->n < SST_MIN_SAMPLES) {
+		no_regression(s);
+		return;
+	}
+	for (i = -m; i < s->n; i++) {
+		x[i + m] = diff_s(SAMPLE(s, i)->time_ns, newest(s)->time_ns);
+		y[i + m] = SAMPLE(s, i)->offset_s;
+	}
+	weights(s, iw);
+	start = find_best(x + m, y + m, iw, s->n, m, &f, &s->runs);
+
+	ss = 0.0;
+	for (i = start; i < s->n; i++) {
+		r = y[i + m] - f.a - f.b * x[i + m];
+		ss += iw[i] * r * r;
+	}
+	np = s->n - start;
+	ss /= np - 2;
+	sb1 = f.V > 0.0 ? sqrt(ss / f.V) : MAX_SKEW;
+	sb0 = sqrt(ss / f.W + f.u * f.u * sb1 * sb1);
+	skew = sb1 * tcoef[np - 3];
+	s->offset_s = f.a;
+	s->offset_sd_s = sb0;
+	s->freq = f.b;
+	s->skew = skew < MIN_SKEW ? MIN_SKEW : skew > MAX_SKEW ? MAX_SKEW :
+	    skew;
+	s->stddev_s = sqrt(ss * np / f.W);
+	if (s->stddev_s < MIN_STDDEV)
+		s->stddev_s = MIN_STDDEV;
+	prune(s, start);
+}
+
+/*
+ * The smallest delay of the samples held (for the runs test too) since
+ * the filter's epoch, which a sustained change of the path moves.
+ */
+static double
+filt_min_delay(const struct sst *s)
+{
+	double	 min = -1.0;
+	int	 i;
+
+	for (i = -s->nextra; i < s->n; i++)
+		if (SAMPLE(s, i)->seq >= s->filt_epoch &&
+		    (min < 0.0 || SAMPLE(s, i)->delay_s < min))
+			min = SAMPLE(s, i)->delay_s;
+	return min >= 0.0 ? min : newest(s)->delay_s;
+}
+
+/*
+ * The delay filter, chrony's maxdelaydevratio test.  Half the delay above
+ * the minimum is the most the queues can have moved the offset.  It must
+ * not exceed 10 times the standard deviation of the regression plus what
+ * the frequency (skew and 1 ppm of wander) can have moved since the newest
+ * sample; a sample beyond is an outlier, unless its offset is further from
+ * the prediction than the extra delay explains (then something else moved
+ * and the sample tells it).  Only with FILT_MIN_SAMPLES held; the caller
+ * rejects at most FILT_MAX_REJECT in a row.
+ */
+static int
+delay_outlier(const struct sst *s, const struct sst_sample *sm)
+{
+	double	 ago, delta, max_delta, err;
+
+	if (s->n < FILT_MIN_SAMPLES)
+		return 0;
+	ago = diff_s(sm->time_ns, newest(s)->time_ns);
+	delta = 0.5 * (sm->delay_s - filt_min_delay(s));
+	max_delta = FILT_DEV_RATIO * s->stddev_s +
+	    fabs(ago) * (s->skew + FILT_CLOCK_ERROR);
+	if (delta <= max_delta)
+		return 0;
+	err = sm->offset_s - (s->offset_s + s->freq * ago);
+	if (fabs(err) - delta > max_delta)
+		return 0;
+	return 1;
+}
+
+static int
+valid(const struct sst_sample *sm)
+{
+	return isfinite(sm->offset_s) && isfinite(sm->delay_s) &&
+	    isfinite(sm->disp_s) && isfinite(sm->root_delay_s) &&
+	    isfinite(sm->root_disp_s) && sm->delay_s >= 0.0 &&
+	    sm->disp_s >= 0.0 && sm->root_delay_s >= 0.0 &&
+	    sm->root_disp_s >= 0.0;
+}
+
+static void
+push(struct sst *s, const struct sst_sample *sm)
+{
+	struct sample	*p;
+
+	if (s->n == SST_MAX_SAMPLES)
+		prune(s, 1);
+	s->last = (s->last + 1) % NSLOTS;
+	p = &s->ring[s->last];
+	p->time_ns = sm->time_ns;
+	p->offset_s = sm->offset_s;
+	p->orig_offset_s = sm->offset_s;
+	p->delay_s = sm->delay_s;
+	p->disp_s = sm->disp_s;
+	p->root_delay_s = sm->root_delay_s;
+	p->root_disp_s = sm->root_disp_s;
+	p->stratum = sm->stratum;
+	p->seq = s->seq++;
+	s->n++;
+}
+
+/*
+ * A sample not newer than the newest means the clock went back: the
+ * history cannot be compared with it and is forgotten, as chrony.
+ */
+enum sst_reason
+sst_add(struct sst *s, const struct sst_sample *sm)
+{
+	if (!valid(sm))
+		return SST_BAD_VALUE;
+	if (s->n > 0 && sm->time_ns <= newest(s)->time_ns)
+		sst_reset(s);
+	if (delay_outlier(s, sm)) {
+		if (s->nrejected < FILT_MAX_REJECT) {
+			s->nrejected++;
+			return SST_DELAY_OUTLIER;
+		}
+		/* A sustained change of the path: a new minimum from here. */
+		s->filt_epoch = s->seq;
+	}
+	s->nrejected = 0;
+	push(s, sm);
+	regress(s);
+	return SST_OK;
+}
+
+/*
+ * offset_sd_s grows with the skew over the time since the newest sample,
+ * as chrony's root dispersion does.  With fewer than SST_MIN_SAMPLES
+ * samples the offset is the newest sample's, offset_sd_s and stddev_s its
+ * distance (delay / 2 + dispersion), and the frequency 0 with a skew of
+ * 2000 ppm.
+ */
+int
+sst_estimate(const struct sst *s, int64_t now_ns, struct sst_est *e)
+{
+	const struct sample	*nw = newest(s);
+	double			 el;
+
+	if (s->n == 0)
+		return -1;
+	memset(e, 0, sizeof(*e));
+	el = diff_s(now_ns, nw->time_ns);
+	e->n = s->n;
+	e->runs = s->runs;
+	e->span_s = diff_s(nw->time_ns, SAMPLE(s, 0)->time_ns);
+	e->offset_s = s->offset_s + s->freq * el;
+	e->offset_sd_s = s->offset_sd_s + s->skew * fabs(el);
+	e->freq_ppm = s->freq * 1e6;
+	e->skew_ppm = s->skew * 1e6;
+	e->stddev_s = s->stddev_s;
+	e->min_delay_s = filt_min_delay(s);
+	e->last_offset_s = nw->orig_offset_s;
+	e->last_time_ns = nw->time_ns;
+	e->root_delay_s = nw->root_delay_s;
+	e->root_disp_s = nw->root_disp_s;
+	e->stratum = nw->stratum;
+	return 0;
+}
+
+/*
+ * As chrony's SST_SlewSamples: each sample, and its time (the clock that
+ * took it moved too), loses doffset + dfreq * (t - now), so that old and
+ * new samples lie on one line.  The fit is redone; being linear in both,
+ * it moves by the same amount and its residuals stay.  A correction too
+ * large to express (or not finite) forgets the samples.
+ */
+void
+sst_correct(struct sst *s, int64_t now_ns, double dfreq_ppm,
+    double doffset_s)
+{
+	struct sample	*p;
+	double		 dfreq = dfreq_ppm * 1e-6, d;
+	int		 i;
+
+	if (s->n == 0)
+		return;
+	if (!isfinite(dfreq_ppm) || !isfinite(doffset_s) ||
+	    fabs(dfreq_ppm) > MAX_CORR_DFREQ_PPM) {
+		sst_reset(s);
+		return;
+	}
+	for (i = -s->nextra; i < s->n; i++) {
+		d = doffset_s + dfreq * diff_s(SAMPLE(s, i)->time_ns, now_ns);
+		if (fabs(d) > MAX_CORR_DELTA_S) {
+			sst_reset(s);
+			return;
+		}
+	}
+	for (i = -s->nextra; i < s->n; i++) {
+		p = SAMPLE(s, i);
+		d = doffset_s + dfreq * diff_s(p->time_ns, now_ns);
+		p->offset_s -= d;
+		p->time_ns = (int64_t)((uint64_t)p->time_ns -
+		    (uint64_t)llround(d * 1e9));
+	}
+	regress(s);
+}

@@ -1,0 +1,116 @@
+#!/bin/sh
+# NTP client and discipline on loopback: three true servers (timed and
+# chronyd 4.3 -x) and a false one 1 s off; a client with a virtual clock
+# 0.3 s ahead and 40 ppm fast converges, marks the false one 'x', keeps its
+# frequency when every server is gone and falls back to `local stratum 10`,
+# and selects a server again when it returns.
+. "${top_srcdir:-.}/regress/e2e/lib.sh"
+
+BASE=$((20000 + ($$ + 13) % 20000))
+CSOCK=$T/client.sock
+
+# server NAME ADDRESS PORT [OFFSET]: a timed server on a virtual clock.
+server() {
+	cat >"$T/$1.conf" <<CONF
+clock virtual offset ${4:-0}
+local stratum 1
+allow 127.0.0.0/8
+port $3
+bindaddress $2
+user nobody
+chrootdir $T/empty
+bindcmdaddress $T/$1.sock
+CONF
+	start_timed "$1" "$T/$1.conf"
+	eval "PID_$1=\$MPID"
+}
+
+server s1 127.0.0.1 $BASE
+server s2 127.0.0.2 $((BASE + 1))
+server s3 127.0.0.3 $((BASE + 2))
+server false 127.0.0.4 $((BASE + 3)) 1.0
+
+cat >"$T/client.conf" <<CONF
+clock virtual offset 0.3 frequency 40
+server 127.0.0.1 port $BASE iburst minpoll -2 maxpoll -2
+server 127.0.0.2 port $((BASE + 1)) iburst minpoll -2 maxpoll -2
+server 127.0.0.3 port $((BASE + 2)) iburst minpoll -2 maxpoll -2
+server 127.0.0.4 port $((BASE + 3)) iburst minpoll -2 maxpoll -2
+makestep 0.1 3
+driftfile $T/client.drift
+local stratum 10
+port 0
+user nobody
+chrootdir $T/empty
+bindcmdaddress $CSOCK
+CONF
+start_timed client "$T/client.conf"
+CPID=$MPID
+
+tracking() {
+	"$T/timectl" -h "$CSOCK" -j tracking
+}
+
+# converged: true error under 100 us and frequency 40 +- 2 ppm
+converged() {
+	tracking | python3 -c '
+import json, sys
+t = json.load(sys.stdin)
+sys.exit(0 if abs(t["virtual_true_offset"]) < 100e-6 and
+         abs(t["frequency_ppm"] - 40) < 2 else 1)'
+}
+check "client converges within 60 s (error < 100 us, 40 +- 2 ppm)" \
+    wait_for 60 converged || {
+	"$T/timectl" -h "$CSOCK" sources | sed 's/^/# /'
+	tracking | sed 's/^/# /'
+}
+out=$("$T/timectl" -h "$CSOCK" sources)
+printf '%s\n' "$out" | sed 's/^/# /'
+check "one source is selected (*)" test "$(printf '%s\n' "$out" | grep -c '^\^\*')" = 1
+check "two are combined (+)" test "$(printf '%s\n' "$out" | grep -c '^\^+')" = 2
+check "the server 1 s off is marked x" contains "$out" '^\^x 127\.0\.0\.4 '
+json=$("$T/timectl" -h "$CSOCK" -j sources)
+check "sources -j has the contract's keys" python3 -c '
+import json, sys
+s = json.loads(sys.argv[1])
+keys = ("mode state name address port stratum poll reach last_rx offset "
+        "measured_offset error nts").split()
+assert len(s) == 4, s
+for o in s:
+    assert all(k in o for k in keys), o
+' "$json"
+
+# Every server gone: the frequency stays, and local stratum 10 takes over.
+for p in $PID_s1 $PID_s2 $PID_s3 $PID_false; do kill -TERM "$p"; done
+local_ref() {
+	tracking | python3 -c '
+import json, sys
+t = json.load(sys.stdin)
+sys.exit(0 if t["reference_id"] == "7F7F0101" and t["stratum"] == 10 and
+         abs(t["frequency_ppm"] - 40) < 2 else 1)'
+}
+# 8 polls of 0.25 s empty the reachability registers
+check "falls back to local stratum 10, frequency kept" wait_for 10 local_ref
+error_small() {
+	tracking | python3 -c '
+import json, sys
+t = json.load(sys.stdin)
+sys.exit(0 if abs(t["virtual_true_offset"]) < 1e-3 else 1)'
+}
+check "the error grows no faster than the residual frequency error" \
+    error_small
+
+server s1 127.0.0.1 $BASE
+selected_again() {
+	"$T/timectl" -h "$CSOCK" sources | grep -q '^\^\* 127\.0\.0\.1 '
+}
+check "a returning server is selected again" wait_for 20 selected_again
+
+kill -TERM "$CPID" "$PID_s1"
+check "client stops" wait_for 5 gone "$CPID"
+check "the drift file holds the frequency" python3 -c '
+import sys
+f = float(open(sys.argv[1]).read().split()[0])
+sys.exit(0 if abs(f - 40) < 2 else 1)' "$T/client.drift"
+check "no engine was killed by seccomp" not_in_log "$T/client.log" "signal 31"
+finish
