@@ -1,0 +1,59 @@
+#!/bin/sh
+# Interop: a timed client (virtual clock 0.3 s ahead, 40 ppm fast) syncs
+# from chronyd 4.3 (unpacked from Debian's archive, -x, local stratum 1).
+. "${top_srcdir:-.}/regress/e2e/lib.sh"
+
+CHRONY_DIR=${TIMED_CHRONY_DIR:-/var/tmp/timed-chrony}
+if ! chronyd=$(sh "$top_srcdir/regress/fetch-chrony.sh" "$CHRONY_DIR" |
+    tail -n 1) || [ ! -x "$chronyd" ]; then
+	not_ok "chronyd 4.3 from Debian's archive" "fetch-chrony.sh failed"
+	finish
+fi
+
+PORT=$((20000 + ($$ + 17) % 20000))
+mkdir -m 770 "$T/chrony"
+chown nobody:"$(id -gn nobody)" "$T/chrony"
+cat >"$T/chrony.conf" <<CONF
+local stratum 1
+allow 127.0.0.1
+port $PORT
+bindaddress 127.0.0.1
+bindcmdaddress /
+cmdport 0
+pidfile $T/chrony/chronyd.pid
+CONF
+"$chronyd" -x -d -u nobody -f "$T/chrony.conf" >"$T/chronyd.log" 2>&1 &
+CPID=$!
+PIDS="$PIDS $CPID"
+
+SOCK=$T/client.sock
+cat >"$T/client.conf" <<CONF
+clock virtual offset 0.3 frequency 40
+server 127.0.0.1 port $PORT iburst minpoll -2 maxpoll -2
+makestep 0.1 3
+port 0
+user nobody
+chrootdir $T/empty
+bindcmdaddress $SOCK
+CONF
+start_timed client "$T/client.conf"
+
+selected() {
+	"$T/timectl" -h "$SOCK" sources | grep -q '^\^\* 127\.0\.0\.1 '
+}
+agrees() {
+	"$T/timectl" -h "$SOCK" -j tracking | python3 -c '
+import json, sys
+t = json.load(sys.stdin)
+sys.exit(0 if abs(t["virtual_true_offset"]) < 1e-3 and t["stratum"] == 2
+         else 1)'
+}
+check "the timed client selects chronyd (*)" wait_for 30 selected
+check "and agrees with it within 1 ms" wait_for 30 agrees ||
+    "$T/timectl" -h "$SOCK" tracking | sed 's/^/# /'
+"$T/timectl" -h "$SOCK" sources | sed 's/^/# /'
+
+kill -TERM "$MPID" "$CPID"
+check "timed stops" wait_for 5 gone "$MPID"
+check "chronyd stops" wait_for 5 gone "$CPID"
+finish
