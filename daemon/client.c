@@ -494,8 +494,27 @@ client_new(struct engine *eng)
 	/* A pool counts as one source (its first address) for now. */
 	for (cs = eng->conf->sources; cs != NULL && cl->n < SEL_MAX_SOURCES;
 	    cs = cs->next)
-		resolve(add_source(cl, cs));
+		add_source(cl, cs);
 	return cl;
+}
+
+void
+client_start(struct client *cl)
+{
+	int	 i;
+
+	for (i = 0; i < cl->n; i++)
+		resolve(cl->srcs[i]);
+}
+
+void
+client_refused(struct client *cl)
+{
+	int	 i;
+
+	log_warnx("the monitor refused a correction: samples discarded");
+	for (i = 0; i < cl->n; i++)
+		sst_reset(cl->srcs[i]->sst);
 }
 
 void

@@ -33,6 +33,10 @@ struct client;
 
 struct client	*client_new(struct engine *);
 void		 client_free(struct client *);
+/* The engine knows the time now: resolve and start polling. */
+void		 client_start(struct client *);
+/* The monitor refused a correction: our samples are off; start over. */
+void		 client_refused(struct client *);
 void		 client_tracking(const struct client *, struct rpt_tracking *);
 /* One IMSG_CTL_SOURCES answer per source, then IMSG_CTL_END. */
 void		 client_send_sources(const struct client *, uint32_t peerid);

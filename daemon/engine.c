@@ -148,11 +148,19 @@ ctl_serverstats(struct engine *eng, uint32_t peerid)
 static void
 dispatch(struct engine *eng, struct imsg *imsg)
 {
+	uint32_t	 refused;
+
 	switch (imsg->hdr.type) {
 	case IMSG_CLOCK_STATE:
+		refused = eng->cs.refused;
 		if (imsg_get_data(imsg, &eng->cs, sizeof(eng->cs)) == -1)
 			fatalx("IMSG_CLOCK_STATE: bad length");
-		eng->have_cs = 1;
+		if (!eng->have_cs) {
+			/* time is only known from now on: start polling */
+			eng->have_cs = 1;
+			client_start(eng->client);
+		} else if (eng->cs.refused != refused)
+			client_refused(eng->client);
 		server_update(eng->server);
 		break;
 	case IMSG_NTP_SOCKET:

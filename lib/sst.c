@@ -233,7 +233,7 @@ median(double *v, int n)
 static void
 weights(const struct sst *s, double *iw)
 {
-	double	 d[SST_MAX_SAMPLES], tmp[SST_MAX_SAMPLES];
+	double	 d[SST_MAX_SAMPLES] = { 0 }, tmp[SST_MAX_SAMPLES];
 	double	 min = 0.0, sd, k;
 	int	 i;
 

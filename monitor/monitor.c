@@ -116,6 +116,7 @@ send_clock_state(struct monitor *mon)
 	clock_state(mon->clock, monitor_now_ns(), &st);
 	st.skew_ppm = mon->drift_skew_ppm;
 	st.updates = mon->limst.updates;
+	st.refused = mon->refused;
 	monitor_to_engine(mon, IMSG_CLOCK_STATE, 0, 0, &st, sizeof(st));
 }
 
@@ -369,6 +370,7 @@ handle_freq(struct monitor *mon, struct imsg *imsg)
 	}
 	if ((why = lim_check_drift(req.freq_ppm, req.skew_ppm)) != NULL) {
 		log_warnx("refused frequency %.3f ppm: %s", req.freq_ppm, why);
+		mon->refused++;
 		return;
 	}
 	if (clock_set_freq(mon->clock, monitor_now_ns(), req.freq_ppm) == -1)
@@ -391,6 +393,7 @@ handle_slew(struct monitor *mon, struct imsg *imsg)
 	    NULL) {
 		log_warnx("refused slew of %.9f s at %.1f ppm: %s",
 		    req.offset_s, req.rate_ppm, why);
+		mon->refused++;
 		return;
 	}
 	if (clock_slew(mon->clock, monitor_now_ns(), req.offset_s,
@@ -414,6 +417,7 @@ handle_step(struct monitor *mon, struct imsg *imsg)
 	if ((why = lim_check_step(&mon->lim, &mon->limst, req.offset_s,
 	    now)) != NULL) {
 		log_warnx("refused step of %+.9f s: %s", req.offset_s, why);
+		mon->refused++;
 		return;
 	}
 	if (clock_step(mon->clock, now, req.offset_s) == -1) {

@@ -54,6 +54,7 @@ struct monitor {
 	struct clock		*clock;
 	struct lim		 lim;
 	struct lim_state	 limst;
+	uint32_t		 refused;	/* engine requests refused */
 	int			 drift_known;
 	double			 drift_skew_ppm;
 
