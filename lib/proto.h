@@ -54,7 +54,8 @@ enum imsg_type {
 	IMSG_CTL_END,		/* end of a list answer */
 	IMSG_CTL_RESULT,	/* struct ctl_result */
 	IMSG_CTL_SERVERSTATS,	/* no payload; answer struct rpt_serverstats */
-	IMSG_CTL_CLIENTS	/* no payload; answers struct rpt_client..., END */
+	IMSG_CTL_CLIENTS,	/* no payload; answers struct rpt_client..., END */
+	IMSG_CTL_SOURCESTATS	/* no payload; answers struct rpt_sourcestats..., END */
 };
 
 #define CTL_OK			200	/* 200 OK */
@@ -163,6 +164,19 @@ struct rpt_source {
 	double		measured_offset_s;
 	double		error_s;
 	int32_t		nts;
+};
+
+/* One row of timectl sourcestats (chronyc's columns). */
+struct rpt_sourcestats {
+	char		name[RPT_NAME_MAX];
+	char		address[RPT_ADDR_MAX];
+	int32_t		n_samples;		/* NP */
+	int32_t		n_runs;			/* NR */
+	double		span_s;			/* Span */
+	double		freq_ppm;		/* Frequency: + local runs fast */
+	double		freq_skew_ppm;		/* Freq Skew */
+	double		offset_s;		/* Offset: + local ahead */
+	double		stddev_s;		/* Std Dev */
 };
 
 /* Server totals: chrony's serverstats fields, then timed's own. */
