@@ -210,6 +210,22 @@ apply(struct client *cl, const struct disc_actions *a, int64_t now)
 		sst_correct(cl->srcs[i]->sst, now, dfreq, doff);
 }
 
+/* Tell the monitor (kernel status, RTC sync) whether we are synchronised. */
+static void
+tell_sync(struct client *cl)
+{
+	struct req_sync	 r;
+
+	if (cl->eng->noclock)
+		return;
+	memset(&r, 0, sizeof(r));
+	r.synced = cl->mode == REF_SOURCES;
+	r.est_error_s = r.synced ? cl->sel.offset_sd_s : 16.0;
+	r.max_error_s = r.synced ? cl->sel.root_delay_s / 2 +
+	    cl->sel.root_disp_s : 16.0;
+	engine_send(cl->eng, IMSG_SET_SYNC, 0, &r, sizeof(r));
+}
+
 static void
 set_mode(struct client *cl, enum refmode mode)
 {
@@ -223,6 +239,7 @@ set_mode(struct client *cl, enum refmode mode)
 	else if (mode == REF_NONE)
 		log_info("no selectable source: not synchronised");
 	cl->mode = mode;
+	tell_sync(cl);
 	server_update(cl->eng->server);
 }
 
@@ -289,6 +306,7 @@ reference(struct client *cl, const struct csrc *from)
 		cl->last.last_offset_s = cl->sel.offset_s;
 		cl->last.residual_freq_ppm = cl->sel.freq_ppm;
 	}
+	tell_sync(cl);
 	server_update(cl->eng->server);
 }
 
@@ -594,6 +612,47 @@ client_makestep(struct client *cl)
 	return 1;
 }
 
+static void
+address_of(const struct csrc *s, char *buf, size_t len)
+{
+	const void	*a = s->addr.ss_family == AF_INET ?
+	    (const void *)&((const struct sockaddr_in *)&s->addr)->sin_addr :
+	    (const void *)&((const struct sockaddr_in6 *)&s->addr)->sin6_addr;
+
+	buf[0] = '\0';
+	if (s->resolved)
+		inet_ntop(s->addr.ss_family, a, buf, len);
+}
+
+void
+client_send_sourcestats(const struct client *cl, uint32_t peerid)
+{
+	const struct csrc	*s;
+	struct rpt_sourcestats	 r;
+	struct sst_est		 e;
+	int64_t			 now = engine_now_ns(cl->eng);
+	int			 i;
+
+	for (i = 0; i < cl->n; i++) {
+		s = cl->srcs[i];
+		memset(&r, 0, sizeof(r));
+		snprintf(r.name, sizeof(r.name), "%s", s->name);
+		address_of(s, r.address, sizeof(r.address));
+		if (sst_estimate(s->sst, now, &e) == 0) {
+			r.n_samples = sst_count(s->sst);
+			r.n_runs = e.runs;
+			r.span_s = e.span_s;
+			r.freq_ppm = e.freq_ppm;
+			r.freq_skew_ppm = e.skew_ppm;
+			r.offset_s = e.offset_s;
+			r.stddev_s = e.stddev_s;
+		}
+		engine_send(cl->eng, IMSG_CTL_SOURCESTATS, peerid, &r,
+		    sizeof(r));
+	}
+	engine_send(cl->eng, IMSG_CTL_END, peerid, NULL, 0);
+}
+
 void
 client_send_sources(const struct client *cl, uint32_t peerid)
 {
@@ -609,12 +668,7 @@ client_send_sources(const struct client *cl, uint32_t peerid)
 		r.mode = RPT_MODE_SERVER;
 		r.state = s->state;
 		snprintf(r.name, sizeof(r.name), "%s", s->name);
-		if (s->resolved)
-			inet_ntop(s->addr.ss_family, s->addr.ss_family ==
-			    AF_INET ? (void *)&((struct sockaddr_in *)
-			    &s->addr)->sin_addr : (void *)&((struct
-			    sockaddr_in6 *)&s->addr)->sin6_addr, r.address,
-			    sizeof(r.address));
+		address_of(s, r.address, sizeof(r.address));
 		r.port = s->conf->port;
 		r.stratum = s->src.stratum;
 		r.poll = s->src.poll;

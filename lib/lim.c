@@ -91,6 +91,17 @@ lim_check_leap(int leap)
 	return NULL;
 }
 
+const char *
+lim_check_sync(int synced, double est_error_s, double max_error_s)
+{
+	if (synced != 0 && synced != 1)
+		return "bad flag";
+	if (!isfinite(est_error_s) || !isfinite(max_error_s) ||
+	    est_error_s < 0.0 || max_error_s < 0.0)
+		return "error bounds out of range";
+	return NULL;
+}
+
 void
 lim_note_update(struct lim_state *st)
 {

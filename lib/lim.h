@@ -56,6 +56,9 @@ const char	*lim_check_step(const struct lim *, const struct lim_state *,
 		    double offset_s, int64_t now_ns);
 /* Leap status value. */
 const char	*lim_check_leap(int leap);
+/* Synchronisation status: a flag and two error bounds in seconds. */
+const char	*lim_check_sync(int synced, double est_error_s,
+		    double max_error_s);
 
 /* Record an applied update, an authorised step, an applied step. */
 void		 lim_note_update(struct lim_state *);

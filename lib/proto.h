@@ -42,6 +42,7 @@ enum imsg_type {
 	IMSG_ADJ_OFFSET,	/* struct req_offset: slew */
 	IMSG_STEP,		/* struct req_step */
 	IMSG_SET_LEAP,		/* struct req_leap */
+	IMSG_SET_SYNC,		/* struct req_sync */
 
 	/*
 	 * Control: timectl -> monitor -> engine and back.  The monitor
@@ -119,6 +120,12 @@ struct req_step {
 
 struct req_leap {
 	int32_t		leap;		/* enum leap_status */
+};
+
+struct req_sync {
+	int32_t		synced;		/* 1: synchronised to a source */
+	double		est_error_s;	/* >= 0 */
+	double		max_error_s;	/* >= 0 */
 };
 
 #define RPT_NAME_MAX		256

@@ -235,6 +235,7 @@ conn_dispatch(struct ctl_conn *c, struct imsg *imsg)
 	case IMSG_CTL_SOURCES:
 	case IMSG_CTL_SERVERSTATS:
 	case IMSG_CTL_CLIENTS:
+	case IMSG_CTL_SOURCESTATS:
 		relay(c, imsg->hdr.type);
 		break;
 	case IMSG_CTL_MAKESTEP:
@@ -371,9 +372,13 @@ answer_ok(uint32_t waiting, const struct imsg *imsg)
 	case IMSG_CTL_CLIENTS:
 		return waiting == IMSG_CTL_CLIENTS &&
 		    imsg->datalen == sizeof(struct rpt_client);
+	case IMSG_CTL_SOURCESTATS:
+		return waiting == IMSG_CTL_SOURCESTATS &&
+		    imsg->datalen == sizeof(struct rpt_sourcestats);
 	case IMSG_CTL_END:
 		return (waiting == IMSG_CTL_SOURCES ||
-		    waiting == IMSG_CTL_CLIENTS) && imsg->datalen == 0;
+		    waiting == IMSG_CTL_CLIENTS ||
+		    waiting == IMSG_CTL_SOURCESTATS) && imsg->datalen == 0;
 	case IMSG_CTL_RESULT:
 		return waiting != 0 &&
 		    imsg->datalen == sizeof(struct ctl_result);
@@ -404,7 +409,8 @@ control_from_engine(struct control *ctl, const struct imsg *imsg)
 		return;
 	}
 	if (imsg->hdr.type != IMSG_CTL_SOURCES &&
-	    imsg->hdr.type != IMSG_CTL_CLIENTS)
+	    imsg->hdr.type != IMSG_CTL_CLIENTS &&
+	    imsg->hdr.type != IMSG_CTL_SOURCESTATS)
 		c->waiting = 0;
 	conn_send(c, imsg->hdr.type, imsg->data, imsg->datalen);
 }

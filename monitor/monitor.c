@@ -446,6 +446,26 @@ handle_leap(struct monitor *mon, struct imsg *imsg)
 }
 
 static void
+handle_sync(struct monitor *mon, struct imsg *imsg)
+{
+	struct req_sync	 req;
+	const char	*why;
+
+	if (imsg_get_data(imsg, &req, sizeof(req)) == -1) {
+		monitor_engine_abuse(mon, "IMSG_SET_SYNC: bad length");
+		return;
+	}
+	if ((why = lim_check_sync(req.synced, req.est_error_s,
+	    req.max_error_s)) != NULL) {
+		log_warnx("refused sync status: %s", why);
+		mon->refused++;
+		return;
+	}
+	clock_set_sync(mon->clock, req.synced, req.est_error_s,
+	    req.max_error_s);
+}
+
+static void
 engine_dispatch(struct monitor *mon, struct imsg *imsg)
 {
 	if (!mon->engine_ready && imsg->hdr.type != IMSG_HELLO) {
@@ -471,10 +491,14 @@ engine_dispatch(struct monitor *mon, struct imsg *imsg)
 	case IMSG_SET_LEAP:
 		handle_leap(mon, imsg);
 		break;
+	case IMSG_SET_SYNC:
+		handle_sync(mon, imsg);
+		return;		/* nothing the engine needs to hear back */
 	case IMSG_CTL_TRACKING:
 	case IMSG_CTL_SOURCES:
 	case IMSG_CTL_SERVERSTATS:
 	case IMSG_CTL_CLIENTS:
+	case IMSG_CTL_SOURCESTATS:
 	case IMSG_CTL_END:
 	case IMSG_CTL_RESULT:
 		control_from_engine(mon->control, imsg);

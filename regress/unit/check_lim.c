@@ -130,6 +130,11 @@ START_TEST(test_lim_drift_and_leap)
 	ck_assert_ptr_null(lim_check_leap(LEAP_INSERT));
 	ck_assert_ptr_nonnull(lim_check_leap(LEAP_UNSYNC + 1));
 	ck_assert_ptr_nonnull(lim_check_leap(-1));
+	ck_assert_ptr_null(lim_check_sync(1, 1e-6, 1e-3));
+	ck_assert_ptr_null(lim_check_sync(0, 0.0, 16.0));
+	ck_assert_ptr_nonnull(lim_check_sync(2, 1e-6, 1e-3));
+	ck_assert_ptr_nonnull(lim_check_sync(1, NAN, 1e-3));
+	ck_assert_ptr_nonnull(lim_check_sync(1, 1e-6, -1.0));
 }
 END_TEST
 
