@@ -45,6 +45,9 @@
 #define COMBINELIMIT	3.0	/* chrony's defaults */
 #define MAXJITTER_S	1.0
 #define RESELECTDIST_S	100e-6
+#define ONESHOT_SAMPLES	4	/* -q/-Q: samples from each source, */
+#define ONESHOT_POLLS	8	/* or this many polls, */
+#define ONESHOT_LIMIT_S	30	/* or this long, then decide */
 
 struct csrc {
 	struct client		*cl;
@@ -76,6 +79,8 @@ struct client {
 	struct sel_out		 sel;
 	int64_t			 ref_time_ns;
 	struct disc_actions	 last;
+	struct event		*ev_oneshot;
+	int			 oneshot_done;
 };
 
 static void	poll_cb(evutil_socket_t, short, void *);
@@ -243,20 +248,13 @@ set_mode(struct client *cl, enum refmode mode)
 	server_update(cl->eng->server);
 }
 
-/*
- * Select again and, when the new sample (from) is of a selected source,
- * update the clock; from NULL: a source just became unreachable.
- */
-static void
-reference(struct client *cl, const struct csrc *from)
+static int
+select_sources(struct client *cl, int64_t now)
 {
 	struct sel_cand		 c[SEL_MAX_SOURCES];
 	struct sel_params	 p;
-	struct disc_input	 in;
-	struct disc_actions	 a;
 	const struct conf	*conf = cl->eng->conf;
-	int64_t			 now = engine_now_ns(cl->eng);
-	int			 i, was = cl->best;
+	int			 i, ok;
 
 	for (i = 0; i < cl->n; i++)
 		candidate(cl->srcs[i], now, &c[i]);
@@ -266,17 +264,85 @@ reference(struct client *cl, const struct csrc *from)
 	p.combinelimit = COMBINELIMIT;
 	p.reselectdist_s = RESELECTDIST_S;
 	p.maxjitter_s = MAXJITTER_S;
-	if (sel_run(&p, c, cl->n, &cl->sel) != SEL_OK ||
-	    (conf->local_set && sel_distance(&c[cl->sel.best]) >
-	    conf->local_distance_s)) {
-		for (i = 0; i < cl->n; i++)
-			cl->srcs[i]->state = cl->sel.state[i];
+	ok = sel_run(&p, c, cl->n, &cl->sel) == SEL_OK;
+	/* local's distance: beyond it the local reference is better */
+	if (ok && conf->local_set && sel_distance(&c[cl->sel.best]) >
+	    conf->local_distance_s)
+		ok = 0;
+	for (i = 0; i < cl->n; i++)
+		cl->srcs[i]->state = cl->sel.state[i];
+	return ok;
+}
+
+/* -q / -Q: decide once, step for -q, tell the monitor. */
+static void
+oneshot_finish(struct client *cl)
+{
+	struct oneshot_result	 r;
+	struct disc_actions	 a;
+	int64_t			 now = engine_now_ns(cl->eng);
+
+	if (cl->oneshot_done)
+		return;
+	cl->oneshot_done = 1;
+	memset(&r, 0, sizeof(r));
+	if (select_sources(cl, now)) {
+		r.ok = 1;
+		r.offset_s = cl->sel.offset_s;
+		if (cl->eng->oneshot == 'q' && !cl->eng->noclock) {
+			memset(&a, 0, sizeof(a));
+			a.what = DISC_ACT_STEP;
+			a.step_offset_s = r.offset_s;
+			apply(cl, &a, now);
+			r.stepped = 1;
+		}
+	}
+	engine_send(cl->eng, IMSG_ONESHOT, 0, &r, sizeof(r));
+}
+
+static void
+oneshot_check(struct client *cl)
+{
+	const struct csrc	*s;
+	int			 i;
+
+	for (i = 0; i < cl->n; i++) {
+		s = cl->srcs[i];
+		if (!s->src.denied && sst_count(s->sst) < ONESHOT_SAMPLES &&
+		    s->src.stats.tx < ONESHOT_POLLS)
+			return;
+	}
+	oneshot_finish(cl);
+}
+
+static void
+oneshot_timeout(evutil_socket_t fd, short ev, void *arg)
+{
+	oneshot_finish(arg);
+}
+
+/*
+ * Select again and, when the new sample (from) is of a selected source,
+ * update the clock; from NULL: a source just became unreachable.
+ */
+static void
+reference(struct client *cl, const struct csrc *from)
+{
+	struct disc_input	 in;
+	struct disc_actions	 a;
+	const struct conf	*conf = cl->eng->conf;
+	int64_t			 now = engine_now_ns(cl->eng);
+	int			 was = cl->best;
+
+	if (cl->eng->oneshot) {
+		oneshot_check(cl);
+		return;
+	}
+	if (!select_sources(cl, now)) {
 		cl->best = -1;
 		set_mode(cl, conf->local_set ? REF_LOCAL : REF_NONE);
 		return;
 	}
-	for (i = 0; i < cl->n; i++)
-		cl->srcs[i]->state = cl->sel.state[i];
 	cl->best = cl->sel.best;
 	if (cl->best != was)
 		log_info("selected source %s", cl->srcs[cl->best]->name);
@@ -461,6 +527,7 @@ add_source(struct client *cl, const struct conf_source *cs)
 {
 	struct csrc		*s = xcalloc(1, sizeof(*s));
 	struct src_params	 p;
+	int			 oneshot = cl->eng->oneshot != 0;
 
 	s->cl = cl;
 	s->conf = cs;
@@ -469,7 +536,7 @@ add_source(struct client *cl, const struct conf_source *cs)
 	snprintf(s->name, sizeof(s->name), "%s", cs->name);
 	p.minpoll = cs->minpoll;
 	p.maxpoll = cs->maxpoll;
-	p.iburst = cs->iburst;
+	p.iburst = cs->iburst || oneshot;	/* -q/-Q: quick, as chronyd */
 	p.maxdelay_s = cs->maxdelay_s;
 	src_init(&s->src, &p, engine_now_ns(cl->eng));
 	if ((s->sst = sst_new()) == NULL ||
@@ -519,10 +586,18 @@ client_new(struct engine *eng)
 void
 client_start(struct client *cl)
 {
-	int	 i;
+	struct timeval	 tv = { ONESHOT_LIMIT_S, 0 };
+	int		 i;
 
 	for (i = 0; i < cl->n; i++)
 		resolve(cl->srcs[i]);
+	if (!cl->eng->oneshot)
+		return;
+	if ((cl->ev_oneshot = evtimer_new(cl->eng->base, oneshot_timeout,
+	    cl)) == NULL || evtimer_add(cl->ev_oneshot, &tv) == -1)
+		fatalx("client: event_new");
+	if (cl->n == 0)
+		oneshot_finish(cl);
 }
 
 void
@@ -548,6 +623,8 @@ client_free(struct client *cl)
 		sst_free(cl->srcs[i]->sst);
 		free(cl->srcs[i]);
 	}
+	if (cl->ev_oneshot != NULL)
+		event_free(cl->ev_oneshot);
 	disc_free(cl->disc);
 	free(cl);
 }

@@ -246,7 +246,7 @@ parse_args(int argc, char *argv[], struct engine *eng, uid_t *uid,
 	int	 ch;
 
 	optind = 0;	/* glibc: start over */
-	while ((ch = getopt(argc, argv, "dDg:P:u:x")) != -1) {
+	while ((ch = getopt(argc, argv, "dDg:P:qQu:x")) != -1) {
 		switch (ch) {
 		case 'd':
 			*foreground = 1;
@@ -262,6 +262,10 @@ parse_args(int argc, char *argv[], struct engine *eng, uid_t *uid,
 			break;
 		case 'x':
 			eng->noclock = 1;
+			break;
+		case 'q':
+		case 'Q':
+			eng->oneshot = ch;
 			break;
 		case 'P':
 			break;

@@ -43,6 +43,7 @@ struct engine {
 	struct clock_state	 cs;	/* as the monitor last told */
 	int			 have_cs;
 	int			 noclock;
+	int			 oneshot;	/* 'q', 'Q' or 0 */
 	struct server		*server;
 	struct client		*client;
 	struct evdns_base	*dns;		/* set up before the chroot */

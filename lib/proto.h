@@ -43,6 +43,7 @@ enum imsg_type {
 	IMSG_STEP,		/* struct req_step */
 	IMSG_SET_LEAP,		/* struct req_leap */
 	IMSG_SET_SYNC,		/* struct req_sync */
+	IMSG_ONESHOT,		/* struct oneshot_result: -q/-Q are done */
 
 	/*
 	 * Control: timectl -> monitor -> engine and back.  The monitor
@@ -120,6 +121,12 @@ struct req_step {
 
 struct req_leap {
 	int32_t		leap;		/* enum leap_status */
+};
+
+struct oneshot_result {
+	int32_t		ok;		/* a source was selected */
+	int32_t		stepped;	/* -q: the step was asked for */
+	double		offset_s;	/* + the clock is ahead */
 };
 
 struct req_sync {

@@ -39,12 +39,14 @@ static void
 usage(FILE *f, int status)
 {
 	fprintf(f,
-	    "usage: timed [-dDhpvx] [-f file]\n"
+	    "usage: timed [-dDhpqQvx] [-f file]\n"
 	    "  -f file  configuration file (default %s)\n"
 	    "  -d       stay in the foreground and log to stderr\n"
 	    "  -D       log debug messages too\n"
 	    "  -x       never change the clock: measure and serve only\n"
 	    "  -p       check the configuration, print it as parsed, exit\n"
+	    "  -q       set the clock once from the sources and exit\n"
+	    "  -Q       print the clock's offset from the sources and exit\n"
 	    "  -v       print the version and exit\n"
 	    "  -h       print this help and exit\n", TIMED_CONF_FILE);
 	exit(status);
@@ -134,6 +136,13 @@ setup_limits(struct monitor *mon)
 	mon->lim.makestep_set = conf->makestep_set;
 	mon->lim.makestep_threshold_s = conf->makestep_threshold_s;
 	mon->lim.makestep_limit = conf->makestep_limit;
+	if (mon->oneshot == 'q') {
+		/* -q is there to step the clock once, whatever makestep says */
+		mon->lim.makestep_set = 1;
+		mon->lim.makestep_threshold_s = 0.0;
+		mon->lim.makestep_limit = -1;
+	} else if (mon->oneshot == 'Q')
+		mon->lim.makestep_set = 0;
 }
 
 /*
@@ -171,26 +180,31 @@ monitor_main(struct monitor *mon)
 	setup_limits(mon);
 	mon->conf_fd = conf_memfd(mon->conf);
 	mon->clock = make_clock(mon);
-	load_drift(mon);
-	mon->control = control_open(mon->conf->bindcmdaddress);
-	mon->n_ntp_fds = netsock_open(mon->conf, mon->ntp_fds,
-	    MAX_NTP_SOCKETS);
+	if (mon->oneshot != 'Q')	/* -Q changes nothing */
+		load_drift(mon);
+	/* One-shot runs beside a running daemon: no socket of their own. */
+	if (!mon->oneshot) {
+		mon->control = control_open(mon->conf->bindcmdaddress);
+		mon->n_ntp_fds = netsock_open(mon->conf, mon->ntp_fds,
+		    MAX_NTP_SOCKETS);
+	}
 	if (!mon->foreground) {
 		if (daemon(0, 0) == -1)
 			fatal("daemon");
 		log_init(0, mon->debug, "monitor");
 	}
-	write_pidfile(mon->conf->pidfile);
+	if (!mon->oneshot)
+		write_pidfile(mon->conf->pidfile);
 	proctitle_set("timed: monitor");
 	log_info("timed %s starting (%s clock)", PACKAGE_VERSION,
 	    mon->noclock ? "no" : mon->conf->clock == CONF_CLOCK_VIRTUAL ?
 	    "virtual" : "kernel");
 	monitor_run(mon);
-	if (mon->conf->pidfile != NULL)
+	if (mon->conf->pidfile != NULL && !mon->oneshot)
 		unlink(mon->conf->pidfile);
 	clock_free(mon->clock);
 	log_info("stopped");
-	return mon->engine_fails >= ENGINE_MAX_FAILS ? 1 : 0;
+	return mon->engine_fails >= ENGINE_MAX_FAILS ? 1 : mon->status;
 }
 
 int
@@ -203,7 +217,7 @@ main(int argc, char *argv[])
 	memset(&mon, 0, sizeof(mon));
 	mon.conffile = TIMED_CONF_FILE;
 	proctitle_init(argc, argv);
-	while ((ch = getopt(argc, argv, "dDf:g:hpP:u:vx")) != -1) {
+	while ((ch = getopt(argc, argv, "dDf:g:hpP:qQu:vx")) != -1) {
 		switch (ch) {
 		case 'd':
 			mon.foreground = 1;
@@ -222,6 +236,11 @@ main(int argc, char *argv[])
 			break;
 		case 'P':
 			proc = optarg;
+			break;
+		case 'q':
+		case 'Q':
+			mon.oneshot = ch;
+			mon.foreground = 1;
 			break;
 		case 'g':	/* engine only: set by the monitor */
 		case 'u':

@@ -18,6 +18,7 @@
 #include <sys/wait.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <math.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -96,7 +97,8 @@ engine_close(struct monitor *mon)
 	imsgbuf_free(mon->engine);
 	mon->engine = NULL;
 	mon->engine_ready = 0;
-	control_engine_gone(mon->control);
+	if (mon->control != NULL)
+		control_engine_gone(mon->control);
 }
 
 void
@@ -226,6 +228,10 @@ child_exec(struct monitor *mon, int fd)
 		argv[i++] = "-D";
 	if (mon->noclock)
 		argv[i++] = "-x";
+	if (mon->oneshot == 'q')
+		argv[i++] = "-q";
+	if (mon->oneshot == 'Q')
+		argv[i++] = "-Q";
 	argv[i] = NULL;
 	execv(mon->self_exe, (char *const *)argv);
 	_exit(127);
@@ -465,6 +471,27 @@ handle_sync(struct monitor *mon, struct imsg *imsg)
 	    req.max_error_s);
 }
 
+/* -q / -Q: print what chronyd prints, and stop. */
+static void
+handle_oneshot(struct monitor *mon, struct imsg *imsg)
+{
+	struct oneshot_result	 r;
+
+	if (!mon->oneshot || imsg_get_data(imsg, &r, sizeof(r)) == -1 ||
+	    !isfinite(r.offset_s)) {
+		monitor_engine_abuse(mon, "IMSG_ONESHOT: unexpected");
+		return;
+	}
+	if (r.ok) {
+		printf("System clock wrong by %.6f seconds (%s)\n", -r.offset_s,
+		    mon->oneshot == 'q' && r.stepped ? "step" : "ignored");
+		fflush(stdout);
+	} else
+		log_warnx("no selectable source");
+	mon->status = r.ok && (mon->oneshot == 'Q' || r.stepped) ? 0 : 1;
+	event_base_loopexit(mon->base, NULL);
+}
+
 static void
 engine_dispatch(struct monitor *mon, struct imsg *imsg)
 {
@@ -494,6 +521,9 @@ engine_dispatch(struct monitor *mon, struct imsg *imsg)
 	case IMSG_SET_SYNC:
 		handle_sync(mon, imsg);
 		return;		/* nothing the engine needs to hear back */
+	case IMSG_ONESHOT:
+		handle_oneshot(mon, imsg);
+		return;
 	case IMSG_CTL_TRACKING:
 	case IMSG_CTL_SOURCES:
 	case IMSG_CTL_SERVERSTATS:
@@ -501,6 +531,10 @@ engine_dispatch(struct monitor *mon, struct imsg *imsg)
 	case IMSG_CTL_SOURCESTATS:
 	case IMSG_CTL_END:
 	case IMSG_CTL_RESULT:
+		if (mon->control == NULL) {
+			monitor_engine_abuse(mon, "control answer, no control");
+			return;
+		}
 		control_from_engine(mon->control, imsg);
 		return;
 	default:
@@ -627,7 +661,8 @@ monitor_run(struct monitor *mon)
 		fatalx("event_new");
 	evtimer_add(mon->ev_drift, &hour);
 	mon->backoff_s = ENGINE_BACKOFF_MIN_S;
-	control_start(mon->control, mon);
+	if (mon->control != NULL)
+		control_start(mon->control, mon);
 
 	if (sandbox_monitor_filter() == -1)
 		fatalx("cannot load the monitor's seccomp filter");
@@ -636,7 +671,8 @@ monitor_run(struct monitor *mon)
 
 	stop_engine(mon);
 	save_drift(mon);
-	control_close(mon->control);
+	if (mon->control != NULL)
+		control_close(mon->control);
 	event_free(mon->ev_drift);
 	event_free(mon->ev_slew);
 	event_free(mon->ev_restart);

@@ -44,6 +44,8 @@ struct monitor {
 	int			 foreground;
 	int			 debug;
 	int			 noclock;	/* -x */
+	int			 oneshot;	/* 'q' or 'Q', else 0 */
+	int			 status;	/* exit status */
 	int			 conf_fd;	/* memfd: conf_print() */
 	int			 ntp_fds[MAX_NTP_SOCKETS];
 	int			 n_ntp_fds;
