@@ -68,6 +68,8 @@ usage(FILE *f, int status)
 	    "commands:\n"
 	    "  tracking            the system clock's state\n"
 	    "  sources [-n] [-v]   the time sources\n"
+	    "  sourcestats [-n] [-v]\n"
+	    "                      the sources' measurement statistics\n"
 	    "  serverstats         the NTP server's counters\n"
 	    "  clients [-p N]      the NTP clients (-p: with at least N "
 	    "packets)\n"
@@ -251,6 +253,70 @@ cmd_sources(struct session *s, const struct opts *o)
 	return 0;
 }
 
+/*
+ * The sourcestats rows until END.  Returns 0, or 1 after printing the
+ * result that came instead.
+ */
+static int
+read_sourcestats(struct session *s, struct rpt_sourcestats *st,
+    size_t *np)
+{
+	struct imsg	 imsg;
+	size_t		 n = 0;
+
+	*np = 0;
+	for (;;) {
+		next_imsg(s, &imsg);
+		if (imsg.hdr.type == IMSG_CTL_END)
+			break;
+		if (imsg.hdr.type == IMSG_CTL_RESULT) {
+			/* no rows: even 200 OK is a failure */
+			result(&imsg);
+			imsg_free(&imsg);
+			return 1;
+		}
+		if (imsg.hdr.type != IMSG_CTL_SOURCESTATS ||
+		    n == MAX_SOURCES ||
+		    imsg_get_data(&imsg, &st[n], sizeof(st[n])) == -1)
+			die("%s", "unexpected answer from timed");
+		imsg_free(&imsg);
+		terminate(st[n].name, sizeof(st[n].name));
+		terminate(st[n].address, sizeof(st[n].address));
+		n++;
+	}
+	imsg_free(&imsg);
+	*np = n;
+	return 0;
+}
+
+static int
+cmd_sourcestats(struct session *s, const struct opts *o)
+{
+	struct rpt_sourcestats	*st;
+	size_t			 i, n;
+	int			 rc;
+
+	if ((st = calloc(MAX_SOURCES, sizeof(*st))) == NULL)
+		die("%s", "out of memory");
+	request(s, IMSG_CTL_SOURCESTATS);
+	if ((rc = read_sourcestats(s, st, &n)) != 0) {
+		free(st);
+		return rc;
+	}
+	if (o->out == OUT_JSON)
+		fmt_sourcestats_json(stdout, st, n);
+	else if (o->out == OUT_CSV)
+		for (i = 0; i < n; i++)
+			fmt_sourcestat_csv(stdout, &st[i]);
+	else {
+		fmt_sourcestats_header(stdout, o->verbose);
+		for (i = 0; i < n; i++)
+			fmt_sourcestat(stdout, &st[i], o->numeric);
+	}
+	free(st);
+	return 0;
+}
+
 static int
 cmd_serverstats(struct session *s, const struct opts *o)
 {
@@ -419,6 +485,7 @@ static const struct {
 } commands[] = {
 	{ "tracking", cmd_tracking },
 	{ "sources", cmd_sources },
+	{ "sourcestats", cmd_sourcestats },
 	{ "serverstats", cmd_serverstats },
 	{ "clients", cmd_clients },
 	{ "makestep", cmd_makestep },

@@ -81,6 +81,7 @@ struct client {
 	struct disc_actions	 last;
 	struct event		*ev_oneshot;
 	int			 oneshot_done;
+	int			 leap;		/* PKT_LEAP_* announced */
 };
 
 static void	poll_cb(evutil_socket_t, short, void *);
@@ -231,6 +232,29 @@ tell_sync(struct client *cl)
 	engine_send(cl->eng, IMSG_SET_SYNC, 0, &r, sizeof(r));
 }
 
+/* Arm (or disarm) a leap second that a majority of the selected announce. */
+static void
+update_leap(struct client *cl, int64_t now)
+{
+	int		 leaps[SEL_MAX_SOURCES], i, leap;
+	struct req_leap	 r;
+
+	for (i = 0; i < cl->n; i++)
+		leaps[i] = cl->srcs[i]->src.leap;
+	leap = sel_leap(&cl->sel, leaps, cl->n, now / 1000000000LL);
+	if (leap == cl->leap)
+		return;
+	cl->leap = leap;
+	if (leap != PKT_LEAP_NONE)
+		log_info("leap second announced: %s", leap == PKT_LEAP_INSERT ?
+		    "insert" : "delete");
+	if (cl->eng->noclock)
+		return;
+	r.leap = leap == PKT_LEAP_INSERT ? LEAP_INSERT :
+	    leap == PKT_LEAP_DELETE ? LEAP_DELETE : LEAP_NORMAL;
+	engine_send(cl->eng, IMSG_SET_LEAP, 0, &r, sizeof(r));
+}
+
 static void
 set_mode(struct client *cl, enum refmode mode)
 {
@@ -347,6 +371,7 @@ reference(struct client *cl, const struct csrc *from)
 	if (cl->best != was)
 		log_info("selected source %s", cl->srcs[cl->best]->name);
 	cl->mode = REF_SOURCES;
+	update_leap(cl, now);
 	if (from == NULL ||
 	    (from->state != SEL_BEST && from->state != SEL_COMBINED))
 		return;
@@ -637,7 +662,7 @@ client_server_state(const struct client *cl, struct srv_state *st)
 	if (cl->mode != REF_SOURCES || cl->best < 0)
 		return 0;
 	b = cl->srcs[cl->best];
-	st->leap = b->src.leap;
+	st->leap = cl->leap;
 	st->stratum = b->src.stratum + 1 > 15 ? 16 : b->src.stratum + 1;
 	st->refid = refid_of(b);
 	st->ref_ts = pkt_ts_from_ns(cl->ref_time_ns);
@@ -665,8 +690,8 @@ client_tracking(const struct client *cl, struct rpt_tracking *r)
 		r->root_delay_s = cl->sel.root_delay_s;
 		r->root_dispersion_s = cl->sel.root_disp_s;
 		r->skew_ppm = cl->sel.skew_ppm;
-		r->leap = b->src.leap == PKT_LEAP_INSERT ? LEAP_INSERT :
-		    b->src.leap == PKT_LEAP_DELETE ? LEAP_DELETE : LEAP_NORMAL;
+		r->leap = cl->leap == PKT_LEAP_INSERT ? LEAP_INSERT :
+		    cl->leap == PKT_LEAP_DELETE ? LEAP_DELETE : LEAP_NORMAL;
 	} else if (cl->mode == REF_LOCAL) {
 		r->ref_id = LOCAL_REFID;
 		r->stratum = conf->local_stratum;

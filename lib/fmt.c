@@ -17,7 +17,8 @@
 /*
  * The formatters follow chronyc 4.3 (client.c: print_report,
  * print_seconds, print_nanoseconds, print_signed_nanoseconds,
- * print_clientlog_interval, process_cmd_tracking, process_cmd_sources,
+ * print_freq_ppm, print_signed_freq_ppm, print_clientlog_interval,
+ * process_cmd_tracking, process_cmd_sources, process_cmd_sourcestats,
  * process_cmd_serverstats and process_cmd_clients).
  */
 
@@ -452,14 +453,31 @@ state_char(char state)
 
 /* The address when numeric or without a name, else the name; or "?". */
 static void
-source_name(char *buf, size_t len, const struct rpt_source *s, int numeric)
+pick_name(char *buf, size_t len, const char *name, const char *address,
+    int numeric)
 {
-	if (s->address[0] != '\0' && (numeric || s->name[0] == '\0'))
-		printable(buf, len, s->address, sizeof(s->address));
-	else if (s->name[0] != '\0')
-		printable(buf, len, s->name, sizeof(s->name));
+	if (address[0] != '\0' && (numeric || name[0] == '\0'))
+		printable(buf, len, address, RPT_ADDR_MAX);
+	else if (name[0] != '\0')
+		printable(buf, len, name, RPT_NAME_MAX);
 	else
 		printable(buf, len, "?", 2);
+}
+
+static void
+source_name(char *buf, size_t len, const struct rpt_source *s, int numeric)
+{
+	pick_name(buf, len, s->name, s->address, numeric);
+}
+
+/* Longer than max: cut to max characters, the last one '>'. */
+static void
+truncate_name(char *name, size_t max)
+{
+	if (strlen(name) > max) {
+		name[max - 1] = '>';
+		name[max] = '\0';
+	}
 }
 
 void
@@ -469,10 +487,7 @@ fmt_source(FILE *fp, const struct rpt_source *s, int numeric)
 	int	 never;
 
 	source_name(name, sizeof(name), s, numeric);
-	if (strlen(name) > NAME_TRUNC) {
-		name[NAME_TRUNC - 1] = '>';
-		name[NAME_TRUNC] = '\0';
-	}
+	truncate_name(name, NAME_TRUNC);
 	never = !(s->last_rx_s >= 0.0);
 	fprintf(fp, "%c%c %-*s  %2d  %2d   %3o  ", mode_char(s->mode),
 	    state_char(s->state), NAME_COL, name, s->stratum, s->poll,
@@ -536,6 +551,141 @@ fmt_sources_json(FILE *fp, const struct rpt_source *s, size_t n)
 	for (i = 0; i < n; i++) {
 		fputs(i == 0 ? "\n" : ",\n", fp);
 		json_source(fp, &s[i]);
+	}
+	fputs(n == 0 ? "]\n" : "\n]\n", fp);
+}
+
+void
+fmt_sourcestats_header(FILE *fp, int verbose)
+{
+	static const char	 legend[] =
+	    "                             .- Number of sample points in "
+	    "measurement set.\n"
+	    "                            /    .- Number of residual runs "
+	    "with same sign.\n"
+	    "                           |    /    .- Length of measurement "
+	    "set (time).\n"
+	    "                           |   |    /      .- Est. clock freq "
+	    "error (ppm).\n"
+	    "                           |   |   |      /           .- Est. "
+	    "error in freq.\n"
+	    "                           |   |   |     |           /         "
+	    ".- Est. offset.\n"
+	    "                           |   |   |     |          |          "
+	    "|   On the -.\n"
+	    "                           |   |   |     |          |          "
+	    "|   samples. \\\n"
+	    "                           |   |   |     |          |          "
+	    "|             |\n";
+	static const char	 header[] = "Name/IP Address            "
+	    "NP  NR  Span  Frequency  Freq Skew  Offset  Std Dev";
+	size_t			 i;
+
+	if (verbose)
+		fputs(legend, fp);
+	fprintf(fp, "%s\n", header);
+	for (i = 0; i < sizeof(header) - 1; i++)
+		fputc('=', fp);
+	fputc('\n', fp);
+}
+
+/*
+ * chronyc's print_freq_ppm and print_signed_freq_ppm: 10 columns, three
+ * decimals below 99999.5 ppm.
+ */
+static void
+put_ppm(FILE *fp, double f, int sign)
+{
+	int	 prec;
+
+	if (!isfinite(f)) {
+		fprintf(fp, "%10s", "-");
+		return;
+	}
+	prec = fabs(f) < 99999.5 ? 3 : 0;
+	if (sign)
+		fprintf(fp, "%+10.*f", prec, f);
+	else
+		fprintf(fp, "%10.*f", prec, f);
+}
+
+static void
+sourcestat_name(char *buf, size_t len, const struct rpt_sourcestats *s,
+    int numeric)
+{
+	pick_name(buf, len, s->name, s->address, numeric);
+}
+
+void
+fmt_sourcestat(FILE *fp, const struct rpt_sourcestats *s, int numeric)
+{
+	char	 name[RPT_NAME_MAX];
+
+	sourcestat_name(name, sizeof(name), s, numeric);
+	truncate_name(name, NAME_TRUNC);
+	fprintf(fp, "%-*s %3d %3d  ", NAME_TRUNC, name, (int)s->n_samples,
+	    (int)s->n_runs);
+	put_ago(fp, ago_seconds(s->span_s));
+	fputc(' ', fp);
+	put_ppm(fp, s->freq_ppm, 1);
+	fputc(' ', fp);
+	put_ppm(fp, s->freq_skew_ppm, 0);
+	fputs("  ", fp);
+	put_time(fp, s->offset_s, 1);
+	fputs("  ", fp);
+	put_time(fp, s->stddev_s, 0);
+	fputc('\n', fp);
+}
+
+void
+fmt_sourcestat_csv(FILE *fp, const struct rpt_sourcestats *s)
+{
+	char		 name[RPT_NAME_MAX];
+	uint32_t	 span;
+
+	sourcestat_name(name, sizeof(name), s, 1);
+	fprintf(fp, "%s,%d,%d,", name, (int)s->n_samples, (int)s->n_runs);
+	if ((span = ago_seconds(s->span_s)) == AGO_NEVER)
+		fputs("-", fp);
+	else
+		fprintf(fp, "%u", span);
+	fputc(',', fp);
+	put_num(fp, 3, 0, s->freq_ppm);
+	fputc(',', fp);
+	put_num(fp, 3, 0, s->freq_skew_ppm);
+	fputc(',', fp);
+	put_num(fp, 9, 0, s->offset_s);
+	fputc(',', fp);
+	put_num(fp, 9, 0, s->stddev_s);
+	fputc('\n', fp);
+}
+
+static void
+json_sourcestat(FILE *fp, const struct rpt_sourcestats *s)
+{
+	fputs("{\"name\":", fp);
+	json_string_n(fp, s->name, sizeof(s->name));
+	fputs(",\"address\":", fp);
+	json_string_n(fp, s->address, sizeof(s->address));
+	fprintf(fp, ",\"samples\":%d,\"runs\":%d", (int)s->n_samples,
+	    (int)s->n_runs);
+	json_num(fp, "span", 9, s->span_s);
+	json_num(fp, "frequency_ppm", 6, s->freq_ppm);
+	json_num(fp, "freq_skew_ppm", 6, s->freq_skew_ppm);
+	json_num(fp, "offset", 9, s->offset_s);
+	json_num(fp, "std_dev", 9, s->stddev_s);
+	fputc('}', fp);
+}
+
+void
+fmt_sourcestats_json(FILE *fp, const struct rpt_sourcestats *s, size_t n)
+{
+	size_t	 i;
+
+	fputc('[', fp);
+	for (i = 0; i < n; i++) {
+		fputs(i == 0 ? "\n" : ",\n", fp);
+		json_sourcestat(fp, &s[i]);
 	}
 	fputs(n == 0 ? "]\n" : "\n]\n", fp);
 }
@@ -699,10 +849,7 @@ fmt_client(FILE *fp, const struct rpt_client *c)
 	char	 name[RPT_ADDR_MAX + 2];
 
 	client_name(name, sizeof(name), c);
-	if (strlen(name) > CLIENT_TRUNC) {
-		name[CLIENT_TRUNC - 1] = '>';
-		name[CLIENT_TRUNC] = '\0';
-	}
+	truncate_name(name, CLIENT_TRUNC);
 	fprintf(fp, "%-*s  %6" PRIu64 "  %5" PRIu64 "  ", CLIENT_TRUNC,
 	    name, c->ntp_hits, c->ntp_drops);
 	put_interval(fp, c->ntp_interval);

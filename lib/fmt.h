@@ -52,6 +52,21 @@ void		 fmt_source_csv(FILE *, const struct rpt_source *,
 void		 fmt_sources_json(FILE *, const struct rpt_source *,
 		    size_t n);
 
+/* chronyc sourcestats header, with the legend of -v when verbose. */
+void		 fmt_sourcestats_header(FILE *, int verbose);
+/*
+ * One row of chronyc sourcestats: the name, or with numeric the address
+ * (chronyc -n), truncated to 25 characters with '>'; a negative span
+ * shows as "-".  CSV as chronyc -c sourcestats: always the address, the
+ * values raw (offsets in seconds, sign as in the text).
+ */
+void		 fmt_sourcestat(FILE *, const struct rpt_sourcestats *,
+		    int numeric);
+void		 fmt_sourcestat_csv(FILE *, const struct rpt_sourcestats *);
+/* A JSON array of n sourcestats and a newline. */
+void		 fmt_sourcestats_json(FILE *,
+		    const struct rpt_sourcestats *, size_t n);
+
 /*
  * chronyc serverstats (eleven lines), then timed's own counters in the
  * same layout.  CSV: the same values comma-separated in the same order,

@@ -344,3 +344,50 @@ sel_run(const struct sel_params *p, const struct sel_cand *c, size_t n,
 	combine(c, n, best, out);
 	return SEL_OK;
 }
+
+/*
+ * Day of the month of a Unix time (UTC), by arithmetic alone: gmtime_r()
+ * may read the time zone files on its first call, which the sandboxed
+ * engine cannot (days to civil date, proleptic Gregorian calendar).
+ */
+static int
+day_of_month(int64_t unix_s)
+{
+	int64_t	 z, era, doe, yoe, doy, mp;
+
+	z = (unix_s >= 0 ? unix_s : unix_s - 86399) / 86400 + 719468;
+	era = (z >= 0 ? z : z - 146096) / 146097;
+	doe = z - era * 146097;
+	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	mp = (5 * doy + 2) / 153;
+	return (int)(doy - (153 * mp + 2) / 5 + 1);
+}
+
+static int
+last_day_of_month(int64_t unix_s)
+{
+	return day_of_month(unix_s + 86400) == 1;
+}
+
+int
+sel_leap(const struct sel_out *out, const int *leap, size_t n,
+    int64_t unix_s)
+{
+	size_t	 i, sel = 0, ins = 0, del = 0;
+
+	for (i = 0; i < n && i < SEL_MAX_SOURCES; i++) {
+		if (out->state[i] != SEL_BEST && out->state[i] != SEL_COMBINED)
+			continue;
+		sel++;
+		ins += leap[i] == 1;
+		del += leap[i] == 2;
+	}
+	if (sel == 0 || !last_day_of_month(unix_s))
+		return 0;
+	if (2 * ins > sel)
+		return 1;
+	if (2 * del > sel)
+		return 2;
+	return 0;
+}

@@ -25,6 +25,7 @@
 #define TIMED_SELECT_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #define SEL_MAX_SOURCES		64
 
@@ -89,5 +90,14 @@ double		 sel_distance(const struct sel_cand *);
  */
 enum sel_result	 sel_run(const struct sel_params *, const struct sel_cand *,
 		    size_t n, struct sel_out *);
+
+/*
+ * The leap second to announce (0 none, 1 insert, 2 delete, as NTP's leap
+ * indicator) from the leap indicators of the n candidates: one that more
+ * than half of the selected ('*' and '+') announce, and only on the last
+ * day of a month (UTC, unix_s); otherwise none.
+ */
+int		 sel_leap(const struct sel_out *, const int *leap, size_t n,
+		    int64_t unix_s);
 
 #endif

@@ -976,6 +976,355 @@ START_TEST(test_fmt_json_checker_rejects_bad)
 }
 END_TEST
 
+/* The sourcestats rows of the reference. */
+static void
+ref_sourcestat(struct rpt_sourcestats *s)
+{
+	memset(s, 0, sizeof(*s));
+	strcpy(s->name, "localhost");
+	strcpy(s->address, "127.0.0.1");
+	s->n_samples = 64;
+	s->n_runs = 34;
+	s->span_s = 16.0;
+	s->freq_ppm = 0.003;
+	s->freq_skew_ppm = 0.022;
+	s->offset_s = 107e-9;
+	s->stddev_s = 237e-9;
+}
+
+static void
+ref_sourcestat2(struct rpt_sourcestats *s)
+{
+	ref_sourcestat(s);
+	strcpy(s->name, "127.0.0.2");
+	strcpy(s->address, "127.0.0.2");
+	s->n_runs = 35;
+	s->span_s = 17.9;		/* chronyd truncates to seconds */
+	s->freq_ppm = -0.004;
+	s->offset_s = -107e-9;
+	s->stddev_s = 249e-9;
+}
+
+static const char *
+sourcestat_row(const struct rpt_sourcestats *s, int numeric)
+{
+	FILE	*fp;
+
+	fp = cap();
+	fmt_sourcestat(fp, s, numeric);
+	return got(fp);
+}
+
+static const char *
+sourcestat_csv(const struct rpt_sourcestats *s)
+{
+	FILE	*fp;
+
+	fp = cap();
+	fmt_sourcestat_csv(fp, s);
+	return got(fp);
+}
+
+static size_t
+count_char(const char *s, char c)
+{
+	size_t	 n = 0;
+
+	for (; *s != '\0'; s++)
+		n += *s == c;
+	return n;
+}
+
+#define SOURCESTATS_HEADER						\
+	"Name/IP Address            NP  NR  Span  Frequency  Freq Skew  " \
+	"Offset  Std Dev\n"						\
+	"==============================================================" \
+	"================\n"
+
+START_TEST(test_fmt_sourcestats_header_plain)
+{
+	FILE	*fp;
+
+	fp = cap();
+	fmt_sourcestats_header(fp, 0);
+	ck_assert_str_eq(got(fp), SOURCESTATS_HEADER);
+}
+END_TEST
+
+START_TEST(test_fmt_sourcestats_header_verbose)
+{
+	FILE	*fp;
+
+	fp = cap();
+	fmt_sourcestats_header(fp, 1);
+	ck_assert_str_eq(got(fp),
+	    "                             .- Number of sample points in "
+	    "measurement set.\n"
+	    "                            /    .- Number of residual runs "
+	    "with same sign.\n"
+	    "                           |    /    .- Length of measurement "
+	    "set (time).\n"
+	    "                           |   |    /      .- Est. clock freq "
+	    "error (ppm).\n"
+	    "                           |   |   |      /           .- Est. "
+	    "error in freq.\n"
+	    "                           |   |   |     |           /         "
+	    ".- Est. offset.\n"
+	    "                           |   |   |     |          |          "
+	    "|   On the -.\n"
+	    "                           |   |   |     |          |          "
+	    "|   samples. \\\n"
+	    "                           |   |   |     |          |          "
+	    "|             |\n"
+	    SOURCESTATS_HEADER);
+}
+END_TEST
+
+START_TEST(test_fmt_sourcestat_reference_rows)
+{
+	struct rpt_sourcestats	 s;
+	FILE			*fp;
+
+	ref_sourcestat(&s);
+	ck_assert_str_eq(sourcestat_row(&s, 0), "localhost                  "
+	    "64  34    16     +0.003      0.022   +107ns   237ns\n");
+	ref_sourcestat2(&s);
+	ck_assert_str_eq(sourcestat_row(&s, 1), "127.0.0.2                  "
+	    "64  35    17     -0.004      0.022   -107ns   249ns\n");
+	/* the whole -v output of the reference */
+	fp = cap();
+	fmt_sourcestats_header(fp, 0);
+	ref_sourcestat(&s);
+	fmt_sourcestat(fp, &s, 0);
+	ref_sourcestat2(&s);
+	fmt_sourcestat(fp, &s, 0);
+	ck_assert_str_eq(got(fp), SOURCESTATS_HEADER
+	    "localhost                  "
+	    "64  34    16     +0.003      0.022   +107ns   237ns\n"
+	    "127.0.0.2                  "
+	    "64  35    17     -0.004      0.022   -107ns   249ns\n");
+}
+END_TEST
+
+START_TEST(test_fmt_sourcestat_numeric_and_fallbacks)
+{
+	struct rpt_sourcestats	 s;
+
+	ref_sourcestat(&s);
+	ck_assert_ptr_nonnull(strstr(sourcestat_row(&s, 1),
+	    "127.0.0.1                  64"));
+	s.name[0] = '\0';
+	ck_assert_ptr_nonnull(strstr(sourcestat_row(&s, 0),
+	    "127.0.0.1                  64"));
+	s.address[0] = '\0';
+	ck_assert_ptr_nonnull(strstr(sourcestat_row(&s, 1),
+	    "?                          64"));
+	ck_assert_str_eq(sourcestat_csv(&s),
+	    "?,64,34,16,0.003,0.022,0.000000107,0.000000237\n");
+	strcpy(s.name, "localhost");
+	ck_assert_ptr_nonnull(strstr(sourcestat_row(&s, 1),
+	    "localhost                  64"));
+	ck_assert_str_eq(sourcestat_csv(&s),
+	    "localhost,64,34,16,0.003,0.022,0.000000107,0.000000237\n");
+	strcpy(s.name, "evil\033[2J\r\x80");
+	ck_assert_ptr_nonnull(strstr(sourcestat_row(&s, 0),
+	    "evil?[2J??                 64"));
+}
+END_TEST
+
+START_TEST(test_fmt_sourcestat_wide_names_keep_columns)
+{
+	struct rpt_sourcestats	 s;
+	const char		*row;
+
+	ref_sourcestat(&s);
+	strcpy(s.address, "2001:db8:85a3:1234:5678:8a2e:370:7334");
+	row = sourcestat_row(&s, 1);
+	ck_assert_str_eq(row, "2001:db8:85a3:1234:5678:>  "
+	    "64  34    16     +0.003      0.022   +107ns   237ns\n");
+	ck_assert_uint_eq(strlen(row), 79);
+	strcpy(s.name, "a-very-long-host-name.example.org");
+	ck_assert_ptr_nonnull(strstr(sourcestat_row(&s, 0),
+	    "a-very-long-host-name.ex>  64  34"));
+	strcpy(s.name, "exactly-25-characters.org");
+	ck_assert_ptr_nonnull(strstr(sourcestat_row(&s, 0),
+	    "exactly-25-characters.org  64  34"));
+	memset(s.name, 'a', sizeof(s.name));	/* not terminated */
+	ck_assert_ptr_nonnull(strstr(sourcestat_row(&s, 0),
+	    "aaaaaaaaaaaaaaaaaaaaaaaa>  64  34"));
+	/* CSV prints the whole address */
+	ck_assert_str_eq(sourcestat_csv(&s),
+	    "2001:db8:85a3:1234:5678:8a2e:370:7334,64,34,16,0.003,0.022,"
+	    "0.000000107,0.000000237\n");
+}
+END_TEST
+
+START_TEST(test_fmt_sourcestat_huge_and_negative)
+{
+	struct rpt_sourcestats	 s;
+
+	ref_sourcestat(&s);
+	s.span_s = 4000.5;
+	s.freq_ppm = -99999.4;
+	s.freq_skew_ppm = 99999.5;
+	s.offset_s = -1234.0;
+	s.stddev_s = 0.5;
+	ck_assert_str_eq(sourcestat_row(&s, 0), "localhost                  "
+	    "64  34   66m -99999.400     100000   -1234s   500ms\n");
+	s.n_samples = -1;
+	s.n_runs = 0;
+	s.span_s = 1e30;
+	s.freq_ppm = 123456.7;
+	s.freq_skew_ppm = -0.5;
+	s.offset_s = 1e10;
+	s.stddev_s = -12.34;		/* printed as its magnitude */
+	ck_assert_str_eq(sourcestat_row(&s, 0), "localhost                  "
+	    "-1   0  136y    +123457     -0.500    +317y   12.3s\n");
+	/* values wider than the columns push them, as in chronyc */
+	s.n_samples = INT32_MAX;
+	s.n_runs = INT32_MIN;
+	s.span_s = -1.0;
+	s.freq_ppm = -1e12;
+	s.freq_skew_ppm = 1e12;
+	s.offset_s = -0.0;
+	s.stddev_s = 0.0;
+	ck_assert_str_eq(sourcestat_row(&s, 0), "localhost                 "
+	    "2147483647 -2147483648     - -1000000000000 1000000000000"
+	    "     -0ns     0ns\n");
+	s.n_samples = 0;
+	s.n_runs = 0;
+	s.span_s = NAN;
+	s.freq_ppm = NAN;
+	s.freq_skew_ppm = INFINITY;
+	s.offset_s = -INFINITY;
+	s.stddev_s = NAN;
+	ck_assert_str_eq(sourcestat_row(&s, 0), "localhost                  "
+	    " 0   0     -          -          -        -       -\n");
+}
+END_TEST
+
+START_TEST(test_fmt_sourcestat_csv)
+{
+	struct rpt_sourcestats	 s;
+	FILE			*fp;
+
+	fp = cap();
+	ref_sourcestat(&s);
+	s.offset_s = 970e-9;
+	fmt_sourcestat_csv(fp, &s);
+	ref_sourcestat2(&s);
+	s.offset_s = 755e-9;
+	fmt_sourcestat_csv(fp, &s);
+	ck_assert_str_eq(got(fp),
+	    "127.0.0.1,64,34,16,0.003,0.022,0.000000970,0.000000237\n"
+	    "127.0.0.2,64,35,17,-0.004,0.022,0.000000755,0.000000249\n");
+}
+END_TEST
+
+START_TEST(test_fmt_sourcestat_csv_edge_values)
+{
+	struct rpt_sourcestats	 s;
+	const char		*row;
+
+	ref_sourcestat(&s);
+	s.n_samples = INT32_MAX;
+	s.n_runs = -3;
+	s.span_s = 1e30;
+	s.freq_ppm = -123456.7891;
+	s.freq_skew_ppm = 1e6;
+	s.offset_s = -1234.5;
+	s.stddev_s = 1e-12;
+	row = sourcestat_csv(&s);
+	ck_assert_uint_eq(count_char(row, ','), 7);
+	ck_assert_str_eq(row, "127.0.0.1,2147483647,-3,4294967294,"
+	    "-123456.789,1000000.000,-1234.500000000,0.000000000\n");
+	s.span_s = -1.0;
+	s.freq_ppm = NAN;
+	s.freq_skew_ppm = INFINITY;
+	s.offset_s = -INFINITY;
+	s.stddev_s = NAN;
+	row = sourcestat_csv(&s);
+	ck_assert_uint_eq(count_char(row, ','), 7);
+	ck_assert_str_eq(row, "127.0.0.1,2147483647,-3,-,-,-,-,-\n");
+	/* names never add fields */
+	strcpy(s.address, "2001:db8::1");
+	ck_assert_uint_eq(count_char(sourcestat_csv(&s), ','), 7);
+}
+END_TEST
+
+START_TEST(test_fmt_sourcestats_json)
+{
+	static const char *const keys[] = {
+		"\"name\":", "\"address\":", "\"samples\":", "\"runs\":",
+		"\"span\":", "\"frequency_ppm\":", "\"freq_skew_ppm\":",
+		"\"offset\":", "\"std_dev\":"
+	};
+	struct rpt_sourcestats	 s[3];
+	FILE			*fp;
+	const char		*j;
+	size_t			 i;
+
+	ref_sourcestat(&s[0]);
+	ref_sourcestat2(&s[1]);
+	fp = cap();
+	fmt_sourcestats_json(fp, s, 2);
+	j = got(fp);
+	ck_assert(json_ok(j));
+	ck_assert_str_eq(j, "[\n"
+	    "{\"name\":\"localhost\",\"address\":\"127.0.0.1\","
+	    "\"samples\":64,\"runs\":34,\"span\":16.000000000,"
+	    "\"frequency_ppm\":0.003000,\"freq_skew_ppm\":0.022000,"
+	    "\"offset\":0.000000107,\"std_dev\":0.000000237},\n"
+	    "{\"name\":\"127.0.0.2\",\"address\":\"127.0.0.2\","
+	    "\"samples\":64,\"runs\":35,\"span\":17.900000000,"
+	    "\"frequency_ppm\":-0.004000,\"freq_skew_ppm\":0.022000,"
+	    "\"offset\":-0.000000107,\"std_dev\":0.000000249}\n"
+	    "]\n");
+	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+		ck_assert_ptr_nonnull(strstr(j, keys[i]));
+		ck_assert_ptr_nonnull(strstr(strstr(j, keys[i]) + 1,
+		    keys[i]));
+	}
+
+	ref_sourcestat(&s[0]);
+	strcpy(s[0].name, "PPS \"0\"\\\t\x1f");
+	strcpy(s[0].address, "2001:db8:85a3:1234:5678:8a2e:370:7334");
+	s[0].n_samples = INT32_MIN;
+	s[0].span_s = NAN;
+	s[0].freq_ppm = INFINITY;
+	s[0].freq_skew_ppm = -INFINITY;
+	s[0].offset_s = NAN;
+	s[0].stddev_s = NAN;
+	ref_sourcestat(&s[1]);
+	s[1].address[0] = '\0';
+	s[1].freq_ppm = -1e12;
+	s[1].offset_s = 1e10;
+	ref_sourcestat(&s[2]);
+	memset(s[2].name, 'n', sizeof(s[2].name));	/* not terminated */
+	memset(s[2].address, 'a', sizeof(s[2].address));
+	fp = cap();
+	fmt_sourcestats_json(fp, s, 3);
+	j = got(fp);
+	ck_assert(json_ok(j));
+	ck_assert_ptr_nonnull(strstr(j, "{\"name\":\"PPS \\\"0\\\"\\\\"
+	    "\\u0009\\u001f\",\"address\":\"2001:db8:85a3:1234:5678:8a2e:"
+	    "370:7334\",\"samples\":-2147483648,\"runs\":34,\"span\":null,"
+	    "\"frequency_ppm\":null,\"freq_skew_ppm\":null,\"offset\":null,"
+	    "\"std_dev\":null}"));
+	ck_assert_ptr_nonnull(strstr(j, "\"address\":\"\",\"samples\":64,"));
+	ck_assert_ptr_nonnull(strstr(j,
+	    "\"frequency_ppm\":-1000000000000.000000,"));
+	ck_assert_ptr_nonnull(strstr(j, "\"offset\":10000000000.000000000,"));
+	ck_assert_ptr_null(strstr(j, "nan"));
+	ck_assert_ptr_null(strstr(j, "inf"));
+
+	fp = cap();
+	fmt_sourcestats_json(fp, NULL, 0);
+	ck_assert_str_eq(got(fp), "[]\n");
+	ck_assert(json_ok(out));
+}
+END_TEST
+
 /* The serverstats of the second reference, timed's counters set apart. */
 static void
 ref_serverstats(struct rpt_serverstats *st)
@@ -1401,6 +1750,15 @@ fmt_suite(void)
 	tcase_add_test(tc, test_fmt_sources_json_reference);
 	tcase_add_test(tc, test_fmt_sources_json_empty);
 	tcase_add_test(tc, test_fmt_sources_json_edge_values);
+	tcase_add_test(tc, test_fmt_sourcestats_header_plain);
+	tcase_add_test(tc, test_fmt_sourcestats_header_verbose);
+	tcase_add_test(tc, test_fmt_sourcestat_reference_rows);
+	tcase_add_test(tc, test_fmt_sourcestat_numeric_and_fallbacks);
+	tcase_add_test(tc, test_fmt_sourcestat_wide_names_keep_columns);
+	tcase_add_test(tc, test_fmt_sourcestat_huge_and_negative);
+	tcase_add_test(tc, test_fmt_sourcestat_csv);
+	tcase_add_test(tc, test_fmt_sourcestat_csv_edge_values);
+	tcase_add_test(tc, test_fmt_sourcestats_json);
 	tcase_add_test(tc, test_fmt_json_string_escapes);
 	tcase_add_test(tc, test_fmt_json_string_utf8);
 	tcase_add_test(tc, test_fmt_json_checker_rejects_bad);
