@@ -35,8 +35,7 @@
 #include "proto.h"
 
 #define TIMEOUT_MS	10000
-#define MAX_SOURCES	4096
-#define MAX_CLIENTS	(16 * 1024 * 1024)
+#define MAX_ROWS	(16 * 1024 * 1024)	/* clients of a busy server */
 
 enum output { OUT_TEXT, OUT_CSV, OUT_JSON };
 
@@ -181,20 +180,83 @@ terminate(char *s, size_t size)
 	s[size - 1] = '\0';
 }
 
+/*
+ * Ask for one answer of this type and size.  Returns 0, or the exit
+ * status of the result that came instead (printed).
+ */
+static int
+ask_one(struct session *s, uint32_t type, void *buf, size_t size)
+{
+	struct imsg	 imsg;
+	int		 rc;
+
+	request(s, type);
+	next_imsg(s, &imsg);
+	if (imsg.hdr.type == IMSG_CTL_RESULT) {
+		rc = result(&imsg);
+		imsg_free(&imsg);
+		return rc == 0 ? 1 : rc;	/* no data: even 200 OK fails */
+	}
+	if (imsg.hdr.type != type || imsg_get_data(&imsg, buf, size) == -1)
+		die("%s", "unexpected answer from timed");
+	imsg_free(&imsg);
+	return 0;
+}
+
+/*
+ * Ask for a list: rows of this type and size until IMSG_CTL_END, in a
+ * growing array the caller frees.  Returns 0, or the exit status of the
+ * result that came instead (printed; *rows is then NULL).
+ */
+static int
+ask_list(struct session *s, uint32_t type, size_t size, void **rows,
+    size_t *np)
+{
+	struct imsg	 imsg;
+	uint8_t		*a = NULL, *na;
+	size_t		 n = 0, cap = 0;
+	int		 rc;
+
+	request(s, type);
+	for (;;) {
+		next_imsg(s, &imsg);
+		if (imsg.hdr.type == IMSG_CTL_END)
+			break;
+		if (imsg.hdr.type == IMSG_CTL_RESULT) {
+			rc = result(&imsg);
+			imsg_free(&imsg);
+			free(a);
+			*rows = NULL;
+			return rc == 0 ? 1 : rc;
+		}
+		if (n == cap) {
+			if (cap > MAX_ROWS / 2)
+				die("%s", "too many rows from timed");
+			cap = cap == 0 ? 64 : cap * 2;
+			if ((na = realloc(a, cap * size)) == NULL)
+				die("%s", "out of memory");
+			a = na;
+		}
+		if (imsg.hdr.type != type ||
+		    imsg_get_data(&imsg, a + n * size, size) == -1)
+			die("%s", "unexpected answer from timed");
+		imsg_free(&imsg);
+		n++;
+	}
+	imsg_free(&imsg);
+	*rows = a;
+	*np = n;
+	return 0;
+}
+
 static int
 cmd_tracking(struct session *s, const struct opts *o)
 {
 	struct rpt_tracking	 t;
-	struct imsg		 imsg;
+	int			 rc;
 
-	request(s, IMSG_CTL_TRACKING);
-	next_imsg(s, &imsg);
-	if (imsg.hdr.type == IMSG_CTL_RESULT)
-		return result(&imsg);
-	if (imsg.hdr.type != IMSG_CTL_TRACKING ||
-	    imsg_get_data(&imsg, &t, sizeof(t)) == -1)
-		die("%s", "unexpected answer from timed");
-	imsg_free(&imsg);
+	if ((rc = ask_one(s, IMSG_CTL_TRACKING, &t, sizeof(t))) != 0)
+		return rc;
 	terminate(t.ref_name, sizeof(t.ref_name));
 	if (o->out == OUT_JSON)
 		fmt_tracking_json(stdout, &t);
@@ -205,40 +267,20 @@ cmd_tracking(struct session *s, const struct opts *o)
 	return 0;
 }
 
-static size_t
-read_sources(struct session *s, struct rpt_source *src)
-{
-	struct imsg	 imsg;
-	size_t		 n = 0;
-
-	for (;;) {
-		next_imsg(s, &imsg);
-		if (imsg.hdr.type == IMSG_CTL_END)
-			break;
-		if (imsg.hdr.type == IMSG_CTL_RESULT)
-			exit(result(&imsg));
-		if (imsg.hdr.type != IMSG_CTL_SOURCES || n == MAX_SOURCES ||
-		    imsg_get_data(&imsg, &src[n], sizeof(src[n])) == -1)
-			die("%s", "unexpected answer from timed");
-		terminate(src[n].name, sizeof(src[n].name));
-		terminate(src[n].address, sizeof(src[n].address));
-		n++;
-		imsg_free(&imsg);
-	}
-	imsg_free(&imsg);
-	return n;
-}
-
 static int
 cmd_sources(struct session *s, const struct opts *o)
 {
 	struct rpt_source	*src;
 	size_t			 i, n;
+	int			 rc;
 
-	if ((src = calloc(MAX_SOURCES, sizeof(*src))) == NULL)
-		die("%s", "out of memory");
-	request(s, IMSG_CTL_SOURCES);
-	n = read_sources(s, src);
+	if ((rc = ask_list(s, IMSG_CTL_SOURCES, sizeof(*src), (void **)&src,
+	    &n)) != 0)
+		return rc;
+	for (i = 0; i < n; i++) {
+		terminate(src[i].name, sizeof(src[i].name));
+		terminate(src[i].address, sizeof(src[i].address));
+	}
 	if (o->out == OUT_JSON)
 		fmt_sources_json(stdout, src, n);
 	else if (o->out == OUT_CSV)
@@ -253,42 +295,6 @@ cmd_sources(struct session *s, const struct opts *o)
 	return 0;
 }
 
-/*
- * The sourcestats rows until END.  Returns 0, or 1 after printing the
- * result that came instead.
- */
-static int
-read_sourcestats(struct session *s, struct rpt_sourcestats *st,
-    size_t *np)
-{
-	struct imsg	 imsg;
-	size_t		 n = 0;
-
-	*np = 0;
-	for (;;) {
-		next_imsg(s, &imsg);
-		if (imsg.hdr.type == IMSG_CTL_END)
-			break;
-		if (imsg.hdr.type == IMSG_CTL_RESULT) {
-			/* no rows: even 200 OK is a failure */
-			result(&imsg);
-			imsg_free(&imsg);
-			return 1;
-		}
-		if (imsg.hdr.type != IMSG_CTL_SOURCESTATS ||
-		    n == MAX_SOURCES ||
-		    imsg_get_data(&imsg, &st[n], sizeof(st[n])) == -1)
-			die("%s", "unexpected answer from timed");
-		imsg_free(&imsg);
-		terminate(st[n].name, sizeof(st[n].name));
-		terminate(st[n].address, sizeof(st[n].address));
-		n++;
-	}
-	imsg_free(&imsg);
-	*np = n;
-	return 0;
-}
-
 static int
 cmd_sourcestats(struct session *s, const struct opts *o)
 {
@@ -296,12 +302,12 @@ cmd_sourcestats(struct session *s, const struct opts *o)
 	size_t			 i, n;
 	int			 rc;
 
-	if ((st = calloc(MAX_SOURCES, sizeof(*st))) == NULL)
-		die("%s", "out of memory");
-	request(s, IMSG_CTL_SOURCESTATS);
-	if ((rc = read_sourcestats(s, st, &n)) != 0) {
-		free(st);
+	if ((rc = ask_list(s, IMSG_CTL_SOURCESTATS, sizeof(*st),
+	    (void **)&st, &n)) != 0)
 		return rc;
+	for (i = 0; i < n; i++) {
+		terminate(st[i].name, sizeof(st[i].name));
+		terminate(st[i].address, sizeof(st[i].address));
 	}
 	if (o->out == OUT_JSON)
 		fmt_sourcestats_json(stdout, st, n);
@@ -321,20 +327,10 @@ static int
 cmd_serverstats(struct session *s, const struct opts *o)
 {
 	struct rpt_serverstats	 st;
-	struct imsg		 imsg;
 	int			 rc;
 
-	request(s, IMSG_CTL_SERVERSTATS);
-	next_imsg(s, &imsg);
-	if (imsg.hdr.type == IMSG_CTL_RESULT) {
-		rc = result(&imsg);
-		imsg_free(&imsg);
+	if ((rc = ask_one(s, IMSG_CTL_SERVERSTATS, &st, sizeof(st))) != 0)
 		return rc;
-	}
-	if (imsg.hdr.type != IMSG_CTL_SERVERSTATS ||
-	    imsg_get_data(&imsg, &st, sizeof(st)) == -1)
-		die("%s", "unexpected answer from timed");
-	imsg_free(&imsg);
 	if (o->out == OUT_JSON)
 		fmt_serverstats_json(stdout, &st);
 	else if (o->out == OUT_CSV)
@@ -344,74 +340,29 @@ cmd_serverstats(struct session *s, const struct opts *o)
 	return 0;
 }
 
-/*
- * The clients with at least min_packets NTP packets, in a growing array
- * (the client log's size is the daemon's to choose).  Returns 0, or the
- * exit status of an error result (then *list is NULL).
- */
-static int
-read_clients(struct session *s, uint64_t min_packets,
-    struct rpt_client **list, size_t *np)
-{
-	struct rpt_client	*c = NULL, *nc, r;
-	struct imsg		 imsg;
-	size_t			 n = 0, size = 0;
-	int			 rc;
-
-	*list = NULL;
-	*np = 0;
-	for (;;) {
-		next_imsg(s, &imsg);
-		if (imsg.hdr.type == IMSG_CTL_END)
-			break;
-		if (imsg.hdr.type == IMSG_CTL_RESULT) {
-			rc = result(&imsg);
-			imsg_free(&imsg);
-			free(c);
-			return rc;
-		}
-		if (imsg.hdr.type != IMSG_CTL_CLIENTS ||
-		    imsg_get_data(&imsg, &r, sizeof(r)) == -1)
-			die("%s", "unexpected answer from timed");
-		imsg_free(&imsg);
-		terminate(r.address, sizeof(r.address));
-		if (r.ntp_hits < min_packets)
-			continue;
-		if (n == size) {
-			if (size > MAX_CLIENTS / 2)
-				die("%s", "too many clients");
-			size = size == 0 ? 64 : size * 2;
-			if (size > SIZE_MAX / sizeof(*c) ||
-			    (nc = realloc(c, size * sizeof(*c))) == NULL)
-				die("%s", "out of memory");
-			c = nc;
-		}
-		c[n++] = r;
-	}
-	imsg_free(&imsg);
-	*list = c;
-	*np = n;
-	return 0;
-}
-
 static int
 cmd_clients(struct session *s, const struct opts *o)
 {
 	struct rpt_client	*c;
-	size_t			 i, n;
+	size_t			 i, n, k = 0;
 	int			 rc;
 
-	request(s, IMSG_CTL_CLIENTS);
-	if ((rc = read_clients(s, o->min_packets, &c, &n)) != 0)
+	if ((rc = ask_list(s, IMSG_CTL_CLIENTS, sizeof(*c), (void **)&c,
+	    &n)) != 0)
 		return rc;
+	for (i = 0; i < n; i++) {	/* clients -p: the busy ones */
+		terminate(c[i].address, sizeof(c[i].address));
+		if (c[i].ntp_hits >= o->min_packets)
+			c[k++] = c[i];
+	}
 	if (o->out == OUT_JSON)
-		fmt_clients_json(stdout, c, n);
+		fmt_clients_json(stdout, c, k);
 	else if (o->out == OUT_CSV)
-		for (i = 0; i < n; i++)
+		for (i = 0; i < k; i++)
 			fmt_client_csv(stdout, &c[i]);
 	else {
 		fmt_clients_header(stdout);
-		for (i = 0; i < n; i++)
+		for (i = 0; i < k; i++)
 			fmt_client(stdout, &c[i]);
 	}
 	free(c);

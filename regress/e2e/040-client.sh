@@ -85,6 +85,18 @@ for o in s:
     assert all(k in o for k in keys), o
 ' "$json"
 
+json=$("$T/timectl" -h "$CSOCK" -j sourcestats)
+check "sourcestats -j: four sources with samples and a frequency" python3 -c '
+import json, sys
+s = json.loads(sys.argv[1])
+assert len(s) == 4, s
+for o in s:
+    assert o["samples"] >= 3 and abs(o["frequency_ppm"]) < 5, o
+' "$json"
+out=$("$T/timectl" -h "$CSOCK" sourcestats)
+check "sourcestats in chronyc's layout" \
+    contains "$out" '^Name/IP Address            NP  NR  Span  Frequency  Freq Skew  Offset  Std Dev$'
+
 # Every server gone: the frequency stays, and local stratum 10 takes over.
 for p in $PID_s1 $PID_s2 $PID_s3 $PID_false; do kill -TERM "$p"; done
 local_ref() {
