@@ -287,6 +287,7 @@ select_sources(struct client *cl, int64_t now)
 	p.maxdistance_s = conf->maxdistance_s;
 	p.combinelimit = COMBINELIMIT;
 	p.reselectdist_s = RESELECTDIST_S;
+	p.prev_best = cl->best;
 	p.maxjitter_s = MAXJITTER_S;
 	ok = sel_run(&p, c, cl->n, &cl->sel) == SEL_OK;
 	/* local's distance: beyond it the local reference is better */

@@ -180,21 +180,31 @@ mark_jittery(const struct sel_params *p, const struct sel_cand *c,
 			out->state[i] = SEL_JITTERY;
 }
 
-/* Is a a better system peer than b?  Prefer is handled by the caller. */
+/*
+ * Is a a better system peer than b?  Prefer is handled by the caller.  As
+ * chrony, a source not selected now carries reselectdist on top of its
+ * distance, so that sources of about the same distance do not take turns.
+ */
 static int
-better(const struct sel_cand *a, const struct sel_cand *b)
+better(const struct sel_params *p, const struct sel_cand *c, size_t a,
+    size_t b)
 {
-	double	da = sel_distance(a), db = sel_distance(b);
+	double	da = sel_distance(&c[a]), db = sel_distance(&c[b]);
 
-	if (a->stratum != b->stratum)
-		return a->stratum < b->stratum;
+	if ((int)a != p->prev_best)
+		da += p->reselectdist_s;
+	if ((int)b != p->prev_best)
+		db += p->reselectdist_s;
+	if (c[a].stratum != c[b].stratum)
+		return c[a].stratum < c[b].stratum;
 	if (da != db)
 		return da < db;
-	return a->stddev_s < b->stddev_s;
+	return c[a].stddev_s < c[b].stddev_s;
 }
 
 static int
-pick_best(const struct sel_cand *c, size_t n, const struct sel_out *out)
+pick_best(const struct sel_params *p, const struct sel_cand *c, size_t n,
+    const struct sel_out *out)
 {
 	size_t	i;
 	int	best = -1, prefer = 0;
@@ -205,7 +215,7 @@ pick_best(const struct sel_cand *c, size_t n, const struct sel_out *out)
 	for (i = 0; i < n; i++) {
 		if (out->state[i] != SEL_NOTCOMB || (prefer && !c[i].prefer))
 			continue;
-		if (best == -1 || better(&c[i], &c[best]))
+		if (best == -1 || better(p, c, i, (size_t)best))
 			best = (int)i;
 	}
 	return best;
@@ -339,7 +349,7 @@ sel_run(const struct sel_params *p, const struct sel_cand *c, size_t n,
 		return SEL_TOO_FEW;
 
 	mark_jittery(p, c, n, out);
-	best = pick_best(c, n, out);
+	best = pick_best(p, c, n, out);
 	mark_combined(p, c, n, best, out);
 	combine(c, n, best, out);
 	return SEL_OK;

@@ -55,9 +55,12 @@ struct sel_params {
 	int	minsources;	/* at least this many truechimers */
 	double	maxdistance_s;	/* root distance beyond this: unusable */
 	double	combinelimit;	/* chrony's, default 3 */
-	double	reselectdist_s;	/* chrony's, default 100 us: combined are
-				 * those within combinelimit times this plus
-				 * the best's distance */
+	double	reselectdist_s;	/* chrony's, default 100 us: added to the
+				 * distance of every source but prev_best
+				 * when choosing the best; combined are those
+				 * within combinelimit times this plus the
+				 * best's distance */
+	int	prev_best;	/* the source selected now, or -1 */
 	double	maxjitter_s;	/* chrony's, default 1 */
 };
 

@@ -9,14 +9,16 @@
 # 10 s), the time until the frequency is within 1 ppm of 40 for the rest of
 # the run, and over the measurement window that starts at convergence the
 # RMS, 95th percentile and maximum |error|, the mean error and the mean
-# frequency error; per source, the measured offsets (their spread, and the
-# spread of what is left after the client's own error is taken out) and, if
-# timectl has it, sourcestats.
+# frequency error (and the same from the frequency settling on); per
+# source, the measured offsets (their spread, and the spread of what is
+# left after the client's own error is taken out) and, if timectl has it,
+# sourcestats.
 # Then, when chronyd 4.3 is available (regress/fetch-chrony.sh or
 # $CHRONYD), a chronyd client (-x) polls the same three servers the same
 # way.  chronyd -x cannot discipline a clock, so only what it measures is
 # compared: its measured offsets (sampled from `chronyc -c sources`) and,
-# at the end, `chronyc -c sourcestats` (std dev, offset per source).
+# at the end, `chronyc -c sourcestats` (std dev, offset per source) and the
+# counts of `chronyc -c ntpdata` (answers received, answers kept).
 # Nothing here changes this machine's clock: timed runs with `clock
 # virtual` (checked with timed -p before it starts), chronyd with -x;
 # /work/shared/bin/clockstate is read before and after.  Numbers only: the
@@ -217,7 +219,8 @@ say "servers: 127.0.0.1:$P 127.0.0.2:$((P + 1)) 127.0.0.3:$((P + 2))" \
     "(timed, clock virtual, local stratum 1)"
 
 cat >"$T/sample.py" <<'PY'
-# sample.py timed TIMECTL SOCK SECS CONVMAX PID SUMMARY CSV
+# sample.py timed TIMECTL SOCK SECS CONVMAX PID SUMMARY CSV START
+# (START: the client's start, seconds on /proc/uptime's clock)
 # sample.py chrony CHRONYC SOCK SECS PID TIMEDSTATS
 import json
 import math
@@ -298,14 +301,22 @@ def f(x, fmt="%.1f"):
     return fmt % x if num(x) else "n/a"
 
 
-def ticks(limit_s):
-    """Sample times: every PERIOD seconds, at most limit_s/PERIOD of them."""
-    t0 = time.monotonic()
+def now():
+    # CLOCK_BOOTTIME, as /proc/uptime: the shell's start time is on it
+    return time.clock_gettime(time.CLOCK_BOOTTIME)
+
+
+def ticks(limit_s, origin=None):
+    """Sample times since origin (default: now): every PERIOD seconds, at
+    most limit_s/PERIOD of them."""
+    base = now()
+    if origin is None:
+        origin = base
     for i in range(int(limit_s / PERIOD) + 1):
-        d = t0 + i * PERIOD - time.monotonic()
+        d = base + i * PERIOD - now()
         if d > 0:
             time.sleep(d)
-        yield time.monotonic() - t0
+        yield now() - origin
 
 
 def interp(track, t):
@@ -363,13 +374,13 @@ def timed_sourcestats(ctl, sock):
     return res
 
 
-def bench_timed(ctl, sock, secs, convmax, pid, summary, csvpath):
+def bench_timed(ctl, sock, secs, convmax, pid, summary, csvpath, origin):
     track = []      # (t, true error, freq ppm, skew ppm, slew left)
     meas = {}       # address -> [(t of the measurement, measured offset)]
     last = {}
     streak = tconv = None
     died = False
-    for t in ticks(convmax + secs + 5):
+    for t in ticks(convmax + secs + 5, origin):
         if not alive(pid):
             died = True
             break
@@ -424,7 +435,8 @@ def bench_timed(ctl, sock, secs, convmax, pid, summary, csvpath):
 
     print()
     print("timed client (clock virtual offset 0.3 frequency 40, makestep "
-          "0.1 3, 3 servers, poll 2^-2 s): %d samples in %.0f s%s" % (
+          "0.1 3, 3 servers, poll 2^-2 s): %d samples in %.0f s%s; times "
+          "from the client's start, to the 0.25 s sample" % (
               len(track), track[-1][0] if track else 0,
               "; the client exited early" if died else ""))
     # frequency within 1 ppm of 40 from then to the end
@@ -624,7 +636,7 @@ def bench_chrony(chronyc, sock, secs, pid, timedstats):
 if sys.argv[1] == "timed":
     sys.exit(bench_timed(sys.argv[2], sys.argv[3], int(sys.argv[4]),
                          int(sys.argv[5]), int(sys.argv[6]), sys.argv[7],
-                         sys.argv[8]))
+                         sys.argv[8], float(sys.argv[9])))
 sys.exit(bench_chrony(sys.argv[2], sys.argv[3], int(sys.argv[4]),
                       int(sys.argv[5]), sys.argv[6]))
 PY
@@ -643,10 +655,11 @@ bindcmdaddress $T/client.sock
 CONF
 say "measurement window $secs s after convergence (waiting up to" \
     "$convmax s for it); sampling every 0.25 s"
+start0=$(cut -d ' ' -f 1 /proc/uptime)
 start_timed client
 PID_client=$MPID
 python3 "$T/sample.py" timed "$TIMECTL" "$T/client.sock" "$secs" \
-    "$convmax" "$PID_client" "$T/summary" "$csv"
+    "$convmax" "$PID_client" "$T/summary" "$csv" "$start0"
 for e in $(pgrep -P "$PID_client"); do
 	pids="$pids $e"
 done

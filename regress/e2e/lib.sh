@@ -23,11 +23,16 @@ mkdir -m 755 "$T/empty"
 cp "$TIMECTL" "$T/timectl"
 chmod 755 "$T/timectl"
 
+# KEEP_T=1 keeps the test's folder (logs, configs) for a post-mortem.
 cleanup() {
 	for p in $PIDS; do
 		kill -KILL "$p" 2>/dev/null
 	done
-	rm -rf "$T"
+	if [ -n "${KEEP_T:-}" ]; then
+		echo "# kept $T"
+	else
+		rm -rf "$T"
+	fi
 }
 trap cleanup EXIT
 

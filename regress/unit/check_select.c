@@ -39,7 +39,7 @@
 
 static const struct sel_params	defp = {
 	.minsources = 1, .maxdistance_s = 3.0, .combinelimit = 3.0,
-	.maxjitter_s = 1.0
+	.maxjitter_s = 1.0, .prev_best = -1
 };
 
 static const struct {
@@ -157,6 +157,26 @@ START_TEST(test_sel_distance)
 	c.root_delay_s = 0.010;
 	c.offset_sd_s = 0.001;
 	ck_assert_double_eq_tol(sel_distance(&c), 0.010, 1e-15);
+}
+END_TEST
+
+/* The source selected now keeps its place against one barely better. */
+START_TEST(test_sel_reselectdist_keeps_the_selected)
+{
+	struct sel_params	 p = defp;
+	struct sel_cand		 c[3] = { S(0.0, 0.00100), S(0.0, 0.00105),
+	    S(0.0, 0.00300) };
+	struct sel_out		 out;
+
+	p.reselectdist_s = 100e-6;
+	ck_assert_int_eq(sel_run(&p, c, 3, &out), SEL_OK);
+	ck_assert_int_eq(out.best, 0);
+	p.prev_best = 1;		/* 50 us worse: it stays */
+	ck_assert_int_eq(sel_run(&p, c, 3, &out), SEL_OK);
+	ck_assert_int_eq(out.best, 1);
+	p.prev_best = 2;		/* 2 ms worse: replaced */
+	ck_assert_int_eq(sel_run(&p, c, 3, &out), SEL_OK);
+	ck_assert_int_eq(out.best, 0);
 }
 END_TEST
 
@@ -446,6 +466,7 @@ main(void)
 	tcase_add_test(tc, test_sel_weighted_mean);
 	tcase_add_test(tc, test_sel_reselectdist_widens_combining);
 	tcase_add_test(tc, test_sel_leap_majority_at_month_end);
+	tcase_add_test(tc, test_sel_reselectdist_keeps_the_selected);
 	tcase_add_test(tc, test_sel_single_source_values);
 	tcase_add_test(tc, test_sel_falseticker_ignored);
 	tcase_add_test(tc, test_sel_max_sources);
