@@ -16,6 +16,8 @@
 
 #include <sys/random.h>
 #include <sys/socket.h>
+#include <linux/errqueue.h>
+#include <linux/net_tstamp.h>
 #include <netinet/in.h>
 #include <arpa/inet.h>
 #include <errno.h>
@@ -402,6 +404,32 @@ reference(struct client *cl, const struct csrc *from)
 	server_update(cl->eng->server);
 }
 
+/* The kernel's transmit timestamp of our request, from the error queue. */
+static void
+read_tx_time(struct csrc *s, int fd)
+{
+	struct scm_timestamping	 tss;
+	char			 cbuf[256];
+	struct msghdr		 m;
+	struct cmsghdr		*c;
+
+	memset(&m, 0, sizeof(m));
+	m.msg_control = cbuf;
+	m.msg_controllen = sizeof(cbuf);
+	if (recvmsg(fd, &m, MSG_ERRQUEUE | MSG_DONTWAIT) == -1)
+		return;
+	for (c = CMSG_FIRSTHDR(&m); c != NULL; c = CMSG_NXTHDR(&m, c)) {
+		if (c->cmsg_level != SOL_SOCKET ||
+		    c->cmsg_type != SCM_TIMESTAMPING)
+			continue;
+		memcpy(&tss, CMSG_DATA(c), sizeof(tss));
+		if (tss.ts[0].tv_sec != 0)
+			src_tx_time(&s->src, engine_sys_to_ns(s->cl->eng,
+			    (int64_t)tss.ts[0].tv_sec * 1000000000LL +
+			    tss.ts[0].tv_nsec));
+	}
+}
+
 static void
 rx_cb(evutil_socket_t fd, short ev, void *arg)
 {
@@ -416,6 +444,7 @@ rx_cb(evutil_socket_t fd, short ev, void *arg)
 	ssize_t			 n;
 	int64_t			 t4;
 
+	read_tx_time(s, fd);
 	memset(&m, 0, sizeof(m));
 	m.msg_iov = &iov;
 	m.msg_iovlen = 1;
@@ -440,16 +469,22 @@ rx_cb(evutil_socket_t fd, short ev, void *arg)
 	reference(s->cl, s);
 }
 
+/* Software transmit timestamps: when the request left, per the kernel. */
+#define TX_TS_FLAGS	(SOF_TIMESTAMPING_TX_SOFTWARE | \
+	SOF_TIMESTAMPING_SOFTWARE | SOF_TIMESTAMPING_OPT_TSONLY)
+
 static int
 open_socket(struct csrc *s)
 {
-	int	 on = 1;
+	int	 on = 1, ts = TX_TS_FLAGS;
 
 	close_socket(s);
 	if ((s->fd = socket(s->addr.ss_family, SOCK_DGRAM | SOCK_NONBLOCK |
 	    SOCK_CLOEXEC, 0)) == -1)
 		return -1;
 	/* connect: the kernel picks a random port, and filters replies */
+	/* Without transmit timestamps the user-space time is used. */
+	setsockopt(s->fd, SOL_SOCKET, SO_TIMESTAMPING, &ts, sizeof(ts));
 	if (setsockopt(s->fd, SOL_SOCKET, SO_TIMESTAMPNS, &on,
 	    sizeof(on)) == -1 ||
 	    connect(s->fd, (struct sockaddr *)&s->addr, s->alen) == -1 ||

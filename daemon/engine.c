@@ -297,7 +297,11 @@ setup(struct engine *eng, uid_t uid, gid_t gid)
 	signal(SIGINT, SIG_IGN);
 	signal(SIGHUP, SIG_IGN);
 	signal(SIGPIPE, SIG_IGN);
-	/* Before the chroot: the resolver reads its files, the RNG seeds. */
+	/*
+	 * Before the chroot: the resolver reads its files, the RNG seeds, and
+	 * libc reads the time zone once (strftime, gmtime_r would later).
+	 */
+	tzset();
 	if (evutil_secure_rng_init() == -1)
 		fatalx("cannot seed libevent's random numbers");
 	if ((eng->dns = evdns_base_new(eng->base,

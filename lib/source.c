@@ -78,6 +78,15 @@ src_poll(struct src *s, int64_t now_ns, uint64_t xmt_rnd, uint8_t *pkt)
 }
 
 void
+src_tx_time(struct src *s, int64_t t1_ns)
+{
+	/* Only for the request in flight, and only a sane correction. */
+	if (s->awaiting && t1_ns >= s->t1_ns &&
+	    t1_ns - s->t1_ns < (int64_t)(SRC_TIMEOUT_S * NS))
+		s->t1_ns = t1_ns;
+}
+
+void
 src_timeout(struct src *s)
 {
 	s->awaiting = 0;

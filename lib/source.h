@@ -90,6 +90,11 @@ void		src_init(struct src *, const struct src_params *,
  */
 void		src_poll(struct src *, int64_t now_ns, uint64_t xmt_rnd,
 		    uint8_t *pkt);
+/*
+ * The kernel says when the request really left (a transmit timestamp,
+ * local time): better than the time src_poll() was told.
+ */
+void		src_tx_time(struct src *, int64_t t1_ns);
 /* The reply timed out: nothing more is accepted for that request. */
 void		src_timeout(struct src *);
 /*

@@ -181,6 +181,30 @@ START_TEST(test_src_reach_register_and_poll_raise)
 }
 END_TEST
 
+START_TEST(test_src_kernel_tx_time)
+{
+	struct src		 s;
+	struct sst_sample	 sm;
+	uint8_t			 req[PKT_HDR_LEN], rep[PKT_HDR_LEN];
+	int64_t			 t1 = 1000 * S;
+
+	/* user space read t1; the kernel sent it 30 us later */
+	src_init(&s, &params, t1);
+	src_poll(&s, t1, 43, req);
+	src_tx_time(&s, t1 - 1000);		/* earlier: ignored */
+	src_tx_time(&s, t1 + 2 * S);		/* absurd: ignored */
+	src_tx_time(&s, t1 + 30000);
+	answer(req, t1 + 40000, t1 + 50000, 2, 0, 1, rep);
+	ck_assert_int_eq(src_reply(&s, rep, sizeof(rep), t1 + 60000, &sm),
+	    SRC_OK);
+	ck_assert_double_eq_tol(sm.delay_s, 20e-6, 1e-12);
+	ck_assert_double_eq_tol(sm.offset_s, 0.0, 1e-12);
+	/* no request in flight: nothing to correct */
+	src_tx_time(&s, t1 + 70000);
+	ck_assert_int_eq(s.t1_ns, t1 + 30000);
+}
+END_TEST
+
 START_TEST(test_src_delay_limit)
 {
 	struct src		 s;
@@ -212,6 +236,7 @@ main(void)
 	tcase_add_test(tc, test_src_kod_rate_backs_off);
 	tcase_add_test(tc, test_src_reach_register_and_poll_raise);
 	tcase_add_test(tc, test_src_delay_limit);
+	tcase_add_test(tc, test_src_kernel_tx_time);
 	suite_add_tcase(su, tc);
 	sr = srunner_create(su);
 	srunner_run_all(sr, CK_NORMAL);
