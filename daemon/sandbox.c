@@ -147,8 +147,8 @@ static const int engine_sanitizer[] = {
 };
 #endif
 
-static int
-allow(scmp_filter_ctx ctx, const int *calls, size_t n)
+int
+sandbox_allow(scmp_filter_ctx ctx, const int *calls, size_t n)
 {
 	size_t	 i;
 
@@ -158,8 +158,23 @@ allow(scmp_filter_ctx ctx, const int *calls, size_t n)
 	return 0;
 }
 
-static const int sock_families[] = { AF_INET, AF_INET6 };
-static const int fcntl_cmds[] = { F_GETFL, F_SETFL, F_GETFD, F_SETFD };
+int
+sandbox_allow_arg(scmp_filter_ctx ctx, int call, unsigned int argno,
+    const unsigned long *values, size_t n)
+{
+	size_t	 i;
+
+	for (i = 0; i < n; i++)
+		if (seccomp_rule_add(ctx, SCMP_ACT_ALLOW, call, 1,
+		    SCMP_CMP(argno, SCMP_CMP_EQ, values[i])) != 0)
+			return -1;
+	return 0;
+}
+
+static const unsigned long sock_families[] = { AF_INET, AF_INET6 };
+static const unsigned long fcntl_cmds[] = { F_GETFL, F_SETFL, F_GETFD,
+	F_SETFD };
+static const unsigned long ioctl_cmds[] = { FIONREAD };
 static const struct { int level, name; } sockopts[] = {
 	{ SOL_SOCKET, SO_RCVBUF }, { SOL_SOCKET, SO_SNDBUF },
 	{ SOL_SOCKET, SO_REUSEADDR }, { SOL_SOCKET, SO_REUSEPORT },
@@ -176,36 +191,32 @@ allow_with_args(scmp_filter_ctx ctx)
 {
 	size_t	 i;
 
-	for (i = 0; i < NELEM(sock_families); i++)
-		if (seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(socket), 1,
-		    SCMP_A0(SCMP_CMP_EQ, sock_families[i])) != 0)
-			return -1;
-	for (i = 0; i < NELEM(fcntl_cmds); i++)
-		if (seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(fcntl), 1,
-		    SCMP_A1(SCMP_CMP_EQ, fcntl_cmds[i])) != 0)
-			return -1;
+	if (sandbox_allow_arg(ctx, SCMP_SYS(socket), 0, sock_families,
+	    NELEM(sock_families)) == -1 ||
+	    sandbox_allow_arg(ctx, SCMP_SYS(fcntl), 1, fcntl_cmds,
+	    NELEM(fcntl_cmds)) == -1 ||
+	    sandbox_allow_arg(ctx, SCMP_SYS(ioctl), 1, ioctl_cmds,
+	    NELEM(ioctl_cmds)) == -1)
+		return -1;
 	for (i = 0; i < NELEM(sockopts); i++)
 		if (seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(setsockopt),
 		    2, SCMP_A1(SCMP_CMP_EQ, sockopts[i].level),
 		    SCMP_A2(SCMP_CMP_EQ, sockopts[i].name)) != 0)
 			return -1;
-	if (seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 1,
-	    SCMP_A1(SCMP_CMP_EQ, FIONREAD)) != 0)
-		return -1;
 	return 0;
 }
 
 int
 sandbox_engine_rules(scmp_filter_ctx ctx)
 {
-	if (allow(ctx, engine_io, NELEM(engine_io)) == 0 &&
-	    allow(ctx, engine_net, NELEM(engine_net)) == 0 &&
-	    allow(ctx, engine_events, NELEM(engine_events)) == 0 &&
-	    allow(ctx, engine_clock, NELEM(engine_clock)) == 0 &&
-	    allow(ctx, engine_memory, NELEM(engine_memory)) == 0 &&
-	    allow(ctx, engine_process, NELEM(engine_process)) == 0 &&
+	if (sandbox_allow(ctx, engine_io, NELEM(engine_io)) == 0 &&
+	    sandbox_allow(ctx, engine_net, NELEM(engine_net)) == 0 &&
+	    sandbox_allow(ctx, engine_events, NELEM(engine_events)) == 0 &&
+	    sandbox_allow(ctx, engine_clock, NELEM(engine_clock)) == 0 &&
+	    sandbox_allow(ctx, engine_memory, NELEM(engine_memory)) == 0 &&
+	    sandbox_allow(ctx, engine_process, NELEM(engine_process)) == 0 &&
 #ifdef TIMED_SANITIZERS
-	    allow(ctx, engine_sanitizer, NELEM(engine_sanitizer)) == 0 &&
+	    sandbox_allow(ctx, engine_sanitizer, NELEM(engine_sanitizer)) == 0 &&
 #endif
 	    allow_with_args(ctx) == 0)
 		return 0;

@@ -31,6 +31,11 @@
 int	sandbox_check_chroot(const char *dir, char *err, size_t errlen);
 /* chroot, setgroups, setresgid, setresuid, capabilities, no_new_privs. */
 int	sandbox_drop(const char *dir, uid_t, gid_t, char *err, size_t errlen);
+/* Allow each call of the list, whatever its arguments; 0 or -1. */
+int	sandbox_allow(scmp_filter_ctx, const int *calls, size_t n);
+/* Allow call when its argument argno is one of values; 0 or -1. */
+int	sandbox_allow_arg(scmp_filter_ctx, int call, unsigned int argno,
+	    const unsigned long *values, size_t n);
 /* Add the engine's allow-list to ctx (the monitor's list includes it). */
 int	sandbox_engine_rules(scmp_filter_ctx);
 /* Load the engine's allow-list, default action kill; 0 or -1. */

@@ -67,37 +67,21 @@ static const int mon_drop[] = {
 	SCMP_SYS(capget), SCMP_SYS(capset), SCMP_SYS(prctl),
 	SCMP_SYS(seccomp),
 };
-static const int mon_fcntl[] = { F_DUPFD, F_DUPFD_CLOEXEC, F_GETLK,
-	F_SETLK, F_SETLKW };
+static const unsigned long mon_families[] = { AF_UNIX };
+static const unsigned long mon_fcntl[] = { F_DUPFD, F_DUPFD_CLOEXEC,
+	F_GETLK, F_SETLK, F_SETLKW };
 static const unsigned long mon_ioctl[] = { TCGETS, TIOCGWINSZ };
-
-static int
-allow(scmp_filter_ctx ctx, const int *calls, size_t n)
-{
-	size_t	 i;
-
-	for (i = 0; i < n; i++)
-		if (seccomp_rule_add(ctx, SCMP_ACT_ALLOW, calls[i], 0) != 0)
-			return -1;
-	return 0;
-}
 
 static int
 allow_with_args(scmp_filter_ctx ctx)
 {
-	size_t	 i;
-
-	if (seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(socket), 1,
-	    SCMP_A0(SCMP_CMP_EQ, AF_UNIX)) != 0)
+	if (sandbox_allow_arg(ctx, SCMP_SYS(socket), 0, mon_families,
+	    NELEM(mon_families)) == -1 ||
+	    sandbox_allow_arg(ctx, SCMP_SYS(fcntl), 1, mon_fcntl,
+	    NELEM(mon_fcntl)) == -1 ||
+	    sandbox_allow_arg(ctx, SCMP_SYS(ioctl), 1, mon_ioctl,
+	    NELEM(mon_ioctl)) == -1)
 		return -1;
-	for (i = 0; i < NELEM(mon_fcntl); i++)
-		if (seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(fcntl), 1,
-		    SCMP_A1(SCMP_CMP_EQ, mon_fcntl[i])) != 0)
-			return -1;
-	for (i = 0; i < NELEM(mon_ioctl); i++)
-		if (seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 1,
-		    SCMP_A1(SCMP_CMP_EQ, mon_ioctl[i])) != 0)
-			return -1;
 	return 0;
 }
 
@@ -110,10 +94,10 @@ sandbox_monitor_filter(void)
 	if ((ctx = seccomp_init(SCMP_ACT_KILL_PROCESS)) == NULL)
 		return -1;
 	if (sandbox_engine_rules(ctx) == 0 &&
-	    allow(ctx, mon_clock, NELEM(mon_clock)) == 0 &&
-	    allow(ctx, mon_files, NELEM(mon_files)) == 0 &&
-	    allow(ctx, mon_process, NELEM(mon_process)) == 0 &&
-	    allow(ctx, mon_drop, NELEM(mon_drop)) == 0 &&
+	    sandbox_allow(ctx, mon_clock, NELEM(mon_clock)) == 0 &&
+	    sandbox_allow(ctx, mon_files, NELEM(mon_files)) == 0 &&
+	    sandbox_allow(ctx, mon_process, NELEM(mon_process)) == 0 &&
+	    sandbox_allow(ctx, mon_drop, NELEM(mon_drop)) == 0 &&
 	    allow_with_args(ctx) == 0 &&
 	    seccomp_load(ctx) == 0)
 		rc = 0;
