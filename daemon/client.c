@@ -64,7 +64,6 @@ struct csrc {
 	struct event		*ev_rx;
 	struct event		*ev_poll;
 	char			 state;
-	double			 measured_offset_s;
 	double			 error_s;
 };
 
@@ -461,7 +460,6 @@ rx_cb(evutil_socket_t fd, short ev, void *arg)
 	    engine_now_ns(s->cl->eng);
 	if (src_reply(&s->src, buf, n, t4, &sm) != SRC_OK)
 		return;		/* counted in the source */
-	s->measured_offset_s = sm.offset_s;
 	s->error_s = sm.delay_s / 2 + sm.disp_s + sm.root_delay_s / 2 +
 	    sm.root_disp_s;
 	if (sst_add(s->sst, &sm) != SST_OK)
@@ -813,9 +811,10 @@ client_send_sources(const struct client *cl, uint32_t peerid)
 		r.reach = s->src.reach;
 		r.last_rx_s = s->src.last_rx_ns == 0 ? -1.0 :
 		    (now - s->src.last_rx_ns) * 1e-9;
-		if (sst_estimate(s->sst, now, &e) == 0)
-			r.offset_s = e.last_offset_s;
-		r.measured_offset_s = s->measured_offset_s;
+		if (sst_estimate(s->sst, now, &e) == 0) {
+			r.offset_s = e.last_adjusted_s;
+			r.measured_offset_s = e.last_offset_s;
+		}
 		r.error_s = s->error_s;
 		engine_send(cl->eng, IMSG_CTL_SOURCES, peerid, &r, sizeof(r));
 	}

@@ -512,6 +512,7 @@ sst_estimate(const struct sst *s, int64_t now_ns, struct sst_est *e)
 	e->stddev_s = s->stddev_s;
 	e->min_delay_s = filt_min_delay(s);
 	e->last_offset_s = nw->orig_offset_s;
+	e->last_adjusted_s = nw->offset_s;
 	e->last_time_ns = nw->time_ns;
 	e->root_delay_s = nw->root_delay_s;
 	e->root_disp_s = nw->root_disp_s;

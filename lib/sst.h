@@ -61,6 +61,7 @@ struct sst_est {
 	double	stddev_s;	/* residuals' standard deviation */
 	double	min_delay_s;
 	double	last_offset_s;	/* the newest sample, as measured */
+	double	last_adjusted_s; /* the same, less the corrections since */
 	int64_t	last_time_ns;
 	double	root_delay_s;	/* of the newest sample */
 	double	root_disp_s;

@@ -895,6 +895,22 @@ START_TEST(test_sst_signs)
 }
 END_TEST
 
+/* The newest sample as measured, and as re-expressed by corrections. */
+START_TEST(test_sst_last_adjusted)
+{
+	struct sst	*s;
+	struct sst_est	 e;
+
+	ck_assert_ptr_nonnull(s = sst_new());
+	add_ok(s, T0, 0.004, 0.02);
+	sst_correct(s, T0 + S, 0.0, 0.003);
+	e = estimate(s, T0 + S);
+	ck_assert_double_eq_tol(e.last_offset_s, 0.004, 1e-12);
+	ck_assert_double_eq_tol(e.last_adjusted_s, 0.001, 1e-12);
+	sst_free(s);
+}
+END_TEST
+
 /* Fewer than SST_MIN_SAMPLES: the newest sample, 0 ppm, 2000 ppm skew. */
 START_TEST(test_sst_few_samples)
 {
@@ -995,6 +1011,7 @@ main(void)
 	tcase_add_test(tc, test_sst_estimate_empty);
 	tcase_add_test(tc, test_sst_signs);
 	tcase_add_test(tc, test_sst_few_samples);
+	tcase_add_test(tc, test_sst_last_adjusted);
 	tcase_add_test(tc, test_sst_estimate_extrapolates);
 	tcase_add_test(tc, test_sst_time_backwards_restarts);
 	suite_add_tcase(s, tc);
