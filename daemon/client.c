@@ -388,8 +388,15 @@ reference(struct client *cl, const struct csrc *from)
 		in.clock_freq_ppm = cl->eng->cs.freq_ppm;
 		in.updates = cl->eng->cs.updates;
 		if (disc_update(cl->disc, &in, &a) == 0) {
-			if (a.what & DISC_ACT_EXIT)
-				fatalx("maxchange: offset %.3f s, giving up",
+			if (a.what & DISC_ACT_EXIT) {
+				/* as chronyd: the whole daemon stops */
+				log_warnx("maxchange: offset %+.3f s again, "
+				    "giving up", in.offset_s);
+				engine_send(cl->eng, IMSG_EXIT, 0, NULL, 0);
+				return;
+			}
+			if (a.what & DISC_ACT_IGNORE)
+				log_warnx("maxchange: offset %+.3f s ignored",
 				    in.offset_s);
 			if (!(a.what & DISC_ACT_IGNORE))
 				apply(cl, &a, now);

@@ -44,6 +44,7 @@ enum imsg_type {
 	IMSG_SET_LEAP,		/* struct req_leap */
 	IMSG_SET_SYNC,		/* struct req_sync */
 	IMSG_ONESHOT,		/* struct oneshot_result: -q/-Q are done */
+	IMSG_EXIT,		/* no payload: stop the daemon (maxchange) */
 
 	/*
 	 * Control: timectl -> monitor -> engine and back.  The monitor

@@ -524,6 +524,15 @@ engine_dispatch(struct monitor *mon, struct imsg *imsg)
 	case IMSG_ONESHOT:
 		handle_oneshot(mon, imsg);
 		return;
+	case IMSG_EXIT:
+		if (imsg->datalen != 0) {
+			monitor_engine_abuse(mon, "IMSG_EXIT: bad length");
+			return;
+		}
+		log_warnx("the engine gives up (maxchange): stopping");
+		mon->status = 1;
+		event_base_loopexit(mon->base, NULL);
+		return;
 	case IMSG_CTL_TRACKING:
 	case IMSG_CTL_SOURCES:
 	case IMSG_CTL_SERVERSTATS:
