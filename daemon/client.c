@@ -47,6 +47,7 @@
 #define COMBINELIMIT	3.0	/* chrony's defaults */
 #define MAXJITTER_S	1.0
 #define RESELECTDIST_S	100e-6
+#define REPLACE_AFTER	8	/* polls unanswered: look for another */
 #define ONESHOT_SAMPLES	4	/* -q/-Q: samples from each source, */
 #define ONESHOT_POLLS	8	/* or this many polls, */
 #define ONESHOT_LIMIT_S	30	/* or this long, then decide */
@@ -65,6 +66,8 @@ struct csrc {
 	struct event		*ev_poll;
 	char			 state;
 	double			 error_s;
+	uint64_t		 tx_at_resolve;	/* polls before this address */
+	int			 gave_up;	/* addr: not to be taken again */
 };
 
 enum refmode { REF_NONE, REF_SOURCES, REF_LOCAL };
@@ -86,6 +89,7 @@ struct client {
 };
 
 static void	poll_cb(evutil_socket_t, short, void *);
+static void	resolve(struct csrc *);
 
 static int64_t
 sys_ns(void)
@@ -119,6 +123,18 @@ close_socket(struct csrc *s)
 		close(s->fd);
 		s->fd = -1;
 	}
+}
+
+static void
+address_of(const struct csrc *s, char *buf, size_t len)
+{
+	const void	*a = s->addr.ss_family == AF_INET ?
+	    (const void *)&((const struct sockaddr_in *)&s->addr)->sin_addr :
+	    (const void *)&((const struct sockaddr_in6 *)&s->addr)->sin6_addr;
+
+	buf[0] = '\0';
+	if (s->resolved)
+		inet_ntop(s->addr.ss_family, a, buf, len);
 }
 
 static uint32_t
@@ -501,6 +517,40 @@ open_socket(struct csrc *s)
 	return 0;
 }
 
+/*
+ * A source that stayed unreachable: a pool member gives its address up
+ * for another of the pool's; a server name is looked up again.
+ */
+static void
+replace(struct csrc *s)
+{
+	struct src_params	 p;
+	struct in_addr		 a;
+	struct in6_addr		 a6;
+
+	if (s->conf->type == CONF_SRC_POOL) {
+		log_info("pool %s: source %s unreachable, replacing it",
+		    s->conf->name, s->name);
+		close_socket(s);
+		sst_reset(s->sst);
+		p = s->src.p;	/* src_init() clears what it is given */
+		src_init(&s->src, &p, engine_now_ns(s->cl->eng));
+		s->resolved = 0;
+		s->gave_up = 1;		/* keeps addr, to skip it */
+		s->state = SEL_UNUSABLE;
+		snprintf(s->name, sizeof(s->name), "%s", s->conf->name);
+		reference(s->cl, NULL);
+		resolve(s);
+		schedule(s, (int64_t)(src_interval_s(&s->src) * 8e9));
+		return;
+	}
+	s->tx_at_resolve = s->src.stats.tx;
+	if (inet_pton(AF_INET, s->conf->name, &a) != 1 &&
+	    inet_pton(AF_INET6, s->conf->name, &a6) != 1)
+		resolve(s);
+	schedule(s, 0);
+}
+
 static void
 poll_cb(evutil_socket_t fd, short ev, void *arg)
 {
@@ -509,8 +559,19 @@ poll_cb(evutil_socket_t fd, short ev, void *arg)
 	uint64_t	 xmt;
 	int64_t		 t1;
 
-	if (s->src.denied || !s->resolved)
+	if (!s->resolved) {
+		/* a pool member waiting for an address: ask again later */
+		resolve(s);
+		schedule(s, (int64_t)(src_interval_s(&s->src) * 8e9));
 		return;
+	}
+	if (s->src.denied)
+		return;
+	if (s->src.reach == 0 &&
+	    s->src.stats.tx - s->tx_at_resolve >= REPLACE_AFTER) {
+		replace(s);
+		return;
+	}
 	if (getrandom(&xmt, sizeof(xmt), 0) != sizeof(xmt))
 		fatal("getrandom");
 	if (open_socket(s) == -1) {
@@ -534,6 +595,8 @@ static void
 resolved(struct csrc *s, const struct sockaddr *sa, socklen_t len,
     uint16_t port)
 {
+	int	 was = s->resolved;
+
 	memcpy(&s->addr, sa, len);
 	s->alen = len;
 	if (sa->sa_family == AF_INET)
@@ -541,7 +604,52 @@ resolved(struct csrc *s, const struct sockaddr *sa, socklen_t len,
 	else
 		((struct sockaddr_in6 *)&s->addr)->sin6_port = htons(port);
 	s->resolved = 1;
-	schedule(s, 0);
+	s->gave_up = 0;
+	s->tx_at_resolve = s->src.stats.tx;
+	if (s->conf->type == CONF_SRC_POOL)	/* members show their address */
+		address_of(s, s->name, sizeof(s->name));
+	if (!was)
+		schedule(s, 0);
+}
+
+static int
+same_address(const struct sockaddr *a, const struct sockaddr_storage *b)
+{
+	if (a->sa_family != b->ss_family)
+		return 0;
+	if (a->sa_family == AF_INET)
+		return memcmp(&((const struct sockaddr_in *)a)->sin_addr,
+		    &((const struct sockaddr_in *)b)->sin_addr, 4) == 0;
+	return memcmp(&((const struct sockaddr_in6 *)a)->sin6_addr,
+	    &((const struct sockaddr_in6 *)b)->sin6_addr, 16) == 0;
+}
+
+/* A pool's answer: give its members without an address new ones. */
+static void
+fill_pool(struct client *cl, const struct conf_source *pool,
+    const struct evutil_addrinfo *res)
+{
+	const struct evutil_addrinfo	*ai;
+	struct csrc			*m;
+	int				 i, used;
+
+	for (ai = res; ai != NULL; ai = ai->ai_next) {
+		used = 0;
+		for (i = 0; i < cl->n; i++)
+			if (cl->srcs[i]->conf == pool &&
+			    (cl->srcs[i]->resolved || cl->srcs[i]->gave_up) &&
+			    same_address(ai->ai_addr, &cl->srcs[i]->addr))
+				used = 1;
+		if (used)
+			continue;
+		for (i = 0, m = NULL; i < cl->n && m == NULL; i++)
+			if (cl->srcs[i]->conf == pool && !cl->srcs[i]->resolved)
+				m = cl->srcs[i];
+		if (m == NULL)
+			return;
+		resolved(m, ai->ai_addr, ai->ai_addrlen, pool->port);
+		log_info("pool %s: source %s", pool->name, m->name);
+	}
 }
 
 static void
@@ -550,11 +658,14 @@ dns_cb(int err, struct evutil_addrinfo *res, void *arg)
 	struct csrc		*s = arg;
 
 	if (err != 0 || res == NULL) {
-		log_warnx("source %s: cannot resolve: %s", s->name,
+		log_warnx("source %s: cannot resolve: %s", s->conf->name,
 		    evutil_gai_strerror(err));
 		return;
 	}
-	resolved(s, res->ai_addr, res->ai_addrlen, s->conf->port);
+	if (s->conf->type == CONF_SRC_POOL)
+		fill_pool(s->cl, s->conf, res);
+	else
+		resolved(s, res->ai_addr, res->ai_addrlen, s->conf->port);
 	evutil_freeaddrinfo(res);
 }
 
@@ -567,25 +678,25 @@ resolve(struct csrc *s)
 
 	memset(&sin, 0, sizeof(sin));
 	memset(&sin6, 0, sizeof(sin6));
-	if (inet_pton(AF_INET, s->name, &sin.sin_addr) == 1) {
+	if (inet_pton(AF_INET, s->conf->name, &sin.sin_addr) == 1) {
 		sin.sin_family = AF_INET;
 		resolved(s, (struct sockaddr *)&sin, sizeof(sin), s->conf->port);
 		return;
 	}
-	if (inet_pton(AF_INET6, s->name, &sin6.sin6_addr) == 1) {
+	if (inet_pton(AF_INET6, s->conf->name, &sin6.sin6_addr) == 1) {
 		sin6.sin6_family = AF_INET6;
 		resolved(s, (struct sockaddr *)&sin6, sizeof(sin6),
 		    s->conf->port);
 		return;
 	}
 	if (s->cl->dns == NULL) {
-		log_warnx("source %s: no resolver", s->name);
+		log_warnx("source %s: no resolver", s->conf->name);
 		return;
 	}
 	memset(&hints, 0, sizeof(hints));
 	hints.ai_family = AF_UNSPEC;
 	hints.ai_socktype = SOCK_DGRAM;
-	evdns_getaddrinfo(s->cl->dns, s->name, NULL, &hints, dns_cb, s);
+	evdns_getaddrinfo(s->cl->dns, s->conf->name, NULL, &hints, dns_cb, s);
 }
 
 static struct csrc *
@@ -635,6 +746,7 @@ client_new(struct engine *eng)
 {
 	struct client		*cl = xcalloc(1, sizeof(*cl));
 	const struct conf_source *cs;
+	int			 i;
 
 	cl->eng = eng;
 	cl->best = -1;
@@ -642,10 +754,11 @@ client_new(struct engine *eng)
 	cl->mode = eng->conf->local_set ? REF_LOCAL : REF_NONE;
 	if ((cl->disc = make_disc(eng->conf)) == NULL)
 		fatalx("client: out of memory");
-	/* A pool counts as one source (its first address) for now. */
-	for (cs = eng->conf->sources; cs != NULL && cl->n < SEL_MAX_SOURCES;
-	    cs = cs->next)
-		add_source(cl, cs);
+	/* A pool gives up to maxsources sources, filled as it resolves. */
+	for (cs = eng->conf->sources; cs != NULL; cs = cs->next)
+		for (i = 0; i < (cs->type == CONF_SRC_POOL ? cs->maxsources :
+		    1) && cl->n < SEL_MAX_SOURCES; i++)
+			add_source(cl, cs);
 	return cl;
 }
 
@@ -655,8 +768,9 @@ client_start(struct client *cl)
 	struct timeval	 tv = { ONESHOT_LIMIT_S, 0 };
 	int		 i;
 
-	for (i = 0; i < cl->n; i++)
-		resolve(cl->srcs[i]);
+	for (i = 0; i < cl->n; i++)	/* a pool: its first member asks */
+		if (i == 0 || cl->srcs[i]->conf != cl->srcs[i - 1]->conf)
+			resolve(cl->srcs[i]);
 	if (!cl->eng->oneshot)
 		return;
 	if ((cl->ev_oneshot = evtimer_new(cl->eng->base, oneshot_timeout,
@@ -755,17 +869,6 @@ client_makestep(struct client *cl)
 	return 1;
 }
 
-static void
-address_of(const struct csrc *s, char *buf, size_t len)
-{
-	const void	*a = s->addr.ss_family == AF_INET ?
-	    (const void *)&((const struct sockaddr_in *)&s->addr)->sin_addr :
-	    (const void *)&((const struct sockaddr_in6 *)&s->addr)->sin6_addr;
-
-	buf[0] = '\0';
-	if (s->resolved)
-		inet_ntop(s->addr.ss_family, a, buf, len);
-}
 
 void
 client_send_sourcestats(const struct client *cl, uint32_t peerid)

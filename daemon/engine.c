@@ -276,6 +276,31 @@ parse_args(int argc, char *argv[], struct engine *eng, uid_t *uid,
 	return *uid == 0 ? -1 : 0;
 }
 
+/*
+ * The resolver, from /etc/resolv.conf and /etc/hosts, or from the file
+ * TIMED_RESOLV_CONF names (the tests' own name server on loopback).
+ */
+static struct evdns_base *
+make_resolver(struct event_base *base)
+{
+	const char		*conf = getenv("TIMED_RESOLV_CONF");
+	struct evdns_base	*dns;
+
+	if (conf == NULL) {
+		dns = evdns_base_new(base, EVDNS_BASE_INITIALIZE_NAMESERVERS);
+		if (dns != NULL)
+			evdns_base_load_hosts(dns, NULL);
+	} else if ((dns = evdns_base_new(base, 0)) != NULL &&
+	    evdns_base_resolv_conf_parse(dns, DNS_OPTIONS_ALL, conf) != 0) {
+		log_warnx("resolver configuration %s unusable", conf);
+		evdns_base_free(dns, 0);
+		dns = NULL;
+	}
+	if (dns == NULL)
+		log_warnx("no DNS resolver: only numeric addresses work");
+	return dns;
+}
+
 static void
 setup(struct engine *eng, uid_t uid, gid_t gid)
 {
@@ -304,11 +329,7 @@ setup(struct engine *eng, uid_t uid, gid_t gid)
 	tzset();
 	if (evutil_secure_rng_init() == -1)
 		fatalx("cannot seed libevent's random numbers");
-	if ((eng->dns = evdns_base_new(eng->base,
-	    EVDNS_BASE_INITIALIZE_NAMESERVERS)) == NULL)
-		log_warnx("no DNS resolver: only numeric addresses work");
-	else
-		evdns_base_load_hosts(eng->dns, NULL);
+	eng->dns = make_resolver(eng->base);
 	if (sandbox_drop(eng->conf->chrootdir, uid, gid, err,
 	    sizeof(err)) == -1)
 		fatalx("privilege drop: %s", err);
