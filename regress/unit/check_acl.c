@@ -32,6 +32,7 @@
 
 #include "acl.h"
 #include "conf.h"
+#include "testrand.h"
 
 #define NELEM(a)	(sizeof(a) / sizeof((a)[0]))
 #define MAXRULES	6
@@ -257,32 +258,6 @@ END_TEST
  * decides, the later one on a tie.
  */
 
-static uint64_t
-test_seed(void)
-{
-	const char	*s;
-	uint64_t	 seed;
-
-	if ((s = getenv("TIMED_TEST_SEED")) != NULL && *s != '\0')
-		seed = strtoull(s, NULL, 0);
-	else
-		seed = (uint64_t)time(NULL) ^ ((uint64_t)getpid() << 32);
-	fprintf(stderr, "test_acl_random_vs_model: seed %" PRIu64
-	    " (set TIMED_TEST_SEED=%" PRIu64 " to replay)\n", seed, seed);
-	return seed;
-}
-
-static uint64_t
-rnd_next(uint64_t *s)
-{
-	/* splitmix64 */
-	uint64_t	 z = (*s += 0x9e3779b97f4a7c15ULL);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-	return z ^ (z >> 31);
-}
-
 static uint32_t
 v4(const struct conf_subnet *n)
 {
@@ -336,7 +311,7 @@ START_TEST(test_acl_random_vs_model)
 	struct conf_acl		 rules[12];
 	struct acl		*acl;
 	struct sockaddr_in	 sin;
-	uint64_t		 s = test_seed();
+	uint64_t		 s = test_seed("test_acl_random_vs_model");
 	uint32_t		 a, m;
 	size_t			 n, i, round, k;
 

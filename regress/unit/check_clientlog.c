@@ -31,6 +31,7 @@
 #include <unistd.h>
 
 #include "clientlog.h"
+#include "testrand.h"
 
 #define NELEM(a)	(sizeof(a) / sizeof((a)[0]))
 #define S		INT64_C(1000000000)
@@ -696,32 +697,6 @@ END_TEST
 
 #define NCLIENTS	20
 
-static uint64_t
-test_seed(void)
-{
-	const char	*s;
-	uint64_t	 seed;
-
-	if ((s = getenv("TIMED_TEST_SEED")) != NULL && *s != '\0')
-		seed = strtoull(s, NULL, 0);
-	else
-		seed = (uint64_t)time(NULL) ^ ((uint64_t)getpid() << 32);
-	fprintf(stderr, "test_clog_random_vs_model: seed %" PRIu64
-	    " (set TIMED_TEST_SEED=%" PRIu64 " to replay)\n", seed, seed);
-	return seed;
-}
-
-static uint64_t
-rnd_next(uint64_t *s)
-{
-	/* splitmix64 */
-	uint64_t	 z = (*s += 0x9e3779b97f4a7c15ULL);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-	return z ^ (z >> 31);
-}
-
 struct model {
 	int		 seen;
 	__int128	 tat;		/* theoretical arrival, 2^-10 ns */
@@ -755,7 +730,7 @@ START_TEST(test_clog_random_vs_model)
 	struct clog_params	 p;
 	struct clog		*cl;
 	struct clog_entry	 e;
-	uint64_t		 s = test_seed();
+	uint64_t		 s = test_seed("test_clog_random_vs_model");
 	uint8_t			 key[16];
 	int64_t			 now;
 	__int128		 token;

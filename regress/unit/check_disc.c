@@ -26,6 +26,7 @@
 #include "disc.h"
 #include "sst.h"
 #include "vclock.h"
+#include "testrand.h"
 
 #define S	1000000000LL	/* one second in ns */
 #define MS	1000000LL
@@ -570,32 +571,6 @@ win_correct(struct win *w, int64_t now_ns, double dfreq_ppm, double doff_s)
 		w->off_s[i] -= delta;
 		w->t_ns[i] -= (int64_t)llround(delta * 1e9);
 	}
-}
-
-static uint64_t
-test_seed(const char *name)
-{
-	const char	*s;
-	uint64_t	 seed;
-
-	if ((s = getenv("TIMED_TEST_SEED")) != NULL && *s != '\0')
-		seed = strtoull(s, NULL, 0);
-	else
-		seed = (uint64_t)time(NULL) ^ ((uint64_t)getpid() << 32);
-	fprintf(stderr, "%s: seed %" PRIu64 " (set TIMED_TEST_SEED=%" PRIu64
-	    " to replay)\n", name, seed, seed);
-	return seed;
-}
-
-static uint64_t
-rnd_next(uint64_t *s)
-{
-	/* splitmix64 */
-	uint64_t	 z = (*s += 0x9e3779b97f4a7c15ULL);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-	return z ^ (z >> 31);
 }
 
 /* Roughly normal, mean 0, standard deviation 1: twelve uniforms. */

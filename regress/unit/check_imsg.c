@@ -32,6 +32,7 @@
 #include <unistd.h>
 
 #include "imsg.h"
+#include "testrand.h"
 
 /* A connected non-blocking pair: a writes, b reads (or both ways). */
 struct pair {
@@ -845,16 +846,6 @@ START_TEST(test_imsg_peer_closed)
 }
 END_TEST
 
-/* xorshift64*: reproducible across libcs. */
-static uint64_t
-rnd_next(uint64_t *s)
-{
-	*s ^= *s >> 12;
-	*s ^= *s << 25;
-	*s ^= *s >> 27;
-	return *s * 0x2545f4914f6cdd1dULL;
-}
-
 static uint32_t
 rnd_below(uint64_t *s, uint32_t n)
 {
@@ -867,21 +858,6 @@ struct expect {
 	size_t		 len;
 	uint8_t		*data;
 };
-
-static uint64_t
-test_seed(void)
-{
-	const char	*s;
-	uint64_t	 seed;
-
-	if ((s = getenv("TIMED_TEST_SEED")) != NULL && *s != '\0')
-		seed = strtoull(s, NULL, 0);
-	else
-		seed = (uint64_t)time(NULL) ^ ((uint64_t)getpid() << 32);
-	fprintf(stderr, "test_imsg_random_round_trip: seed %" PRIu64
-	    " (set TIMED_TEST_SEED=%" PRIu64 " to replay)\n", seed, seed);
-	return seed;
-}
 
 /* Write what we can, read once, collect every complete frame. */
 static void
@@ -924,7 +900,7 @@ START_TEST(test_imsg_random_round_trip)
 	size_t		 i, j, n, recvd = 0;
 	int		 pfd[2], fd, rounds = 0, nfd;
 
-	s = test_seed();
+	s = test_seed("test_imsg_random_round_trip");
 	if (s == 0)
 		s = 1;
 	nfd = count_fds();

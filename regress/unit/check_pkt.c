@@ -27,6 +27,7 @@
 #include <unistd.h>
 
 #include "pkt.h"
+#include "testrand.h"
 
 #define S		1000000000LL
 #define NTP_UNIX_OFF	2208988800LL
@@ -607,35 +608,10 @@ START_TEST(test_pkt_short_to_s)
 }
 END_TEST
 
-/* xorshift64*: reproducible across libcs. */
-static uint64_t
-rnd_next(uint64_t *s)
-{
-	*s ^= *s >> 12;
-	*s ^= *s << 25;
-	*s ^= *s >> 27;
-	return *s * 0x2545f4914f6cdd1dULL;
-}
-
 static uint32_t
 rnd(uint64_t *s, uint32_t n)
 {
 	return (uint32_t)((rnd_next(s) >> 32) % n);
-}
-
-static uint64_t
-test_seed(void)
-{
-	const char	*s;
-	uint64_t	 seed;
-
-	if ((s = getenv("TIMED_TEST_SEED")) != NULL && *s != '\0')
-		seed = strtoull(s, NULL, 0);
-	else
-		seed = (uint64_t)time(NULL) ^ ((uint64_t)getpid() << 32);
-	fprintf(stderr, "test_pkt_decode_random: seed %" PRIu64
-	    " (set TIMED_TEST_SEED=%" PRIu64 " to replay)\n", seed, seed);
-	return seed | 1;	/* xorshift's state must not be 0 */
 }
 
 /* Random bytes, shaped often enough to reach the extension field walk. */
@@ -693,7 +669,7 @@ oracle(const uint8_t *buf, size_t len, int *n_ef, size_t *mac)
 
 START_TEST(test_pkt_decode_random)
 {
-	uint64_t	 seed = test_seed(), s = seed;
+	uint64_t	 seed = test_seed("test_pkt_decode_random"), s = seed;
 	uint8_t		*buf, out[PKT_MAX_LEN + 8];
 	struct pkt	 p;
 	enum pkt_reason	 r, want, why;
