@@ -42,7 +42,6 @@
 #include "vclock.h"
 #include "xmalloc.h"
 
-#define LOCAL_REFID	0x7f7f0101
 #define CLOCK_ERROR_PPM	1.0	/* dispersion growth of our own clock */
 #define COMBINELIMIT	3.0	/* chrony's defaults */
 #define MAXJITTER_S	1.0
@@ -152,7 +151,7 @@ refid_of(const struct csrc *s)
 	return h;
 }
 
-/* Our own clock's state as a candidate for selection. */
+/* A source as a candidate for selection; 0 if it is not usable. */
 static int
 candidate(const struct csrc *s, int64_t now, struct sel_cand *c)
 {
@@ -848,7 +847,7 @@ client_tracking(const struct client *cl, struct rpt_tracking *r)
 		r->leap = cl->leap == PKT_LEAP_INSERT ? LEAP_INSERT :
 		    cl->leap == PKT_LEAP_DELETE ? LEAP_DELETE : LEAP_NORMAL;
 	} else if (cl->mode == REF_LOCAL) {
-		r->ref_id = LOCAL_REFID;
+		r->ref_id = PKT_REFID_LOCAL;
 		r->stratum = conf->local_stratum;
 		r->ref_time = engine_now_ns(cl->eng) * 1e-9;
 		r->leap = LEAP_NORMAL;

@@ -48,7 +48,6 @@
 #define MAX_SOCKETS	16
 #define RX_BUF		(PKT_MAX_LEN + 4)	/* longer is truncated */
 #define CMSG_BUF	256
-#define LOCAL_REFID	0x7f7f0101		/* chrony's local reference */
 #define REF_REFRESH_S	16
 
 struct srv_sock {
@@ -128,21 +127,19 @@ server_update(struct server *srv)
 	st->ref_ts = pkt_ts_from_ns(engine_now_ns(eng));
 	if (eng->client != NULL && client_server_state(eng->client, st))
 		return;
+	st->root_delay_s = 0.0;
+	st->root_disp_s = 0.0;
 	if (conf->local_set) {
 		st->leap = eng->cs.leap == LEAP_INSERT ? PKT_LEAP_INSERT :
 		    eng->cs.leap == LEAP_DELETE ? PKT_LEAP_DELETE :
 		    PKT_LEAP_NONE;
 		st->stratum = conf->local_stratum;
-		st->refid = LOCAL_REFID;
-		st->root_delay_s = 0.0;
-		st->root_disp_s = 0.0;
+		st->refid = PKT_REFID_LOCAL;
 	} else {
 		/* Unsynchronised and not local: leap 3, as chrony. */
 		st->leap = PKT_LEAP_UNSYNC;
 		st->stratum = 16;
 		st->refid = 0;
-		st->root_delay_s = 0.0;
-		st->root_disp_s = 0.0;
 	}
 }
 
@@ -297,6 +294,7 @@ sock_cb(evutil_socket_t fd, short ev, void *arg)
 	struct srv_sock	*ss = arg;
 	struct server	*srv = ss->srv;
 	struct timespec	 now;
+	int64_t		 now_ns;
 	int		 b, i, n, out;
 
 	for (b = 0; b < MAX_BATCHES; b++) {
@@ -304,9 +302,9 @@ sock_cb(evutil_socket_t fd, short ev, void *arg)
 		if ((n = recvmmsg(fd, srv->rx, BATCH, MSG_DONTWAIT, NULL)) <= 0)
 			break;
 		clock_gettime(CLOCK_REALTIME, &now);
+		now_ns = engine_sys_to_ns(srv->eng, ts_ns(&now));
 		for (i = 0, out = 0; i < n; i++) {
-			if (!handle_one(srv, i, engine_sys_to_ns(srv->eng,
-			    ts_ns(&now))))
+			if (!handle_one(srv, i, now_ns))
 				continue;
 			if (out != i) {
 				/* keep the answers contiguous for sendmmsg */

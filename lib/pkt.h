@@ -45,6 +45,8 @@
 #define PKT_LEAP_DELETE		2
 #define PKT_LEAP_UNSYNC		3
 
+#define PKT_REFID_LOCAL		0x7f7f0101	/* chrony's local reference */
+
 #define PKT_KOD_RATE		0x52415445	/* "RATE" */
 #define PKT_KOD_DENY		0x44454e59	/* "DENY" */
 #define PKT_KOD_RSTR		0x52535452	/* "RSTR" */
