@@ -241,15 +241,14 @@ sigterm_cb(evutil_socket_t sig, short ev, void *arg)
 
 static int
 parse_args(int argc, char *argv[], struct engine *eng, uid_t *uid,
-    gid_t *gid, int *foreground, int *debug)
+    gid_t *gid, int *debug)
 {
 	int	 ch;
 
 	optind = 0;	/* glibc: start over */
 	while ((ch = getopt(argc, argv, "dDg:P:qQu:x")) != -1) {
 		switch (ch) {
-		case 'd':
-			*foreground = 1;
+		case 'd':	/* the monitor logs for us either way */
 			break;
 		case 'D':
 			*debug = 1;
@@ -343,10 +342,9 @@ engine_main(int argc, char *argv[])
 	static struct engine	 eng;
 	uid_t			 uid = 0;
 	gid_t			 gid = 0;
-	int			 foreground = 0, debug = 0;
+	int			 debug = 0;
 
-	if (parse_args(argc, argv, &eng, &uid, &gid, &foreground,
-	    &debug) == -1) {
+	if (parse_args(argc, argv, &eng, &uid, &gid, &debug) == -1) {
 		fprintf(stderr, "timed: -P engine is started by the monitor\n");
 		return 1;
 	}

@@ -95,7 +95,6 @@ struct clock_state {
 	double		skew_ppm;
 	double		slew_left_s;	/* + the clock is still ahead by this */
 	uint32_t	updates;	/* clock updates applied so far */
-	uint32_t	steps;
 	uint32_t	refused;	/* requests of the engine refused so far */
 	struct vclock	model;		/* the slew; the clock itself if virtual */
 };
