@@ -78,6 +78,13 @@ src_poll(struct src *s, int64_t now_ns, uint64_t xmt_rnd, uint8_t *pkt)
 }
 
 void
+src_burst(struct src *s, int good, int max)
+{
+	s->burst_left = max;
+	s->burst_good = good;
+}
+
+void
 src_tx_time(struct src *s, int64_t t1_ns)
 {
 	/* Only for the request in flight, and only a sane correction. */
@@ -139,6 +146,29 @@ raise_poll(struct src *s)
 	s->good_in_row = 0;
 }
 
+/*
+ * Remember a reply to our request for reports: only one that passed the
+ * origin check, so that nobody off-path writes into them.
+ */
+static void
+note_reply(struct src *s, const struct pkt *p, enum src_reason why)
+{
+	struct src_last	*l = &s->last;
+
+	memset(l, 0, sizeof(*l));
+	l->have = 1;
+	l->pkt = *p;
+	l->tests = SRC_TESTS_ALL;
+	if (why == SRC_ZERO_TS)
+		l->tests &= ~SRC_TEST_ZERO_TS;
+	else if (why == SRC_UNSYNC || why == SRC_KOD_RATE ||
+	    why == SRC_KOD_DENY || why == SRC_KOD_OTHER)
+		l->tests &= ~(SRC_TEST_SYNC | SRC_TEST_SOURCE_SYNC);
+	if (why == SRC_OK)
+		l->response_s = (pkt_ts_to_ns(p->tx_ts, s->t1_ns) -
+		    pkt_ts_to_ns(p->rx_ts, s->t1_ns)) * 1e-9;
+}
+
 enum src_reason
 src_reply(struct src *s, const uint8_t *buf, size_t len, int64_t t4_ns,
     struct sst_sample *out)
@@ -153,6 +183,8 @@ src_reply(struct src *s, const uint8_t *buf, size_t len, int64_t t4_ns,
 		why = SRC_MALFORMED;
 	else
 		why = check_reply(s, &p);
+	if (why != SRC_MALFORMED && why != SRC_DUPLICATE && why != SRC_BOGUS)
+		note_reply(s, &p, why);
 	if (why != SRC_OK) {
 		s->stats.refused[why]++;
 		if (why != SRC_MALFORMED && why != SRC_DUPLICATE &&
@@ -164,7 +196,9 @@ src_reply(struct src *s, const uint8_t *buf, size_t len, int64_t t4_ns,
 	t2 = pkt_ts_to_ns(p.rx_ts, s->t1_ns);
 	t3 = pkt_ts_to_ns(p.tx_ts, t4_ns);
 	delay = ((t4_ns - s->t1_ns) - (t3 - t2)) * 1e-9;
+	s->last.delay_s = delay;
 	if (delay < 0.0 || delay > s->p.maxdelay_s) {
+		s->last.tests &= ~SRC_TEST_MAXDELAY;
 		s->stats.refused[SRC_BAD_DELAY]++;
 		return SRC_BAD_DELAY;
 	}
@@ -183,7 +217,11 @@ src_reply(struct src *s, const uint8_t *buf, size_t len, int64_t t4_ns,
 	s->refid = p.refid;
 	s->leap = p.leap;
 	s->last_rx_ns = t4_ns;
+	s->last.offset_s = out->offset_s;
+	s->last.disp_s = out->disp_s;
 	s->stats.valid++;
+	if (s->burst_good > 0 && --s->burst_good == 0)
+		s->burst_left = 0;	/* burst: enough good samples */
 	raise_poll(s);
 	return SRC_OK;
 }

@@ -63,11 +63,36 @@ struct src_stats {
 	uint64_t	refused[SRC_NREASONS];
 };
 
+/* The last reply to a request of ours (timectl ntpdata). */
+struct src_last {
+	int			 have;		/* 0: no reply yet */
+	struct pkt		 pkt;		/* as decoded */
+	double			 offset_s;	/* + local ahead; 0 if no sample */
+	double			 delay_s;
+	double			 disp_s;
+	double			 response_s;	/* server's receive to transmit */
+	uint32_t		 tests;		/* SRC_TEST_* passed */
+};
+
+/* The tests of src_last.tests, in chronyc ntpdata's order. */
+#define SRC_TEST_DUPLICATE	0x200
+#define SRC_TEST_BOGUS		0x100
+#define SRC_TEST_ZERO_TS	0x080
+#define SRC_TEST_AUTH		0x040
+#define SRC_TEST_SYNC		0x020
+#define SRC_TEST_DISTANCE	0x010
+#define SRC_TEST_MAXDELAY	0x008
+#define SRC_TEST_DELAYRATIO	0x004
+#define SRC_TEST_DELAYDEV	0x002
+#define SRC_TEST_SOURCE_SYNC	0x001
+#define SRC_TESTS_ALL		0x3ff
+
 struct src {
 	struct src_params	 p;
 	int			 poll;		/* log2 s now */
 	uint8_t			 reach;
-	int			 burst_left;
+	int			 burst_left;	/* quick exchanges still to do */
+	int			 burst_good;	/* good replies that end it, or 0 */
 	int			 denied;	/* DENY/RSTR received */
 	int			 good_in_row;	/* for raising the poll */
 	int			 awaiting;	/* a request is out */
@@ -80,6 +105,7 @@ struct src {
 	uint32_t		 refid;
 	int			 leap;
 	int64_t			 last_rx_ns;
+	struct src_last		 last;
 };
 
 void		src_init(struct src *, const struct src_params *,
@@ -103,6 +129,11 @@ void		src_timeout(struct src *);
  */
 enum src_reason	src_reply(struct src *, const uint8_t *, size_t, int64_t t4_ns,
 		    struct sst_sample *);
+/*
+ * timectl burst: the next polls (max of them) come quickly, until good
+ * of them were answered with a sample.  max 1..64, good 1..max.
+ */
+void		src_burst(struct src *, int good, int max);
 /* Seconds between polls now. */
 double		src_interval_s(const struct src *);
 

@@ -221,6 +221,87 @@ START_TEST(test_src_delay_limit)
 }
 END_TEST
 
+START_TEST(test_src_last_reply_for_reports)
+{
+	struct src		 s;
+	struct sst_sample	 sm;
+	uint8_t			 req[PKT_HDR_LEN], rep[PKT_HDR_LEN];
+	int64_t			 t1 = 1000 * S;
+
+	src_init(&s, &params, t1);
+	ck_assert_int_eq(s.last.have, 0);
+	src_poll(&s, t1, 42, req);
+	answer(req, t1 + 100000 - 5000000, t1 + 110000 - 5000000, 2, 0,
+	    0x7f000001, rep);
+	ck_assert_int_eq(src_reply(&s, rep, sizeof(rep), t1 + 210000, &sm),
+	    SRC_OK);
+	ck_assert_int_eq(s.last.have, 1);
+	ck_assert_int_eq(s.last.pkt.stratum, 2);
+	ck_assert_int_eq(s.last.pkt.precision, -20);
+	ck_assert_uint_eq(s.last.pkt.refid, 0x7f000001);
+	ck_assert_uint_eq(s.last.tests, SRC_TESTS_ALL);
+	ck_assert_double_eq_tol(s.last.offset_s, 0.005, 1e-9);
+	ck_assert_double_eq_tol(s.last.delay_s, 0.0002, 1e-9);
+	ck_assert_double_eq_tol(s.last.response_s, 10e-6, 1e-9);
+	ck_assert_double_eq(s.last.disp_s, sm.disp_s);
+	/* a duplicate leaves the report alone */
+	ck_assert_int_eq(src_reply(&s, rep, sizeof(rep), t1 + 220000, &sm),
+	    SRC_DUPLICATE);
+	ck_assert_uint_eq(s.last.tests, SRC_TESTS_ALL);
+	src_poll(&s, t1 + S, 43, req);
+	answer(req, t1 + S, t1 + S, 16, 0, 0x7f000001, rep);
+	ck_assert_int_eq(src_reply(&s, rep, sizeof(rep), t1 + S + 1000, &sm),
+	    SRC_UNSYNC);
+	ck_assert_uint_eq(s.last.tests, SRC_TESTS_ALL &
+	    ~(SRC_TEST_SYNC | SRC_TEST_SOURCE_SYNC));
+	ck_assert_int_eq(s.last.pkt.stratum, 16);
+	/* too long a round trip: the max delay test fails */
+	src_poll(&s, t1 + 2 * S, 44, req);
+	answer(req, t1 + 2 * S, t1 + 2 * S, 2, 0, 0x7f000001, rep);
+	ck_assert_int_eq(src_reply(&s, rep, sizeof(rep), t1 + 6 * S, &sm),
+	    SRC_BAD_DELAY);
+	ck_assert_uint_eq(s.last.tests, SRC_TESTS_ALL & ~SRC_TEST_MAXDELAY);
+	ck_assert_double_eq_tol(s.last.delay_s, 4.0, 1e-6);
+}
+END_TEST
+
+START_TEST(test_src_burst_until_good)
+{
+	struct src		 s;
+	struct sst_sample	 sm;
+	uint8_t			 req[PKT_HDR_LEN], rep[PKT_HDR_LEN];
+	struct src_params	 p = { 4, 4, 0, 3.0 };	/* 16 s polls */
+	int64_t			 t = 100 * S;
+	int			 i;
+
+	src_init(&s, &p, t);
+	src_poll(&s, t, 1, req);
+	ck_assert_int_eq(s.next_ns, t + 16 * S);
+	/* burst 2/5: quick polls, over after two good replies */
+	src_burst(&s, 2, 5);
+	for (i = 0; i < 2; i++) {
+		t += S;
+		src_poll(&s, t, 10 + i, req);
+		ck_assert_int_eq(s.next_ns, t + 2 * S);
+		answer(req, t, t, 2, 0, 1, rep);
+		ck_assert_int_eq(src_reply(&s, rep, sizeof(rep), t + 1000,
+		    &sm), SRC_OK);
+	}
+	ck_assert_int_eq(s.burst_left, 0);
+	src_poll(&s, t + S, 20, req);
+	ck_assert_int_eq(s.next_ns, t + S + 16 * S);
+	/* burst 3/3 without answers: three quick polls, then normal */
+	src_burst(&s, 3, 3);
+	for (i = 0; i < 3; i++) {
+		t += 2 * S;
+		src_poll(&s, t, 30 + i, req);
+		ck_assert_int_eq(s.next_ns, t + 2 * S);
+	}
+	src_poll(&s, t + S, 40, req);
+	ck_assert_int_eq(s.next_ns, t + S + 16 * S);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -237,6 +318,8 @@ main(void)
 	tcase_add_test(tc, test_src_reach_register_and_poll_raise);
 	tcase_add_test(tc, test_src_delay_limit);
 	tcase_add_test(tc, test_src_kernel_tx_time);
+	tcase_add_test(tc, test_src_last_reply_for_reports);
+	tcase_add_test(tc, test_src_burst_until_good);
 	suite_add_tcase(su, tc);
 	sr = srunner_create(su);
 	srunner_run_all(sr, CK_NORMAL);
