@@ -54,6 +54,7 @@ struct pctx {
 	size_t			 arglen;
 	struct conf_diag	*diag;
 	int			 warned;
+	int			 sources_only;	/* a sourcedir file */
 };
 
 struct directive {
@@ -455,6 +456,7 @@ source_parse(struct pctx *p, enum conf_src_type type)
 		source_free(s);
 		return 0;
 	}
+	s->sourcedir = p->sources_only;
 	for (tail = &p->c->sources; *tail != NULL; tail = &(*tail)->next)
 		;
 	*tail = s;
@@ -862,10 +864,18 @@ d_confdir(struct pctx *p)
 	return action(p, CONF_ACT_CONFDIR, CONF_MAX_ARGS);
 }
 
+/* Remembered too, for timectl reload sources. */
 static int
 d_sourcedir(struct pctx *p)
 {
-	return action(p, CONF_ACT_SOURCEDIR, CONF_MAX_ARGS);
+	int	 i;
+
+	if (action(p, CONF_ACT_SOURCEDIR, CONF_MAX_ARGS) == -1)
+		return -1;
+	for (i = 0; i < p->ac; i++)
+		if (add_str(p, &p->c->sourcedirs, 0, p->av[i]) == -1)
+			return -1;
+	return 0;
 }
 
 #define N_INT		(double)INT_MAX
@@ -956,6 +966,7 @@ dispatch(struct pctx *p, int sources_only)
 	if (sources_only && !is_source_directive(p->d))
 		return err(p, "'%s' is not allowed in a sources file "
 		    "(only server, pool and peer)", p->dir);
+	p->sources_only = sources_only;
 	if (p->d->fn(p) == -1)
 		return -1;
 	if (!p->warned)
@@ -1083,6 +1094,7 @@ lists_free(struct conf *c)
 	str_free(c->ntsserverkey);
 	str_free(c->ntsservercert);
 	str_free(c->ntstrustedcerts);
+	str_free(c->sourcedirs);
 }
 
 void
@@ -1182,4 +1194,17 @@ conf_subnet_match(const struct conf_subnet *n, const struct sockaddr *sa)
 	if (rest == 0)
 		return 1;
 	return ((a[full] ^ n->addr[full]) & (0xff << (8 - rest)) & 0xff) == 0;
+}
+
+int
+conf_source_equal(const struct conf_source *a, const struct conf_source *b)
+{
+	return a->type == b->type && strcmp(a->name, b->name) == 0 &&
+	    a->port == b->port && a->iburst == b->iburst &&
+	    a->minpoll == b->minpoll && a->maxpoll == b->maxpoll &&
+	    a->prefer == b->prefer && a->noselect == b->noselect &&
+	    a->nts == b->nts && a->ntsport == b->ntsport &&
+	    a->certset == b->certset && a->key == b->key &&
+	    a->maxdelay_s == b->maxdelay_s &&
+	    (a->type != CONF_SRC_POOL || a->maxsources == b->maxsources);
 }

@@ -56,6 +56,7 @@ struct conf_source {
 	uint32_t		 key;		/* 0: none */
 	double			 maxdelay_s;	/* default 3 */
 	int			 maxsources;	/* pool, default 4 */
+	int			 sourcedir;	/* from a sourcedir file */
 };
 
 /* allow/deny and ntsonly share one subnet form. */
@@ -95,6 +96,7 @@ enum conf_clock {
 struct conf {
 	/* sources */
 	struct conf_source	*sources;
+	struct conf_str		*sourcedirs;		/* sourcedir directories */
 	int			 minsources;		/* default 1 */
 	double			 maxdistance_s;		/* default 3 */
 	double			 maxupdateskew_ppm;	/* default 1000 */
@@ -203,6 +205,20 @@ int		 conf_load(struct conf *, const char *path, FILE *errf);
 
 /* Print the configuration as parsed, one directive a line. */
 void		 conf_print(const struct conf *, FILE *);
+
+/*
+ * 1 if a and b configure the same source: type, name and every option
+ * (where they came from aside).
+ */
+int		 conf_source_equal(const struct conf_source *,
+		    const struct conf_source *);
+
+/*
+ * Read the *.sources files of the directories in dirs (as sourcedir
+ * does) into c, printing diagnostics to errf; 0, or -1 after an error.
+ */
+int		 conf_load_sourcedirs(struct conf *, const struct conf_str *dirs,
+		    FILE *errf);
 
 /* 1 if addr (AF_INET/AF_INET6 sockaddr) matches the subnet. */
 int		 conf_subnet_match(const struct conf_subnet *,

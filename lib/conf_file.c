@@ -283,6 +283,25 @@ conf_load(struct conf *c, const char *path, FILE *errf)
 	return 0;
 }
 
+int
+conf_load_sourcedirs(struct conf *c, const struct conf_str *dirs, FILE *errf)
+{
+	struct load	 l = { c, errf };
+	struct where	 w = { "sourcedir", 0 };
+	char		*copy;
+	int		 rc = 0;
+
+	for (; rc == 0 && dirs != NULL; dirs = dirs->next) {
+		if ((copy = strdup(dirs->s)) == NULL) {
+			fprintf(errf, "sourcedir: out of memory\n");
+			return -1;
+		}
+		rc = load_dirs(&l, copy, ".sources", 1, 1, &w);
+		free(copy);
+	}
+	return rc;
+}
+
 /* Printing: one chrony-style directive a line; reads back the same. */
 
 static void

@@ -1552,6 +1552,79 @@ START_TEST(test_conf_load_sourcedir)
 }
 END_TEST
 
+START_TEST(test_conf_sourcedir_remembered_and_reread)
+{
+	struct conf		*c, *again;
+	struct conf_str		*d;
+	FILE			*null;
+	char			 dir[64], path[128], text[256];
+
+	mktmp(dir, sizeof(dir));
+	mkd(dir, "s");
+	put(dir, "s/a.sources", "server a iburst\n");
+	snprintf(text, sizeof(text), "server main\nsourcedir %s/s "
+	    "/nonexistent\n", dir);
+	put(dir, "main.conf", text);
+	snprintf(path, sizeof(path), "%s/main.conf", dir);
+	c = load_clean(path);
+	ck_assert_int_eq(nsources(c), 2);
+	ck_assert_int_eq(c->sources->sourcedir, 0);
+	ck_assert_int_eq(c->sources->next->sourcedir, 1);
+	d = c->sourcedirs;
+	ck_assert_ptr_nonnull(d);
+	snprintf(text, sizeof(text), "%s/s", dir);
+	ck_assert_str_eq(d->s, text);
+	ck_assert_str_eq(d->next->s, "/nonexistent");
+	ck_assert_ptr_null(d->next->next);
+
+	/* timectl reload sources reads only the directories again */
+	put(dir, "s/b.sources", "pool b maxsources 2\n");
+	ck_assert_ptr_nonnull(again = conf_new());
+	ck_assert_int_eq(conf_load_sourcedirs(again, c->sourcedirs, stderr),
+	    0);
+	ck_assert_int_eq(nsources(again), 2);
+	ck_assert(conf_source_equal(again->sources, c->sources->next));
+	ck_assert(!conf_source_equal(again->sources, c->sources));
+	ck_assert(!conf_source_equal(again->sources->next,
+	    c->sources->next));
+	ck_assert_int_eq(again->sources->next->sourcedir, 1);
+	conf_free(again);
+
+	put(dir, "s/c.sources", "makestep 1 3\n");
+	ck_assert_ptr_nonnull(again = conf_new());
+	ck_assert_ptr_nonnull(null = fopen("/dev/null", "w"));
+	ck_assert_int_eq(conf_load_sourcedirs(again, c->sourcedirs, null),
+	    -1);
+	fclose(null);
+	conf_free(again);
+	conf_free(c);
+	rmtree(dir);
+}
+END_TEST
+
+START_TEST(test_conf_source_equal_options)
+{
+	struct conf		*a = conf_new(), *b = conf_new();
+	struct conf_diag	 d;
+	enum conf_action	 act;
+	char			 arg[64];
+
+	ck_assert_int_eq(conf_parse_line(a, "server x iburst minpoll 2", 0,
+	    &act, arg, sizeof(arg), &d), 0);
+	ck_assert_int_eq(conf_parse_line(b, "server x minpoll 2 iburst", 1,
+	    &act, arg, sizeof(arg), &d), 0);
+	ck_assert(conf_source_equal(a->sources, b->sources));
+	ck_assert_int_eq(conf_parse_line(b, "server x minpoll 3 iburst", 1,
+	    &act, arg, sizeof(arg), &d), 0);
+	ck_assert(!conf_source_equal(a->sources, b->sources->next));
+	ck_assert_int_eq(conf_parse_line(b, "pool x minpoll 2 iburst", 1,
+	    &act, arg, sizeof(arg), &d), 0);
+	ck_assert(!conf_source_equal(a->sources, b->sources->next->next));
+	conf_free(a);
+	conf_free(b);
+}
+END_TEST
+
 START_TEST(test_conf_load_long_line)
 {
 	struct conf	*c = conf_new();
@@ -1778,6 +1851,8 @@ conf_suite(void)
 	tcase_add_test(file, test_conf_load_include_depth);
 	tcase_add_test(file, test_conf_load_confdir);
 	tcase_add_test(file, test_conf_load_sourcedir);
+	tcase_add_test(file, test_conf_sourcedir_remembered_and_reread);
+	tcase_add_test(file, test_conf_source_equal_options);
 	tcase_add_test(file, test_conf_load_long_line);
 	tcase_add_test(file, test_conf_load_example_server);
 	tcase_add_test(file, test_conf_load_example_client);
