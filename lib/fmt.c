@@ -26,6 +26,7 @@
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -932,9 +933,595 @@ fmt_result(int code)
 		return "501 Not authorised";
 	case CTL_INVALID:
 		return "502 Invalid command";
+	case CTL_NOSOURCE:
+		return "503 No such source";
 	case CTL_UNAVAIL:
 		return "504 Engine not running";
 	default:	/* as chronyc */
 		return "520 Got unexpected error from daemon";
 	}
+}
+
+/* chronyc activity */
+
+void
+fmt_activity(FILE *fp, const struct rpt_activity *a)
+{
+	fprintf(fp, "200 OK\n"
+	    "%d sources online\n"
+	    "%d sources offline\n"
+	    "%d sources doing burst (return to online)\n"
+	    "%d sources doing burst (return to offline)\n"
+	    "%d sources with unknown address\n", (int)a->online,
+	    (int)a->offline, (int)a->burst_online, (int)a->burst_offline,
+	    (int)a->unresolved);
+}
+
+void
+fmt_activity_csv(FILE *fp, const struct rpt_activity *a)
+{
+	fprintf(fp, "%d,%d,%d,%d,%d\n", (int)a->online, (int)a->offline,
+	    (int)a->burst_online, (int)a->burst_offline, (int)a->unresolved);
+}
+
+void
+fmt_activity_json(FILE *fp, const struct rpt_activity *a)
+{
+	fprintf(fp, "{\"online\":%d,\"offline\":%d,\"burst_online\":%d,"
+	    "\"burst_offline\":%d,\"unresolved\":%d}\n", (int)a->online,
+	    (int)a->offline, (int)a->burst_online, (int)a->burst_offline,
+	    (int)a->unresolved);
+}
+
+/* chronyc ntpdata */
+
+static const char *const mode_text[] = {
+	"Invalid", "Symmetric active", "Symmetric passive", "Client",
+	"Server", "Broadcast"
+};
+static const char *const tss_text[] = { "Daemon", "Kernel", "Hardware" };
+
+/* chronyc's UTI_RefidToString: the printable bytes of a reference ID. */
+static void
+refid_string(char *buf, uint32_t refid)
+{
+	int	 i, j = 0, c;
+
+	for (i = 0; i < 4; i++) {
+		c = (refid >> (24 - i * 8)) & 0xff;
+		if (c >= 0x20 && c < 0x7f)
+			buf[j++] = (char)c;
+	}
+	buf[j] = '\0';
+}
+
+static double
+log2_seconds(int32_t l)
+{
+	double	 v = 1.0;
+
+	if (l < -64 || l > 64)
+		return NAN;
+	for (; l > 0; l--)
+		v *= 2.0;
+	for (; l < 0; l++)
+		v /= 2.0;
+	return v;
+}
+
+/* The tests as chronyc's "%.3o %.3o %.4o": one digit per test. */
+static void
+tests_string(char *buf, uint32_t tests, char sep)
+{
+	int	 i, j = 0;
+
+	for (i = 9; i >= 0; i--) {
+		buf[j++] = tests & (1u << i) ? '1' : '0';
+		if (i == 7 || i == 4)
+			buf[j++] = sep;
+	}
+	buf[j] = '\0';
+}
+
+static const char *
+address_or_unspec(char *buf, size_t len, const char *a, size_t max)
+{
+	printable(buf, len, a, max);
+	if (buf[0] == '\0')
+		snprintf(buf, len, "[UNSPEC]");
+	return buf;
+}
+
+void
+fmt_ntpdata(FILE *fp, const struct rpt_ntpdata *d)
+{
+	char		 remote[RPT_ADDR_MAX], local[RPT_ADDR_MAX], refid[5];
+	char		 when[64], tests[16];
+	const char	*mode, *tss;
+
+	address_or_unspec(remote, sizeof(remote), d->remote_address,
+	    sizeof(d->remote_address));
+	address_or_unspec(local, sizeof(local), d->local_address,
+	    sizeof(d->local_address));
+	refid_string(refid, d->ref_id);
+	utc_string(when, sizeof(when), d->ref_time);
+	tests_string(tests, d->tests, ' ');
+	mode = PICK(mode_text, d->mode);
+	fprintf(fp, "Remote address  : %s (%08X)\n", remote, d->remote_refid);
+	fprintf(fp, "Remote port     : %u\n", d->remote_port);
+	fprintf(fp, "Local address   : %s (%08X)\n", local, d->local_refid);
+	fprintf(fp, "Leap status     : %s\n", leap_string(d->leap));
+	fprintf(fp, "Version         : %d\n", (int)d->version);
+	fprintf(fp, "Mode            : %s\n", mode != NULL ? mode : "Invalid");
+	fprintf(fp, "Stratum         : %d\n", (int)d->stratum);
+	fprintf(fp, "Poll interval   : %d (", (int)d->poll);
+	put_num(fp, 0, 0, log2_seconds(d->poll));
+	fprintf(fp, " seconds)\nPrecision       : %d (", (int)d->precision);
+	put_num(fp, 9, 0, log2_seconds(d->precision));
+	fputs(" seconds)\n", fp);
+	put_line(fp, "Root delay      ", 6, 0, d->root_delay_s, " seconds");
+	put_line(fp, "Root dispersion ", 6, 0, d->root_dispersion_s,
+	    " seconds");
+	fprintf(fp, "Reference ID    : %08X (%s)\n", d->ref_id, refid);
+	fprintf(fp, "Reference time  : %s\n", when);
+	put_line(fp, "Offset          ", 9, 1, d->offset_s, " seconds");
+	put_line(fp, "Peer delay      ", 9, 0, d->peer_delay_s, " seconds");
+	put_line(fp, "Peer dispersion ", 9, 0, d->peer_dispersion_s,
+	    " seconds");
+	put_line(fp, "Response time   ", 9, 0, d->response_time_s,
+	    " seconds");
+	put_line(fp, "Jitter asymmetry", 2, 1, d->jitter_asymmetry, "");
+	fprintf(fp, "NTP tests       : %s\n", tests);
+	fprintf(fp, "Interleaved     : %s\n", d->interleaved ? "Yes" : "No");
+	fprintf(fp, "Authenticated   : %s\n", d->authenticated ? "Yes" : "No");
+	tss = PICK(tss_text, d->tx_tss);
+	fprintf(fp, "TX timestamping : %s\n", tss != NULL ? tss : "Invalid");
+	tss = PICK(tss_text, d->rx_tss);
+	fprintf(fp, "RX timestamping : %s\n", tss != NULL ? tss : "Invalid");
+	fprintf(fp, "Total TX        : %" PRIu64 "\n", d->total_tx);
+	fprintf(fp, "Total RX        : %" PRIu64 "\n", d->total_rx);
+	fprintf(fp, "Total valid RX  : %" PRIu64 "\n", d->total_valid_rx);
+	fprintf(fp, "Total good RX   : %" PRIu64 "\n", d->total_good_rx);
+}
+
+/* ,number */
+static void
+csv_num(FILE *fp, int prec, int sign, double v)
+{
+	fputc(',', fp);
+	put_num(fp, prec, sign, v);
+}
+
+void
+fmt_ntpdata_csv(FILE *fp, const struct rpt_ntpdata *d)
+{
+	char		 remote[RPT_ADDR_MAX], local[RPT_ADDR_MAX], refid[5];
+	char		 tests[16];
+	const char	*mode, *tx, *rx;
+
+	address_or_unspec(remote, sizeof(remote), d->remote_address,
+	    sizeof(d->remote_address));
+	address_or_unspec(local, sizeof(local), d->local_address,
+	    sizeof(d->local_address));
+	refid_string(refid, d->ref_id);
+	/* a reference ID is printable ASCII, but never a field separator */
+	for (char *p = refid; *p != '\0'; p++)
+		if (*p == ',')
+			*p = '?';
+	tests_string(tests, d->tests, ',');
+	mode = PICK(mode_text, d->mode);
+	tx = PICK(tss_text, d->tx_tss);
+	rx = PICK(tss_text, d->rx_tss);
+	fprintf(fp, "%s,%08X,%u,%s,%08X,%s,%d,%s,%d,%d", remote,
+	    d->remote_refid, d->remote_port, local, d->local_refid,
+	    leap_string(d->leap), (int)d->version,
+	    mode != NULL ? mode : "Invalid", (int)d->stratum, (int)d->poll);
+	csv_num(fp, 0, 0, log2_seconds(d->poll));
+	fprintf(fp, ",%d", (int)d->precision);
+	csv_num(fp, 9, 0, log2_seconds(d->precision));
+	csv_num(fp, 6, 0, d->root_delay_s);
+	csv_num(fp, 6, 0, d->root_dispersion_s);
+	fprintf(fp, ",%08X,%s", d->ref_id, refid);
+	csv_num(fp, 9, 0, d->ref_time);
+	csv_num(fp, 9, 1, d->offset_s);
+	csv_num(fp, 9, 0, d->peer_delay_s);
+	csv_num(fp, 9, 0, d->peer_dispersion_s);
+	csv_num(fp, 9, 0, d->response_time_s);
+	csv_num(fp, 2, 1, d->jitter_asymmetry);
+	fprintf(fp, ",%s,%s,%s,%s,%s,%" PRIu64 ",%" PRIu64 ",%" PRIu64
+	    ",%" PRIu64 "\n", tests, d->interleaved ? "Yes" : "No",
+	    d->authenticated ? "Yes" : "No", tx != NULL ? tx : "Invalid",
+	    rx != NULL ? rx : "Invalid", d->total_tx, d->total_rx,
+	    d->total_valid_rx, d->total_good_rx);
+}
+
+static const char *const tss_json[] = { "daemon", "kernel", "hardware" };
+
+static void
+json_ntpdata(FILE *fp, const struct rpt_ntpdata *d)
+{
+	char	 tests[16];
+
+	tests_string(tests, d->tests, ' ');
+	fputs("{\"name\":", fp);
+	json_string_n(fp, d->name, sizeof(d->name));
+	fputs(",\"remote_address\":", fp);
+	json_string_n(fp, d->remote_address, sizeof(d->remote_address));
+	fprintf(fp, ",\"remote_port\":%u,\"local_address\":", d->remote_port);
+	json_string_n(fp, d->local_address, sizeof(d->local_address));
+	fprintf(fp, ",\"have_reply\":%s", d->have_reply ? "true" : "false");
+	json_str(fp, "leap_status", PICK(leap_json, d->leap));
+	fprintf(fp, ",\"version\":%d", (int)d->version);
+	json_str(fp, "mode", PICK(mode_text, d->mode));
+	fprintf(fp, ",\"stratum\":%d,\"poll\":%d,\"precision\":%d",
+	    (int)d->stratum, (int)d->poll, (int)d->precision);
+	json_num(fp, "root_delay", 9, d->root_delay_s);
+	json_num(fp, "root_dispersion", 9, d->root_dispersion_s);
+	fprintf(fp, ",\"reference_id\":\"%08X\"", d->ref_id);
+	json_num(fp, "ref_time", 9, d->ref_time);
+	json_num(fp, "offset", 9, d->offset_s);
+	json_num(fp, "peer_delay", 9, d->peer_delay_s);
+	json_num(fp, "peer_dispersion", 9, d->peer_dispersion_s);
+	json_num(fp, "response_time", 9, d->response_time_s);
+	json_num(fp, "jitter_asymmetry", 2, d->jitter_asymmetry);
+	json_str(fp, "ntp_tests", tests);
+	fprintf(fp, ",\"interleaved\":%s,\"authenticated\":%s",
+	    d->interleaved ? "true" : "false",
+	    d->authenticated ? "true" : "false");
+	json_str(fp, "tx_timestamping", PICK(tss_json, d->tx_tss));
+	json_str(fp, "rx_timestamping", PICK(tss_json, d->rx_tss));
+	fprintf(fp, ",\"total_tx\":%" PRIu64 ",\"total_rx\":%" PRIu64
+	    ",\"total_valid_rx\":%" PRIu64 ",\"total_good_rx\":%" PRIu64 "}",
+	    d->total_tx, d->total_rx, d->total_valid_rx, d->total_good_rx);
+}
+
+void
+fmt_ntpdata_json(FILE *fp, const struct rpt_ntpdata *d, size_t n)
+{
+	size_t	 i;
+
+	fputc('[', fp);
+	for (i = 0; i < n; i++) {
+		fputs(i == 0 ? "\n" : ",\n", fp);
+		json_ntpdata(fp, &d[i]);
+	}
+	fputs(n == 0 ? "]\n" : "\n]\n", fp);
+}
+
+/* chronyc waitsync */
+
+int
+fmt_waitsync_ok(const struct rpt_tracking *t, double max_correction_s,
+    double max_skew_ppm)
+{
+	double	 corr = fabs(t->system_time_offset_s);
+
+	if (t->ref_id == 0 || t->ref_id == PKT_REFID_LOCAL ||
+	    t->leap == LEAP_UNSYNC)
+		return 0;
+	if (max_correction_s > 0.0 && !(corr <= max_correction_s))
+		return 0;
+	if (max_skew_ppm > 0.0 && !(t->skew_ppm <= max_skew_ppm))
+		return 0;
+	return 1;
+}
+
+void
+fmt_waitsync(FILE *fp, int try, const struct rpt_tracking *t)
+{
+	fprintf(fp, "try: %d, refid: %08X, correction: ", try, t->ref_id);
+	put_num(fp, 9, 0, fabs(t->system_time_offset_s));
+	fputs(", skew: ", fp);
+	put_num(fp, 3, 0, t->skew_ppm);
+	fputc('\n', fp);
+}
+
+/*
+ * Prometheus text exposition (version 0.0.4), for node_exporter's
+ * textfile collector: each family with HELP and TYPE, label values
+ * printable ASCII with '\', '"' and newlines escaped.
+ */
+
+static void
+prom_family(FILE *fp, const char *name, const char *type, const char *help)
+{
+	fprintf(fp, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
+}
+
+/* The shortest %g that reads back as v. */
+static const char *
+shortest(char *buf, size_t len, double v)
+{
+	int	 prec;
+
+	for (prec = 15; prec < 17; prec++) {
+		snprintf(buf, len, "%.*g", prec, v);
+		if (strtod(buf, NULL) == v)
+			return buf;
+	}
+	snprintf(buf, len, "%.17g", v);
+	return buf;
+}
+
+static void
+prom_value(FILE *fp, double v)
+{
+	char	 buf[32];
+
+	if (isnan(v))
+		fputs("NaN", fp);
+	else if (isinf(v))
+		fputs(v > 0 ? "+Inf" : "-Inf", fp);
+	else
+		fputs(shortest(buf, sizeof(buf), v), fp);
+}
+
+static void
+prom_label_value(FILE *fp, const char *s, size_t max)
+{
+	char		 buf[RPT_NAME_MAX];
+	const char	*p;
+
+	printable(buf, sizeof(buf), s, max);
+	fputc('"', fp);
+	for (p = buf; *p != '\0'; p++) {
+		if (*p == '\\' || *p == '"')
+			fputc('\\', fp);
+		fputc(*p, fp);
+	}
+	fputc('"', fp);
+}
+
+/* name{name="...",address="..."[,state="..."]} */
+static void
+prom_source_labels(FILE *fp, const char *metric, const char *name,
+    const char *address, const char *state)
+{
+	fprintf(fp, "%s{name=", metric);
+	prom_label_value(fp, name, RPT_NAME_MAX);
+	fputs(",address=", fp);
+	prom_label_value(fp, address, RPT_ADDR_MAX);
+	if (state != NULL) {
+		fputs(",state=", fp);
+		prom_label_value(fp, state, 16);
+	}
+	fputs("} ", fp);
+}
+
+static const char *
+state_word(char state)
+{
+	switch (state) {
+	case '*':
+		return "best";
+	case '+':
+		return "combined";
+	case '-':
+		return "not_combined";
+	case 'x':
+		return "falseticker";
+	case '~':
+		return "jittery";
+	default:
+		return "unusable";
+	}
+}
+
+static void
+metrics_tracking(FILE *fp, const struct rpt_tracking *t)
+{
+	const struct {
+		const char	*name;
+		const char	*help;
+		double		 v;
+	} g[] = {
+		{ "timed_tracking_stratum", "Stratum of this host.",
+		    t->stratum },
+		{ "timed_tracking_reference_time_seconds", "When the clock was "
+		    "last updated, Unix time.", t->ref_time },
+		{ "timed_tracking_offset_seconds", "System time offset "
+		    "still to correct (positive: the clock is fast).",
+		    t->system_time_offset_s },
+		{ "timed_tracking_last_offset_seconds", "Offset of the last "
+		    "clock update.", t->last_offset_s },
+		{ "timed_tracking_rms_offset_seconds", "Long-term average "
+		    "of the offset.", t->rms_offset_s },
+		{ "timed_tracking_frequency_ppm", "Frequency error of the "
+		    "uncorrected clock (positive: fast).", t->freq_ppm },
+		{ "timed_tracking_residual_frequency_ppm", "Residual "
+		    "frequency of the reference.", t->residual_freq_ppm },
+		{ "timed_tracking_skew_ppm", "Error bound of the frequency.",
+		    t->skew_ppm },
+		{ "timed_tracking_root_delay_seconds", "Root delay.",
+		    t->root_delay_s },
+		{ "timed_tracking_root_dispersion_seconds", "Root dispersion.",
+		    t->root_dispersion_s },
+		{ "timed_tracking_update_interval_seconds", "Interval of the "
+		    "last clock updates.", t->update_interval_s },
+	};
+	char	 name[RPT_NAME_MAX];
+	size_t	 i;
+	int	 synced;
+
+	printable(name, sizeof(name), t->ref_name, sizeof(t->ref_name));
+	prom_family(fp, "timed_tracking_info", "gauge",
+	    "The reference, as labels; always 1.");
+	fprintf(fp, "timed_tracking_info{reference_id=\"%08X\","
+	    "reference_name=", t->ref_id);
+	prom_label_value(fp, name, sizeof(name));
+	fputs(",leap_status=", fp);
+	prom_label_value(fp, PICK(leap_json, t->leap) != NULL ?
+	    PICK(leap_json, t->leap) : "invalid", 16);
+	fputs("} 1\n", fp);
+	synced = fmt_waitsync_ok(t, 0.0, 0.0);
+	prom_family(fp, "timed_tracking_synchronised", "gauge",
+	    "1 if synchronised to a time source, else 0.");
+	fprintf(fp, "timed_tracking_synchronised %d\n", synced);
+	for (i = 0; i < sizeof(g) / sizeof(g[0]); i++) {
+		prom_family(fp, g[i].name, "gauge", g[i].help);
+		fprintf(fp, "%s ", g[i].name);
+		prom_value(fp, g[i].v);
+		fputc('\n', fp);
+	}
+	if (t->clock == CLOCK_KIND_VIRTUAL) {
+		prom_family(fp, "timed_tracking_virtual_true_offset_seconds",
+		    "gauge", "Virtual clock minus system clock.");
+		fputs("timed_tracking_virtual_true_offset_seconds ", fp);
+		prom_value(fp, t->virtual_true_offset_s);
+		fputc('\n', fp);
+	}
+}
+
+enum src_metric {
+	SM_OFFSET, SM_MEASURED, SM_ERROR, SM_STRATUM, SM_POLL, SM_REACH,
+	SM_LAST_RX, SM_SELECTED, SM_COUNT
+};
+
+static double
+source_metric(const struct rpt_source *s, enum src_metric m)
+{
+	int	 never = !(s->last_rx_s >= 0.0);
+
+	switch (m) {
+	case SM_OFFSET:
+		return never ? NAN : s->offset_s;
+	case SM_MEASURED:
+		return never ? NAN : s->measured_offset_s;
+	case SM_ERROR:
+		return never ? NAN : s->error_s;
+	case SM_STRATUM:
+		return s->stratum;
+	case SM_POLL:
+		return log2_seconds(s->poll);
+	case SM_REACH:
+		return s->reach;
+	case SM_LAST_RX:
+		return never ? NAN : s->last_rx_s;
+	default:
+		return s->state == '*';
+	}
+}
+
+static void
+metrics_sources(FILE *fp, const struct rpt_source *src, size_t n)
+{
+	static const struct {
+		const char	*name;
+		const char	*help;
+	} f[SM_COUNT] = {
+		{ "timed_source_offset_seconds", "Adjusted offset of the last "
+		    "sample (positive: local clock ahead)." },
+		{ "timed_source_measured_offset_seconds", "Measured offset of "
+		    "the last sample." },
+		{ "timed_source_error_seconds", "Estimated error of the last "
+		    "sample." },
+		{ "timed_source_stratum", "Stratum of the source." },
+		{ "timed_source_poll_interval_seconds", "Polling interval." },
+		{ "timed_source_reachability", "Reachability register "
+		    "(8 bits, last poll lowest)." },
+		{ "timed_source_last_rx_seconds", "Seconds since the last "
+		    "good reply." },
+		{ "timed_source_selected", "1 for the selected source." },
+	};
+	char	 name[RPT_NAME_MAX];
+	size_t	 i;
+	int	 m;
+
+	for (m = 0; m < SM_COUNT; m++) {
+		prom_family(fp, f[m].name, "gauge", f[m].help);
+		for (i = 0; i < n; i++) {
+			printable(name, sizeof(name), src[i].name,
+			    sizeof(src[i].name));
+			prom_source_labels(fp, f[m].name, name,
+			    src[i].address, state_word(src[i].state));
+			prom_value(fp, source_metric(&src[i], m));
+			fputc('\n', fp);
+		}
+	}
+}
+
+static void
+metrics_sourcestats(FILE *fp, const struct rpt_sourcestats *st, size_t n)
+{
+	static const struct {
+		const char	*name;
+		const char	*help;
+	} f[] = {
+		{ "timed_sourcestats_samples", "Sample points in the "
+		    "measurement set." },
+		{ "timed_sourcestats_runs", "Runs of residuals with the same "
+		    "sign." },
+		{ "timed_sourcestats_span_seconds", "Length of the "
+		    "measurement set." },
+		{ "timed_sourcestats_frequency_ppm", "Estimated frequency "
+		    "error of the local clock against the source." },
+		{ "timed_sourcestats_frequency_skew_ppm", "Error bound of the "
+		    "frequency." },
+		{ "timed_sourcestats_offset_seconds", "Estimated offset." },
+		{ "timed_sourcestats_stddev_seconds", "Standard deviation of "
+		    "the samples." },
+	};
+	size_t	 i, m;
+	double	 v;
+
+	for (m = 0; m < sizeof(f) / sizeof(f[0]); m++) {
+		prom_family(fp, f[m].name, "gauge", f[m].help);
+		for (i = 0; i < n; i++) {
+			switch (m) {
+			case 0: v = st[i].n_samples; break;
+			case 1: v = st[i].n_runs; break;
+			case 2: v = st[i].span_s; break;
+			case 3: v = st[i].freq_ppm; break;
+			case 4: v = st[i].freq_skew_ppm; break;
+			case 5: v = st[i].offset_s; break;
+			default: v = st[i].stddev_s; break;
+			}
+			prom_source_labels(fp, f[m].name, st[i].name,
+			    st[i].address, NULL);
+			prom_value(fp, v);
+			fputc('\n', fp);
+		}
+	}
+}
+
+static void
+metrics_serverstats(FILE *fp, const struct rpt_serverstats *st)
+{
+	char		 name[128];
+	uint64_t	 v[NSTAT_FIELDS];
+	size_t		 i;
+	int		 group = 0;
+
+	stat_values(st, v);
+	for (i = 0; i < NSTAT_FIELDS; i++) {
+		if (stat_fields[i].malformed) {
+			if (!group)
+				prom_family(fp,
+				    "timed_serverstats_malformed_total",
+				    "counter", "NTP packets dropped as "
+				    "malformed, by reason.");
+			group = 1;
+			fprintf(fp, "timed_serverstats_malformed_total"
+			    "{reason=\"%s\"} %" PRIu64 "\n",
+			    stat_fields[i].key, v[i]);
+			continue;
+		}
+		snprintf(name, sizeof(name), "timed_serverstats_%s_total",
+		    stat_fields[i].key);
+		prom_family(fp, name, "counter", stat_fields[i].label);
+		fprintf(fp, "%s %" PRIu64 "\n", name, v[i]);
+	}
+}
+
+void
+fmt_metrics(FILE *fp, const struct fmt_metrics *m)
+{
+	if (m->tracking != NULL)
+		metrics_tracking(fp, m->tracking);
+	if (m->sources != NULL)
+		metrics_sources(fp, m->sources, m->nsources);
+	if (m->sourcestats != NULL)
+		metrics_sourcestats(fp, m->sourcestats, m->nsourcestats);
+	if (m->serverstats != NULL)
+		metrics_serverstats(fp, m->serverstats);
 }

@@ -90,6 +90,48 @@ void		 fmt_client_csv(FILE *, const struct rpt_client *);
 void		 fmt_clients_json(FILE *, const struct rpt_client *,
 		    size_t n);
 
+/*
+ * chronyc activity: "200 OK" and five lines; CSV: the five counts; JSON:
+ * one object and a newline.
+ */
+void		 fmt_activity(FILE *, const struct rpt_activity *);
+void		 fmt_activity_csv(FILE *, const struct rpt_activity *);
+void		 fmt_activity_json(FILE *, const struct rpt_activity *);
+
+/*
+ * chronyc ntpdata for one source (the caller puts a blank line between
+ * sources); CSV: one line of chronyc -c ntpdata's 34 fields; JSON: an
+ * array of n objects and a newline.
+ */
+void		 fmt_ntpdata(FILE *, const struct rpt_ntpdata *);
+void		 fmt_ntpdata_csv(FILE *, const struct rpt_ntpdata *);
+void		 fmt_ntpdata_json(FILE *, const struct rpt_ntpdata *,
+		    size_t n);
+
+/*
+ * chronyc waitsync: 1 if the tracking report says synchronised to a
+ * source (not the local reference), with the correction still to apply
+ * and the skew within the limits (0: no limit); and its line
+ * "try: N, refid: ..., correction: ..., skew: ...".
+ */
+int		 fmt_waitsync_ok(const struct rpt_tracking *,
+		    double max_correction_s, double max_skew_ppm);
+void		 fmt_waitsync(FILE *, int try, const struct rpt_tracking *);
+
+/*
+ * timectl metrics: the Prometheus text exposition of the reports given
+ * (NULL: left out), every family with HELP and TYPE.
+ */
+struct fmt_metrics {
+	const struct rpt_tracking	*tracking;
+	const struct rpt_source		*sources;
+	size_t				 nsources;
+	const struct rpt_sourcestats	*sourcestats;
+	size_t				 nsourcestats;
+	const struct rpt_serverstats	*serverstats;
+};
+void		 fmt_metrics(FILE *, const struct fmt_metrics *);
+
 /* The chronyc status line of a CTL_* result code, without newline. */
 const char	*fmt_result(int code);
 /* A JSON string: quoted and escaped; NULL prints null. */

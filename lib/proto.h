@@ -58,17 +58,64 @@ enum imsg_type {
 	IMSG_CTL_RESULT,	/* struct ctl_result */
 	IMSG_CTL_SERVERSTATS,	/* no payload; answer struct rpt_serverstats */
 	IMSG_CTL_CLIENTS,	/* no payload; answers struct rpt_client..., END */
-	IMSG_CTL_SOURCESTATS	/* no payload; answers struct rpt_sourcestats..., END */
+	IMSG_CTL_SOURCESTATS,	/* no payload; answers struct rpt_sourcestats..., END */
+	IMSG_CTL_ACTIVITY,	/* no payload; answer struct rpt_activity */
+	IMSG_CTL_NTPDATA,	/* struct ctl_select; answers struct rpt_ntpdata..., END */
+	IMSG_CTL_BURST,		/* struct ctl_burst; answer IMSG_CTL_RESULT */
+	IMSG_CTL_ONLINE,	/* struct ctl_select; answer IMSG_CTL_RESULT */
+	IMSG_CTL_OFFLINE,	/* struct ctl_select; answer IMSG_CTL_RESULT */
+	IMSG_CTL_RELOAD_SOURCES, /* no payload; answer IMSG_CTL_RESULT */
+	IMSG_CTL_ADD_SOURCE,	/* monitor -> engine: struct ctl_source_conf */
+	IMSG_CTL_DEL_SOURCE	/* monitor -> engine: struct ctl_source_conf */
 };
 
 #define CTL_OK			200	/* 200 OK */
 #define CTL_FAILED		500	/* 500 Failure */
 #define CTL_UNAUTH		501	/* 501 Not authorised */
 #define CTL_INVALID		502	/* 502 Invalid command */
+#define CTL_NOSOURCE		503	/* 503 No such source */
 #define CTL_UNAVAIL		504	/* 504 Engine not running */
 
 struct ctl_result {
 	int32_t		code;
+};
+
+/*
+ * Which sources a command is for: a numeric address or a name as
+ * configured; "" for all of them.
+ */
+#define CTL_SELECT_MAX		256
+struct ctl_select {
+	char		which[CTL_SELECT_MAX];
+};
+
+/* timectl burst GOOD/MAX [ADDRESS] */
+#define CTL_BURST_MAX		64	/* most exchanges of one burst */
+struct ctl_burst {
+	struct ctl_select sel;
+	int32_t		good;		/* 1..max */
+	int32_t		max;		/* 1..CTL_BURST_MAX */
+};
+
+/*
+ * A source of a sourcedir file, as the monitor read it (timectl reload
+ * sources): the engine adds or removes the source it describes.
+ */
+struct ctl_source_conf {
+	int32_t		type;		/* enum conf_src_type */
+	char		name[CTL_SELECT_MAX];
+	uint16_t	port;
+	uint16_t	ntsport;
+	int32_t		iburst;
+	int32_t		minpoll;
+	int32_t		maxpoll;
+	int32_t		prefer;
+	int32_t		noselect;
+	int32_t		nts;
+	int32_t		certset;
+	uint32_t	key;
+	double		maxdelay_s;
+	int32_t		maxsources;
 };
 
 enum leap_status {
@@ -213,6 +260,69 @@ struct rpt_serverstats {
 	uint64_t	denied;			/* dropped by allow/deny */
 	uint64_t	malformed[8];		/* by enum pkt_reason (pkt.h) */
 	uint64_t	tx_errors;		/* answers the kernel refused */
+};
+
+/* timectl activity */
+struct rpt_activity {
+	int32_t		online;
+	int32_t		offline;
+	int32_t		burst_online;	/* doing a burst, then online */
+	int32_t		burst_offline;	/* doing a burst, then offline */
+	int32_t		unresolved;	/* no address yet */
+};
+
+/* Which RFC 5905 tests the last reply passed (chronyc ntpdata). */
+#define RPT_TEST_DUPLICATE	0x200	/* 1: not a duplicate */
+#define RPT_TEST_BOGUS		0x100	/* 2: origin is our request */
+#define RPT_TEST_ZERO_TS	0x080	/* 3: timestamps not zero */
+#define RPT_TEST_AUTH		0x040	/* 5: authentication */
+#define RPT_TEST_SYNC		0x020	/* 6: the server is synchronised */
+#define RPT_TEST_DISTANCE	0x010	/* 7: root distance */
+#define RPT_TEST_MAXDELAY	0x008	/* delay within maxdelay */
+#define RPT_TEST_DELAYRATIO	0x004
+#define RPT_TEST_DELAYDEV	0x002
+#define RPT_TEST_SOURCE_SYNC	0x001	/* the server's stratum, leap */
+#define RPT_TESTS_ALL		0x3ff
+
+enum rpt_tss {
+	RPT_TSS_DAEMON,
+	RPT_TSS_KERNEL,
+	RPT_TSS_HARDWARE
+};
+
+/* timectl ntpdata: one source's last exchange, as chronyc ntpdata. */
+struct rpt_ntpdata {
+	char		name[RPT_NAME_MAX];
+	char		remote_address[RPT_ADDR_MAX];	/* numeric */
+	uint32_t	remote_refid;		/* as in its reference ID */
+	uint16_t	remote_port;
+	char		local_address[RPT_ADDR_MAX];	/* "" if unknown */
+	uint32_t	local_refid;
+	int32_t		have_reply;		/* 0: nothing below is known */
+	int32_t		leap;			/* enum leap_status */
+	int32_t		version;
+	int32_t		mode;			/* PKT_MODE_* of the reply */
+	int32_t		stratum;
+	int32_t		poll;			/* log2 s */
+	int32_t		precision;		/* log2 s */
+	double		root_delay_s;
+	double		root_dispersion_s;
+	uint32_t	ref_id;
+	double		ref_time;		/* Unix seconds */
+	double		offset_s;		/* + local ahead */
+	double		peer_delay_s;
+	double		peer_dispersion_s;
+	double		response_time_s;	/* server's rx to tx */
+	double		jitter_asymmetry;
+	uint32_t	tests;			/* RPT_TEST_* passed */
+	int32_t		interleaved;
+	int32_t		authenticated;
+	int32_t		tx_tss;			/* enum rpt_tss */
+	int32_t		rx_tss;
+	uint64_t	total_tx;
+	uint64_t	total_rx;
+	uint64_t	total_valid_rx;
+	uint64_t	total_good_rx;
 };
 
 struct rpt_client {

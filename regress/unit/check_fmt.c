@@ -29,6 +29,7 @@
 #include <string.h>
 
 #include "fmt.h"
+#include "pkt.h"
 
 static char	*out;
 static size_t	 outlen;
@@ -1704,12 +1705,548 @@ START_TEST(test_fmt_result_codes)
 	ck_assert_str_eq(fmt_result(CTL_UNAUTH), "501 Not authorised");
 	ck_assert_str_eq(fmt_result(CTL_INVALID), "502 Invalid command");
 	ck_assert_str_eq(fmt_result(CTL_UNAVAIL), "504 Engine not running");
-	ck_assert_str_eq(fmt_result(503),
+	ck_assert_str_eq(fmt_result(CTL_NOSOURCE), "503 No such source");
+	ck_assert_str_eq(fmt_result(505),
 	    "520 Got unexpected error from daemon");
 	ck_assert_str_eq(fmt_result(0),
 	    "520 Got unexpected error from daemon");
 	ck_assert_str_eq(fmt_result(-1),
 	    "520 Got unexpected error from daemon");
+}
+END_TEST
+
+START_TEST(test_fmt_activity_reference)
+{
+	struct rpt_activity	 a = { 2, 0, 0, 0, 0 };
+	FILE			*fp;
+
+	fp = cap();
+	fmt_activity(fp, &a);
+	ck_assert_str_eq(got(fp),
+	    "200 OK\n"
+	    "2 sources online\n"
+	    "0 sources offline\n"
+	    "0 sources doing burst (return to online)\n"
+	    "0 sources doing burst (return to offline)\n"
+	    "0 sources with unknown address\n");
+}
+END_TEST
+
+START_TEST(test_fmt_activity_csv_json)
+{
+	struct rpt_activity	 a = { 1, 2, 3, 4, 5 };
+	FILE			*fp;
+
+	fp = cap();
+	fmt_activity_csv(fp, &a);
+	ck_assert_str_eq(got(fp), "1,2,3,4,5\n");
+	fp = cap();
+	fmt_activity_json(fp, &a);
+	ck_assert_str_eq(got(fp), "{\"online\":1,\"offline\":2,"
+	    "\"burst_online\":3,\"burst_offline\":4,\"unresolved\":5}\n");
+	ck_assert(json_ok(out));
+}
+END_TEST
+
+/* The ntpdata of the reference (127.0.0.1 seen by the client). */
+static void
+ref_ntpdata(struct rpt_ntpdata *d)
+{
+	memset(d, 0, sizeof(*d));
+	strcpy(d->name, "localhost");
+	strcpy(d->remote_address, "127.0.0.1");
+	d->remote_refid = 0x7F000001;
+	d->remote_port = 12399;
+	strcpy(d->local_address, "127.0.0.1");
+	d->local_refid = 0x7F000001;
+	d->have_reply = 1;
+	d->leap = LEAP_NORMAL;
+	d->version = 4;
+	d->mode = 4;
+	d->stratum = 1;
+	d->poll = -2;
+	d->precision = -26;
+	d->ref_id = 0x7F7F0101;
+	d->ref_time = 1795552575.25;
+	d->offset_s = -9e-9;
+	d->peer_delay_s = 5.641e-6;
+	d->peer_dispersion_s = 35e-9;
+	d->response_time_s = 54.509e-6;
+	d->tests = RPT_TESTS_ALL;
+	d->tx_tss = RPT_TSS_KERNEL;
+	d->rx_tss = RPT_TSS_KERNEL;
+	d->total_tx = 90;
+	d->total_rx = 90;
+	d->total_valid_rx = 90;
+	d->total_good_rx = 89;
+}
+
+START_TEST(test_fmt_ntpdata_reference)
+{
+	struct rpt_ntpdata	 d;
+	FILE			*fp;
+
+	ref_ntpdata(&d);
+	fp = cap();
+	fmt_ntpdata(fp, &d);
+	ck_assert_str_eq(got(fp),
+	    "Remote address  : 127.0.0.1 (7F000001)\n"
+	    "Remote port     : 12399\n"
+	    "Local address   : 127.0.0.1 (7F000001)\n"
+	    "Leap status     : Normal\n"
+	    "Version         : 4\n"
+	    "Mode            : Server\n"
+	    "Stratum         : 1\n"
+	    "Poll interval   : -2 (0 seconds)\n"
+	    "Precision       : -26 (0.000000015 seconds)\n"
+	    "Root delay      : 0.000000 seconds\n"
+	    "Root dispersion : 0.000000 seconds\n"
+	    "Reference ID    : 7F7F0101 ()\n"
+	    "Reference time  : Tue Nov 24 20:36:15 2026\n"
+	    "Offset          : -0.000000009 seconds\n"
+	    "Peer delay      : 0.000005641 seconds\n"
+	    "Peer dispersion : 0.000000035 seconds\n"
+	    "Response time   : 0.000054509 seconds\n"
+	    "Jitter asymmetry: +0.00\n"
+	    "NTP tests       : 111 111 1111\n"
+	    "Interleaved     : No\n"
+	    "Authenticated   : No\n"
+	    "TX timestamping : Kernel\n"
+	    "RX timestamping : Kernel\n"
+	    "Total TX        : 90\n"
+	    "Total RX        : 90\n"
+	    "Total valid RX  : 90\n"
+	    "Total good RX   : 89\n");
+}
+END_TEST
+
+START_TEST(test_fmt_ntpdata_never_reached)
+{
+	struct rpt_ntpdata	 d;
+	FILE			*fp;
+
+	memset(&d, 0, sizeof(d));
+	strcpy(d.remote_address, "192.0.2.1");
+	d.remote_refid = 0xC0000201;
+	d.remote_port = 123;
+	d.total_tx = 3;
+	fp = cap();
+	fmt_ntpdata(fp, &d);
+	ck_assert_str_eq(got(fp),
+	    "Remote address  : 192.0.2.1 (C0000201)\n"
+	    "Remote port     : 123\n"
+	    "Local address   : [UNSPEC] (00000000)\n"
+	    "Leap status     : Normal\n"
+	    "Version         : 0\n"
+	    "Mode            : Invalid\n"
+	    "Stratum         : 0\n"
+	    "Poll interval   : 0 (1 seconds)\n"
+	    "Precision       : 0 (1.000000000 seconds)\n"
+	    "Root delay      : 0.000000 seconds\n"
+	    "Root dispersion : 0.000000 seconds\n"
+	    "Reference ID    : 00000000 ()\n"
+	    "Reference time  : Thu Jan 01 00:00:00 1970\n"
+	    "Offset          : +0.000000000 seconds\n"
+	    "Peer delay      : 0.000000000 seconds\n"
+	    "Peer dispersion : 0.000000000 seconds\n"
+	    "Response time   : 0.000000000 seconds\n"
+	    "Jitter asymmetry: +0.00\n"
+	    "NTP tests       : 000 000 0000\n"
+	    "Interleaved     : No\n"
+	    "Authenticated   : No\n"
+	    "TX timestamping : Daemon\n"
+	    "RX timestamping : Daemon\n"
+	    "Total TX        : 3\n"
+	    "Total RX        : 0\n"
+	    "Total valid RX  : 0\n"
+	    "Total good RX   : 0\n");
+}
+END_TEST
+
+/* Line n (from 0) of out, without its newline. */
+static char *
+line_of(const char *s, int n)
+{
+	const char	*e;
+
+	for (; n > 0 && s != NULL; n--)
+		if ((s = strchr(s, '\n')) != NULL)
+			s++;
+	ck_assert_ptr_nonnull(s);
+	e = strchr(s, '\n');
+	return strndup(s, e != NULL ? (size_t)(e - s) : strlen(s));
+}
+
+#define CK_LINE(n, want) do {						\
+	char *l_ = line_of(out, (n));					\
+	ck_assert_str_eq(l_, (want));					\
+	free(l_);							\
+} while (0)
+
+START_TEST(test_fmt_ntpdata_edge_values)
+{
+	struct rpt_ntpdata	 d;
+	FILE			*fp;
+
+	ref_ntpdata(&d);
+	strcpy(d.remote_address, "2001:db8:85a3:1234:5678:8a2e:370:7334");
+	d.remote_refid = 0xDEADBEEF;
+	d.leap = LEAP_UNSYNC;
+	d.mode = 99;
+	d.poll = 10;
+	d.precision = -20;
+	d.ref_id = 0x47505300;		/* "GPS" */
+	d.offset_s = 1e9;
+	d.peer_delay_s = NAN;
+	d.jitter_asymmetry = -0.5;
+	d.tests = RPT_TESTS_ALL & ~(RPT_TEST_ZERO_TS | RPT_TEST_MAXDELAY);
+	d.interleaved = d.authenticated = 1;
+	d.tx_tss = RPT_TSS_DAEMON;
+	d.rx_tss = 7;
+	fp = cap();
+	fmt_ntpdata(fp, &d);
+	got(fp);
+	CK_LINE(0, "Remote address  : 2001:db8:85a3:1234:5678:8a2e:370:7334 "
+	    "(DEADBEEF)");
+	CK_LINE(3, "Leap status     : Not synchronised");
+	CK_LINE(5, "Mode            : Invalid");
+	CK_LINE(7, "Poll interval   : 10 (1024 seconds)");
+	CK_LINE(8, "Precision       : -20 (0.000000954 seconds)");
+	CK_LINE(11, "Reference ID    : 47505300 (GPS)");
+	CK_LINE(13, "Offset          : +1000000000.000000000 seconds");
+	CK_LINE(14, "Peer delay      : - seconds");
+	CK_LINE(17, "Jitter asymmetry: -0.50");
+	CK_LINE(18, "NTP tests       : 110 111 0111");
+	CK_LINE(19, "Interleaved     : Yes");
+	CK_LINE(20, "Authenticated   : Yes");
+	CK_LINE(21, "TX timestamping : Daemon");
+	CK_LINE(22, "RX timestamping : Invalid");
+}
+END_TEST
+
+START_TEST(test_fmt_ntpdata_csv)
+{
+	struct rpt_ntpdata	 d;
+	FILE			*fp;
+
+	ref_ntpdata(&d);
+	fp = cap();
+	fmt_ntpdata_csv(fp, &d);
+	ck_assert_str_eq(got(fp), "127.0.0.1,7F000001,12399,127.0.0.1,"
+	    "7F000001,Normal,4,Server,1,-2,0,-26,0.000000015,0.000000,"
+	    "0.000000,7F7F0101,,1795552575.250000000,-0.000000009,"
+	    "0.000005641,0.000000035,0.000054509,+0.00,111,111,1111,No,No,"
+	    "Kernel,Kernel,90,90,90,89\n");
+	ck_assert_uint_eq(count_char(out, ','), 33);
+	/* a reference ID with a comma still gives 34 fields */
+	d.ref_id = 0x2C2C2C2C;
+	strcpy(d.remote_address, "2001:db8::1");
+	d.local_address[0] = '\0';
+	fp = cap();
+	fmt_ntpdata_csv(fp, &d);
+	got(fp);
+	ck_assert_uint_eq(count_char(out, ','), 33);
+	ck_assert_ptr_nonnull(strstr(out, "2C2C2C2C,????,"));
+	ck_assert_ptr_nonnull(strstr(out, ",[UNSPEC],"));
+}
+END_TEST
+
+START_TEST(test_fmt_ntpdata_json)
+{
+	struct rpt_ntpdata	 d[2];
+	FILE			*fp;
+
+	ref_ntpdata(&d[0]);
+	memset(&d[1], 0, sizeof(d[1]));
+	strcpy(d[1].name, "quote\"back\\slash");
+	d[1].offset_s = INFINITY;
+	d[1].mode = -1;
+	fp = cap();
+	fmt_ntpdata_json(fp, d, 2);
+	got(fp);
+	ck_assert(json_ok(out));
+	ck_assert_ptr_nonnull(strstr(out, "{\"name\":\"localhost\","
+	    "\"remote_address\":\"127.0.0.1\",\"remote_port\":12399,"
+	    "\"local_address\":\"127.0.0.1\",\"have_reply\":true,"
+	    "\"leap_status\":\"normal\",\"version\":4,\"mode\":\"Server\","
+	    "\"stratum\":1,\"poll\":-2,\"precision\":-26,"));
+	ck_assert_ptr_nonnull(strstr(out, "\"ntp_tests\":\"111 111 1111\""));
+	ck_assert_ptr_nonnull(strstr(out, "\"total_good_rx\":89}"));
+	ck_assert_ptr_nonnull(strstr(out, "\"quote\\\"back\\\\slash\""));
+	ck_assert_ptr_nonnull(strstr(out, "\"offset\":null"));
+	ck_assert_ptr_nonnull(strstr(out, "\"mode\":null"));
+	fp = cap();
+	fmt_ntpdata_json(fp, d, 0);
+	ck_assert_str_eq(got(fp), "[]\n");
+}
+END_TEST
+
+START_TEST(test_fmt_waitsync_line)
+{
+	struct rpt_tracking	 t;
+	FILE			*fp;
+
+	ref_tracking(&t);
+	fp = cap();
+	fmt_waitsync(fp, 3, &t);
+	ck_assert_str_eq(got(fp), "try: 3, refid: 7F000002, correction: "
+	    "0.000000863, skew: 0.016\n");
+	t.system_time_offset_s = -0.25;
+	t.skew_ppm = -1.5;
+	fp = cap();
+	fmt_waitsync(fp, 1, &t);
+	ck_assert_str_eq(got(fp), "try: 1, refid: 7F000002, correction: "
+	    "0.250000000, skew: -1.500\n");
+}
+END_TEST
+
+START_TEST(test_fmt_waitsync_decision)
+{
+	static const struct {
+		const char	*what;
+		uint32_t	 ref_id;
+		int		 leap;
+		double		 corr, skew, max_corr, max_skew;
+		int		 want;
+	} rows[] = {
+		{ "synchronised, no limits", 0x7F000002, LEAP_NORMAL,
+		    0.5, 100, 0, 0, 1 },
+		{ "no reference", 0, LEAP_UNSYNC, 0, 0, 0, 0, 0 },
+		{ "local reference", 0x7F7F0101, LEAP_NORMAL, 0, 0, 0, 0, 0 },
+		{ "unsynchronised leap", 0x7F000002, LEAP_UNSYNC,
+		    0, 0, 0, 0, 0 },
+		{ "correction within", 0x7F000002, LEAP_NORMAL,
+		    -0.001, 1, 0.01, 0, 1 },
+		{ "correction too large", 0x7F000002, LEAP_NORMAL,
+		    -0.1, 1, 0.01, 0, 0 },
+		{ "skew within", 0x7F000002, LEAP_NORMAL, 0, 1, 0, 2, 1 },
+		{ "skew too large", 0x7F000002, LEAP_NORMAL, 0, 3, 0, 2, 0 },
+		{ "skew NaN", 0x7F000002, LEAP_NORMAL, 0, NAN, 0, 2, 0 },
+		{ "insert leap", 0xC0000201, LEAP_INSERT, 0, 0, 0, 0, 1 },
+	};
+	struct rpt_tracking	 t;
+	size_t			 i;
+
+	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		memset(&t, 0, sizeof(t));
+		t.ref_id = rows[i].ref_id;
+		t.leap = rows[i].leap;
+		t.system_time_offset_s = rows[i].corr;
+		t.skew_ppm = rows[i].skew;
+		ck_assert_msg(fmt_waitsync_ok(&t, rows[i].max_corr,
+		    rows[i].max_skew) == rows[i].want, "%s", rows[i].what);
+	}
+}
+END_TEST
+
+/*
+ * The Prometheus text format, as node_exporter's textfile collector
+ * reads it: comments "# HELP name text" and "# TYPE name type" before a
+ * family's samples, samples "name{label="value",...} value" with valid
+ * names, escaped label values and a float value.  Returns NULL or why not.
+ */
+static const char *
+prom_name_end(const char *p)
+{
+	if (!isalpha((unsigned char)*p) && *p != '_' && *p != ':')
+		return NULL;
+	while (isalnum((unsigned char)*p) || *p == '_' || *p == ':')
+		p++;
+	return p;
+}
+
+static const char *
+prom_labels(const char *p)
+{
+	if (*p != '{')
+		return p;
+	for (p++; *p != '}'; ) {
+		if ((p = prom_name_end(p)) == NULL || *p++ != '=' ||
+		    *p++ != '"')
+			return NULL;
+		for (; *p != '"'; p++) {
+			if (*p == '\0' || *p == '\n')
+				return NULL;
+			if (*p == '\\' && strchr("\\\"n", *++p) == NULL)
+				return NULL;
+		}
+		p++;
+		if (*p == ',')
+			p++;
+		else if (*p != '}')
+			return NULL;
+	}
+	return p + 1;
+}
+
+static int
+prom_value_ok(const char *v)
+{
+	char	*end;
+
+	if (strcmp(v, "NaN") == 0 || strcmp(v, "+Inf") == 0 ||
+	    strcmp(v, "-Inf") == 0)
+		return 1;
+	strtod(v, &end);
+	return end != v && *end == '\0';
+}
+
+static const char *
+prom_check(const char *text)
+{
+	static char	 typed[64][80];
+	char		 line[1024], name[80];
+	const char	*p, *q, *e;
+	int		 ntyped = 0, i, found;
+
+	for (p = text; *p != '\0'; p = e + 1) {
+		if ((e = strchr(p, '\n')) == NULL)
+			return "no newline at the end";
+		snprintf(line, sizeof(line), "%.*s", (int)(e - p), p);
+		if (strncmp(line, "# TYPE ", 7) == 0) {
+			if (sscanf(line + 7, "%79s", typed[ntyped]) != 1 ||
+			    ++ntyped == 64)
+				return "bad TYPE";
+			continue;
+		}
+		if (strncmp(line, "# HELP ", 7) == 0)
+			continue;
+		if ((q = prom_name_end(line)) == NULL)
+			return "bad metric name";
+		snprintf(name, sizeof(name), "%.*s", (int)(q - line), line);
+		for (i = found = 0; i < ntyped; i++)
+			found |= strcmp(typed[i], name) == 0;
+		if (!found)
+			return "sample before its TYPE";
+		if ((q = prom_labels(q)) == NULL || *q++ != ' ' ||
+		    !prom_value_ok(q))
+			return "bad labels or value";
+	}
+	return NULL;
+}
+
+START_TEST(test_fmt_metrics_valid_exposition)
+{
+	struct rpt_tracking	 t;
+	struct rpt_source	 src[3];
+	struct rpt_sourcestats	 st[2];
+	struct rpt_serverstats	 ss;
+	struct fmt_metrics	 m;
+	const char		*why;
+	FILE			*fp;
+
+	ref_tracking(&t);
+	t.clock = CLOCK_KIND_VIRTUAL;
+	t.virtual_true_offset_s = -2e-6;
+	ref_source(&src[0]);
+	ref_source2(&src[1]);
+	memset(&src[2], 0, sizeof(src[2]));	/* never reached, IPv6 */
+	src[2].state = '?';
+	strcpy(src[2].name, "2001:db8:85a3:1234:5678:8a2e:370:7334");
+	strcpy(src[2].address, "2001:db8:85a3:1234:5678:8a2e:370:7334");
+	src[2].last_rx_s = -1;
+	memset(st, 0, sizeof(st));
+	strcpy(st[0].name, "localhost");
+	strcpy(st[0].address, "127.0.0.1");
+	st[0].freq_ppm = -123456.789;		/* negative, huge */
+	st[0].offset_s = 1e9;
+	strcpy(st[1].name, "odd\"name\\with\nnewline");
+	memset(&ss, 0, sizeof(ss));
+	ss.ntp_rx = UINT64_MAX;
+	ss.malformed[PKT_ERR_SHORT] = 7;
+	memset(&m, 0, sizeof(m));
+	m.tracking = &t;
+	m.sources = src;
+	m.nsources = 3;
+	m.sourcestats = st;
+	m.nsourcestats = 2;
+	m.serverstats = &ss;
+	fp = cap();
+	fmt_metrics(fp, &m);
+	got(fp);
+	why = prom_check(out);
+	ck_assert_msg(why == NULL, "%s", why);
+	ck_assert_ptr_nonnull(strstr(out, "# TYPE timed_tracking_offset_"
+	    "seconds gauge\ntimed_tracking_offset_seconds 8.63e-07\n"));
+	ck_assert_ptr_nonnull(strstr(out, "timed_tracking_info{reference_id="
+	    "\"7F000002\",reference_name=\"127.0.0.2\",leap_status=\"normal\"}"
+	    " 1\n"));
+	ck_assert_ptr_nonnull(strstr(out, "timed_tracking_synchronised 1\n"));
+	ck_assert_ptr_nonnull(strstr(out, "timed_tracking_frequency_ppm "
+	    "-0.006\n"));
+	ck_assert_ptr_nonnull(strstr(out, "timed_tracking_virtual_true_"
+	    "offset_seconds -2e-06\n"));
+	ck_assert_ptr_nonnull(strstr(out, "timed_source_offset_seconds{name="
+	    "\"localhost\",address=\"127.0.0.1\",state=\"combined\"} "
+	    "2.7e-08\n"));
+	ck_assert_ptr_nonnull(strstr(out, "timed_source_selected{name="
+	    "\"127.0.0.2\",address=\"127.0.0.2\",state=\"best\"} 1\n"));
+	ck_assert_ptr_nonnull(strstr(out, "timed_source_offset_seconds{name="
+	    "\"2001:db8:85a3:1234:5678:8a2e:370:7334\",address="
+	    "\"2001:db8:85a3:1234:5678:8a2e:370:7334\",state=\"unusable\"} "
+	    "NaN\n"));
+	ck_assert_ptr_nonnull(strstr(out, "timed_source_reachability{name="
+	    "\"localhost\",address=\"127.0.0.1\",state=\"combined\"} 255\n"));
+	ck_assert_ptr_nonnull(strstr(out, "timed_source_poll_interval_"
+	    "seconds{name=\"localhost\",address=\"127.0.0.1\",state="
+	    "\"combined\"} 0.25\n"));
+	ck_assert_ptr_nonnull(strstr(out, "timed_sourcestats_frequency_ppm{"
+	    "name=\"localhost\",address=\"127.0.0.1\"} -123456.789\n"));
+	ck_assert_ptr_nonnull(strstr(out, "timed_sourcestats_offset_seconds{"
+	    "name=\"localhost\",address=\"127.0.0.1\"} 1000000000\n"));
+	/* escaped; the newline, not printable, is a '?' */
+	ck_assert_ptr_nonnull(strstr(out, "{name=\"odd\\\"name\\\\with?"
+	    "newline\",address=\"\"}"));
+	ck_assert_ptr_nonnull(strstr(out, "# TYPE timed_serverstats_ntp_"
+	    "packets_received_total counter\ntimed_serverstats_ntp_packets_"
+	    "received_total 18446744073709551615\n"));
+	ck_assert_ptr_nonnull(strstr(out, "timed_serverstats_malformed_total"
+	    "{reason=\"too_short\"} 7\n"));
+}
+END_TEST
+
+START_TEST(test_fmt_metrics_parts_and_unsynchronised)
+{
+	struct rpt_tracking	 t;
+	struct fmt_metrics	 m;
+	FILE			*fp;
+
+	memset(&t, 0, sizeof(t));
+	t.ref_id = 0x7F7F0101;
+	t.leap = LEAP_NORMAL;
+	t.rms_offset_s = INFINITY;
+	memset(&m, 0, sizeof(m));
+	m.tracking = &t;
+	fp = cap();
+	fmt_metrics(fp, &m);
+	got(fp);
+	ck_assert_ptr_null(prom_check(out));
+	ck_assert_ptr_nonnull(strstr(out, "timed_tracking_synchronised 0\n"));
+	ck_assert_ptr_nonnull(strstr(out, "timed_tracking_rms_offset_seconds "
+	    "+Inf\n"));
+	ck_assert_ptr_null(strstr(out, "virtual"));
+	ck_assert_ptr_null(strstr(out, "timed_source_"));
+	/* no sources: the families are there, without samples */
+	m.tracking = NULL;
+	m.sources = (const struct rpt_source *)&t;	/* not read: n = 0 */
+	fp = cap();
+	fmt_metrics(fp, &m);
+	got(fp);
+	ck_assert_ptr_null(prom_check(out));
+	ck_assert_ptr_nonnull(strstr(out, "# TYPE timed_source_offset_seconds "
+	    "gauge\n# HELP timed_source_measured_offset_seconds"));
+}
+END_TEST
+
+START_TEST(test_fmt_metrics_checker_rejects_bad)
+{
+	ck_assert_ptr_null(prom_check("# TYPE a gauge\na 1\n"));
+	ck_assert_ptr_nonnull(prom_check("a 1\n"));
+	ck_assert_ptr_nonnull(prom_check("# TYPE a gauge\na{b=\"c} 1\n"));
+	ck_assert_ptr_nonnull(prom_check("# TYPE a gauge\na{b=\"\\x\"} 1\n"));
+	ck_assert_ptr_nonnull(prom_check("# TYPE a gauge\na one\n"));
+	ck_assert_ptr_nonnull(prom_check("# TYPE 1a gauge\n1a 1\n"));
+	ck_assert_ptr_nonnull(prom_check("# TYPE a gauge\na 1"));
 }
 END_TEST
 
@@ -1773,6 +2310,18 @@ fmt_suite(void)
 	tcase_add_test(tc, test_fmt_client_csv);
 	tcase_add_test(tc, test_fmt_clients_json);
 	tcase_add_test(tc, test_fmt_result_codes);
+	tcase_add_test(tc, test_fmt_activity_reference);
+	tcase_add_test(tc, test_fmt_activity_csv_json);
+	tcase_add_test(tc, test_fmt_ntpdata_reference);
+	tcase_add_test(tc, test_fmt_ntpdata_never_reached);
+	tcase_add_test(tc, test_fmt_ntpdata_edge_values);
+	tcase_add_test(tc, test_fmt_ntpdata_csv);
+	tcase_add_test(tc, test_fmt_ntpdata_json);
+	tcase_add_test(tc, test_fmt_waitsync_line);
+	tcase_add_test(tc, test_fmt_waitsync_decision);
+	tcase_add_test(tc, test_fmt_metrics_valid_exposition);
+	tcase_add_test(tc, test_fmt_metrics_parts_and_unsynchronised);
+	tcase_add_test(tc, test_fmt_metrics_checker_rejects_bad);
 	suite_add_tcase(s, tc);
 	return s;
 }
