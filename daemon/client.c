@@ -67,6 +67,11 @@ struct csrc {
 	double			 error_s;
 	uint64_t		 tx_at_resolve;	/* polls before this address */
 	int			 gave_up;	/* addr: not to be taken again */
+	int			 offline;	/* timectl offline: no polls */
+	int			 rx_kernel;	/* last reply: kernel timestamp */
+	int			 tx_kernel;	/* last request: kernel timestamp */
+	char			 local[RPT_ADDR_MAX];	/* our address */
+	struct evdns_getaddrinfo_request *dns_req;	/* a lookup pending */
 };
 
 enum refmode { REF_NONE, REF_SOURCES, REF_LOCAL };
@@ -85,6 +90,7 @@ struct client {
 	struct event		*ev_oneshot;
 	int			 oneshot_done;
 	int			 leap;		/* PKT_LEAP_* announced */
+	int			 started;	/* client_start() was called */
 };
 
 static void	poll_cb(evutil_socket_t, short, void *);
@@ -444,6 +450,8 @@ read_tx_time(struct csrc *s, int fd)
 		    c->cmsg_type != SCM_TIMESTAMPING)
 			continue;
 		memcpy(&tss, CMSG_DATA(c), sizeof(tss));
+		if (tss.ts[0].tv_sec != 0 && s->src.awaiting)
+			s->tx_kernel = 1;
 		if (tss.ts[0].tv_sec != 0)
 			src_tx_time(&s->src, engine_sys_to_ns(s->cl->eng,
 			    (int64_t)tss.ts[0].tv_sec * 1000000000LL +
@@ -477,6 +485,7 @@ rx_cb(evutil_socket_t fd, short ev, void *arg)
 		if (c->cmsg_level == SOL_SOCKET &&
 		    c->cmsg_type == SCM_TIMESTAMPNS)
 			memcpy(&ts, CMSG_DATA(c), sizeof(ts));
+	s->rx_kernel = ts.tv_sec != 0;
 	t4 = ts.tv_sec != 0 ? engine_sys_to_ns(s->cl->eng,
 	    (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec) :
 	    engine_now_ns(s->cl->eng);
@@ -492,6 +501,23 @@ rx_cb(evutil_socket_t fd, short ev, void *arg)
 /* Software transmit timestamps: when the request left, per the kernel. */
 #define TX_TS_FLAGS	(SOF_TIMESTAMPING_TX_SOFTWARE | \
 	SOF_TIMESTAMPING_SOFTWARE | SOF_TIMESTAMPING_OPT_TSONLY)
+
+/* Our end of the connected socket, for ntpdata. */
+static void
+note_local(struct csrc *s)
+{
+	struct sockaddr_storage	 ss;
+	socklen_t		 len = sizeof(ss);
+	const void		*a;
+
+	if (getsockname(s->fd, (struct sockaddr *)&ss, &len) == -1)
+		return;
+	a = ss.ss_family == AF_INET ?
+	    (const void *)&((const struct sockaddr_in *)&ss)->sin_addr :
+	    (const void *)&((const struct sockaddr_in6 *)&ss)->sin6_addr;
+	if (inet_ntop(ss.ss_family, a, s->local, sizeof(s->local)) == NULL)
+		s->local[0] = '\0';
+}
 
 static int
 open_socket(struct csrc *s)
@@ -513,6 +539,7 @@ open_socket(struct csrc *s)
 		close_socket(s);
 		return -1;
 	}
+	note_local(s);
 	return 0;
 }
 
@@ -558,6 +585,8 @@ poll_cb(evutil_socket_t fd, short ev, void *arg)
 	uint64_t	 xmt;
 	int64_t		 t1;
 
+	if (s->offline && s->src.burst_left == 0)
+		return;		/* timectl online or burst schedules again */
 	if (!s->resolved) {
 		/* a pool member waiting for an address: ask again later */
 		resolve(s);
@@ -573,6 +602,7 @@ poll_cb(evutil_socket_t fd, short ev, void *arg)
 	}
 	if (getrandom(&xmt, sizeof(xmt), 0) != sizeof(xmt))
 		fatal("getrandom");
+	s->tx_kernel = 0;
 	if (open_socket(s) == -1) {
 		log_debug("source %s: %s", s->name, strerror(errno));
 		t1 = engine_now_ns(s->cl->eng);
@@ -656,6 +686,9 @@ dns_cb(int err, struct evutil_addrinfo *res, void *arg)
 {
 	struct csrc		*s = arg;
 
+	if (err == EVUTIL_EAI_CANCEL)
+		return;		/* the source is gone */
+	s->dns_req = NULL;
 	if (err != 0 || res == NULL) {
 		log_warnx("source %s: cannot resolve: %s", s->conf->name,
 		    evutil_gai_strerror(err));
@@ -695,7 +728,11 @@ resolve(struct csrc *s)
 	memset(&hints, 0, sizeof(hints));
 	hints.ai_family = AF_UNSPEC;
 	hints.ai_socktype = SOCK_DGRAM;
-	evdns_getaddrinfo(s->cl->dns, s->conf->name, NULL, &hints, dns_cb, s);
+	if (s->dns_req != NULL)
+		return;		/* one lookup at a time */
+	/* dns_cb may run before this returns: it clears dns_req, too. */
+	s->dns_req = evdns_getaddrinfo(s->cl->dns, s->conf->name, NULL,
+	    &hints, dns_cb, s);
 }
 
 static struct csrc *
@@ -767,6 +804,7 @@ client_start(struct client *cl)
 	struct timeval	 tv = { ONESHOT_LIMIT_S, 0 };
 	int		 i;
 
+	cl->started = 1;
 	for (i = 0; i < cl->n; i++)	/* a pool: its first member asks */
 		if (i == 0 || cl->srcs[i]->conf != cl->srcs[i - 1]->conf)
 			resolve(cl->srcs[i]);
@@ -797,6 +835,8 @@ client_free(struct client *cl)
 	if (cl == NULL)
 		return;
 	for (i = 0; i < cl->n; i++) {
+		if (cl->srcs[i]->dns_req != NULL)
+			evdns_getaddrinfo_cancel(cl->srcs[i]->dns_req);
 		close_socket(cl->srcs[i]);
 		event_free(cl->srcs[i]->ev_poll);
 		sst_free(cl->srcs[i]->sst);
@@ -928,4 +968,247 @@ client_send_sources(const struct client *cl, uint32_t peerid)
 		engine_send(cl->eng, IMSG_CTL_SOURCES, peerid, &r, sizeof(r));
 	}
 	engine_send(cl->eng, IMSG_CTL_END, peerid, NULL, 0);
+}
+
+/* The source is the one named: by name, configured name or address. */
+static int
+matches(const struct csrc *s, const char *which)
+{
+	char	 addr[RPT_ADDR_MAX];
+
+	if (which[0] == '\0')
+		return 1;
+	address_of(s, addr, sizeof(addr));
+	return strcmp(s->name, which) == 0 ||
+	    strcmp(s->conf->name, which) == 0 ||
+	    (addr[0] != '\0' && strcmp(addr, which) == 0);
+}
+
+void
+client_activity(const struct client *cl, struct rpt_activity *r)
+{
+	const struct csrc	*s;
+	int			 i;
+
+	memset(r, 0, sizeof(*r));
+	for (i = 0; i < cl->n; i++) {
+		s = cl->srcs[i];
+		if (!s->resolved)
+			r->unresolved++;
+		else if (s->src.burst_left > 0 && s->offline)
+			r->burst_offline++;
+		else if (s->src.burst_left > 0)
+			r->burst_online++;
+		else if (s->offline)
+			r->offline++;
+		else
+			r->online++;
+	}
+}
+
+static int
+leap_of(int pkt_leap)
+{
+	switch (pkt_leap) {
+	case PKT_LEAP_INSERT:
+		return LEAP_INSERT;
+	case PKT_LEAP_DELETE:
+		return LEAP_DELETE;
+	case PKT_LEAP_UNSYNC:
+		return LEAP_UNSYNC;
+	default:
+		return LEAP_NORMAL;
+	}
+}
+
+/* An address as a reference ID: IPv4 itself, IPv6 a hash (RFC 5905). */
+static uint32_t
+addr_refid(const char *text)
+{
+	struct in_addr	 a;
+	struct in6_addr	 a6;
+	uint32_t	 h = 2166136261u;
+	int		 i;
+
+	if (inet_pton(AF_INET, text, &a) == 1)
+		return ntohl(a.s_addr);
+	if (inet_pton(AF_INET6, text, &a6) != 1)
+		return 0;
+	for (i = 0; i < 16; i++)
+		h = (h ^ a6.s6_addr[i]) * 16777619u;
+	return h;
+}
+
+static void
+ntpdata(const struct csrc *s, struct rpt_ntpdata *r)
+{
+	const struct src_last	*l = &s->src.last;
+	const struct src_stats	*st = &s->src.stats;
+	int64_t			 ref_ns;
+
+	memset(r, 0, sizeof(*r));
+	snprintf(r->name, sizeof(r->name), "%s", s->name);
+	address_of(s, r->remote_address, sizeof(r->remote_address));
+	r->remote_refid = refid_of(s);
+	r->remote_port = s->conf->port;
+	snprintf(r->local_address, sizeof(r->local_address), "%s", s->local);
+	r->local_refid = addr_refid(s->local);
+	r->total_tx = st->tx;
+	r->total_rx = st->rx;
+	r->total_valid_rx = st->rx - st->refused[SRC_MALFORMED] -
+	    st->refused[SRC_DUPLICATE] - st->refused[SRC_BOGUS];
+	r->total_good_rx = st->valid;
+	r->tx_tss = s->tx_kernel ? RPT_TSS_KERNEL : RPT_TSS_DAEMON;
+	r->rx_tss = s->rx_kernel ? RPT_TSS_KERNEL : RPT_TSS_DAEMON;
+	if (!l->have)
+		return;
+	r->have_reply = 1;
+	r->leap = leap_of(l->pkt.leap);
+	r->version = l->pkt.version;
+	r->mode = l->pkt.mode;
+	r->stratum = l->pkt.stratum;
+	r->poll = l->pkt.poll;
+	r->precision = l->pkt.precision;
+	r->root_delay_s = pkt_short_to_s(l->pkt.root_delay);
+	r->root_dispersion_s = pkt_short_to_s(l->pkt.root_disp);
+	r->ref_id = l->pkt.refid;
+	ref_ns = pkt_ts_to_ns(l->pkt.ref_ts, s->src.t1_ns);
+	r->ref_time = l->pkt.ref_ts == 0 ? 0.0 : ref_ns * 1e-9;
+	r->offset_s = l->offset_s;
+	r->peer_delay_s = l->delay_s;
+	r->peer_dispersion_s = l->disp_s;
+	r->response_time_s = l->response_s;
+	r->tests = l->tests;
+}
+
+int
+client_send_ntpdata(const struct client *cl, const char *which,
+    uint32_t peerid)
+{
+	struct rpt_ntpdata	 r;
+	int			 i, n = 0;
+
+	for (i = 0; i < cl->n; i++) {
+		if (!cl->srcs[i]->resolved || !matches(cl->srcs[i], which))
+			continue;
+		ntpdata(cl->srcs[i], &r);
+		engine_send(cl->eng, IMSG_CTL_NTPDATA, peerid, &r, sizeof(r));
+		n++;
+	}
+	if (n > 0 || which[0] == '\0')
+		engine_send(cl->eng, IMSG_CTL_END, peerid, NULL, 0);
+	return n;
+}
+
+int
+client_burst(struct client *cl, const char *which, int good, int max)
+{
+	struct csrc	*s;
+	int		 i, n = 0;
+
+	for (i = 0; i < cl->n; i++) {
+		s = cl->srcs[i];
+		if (!matches(s, which))
+			continue;
+		n++;
+		src_burst(&s->src, good, max);	/* offline: then offline again */
+		if (cl->started && s->resolved)
+			schedule(s, 0);
+	}
+	return n;
+}
+
+int
+client_set_online(struct client *cl, const char *which, int online)
+{
+	struct csrc	*s;
+	int		 i, n = 0;
+
+	for (i = 0; i < cl->n; i++) {
+		s = cl->srcs[i];
+		if (!matches(s, which))
+			continue;
+		n++;
+		if (s->offline == !online)
+			continue;
+		s->offline = !online;
+		log_info("source %s %s", s->name, online ? "online" :
+		    "offline");
+		if (online && cl->started)
+			schedule(s, 0);
+		else if (!online && s->src.burst_left == 0)
+			evtimer_del(s->ev_poll);	/* a burst ends first */
+	}
+	return n;
+}
+
+static void
+remove_at(struct client *cl, int i)
+{
+	struct csrc	*s = cl->srcs[i];
+
+	log_info("source %s removed", s->name);
+	if (s->dns_req != NULL)
+		evdns_getaddrinfo_cancel(s->dns_req);
+	close_socket(s);
+	event_free(s->ev_poll);
+	sst_free(s->sst);
+	free(s);
+	memmove(&cl->srcs[i], &cl->srcs[i + 1], (cl->n - i - 1) *
+	    sizeof(cl->srcs[0]));
+	cl->n--;
+}
+
+void
+client_del_source(struct client *cl, const struct conf_source *cs)
+{
+	struct conf_source	**pp, *c;
+	int			  i, removed = 0;
+
+	for (pp = &cl->eng->conf->sources; (c = *pp) != NULL; ) {
+		if (!conf_source_equal(c, cs)) {
+			pp = &c->next;
+			continue;
+		}
+		for (i = 0; i < cl->n; )
+			if (cl->srcs[i]->conf == c) {
+				remove_at(cl, i);
+				removed = 1;
+			} else
+				i++;
+		*pp = c->next;
+		free(c->name);
+		free(c);
+		break;
+	}
+	if (!removed)
+		return;
+	/* Indices moved: select again from scratch. */
+	cl->best = -1;
+	reference(cl, NULL);
+}
+
+void
+client_add_source(struct client *cl, struct conf_source *cs)
+{
+	struct conf_source	**pp;
+	int			  i, first = cl->n;
+
+	for (pp = &cl->eng->conf->sources; *pp != NULL; pp = &(*pp)->next)
+		;
+	*pp = cs;
+	cs->next = NULL;
+	for (i = 0; i < (cs->type == CONF_SRC_POOL ? cs->maxsources : 1); i++) {
+		if (cl->n >= SEL_MAX_SOURCES) {
+			log_warnx("source %s: more than %d sources", cs->name,
+			    SEL_MAX_SOURCES);
+			break;
+		}
+		add_source(cl, cs);
+	}
+	if (cl->n > first) {
+		log_info("source %s added", cs->name);
+		if (cl->started)
+			resolve(cl->srcs[first]);
+	}
 }

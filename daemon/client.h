@@ -25,6 +25,7 @@
 
 #include <stdint.h>
 
+#include "conf.h"
 #include "pkt.h"
 #include "proto.h"
 
@@ -44,6 +45,26 @@ void		 client_send_sources(const struct client *, uint32_t peerid);
 void		 client_send_sourcestats(const struct client *, uint32_t peerid);
 /* timectl makestep: step the offset measured now; 1 if there was one. */
 int		 client_makestep(struct client *);
+/* timectl activity: how many sources are in which state. */
+void		 client_activity(const struct client *, struct rpt_activity *);
+/*
+ * timectl ntpdata: one IMSG_CTL_NTPDATA per source with an address that
+ * which names ("": all of them), then IMSG_CTL_END; returns how many.
+ * Sends nothing when which names no source.
+ */
+int		 client_send_ntpdata(const struct client *, const char *which,
+		    uint32_t peerid);
+/* timectl burst, online, offline: returns how many sources which names. */
+int		 client_burst(struct client *, const char *which, int good,
+		    int max);
+int		 client_set_online(struct client *, const char *which,
+		    int online);
+/*
+ * timectl reload sources: add a source (the client keeps cs, which must
+ * be allocated as conf_load() does) or remove the one configured as cs.
+ */
+void		 client_add_source(struct client *, struct conf_source *);
+void		 client_del_source(struct client *, const struct conf_source *);
 /* What the server says about the reference; 1 if synchronised. */
 int		 client_server_state(const struct client *, struct srv_state *);
 

@@ -36,6 +36,7 @@
 #include "server.h"
 #include "client.h"
 #include "vclock.h"
+#include "xmalloc.h"
 
 static struct engine	*the_engine;	/* for the log sink alone */
 
@@ -145,6 +146,109 @@ ctl_serverstats(struct engine *eng, uint32_t peerid)
 	engine_send(eng, IMSG_CTL_SERVERSTATS, peerid, &r, sizeof(r));
 }
 
+/* A selection from the monitor, NUL-terminated, or the engine stops. */
+static void
+get_select(struct imsg *imsg, struct ctl_select *sel)
+{
+	if (imsg_get_data(imsg, sel, sizeof(*sel)) == -1 ||
+	    memchr(sel->which, '\0', sizeof(sel->which)) == NULL)
+		fatalx("control message %u: malformed", imsg->hdr.type);
+}
+
+static void
+ctl_activity(struct engine *eng, uint32_t peerid)
+{
+	struct rpt_activity	 r;
+
+	client_activity(eng->client, &r);
+	engine_send(eng, IMSG_CTL_ACTIVITY, peerid, &r, sizeof(r));
+}
+
+static void
+ctl_ntpdata(struct engine *eng, struct imsg *imsg)
+{
+	struct ctl_select	 sel;
+
+	get_select(imsg, &sel);
+	if (client_send_ntpdata(eng->client, sel.which,
+	    imsg->hdr.peerid) == 0 && sel.which[0] != '\0')
+		ctl_result(eng, imsg->hdr.peerid, CTL_NOSOURCE);
+}
+
+static void
+ctl_burst(struct engine *eng, struct imsg *imsg)
+{
+	struct ctl_burst	 b;
+	int			 n;
+
+	if (imsg_get_data(imsg, &b, sizeof(b)) == -1 ||
+	    memchr(b.sel.which, '\0', sizeof(b.sel.which)) == NULL ||
+	    b.max < 1 || b.max > CTL_BURST_MAX || b.good < 1 ||
+	    b.good > b.max)
+		fatalx("IMSG_CTL_BURST: malformed");
+	n = client_burst(eng->client, b.sel.which, b.good, b.max);
+	ctl_result(eng, imsg->hdr.peerid, n > 0 || b.sel.which[0] == '\0' ?
+	    CTL_OK : CTL_NOSOURCE);
+}
+
+static void
+ctl_online(struct engine *eng, struct imsg *imsg, int online)
+{
+	struct ctl_select	 sel;
+	int			 n;
+
+	get_select(imsg, &sel);
+	n = client_set_online(eng->client, sel.which, online);
+	ctl_result(eng, imsg->hdr.peerid, n > 0 || sel.which[0] == '\0' ?
+	    CTL_OK : CTL_NOSOURCE);
+}
+
+/* A source as the monitor read it from a sourcedir file. */
+static struct conf_source *
+get_source(struct imsg *imsg)
+{
+	struct ctl_source_conf	 c;
+	struct conf_source	*cs;
+
+	if (imsg_get_data(imsg, &c, sizeof(c)) == -1 ||
+	    memchr(c.name, '\0', sizeof(c.name)) == NULL || c.name[0] == '\0' ||
+	    (c.type != CONF_SRC_SERVER && c.type != CONF_SRC_POOL) ||
+	    c.minpoll < -7 || c.minpoll > 24 || c.maxpoll < -7 ||
+	    c.maxpoll > 24 || c.maxsources < 1 || !(c.maxdelay_s > 0.0))
+		fatalx("control message %u: malformed source",
+		    imsg->hdr.type);
+	cs = xcalloc(1, sizeof(*cs));
+	cs->type = c.type;
+	cs->name = xstrdup(c.name);
+	cs->port = c.port;
+	cs->ntsport = c.ntsport;
+	cs->iburst = c.iburst;
+	cs->minpoll = c.minpoll;
+	cs->maxpoll = c.maxpoll;
+	cs->prefer = c.prefer;
+	cs->noselect = c.noselect;
+	cs->nts = c.nts;
+	cs->certset = c.certset;
+	cs->key = c.key;
+	cs->maxdelay_s = c.maxdelay_s;
+	cs->maxsources = c.maxsources;
+	return cs;
+}
+
+static void
+ctl_source(struct engine *eng, struct imsg *imsg)
+{
+	struct conf_source	*cs = get_source(imsg);
+
+	if (imsg->hdr.type == IMSG_CTL_ADD_SOURCE) {
+		client_add_source(eng->client, cs);	/* keeps cs */
+		return;
+	}
+	client_del_source(eng->client, cs);
+	free(cs->name);
+	free(cs);
+}
+
 static void
 dispatch(struct engine *eng, struct imsg *imsg)
 {
@@ -187,6 +291,26 @@ dispatch(struct engine *eng, struct imsg *imsg)
 		break;
 	case IMSG_CTL_MAKESTEP:
 		client_makestep(eng->client);
+		ctl_result(eng, imsg->hdr.peerid, CTL_OK);
+		break;
+	case IMSG_CTL_ACTIVITY:
+		ctl_activity(eng, imsg->hdr.peerid);
+		break;
+	case IMSG_CTL_NTPDATA:
+		ctl_ntpdata(eng, imsg);
+		break;
+	case IMSG_CTL_BURST:
+		ctl_burst(eng, imsg);
+		break;
+	case IMSG_CTL_ONLINE:
+	case IMSG_CTL_OFFLINE:
+		ctl_online(eng, imsg, imsg->hdr.type == IMSG_CTL_ONLINE);
+		break;
+	case IMSG_CTL_ADD_SOURCE:
+	case IMSG_CTL_DEL_SOURCE:
+		ctl_source(eng, imsg);
+		break;
+	case IMSG_CTL_RELOAD_SOURCES:	/* the changes came before it */
 		ctl_result(eng, imsg->hdr.peerid, CTL_OK);
 		break;
 	default:

@@ -177,9 +177,9 @@ conn_result(struct ctl_conn *c, int code)
 }
 
 static void
-relay(struct ctl_conn *c, uint32_t type)
+relay(struct ctl_conn *c, uint32_t type, const void *data, size_t len)
 {
-	if (monitor_to_engine(c->ctl->mon, type, c->id, c->uid, NULL, 0) ==
+	if (monitor_to_engine(c->ctl->mon, type, c->id, c->uid, data, len) ==
 	    -1) {
 		conn_result(c, CTL_UNAVAIL);
 		return;
@@ -187,18 +187,25 @@ relay(struct ctl_conn *c, uint32_t type)
 	c->waiting = type;
 }
 
+/* Changes are root's: 1 if c may, else answered 501. */
+static int
+authorised(struct ctl_conn *c, const char *what)
+{
+	if (c->uid == 0)
+		return 1;
+	c->ctl->refused++;
+	log_info("%s refused: uid %u is not root", what, (unsigned)c->uid);
+	conn_result(c, CTL_UNAUTH);
+	return 0;
+}
+
 static void
 do_makestep(struct ctl_conn *c)
 {
 	struct monitor	*mon = c->ctl->mon;
 
-	if (c->uid != 0) {
-		c->ctl->refused++;
-		log_info("makestep refused: uid %u is not root",
-		    (unsigned)c->uid);
-		conn_result(c, CTL_UNAUTH);
+	if (!authorised(c, "makestep"))
 		return;
-	}
 	if (monitor_makestep(mon) == -1) {
 		conn_result(c, CTL_FAILED);
 		return;
@@ -210,6 +217,86 @@ do_makestep(struct ctl_conn *c)
 		conn_result(c, CTL_OK);
 	else
 		c->waiting = IMSG_CTL_MAKESTEP;
+}
+
+/* A selection of sources: exactly sized, a NUL-terminated string. */
+static int
+get_select(const struct imsg *imsg, struct ctl_select *sel)
+{
+	if (imsg_get_data(imsg, sel, sizeof(*sel)) == -1 ||
+	    memchr(sel->which, '\0', sizeof(sel->which)) == NULL)
+		return -1;
+	return 0;
+}
+
+static void
+do_select(struct ctl_conn *c, const struct imsg *imsg, const char *what)
+{
+	struct ctl_select	 sel;
+
+	if (get_select(imsg, &sel) == -1) {
+		c->ctl->refused++;
+		conn_result(c, CTL_INVALID);
+		return;
+	}
+	if (imsg->hdr.type != IMSG_CTL_NTPDATA && !authorised(c, what))
+		return;
+	if (imsg->hdr.type != IMSG_CTL_NTPDATA)
+		log_info("%s %s (uid %u)", what, sel.which[0] != '\0' ?
+		    sel.which : "all sources", (unsigned)c->uid);
+	relay(c, imsg->hdr.type, &sel, sizeof(sel));
+}
+
+static void
+do_burst(struct ctl_conn *c, const struct imsg *imsg)
+{
+	struct ctl_burst	 b;
+
+	if (imsg_get_data(imsg, &b, sizeof(b)) == -1 ||
+	    memchr(b.sel.which, '\0', sizeof(b.sel.which)) == NULL ||
+	    b.max < 1 || b.max > CTL_BURST_MAX || b.good < 1 ||
+	    b.good > b.max) {
+		c->ctl->refused++;
+		conn_result(c, CTL_INVALID);
+		return;
+	}
+	if (!authorised(c, "burst"))
+		return;
+	log_info("burst %d/%d %s (uid %u)", (int)b.good, (int)b.max,
+	    b.sel.which[0] != '\0' ? b.sel.which : "all sources",
+	    (unsigned)c->uid);
+	relay(c, IMSG_CTL_BURST, &b, sizeof(b));
+}
+
+static void
+do_reload(struct ctl_conn *c)
+{
+	int	 rc;
+
+	if (!authorised(c, "reload sources"))
+		return;
+	log_info("reload sources (uid %u)", (unsigned)c->uid);
+	rc = monitor_reload_sources(c->ctl->mon, c->id, c->uid);
+	if (rc == 0)
+		c->waiting = IMSG_CTL_RELOAD_SOURCES;	/* the engine answers */
+	else
+		conn_result(c, rc);
+}
+
+/* The payload each request carries. */
+static size_t
+request_size(uint32_t type)
+{
+	switch (type) {
+	case IMSG_CTL_NTPDATA:
+	case IMSG_CTL_ONLINE:
+	case IMSG_CTL_OFFLINE:
+		return sizeof(struct ctl_select);
+	case IMSG_CTL_BURST:
+		return sizeof(struct ctl_burst);
+	default:
+		return 0;
+	}
 }
 
 /* Returns -1 when the connection was closed. */
@@ -225,7 +312,7 @@ conn_dispatch(struct ctl_conn *c, struct imsg *imsg)
 		return 0;
 	}
 	c->ctl->requests++;
-	if (c->waiting != 0 || imsg->datalen != 0) {
+	if (c->waiting != 0 || imsg->datalen != request_size(imsg->hdr.type)) {
 		c->ctl->refused++;
 		conn_result(c, CTL_INVALID);
 		return 0;
@@ -236,10 +323,26 @@ conn_dispatch(struct ctl_conn *c, struct imsg *imsg)
 	case IMSG_CTL_SERVERSTATS:
 	case IMSG_CTL_CLIENTS:
 	case IMSG_CTL_SOURCESTATS:
-		relay(c, imsg->hdr.type);
+	case IMSG_CTL_ACTIVITY:
+		relay(c, imsg->hdr.type, NULL, 0);
 		break;
 	case IMSG_CTL_MAKESTEP:
 		do_makestep(c);
+		break;
+	case IMSG_CTL_NTPDATA:
+		do_select(c, imsg, "ntpdata");
+		break;
+	case IMSG_CTL_ONLINE:
+		do_select(c, imsg, "online");
+		break;
+	case IMSG_CTL_OFFLINE:
+		do_select(c, imsg, "offline");
+		break;
+	case IMSG_CTL_BURST:
+		do_burst(c, imsg);
+		break;
+	case IMSG_CTL_RELOAD_SOURCES:
+		do_reload(c);
 		break;
 	default:
 		c->ctl->refused++;
@@ -375,10 +478,17 @@ answer_ok(uint32_t waiting, const struct imsg *imsg)
 	case IMSG_CTL_SOURCESTATS:
 		return waiting == IMSG_CTL_SOURCESTATS &&
 		    imsg->datalen == sizeof(struct rpt_sourcestats);
+	case IMSG_CTL_ACTIVITY:
+		return waiting == IMSG_CTL_ACTIVITY &&
+		    imsg->datalen == sizeof(struct rpt_activity);
+	case IMSG_CTL_NTPDATA:
+		return waiting == IMSG_CTL_NTPDATA &&
+		    imsg->datalen == sizeof(struct rpt_ntpdata);
 	case IMSG_CTL_END:
 		return (waiting == IMSG_CTL_SOURCES ||
 		    waiting == IMSG_CTL_CLIENTS ||
-		    waiting == IMSG_CTL_SOURCESTATS) && imsg->datalen == 0;
+		    waiting == IMSG_CTL_SOURCESTATS ||
+		    waiting == IMSG_CTL_NTPDATA) && imsg->datalen == 0;
 	case IMSG_CTL_RESULT:
 		return waiting != 0 &&
 		    imsg->datalen == sizeof(struct ctl_result);
@@ -410,7 +520,8 @@ control_from_engine(struct control *ctl, const struct imsg *imsg)
 	}
 	if (imsg->hdr.type != IMSG_CTL_SOURCES &&
 	    imsg->hdr.type != IMSG_CTL_CLIENTS &&
-	    imsg->hdr.type != IMSG_CTL_SOURCESTATS)
+	    imsg->hdr.type != IMSG_CTL_SOURCESTATS &&
+	    imsg->hdr.type != IMSG_CTL_NTPDATA)
 		c->waiting = 0;
 	conn_send(c, imsg->hdr.type, imsg->data, imsg->datalen);
 }

@@ -149,19 +149,31 @@ setup_limits(struct monitor *mon)
  * The engine gets the configuration as the monitor parsed it, in a memory
  * file: both see the same values, and the engine reads no file at all.
  */
+int
+monitor_write_conf(const struct conf *conf, int fd)
+{
+	FILE	*f;
+	int	 copy;
+
+	if (ftruncate(fd, 0) == -1 || lseek(fd, 0, SEEK_SET) == -1 ||
+	    (copy = dup(fd)) == -1)
+		return -1;
+	if ((f = fdopen(copy, "w")) == NULL) {
+		close(copy);
+		return -1;
+	}
+	conf_print(conf, f);
+	return fclose(f) == EOF ? -1 : 0;
+}
+
 static int
 conf_memfd(const struct conf *conf)
 {
-	FILE	*f;
-	int	 fd, copy;
+	int	 fd;
 
-	if ((fd = memfd_create("timed.conf", MFD_CLOEXEC)) == -1 ||
-	    (copy = dup(fd)) == -1)
+	if ((fd = memfd_create("timed.conf", MFD_CLOEXEC)) == -1)
 		fatal("memfd_create");
-	if ((f = fdopen(copy, "w")) == NULL)
-		fatal("fdopen");
-	conf_print(conf, f);
-	if (fclose(f) == EOF)
+	if (monitor_write_conf(conf, fd) == -1)
 		fatal("configuration for the engine");
 	return fd;
 }

@@ -538,6 +538,8 @@ engine_dispatch(struct monitor *mon, struct imsg *imsg)
 	case IMSG_CTL_SERVERSTATS:
 	case IMSG_CTL_CLIENTS:
 	case IMSG_CTL_SOURCESTATS:
+	case IMSG_CTL_ACTIVITY:
+	case IMSG_CTL_NTPDATA:
 	case IMSG_CTL_END:
 	case IMSG_CTL_RESULT:
 		if (mon->control == NULL) {

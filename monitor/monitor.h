@@ -86,6 +86,16 @@ void	 monitor_engine_abuse(struct monitor *, const char *why);
 int	 monitor_makestep(struct monitor *);
 void	 monitor_run(struct monitor *);
 
+/*
+ * reload.c: timectl reload sources.  Read the sourcedir files again, tell
+ * the engine which sources went and came, then IMSG_CTL_RELOAD_SOURCES
+ * for peerid, which the engine answers.  Returns 0 when the engine will
+ * answer, else the CTL_* result to give (200 with nothing to do).
+ */
+int	 monitor_reload_sources(struct monitor *, uint32_t peerid, uid_t);
+/* main.c: the configuration for the engine, printed into fd (a memfd). */
+int	 monitor_write_conf(const struct conf *, int fd);
+
 /* control.c */
 struct control	*control_open(const char *path);
 void		 control_start(struct control *, struct monitor *);
