@@ -21,8 +21,10 @@
 
 #include <sys/socket.h>
 #include <sys/un.h>
+#include <sys/wait.h>
 #include <ctype.h>
 #include <errno.h>
+#include <math.h>
 #include <poll.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -39,12 +41,16 @@
 
 enum output { OUT_TEXT, OUT_CSV, OUT_JSON };
 
+#define MAX_ARGS	8
+
 struct opts {
 	const char	*socket;
 	enum output	 out;
 	int		 numeric;
 	int		 verbose;
 	uint64_t	 min_packets;	/* clients -p */
+	int		 argc;		/* the command's other words */
+	char		*argv[MAX_ARGS];
 };
 
 struct session {
@@ -53,10 +59,10 @@ struct session {
 };
 
 static void
-usage(FILE *f, int status)
+usage_text(FILE *f)
 {
 	fprintf(f,
-	    "usage: timectl [-acjnv] [-h socket] command [options]\n"
+	    "usage: timectl [-acjnv] [-h socket] [command [options]]\n"
 	    "  -h socket  control socket (default %s)\n"
 	    "  -c         print CSV, as chronyc -c\n"
 	    "  -j         print JSON\n"
@@ -64,18 +70,42 @@ usage(FILE *f, int status)
 	    "  -a         accepted and ignored, as chronyc 4\n"
 	    "  -v         print the version and exit\n"
 	    "  --help     print this help and exit\n"
+	    "Without a command, commands are read from the standard input.\n"
 	    "commands:\n"
 	    "  tracking            the system clock's state\n"
-	    "  sources [-n] [-v]   the time sources\n"
-	    "  sourcestats [-n] [-v]\n"
+	    "  sources [-a] [-n] [-v]\n"
+	    "                      the time sources\n"
+	    "  sourcestats [-a] [-n] [-v]\n"
 	    "                      the sources' measurement statistics\n"
+	    "  activity            how many sources are online\n"
+	    "  ntpdata [ADDRESS]   the last NTP exchange with each source\n"
 	    "  serverstats         the NTP server's counters\n"
 	    "  clients [-p N]      the NTP clients (-p: with at least N "
 	    "packets)\n"
+	    "  metrics             everything above in Prometheus' text "
+	    "format\n"
+	    "  waitsync [MAX-TRIES [MAX-CORRECTION [MAX-SKEW [INTERVAL]]]]\n"
+	    "                      wait until synchronised\n"
 	    "  makestep | step     step what is left of the correction "
-	    "(root)\n", TIMED_SOCKET);
+	    "(root)\n"
+	    "  burst GOOD/MAX [ADDRESS]\n"
+	    "                      quick polls until GOOD good samples "
+	    "(root)\n"
+	    "  online [ADDRESS]    poll the sources again (root)\n"
+	    "  offline [ADDRESS]   stop polling the sources (root)\n"
+	    "  reload sources      read the sourcedir files again (root)\n"
+	    "  help                this list (interactive)\n"
+	    "  quit | exit         end the interactive mode\n", TIMED_SOCKET);
+}
+
+static void
+usage(FILE *f, int status)
+{
+	usage_text(f);
 	exit(status);
 }
+
+static uint64_t	count_arg(const char *, const char *);
 
 static void
 die(const char *fmt, const char *arg)
@@ -121,8 +151,9 @@ next_imsg(struct session *s, struct imsg *imsg)
 		die("%s", "malformed answer from timed");
 }
 
-static void
-connect_daemon(struct session *s, const char *path)
+/* Connect, or print why not and return -1. */
+static int
+try_connect(struct session *s, const char *path)
 {
 	struct sockaddr_un	 sun;
 	struct imsg		 imsg;
@@ -138,7 +169,8 @@ connect_daemon(struct session *s, const char *path)
 	if (connect(s->fd, (struct sockaddr *)&sun, sizeof(sun)) == -1) {
 		fprintf(stderr, "timectl: cannot connect to %s: %s "
 		    "(is timed running?)\n", path, strerror(errno));
-		exit(1);
+		close(s->fd);
+		return -1;
 	}
 	if ((s->ibuf = imsgbuf_new(s->fd)) == NULL)
 		die("%s", "out of memory");
@@ -148,14 +180,35 @@ connect_daemon(struct session *s, const char *path)
 	if (imsg_check_hello(&imsg) == -1)
 		die("%s", "timed speaks another protocol version");
 	imsg_free(&imsg);
+	return 0;
+}
+
+static void
+connect_daemon(struct session *s, const char *path)
+{
+	if (try_connect(s, path) == -1)
+		exit(1);
+}
+
+static void
+disconnect(struct session *s)
+{
+	imsgbuf_free(s->ibuf);
+	close(s->fd);
+}
+
+static void
+request_data(struct session *s, uint32_t type, const void *data, size_t len)
+{
+	if (imsg_compose(s->ibuf, type, 0, getpid(), -1, data, len) == -1)
+		die("%s", "out of memory");
+	flush_all(s);
 }
 
 static void
 request(struct session *s, uint32_t type)
 {
-	if (imsg_compose(s->ibuf, type, 0, getpid(), -1, NULL, 0) == -1)
-		die("%s", "out of memory");
-	flush_all(s);
+	request_data(s, type, NULL, 0);
 }
 
 /* A result frame ends every command that does not answer with data. */
@@ -204,20 +257,21 @@ ask_one(struct session *s, uint32_t type, void *buf, size_t size)
 }
 
 /*
- * Ask for a list: rows of this type and size until IMSG_CTL_END, in a
- * growing array the caller frees.  Returns 0, or the exit status of the
- * result that came instead (printed; *rows is then NULL).
+ * Ask for a list (the request carrying req): rows of this type and size
+ * until IMSG_CTL_END, in a growing array the caller frees.  Returns 0, or
+ * the exit status of the result that came instead (printed; *rows is then
+ * NULL).
  */
 static int
-ask_list(struct session *s, uint32_t type, size_t size, void **rows,
-    size_t *np)
+ask_list(struct session *s, uint32_t type, const void *req, size_t reqlen,
+    size_t size, void **rows, size_t *np)
 {
 	struct imsg	 imsg;
 	uint8_t		*a = NULL, *na;
 	size_t		 n = 0, cap = 0;
 	int		 rc;
 
-	request(s, type);
+	request_data(s, type, req, reqlen);
 	for (;;) {
 		next_imsg(s, &imsg);
 		if (imsg.hdr.type == IMSG_CTL_END)
@@ -249,15 +303,22 @@ ask_list(struct session *s, uint32_t type, size_t size, void **rows,
 	return 0;
 }
 
+static void
+get_tracking(struct session *s, struct rpt_tracking *t, int *rc)
+{
+	if ((*rc = ask_one(s, IMSG_CTL_TRACKING, t, sizeof(*t))) == 0)
+		terminate(t->ref_name, sizeof(t->ref_name));
+}
+
 static int
 cmd_tracking(struct session *s, const struct opts *o)
 {
 	struct rpt_tracking	 t;
 	int			 rc;
 
-	if ((rc = ask_one(s, IMSG_CTL_TRACKING, &t, sizeof(t))) != 0)
+	get_tracking(s, &t, &rc);
+	if (rc != 0)
 		return rc;
-	terminate(t.ref_name, sizeof(t.ref_name));
 	if (o->out == OUT_JSON)
 		fmt_tracking_json(stdout, &t);
 	else if (o->out == OUT_CSV)
@@ -268,19 +329,30 @@ cmd_tracking(struct session *s, const struct opts *o)
 }
 
 static int
+get_sources(struct session *s, struct rpt_source **src, size_t *n)
+{
+	size_t	 i;
+	int	 rc;
+
+	if ((rc = ask_list(s, IMSG_CTL_SOURCES, NULL, 0, sizeof(**src),
+	    (void **)src, n)) != 0)
+		return rc;
+	for (i = 0; i < *n; i++) {
+		terminate((*src)[i].name, sizeof((*src)[i].name));
+		terminate((*src)[i].address, sizeof((*src)[i].address));
+	}
+	return 0;
+}
+
+static int
 cmd_sources(struct session *s, const struct opts *o)
 {
 	struct rpt_source	*src;
 	size_t			 i, n;
 	int			 rc;
 
-	if ((rc = ask_list(s, IMSG_CTL_SOURCES, sizeof(*src), (void **)&src,
-	    &n)) != 0)
+	if ((rc = get_sources(s, &src, &n)) != 0)
 		return rc;
-	for (i = 0; i < n; i++) {
-		terminate(src[i].name, sizeof(src[i].name));
-		terminate(src[i].address, sizeof(src[i].address));
-	}
 	if (o->out == OUT_JSON)
 		fmt_sources_json(stdout, src, n);
 	else if (o->out == OUT_CSV)
@@ -296,19 +368,30 @@ cmd_sources(struct session *s, const struct opts *o)
 }
 
 static int
+get_sourcestats(struct session *s, struct rpt_sourcestats **st, size_t *n)
+{
+	size_t	 i;
+	int	 rc;
+
+	if ((rc = ask_list(s, IMSG_CTL_SOURCESTATS, NULL, 0, sizeof(**st),
+	    (void **)st, n)) != 0)
+		return rc;
+	for (i = 0; i < *n; i++) {
+		terminate((*st)[i].name, sizeof((*st)[i].name));
+		terminate((*st)[i].address, sizeof((*st)[i].address));
+	}
+	return 0;
+}
+
+static int
 cmd_sourcestats(struct session *s, const struct opts *o)
 {
 	struct rpt_sourcestats	*st;
 	size_t			 i, n;
 	int			 rc;
 
-	if ((rc = ask_list(s, IMSG_CTL_SOURCESTATS, sizeof(*st),
-	    (void **)&st, &n)) != 0)
+	if ((rc = get_sourcestats(s, &st, &n)) != 0)
 		return rc;
-	for (i = 0; i < n; i++) {
-		terminate(st[i].name, sizeof(st[i].name));
-		terminate(st[i].address, sizeof(st[i].address));
-	}
 	if (o->out == OUT_JSON)
 		fmt_sourcestats_json(stdout, st, n);
 	else if (o->out == OUT_CSV)
@@ -347,8 +430,8 @@ cmd_clients(struct session *s, const struct opts *o)
 	size_t			 i, n, k = 0;
 	int			 rc;
 
-	if ((rc = ask_list(s, IMSG_CTL_CLIENTS, sizeof(*c), (void **)&c,
-	    &n)) != 0)
+	if ((rc = ask_list(s, IMSG_CTL_CLIENTS, NULL, 0, sizeof(*c),
+	    (void **)&c, &n)) != 0)
 		return rc;
 	for (i = 0; i < n; i++) {	/* clients -p: the busy ones */
 		terminate(c[i].address, sizeof(c[i].address));
@@ -370,18 +453,228 @@ cmd_clients(struct session *s, const struct opts *o)
 }
 
 static int
-cmd_makestep(struct session *s, const struct opts *o)
+cmd_activity(struct session *s, const struct opts *o)
+{
+	struct rpt_activity	 a;
+	int			 rc;
+
+	if ((rc = ask_one(s, IMSG_CTL_ACTIVITY, &a, sizeof(a))) != 0)
+		return rc;
+	if (o->out == OUT_JSON)
+		fmt_activity_json(stdout, &a);
+	else if (o->out == OUT_CSV)
+		fmt_activity_csv(stdout, &a);
+	else
+		fmt_activity(stdout, &a);
+	return 0;
+}
+
+/* The optional ADDRESS of ntpdata, online, offline and burst. */
+static void
+selection(const struct opts *o, int at, struct ctl_select *sel)
+{
+	memset(sel, 0, sizeof(*sel));
+	if (o->argc > at + 1)
+		die("%s", "too many arguments");
+	if (o->argc == at + 1 && snprintf(sel->which, sizeof(sel->which),
+	    "%s", o->argv[at]) >= (int)sizeof(sel->which))
+		die("%s", "address too long");
+}
+
+static int
+cmd_ntpdata(struct session *s, const struct opts *o)
+{
+	struct ctl_select	 sel;
+	struct rpt_ntpdata	*d;
+	size_t			 i, n;
+	int			 rc;
+
+	selection(o, 0, &sel);
+	if ((rc = ask_list(s, IMSG_CTL_NTPDATA, &sel, sizeof(sel),
+	    sizeof(*d), (void **)&d, &n)) != 0)
+		return rc;
+	for (i = 0; i < n; i++) {
+		terminate(d[i].name, sizeof(d[i].name));
+		terminate(d[i].remote_address, sizeof(d[i].remote_address));
+		terminate(d[i].local_address, sizeof(d[i].local_address));
+	}
+	if (o->out == OUT_JSON)
+		fmt_ntpdata_json(stdout, d, n);
+	for (i = 0; i < n && o->out != OUT_JSON; i++) {
+		if (o->out == OUT_CSV)
+			fmt_ntpdata_csv(stdout, &d[i]);
+		else {
+			if (i > 0)
+				putchar('\n');
+			fmt_ntpdata(stdout, &d[i]);
+		}
+	}
+	free(d);
+	return 0;
+}
+
+/* A command answered by a result alone. */
+static int
+ask_result(struct session *s, uint32_t type, const void *data, size_t len)
 {
 	struct imsg	 imsg;
 	int		 rc;
 
-	request(s, IMSG_CTL_MAKESTEP);
+	request_data(s, type, data, len);
 	next_imsg(s, &imsg);
 	if (imsg.hdr.type != IMSG_CTL_RESULT)
 		die("%s", "unexpected answer from timed");
 	rc = result(&imsg);
 	imsg_free(&imsg);
 	return rc;
+}
+
+static int
+cmd_makestep(struct session *s, const struct opts *o)
+{
+	if (o->argc != 0)
+		die("%s", "makestep THRESHOLD LIMIT is not supported: set "
+		    "makestep in timed.conf");
+	return ask_result(s, IMSG_CTL_MAKESTEP, NULL, 0);
+}
+
+static int
+cmd_online(struct session *s, const struct opts *o)
+{
+	struct ctl_select	 sel;
+
+	selection(o, 0, &sel);
+	return ask_result(s, IMSG_CTL_ONLINE, &sel, sizeof(sel));
+}
+
+static int
+cmd_offline(struct session *s, const struct opts *o)
+{
+	struct ctl_select	 sel;
+
+	selection(o, 0, &sel);
+	return ask_result(s, IMSG_CTL_OFFLINE, &sel, sizeof(sel));
+}
+
+static int
+cmd_burst(struct session *s, const struct opts *o)
+{
+	struct ctl_burst	 b;
+	char			*slash;
+	uint64_t		 good, max;
+
+	if (o->argc < 1 || (slash = strchr(o->argv[0], '/')) == NULL)
+		die("%s", "usage: burst GOOD/MAX [ADDRESS]");
+	*slash = '\0';
+	good = count_arg("burst", o->argv[0]);
+	max = count_arg("burst", slash + 1);
+	*slash = '/';
+	if (max < 1 || max > CTL_BURST_MAX || good < 1 || good > max)
+		die("%s", "burst: need 1 <= GOOD <= MAX <= 64");
+	selection(o, 1, &b.sel);
+	b.good = (int32_t)good;
+	b.max = (int32_t)max;
+	return ask_result(s, IMSG_CTL_BURST, &b, sizeof(b));
+}
+
+static int
+cmd_reload(struct session *s, const struct opts *o)
+{
+	if (o->argc != 1 || strcmp(o->argv[0], "sources") != 0)
+		die("%s", "usage: reload sources");
+	return ask_result(s, IMSG_CTL_RELOAD_SOURCES, NULL, 0);
+}
+
+static int
+cmd_metrics(struct session *s, const struct opts *o)
+{
+	struct rpt_tracking	 t;
+	struct rpt_serverstats	 st;
+	struct fmt_metrics	 m;
+	struct rpt_source	*src;
+	struct rpt_sourcestats	*ss;
+	int			 rc;
+
+	memset(&m, 0, sizeof(m));
+	get_tracking(s, &t, &rc);
+	if (rc != 0)
+		return rc;
+	if ((rc = get_sources(s, &src, &m.nsources)) != 0)
+		return rc;
+	if ((rc = get_sourcestats(s, &ss, &m.nsourcestats)) != 0 ||
+	    (rc = ask_one(s, IMSG_CTL_SERVERSTATS, &st, sizeof(st))) != 0) {
+		free(src);
+		return rc;
+	}
+	m.tracking = &t;
+	m.sources = src;
+	m.sourcestats = ss;
+	m.serverstats = &st;
+	fmt_metrics(stdout, &m);
+	free(ss);
+	free(src);
+	return 0;
+}
+
+/* A positive number of seconds, ppm, ... */
+static double
+real_arg(const char *what, const char *arg)
+{
+	char	*end;
+	double	 v;
+
+	errno = 0;
+	v = strtod(arg, &end);
+	if (end == arg || *end != '\0' || errno != 0 || !isfinite(v) ||
+	    v < 0.0)
+		die("invalid %s", what);
+	return v;
+}
+
+/*
+ * chronyc waitsync: ask for tracking every interval until synchronised
+ * (within the limits) or max_tries asked (0: forever).  A daemon not
+ * answering counts as not synchronised.
+ */
+static int
+cmd_waitsync(struct session *unused, const struct opts *o)
+{
+	struct session		 s;
+	struct rpt_tracking	 t;
+	uint64_t		 tries = 0, i;
+	double			 max_corr = 0.0, max_skew = 0.0;
+	double			 interval = 10.0;
+	int			 rc;
+
+	if (o->argc > 4)
+		die("%s", "usage: waitsync [MAX-TRIES [MAX-CORRECTION "
+		    "[MAX-SKEW [INTERVAL]]]]");
+	if (o->argc > 0)
+		tries = count_arg("MAX-TRIES", o->argv[0]);
+	if (o->argc > 1)
+		max_corr = real_arg("MAX-CORRECTION", o->argv[1]);
+	if (o->argc > 2)
+		max_skew = real_arg("MAX-SKEW", o->argv[2]);
+	if (o->argc > 3)
+		interval = real_arg("INTERVAL", o->argv[3]);
+	if (interval < 0.1)
+		interval = 0.1;
+	for (i = 1; ; i++) {
+		rc = 1;
+		if (try_connect(&s, o->socket) == 0) {
+			get_tracking(&s, &t, &rc);
+			disconnect(&s);
+		}
+		if (rc == 0) {
+			fmt_waitsync(stdout, (int)i, &t);
+			fflush(stdout);
+			if (fmt_waitsync_ok(&t, max_corr, max_skew))
+				return 0;
+		}
+		if (tries != 0 && i >= tries)
+			return 1;
+		usleep((useconds_t)(interval * 1e6));
+	}
 }
 
 /* A count: decimal digits only, no sign, no overflow. */
@@ -404,8 +697,9 @@ count_arg(const char *opt, const char *arg)
 }
 
 /*
- * Options after the command, as chronyc takes them: sources -n -v (-a
- * ignored) for any command, clients -p N and -r.
+ * The words after the command, as chronyc takes them: -n, -v (-a
+ * ignored) for any command, clients -p N and -r; the others are the
+ * command's arguments.
  */
 static void
 command_opts(int argc, char *argv[], struct opts *o)
@@ -413,6 +707,7 @@ command_opts(int argc, char *argv[], struct opts *o)
 	int	 clients, i;
 
 	clients = strcmp(argv[0], "clients") == 0;
+	o->argc = 0;
 	for (i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "-n") == 0)
 			o->numeric = 1;
@@ -425,32 +720,129 @@ command_opts(int argc, char *argv[], struct opts *o)
 			i++;
 		} else if (clients && strcmp(argv[i], "-r") == 0)
 			die("%s", "clients -r is not supported");
-		else
+		else if (argv[i][0] == '-' && !isdigit((unsigned char)
+		    argv[i][1]))
 			die("unknown option '%s'", argv[i]);
+		else if (o->argc == MAX_ARGS)
+			die("%s", "too many arguments");
+		else
+			o->argv[o->argc++] = argv[i];
 	}
 }
+
+/* No arguments but options. */
+#define NOARGS		0x1
+/* Makes its own connections. */
+#define OWNCONN		0x2
 
 static const struct {
 	const char	*name;
 	int		(*fn)(struct session *, const struct opts *);
+	int		 flags;
 } commands[] = {
-	{ "tracking", cmd_tracking },
-	{ "sources", cmd_sources },
-	{ "sourcestats", cmd_sourcestats },
-	{ "serverstats", cmd_serverstats },
-	{ "clients", cmd_clients },
-	{ "makestep", cmd_makestep },
-	{ "step", cmd_makestep },
+	{ "tracking", cmd_tracking, NOARGS },
+	{ "sources", cmd_sources, NOARGS },
+	{ "sourcestats", cmd_sourcestats, NOARGS },
+	{ "serverstats", cmd_serverstats, NOARGS },
+	{ "clients", cmd_clients, NOARGS },
+	{ "activity", cmd_activity, NOARGS },
+	{ "ntpdata", cmd_ntpdata, 0 },
+	{ "metrics", cmd_metrics, NOARGS },
+	{ "makestep", cmd_makestep, 0 },
+	{ "step", cmd_makestep, 0 },
+	{ "burst", cmd_burst, 0 },
+	{ "online", cmd_online, 0 },
+	{ "offline", cmd_offline, 0 },
+	{ "reload", cmd_reload, 0 },
+	{ "waitsync", cmd_waitsync, OWNCONN },
 };
+
+/* Run one command line (argv[0] the command); its exit status. */
+static int
+run(int argc, char *argv[], struct opts o)
+{
+	struct session	 s;
+	size_t		 i;
+	int		 rc;
+
+	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+		if (strcmp(argv[0], commands[i].name) != 0)
+			continue;
+		command_opts(argc, argv, &o);
+		if ((commands[i].flags & NOARGS) && o.argc != 0)
+			die("%s: too many arguments", argv[0]);
+		if (commands[i].flags & OWNCONN)
+			rc = commands[i].fn(NULL, &o);
+		else {
+			connect_daemon(&s, o.socket);
+			rc = commands[i].fn(&s, &o);
+			disconnect(&s);
+		}
+		if (fflush(stdout) == EOF)
+			die("stdout: %s", strerror(errno));
+		return rc;
+	}
+	fprintf(stderr, "timectl: unknown command '%s'\n", argv[0]);
+	return 1;
+}
+
+/*
+ * Interactive: a prompt, one command a line, each run in a child so that
+ * an error ends that command only.  The exit status: quit's 0, or at the
+ * end of the input the last command's.
+ */
+static int
+interactive(const struct opts *o)
+{
+	char	*line = NULL, *words[MAX_ARGS + 2], *last, *w;
+	size_t	 cap = 0;
+	int	 n, status, rc = 0;
+	pid_t	 pid;
+
+	for (;;) {
+		fputs("timectl> ", stdout);
+		fflush(stdout);
+		if (getline(&line, &cap, stdin) == -1) {
+			putchar('\n');
+			break;
+		}
+		n = 0;
+		for (w = strtok_r(line, " \t\r\n", &last); w != NULL &&
+		    n < MAX_ARGS + 1; w = strtok_r(NULL, " \t\r\n", &last))
+			words[n++] = w;
+		words[n] = NULL;
+		if (n == 0)
+			continue;
+		if (strcmp(words[0], "quit") == 0 ||
+		    strcmp(words[0], "exit") == 0) {
+			rc = 0;
+			break;
+		}
+		if (strcmp(words[0], "help") == 0) {
+			usage_text(stdout);
+			rc = 0;
+			continue;
+		}
+		if ((pid = fork()) == -1)
+			die("fork: %s", strerror(errno));
+		if (pid == 0)
+			exit(run(n, words, *o));
+		if (waitpid(pid, &status, 0) == -1)
+			die("waitpid: %s", strerror(errno));
+		rc = WIFEXITED(status) ? WEXITSTATUS(status) : 1;
+	}
+	free(line);
+	return rc;
+}
 
 int
 main(int argc, char *argv[])
 {
-	struct opts	 o = { TIMED_SOCKET, OUT_TEXT, 0, 0, 0 };
-	struct session	 s;
-	size_t		 i;
-	int		 ch, rc;
+	struct opts	 o;
+	int		 ch;
 
+	memset(&o, 0, sizeof(o));
+	o.socket = TIMED_SOCKET;
 	if (argc > 1 && strcmp(argv[1], "--help") == 0)
 		usage(stdout, 0);
 	while ((ch = getopt(argc, argv, "+acjh:nv")) != -1) {
@@ -479,19 +871,6 @@ main(int argc, char *argv[])
 	argc -= optind;
 	argv += optind;
 	if (argc < 1)
-		usage(stderr, 1);
-	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
-		if (strcmp(argv[0], commands[i].name) != 0)
-			continue;
-		command_opts(argc, argv, &o);
-		connect_daemon(&s, o.socket);
-		rc = commands[i].fn(&s, &o);
-		if (fflush(stdout) == EOF)
-			die("stdout: %s", strerror(errno));
-		imsgbuf_free(s.ibuf);
-		close(s.fd);
-		return rc;
-	}
-	fprintf(stderr, "timectl: unknown command '%s'\n", argv[0]);
-	return 1;
+		return interactive(&o);
+	return run(argc, argv, o);
 }
