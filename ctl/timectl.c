@@ -34,6 +34,7 @@
 
 #include "fmt.h"
 #include "imsg.h"
+#include "lim.h"
 #include "proto.h"
 
 #define TIMEOUT_MS	10000
@@ -88,6 +89,10 @@ usage_text(FILE *f)
 	    "                      wait until synchronised\n"
 	    "  makestep | step     step what is left of the correction "
 	    "(root)\n"
+	    "  makestep THRESHOLD LIMIT\n"
+	    "                      step when the offset exceeds THRESHOLD "
+	    "s in the next\n"
+	    "                      LIMIT updates (-1: always) (root)\n"
 	    "  burst GOOD/MAX [ADDRESS]\n"
 	    "                      quick polls until GOOD good samples "
 	    "(root)\n"
@@ -532,10 +537,26 @@ ask_result(struct session *s, uint32_t type, const void *data, size_t len)
 static int
 cmd_makestep(struct session *s, const struct opts *o)
 {
-	if (o->argc != 0)
-		die("%s", "makestep THRESHOLD LIMIT is not supported: set "
-		    "makestep in timed.conf");
-	return ask_result(s, IMSG_CTL_MAKESTEP, NULL, 0);
+	struct ctl_makestep	 m;
+	char			*end;
+	long			 limit;
+
+	if (o->argc == 0)
+		return ask_result(s, IMSG_CTL_MAKESTEP, NULL, 0);
+	if (o->argc != 2)
+		die("%s", "usage: makestep [THRESHOLD LIMIT]");
+	memset(&m, 0, sizeof(m));
+	errno = 0;
+	m.threshold_s = strtod(o->argv[0], &end);
+	if (errno != 0 || end == o->argv[0] || *end != '\0' ||
+	    lim_check_makestep(m.threshold_s, 0) != NULL)
+		die("bad threshold: %s", o->argv[0]);
+	limit = strtol(o->argv[1], &end, 10);
+	if (errno != 0 || end == o->argv[1] || *end != '\0' ||
+	    limit > INT32_MAX || limit < INT32_MIN)
+		die("bad limit: %s", o->argv[1]);
+	m.limit = limit < 0 ? -1 : (int32_t)limit;
+	return ask_result(s, IMSG_CTL_SET_MAKESTEP, &m, sizeof(m));
 }
 
 static int

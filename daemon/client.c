@@ -894,6 +894,12 @@ client_tracking(const struct client *cl, struct rpt_tracking *r)
 	}
 }
 
+void
+client_set_makestep(struct client *cl, double threshold_s, int limit)
+{
+	disc_set_makestep(cl->disc, threshold_s, limit);
+}
+
 int
 client_makestep(struct client *cl)
 {

@@ -55,6 +55,8 @@ void		 client_activity(const struct client *, struct rpt_activity *);
 int		 client_send_ntpdata(const struct client *, const char *which,
 		    uint32_t peerid);
 /* timectl burst, online, offline: returns how many sources which names. */
+void		 client_set_makestep(struct client *, double threshold_s,
+		    int limit);
 int		 client_burst(struct client *, const char *which, int good,
 		    int max);
 int		 client_set_online(struct client *, const char *which,

@@ -30,6 +30,7 @@
 #include <event2/util.h>
 
 #include "engine.h"
+#include "lim.h"
 #include "log.h"
 #include "proctitle.h"
 #include "sandbox.h"
@@ -192,6 +193,18 @@ ctl_burst(struct engine *eng, struct imsg *imsg)
 }
 
 static void
+ctl_set_makestep(struct engine *eng, struct imsg *imsg)
+{
+	struct ctl_makestep	 m;
+
+	if (imsg_get_data(imsg, &m, sizeof(m)) == -1 ||
+	    lim_check_makestep(m.threshold_s, m.limit) != NULL)
+		fatalx("IMSG_CTL_SET_MAKESTEP: malformed");
+	client_set_makestep(eng->client, m.threshold_s, m.limit);
+	ctl_result(eng, imsg->hdr.peerid, CTL_OK);
+}
+
+static void
 ctl_online(struct engine *eng, struct imsg *imsg, int online)
 {
 	struct ctl_select	 sel;
@@ -301,6 +314,9 @@ dispatch(struct engine *eng, struct imsg *imsg)
 		break;
 	case IMSG_CTL_BURST:
 		ctl_burst(eng, imsg);
+		break;
+	case IMSG_CTL_SET_MAKESTEP:
+		ctl_set_makestep(eng, imsg);
 		break;
 	case IMSG_CTL_ONLINE:
 	case IMSG_CTL_OFFLINE:

@@ -68,6 +68,14 @@ disc_free(struct disc *d)
 	free(d);
 }
 
+void
+disc_set_makestep(struct disc *d, double threshold_s, int limit)
+{
+	d->p.makestep_set = 1;
+	d->p.makestep_threshold_s = threshold_s;
+	d->p.makestep_limit = limit < 0 ? -1 : limit;
+}
+
 static int
 input_ok(const struct disc_input *in)
 {

@@ -84,6 +84,9 @@ struct disc;
 
 struct disc	*disc_new(const struct disc_params *);
 void		 disc_free(struct disc *);
+/* makestep changed at run time; limit counts from the first update. */
+void		 disc_set_makestep(struct disc *, double threshold_s,
+		    int limit);
 /* An estimate; fills *act.  0, or -1 for a value that makes no sense. */
 int		 disc_update(struct disc *, const struct disc_input *,
 		    struct disc_actions *act);

@@ -84,6 +84,34 @@ lim_check_step(const struct lim *lim, const struct lim_state *st,
 }
 
 const char *
+lim_check_makestep(double threshold_s, int32_t limit)
+{
+	if (!isfinite(threshold_s) || threshold_s < 0.0 ||
+	    threshold_s > LIM_MAX_OFFSET_S)
+		return "threshold out of range";
+	if (limit < -1)
+		return "limit below -1";
+	return NULL;
+}
+
+int32_t
+lim_set_makestep(struct lim *lim, const struct lim_state *st,
+    double threshold_s, int32_t limit)
+{
+	int64_t	 abs_limit = -1;
+
+	if (limit >= 0) {
+		abs_limit = (int64_t)st->updates + limit;
+		if (abs_limit > INT32_MAX)
+			abs_limit = INT32_MAX;
+	}
+	lim->makestep_set = 1;
+	lim->makestep_threshold_s = threshold_s;
+	lim->makestep_limit = (int)abs_limit;
+	return (int32_t)abs_limit;
+}
+
+const char *
 lim_check_leap(int leap)
 {
 	if (leap < LEAP_NORMAL || leap > LEAP_UNSYNC)

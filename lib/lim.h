@@ -54,6 +54,11 @@ const char	*lim_check_slew(const struct lim *, double offset_s,
 /* Step of offset_s at now_ns, given what was applied so far. */
 const char	*lim_check_step(const struct lim *, const struct lim_state *,
 		    double offset_s, int64_t now_ns);
+/* timectl makestep THRESHOLD LIMIT: a threshold in range, limit >= -1. */
+const char	*lim_check_makestep(double threshold_s, int32_t limit);
+/* Apply it: returns the limit counted from the first update. */
+int32_t		 lim_set_makestep(struct lim *, const struct lim_state *,
+		    double threshold_s, int32_t limit);
 /* Leap status value. */
 const char	*lim_check_leap(int leap);
 /* Synchronisation status: a flag and two error bounds in seconds. */

@@ -66,7 +66,8 @@ enum imsg_type {
 	IMSG_CTL_OFFLINE,	/* struct ctl_select; answer IMSG_CTL_RESULT */
 	IMSG_CTL_RELOAD_SOURCES, /* no payload; answer IMSG_CTL_RESULT */
 	IMSG_CTL_ADD_SOURCE,	/* monitor -> engine: struct ctl_source_conf */
-	IMSG_CTL_DEL_SOURCE	/* monitor -> engine: struct ctl_source_conf */
+	IMSG_CTL_DEL_SOURCE,	/* monitor -> engine: struct ctl_source_conf */
+	IMSG_CTL_SET_MAKESTEP	/* struct ctl_makestep; answer IMSG_CTL_RESULT */
 };
 
 #define CTL_OK			200	/* 200 OK */
@@ -95,6 +96,18 @@ struct ctl_burst {
 	struct ctl_select sel;
 	int32_t		good;		/* 1..max */
 	int32_t		max;		/* 1..CTL_BURST_MAX */
+};
+
+/*
+ * timectl makestep THRESHOLD LIMIT: step when the offset exceeds
+ * threshold_s during the next limit updates (-1: always).  From timectl,
+ * limit counts from now; the monitor forwards it to the engine counted
+ * from the first update (as clock_state.updates counts).
+ */
+struct ctl_makestep {
+	double		threshold_s;
+	int32_t		limit;
+	uint32_t	pad;
 };
 
 /*

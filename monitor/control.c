@@ -269,6 +269,25 @@ do_burst(struct ctl_conn *c, const struct imsg *imsg)
 }
 
 static void
+do_set_makestep(struct ctl_conn *c, const struct imsg *imsg)
+{
+	struct ctl_makestep	 m;
+
+	if (imsg_get_data(imsg, &m, sizeof(m)) == -1 ||
+	    lim_check_makestep(m.threshold_s, m.limit) != NULL) {
+		c->ctl->refused++;
+		conn_result(c, CTL_INVALID);
+		return;
+	}
+	if (!authorised(c, "makestep"))
+		return;
+	log_info("makestep %g %d (uid %u)", m.threshold_s, (int)m.limit,
+	    (unsigned)c->uid);
+	monitor_set_makestep(c->ctl->mon, &m);
+	relay(c, IMSG_CTL_SET_MAKESTEP, &m, sizeof(m));
+}
+
+static void
 do_reload(struct ctl_conn *c)
 {
 	int	 rc;
@@ -294,6 +313,8 @@ request_size(uint32_t type)
 		return sizeof(struct ctl_select);
 	case IMSG_CTL_BURST:
 		return sizeof(struct ctl_burst);
+	case IMSG_CTL_SET_MAKESTEP:
+		return sizeof(struct ctl_makestep);
 	default:
 		return 0;
 	}
@@ -343,6 +364,9 @@ conn_dispatch(struct ctl_conn *c, struct imsg *imsg)
 		break;
 	case IMSG_CTL_RELOAD_SOURCES:
 		do_reload(c);
+		break;
+	case IMSG_CTL_SET_MAKESTEP:
+		do_set_makestep(c, imsg);
 		break;
 	default:
 		c->ctl->refused++;

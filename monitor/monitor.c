@@ -576,6 +576,14 @@ monitor_makestep(struct monitor *mon)
 	return 0;
 }
 
+/* timectl makestep THRESHOLD LIMIT, checked: the limit becomes absolute. */
+void
+monitor_set_makestep(struct monitor *mon, struct ctl_makestep *m)
+{
+	m->limit = lim_set_makestep(&mon->lim, &mon->limst, m->threshold_s,
+	    m->limit);
+}
+
 static void
 slew_cb(evutil_socket_t fd, short ev, void *arg)
 {

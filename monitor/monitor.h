@@ -36,6 +36,7 @@
 #define MAX_NTP_SOCKETS		16
 
 struct control;
+struct ctl_makestep;
 
 struct monitor {
 	struct conf		*conf;
@@ -84,6 +85,7 @@ int	 monitor_to_engine(struct monitor *, uint32_t type, uint32_t peerid,
 void	 monitor_engine_abuse(struct monitor *, const char *why);
 /* Step what is left of the slew (timectl makestep); 0 or -1. */
 int	 monitor_makestep(struct monitor *);
+void	 monitor_set_makestep(struct monitor *, struct ctl_makestep *);
 void	 monitor_run(struct monitor *);
 
 /*

@@ -155,7 +155,7 @@ check "-c clients (server): 10 fields" \
 
 # Changing commands: root only.
 check "makestep as root: 200 OK" [ "$(tc makestep)" = "200 OK" ]
-for cmd in makestep "burst 1/2" offline online "reload sources"; do
+for cmd in makestep "makestep 1 3" "burst 1/2" offline online "reload sources"; do
 	out=$(as_nobody $cmd 2>&1)
 	rc=$?
 	check "$cmd as nobody: 501 Not authorised, exit 1" \
@@ -274,6 +274,15 @@ check "interactive: prompt, commands, quit" interactive_ok || \
 
 check "--help lists the commands" sh -c "'$T/timectl' --help |
     grep -q '^  waitsync \[MAX-TRIES'"
+
+# makestep THRESHOLD LIMIT changes the rule: with a threshold of 0 and
+# no limit every update steps; a limit of 0 stops that again.
+check "makestep 0 -1 as root: 200 OK" [ "$(tc makestep 0 -1)" = "200 OK" ]
+check "makestep 0 -1: the client steps its clock" \
+    wait_for 10 grep -q 'clock stepped by' "$T/client.log"
+check "makestep 1 0: 200 OK" [ "$(tc makestep 1 0)" = "200 OK" ]
+check "makestep with a bad threshold: exit 1" sh -c \
+    "! '$T/timectl' -h '$CSOCK' makestep -1 3 2>/dev/null"
 
 # A stopped daemon: one line on stderr, exit 1.
 kill -TERM "$SPID"

@@ -93,6 +93,39 @@ START_TEST(test_lim_step_window)
 }
 END_TEST
 
+/* timectl makestep THRESHOLD LIMIT: the window counts from now. */
+START_TEST(test_lim_set_makestep)
+{
+	struct lim		 l = lim;
+	struct lim_state	 st = { 0, 0, 0 };
+	int			 i;
+
+	ck_assert_ptr_null(lim_check_makestep(0.0, -1));
+	ck_assert_ptr_null(lim_check_makestep(1.5, 10));
+	ck_assert_ptr_nonnull(lim_check_makestep(-0.1, 3));
+	ck_assert_ptr_nonnull(lim_check_makestep(NAN, 3));
+	ck_assert_ptr_nonnull(lim_check_makestep(INFINITY, 3));
+	ck_assert_ptr_nonnull(lim_check_makestep(1.0, -2));
+
+	for (i = 0; i < 5; i++)
+		lim_note_update(&st);
+	/* five updates: outside "makestep 0.1 3" */
+	ck_assert_ptr_nonnull(lim_check_step(&l, &st, 0.5, 20 * S));
+	ck_assert_int_eq(lim_set_makestep(&l, &st, 0.2, 2), 7);
+	ck_assert_ptr_nonnull(lim_check_step(&l, &st, 0.15, 20 * S));
+	ck_assert_ptr_null(lim_check_step(&l, &st, 0.25, 20 * S));
+	lim_note_update(&st);
+	lim_note_update(&st);
+	ck_assert_ptr_nonnull(lim_check_step(&l, &st, 0.25, 30 * S));
+	ck_assert_int_eq(lim_set_makestep(&l, &st, 0.2, -1), -1);
+	ck_assert_ptr_null(lim_check_step(&l, &st, 0.25, 40 * S));
+	ck_assert_int_eq(lim_set_makestep(&l, &st, 0.2, 0), 7);
+	ck_assert_ptr_nonnull(lim_check_step(&l, &st, 0.25, 50 * S));
+	st.updates = UINT32_MAX - 1;
+	ck_assert_int_eq(lim_set_makestep(&l, &st, 0.2, 5), INT32_MAX);
+}
+END_TEST
+
 START_TEST(test_lim_step_always_and_never)
 {
 	struct lim		 always = { 1000, 1, 1.0, -1 };
@@ -152,6 +185,7 @@ main(void)
 	    sizeof(slew_rows) / sizeof(slew_rows[0]));
 	tcase_add_test(tc, test_lim_step_window);
 	tcase_add_test(tc, test_lim_step_always_and_never);
+	tcase_add_test(tc, test_lim_set_makestep);
 	tcase_add_test(tc, test_lim_step_token);
 	tcase_add_test(tc, test_lim_drift_and_leap);
 	suite_add_tcase(s, tc);
