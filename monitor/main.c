@@ -187,6 +187,7 @@ monitor_main(struct monitor *mon)
 		mon->control = control_open(mon->conf->bindcmdaddress);
 		mon->n_ntp_fds = netsock_open(mon->conf, mon->ntp_fds,
 		    MAX_NTP_SOCKETS);
+		mon->statlog = statlog_new(mon->conf);
 	}
 	if (!mon->foreground) {
 		if (daemon(0, 0) == -1)
@@ -203,6 +204,7 @@ monitor_main(struct monitor *mon)
 	if (mon->conf->pidfile != NULL && !mon->oneshot)
 		unlink(mon->conf->pidfile);
 	clock_free(mon->clock);
+	statlog_free(mon->statlog);
 	log_info("stopped");
 	return mon->engine_fails >= ENGINE_MAX_FAILS ? 1 : mon->status;
 }

@@ -36,6 +36,7 @@
 #define MAX_NTP_SOCKETS		16
 
 struct control;
+struct statlog;
 
 struct monitor {
 	struct conf		*conf;
@@ -74,6 +75,7 @@ struct monitor {
 	int			 stopping;
 
 	struct control		*control;
+	struct statlog		*statlog;	/* NULL: no log files */
 };
 
 int64_t	 monitor_now_ns(void);
@@ -97,6 +99,19 @@ void		 control_engine_gone(struct control *);
 
 /* netsock.c: open the NTP server sockets; returns how many. */
 int		 netsock_open(const struct conf *, int *fds, int max);
+
+/*
+ * statlog.c: the files of logdir and log.  statlog_new() creates logdir
+ * (fatal if it cannot) and returns NULL when no file is configured.
+ */
+struct statlog	*statlog_new(const struct conf *);
+int		 statlog_enabled(const struct statlog *, int kind);
+/* Append a formatted line, after the banner when it is due. */
+void		 statlog_write(struct statlog *, int kind, const char *,
+		    size_t);
+/* SIGHUP: close the files; the next line opens them again. */
+void		 statlog_reopen(struct statlog *);
+void		 statlog_free(struct statlog *);
 
 /* sandbox.c */
 int		 sandbox_monitor_filter(void);
