@@ -349,7 +349,10 @@ handle_hello(struct monitor *mon, struct imsg *imsg)
 	mon->hello_seen = 1;
 	mon->engine_fails = 0;
 	log_info("engine ready (pid %d)", (int)mon->engine_pid);
-
+	if (!mon->ready_sent) {		/* systemd: started, once */
+		notify_send("READY=1\nSTATUS=engine running");
+		mon->ready_sent = 1;
+	}
 	send_clock_state(mon);
 	send_sockets(mon);
 }
@@ -755,6 +758,7 @@ monitor_run(struct monitor *mon)
 	engine_spawn(mon);
 	event_base_dispatch(mon->base);
 
+	notify_send("STOPPING=1");
 	stop_engine(mon);
 	save_drift(mon);
 	if (mon->control != NULL)

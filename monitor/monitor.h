@@ -43,6 +43,7 @@ struct monitor {
 	const char		*conffile;
 	const char		*self_exe;
 	int			 foreground;
+	int			 nodetach;	/* -n: foreground, syslog */
 	int			 debug;
 	int			 noclock;	/* -x */
 	int			 oneshot;	/* 'q' or 'Q', else 0 */
@@ -73,6 +74,7 @@ struct monitor {
 	struct event		*ev_slew;
 	struct event		*ev_drift;
 	int			 stopping;
+	int			 ready_sent;	/* READY=1 to systemd */
 
 	struct control		*control;
 	struct statlog		*statlog;	/* NULL: no log files */
@@ -99,6 +101,11 @@ void		 control_engine_gone(struct control *);
 
 /* netsock.c: open the NTP server sockets; returns how many. */
 int		 netsock_open(const struct conf *, int *fds, int max);
+
+/* notify.c: systemd's $NOTIFY_SOCKET; no socket, no messages. */
+void		 notify_init(void);
+void		 notify_send(const char *);
+void		 notify_close(void);
 
 /*
  * statlog.c: the files of logdir and log.  statlog_new() creates logdir
