@@ -49,8 +49,9 @@ user nobody
 chrootdir $T/empty
 bindcmdaddress $T/timed.sock
 CONF
+# A loaded machine and a sanitizer build stop slowly: a longer wait.
 export TIMED_DAEMON="$TIMED" TIMED_CONF="$T/timed.conf" \
-    TIMED_PIDFILE="$T/run/timed.pid"
+    TIMED_PIDFILE="$T/run/timed.pid" TIMED_STOP_WAIT=40
 check "init start" sh "$INIT" start
 PID=$(cat "$T/run/timed.pid" 2>/dev/null)
 PIDS="$PIDS $PID"
@@ -60,7 +61,8 @@ check "the pidfile holds the monitor" \
 check "timectl answers" wait_for 10 "$TIMECTL" -h "$T/timed.sock" tracking
 check "init start again: already running" sh -c \
     "sh '$INIT' start | grep -q 'already running'"
-check "init restart" sh "$INIT" restart
+check "init restart" sh "$INIT" restart ||
+    ps -o pid,stat,wchan:20,etime,args -p "$PID" | sed 's/^/# /'
 NPID=$(cat "$T/run/timed.pid" 2>/dev/null)
 PIDS="$PIDS $NPID"
 check "a new monitor after restart" test "$NPID" != "$PID"
