@@ -227,7 +227,8 @@ log_statistics(struct csrc *s, int64_t at)
 	struct log_statistics	 r;
 	struct sst_est		 e;
 
-	if (sst_estimate(s->sst, at, &e) == -1)
+	if (!logging(s->cl, CONF_LOG_STATISTICS) ||
+	    sst_estimate(s->sst, at, &e) == -1)
 		return;
 	memset(&r, 0, sizeof(r));
 	r.stress = s->have_est && s->prev_skew_ppm > 0 ?
@@ -235,8 +236,6 @@ log_statistics(struct csrc *s, int64_t at)
 	s->have_est = 1;
 	s->prev_freq_ppm = e.freq_ppm;
 	s->prev_skew_ppm = e.skew_ppm;
-	if (!logging(s->cl, CONF_LOG_STATISTICS))
-		return;
 	r.time = at * 1e-9;
 	address_of(s, r.address, sizeof(r.address));
 	r.stddev_s = e.stddev_s;
