@@ -283,6 +283,23 @@ log_tracking(struct client *cl, int64_t now, double left)
 	engine_send(cl->eng, IMSG_LOG_TRACKING, 0, &t, sizeof(t));
 }
 
+/* As chronyd when it loses its sources: 0.0.0.0, stratum 0, leap '?'. */
+static void
+log_unsync(struct client *cl, int64_t now)
+{
+	struct log_tracking	 t;
+
+	if (!logging(cl, CONF_LOG_TRACKING))
+		return;
+	memset(&t, 0, sizeof(t));
+	t.time = now * 1e-9;
+	snprintf(t.ref, sizeof(t.ref), "0.0.0.0");
+	t.freq_ppm = cl->eng->cs.freq_ppm;
+	t.skew_ppm = cl->eng->cs.skew_ppm;
+	t.leap = LEAP_UNSYNC;
+	engine_send(cl->eng, IMSG_LOG_TRACKING, 0, &t, sizeof(t));
+}
+
 /*
  * Apply a decision: to the monitor, to our copy of the clock, to the
  * samples.  The engine's time already counts the slew in progress (it is
@@ -389,6 +406,8 @@ set_mode(struct client *cl, enum refmode mode)
 		    "stratum %d", conf->local_stratum);
 	else if (mode == REF_NONE)
 		log_info("no selectable source: not synchronised");
+	if (cl->mode == REF_SOURCES)
+		log_unsync(cl, engine_now_ns(cl->eng));
 	cl->mode = mode;
 	tell_sync(cl);
 	server_update(cl->eng->server);

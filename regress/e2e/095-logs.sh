@@ -4,7 +4,8 @@
 # measurements.log, statistics.log and tracking.log into logdir (which it
 # creates), in chrony 4.3's columns with the banner every logbanner lines;
 # logchange warns as chronyd; SIGHUP after the file was moved away (as
-# logrotate does) makes a new file and leaves the old one alone.
+# logrotate does) makes a new file and leaves the old one alone; the loss
+# of the server is a tracking line of its own.
 . "${top_srcdir:-.}/regress/e2e/lib.sh"
 
 BASE=$((20000 + ($$ + 29) % 20000))
@@ -151,6 +152,15 @@ check "SIGHUP is logged" grep -q "SIGHUP received: log files reopened" \
     "$T/client.log"
 check "the daemon is still running after SIGHUP" kill -0 "$CPID"
 
+# Its server gone: chronyd's line for the loss of synchronisation.
+kill -TERM "$SPID"
+unsync() {
+	grep -Eq '^[-0-9]+ [0-9:]+ 0\.0\.0\.0 +0 .* \?  0 ' \
+	    "$LOGDIR/tracking.log"
+}
+check "tracking.log: 0.0.0.0, stratum 0, leap ? once the source is lost" \
+    wait_for 30 unsync || tail -n 3 "$LOGDIR/tracking.log" | sed 's/^/# /'
+
 # A logdir that cannot be made: a clear error, and no daemon.
 sed "s|^logdir .*|logdir $T/server.conf/log|" "$T/client.conf" >"$T/bad.conf"
 sed -i "s|^bindcmdaddress .*|bindcmdaddress $T/bad.sock|" "$T/bad.conf"
@@ -161,7 +171,7 @@ else
 	    contains "$out" "logdir $T/server.conf/log: cannot create it: "
 fi
 
-kill -TERM "$CPID" "$SPID"
+kill -TERM "$CPID"
 check "client stops" wait_for 10 stopped "$CPID"
 check "no engine was killed by seccomp" not_in_log "$T/client.log" "signal 31"
 check "no record was refused" not_in_log "$T/client.log" "record refused"
