@@ -72,6 +72,9 @@ struct csrc {
 	int			 tx_kernel;	/* last request: kernel timestamp */
 	char			 local[RPT_ADDR_MAX];	/* our address */
 	struct evdns_getaddrinfo_request *dns_req;	/* a lookup pending */
+	int			 have_est;	/* prev_*: the last regression */
+	double			 prev_freq_ppm;
+	double			 prev_skew_ppm;
 };
 
 enum refmode { REF_NONE, REF_SOURCES, REF_LOCAL };
@@ -87,6 +90,7 @@ struct client {
 	struct sel_out		 sel;
 	int64_t			 ref_time_ns;
 	struct disc_actions	 last;
+	double			 last_offset_s;	/* of the update before */
 	struct event		*ev_oneshot;
 	int			 oneshot_done;
 	int			 leap;		/* PKT_LEAP_* announced */
@@ -181,6 +185,124 @@ candidate(const struct csrc *s, int64_t now, struct sel_cand *c)
 	c->root_disp_s = e.root_disp_s + e.stddev_s + (now - e.last_time_ns) *
 	    1e-9 * (CLOCK_ERROR_PPM + e.skew_ppm) * 1e-6;
 	return 1;
+}
+
+/* logdir and log: the monitor writes the files (lib/logfmt.c). */
+static int
+logging(const struct client *cl, int flag)
+{
+	return (cl->eng->conf->log_flags & flag) && cl->eng->conf->logdir &&
+	    !cl->eng->oneshot;
+}
+
+static void
+log_measurement(const struct csrc *s, const struct sst_sample *sm,
+    const uint8_t *buf, size_t n, int rx_kernel, int filtered)
+{
+	struct log_measurement	 m;
+	struct pkt		 p;
+
+	if (!logging(s->cl, CONF_LOG_MEASUREMENTS) ||
+	    pkt_decode(&p, buf, n) != PKT_OK)
+		return;
+	memset(&m, 0, sizeof(m));
+	m.time = sm->time_ns * 1e-9;
+	address_of(s, m.address, sizeof(m.address));
+	m.leap = p.leap;
+	m.stratum = p.stratum;
+	/* RFC 5905's tests passed (src_reply); B: the delay filter */
+	m.tests = LOG_TESTS_ALL & ~(filtered ? 0x04 : 0);
+	m.local_poll = s->src.poll;
+	m.remote_poll = p.poll;
+	m.offset_s = sm->offset_s;
+	m.delay_s = sm->delay_s;
+	m.disp_s = sm->disp_s;
+	m.root_delay_s = sm->root_delay_s;
+	m.root_disp_s = sm->root_disp_s;
+	m.refid = p.refid;
+	m.mode = p.mode;
+	m.tx_ts = s->tx_kernel ? 'K' : 'D';
+	m.rx_ts = rx_kernel ? 'K' : 'D';
+	engine_send(s->cl->eng, IMSG_LOG_MEASUREMENT, 0, &m, sizeof(m));
+}
+
+static void
+log_statistics(struct csrc *s, int64_t at)
+{
+	struct log_statistics	 r;
+	struct sst_est		 e;
+
+	if (!logging(s->cl, CONF_LOG_STATISTICS) ||
+	    sst_estimate(s->sst, at, &e) == -1)
+		return;
+	memset(&r, 0, sizeof(r));
+	r.stress = s->have_est && s->prev_skew_ppm > 0 ?
+	    fabs(s->prev_freq_ppm - e.freq_ppm) / s->prev_skew_ppm : 0.0;
+	s->have_est = 1;
+	s->prev_freq_ppm = e.freq_ppm;
+	s->prev_skew_ppm = e.skew_ppm;
+	r.time = at * 1e-9;
+	address_of(s, r.address, sizeof(r.address));
+	r.stddev_s = e.stddev_s;
+	r.offset_s = e.offset_s;
+	r.offset_sd_s = e.offset_sd_s;
+	r.freq_ppm = e.freq_ppm;
+	r.skew_ppm = e.skew_ppm;
+	r.n_samples = e.n;
+	r.best_start = sst_count(s->sst) - e.n;
+	r.n_runs = e.runs;
+	engine_send(s->cl->eng, IMSG_LOG_STATISTICS, 0, &r, sizeof(r));
+}
+
+/* left: what the previous slew had still to do, + the clock ahead. */
+static void
+log_tracking(struct client *cl, int64_t now, double left)
+{
+	const struct csrc	*b = cl->srcs[cl->best];
+	struct log_tracking	 t;
+	int			 i;
+
+	if (!logging(cl, CONF_LOG_TRACKING))
+		return;
+	memset(&t, 0, sizeof(t));
+	t.time = now * 1e-9;
+	address_of(b, t.ref, sizeof(t.ref));
+	t.stratum = b->src.stratum + 1 > 15 ? 16 : b->src.stratum + 1;
+	t.freq_ppm = cl->eng->cs.freq_ppm;
+	t.skew_ppm = cl->sel.skew_ppm;
+	t.offset_s = cl->sel.offset_s;
+	t.leap = cl->leap == PKT_LEAP_INSERT ? LEAP_INSERT :
+	    cl->leap == PKT_LEAP_DELETE ? LEAP_DELETE : LEAP_NORMAL;
+	for (i = 0; i < cl->n; i++)
+		if (cl->srcs[i]->state == SEL_BEST ||
+		    cl->srcs[i]->state == SEL_COMBINED)
+			t.combined++;
+	t.offset_sd_s = cl->sel.offset_sd_s;
+	t.remaining_s = left;
+	t.root_delay_s = cl->sel.root_delay_s;
+	t.root_disp_s = cl->sel.root_disp_s;
+	/* as chrony: the root distance and the previous correction */
+	t.max_error_s = t.root_delay_s / 2 + t.root_disp_s +
+	    fabs(cl->last_offset_s);
+	cl->last_offset_s = t.offset_s;
+	engine_send(cl->eng, IMSG_LOG_TRACKING, 0, &t, sizeof(t));
+}
+
+/* As chronyd when it loses its sources: 0.0.0.0, stratum 0, leap '?'. */
+static void
+log_unsync(struct client *cl, int64_t now)
+{
+	struct log_tracking	 t;
+
+	if (!logging(cl, CONF_LOG_TRACKING))
+		return;
+	memset(&t, 0, sizeof(t));
+	t.time = now * 1e-9;
+	snprintf(t.ref, sizeof(t.ref), "0.0.0.0");
+	t.freq_ppm = cl->eng->cs.freq_ppm;
+	t.skew_ppm = cl->eng->cs.skew_ppm;
+	t.leap = LEAP_UNSYNC;
+	engine_send(cl->eng, IMSG_LOG_TRACKING, 0, &t, sizeof(t));
 }
 
 /*
@@ -289,6 +411,8 @@ set_mode(struct client *cl, enum refmode mode)
 		    "stratum %d", conf->local_stratum);
 	else if (mode == REF_NONE)
 		log_info("no selectable source: not synchronised");
+	if (cl->mode == REF_SOURCES)
+		log_unsync(cl, engine_now_ns(cl->eng));
 	cl->mode = mode;
 	tell_sync(cl);
 	server_update(cl->eng->server);
@@ -380,6 +504,7 @@ reference(struct client *cl, const struct csrc *from)
 	const struct conf	*conf = cl->eng->conf;
 	int64_t			 now = engine_now_ns(cl->eng);
 	int			 was = cl->best;
+	double			 left;
 
 	if (cl->eng->oneshot) {
 		oneshot_check(cl);
@@ -399,6 +524,7 @@ reference(struct client *cl, const struct csrc *from)
 	    (from->state != SEL_BEST && from->state != SEL_COMBINED))
 		return;
 	cl->ref_time_ns = now;
+	left = vclock_slew_left(&cl->eng->cs.model, sys_ns());
 	if (!cl->eng->noclock) {
 		memset(&in, 0, sizeof(in));
 		in.now_ns = now;
@@ -427,6 +553,7 @@ reference(struct client *cl, const struct csrc *from)
 		cl->last.last_offset_s = cl->sel.offset_s;
 		cl->last.residual_freq_ppm = cl->sel.freq_ppm;
 	}
+	log_tracking(cl, now, left);
 	tell_sync(cl);
 	server_update(cl->eng->server);
 }
@@ -472,6 +599,7 @@ rx_cb(evutil_socket_t fd, short ev, void *arg)
 	struct timespec		 ts = { 0, 0 };
 	ssize_t			 n;
 	int64_t			 t4;
+	enum sst_reason		 why;
 
 	read_tx_time(s, fd);
 	memset(&m, 0, sizeof(m));
@@ -493,8 +621,11 @@ rx_cb(evutil_socket_t fd, short ev, void *arg)
 		return;		/* counted in the source */
 	s->error_s = sm.delay_s / 2 + sm.disp_s + sm.root_delay_s / 2 +
 	    sm.root_disp_s;
-	if (sst_add(s->sst, &sm) != SST_OK)
+	why = sst_add(s->sst, &sm);
+	log_measurement(s, &sm, buf, n, ts.tv_sec != 0, why != SST_OK);
+	if (why != SST_OK)
 		return;
+	log_statistics(s, sm.time_ns);
 	reference(s->cl, s);
 }
 
@@ -559,6 +690,7 @@ replace(struct csrc *s)
 		    s->conf->name, s->name);
 		close_socket(s);
 		sst_reset(s->sst);
+		s->have_est = 0;
 		p = s->src.p;	/* src_init() clears what it is given */
 		src_init(&s->src, &p, engine_now_ns(s->cl->eng));
 		s->resolved = 0;
@@ -823,8 +955,10 @@ client_refused(struct client *cl)
 	int	 i;
 
 	log_warnx("the monitor refused a correction: samples discarded");
-	for (i = 0; i < cl->n; i++)
+	for (i = 0; i < cl->n; i++) {
 		sst_reset(cl->srcs[i]->sst);
+		cl->srcs[i]->have_est = 0;
+	}
 }
 
 void

@@ -650,7 +650,12 @@ d_log(struct pctx *p)
 			return err(p, "log: unknown option '%s'", p->av[i]);
 		flags |= 1 << j;
 	}
-	p->c->log_flags |= flags;
+	/* timed writes measurements, statistics and tracking only */
+	for (j = 0; log_names[j] != NULL; j++)
+		if ((flags & (1 << j)) && !(CONF_LOG_IMPLEMENTED & (1 << j)))
+			warn(p, "log: chrony's '%s' log is not implemented by "
+			    "timed; ignored", log_names[j]);
+	p->c->log_flags |= flags & CONF_LOG_IMPLEMENTED;
 	return 0;
 }
 

@@ -47,6 +47,14 @@ enum imsg_type {
 	IMSG_EXIT,		/* no payload: stop the daemon (maxchange) */
 
 	/*
+	 * engine -> monitor: lines of chrony's log files (logdir, log),
+	 * sent only for the logs the configuration enables.
+	 */
+	IMSG_LOG_MEASUREMENT = 48,	/* struct log_measurement */
+	IMSG_LOG_STATISTICS,		/* struct log_statistics */
+	IMSG_LOG_TRACKING,		/* struct log_tracking */
+
+	/*
 	 * Control: timectl -> monitor -> engine and back.  The monitor
 	 * relays queries with peerid set to the connection, and the uid of
 	 * the requester in pid.
@@ -197,6 +205,71 @@ struct req_sync {
 
 #define RPT_NAME_MAX		256
 #define RPT_ADDR_MAX		64
+
+/*
+ * Log records (lib/logfmt.h formats them).  Offsets and frequencies are
+ * in timed's signs (+ the local clock is ahead, runs fast); the
+ * formatter turns them into chrony's columns.  Times are Unix seconds on
+ * the daemon's clock.
+ */
+
+/* measurements.log: a valid reply of a source. */
+struct log_measurement {
+	double		time;			/* of the sample (T1 + T4) / 2 */
+	char		address[RPT_ADDR_MAX];	/* numeric */
+	int32_t		leap;			/* NTP LI of the reply, 0..3 */
+	int32_t		stratum;		/* 0..255 */
+	uint32_t	tests;			/* LOG_TESTS bits, 1 = passed */
+	int32_t		local_poll;		/* log2 s */
+	int32_t		remote_poll;
+	double		score;
+	double		offset_s;		/* + the local clock is ahead */
+	double		delay_s;		/* peer delay, >= 0 */
+	double		disp_s;			/* peer dispersion, >= 0 */
+	double		root_delay_s;		/* the source's, >= 0 */
+	double		root_disp_s;
+	uint32_t	refid;
+	int32_t		mode;			/* NTP mode of the reply, 0..7 */
+	int32_t		interleaved;		/* 0 or 1 */
+	char		tx_ts;			/* 'D' daemon, 'K' kernel, 'H' */
+	char		rx_ts;
+};
+
+/* RFC 5905 tests 1-3, 5-7 and chrony's A-D, first bit leftmost. */
+#define LOG_TESTS_ALL		0x3ff
+
+/* statistics.log: a source's regression after a new sample. */
+struct log_statistics {
+	double		time;			/* of the newest sample */
+	char		address[RPT_ADDR_MAX];
+	double		stddev_s;		/* >= 0 */
+	double		offset_s;		/* + the local clock is ahead */
+	double		offset_sd_s;		/* >= 0 */
+	double		freq_ppm;		/* + the local clock runs fast */
+	double		skew_ppm;		/* >= 0 */
+	double		stress;			/* |old - new freq| / old skew */
+	int32_t		n_samples;		/* used by the regression */
+	int32_t		best_start;		/* samples dropped, oldest first */
+	int32_t		n_runs;
+	double		asymmetry;		/* -0.5 .. 0.5 */
+};
+
+/* tracking.log: an update of the clock. */
+struct log_tracking {
+	double		time;
+	char		ref[RPT_ADDR_MAX];	/* address, or reference ID */
+	int32_t		stratum;		/* 0..16 */
+	double		freq_ppm;		/* + uncorrected clock runs fast */
+	double		skew_ppm;		/* >= 0 */
+	double		offset_s;		/* + the clock is ahead */
+	int32_t		leap;			/* enum leap_status */
+	int32_t		combined;		/* sources combined, >= 0 */
+	double		offset_sd_s;		/* >= 0 */
+	double		remaining_s;		/* slew still to do: + ahead */
+	double		root_delay_s;		/* >= 0 */
+	double		root_disp_s;		/* >= 0 */
+	double		max_error_s;		/* >= 0 */
+};
 
 struct rpt_tracking {
 	uint32_t	ref_id;

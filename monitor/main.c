@@ -39,9 +39,10 @@ static void
 usage(FILE *f, int status)
 {
 	fprintf(f,
-	    "usage: timed [-dDhpqQvx] [-f file]\n"
+	    "usage: timed [-dDhnpqQvx] [-f file]\n"
 	    "  -f file  configuration file (default %s)\n"
 	    "  -d       stay in the foreground and log to stderr\n"
+	    "  -n       stay in the foreground and log to syslog\n"
 	    "  -D       log debug messages too\n"
 	    "  -x       never change the clock: measure and serve only\n"
 	    "  -p       check the configuration, print it as parsed, exit\n"
@@ -199,9 +200,11 @@ monitor_main(struct monitor *mon)
 		mon->control = control_open(mon->conf->bindcmdaddress);
 		mon->n_ntp_fds = netsock_open(mon->conf, mon->ntp_fds,
 		    MAX_NTP_SOCKETS);
+		mon->statlog = statlog_new(mon->conf);
+		notify_init();
 	}
 	if (!mon->foreground) {
-		if (daemon(0, 0) == -1)
+		if (!mon->nodetach && daemon(0, 0) == -1)
 			fatal("daemon");
 		log_init(0, mon->debug, "monitor");
 	}
@@ -215,6 +218,8 @@ monitor_main(struct monitor *mon)
 	if (mon->conf->pidfile != NULL && !mon->oneshot)
 		unlink(mon->conf->pidfile);
 	clock_free(mon->clock);
+	statlog_free(mon->statlog);
+	notify_close();
 	log_info("stopped");
 	return mon->engine_fails >= ENGINE_MAX_FAILS ? 1 : mon->status;
 }
@@ -229,7 +234,7 @@ main(int argc, char *argv[])
 	memset(&mon, 0, sizeof(mon));
 	mon.conffile = TIMED_CONF_FILE;
 	proctitle_init(argc, argv);
-	while ((ch = getopt(argc, argv, "dDf:g:hpP:qQu:vx")) != -1) {
+	while ((ch = getopt(argc, argv, "dDf:g:hnpP:qQu:vx")) != -1) {
 		switch (ch) {
 		case 'd':
 			mon.foreground = 1;
@@ -242,6 +247,9 @@ main(int argc, char *argv[])
 			break;
 		case 'h':
 			usage(stdout, 0);
+			break;
+		case 'n':
+			mon.nodetach = 1;
 			break;
 		case 'p':
 			check = 1;

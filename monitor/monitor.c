@@ -32,6 +32,7 @@
 #include "clock.h"
 #include "drift.h"
 #include "log.h"
+#include "logfmt.h"
 #include "monitor.h"
 #include "proto.h"
 #include "xmalloc.h"
@@ -182,10 +183,18 @@ sigchld_cb(evutil_socket_t sig, short ev, void *arg)
 			engine_reaped(mon, status);
 }
 
+/* logrotate: move the files away, then SIGHUP; new files are created. */
 static void
 sighup_cb(evutil_socket_t sig, short ev, void *arg)
 {
-	log_info("SIGHUP received: nothing to reopen");
+	struct monitor	*mon = arg;
+
+	if (mon->statlog == NULL) {
+		log_info("SIGHUP received: no log files to reopen");
+		return;
+	}
+	statlog_reopen(mon->statlog);
+	log_info("SIGHUP received: log files reopened");
 }
 
 static void
@@ -340,6 +349,10 @@ handle_hello(struct monitor *mon, struct imsg *imsg)
 	mon->hello_seen = 1;
 	mon->engine_fails = 0;
 	log_info("engine ready (pid %d)", (int)mon->engine_pid);
+	if (!mon->ready_sent) {		/* systemd: started, once */
+		notify_send("READY=1\nSTATUS=engine running");
+		mon->ready_sent = 1;
+	}
 	send_clock_state(mon);
 	send_sockets(mon);
 }
@@ -385,6 +398,18 @@ handle_freq(struct monitor *mon, struct imsg *imsg)
 	mon->drift_skew_ppm = req.skew_ppm;
 }
 
+/* As chronyd: a warning when a correction beyond logchange starts. */
+static void
+log_change(struct monitor *mon, double offset_s)
+{
+	double	 threshold = mon->conf->logchange_set ?
+	    mon->conf->logchange_s : 1.0;
+
+	if (fabs(offset_s) > threshold)
+		log_warnx("System clock wrong by %.6f seconds, adjustment "
+		    "started", -offset_s);
+}
+
 static void
 handle_slew(struct monitor *mon, struct imsg *imsg)
 {
@@ -405,6 +430,7 @@ handle_slew(struct monitor *mon, struct imsg *imsg)
 	if (clock_slew(mon->clock, monitor_now_ns(), req.offset_s,
 	    req.rate_ppm) == -1)
 		return;
+	log_change(mon, req.offset_s);
 	lim_note_update(&mon->limst);
 	arm_slew_timer(mon);
 }
@@ -431,6 +457,7 @@ handle_step(struct monitor *mon, struct imsg *imsg)
 		return;
 	}
 	lim_note_step(&mon->limst, now);
+	log_change(mon, req.offset_s);
 	log_info("clock stepped by %+.9f s", -req.offset_s);
 }
 
@@ -471,6 +498,54 @@ handle_sync(struct monitor *mon, struct imsg *imsg)
 	    req.max_error_s);
 }
 
+/*
+ * A line for a log file: exact size, the log enabled, every value
+ * checked (lib/logfmt.c), then formatted here, never by the engine.
+ */
+static void
+handle_logrec(struct monitor *mon, struct imsg *imsg)
+{
+	union {
+		struct log_measurement	 m;
+		struct log_statistics	 s;
+		struct log_tracking	 t;
+	}		 r;
+	char		 line[LOGFMT_LINE_MAX];
+	const char	*why;
+	int		 kind, n = -1;
+
+	switch (imsg->hdr.type) {
+	case IMSG_LOG_MEASUREMENT:
+		kind = LOGFMT_MEASUREMENTS;
+		if ((why = imsg_get_data(imsg, &r.m, sizeof(r.m)) == -1 ?
+		    "bad length" : logfmt_check_measurement(&r.m)) == NULL)
+			n = logfmt_measurement(line, sizeof(line), &r.m);
+		break;
+	case IMSG_LOG_STATISTICS:
+		kind = LOGFMT_STATISTICS;
+		if ((why = imsg_get_data(imsg, &r.s, sizeof(r.s)) == -1 ?
+		    "bad length" : logfmt_check_statistics(&r.s)) == NULL)
+			n = logfmt_statistics(line, sizeof(line), &r.s);
+		break;
+	default:
+		kind = LOGFMT_TRACKING;
+		if ((why = imsg_get_data(imsg, &r.t, sizeof(r.t)) == -1 ?
+		    "bad length" : logfmt_check_tracking(&r.t)) == NULL)
+			n = logfmt_tracking(line, sizeof(line), &r.t);
+		break;
+	}
+	if (why == NULL && !statlog_enabled(mon->statlog, kind))
+		why = "that log is not enabled";
+	if (why != NULL) {
+		log_warnx("engine: %s.log record refused: %s",
+		    logfmt_name(kind), why);
+		monitor_engine_abuse(mon, "IMSG_LOG_*: malformed");
+		return;
+	}
+	if (n > 0)
+		statlog_write(mon->statlog, kind, line, (size_t)n);
+}
+
 /* -q / -Q: print what chronyd prints, and stop. */
 static void
 handle_oneshot(struct monitor *mon, struct imsg *imsg)
@@ -505,6 +580,11 @@ engine_dispatch(struct monitor *mon, struct imsg *imsg)
 		return;		/* already sent the state */
 	case IMSG_LOG:
 		handle_log(mon, imsg);
+		return;
+	case IMSG_LOG_MEASUREMENT:
+	case IMSG_LOG_STATISTICS:
+	case IMSG_LOG_TRACKING:
+		handle_logrec(mon, imsg);
 		return;
 	case IMSG_ADJ_FREQ:
 		handle_freq(mon, imsg);
@@ -688,6 +768,7 @@ monitor_run(struct monitor *mon)
 	engine_spawn(mon);
 	event_base_dispatch(mon->base);
 
+	notify_send("STOPPING=1");
 	stop_engine(mon);
 	save_drift(mon);
 	if (mon->control != NULL)

@@ -37,12 +37,14 @@
 
 struct control;
 struct ctl_makestep;
+struct statlog;
 
 struct monitor {
 	struct conf		*conf;
 	const char		*conffile;
 	const char		*self_exe;
 	int			 foreground;
+	int			 nodetach;	/* -n: foreground, syslog */
 	int			 debug;
 	int			 noclock;	/* -x */
 	int			 oneshot;	/* 'q' or 'Q', else 0 */
@@ -73,8 +75,10 @@ struct monitor {
 	struct event		*ev_slew;
 	struct event		*ev_drift;
 	int			 stopping;
+	int			 ready_sent;	/* READY=1 to systemd */
 
 	struct control		*control;
+	struct statlog		*statlog;	/* NULL: no log files */
 };
 
 int64_t	 monitor_now_ns(void);
@@ -109,6 +113,24 @@ void		 control_engine_gone(struct control *);
 
 /* netsock.c: open the NTP server sockets; returns how many. */
 int		 netsock_open(const struct conf *, int *fds, int max);
+
+/* notify.c: systemd's $NOTIFY_SOCKET; no socket, no messages. */
+void		 notify_init(void);
+void		 notify_send(const char *);
+void		 notify_close(void);
+
+/*
+ * statlog.c: the files of logdir and log.  statlog_new() creates logdir
+ * (fatal if it cannot) and returns NULL when no file is configured.
+ */
+struct statlog	*statlog_new(const struct conf *);
+int		 statlog_enabled(const struct statlog *, int kind);
+/* Append a formatted line, after the banner when it is due. */
+void		 statlog_write(struct statlog *, int kind, const char *,
+		    size_t);
+/* SIGHUP: close the files; the next line opens them again. */
+void		 statlog_reopen(struct statlog *);
+void		 statlog_free(struct statlog *);
 
 /* sandbox.c */
 int		 sandbox_monitor_filter(void);

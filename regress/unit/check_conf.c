@@ -728,33 +728,38 @@ START_TEST(test_conf_log)
 	static const struct {
 		const char	*what, *line;
 		int		 flags;
+		int		 rc;	/* 1: warns, not implemented, not kept */
 	} rows[] = {
-		{ "measurements", "log measurements", CONF_LOG_MEASUREMENTS },
-		{ "statistics", "log statistics", CONF_LOG_STATISTICS },
-		{ "tracking", "log tracking", CONF_LOG_TRACKING },
-		{ "rtc", "log rtc", CONF_LOG_RTC },
-		{ "refclocks", "log refclocks", CONF_LOG_REFCLOCKS },
-		{ "tempcomp", "log tempcomp", CONF_LOG_TEMPCOMP },
-		{ "rawmeasurements", "log rawmeasurements",
-		    CONF_LOG_RAWMEASUREMENTS },
-		{ "selection", "log selection", CONF_LOG_SELECTION },
+		{ "measurements", "log measurements", CONF_LOG_MEASUREMENTS, 0 },
+		{ "statistics", "log statistics", CONF_LOG_STATISTICS, 0 },
+		{ "tracking", "log tracking", CONF_LOG_TRACKING, 0 },
+		{ "rtc", "log rtc", 0, 1 },
+		{ "refclocks", "log refclocks", 0, 1 },
+		{ "tempcomp", "log tempcomp", 0, 1 },
+		{ "rawmeasurements", "log rawmeasurements", 0, 1 },
+		{ "selection", "log selection", 0, 1 },
 		{ "several", "log measurements statistics tracking",
 		    CONF_LOG_MEASUREMENTS | CONF_LOG_STATISTICS |
-		    CONF_LOG_TRACKING },
+		    CONF_LOG_TRACKING, 0 },
+		{ "implemented and not", "log tracking selection",
+		    CONF_LOG_TRACKING, 1 },
 	};
 	struct conf		*c;
 	struct conf_diag	 d;
 	size_t			 i;
 
 	for (i = 0; i < NELEM(rows); i++) {
-		c = parse_ok(rows[i].what, rows[i].line);
+		c = parse_rc(rows[i].what, rows[i].line, rows[i].rc);
 		ck_assert_msg(c->log_flags == rows[i].flags, "%s: %#x",
 		    rows[i].what, c->log_flags);
 		conf_free(c);
 	}
-	c = parse_ok("two lines add up", "log rtc");
+	c = parse_rc("two lines add up", "log rtc", 1);
 	ck_assert_int_eq(parse(c, "log tracking", &d), 0);
-	ck_assert_int_eq(c->log_flags, CONF_LOG_RTC | CONF_LOG_TRACKING);
+	ck_assert_int_eq(c->log_flags, CONF_LOG_TRACKING);
+	ck_assert_int_eq(parse(c, "log selection", &d), 1);
+	ck_assert_str_eq(d.msg, "log: chrony's 'selection' log is not "
+	    "implemented by timed; ignored");
 	conf_free(c);
 }
 END_TEST
@@ -1741,7 +1746,7 @@ static const char rich_conf[] =
     "ratelimit interval 1 burst 4 leak 3\nclientloglimit 1000\n"
     "noclientlog\nbindcmdaddress /run/t.sock\ncmdport 0\nuser ntp\n"
     "chrootdir /var/empty\npidfile /run/t.pid\nkeyfile /k\nlogdir /l\n"
-    "log measurements selection\nlogbanner 0\nlogchange 0.5\n"
+    "log measurements statistics\nlogbanner 0\nlogchange 0.5\n"
     "ntsserverkey /k1\nntsservercert /c1\nntstrustedcerts /ca\n"
     "ntstrustedcerts 3 /ca3\nntsport 4461\nntsdumpdir /n\n"
     "ntsrotate 0\nntsntpserver ntp.example\n"
