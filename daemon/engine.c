@@ -28,9 +28,12 @@
 #include <event2/dns.h>
 #include <event2/event.h>
 #include <event2/util.h>
+#include <openssl/rand.h>
+#include <openssl/ssl.h>
 
 #include "engine.h"
 #include "log.h"
+#include "ntsmat.h"
 #include "proctitle.h"
 #include "sandbox.h"
 #include "server.h"
@@ -140,8 +143,12 @@ static void
 ctl_serverstats(struct engine *eng, uint32_t peerid)
 {
 	struct rpt_serverstats	 r;
+	struct ntske_stats	 ke;
 
 	server_stats(eng->server, &r);
+	ntsmat_stats(eng->nts, &ke);
+	r.ntske_accepted = ke.accepted;
+	r.ntske_dropped = ke.dropped + ke.limited;
 	engine_send(eng, IMSG_CTL_SERVERSTATS, peerid, &r, sizeof(r));
 }
 
@@ -169,6 +176,12 @@ dispatch(struct engine *eng, struct imsg *imsg)
 		if (server_add_socket(eng->server, imsg->fd) == -1)
 			fatalx("cannot serve on one more socket");
 		imsg->fd = -1;
+		break;
+	case IMSG_NTS_SERVER_CERT:
+	case IMSG_NTS_SERVER_CERTS_END:
+	case IMSG_NTS_TRUST:
+	case IMSG_NTS_KE_SOCKET:
+		ntsmat_dispatch(eng->nts, imsg);
 		break;
 	case IMSG_CTL_SERVERSTATS:
 		ctl_serverstats(eng, imsg->hdr.peerid);
@@ -300,6 +313,26 @@ make_resolver(struct event_base *base)
 	return dns;
 }
 
+/*
+ * OpenSSL before the chroot: no configuration file, the providers and
+ * the TLS methods fetched once, the random generators seeded (they
+ * reseed with getrandom(2) later).  The certificates come as memfds.
+ */
+static void
+tls_init(void)
+{
+	SSL_CTX		*ctx;
+	unsigned char	 b[16];
+
+	if (OPENSSL_init_ssl(OPENSSL_INIT_NO_LOAD_CONFIG, NULL) != 1 ||
+	    (ctx = SSL_CTX_new(TLS_method())) == NULL ||
+	    RAND_bytes(b, sizeof(b)) != 1 || RAND_priv_bytes(b,
+	    sizeof(b)) != 1)
+		fatalx("cannot initialise OpenSSL");
+	SSL_CTX_free(ctx);
+	explicit_bzero(b, sizeof(b));
+}
+
 static void
 setup(struct engine *eng, uid_t uid, gid_t gid)
 {
@@ -329,6 +362,7 @@ setup(struct engine *eng, uid_t uid, gid_t gid)
 	if (evutil_secure_rng_init() == -1)
 		fatalx("cannot seed libevent's random numbers");
 	eng->dns = make_resolver(eng->base);
+	tls_init();
 	if (sandbox_drop(eng->conf->chrootdir, uid, gid, err,
 	    sizeof(err)) == -1)
 		fatalx("privilege drop: %s", err);
@@ -357,6 +391,7 @@ engine_main(int argc, char *argv[])
 	setup(&eng, uid, gid);
 	eng.server = server_new(&eng);
 	eng.client = client_new(&eng);
+	eng.nts = ntsmat_new(&eng);
 	the_engine = &eng;
 	log_set_sink(log_sink);
 	imsg_compose_hello(eng.ibuf);

@@ -58,7 +58,31 @@ enum imsg_type {
 	IMSG_CTL_RESULT,	/* struct ctl_result */
 	IMSG_CTL_SERVERSTATS,	/* no payload; answer struct rpt_serverstats */
 	IMSG_CTL_CLIENTS,	/* no payload; answers struct rpt_client..., END */
-	IMSG_CTL_SOURCESTATS	/* no payload; answers struct rpt_sourcestats..., END */
+	IMSG_CTL_SOURCESTATS,	/* no payload; answers struct rpt_sourcestats..., END */
+
+	/*
+	 * NTS material, monitor -> engine, each with a descriptor: memfds
+	 * (sealed) of PEM text the monitor read, and listening sockets.
+	 * Sent after the hello; the server certificates again on SIGHUP.
+	 */
+	IMSG_NTS_SERVER_CERT = 96, /* struct nts_cert_msg; memfd: chain, key */
+	IMSG_NTS_SERVER_CERTS_END, /* no payload: the set is complete */
+	IMSG_NTS_TRUST,		/* struct nts_trust_msg; memfd: CA certs */
+	IMSG_NTS_KE_SOCKET	/* no payload; a listening TCP socket */
+};
+
+#define NTS_PEM_MAX		(4 * 1024 * 1024)	/* bytes in one memfd */
+#define NTS_MAX_CERTS		8	/* ntsservercert/ntsserverkey pairs */
+#define NTS_MAX_TRUST		16	/* certsets */
+#define NTS_MAX_KE_SOCKETS	16
+
+struct nts_cert_msg {
+	int32_t		index;		/* 0: the default certificate */
+};
+
+struct nts_trust_msg {
+	int32_t		certset;	/* ntstrustedcerts set id, certset */
+	int32_t		system;		/* 1: the system's trust store */
 };
 
 #define CTL_OK			200	/* 200 OK */

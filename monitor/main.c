@@ -166,6 +166,20 @@ conf_memfd(const struct conf *conf)
 	return fd;
 }
 
+/* A missing or unreadable file stops the start, as a bad line does. */
+static void
+load_nts(struct monitor *mon)
+{
+	char	 err[512];
+
+	if (ntsfiles_load_trust(mon->conf, &mon->nts, err, sizeof(err)) == -1)
+		fatalx("ntstrustedcerts: %s", err);
+	if (mon->oneshot)
+		return;		/* a client only */
+	if (ntsfiles_load_certs(mon->conf, &mon->nts, err, sizeof(err)) == -1)
+		fatalx("ntsservercert/ntsserverkey: %s", err);
+}
+
 static int
 monitor_main(struct monitor *mon)
 {
@@ -182,11 +196,14 @@ monitor_main(struct monitor *mon)
 	mon->clock = make_clock(mon);
 	if (mon->oneshot != 'Q')	/* -Q changes nothing */
 		load_drift(mon);
+	load_nts(mon);
 	/* One-shot runs beside a running daemon: no socket of their own. */
 	if (!mon->oneshot) {
 		mon->control = control_open(mon->conf->bindcmdaddress);
 		mon->n_ntp_fds = netsock_open(mon->conf, mon->ntp_fds,
 		    MAX_NTP_SOCKETS);
+		mon->n_ke_fds = netsock_open_ke(mon->conf, mon->ke_fds,
+		    NTS_MAX_KE_SOCKETS);
 	}
 	if (!mon->foreground) {
 		if (daemon(0, 0) == -1)
