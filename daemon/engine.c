@@ -28,8 +28,6 @@
 #include <event2/dns.h>
 #include <event2/event.h>
 #include <event2/util.h>
-#include <openssl/rand.h>
-#include <openssl/ssl.h>
 
 #include "engine.h"
 #include "log.h"
@@ -313,26 +311,6 @@ make_resolver(struct event_base *base)
 	return dns;
 }
 
-/*
- * OpenSSL before the chroot: no configuration file, the providers and
- * the TLS methods fetched once, the random generators seeded (they
- * reseed with getrandom(2) later).  The certificates come as memfds.
- */
-static void
-tls_init(void)
-{
-	SSL_CTX		*ctx;
-	unsigned char	 b[16];
-
-	if (OPENSSL_init_ssl(OPENSSL_INIT_NO_LOAD_CONFIG, NULL) != 1 ||
-	    (ctx = SSL_CTX_new(TLS_method())) == NULL ||
-	    RAND_bytes(b, sizeof(b)) != 1 || RAND_priv_bytes(b,
-	    sizeof(b)) != 1)
-		fatalx("cannot initialise OpenSSL");
-	SSL_CTX_free(ctx);
-	explicit_bzero(b, sizeof(b));
-}
-
 static void
 setup(struct engine *eng, uid_t uid, gid_t gid)
 {
@@ -362,7 +340,8 @@ setup(struct engine *eng, uid_t uid, gid_t gid)
 	if (evutil_secure_rng_init() == -1)
 		fatalx("cannot seed libevent's random numbers");
 	eng->dns = make_resolver(eng->base);
-	tls_init();
+	if (ntske_init() == -1)
+		fatalx("cannot initialise OpenSSL");
 	if (sandbox_drop(eng->conf->chrootdir, uid, gid, err,
 	    sizeof(err)) == -1)
 		fatalx("privilege drop: %s", err);

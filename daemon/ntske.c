@@ -43,6 +43,7 @@
 #include <event2/util.h>
 #include <openssl/err.h>
 #include <openssl/pem.h>
+#include <openssl/rand.h>
 #include <openssl/x509v3.h>
 
 #include "clientlog.h"
@@ -152,6 +153,25 @@ ntske_strerror(int e)
 		return "no request to send";
 	}
 	return "unknown error";
+}
+
+int
+ntske_init(void)
+{
+	SSL_CTX		*ctx;
+	unsigned char	 b[16];
+	int		 rc = -1;
+
+	if (OPENSSL_init_ssl(OPENSSL_INIT_NO_LOAD_CONFIG, NULL) != 1)
+		return -1;
+	/* Fetch the providers' algorithms and the TLS methods now. */
+	if ((ctx = SSL_CTX_new(TLS_method())) != NULL &&
+	    RAND_bytes(b, sizeof(b)) == 1 &&
+	    RAND_priv_bytes(b, sizeof(b)) == 1)
+		rc = 0;
+	SSL_CTX_free(ctx);
+	OPENSSL_cleanse(b, sizeof(b));
+	return rc;
 }
 
 int

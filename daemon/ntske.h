@@ -116,6 +116,13 @@ struct ntske_conn;
 struct clog;
 
 /*
+ * Initialise OpenSSL for a sandbox; call before the chroot and the
+ * seccomp filter: no configuration file is read, the algorithms are
+ * fetched and the random generators seeded (later reseeds use
+ * getrandom(2)).  Everything else comes from memory.  0 or -1.
+ */
+int	 ntske_init(void);
+/*
  * A server context from PEM text: the certificate chain (leaf first)
  * and its private key, in one buffer.  TLS 1.3 only, ntske/1 required.
  * NULL with a reason in err on any fault.

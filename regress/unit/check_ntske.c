@@ -43,7 +43,9 @@
 #include <openssl/x509v3.h>
 
 #include "log.h"
+#include "monitor.h"
 #include "ntske.h"
+#include "sandbox.h"
 
 struct pem {
 	char	*all;		/* certificate, then key */
@@ -758,6 +760,63 @@ START_TEST(test_ntske_refused_connection)
 }
 END_TEST
 
+/*
+ * Both ends under the monitor's and the engine's seccomp lists, as in
+ * the engine: what is made before the filters is made before them there
+ * too (event base, resolver, listening socket); the contexts are parsed
+ * after, as the engine parses the monitor's memfds.
+ */
+static void
+sandboxed_exchanges(void)
+{
+	struct rig		 r;
+	struct evdns_base	*dns;
+	int			 fd;
+	char			 err[256];
+
+	memset(&r, 0, sizeof(r));
+	ck_assert_ptr_nonnull(r.base = event_base_new());
+	ck_assert_ptr_nonnull(dns = evdns_base_new(r.base, 0));
+	ck_assert_int_eq(evdns_base_load_hosts(dns, NULL), 0);
+	ck_assert_ptr_nonnull(r.srv = ntske_server_new(r.base,
+	    &(struct ntske_server_params){ 0 }, echo_handler, &r.seen));
+	fd = listener(&r.port);
+	ck_assert_int_eq(ntske_init(), 0);	/* as the engine does */
+	if (sandbox_monitor_filter() == -1 || sandbox_engine_filter() == -1)
+		_exit(20);
+	ck_assert_int_eq(ntske_server_add_socket(r.srv, fd), 0);
+	r.sctx = ntske_server_ctx((const uint8_t *)cert_a.all,
+	    cert_a.all_len, err, sizeof(err));
+	ck_assert_msg(r.sctx != NULL, "%s", err);
+	ntske_server_set_ctx(r.srv, &r.sctx, 1);
+	exchange(&r, &cert_a, "127.0.0.1", 0, NULL);
+	ck_assert_msg(r.seen.error == NTSKE_OK, "%s", last_warning);
+	ck_assert_mem_eq(r.seen.cli_c2s, r.seen.srv_c2s, 32);
+	r.seen.done = 0;
+	exchange(&r, &cert_a, "localhost", 0, dns);
+	ck_assert_msg(r.seen.error == NTSKE_OK, "%s", last_warning);
+	r.seen.done = 0;
+	exchange(&r, &cert_b, "127.0.0.1", 0, NULL);
+	ck_assert_int_eq(r.seen.error, NTSKE_ERR_VERIFY);
+	_exit(0);
+}
+
+START_TEST(test_ntske_works_under_seccomp)
+{
+	pid_t	 pid;
+	int	 status;
+
+	ck_assert_int_ne(pid = fork(), -1);
+	if (pid == 0)
+		sandboxed_exchanges();
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	ck_assert_msg(!WIFSIGNALED(status) || WTERMSIG(status) != SIGSYS,
+	    "killed by seccomp (SIGSYS): a call is missing from the lists");
+	ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+	    "status %#x", status);
+}
+END_TEST
+
 static Suite *
 ntske_suite(void)
 {
@@ -783,6 +842,7 @@ ntske_suite(void)
 	tcase_add_test(tc, test_ntske_oversized_request_rejected);
 	tcase_add_test(tc, test_ntske_handler_refusal_closes);
 	tcase_add_test(tc, test_ntske_refused_connection);
+	tcase_add_test(tc, test_ntske_works_under_seccomp);
 	suite_add_tcase(s, tc);
 	return s;
 }
