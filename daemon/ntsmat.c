@@ -189,7 +189,7 @@ add_trust(struct ntsmat *m, struct imsg *imsg)
 	    msg.certset < 0)
 		fatalx("IMSG_NTS_TRUST: malformed");
 	snprintf(what, sizeof(what), "certset %d%s", msg.certset,
-	    msg.system ? " (system trust store)" : "");
+	    msg.system ? " (with the system's trust store)" : "");
 	if ((pem = map_pem(imsg, what, &len)) == NULL)
 		return;
 	ctx = ntske_client_ctx(pem, len, err, sizeof(err));
@@ -286,4 +286,29 @@ ntsmat_stats(const struct ntsmat *m, struct ntske_stats *st)
 		memset(st, 0, sizeof(*st));
 	else
 		ntske_server_stats(m->srv, st);
+}
+
+struct ntske_conn *
+ntsmat_client_start(struct ntsmat *m, const struct conf_source *src,
+    ntske_request_fn request, ntske_done_fn done, void *arg)
+{
+	struct ntske_client_params	 p;
+	struct engine			*eng = m->eng;
+	struct ntske_conn		*c;
+
+	memset(&p, 0, sizeof(p));
+	p.host = src->name;
+	p.port = src->ntsport;
+	if ((p.ctx = ntsmat_trust(m, src->certset)) == NULL) {
+		log_warnx("source %s: certset %d has no trusted certificates",
+		    src->name, src->certset);
+		return NULL;
+	}
+	p.nocerttimecheck = eng->conf->nocerttimecheck > 0 &&
+	    (!eng->have_cs ||
+	    eng->cs.updates < (uint32_t)eng->conf->nocerttimecheck);
+	if ((c = ntske_client_start(eng->base, eng->dns, &p, request, done,
+	    arg)) == NULL)
+		log_warnx("source %s: cannot start NTS-KE", src->name);
+	return c;
 }

@@ -25,6 +25,7 @@
 
 #include <openssl/ssl.h>
 
+#include "conf.h"
 #include "imsg.h"
 #include "ntske.h"
 
@@ -41,6 +42,16 @@ void		 ntsmat_free(struct ntsmat *);
 void		 ntsmat_dispatch(struct ntsmat *, struct imsg *);
 /* The client context trusting certset's certificates; NULL: none. */
 SSL_CTX		*ntsmat_trust(const struct ntsmat *, int certset);
+/*
+ * Start an NTS-KE exchange with source src: its name, ntsport and
+ * certset, the engine's resolver, certificate times unchecked while the
+ * clock has been updated fewer than nocerttimecheck times.  NULL (and
+ * logged) if the certset has no trusted certificates; else done is
+ * called once, later (ntske.h).
+ */
+struct ntske_conn *ntsmat_client_start(struct ntsmat *,
+		    const struct conf_source *src, ntske_request_fn,
+		    ntske_done_fn, void *arg);
 /* The NTS-KE server's counters (zero if there is no server). */
 void		 ntsmat_stats(const struct ntsmat *, struct ntske_stats *);
 
