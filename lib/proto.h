@@ -82,7 +82,7 @@ struct nts_cert_msg {
 
 struct nts_trust_msg {
 	int32_t		certset;	/* ntstrustedcerts set id, certset */
-	int32_t		system;		/* 1: the system's trust store */
+	int32_t		system;		/* 1: with the system's trust store */
 };
 
 #define CTL_OK			200	/* 200 OK */

@@ -44,7 +44,7 @@ struct nts_files {
 	int	ncert;
 	int	trust_fds[NTS_MAX_TRUST];	/* CA certificates, per set */
 	int	trust_ids[NTS_MAX_TRUST];
-	int	trust_system[NTS_MAX_TRUST];	/* the system's store */
+	int	trust_system[NTS_MAX_TRUST];	/* with the system's store */
 	int	ntrust;
 };
 

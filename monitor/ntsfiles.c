@@ -216,12 +216,16 @@ system_trust(void)
 	return NULL;
 }
 
+/*
+ * Set id: its ntstrustedcerts files; set 0 also the system's store, as
+ * chrony (which has nosystemcert to leave it out; timed does not yet).
+ */
 static int
 load_set(const struct conf *conf, struct nts_files *f, int id, char *err,
     size_t errlen)
 {
 	const struct conf_str	*s;
-	const char		*sys = NULL;
+	const char		*sys = id == 0 ? system_trust() : NULL;
 	size_t			 total = 0;
 	int			 fd, given = 0;
 
@@ -232,7 +236,7 @@ load_set(const struct conf *conf, struct nts_files *f, int id, char *err,
 	}
 	for (s = conf->ntstrustedcerts; s != NULL; s = s->next)
 		given |= s->id == id;
-	if (!given && (id != 0 || (sys = system_trust()) == NULL)) {
+	if (!given && sys == NULL) {
 		log_warnx("certset %d: no trusted certificates: NTS servers "
 		    "using it cannot be verified", id);
 		return 0;
@@ -240,9 +244,9 @@ load_set(const struct conf *conf, struct nts_files *f, int id, char *err,
 	if ((fd = new_memfd("timed-nts-trust", err, errlen)) == -1)
 		return -1;
 	f->trust_ids[f->ntrust] = id;
-	f->trust_system[f->ntrust] = !given;
+	f->trust_system[f->ntrust] = sys != NULL;
 	f->trust_fds[f->ntrust++] = fd;
-	if (!given && append_file(fd, sys, &total, err, errlen) == -1)
+	if (sys != NULL && append_file(fd, sys, &total, err, errlen) == -1)
 		return -1;
 	for (s = conf->ntstrustedcerts; s != NULL; s = s->next)
 		if (s->id == id &&

@@ -151,6 +151,23 @@ check "no engine was killed (bad certificate)" not_in_log "$T/junk.log" \
 kill -TERM "$MPID"
 wait_for 10 gone "$MPID"
 
+# Trust stores for the NTS client: set 0 with the system's store, set 1
+# from a directory; parsed by the engine in its sandbox.
+mkdir "$T/cadir"
+cp "$T/one.crt" "$T/cadir/one.crt"
+cp "$T/two.crt" "$T/cadir/two.pem"
+{ conf; echo "server 127.0.0.1 nts"; echo "server 127.0.0.2 nts certset 1"
+  echo "ntstrustedcerts 1 $T/cadir"; } >"$T/client.conf"
+start_timed client "$T/client.conf" -D
+check "certset 0 loaded with the system's store" wait_for 10 grep -q \
+    "certset 0 (with the system's trust store): loaded" "$T/client.log"
+check "certset 1 loaded from a directory" \
+    wait_for 10 grep -q "certset 1: loaded" "$T/client.log"
+check "no engine was killed (trust stores)" not_in_log "$T/client.log" \
+    "killed by signal"
+kill -TERM "$MPID"
+wait_for 10 gone "$MPID"
+
 # Files that are not there stop the start, named.
 { conf; echo "ntsservercert $T/one.crt"; echo "ntsserverkey $T/missing.key"; } \
     >"$T/nokey.conf"
