@@ -42,6 +42,7 @@
 #include <openssl/ssl.h>
 #include <openssl/x509v3.h>
 
+#include "clientlog.h"
 #include "log.h"
 #include "monitor.h"
 #include "ntske.h"
@@ -710,6 +711,39 @@ START_TEST(test_ntske_silent_connection_times_out)
 }
 END_TEST
 
+START_TEST(test_ntske_rate_limit_closes_at_once)
+{
+	struct ntske_server_params	 p;
+	struct clog_params		 cp;
+	struct ntske_stats		 st;
+	struct rig			 r;
+	uint8_t				 key[16] = { 1 };
+	int				 fd[2], i;
+
+	memset(&cp, 0, sizeof(cp));
+	cp.max_bytes = 65536;
+	cp.ratelimit = 1;
+	cp.interval = 10;	/* one connection in 1024 s */
+	cp.burst = 1;
+	memset(&p, 0, sizeof(p));
+	ck_assert_ptr_nonnull(p.limiter = clog_new(&cp, key));
+	rig_open(&r, &cert_a, &p);
+	for (i = 0; i < 2; i++) {
+		fd[i] = raw_connect(r.port);
+		run_until(r.base, NULL, 20);
+	}
+	ck_assert(closed_within(&r, fd[1], 500));
+	ck_assert(!closed_within(&r, fd[0], 100));
+	ntske_server_stats(r.srv, &st);
+	ck_assert_uint_eq(st.accepted, 1);
+	ck_assert_uint_eq(st.limited, 1);
+	for (i = 0; i < 2; i++)
+		close(fd[i]);
+	rig_close(&r);
+	clog_free(p.limiter);
+}
+END_TEST
+
 START_TEST(test_ntske_oversized_request_rejected)
 {
 	struct ntske_server_params	 p;
@@ -839,6 +873,7 @@ ntske_suite(void)
 	tcase_add_test(tc, test_ntske_alpn_and_version_required);
 	tcase_add_test(tc, test_ntske_connection_cap);
 	tcase_add_test(tc, test_ntske_silent_connection_times_out);
+	tcase_add_test(tc, test_ntske_rate_limit_closes_at_once);
 	tcase_add_test(tc, test_ntske_oversized_request_rejected);
 	tcase_add_test(tc, test_ntske_handler_refusal_closes);
 	tcase_add_test(tc, test_ntske_refused_connection);
