@@ -32,6 +32,7 @@
 #include "engine.h"
 #include "lim.h"
 #include "log.h"
+#include "ntsmat.h"
 #include "proctitle.h"
 #include "sandbox.h"
 #include "server.h"
@@ -142,8 +143,12 @@ static void
 ctl_serverstats(struct engine *eng, uint32_t peerid)
 {
 	struct rpt_serverstats	 r;
+	struct ntske_stats	 ke;
 
 	server_stats(eng->server, &r);
+	ntsmat_stats(eng->nts, &ke);
+	r.ntske_accepted = ke.accepted;
+	r.ntske_dropped = ke.dropped + ke.limited;
 	engine_send(eng, IMSG_CTL_SERVERSTATS, peerid, &r, sizeof(r));
 }
 
@@ -286,6 +291,12 @@ dispatch(struct engine *eng, struct imsg *imsg)
 		if (server_add_socket(eng->server, imsg->fd) == -1)
 			fatalx("cannot serve on one more socket");
 		imsg->fd = -1;
+		break;
+	case IMSG_NTS_SERVER_CERT:
+	case IMSG_NTS_SERVER_CERTS_END:
+	case IMSG_NTS_TRUST:
+	case IMSG_NTS_KE_SOCKET:
+		ntsmat_dispatch(eng->nts, imsg);
 		break;
 	case IMSG_CTL_SERVERSTATS:
 		ctl_serverstats(eng, imsg->hdr.peerid);
@@ -469,6 +480,8 @@ setup(struct engine *eng, uid_t uid, gid_t gid)
 	if (evutil_secure_rng_init() == -1)
 		fatalx("cannot seed libevent's random numbers");
 	eng->dns = make_resolver(eng->base);
+	if (ntske_init() == -1)
+		fatalx("cannot initialise OpenSSL");
 	if (sandbox_drop(eng->conf->chrootdir, uid, gid, err,
 	    sizeof(err)) == -1)
 		fatalx("privilege drop: %s", err);
@@ -497,6 +510,7 @@ engine_main(int argc, char *argv[])
 	setup(&eng, uid, gid);
 	eng.server = server_new(&eng);
 	eng.client = client_new(&eng);
+	eng.nts = ntsmat_new(&eng);
 	the_engine = &eng;
 	log_set_sink(log_sink);
 	imsg_compose_hello(eng.ibuf);

@@ -33,6 +33,7 @@
 
 struct server;
 struct client;
+struct ntsmat;
 struct evdns_base;
 
 struct engine {
@@ -46,6 +47,7 @@ struct engine {
 	int			 oneshot;	/* 'q', 'Q' or 0 */
 	struct server		*server;
 	struct client		*client;
+	struct ntsmat		*nts;		/* NTS-KE, TLS contexts */
 	struct evdns_base	*dns;		/* set up before the chroot */
 };
 

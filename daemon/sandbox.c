@@ -133,6 +133,8 @@ static const int engine_memory[] = {
 	SCMP_SYS(brk), SCMP_SYS(mmap), SCMP_SYS(munmap), SCMP_SYS(mremap),
 	SCMP_SYS(mprotect), SCMP_SYS(madvise), SCMP_SYS(futex),
 	SCMP_SYS(getrandom),
+	/* glibc's qsort sizes its buffer by the RAM once; OpenSSL sorts */
+	SCMP_SYS(sysinfo),
 };
 static const int engine_process[] = {
 	SCMP_SYS(getpid), SCMP_SYS(gettid), SCMP_SYS(tgkill),

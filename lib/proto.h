@@ -75,7 +75,31 @@ enum imsg_type {
 	IMSG_CTL_RELOAD_SOURCES, /* no payload; answer IMSG_CTL_RESULT */
 	IMSG_CTL_ADD_SOURCE,	/* monitor -> engine: struct ctl_source_conf */
 	IMSG_CTL_DEL_SOURCE,	/* monitor -> engine: struct ctl_source_conf */
-	IMSG_CTL_SET_MAKESTEP	/* struct ctl_makestep; answer IMSG_CTL_RESULT */
+	IMSG_CTL_SET_MAKESTEP,	/* struct ctl_makestep; answer IMSG_CTL_RESULT */
+
+	/*
+	 * NTS material, monitor -> engine, each with a descriptor: memfds
+	 * (sealed) of PEM text the monitor read, and listening sockets.
+	 * Sent after the hello; the server certificates again on SIGHUP.
+	 */
+	IMSG_NTS_SERVER_CERT = 96, /* struct nts_cert_msg; memfd: chain, key */
+	IMSG_NTS_SERVER_CERTS_END, /* no payload: the set is complete */
+	IMSG_NTS_TRUST,		/* struct nts_trust_msg; memfd: CA certs */
+	IMSG_NTS_KE_SOCKET	/* no payload; a listening TCP socket */
+};
+
+#define NTS_PEM_MAX		(4 * 1024 * 1024)	/* bytes in one memfd */
+#define NTS_MAX_CERTS		8	/* ntsservercert/ntsserverkey pairs */
+#define NTS_MAX_TRUST		16	/* certsets */
+#define NTS_MAX_KE_SOCKETS	16
+
+struct nts_cert_msg {
+	int32_t		index;		/* 0: the default certificate */
+};
+
+struct nts_trust_msg {
+	int32_t		certset;	/* ntstrustedcerts set id, certset */
+	int32_t		system;		/* 1: with the system's trust store */
 };
 
 #define CTL_OK			200	/* 200 OK */

@@ -179,6 +179,20 @@ conf_memfd(const struct conf *conf)
 	return fd;
 }
 
+/* A missing or unreadable file stops the start, as a bad line does. */
+static void
+load_nts(struct monitor *mon)
+{
+	char	 err[512];
+
+	if (ntsfiles_load_trust(mon->conf, &mon->nts, err, sizeof(err)) == -1)
+		fatalx("ntstrustedcerts: %s", err);
+	if (mon->oneshot)
+		return;		/* a client only */
+	if (ntsfiles_load_certs(mon->conf, &mon->nts, err, sizeof(err)) == -1)
+		fatalx("ntsservercert/ntsserverkey: %s", err);
+}
+
 static int
 monitor_main(struct monitor *mon)
 {
@@ -195,6 +209,7 @@ monitor_main(struct monitor *mon)
 	mon->clock = make_clock(mon);
 	if (mon->oneshot != 'Q')	/* -Q changes nothing */
 		load_drift(mon);
+	load_nts(mon);
 	/* One-shot runs beside a running daemon: no socket of their own. */
 	if (!mon->oneshot) {
 		mon->control = control_open(mon->conf->bindcmdaddress);
@@ -202,6 +217,8 @@ monitor_main(struct monitor *mon)
 		    MAX_NTP_SOCKETS);
 		mon->statlog = statlog_new(mon->conf);
 		notify_init();
+		mon->n_ke_fds = netsock_open_ke(mon->conf, mon->ke_fds,
+		    NTS_MAX_KE_SOCKETS);
 	}
 	if (!mon->foreground) {
 		if (!mon->nodetach && daemon(0, 0) == -1)

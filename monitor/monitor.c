@@ -42,6 +42,7 @@ static void	engine_event(evutil_socket_t, short, void *);
 static void	engine_dispatch(struct monitor *, struct imsg *);
 static void	send_clock_state(struct monitor *);
 static void	arm_slew_timer(struct monitor *);
+static void	send_nts_certs(struct monitor *);
 
 int64_t
 monitor_now_ns(void)
@@ -183,18 +184,38 @@ sigchld_cb(evutil_socket_t sig, short ev, void *arg)
 			engine_reaped(mon, status);
 }
 
-/* logrotate: move the files away, then SIGHUP; new files are created. */
+/*
+ * SIGHUP: reopen the log files (logrotate: move them away, then SIGHUP)
+ * and read the NTS server's certificates and keys again (a renewed
+ * certificate) for the engine's new handshakes.  If a certificate file
+ * is missing or unreadable, the ones in use stay.
+ */
 static void
 sighup_cb(evutil_socket_t sig, short ev, void *arg)
 {
-	struct monitor	*mon = arg;
+	struct monitor		*mon = arg;
+	struct nts_files	 f;
+	char			 err[512];
 
-	if (mon->statlog == NULL) {
-		log_info("SIGHUP received: no log files to reopen");
+	if (mon->statlog != NULL) {
+		statlog_reopen(mon->statlog);
+		log_info("SIGHUP received: log files reopened");
+	}
+	if (mon->nts.ncert == 0) {
+		if (mon->statlog == NULL)
+			log_info("SIGHUP received: nothing to reopen or reload");
 		return;
 	}
-	statlog_reopen(mon->statlog);
-	log_info("SIGHUP received: log files reopened");
+	memset(&f, 0, sizeof(f));
+	if (ntsfiles_load_certs(mon->conf, &f, err, sizeof(err)) == -1) {
+		log_warnx("SIGHUP: %s; keeping the certificates in use", err);
+		return;
+	}
+	ntsfiles_close_certs(&mon->nts);
+	memcpy(mon->nts.cert_fds, f.cert_fds, sizeof(f.cert_fds));
+	mon->nts.ncert = f.ncert;
+	log_info("SIGHUP: %d NTS server certificate(s) reloaded", f.ncert);
+	send_nts_certs(mon);
 }
 
 static void
@@ -338,6 +359,71 @@ send_sockets(struct monitor *mon)
 		update_engine_events(mon);
 }
 
+/* A frame with a copy of fd; 0, or -1 when the engine was killed. */
+static int
+send_fd(struct monitor *mon, uint32_t type, int fd, const void *data,
+    size_t len)
+{
+	int	 copy;
+
+	if ((copy = dup(fd)) == -1) {
+		log_warn("dup");
+		return 0;
+	}
+	/* The frame takes its own descriptor and closes it once sent. */
+	if (imsg_compose(mon->engine, type, 0, 0, copy, data, len) == -1) {
+		close(copy);
+		monitor_engine_abuse(mon, "engine does not read");
+		return -1;
+	}
+	return 0;
+}
+
+/* The server's certificates, then the end of the set. */
+static void
+send_nts_certs(struct monitor *mon)
+{
+	struct nts_cert_msg	 m;
+	int			 i;
+
+	if (mon->nts.ncert == 0 || mon->engine == NULL || !mon->engine_ready)
+		return;
+	for (i = 0; i < mon->nts.ncert; i++) {
+		m.index = i;
+		if (send_fd(mon, IMSG_NTS_SERVER_CERT, mon->nts.cert_fds[i],
+		    &m, sizeof(m)) == -1)
+			return;
+	}
+	if (imsg_compose(mon->engine, IMSG_NTS_SERVER_CERTS_END, 0, 0, -1,
+	    NULL, 0) == -1) {
+		monitor_engine_abuse(mon, "engine does not read");
+		return;
+	}
+	update_engine_events(mon);
+}
+
+static void
+send_nts(struct monitor *mon)
+{
+	struct nts_trust_msg	 t;
+	int			 i;
+
+	for (i = 0; i < mon->nts.ntrust && mon->engine != NULL; i++) {
+		t.certset = mon->nts.trust_ids[i];
+		t.system = mon->nts.trust_system[i];
+		if (send_fd(mon, IMSG_NTS_TRUST, mon->nts.trust_fds[i], &t,
+		    sizeof(t)) == -1)
+			return;
+	}
+	send_nts_certs(mon);
+	for (i = 0; i < mon->n_ke_fds && mon->engine != NULL; i++)
+		if (send_fd(mon, IMSG_NTS_KE_SOCKET, mon->ke_fds[i], NULL,
+		    0) == -1)
+			return;
+	if (mon->engine != NULL)
+		update_engine_events(mon);
+}
+
 static void
 handle_hello(struct monitor *mon, struct imsg *imsg)
 {
@@ -355,6 +441,7 @@ handle_hello(struct monitor *mon, struct imsg *imsg)
 	}
 	send_clock_state(mon);
 	send_sockets(mon);
+	send_nts(mon);
 }
 
 static void

@@ -25,6 +25,7 @@
 #include "conf.h"
 #include "imsg.h"
 #include "lim.h"
+#include "proto.h"
 
 #define ENGINE_FD		3	/* the engine's end of the socketpair */
 #define ENGINE_CONF_FD		4	/* the configuration as parsed */
@@ -39,6 +40,16 @@ struct control;
 struct ctl_makestep;
 struct statlog;
 
+/* NTS material for the engine (ntsfiles.c): sealed memfds of PEM text. */
+struct nts_files {
+	int	cert_fds[NTS_MAX_CERTS];	/* chain and key, per pair */
+	int	ncert;
+	int	trust_fds[NTS_MAX_TRUST];	/* CA certificates, per set */
+	int	trust_ids[NTS_MAX_TRUST];
+	int	trust_system[NTS_MAX_TRUST];	/* with the system's store */
+	int	ntrust;
+};
+
 struct monitor {
 	struct conf		*conf;
 	const char		*conffile;
@@ -52,6 +63,9 @@ struct monitor {
 	int			 conf_fd;	/* memfd: conf_print() */
 	int			 ntp_fds[MAX_NTP_SOCKETS];
 	int			 n_ntp_fds;
+	struct nts_files	 nts;
+	int			 ke_fds[NTS_MAX_KE_SOCKETS];	/* NTS-KE */
+	int			 n_ke_fds;
 	uid_t			 uid;
 	gid_t			 gid;
 
@@ -113,6 +127,19 @@ void		 control_engine_gone(struct control *);
 
 /* netsock.c: open the NTP server sockets; returns how many. */
 int		 netsock_open(const struct conf *, int *fds, int max);
+/* The NTS-KE listening sockets, if there are server certificates. */
+int		 netsock_open_ke(const struct conf *, int *fds, int max);
+
+/*
+ * ntsfiles.c: read the server's certificate and key pairs, or the
+ * trusted certificates of every certset in use, into sealed memfds.
+ * 0, or -1 with the file and the reason in err.
+ */
+int		 ntsfiles_load_certs(const struct conf *, struct nts_files *,
+		    char *err, size_t errlen);
+void		 ntsfiles_close_certs(struct nts_files *);
+int		 ntsfiles_load_trust(const struct conf *, struct nts_files *,
+		    char *err, size_t errlen);
 
 /* notify.c: systemd's $NOTIFY_SOCKET; no socket, no messages. */
 void		 notify_init(void);

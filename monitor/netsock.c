@@ -17,7 +17,8 @@
 /*
  * The NTP server's sockets.  The monitor opens them (port 123 needs
  * privilege) and hands them to every engine it starts.  As chrony, the
- * port is opened only when some address is allowed to be served.
+ * port is opened only when some address is allowed to be served.  The
+ * NTS-KE port (TCP) is opened when there is a certificate to serve.
  */
 
 #include <sys/socket.h>
@@ -32,6 +33,7 @@
 #include "monitor.h"
 
 #define RCVBUF_BYTES	(4 * 1024 * 1024)	/* bursts, DESIGN.md */
+#define KE_BACKLOG	128	/* NTS-KE: the engine caps what it takes */
 
 static int
 any_allow(const struct conf *conf)
@@ -118,6 +120,68 @@ netsock_open(const struct conf *conf, int *fds, int max)
 		    AF_INET, conf->port);
 		if (fd < 0)
 			fatal("NTP port %d at %s", conf->port, b->s);
+		fds[n++] = fd;
+	}
+	return n;
+}
+
+/* A listening TCP socket for NTS-KE at text address addr (NULL: any). */
+static int
+open_ke(const char *addr, int family, int port)
+{
+	struct sockaddr_storage	 ss;
+	struct sockaddr_in	*sin = (struct sockaddr_in *)&ss;
+	struct sockaddr_in6	*sin6 = (struct sockaddr_in6 *)&ss;
+	int			 fd, on = 1;
+
+	memset(&ss, 0, sizeof(ss));
+	ss.ss_family = family;
+	if (family == AF_INET) {
+		sin->sin_port = htons(port);
+		if (addr != NULL && inet_pton(AF_INET, addr, &sin->sin_addr) != 1)
+			return -2;
+	} else {
+		sin6->sin6_port = htons(port);
+		if (addr != NULL &&
+		    inet_pton(AF_INET6, addr, &sin6->sin6_addr) != 1)
+			return -2;
+	}
+	if ((fd = socket(family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
+	    0)) == -1)
+		return -1;
+	if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on)) == -1 ||
+	    (family == AF_INET6 && setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY,
+	    &on, sizeof(on)) == -1) ||
+	    bind(fd, (struct sockaddr *)&ss, sizeof(ss)) == -1 ||
+	    listen(fd, KE_BACKLOG) == -1) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+int
+netsock_open_ke(const struct conf *conf, int *fds, int max)
+{
+	const struct conf_str	*b;
+	int			 n = 0, fd;
+
+	if (conf->ntsservercert == NULL)
+		return 0;
+	if (conf->bindaddress == NULL) {
+		if ((fds[n++] = open_ke(NULL, AF_INET, conf->ntsport)) < 0)
+			fatal("NTS-KE port %d (IPv4)", conf->ntsport);
+		if ((fd = open_ke(NULL, AF_INET6, conf->ntsport)) >= 0)
+			fds[n++] = fd;
+		else
+			log_warn("NTS-KE port %d (IPv6)", conf->ntsport);
+		return n;
+	}
+	for (b = conf->bindaddress; b != NULL && n < max; b = b->next) {
+		fd = open_ke(b->s, strchr(b->s, ':') != NULL ? AF_INET6 :
+		    AF_INET, conf->ntsport);
+		if (fd < 0)
+			fatal("NTS-KE port %d at %s", conf->ntsport, b->s);
 		fds[n++] = fd;
 	}
 	return n;

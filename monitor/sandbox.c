@@ -47,6 +47,7 @@ static const int mon_files[] = {
 	SCMP_SYS(readlink), SCMP_SYS(readlinkat), SCMP_SYS(pread64),
 	SCMP_SYS(dup), SCMP_SYS(dup2), SCMP_SYS(dup3),
 	SCMP_SYS(close_range), SCMP_SYS(getcwd), SCMP_SYS(chdir),
+	SCMP_SYS(memfd_create),		/* NTS certificates on SIGHUP */
 };
 static const int mon_process[] = {
 	SCMP_SYS(clone), SCMP_SYS(clone3), SCMP_SYS(fork), SCMP_SYS(vfork),
@@ -69,7 +70,7 @@ static const int mon_drop[] = {
 };
 static const unsigned long mon_families[] = { AF_UNIX };
 static const unsigned long mon_fcntl[] = { F_DUPFD, F_DUPFD_CLOEXEC,
-	F_GETLK, F_SETLK, F_SETLKW };
+	F_GETLK, F_SETLK, F_SETLKW, F_ADD_SEALS };
 static const unsigned long mon_ioctl[] = { TCGETS, TIOCGWINSZ };
 
 static int
