@@ -22,21 +22,22 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <openssl/core_names.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
-#include <openssl/params.h>
 
 #include "siv.h"
 
 #define BLK	16	/* AES block */
 #define HALF	(SIV_KEY_LEN / 2)
+#define CHUNK	256	/* CBC-MAC'd per call; the ciphertext is dropped */
 
 struct siv {
-	EVP_MAC		*mac;
-	EVP_MAC_CTX	*cmac;		/* keyed with K1 */
+	EVP_CIPHER	*aes_cbc;
 	EVP_CIPHER	*aes_ctr;
+	EVP_CIPHER_CTX	*cbc;		/* keyed with K1: CMAC */
 	EVP_CIPHER_CTX	*ctr;		/* keyed with K2 */
+	uint8_t		 k1[BLK];	/* CMAC subkeys (RFC 4493 2.3) */
+	uint8_t		 k2[BLK];
 	uint8_t		 d0[BLK];	/* CMAC(K1, <zero>): S2V's start */
 };
 
@@ -61,22 +62,64 @@ xor_blk(uint8_t *dst, const uint8_t *src)
 		dst[i] ^= src[i];
 }
 
-/* CMAC(K1, a || b): start over with the key the context already has. */
+/*
+ * CMAC (RFC 4493) with K1: AES-128-CBC from a zero IV over the message
+ * with its last block xored with K1 (a whole block) or padded and xored
+ * with K2; the tag is the last ciphertext block.  EVP_MAC's CMAC costs
+ * more per call than the AES itself; this is one IV reset and two
+ * updates.  The message is head (whole blocks) then tail (at most 32
+ * bytes), so that S2V changes its last bytes without copying it.
+ */
 static int
-cmac2(struct siv *s, const uint8_t *a, size_t alen, const uint8_t *b,
-    size_t blen, uint8_t out[BLK])
+cmac(struct siv *s, const uint8_t *head, size_t hlen, const uint8_t *tail,
+    size_t tlen, uint8_t out[BLK])
 {
-	size_t	 n;
+	static const uint8_t	 zero[BLK];
+	uint8_t			 buf[2 * BLK], junk[CHUNK];
+	size_t			 n, last;
+	int			 outl, rc = -1;
 
-	if (!EVP_MAC_init(s->cmac, NULL, 0, NULL))
+	if (tlen == 0 && hlen > 0) {
+		tail = head + hlen - BLK;
+		tlen = BLK;
+		hlen -= BLK;
+	}
+	if (!EVP_EncryptInit_ex(s->cbc, NULL, NULL, NULL, zero))
 		return -1;
-	if (alen > 0 && !EVP_MAC_update(s->cmac, a, alen))
-		return -1;
-	if (blen > 0 && !EVP_MAC_update(s->cmac, b, blen))
-		return -1;
-	if (!EVP_MAC_final(s->cmac, out, &n, BLK) || n != BLK)
-		return -1;
-	return 0;
+	for (; hlen > 0; head += n, hlen -= n) {
+		n = hlen < CHUNK ? hlen : CHUNK;
+		if (!EVP_EncryptUpdate(s->cbc, junk, &outl, head, (int)n) ||
+		    (size_t)outl != n)
+			return -1;
+	}
+	/* a whole block of the tail, if it is longer than one, then the
+	   last 0..16 bytes (0 only for the empty message) */
+	last = tlen > BLK ? tlen - BLK : tlen;
+	n = tlen - last;
+	memset(buf, 0, sizeof(buf));
+	memcpy(buf, tail, tlen);
+	if (last == BLK)
+		xor_blk(buf + n, s->k1);
+	else {
+		buf[n + last] = 0x80;
+		xor_blk(buf + n, s->k2);
+	}
+	if (EVP_EncryptUpdate(s->cbc, buf, &outl, buf, (int)(n + BLK)) &&
+	    (size_t)outl == n + BLK) {
+		memcpy(out, buf + n, BLK);
+		rc = 0;
+	}
+	OPENSSL_cleanse(buf, sizeof(buf));
+	return rc;
+}
+
+/* CMAC of a whole message. */
+static int
+cmac_msg(struct siv *s, const uint8_t *m, size_t len, uint8_t out[BLK])
+{
+	size_t	 head = len > 0 ? (len - 1) / BLK * BLK : 0;
+
+	return cmac(s, m, head, m + head, len - head, out);
 }
 
 /* RFC 5297 2.4: S2V over the components and the plaintext. */
@@ -84,22 +127,24 @@ static int
 s2v(struct siv *s, const struct siv_buf *ad, size_t nad, const uint8_t *pt,
     size_t ptlen, uint8_t v[BLK])
 {
-	uint8_t	 d[BLK], t[BLK];
-	size_t	 i;
+	uint8_t	 d[BLK], t[2 * BLK];
+	size_t	 i, head;
 	int	 r;
 
 	memcpy(d, s->d0, BLK);
 	for (i = 0; i < nad; i++) {
 		dbl(d);
-		if (cmac2(s, ad[i].p, ad[i].len, NULL, 0, t) == -1)
+		if (cmac_msg(s, ad[i].p, ad[i].len, t) == -1)
 			return -1;
 		xor_blk(d, t);
 	}
 	if (ptlen >= BLK) {
-		/* T = Sn xorend D: CMAC of all but the last block, then it */
-		memcpy(t, pt + ptlen - BLK, BLK);
-		xor_blk(t, d);
-		r = cmac2(s, pt, ptlen - BLK, t, BLK, v);
+		/* T = Sn xorend D: the whole blocks before the last 16
+		   bytes as they are, the rest (16..31 bytes) changed */
+		head = (ptlen - BLK) / BLK * BLK;
+		memcpy(t, pt + head, ptlen - head);
+		xor_blk(t + (ptlen - head) - BLK, d);
+		r = cmac(s, pt, head, t, ptlen - head, v);
 	} else {
 		/* T = dbl(D) xor pad(Sn) */
 		dbl(d);
@@ -108,7 +153,7 @@ s2v(struct siv *s, const struct siv_buf *ad, size_t nad, const uint8_t *pt,
 			memcpy(t, pt, ptlen);
 		t[ptlen] = 0x80;
 		xor_blk(d, t);
-		r = cmac2(s, d, BLK, NULL, 0, v);
+		r = cmac_msg(s, d, BLK, v);
 	}
 	OPENSSL_cleanse(d, sizeof(d));
 	OPENSSL_cleanse(t, sizeof(t));
@@ -151,28 +196,34 @@ lengths_ok(const struct siv_buf *ad, size_t nad, size_t len)
 }
 
 /*
- * Key the CMAC with K1 and the CTR cipher with K2; compute D0.  The
- * CMAC's cipher is named once, in siv_new(): naming it again would fetch
- * it again, which costs as much as the rest of the keying.
+ * Key the CBC cipher with K1 and derive the CMAC subkeys (RFC 4493 2.3),
+ * key the CTR cipher with K2, compute D0.  The ciphers are named only the
+ * first time: naming them again would fetch them again.
  */
 static int
 setkey(struct siv *s, const uint8_t *key, size_t keylen, int first)
 {
 	static const uint8_t	 zero[BLK];
-	OSSL_PARAM		 params[2];
-	char			 cbc[] = "AES-128-CBC";
+	uint8_t			 l[BLK];
+	int			 outl, ok;
 
 	if (keylen != SIV_KEY_LEN)
 		return -1;
-	params[0] = OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_CIPHER,
-	    cbc, 0);
-	params[1] = OSSL_PARAM_construct_end();
-	if (!EVP_MAC_init(s->cmac, key, HALF, first ? params : NULL))
-		return -1;
-	if (!EVP_EncryptInit_ex(s->ctr, first ? s->aes_ctr : NULL, NULL,
+	if (!EVP_EncryptInit_ex(s->cbc, first ? s->aes_cbc : NULL, NULL, key,
+	    zero) ||
+	    !EVP_EncryptInit_ex(s->ctr, first ? s->aes_ctr : NULL, NULL,
 	    key + HALF, NULL))
 		return -1;
-	return cmac2(s, zero, BLK, NULL, 0, s->d0);
+	/* L = AES(K1, 0): one CBC block from a zero IV */
+	ok = EVP_EncryptUpdate(s->cbc, l, &outl, zero, BLK) && outl == BLK;
+	dbl(l);
+	memcpy(s->k1, l, BLK);
+	dbl(l);
+	memcpy(s->k2, l, BLK);
+	OPENSSL_cleanse(l, sizeof(l));
+	if (!ok)
+		return -1;
+	return cmac_msg(s, zero, BLK, s->d0);
 }
 
 int
@@ -190,10 +241,10 @@ siv_new(const uint8_t *key, size_t keylen)
 		return NULL;
 	if ((s = calloc(1, sizeof(*s))) == NULL)
 		return NULL;
-	if ((s->mac = EVP_MAC_fetch(NULL, "CMAC", NULL)) == NULL ||
-	    (s->cmac = EVP_MAC_CTX_new(s->mac)) == NULL ||
-	    (s->aes_ctr = EVP_CIPHER_fetch(NULL, "AES-128-CTR", NULL)) ==
-	    NULL || (s->ctr = EVP_CIPHER_CTX_new()) == NULL ||
+	if ((s->aes_cbc = EVP_CIPHER_fetch(NULL, "AES-128-CBC", NULL)) ==
+	    NULL || (s->aes_ctr = EVP_CIPHER_fetch(NULL, "AES-128-CTR",
+	    NULL)) == NULL || (s->cbc = EVP_CIPHER_CTX_new()) == NULL ||
+	    (s->ctr = EVP_CIPHER_CTX_new()) == NULL ||
 	    setkey(s, key, keylen, 1) == -1) {
 		siv_free(s);
 		return NULL;
@@ -208,9 +259,9 @@ siv_free(struct siv *s)
 		return;
 	/* the contexts' free functions cleanse their key schedules */
 	EVP_CIPHER_CTX_free(s->ctr);
+	EVP_CIPHER_CTX_free(s->cbc);
 	EVP_CIPHER_free(s->aes_ctr);
-	EVP_MAC_CTX_free(s->cmac);
-	EVP_MAC_free(s->mac);
+	EVP_CIPHER_free(s->aes_cbc);
 	OPENSSL_cleanse(s, sizeof(*s));
 	free(s);
 }

@@ -16,8 +16,8 @@
 
 /*
  * AEAD_AES_SIV_CMAC_256 (RFC 5297), the AEAD NTS uses (RFC 8915, AEAD id
- * 15), on OpenSSL contexts keyed once: a CMAC (EVP_MAC) for S2V and an
- * AES-128-CTR cipher for the payload.  OpenSSL 3.0's own "AES-128-SIV"
+ * 15), on OpenSSL contexts keyed once: AES-128-CBC for the CMACs of S2V
+ * (RFC 4493, subkeys kept per key) and AES-128-CTR for the payload.  OpenSSL 3.0's own "AES-128-SIV"
  * cannot seal or open an empty plaintext (every NTS request has one) and
  * sets its keys up again on every use; this one does neither.
  *

@@ -154,7 +154,7 @@ fill(uint64_t *seed, uint8_t *p, size_t n)
 START_TEST(test_siv_matches_openssl_evp)
 {
 	uint64_t	 seed = test_seed("test_siv_matches_openssl_evp");
-	uint8_t		 key[SIV_KEY_LEN], ad[3][200], pt[600];
+	uint8_t		 key[SIV_KEY_LEN], ad[3][400], pt[600];
 	uint8_t		 a[SIV_TAG_LEN + 600], b[SIV_TAG_LEN + 600];
 	uint8_t		 back[600];
 	struct siv_buf	 bufs[3];
