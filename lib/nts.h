@@ -358,7 +358,8 @@ enum nts_result	 nts_server_check(struct nts_keyring *, struct siv *scratch,
  * part holds one new cookie for the cookie and each placeholder (up to
  * NTS_MAX_COOKIES, fewer if the answer would be longer than the request:
  * it never is).  rnd: NTS_RESPOND_RND_LEN random bytes.  Returns the
- * answer's length (<= reqlen), or 0.
+ * answer's length (<= reqlen), or 0.  out must not overlap the request:
+ * the UID is copied from it.  scratch is left keyed with the S2C key.
  */
 size_t		 nts_server_respond(struct nts_keyring *, struct siv *scratch,
 		    const struct nts_req *, const struct nts_keys *,
@@ -367,6 +368,7 @@ size_t		 nts_server_respond(struct nts_keyring *, struct siv *scratch,
 /*
  * Server: an NTS NAK: to the kiss-o'-death header (NTS_KOD_NTSN) at
  * out[0], append the request's UID.  Returns the length (<= reqlen), or 0.
+ * out must not overlap the request.
  */
 size_t		 nts_server_nak(const struct nts_req *, uint8_t *out,
 		    size_t outsize, size_t reqlen);
