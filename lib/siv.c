@@ -97,7 +97,8 @@ cmac(struct siv *s, const uint8_t *head, size_t hlen, const uint8_t *tail,
 	last = tlen > BLK ? tlen - BLK : tlen;
 	n = tlen - last;
 	memset(buf, 0, sizeof(buf));
-	memcpy(buf, tail, tlen);
+	if (tlen > 0)
+		memcpy(buf, tail, tlen);	/* tail is NULL for "" */
 	if (last == BLK)
 		xor_blk(buf + n, s->k1);
 	else {
