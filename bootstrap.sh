@@ -6,8 +6,9 @@
 # Run as root (tests start the monitor; nothing touches the real clock).
 set -eu
 
+# clang and its runtime: the libFuzzer targets that make check runs
 DEPS="build-essential autoconf automake pkg-config libevent-dev libssl-dev
-libseccomp-dev check python3 util-linux procps mandoc"
+libseccomp-dev check python3 util-linux procps mandoc clang libclang-rt-14-dev"
 
 here=$(cd "$(dirname "$0")" && pwd)
 cd "$here"
