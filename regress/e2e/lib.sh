@@ -99,8 +99,11 @@ proc_field() {
 	awk -v k="$2:" '$1 == k { print $2 }' "/proc/$1/status"
 }
 
+# gone PID: the process has exited.  A zombie counts as gone: checks run
+# in a subshell, which cannot reap the test shell's children.
 gone() {
-	! kill -0 "$1" 2>/dev/null
+	kill -0 "$1" 2>/dev/null || return 0
+	[ "$(sed 's/.*) \([A-Z]\).*/\1/' "/proc/$1/stat" 2>/dev/null)" = Z ]
 }
 
 # contains TEXT REGEX: TEXT has a line matching REGEX.
