@@ -62,6 +62,8 @@ struct csrc {
 	struct sst		*sst;
 	int			 fd;
 	struct event		*ev_rx;
+	int			 old_fd;	/* the request before's: a */
+	struct event		*ev_old;	/* late answer still counts */
 	struct event		*ev_poll;
 	char			 state;
 	double			 error_s;
@@ -114,6 +116,14 @@ schedule(struct csrc *s, int64_t delay_ns)
 static void
 close_socket(struct csrc *s)
 {
+	if (s->ev_old != NULL) {
+		event_free(s->ev_old);
+		s->ev_old = NULL;
+	}
+	if (s->old_fd != -1) {
+		close(s->old_fd);
+		s->old_fd = -1;
+	}
 	if (s->ev_rx != NULL) {
 		event_free(s->ev_rx);
 		s->ev_rx = NULL;
@@ -228,8 +238,10 @@ apply(struct client *cl, const struct disc_actions *a, int64_t now)
 		cs->freq_ppm = f.freq_ppm;
 		cs->skew_ppm = f.skew_ppm;
 	}
-	for (i = 0; i < cl->n; i++)
+	for (i = 0; i < cl->n; i++) {
 		sst_correct(cl->srcs[i]->sst, now, dfreq, doff);
+		src_correct(&cl->srcs[i]->src, doff);
+	}
 }
 
 /* Tell the monitor (kernel status, RTC sync) whether we are synchronised. */
@@ -465,7 +477,8 @@ rx_cb(evutil_socket_t fd, short ev, void *arg)
 	ssize_t			 n;
 	int64_t			 t4;
 
-	read_tx_time(s, fd);
+	if (fd == s->fd)
+		read_tx_time(s, fd);
 	memset(&m, 0, sizeof(m));
 	m.msg_iov = &iov;
 	m.msg_iovlen = 1;
@@ -498,7 +511,15 @@ open_socket(struct csrc *s)
 {
 	int	 on = 1, ts = TX_TS_FLAGS;
 
-	close_socket(s);
+	/* The socket before stays open one poll more, for a late answer. */
+	if (s->ev_old != NULL)
+		event_free(s->ev_old);
+	if (s->old_fd != -1)
+		close(s->old_fd);
+	s->old_fd = s->fd;
+	s->ev_old = s->ev_rx;
+	s->fd = -1;
+	s->ev_rx = NULL;
 	if ((s->fd = socket(s->addr.ss_family, SOCK_DGRAM | SOCK_NONBLOCK |
 	    SOCK_CLOEXEC, 0)) == -1)
 		return -1;
@@ -708,12 +729,14 @@ add_source(struct client *cl, const struct conf_source *cs)
 	s->cl = cl;
 	s->conf = cs;
 	s->fd = -1;
+	s->old_fd = -1;
 	s->state = SEL_UNUSABLE;
 	snprintf(s->name, sizeof(s->name), "%s", cs->name);
 	p.minpoll = cs->minpoll;
 	p.maxpoll = cs->maxpoll;
 	p.iburst = cs->iburst || oneshot;	/* -q/-Q: quick, as chronyd */
 	p.maxdelay_s = cs->maxdelay_s;
+	p.xleave = cs->xleave;
 	src_init(&s->src, &p, engine_now_ns(cl->eng));
 	if ((s->sst = sst_new()) == NULL ||
 	    (s->ev_poll = evtimer_new(cl->eng->base, poll_cb, s)) == NULL)
