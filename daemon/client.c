@@ -47,6 +47,7 @@
 #define MAXJITTER_S	1.0
 #define RESELECTDIST_S	100e-6
 #define REPLACE_AFTER	8	/* polls unanswered: look for another */
+#define FALSE_REPLACE_AFTER 16	/* polls in a row a falseticker: too */
 #define ONESHOT_SAMPLES	4	/* -q/-Q: samples from each source, */
 #define ONESHOT_POLLS	8	/* or this many polls, */
 #define ONESHOT_LIMIT_S	30	/* or this long, then decide */
@@ -68,6 +69,7 @@ struct csrc {
 	char			 state;
 	double			 error_s;
 	uint64_t		 tx_at_resolve;	/* polls before this address */
+	int			 false_polls;	/* polls in a row marked 'x' */
 	int			 gave_up;	/* addr: not to be taken again */
 };
 
@@ -539,18 +541,20 @@ open_socket(struct csrc *s)
 
 /*
  * A source that stayed unreachable: a pool member gives its address up
- * for another of the pool's; a server name is looked up again.
+ * for another of the pool's; a server name is looked up again.  A pool
+ * member that stayed a falseticker goes the same way (why says which).
  */
 static void
-replace(struct csrc *s)
+replace(struct csrc *s, const char *why)
 {
 	struct src_params	 p;
 	struct in_addr		 a;
 	struct in6_addr		 a6;
 
 	if (s->conf->type == CONF_SRC_POOL) {
-		log_info("pool %s: source %s unreachable, replacing it",
-		    s->conf->name, s->name);
+		log_info("pool %s: source %s %s, replacing it",
+		    s->conf->name, s->name, why);
+		s->false_polls = 0;
 		close_socket(s);
 		sst_reset(s->sst);
 		p = s->src.p;	/* src_init() clears what it is given */
@@ -589,7 +593,13 @@ poll_cb(evutil_socket_t fd, short ev, void *arg)
 		return;
 	if (s->src.reach == 0 &&
 	    s->src.stats.tx - s->tx_at_resolve >= REPLACE_AFTER) {
-		replace(s);
+		replace(s, "unreachable");
+		return;
+	}
+	s->false_polls = s->state == SEL_FALSE ? s->false_polls + 1 : 0;
+	if (s->conf->type == CONF_SRC_POOL &&
+	    s->false_polls >= FALSE_REPLACE_AFTER) {
+		replace(s, "a falseticker");
 		return;
 	}
 	if (getrandom(&xmt, sizeof(xmt), 0) != sizeof(xmt))
