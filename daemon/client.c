@@ -478,6 +478,7 @@ rx_cb(evutil_socket_t fd, short ev, void *arg)
 	struct timespec		 ts = { 0, 0 };
 	ssize_t			 n;
 	int64_t			 t4;
+	enum sst_reason		 why;
 
 	if (fd == s->fd)
 		read_tx_time(s, fd);
@@ -499,7 +500,11 @@ rx_cb(evutil_socket_t fd, short ev, void *arg)
 		return;		/* counted in the source */
 	s->error_s = sm.delay_s / 2 + sm.disp_s + sm.root_delay_s / 2 +
 	    sm.root_disp_s;
-	if (sst_add(s->sst, &sm) != SST_OK)
+	why = sst_add(s->sst, &sm);
+	log_debug("source %s: offset %+.9f delay %.9f%s", s->name,
+	    sm.offset_s, sm.delay_s, why == SST_DELAY_OUTLIER ?
+	    " delay outlier" : "");
+	if (why != SST_OK)
 		return;
 	reference(s->cl, s);
 }

@@ -32,7 +32,8 @@
 # BENCH_CLIENT_PORT (first server port tried), BENCH_CLIENT_CSV (a file to
 # keep the timed client's samples in), BENCH_CLIENT_XLEAVE (1, the
 # default: both clients ask for interleaved answers, `xleave`; 0: basic
-# mode), CHRONY_CACHE, CHRONYD.
+# mode), BENCH_CLIENT_LOG (a file to keep the timed client's log in, with
+# debug messages: one line per sample), CHRONY_CACHE, CHRONYD.
 set -u
 B=${1:?usage: bench-client.sh BUILDDIR [SECONDS]}
 B=$(cd "$B" && pwd) || exit 1
@@ -169,7 +170,7 @@ start_timed() {
 		"$TIMED" -p -f "$T/$1.conf" 2>&1 | sed 's/^/    /'
 		exit 1
 	}
-	"$TIMED" -d -f "$T/$1.conf" >"$T/$1.log" 2>&1 &
+	"$TIMED" -d -f "$T/$1.conf" ${2:-} >"$T/$1.log" 2>&1 &
 	MPID=$!
 	pids="$pids $MPID"
 }
@@ -661,7 +662,7 @@ say "measurement window $secs s after convergence (waiting up to" \
     "$convmax s for it); sampling every 0.25 s;" \
     "$([ -n "$xl" ] && echo "interleaved mode (xleave)" || echo "basic mode")"
 start0=$(cut -d ' ' -f 1 /proc/uptime)
-start_timed client
+start_timed client ${BENCH_CLIENT_LOG:+-D}
 PID_client=$MPID
 python3 "$T/sample.py" timed "$TIMECTL" "$T/client.sock" "$secs" \
     "$convmax" "$PID_client" "$T/summary" "$csv" "$start0"
@@ -674,6 +675,7 @@ if grep -q 'signal 31' "$T/client.log" || [ ! -s "$T/summary" ] ||
 	tail -n 20 "$T/client.log" | sed 's/^/    /'
 fi
 stop $PID_client $(pgrep -P "$PID_client")
+[ -n "${BENCH_CLIENT_LOG:-}" ] && cp "$T/client.log" "$BENCH_CLIENT_LOG"
 
 # --- the chronyd client
 chronyd=${CHRONYD:-}
