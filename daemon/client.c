@@ -39,6 +39,7 @@
 #include "server.h"
 #include "source.h"
 #include "sst.h"
+#include "tzif.h"
 #include "vclock.h"
 #include "xmalloc.h"
 
@@ -269,9 +270,17 @@ update_leap(struct client *cl, int64_t now)
 	int		 leaps[SEL_MAX_SOURCES], i, leap;
 	struct req_leap	 r;
 
-	for (i = 0; i < cl->n; i++)
-		leaps[i] = cl->srcs[i]->src.leap;
-	leap = sel_leap(&cl->sel, leaps, cl->n, now / 1000000000LL);
+	if (cl->eng->leaps.n > 0) {
+		/* leapsectz: the time zone decides, as chrony's */
+		i = tzif_leap_today(cl->eng->leaps.leaps, cl->eng->leaps.n,
+		    now / 1000000000LL);
+		leap = i > 0 ? PKT_LEAP_INSERT : i < 0 ? PKT_LEAP_DELETE :
+		    PKT_LEAP_NONE;
+	} else {
+		for (i = 0; i < cl->n; i++)
+			leaps[i] = cl->srcs[i]->src.leap;
+		leap = sel_leap(&cl->sel, leaps, cl->n, now / 1000000000LL);
+	}
 	if (leap == cl->leap)
 		return;
 	cl->leap = leap;

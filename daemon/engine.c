@@ -145,6 +145,19 @@ ctl_serverstats(struct engine *eng, uint32_t peerid)
 	engine_send(eng, IMSG_CTL_SERVERSTATS, peerid, &r, sizeof(r));
 }
 
+static int
+leap_table_ok(const struct leap_table *t)
+{
+	int	 i;
+
+	if (t->n < 0 || t->n > TZIF_MAX_LEAPS)
+		return 0;
+	for (i = 0; i < t->n; i++)
+		if (t->leaps[i].step != 1 && t->leaps[i].step != -1)
+			return 0;
+	return 1;
+}
+
 static void
 dispatch(struct engine *eng, struct imsg *imsg)
 {
@@ -162,6 +175,11 @@ dispatch(struct engine *eng, struct imsg *imsg)
 		} else if (eng->cs.refused != refused)
 			client_refused(eng->client);
 		server_update(eng->server);
+		break;
+	case IMSG_LEAP_TABLE:
+		if (imsg_get_data(imsg, &eng->leaps, sizeof(eng->leaps)) ==
+		    -1 || !leap_table_ok(&eng->leaps))
+			fatalx("IMSG_LEAP_TABLE: malformed");
 		break;
 	case IMSG_NTP_SOCKET:
 		if (imsg->fd == -1 || imsg->datalen != 0)

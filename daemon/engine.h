@@ -47,6 +47,7 @@ struct engine {
 	struct server		*server;
 	struct client		*client;
 	struct evdns_base	*dns;		/* set up before the chroot */
+	struct leap_table	 leaps;		/* leapsectz; n 0 if none */
 };
 
 /* Entry point of "timed -P engine", exec'd by the monitor. */

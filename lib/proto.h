@@ -27,6 +27,7 @@
 #include <stdint.h>
 
 #include "imsg.h"
+#include "tzif.h"
 #include "vclock.h"
 
 enum imsg_type {
@@ -35,6 +36,7 @@ enum imsg_type {
 	/* monitor -> engine */
 	IMSG_CLOCK_STATE = 16,	/* struct clock_state */
 	IMSG_NTP_SOCKET,	/* no payload; a bound UDP server socket */
+	IMSG_LEAP_TABLE,	/* struct leap_table: leapsectz's leaps */
 
 	/* engine -> monitor */
 	IMSG_LOG = 32,		/* struct log_msg */
@@ -127,6 +129,13 @@ struct oneshot_result {
 	int32_t		ok;		/* a source was selected */
 	int32_t		stepped;	/* -q: the step was asked for */
 	double		offset_s;	/* + the clock is ahead */
+};
+
+/* leapsectz: the leap seconds of the time zone, oldest first. */
+struct leap_table {
+	int32_t			n;	/* 0 to TZIF_MAX_LEAPS */
+	int32_t			pad;
+	struct tzif_leap	leaps[TZIF_MAX_LEAPS];
 };
 
 struct req_sync {

@@ -342,6 +342,12 @@ handle_hello(struct monitor *mon, struct imsg *imsg)
 	log_info("engine ready (pid %d)", (int)mon->engine_pid);
 	send_clock_state(mon);
 	send_sockets(mon);
+	if (mon->leaps.n > 0 && mon->engine != NULL &&
+	    imsg_compose(mon->engine, IMSG_LEAP_TABLE, 0, 0, -1, &mon->leaps,
+	    sizeof(mon->leaps)) == -1)
+		monitor_engine_abuse(mon, "engine does not read");
+	if (mon->engine != NULL)
+		update_engine_events(mon);
 }
 
 static void

@@ -25,6 +25,7 @@
 #include "conf.h"
 #include "imsg.h"
 #include "lim.h"
+#include "proto.h"
 
 #define ENGINE_FD		3	/* the engine's end of the socketpair */
 #define ENGINE_CONF_FD		4	/* the configuration as parsed */
@@ -49,6 +50,7 @@ struct monitor {
 	int			 conf_fd;	/* memfd: conf_print() */
 	int			 ntp_fds[MAX_NTP_SOCKETS];
 	int			 n_ntp_fds;
+	struct leap_table	 leaps;		/* leapsectz, n 0 if none */
 	uid_t			 uid;
 	gid_t			 gid;
 
