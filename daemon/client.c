@@ -426,6 +426,11 @@ reference(struct client *cl, const struct csrc *from)
 		in.clock_freq_ppm = cl->eng->cs.freq_ppm;
 		in.updates = cl->eng->cs.updates;
 		if (disc_update(cl->disc, &in, &a) == 0) {
+			log_debug("update: offset %+.9f sd %.9f residual "
+			    "frequency %+.4f skew %.4f -> slew %+.9f at %.1f "
+			    "ppm, frequency %+.4f", in.offset_s,
+			    in.offset_sd_s, in.freq_ppm, in.skew_ppm,
+			    a.slew_offset_s, a.slew_rate_ppm, a.freq_ppm);
 			if (a.what & DISC_ACT_EXIT) {
 				/* as chronyd: the whole daemon stops */
 				log_warnx("maxchange: offset %+.3f s again, "
