@@ -194,9 +194,11 @@ candidate(const struct csrc *s, int64_t now, struct sel_cand *c)
  * Apply a decision: to the monitor, to our copy of the clock, to the
  * samples.  The engine's time already counts the slew in progress (it is
  * cooked, see engine.c), so the estimate is what is left once that slew
- * is done; the monitor replaces a slew with a new one, so it is asked for
- * the estimate plus what is left of the old one.  Either way the engine's
- * time moves by the estimate, and so do the samples.
+ * is done; the monitor adds the estimate to what is left of its slew when
+ * the request arrives (the engine cannot know how much is done by then:
+ * at fast rates a fraction of a millisecond is microseconds), and the
+ * whole goes at the rate asked.  Either way the engine's time moves by
+ * the estimate, and so do the samples.
  */
 static void
 apply(struct client *cl, const struct disc_actions *a, int64_t now)
@@ -220,16 +222,16 @@ apply(struct client *cl, const struct disc_actions *a, int64_t now)
 		log_info("stepping the clock by %+.9f s", -st.offset_s);
 	} else if (a->what & DISC_ACT_SLEW) {
 		doff = a->slew_offset_s;
-		o.offset_s = doff + left;
+		o.offset_s = doff;
 		/* the same duration for the whole of it */
 		o.rate_ppm = doff == 0.0 ? a->slew_rate_ppm :
-		    a->slew_rate_ppm * fabs(o.offset_s / doff);
+		    a->slew_rate_ppm * fabs((doff + left) / doff);
 		if (o.rate_ppm > eng->conf->maxslewrate_ppm)
 			o.rate_ppm = eng->conf->maxslewrate_ppm;
 		if (o.rate_ppm < a->slew_rate_ppm)
 			o.rate_ppm = a->slew_rate_ppm;
 		engine_send(eng, IMSG_ADJ_OFFSET, 0, &o, sizeof(o));
-		vclock_slew(&cs->model, sys, o.offset_s, o.rate_ppm);
+		vclock_slew(&cs->model, sys, doff + left, o.rate_ppm);
 		cs->updates++;
 	}
 	if (a->what & DISC_ACT_FREQ) {

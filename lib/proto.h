@@ -41,7 +41,7 @@ enum imsg_type {
 	/* engine -> monitor */
 	IMSG_LOG = 32,		/* struct log_msg */
 	IMSG_ADJ_FREQ,		/* struct req_freq */
-	IMSG_ADJ_OFFSET,	/* struct req_offset: slew */
+	IMSG_ADJ_OFFSET,	/* struct req_offset: slew, added to what is left */
 	IMSG_STEP,		/* struct req_step */
 	IMSG_SET_LEAP,		/* struct req_leap */
 	IMSG_SET_SYNC,		/* struct req_sync */
@@ -113,7 +113,8 @@ struct req_freq {
 };
 
 struct req_offset {
-	double		offset_s;	/* + the clock is ahead: slow it */
+	double		offset_s;	/* + the clock is ahead: slow it; added */
+					/* to the slew left when it arrives */
 	double		rate_ppm;	/* > 0, at most maxslewrate */
 };
 

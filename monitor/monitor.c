@@ -396,20 +396,27 @@ handle_slew(struct monitor *mon, struct imsg *imsg)
 {
 	struct req_offset	 req;
 	const char		*why;
+	int64_t			 now = monitor_now_ns();
+	double			 total;
 
 	if (imsg_get_data(imsg, &req, sizeof(req)) == -1) {
 		monitor_engine_abuse(mon, "IMSG_ADJ_OFFSET: bad length");
 		return;
 	}
+	/*
+	 * The correction is added to what is left of the slew now: the
+	 * engine cannot know how much of it is done when this arrives.
+	 */
+	total = clock_slew_left(mon->clock, now) + req.offset_s;
 	if ((why = lim_check_slew(&mon->lim, req.offset_s, req.rate_ppm)) !=
-	    NULL) {
+	    NULL || (why = lim_check_slew(&mon->lim, total,
+	    req.rate_ppm)) != NULL) {
 		log_warnx("refused slew of %.9f s at %.1f ppm: %s",
 		    req.offset_s, req.rate_ppm, why);
 		mon->refused++;
 		return;
 	}
-	if (clock_slew(mon->clock, monitor_now_ns(), req.offset_s,
-	    req.rate_ppm) == -1)
+	if (clock_slew(mon->clock, now, total, req.rate_ppm) == -1)
 		return;
 	lim_note_update(&mon->limst);
 	arm_slew_timer(mon);
