@@ -39,6 +39,7 @@
 #include "server.h"
 #include "source.h"
 #include "sst.h"
+#include "tzif.h"
 #include "vclock.h"
 #include "xmalloc.h"
 
@@ -47,6 +48,7 @@
 #define MAXJITTER_S	1.0
 #define RESELECTDIST_S	100e-6
 #define REPLACE_AFTER	8	/* polls unanswered: look for another */
+#define FALSE_REPLACE_AFTER 16	/* polls in a row a falseticker: too */
 #define ONESHOT_SAMPLES	4	/* -q/-Q: samples from each source, */
 #define ONESHOT_POLLS	8	/* or this many polls, */
 #define ONESHOT_LIMIT_S	30	/* or this long, then decide */
@@ -62,10 +64,13 @@ struct csrc {
 	struct sst		*sst;
 	int			 fd;
 	struct event		*ev_rx;
+	int			 old_fd;	/* the request before's: a */
+	struct event		*ev_old;	/* late answer still counts */
 	struct event		*ev_poll;
 	char			 state;
 	double			 error_s;
 	uint64_t		 tx_at_resolve;	/* polls before this address */
+	int			 false_polls;	/* polls in a row marked 'x' */
 	int			 gave_up;	/* addr: not to be taken again */
 	int			 offline;	/* timectl offline: no polls */
 	int			 rx_kernel;	/* last reply: kernel timestamp */
@@ -124,6 +129,14 @@ schedule(struct csrc *s, int64_t delay_ns)
 static void
 close_socket(struct csrc *s)
 {
+	if (s->ev_old != NULL) {
+		event_free(s->ev_old);
+		s->ev_old = NULL;
+	}
+	if (s->old_fd != -1) {
+		close(s->old_fd);
+		s->old_fd = -1;
+	}
 	if (s->ev_rx != NULL) {
 		event_free(s->ev_rx);
 		s->ev_rx = NULL;
@@ -309,9 +322,11 @@ log_unsync(struct client *cl, int64_t now)
  * Apply a decision: to the monitor, to our copy of the clock, to the
  * samples.  The engine's time already counts the slew in progress (it is
  * cooked, see engine.c), so the estimate is what is left once that slew
- * is done; the monitor replaces a slew with a new one, so it is asked for
- * the estimate plus what is left of the old one.  Either way the engine's
- * time moves by the estimate, and so do the samples.
+ * is done; the monitor adds the estimate to what is left of its slew when
+ * the request arrives (the engine cannot know how much is done by then:
+ * at fast rates a fraction of a millisecond is microseconds), and the
+ * whole goes at the rate asked.  Either way the engine's time moves by
+ * the estimate, and so do the samples.
  */
 static void
 apply(struct client *cl, const struct disc_actions *a, int64_t now)
@@ -335,16 +350,16 @@ apply(struct client *cl, const struct disc_actions *a, int64_t now)
 		log_info("stepping the clock by %+.9f s", -st.offset_s);
 	} else if (a->what & DISC_ACT_SLEW) {
 		doff = a->slew_offset_s;
-		o.offset_s = doff + left;
+		o.offset_s = doff;
 		/* the same duration for the whole of it */
 		o.rate_ppm = doff == 0.0 ? a->slew_rate_ppm :
-		    a->slew_rate_ppm * fabs(o.offset_s / doff);
+		    a->slew_rate_ppm * fabs((doff + left) / doff);
 		if (o.rate_ppm > eng->conf->maxslewrate_ppm)
 			o.rate_ppm = eng->conf->maxslewrate_ppm;
 		if (o.rate_ppm < a->slew_rate_ppm)
 			o.rate_ppm = a->slew_rate_ppm;
 		engine_send(eng, IMSG_ADJ_OFFSET, 0, &o, sizeof(o));
-		vclock_slew(&cs->model, sys, o.offset_s, o.rate_ppm);
+		vclock_slew(&cs->model, sys, doff + left, o.rate_ppm);
 		cs->updates++;
 	}
 	if (a->what & DISC_ACT_FREQ) {
@@ -356,8 +371,10 @@ apply(struct client *cl, const struct disc_actions *a, int64_t now)
 		cs->freq_ppm = f.freq_ppm;
 		cs->skew_ppm = f.skew_ppm;
 	}
-	for (i = 0; i < cl->n; i++)
+	for (i = 0; i < cl->n; i++) {
 		sst_correct(cl->srcs[i]->sst, now, dfreq, doff);
+		src_correct(&cl->srcs[i]->src, doff);
+	}
 }
 
 /* Tell the monitor (kernel status, RTC sync) whether we are synchronised. */
@@ -383,9 +400,17 @@ update_leap(struct client *cl, int64_t now)
 	int		 leaps[SEL_MAX_SOURCES], i, leap;
 	struct req_leap	 r;
 
-	for (i = 0; i < cl->n; i++)
-		leaps[i] = cl->srcs[i]->src.leap;
-	leap = sel_leap(&cl->sel, leaps, cl->n, now / 1000000000LL);
+	if (cl->eng->leaps.n > 0) {
+		/* leapsectz: the time zone decides, as chrony's */
+		i = tzif_leap_today(cl->eng->leaps.leaps, cl->eng->leaps.n,
+		    now / 1000000000LL);
+		leap = i > 0 ? PKT_LEAP_INSERT : i < 0 ? PKT_LEAP_DELETE :
+		    PKT_LEAP_NONE;
+	} else {
+		for (i = 0; i < cl->n; i++)
+			leaps[i] = cl->srcs[i]->src.leap;
+		leap = sel_leap(&cl->sel, leaps, cl->n, now / 1000000000LL);
+	}
 	if (leap == cl->leap)
 		return;
 	cl->leap = leap;
@@ -535,6 +560,11 @@ reference(struct client *cl, const struct csrc *from)
 		in.clock_freq_ppm = cl->eng->cs.freq_ppm;
 		in.updates = cl->eng->cs.updates;
 		if (disc_update(cl->disc, &in, &a) == 0) {
+			log_debug("update: offset %+.9f sd %.9f residual "
+			    "frequency %+.4f skew %.4f -> slew %+.9f at %.1f "
+			    "ppm, frequency %+.4f", in.offset_s,
+			    in.offset_sd_s, in.freq_ppm, in.skew_ppm,
+			    a.slew_offset_s, a.slew_rate_ppm, a.freq_ppm);
 			if (a.what & DISC_ACT_EXIT) {
 				/* as chronyd: the whole daemon stops */
 				log_warnx("maxchange: offset %+.3f s again, "
@@ -577,7 +607,7 @@ read_tx_time(struct csrc *s, int fd)
 		    c->cmsg_type != SCM_TIMESTAMPING)
 			continue;
 		memcpy(&tss, CMSG_DATA(c), sizeof(tss));
-		if (tss.ts[0].tv_sec != 0 && s->src.awaiting)
+		if (tss.ts[0].tv_sec != 0 && s->src.req.awaiting)
 			s->tx_kernel = 1;
 		if (tss.ts[0].tv_sec != 0)
 			src_tx_time(&s->src, engine_sys_to_ns(s->cl->eng,
@@ -601,7 +631,8 @@ rx_cb(evutil_socket_t fd, short ev, void *arg)
 	int64_t			 t4;
 	enum sst_reason		 why;
 
-	read_tx_time(s, fd);
+	if (fd == s->fd)
+		read_tx_time(s, fd);
 	memset(&m, 0, sizeof(m));
 	m.msg_iov = &iov;
 	m.msg_iovlen = 1;
@@ -623,6 +654,9 @@ rx_cb(evutil_socket_t fd, short ev, void *arg)
 	    sm.root_disp_s;
 	why = sst_add(s->sst, &sm);
 	log_measurement(s, &sm, buf, n, ts.tv_sec != 0, why != SST_OK);
+	log_debug("source %s: offset %+.9f delay %.9f%s", s->name,
+	    sm.offset_s, sm.delay_s, why == SST_DELAY_OUTLIER ?
+	    " delay outlier" : "");
 	if (why != SST_OK)
 		return;
 	log_statistics(s, sm.time_ns);
@@ -655,7 +689,15 @@ open_socket(struct csrc *s)
 {
 	int	 on = 1, ts = TX_TS_FLAGS;
 
-	close_socket(s);
+	/* The socket before stays open one poll more, for a late answer. */
+	if (s->ev_old != NULL)
+		event_free(s->ev_old);
+	if (s->old_fd != -1)
+		close(s->old_fd);
+	s->old_fd = s->fd;
+	s->ev_old = s->ev_rx;
+	s->fd = -1;
+	s->ev_rx = NULL;
 	if ((s->fd = socket(s->addr.ss_family, SOCK_DGRAM | SOCK_NONBLOCK |
 	    SOCK_CLOEXEC, 0)) == -1)
 		return -1;
@@ -676,18 +718,20 @@ open_socket(struct csrc *s)
 
 /*
  * A source that stayed unreachable: a pool member gives its address up
- * for another of the pool's; a server name is looked up again.
+ * for another of the pool's; a server name is looked up again.  A pool
+ * member that stayed a falseticker goes the same way (why says which).
  */
 static void
-replace(struct csrc *s)
+replace(struct csrc *s, const char *why)
 {
 	struct src_params	 p;
 	struct in_addr		 a;
 	struct in6_addr		 a6;
 
 	if (s->conf->type == CONF_SRC_POOL) {
-		log_info("pool %s: source %s unreachable, replacing it",
-		    s->conf->name, s->name);
+		log_info("pool %s: source %s %s, replacing it",
+		    s->conf->name, s->name, why);
+		s->false_polls = 0;
 		close_socket(s);
 		sst_reset(s->sst);
 		s->have_est = 0;
@@ -729,7 +773,13 @@ poll_cb(evutil_socket_t fd, short ev, void *arg)
 		return;
 	if (s->src.reach == 0 &&
 	    s->src.stats.tx - s->tx_at_resolve >= REPLACE_AFTER) {
-		replace(s);
+		replace(s, "unreachable");
+		return;
+	}
+	s->false_polls = s->state == SEL_FALSE ? s->false_polls + 1 : 0;
+	if (s->conf->type == CONF_SRC_POOL &&
+	    s->false_polls >= FALSE_REPLACE_AFTER) {
+		replace(s, "a falseticker");
 		return;
 	}
 	if (getrandom(&xmt, sizeof(xmt), 0) != sizeof(xmt))
@@ -877,12 +927,14 @@ add_source(struct client *cl, const struct conf_source *cs)
 	s->cl = cl;
 	s->conf = cs;
 	s->fd = -1;
+	s->old_fd = -1;
 	s->state = SEL_UNUSABLE;
 	snprintf(s->name, sizeof(s->name), "%s", cs->name);
 	p.minpoll = cs->minpoll;
 	p.maxpoll = cs->maxpoll;
 	p.iburst = cs->iburst || oneshot;	/* -q/-Q: quick, as chronyd */
 	p.maxdelay_s = cs->maxdelay_s;
+	p.xleave = cs->xleave;
 	src_init(&s->src, &p, engine_now_ns(cl->eng));
 	if ((s->sst = sst_new()) == NULL ||
 	    (s->ev_poll = evtimer_new(cl->eng->base, poll_cb, s)) == NULL)
@@ -1212,7 +1264,7 @@ ntpdata(const struct csrc *s, struct rpt_ntpdata *r)
 	r->root_delay_s = pkt_short_to_s(l->pkt.root_delay);
 	r->root_dispersion_s = pkt_short_to_s(l->pkt.root_disp);
 	r->ref_id = l->pkt.refid;
-	ref_ns = pkt_ts_to_ns(l->pkt.ref_ts, s->src.t1_ns);
+	ref_ns = pkt_ts_to_ns(l->pkt.ref_ts, s->src.req.t1_ns);
 	r->ref_time = l->pkt.ref_ts == 0 ? 0.0 : ref_ns * 1e-9;
 	r->offset_s = l->offset_s;
 	r->peer_delay_s = l->delay_s;

@@ -245,6 +245,7 @@ get_source(struct imsg *imsg)
 	cs->maxpoll = c.maxpoll;
 	cs->prefer = c.prefer;
 	cs->noselect = c.noselect;
+	cs->xleave = c.xleave != 0;
 	cs->nts = c.nts;
 	cs->certset = c.certset;
 	cs->key = c.key;
@@ -267,6 +268,19 @@ ctl_source(struct engine *eng, struct imsg *imsg)
 	free(cs);
 }
 
+static int
+leap_table_ok(const struct leap_table *t)
+{
+	int	 i;
+
+	if (t->n < 0 || t->n > TZIF_MAX_LEAPS)
+		return 0;
+	for (i = 0; i < t->n; i++)
+		if (t->leaps[i].step != 1 && t->leaps[i].step != -1)
+			return 0;
+	return 1;
+}
+
 static void
 dispatch(struct engine *eng, struct imsg *imsg)
 {
@@ -284,6 +298,11 @@ dispatch(struct engine *eng, struct imsg *imsg)
 		} else if (eng->cs.refused != refused)
 			client_refused(eng->client);
 		server_update(eng->server);
+		break;
+	case IMSG_LEAP_TABLE:
+		if (imsg_get_data(imsg, &eng->leaps, sizeof(eng->leaps)) ==
+		    -1 || !leap_table_ok(&eng->leaps))
+			fatalx("IMSG_LEAP_TABLE: malformed");
 		break;
 	case IMSG_NTP_SOCKET:
 		if (imsg->fd == -1 || imsg->datalen != 0)

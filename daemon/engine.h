@@ -49,6 +49,7 @@ struct engine {
 	struct client		*client;
 	struct ntsmat		*nts;		/* NTS-KE, TLS contexts */
 	struct evdns_base	*dns;		/* set up before the chroot */
+	struct leap_table	 leaps;		/* leapsectz; n 0 if none */
 };
 
 /* Entry point of "timed -P engine", exec'd by the monitor. */

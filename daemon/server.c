@@ -24,6 +24,8 @@
 
 #include <sys/random.h>
 #include <sys/socket.h>
+#include <linux/errqueue.h>
+#include <linux/net_tstamp.h>
 #include <netinet/in.h>
 #include <arpa/inet.h>
 #include <errno.h>
@@ -41,6 +43,7 @@
 #include "log.h"
 #include "pkt.h"
 #include "server.h"
+#include "tsmap.h"
 #include "xmalloc.h"
 
 #define BATCH		32
@@ -49,6 +52,17 @@
 #define RX_BUF		(PKT_MAX_LEN + 4)	/* longer is truncated */
 #define CMSG_BUF	256
 #define REF_REFRESH_S	16
+#define TSMAP_SLOTS	16384	/* answers whose transmit time is kept */
+/*
+ * Kernel transmit timestamps, for interleaved answers: the socket only
+ * reports (software, with the packet, and no receive timestamps twice:
+ * SOF_TIMESTAMPING_OPT_RX_FILTER, Linux 6.12, tried first); each answer
+ * that needs one asks with a control message.
+ */
+#define TS_OPT_RX_FILTER	(1 << 17)
+#define TS_REPORT		SOF_TIMESTAMPING_SOFTWARE
+#define TS_ASK			SOF_TIMESTAMPING_TX_SOFTWARE
+#define ERRQ_BUF		256
 
 struct srv_sock {
 	int		 fd;
@@ -66,6 +80,9 @@ struct server {
 	struct event		*ev_ref;
 	struct rpt_serverstats	 stats;
 	uint64_t		 rnd;		/* xorshift state for leak */
+	struct tsm		*tsm;		/* interleaved mode */
+	uint64_t		 last_rx_ts;	/* the last one kept in tsm */
+	int			 stamped;	/* answers of the batch asking */
 
 	/* batch buffers, reused for every batch */
 	struct mmsghdr		 rx[BATCH];
@@ -77,6 +94,7 @@ struct server {
 	struct iovec		 tx_iov[BATCH];
 	uint8_t			 tx_buf[BATCH][PKT_HDR_LEN];
 	uint8_t			 tx_cmsg[BATCH][CMSG_BUF];
+	uint8_t			 tx_keep[BATCH];	/* transmit time set */
 };
 
 static uint32_t
@@ -187,6 +205,87 @@ parse_cmsgs(struct msghdr *m, struct timespec *rx, struct msghdr *reply)
 		reply->msg_control = NULL;
 }
 
+/*
+ * Answer i, to a request with an origin: ask the kernel for its transmit
+ * time, keep rx_ts for it, and if the origin is the receive timestamp of
+ * an answer before whose transmit time is known (and receive differs
+ * from transmit, as chrony checks), answer in interleaved mode.
+ */
+static void
+interleave(struct server *srv, int i, uint64_t rx_ts)
+{
+	struct msghdr	*r = &srv->tx[i].msg_hdr;
+	const uint8_t	*req = srv->rx_buf[i];
+	struct cmsghdr	*c;
+	uint64_t	 tx_ts;
+	size_t		 off = r->msg_control != NULL ? r->msg_controllen : 0;
+	int		 ask = TS_ASK;
+
+	if (tsm_get_tx(srv->tsm, pkt_get_ts(req, PKT_ORG_OFFSET),
+	    &tx_ts) == 0 && pkt_get_ts(req, PKT_RX_OFFSET) !=
+	    pkt_get_ts(req, PKT_TX_OFFSET)) {
+		pkt_interleave(srv->tx_buf[i], req, tx_ts);
+		srv->tx_keep[i] = 1;
+	}
+	tsm_save(srv->tsm, rx_ts);
+	srv->last_rx_ts = rx_ts;
+	r->msg_control = srv->tx_cmsg[i];
+	c = (struct cmsghdr *)(srv->tx_cmsg[i] + off);
+	c->cmsg_level = SOL_SOCKET;
+	c->cmsg_type = SO_TIMESTAMPING;
+	c->cmsg_len = CMSG_LEN(sizeof(ask));
+	memcpy(CMSG_DATA(c), &ask, sizeof(ask));
+	r->msg_controllen = off + CMSG_SPACE(sizeof(ask));
+	srv->stamped++;
+}
+
+/*
+ * The kernel's transmit times of answers, from the error queue: each
+ * comes with the answer (behind the link, IP and UDP headers), whose
+ * receive timestamp finds it in tsm.
+ */
+static void
+read_tx_times(struct server *srv, int fd)
+{
+	struct scm_timestamping	 tss;
+	uint8_t			 buf[ERRQ_BUF], cbuf[CMSG_BUF];
+	struct iovec		 iov;
+	struct msghdr		 m;
+	struct cmsghdr		*c;
+	const uint8_t		*a;
+	ssize_t			 n;
+	int			 i;
+
+	for (i = 0; i < BATCH * MAX_BATCHES; i++) {
+		memset(&m, 0, sizeof(m));
+		iov.iov_base = buf;
+		iov.iov_len = sizeof(buf);
+		m.msg_iov = &iov;
+		m.msg_iovlen = 1;
+		m.msg_control = cbuf;
+		m.msg_controllen = sizeof(cbuf);
+		if ((n = recvmsg(fd, &m, MSG_ERRQUEUE | MSG_DONTWAIT)) == -1)
+			return;
+		if (n < PKT_HDR_LEN || (m.msg_flags & MSG_TRUNC))
+			continue;
+		a = buf + n - PKT_HDR_LEN;
+		if ((a[0] & 7) != PKT_MODE_SERVER)
+			continue;
+		for (c = CMSG_FIRSTHDR(&m); c != NULL;
+		    c = CMSG_NXTHDR(&m, c)) {
+			if (c->cmsg_level != SOL_SOCKET ||
+			    c->cmsg_type != SCM_TIMESTAMPING)
+				continue;
+			memcpy(&tss, CMSG_DATA(c), sizeof(tss));
+			if (tss.ts[0].tv_sec == 0)
+				continue;
+			tsm_set_tx(srv->tsm, pkt_get_ts(a, PKT_RX_OFFSET),
+			    pkt_ts_from_ns(engine_sys_to_ns(srv->eng,
+			    ts_ns(&tss.ts[0]))));
+		}
+	}
+}
+
 /* Decide about one request; 1 and an answer in tx[i] if it gets one. */
 static int
 handle_one(struct server *srv, int i, int64_t now_ns)
@@ -198,7 +297,9 @@ handle_one(struct server *srv, int i, int64_t now_ns)
 	enum clog_verdict	 v;
 	size_t			 n, len = srv->rx[i].msg_len;
 	uint32_t		 kod = 0;
+	uint64_t		 rx_ts;
 	int64_t			 rx_ns;
+	int			 stamp;
 
 	srv->stats.ntp_rx++;
 	r->msg_control = srv->tx_cmsg[i];
@@ -220,12 +321,25 @@ handle_one(struct server *srv, int i, int64_t now_ns)
 		kod = PKT_KOD_RATE;
 	rx_ns = rx.tv_sec != 0 ? engine_sys_to_ns(srv->eng, ts_ns(&rx)) :
 	    now_ns;
-	n = pkt_respond(&srv->state, srv->rx_buf[i], len,
-	    pkt_ts_from_ns(rx_ns), kod, srv->tx_buf[i], PKT_HDR_LEN, &why);
+	rx_ts = pkt_ts_from_ns(rx_ns);
+	/*
+	 * A request with an origin may come from an interleaving client
+	 * (a basic one sends zeros): its answer's transmit time is kept
+	 * under a receive timestamp unique to it.
+	 */
+	stamp = kod == 0 && len >= PKT_HDR_LEN &&
+	    pkt_get_ts(srv->rx_buf[i], PKT_ORG_OFFSET) != 0;
+	if (stamp && rx_ts <= srv->last_rx_ts)
+		rx_ts = srv->last_rx_ts + 1;
+	n = pkt_respond(&srv->state, srv->rx_buf[i], len, rx_ts, kod,
+	    srv->tx_buf[i], PKT_HDR_LEN, &why);
 	if (n == 0) {
 		srv->stats.malformed[why]++;
 		return 0;
 	}
+	srv->tx_keep[i] = 0;
+	if (stamp)
+		interleave(srv, i, rx_ts);
 	if (kod != 0)
 		srv->stats.kod_rate++;
 	srv->tx_iov[i].iov_base = srv->tx_buf[i];
@@ -272,7 +386,8 @@ send_batch(struct server *srv, int fd, int n)
 	clock_gettime(CLOCK_REALTIME, &now);
 	tx_ts = pkt_ts_from_ns(engine_sys_to_ns(srv->eng, ts_ns(&now)));
 	for (i = 0; i < n; i++)
-		pkt_set_tx(srv->tx_iov[i].iov_base, tx_ts);
+		if (!srv->tx_keep[i])
+			pkt_set_tx(srv->tx_iov[i].iov_base, tx_ts);
 	while (sent < n) {
 		r = sendmmsg(fd, &srv->tx[sent], n - sent, MSG_DONTWAIT);
 		if (r == -1) {
@@ -299,8 +414,14 @@ sock_cb(evutil_socket_t fd, short ev, void *arg)
 
 	for (b = 0; b < MAX_BATCHES; b++) {
 		prepare_rx(srv);
-		if ((n = recvmmsg(fd, srv->rx, BATCH, MSG_DONTWAIT, NULL)) <= 0)
+		if ((n = recvmmsg(fd, srv->rx, BATCH, MSG_DONTWAIT,
+		    NULL)) <= 0) {
+			/* woken with nothing to read: transmit times */
+			if (b == 0)
+				read_tx_times(srv, fd);
 			break;
+		}
+		srv->stamped = 0;
 		clock_gettime(CLOCK_REALTIME, &now);
 		now_ns = engine_sys_to_ns(srv->eng, ts_ns(&now));
 		for (i = 0, out = 0; i < n; i++) {
@@ -311,11 +432,15 @@ sock_cb(evutil_socket_t fd, short ev, void *arg)
 				srv->tx[out] = srv->tx[i];
 				srv->tx_iov[out] = srv->tx_iov[i];
 				srv->tx[out].msg_hdr.msg_iov = &srv->tx_iov[out];
+				srv->tx_keep[out] = srv->tx_keep[i];
 			}
 			out++;
 		}
 		srv->stats.ntp_dropped += n - out;
 		send_batch(srv, fd, out);
+		/* on loopback they are there already; elsewhere soon */
+		if (srv->stamped > 0)
+			read_tx_times(srv, fd);
 		if (n < BATCH)
 			break;
 	}
@@ -325,10 +450,18 @@ int
 server_add_socket(struct server *srv, int fd)
 {
 	struct srv_sock	*ss;
+	int		 report = TS_REPORT | TS_OPT_RX_FILTER;
 
 	if (srv->nsocks == MAX_SOCKETS)
 		return -1;
 	ss = &srv->socks[srv->nsocks];
+	/* Without transmit timestamps answers are never interleaved. */
+	if (setsockopt(fd, SOL_SOCKET, SO_TIMESTAMPING, &report,
+	    sizeof(report)) == -1) {
+		report = TS_REPORT;
+		setsockopt(fd, SOL_SOCKET, SO_TIMESTAMPING, &report,
+		    sizeof(report));
+	}
 	ss->fd = fd;
 	ss->srv = srv;
 	if ((ss->ev = event_new(srv->eng->base, fd, EV_READ | EV_PERSIST,
@@ -367,7 +500,8 @@ server_new(struct engine *eng)
 
 	srv->eng = eng;
 	if ((srv->acl = acl_new(eng->conf->acl)) == NULL ||
-	    (srv->clog = make_clog(eng->conf)) == NULL)
+	    (srv->clog = make_clog(eng->conf)) == NULL ||
+	    (srv->tsm = tsm_new(TSMAP_SLOTS)) == NULL)
 		fatalx("server: out of memory");
 	if (getrandom(&srv->rnd, sizeof(srv->rnd), 0) != sizeof(srv->rnd))
 		fatal("getrandom");
@@ -392,6 +526,7 @@ server_free(struct server *srv)
 		close(srv->socks[i].fd);
 	}
 	event_free(srv->ev_ref);
+	tsm_free(srv->tsm);
 	clog_free(srv->clog);
 	acl_free(srv->acl);
 	free(srv);

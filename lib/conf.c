@@ -91,6 +91,7 @@ static const struct srcopt srcopts[] = {
 	{ "prefer",		SO_FLAG,	0, SRC(prefer), 0, 0 },
 	{ "noselect",		SO_FLAG,	0, SRC(noselect), 0, 0 },
 	{ "nts",		SO_FLAG,	0, SRC(nts), 0, 0 },
+	{ "xleave",		SO_FLAG,	0, SRC(xleave), 0, 0 },
 	{ "minpoll",		SO_INT,		1, SRC(minpoll), -7, 24 },
 	{ "maxpoll",		SO_INT,		1, SRC(maxpoll), -7, 24 },
 	{ "certset",		SO_INT,		1, SRC(certset), 0, INT_MAX },
@@ -104,7 +105,6 @@ static const struct srcopt srcopts[] = {
 	{ "auto_offline",	SO_WARN,	0, 0, 0, 0 },
 	{ "trust",		SO_WARN,	0, 0, 0, 0 },
 	{ "require",		SO_WARN,	0, 0, 0, 0 },
-	{ "xleave",		SO_WARN,	0, 0, 0, 0 },
 	{ "copy",		SO_WARN,	0, 0, 0, 0 },
 	{ "ipv4",		SO_WARN,	0, 0, 0, 0 },
 	{ "ipv6",		SO_WARN,	0, 0, 0, 0 },
@@ -1208,7 +1208,7 @@ conf_source_equal(const struct conf_source *a, const struct conf_source *b)
 	    a->port == b->port && a->iburst == b->iburst &&
 	    a->minpoll == b->minpoll && a->maxpoll == b->maxpoll &&
 	    a->prefer == b->prefer && a->noselect == b->noselect &&
-	    a->nts == b->nts && a->ntsport == b->ntsport &&
+	    a->xleave == b->xleave && a->nts == b->nts && a->ntsport == b->ntsport &&
 	    a->certset == b->certset && a->key == b->key &&
 	    a->maxdelay_s == b->maxdelay_s &&
 	    (a->type != CONF_SRC_POOL || a->maxsources == b->maxsources);

@@ -50,6 +50,7 @@ struct conf_source {
 	int			 maxpoll;	/* default 10, -7..24 */
 	int			 prefer;
 	int			 noselect;
+	int			 xleave;
 	int			 nts;
 	uint16_t		 ntsport;	/* default 4460 */
 	int			 certset;	/* default 0 */

@@ -334,6 +334,8 @@ print_source(FILE *f, const struct conf_source *s)
 		fprintf(f, " maxpoll %d", s->maxpoll);
 	if (s->prefer)
 		fputs(" prefer", f);
+	if (s->xleave)
+		fputs(" xleave", f);
 	if (s->noselect)
 		fputs(" noselect", f);
 	if (s->nts)

@@ -27,6 +27,7 @@
 #include <stdint.h>
 
 #include "imsg.h"
+#include "tzif.h"
 #include "vclock.h"
 
 enum imsg_type {
@@ -35,11 +36,12 @@ enum imsg_type {
 	/* monitor -> engine */
 	IMSG_CLOCK_STATE = 16,	/* struct clock_state */
 	IMSG_NTP_SOCKET,	/* no payload; a bound UDP server socket */
+	IMSG_LEAP_TABLE,	/* struct leap_table: leapsectz's leaps */
 
 	/* engine -> monitor */
 	IMSG_LOG = 32,		/* struct log_msg */
 	IMSG_ADJ_FREQ,		/* struct req_freq */
-	IMSG_ADJ_OFFSET,	/* struct req_offset: slew */
+	IMSG_ADJ_OFFSET,	/* struct req_offset: slew, added to what is left */
 	IMSG_STEP,		/* struct req_step */
 	IMSG_SET_LEAP,		/* struct req_leap */
 	IMSG_SET_SYNC,		/* struct req_sync */
@@ -156,6 +158,7 @@ struct ctl_source_conf {
 	int32_t		maxpoll;
 	int32_t		prefer;
 	int32_t		noselect;
+	int32_t		xleave;
 	int32_t		nts;
 	int32_t		certset;
 	uint32_t	key;
@@ -203,7 +206,8 @@ struct req_freq {
 };
 
 struct req_offset {
-	double		offset_s;	/* + the clock is ahead: slow it */
+	double		offset_s;	/* + the clock is ahead: slow it; added */
+					/* to the slew left when it arrives */
 	double		rate_ppm;	/* > 0, at most maxslewrate */
 };
 
@@ -219,6 +223,13 @@ struct oneshot_result {
 	int32_t		ok;		/* a source was selected */
 	int32_t		stepped;	/* -q: the step was asked for */
 	double		offset_s;	/* + the clock is ahead */
+};
+
+/* leapsectz: the leap seconds of the time zone, oldest first. */
+struct leap_table {
+	int32_t			n;	/* 0 to TZIF_MAX_LEAPS */
+	int32_t			pad;
+	struct tzif_leap	leaps[TZIF_MAX_LEAPS];
 };
 
 struct req_sync {

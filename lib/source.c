@@ -14,6 +14,7 @@
  * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
  */
 
+#include <math.h>
 #include <string.h>
 
 #include "source.h"
@@ -61,13 +62,25 @@ src_poll(struct src *s, int64_t now_ns, uint64_t xmt_rnd, uint8_t *pkt)
 	req.mode = PKT_MODE_CLIENT;
 	req.poll = (int8_t)s->poll;
 	req.tx_ts = xmt_rnd;
-	pkt_encode(&req, pkt, PKT_HDR_LEN);
-	if (s->awaiting)
+	if (s->req.awaiting) {
 		src_timeout(s);
+		s->late = s->req;	/* answerable until the next poll */
+		s->late.awaiting = 1;
+	} else
+		s->late.awaiting = 0;
+	memset(&s->req, 0, sizeof(s->req));
+	if (s->p.xleave && s->have_xchg) {
+		req.org_ts = s->xchg.t2;
+		req.rx_ts = ~xmt_rnd;
+		s->req.cookie = req.rx_ts;
+		s->req.prev = s->xchg;
+	}
+	pkt_encode(&req, pkt, PKT_HDR_LEN);
 	s->reach <<= 1;
-	s->awaiting = 1;
-	s->xmt = xmt_rnd;
-	s->t1_ns = now_ns;
+	s->req.awaiting = 1;
+	s->req.seq = s->stats.tx + 1;	/* 0: none */
+	s->req.xmt = xmt_rnd;
+	s->req.t1_ns = now_ns;
 	s->stats.tx++;
 	if (s->burst_left > 0) {
 		s->burst_left--;
@@ -88,15 +101,40 @@ void
 src_tx_time(struct src *s, int64_t t1_ns)
 {
 	/* Only for the request in flight, and only a sane correction. */
-	if (s->awaiting && t1_ns >= s->t1_ns &&
-	    t1_ns - s->t1_ns < (int64_t)(SRC_TIMEOUT_S * NS))
-		s->t1_ns = t1_ns;
+	if (s->req.awaiting && t1_ns >= s->req.t1_ns &&
+	    t1_ns - s->req.t1_ns < (int64_t)(SRC_TIMEOUT_S * NS))
+		s->req.t1_ns = t1_ns;
+}
+
+static void
+shift(int64_t *t, int64_t d)
+{
+	if (*t != 0)
+		*t -= d;
+}
+
+void
+src_correct(struct src *s, double doffset_s)
+{
+	int64_t	 d;
+
+	if (!isfinite(doffset_s) || fabs(doffset_s) > 1e8)
+		return;
+	d = llround(doffset_s * 1e9);
+	shift(&s->req.t1_ns, d);
+	shift(&s->req.prev.t1_ns, d);
+	shift(&s->req.prev.t4_ns, d);
+	shift(&s->late.t1_ns, d);
+	shift(&s->late.prev.t1_ns, d);
+	shift(&s->late.prev.t4_ns, d);
+	shift(&s->xchg.t1_ns, d);
+	shift(&s->xchg.t4_ns, d);
 }
 
 void
 src_timeout(struct src *s)
 {
-	s->awaiting = 0;
+	s->req.awaiting = 0;
 	s->good_in_row = 0;
 }
 
@@ -117,16 +155,36 @@ kiss(struct src *s, uint32_t code)
 	return SRC_KOD_OTHER;
 }
 
-/* The RFC 5905 tests that need no arithmetic on the timestamps. */
+/* 1: a basic answer to r, 2: an interleaved one, 0: not r's. */
+static int
+answers(const struct src_req *r, uint64_t org)
+{
+	if (org == r->xmt)
+		return 1;
+	if (r->cookie != 0 && org == r->cookie)
+		return 2;
+	return 0;
+}
+
+/*
+ * The RFC 5905 tests that need no arithmetic on the timestamps; *r: the
+ * request answered, *how: answers()'s verdict.
+ */
 static enum src_reason
-check_reply(struct src *s, const struct pkt *p)
+check_reply(struct src *s, const struct pkt *p, struct src_req **r,
+    int *how)
 {
 	if (p->mode != PKT_MODE_SERVER)
 		return SRC_MALFORMED;
-	if (!s->awaiting)
-		return p->org_ts == s->xmt ? SRC_DUPLICATE : SRC_BOGUS;
-	if (p->org_ts != s->xmt)
+	*r = &s->req;
+	if ((*how = answers(&s->req, p->org_ts)) == 0) {
+		*r = &s->late;
+		*how = answers(&s->late, p->org_ts);
+	}
+	if (*how == 0)
 		return SRC_BOGUS;
+	if (!(*r)->awaiting)
+		return SRC_DUPLICATE;
 	/* Only now, with the origin checked, may a kiss be believed. */
 	if (p->stratum == 0)
 		return kiss(s, p->refid);
@@ -151,7 +209,8 @@ raise_poll(struct src *s)
  * origin check, so that nobody off-path writes into them.
  */
 static void
-note_reply(struct src *s, const struct pkt *p, enum src_reason why)
+note_reply(struct src *s, const struct pkt *p, enum src_reason why,
+    int64_t t1_ns, int basic)
 {
 	struct src_last	*l = &s->last;
 
@@ -164,9 +223,37 @@ note_reply(struct src *s, const struct pkt *p, enum src_reason why)
 	else if (why == SRC_UNSYNC || why == SRC_KOD_RATE ||
 	    why == SRC_KOD_DENY || why == SRC_KOD_OTHER)
 		l->tests &= ~(SRC_TEST_SYNC | SRC_TEST_SOURCE_SYNC);
-	if (why == SRC_OK)
-		l->response_s = (pkt_ts_to_ns(p->tx_ts, s->t1_ns) -
-		    pkt_ts_to_ns(p->rx_ts, s->t1_ns)) * 1e-9;
+	if (why == SRC_OK && basic)
+		l->response_s = (pkt_ts_to_ns(p->tx_ts, t1_ns) -
+		    pkt_ts_to_ns(p->rx_ts, t1_ns)) * 1e-9;
+}
+
+/* The sample of one exchange: t1 and t4 local, t2 and t3 the server's. */
+static enum src_reason
+make_sample(struct src *s, const struct pkt *p, int64_t t1, uint64_t t2_ts,
+    uint64_t t3_ts, int64_t t4, struct sst_sample *out)
+{
+	int64_t		 t2, t3;
+	double		 delay;
+
+	t2 = pkt_ts_to_ns(t2_ts, t1);
+	t3 = pkt_ts_to_ns(t3_ts, t4);
+	delay = ((t4 - t1) - (t3 - t2)) * 1e-9;
+	memset(out, 0, sizeof(*out));
+	out->delay_s = delay;
+	if (delay < 0.0 || delay > s->p.maxdelay_s || t3 < t2) {
+		s->stats.refused[SRC_BAD_DELAY]++;
+		return SRC_BAD_DELAY;
+	}
+	out->time_ns = t1 + (t4 - t1) / 2;
+	out->offset_s = ((t1 - t2) + (t4 - t3)) * 0.5e-9;
+	/* the server's reading error: 2^precision */
+	out->disp_s = p->precision > -32 && p->precision < 0 ?
+	    1.0 / (double)(1ULL << -p->precision) : 1.0;
+	out->root_delay_s = pkt_short_to_s(p->root_delay);
+	out->root_disp_s = pkt_short_to_s(p->root_disp);
+	out->stratum = p->stratum;
+	return SRC_OK;
 }
 
 enum src_reason
@@ -174,44 +261,47 @@ src_reply(struct src *s, const uint8_t *buf, size_t len, int64_t t4_ns,
     struct sst_sample *out)
 {
 	struct pkt	 p;
+	struct src_req	*r = NULL;
+	struct src_xchg	 x;
 	enum src_reason	 why;
-	int64_t		 t2, t3;
-	double		 delay;
+	uint64_t	 seq;
+	int		 how = 0;
 
 	s->stats.rx++;
 	if (pkt_decode(&p, buf, len) != PKT_OK)
 		why = SRC_MALFORMED;
 	else
-		why = check_reply(s, &p);
+		why = check_reply(s, &p, &r, &how);
 	if (why != SRC_MALFORMED && why != SRC_DUPLICATE && why != SRC_BOGUS)
-		note_reply(s, &p, why);
+		note_reply(s, &p, why, r->t1_ns, how == 1);
 	if (why != SRC_OK) {
 		s->stats.refused[why]++;
 		if (why != SRC_MALFORMED && why != SRC_DUPLICATE &&
 		    why != SRC_BOGUS)
-			s->awaiting = 0;
+			r->awaiting = 0;
 		return why;
 	}
-	s->awaiting = 0;	/* answered: a copy is a duplicate */
-	t2 = pkt_ts_to_ns(p.rx_ts, s->t1_ns);
-	t3 = pkt_ts_to_ns(p.tx_ts, t4_ns);
-	delay = ((t4_ns - s->t1_ns) - (t3 - t2)) * 1e-9;
-	s->last.delay_s = delay;
-	if (delay < 0.0 || delay > s->p.maxdelay_s) {
-		s->last.tests &= ~SRC_TEST_MAXDELAY;
-		s->stats.refused[SRC_BAD_DELAY]++;
-		return SRC_BAD_DELAY;
+	/* answered: a copy is a duplicate; a late answer ends both */
+	r->awaiting = 0;
+	s->late.awaiting = 0;
+	x.seq = r->seq;
+	x.t1_ns = r->t1_ns;
+	x.t2 = p.rx_ts;
+	x.t4_ns = t4_ns;
+	if (how == 1)
+		why = make_sample(s, &p, r->t1_ns, p.rx_ts, p.tx_ts, t4_ns,
+		    out);
+	else
+		why = make_sample(s, &p, r->prev.t1_ns, r->prev.t2, p.tx_ts,
+		    r->prev.t4_ns, out);
+	s->last.delay_s = out->delay_s;
+	if (why != SRC_OK) {
+		if (why == SRC_BAD_DELAY)
+			s->last.tests &= ~SRC_TEST_MAXDELAY;
+		return why;
 	}
-	memset(out, 0, sizeof(*out));
-	out->time_ns = s->t1_ns + (t4_ns - s->t1_ns) / 2;
-	out->offset_s = ((s->t1_ns - t2) + (t4_ns - t3)) * 0.5e-9;
-	out->delay_s = delay;
-	/* the server's reading error: 2^precision */
-	out->disp_s = p.precision > -32 && p.precision < 0 ?
-	    1.0 / (double)(1ULL << -p.precision) : 1.0;
-	out->root_delay_s = pkt_short_to_s(p.root_delay);
-	out->root_disp_s = pkt_short_to_s(p.root_disp);
-	out->stratum = p.stratum;
+	s->xchg = x;
+	s->have_xchg = 1;
 	s->reach |= 1;
 	s->stratum = p.stratum;
 	s->refid = p.refid;
@@ -223,5 +313,11 @@ src_reply(struct src *s, const uint8_t *buf, size_t len, int64_t t4_ns,
 	if (s->burst_good > 0 && --s->burst_good == 0)
 		s->burst_left = 0;	/* burst: enough good samples */
 	raise_poll(s);
+	seq = how == 1 ? r->seq : r->prev.seq;
+	if (seq <= s->sampled_seq) {
+		s->stats.refused[SRC_NO_SAMPLE]++;
+		return SRC_NO_SAMPLE;
+	}
+	s->sampled_seq = seq;
 	return SRC_OK;
 }

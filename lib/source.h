@@ -39,6 +39,7 @@ struct src_params {
 	int	maxpoll;
 	int	iburst;
 	double	maxdelay_s;	/* round trip longer than this: no sample */
+	int	xleave;		/* ask for interleaved answers */
 };
 
 /* Why a reply gave no sample; each is counted per source. */
@@ -53,6 +54,8 @@ enum src_reason {
 	SRC_KOD_RATE,		/* kiss-o'-death RATE: polls back off */
 	SRC_KOD_DENY,		/* DENY or RSTR: the source is given up */
 	SRC_KOD_OTHER,
+	SRC_NO_SAMPLE,		/* a good answer, but about an exchange */
+				/* that gave its sample already */
 	SRC_NREASONS
 };
 
@@ -87,6 +90,26 @@ struct src_last {
 #define SRC_TEST_SOURCE_SYNC	0x001
 #define SRC_TESTS_ALL		0x3ff
 
+/* An answered exchange: what a later interleaved answer completes. */
+struct src_xchg {
+	uint64_t	 seq;		/* the request's number, from 1 */
+	int64_t		 t1_ns;		/* our request left, local time */
+	uint64_t	 t2;		/* the server received it (its clock) */
+	int64_t		 t4_ns;		/* its answer came, local time */
+};
+
+/* A request sent. */
+struct src_req {
+	int		 awaiting;	/* not answered yet */
+	uint64_t	 seq;		/* its number, from 1 */
+	uint64_t	 xmt;		/* its transmit timestamp: the origin */
+					/* of a basic answer */
+	uint64_t	 cookie;	/* its receive field: the origin of an */
+					/* interleaved answer (0: basic asked) */
+	int64_t		 t1_ns;		/* when it left, local time */
+	struct src_xchg	 prev;		/* the exchange it asked about */
+};
+
 struct src {
 	struct src_params	 p;
 	int			 poll;		/* log2 s now */
@@ -95,9 +118,11 @@ struct src {
 	int			 burst_good;	/* good replies that end it, or 0 */
 	int			 denied;	/* DENY/RSTR received */
 	int			 good_in_row;	/* for raising the poll */
-	int			 awaiting;	/* a request is out */
-	uint64_t		 xmt;		/* its transmit timestamp */
-	int64_t			 t1_ns;		/* when it left, local time */
+	struct src_req		 req;		/* the request in flight */
+	struct src_req		 late;		/* the one before, unanswered */
+	struct src_xchg		 xchg;		/* the newest exchange answered */
+	int			 have_xchg;
+	uint64_t		 sampled_seq;	/* the newest exchange sampled */
 	int64_t			 next_ns;	/* next poll */
 	struct src_stats	 stats;
 	/* last good reply, for reports */
@@ -113,6 +138,11 @@ void		src_init(struct src *, const struct src_params *,
 /*
  * Time to poll: write a request into pkt (PKT_HDR_LEN bytes) with the
  * random transmit timestamp xmt_rnd, remember it, schedule the next poll.
+ * With xleave and an exchange answered before, the request asks for an
+ * interleaved answer as chrony's xleave does: origin = the server's
+ * receive time of that exchange, receive = ~xmt_rnd (which the answer
+ * then carries as its origin).  The request before, if unanswered, stays
+ * answerable until the next poll (a late answer still counts).
  */
 void		src_poll(struct src *, int64_t now_ns, uint64_t xmt_rnd,
 		    uint8_t *pkt);
@@ -121,11 +151,20 @@ void		src_poll(struct src *, int64_t now_ns, uint64_t xmt_rnd,
  * local time): better than the time src_poll() was told.
  */
 void		src_tx_time(struct src *, int64_t t1_ns);
+/*
+ * The local clock was moved back by doffset_s (+: moved back): the local
+ * times kept for requests and exchanges move with it.
+ */
+void		src_correct(struct src *, double doffset_s);
 /* The reply timed out: nothing more is accepted for that request. */
 void		src_timeout(struct src *);
 /*
  * A reply received at local time t4_ns, the request having left at the
- * time src_poll() was told.  SRC_OK and *sample, or why not.
+ * time src_poll() was told.  SRC_OK and *sample, or why not.  A basic
+ * answer gives the sample of its own exchange; an interleaved one (its
+ * transmit time is the server's kernel transmit time of its previous
+ * answer) gives the sample of the exchange before, unless that one gave
+ * its sample already (SRC_NO_SAMPLE: still a good answer).
  */
 enum src_reason	src_reply(struct src *, const uint8_t *, size_t, int64_t t4_ns,
 		    struct sst_sample *);

@@ -62,6 +62,9 @@
 #define FILT_DEV_RATIO		10.0
 #define FILT_MAX_REJECT		4
 #define FILT_CLOCK_ERROR	1e-6	/* wander of the local clock, 1 ppm */
+/* Delays above the minimum by this many times the median's excess. */
+#define FILT_MEDIAN_RATIO	3.0
+#define FILT_MEDIAN_MIN_SD	2.0	/* but not within 2 sd of the fit */
 
 /* Bounds beyond which sst_correct() cannot re-express a sample. */
 #define MAX_CORR_DFREQ_PPM	1e5
@@ -400,8 +403,22 @@ filt_min_delay(const struct sst *s)
 	return min >= 0.0 ? min : newest(s)->delay_s;
 }
 
+/* The median delay of the samples held since the filter's epoch. */
+static double
+filt_median_delay(const struct sst *s)
+{
+	double	 d[NSLOTS];
+	int	 i, n = 0;
+
+	for (i = -s->nextra; i < s->n; i++)
+		if (SAMPLE(s, i)->seq >= s->filt_epoch)
+			d[n++] = SAMPLE(s, i)->delay_s;
+	return n > 0 ? median(d, n) : newest(s)->delay_s;
+}
+
 /*
- * The delay filter, chrony's maxdelaydevratio test.  Half the delay above
+ * The delay filter, chrony's maxdelaydevratio test, and a test against
+ * the typical delay.  Half the delay above
  * the minimum is the most the queues can have moved the offset.  It must
  * not exceed 10 times the standard deviation of the regression plus what
  * the frequency (skew and 1 ppm of wander) can have moved since the newest
@@ -413,14 +430,29 @@ filt_min_delay(const struct sst *s)
 static int
 delay_outlier(const struct sst *s, const struct sst_sample *sm)
 {
-	double	 ago, delta, max_delta, err;
+	double	 ago, delta, max_delta, err, min, typ;
 
 	if (s->n < FILT_MIN_SAMPLES)
 		return 0;
 	ago = diff_s(sm->time_ns, newest(s)->time_ns);
-	delta = 0.5 * (sm->delay_s - filt_min_delay(s));
+	min = filt_min_delay(s);
+	delta = 0.5 * (sm->delay_s - min);
 	max_delta = FILT_DEV_RATIO * s->stddev_s +
 	    fabs(ago) * (s->skew + FILT_CLOCK_ERROR);
+	/*
+	 * The queues' usual excess over the minimum is the median's: a delay
+	 * whose excess is FILT_MEDIAN_RATIO times that is an outlier too
+	 * (however noisy the regression: such samples make it noisy), if
+	 * what it can move the offset is beyond the regression's noise.
+	 */
+	typ = 0.5 * FILT_MEDIAN_RATIO * (filt_median_delay(s) - min);
+	if (typ < FILT_MEDIAN_MIN_SD * s->stddev_s)
+		typ = FILT_MEDIAN_MIN_SD * s->stddev_s;
+	if (typ < PRECISION)
+		typ = PRECISION;
+	typ += fabs(ago) * (s->skew + FILT_CLOCK_ERROR);
+	if (typ < max_delta)
+		max_delta = typ;
 	if (delta <= max_delta)
 		return 0;
 	err = sm->offset_s - (s->offset_s + s->freq * ago);

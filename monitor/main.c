@@ -29,6 +29,7 @@
 #include "conf.h"
 #include "drift.h"
 #include "engine.h"
+#include "leaptz.h"
 #include "log.h"
 #include "monitor.h"
 #include "proctitle.h"
@@ -210,6 +211,9 @@ monitor_main(struct monitor *mon)
 	if (mon->oneshot != 'Q')	/* -Q changes nothing */
 		load_drift(mon);
 	load_nts(mon);
+	/* The engine has no file system: the monitor reads the zone. */
+	if (mon->conf->leapsectz != NULL)
+		leaptz_read(mon->conf->leapsectz, &mon->leaps);
 	/* One-shot runs beside a running daemon: no socket of their own. */
 	if (!mon->oneshot) {
 		mon->control = control_open(mon->conf->bindcmdaddress);

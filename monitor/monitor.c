@@ -441,7 +441,13 @@ handle_hello(struct monitor *mon, struct imsg *imsg)
 	}
 	send_clock_state(mon);
 	send_sockets(mon);
+	if (mon->leaps.n > 0 && mon->engine != NULL &&
+	    imsg_compose(mon->engine, IMSG_LEAP_TABLE, 0, 0, -1, &mon->leaps,
+	    sizeof(mon->leaps)) == -1)
+		monitor_engine_abuse(mon, "engine does not read");
 	send_nts(mon);
+	if (mon->engine != NULL)
+		update_engine_events(mon);
 }
 
 static void
@@ -502,20 +508,27 @@ handle_slew(struct monitor *mon, struct imsg *imsg)
 {
 	struct req_offset	 req;
 	const char		*why;
+	int64_t			 now = monitor_now_ns();
+	double			 total;
 
 	if (imsg_get_data(imsg, &req, sizeof(req)) == -1) {
 		monitor_engine_abuse(mon, "IMSG_ADJ_OFFSET: bad length");
 		return;
 	}
+	/*
+	 * The correction is added to what is left of the slew now: the
+	 * engine cannot know how much of it is done when this arrives.
+	 */
+	total = clock_slew_left(mon->clock, now) + req.offset_s;
 	if ((why = lim_check_slew(&mon->lim, req.offset_s, req.rate_ppm)) !=
-	    NULL) {
+	    NULL || (why = lim_check_slew(&mon->lim, total,
+	    req.rate_ppm)) != NULL) {
 		log_warnx("refused slew of %.9f s at %.1f ppm: %s",
 		    req.offset_s, req.rate_ppm, why);
 		mon->refused++;
 		return;
 	}
-	if (clock_slew(mon->clock, monitor_now_ns(), req.offset_s,
-	    req.rate_ppm) == -1)
+	if (clock_slew(mon->clock, now, total, req.rate_ppm) == -1)
 		return;
 	log_change(mon, req.offset_s);
 	lim_note_update(&mon->limst);

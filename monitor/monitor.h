@@ -66,6 +66,7 @@ struct monitor {
 	struct nts_files	 nts;
 	int			 ke_fds[NTS_MAX_KE_SOCKETS];	/* NTS-KE */
 	int			 n_ke_fds;
+	struct leap_table	 leaps;		/* leapsectz, n 0 if none */
 	uid_t			 uid;
 	gid_t			 gid;
 

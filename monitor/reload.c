@@ -60,6 +60,7 @@ send_source(struct monitor *mon, uint32_t type, const struct conf_source *s)
 	c.maxpoll = s->maxpoll;
 	c.prefer = s->prefer;
 	c.noselect = s->noselect;
+	c.xleave = s->xleave;
 	c.nts = s->nts;
 	c.certset = s->certset;
 	c.key = s->key;

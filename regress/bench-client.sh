@@ -30,7 +30,10 @@
 # waiting for convergence after this many seconds, default 120),
 # BENCH_CLIENT_CHRONY_SECONDS (the chronyd run, default 60),
 # BENCH_CLIENT_PORT (first server port tried), BENCH_CLIENT_CSV (a file to
-# keep the timed client's samples in), CHRONY_CACHE, CHRONYD.
+# keep the timed client's samples in), BENCH_CLIENT_XLEAVE (1, the
+# default: both clients ask for interleaved answers, `xleave`; 0: basic
+# mode), BENCH_CLIENT_LOG (a file to keep the timed client's log in, with
+# debug messages: one line per sample), CHRONY_CACHE, CHRONYD.
 set -u
 B=${1:?usage: bench-client.sh BUILDDIR [SECONDS]}
 B=$(cd "$B" && pwd) || exit 1
@@ -40,6 +43,8 @@ convmax=${BENCH_CLIENT_CONVERGE_MAX:-120}
 csecs=${BENCH_CLIENT_CHRONY_SECONDS:-60}
 port0=${BENCH_CLIENT_PORT:-$((20000 + $$ % 20000))}
 csv=${BENCH_CLIENT_CSV:-}
+xl=""
+[ "${BENCH_CLIENT_XLEAVE:-1}" = 1 ] && xl=" xleave"
 
 say() {
 	echo "bench-client: $*"
@@ -165,7 +170,7 @@ start_timed() {
 		"$TIMED" -p -f "$T/$1.conf" 2>&1 | sed 's/^/    /'
 		exit 1
 	}
-	"$TIMED" -d -f "$T/$1.conf" >"$T/$1.log" 2>&1 &
+	"$TIMED" -d -f "$T/$1.conf" ${2:-} >"$T/$1.log" 2>&1 &
 	MPID=$!
 	pids="$pids $MPID"
 }
@@ -644,9 +649,9 @@ PY
 # --- the timed client
 cat >"$T/client.conf" <<CONF
 clock virtual offset 0.3 frequency 40
-server 127.0.0.1 port $P iburst minpoll -2 maxpoll -2
-server 127.0.0.2 port $((P + 1)) iburst minpoll -2 maxpoll -2
-server 127.0.0.3 port $((P + 2)) iburst minpoll -2 maxpoll -2
+server 127.0.0.1 port $P iburst minpoll -2 maxpoll -2$xl
+server 127.0.0.2 port $((P + 1)) iburst minpoll -2 maxpoll -2$xl
+server 127.0.0.3 port $((P + 2)) iburst minpoll -2 maxpoll -2$xl
 makestep 0.1 3
 port 0
 user nobody
@@ -654,9 +659,10 @@ chrootdir $T/empty
 bindcmdaddress $T/client.sock
 CONF
 say "measurement window $secs s after convergence (waiting up to" \
-    "$convmax s for it); sampling every 0.25 s"
+    "$convmax s for it); sampling every 0.25 s;" \
+    "$([ -n "$xl" ] && echo "interleaved mode (xleave)" || echo "basic mode")"
 start0=$(cut -d ' ' -f 1 /proc/uptime)
-start_timed client
+start_timed client ${BENCH_CLIENT_LOG:+-D}
 PID_client=$MPID
 python3 "$T/sample.py" timed "$TIMECTL" "$T/client.sock" "$secs" \
     "$convmax" "$PID_client" "$T/summary" "$csv" "$start0"
@@ -669,6 +675,7 @@ if grep -q 'signal 31' "$T/client.log" || [ ! -s "$T/summary" ] ||
 	tail -n 20 "$T/client.log" | sed 's/^/    /'
 fi
 stop $PID_client $(pgrep -P "$PID_client")
+[ -n "${BENCH_CLIENT_LOG:-}" ] && cp "$T/client.log" "$BENCH_CLIENT_LOG"
 
 # --- the chronyd client
 chronyd=${CHRONYD:-}
@@ -683,9 +690,9 @@ if [ -z "$chronyd" ] || [ ! -x "$chronyd" ] || [ ! -x "$chronyc" ]; then
 	say "chronyd or chronyc unavailable: timed's client alone"
 else
 	cat >"$T/chrony.conf" <<CONF
-server 127.0.0.1 port $P iburst minpoll -2 maxpoll -2
-server 127.0.0.2 port $((P + 1)) iburst minpoll -2 maxpoll -2
-server 127.0.0.3 port $((P + 2)) iburst minpoll -2 maxpoll -2
+server 127.0.0.1 port $P iburst minpoll -2 maxpoll -2$xl
+server 127.0.0.2 port $((P + 1)) iburst minpoll -2 maxpoll -2$xl
+server 127.0.0.3 port $((P + 2)) iburst minpoll -2 maxpoll -2$xl
 port 0
 cmdport 0
 bindcmdaddress $T/chrony/chronyd.sock

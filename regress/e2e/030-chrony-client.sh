@@ -1,6 +1,7 @@
 #!/bin/sh
 # Interop: chronyd 4.3 from Debian's archive (unpacked, never installed,
-# always -x) as a client of a timed server on loopback selects it.
+# always -x) as a client of a timed server on loopback selects it, in
+# basic mode and then with xleave in interleaved mode.
 . "${top_srcdir:-.}/regress/e2e/lib.sh"
 
 CHRONY_DIR=${TIMED_CHRONY_DIR:-/var/tmp/timed-chrony}
@@ -64,6 +65,34 @@ assert s["ntp_answers_sent"] >= 8 and s["ntp_packets_dropped"] == 0, s
 
 kill -TERM "$CPID"
 check "chronyd stops" wait_for 5 gone "$CPID"
+
+# chronyd with xleave: timed answers in interleaved mode, correctly.
+sed -i 's/maxpoll -2$/maxpoll -2 xleave/' "$T/chrony.conf"
+"$chronyd" -x -d -u nobody -f "$T/chrony.conf" >"$T/chronyd-xl.log" 2>&1 &
+CPID=$!
+PIDS="$PIDS $CPID"
+check "chronyd (xleave) selects timed (^*) with reach 377" \
+    wait_for 30 selected || sed 's/^/# chronyd: /' "$T/chronyd-xl.log"
+interleaved() {
+	"$chronyc" -h "$T/chrony/chronyd.sock" ntpdata 127.0.0.1 |
+	    grep -q '^Interleaved *: Yes'
+}
+check "timed answers chronyd in interleaved mode" wait_for 10 interleaved
+check "chronyd's packet tests all pass on interleaved answers" \
+    wait_for 10 tests_pass
+"$chronyc" -h "$T/chrony/chronyd.sock" ntpdata 127.0.0.1 |
+    grep -E '^(Interleaved|Offset|Peer delay|Total (TX|RX|valid))' |
+    sed 's/^/# /'
+# timed's clock is the system's (virtual, offset 0): chronyd -x sees it
+# within a few microseconds; 50 us allows for a loaded machine.
+agrees() {
+	"$chronyc" -h "$T/chrony/chronyd.sock" -c sourcestats |
+	    awk -F, '$1 == "127.0.0.1" { o = $7 < 0 ? -$7 : $7;
+	    exit !(o < 50e-6) }'
+}
+check "chronyd (xleave) measures timed within 50 us" wait_for 10 agrees
+kill -TERM "$CPID"
+check "chronyd (xleave) stops" wait_for 5 gone "$CPID"
 kill -TERM "$MPID"
 check "timed stops" wait_for 5 gone "$MPID"
 finish

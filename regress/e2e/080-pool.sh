@@ -1,7 +1,8 @@
 #!/bin/sh
 # pool: up to maxsources addresses of one name; a member that stays
-# unreachable gives its place to another address of the pool.  The name
-# is served by a small DNS responder of the test's own, on loopback.
+# unreachable, or a falseticker, gives its place to another address of
+# the pool.  The names are served by a small DNS responder of the test's
+# own, on loopback.
 . "${top_srcdir:-.}/regress/e2e/lib.sh"
 
 PORT=$((20000 + ($$ + 61) % 20000))
@@ -63,4 +64,44 @@ sources | sed 's/^/# /'
 check "the replacement was logged" grep -q "unreachable, replacing it" \
     "$T/client.log"
 check "no engine was killed by seccomp" not_in_log "$T/client.log" "signal 31"
+kill -TERM "$MPID"
+check "the client stops" wait_for 5 gone "$MPID"
+
+# A falseticker: 127.0.0.5 serves a clock 1 s ahead, and comes first.
+cat >"$T/s5.conf" <<CONF
+clock virtual offset 1.0
+local stratum 1
+allow 127.0.0.0/8
+port $PORT
+bindaddress 127.0.0.5
+user nobody
+chrootdir $T/empty
+bindcmdaddress $T/s5.sock
+CONF
+start_timed s5 "$T/s5.conf"
+python3 "$top_srcdir/regress/dnsstub.py" $((DNSPORT + 1)) false.test \
+    127.0.0.5 127.0.0.1 127.0.0.2 127.0.0.3 &
+PIDS="$PIDS $!"
+echo "nameserver 127.0.0.1:$((DNSPORT + 1))" >"$T/resolv2.conf"
+sed 's/^pool pool.test/pool false.test/; s/client\.sock/client2.sock/' \
+    "$T/client.conf" >"$T/client2.conf"
+TIMED_RESOLV_CONF=$T/resolv2.conf start_timed client2 "$T/client2.conf"
+sources2() {
+	"$T/timectl" -h "$T/client2.sock" sources
+}
+false_marked() {
+	sources2 | grep -q '^\^x 127\.0\.0\.5 '
+}
+check "the pool's falseticker is marked x" wait_for 20 false_marked ||
+    sources2 | sed 's/^/# /'
+false_replaced() {
+	out=$(sources2)
+	printf '%s\n' "$out" | grep -q '^\^[*+-] 127\.0\.0\.3 ' &&
+	    ! printf '%s\n' "$out" | grep -q '127\.0\.0\.5'
+}
+check "the falseticker is replaced by another address, which is used" \
+    wait_for 30 false_replaced || sources2 | sed 's/^/# /'
+sources2 | sed 's/^/# /'
+check "the falseticker's replacement was logged" \
+    grep -q "127.0.0.5 a falseticker, replacing it" "$T/client2.log"
 finish

@@ -495,10 +495,11 @@ START_TEST(test_conf_source_options)
 	struct conf_source	*s;
 
 	c = parse_ok("all options", "server a.example iburst burst "
-	    "minpoll -7 maxpoll 24 prefer noselect nts ntsport 4461 "
+	    "minpoll -7 maxpoll 24 prefer noselect nts xleave ntsport 4461 "
 	    "certset 3 port 1123 key 4294967295 maxdelay 0.5");
 	s = c->sources;
 	ck_assert_int_eq(s->iburst, 1);
+	ck_assert_int_eq(s->xleave, 1);
 	ck_assert_int_eq(s->minpoll, -7);
 	ck_assert_int_eq(s->maxpoll, 24);
 	ck_assert_int_eq(s->prefer, 1);
@@ -546,7 +547,6 @@ START_TEST(test_conf_source_option_warnings)
 		{ "auto_offline", "server a auto_offline", "auto_offline" },
 		{ "trust", "server a trust", "trust" },
 		{ "require", "server a require", "require" },
-		{ "xleave", "server a xleave", "xleave" },
 		{ "filter", "server a filter 8", "filter" },
 		{ "maxdelayratio", "server a maxdelayratio 2",
 		    "maxdelayratio" },
@@ -561,7 +561,7 @@ START_TEST(test_conf_source_option_warnings)
 		{ "extfield", "server a extfield F323", "extfield" },
 		{ "minsamples", "server a minsamples 4", "minsamples" },
 		{ "maxsamples", "server a maxsamples 8", "maxsamples" },
-		{ "pool too", "pool p xleave iburst", "xleave" },
+		{ "pool too", "pool p copy iburst", "copy" },
 		{ "maxsources on server", "server a maxsources 2",
 		    "maxsources" },
 	};
@@ -590,8 +590,8 @@ START_TEST(test_conf_source_warnings_joined)
 	struct conf_diag d;
 
 	ck_assert_ptr_nonnull(c = conf_new());
-	ck_assert_int_eq(parse(c, "server a xleave iburst trust", &d), 1);
-	ck_assert_str_eq(d.msg, "server: chrony option 'xleave' is not "
+	ck_assert_int_eq(parse(c, "server a copy iburst trust", &d), 1);
+	ck_assert_str_eq(d.msg, "server: chrony option 'copy' is not "
 	    "implemented by timed; ignored; server: chrony option 'trust' "
 	    "is not implemented by timed; ignored");
 	ck_assert_int_eq(c->nwarnings, 1);
@@ -1320,7 +1320,7 @@ START_TEST(test_conf_nwarnings_counted)
 	struct conf_diag	 d;
 
 	ck_assert_int_eq(parse(c, "dumpdir /x", &d), 1);
-	ck_assert_int_eq(parse(c, "server a xleave", &d), 1);
+	ck_assert_int_eq(parse(c, "server a copy", &d), 1);
 	ck_assert_int_eq(parse(c, "rtcsync", &d), 0);
 	ck_assert_int_eq(parse(c, "bindcmdaddress 127.0.0.1", &d), 1);
 	ck_assert_int_eq(c->nwarnings, 3);

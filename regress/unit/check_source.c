@@ -23,7 +23,7 @@
 
 #define S	1000000000LL
 
-static const struct src_params	params = { -2, 4, 1, 3.0 };
+static const struct src_params	params = { -2, 4, 1, 3.0, 0 };
 
 /* A server answer to request req: server clock ahead by ahead_s. */
 static size_t
@@ -201,7 +201,7 @@ START_TEST(test_src_kernel_tx_time)
 	ck_assert_double_eq_tol(sm.offset_s, 0.0, 1e-12);
 	/* no request in flight: nothing to correct */
 	src_tx_time(&s, t1 + 70000);
-	ck_assert_int_eq(s.t1_ns, t1 + 30000);
+	ck_assert_int_eq(s.req.t1_ns, t1 + 30000);
 }
 END_TEST
 
@@ -270,7 +270,7 @@ START_TEST(test_src_burst_until_good)
 	struct src		 s;
 	struct sst_sample	 sm;
 	uint8_t			 req[PKT_HDR_LEN], rep[PKT_HDR_LEN];
-	struct src_params	 p = { 4, 4, 0, 3.0 };	/* 16 s polls */
+	struct src_params	 p = { 4, 4, 0, 3.0, 0 };	/* 16 s polls */
 	int64_t			 t = 100 * S;
 	int			 i;
 
@@ -302,6 +302,96 @@ START_TEST(test_src_burst_until_good)
 }
 END_TEST
 
+/* An interleaved answer to req: origin its receive field, tx_ts given. */
+static void
+answer_xleave(const uint8_t *req, int64_t t2, int64_t t3_prev, uint8_t *out)
+{
+	struct pkt	 q;
+
+	answer(req, t2, t3_prev, 2, 0, 1, out);
+	ck_assert_int_eq(pkt_decode(&q, req, PKT_HDR_LEN), PKT_OK);
+	pkt_interleave(out, req, pkt_ts_from_ns(t3_prev));
+}
+
+START_TEST(test_src_interleaved)
+{
+	struct src		 s;
+	struct sst_sample	 sm;
+	struct src_params	 p = params;
+	struct pkt		 q;
+	uint8_t			 req[PKT_HDR_LEN], rep[PKT_HDR_LEN];
+	int64_t			 t1 = 1000 * S, t1b = t1 + S / 4, t1c = t1 + S / 2;
+
+	/*
+	 * Server 1 ms behind; 10 us each way, 10 us in the server; its
+	 * user-space transmit time is 4 us early, its kernel's exact.
+	 */
+	p.xleave = 1;
+	src_init(&s, &p, t1);
+	src_poll(&s, t1, 0x1111, req);
+	ck_assert_int_eq(pkt_decode(&q, req, sizeof(req)), PKT_OK);
+	ck_assert(q.org_ts == 0 && q.rx_ts == 0);	/* nothing to ask */
+	answer(req, t1 + 10000 - 1000000, t1 + 16000 - 1000000, 2, 0, 1, rep);
+	ck_assert_int_eq(src_reply(&s, rep, sizeof(rep), t1 + 30000, &sm),
+	    SRC_OK);
+	ck_assert_double_eq_tol(sm.offset_s, 0.001 + 2e-6, 1e-12);
+
+	/* asks about exchange 1, whose sample is given: no sample */
+	src_poll(&s, t1b, 0x2222, req);
+	ck_assert_int_eq(pkt_decode(&q, req, sizeof(req)), PKT_OK);
+	ck_assert(q.org_ts == pkt_ts_from_ns(t1 + 10000 - 1000000));
+	ck_assert(q.rx_ts == ~0x2222ULL && q.tx_ts == 0x2222);
+	answer_xleave(req, t1b + 10000 - 1000000, t1 + 20000 - 1000000, rep);
+	ck_assert_int_eq(src_reply(&s, rep, sizeof(rep), t1b + 30000, &sm),
+	    SRC_NO_SAMPLE);
+	ck_assert_int_eq(s.reach, 3);
+
+	/* asks about exchange 2: its sample, with the kernel's time */
+	src_poll(&s, t1c, 0x3333, req);
+	answer_xleave(req, t1c + 10000 - 1000000, t1b + 20000 - 1000000, rep);
+	ck_assert_int_eq(src_reply(&s, rep, sizeof(rep), t1c + 30000, &sm),
+	    SRC_OK);
+	ck_assert_double_eq_tol(sm.offset_s, 0.001, 1e-12);
+	ck_assert_double_eq_tol(sm.delay_s, 20e-6, 1e-12);
+	ck_assert_int_eq(sm.time_ns, t1b + 15000);
+	ck_assert_int_eq(src_reply(&s, rep, sizeof(rep), t1c + 33000, &sm),
+	    SRC_DUPLICATE);
+}
+END_TEST
+
+START_TEST(test_src_late_answer)
+{
+	struct src		 s;
+	struct sst_sample	 sm;
+	uint8_t			 req1[PKT_HDR_LEN], req2[PKT_HDR_LEN];
+	uint8_t			 rep[PKT_HDR_LEN];
+	int64_t			 t1 = 1000 * S, t1b = t1 + S / 4;
+
+	src_init(&s, &params, t1);
+	src_poll(&s, t1, 0x1111, req1);
+	src_poll(&s, t1b, 0x2222, req2);	/* the first is late */
+	answer(req1, t1 + 10000, t1 + 12000, 2, 0, 1, rep);
+	ck_assert_int_eq(src_reply(&s, rep, sizeof(rep), t1b + 1000, &sm),
+	    SRC_OK);
+	ck_assert_int_eq(sm.time_ns, t1 + (S / 4 + 1000) / 2);
+	ck_assert_int_eq(s.reach, 1);	/* counted for the newest poll */
+	answer(req2, t1b + 10000, t1b + 12000, 2, 0, 1, rep);
+	ck_assert_int_eq(src_reply(&s, rep, sizeof(rep), t1b + 22000, &sm),
+	    SRC_OK);
+	/* answered meanwhile: a late copy of the first is a duplicate */
+	answer(req1, t1 + 10000, t1 + 12000, 2, 0, 1, rep);
+	ck_assert_int_eq(src_reply(&s, rep, sizeof(rep), t1b + 30000, &sm),
+	    SRC_DUPLICATE);
+	/* two polls late: gone */
+	src_poll(&s, t1b + S / 4, 0x3333, req1);
+	src_poll(&s, t1b + S / 2, 0x4444, req2);
+	src_poll(&s, t1b + 3 * S / 4, 0x5555, req2);
+	answer(req1, t1b + S / 4 + 10000, t1b + S / 4 + 12000, 2, 0, 1, rep);
+	ck_assert_int_eq(src_reply(&s, rep, sizeof(rep), t1b + S, &sm),
+	    SRC_BOGUS);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -320,6 +410,8 @@ main(void)
 	tcase_add_test(tc, test_src_kernel_tx_time);
 	tcase_add_test(tc, test_src_last_reply_for_reports);
 	tcase_add_test(tc, test_src_burst_until_good);
+	tcase_add_test(tc, test_src_interleaved);
+	tcase_add_test(tc, test_src_late_answer);
 	suite_add_tcase(su, tc);
 	sr = srunner_create(su);
 	srunner_run_all(sr, CK_NORMAL);

@@ -294,7 +294,8 @@ static const struct {
 	{ "spike, all of it one way", 0.1, 0.045, SST_DELAY_OUTLIER },
 	{ "spike, all of it the other way", 0.1, -0.045, SST_DELAY_OUTLIER },
 	{ "spike of 1 ms", 0.011, 0.0, SST_DELAY_OUTLIER },
-	{ "increase within the noise", 0.01 + 20e-6, 0.0, SST_OK },
+	{ "increase within the noise", 0.01 + 5e-6, 0.0, SST_OK },
+	{ "25 times the usual excess", 0.01 + 50e-6, 0.0, SST_DELAY_OUTLIER },
 	{ "offset moved beyond the delay", 0.012, 0.005, SST_OK },
 	{ "lower delay", 0.005, 0.0, SST_OK },
 };
