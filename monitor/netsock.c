@@ -46,13 +46,13 @@ any_allow(const struct conf *conf)
 	return 0;
 }
 
+/* The NTP server's options: big receive buffer, timestamps, pktinfo. */
 static int
-set_opts(int fd, int family)
+set_udp_opts(int fd, int family)
 {
 	int	 on = 1, size = RCVBUF_BYTES;
 
-	if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on)) == -1 ||
-	    setsockopt(fd, SOL_SOCKET, SO_TIMESTAMPNS, &on, sizeof(on)) == -1)
+	if (setsockopt(fd, SOL_SOCKET, SO_TIMESTAMPNS, &on, sizeof(on)) == -1)
 		return -1;
 	/* As root the monitor may go past rmem_max; fall back if not. */
 	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &size,
@@ -60,74 +60,15 @@ set_opts(int fd, int family)
 		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof(size));
 	if (family == AF_INET)
 		return setsockopt(fd, IPPROTO_IP, IP_PKTINFO, &on, sizeof(on));
-	if (setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &on, sizeof(on)) == -1)
-		return -1;
 	return setsockopt(fd, IPPROTO_IPV6, IPV6_RECVPKTINFO, &on, sizeof(on));
 }
 
-/* Open one socket bound to text address addr (NULL: the wildcard). */
+/*
+ * Open one socket of type (SOCK_DGRAM: NTP, SOCK_STREAM: NTS-KE, then
+ * listening) bound to text address addr (NULL: the wildcard).
+ */
 static int
-open_one(const char *addr, int family, int port)
-{
-	struct sockaddr_storage	 ss;
-	struct sockaddr_in	*sin = (struct sockaddr_in *)&ss;
-	struct sockaddr_in6	*sin6 = (struct sockaddr_in6 *)&ss;
-	int			 fd;
-
-	memset(&ss, 0, sizeof(ss));
-	ss.ss_family = family;
-	if (family == AF_INET) {
-		sin->sin_port = htons(port);
-		if (addr != NULL && inet_pton(AF_INET, addr, &sin->sin_addr) != 1)
-			return -2;
-	} else {
-		sin6->sin6_port = htons(port);
-		if (addr != NULL &&
-		    inet_pton(AF_INET6, addr, &sin6->sin6_addr) != 1)
-			return -2;
-	}
-	if ((fd = socket(family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
-	    0)) == -1)
-		return -1;
-	if (set_opts(fd, family) == -1 ||
-	    bind(fd, (struct sockaddr *)&ss, sizeof(ss)) == -1) {
-		close(fd);
-		return -1;
-	}
-	return fd;
-}
-
-int
-netsock_open(const struct conf *conf, int *fds, int max)
-{
-	const struct conf_str	*b;
-	int			 n = 0, fd;
-
-	if (conf->port == 0 || !any_allow(conf))
-		return 0;
-	if (conf->bindaddress == NULL) {
-		if ((fds[n++] = open_one(NULL, AF_INET, conf->port)) < 0)
-			fatal("NTP port %d (IPv4)", conf->port);
-		/* A host without IPv6 still serves IPv4. */
-		if ((fd = open_one(NULL, AF_INET6, conf->port)) >= 0)
-			fds[n++] = fd;
-		else
-			log_warn("NTP port %d (IPv6)", conf->port);
-		return n;
-	}
-	for (b = conf->bindaddress; b != NULL && n < max; b = b->next) {
-		fd = open_one(b->s, strchr(b->s, ':') != NULL ? AF_INET6 :
-		    AF_INET, conf->port);
-		if (fd < 0)
-			fatal("NTP port %d at %s", conf->port, b->s);
-		fds[n++] = fd;
-	}
-	return n;
-}
-
-/* A listening TCP socket for NTS-KE at text address addr (NULL: any). */
-static int
-open_ke(const char *addr, int family, int port)
+open_one(const char *addr, int family, int port, int type)
 {
 	struct sockaddr_storage	 ss;
 	struct sockaddr_in	*sin = (struct sockaddr_in *)&ss;
@@ -146,43 +87,64 @@ open_ke(const char *addr, int family, int port)
 		    inet_pton(AF_INET6, addr, &sin6->sin6_addr) != 1)
 			return -2;
 	}
-	if ((fd = socket(family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
+	if ((fd = socket(family, type | SOCK_NONBLOCK | SOCK_CLOEXEC,
 	    0)) == -1)
 		return -1;
 	if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on)) == -1 ||
 	    (family == AF_INET6 && setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY,
 	    &on, sizeof(on)) == -1) ||
+	    (type == SOCK_DGRAM && set_udp_opts(fd, family) == -1) ||
 	    bind(fd, (struct sockaddr *)&ss, sizeof(ss)) == -1 ||
-	    listen(fd, KE_BACKLOG) == -1) {
+	    (type == SOCK_STREAM && listen(fd, KE_BACKLOG) == -1)) {
 		close(fd);
 		return -1;
 	}
 	return fd;
 }
 
-int
-netsock_open_ke(const struct conf *conf, int *fds, int max)
+/*
+ * One socket of type per bindaddress, or the IPv4 and IPv6 wildcards (a
+ * host without IPv6 still serves IPv4).  A socket that cannot be opened
+ * is fatal: the daemon does not start.
+ */
+static int
+open_all(const struct conf *conf, const char *what, int port, int type,
+    int *fds, int max)
 {
 	const struct conf_str	*b;
 	int			 n = 0, fd;
 
-	if (conf->ntsservercert == NULL)
-		return 0;
 	if (conf->bindaddress == NULL) {
-		if ((fds[n++] = open_ke(NULL, AF_INET, conf->ntsport)) < 0)
-			fatal("NTS-KE port %d (IPv4)", conf->ntsport);
-		if ((fd = open_ke(NULL, AF_INET6, conf->ntsport)) >= 0)
+		if ((fds[n++] = open_one(NULL, AF_INET, port, type)) < 0)
+			fatal("%s port %d (IPv4)", what, port);
+		if ((fd = open_one(NULL, AF_INET6, port, type)) >= 0)
 			fds[n++] = fd;
 		else
-			log_warn("NTS-KE port %d (IPv6)", conf->ntsport);
+			log_warn("%s port %d (IPv6)", what, port);
 		return n;
 	}
 	for (b = conf->bindaddress; b != NULL && n < max; b = b->next) {
-		fd = open_ke(b->s, strchr(b->s, ':') != NULL ? AF_INET6 :
-		    AF_INET, conf->ntsport);
+		fd = open_one(b->s, strchr(b->s, ':') != NULL ? AF_INET6 :
+		    AF_INET, port, type);
 		if (fd < 0)
-			fatal("NTS-KE port %d at %s", conf->ntsport, b->s);
+			fatal("%s port %d at %s", what, port, b->s);
 		fds[n++] = fd;
 	}
 	return n;
+}
+
+int
+netsock_open(const struct conf *conf, int *fds, int max)
+{
+	if (conf->port == 0 || !any_allow(conf))
+		return 0;
+	return open_all(conf, "NTP", conf->port, SOCK_DGRAM, fds, max);
+}
+
+int
+netsock_open_ke(const struct conf *conf, int *fds, int max)
+{
+	if (conf->ntsservercert == NULL)
+		return 0;
+	return open_all(conf, "NTS-KE", conf->ntsport, SOCK_STREAM, fds, max);
 }
