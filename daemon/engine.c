@@ -313,6 +313,9 @@ dispatch(struct engine *eng, struct imsg *imsg)
 	case IMSG_CTL_SOURCESTATS:
 		client_send_sourcestats(eng->client, imsg->hdr.peerid);
 		break;
+	case IMSG_CTL_AUTHDATA:
+		client_send_authdata(eng->client, imsg->hdr.peerid);
+		break;
 	case IMSG_CTL_MAKESTEP:
 		client_makestep(eng->client);
 		ctl_result(eng, imsg->hdr.peerid, CTL_OK);

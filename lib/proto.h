@@ -76,6 +76,7 @@ enum imsg_type {
 	IMSG_CTL_ADD_SOURCE,	/* monitor -> engine: struct ctl_source_conf */
 	IMSG_CTL_DEL_SOURCE,	/* monitor -> engine: struct ctl_source_conf */
 	IMSG_CTL_SET_MAKESTEP,	/* struct ctl_makestep; answer IMSG_CTL_RESULT */
+	IMSG_CTL_AUTHDATA,	/* no payload; answers struct rpt_authdata..., END */
 
 	/*
 	 * NTS material, monitor -> engine, each with a descriptor: memfds
@@ -433,6 +434,29 @@ struct rpt_ntpdata {
 	uint64_t	total_rx;
 	uint64_t	total_valid_rx;
 	uint64_t	total_good_rx;
+};
+
+enum rpt_auth_mode {
+	RPT_AUTH_NONE,
+	RPT_AUTH_SYMMETRIC,	/* key (not implemented) */
+	RPT_AUTH_NTS
+};
+
+/* timectl authdata: one source, as chronyc authdata, and timed's counters. */
+struct rpt_authdata {
+	char		name[RPT_NAME_MAX];
+	char		address[RPT_ADDR_MAX];	/* numeric, "" if unresolved */
+	int32_t		mode;			/* enum rpt_auth_mode */
+	uint32_t	key_id;			/* NTS: NTS-KE sessions so far */
+	int32_t		key_type;		/* NTS: AEAD id */
+	int32_t		key_bits;		/* KLen */
+	double		last_ke_s;		/* seconds ago, < 0: never */
+	int32_t		ke_attempts;		/* since the last success */
+	int32_t		naks;			/* since the last success */
+	int32_t		cookies;		/* held now */
+	int32_t		cookie_len;		/* of the next, bytes */
+	uint64_t	auth_ok;		/* answers authenticated */
+	uint64_t	auth_failed;		/* answers dropped: not */
 };
 
 struct rpt_client {

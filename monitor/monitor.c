@@ -439,9 +439,10 @@ handle_hello(struct monitor *mon, struct imsg *imsg)
 		notify_send("READY=1\nSTATUS=engine running");
 		mon->ready_sent = 1;
 	}
+	/* The trust stores first: the clock state starts the client. */
+	send_nts(mon);
 	send_clock_state(mon);
 	send_sockets(mon);
-	send_nts(mon);
 }
 
 static void
@@ -707,6 +708,7 @@ engine_dispatch(struct monitor *mon, struct imsg *imsg)
 	case IMSG_CTL_SOURCESTATS:
 	case IMSG_CTL_ACTIVITY:
 	case IMSG_CTL_NTPDATA:
+	case IMSG_CTL_AUTHDATA:
 	case IMSG_CTL_END:
 	case IMSG_CTL_RESULT:
 		if (mon->control == NULL) {
