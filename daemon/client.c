@@ -1399,3 +1399,31 @@ client_send_authdata(const struct client *cl, uint32_t peerid)
 	}
 	engine_send(cl->eng, IMSG_CTL_END, peerid, NULL, 0);
 }
+
+void
+client_nts_dump(struct client *cl)
+{
+	struct nts_dump	 d;
+	int		 i;
+
+	for (i = 0; i < cl->n; i++) {
+		if (cl->srcs[i]->nts == NULL ||
+		    ntscl_dump(cl->srcs[i]->nts, &d) == -1)
+			continue;
+		engine_send(cl->eng, IMSG_NTS_CLIENT_DUMP, 0, &d, sizeof(d));
+		explicit_bzero(&d, sizeof(d));
+	}
+}
+
+void
+client_nts_restore(struct client *cl, const struct nts_dump *d)
+{
+	int	 i;
+
+	for (i = 0; i < cl->n; i++)
+		if (cl->srcs[i]->nts != NULL &&
+		    strcmp(cl->srcs[i]->conf->name, d->name) == 0) {
+			(void)ntscl_restore(cl->srcs[i]->nts, d);
+			return;
+		}
+}

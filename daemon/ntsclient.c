@@ -32,6 +32,7 @@
 #include "engine.h"
 #include "log.h"
 #include "nts.h"
+#include "nts_dump.h"
 #include "nts_jar.h"
 #include "ntsclient.h"
 #include "ntsmat.h"
@@ -55,12 +56,15 @@ struct ntscl {
 	int			 attempts;	/* since the last success */
 	uint32_t		 sessions;	/* successful exchanges */
 	double			 last_ke_s;	/* monotonic, 0: never */
+	double			 ke_unix_s;	/* the same, Unix time */
 	int			 naks;		/* since the last success */
 
 	/* what the last exchange gave */
 	int			 have_keys;
 	struct siv		*c2s;
 	struct siv		*s2c;
+	uint8_t			 keys_c2s[NTS_KEY_LEN];	/* for ntsdumpdir */
+	uint8_t			 keys_s2c[NTS_KEY_LEN];
 	struct nts_jar		 jar;
 	char			 server[NTS_KE_MAX_SERVER + 1]; /* "" none */
 	int			 port;		/* -1: the source's */
@@ -89,10 +93,21 @@ mono_s(void)
 	return ts.tv_sec + ts.tv_nsec * 1e-9;
 }
 
+static double
+unix_s(void)
+{
+	struct timespec	 ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
 static void
 drop_keys(struct ntscl *n)
 {
 	nts_jar_clear(&n->jar);
+	OPENSSL_cleanse(n->keys_c2s, sizeof(n->keys_c2s));
+	OPENSSL_cleanse(n->keys_s2c, sizeof(n->keys_s2c));
 	OPENSSL_cleanse(n->uid, sizeof(n->uid));
 	n->uid_out = 0;
 	n->have_keys = 0;
@@ -213,6 +228,8 @@ take_keys(struct ntscl *n, SSL *ssl)
 		} else
 			rc = siv_setkey(n->c2s, c2s, sizeof(c2s)) == 0 &&
 			    siv_setkey(n->s2c, s2c, sizeof(s2c)) == 0 ? 0 : -1;
+		memcpy(n->keys_c2s, c2s, sizeof(c2s));
+		memcpy(n->keys_s2c, s2c, sizeof(s2c));
 	}
 	OPENSSL_cleanse(c2s, sizeof(c2s));
 	OPENSSL_cleanse(s2c, sizeof(s2c));
@@ -261,6 +278,7 @@ ke_done(void *arg, int error, SSL *ssl, const uint8_t *resp, size_t len)
 	n->attempts = 0;
 	n->naks = 0;
 	n->last_ke_s = mono_s();
+	n->ke_unix_s = unix_s();
 	log_info("source %s: NTS-KE done: %d cookie(s)%s%s", n->conf->name,
 	    n->jar.n, n->server[0] != '\0' ? ", NTP server " : "", n->server);
 	if (ntp_server(n) == -1) {
@@ -436,4 +454,72 @@ ntscl_report(const struct ntscl *n, struct rpt_authdata *r)
 	r->cookie_len = n->have_keys && n->jar.n > 0 ? n->jar.len[0] : 0;
 	r->auth_ok = n->auth_ok;
 	r->auth_failed = n->auth_failed;
+}
+
+int
+ntscl_dump(const struct ntscl *n, struct nts_dump *d)
+{
+	int	 i;
+
+	memset(d, 0, sizeof(*d));
+	if (!n->have_keys || n->jar.n == 0 || n->dns_req != NULL ||
+	    strlen(n->conf->name) >= sizeof(d->name))
+		return -1;
+	memcpy(d->name, n->conf->name, strlen(n->conf->name) + 1);
+	d->ke_time = n->ke_unix_s;
+	d->sessions = n->sessions;
+	d->aead = NTS_AEAD_AES_SIV_CMAC_256;
+	memcpy(d->c2s, n->keys_c2s, sizeof(d->c2s));
+	memcpy(d->s2c, n->keys_s2c, sizeof(d->s2c));
+	memcpy(d->server, n->server, sizeof(d->server));
+	d->port = n->port;
+	d->n_cookies = n->jar.n;
+	for (i = 0; i < n->jar.n; i++) {
+		d->cookie_len[i] = n->jar.len[i];
+		memcpy(d->cookie[i], n->jar.cookie[i], n->jar.len[i]);
+	}
+	if (nts_dump_check(d) != NULL) {
+		explicit_bzero(d, sizeof(*d));
+		return -1;
+	}
+	return 0;
+}
+
+int
+ntscl_restore(struct ntscl *n, const struct nts_dump *d)
+{
+	double	 age = unix_s() - d->ke_time;
+	long	 refresh = n->eng->conf->ntsrefresh_s;
+	int	 i;
+
+	if (nts_dump_check(d) != NULL || strcmp(d->name, n->conf->name) != 0)
+		return -1;
+	if (age < 0 || (refresh > 0 && age >= refresh)) {
+		log_info("source %s: saved NTS keys too old, not used",
+		    n->conf->name);
+		return -1;
+	}
+	if (n->c2s == NULL) {
+		n->c2s = siv_new(d->c2s, sizeof(d->c2s));
+		n->s2c = siv_new(d->s2c, sizeof(d->s2c));
+	} else if (siv_setkey(n->c2s, d->c2s, sizeof(d->c2s)) == -1 ||
+	    siv_setkey(n->s2c, d->s2c, sizeof(d->s2c)) == -1)
+		return -1;
+	if (n->c2s == NULL || n->s2c == NULL)
+		return -1;
+	drop_keys(n);
+	memcpy(n->keys_c2s, d->c2s, sizeof(n->keys_c2s));
+	memcpy(n->keys_s2c, d->s2c, sizeof(n->keys_s2c));
+	for (i = 0; i < d->n_cookies; i++)
+		(void)nts_jar_add(&n->jar, d->cookie[i], d->cookie_len[i]);
+	memcpy(n->server, d->server, sizeof(n->server));
+	n->server[sizeof(n->server) - 1] = '\0';
+	n->port = d->port;
+	n->sessions = d->sessions;
+	n->ke_unix_s = d->ke_time;
+	n->last_ke_s = mono_s() - age;
+	n->have_keys = ntp_server(n) != -1;
+	log_info("source %s: NTS keys and %d cookie(s) from ntsdumpdir",
+	    n->conf->name, n->jar.n);
+	return n->have_keys ? 0 : -1;
 }

@@ -66,6 +66,13 @@ size_t		 ntscl_request(struct ntscl *, uint8_t *pkt, size_t pktsize);
  */
 int		 ntscl_response(struct ntscl *, const uint8_t *pkt, size_t len,
 		    uint64_t xmt);
+/*
+ * ntsdumpdir: the keys and cookies for the monitor to keep (-1: none to
+ * keep); and a saved state taken back at start, if it is well-formed,
+ * for this source and younger than ntsrefresh (0), else ignored (-1).
+ */
+int		 ntscl_dump(const struct ntscl *, struct nts_dump *);
+int		 ntscl_restore(struct ntscl *, const struct nts_dump *);
 /* The last answer used was authenticated (timectl ntpdata). */
 int		 ntscl_authenticated(const struct ntscl *);
 /* timectl authdata: the NTS columns of one source. */

@@ -74,7 +74,9 @@ bindcmdaddress $T/$1.sock
 CONF
 }
 # Polls every 0.5 s: the 8 cookies last through chronyd's restart.
-client_conf client server 127.0.0.1 -1 >"$T/client.conf"
+mkdir -m 700 "$T/dump"
+{ client_conf client server 127.0.0.1 -1; echo "ntsdumpdir $T/dump"; } \
+    >"$T/client.conf"
 start_timed client "$T/client.conf"
 CLIENT=$MPID
 
@@ -88,9 +90,10 @@ print(json.load(sys.stdin)[0][sys.argv[1]])' "$2"
 field_ge() {
 	test "$(authdata_field "$1" "$2")" -ge "$3"
 }
-# field_is_file SOCK FIELD FILE: authdata's FIELD is the number in FILE.
-field_is_file() {
-	test "$(authdata_field "$1" "$2")" = "$(cat "$3")"
+# field_le_file SOCK FIELD FILE: authdata's FIELD is at most the number in
+# FILE.
+field_le_file() {
+	test "$(authdata_field "$1" "$2")" -le "$(cat "$3")"
 }
 # lines_ge FILE REGEX N: at least N lines of FILE match.
 lines_ge() {
@@ -139,6 +142,22 @@ check "authdata counts the exchanges" wait_for 10 field_ge "$SOCK" key_id 2
 check "and the client keeps its sync" wait_for 30 selected "$SOCK" 127.0.0.1
 check "within 1 ms" wait_for 30 agrees "$SOCK"
 
+# ntsdumpdir: the keys and cookies saved at exit, taken back at start.
+kill -TERM "$CLIENT"
+check "the client stops" wait_for 10 gone "$CLIENT"
+DUMP=$T/dump/127.0.0.1.nts
+check "its NTS state is saved (127.0.0.1.nts)" test -s "$DUMP"
+check "readable by root alone" test "$(stat -c %a "$DUMP")" = 600
+check "with its cookies" grep -q "^cookie [0-9a-f]*$" "$DUMP"
+start_timed client2 "$T/client.conf"
+CLIENT=$MPID
+check "the restarted client takes it back" wait_for 10 grep -q \
+    "source 127.0.0.1: NTS keys and [1-8] cookie(s) from ntsdumpdir" \
+    "$T/client2.log"
+check "and selects chronyd" wait_for 30 selected "$SOCK" 127.0.0.1
+check "without NTS-KE" not_in_log "$T/client2.log" "NTS-KE done"
+check "the file is used once" test ! -e "$DUMP"
+
 # A client that trusts another certificate never uses chronyd.
 client_conf wrong other 127.0.0.1 >"$T/wrong.conf"
 start_timed wrong "$T/wrong.conf"
@@ -171,8 +190,9 @@ RSOCK=$T/relayed.sock
 check "NTS through the relay" wait_for 60 selected "$RSOCK" 127.0.0.2
 check "changed answers are counted as failed authentication" wait_for 30 \
     field_ge "$RSOCK" auth_failed 3
-check "every changed answer was dropped, none else" wait_for 10 \
-    field_is_file "$RSOCK" auth_failed "$T/flipped"
+# A changed answer that comes after the next poll finds its socket closed.
+check "no unchanged answer was refused" \
+    field_le_file "$RSOCK" auth_failed "$T/flipped"
 check "the relayed client agrees within 1 ms" wait_for 30 agrees "$RSOCK"
 good_rx() {
 	"$T/timectl" -h "$RSOCK" ntpdata | awk '/Total good RX/ { g = $NF }
@@ -183,7 +203,7 @@ check "only authenticated answers were used" test "$(good_rx)" -le \
 kill -TERM "$RELAYED"
 check "the relayed client stops" wait_for 10 gone "$RELAYED"
 
-for l in client wrong relayed; do
+for l in client client2 wrong relayed; do
 	check "no engine killed by seccomp ($l)" not_in_log "$T/$l.log" \
 	    "signal 31"
 	check "no engine killed ($l)" not_in_log "$T/$l.log" "killed by signal"
