@@ -55,7 +55,7 @@ nts_dump_check(const struct nts_dump *d)
 		return "bad name";
 	if (!str_ok(d->server, sizeof(d->server)))
 		return "bad server name";
-	if (!(d->ke_time > 0.0 && d->ke_time < 1e11))
+	if (!(d->ke_time >= 1.0 && d->ke_time < 1e11))
 		return "bad time";
 	if (d->aead != 15)
 		return "unknown AEAD";
@@ -165,7 +165,8 @@ number(const char *s, double min, double max, double *v)
 {
 	char	*end;
 
-	if (*s < '0' || *s > '9' || strlen(s) > 15)
+	if (*s == '\0' || strlen(s) > 15 ||
+	    strspn(s, "0123456789") != strlen(s))
 		return -1;
 	*v = strtod(s, &end);
 	return *end == '\0' && *v >= min && *v <= max ? 0 : -1;

@@ -82,6 +82,8 @@ static const struct {
 	{ "a name with a slash", "name ntp.example.net", "name a/b" },
 	{ "a dotted name", "name ntp.example.net", "name .hidden" },
 	{ "time not a number", "time 1764115200", "time 17x" },
+	{ "time with a fraction", "time 1764115200", "time 1764.115200" },
+	{ "time before 1970", "time 1764115200", "time 0" },
 	{ "another AEAD", "aead 15", "aead 16" },
 	{ "short key", "c2s c2c2", "c2s c2" },
 	{ "upper-case hex", "s2c 5252", "s2c 5A52" },
