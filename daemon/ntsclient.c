@@ -77,6 +77,7 @@ struct ntscl {
 	uint8_t			 uid[NTS_UID_LEN];
 	int			 uid_out;
 
+	struct nts_cookies	 fresh;		/* an answer's, for a moment */
 	int			 last_auth;	/* last answer used: ours */
 	uint64_t		 auth_ok;
 	uint64_t		 auth_failed;
@@ -406,14 +407,13 @@ int
 ntscl_response(struct ntscl *n, const uint8_t *pkt, size_t len,
     uint64_t xmt)
 {
-	struct nts_cookies	*c;
+	struct nts_cookies	*c = &n->fresh;
 	struct pkt		 p;
 	enum nts_result		 r;
 	int			 i;
 
 	if (!n->have_keys || !n->uid_out)
 		return 0;	/* no request out: not an answer of ours */
-	c = xmalloc(sizeof(*c));
 	r = nts_client_check(n->s2c, pkt, len, n->uid, c);
 	if (r == NTS_OK) {
 		n->uid_out = 0;		/* a copy of it is not used again */
@@ -430,7 +430,6 @@ ntscl_response(struct ntscl *n, const uint8_t *pkt, size_t len,
 		    nts_result_str(r));
 	}
 	OPENSSL_cleanse(c, sizeof(*c));
-	free(c);
 	return r == NTS_OK;
 }
 
