@@ -5,7 +5,9 @@
 # Answers changed on the way (a relay flips a byte of every third
 # authenticator) are dropped and counted; a client that does not trust
 # the certificate never uses the server; chronyd restarted with a new
-# key: the client gets an NTS NAK, runs NTS-KE again and stays in sync.
+# key: the client gets an NTS NAK, runs NTS-KE again and stays in sync;
+# its keys and cookies survive a restart (ntsdumpdir); nocerttimecheck
+# lets a certificate that is not valid yet through.
 . "${top_srcdir:-.}/regress/e2e/lib.sh"
 
 for c in openssl python3; do
@@ -203,7 +205,69 @@ check "only authenticated answers were used" test "$(good_rx)" -le \
 kill -TERM "$RELAYED"
 check "the relayed client stops" wait_for 10 gone "$RELAYED"
 
-for l in client client2 wrong relayed; do
+# nocerttimecheck: a certificate valid from 2099 on, for a clock that
+# starts far off, served by a second chronyd.
+mkdir "$T/ca" "$T/chrony2"
+touch "$T/ca/index.txt"
+echo 01 >"$T/ca/serial"
+cat >"$T/ca/ca.cnf" <<CONF
+[ca]
+default_ca = d
+[d]
+database = $T/ca/index.txt
+serial = $T/ca/serial
+new_certs_dir = $T/ca
+default_md = sha256
+policy = p
+copy_extensions = copy
+[p]
+commonName = supplied
+CONF
+openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+    -subj /CN=localhost -addext subjectAltName=DNS:localhost,IP:127.0.0.1 \
+    -keyout "$T/future.key" -out "$T/ca/future.csr" 2>/dev/null
+openssl ca -batch -selfsign -keyfile "$T/future.key" -in "$T/ca/future.csr" \
+    -out "$T/future.crt" -startdate 20991231000000Z \
+    -enddate 21000101000000Z -config "$T/ca/ca.cnf" >/dev/null 2>&1
+chown nobody:"$(id -gn nobody)" "$T/chrony2" "$T/future.key"
+chmod 600 "$T/future.key"
+PORT2=$((PORT + 2))
+KEPORT2=$((PORT + 3))
+sed -e "s|^port .*|port $PORT2|" -e "s|^ntsport .*|ntsport $KEPORT2|" \
+    -e "s|$T/chrony|$T/chrony2|g" -e "s|$T/server\.|$T/future.|" \
+    "$T/chrony.conf" >"$T/chrony2.conf"
+"$chronyd" -x -d -u nobody -f "$T/chrony2.conf" >"$T/chronyd2.log" 2>&1 &
+C2PID=$!
+PIDS="$PIDS $C2PID"
+future_conf() {
+	cat <<CONF
+clock virtual offset 0.01
+server 127.0.0.1 port $PORT2 nts ntsport $KEPORT2 iburst minpoll -2 maxpoll -2
+ntstrustedcerts $T/future.crt
+port 0
+user nobody
+chrootdir $T/empty
+bindcmdaddress $T/$1.sock
+CONF
+}
+{ future_conf future; echo "nocerttimecheck 1"; } >"$T/future.conf"
+future_conf strict >"$T/strict.conf"
+start_timed future "$T/future.conf"
+FUTURE=$MPID
+start_timed strict "$T/strict.conf"
+STRICT=$MPID
+check "nocerttimecheck 1: a certificate not valid yet is taken" \
+    wait_for 30 grep -q "source 127.0.0.1: NTS-KE done" "$T/future.log"
+check "and the source is selected" \
+    wait_for 30 selected "$T/future.sock" 127.0.0.1
+check "without nocerttimecheck it is refused" wait_for 30 grep -q \
+    "127.0.0.1: certificate verification failed: certificate is not yet valid" \
+    "$T/strict.log"
+kill -TERM "$FUTURE" "$STRICT" "$C2PID"
+check "those clients stop" wait_for 10 sh -c \
+    "! kill -0 $FUTURE 2>/dev/null && ! kill -0 $STRICT 2>/dev/null"
+
+for l in client client2 wrong relayed future strict; do
 	check "no engine killed by seccomp ($l)" not_in_log "$T/$l.log" \
 	    "signal 31"
 	check "no engine killed ($l)" not_in_log "$T/$l.log" "killed by signal"
