@@ -80,6 +80,7 @@ usage_text(FILE *f)
 	    "                      the sources' measurement statistics\n"
 	    "  activity            how many sources are online\n"
 	    "  ntpdata [ADDRESS]   the last NTP exchange with each source\n"
+	    "  authdata [-n]       the sources' authentication (NTS)\n"
 	    "  serverstats         the NTP server's counters\n"
 	    "  clients [-p N]      the NTP clients (-p: with at least N "
 	    "packets)\n"
@@ -474,6 +475,34 @@ cmd_activity(struct session *s, const struct opts *o)
 	return 0;
 }
 
+static int
+cmd_authdata(struct session *s, const struct opts *o)
+{
+	struct rpt_authdata	*a;
+	size_t			 i, n;
+	int			 rc;
+
+	if ((rc = ask_list(s, IMSG_CTL_AUTHDATA, NULL, 0, sizeof(*a),
+	    (void **)&a, &n)) != 0)
+		return rc;
+	for (i = 0; i < n; i++) {
+		terminate(a[i].name, sizeof(a[i].name));
+		terminate(a[i].address, sizeof(a[i].address));
+	}
+	if (o->out == OUT_JSON)
+		fmt_authdata_json(stdout, a, n);
+	else if (o->out == OUT_CSV)
+		for (i = 0; i < n; i++)
+			fmt_authdata_csv(stdout, &a[i]);
+	else {
+		fmt_authdata_header(stdout);
+		for (i = 0; i < n; i++)
+			fmt_authdata(stdout, &a[i], o->numeric);
+	}
+	free(a);
+	return 0;
+}
+
 /* The optional ADDRESS of ntpdata, online, offline and burst. */
 static void
 selection(const struct opts *o, int at, struct ctl_select *sel)
@@ -768,6 +797,7 @@ static const struct {
 	{ "clients", cmd_clients, NOARGS },
 	{ "activity", cmd_activity, NOARGS },
 	{ "ntpdata", cmd_ntpdata, 0 },
+	{ "authdata", cmd_authdata, NOARGS },
 	{ "metrics", cmd_metrics, NOARGS },
 	{ "makestep", cmd_makestep, 0 },
 	{ "step", cmd_makestep, 0 },

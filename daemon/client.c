@@ -35,6 +35,7 @@
 #include "disc.h"
 #include "engine.h"
 #include "log.h"
+#include "ntsclient.h"
 #include "select.h"
 #include "server.h"
 #include "source.h"
@@ -80,6 +81,7 @@ struct csrc {
 	int			 have_est;	/* prev_*: the last regression */
 	double			 prev_freq_ppm;
 	double			 prev_skew_ppm;
+	struct ntscl		*nts;		/* NTS: keys, cookies */
 };
 
 enum refmode { REF_NONE, REF_SOURCES, REF_LOCAL };
@@ -648,6 +650,10 @@ rx_cb(evutil_socket_t fd, short ev, void *arg)
 	t4 = ts.tv_sec != 0 ? engine_sys_to_ns(s->cl->eng,
 	    (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec) :
 	    engine_now_ns(s->cl->eng);
+	/* NTS: authenticated and ours, or dropped (counted there) */
+	if (s->nts != NULL && !ntscl_response(s->nts, buf, n,
+	    s->src.req.awaiting ? s->src.req.xmt : 0))
+		return;
 	if (src_reply(&s->src, buf, n, t4, &sm) != SRC_OK)
 		return;		/* counted in the source */
 	s->error_s = sm.delay_s / 2 + sm.disp_s + sm.root_delay_s / 2 +
@@ -757,7 +763,8 @@ static void
 poll_cb(evutil_socket_t fd, short ev, void *arg)
 {
 	struct csrc	*s = arg;
-	uint8_t		 pkt[PKT_HDR_LEN];
+	uint8_t		 pkt[PKT_MAX_LEN];
+	size_t		 len = PKT_HDR_LEN;
 	uint64_t	 xmt;
 	int64_t		 t1;
 
@@ -782,6 +789,8 @@ poll_cb(evutil_socket_t fd, short ev, void *arg)
 		replace(s, "a falseticker");
 		return;
 	}
+	if (s->nts != NULL && ntscl_prepare(s->nts, &s->addr, &s->alen) == -1)
+		return;		/* NTS-KE first; then nts_ready() */
 	if (getrandom(&xmt, sizeof(xmt), 0) != sizeof(xmt))
 		fatal("getrandom");
 	s->tx_kernel = 0;
@@ -792,7 +801,9 @@ poll_cb(evutil_socket_t fd, short ev, void *arg)
 	} else {
 		t1 = engine_now_ns(s->cl->eng);
 		src_poll(&s->src, t1, xmt, pkt);
-		if (send(s->fd, pkt, sizeof(pkt), 0) == -1)
+		if (s->nts != NULL)
+			len = ntscl_request(s->nts, pkt, sizeof(pkt));
+		if (len > 0 && send(s->fd, pkt, len, 0) == -1)
 			log_debug("source %s: send: %s", s->name,
 			    strerror(errno));
 	}
@@ -917,6 +928,16 @@ resolve(struct csrc *s)
 	    &hints, dns_cb, s);
 }
 
+/* NTS-KE is done: poll now. */
+static void
+nts_ready(void *arg)
+{
+	struct csrc	*s = arg;
+
+	if (s->cl->started && s->resolved && !s->offline)
+		schedule(s, 0);
+}
+
 static struct csrc *
 add_source(struct client *cl, const struct conf_source *cs)
 {
@@ -939,6 +960,8 @@ add_source(struct client *cl, const struct conf_source *cs)
 	if ((s->sst = sst_new()) == NULL ||
 	    (s->ev_poll = evtimer_new(cl->eng->base, poll_cb, s)) == NULL)
 		fatalx("client: out of memory");
+	if (cs->nts)
+		s->nts = ntscl_new(cl->eng, cs, nts_ready, s);
 	cl->srcs[cl->n++] = s;
 	return s;
 }
@@ -1024,6 +1047,7 @@ client_free(struct client *cl)
 		if (cl->srcs[i]->dns_req != NULL)
 			evdns_getaddrinfo_cancel(cl->srcs[i]->dns_req);
 		close_socket(cl->srcs[i]);
+		ntscl_free(cl->srcs[i]->nts);
 		event_free(cl->srcs[i]->ev_poll);
 		sst_free(cl->srcs[i]->sst);
 		free(cl->srcs[i]);
@@ -1157,6 +1181,7 @@ client_send_sources(const struct client *cl, uint32_t peerid)
 			r.measured_offset_s = e.last_offset_s;
 		}
 		r.error_s = s->error_s;
+		r.nts = s->nts != NULL;
 		engine_send(cl->eng, IMSG_CTL_SOURCES, peerid, &r, sizeof(r));
 	}
 	engine_send(cl->eng, IMSG_CTL_END, peerid, NULL, 0);
@@ -1252,6 +1277,7 @@ ntpdata(const struct csrc *s, struct rpt_ntpdata *r)
 	r->total_good_rx = st->valid;
 	r->tx_tss = s->tx_kernel ? RPT_TSS_KERNEL : RPT_TSS_DAEMON;
 	r->rx_tss = s->rx_kernel ? RPT_TSS_KERNEL : RPT_TSS_DAEMON;
+	r->authenticated = s->nts != NULL && ntscl_authenticated(s->nts);
 	if (!l->have)
 		return;
 	r->have_reply = 1;
@@ -1343,6 +1369,7 @@ remove_at(struct client *cl, int i)
 	if (s->dns_req != NULL)
 		evdns_getaddrinfo_cancel(s->dns_req);
 	close_socket(s);
+	ntscl_free(s->nts);
 	event_free(s->ev_poll);
 	sst_free(s->sst);
 	free(s);
@@ -1403,4 +1430,52 @@ client_add_source(struct client *cl, struct conf_source *cs)
 		if (cl->started)
 			resolve(cl->srcs[first]);
 	}
+}
+
+void
+client_send_authdata(const struct client *cl, uint32_t peerid)
+{
+	const struct csrc	*s;
+	struct rpt_authdata	 r;
+	int			 i;
+
+	for (i = 0; i < cl->n; i++) {
+		s = cl->srcs[i];
+		memset(&r, 0, sizeof(r));
+		snprintf(r.name, sizeof(r.name), "%s", s->name);
+		address_of(s, r.address, sizeof(r.address));
+		r.last_ke_s = -1.0;
+		if (s->nts != NULL)
+			ntscl_report(s->nts, &r);
+		engine_send(cl->eng, IMSG_CTL_AUTHDATA, peerid, &r, sizeof(r));
+	}
+	engine_send(cl->eng, IMSG_CTL_END, peerid, NULL, 0);
+}
+
+void
+client_nts_dump(struct client *cl)
+{
+	struct nts_dump	 d;
+	int		 i;
+
+	for (i = 0; i < cl->n; i++) {
+		if (cl->srcs[i]->nts == NULL ||
+		    ntscl_dump(cl->srcs[i]->nts, &d) == -1)
+			continue;
+		engine_send(cl->eng, IMSG_NTS_CLIENT_DUMP, 0, &d, sizeof(d));
+		explicit_bzero(&d, sizeof(d));
+	}
+}
+
+void
+client_nts_restore(struct client *cl, const struct nts_dump *d)
+{
+	int	 i;
+
+	for (i = 0; i < cl->n; i++)
+		if (cl->srcs[i]->nts != NULL &&
+		    strcmp(cl->srcs[i]->conf->name, d->name) == 0) {
+			(void)ntscl_restore(cl->srcs[i]->nts, d);
+			return;
+		}
 }

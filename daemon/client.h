@@ -41,6 +41,14 @@ void		 client_refused(struct client *);
 void		 client_tracking(const struct client *, struct rpt_tracking *);
 /* One IMSG_CTL_SOURCES answer per source, then IMSG_CTL_END. */
 void		 client_send_sources(const struct client *, uint32_t peerid);
+/*
+ * ntsdumpdir: one IMSG_NTS_CLIENT_DUMP per NTS source with keys; and a
+ * saved state for the source it names, before client_start().
+ */
+void		 client_nts_dump(struct client *);
+void		 client_nts_restore(struct client *, const struct nts_dump *);
+/* One IMSG_CTL_AUTHDATA answer per source, then IMSG_CTL_END. */
+void		 client_send_authdata(const struct client *, uint32_t peerid);
 /* One IMSG_CTL_SOURCESTATS answer per source, then IMSG_CTL_END. */
 void		 client_send_sourcestats(const struct client *, uint32_t peerid);
 /* timectl makestep: step the offset measured now; 1 if there was one. */

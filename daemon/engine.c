@@ -281,6 +281,19 @@ leap_table_ok(const struct leap_table *t)
 	return 1;
 }
 
+/* A saved NTS client state, from the monitor before the clock state. */
+static void
+nts_state(struct engine *eng, struct imsg *imsg)
+{
+	struct nts_dump	 d;
+
+	if (imsg_get_data(imsg, &d, sizeof(d)) == -1)
+		fatalx("IMSG_NTS_CLIENT_STATE: bad length");
+	if (!eng->have_cs)
+		client_nts_restore(eng->client, &d);
+	explicit_bzero(&d, sizeof(d));
+}
+
 static void
 dispatch(struct engine *eng, struct imsg *imsg)
 {
@@ -317,6 +330,9 @@ dispatch(struct engine *eng, struct imsg *imsg)
 	case IMSG_NTS_KE_SOCKET:
 		ntsmat_dispatch(eng->nts, imsg);
 		break;
+	case IMSG_NTS_CLIENT_STATE:
+		nts_state(eng, imsg);
+		break;
 	case IMSG_CTL_SERVERSTATS:
 		ctl_serverstats(eng, imsg->hdr.peerid);
 		break;
@@ -331,6 +347,9 @@ dispatch(struct engine *eng, struct imsg *imsg)
 		break;
 	case IMSG_CTL_SOURCESTATS:
 		client_send_sourcestats(eng->client, imsg->hdr.peerid);
+		break;
+	case IMSG_CTL_AUTHDATA:
+		client_send_authdata(eng->client, imsg->hdr.peerid);
 		break;
 	case IMSG_CTL_MAKESTEP:
 		client_makestep(eng->client);
@@ -401,12 +420,35 @@ engine_event(evutil_socket_t fd, short ev, void *arg)
 	update_events(eng);
 }
 
+/* ntsdumpdir: the NTS client's keys and cookies to the monitor. */
+static void
+nts_dump_cb(evutil_socket_t fd, short ev, void *arg)
+{
+	struct engine	*eng = arg;
+
+	client_nts_dump(eng->client);
+}
+
 static void
 sigterm_cb(evutil_socket_t sig, short ev, void *arg)
 {
 	struct engine	*eng = arg;
 
+	if (eng->conf->ntsdumpdir != NULL)
+		client_nts_dump(eng->client);
 	event_base_loopexit(eng->base, NULL);
+}
+
+/* What is still queued for the monitor (the NTS state at exit). */
+static void
+flush(struct engine *eng)
+{
+	if (imsgbuf_queued(eng->ibuf) == 0 ||
+	    fcntl(ENGINE_FD, F_SETFL, 0) == -1)	/* blocking now */
+		return;
+	while (imsgbuf_queued(eng->ibuf) > 0)
+		if (imsgbuf_write(eng->ibuf) == -1)
+			return;
 }
 
 static int
@@ -512,6 +554,8 @@ int
 engine_main(int argc, char *argv[])
 {
 	static struct engine	 eng;
+	struct timeval		 hour = { 3600, 0 };
+	struct event		*ev;
 	uid_t			 uid = 0;
 	gid_t			 gid = 0;
 	int			 debug = 0;
@@ -536,6 +580,11 @@ engine_main(int argc, char *argv[])
 	update_events(&eng);
 	log_debug("running as uid %u in %s", (unsigned)uid,
 	    eng.conf->chrootdir);
+	if (eng.conf->ntsdumpdir != NULL && ((ev = event_new(eng.base, -1,
+	    EV_PERSIST, nts_dump_cb, &eng)) == NULL ||
+	    evtimer_add(ev, &hour) == -1))
+		fatalx("event_new");
 	event_base_dispatch(eng.base);
+	flush(&eng);
 	return 0;
 }

@@ -150,11 +150,16 @@ client_error(struct ntske_conn *c, short what)
 		    c->host, X509_verify_cert_error_string(vr));
 		return NTSKE_ERR_VERIFY;
 	}
-	if ((e = bufferevent_get_openssl_error(c->bev)) != 0) {
+	/*
+	 * libevent reports a failed read or write as SSL_ERROR_SYSCALL,
+	 * not an OpenSSL error: the socket's error says what happened
+	 * (a refused connection is no TLS failure).
+	 */
+	if ((e = bufferevent_get_openssl_error(c->bev)) != 0 &&
+	    e != SSL_ERROR_SYSCALL)
 		ERR_error_string_n(e, buf, sizeof(buf));
-		while (bufferevent_get_openssl_error(c->bev) != 0)
-			;
-	}
+	while (e != 0 && bufferevent_get_openssl_error(c->bev) != 0)
+		;
 	if (c->tls_up) {
 		log_warnx("ntske: %s: connection closed before the end of the "
 		    "answer%s%s", c->host, buf[0] != '\0' ? ": " : "", buf);

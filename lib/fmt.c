@@ -691,6 +691,90 @@ fmt_sourcestats_json(FILE *fp, const struct rpt_sourcestats *s, size_t n)
 	fputs(n == 0 ? "]\n" : "\n]\n", fp);
 }
 
+void
+fmt_authdata_header(FILE *fp)
+{
+	fputs("Name/IP address             Mode KeyID Type KLen Last Atmp  "
+	    "NAK Cook CLen\n"
+	    "================================================================="
+	    "========\n", fp);
+}
+
+static const char *
+auth_mode(int32_t mode)
+{
+	static const char *const	 tab[] = { "-", "SK", "NTS" };
+	const char			*m = PICK(tab, mode);
+
+	return m != NULL ? m : "?";
+}
+
+void
+fmt_authdata(FILE *fp, const struct rpt_authdata *a, int numeric)
+{
+	char	 name[RPT_NAME_MAX];
+
+	pick_name(name, sizeof(name), a->name, a->address, numeric);
+	truncate_name(name, 27);
+	fprintf(fp, "%-27s %4s %5u %4d %4d ", name, auth_mode(a->mode),
+	    (unsigned)a->key_id, (int)a->key_type, (int)a->key_bits);
+	put_ago(fp, ago_seconds(a->last_ke_s));
+	fprintf(fp, " %4d %4d %4d %4d\n", (int)a->ke_attempts,
+	    (int)a->naks, (int)a->cookies, (int)a->cookie_len);
+}
+
+void
+fmt_authdata_csv(FILE *fp, const struct rpt_authdata *a)
+{
+	char		 name[RPT_NAME_MAX];
+	uint32_t	 last;
+
+	pick_name(name, sizeof(name), a->name, a->address, 1);
+	fprintf(fp, "%s,%s,%u,%d,%d,", name, auth_mode(a->mode),
+	    (unsigned)a->key_id, (int)a->key_type, (int)a->key_bits);
+	if ((last = ago_seconds(a->last_ke_s)) == AGO_NEVER)
+		fputs("-", fp);
+	else
+		fprintf(fp, "%u", last);
+	fprintf(fp, ",%d,%d,%d,%d\n", (int)a->ke_attempts, (int)a->naks,
+	    (int)a->cookies, (int)a->cookie_len);
+}
+
+static void
+json_authdata(FILE *fp, const struct rpt_authdata *a)
+{
+	fputs("{\"name\":", fp);
+	json_string_n(fp, a->name, sizeof(a->name));
+	fputs(",\"address\":", fp);
+	json_string_n(fp, a->address, sizeof(a->address));
+	json_str(fp, "mode", auth_mode(a->mode));
+	fprintf(fp, ",\"key_id\":%u,\"key_type\":%d,\"key_length\":%d",
+	    (unsigned)a->key_id, (int)a->key_type, (int)a->key_bits);
+	if (a->last_ke_s >= 0.0)
+		json_num(fp, "last_ke_ago", 3, a->last_ke_s);
+	else
+		fputs(",\"last_ke_ago\":null", fp);
+	fprintf(fp, ",\"ke_attempts\":%d,\"naks\":%d,\"cookies\":%d,"
+	    "\"cookie_length\":%d,\"authenticated\":%llu,"
+	    "\"auth_failed\":%llu}", (int)a->ke_attempts, (int)a->naks,
+	    (int)a->cookies, (int)a->cookie_len,
+	    (unsigned long long)a->auth_ok,
+	    (unsigned long long)a->auth_failed);
+}
+
+void
+fmt_authdata_json(FILE *fp, const struct rpt_authdata *a, size_t n)
+{
+	size_t	 i;
+
+	fputc('[', fp);
+	for (i = 0; i < n; i++) {
+		fputs(i == 0 ? "\n" : ",\n", fp);
+		json_authdata(fp, &a[i]);
+	}
+	fputs(n == 0 ? "]\n" : "\n]\n", fp);
+}
+
 /*
  * The serverstats counters in the order of the text, CSV and JSON
  * outputs: chronyc's eleven, then timed's.  A JSON key of a malformed[]

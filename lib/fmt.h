@@ -63,6 +63,15 @@ void		 fmt_sourcestats_header(FILE *, int verbose);
 void		 fmt_sourcestat(FILE *, const struct rpt_sourcestats *,
 		    int numeric);
 void		 fmt_sourcestat_csv(FILE *, const struct rpt_sourcestats *);
+/*
+ * chronyc authdata: the header, one row (the name, or the address with
+ * numeric), chronyc -c authdata's line, a JSON array of n sources (with
+ * timed's counters of authenticated and refused answers).
+ */
+void		 fmt_authdata_header(FILE *);
+void		 fmt_authdata(FILE *, const struct rpt_authdata *, int numeric);
+void		 fmt_authdata_csv(FILE *, const struct rpt_authdata *);
+void		 fmt_authdata_json(FILE *, const struct rpt_authdata *, size_t);
 /* A JSON array of n sourcestats and a newline. */
 void		 fmt_sourcestats_json(FILE *,
 		    const struct rpt_sourcestats *, size_t n);

@@ -78,6 +78,7 @@ enum imsg_type {
 	IMSG_CTL_ADD_SOURCE,	/* monitor -> engine: struct ctl_source_conf */
 	IMSG_CTL_DEL_SOURCE,	/* monitor -> engine: struct ctl_source_conf */
 	IMSG_CTL_SET_MAKESTEP,	/* struct ctl_makestep; answer IMSG_CTL_RESULT */
+	IMSG_CTL_AUTHDATA,	/* no payload; answers struct rpt_authdata..., END */
 
 	/*
 	 * NTS material, monitor -> engine, each with a descriptor: memfds
@@ -87,7 +88,36 @@ enum imsg_type {
 	IMSG_NTS_SERVER_CERT = 96, /* struct nts_cert_msg; memfd: chain, key */
 	IMSG_NTS_SERVER_CERTS_END, /* no payload: the set is complete */
 	IMSG_NTS_TRUST,		/* struct nts_trust_msg; memfd: CA certs */
-	IMSG_NTS_KE_SOCKET	/* no payload; a listening TCP socket */
+	IMSG_NTS_KE_SOCKET,	/* no payload; a listening TCP socket */
+
+	/*
+	 * The NTS client's keys and cookies (ntsdumpdir), as chronyd's
+	 * NAME.nts files: the engine sends each NTS source's at exit and
+	 * hourly, the monitor writes them; at start the monitor sends what
+	 * it read back, before the clock state.
+	 */
+	IMSG_NTS_CLIENT_DUMP = 112,	/* engine -> monitor: struct nts_dump */
+	IMSG_NTS_CLIENT_STATE		/* monitor -> engine: struct nts_dump */
+};
+
+#define NTS_DUMP_COOKIES	8	/* NTS_MAX_COOKIES */
+#define NTS_DUMP_COOKIE_MAX	256	/* NTS_COOKIE_MAX */
+#define NTS_DUMP_KEY_LEN	32	/* AEAD 15 */
+#define NTS_DUMP_NAME_MAX	256	/* the source's name, NUL included */
+
+/* One NTS source's state; lib/nts_dump.c checks and encodes it. */
+struct nts_dump {
+	char		name[NTS_DUMP_NAME_MAX];	/* as configured */
+	double		ke_time;	/* Unix s of the NTS-KE exchange */
+	uint32_t	sessions;	/* NTS-KE exchanges so far */
+	int32_t		aead;		/* 15 */
+	uint8_t		c2s[NTS_DUMP_KEY_LEN];
+	uint8_t		s2c[NTS_DUMP_KEY_LEN];
+	char		server[NTS_DUMP_NAME_MAX];	/* "": none */
+	int32_t		port;		/* -1: none */
+	int32_t		n_cookies;	/* 1..NTS_DUMP_COOKIES */
+	uint16_t	cookie_len[NTS_DUMP_COOKIES];
+	uint8_t		cookie[NTS_DUMP_COOKIES][NTS_DUMP_COOKIE_MAX];
 };
 
 #define NTS_PEM_MAX		(4 * 1024 * 1024)	/* bytes in one memfd */
@@ -444,6 +474,29 @@ struct rpt_ntpdata {
 	uint64_t	total_rx;
 	uint64_t	total_valid_rx;
 	uint64_t	total_good_rx;
+};
+
+enum rpt_auth_mode {
+	RPT_AUTH_NONE,
+	RPT_AUTH_SYMMETRIC,	/* key (not implemented) */
+	RPT_AUTH_NTS
+};
+
+/* timectl authdata: one source, as chronyc authdata, and timed's counters. */
+struct rpt_authdata {
+	char		name[RPT_NAME_MAX];
+	char		address[RPT_ADDR_MAX];	/* numeric, "" if unresolved */
+	int32_t		mode;			/* enum rpt_auth_mode */
+	uint32_t	key_id;			/* NTS: NTS-KE sessions so far */
+	int32_t		key_type;		/* NTS: AEAD id */
+	int32_t		key_bits;		/* KLen */
+	double		last_ke_s;		/* seconds ago, < 0: never */
+	int32_t		ke_attempts;		/* since the last success */
+	int32_t		naks;			/* since the last success */
+	int32_t		cookies;		/* held now */
+	int32_t		cookie_len;		/* of the next, bytes */
+	uint64_t	auth_ok;		/* answers authenticated */
+	uint64_t	auth_failed;		/* answers dropped: not */
 };
 
 struct rpt_client {

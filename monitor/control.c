@@ -345,6 +345,7 @@ conn_dispatch(struct ctl_conn *c, struct imsg *imsg)
 	case IMSG_CTL_CLIENTS:
 	case IMSG_CTL_SOURCESTATS:
 	case IMSG_CTL_ACTIVITY:
+	case IMSG_CTL_AUTHDATA:
 		relay(c, imsg->hdr.type, NULL, 0);
 		break;
 	case IMSG_CTL_MAKESTEP:
@@ -508,11 +509,15 @@ answer_ok(uint32_t waiting, const struct imsg *imsg)
 	case IMSG_CTL_NTPDATA:
 		return waiting == IMSG_CTL_NTPDATA &&
 		    imsg->datalen == sizeof(struct rpt_ntpdata);
+	case IMSG_CTL_AUTHDATA:
+		return waiting == IMSG_CTL_AUTHDATA &&
+		    imsg->datalen == sizeof(struct rpt_authdata);
 	case IMSG_CTL_END:
 		return (waiting == IMSG_CTL_SOURCES ||
 		    waiting == IMSG_CTL_CLIENTS ||
 		    waiting == IMSG_CTL_SOURCESTATS ||
-		    waiting == IMSG_CTL_NTPDATA) && imsg->datalen == 0;
+		    waiting == IMSG_CTL_NTPDATA ||
+		    waiting == IMSG_CTL_AUTHDATA) && imsg->datalen == 0;
 	case IMSG_CTL_RESULT:
 		return waiting != 0 &&
 		    imsg->datalen == sizeof(struct ctl_result);
@@ -545,7 +550,8 @@ control_from_engine(struct control *ctl, const struct imsg *imsg)
 	if (imsg->hdr.type != IMSG_CTL_SOURCES &&
 	    imsg->hdr.type != IMSG_CTL_CLIENTS &&
 	    imsg->hdr.type != IMSG_CTL_SOURCESTATS &&
-	    imsg->hdr.type != IMSG_CTL_NTPDATA)
+	    imsg->hdr.type != IMSG_CTL_NTPDATA &&
+	    imsg->hdr.type != IMSG_CTL_AUTHDATA)
 		c->waiting = 0;
 	conn_send(c, imsg->hdr.type, imsg->data, imsg->datalen);
 }

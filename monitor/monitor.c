@@ -439,13 +439,16 @@ handle_hello(struct monitor *mon, struct imsg *imsg)
 		notify_send("READY=1\nSTATUS=engine running");
 		mon->ready_sent = 1;
 	}
-	send_clock_state(mon);
-	send_sockets(mon);
+	/* NTS material and leap seconds first: the clock state starts the
+	 * client. */
+	send_nts(mon);
+	ntsdump_load(mon);
 	if (mon->leaps.n > 0 && mon->engine != NULL &&
 	    imsg_compose(mon->engine, IMSG_LEAP_TABLE, 0, 0, -1, &mon->leaps,
 	    sizeof(mon->leaps)) == -1)
 		monitor_engine_abuse(mon, "engine does not read");
-	send_nts(mon);
+	send_clock_state(mon);
+	send_sockets(mon);
 	if (mon->engine != NULL)
 		update_engine_events(mon);
 }
@@ -704,6 +707,9 @@ engine_dispatch(struct monitor *mon, struct imsg *imsg)
 	case IMSG_ONESHOT:
 		handle_oneshot(mon, imsg);
 		return;
+	case IMSG_NTS_CLIENT_DUMP:
+		ntsdump_save(mon, imsg);
+		return;
 	case IMSG_EXIT:
 		if (imsg->datalen != 0) {
 			monitor_engine_abuse(mon, "IMSG_EXIT: bad length");
@@ -720,6 +726,7 @@ engine_dispatch(struct monitor *mon, struct imsg *imsg)
 	case IMSG_CTL_SOURCESTATS:
 	case IMSG_CTL_ACTIVITY:
 	case IMSG_CTL_NTPDATA:
+	case IMSG_CTL_AUTHDATA:
 	case IMSG_CTL_END:
 	case IMSG_CTL_RESULT:
 		if (mon->control == NULL) {
@@ -818,22 +825,60 @@ add_signal(struct monitor *mon, int sig, event_callback_fn cb)
 	return ev;
 }
 
+/*
+ * What a stopping engine still says: its NTS client's state (and logs),
+ * until it closes the channel.  Anything else is ignored.
+ */
+static void
+drain_engine(struct monitor *mon)
+{
+	struct imsg	 imsg;
+	ssize_t		 n;
+	int		 r;
+
+	if (mon->engine == NULL || !mon->engine_ready)
+		return;
+	if ((n = imsgbuf_read(mon->engine)) == 0 ||
+	    (n == -1 && errno != EAGAIN)) {
+		engine_close(mon);
+		return;
+	}
+	while (mon->engine != NULL &&
+	    (r = imsg_get(mon->engine, &imsg)) != 0) {
+		if (r == -1) {
+			engine_close(mon);
+			return;
+		}
+		if (imsg.hdr.type == IMSG_NTS_CLIENT_DUMP)
+			ntsdump_save(mon, &imsg);
+		else if (imsg.hdr.type == IMSG_LOG)
+			handle_log(mon, &imsg);
+		imsg_free(&imsg);
+	}
+}
+
 static void
 stop_engine(struct monitor *mon)
 {
 	int	 status, i;
 
 	mon->stopping = 1;
-	engine_close(mon);
-	if (mon->engine_pid <= 0)
+	if (mon->engine_pid <= 0) {
+		engine_close(mon);
 		return;
+	}
 	kill(mon->engine_pid, SIGTERM);
 	for (i = 0; i < 50; i++) {	/* 5 s, then it is killed */
+		drain_engine(mon);
 		if (waitpid(mon->engine_pid, &status, WNOHANG) ==
-		    mon->engine_pid)
+		    mon->engine_pid) {
+			drain_engine(mon);
+			engine_close(mon);
 			return;
+		}
 		usleep(100000);
 	}
+	engine_close(mon);
 	kill(mon->engine_pid, SIGKILL);
 	waitpid(mon->engine_pid, &status, 0);
 }

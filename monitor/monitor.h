@@ -143,6 +143,12 @@ int		 ntsfiles_load_trust(const struct conf *, struct nts_files *,
 		    char *err, size_t errlen);
 
 /* notify.c: systemd's $NOTIFY_SOCKET; no socket, no messages. */
+/*
+ * ntsdump.c: the NTS client's state in ntsdumpdir: write what the engine
+ * sends (IMSG_NTS_CLIENT_DUMP), send a new engine what was saved.
+ */
+void		 ntsdump_save(struct monitor *, struct imsg *);
+void		 ntsdump_load(struct monitor *);
 void		 notify_init(void);
 void		 notify_send(const char *);
 void		 notify_close(void);
