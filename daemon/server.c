@@ -39,6 +39,7 @@
 #include "clientlog.h"
 #include "engine.h"
 #include "log.h"
+#include "ntsserver.h"
 #include "pkt.h"
 #include "server.h"
 #include "xmalloc.h"
@@ -75,7 +76,7 @@ struct server {
 	uint8_t			 rx_cmsg[BATCH][CMSG_BUF];
 	struct mmsghdr		 tx[BATCH];
 	struct iovec		 tx_iov[BATCH];
-	uint8_t			 tx_buf[BATCH][PKT_HDR_LEN];
+	uint8_t			 tx_buf[BATCH][PKT_MAX_LEN];	/* NTS */
 	uint8_t			 tx_cmsg[BATCH][CMSG_BUF];
 };
 
@@ -226,6 +227,11 @@ handle_one(struct server *srv, int i, int64_t now_ns)
 		srv->stats.malformed[why]++;
 		return 0;
 	}
+	/* extension fields: NTS, if they say so and this server serves it */
+	if (len > PKT_HDR_LEN && srv->eng->ntssrv != NULL &&
+	    (n = ntssrv_respond(srv->eng->ntssrv, srv->rx_buf[i], len,
+	    srv->tx_buf[i], sizeof(srv->tx_buf[i]), n, &srv->stats)) == 0)
+		return 0;
 	if (kod != 0)
 		srv->stats.kod_rate++;
 	srv->tx_iov[i].iov_base = srv->tx_buf[i];
@@ -271,8 +277,9 @@ send_batch(struct server *srv, int fd, int n)
 	/* The transmit time, as late as can be: just before the send. */
 	clock_gettime(CLOCK_REALTIME, &now);
 	tx_ts = pkt_ts_from_ns(engine_sys_to_ns(srv->eng, ts_ns(&now)));
-	for (i = 0; i < n; i++)
-		pkt_set_tx(srv->tx_iov[i].iov_base, tx_ts);
+	for (i = 0; i < n; i++)	/* longer: NTS, sealed with its own */
+		if (srv->tx_iov[i].iov_len == PKT_HDR_LEN)
+			pkt_set_tx(srv->tx_iov[i].iov_base, tx_ts);
 	while (sent < n) {
 		r = sendmmsg(fd, &srv->tx[sent], n - sent, MSG_DONTWAIT);
 		if (r == -1) {

@@ -210,6 +210,8 @@ monitor_main(struct monitor *mon)
 	if (mon->oneshot != 'Q')	/* -Q changes nothing */
 		load_drift(mon);
 	load_nts(mon);
+	if (!mon->oneshot)
+		ntskeys_load(mon);
 	/* One-shot runs beside a running daemon: no socket of their own. */
 	if (!mon->oneshot) {
 		mon->control = control_open(mon->conf->bindcmdaddress);
