@@ -234,7 +234,24 @@ check "chronyd stops (fleet)" exited "$CPID"
 stop "$M1"
 stop "$M2"
 check "fleet servers stop" sh -c "! kill -0 $M1 2>/dev/null && ! kill -0 $M2 2>/dev/null"
-for f in "$T"/server*.log "$T"/fleet*.log; do
+# ntsrotate: a new key every second, the file rewritten each time with
+# the last four keys.
+{ conf $PORT $KEPORT "$SOCK" "$T/rotate"; echo "ntsrotate 1"; } \
+    >"$T/rotate.conf"
+start_timed rotate "$T/rotate.conf"
+four_keys() {
+	test "$(grep -c '^key ' "$T/rotate/ntskeys" 2>/dev/null)" = 4
+}
+check "ntsrotate 1: four keys in the file within 8 s" wait_for 8 four_keys
+check "ntsrotate 1: rotated more than four times" wait_for 4 sh -c \
+    "test \$(grep -c 'NTS: new master key' '$T/rotate.log') -gt 4"
+check "ntsrotate 1: the file stays timed's, 0600" sh -c \
+    "head -n 1 '$T/rotate/ntskeys' | grep -q '^timed-nts-keys 1$' &&
+    test \$(stat -c %a '$T/rotate/ntskeys') = 600"
+stop "$MPID"
+check "rotating server stops" exited "$MPID"
+
+for f in "$T"/server*.log "$T"/fleet*.log "$T"/rotate.log; do
 	check "no engine was killed ($(basename "$f"))" not_in_log "$f" \
 	    "killed by signal"
 	check "no seccomp kill ($(basename "$f"))" not_in_log "$f" "signal 31"
