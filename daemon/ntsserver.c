@@ -40,6 +40,7 @@
 #include "xmalloc.h"
 
 #define FLEET_SLACK_S	1	/* re-derive this long after a period ends */
+#define RND_POOL	(NTS_RESPOND_RND_LEN * 64)	/* answers' nonces */
 
 struct ntssrv {
 	struct engine		*eng;
@@ -51,6 +52,13 @@ struct ntssrv {
 	uint8_t			 seed[NTS_SEED_MAX];
 	size_t			 seedlen;
 	uint32_t		 interval_s;
+	/*
+	 * Random bytes for the answers' nonces, drawn 64 answers at a time:
+	 * OpenSSL's RAND_bytes() costs more per call (a getpid(2) for its
+	 * fork check, locks) than per byte.
+	 */
+	uint8_t			 pool[RND_POOL];
+	size_t			 pool_off;
 };
 
 static int64_t
@@ -188,6 +196,7 @@ ntssrv_new(struct engine *eng)
 		return NULL;
 	ns = xcalloc(1, sizeof(*ns));
 	ns->eng = eng;
+	ns->pool_off = sizeof(ns->pool);	/* empty */
 	if ((ns->ring = nts_keyring_new()) == NULL ||
 	    (ns->scratch = siv_new(zero, sizeof(zero))) == NULL ||
 	    (ns->ev_rotate = evtimer_new(eng->base, rotate_cb, ns)) == NULL)
@@ -204,6 +213,7 @@ ntssrv_free(struct ntssrv *ns)
 	siv_free(ns->scratch);
 	nts_keyring_free(ns->ring);
 	OPENSSL_cleanse(ns->seed, sizeof(ns->seed));
+	OPENSSL_cleanse(ns->pool, sizeof(ns->pool));
 	free(ns);
 }
 
@@ -310,6 +320,22 @@ has_nts_field(const uint8_t *p, size_t len)
 	return 0;
 }
 
+/* n random bytes (n <= RND_POOL), NULL if OpenSSL has none. */
+static const uint8_t *
+rnd(struct ntssrv *ns, size_t n)
+{
+	const uint8_t	*p;
+
+	if (n > sizeof(ns->pool) - ns->pool_off) {
+		if (RAND_bytes(ns->pool, sizeof(ns->pool)) != 1)
+			return NULL;
+		ns->pool_off = 0;
+	}
+	p = ns->pool + ns->pool_off;
+	ns->pool_off += n;
+	return p;
+}
+
 /* The transmit time of an answer that is sealed before it is sent. */
 static void
 set_tx(struct ntssrv *ns, uint8_t *out)
@@ -339,7 +365,7 @@ ntssrv_respond(struct ntssrv *ns, const uint8_t *req, size_t reqlen,
 {
 	struct nts_req	 rq;
 	struct nts_keys	 k;
-	uint8_t		 rnd[NTS_RESPOND_RND_LEN];
+	const uint8_t	*r;
 	size_t		 n = 0;
 
 	if (reqlen <= PKT_HDR_LEN || hdrlen != PKT_HDR_LEN ||
@@ -349,11 +375,11 @@ ntssrv_respond(struct ntssrv *ns, const uint8_t *req, size_t reqlen,
 	    &k)) {
 	case NTS_OK:
 		st->auth_ntp++;
-		if (RAND_bytes(rnd, sizeof(rnd)) != 1)
+		if ((r = rnd(ns, NTS_RESPOND_RND_LEN)) == NULL)
 			break;
 		set_tx(ns, out);
-		n = nts_server_respond(ns->ring, ns->scratch, &rq, &k, rnd,
-		    sizeof(rnd), out, outsize, reqlen);
+		n = nts_server_respond(ns->ring, ns->scratch, &rq, &k, r,
+		    NTS_RESPOND_RND_LEN, out, outsize, reqlen);
 		break;
 	case NTS_ERR_COOKIE:
 	case NTS_ERR_AUTH:
