@@ -33,6 +33,7 @@
 #include "lim.h"
 #include "log.h"
 #include "ntsmat.h"
+#include "ntsserver.h"
 #include "proctitle.h"
 #include "sandbox.h"
 #include "server.h"
@@ -333,6 +334,11 @@ dispatch(struct engine *eng, struct imsg *imsg)
 	case IMSG_NTS_CLIENT_STATE:
 		nts_state(eng, imsg);
 		break;
+	case IMSG_NTS_KEYS:
+		if (eng->ntssrv == NULL)
+			fatalx("IMSG_NTS_KEYS: no NTS server here");
+		ntssrv_keys(eng->ntssrv, imsg);
+		break;
 	case IMSG_CTL_SERVERSTATS:
 		ctl_serverstats(eng, imsg->hdr.peerid);
 		break;
@@ -574,6 +580,7 @@ engine_main(int argc, char *argv[])
 	eng.server = server_new(&eng);
 	eng.client = client_new(&eng);
 	eng.nts = ntsmat_new(&eng);
+	eng.ntssrv = ntssrv_new(&eng);
 	the_engine = &eng;
 	log_set_sink(log_sink);
 	imsg_compose_hello(eng.ibuf);

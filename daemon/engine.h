@@ -34,6 +34,7 @@
 struct server;
 struct client;
 struct ntsmat;
+struct ntssrv;
 struct evdns_base;
 
 struct engine {
@@ -48,6 +49,7 @@ struct engine {
 	struct server		*server;
 	struct client		*client;
 	struct ntsmat		*nts;		/* NTS-KE, TLS contexts */
+	struct ntssrv		*ntssrv;	/* NTS server: keys, answers */
 	struct evdns_base	*dns;		/* set up before the chroot */
 	struct leap_table	 leaps;		/* leapsectz; n 0 if none */
 };

@@ -39,24 +39,6 @@
 
 const uint8_t ntske_alpn_wire[] = "\x07" NTSKE_ALPN;
 
-size_t
-ntske_msg_end(const uint8_t *buf, size_t len)
-{
-	size_t		 off = 0, blen;
-	unsigned int	 type;
-
-	while (len - off >= 4) {
-		type = ((unsigned int)buf[off] << 8 | buf[off + 1]) & 0x7fff;
-		blen = (size_t)buf[off + 2] << 8 | buf[off + 3];
-		if (blen > len - off - 4)
-			return 0;
-		off += 4 + blen;
-		if (type == 0)
-			return off;
-	}
-	return 0;
-}
-
 const char *
 ntske_strerror(int e)
 {

@@ -19,7 +19,7 @@
  * over TCP, on libevent's bufferevent_openssl.  It frames messages by
  * their record headers up to the End of Message record, bounds sizes,
  * connections and time, and hands whole messages to callbacks; what the
- * records say is the record layer's business (lib/nts.c), not this one's.
+ * records say is the record layer's business (lib/nts.h), not this one's.
  */
 
 #ifndef TIMED_NTSKE_H
@@ -178,11 +178,5 @@ int	 ntske_export_keys(SSL *, uint16_t aead, uint8_t *c2s, uint8_t *s2c,
 
 /* "certificate verification failed", ... for an enum ntske_error. */
 const char *ntske_strerror(int);
-/*
- * Where the message in buf ends: the length up to and including the
- * first End of Message record (type 0); 0 if it is not complete yet.
- * Record bodies are skipped by their length; nothing else is checked.
- */
-size_t	 ntske_msg_end(const uint8_t *buf, size_t len);
 
 #endif

@@ -36,6 +36,7 @@
 #include <openssl/x509v3.h>
 
 #include "log.h"
+#include "nts.h"
 #include "ntske.h"
 #include "ntske_int.h"
 #include "xmalloc.h"
@@ -90,17 +91,17 @@ client_read(struct bufferevent *bev, void *arg)
 {
 	struct ntske_conn	*c = arg;
 	size_t			 end;
-	int			 n;
+	int			 n, r;
 
 	n = evbuffer_remove(bufferevent_get_input(bev), c->resp + c->resplen,
 	    NTSKE_MAX_RESPONSE - c->resplen);
 	if (n > 0)
 		c->resplen += n;
-	if ((end = ntske_msg_end(c->resp, c->resplen)) != 0) {
+	if ((r = nts_ke_scan(c->resp, c->resplen, &end)) == 1) {
 		client_finish(c, NTSKE_OK, end);
 		return;
 	}
-	if (c->resplen == NTSKE_MAX_RESPONSE) {
+	if (r == -1 || c->resplen == NTSKE_MAX_RESPONSE) {
 		log_warnx("ntske: %s: answer over %d bytes", c->host,
 		    NTSKE_MAX_RESPONSE);
 		client_finish(c, NTSKE_ERR_TOOBIG, 0);

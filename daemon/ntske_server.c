@@ -39,6 +39,7 @@
 
 #include "clientlog.h"
 #include "log.h"
+#include "nts.h"
 #include "ntske.h"
 #include "ntske_int.h"
 #include "xmalloc.h"
@@ -120,7 +121,7 @@ sconn_read(struct bufferevent *bev, void *arg)
 	struct sconn		*c = arg;
 	struct ntske_server	*srv = c->srv;
 	size_t			 end;
-	int			 n;
+	int			 n, r;
 
 	if (c->answered)	/* one request per connection */
 		return;
@@ -129,11 +130,11 @@ sconn_read(struct bufferevent *bev, void *arg)
 	if (n < 0)
 		n = 0;
 	c->reqlen += n;
-	if ((end = ntske_msg_end(c->req, c->reqlen)) != 0) {
+	if ((r = nts_ke_scan(c->req, c->reqlen, &end)) == 1) {
 		sconn_answer(c, end);
 		return;
 	}
-	if (c->reqlen == srv->p.max_request) {
+	if (r == -1 || c->reqlen == srv->p.max_request) {
 		srv->st.oversized++;
 		log_debug("ntske: request over %zu bytes", srv->p.max_request);
 		sconn_free(c);

@@ -25,6 +25,7 @@
 #include "engine.h"
 #include "log.h"
 #include "ntsmat.h"
+#include "ntsserver.h"
 #include "proto.h"
 #include "xmalloc.h"
 
@@ -44,11 +45,9 @@ struct ntsmat {
 };
 
 /*
- * THE RECORD LAYER PLUGS IN HERE.  Until lib/nts.c (branch nts) lands,
- * every request gets a well-formed refusal: Error (critical, type 2)
- * with code 2, Internal Server Error (RFC 8915 section 4.1.3): the
- * request may be fine, this server cannot serve it yet.  Then End of
- * Message.
+ * A whole NTS-KE request: the NTS server answers it.  Without one (no
+ * ntsservercert in this engine) Error 2, Internal Server Error (RFC 8915
+ * section 4.1.3), then End of Message.
  */
 static int
 ke_handle(void *arg, SSL *ssl, const uint8_t *req, size_t reqlen,
@@ -58,7 +57,11 @@ ke_handle(void *arg, SSL *ssl, const uint8_t *req, size_t reqlen,
 		0x80, 0x02, 0x00, 0x02, 0x00, 0x02,	/* Error: 2 */
 		0x80, 0x00, 0x00, 0x00			/* End of Message */
 	};
+	struct ntsmat		*m = arg;
 
+	if (m->eng->ntssrv != NULL)
+		return ntssrv_ke_answer(m->eng->ntssrv, ssl, req, reqlen, resp,
+		    resplen);
 	if (*resplen < sizeof(refusal))
 		return -1;
 	memcpy(resp, refusal, sizeof(refusal));

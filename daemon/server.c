@@ -41,6 +41,7 @@
 #include "clientlog.h"
 #include "engine.h"
 #include "log.h"
+#include "ntsserver.h"
 #include "pkt.h"
 #include "server.h"
 #include "tsmap.h"
@@ -92,7 +93,7 @@ struct server {
 	uint8_t			 rx_cmsg[BATCH][CMSG_BUF];
 	struct mmsghdr		 tx[BATCH];
 	struct iovec		 tx_iov[BATCH];
-	uint8_t			 tx_buf[BATCH][PKT_HDR_LEN];
+	uint8_t			 tx_buf[BATCH][PKT_MAX_LEN];	/* NTS */
 	uint8_t			 tx_cmsg[BATCH][CMSG_BUF];
 	uint8_t			 tx_keep[BATCH];	/* transmit time set */
 };
@@ -299,7 +300,7 @@ handle_one(struct server *srv, int i, int64_t now_ns)
 	uint32_t		 kod = 0;
 	uint64_t		 rx_ts;
 	int64_t			 rx_ns;
-	int			 stamp;
+	int			 stamp, nts;
 
 	srv->stats.ntp_rx++;
 	r->msg_control = srv->tx_cmsg[i];
@@ -327,7 +328,9 @@ handle_one(struct server *srv, int i, int64_t now_ns)
 	 * (a basic one sends zeros): its answer's transmit time is kept
 	 * under a receive timestamp unique to it.
 	 */
-	stamp = kod == 0 && len >= PKT_HDR_LEN &&
+	nts = len > PKT_HDR_LEN && srv->eng->ntssrv != NULL;
+	/* NTS answers are basic: the answer is sealed before it is sent */
+	stamp = kod == 0 && len >= PKT_HDR_LEN && !nts &&
 	    pkt_get_ts(srv->rx_buf[i], PKT_ORG_OFFSET) != 0;
 	if (stamp && rx_ts <= srv->last_rx_ts)
 		rx_ts = srv->last_rx_ts + 1;
@@ -340,6 +343,17 @@ handle_one(struct server *srv, int i, int64_t now_ns)
 	srv->tx_keep[i] = 0;
 	if (stamp)
 		interleave(srv, i, rx_ts);
+	/*
+	 * Extension fields: NTS, if they say so and this server serves it.
+	 * The answer is sealed with its own transmit time, which stays.
+	 */
+	if (nts) {
+		n = ntssrv_respond(srv->eng->ntssrv, srv->rx_buf[i], len,
+		    srv->tx_buf[i], sizeof(srv->tx_buf[i]), n, &srv->stats);
+		if (n == 0)
+			return 0;
+		srv->tx_keep[i] = n > PKT_HDR_LEN;
+	}
 	if (kod != 0)
 		srv->stats.kod_rate++;
 	srv->tx_iov[i].iov_base = srv->tx_buf[i];

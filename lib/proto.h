@@ -89,6 +89,14 @@ enum imsg_type {
 	IMSG_NTS_SERVER_CERTS_END, /* no payload: the set is complete */
 	IMSG_NTS_TRUST,		/* struct nts_trust_msg; memfd: CA certs */
 	IMSG_NTS_KE_SOCKET,	/* no payload; a listening TCP socket */
+	/*
+	 * The NTS server's cookie master keys, as the text of the key file
+	 * (lib/nts.h), at most NTS_KEYFILE_MAX bytes, no NUL.
+	 */
+	IMSG_NTS_KEYS,		/* monitor -> engine, after the hello, before
+				   the NTS-KE sockets; empty: no keys yet */
+	IMSG_NTS_KEYS_SAVE,	/* engine -> monitor: new keys (never a seed)
+				   to keep and write to ntsdumpdir */
 
 	/*
 	 * The NTS client's keys and cookies (ntsdumpdir), as chronyd's
@@ -411,6 +419,9 @@ struct rpt_serverstats {
 	uint64_t	denied;			/* dropped by allow/deny */
 	uint64_t	malformed[8];		/* by enum pkt_reason (pkt.h) */
 	uint64_t	tx_errors;		/* answers the kernel refused */
+	uint64_t	nts_naks;		/* NTS NAKs (kiss NTSN) sent */
+	uint64_t	nts_dropped;		/* NTS requests malformed, or
+						   no answer could be made */
 };
 
 /* timectl activity */

@@ -214,6 +214,8 @@ monitor_main(struct monitor *mon)
 	/* The engine has no file system: the monitor reads the zone. */
 	if (mon->conf->leapsectz != NULL)
 		leaptz_read(mon->conf->leapsectz, &mon->leaps);
+	if (!mon->oneshot)
+		ntskeys_load(mon);
 	/* One-shot runs beside a running daemon: no socket of their own. */
 	if (!mon->oneshot) {
 		mon->control = control_open(mon->conf->bindcmdaddress);

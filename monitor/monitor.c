@@ -416,6 +416,7 @@ send_nts(struct monitor *mon)
 			return;
 	}
 	send_nts_certs(mon);
+	ntskeys_send(mon);
 	for (i = 0; i < mon->n_ke_fds && mon->engine != NULL; i++)
 		if (send_fd(mon, IMSG_NTS_KE_SOCKET, mon->ke_fds[i], NULL,
 		    0) == -1)
@@ -734,6 +735,9 @@ engine_dispatch(struct monitor *mon, struct imsg *imsg)
 			return;
 		}
 		control_from_engine(mon->control, imsg);
+		return;
+	case IMSG_NTS_KEYS_SAVE:
+		ntskeys_save(mon, imsg);
 		return;
 	default:
 		monitor_engine_abuse(mon, "unknown message type");

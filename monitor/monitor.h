@@ -25,6 +25,7 @@
 #include "conf.h"
 #include "imsg.h"
 #include "lim.h"
+#include "nts.h"
 #include "proto.h"
 
 #define ENGINE_FD		3	/* the engine's end of the socketpair */
@@ -64,6 +65,9 @@ struct monitor {
 	int			 ntp_fds[MAX_NTP_SOCKETS];
 	int			 n_ntp_fds;
 	struct nts_files	 nts;
+	char			 ntskeys[NTS_KEYFILE_MAX];	/* key file */
+	size_t			 ntskeys_len;	/* 0: none yet */
+	int			 ntskeys_fleet;	/* a seed: never written */
 	int			 ke_fds[NTS_MAX_KE_SOCKETS];	/* NTS-KE */
 	int			 n_ke_fds;
 	struct leap_table	 leaps;		/* leapsectz, n 0 if none */
@@ -141,6 +145,16 @@ int		 ntsfiles_load_certs(const struct conf *, struct nts_files *,
 void		 ntsfiles_close_certs(struct nts_files *);
 int		 ntsfiles_load_trust(const struct conf *, struct nts_files *,
 		    char *err, size_t errlen);
+
+/*
+ * ntskeys.c: the NTS server's master keys.  _load reads
+ * ntsdumpdir/ntskeys at start (a file not in timed's format is logged
+ * and replaced); _send hands the keys to the engine; _save checks,
+ * keeps and writes the keys of IMSG_NTS_KEYS_SAVE.
+ */
+void		 ntskeys_load(struct monitor *);
+void		 ntskeys_send(struct monitor *);
+void		 ntskeys_save(struct monitor *, struct imsg *);
 
 /* notify.c: systemd's $NOTIFY_SOCKET; no socket, no messages. */
 /*

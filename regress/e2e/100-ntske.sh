@@ -1,7 +1,7 @@
 #!/bin/sh
 # NTS-KE server transport: the monitor reads the certificate and key and
 # opens the port, the sandboxed engine answers TLS 1.3 with ALPN ntske/1
-# (for now with an NTS-KE Error record, until the record layer lands),
+# (the records: regress/e2e/110-nts-server.sh does the whole exchange),
 # takes a new certificate on SIGHUP, and is not killed by seccomp; a
 # missing key file stops the start with the file named.
 . "${top_srcdir:-.}/regress/e2e/lib.sh"
@@ -56,9 +56,9 @@ sclient() {
 	    -verify_hostname localhost -ign_eof 2>&1 | tr -d '\000'
 }
 
-# exchange CAFILE: the server's answer to a request, in hex.
+# exchange CAFILE [REQUEST]: the server's answer to a request, in hex.
 exchange() {
-	python3 - "$1" "$KEPORT" <<'PY'
+	python3 - "$1" "$KEPORT" "${2:-80010002000080000000}" <<'PY'
 import socket, ssl, sys
 ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
 ctx.minimum_version = ssl.TLSVersion.TLSv1_3
@@ -66,7 +66,7 @@ ctx.load_verify_locations(sys.argv[1])
 ctx.set_alpn_protocols(["ntske/1"])
 with socket.create_connection(("127.0.0.1", int(sys.argv[2])), 5) as s:
     with ctx.wrap_socket(s, server_hostname="localhost") as t:
-        t.sendall(bytes.fromhex("80010002000080000000"))
+        t.sendall(bytes.fromhex(sys.argv[3]))
         data = b""
         while True:
             b = t.recv(4096)
@@ -90,8 +90,13 @@ check "ALPN ntske/1 negotiated" contains "$out" "ALPN protocol: ntske/1"
 check "TLSv1.3" contains "$out" "New, TLSv1.3"
 
 out=$(exchange "$T/one.crt" 2>&1)
-check "the answer is an NTS-KE Error record and End of Message" \
-    test "$out" = "ntske/1 80020002000280000000"
+check "NTPv4 without AEAD: Error 1 (Bad Request), End of Message" \
+    test "$out" = "ntske/1 80020002000180000000"
+out=$(exchange "$T/one.crt" 80010002000080040002000f80000000 2>&1)
+check "NTPv4 and AEAD 15: both agreed, then 8 cookies of 104 bytes" \
+    contains "$out" "^ntske/1 80010002000080040002000f\(00050068[0-9a-f]\{208\}\)\{8\}"
+check "... then the port (not 123) and End of Message" \
+    contains "$out" "[08]0070002$(printf %04x $PORT)80000000\$"
 
 out=$(sclient "$T/one.crt" http/1.1)
 check "another ALPN fails the handshake" \

@@ -1359,6 +1359,8 @@ odd_serverstats(struct rpt_serverstats *st)
 	for (i = 0; i < 8; i++)
 		st->malformed[i] = 100 + i;	/* [0], [7]: never shown */
 	st->tx_errors = UINT64_MAX;
+	st->nts_naks = 16;
+	st->nts_dropped = 17;
 }
 
 static const char	 chrony_serverstats[] =
@@ -1398,7 +1400,9 @@ START_TEST(test_fmt_serverstats_reference)
 	    "Malformed: bad mode        : 0\n"
 	    "Mode 6/7 packets dropped   : 0\n"
 	    "Malformed: bad ext. fields : 0\n"
-	    "Transmit errors            : 0\n");
+	    "Transmit errors            : 0\n"
+	    "NTS NAKs sent              : 0\n"
+	    "NTS requests dropped       : 0\n");
 }
 END_TEST
 
@@ -1432,7 +1436,9 @@ START_TEST(test_fmt_serverstats_every_field)
 	    "Malformed: bad mode        : 104\n"
 	    "Mode 6/7 packets dropped   : 105\n"
 	    "Malformed: bad ext. fields : 106\n"
-	    "Transmit errors            : 18446744073709551615\n");
+	    "Transmit errors            : 18446744073709551615\n"
+	    "NTS NAKs sent              : 16\n"
+	    "NTS requests dropped       : 17\n");
 }
 END_TEST
 
@@ -1449,14 +1455,14 @@ START_TEST(test_fmt_serverstats_csv)
 	odd_serverstats(&st);
 	fmt_serverstats_csv(fp, &st);
 	c = got(fp);
-	/* chronyc -c's eleven values first, then timed's eleven */
+	/* chronyc -c's eleven values first, then timed's thirteen */
 	ck_assert_str_eq(c,
-	    "181,0,6,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0\n"
+	    "181,0,6,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0\n"
 	    "1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,101,102,103,104,105,106,"
-	    "18446744073709551615\n");
+	    "18446744073709551615,16,17\n");
 	for (p = c; *p != '\n'; p++)
 		commas += *p == ',';
-	ck_assert_uint_eq(commas + 1, 22);
+	ck_assert_uint_eq(commas + 1, 24);
 }
 END_TEST
 
@@ -1477,7 +1483,8 @@ START_TEST(test_fmt_serverstats_json)
 		"\"bad_length\":102,", "\"bad_version\":103,",
 		"\"bad_mode\":104,", "\"control_mode\":105,",
 		"\"bad_extension_fields\":106},",
-		"\"tx_errors\":18446744073709551615}"
+		"\"tx_errors\":18446744073709551615,",
+		"\"nts_naks_sent\":16,", "\"nts_requests_dropped\":17}"
 	};
 	struct rpt_serverstats	 st;
 	FILE			*fp;
@@ -1508,7 +1515,8 @@ START_TEST(test_fmt_serverstats_json)
 	    "\"ntp_rate_limited\":0,\"ntp_denied\":0,"
 	    "\"malformed\":{\"too_short\":0,\"bad_length\":0,"
 	    "\"bad_version\":0,\"bad_mode\":0,\"control_mode\":0,"
-	    "\"bad_extension_fields\":0},\"tx_errors\":0}\n");
+	    "\"bad_extension_fields\":0},\"tx_errors\":0,"
+	    "\"nts_naks_sent\":0,\"nts_requests_dropped\":0}\n");
 	ck_assert(json_ok(out));
 }
 END_TEST

@@ -334,35 +334,6 @@ exchange(struct rig *r, const struct pem *trust, const char *host,
 	ck_assert_int_eq(r->seen.done, 1);
 }
 
-START_TEST(test_ntske_msg_end)
-{
-	static const struct {
-		const char	*what;
-		uint8_t		 buf[16];
-		size_t		 len;
-		size_t		 end;
-	} t[] = {
-		{ "empty", { 0 }, 0, 0 },
-		{ "end of message alone", { 0x80, 0, 0, 0 }, 4, 4 },
-		{ "end of message, then more", { 0x80, 0, 0, 0, 1, 2 }, 6, 4 },
-		{ "half a header", { 0x80, 0 }, 2, 0 },
-		{ "record, end", { 0x80, 1, 0, 2, 0, 0, 0x80, 0, 0, 0 }, 10,
-		    10 },
-		{ "record cut short", { 0x80, 1, 0, 2, 0 }, 5, 0 },
-		{ "zero bytes inside a body are not the end",
-		    { 0x00, 5, 0, 4, 0x80, 0, 0, 0 }, 8, 0 },
-		{ "non-critical type 0 ends it too", { 0, 0, 0, 0 }, 4, 4 },
-		{ "body length past the buffer", { 0, 1, 0xff, 0xff, 0x80, 0,
-		    0, 0 }, 8, 0 },
-	};
-	size_t	 i;
-
-	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++)
-		ck_assert_msg(ntske_msg_end(t[i].buf, t[i].len) == t[i].end,
-		    "%s", t[i].what);
-}
-END_TEST
-
 START_TEST(test_ntske_exchange_exports_same_keys)
 {
 	struct rig		 r;
@@ -859,7 +830,6 @@ ntske_suite(void)
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_set_timeout(tc, 30);
-	tcase_add_test(tc, test_ntske_msg_end);
 	tcase_add_test(tc, test_ntske_exchange_exports_same_keys);
 	tcase_add_test(tc, test_ntske_exchange_by_name);
 	tcase_add_test(tc, test_ntske_no_resolver_fails_later);

@@ -1,0 +1,232 @@
+/*
+ * Copyright (c) 2026 The timed developers
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+ * WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+ * MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+ * ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+ * WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+ * ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+ * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+ */
+
+/*
+ * The NTS server's cookie master keys, kept by the monitor: read from
+ * ntsdumpdir/ntskeys at start, handed to every engine it starts, and
+ * written back, whole (tmp, fsync, rename), when the engine makes a new
+ * key.  The engine has no file system.  A key file holding a seed (fleet
+ * mode, lib/nts.h) is the administrator's: it is never written.
+ */
+
+#include <sys/stat.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <openssl/crypto.h>
+
+#include "log.h"
+#include "monitor.h"
+#include "nts.h"
+
+#define KEYFILE		"ntskeys"
+
+static int
+keys_path(const struct conf *conf, const char *suffix, char *buf,
+    size_t len)
+{
+	return snprintf(buf, len, "%s/%s%s", conf->ntsdumpdir, KEYFILE,
+	    suffix) < (int)len ? 0 : -1;
+}
+
+/* The file's text, at most NTS_KEYFILE_MAX bytes; -1 if unreadable. */
+static ssize_t
+read_file(const char *path, char *buf, size_t len)
+{
+	struct stat	 st;
+	ssize_t		 n;
+	size_t		 off = 0;
+	int		 fd;
+
+	if ((fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) == -1) {
+		if (errno != ENOENT)
+			log_warn("NTS key file %s", path);
+		return -1;
+	}
+	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode) ||
+	    st.st_size > (off_t)len) {
+		log_warnx("NTS key file %s: not a file of at most %zu bytes",
+		    path, len);
+		close(fd);
+		return -1;
+	}
+	if (st.st_mode & (S_IRWXG | S_IRWXO))
+		log_warnx("NTS key file %s: open to others than its owner",
+		    path);
+	while (off < len && (n = read(fd, buf + off, len - off)) != 0) {
+		if (n == -1) {
+			if (errno == EINTR)
+				continue;
+			log_warn("NTS key file %s", path);
+			close(fd);
+			return -1;
+		}
+		off += n;
+	}
+	close(fd);
+	return off;
+}
+
+void
+ntskeys_load(struct monitor *mon)
+{
+	struct nts_keyfile	 kf;
+	char			 path[PATH_MAX];
+	ssize_t			 n;
+	int			 line;
+
+	mon->ntskeys_len = 0;
+	if (mon->nts.ncert == 0 || mon->conf->ntsdumpdir == NULL)
+		return;
+	if (mkdir(mon->conf->ntsdumpdir, 0700) == -1 && errno != EEXIST)
+		fatal("ntsdumpdir %s", mon->conf->ntsdumpdir);
+	if (keys_path(mon->conf, "", path, sizeof(path)) == -1)
+		fatalx("ntsdumpdir %s: too long", mon->conf->ntsdumpdir);
+	if ((n = read_file(path, mon->ntskeys, sizeof(mon->ntskeys))) <= 0) {
+		log_info("NTS: no key file %s yet: a new key", path);
+		return;
+	}
+	if (nts_keyfile_parse(mon->ntskeys, n, &kf, &line) == -1) {
+		/* chrony's ntskeys, say: another format */
+		log_warnx("NTS key file %s: not timed's (line %d): starting "
+		    "with a new key, which replaces it", path, line);
+		OPENSSL_cleanse(mon->ntskeys, sizeof(mon->ntskeys));
+		return;
+	}
+	mon->ntskeys_len = n;
+	mon->ntskeys_fleet = kf.has_seed;
+	OPENSSL_cleanse(&kf, sizeof(kf));
+	log_info("NTS: keys from %s%s", path, mon->ntskeys_fleet ?
+	    " (a shared seed: never rewritten)" : "");
+}
+
+void
+ntskeys_send(struct monitor *mon)
+{
+	if (mon->nts.ncert == 0 || mon->engine == NULL)
+		return;
+	if (imsg_compose(mon->engine, IMSG_NTS_KEYS, 0, 0, -1, mon->ntskeys,
+	    mon->ntskeys_len) == -1)
+		monitor_engine_abuse(mon, "engine does not read");
+}
+
+/* Only into a directory of root's that no one else may write to. */
+static int
+dir_ok(const char *dir)
+{
+	struct stat	 st;
+
+	if (stat(dir, &st) == -1) {
+		log_warn("ntsdumpdir %s", dir);
+		return 0;
+	}
+	if (!S_ISDIR(st.st_mode) || st.st_uid != 0 ||
+	    (st.st_mode & (S_IWGRP | S_IWOTH))) {
+		log_warnx("ntsdumpdir %s: not a directory of root's closed "
+		    "to others: NTS keys not saved", dir);
+		return 0;
+	}
+	return 1;
+}
+
+static int
+write_all(int fd, const char *buf, size_t len)
+{
+	ssize_t	 n;
+
+	while (len > 0) {
+		if ((n = write(fd, buf, len)) == -1) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		buf += n;
+		len -= n;
+	}
+	return 0;
+}
+
+static void
+write_keys(struct monitor *mon)
+{
+	char	 path[PATH_MAX], tmp[PATH_MAX];
+	int	 fd;
+
+	if (keys_path(mon->conf, "", path, sizeof(path)) == -1 ||
+	    keys_path(mon->conf, ".tmp", tmp, sizeof(tmp)) == -1 ||
+	    !dir_ok(mon->conf->ntsdumpdir))
+		return;
+	(void)unlink(tmp);	/* a left-over may have another mode */
+	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
+	    O_CLOEXEC, 0600)) == -1) {
+		log_warn("NTS key file %s", tmp);
+		return;
+	}
+	if (write_all(fd, mon->ntskeys, mon->ntskeys_len) == -1 ||
+	    fsync(fd) == -1) {
+		log_warn("NTS key file %s", tmp);
+		close(fd);
+		unlink(tmp);
+		return;
+	}
+	if (close(fd) == -1 || rename(tmp, path) == -1) {
+		log_warn("NTS key file %s", path);
+		unlink(tmp);
+		return;
+	}
+	/* the rename itself must survive a crash */
+	if ((fd = open(mon->conf->ntsdumpdir, O_RDONLY | O_DIRECTORY |
+	    O_CLOEXEC)) != -1) {
+		(void)fsync(fd);
+		close(fd);
+	}
+	log_debug("NTS: keys written to %s", path);
+}
+
+void
+ntskeys_save(struct monitor *mon, struct imsg *imsg)
+{
+	struct nts_keyfile	 kf;
+	size_t			 len = imsg->datalen;
+	int			 line, bad;
+
+	if (mon->nts.ncert == 0 || imsg->fd != -1 || len == 0 ||
+	    len > sizeof(mon->ntskeys)) {
+		monitor_engine_abuse(mon, "IMSG_NTS_KEYS_SAVE: bad length");
+		return;
+	}
+	bad = nts_keyfile_parse((const char *)imsg->data, len, &kf,
+	    &line) == -1 || kf.has_seed;
+	OPENSSL_cleanse(&kf, sizeof(kf));
+	if (bad) {
+		monitor_engine_abuse(mon, "IMSG_NTS_KEYS_SAVE: not a key file");
+		return;
+	}
+	if (mon->ntskeys_fleet) {
+		log_warnx("NTS: the engine made a key of its own though the "
+		    "key file holds a seed; not kept");
+		return;
+	}
+	OPENSSL_cleanse(mon->ntskeys, sizeof(mon->ntskeys));
+	memcpy(mon->ntskeys, imsg->data, len);
+	mon->ntskeys_len = len;
+	if (mon->conf->ntsdumpdir != NULL)
+		write_keys(mon);
+}
