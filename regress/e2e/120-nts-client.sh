@@ -7,7 +7,8 @@
 # the certificate never uses the server; chronyd restarted with a new
 # key: the client gets an NTS NAK, runs NTS-KE again and stays in sync;
 # its keys and cookies survive a restart (ntsdumpdir); nocerttimecheck
-# lets a certificate that is not valid yet through.
+# lets a certificate that is not valid yet through.  Then a timed client
+# of a timed NTS server, which NAKs old cookies after a restart.
 . "${top_srcdir:-.}/regress/e2e/lib.sh"
 
 for c in openssl python3; do
@@ -276,8 +277,68 @@ kill -TERM "$CLIENT" "$CPID" "$RPID"
 check "timed stops" wait_for 10 gone "$CLIENT"
 check "chronyd stops" wait_for 10 gone "$CPID"
 
-# A timed client of a timed NTS server: once the server side is in.
-if grep -q nts_server_check "$top_srcdir"/daemon/*.c; then
-	echo "# timed NTS server present: the lead adds its part here"
-fi
+# A timed client of a timed NTS server; the server restarted without its
+# keys (no ntsdumpdir: a new master key) NAKs the old cookies, the client
+# runs NTS-KE again and keeps its sync.
+TPORT=$((PORT + 10))
+TKEPORT=$((PORT + 11))
+cat >"$T/tserver.conf" <<CONF
+clock virtual
+local stratum 1
+allow 127.0.0.0/8
+port $TPORT
+bindaddress 127.0.0.1
+ntsservercert $T/server.crt
+ntsserverkey $T/server.key
+ntsport $TKEPORT
+user nobody
+chrootdir $T/empty
+bindcmdaddress $T/tserver.sock
+CONF
+cat >"$T/tclient.conf" <<CONF
+clock virtual offset 0.01
+server 127.0.0.1 port $TPORT nts ntsport $TKEPORT iburst minpoll -2 maxpoll -2
+ntstrustedcerts $T/server.crt
+makestep 0.1 3
+port 0
+user nobody
+chrootdir $T/empty
+bindcmdaddress $T/tclient.sock
+CONF
+start_timed tserver "$T/tserver.conf"
+TSERVER=$MPID
+start_timed tclient "$T/tclient.conf"
+TCLIENT=$MPID
+check "timed client, timed server: NTS-KE" wait_for 30 grep -q \
+    "source 127.0.0.1: NTS-KE done" "$T/tclient.log"
+check "the timed client selects the timed server over NTS (*)" \
+    wait_for 60 selected "$T/tclient.sock" 127.0.0.1
+check "and agrees with it within 1 ms" wait_for 30 agrees "$T/tclient.sock"
+check "authdata: cookies, no failure" sh -c "
+    test \"\$('$T/timectl' -h '$T/tclient.sock' -j authdata | python3 -c '
+import json, sys
+a = json.load(sys.stdin)[0]
+print(int(a[\"mode\"] == \"NTS\" and a[\"cookies\"] > 0 and
+          a[\"auth_failed\"] == 0))')\" = 1"
+check "the server counts authenticated requests" sh -c \
+    "'$T/timectl' -h '$T/tserver.sock' -j serverstats | python3 -c '
+import json, sys
+s = json.load(sys.stdin)
+sys.exit(0 if s[\"authenticated_ntp_packets\"] > 0 else 1)'"
+kill -TERM "$TSERVER"
+check "the timed server stops" wait_for 10 gone "$TSERVER"
+start_timed tserver2 "$T/tserver.conf"
+TSERVER=$MPID
+check "the restarted timed server's NAK reaches the client" \
+    wait_for 30 grep -q "source 127.0.0.1: NTS NAK" "$T/tclient.log"
+check "NTS-KE runs again" wait_for 30 lines_ge "$T/tclient.log" \
+    "source 127.0.0.1: NTS-KE done" 2
+check "and the timed client keeps its sync" \
+    wait_for 30 selected "$T/tclient.sock" 127.0.0.1
+for l in tserver tserver2 tclient; do
+	check "no engine killed ($l)" not_in_log "$T/$l.log" "killed by signal"
+done
+kill -TERM "$TCLIENT" "$TSERVER"
+check "timed client and server stop" wait_for 10 sh -c \
+    "! kill -0 $TCLIENT 2>/dev/null && ! kill -0 $TSERVER 2>/dev/null"
 finish
