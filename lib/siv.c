@@ -31,11 +31,21 @@
 #define HALF	(SIV_KEY_LEN / 2)
 #define CHUNK	256	/* CBC-MAC'd per call; the ciphertext is dropped */
 
+/*
+ * Both contexts are keyed once per key and never given an IV again: in
+ * OpenSSL 3 setting an IV goes through the provider's parameter lookup,
+ * which cost more than the AES of a whole NTS packet.  The CBC context
+ * goes on from its last ciphertext block (chain), so a new CMAC starts by
+ * xoring its first block with it (the same as a zero IV); CTR is done
+ * here over an ECB context.
+ */
 struct siv {
 	EVP_CIPHER	*aes_cbc;
-	EVP_CIPHER	*aes_ctr;
+	EVP_CIPHER	*aes_ecb;
 	EVP_CIPHER_CTX	*cbc;		/* keyed with K1: CMAC */
-	EVP_CIPHER_CTX	*ctr;		/* keyed with K2 */
+	EVP_CIPHER_CTX	*ecb;		/* keyed with K2: CTR */
+	uint8_t		 chain[BLK];	/* cbc's chaining value now */
+	int		 broken;	/* chain unknown: refuse to work */
 	uint8_t		 k1[BLK];	/* CMAC subkeys (RFC 4493 2.3) */
 	uint8_t		 k2[BLK];
 	uint8_t		 d0[BLK];	/* CMAC(K1, <zero>): S2V's start */
@@ -66,31 +76,33 @@ xor_blk(uint8_t *dst, const uint8_t *src)
  * CMAC (RFC 4493) with K1: AES-128-CBC from a zero IV over the message
  * with its last block xored with K1 (a whole block) or padded and xored
  * with K2; the tag is the last ciphertext block.  EVP_MAC's CMAC costs
- * more per call than the AES itself; this is one IV reset and two
- * updates.  The message is head (whole blocks) then tail (at most 32
+ * more per call than the AES itself; this is two updates, and no IV
+ * reset (struct siv).  The message is head (whole blocks) then tail (at most 32
  * bytes), so that S2V changes its last bytes without copying it.
  */
 static int
 cmac(struct siv *s, const uint8_t *head, size_t hlen, const uint8_t *tail,
     size_t tlen, uint8_t out[BLK])
 {
-	static const uint8_t	 zero[BLK];
 	uint8_t			 buf[2 * BLK], junk[CHUNK];
 	size_t			 n, last;
-	int			 outl, rc = -1;
+	int			 outl, rc = -1, first = 1;
 
 	if (tlen == 0 && hlen > 0) {
 		tail = head + hlen - BLK;
 		tlen = BLK;
 		hlen -= BLK;
 	}
-	if (!EVP_EncryptInit_ex(s->cbc, NULL, NULL, NULL, zero))
-		return -1;
 	for (; hlen > 0; head += n, hlen -= n) {
 		n = hlen < CHUNK ? hlen : CHUNK;
-		if (!EVP_EncryptUpdate(s->cbc, junk, &outl, head, (int)n) ||
+		memcpy(junk, head, n);
+		if (first)
+			xor_blk(junk, s->chain);	/* a zero IV */
+		first = 0;
+		if (!EVP_EncryptUpdate(s->cbc, junk, &outl, junk, (int)n) ||
 		    (size_t)outl != n)
-			return -1;
+			goto fail;
+		memcpy(s->chain, junk + n - BLK, BLK);
 	}
 	/* a whole block of the tail, if it is longer than one, then the
 	   last 0..16 bytes (0 only for the empty message) */
@@ -105,12 +117,23 @@ cmac(struct siv *s, const uint8_t *head, size_t hlen, const uint8_t *tail,
 		buf[n + last] = 0x80;
 		xor_blk(buf + n, s->k2);
 	}
+	if (first)
+		xor_blk(buf, s->chain);
 	if (EVP_EncryptUpdate(s->cbc, buf, &outl, buf, (int)(n + BLK)) &&
 	    (size_t)outl == n + BLK) {
 		memcpy(out, buf + n, BLK);
+		memcpy(s->chain, out, BLK);
 		rc = 0;
 	}
+ fail:
+	/* never seen; but then the chaining value is not known: reset it */
+	if (rc == -1) {
+		memset(s->chain, 0, BLK);
+		if (!EVP_EncryptInit_ex(s->cbc, NULL, NULL, NULL, s->chain))
+			s->broken = 1;	/* until keyed again */
+	}
 	OPENSSL_cleanse(buf, sizeof(buf));
+	OPENSSL_cleanse(junk, sizeof(junk));
 	return rc;
 }
 
@@ -161,25 +184,51 @@ s2v(struct siv *s, const struct siv_buf *ad, size_t nad, const uint8_t *pt,
 	return r;
 }
 
-/* AES-CTR from Q = V with bits 63 and 31 cleared (RFC 5297 2.6). */
+/* The 128-bit big-endian counter block q, plus one. */
+static void
+ctr_inc(uint8_t q[BLK])
+{
+	int	 i;
+
+	for (i = BLK - 1; i >= 0; i--)
+		if (++q[i] != 0)
+			break;
+}
+
+/*
+ * AES-CTR from Q = V with bits 63 and 31 cleared (RFC 5297 2.6): the
+ * counter blocks of up to CHUNK bytes at a time encrypted in ECB, then
+ * xored into the data.  in and out may be the same.
+ */
 static int
 ctr(struct siv *s, const uint8_t v[BLK], const uint8_t *in, size_t len,
     uint8_t *out)
 {
-	uint8_t	 q[BLK];
-	int	 n;
+	uint8_t	 q[BLK], ks[CHUNK];
+	size_t	 n, i, blocks;
+	int	 outl, rc = 0;
 
-	if (len == 0)
-		return 0;
 	memcpy(q, v, BLK);
 	q[8] &= 0x7f;
 	q[12] &= 0x7f;
-	if (!EVP_EncryptInit_ex(s->ctr, NULL, NULL, NULL, q))
-		return -1;
-	if (!EVP_EncryptUpdate(s->ctr, out, &n, in, (int)len) ||
-	    (size_t)n != len)
-		return -1;
-	return 0;
+	for (; len > 0; in += n, out += n, len -= n) {
+		n = len < CHUNK ? len : CHUNK;
+		blocks = (n + BLK - 1) / BLK;
+		for (i = 0; i < blocks; i++) {
+			memcpy(ks + i * BLK, q, BLK);
+			ctr_inc(q);
+		}
+		if (!EVP_EncryptUpdate(s->ecb, ks, &outl, ks,
+		    (int)(blocks * BLK)) || (size_t)outl != blocks * BLK) {
+			rc = -1;
+			break;
+		}
+		for (i = 0; i < n; i++)
+			out[i] = in[i] ^ ks[i];
+	}
+	OPENSSL_cleanse(ks, sizeof(ks));
+	OPENSSL_cleanse(q, sizeof(q));
+	return rc;
 }
 
 static int
@@ -210,21 +259,24 @@ setkey(struct siv *s, const uint8_t *key, size_t keylen, int first)
 
 	if (keylen != SIV_KEY_LEN)
 		return -1;
+	s->broken = 1;		/* until keyed */
 	if (!EVP_EncryptInit_ex(s->cbc, first ? s->aes_cbc : NULL, NULL, key,
 	    zero) ||
-	    !EVP_EncryptInit_ex(s->ctr, first ? s->aes_ctr : NULL, NULL,
+	    !EVP_EncryptInit_ex(s->ecb, first ? s->aes_ecb : NULL, NULL,
 	    key + HALF, NULL))
 		return -1;
 	/* L = AES(K1, 0): one CBC block from a zero IV */
 	ok = EVP_EncryptUpdate(s->cbc, l, &outl, zero, BLK) && outl == BLK;
+	memcpy(s->chain, l, BLK);
 	dbl(l);
 	memcpy(s->k1, l, BLK);
 	dbl(l);
 	memcpy(s->k2, l, BLK);
 	OPENSSL_cleanse(l, sizeof(l));
-	if (!ok)
+	if (!ok || cmac_msg(s, zero, BLK, s->d0) == -1)
 		return -1;
-	return cmac_msg(s, zero, BLK, s->d0);
+	s->broken = 0;
+	return 0;
 }
 
 int
@@ -243,9 +295,9 @@ siv_new(const uint8_t *key, size_t keylen)
 	if ((s = calloc(1, sizeof(*s))) == NULL)
 		return NULL;
 	if ((s->aes_cbc = EVP_CIPHER_fetch(NULL, "AES-128-CBC", NULL)) ==
-	    NULL || (s->aes_ctr = EVP_CIPHER_fetch(NULL, "AES-128-CTR",
+	    NULL || (s->aes_ecb = EVP_CIPHER_fetch(NULL, "AES-128-ECB",
 	    NULL)) == NULL || (s->cbc = EVP_CIPHER_CTX_new()) == NULL ||
-	    (s->ctr = EVP_CIPHER_CTX_new()) == NULL ||
+	    (s->ecb = EVP_CIPHER_CTX_new()) == NULL ||
 	    setkey(s, key, keylen, 1) == -1) {
 		siv_free(s);
 		return NULL;
@@ -259,9 +311,9 @@ siv_free(struct siv *s)
 	if (s == NULL)
 		return;
 	/* the contexts' free functions cleanse their key schedules */
-	EVP_CIPHER_CTX_free(s->ctr);
+	EVP_CIPHER_CTX_free(s->ecb);
 	EVP_CIPHER_CTX_free(s->cbc);
-	EVP_CIPHER_free(s->aes_ctr);
+	EVP_CIPHER_free(s->aes_ecb);
 	EVP_CIPHER_free(s->aes_cbc);
 	OPENSSL_cleanse(s, sizeof(*s));
 	free(s);
@@ -273,7 +325,8 @@ siv_seal_v(struct siv *s, const struct siv_buf *ad, size_t nad,
 {
 	uint8_t	 v[BLK];
 
-	if (!lengths_ok(ad, nad, ptlen) || (pt == NULL && ptlen > 0))
+	if (s->broken || !lengths_ok(ad, nad, ptlen) ||
+	    (pt == NULL && ptlen > 0))
 		return -1;
 	if (s2v(s, ad, nad, pt, ptlen, v) == -1 ||
 	    ctr(s, v, pt, ptlen, out + SIV_TAG_LEN) == -1) {
@@ -294,7 +347,7 @@ siv_open_v(struct siv *s, const struct siv_buf *ad, size_t nad,
 	if (ctlen < SIV_TAG_LEN)
 		return -1;
 	ptlen = ctlen - SIV_TAG_LEN;
-	if (!lengths_ok(ad, nad, ptlen))
+	if (s->broken || !lengths_ok(ad, nad, ptlen))
 		return -1;
 	if (ctr(s, ct, ct + SIV_TAG_LEN, ptlen, out) == -1 ||
 	    s2v(s, ad, nad, out, ptlen, v) == -1 ||

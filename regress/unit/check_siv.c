@@ -185,6 +185,9 @@ START_TEST(test_siv_matches_openssl_evp)
 		ck_assert_int_eq(siv_open_v(s, bufs, nad, a,
 		    SIV_TAG_LEN + ptlen, back), 0);
 		ck_assert(memcmp(back, pt, ptlen) == 0);
+		/* the context goes on from where it was: the same again */
+		ck_assert_int_eq(siv_seal_v(s, bufs, nad, pt, ptlen, b), 0);
+		ck_assert(memcmp(a, b, SIV_TAG_LEN + ptlen) == 0);
 	}
 	siv_free(s);
 }
