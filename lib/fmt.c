@@ -327,6 +327,18 @@ fmt_tracking_json(FILE *fp, const struct rpt_tracking *t)
 	fputs("}\n", fp);
 }
 
+/* A table's header line and a rule of '=' as wide, as chronyc's. */
+static void
+put_header(FILE *fp, const char *header)
+{
+	size_t	 i, n = strlen(header);
+
+	fprintf(fp, "%s\n", header);
+	for (i = 0; i < n; i++)
+		fputc('=', fp);
+	fputc('\n', fp);
+}
+
 void
 fmt_sources_header(FILE *fp, int verbose)
 {
@@ -348,14 +360,10 @@ fmt_sources_header(FILE *fp, int verbose)
 	    "||                                 |    |           \\\n";
 	static const char	 header[] = "MS Name/IP address         "
 	    "Stratum Poll Reach LastRx Last sample               ";
-	size_t			 i;
 
 	if (verbose)
 		fputs(legend, fp);
-	fprintf(fp, "%s\n", header);
-	for (i = 0; i < sizeof(header) - 1; i++)
-		fputc('=', fp);
-	fputc('\n', fp);
+	put_header(fp, header);
 }
 
 /* Seconds ago as chronyd reports them: truncated, AGO_NEVER if never. */
@@ -580,14 +588,10 @@ fmt_sourcestats_header(FILE *fp, int verbose)
 	    "|             |\n";
 	static const char	 header[] = "Name/IP Address            "
 	    "NP  NR  Span  Frequency  Freq Skew  Offset  Std Dev";
-	size_t			 i;
 
 	if (verbose)
 		fputs(legend, fp);
-	fprintf(fp, "%s\n", header);
-	for (i = 0; i < sizeof(header) - 1; i++)
-		fputc('=', fp);
-	fputc('\n', fp);
+	put_header(fp, header);
 }
 
 /*
@@ -694,10 +698,8 @@ fmt_sourcestats_json(FILE *fp, const struct rpt_sourcestats *s, size_t n)
 void
 fmt_authdata_header(FILE *fp)
 {
-	fputs("Name/IP address             Mode KeyID Type KLen Last Atmp  "
-	    "NAK Cook CLen\n"
-	    "================================================================="
-	    "========\n", fp);
+	put_header(fp, "Name/IP address             Mode KeyID Type KLen Last "
+	    "Atmp  NAK Cook CLen");
 }
 
 static const char *
@@ -904,12 +906,8 @@ fmt_clients_header(FILE *fp)
 {
 	static const char	 header[] = "Hostname                      "
 	    "NTP   Drop Int IntL Last     Cmd   Drop Int  Last";
-	size_t			 i;
 
-	fprintf(fp, "%s\n", header);
-	for (i = 0; i < sizeof(header) - 1; i++)
-		fputc('=', fp);
-	fputc('\n', fp);
+	put_header(fp, header);
 }
 
 /* The address printable, "?" if there is none. */
