@@ -16,9 +16,12 @@
 
 /*
  * The NTS-KE server: accept, a bounded number of handshakes, one
- * request, one answer, close_notify.  Each connection has one timer for
- * its whole life, so a client that trickles bytes is cut off as surely
- * as a silent one.
+ * request, one answer, close_notify.  OpenSSL works on memory BIOs and
+ * the server does the socket I/O itself: one read per wakeup, one write
+ * per TLS flight (the answer and close_notify go out together), one
+ * event per connection.  Each connection has a deadline for its whole
+ * life, checked at every wakeup, so a client that trickles bytes is cut
+ * off as surely as a silent one.
  */
 
 #include <sys/queue.h>
@@ -29,9 +32,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <event2/buffer.h>
-#include <event2/bufferevent.h>
-#include <event2/bufferevent_ssl.h>
 #include <event2/event.h>
 #include <event2/util.h>
 #include <openssl/err.h>
@@ -47,15 +47,21 @@
 #define MAX_LISTEN	16
 #define ACCEPT_BATCH	32	/* connections taken per wakeup */
 #define ACCEPT_PAUSE_MS	100	/* out of descriptors: wait */
+#define IO_BUF		16384	/* one read, one TLS flight */
 
 struct sconn {
 	TAILQ_ENTRY(sconn)	 entry;
 	struct ntske_server	*srv;
-	struct bufferevent	*bev;
+	int			 fd;
 	SSL			*ssl;
-	struct event		*timer;
+	BIO			*in;	/* what the client sent, for OpenSSL */
+	BIO			*out;	/* what OpenSSL has for the client */
+	struct event		*ev;
+	struct timespec		 deadline;
 	uint8_t			*req;
 	size_t			 reqlen;
+	uint8_t			*pend;	/* written in part: the rest */
+	size_t			 pendlen;
 	int			 tls_up;
 	int			 answered;
 };
@@ -78,8 +84,11 @@ struct ntske_server {
 	TAILQ_HEAD(, sconn)		 conns;
 	int				 nconns;
 	struct ntske_stats		 st;
+	uint8_t				 io[IO_BUF];
 	uint8_t				 resp[NTSKE_MAX_RESPONSE];
 };
+
+static void	sconn_cb(evutil_socket_t, short, void *);
 
 static void
 sconn_free(struct sconn *c)
@@ -88,102 +97,222 @@ sconn_free(struct sconn *c)
 
 	TAILQ_REMOVE(&srv->conns, c, entry);
 	srv->nconns--;
-	event_free(c->timer);
-	bufferevent_free(c->bev);	/* frees ssl, closes the socket */
+	if (c->ev != NULL)
+		event_free(c->ev);
+	SSL_free(c->ssl);	/* and both BIOs */
+	close(c->fd);
 	free(c->req);
+	free(c->pend);
 	free(c);
 }
 
-static void
+/* Wait for what (EV_READ or EV_WRITE) until the deadline; 0 or -1. */
+static int
+sconn_wait(struct sconn *c, short what)
+{
+	struct timespec	 now;
+	struct timeval	 tv;
+	int64_t		 ms;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	ms = (c->deadline.tv_sec - now.tv_sec) * 1000 +
+	    (c->deadline.tv_nsec - now.tv_nsec) / 1000000;
+	if (ms <= 0)
+		return -1;
+	tv.tv_sec = ms / 1000;
+	tv.tv_usec = (ms % 1000) * 1000;
+	if (c->ev != NULL && (event_get_events(c->ev) & what) == 0) {
+		event_free(c->ev);
+		c->ev = NULL;
+	}
+	if (c->ev == NULL &&
+	    (c->ev = event_new(c->srv->base, c->fd, what | EV_PERSIST,
+	    sconn_cb, c)) == NULL)
+		return -1;
+	/* Already added: only the timeout changes, no system call. */
+	return event_add(c->ev, &tv);
+}
+
+/*
+ * Send what OpenSSL has for the client in one write; what the socket
+ * does not take waits in pend.  1: all sent, 0: some waits, -1: error.
+ */
+static int
+sconn_flush(struct sconn *c)
+{
+	struct ntske_server	*srv = c->srv;
+	uint8_t			*p;
+	ssize_t			 n;
+	size_t			 len;
+	int			 got;
+
+	if (c->pendlen == 0) {
+		if ((got = BIO_read(c->out, srv->io, sizeof(srv->io))) <= 0)
+			return 1;
+		p = srv->io;
+		len = got;
+	} else {
+		p = c->pend;
+		len = c->pendlen;
+	}
+	while ((n = send(c->fd, p, len, MSG_NOSIGNAL)) == -1 &&
+	    errno == EINTR)
+		;
+	if (n == -1 && errno != EAGAIN)
+		return -1;
+	if (n == -1)
+		n = 0;
+	if (p == c->pend) {
+		memmove(c->pend, c->pend + n, len - n);
+		c->pendlen -= n;
+	} else if ((size_t)n < len) {
+		c->pend = xmalloc(IO_BUF);
+		memcpy(c->pend, p + n, len - n);
+		c->pendlen = len - n;
+	}
+	if (c->pendlen == 0 && BIO_ctrl_pending(c->out) > 0)
+		return sconn_flush(c);
+	return c->pendlen == 0;
+}
+
+/* The whole request is in: answer it, then close_notify. */
+static int
 sconn_answer(struct sconn *c, size_t reqlen)
 {
 	struct ntske_server	*srv = c->srv;
 	size_t			 resplen = sizeof(srv->resp);
+	int			 rc;
 
-	bufferevent_disable(c->bev, EV_READ);
 	if (srv->handle(srv->arg, c->ssl, c->req, reqlen, srv->resp,
 	    &resplen) == -1 || resplen == 0 || resplen > sizeof(srv->resp)) {
 		srv->st.refused++;
-		sconn_free(c);
-		return;
+		return -1;
 	}
 	c->answered = 1;
-	if (bufferevent_write(c->bev, srv->resp, resplen) == -1) {
-		srv->st.refused++;
-		sconn_free(c);
-	}
+	rc = SSL_write(c->ssl, srv->resp, resplen);
 	OPENSSL_cleanse(srv->resp, resplen);
+	if (rc != (int)resplen) {
+		srv->st.refused++;
+		return -1;
+	}
+	/* close_notify; we do not wait for the client's */
+	SSL_shutdown(c->ssl);
+	return 0;
 }
 
-static void
-sconn_read(struct bufferevent *bev, void *arg)
+/* Take what SSL has decrypted of the request; -1: drop the connection. */
+static int
+sconn_request(struct sconn *c)
 {
-	struct sconn		*c = arg;
 	struct ntske_server	*srv = c->srv;
 	size_t			 end;
 	int			 n, r;
 
-	if (c->answered)	/* one request per connection */
-		return;
-	n = evbuffer_remove(bufferevent_get_input(bev), c->req + c->reqlen,
-	    srv->p.max_request - c->reqlen);
-	if (n < 0)
-		n = 0;
-	c->reqlen += n;
-	if ((r = nts_ke_scan(c->req, c->reqlen, &end)) == 1) {
-		sconn_answer(c, end);
-		return;
+	while (!c->answered) {
+		n = SSL_read(c->ssl, c->req + c->reqlen,
+		    srv->p.max_request - c->reqlen);
+		if (n <= 0) {
+			if (SSL_get_error(c->ssl, n) == SSL_ERROR_WANT_READ)
+				return 0;
+			srv->st.closed_early++;
+			return -1;
+		}
+		c->reqlen += n;
+		if ((r = nts_ke_scan(c->req, c->reqlen, &end)) == 1)
+			return sconn_answer(c, end);
+		if (r == -1 || c->reqlen == srv->p.max_request) {
+			srv->st.oversized++;
+			log_debug("ntske: request over %zu bytes",
+			    srv->p.max_request);
+			return -1;
+		}
 	}
-	if (r == -1 || c->reqlen == srv->p.max_request) {
-		srv->st.oversized++;
-		log_debug("ntske: request over %zu bytes", srv->p.max_request);
-		sconn_free(c);
-	}
+	return 0;
 }
 
-static void
-sconn_write(struct bufferevent *bev, void *arg)
+/* Run TLS on what came in; -1: drop the connection. */
+static int
+sconn_tls(struct sconn *c)
 {
-	struct sconn	*c = arg;
-
-	if (!c->answered ||
-	    evbuffer_get_length(bufferevent_get_output(bev)) != 0)
-		return;
-	c->srv->st.answered++;
-	/* close_notify; we do not wait for the client's */
-	SSL_shutdown(c->ssl);
-	sconn_free(c);
-}
-
-static void
-sconn_event(struct bufferevent *bev, short what, void *arg)
-{
-	struct sconn		*c = arg;
 	struct ntske_server	*srv = c->srv;
+	int			 r;
 
-	if (what & BEV_EVENT_CONNECTED) {
+	if (!c->tls_up) {
+		if ((r = SSL_do_handshake(c->ssl)) != 1) {
+			if (SSL_get_error(c->ssl, r) == SSL_ERROR_WANT_READ)
+				return 0;
+			srv->st.handshake_failed++;
+			return -1;
+		}
 		c->tls_up = 1;
 		if (!ntske_alpn_ok(c->ssl)) {
 			/* no ALPN at all: the callback never ran */
 			srv->st.handshake_failed++;
-			sconn_free(c);
+			return -1;
 		}
-		return;
 	}
+	return sconn_request(c);
+}
+
+/* Whatever happened, done with c (1) or not (0). */
+static int
+sconn_io(struct sconn *c, short what)
+{
+	struct ntske_server	*srv = c->srv;
+	ssize_t			 n;
+	int			 r;
+
+	if (what & EV_TIMEOUT)
+		goto timeout;
+	if (c->pendlen > 0)
+		goto flush;
+	if ((n = read(c->fd, srv->io, sizeof(srv->io))) == -1) {
+		if (errno == EAGAIN || errno == EINTR)
+			goto wait;
+		goto eof;
+	}
+	if (n == 0 || c->answered)
+		goto eof;	/* one request per connection */
+	if (BIO_write(c->in, srv->io, n) != n)
+		return 1;
+	if (sconn_tls(c) == -1) {
+		/* an alert for the client, if OpenSSL made one */
+		sconn_flush(c);
+		ERR_clear_error();
+		return 1;
+	}
+flush:
+	if ((r = sconn_flush(c)) == -1)
+		goto eof;
+	if (r == 0)
+		return sconn_wait(c, EV_WRITE) == -1 ? 1 : 0;
+	if (c->answered) {
+		srv->st.answered++;
+		return 1;
+	}
+wait:
+	if (sconn_wait(c, EV_READ) == 0)
+		return 0;
+timeout:
+	srv->st.timeouts++;
+	return 1;
+eof:
+	if (c->answered)
+		return 1;
 	if (!c->tls_up)
 		srv->st.handshake_failed++;
 	else
 		srv->st.closed_early++;
-	sconn_free(c);
+	return 1;
 }
 
 static void
-sconn_timeout(evutil_socket_t fd, short ev, void *arg)
+sconn_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct sconn	*c = arg;
 
-	c->srv->st.timeouts++;
-	sconn_free(c);
+	if (sconn_io(c, what))
+		sconn_free(c);
 }
 
 static int
@@ -191,31 +320,42 @@ sconn_new(struct ntske_server *srv, int fd)
 {
 	struct sconn	*c;
 	SSL		*ssl;
+	BIO		*in, *out;
 
 	if ((ssl = SSL_new(srv->ctx[0])) == NULL) {
 		ERR_clear_error();
 		return -1;
 	}
+	if ((in = BIO_new(BIO_s_mem())) == NULL ||
+	    (out = BIO_new(BIO_s_mem())) == NULL) {
+		BIO_free(in);
+		SSL_free(ssl);
+		ERR_clear_error();
+		return -1;
+	}
+	/* An empty input BIO means "wait", not end of file. */
+	BIO_set_mem_eof_return(in, -1);
+	SSL_set_bio(ssl, in, out);
+	SSL_set_accept_state(ssl);
 	c = xcalloc(1, sizeof(*c));
 	c->srv = srv;
+	c->fd = fd;
 	c->ssl = ssl;
+	c->in = in;
+	c->out = out;
 	c->req = xmalloc(srv->p.max_request);
-	if ((c->bev = bufferevent_openssl_socket_new(srv->base, fd, ssl,
-	    BUFFEREVENT_SSL_ACCEPTING, BEV_OPT_CLOSE_ON_FREE)) == NULL) {
-		SSL_free(ssl);
-		free(c->req);
-		free(c);
-		return -1;
+	clock_gettime(CLOCK_MONOTONIC, &c->deadline);
+	c->deadline.tv_sec += srv->p.timeout_ms / 1000;
+	c->deadline.tv_nsec += (long)(srv->p.timeout_ms % 1000) * 1000000;
+	if (c->deadline.tv_nsec >= 1000000000) {
+		c->deadline.tv_sec++;
+		c->deadline.tv_nsec -= 1000000000;
 	}
 	TAILQ_INSERT_TAIL(&srv->conns, c, entry);
 	srv->nconns++;
-	bufferevent_setcb(c->bev, sconn_read, sconn_write, sconn_event, c);
-	if ((c->timer = evtimer_new(srv->base, sconn_timeout, c)) == NULL ||
-	    ntske_arm_timer(c->timer, srv->p.timeout_ms) == -1 ||
-	    bufferevent_enable(c->bev, EV_READ) == -1) {
+	/* The ClientHello is often in already: no need to wait. */
+	if (sconn_io(c, EV_READ))
 		sconn_free(c);
-		return 0;	/* the socket is closed */
-	}
 	return 0;
 }
 

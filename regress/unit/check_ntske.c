@@ -682,6 +682,38 @@ START_TEST(test_ntske_silent_connection_times_out)
 }
 END_TEST
 
+/* A ClientHello one byte at a time: the deadline counts from accept. */
+START_TEST(test_ntske_trickling_client_times_out)
+{
+	struct ntske_server_params	 p;
+	struct ntske_stats		 st;
+	struct rig			 r;
+	const uint8_t			 hello[] = { 0x16, 0x03, 0x01, 0x02,
+					    0x00, 0x01, 0x00, 0x01, 0xfc };
+	size_t				 i;
+	int				 fd, closed = 0;
+
+	memset(&p, 0, sizeof(p));
+	p.timeout_ms = 300;
+	rig_open(&r, &cert_a, &p);
+	fd = raw_connect(r.port);
+	/* 9 bytes, 100 ms apart: 900 ms, three times the timeout */
+	for (i = 0; i < sizeof(hello) && !closed; i++) {
+		if (send(fd, hello + i, 1, MSG_NOSIGNAL) != 1)
+			break;
+		closed = closed_within(&r, fd, 100);
+	}
+	ck_assert_msg(i < sizeof(hello), "still open after %zu bytes", i);
+	ck_assert_msg(i >= 2, "closed after %zu bytes", i);
+	ck_assert(closed || closed_within(&r, fd, 200));
+	ntske_server_stats(r.srv, &st);
+	ck_assert_uint_eq(st.timeouts, 1);
+	ck_assert_int_eq(ntske_server_conns(r.srv), 0);
+	close(fd);
+	rig_close(&r);
+}
+END_TEST
+
 START_TEST(test_ntske_rate_limit_closes_at_once)
 {
 	struct ntske_server_params	 p;
@@ -843,6 +875,7 @@ ntske_suite(void)
 	tcase_add_test(tc, test_ntske_alpn_and_version_required);
 	tcase_add_test(tc, test_ntske_connection_cap);
 	tcase_add_test(tc, test_ntske_silent_connection_times_out);
+	tcase_add_test(tc, test_ntske_trickling_client_times_out);
 	tcase_add_test(tc, test_ntske_rate_limit_closes_at_once);
 	tcase_add_test(tc, test_ntske_oversized_request_rejected);
 	tcase_add_test(tc, test_ntske_handler_refusal_closes);
