@@ -29,8 +29,9 @@
  * server keeps no state per cookie).  An answer counts when its
  * authenticator verifies with the S2C key and its Unique Identifier is
  * an outstanding request's; a request unanswered for 1 s is lost and
- * replaced.  -H: NTS-KE handshakes instead, one after the other, each a
- * whole exchange (connect, handshake, request, answer with cookies).
+ * replaced.  -H: NTS-KE handshakes instead, each a whole exchange
+ * (connect, handshake, request, answer with cookies), one after the other
+ * in each of SOCKETS client processes running at once.
  *
  * With -P, the CPU time (utime + stime) of the PIDs given is read from
  * /proc before and after; the result line then has the rate per server
@@ -40,6 +41,7 @@
 
 #include <sys/epoll.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <arpa/inet.h>
@@ -275,22 +277,55 @@ run_ntp(void)
 	    cpu1 > cpu0 ? answers / (cpu1 - cpu0) : 0.0);
 }
 
+/* One client: whole exchanges one after the other until end. */
+static void
+ke_loop(SSL_CTX *ctx, int64_t end, uint64_t *done, uint64_t *failed)
+{
+	while (mono_ns() < end) {
+		if (nts_ke(ctx, 0) == 0)
+			(*done)++;
+		else
+			(*failed)++;
+	}
+}
+
+/* nsocks clients at once: the first in this process, the others forked. */
 static void
 run_ke(SSL_CTX *ctx)
 {
 	int64_t		 start, now, end;
 	double		 cpu0, cpu1, secs;
-	uint64_t	 done = 0, failed = 0;
+	uint64_t	 done = 0, failed = 0, r[2];
+	pid_t		 kids[MAX_SOCKS];
+	int		 fds[MAX_SOCKS][2], i;
 
 	cpu0 = cpu_s();
-	start = now = mono_ns();
+	start = mono_ns();
 	end = start + (int64_t)seconds * 1000000000LL;
-	while ((now = mono_ns()) < end) {
-		if (nts_ke(ctx, 0) == 0)
-			done++;
-		else
-			failed++;
+	for (i = 1; i < nsocks; i++) {
+		if (pipe(fds[i]) == -1 || (kids[i] = fork()) == -1) {
+			perror("ntsload: fork");
+			exit(1);
+		}
+		if (kids[i] == 0) {
+			r[0] = r[1] = 0;
+			ke_loop(ctx, end, &r[0], &r[1]);
+			_exit(write(fds[i][1], r, sizeof(r)) == sizeof(r) ?
+			    0 : 1);
+		}
+		close(fds[i][1]);
 	}
+	ke_loop(ctx, end, &done, &failed);
+	for (i = 1; i < nsocks; i++) {
+		if (read(fds[i][0], r, sizeof(r)) == sizeof(r)) {
+			done += r[0];
+			failed += r[1];
+		} else
+			failed++;
+		close(fds[i][0]);
+		waitpid(kids[i], NULL, 0);
+	}
+	now = mono_ns();
 	cpu1 = cpu_s();
 	secs = (now - start) / 1e9;
 	printf("handshakes %llu failed %llu seconds %.2f per_s %.0f cpu_s %.3f "
