@@ -521,11 +521,17 @@ make_resolver(struct event_base *base)
 static void
 setup(struct engine *eng, uid_t uid, gid_t gid)
 {
-	struct event	*ev;
-	char		 err[256];
+	struct event_config	*cfg;
+	struct event		*ev;
+	char			 err[256];
 
-	if ((eng->base = event_base_new()) == NULL)
+	if ((cfg = event_config_new()) == NULL ||
+	    event_config_set_max_dispatch_interval(cfg, NULL, 1,
+	    ENGINE_PRIO_NTSKE) == -1 ||
+	    (eng->base = event_base_new_with_config(cfg)) == NULL ||
+	    event_base_priority_init(eng->base, ENGINE_NPRIO) == -1)
 		fatalx("event_base_new");
+	event_config_free(cfg);
 	if (fcntl(ENGINE_FD, F_SETFL, O_NONBLOCK) == -1 ||
 	    fcntl(ENGINE_FD, F_SETFD, FD_CLOEXEC) == -1)
 		fatal("channel to the monitor");

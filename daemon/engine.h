@@ -31,6 +31,16 @@
 #define ENGINE_CONF_FD		4	/* the monitor's parsed configuration */
 #define ENGINE_CONF_PATH	"/dev/fd/4"
 
+/*
+ * Event priorities: answering NTP first, NTS-KE (TLS, the costly part)
+ * last, one callback at a time, so that a flood of handshakes delays an
+ * answer by one TLS step at most.
+ */
+#define ENGINE_PRIO_NTP		0
+#define ENGINE_PRIO_DEFAULT	1	/* libevent's for 3 priorities */
+#define ENGINE_PRIO_NTSKE	2
+#define ENGINE_NPRIO		3
+
 struct server;
 struct client;
 struct ntsmat;

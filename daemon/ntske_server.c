@@ -79,6 +79,7 @@ struct ntske_server {
 	struct lsock			 socks[MAX_LISTEN];
 	int				 nsocks;
 	struct event			*ev_pause;
+	int				 prio;	/* the base's lowest */
 	SSL_CTX				**ctx;
 	int				 nctx;
 	TAILQ_HEAD(, sconn)		 conns;
@@ -126,8 +127,9 @@ sconn_wait(struct sconn *c, short what)
 		c->ev = NULL;
 	}
 	if (c->ev == NULL &&
-	    (c->ev = event_new(c->srv->base, c->fd, what | EV_PERSIST,
-	    sconn_cb, c)) == NULL)
+	    ((c->ev = event_new(c->srv->base, c->fd, what | EV_PERSIST,
+	    sconn_cb, c)) == NULL ||
+	    event_priority_set(c->ev, c->srv->prio) == -1))
 		return -1;
 	/* Already added: only the timeout changes, no system call. */
 	return event_add(c->ev, &tv);
@@ -353,9 +355,15 @@ sconn_new(struct ntske_server *srv, int fd)
 	}
 	TAILQ_INSERT_TAIL(&srv->conns, c, entry);
 	srv->nconns++;
-	/* The ClientHello is often in already: no need to wait. */
-	if (sconn_io(c, EV_READ))
+	if (sconn_wait(c, EV_READ) == -1) {
 		sconn_free(c);
+		return 0;	/* the socket is closed */
+	}
+	/*
+	 * The ClientHello is often in already: read it without waiting, in
+	 * a callback of its own (a burst of accepts is not one long step).
+	 */
+	event_active(c->ev, EV_READ, 0);
 	return 0;
 }
 
@@ -448,6 +456,8 @@ ntske_server_new(struct event_base *base,
 		srv->p.max_request = NTSKE_MAX_REQUEST;
 	srv->handle = handle;
 	srv->arg = arg;
+	/* TLS is the costly part: it waits for everything else. */
+	srv->prio = event_base_get_npriorities(base) - 1;
 	TAILQ_INIT(&srv->conns);
 	if ((srv->ev_pause = evtimer_new(base, listen_resume, srv)) == NULL) {
 		free(srv);
@@ -489,6 +499,10 @@ ntske_server_add_socket(struct ntske_server *srv, int fd)
 	if ((ls->ev = event_new(srv->base, fd, EV_READ | EV_PERSIST,
 	    accept_cb, ls)) == NULL)
 		return -1;
+	if (event_priority_set(ls->ev, srv->prio) == -1) {
+		event_free(ls->ev);
+		return -1;
+	}
 	if (event_add(ls->ev, NULL) == -1) {
 		event_free(ls->ev);
 		return -1;

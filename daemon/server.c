@@ -479,7 +479,9 @@ server_add_socket(struct server *srv, int fd)
 	ss->fd = fd;
 	ss->srv = srv;
 	if ((ss->ev = event_new(srv->eng->base, fd, EV_READ | EV_PERSIST,
-	    sock_cb, ss)) == NULL || event_add(ss->ev, NULL) == -1)
+	    sock_cb, ss)) == NULL ||
+	    event_priority_set(ss->ev, ENGINE_PRIO_NTP) == -1 ||
+	    event_add(ss->ev, NULL) == -1)
 		return -1;
 	srv->nsocks++;
 	return 0;

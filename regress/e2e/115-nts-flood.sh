@@ -1,0 +1,154 @@
+#!/bin/sh
+# NTS-KE under a flood (SECURITY.md, "NTS-KE handshake flood /
+# slowloris"): while clients hold more silent connections than the cap,
+# and then while clients run whole NTS-KE exchanges back to back, a
+# plain NTP client still gets every answer, within a bound; afterwards
+# NTS-KE and NTP work as before.  Loopback only; every load is bounded
+# in time; the test stops what it started, by PID.
+. "${top_srcdir:-.}/regress/e2e/lib.sh"
+
+if ! command -v openssl >/dev/null 2>&1; then
+	echo "SKIP: no openssl command"
+	exit 77
+fi
+NTSLOAD=$top_builddir/regress/ntsload
+NTPC="python3 $top_srcdir/regress/ntpclient.py"
+PORT=$((20000 + ($$ + 17) % 20000))
+KEPORT=$((PORT + 1))
+SOCK=$T/timed.sock
+# An NTP answer may wait for one TLS step (a few ms; tens under the
+# sanitizers) and for the scheduler of a busy two-core machine.
+BOUND_MS=${NTS_FLOOD_BOUND_MS:-250}
+
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+    -subj /CN=localhost -addext subjectAltName=DNS:localhost,IP:127.0.0.1 \
+    -days 2 -keyout "$T/key.pem" -out "$T/cert.pem" 2>/dev/null
+chmod 600 "$T/key.pem"
+cat >"$T/server.conf" <<CONF
+clock virtual
+local stratum 1
+allow 127.0.0.1
+port $PORT
+bindaddress 127.0.0.1
+ntsport $KEPORT
+ntsservercert $T/cert.pem
+ntsserverkey $T/key.pem
+user nobody
+chrootdir $T/empty
+bindcmdaddress $SOCK
+CONF
+
+stat_of() {
+	"$T/timectl" -h "$SOCK" -j serverstats | python3 -c '
+import json, sys
+print(json.load(sys.stdin)[sys.argv[1]])' "$1"
+}
+# json_ok JSON EXPR: EXPR over the object o is true.
+json_ok() {
+	printf '%s\n' "$1" | python3 -c '
+import json, sys
+o = json.load(sys.stdin)
+sys.exit(0 if eval(sys.argv[1]) else 1)' "$2"
+}
+# summary JSON: answers and round-trip times, for the log.
+summary() {
+	printf '%s\n' "$1" | python3 -c '
+import json, sys
+o = json.load(sys.stdin)
+print("%d of %d answered, round trip median %.2f ms, max %.2f ms" % (
+    o["answers"], o["sent"], o["rtt_median_ms"] or 0, o["rtt_max_ms"] or 0))'
+}
+# probe N: N NTP requests, one every 20 ms, each waiting up to 1 s.
+probe() {
+	$NTPC -n "$1" -i 0.02 -w 1 127.0.0.1 $PORT
+}
+
+# hold N SECONDS: keep N connections to the NTS-KE port open and silent,
+# opening a new one for each the server closes, for SECONDS.
+hold() {
+	python3 - "$KEPORT" "$1" "$2" <<'PY'
+import select, socket, sys, time
+port, n, secs = int(sys.argv[1]), int(sys.argv[2]), float(sys.argv[3])
+end = time.monotonic() + secs
+socks, opened = [], 0
+def one():
+    global opened
+    s = socket.socket()
+    s.settimeout(1)
+    try:
+        s.connect(("127.0.0.1", port))
+    except OSError:
+        s.close()
+        return
+    s.setblocking(False)
+    socks.append(s)
+    opened += 1
+while time.monotonic() < end:
+    while len(socks) < n and time.monotonic() < end:
+        one()
+    r, _, _ = select.select(socks, [], [], 0.1)
+    for s in r:
+        try:
+            gone = s.recv(1) == b""
+        except OSError:
+            gone = True
+        if gone:
+            socks.remove(s)
+            s.close()
+    time.sleep(0.01)	# a slow reconnect: this is a slowloris
+print(opened)
+PY
+}
+
+start_timed server "$T/server.conf"
+check "server up" wait_for 10 "$T/timectl" -h "$SOCK" tracking
+check "NTS-KE answers" wait_for 10 "$NTSLOAD" -k $KEPORT -H -t 1
+out=$(probe 50)
+check "before: every NTP request answered" json_ok "$out" \
+    'o["answers"] == 50 and o["bad"] == 0'
+echo "# before: $(summary "$out")"
+
+# 1. Silent connections, twice the cap (64), for 5 s; the engine's
+#    timeout (2 s) closes them and they come back.
+hold 128 5 >"$T/hold.out" &
+HPID=$!
+PIDS="$PIDS $HPID"
+sleep 1
+out=$(probe 150)
+wait $HPID
+check "silent connections were opened" test "$(cat "$T/hold.out")" -ge 128
+check "slowloris: every NTP request answered" json_ok "$out" \
+    'o["answers"] == 150 and o["bad"] == 0'
+check "slowloris: every answer within $BOUND_MS ms" json_ok "$out" \
+    "o['rtt_max_ms'] < $BOUND_MS"
+echo "# slowloris: $(summary "$out")"
+check "connections over the cap were dropped" \
+    test "$(stat_of ntske_connections_dropped)" -gt 0
+
+# 2. Whole NTS-KE exchanges back to back from 3 clients for 5 s.
+"$NTSLOAD" -k $KEPORT -H -t 5 -c 3 >"$T/flood.out" 2>&1 &
+FPID=$!
+PIDS="$PIDS $FPID"
+sleep 1
+out=$(probe 150)
+wait $FPID
+echo "# handshake flood: $(cat "$T/flood.out")"
+check "the flood made NTS-KE exchanges" \
+    awk '$1 == "handshakes" && $2 > 0 { ok = 1 } END { exit !ok }' \
+    "$T/flood.out"
+check "handshake flood: every NTP request answered" json_ok "$out" \
+    'o["answers"] == 150 and o["bad"] == 0'
+check "handshake flood: every answer within $BOUND_MS ms" json_ok "$out" \
+    "o['rtt_max_ms'] < $BOUND_MS"
+echo "# handshake flood: $(summary "$out")"
+
+# 3. Afterwards: as before.
+check "after: NTS-KE works" sh -c "'$NTSLOAD' -k $KEPORT -H -t 1 |
+    awk '\$2 > 0 && \$4 == 0 { ok = 1 } END { exit !ok }'"
+out=$($NTPC -n 100 -w 2 127.0.0.1 $PORT)
+check "after: 100 requests, 100 answers" json_ok "$out" \
+    'o["answers"] == 100 and o["bad"] == 0'
+check "no engine was killed" not_in_log "$T/server.log" "killed by signal"
+kill -TERM "$MPID"
+check "server stops" wait_for 10 gone "$MPID"
+finish
