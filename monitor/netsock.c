@@ -23,6 +23,7 @@
 
 #include <sys/socket.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -34,6 +35,7 @@
 
 #define RCVBUF_BYTES	(4 * 1024 * 1024)	/* bursts, DESIGN.md */
 #define KE_BACKLOG	128	/* NTS-KE: the engine caps what it takes */
+#define KE_DEFER_SECONDS 2	/* the engine's timeout for a whole exchange */
 
 static int
 any_allow(const struct conf *conf)
@@ -61,6 +63,21 @@ set_udp_opts(int fd, int family)
 	if (family == AF_INET)
 		return setsockopt(fd, IPPROTO_IP, IP_PKTINFO, &on, sizeof(on));
 	return setsockopt(fd, IPPROTO_IPV6, IPV6_RECVPKTINFO, &on, sizeof(on));
+}
+
+/*
+ * NTS-KE: a connection is handed to the engine when the ClientHello is
+ * in, not at the end of the TCP handshake: one wakeup instead of two,
+ * and a client that connects and says nothing holds no slot of the
+ * engine's (the kernel drops it after a few SYN-ACK retries).
+ */
+static int
+set_tcp_opts(int fd)
+{
+	int	 secs = KE_DEFER_SECONDS;
+
+	return setsockopt(fd, IPPROTO_TCP, TCP_DEFER_ACCEPT, &secs,
+	    sizeof(secs));
 }
 
 /*
@@ -94,6 +111,7 @@ open_one(const char *addr, int family, int port, int type)
 	    (family == AF_INET6 && setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY,
 	    &on, sizeof(on)) == -1) ||
 	    (type == SOCK_DGRAM && set_udp_opts(fd, family) == -1) ||
+	    (type == SOCK_STREAM && set_tcp_opts(fd) == -1) ||
 	    bind(fd, (struct sockaddr *)&ss, sizeof(ss)) == -1 ||
 	    (type == SOCK_STREAM && listen(fd, KE_BACKLOG) == -1)) {
 		close(fd);

@@ -63,8 +63,10 @@ probe() {
 	$NTPC -n "$1" -i 0.02 -w 1 127.0.0.1 $PORT
 }
 
-# hold N SECONDS: keep N connections to the NTS-KE port open and silent,
-# opening a new one for each the server closes, for SECONDS.
+# hold N SECONDS: keep N connections to the NTS-KE port open, each with
+# the first byte of a ClientHello and nothing more (the listener defers
+# accepting a connection until data comes), opening a new one for each
+# the server closes, for SECONDS.
 hold() {
 	python3 - "$KEPORT" "$1" "$2" <<'PY'
 import select, socket, sys, time
@@ -77,6 +79,7 @@ def one():
     s.settimeout(1)
     try:
         s.connect(("127.0.0.1", port))
+        s.send(b"\x16")
     except OSError:
         s.close()
         return
@@ -108,7 +111,22 @@ check "before: every NTP request answered" json_ok "$out" \
     'o["answers"] == 50 and o["bad"] == 0'
 echo "# before: $(summary "$out")"
 
-# 1. Silent connections, twice the cap (64), for 5 s; the engine's
+# 0. Connections that send nothing stay in the kernel (TCP_DEFER_ACCEPT).
+before=$(stat_of ntske_connections_accepted)
+python3 -c '
+import socket, sys, time
+socks = [socket.create_connection(("127.0.0.1", int(sys.argv[1])))
+         for _ in range(20)]
+time.sleep(2)
+' $KEPORT &
+SPID=$!
+PIDS="$PIDS $SPID"
+sleep 1
+check "silent connections are not handed to the engine" \
+    test "$(stat_of ntske_connections_accepted)" = "$before"
+wait $SPID
+
+# 1. Stalled connections, twice the cap (64), for 5 s; the engine's
 #    timeout (2 s) closes them and they come back.
 hold 128 5 >"$T/hold.out" &
 HPID=$!
@@ -116,7 +134,7 @@ PIDS="$PIDS $HPID"
 sleep 1
 out=$(probe 150)
 wait $HPID
-check "silent connections were opened" test "$(cat "$T/hold.out")" -ge 128
+check "stalled connections were opened" test "$(cat "$T/hold.out")" -ge 128
 check "slowloris: every NTP request answered" json_ok "$out" \
     'o["answers"] == 150 and o["bad"] == 0'
 check "slowloris: every answer within $BOUND_MS ms" json_ok "$out" \
