@@ -33,7 +33,7 @@
 
 #define NTSKE_ALPN		"ntske/1"
 #define NTSKE_PORT		4460
-#define NTSKE_MAX_CONNS		64	/* server: handshakes and requests */
+#define NTSKE_MAX_CONNS		100	/* server: handshakes and requests */
 #define NTSKE_TIMEOUT_MS	2000	/* server: accept to answer */
 #define NTSKE_CLIENT_TIMEOUT_MS	5000	/* client: connect to answer */
 #define NTSKE_MAX_REQUEST	4096	/* bytes, End of Message included */

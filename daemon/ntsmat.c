@@ -100,6 +100,7 @@ server(struct ntsmat *m)
 	if (m->srv != NULL)
 		return m->srv;
 	memset(&p, 0, sizeof(p));
+	p.max_conns = m->eng->conf->maxntsconnections;
 	m->limiter = make_limiter(m->eng->conf);
 	p.limiter = m->limiter;
 	if ((m->srv = ntske_server_new(m->eng->base, &p, ke_handle, m)) ==

@@ -135,8 +135,8 @@ static const char *const unimplemented[] = {
 	"hwtsinterface", "initstepslew", "leapsecmode", "leapseclist",
 	"linux_freq_scale", "linux_hz", "lock_all", "mailonchange",
 	"manual", "maxclockerror", "maxdrift", "maxjitter",
-	"maxntsconnections", "maxsamples", "minsamples", "ntpsigndsocket",
-	"ntsaeads", "ntscachedir", "ntsprocesses", "nosystemcert",
+	"maxsamples", "minsamples", "ntpsigndsocket",
+	"ntsaeads", "ntscachedir", "ntsprocesses",
 	"opencommands", "ptpdomain", "ptpport", "refclock", "reselectdist",
 	"rtcautotrim", "rtcdevice", "rtcfile", "rtconutc",
 	"sched_priority", "smoothtime", "stratumweight", "tempcomp",
@@ -912,10 +912,13 @@ static const struct directive directives[] = {
 	    83333.333 },
 	{ "maxupdateskew",	d_double,	CNF(maxupdateskew_ppm), 0,
 	    1e6 },
+	{ "maxntsconnections",	d_int,		CNF(maxntsconnections), 1,
+	    CONF_MAX_NTS_CONNECTIONS },
 	{ "minsources",		d_int,		CNF(minsources), 1, 64 },
 	{ "nocerttimecheck",	d_int,		CNF(nocerttimecheck), 0,
 	    N_INT },
 	{ "noclientlog",	d_flag,		CNF(noclientlog), 0, 0 },
+	{ "nosystemcert",	d_flag,		CNF(nosystemcert), 0, 0 },
 	{ "ntsdumpdir",		d_string,	CNF(ntsdumpdir), 0, 0 },
 	{ "ntsntpserver",	d_string,	CNF(ntsntpserver), 0, 0 },
 	{ "ntsport",		d_int,		CNF(ntsport), 1, 65535 },
@@ -1059,6 +1062,7 @@ conf_new(void)
 	c->ntsport = 4460;
 	c->ntsrotate_s = 604800;
 	c->ntsrefresh_s = 2419200;
+	c->maxntsconnections = 100;
 	if ((c->user = strdup(TIMED_USER)) == NULL ||
 	    (c->chrootdir = strdup(TIMED_CHROOT_DIR)) == NULL ||
 	    (c->bindcmdaddress = strdup(TIMED_SOCKET)) == NULL) {

@@ -33,6 +33,7 @@
 
 #define CONF_MAX_LINE		2048
 #define CONF_MAX_DEPTH		8	/* include nesting */
+#define CONF_MAX_NTS_CONNECTIONS 1000	/* under the engine's descriptors */
 
 enum conf_src_type {
 	CONF_SRC_SERVER,
@@ -163,6 +164,8 @@ struct conf {
 	int			 ntsratelimit_leak;
 	long			 ntsrefresh_s;		/* default 2419200 */
 	int			 nocerttimecheck;	/* count, default 0 */
+	int			 nosystemcert;		/* flag */
+	int			 maxntsconnections;	/* default 100 */
 
 	int			 nwarnings;		/* counted by the parser */
 };

@@ -482,6 +482,9 @@ print_nts(FILE *f, const struct conf *c)
 	    c->ntsratelimit_leak);
 	fprintf(f, "ntsrefresh %ld\n", c->ntsrefresh_s);
 	fprintf(f, "nocerttimecheck %d\n", c->nocerttimecheck);
+	if (c->nosystemcert)
+		fprintf(f, "nosystemcert\n");
+	fprintf(f, "maxntsconnections %d\n", c->maxntsconnections);
 }
 
 void

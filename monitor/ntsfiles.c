@@ -217,15 +217,16 @@ system_trust(void)
 }
 
 /*
- * Set id: its ntstrustedcerts files; set 0 also the system's store, as
- * chrony (which has nosystemcert to leave it out; timed does not yet).
+ * Set id: its ntstrustedcerts files; set 0 also the system's store,
+ * unless nosystemcert (as chrony).
  */
 static int
 load_set(const struct conf *conf, struct nts_files *f, int id, char *err,
     size_t errlen)
 {
 	const struct conf_str	*s;
-	const char		*sys = id == 0 ? system_trust() : NULL;
+	const char		*sys = id == 0 && !conf->nosystemcert ?
+				    system_trust() : NULL;
 	size_t			 total = 0;
 	int			 fd, given = 0;
 

@@ -173,6 +173,17 @@ check "no engine was killed (trust stores)" not_in_log "$T/client.log" \
 kill -TERM "$MPID"
 wait_for 10 gone "$MPID"
 
+# nosystemcert: set 0 is the ntstrustedcerts files alone.
+{ conf; echo "server 127.0.0.1 nts"; echo "ntstrustedcerts $T/one.crt"
+  echo "nosystemcert"; } >"$T/nosys.conf"
+start_timed nosys "$T/nosys.conf" -D
+check "nosystemcert: certset 0 loaded without the system's store" \
+    wait_for 10 grep -q "certset 0: loaded" "$T/nosys.log"
+check "nosystemcert: the system's store is not named" \
+    not_in_log "$T/nosys.log" "system's trust store"
+kill -TERM "$MPID"
+wait_for 10 gone "$MPID"
+
 # Files that are not there stop the start, named.
 { conf; echo "ntsservercert $T/one.crt"; echo "ntsserverkey $T/missing.key"; } \
     >"$T/nokey.conf"

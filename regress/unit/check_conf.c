@@ -226,6 +226,8 @@ START_TEST(test_conf_defaults)
 	ck_assert_int_eq(c->ntsport, 4460);
 	ck_assert_int_eq(c->ntsrotate_s, 604800);
 	ck_assert_int_eq(c->ntsrefresh_s, 2419200);
+	ck_assert_int_eq(c->maxntsconnections, 100);
+	ck_assert_int_eq(c->nosystemcert, 0);
 	ck_assert_int_eq(c->clock, CONF_CLOCK_KERNEL);
 	ck_assert_str_eq(c->user, TIMED_USER);
 	ck_assert_str_eq(c->chrootdir, TIMED_CHROOT_DIR);
@@ -302,6 +304,9 @@ START_TEST(test_conf_int_directives)
 		    CNF(nocerttimecheck), 2 },
 		{ "rtcsync", "rtcsync", CNF(rtcsync), 1 },
 		{ "noclientlog", "noclientlog", CNF(noclientlog), 1 },
+		{ "nosystemcert", "nosystemcert", CNF(nosystemcert), 1 },
+		{ "maxntsconnections", "maxntsconnections 20",
+		    CNF(maxntsconnections), 20 },
 	};
 	struct conf	*c;
 	size_t		 i;
@@ -627,9 +632,9 @@ START_TEST(test_conf_unimplemented_directives)
 		"fallbackdrift", "hwclockfile", "hwtsinterface",
 		"initstepslew", "leapsecmode", "leapseclist", "lock_all",
 		"mailonchange", "manual", "maxclockerror", "maxdrift",
-		"maxjitter", "maxntsconnections", "maxsamples", "minsamples",
+		"maxjitter", "maxsamples", "minsamples",
 		"ntpsigndsocket", "ntsaeads", "ntscachedir", "ntsprocesses",
-		"nosystemcert", "ptpport", "refclock", "reselectdist",
+		"ptpport", "refclock", "reselectdist",
 		"rtcautotrim", "rtcdevice", "rtcfile", "rtconutc",
 		"sched_priority", "smoothtime", "stratumweight", "tempcomp",
 		"bindacqaddress", "bindacqdevice", "binddevice",
@@ -1083,6 +1088,8 @@ START_TEST(test_conf_errors)
 		    "maxsources: '17' out of range 1..16" },
 		{ "maxsources 0", "pool p maxsources 0",
 		    "maxsources: '0' out of range 1..16" },
+		{ "maxntsconnections 1001", "maxntsconnections 1001",
+		    "maxntsconnections: '1001' out of range 1..1000" },
 		{ "source port 0", "server a port 0",
 		    "port: '0' out of range 1..65535" },
 		{ "source ntsport", "server a ntsport 65536",
@@ -1750,7 +1757,8 @@ static const char rich_conf[] =
     "ntsserverkey /k1\nntsservercert /c1\nntstrustedcerts /ca\n"
     "ntstrustedcerts 3 /ca3\nntsport 4461\nntsdumpdir /n\n"
     "ntsrotate 0\nntsntpserver ntp.example\n"
-    "ntsratelimit interval 6\nntsrefresh 86400\nnocerttimecheck 1\n";
+    "ntsratelimit interval 6\nntsrefresh 86400\nnocerttimecheck 1\n"
+    "nosystemcert\nmaxntsconnections 10\n";
 
 static void
 roundtrip(const char *what, const char *path, const char *dir)
