@@ -76,6 +76,7 @@ struct server {
 	struct srv_sock		 socks[MAX_SOCKETS];
 	int			 nsocks;
 	struct acl		*acl;
+	struct acl		*ntsonly;	/* NULL: nobody */
 	struct clog		*clog;
 	struct srv_state	 state;
 	struct event		*ev_ref;
@@ -300,7 +301,7 @@ handle_one(struct server *srv, int i, int64_t now_ns)
 	uint32_t		 kod = 0;
 	uint64_t		 rx_ts;
 	int64_t			 rx_ns;
-	int			 stamp, nts;
+	int			 stamp, nts, nts_only;
 
 	srv->stats.ntp_rx++;
 	r->msg_control = srv->tx_cmsg[i];
@@ -311,6 +312,12 @@ handle_one(struct server *srv, int i, int64_t now_ns)
 	}
 	if (!acl_allowed(srv->acl, from)) {
 		srv->stats.denied++;
+		return 0;
+	}
+	/* ntsonly: an answer only if NTS makes it (authenticated, or NAK) */
+	nts_only = srv->ntsonly != NULL && acl_allowed(srv->ntsonly, from);
+	if (nts_only && (len <= PKT_HDR_LEN || srv->eng->ntssrv == NULL)) {
+		srv->stats.ntsonly_refused++;
 		return 0;
 	}
 	v = clog_request(srv->clog, from, now_ns, next_rnd(srv));
@@ -353,6 +360,11 @@ handle_one(struct server *srv, int i, int64_t now_ns)
 		if (n == 0)
 			return 0;
 		srv->tx_keep[i] = n > PKT_HDR_LEN;
+	}
+	if (nts_only && !srv->tx_keep[i]) {
+		/* extension fields, but not NTS ones */
+		srv->stats.ntsonly_refused++;
+		return 0;
 	}
 	if (kod != 0)
 		srv->stats.kod_rate++;
@@ -516,6 +528,8 @@ server_new(struct engine *eng)
 
 	srv->eng = eng;
 	if ((srv->acl = acl_new(eng->conf->acl)) == NULL ||
+	    (eng->conf->ntsonly != NULL &&
+	    (srv->ntsonly = acl_new(eng->conf->ntsonly)) == NULL) ||
 	    (srv->clog = make_clog(eng->conf)) == NULL ||
 	    (srv->tsm = tsm_new(TSMAP_SLOTS)) == NULL)
 		fatalx("server: out of memory");
@@ -545,6 +559,7 @@ server_free(struct server *srv)
 	tsm_free(srv->tsm);
 	clog_free(srv->clog);
 	acl_free(srv->acl);
+	acl_free(srv->ntsonly);
 	free(srv);
 }
 

@@ -572,7 +572,7 @@ parse_subnet(const char *s, struct conf_subnet *n)
 }
 
 static int
-acl_parse(struct pctx *p, int allow)
+acl_parse(struct pctx *p, struct conf_acl **list, int allow)
 {
 	struct conf_acl	 a, *n, **tail;
 	int		 i = 0;
@@ -589,7 +589,7 @@ acl_parse(struct pctx *p, int allow)
 	if ((n = malloc(sizeof(*n))) == NULL)
 		return err(p, "%s: out of memory", p->dir);
 	*n = a;
-	for (tail = &p->c->acl; *tail != NULL; tail = &(*tail)->next)
+	for (tail = list; *tail != NULL; tail = &(*tail)->next)
 		;
 	*tail = n;
 	return 0;
@@ -598,13 +598,20 @@ acl_parse(struct pctx *p, int allow)
 static int
 d_allow(struct pctx *p)
 {
-	return acl_parse(p, 1);
+	return acl_parse(p, &p->c->acl, 1);
 }
 
 static int
 d_deny(struct pctx *p)
 {
-	return acl_parse(p, 0);
+	return acl_parse(p, &p->c->acl, 0);
+}
+
+/* ntsonly [all] [SUBNET]: allow's form; those clients get NTS alone. */
+static int
+d_ntsonly(struct pctx *p)
+{
+	return acl_parse(p, &p->c->ntsonly, 1);
 }
 
 /* Directives with their own syntax */
@@ -921,6 +928,7 @@ static const struct directive directives[] = {
 	{ "nosystemcert",	d_flag,		CNF(nosystemcert), 0, 0 },
 	{ "ntsdumpdir",		d_string,	CNF(ntsdumpdir), 0, 0 },
 	{ "ntsntpserver",	d_string,	CNF(ntsntpserver), 0, 0 },
+	{ "ntsonly",		d_ntsonly,	0, 0, 0 },
 	{ "ntsport",		d_int,		CNF(ntsport), 1, 65535 },
 	{ "ntsratelimit",	d_ntsratelimit,	0, 0, 0 },
 	{ "ntsrefresh",		d_long,		CNF(ntsrefresh_s), 0, N_INT },
@@ -1098,6 +1106,10 @@ lists_free(struct conf *c)
 		anext = a->next;
 		free(a);
 	}
+	for (a = c->ntsonly; a != NULL; a = anext) {
+		anext = a->next;
+		free(a);
+	}
 	str_free(c->hwtimestamp);
 	str_free(c->bindaddress);
 	str_free(c->ntsserverkey);
@@ -1159,6 +1171,11 @@ conf_check(const struct conf *c, struct conf_diag *diag)
 		snprintf(diag->msg, sizeof(diag->msg), "ntsserverkey and "
 		    "ntsservercert must come in pairs (%d keys, %d "
 		    "certificates)", nkey, ncert);
+		return -1;
+	}
+	if (c->ntsonly != NULL && ncert == 0) {
+		snprintf(diag->msg, sizeof(diag->msg), "ntsonly needs an NTS "
+		    "server: ntsservercert and ntsserverkey");
 		return -1;
 	}
 	diag->is_error = 0;

@@ -126,6 +126,7 @@ struct conf {
 	int			 port;			/* default 123, 0: off */
 	struct conf_str		*bindaddress;		/* textual addresses */
 	struct conf_acl		*acl;			/* file order */
+	struct conf_acl		*ntsonly;		/* allow: NTS only */
 	int			 local_set;
 	int			 local_stratum;		/* default 10 */
 	int			 local_orphan;

@@ -388,11 +388,11 @@ print_clock(FILE *f, const struct conf *c)
 }
 
 static void
-print_acl(FILE *f, const struct conf_acl *a)
+print_acl(FILE *f, const char *name, const struct conf_acl *a)
 {
 	char	 buf[INET6_ADDRSTRLEN];
 
-	fputs(a->allow ? "allow" : "deny", f);
+	fputs(name, f);
 	if (a->all)
 		fputs(" all", f);
 	if (a->net.family != AF_UNSPEC &&
@@ -418,7 +418,9 @@ print_serving(FILE *f, const struct conf *c)
 	fprintf(f, "port %d\n", c->port);
 	print_strs(f, "bindaddress", c->bindaddress);
 	for (a = c->acl; a != NULL; a = a->next)
-		print_acl(f, a);
+		print_acl(f, a->allow ? "allow" : "deny", a);
+	for (a = c->ntsonly; a != NULL; a = a->next)
+		print_acl(f, "ntsonly", a);
 	if (c->local_set)
 		fprintf(f, "local stratum %d%s distance %.15g\n",
 		    c->local_stratum, c->local_orphan ? " orphan" : "",

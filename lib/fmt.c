@@ -810,7 +810,8 @@ static const struct {
 	{ "Malformed: bad ext. fields", "bad_extension_fields", 1 },
 	{ "Transmit errors", "tx_errors", 0 },
 	{ "NTS NAKs sent", "nts_naks_sent", 0 },
-	{ "NTS requests dropped", "nts_requests_dropped", 0 }
+	{ "NTS requests dropped", "nts_requests_dropped", 0 },
+	{ "Plain NTP refused (ntsonly)", "ntsonly_refused", 0 }
 };
 
 #define NSTAT_FIELDS	(sizeof(stat_fields) / sizeof(stat_fields[0]))
@@ -820,8 +821,8 @@ static const struct {
 
 _Static_assert(PKT_NREASONS <= sizeof(((struct rpt_serverstats *)0)->
     malformed) / sizeof(uint64_t), "malformed[] misses a pkt_reason");
-/* chrony's 11, timed's 4, the malformed ones, tx_errors, NTS's 2 */
-_Static_assert(NSTAT_FIELDS == 11 + 4 + NMALFORMED + 1 + 2,
+/* chrony's 11, timed's 4, the malformed ones, tx_errors, NTS's 3 */
+_Static_assert(NSTAT_FIELDS == 11 + 4 + NMALFORMED + 1 + 3,
     "stat_fields does not match stat_values");
 
 static void
@@ -849,6 +850,7 @@ stat_values(const struct rpt_serverstats *st, uint64_t *v)
 	v[i++] = st->tx_errors;
 	v[i++] = st->nts_naks;
 	v[i++] = st->nts_dropped;
+	v[i++] = st->ntsonly_refused;
 }
 
 void

@@ -422,6 +422,8 @@ struct rpt_serverstats {
 	uint64_t	nts_naks;		/* NTS NAKs (kiss NTSN) sent */
 	uint64_t	nts_dropped;		/* NTS requests malformed, or
 						   no answer could be made */
+	uint64_t	ntsonly_refused;	/* plain requests of ntsonly
+						   clients, not answered */
 };
 
 /* timectl activity */

@@ -22,10 +22,7 @@ SOCK=$T/timed.sock
 
 # mkcert NAME: a self-signed P-256 certificate for localhost.
 mkcert() {
-	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
-	    -subj /CN=localhost -addext subjectAltName=DNS:localhost -days 2 \
-	    -keyout "$T/$1.key" -out "$T/$1.crt" 2>/dev/null
-	chmod 600 "$T/$1.key"
+	make_cert "$T/$1.key" "$T/$1.crt" DNS:localhost
 }
 mkcert one
 mkcert two

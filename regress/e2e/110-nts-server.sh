@@ -26,10 +26,7 @@ SOCK=$T/timed.sock
 SOCK2=$T/timed2.sock
 CSOCK=$T/chrony/chronyd.sock
 
-openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
-    -subj /CN=localhost -addext subjectAltName=DNS:localhost,IP:127.0.0.1 \
-    -days 2 -keyout "$T/key.pem" -out "$T/cert.pem" 2>/dev/null
-chmod 600 "$T/key.pem"
+make_cert "$T/key.pem" "$T/cert.pem"
 
 # conf PORT NTSPORT SOCK DUMPDIR [ADDRESS]: a timed NTS server.
 conf() {

@@ -20,10 +20,7 @@ SOCK=$T/timed.sock
 # sanitizers) and for the scheduler of a busy two-core machine.
 BOUND_MS=${NTS_FLOOD_BOUND_MS:-250}
 
-openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
-    -subj /CN=localhost -addext subjectAltName=DNS:localhost,IP:127.0.0.1 \
-    -days 2 -keyout "$T/key.pem" -out "$T/cert.pem" 2>/dev/null
-chmod 600 "$T/key.pem"
+make_cert "$T/key.pem" "$T/cert.pem"
 cat >"$T/server.conf" <<CONF
 clock virtual
 local stratum 1

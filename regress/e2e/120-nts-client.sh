@@ -31,10 +31,8 @@ SOCK=$T/client.sock
 # mkcert NAME: a self-signed P-256 certificate for localhost and the
 # two loopback addresses (the relay listens on the second).
 mkcert() {
-	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
-	    -subj /CN=localhost \
-	    -addext subjectAltName=DNS:localhost,IP:127.0.0.1,IP:127.0.0.2 \
-	    -days 2 -keyout "$T/$1.key" -out "$T/$1.crt" 2>/dev/null
+	make_cert "$T/$1.key" "$T/$1.crt" \
+	    DNS:localhost,IP:127.0.0.1,IP:127.0.0.2
 }
 mkcert server
 mkcert other

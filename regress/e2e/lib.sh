@@ -106,6 +106,16 @@ gone() {
 	[ "$(sed 's/.*) \([A-Z]\).*/\1/' "/proc/$1/stat" 2>/dev/null)" = Z ]
 }
 
+# make_cert KEY CERT [SAN]: a self-signed P-256 certificate for
+# localhost, valid two days, with subjectAltName SAN (default
+# DNS:localhost,IP:127.0.0.1); the key is 0600.
+make_cert() {
+	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+	    -subj /CN=localhost \
+	    -addext "subjectAltName=${3:-DNS:localhost,IP:127.0.0.1}" \
+	    -days 2 -keyout "$1" -out "$2" 2>/dev/null && chmod 600 "$1"
+}
+
 # contains TEXT REGEX: TEXT has a line matching REGEX.
 contains() {
 	printf '%s\n' "$1" | grep -q -- "$2"

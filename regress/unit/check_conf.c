@@ -977,6 +977,30 @@ START_TEST(test_conf_acl)
 }
 END_TEST
 
+/* ntsonly: allow's form, a list of its own; allow/deny untouched. */
+START_TEST(test_conf_ntsonly)
+{
+	struct conf		*c = conf_new();
+	struct conf_diag	 d;
+	char			 buf[INET6_ADDRSTRLEN];
+
+	ck_assert_int_eq(parse(c, "allow all", &d), 0);
+	ck_assert_int_eq(parse(c, "ntsonly 10.1/16", &d), 0);
+	ck_assert_int_eq(parse(c, "ntsonly all 2001:db8::/32", &d), 0);
+	ck_assert_ptr_null(c->acl->next);
+	ck_assert_int_eq(c->ntsonly->allow, 1);
+	ck_assert_int_eq(c->ntsonly->net.family, AF_INET);
+	inet_ntop(AF_INET, c->ntsonly->net.addr, buf, sizeof(buf));
+	ck_assert_str_eq(buf, "10.1.0.0");
+	ck_assert_int_eq(c->ntsonly->net.prefixlen, 16);
+	ck_assert_int_eq(c->ntsonly->next->all, 1);
+	ck_assert_int_eq(c->ntsonly->next->net.family, AF_INET6);
+	ck_assert_int_eq(parse(c, "ntsonly 10.1.2.3.4", &d), -1);
+	ck_assert_str_eq(d.msg, "ntsonly: bad subnet '10.1.2.3.4'");
+	conf_free(c);
+}
+END_TEST
+
 START_TEST(test_conf_acl_file_order)
 {
 	struct conf		*c = conf_new();
@@ -1354,6 +1378,9 @@ START_TEST(test_conf_check)
 		    "(1 keys, 0 certificates)" },
 		{ "key and cert", "ntsserverkey /k", "ntsservercert /c",
 		    NULL },
+		{ "ntsonly without an NTS server", "ntsonly 10/8", "allow",
+		    "ntsonly needs an NTS server: ntsservercert and "
+		    "ntsserverkey" },
 	};
 	struct conf		*c;
 	struct conf_diag	 d;
@@ -1758,7 +1785,7 @@ static const char rich_conf[] =
     "ntstrustedcerts 3 /ca3\nntsport 4461\nntsdumpdir /n\n"
     "ntsrotate 0\nntsntpserver ntp.example\n"
     "ntsratelimit interval 6\nntsrefresh 86400\nnocerttimecheck 1\n"
-    "nosystemcert\nmaxntsconnections 10\n";
+    "nosystemcert\nmaxntsconnections 10\nntsonly 10.0.0.0/8\n";
 
 static void
 roundtrip(const char *what, const char *path, const char *dir)
@@ -1849,6 +1876,7 @@ conf_suite(void)
 	tcase_add_test(pure, test_conf_action_arg_too_long);
 	tcase_add_test(pure, test_conf_acl);
 	tcase_add_test(pure, test_conf_acl_file_order);
+	tcase_add_test(pure, test_conf_ntsonly);
 	tcase_add_test(pure, test_conf_subnet_match);
 	tcase_add_test(pure, test_conf_errors);
 	tcase_add_test(pure, test_conf_error_leaves_conf);

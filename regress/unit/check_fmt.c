@@ -1361,6 +1361,7 @@ odd_serverstats(struct rpt_serverstats *st)
 	st->tx_errors = UINT64_MAX;
 	st->nts_naks = 16;
 	st->nts_dropped = 17;
+	st->ntsonly_refused = 19;
 }
 
 static const char	 chrony_serverstats[] =
@@ -1402,7 +1403,8 @@ START_TEST(test_fmt_serverstats_reference)
 	    "Malformed: bad ext. fields : 0\n"
 	    "Transmit errors            : 0\n"
 	    "NTS NAKs sent              : 0\n"
-	    "NTS requests dropped       : 0\n");
+	    "NTS requests dropped       : 0\n"
+	    "Plain NTP refused (ntsonly): 0\n");
 }
 END_TEST
 
@@ -1438,7 +1440,8 @@ START_TEST(test_fmt_serverstats_every_field)
 	    "Malformed: bad ext. fields : 106\n"
 	    "Transmit errors            : 18446744073709551615\n"
 	    "NTS NAKs sent              : 16\n"
-	    "NTS requests dropped       : 17\n");
+	    "NTS requests dropped       : 17\n"
+	    "Plain NTP refused (ntsonly): 19\n");
 }
 END_TEST
 
@@ -1455,14 +1458,14 @@ START_TEST(test_fmt_serverstats_csv)
 	odd_serverstats(&st);
 	fmt_serverstats_csv(fp, &st);
 	c = got(fp);
-	/* chronyc -c's eleven values first, then timed's thirteen */
+	/* chronyc -c's eleven values first, then timed's fourteen */
 	ck_assert_str_eq(c,
-	    "181,0,6,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0\n"
+	    "181,0,6,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0\n"
 	    "1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,101,102,103,104,105,106,"
-	    "18446744073709551615,16,17\n");
+	    "18446744073709551615,16,17,19\n");
 	for (p = c; *p != '\n'; p++)
 		commas += *p == ',';
-	ck_assert_uint_eq(commas + 1, 24);
+	ck_assert_uint_eq(commas + 1, 25);
 }
 END_TEST
 
@@ -1484,7 +1487,8 @@ START_TEST(test_fmt_serverstats_json)
 		"\"bad_mode\":104,", "\"control_mode\":105,",
 		"\"bad_extension_fields\":106},",
 		"\"tx_errors\":18446744073709551615,",
-		"\"nts_naks_sent\":16,", "\"nts_requests_dropped\":17}"
+		"\"nts_naks_sent\":16,", "\"nts_requests_dropped\":17,",
+		"\"ntsonly_refused\":19}"
 	};
 	struct rpt_serverstats	 st;
 	FILE			*fp;
@@ -1516,7 +1520,8 @@ START_TEST(test_fmt_serverstats_json)
 	    "\"malformed\":{\"too_short\":0,\"bad_length\":0,"
 	    "\"bad_version\":0,\"bad_mode\":0,\"control_mode\":0,"
 	    "\"bad_extension_fields\":0},\"tx_errors\":0,"
-	    "\"nts_naks_sent\":0,\"nts_requests_dropped\":0}\n");
+	    "\"nts_naks_sent\":0,\"nts_requests_dropped\":0,"
+	    "\"ntsonly_refused\":0}\n");
 	ck_assert(json_ok(out));
 }
 END_TEST
