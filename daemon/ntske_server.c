@@ -168,7 +168,8 @@ sconn_flush(struct sconn *c)
 		memmove(c->pend, c->pend + n, len - n);
 		c->pendlen -= n;
 	} else if ((size_t)n < len) {
-		c->pend = xmalloc(IO_BUF);
+		if (c->pend == NULL)
+			c->pend = xmalloc(IO_BUF);
 		memcpy(c->pend, p + n, len - n);
 		c->pendlen = len - n;
 	}
