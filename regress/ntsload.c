@@ -19,7 +19,7 @@
  * codecs (lib/nts.h) and OpenSSL.
  *
  *	ntsload -s ADDR -p NTPPORT -k KEPORT [-c SOCKETS] [-w INFLIGHT]
- *	    [-t SECONDS] [-P PID,...] [-H]
+ *	    [-t SECONDS] [-P PID,...] [-H [-T]]
  *
  * NTP mode: one NTS-KE exchange (TLS 1.3, ALPN ntske/1; the certificate
  * is not checked: this measures, it trusts nothing it gets) gives the
@@ -31,7 +31,10 @@
  * an outstanding request's; a request unanswered for 1 s is lost and
  * replaced.  -H: NTS-KE handshakes instead, each a whole exchange
  * (connect, handshake, request, answer with cookies), one after the other
- * in each of SOCKETS client processes running at once.
+ * in each of SOCKETS client processes running at once.  -T (with -H):
+ * also print, to stderr, when each TLS message came in or went out, in
+ * microseconds after connect() returned, averaged over the first client's
+ * exchanges: the server's share of an exchange's time, message by message.
  *
  * With -P, the CPU time (utime + stime) of the PIDs given is read from
  * /proc before and after; the result line then has the rate per server
@@ -84,6 +87,17 @@ static int			 npids;
 static struct nts_ke_msg	 ke;
 static struct siv		*c2s, *s2c;
 static uint64_t			 counter, answers, lost;
+static int			 timeline;
+
+/* -T: TLS messages by direction and type; the time since connect(). */
+static const char *const msg_names[] = {
+	[1] = "ClientHello", [2] = "ServerHello", [4] = "NewSessionTicket",
+	[8] = "EncryptedExtensions", [11] = "Certificate",
+	[15] = "CertificateVerify", [20] = "Finished"
+};
+static int64_t			 msg_t0;
+static double			 msg_sum[2][256];
+static uint64_t			 msg_n[2][256];
 
 static int64_t
 mono_ns(void)
@@ -118,6 +132,35 @@ cpu_s(void)
 	return sum;
 }
 
+static void
+msg_seen(int write_p, int version, int type, const void *buf, size_t len,
+    SSL *ssl, void *arg)
+{
+	int	 t;
+
+	if (type != SSL3_RT_HANDSHAKE || len == 0)
+		return;
+	t = ((const uint8_t *)buf)[0];
+	msg_sum[write_p != 0][t] += (mono_ns() - msg_t0) / 1e3;
+	msg_n[write_p != 0][t]++;
+}
+
+static void
+msg_print(void)
+{
+	int	 d, t;
+
+	for (d = 0; d < 2; d++)
+		for (t = 0; t < 256; t++)
+			if (msg_n[d][t] > 0)
+				fprintf(stderr, "%s %s: %.0f us\n",
+				    d ? "sent" : "received",
+				    t < (int)(sizeof(msg_names) /
+				    sizeof(msg_names[0])) && msg_names[t] ?
+				    msg_names[t] : "other",
+				    msg_sum[d][t] / msg_n[d][t]);
+}
+
 /* One NTS-KE exchange; 0 with ke and, if keys, c2s and s2c set. */
 static int
 nts_ke(SSL_CTX *ctx, int keys)
@@ -135,6 +178,7 @@ nts_ke(SSL_CTX *ctx, int keys)
 	    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one)) ||
 	    connect(fd, (struct sockaddr *)&a, sizeof(a)) == -1)
 		goto done;
+	msg_t0 = mono_ns();
 	if ((ssl = SSL_new(ctx)) == NULL || SSL_set_fd(ssl, fd) != 1 ||
 	    SSL_set_tlsext_host_name(ssl, "localhost") != 1 ||
 	    SSL_connect(ssl) != 1)
@@ -316,6 +360,8 @@ run_ke(SSL_CTX *ctx)
 		close(fds[i][1]);
 	}
 	ke_loop(ctx, end, &done, &failed);
+	if (timeline)
+		msg_print();
 	for (i = 1; i < nsocks; i++) {
 		if (read(fds[i][0], r, sizeof(r)) == sizeof(r)) {
 			done += r[0];
@@ -338,7 +384,7 @@ static void
 usage(void)
 {
 	fprintf(stderr, "usage: ntsload -s addr -p ntpport -k keport "
-	    "[-c sockets] [-w inflight] [-t seconds] [-P pid,...] [-H]\n");
+	    "[-c sockets] [-w inflight] [-t seconds] [-P pid,...] [-H [-T]]\n");
 	exit(1);
 }
 
@@ -352,7 +398,7 @@ main(int argc, char *argv[])
 
 	srv.sin_family = AF_INET;
 	srv.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	while ((ch = getopt(argc, argv, "c:Hk:p:P:s:t:w:")) != -1) {
+	while ((ch = getopt(argc, argv, "c:Hk:p:P:s:t:Tw:")) != -1) {
 		switch (ch) {
 		case 'c':
 			nsocks = atoi(optarg);
@@ -379,6 +425,9 @@ main(int argc, char *argv[])
 		case 't':
 			seconds = atoi(optarg);
 			break;
+		case 'T':
+			timeline = 1;
+			break;
 		case 'w':
 			window = atoi(optarg);
 			break;
@@ -396,6 +445,8 @@ main(int argc, char *argv[])
 	    SSL_CTX_set_alpn_protos(ctx, alpn, sizeof(alpn) - 1) != 0)
 		return 1;
 	SSL_CTX_set_verify(ctx, SSL_VERIFY_NONE, NULL);
+	if (timeline)
+		SSL_CTX_set_msg_callback(ctx, msg_seen);
 	if (handshakes) {
 		run_ke(ctx);
 		return 0;
