@@ -31,50 +31,12 @@ case "$secs$win$socks$kec$rounds$port" in
 	;;
 esac
 
-say() {
-	echo "bench-nts: $*"
-}
-
 [ -x "$B/timed" ] && [ -x "$B/regress/ntsload" ] ||
-    { say "build timed and regress/ntsload first (make bench)" >&2; exit 1; }
-if [ "$(id -u)" != 0 ]; then
-	say "timed's monitor needs root" >&2
-	exit 1
-fi
+    { echo "bench-nts: build timed and regress/ntsload first (make bench)" >&2
+    exit 1; }
+BENCH=bench-nts
+. "$R/bench-lib.sh"
 command -v openssl >/dev/null 2>&1 || { say "no openssl command" >&2; exit 1; }
-
-T=$(mktemp -d /tmp/timed-bench-nts.XXXXXX) || exit 1
-chmod 755 "$T"
-mkdir -m 755 "$T/empty" "$T/chrony"
-chown nobody "$T/chrony"
-pids=""
-
-running() {
-	[ -r "/proc/$1/stat" ] &&
-	    [ "$(sed 's/.*) \(.\).*/\1/' "/proc/$1/stat")" != Z ]
-}
-
-cleanup() {
-	for p in $pids; do
-		kill -TERM "$p" 2>/dev/null
-	done
-	i=0
-	while [ $i -lt 30 ]; do
-		alive=""
-		for p in $pids; do
-			running "$p" && alive="$alive $p"
-		done
-		[ -z "$alive" ] && break
-		sleep 0.1
-		i=$((i + 1))
-	done
-	for p in $alive; do
-		kill -KILL "$p" 2>/dev/null
-	done
-	rm -rf "$T"
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM HUP
 
 openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
     -subj /CN=localhost -addext subjectAltName=DNS:localhost,IP:127.0.0.1 \

@@ -36,49 +36,10 @@ bestof=""
 [ "$rounds" -gt 1 ] && bestof=" (best of $rounds)"
 CC=${CC:-cc}
 
-say() {
-	echo "bench-server: $*"
-}
-
-[ -x "$B/timed" ] || { say "no $B/timed: build it first" >&2; exit 1; }
-if [ "$(id -u)" != 0 ]; then
-	say "timed's monitor needs root" >&2
-	exit 1
-fi
-
-T=$(mktemp -d /tmp/timed-bench.XXXXXX) || exit 1
-chmod 755 "$T"
-mkdir -m 755 "$T/empty" "$T/chrony"
-chown nobody "$T/chrony"
-pids=""
-
-running() {
-	[ -r "/proc/$1/stat" ] &&
-	    [ "$(sed 's/.*) \(.\).*/\1/' "/proc/$1/stat")" != Z ]
-}
-
-# Stop the processes started here: TERM, up to 3 s, then KILL.
-cleanup() {
-	for p in $pids; do
-		kill -TERM "$p" 2>/dev/null
-	done
-	i=0
-	while [ $i -lt 30 ]; do
-		alive=""
-		for p in $pids; do
-			running "$p" && alive="$alive $p"
-		done
-		[ -z "$alive" ] && break
-		sleep 0.1
-		i=$((i + 1))
-	done
-	for p in $alive; do
-		kill -KILL "$p" 2>/dev/null
-	done
-	rm -rf "$T"
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM HUP
+[ -x "$B/timed" ] || { echo "bench-server: no $B/timed: build it first" >&2
+    exit 1; }
+BENCH=bench-server
+. "$R/bench-lib.sh"
 
 "$CC" -O2 -Wall -Wextra -Werror -o "$T/ntpload" "$R/ntpload.c" -lm || {
 	say "cannot build ntpload" >&2
