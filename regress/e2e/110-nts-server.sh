@@ -108,12 +108,6 @@ nts_ok() {
 	    awk -F, '$2 == "NTS" && $3 > 0 && $8 == 0 && $9 > 0 { ok = 1 }
 	    END { exit !ok }'
 }
-stat_of() {
-	"$T/timectl" -h "$1" -j serverstats | python3 -c '
-import json, sys
-print(json.load(sys.stdin)[sys.argv[1]])' "$2"
-}
-
 # stat_gt SOCK KEY N: the counter is above N (evaluated on every call).
 stat_gt() {
 	test "$(stat_of "$1" "$2")" -gt "$3"

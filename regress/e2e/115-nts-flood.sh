@@ -36,18 +36,6 @@ chrootdir $T/empty
 bindcmdaddress $SOCK
 CONF
 
-stat_of() {
-	"$T/timectl" -h "$SOCK" -j serverstats | python3 -c '
-import json, sys
-print(json.load(sys.stdin)[sys.argv[1]])' "$1"
-}
-# json_ok JSON EXPR: EXPR over the object o is true.
-json_ok() {
-	printf '%s\n' "$1" | python3 -c '
-import json, sys
-o = json.load(sys.stdin)
-sys.exit(0 if eval(sys.argv[1]) else 1)' "$2"
-}
 # summary JSON: answers and round-trip times, for the log.
 summary() {
 	printf '%s\n' "$1" | python3 -c '
@@ -110,7 +98,7 @@ check "before: every NTP request answered" json_ok "$out" \
 echo "# before: $(summary "$out")"
 
 # 0. Connections that send nothing stay in the kernel (TCP_DEFER_ACCEPT).
-before=$(stat_of ntske_connections_accepted)
+before=$(stat_of "$SOCK" ntske_connections_accepted)
 python3 -c '
 import socket, sys, time
 socks = [socket.create_connection(("127.0.0.1", int(sys.argv[1])))
@@ -121,7 +109,7 @@ SPID=$!
 PIDS="$PIDS $SPID"
 sleep 1
 check "silent connections are not handed to the engine" \
-    test "$(stat_of ntske_connections_accepted)" = "$before"
+    test "$(stat_of "$SOCK" ntske_connections_accepted)" = "$before"
 wait $SPID
 
 # 1. Stalled connections, twice the cap (maxntsconnections 20), for 5 s;
@@ -139,7 +127,7 @@ check "slowloris: every answer within $BOUND_MS ms" json_ok "$out" \
     "o['rtt_max_ms'] < $BOUND_MS"
 echo "# slowloris: $(summary "$out")"
 check "connections over maxntsconnections were dropped" \
-    test "$(stat_of ntske_connections_dropped)" -gt 0
+    test "$(stat_of "$SOCK" ntske_connections_dropped)" -gt 0
 
 # 2. Whole NTS-KE exchanges back to back from 3 clients for 5 s.
 "$NTSLOAD" -k $KEPORT -H -t 5 -c 3 >"$T/flood.out" 2>&1 &

@@ -31,33 +31,20 @@ chrootdir $T/empty
 bindcmdaddress $SOCK
 CONF
 
-stat_of() {
-	"$T/timectl" -h "$SOCK" -j serverstats | python3 -c '
-import json, sys
-print(json.load(sys.stdin)[sys.argv[1]])' "$1"
-}
-# json_ok JSON EXPR: EXPR over the object o is true.
-json_ok() {
-	printf '%s\n' "$1" | python3 -c '
-import json, sys
-o = json.load(sys.stdin)
-sys.exit(0 if eval(sys.argv[1]) else 1)' "$2"
-}
-
 start_timed server "$T/server.conf"
 check "server up" wait_for 10 "$T/timectl" -h "$SOCK" tracking
 
 out=$($NTPC -n 10 -w 1 127.0.0.1 $PORT)
 check "ntsonly client, plain requests: no answer" json_ok "$out" \
     'o["sent"] == 10 and o["answers"] == 0'
-check "the refusals are counted" test "$(stat_of ntsonly_refused)" = 10
+check "the refusals are counted" test "$(stat_of "$SOCK" ntsonly_refused)" = 10
 # A request with an extension field that is not NTS (type 0x2005, 16
 # bytes), and a transmit timestamp.
 EF=23$(printf '00%.0s' $(seq 39))010203040506070820050010$(printf '00%.0s' $(seq 12))
 out=$($NTPC -x "$EF" -n 10 -w 1 127.0.0.1 $PORT)
 check "ntsonly client, other extension fields: no answer" json_ok "$out" \
     'o["sent"] == 10 and o["answers"] == 0'
-check "... counted as refused too" test "$(stat_of ntsonly_refused)" = 20
+check "... counted as refused too" test "$(stat_of "$SOCK" ntsonly_refused)" = 20
 out=$($NTPC -x "$EF" -b 127.0.0.2 -n 3 -w 1 127.0.0.1 $PORT)
 check "another client, other extension fields: answered" json_ok "$out" \
     'o["answers"] == 3'
@@ -65,14 +52,14 @@ check "another client, other extension fields: answered" json_ok "$out" \
 out=$($NTPC -b 127.0.0.2 -n 10 -w 1 127.0.0.1 $PORT)
 check "another client, plain requests: answered" json_ok "$out" \
     'o["answers"] == 10 and o["bad"] == 0'
-check "... and not counted as refused" test "$(stat_of ntsonly_refused)" = 20
+check "... and not counted as refused" test "$(stat_of "$SOCK" ntsonly_refused)" = 20
 
 out=$("$NTSLOAD" -p $PORT -k $KEPORT -t 1 -w 4)
 echo "# ntsload: $out"
 check "ntsonly client, NTS requests: authenticated answers" \
     sh -c "echo '$out' | awk '\$2 > 0 && \$4 == 0 { ok = 1 } END { exit !ok }'"
 check "the server counted them as authenticated" \
-    test "$(stat_of authenticated_ntp_packets)" -gt 0
+    test "$(stat_of "$SOCK" authenticated_ntp_packets)" -gt 0
 check "timectl serverstats shows the refusals" sh -c \
     "'$T/timectl' -h '$SOCK' serverstats | grep -q '^Plain NTP refused (ntsonly): 20\$'"
 

@@ -116,6 +116,21 @@ make_cert() {
 	    -days 2 -keyout "$1" -out "$2" 2>/dev/null && chmod 600 "$1"
 }
 
+# stat_of SOCK KEY: a counter of timectl -j serverstats.
+stat_of() {
+	"$T/timectl" -h "$1" -j serverstats | python3 -c '
+import json, sys
+print(json.load(sys.stdin)[sys.argv[1]])' "$2"
+}
+
+# json_ok JSON EXPR: the Python expression EXPR over the object o is true.
+json_ok() {
+	printf '%s\n' "$1" | python3 -c '
+import json, sys
+o = json.load(sys.stdin)
+sys.exit(0 if eval(sys.argv[1]) else 1)' "$2"
+}
+
 # contains TEXT REGEX: TEXT has a line matching REGEX.
 contains() {
 	printf '%s\n' "$1" | grep -q -- "$2"
