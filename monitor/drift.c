@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "drift.h"
+#include "file.h"
 #include "lim.h"
 #include "log.h"
 
@@ -53,49 +54,18 @@ drift_read(const char *path, double *freq_ppm, double *skew_ppm)
 	return 0;
 }
 
-static int
-write_all(int fd, const char *buf, size_t len)
-{
-	ssize_t	 n;
-
-	while (len > 0) {
-		if ((n = write(fd, buf, len)) == -1) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		buf += n;
-		len -= n;
-	}
-	return 0;
-}
-
 int
 drift_write(const char *path, double freq_ppm, double skew_ppm)
 {
-	char	 tmp[PATH_MAX], buf[64];
-	int	 fd, len;
+	char	 buf[64];
+	int	 len;
 
 	if (lim_check_drift(freq_ppm, skew_ppm) != NULL)
 		return -1;
-	if (snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= (int)sizeof(tmp))
-		return -1;
 	len = snprintf(buf, sizeof(buf), "%20.6f %20.6f\n", freq_ppm,
 	    skew_ppm);
-	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
-	    0644)) == -1) {
-		log_warn("driftfile %s", tmp);
-		return -1;
-	}
-	if (write_all(fd, buf, len) == -1 || fsync(fd) == -1) {
-		log_warn("driftfile %s", tmp);
-		close(fd);
-		unlink(tmp);
-		return -1;
-	}
-	if (close(fd) == -1 || rename(tmp, path) == -1) {
+	if (file_replace(path, buf, len, 0644) == -1) {
 		log_warn("driftfile %s", path);
-		unlink(tmp);
 		return -1;
 	}
 	return 0;

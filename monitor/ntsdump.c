@@ -30,6 +30,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "file.h"
 #include "log.h"
 #include "monitor.h"
 #include "nts_dump.h"
@@ -53,39 +54,6 @@ path_of(const struct conf *conf, const char *name, char *path, size_t len)
 {
 	return snprintf(path, len, "%s/%s.nts", conf->ntsdumpdir, name) >=
 	    (int)len ? -1 : 0;
-}
-
-static int
-write_file(const char *path, const char *buf, size_t len)
-{
-	char	 tmp[PATH_MAX];
-	ssize_t	 n;
-	int	 fd;
-
-	if (snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= (int)sizeof(tmp))
-		return -1;
-	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC |
-	    O_NOFOLLOW, 0600)) == -1)
-		return -1;
-	while (len > 0) {
-		if ((n = write(fd, buf, len)) == -1) {
-			if (errno == EINTR)
-				continue;
-			break;
-		}
-		buf += n;
-		len -= (size_t)n;
-	}
-	if (len != 0 || fsync(fd) == -1) {
-		close(fd);
-		unlink(tmp);
-		return -1;
-	}
-	if (close(fd) == -1 || rename(tmp, path) == -1) {
-		unlink(tmp);
-		return -1;
-	}
-	return 0;
 }
 
 void
@@ -116,7 +84,7 @@ ntsdump_save(struct monitor *mon, struct imsg *imsg)
 	if (buf != NULL && (len = nts_dump_write(&d, buf,
 	    NTS_DUMP_FILE_MAX)) > 0 &&
 	    path_of(mon->conf, d.name, path, sizeof(path)) == 0) {
-		if (write_file(path, buf, len) == -1)
+		if (file_replace(path, buf, len, 0600) == -1)
 			log_warn("ntsdumpdir %s", path);
 		else
 			log_debug("ntsdumpdir: %s written", path);

@@ -32,6 +32,7 @@
 
 #include <openssl/crypto.h>
 
+#include "file.h"
 #include "log.h"
 #include "monitor.h"
 #include "nts.h"
@@ -39,11 +40,10 @@
 #define KEYFILE		"ntskeys"
 
 static int
-keys_path(const struct conf *conf, const char *suffix, char *buf,
-    size_t len)
+keys_path(const struct conf *conf, char *buf, size_t len)
 {
-	return snprintf(buf, len, "%s/%s%s", conf->ntsdumpdir, KEYFILE,
-	    suffix) < (int)len ? 0 : -1;
+	return snprintf(buf, len, "%s/%s", conf->ntsdumpdir, KEYFILE) <
+	    (int)len ? 0 : -1;
 }
 
 /* The file's text, at most NTS_KEYFILE_MAX bytes; -1 if unreadable. */
@@ -97,7 +97,7 @@ ntskeys_load(struct monitor *mon)
 		return;
 	if (mkdir(mon->conf->ntsdumpdir, 0700) == -1 && errno != EEXIST)
 		fatal("ntsdumpdir %s", mon->conf->ntsdumpdir);
-	if (keys_path(mon->conf, "", path, sizeof(path)) == -1)
+	if (keys_path(mon->conf, path, sizeof(path)) == -1)
 		fatalx("ntsdumpdir %s: too long", mon->conf->ntsdumpdir);
 	if ((n = read_file(path, mon->ntskeys, sizeof(mon->ntskeys))) <= 0) {
 		log_info("NTS: no key file %s yet: a new key", path);
@@ -146,58 +146,18 @@ dir_ok(const char *dir)
 	return 1;
 }
 
-static int
-write_all(int fd, const char *buf, size_t len)
-{
-	ssize_t	 n;
-
-	while (len > 0) {
-		if ((n = write(fd, buf, len)) == -1) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		buf += n;
-		len -= n;
-	}
-	return 0;
-}
-
 static void
 write_keys(struct monitor *mon)
 {
-	char	 path[PATH_MAX], tmp[PATH_MAX];
-	int	 fd;
+	char	 path[PATH_MAX];
 
-	if (keys_path(mon->conf, "", path, sizeof(path)) == -1 ||
-	    keys_path(mon->conf, ".tmp", tmp, sizeof(tmp)) == -1 ||
+	if (keys_path(mon->conf, path, sizeof(path)) == -1 ||
 	    !dir_ok(mon->conf->ntsdumpdir))
 		return;
-	(void)unlink(tmp);	/* a left-over may have another mode */
-	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
-	    O_CLOEXEC, 0600)) == -1) {
-		log_warn("NTS key file %s", tmp);
-		return;
-	}
-	if (write_all(fd, mon->ntskeys, mon->ntskeys_len) == -1 ||
-	    fsync(fd) == -1) {
-		log_warn("NTS key file %s", tmp);
-		close(fd);
-		unlink(tmp);
-		return;
-	}
-	if (close(fd) == -1 || rename(tmp, path) == -1) {
+	if (file_replace(path, mon->ntskeys, mon->ntskeys_len, 0600) == -1)
 		log_warn("NTS key file %s", path);
-		unlink(tmp);
-		return;
-	}
-	/* the rename itself must survive a crash */
-	if ((fd = open(mon->conf->ntsdumpdir, O_RDONLY | O_DIRECTORY |
-	    O_CLOEXEC)) != -1) {
-		(void)fsync(fd);
-		close(fd);
-	}
-	log_debug("NTS: keys written to %s", path);
+	else
+		log_debug("NTS: keys written to %s", path);
 }
 
 void
