@@ -26,28 +26,10 @@
 #include "nts.h"
 #include "pkt.h"
 #include "siv.h"
+#include "testhex.h"
 #include "testrand.h"
 
 #define NELEM(a)	(sizeof(a) / sizeof((a)[0]))
-
-static size_t
-unhex(const char *h, uint8_t *out, size_t max)
-{
-	size_t		 n = 0;
-	unsigned int	 v;
-
-	while (*h != '\0') {
-		if (*h == ' ') {
-			h++;
-			continue;
-		}
-		ck_assert(n < max);
-		ck_assert_int_eq(sscanf(h, "%2x", &v), 1);
-		out[n++] = (uint8_t)v;
-		h += 2;
-	}
-	return n;
-}
 
 static void
 fill(uint64_t *seed, uint8_t *p, size_t n)
