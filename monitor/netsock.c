@@ -67,9 +67,10 @@ set_udp_opts(int fd, int family)
 
 /*
  * NTS-KE: a connection is handed to the engine when the ClientHello is
- * in, not at the end of the TCP handshake: one wakeup instead of two,
- * and a client that connects and says nothing holds no slot of the
- * engine's (the kernel drops it after a few SYN-ACK retries).
+ * in, not at the end of the TCP handshake: one wakeup instead of two.
+ * A client that connects and says nothing waits in the kernel for about
+ * KE_DEFER_SECONDS and a SYN-ACK retry (3-5 s here) before it reaches the
+ * engine, whose timeout then closes it.
  */
 static int
 set_tcp_opts(int fd)
