@@ -211,7 +211,7 @@ sconn_request(struct sconn *c)
 	size_t			 end;
 	int			 n, r;
 
-	while (!c->answered) {
+	for (;;) {
 		n = SSL_read(c->ssl, c->req + c->reqlen,
 		    srv->p.max_request - c->reqlen);
 		if (n <= 0) {
@@ -230,7 +230,6 @@ sconn_request(struct sconn *c)
 			return -1;
 		}
 	}
-	return 0;
 }
 
 /* Run TLS on what came in; -1: drop the connection. */
@@ -274,8 +273,8 @@ sconn_io(struct sconn *c, short what)
 			goto wait;
 		goto eof;
 	}
-	if (n == 0 || c->answered)
-		goto eof;	/* one request per connection */
+	if (n == 0)
+		goto eof;
 	if (BIO_write(c->in, srv->io, n) != n)
 		return 1;
 	if (sconn_tls(c) == -1) {
