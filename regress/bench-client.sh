@@ -46,10 +46,8 @@ port0=${BENCH_CLIENT_PORT:-$((20000 + $$ % 20000))}
 csv=${BENCH_CLIENT_CSV:-}
 xl=""
 [ "${BENCH_CLIENT_XLEAVE:-1}" = 1 ] && xl=" xleave"
-
-say() {
-	echo "bench-client: $*"
-}
+BENCH=bench-client
+. "$R/bench-lib.sh"
 
 case "$secs$convmax$csecs$port0" in
 *[!0-9]*)
@@ -75,67 +73,17 @@ command -v python3 >/dev/null 2>&1 || {
 	say "python3 is needed to sample and summarise" >&2
 	exit 1
 }
-if [ "$(id -u)" != 0 ]; then
-	say "timed's monitor needs root" >&2
-	exit 1
-fi
 id nobody >/dev/null 2>&1 || { say "no user nobody" >&2; exit 1; }
 
-T=$(mktemp -d /tmp/timed-bench-client.XXXXXX) || exit 1
-chmod 755 "$T"
-mkdir -m 755 "$T/empty" "$T/bin"
+mkdir -m 755 "$T/bin"
 # Private copies: a rebuild during the run must not swap the binary that
 # the monitor executes as its engine.
 cp "$B/timed" "$B/timectl" "$T/bin/" && chmod 755 "$T/bin/timed" \
     "$T/bin/timectl" || exit 1
 TIMED=$T/bin/timed
 TIMECTL=$T/bin/timectl
-mkdir -m 770 "$T/chrony"
+chmod 770 "$T/chrony"
 chown "nobody:$(id -g nobody)" "$T/chrony"
-pids=""
-
-running() {
-	[ -r "/proc/$1/stat" ] &&
-	    [ "$(sed 's/.*) \(.\).*/\1/' "/proc/$1/stat")" != Z ]
-}
-
-# stop PID...: TERM, up to 3 s, then KILL; only these PIDs.
-stop() {
-	for p in "$@"; do
-		kill -TERM "$p" 2>/dev/null
-	done
-	i=0
-	alive=""
-	while [ $i -lt 30 ]; do
-		alive=""
-		for p in "$@"; do
-			running "$p" && alive="$alive $p"
-		done
-		[ -z "$alive" ] && break
-		sleep 0.1
-		i=$((i + 1))
-	done
-	for p in $alive; do
-		kill -KILL "$p" 2>/dev/null
-	done
-	# forget them: a PID is never signalled again once it has gone
-	rest=""
-	for q in $pids; do
-		keep=1
-		for p in "$@"; do
-			[ "$q" = "$p" ] && keep=0
-		done
-		[ $keep = 1 ] && rest="$rest $q"
-	done
-	pids=$rest
-}
-
-cleanup() {
-	[ -n "$pids" ] && stop $pids
-	rm -rf "$T"
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM HUP
 
 CS=$R/../../shared/bin/clockstate
 [ -x "$CS" ] || CS=/work/shared/bin/clockstate

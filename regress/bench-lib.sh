@@ -1,4 +1,5 @@
-# What the server benchmarks share (bench-server.sh, bench-nts.sh):
+# What the benchmarks share (bench-server.sh, bench-nts.sh,
+# bench-client.sh):
 # messages, the root check, a work folder $T (with empty/ for timed's
 # chroot and chrony/ for chronyd), and stopping what they started.
 # Sourced after BENCH (the script's name) is set, not run.
@@ -25,15 +26,17 @@ running() {
 	    [ "$(sed 's/.*) \(.\).*/\1/' "/proc/$1/stat")" != Z ]
 }
 
-# Stop the processes started here: TERM, up to 3 s, then KILL.
-cleanup() {
-	for p in $pids; do
+# stop PID...: TERM, up to 3 s, then KILL; only these PIDs, which are
+# then forgotten (a PID is never signalled again once it has gone).
+stop() {
+	for p in "$@"; do
 		kill -TERM "$p" 2>/dev/null
 	done
 	i=0
+	alive=""
 	while [ $i -lt 30 ]; do
 		alive=""
-		for p in $pids; do
+		for p in "$@"; do
 			running "$p" && alive="$alive $p"
 		done
 		[ -z "$alive" ] && break
@@ -43,6 +46,19 @@ cleanup() {
 	for p in $alive; do
 		kill -KILL "$p" 2>/dev/null
 	done
+	rest=""
+	for q in $pids; do
+		keep=1
+		for p in "$@"; do
+			[ "$q" = "$p" ] && keep=0
+		done
+		[ $keep = 1 ] && rest="$rest $q"
+	done
+	pids=$rest
+}
+
+cleanup() {
+	[ -n "$pids" ] && stop $pids
 	rm -rf "$T"
 }
 trap cleanup EXIT
