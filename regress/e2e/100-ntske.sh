@@ -6,10 +6,7 @@
 # missing key file stops the start with the file named.
 . "${top_srcdir:-.}/regress/e2e/lib.sh"
 
-if ! command -v openssl >/dev/null 2>&1; then
-	echo "SKIP: no openssl command"
-	exit 77
-fi
+need_openssl
 
 # lacks TEXT REGEX: no line of TEXT matches REGEX.
 lacks() {

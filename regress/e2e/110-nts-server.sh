@@ -6,10 +6,7 @@
 # are lost, and a fleet key file (a seed) shared by two servers.
 . "${top_srcdir:-.}/regress/e2e/lib.sh"
 
-if ! command -v openssl >/dev/null 2>&1; then
-	echo "SKIP: no openssl command"
-	exit 77
-fi
+need_openssl
 CHRONY_DIR=${TIMED_CHRONY_DIR:-/var/tmp/timed-chrony}
 if ! chronyd=$(sh "$top_srcdir/regress/fetch-chrony.sh" "$CHRONY_DIR" |
     tail -n 1) || [ ! -x "$chronyd" ]; then

@@ -7,10 +7,7 @@
 # in time; the test stops what it started, by PID.
 . "${top_srcdir:-.}/regress/e2e/lib.sh"
 
-if ! command -v openssl >/dev/null 2>&1; then
-	echo "SKIP: no openssl command"
-	exit 77
-fi
+need_openssl
 NTSLOAD=$top_builddir/regress/ntsload
 NTPC="python3 $top_srcdir/regress/ntpclient.py"
 PORT=$((20000 + ($$ + 17) % 20000))

@@ -5,10 +5,7 @@
 # from 127.0.0.1 (named by ntsonly) and from 127.0.0.2 (not).
 . "${top_srcdir:-.}/regress/e2e/lib.sh"
 
-if ! command -v openssl >/dev/null 2>&1; then
-	echo "SKIP: no openssl command"
-	exit 77
-fi
+need_openssl
 NTSLOAD=$top_builddir/regress/ntsload
 NTPC="python3 $top_srcdir/regress/ntpclient.py"
 PORT=$((20000 + ($$ + 23) % 20000))

@@ -106,6 +106,14 @@ gone() {
 	[ "$(sed 's/.*) \([A-Z]\).*/\1/' "/proc/$1/stat" 2>/dev/null)" = Z ]
 }
 
+# need_openssl: skip the test (77) without the openssl command.
+need_openssl() {
+	if ! command -v openssl >/dev/null 2>&1; then
+		echo "SKIP: no openssl command"
+		exit 77
+	fi
+}
+
 # make_cert KEY CERT [SAN]: a self-signed P-256 certificate for
 # localhost, valid two days, with subjectAltName SAN (default
 # DNS:localhost,IP:127.0.0.1); the key is 0600.
