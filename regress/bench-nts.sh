@@ -74,9 +74,10 @@ best() {
 	fi
 }
 
-# load NAME NTPPORT KEPORT PIDS: one round; the best figures so far are
-# in $T/NAME.best: NTS answers/s and /CPU-s, lost (the smallest is not
-# kept: the last), NTS-KE 1 client /s and /CPU-s, N clients /s, /CPU-s.
+# load NAME NTPPORT KEPORT PIDS: one round.  The best figures so far go
+# to $T/NAME.best (NTS answers /s and /CPU-s, NTS-KE from 1 client /s and
+# /CPU-s, from N clients /s and /CPU-s), the round's lost requests to
+# $T/NAME.lost.
 load() {
 	n=$("$B/regress/ntsload" -p "$2" -k "$3" -c "$socks" -w "$win" \
 	    -t "$secs" -P "$4")
