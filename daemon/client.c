@@ -552,38 +552,33 @@ reference(struct client *cl, const struct csrc *from)
 		return;
 	cl->ref_time_ns = now;
 	left = vclock_slew_left(&cl->eng->cs.model, sys_ns());
-	if (!cl->eng->noclock) {
-		memset(&in, 0, sizeof(in));
-		in.now_ns = now;
-		in.offset_s = cl->sel.offset_s;
-		in.offset_sd_s = cl->sel.offset_sd_s;
-		in.freq_ppm = cl->sel.freq_ppm;
-		in.skew_ppm = cl->sel.skew_ppm;
-		in.clock_freq_ppm = cl->eng->cs.freq_ppm;
-		in.updates = cl->eng->cs.updates;
-		if (disc_update(cl->disc, &in, &a) == 0) {
-			log_debug("update: offset %+.9f sd %.9f residual "
-			    "frequency %+.4f skew %.4f -> slew %+.9f at %.1f "
-			    "ppm, frequency %+.4f", in.offset_s,
-			    in.offset_sd_s, in.freq_ppm, in.skew_ppm,
-			    a.slew_offset_s, a.slew_rate_ppm, a.freq_ppm);
-			if (a.what & DISC_ACT_EXIT) {
-				/* as chronyd: the whole daemon stops */
-				log_warnx("maxchange: offset %+.3f s again, "
-				    "giving up", in.offset_s);
-				engine_send(cl->eng, IMSG_EXIT, 0, NULL, 0);
-				return;
-			}
-			if (a.what & DISC_ACT_IGNORE)
-				log_warnx("maxchange: offset %+.3f s ignored",
-				    in.offset_s);
-			if (!(a.what & DISC_ACT_IGNORE))
-				apply(cl, &a, now);
-			cl->last = a;
+	memset(&in, 0, sizeof(in));
+	in.now_ns = now;
+	in.offset_s = cl->sel.offset_s;
+	in.offset_sd_s = cl->sel.offset_sd_s;
+	in.freq_ppm = cl->sel.freq_ppm;
+	in.skew_ppm = cl->sel.skew_ppm;
+	in.clock_freq_ppm = cl->eng->cs.freq_ppm;
+	in.updates = cl->eng->cs.updates;
+	if (disc_update(cl->disc, &in, &a) == 0) {
+		log_debug("update: offset %+.9f sd %.9f residual "
+		    "frequency %+.4f skew %.4f -> slew %+.9f at %.1f "
+		    "ppm, frequency %+.4f", in.offset_s,
+		    in.offset_sd_s, in.freq_ppm, in.skew_ppm,
+		    a.slew_offset_s, a.slew_rate_ppm, a.freq_ppm);
+		if (a.what & DISC_ACT_EXIT) {
+			/* as chronyd: the whole daemon stops */
+			log_warnx("maxchange: offset %+.3f s again, "
+			    "giving up", in.offset_s);
+			engine_send(cl->eng, IMSG_EXIT, 0, NULL, 0);
+			return;
 		}
-	} else {
-		cl->last.last_offset_s = cl->sel.offset_s;
-		cl->last.residual_freq_ppm = cl->sel.freq_ppm;
+		if (a.what & DISC_ACT_IGNORE)
+			log_warnx("maxchange: offset %+.3f s ignored",
+			    in.offset_s);
+		if (!(a.what & DISC_ACT_IGNORE))
+			apply(cl, &a, now);
+		cl->last = a;
 	}
 	log_tracking(cl, now, left);
 	tell_sync(cl);

@@ -56,7 +56,7 @@ system_ns(void)
 
 /*
  * The engine's time is chrony's "cooked" time: the clock as it reads, the
- * virtual clock's if that is the backend, less what is still being slewed
+ * model's with the virtual clock or -x, less what is still being slewed
  * away; so a correction counts in full as soon as it is asked for.
  */
 int64_t
@@ -64,9 +64,9 @@ engine_sys_to_ns(const struct engine *eng, int64_t sys_ns)
 {
 	double	 off = 0.0;
 
-	if (!eng->have_cs || eng->cs.kind == CLOCK_KIND_NONE)
+	if (!eng->have_cs)
 		return sys_ns;
-	if (eng->cs.kind == CLOCK_KIND_VIRTUAL)
+	if (eng->cs.kind != CLOCK_KIND_KERNEL)
 		off = vclock_offset(&eng->cs.model, sys_ns);
 	off -= vclock_slew_left(&eng->cs.model, sys_ns);
 	return sys_ns + (int64_t)(off * 1e9);
@@ -124,8 +124,7 @@ ctl_tracking(struct engine *eng, uint32_t peerid)
 	r.clock = eng->noclock ? CLOCK_KIND_NONE : eng->cs.kind;
 	r.freq_ppm = eng->cs.freq_ppm;
 	r.skew_ppm = eng->cs.skew_ppm;
-	r.system_time_offset_s = eng->cs.kind == CLOCK_KIND_NONE ? 0.0 :
-	    vclock_slew_left(&eng->cs.model, now);
+	r.system_time_offset_s = vclock_slew_left(&eng->cs.model, now);
 	if (eng->cs.kind == CLOCK_KIND_VIRTUAL)
 		r.virtual_true_offset_s = vclock_offset(&eng->cs.model, now);
 	client_tracking(eng->client, &r);

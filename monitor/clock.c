@@ -104,14 +104,18 @@ clock_new_virtual(int64_t now_ns, double offset_s, double err_ppm)
 	return c;
 }
 
+/*
+ * -x, as chronyd's: the system clock is left alone, and the requests go
+ * to a model of it, so that the engine still tracks the clock's offset and
+ * frequency and serves its estimate of true time.
+ */
 struct clock *
-clock_new_none(void)
+clock_new_none(int64_t now_ns)
 {
 	struct clock	*c;
 
-	if ((c = calloc(1, sizeof(*c))) == NULL)
-		return NULL;
-	c->kind = CLOCK_KIND_NONE;
+	if ((c = clock_new_virtual(now_ns, 0.0, 0.0)) != NULL)
+		c->kind = CLOCK_KIND_NONE;
 	return c;
 }
 
@@ -130,8 +134,6 @@ clock_kind(const struct clock *c)
 int
 clock_set_freq(struct clock *c, int64_t now_ns, double freq_ppm)
 {
-	if (c->kind == CLOCK_KIND_NONE)
-		return -1;
 	vclock_set_freq(&c->model, now_ns, freq_ppm);
 	c->freq_ppm = freq_ppm;
 	if (c->kind == CLOCK_KIND_KERNEL)
@@ -142,8 +144,6 @@ clock_set_freq(struct clock *c, int64_t now_ns, double freq_ppm)
 int
 clock_slew(struct clock *c, int64_t now_ns, double offset_s, double rate_ppm)
 {
-	if (c->kind == CLOCK_KIND_NONE)
-		return -1;
 	vclock_slew(&c->model, now_ns, offset_s, rate_ppm);
 	if (c->kind == CLOCK_KIND_KERNEL)
 		return kernel_apply_rate(c, rate_now(c, now_ns));
@@ -156,8 +156,6 @@ clock_step(struct clock *c, int64_t now_ns, double offset_s)
 	struct timex	 tx;
 	double		 whole;
 
-	if (c->kind == CLOCK_KIND_NONE)
-		return -1;
 	vclock_step(&c->model, now_ns, offset_s);
 	if (c->kind != CLOCK_KIND_KERNEL)
 		return 0;
@@ -181,8 +179,6 @@ clock_set_leap(struct clock *c, int leap)
 {
 	struct timex	 tx;
 
-	if (c->kind == CLOCK_KIND_NONE)
-		return -1;
 	c->leap = leap;
 	if (c->kind != CLOCK_KIND_KERNEL)
 		return 0;
@@ -204,8 +200,6 @@ clock_set_sync(struct clock *c, int synced, double est_error_s,
 {
 	struct timex	 tx;
 
-	if (c->kind == CLOCK_KIND_NONE)
-		return -1;
 	if (c->kind != CLOCK_KIND_KERNEL)
 		return 0;
 	memset(&tx, 0, sizeof(tx));
@@ -225,8 +219,6 @@ clock_set_sync(struct clock *c, int synced, double est_error_s,
 double
 clock_slew_left(const struct clock *c, int64_t now_ns)
 {
-	if (c->kind == CLOCK_KIND_NONE)
-		return 0.0;
 	return vclock_slew_left(&c->model, now_ns);
 }
 
@@ -244,8 +236,6 @@ clock_slew_end(const struct clock *c)
 int
 clock_tick(struct clock *c, int64_t now_ns)
 {
-	if (c->kind == CLOCK_KIND_NONE)
-		return 0;
 	vclock_advance(&c->model, now_ns);
 	if (c->kind == CLOCK_KIND_KERNEL)
 		return kernel_apply_rate(c, rate_now(c, now_ns));
@@ -267,8 +257,7 @@ clock_state(const struct clock *c, int64_t now_ns, struct clock_state *st)
 	st->freq_ppm = c->freq_ppm;
 	st->slew_left_s = clock_slew_left(c, now_ns);
 	/* The engine reads the slew in progress from it for every kind. */
-	if (c->kind != CLOCK_KIND_NONE)
-		st->model = c->model;
+	st->model = c->model;
 }
 
 static int

@@ -46,7 +46,7 @@ struct clock;
 struct clock	*clock_new_kernel(const struct kclock_sys *, int rtcsync);
 struct clock	*clock_new_virtual(int64_t now_ns, double offset_s,
 		    double err_ppm);
-struct clock	*clock_new_none(void);
+struct clock	*clock_new_none(int64_t now_ns);
 void		 clock_free(struct clock *);
 
 enum clock_kind	 clock_kind(const struct clock *);

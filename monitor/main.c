@@ -89,7 +89,7 @@ make_clock(struct monitor *mon)
 	struct clock	*c;
 
 	if (mon->noclock)
-		c = clock_new_none();
+		c = clock_new_none(monitor_now_ns());
 	else if (conf->clock == CONF_CLOCK_VIRTUAL)
 		c = clock_new_virtual(monitor_now_ns(), conf->clock_offset_s,
 		    conf->clock_freq_ppm);

@@ -805,8 +805,7 @@ arm_slew_timer(struct monitor *mon)
 static void
 save_drift(struct monitor *mon)
 {
-	if (mon->conf->driftfile == NULL || !mon->drift_known ||
-	    clock_kind(mon->clock) == CLOCK_KIND_NONE)
+	if (mon->conf->driftfile == NULL || !mon->drift_known)
 		return;
 	drift_write(mon->conf->driftfile, clock_freq(mon->clock),
 	    mon->drift_skew_ppm);

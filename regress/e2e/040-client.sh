@@ -97,6 +97,43 @@ out=$("$T/timectl" -h "$CSOCK" sourcestats)
 check "sourcestats in chronyc's layout" \
     contains "$out" '^Name/IP Address            NP  NR  Span  Frequency  Freq Skew  Offset  Std Dev$'
 
+# -x, as chronyd -x: the clock is never changed, but the corrections go
+# to a model of it, so a client of the server 1 s off still tracks it and
+# serves its estimate of true time, 1 s ahead of this machine's clock.
+cat >"$T/xclient.conf" <<CONF
+server 127.0.0.4 port $((BASE + 3)) iburst minpoll -2 maxpoll -2
+makestep 0.1 3
+allow 127.0.0.0/8
+port $((BASE + 4))
+bindaddress 127.0.0.5
+user nobody
+chrootdir $T/empty
+bindcmdaddress $T/xclient.sock
+CONF
+start_timed xclient "$T/xclient.conf" -x
+XPID=$MPID
+xtracks() {
+	"$T/timectl" -h "$T/xclient.sock" -j tracking | python3 -c '
+import json, sys
+t = json.load(sys.stdin)
+sys.exit(0 if t["clock"] == "none" and t["reference_id"] == "7F000004" and
+         t["leap_status"] == "normal" and abs(t["last_offset"]) < 1e-3 and
+         t["update_interval"] > 0 else 1)'
+}
+check "-x: the client tracks the server 1 s off" wait_for 20 xtracks
+xserves() {
+	python3 "$top_srcdir/regress/ntpclient.py" -n 1 -i 0 -w 1 \
+	    127.0.0.5 $((BASE + 4)) | python3 -c '
+import json, sys, time
+tx = json.load(sys.stdin)["last"]["tx"] / 2.0 ** 32 - 2208988800
+d = tx - time.time()
+print("# served time - system time: %+.6f s" % d)
+sys.exit(0 if abs(d - 1.0) < 0.05 else 1)'
+}
+check "-x: it serves its estimate, 1 s ahead of the system clock" xserves
+kill -TERM "$XPID"
+check "-x: client stops" wait_for 5 gone "$XPID"
+
 # Every server gone: the frequency stays, and local stratum 10 takes over.
 tracking >"$T/before.json"
 for p in $PID_s1 $PID_s2 $PID_s3 $PID_false; do kill -TERM "$p"; done

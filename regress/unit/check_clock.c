@@ -178,19 +178,31 @@ START_TEST(test_clock_kernel_leap_and_sync)
 }
 END_TEST
 
-START_TEST(test_clock_none_applies_nothing)
+/*
+ * -x: requests change a model of the clock, as chronyd's null driver, and
+ * never the kernel (the clock has no kernel interface to call).
+ */
+START_TEST(test_clock_none_models_requests)
 {
-	struct clock		*c = clock_new_none();
+	struct clock		*c = clock_new_none(0);
 	struct clock_state	 st;
 
 	ck_assert_int_eq(clock_kind(c), CLOCK_KIND_NONE);
-	ck_assert_int_eq(clock_set_freq(c, 0, 1.0), -1);
-	ck_assert_int_eq(clock_slew(c, 0, 0.1, 100.0), -1);
-	ck_assert_int_eq(clock_step(c, 0, 1.0), -1);
-	ck_assert_int_eq(clock_set_leap(c, LEAP_INSERT), -1);
-	clock_state(c, 0, &st);
+	ck_assert_int_eq(clock_set_freq(c, 0, 1.0), 0);
+	ck_assert_int_eq(clock_set_leap(c, LEAP_INSERT), 0);
+	ck_assert_int_eq(clock_set_sync(c, 1, 0.001, 0.01), 0);
+	clock_state(c, 1000 * S, &st);
 	ck_assert_int_eq(st.kind, CLOCK_KIND_NONE);
-	ck_assert(st.slew_left_s == 0.0);
+	/* compensating +1 ppm: the model runs 1 ppm slower than the clock */
+	ck_assert_double_eq_tol(vclock_offset(&st.model, 1000 * S), -0.001,
+	    1e-12);
+	ck_assert_int_eq(clock_step(c, 1000 * S, -0.001), 0);
+	ck_assert_int_eq(clock_slew(c, 1000 * S, 0.1, 100.0), 0);
+	clock_state(c, 1000 * S, &st);
+	ck_assert_double_eq_tol(vclock_offset(&st.model, 1000 * S), 0.0,
+	    1e-12);
+	ck_assert_double_eq_tol(st.slew_left_s, 0.1, 1e-12);
+	ck_assert_double_eq_tol(st.freq_ppm, 1.0, 1e-12);
 	clock_free(c);
 }
 END_TEST
@@ -227,7 +239,7 @@ main(void)
 	tcase_add_test(tc, test_clock_kernel_fast_slew_uses_tick);
 	tcase_add_test(tc, test_clock_kernel_step_is_relative);
 	tcase_add_test(tc, test_clock_kernel_leap_and_sync);
-	tcase_add_test(tc, test_clock_none_applies_nothing);
+	tcase_add_test(tc, test_clock_none_models_requests);
 	tcase_add_test(tc, test_clock_virtual_follows_requests);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
