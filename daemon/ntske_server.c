@@ -45,7 +45,7 @@
 #include "xmalloc.h"
 
 #define MAX_LISTEN	16
-#define ACCEPT_BATCH	32	/* connections taken per wakeup */
+#define ACCEPT_BATCH	32	/* accepts per wakeup; one of them served */
 #define ACCEPT_PAUSE_MS	100	/* out of descriptors: wait */
 #define IO_BUF		16384	/* one read, one TLS flight */
 
@@ -355,15 +355,9 @@ sconn_new(struct ntske_server *srv, int fd)
 	}
 	TAILQ_INSERT_TAIL(&srv->conns, c, entry);
 	srv->nconns++;
-	if (sconn_wait(c, EV_READ) == -1) {
+	/* TCP_DEFER_ACCEPT: the ClientHello is in already, as a rule */
+	if (sconn_io(c, EV_READ))
 		sconn_free(c);
-		return 0;	/* the socket is closed */
-	}
-	/*
-	 * The ClientHello is often in already: read it without waiting, in
-	 * a callback of its own (a burst of accepts is not one long step).
-	 */
-	event_active(c->ev, EV_READ, 0);
 	return 0;
 }
 
@@ -437,6 +431,11 @@ accept_cb(evutil_socket_t lfd, short ev, void *arg)
 			continue;
 		}
 		srv->st.accepted++;
+		/*
+		 * One TLS step a callback: the listener is still readable
+		 * if more wait, and the loop comes back after the NTP.
+		 */
+		return;
 	}
 }
 

@@ -98,6 +98,14 @@ static const char *const msg_names[] = {
 static int64_t			 msg_t0;
 static double			 msg_sum[2][256];
 static uint64_t			 msg_n[2][256];
+/* -T: the exchange's other steps, the same way */
+enum { MARK_CONNECT, MARK_REQUEST, MARK_RESPONSE, MARK_CLOSED, NMARKS };
+static const char *const mark_names[NMARKS] = {
+	"connect() took", "sent the request", "read the response",
+	"closed"
+};
+static double			 mark_sum[NMARKS];
+static uint64_t			 mark_n[NMARKS];
 
 static int64_t
 mono_ns(void)
@@ -146,6 +154,13 @@ msg_seen(int write_p, int version, int type, const void *buf, size_t len,
 }
 
 static void
+mark(int m)
+{
+	mark_sum[m] += (mono_ns() - msg_t0) / 1e3;
+	mark_n[m]++;
+}
+
+static void
 msg_print(void)
 {
 	int	 d, t;
@@ -159,6 +174,10 @@ msg_print(void)
 				    sizeof(msg_names[0])) && msg_names[t] ?
 				    msg_names[t] : "other",
 				    msg_sum[d][t] / msg_n[d][t]);
+	for (t = 0; t < NMARKS; t++)
+		if (mark_n[t] > 0)
+			fprintf(stderr, "%s: %.0f us\n", mark_names[t],
+			    mark_sum[t] / mark_n[t]);
 }
 
 /* One NTS-KE exchange; 0 with ke and, if keys, c2s and s2c set. */
@@ -175,9 +194,12 @@ nts_ke(SSL_CTX *ctx, int keys)
 	a.sin_port = htons(ke_port);
 	/* no Nagle: the request must not wait for the handshake's ACK */
 	if ((fd = socket(AF_INET, SOCK_STREAM, 0)) == -1 ||
-	    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one)) ||
-	    connect(fd, (struct sockaddr *)&a, sizeof(a)) == -1)
+	    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one)))
 		goto done;
+	msg_t0 = mono_ns();
+	if (connect(fd, (struct sockaddr *)&a, sizeof(a)) == -1)
+		goto done;
+	mark(MARK_CONNECT);
 	msg_t0 = mono_ns();
 	if ((ssl = SSL_new(ctx)) == NULL || SSL_set_fd(ssl, fd) != 1 ||
 	    SSL_set_tlsext_host_name(ssl, "localhost") != 1 ||
@@ -186,6 +208,7 @@ nts_ke(SSL_CTX *ctx, int keys)
 	reqlen = nts_ke_request(req, sizeof(req), NULL, -1);
 	if (reqlen == 0 || SSL_write(ssl, req, (int)reqlen) != (int)reqlen)
 		goto done;
+	mark(MARK_REQUEST);
 	while (len < sizeof(resp) &&
 	    (n = SSL_read(ssl, resp + len, (int)(sizeof(resp) - len))) > 0) {
 		len += n;
@@ -195,6 +218,7 @@ nts_ke(SSL_CTX *ctx, int keys)
 	if (nts_ke_scan(resp, len, &msglen) != 1 ||
 	    nts_ke_parse_response(resp, msglen, &ke) != NTS_KE_OK)
 		goto done;
+	mark(MARK_RESPONSE);
 	if (keys) {
 		nts_ke_exporter_context(ke.aead, 0, cx);
 		if (SSL_export_keying_material(ssl, c, sizeof(c),
@@ -218,6 +242,8 @@ done:
 	}
 	if (fd != -1)
 		close(fd);
+	if (rc == 0)
+		mark(MARK_CLOSED);
 	ERR_clear_error();
 	return rc;
 }
