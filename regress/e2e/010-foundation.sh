@@ -81,6 +81,10 @@ out=$(setpriv --reuid=65534 --regid=65534 --clear-groups \
 rc=$?
 check "makestep as nobody is refused with 501" test "$rc" = 1 -a \
     "$out" = "501 Not authorised"
+out=$(setpriv --reuid=65534 --regid=65534 --clear-groups \
+    "$T/timectl" -h "$SOCK" makestep 2>/dev/null)
+check "501 is on stdout, as chronyc prints it" \
+    test "$out" = "501 Not authorised"
 check "tracking as nobody is answered" setpriv --reuid=65534 \
     --regid=65534 --clear-groups "$T/timectl" -h "$SOCK" tracking
 
