@@ -136,6 +136,12 @@ check "timed: bad config refuses to start" test "$rc" = 1
 check "timed: bad config names FILE:LINE" contains "$out" "^$T/bad.conf:3: "
 check "timed -p prints a good config" sh -c \
     "'$TIMED' -p -f '$T/timed.conf' | grep -q '^makestep 1'"
+# Under --enable-sanitizers, LeakSanitizer turns a leak into status 1.
+check "timed -p: status 0, leaks detected or not" env \
+    ASAN_OPTIONS=detect_leaks=1 "$TIMED" -p -f "$T/timed.conf"
+out=$(ASAN_OPTIONS=detect_leaks=1 "$TIMED" -p -f "$T/bad.conf" 2>&1)
+check "timed -p: a bad line gives one line, leaks detected or not" \
+    test "$(printf '%s\n' "$out" | wc -l)" = 1
 sed 's/^user nobody/user no_such_user_here/' "$T/timed.conf" >"$T/nouser.conf"
 out=$("$TIMED" -d -f "$T/nouser.conf" 2>&1)
 rc=$?
