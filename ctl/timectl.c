@@ -217,7 +217,11 @@ request(struct session *s, uint32_t type)
 	request_data(s, type, NULL, 0);
 }
 
-/* A result frame ends every command that does not answer with data. */
+/*
+ * A result frame ends every command that does not answer with data.  Its
+ * line goes to stdout whatever the code, as chronyc prints "501 Not
+ * authorised": scripts that read chronyc's answer read timectl's.
+ */
 static int
 result(const struct imsg *imsg)
 {
@@ -225,12 +229,8 @@ result(const struct imsg *imsg)
 
 	if (imsg_get_data(imsg, &r, sizeof(r)) == -1)
 		die("%s", "malformed result from timed");
-	if (r.code == CTL_OK) {
-		printf("%s\n", fmt_result(r.code));
-		return 0;
-	}
-	fprintf(stderr, "%s\n", fmt_result(r.code));
-	return 1;
+	printf("%s\n", fmt_result(r.code));
+	return r.code == CTL_OK ? 0 : 1;
 }
 
 static void

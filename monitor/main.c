@@ -308,10 +308,13 @@ main(int argc, char *argv[])
 	}
 	log_init(1, mon.debug, "monitor");
 	mon.conf = conf_new();
-	if (conf_load(mon.conf, mon.conffile, stderr) == -1)
+	if (conf_load(mon.conf, mon.conffile, stderr) == -1) {
+		conf_free(mon.conf);	/* LeakSanitizer would add to FILE:LINE */
 		return 1;
+	}
 	if (check) {
 		conf_print(mon.conf, stdout);
+		conf_free(mon.conf);	/* and make -p fail */
 		return 0;
 	}
 	mon.self_exe = xstrdup(self_exe());

@@ -81,6 +81,10 @@ out=$(setpriv --reuid=65534 --regid=65534 --clear-groups \
 rc=$?
 check "makestep as nobody is refused with 501" test "$rc" = 1 -a \
     "$out" = "501 Not authorised"
+out=$(setpriv --reuid=65534 --regid=65534 --clear-groups \
+    "$T/timectl" -h "$SOCK" makestep 2>/dev/null)
+check "501 is on stdout, as chronyc prints it" \
+    test "$out" = "501 Not authorised"
 check "tracking as nobody is answered" setpriv --reuid=65534 \
     --regid=65534 --clear-groups "$T/timectl" -h "$SOCK" tracking
 
@@ -132,6 +136,12 @@ check "timed: bad config refuses to start" test "$rc" = 1
 check "timed: bad config names FILE:LINE" contains "$out" "^$T/bad.conf:3: "
 check "timed -p prints a good config" sh -c \
     "'$TIMED' -p -f '$T/timed.conf' | grep -q '^makestep 1'"
+# Under --enable-sanitizers, LeakSanitizer turns a leak into status 1.
+check "timed -p: status 0, leaks detected or not" env \
+    ASAN_OPTIONS=detect_leaks=1 "$TIMED" -p -f "$T/timed.conf"
+out=$(ASAN_OPTIONS=detect_leaks=1 "$TIMED" -p -f "$T/bad.conf" 2>&1)
+check "timed -p: a bad line gives one line, leaks detected or not" \
+    test "$(printf '%s\n' "$out" | wc -l)" = 1
 sed 's/^user nobody/user no_such_user_here/' "$T/timed.conf" >"$T/nouser.conf"
 out=$("$TIMED" -d -f "$T/nouser.conf" 2>&1)
 rc=$?
