@@ -181,7 +181,8 @@ load_glob(struct load *l, const char *pattern, int depth,
 	size_t	 i;
 	int	 rc;
 
-	rc = glob(pattern, 0, NULL, &g);
+	/* as chronyd: a name without wildcards must exist */
+	rc = glob(pattern, GLOB_NOMAGIC, NULL, &g);
 	if (rc == GLOB_NOMATCH)
 		return 0;
 	if (rc != 0) {

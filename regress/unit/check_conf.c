@@ -1487,6 +1487,17 @@ START_TEST(test_conf_load_include)
 	ck_assert_str_eq(out, text);
 	free(out);
 	conf_free(c);
+
+	/* As chronyd: a name without wildcards must name a file. */
+	snprintf(text, sizeof(text), "include %s/missing.conf\n", dir);
+	put(dir, "main.conf", text);
+	ck_assert_ptr_nonnull(c = conf_new());
+	ck_assert_int_eq(load(c, path, &out), -1);
+	snprintf(text, sizeof(text), "%s/missing.conf: No such file or "
+	    "directory\n", dir);
+	ck_assert_str_eq(out, text);
+	free(out);
+	conf_free(c);
 	rmtree(dir);
 }
 END_TEST
