@@ -137,7 +137,7 @@ static const int engine_memory[] = {
 	SCMP_SYS(sysinfo),
 };
 static const int engine_process[] = {
-	SCMP_SYS(getpid), SCMP_SYS(gettid), SCMP_SYS(tgkill),
+	SCMP_SYS(getpid), SCMP_SYS(gettid),
 	SCMP_SYS(exit), SCMP_SYS(exit_group), SCMP_SYS(restart_syscall),
 };
 #ifdef TIMED_SANITIZERS
@@ -191,9 +191,12 @@ static const struct { int level, name; } sockopts[] = {
 static int
 allow_with_args(scmp_filter_ctx ctx)
 {
-	size_t	 i;
+	/* abort(3) and raise(3); other processes of our user stay out */
+	const unsigned long	 self = (unsigned long)getpid();
+	size_t			 i;
 
-	if (sandbox_allow_arg(ctx, SCMP_SYS(socket), 0, sock_families,
+	if (sandbox_allow_arg(ctx, SCMP_SYS(tgkill), 0, &self, 1) == -1 ||
+	    sandbox_allow_arg(ctx, SCMP_SYS(socket), 0, sock_families,
 	    NELEM(sock_families)) == -1 ||
 	    sandbox_allow_arg(ctx, SCMP_SYS(fcntl), 1, fcntl_cmds,
 	    NELEM(fcntl_cmds)) == -1 ||

@@ -24,6 +24,7 @@
 #include <sys/personality.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <check.h>
 #include <errno.h>
@@ -65,7 +66,8 @@ engine_allowed(void)
 	if (sandbox_engine_filter() == -1)
 		_exit(3);
 	if (pipe2(p, 0) == -1 || write(p[1], &c, 1) != 1 ||
-	    read(p[0], &c, 1) != 1 || clock_gettime(CLOCK_REALTIME, &ts) == -1)
+	    read(p[0], &c, 1) != 1 || clock_gettime(CLOCK_REALTIME, &ts) == -1 ||
+	    syscall(SYS_tgkill, getpid(), gettid(), 0) == -1)
 		_exit(4);
 }
 
@@ -83,6 +85,16 @@ engine_makes_unix_socket(void)
 	if (sandbox_engine_filter() == -1)
 		_exit(3);
 	socket(AF_UNIX, SOCK_DGRAM, 0);		/* only AF_INET/AF_INET6 */
+}
+
+static void
+engine_signals_parent(void)
+{
+	pid_t	 parent = getppid();
+
+	if (sandbox_engine_filter() == -1)
+		_exit(3);
+	syscall(SYS_tgkill, parent, parent, 0);	/* only its own process */
 }
 
 static void
@@ -105,7 +117,7 @@ END_TEST
 START_TEST(test_sandbox_engine_filter_kills_forbidden_calls)
 {
 	void	(*fns[])(void) = { engine_opens_file,
-	    engine_makes_unix_socket, engine_forks };
+	    engine_makes_unix_socket, engine_signals_parent, engine_forks };
 	int	 status;
 	size_t	 i;
 
