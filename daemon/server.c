@@ -537,6 +537,9 @@ server_new(struct engine *eng)
 		fatal("getrandom");
 	srv->rnd |= 1;
 	srv->state.precision = measure_precision();
+	srv->state.min_poll = eng->conf->ratelimit_set &&
+	    !eng->conf->noclientlog ? (int8_t)eng->conf->ratelimit_interval :
+	    PKT_MIN_POLL_ANY;
 	server_update(srv);
 	if ((srv->ev_ref = event_new(eng->base, -1, EV_PERSIST, ref_cb,
 	    srv)) == NULL || event_add(srv->ev_ref, &tv) == -1)

@@ -266,7 +266,8 @@ fill_answer(struct pkt *a, const struct srv_state *st, const struct pkt *q,
 	memset(a, 0, sizeof(*a));
 	a->version = q->version;
 	a->mode = PKT_MODE_SERVER;
-	a->poll = q->poll;
+	/* a client polling faster than the rate limit is told to slow */
+	a->poll = q->poll > st->min_poll ? q->poll : st->min_poll;
 	a->precision = st->precision;
 	a->root_delay = pkt_short_from_s(st->root_delay_s);
 	a->root_disp = pkt_short_from_s(st->root_disp_s);

@@ -107,11 +107,18 @@ struct srv_state {
 	uint64_t	 ref_ts;
 	double		 root_delay_s;
 	double		 root_disp_s;
+	/*
+	 * The least poll an answer suggests, log2 s: chrony's ratelimit
+	 * interval, PKT_MIN_POLL_ANY without rate limiting.
+	 */
+	int8_t		 min_poll;
 };
+#define PKT_MIN_POLL_ANY	-19	/* chrony's least ratelimit interval */
 
 /*
  * Check a request and build the answer into out (at least PKT_HDR_LEN
- * bytes): mode 4, the request's version and poll, the request's transmit
+ * bytes): mode 4, the request's version, the request's poll or
+ * st->min_poll if that is more (as chrony), the request's transmit
  * timestamp as origin, rx_ts as receive timestamp, transmit timestamp
  * zero (the shell writes it last, at PKT_TX_OFFSET, as late as it can).
  * kod: 0, or a kiss code (PKT_KOD_RATE): stratum 0, refid the code.

@@ -35,7 +35,8 @@
 int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 
 static const struct srv_state	st = {
-	PKT_LEAP_NONE, 2, -24, 0xc0000201, 0xed1c2b3a80000000ULL, 0.015, 0.5
+	PKT_LEAP_NONE, 2, -24, 0xc0000201, 0xed1c2b3a80000000ULL, 0.015, 0.5,
+	PKT_MIN_POLL_ANY
 };
 
 static void

@@ -45,7 +45,7 @@ static const uint8_t	chrony_req[PKT_HDR_LEN] = {
 
 static const struct srv_state	synced = {
 	PKT_LEAP_NONE, 2, -24, 0xc0000201, 0xed1c2b3a80000000ULL,
-	0.015, 0.5
+	0.015, 0.5, PKT_MIN_POLL_ANY
 };
 
 static void
@@ -324,6 +324,37 @@ START_TEST(test_pkt_respond_answer_fields)
 	ck_assert_msg(memcmp(out + 24, req + 40, 8) == 0, "%s: origin", what);
 	ck_assert_msg(a.rx_ts == rx, "%s: receive", what);
 	ck_assert_msg(a.tx_ts == 0, "%s: transmit", what);
+}
+END_TEST
+
+/* With rate limiting, chrony answers at least its interval as the poll. */
+static const struct {
+	const char	*what;
+	int8_t		 min_poll, poll, want;
+} min_poll_rows[] = {
+	{ "poll below the limit is raised", 3, 0, 3 },
+	{ "poll above the limit is kept", 3, 6, 6 },
+	{ "negative poll below a negative limit", -4, -7, -4 },
+	{ "no limit: the least interval chrony takes", PKT_MIN_POLL_ANY,
+	    -30, PKT_MIN_POLL_ANY },
+	{ "no limit: poll kept", PKT_MIN_POLL_ANY, -7, -7 },
+};
+
+START_TEST(test_pkt_respond_min_poll)
+{
+	struct srv_state	 st = synced;
+	uint8_t			 req[PKT_HDR_LEN], out[PKT_HDR_LEN];
+	struct pkt		 a;
+	enum pkt_reason		 why;
+
+	memcpy(req, chrony_req, sizeof(req));
+	req[2] = (uint8_t)min_poll_rows[_i].poll;
+	st.min_poll = min_poll_rows[_i].min_poll;
+	ck_assert_uint_eq(pkt_respond(&st, req, sizeof(req), 1, 0, out,
+	    sizeof(out), &why), PKT_HDR_LEN);
+	ck_assert_int_eq(pkt_decode(&a, out, sizeof(out)), PKT_OK);
+	ck_assert_msg(a.poll == min_poll_rows[_i].want, "%s: poll %d",
+	    min_poll_rows[_i].what, a.poll);
 }
 END_TEST
 
@@ -750,6 +781,8 @@ main(void)
 	tcase_add_loop_test(tc, test_pkt_respond_modes, 0, 8);
 	tcase_add_loop_test(tc, test_pkt_respond_answer_fields, 0,
 	    NELEM(ans_rows));
+	tcase_add_loop_test(tc, test_pkt_respond_min_poll, 0,
+	    NELEM(min_poll_rows));
 	tcase_add_loop_test(tc, test_pkt_respond_state, 0, NELEM(state_rows));
 	tcase_add_loop_test(tc, test_pkt_respond_kod, 0, NELEM(kod_rows));
 	tcase_add_test(tc, test_pkt_respond_never_larger);
