@@ -288,6 +288,23 @@ read_tx_times(struct server *srv, int fd)
 	}
 }
 
+/*
+ * An NTPv1 packet without a mode from port 123 is a symmetric peer's,
+ * not a client's: chrony answers mode 0 only from other ports.
+ */
+static int
+v1_peer(const uint8_t *req, size_t len, const struct sockaddr *from)
+{
+	const struct sockaddr_in	*sin = (const void *)from;
+	const struct sockaddr_in6	*sin6 = (const void *)from;
+	in_port_t			 port;
+
+	if (len == 0 || (req[0] & 0x3f) != 1 << 3)
+		return 0;
+	port = from->sa_family == AF_INET6 ? sin6->sin6_port : sin->sin_port;
+	return ntohs(port) == 123;
+}
+
 /* Decide about one request; 1 and an answer in tx[i] if it gets one. */
 static int
 handle_one(struct server *srv, int i, int64_t now_ns)
@@ -341,8 +358,11 @@ handle_one(struct server *srv, int i, int64_t now_ns)
 	    pkt_get_ts(srv->rx_buf[i], PKT_ORG_OFFSET) != 0;
 	if (stamp && rx_ts <= srv->last_rx_ts)
 		rx_ts = srv->last_rx_ts + 1;
-	n = pkt_respond(&srv->state, srv->rx_buf[i], len, rx_ts, kod,
-	    srv->tx_buf[i], PKT_HDR_LEN, &why);
+	n = 0;
+	why = PKT_ERR_MODE;
+	if (!v1_peer(srv->rx_buf[i], len, from))
+		n = pkt_respond(&srv->state, srv->rx_buf[i], len, rx_ts, kod,
+		    srv->tx_buf[i], PKT_HDR_LEN, &why);
 	if (n == 0) {
 		srv->stats.malformed[why]++;
 		return 0;

@@ -304,6 +304,15 @@ pkt_respond(const struct srv_state *st, const uint8_t *req, size_t reqlen,
 	switch (q.mode) {
 	case PKT_MODE_CLIENT:
 		break;
+	case PKT_MODE_RESERVED:
+		/*
+		 * NTPv1 (RFC 1059) had no mode field: its client requests
+		 * come with zeros there; chrony answers them in mode 4.
+		 */
+		if (q.version == 1)
+			break;
+		*why = PKT_ERR_MODE;
+		return 0;
 	case PKT_MODE_CONTROL:
 	case PKT_MODE_PRIVATE:
 		/* ntpq/ntpdc: amplification and reflection, never */

@@ -32,6 +32,7 @@
 #define PKT_MAX_LEN		1024	/* header + extension fields + MAC */
 #define PKT_MAX_MAC_LEN		24	/* RFC 7822 7.5 */
 
+#define PKT_MODE_RESERVED	0	/* NTPv1's requests: no mode field */
 #define PKT_MODE_SYMACT		1
 #define PKT_MODE_SYMPAS		2
 #define PKT_MODE_CLIENT		3
@@ -116,8 +117,8 @@ struct srv_state {
 #define PKT_MIN_POLL_ANY	-19	/* chrony's least ratelimit interval */
 
 /*
- * Check a request and build the answer into out (at least PKT_HDR_LEN
- * bytes): mode 4, the request's version, the request's poll or
+ * Check a request (mode 3, or NTPv1's mode 0) and build the answer into
+ * out (at least PKT_HDR_LEN bytes): mode 4, the request's version, the request's poll or
  * st->min_poll if that is more (as chrony), the request's transmit
  * timestamp as origin, rx_ts as receive timestamp, transmit timestamp
  * zero (the shell writes it last, at PKT_TX_OFFSET, as late as it can).

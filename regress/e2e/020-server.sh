@@ -48,6 +48,16 @@ for v in 1 2 3; do
 	check "NTPv$v request answered in version $v" \
 	    test "$(field "$out" 'o["answers"], o["last"]["version"]')" = "1 $v"
 done
+# NTPv1 had no mode field: its requests carry mode 0 (answered as chrony)
+out=$($NTPC -v 1 -m 0 127.0.0.1 $PORT)
+check "NTPv1 request without a mode answered in version 1, mode 4" \
+    test "$(field "$out" 'o["answers"], o["last"]["version"], o["last"]["mode"]')" = "1 1 4"
+out=$($NTPC -v 2 -m 0 -w 0.3 127.0.0.1 $PORT)
+check "NTPv2 mode 0 gets no answer" test "$(field "$out" 'o["answers"]')" = 0
+# A poll shorter than the ratelimit interval (-3) is answered with it.
+out=$($NTPC -x "23 00 fa 00$(printf ' 00%.0s' $(seq 44))" 127.0.0.1 $PORT)
+check "a poll below the ratelimit interval is answered with the interval" \
+    test "$(field "$out" 'o["last"]["poll"]')" = -3
 
 out=$($NTPC -e 64 127.0.0.1 $PORT)
 check "request with an extension field answered, not larger" \

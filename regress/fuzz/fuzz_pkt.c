@@ -60,6 +60,14 @@ check_decoded(const struct pkt *p, const uint8_t *data, size_t size)
 		abort();
 }
 
+/* A client's request: mode 3, or NTPv1's mode 0. */
+static int
+is_request(const struct pkt *q)
+{
+	return q->mode == PKT_MODE_CLIENT ||
+	    (q->mode == PKT_MODE_RESERVED && q->version == 1);
+}
+
 static void
 check_answer(const struct pkt *q, const uint8_t *data, const uint8_t *out,
     size_t n, uint32_t kod)
@@ -69,7 +77,8 @@ check_answer(const struct pkt *q, const uint8_t *data, const uint8_t *out,
 	if (pkt_decode(&a, out, n) != PKT_OK)
 		abort();
 	if (a.mode != PKT_MODE_SERVER || a.version != q->version ||
-	    a.poll != q->poll || a.rx_ts != 1 || a.tx_ts != 0 ||
+	    a.poll != (q->poll > st.min_poll ? q->poll : st.min_poll) ||
+	    a.rx_ts != 1 || a.tx_ts != 0 ||
 	    a.n_ef != 0 || a.mac_len != 0)
 		abort();
 	if (memcmp(out + 24, data + PKT_TX_OFFSET, 8) != 0)
@@ -106,11 +115,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (n == 0) {
 		if (why == PKT_OK || (r != PKT_OK && why != r))
 			abort();
-		if (r == PKT_OK && q.mode == PKT_MODE_CLIENT)
+		if (r == PKT_OK && is_request(&q))
 			abort();
 		return 0;
 	}
-	if (why != PKT_OK || r != PKT_OK || q.mode != PKT_MODE_CLIENT ||
+	if (why != PKT_OK || r != PKT_OK || !is_request(&q) ||
 	    n != PKT_HDR_LEN)
 		abort();
 	check_answer(&q, data, out, n, kod);

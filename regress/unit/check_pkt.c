@@ -277,6 +277,32 @@ START_TEST(test_pkt_respond_modes)
 }
 END_TEST
 
+/* NTPv1 requests have no mode field: mode 0 is answered for v1 alone. */
+START_TEST(test_pkt_respond_v1_mode_0)
+{
+	uint8_t		 req[PKT_HDR_LEN], out[PKT_HDR_LEN];
+	enum pkt_reason	 why;
+	struct pkt	 a;
+	int		 v;
+
+	memcpy(req, chrony_req, sizeof(req));
+	for (v = 1; v <= 4; v++) {
+		req[0] = (uint8_t)(v << 3);
+		why = PKT_NREASONS;
+		ck_assert_uint_eq(pkt_respond(&synced, req, sizeof(req), 7, 0,
+		    out, sizeof(out), &why), v == 1 ? PKT_HDR_LEN : 0);
+		ck_assert_int_eq(why, v == 1 ? PKT_OK : PKT_ERR_MODE);
+	}
+	req[0] = 1 << 3;
+	ck_assert_uint_eq(pkt_respond(&synced, req, sizeof(req), 7, 0, out,
+	    sizeof(out), &why), PKT_HDR_LEN);
+	ck_assert_int_eq(pkt_decode(&a, out, sizeof(out)), PKT_OK);
+	ck_assert_int_eq(a.version, 1);
+	ck_assert_int_eq(a.mode, PKT_MODE_SERVER);
+	ck_assert(memcmp(out + 24, req + 40, 8) == 0);
+}
+END_TEST
+
 /* Answer fields, per version; the request carries junk the answer ignores. */
 static const struct {
 	const char	*what;
@@ -779,6 +805,7 @@ main(void)
 	tcase_add_test(tc, test_pkt_decode_chrony_request);
 	tcase_add_test(tc, test_pkt_decode_every_field);
 	tcase_add_loop_test(tc, test_pkt_respond_modes, 0, 8);
+	tcase_add_test(tc, test_pkt_respond_v1_mode_0);
 	tcase_add_loop_test(tc, test_pkt_respond_answer_fields, 0,
 	    NELEM(ans_rows));
 	tcase_add_loop_test(tc, test_pkt_respond_min_poll, 0,
