@@ -144,22 +144,29 @@ server_update(struct server *srv)
 	const struct conf	*conf = eng->conf;
 	struct srv_state	*st = &srv->state;
 
-	st->ref_ts = pkt_ts_from_ns(engine_now_ns(eng));
 	if (eng->client != NULL && client_server_state(eng->client, st))
 		return;
-	st->root_delay_s = 0.0;
-	st->root_disp_s = 0.0;
 	if (conf->local_set) {
 		st->leap = eng->cs.leap == LEAP_INSERT ? PKT_LEAP_INSERT :
 		    eng->cs.leap == LEAP_DELETE ? PKT_LEAP_DELETE :
 		    PKT_LEAP_NONE;
 		st->stratum = conf->local_stratum;
 		st->refid = PKT_REFID_LOCAL;
+		st->ref_ts = pkt_ts_from_ns(engine_now_ns(eng));
+		st->root_delay_s = 0.0;
+		st->root_disp_s = 0.0;
 	} else {
-		/* Unsynchronised and not local: leap 3, as chrony. */
+		/*
+		 * Unsynchronised and not local: leap 3, stratum 16 (0 on the
+		 * wire), no reference time, root delay and dispersion 1 s,
+		 * as chrony.
+		 */
 		st->leap = PKT_LEAP_UNSYNC;
 		st->stratum = 16;
 		st->refid = 0;
+		st->ref_ts = 0;
+		st->root_delay_s = 1.0;
+		st->root_disp_s = 1.0;
 	}
 }
 

@@ -281,8 +281,8 @@ fill_answer(struct pkt *a, const struct srv_state *st, const struct pkt *q,
 	} else {
 		a->leap = st->leap > PKT_LEAP_UNSYNC ? PKT_LEAP_UNSYNC :
 		    st->leap;
-		a->stratum = st->stratum > STRATUM_UNSYNC ? STRATUM_UNSYNC :
-		    st->stratum;
+		/* unsynchronised: 0 on the wire, as chrony and ntpd send */
+		a->stratum = st->stratum >= STRATUM_UNSYNC ? 0 : st->stratum;
 		a->refid = st->refid;
 	}
 }

@@ -102,7 +102,7 @@ double		 pkt_short_to_s(uint32_t);
 /* What the server says about itself in every answer. */
 struct srv_state {
 	uint8_t		 leap;		/* PKT_LEAP_*; UNSYNC if not synced */
-	uint8_t		 stratum;	/* 16 when unsynchronised */
+	uint8_t		 stratum;	/* 16 when unsynchronised: 0 sent */
 	int8_t		 precision;	/* log2 s */
 	uint32_t	 refid;
 	uint64_t	 ref_ts;

@@ -120,13 +120,17 @@ check "clients lists the well-behaved address" contains "$out" '^127\.0\.0\.1 '
 kill -TERM "$MPID"
 check "server stops" wait_for 5 gone "$MPID"
 
-# Without `local` and unsynchronised: leap 3, stratum 16.
+# Without `local` and unsynchronised, as chronyd: leap 3, stratum 16 (0
+# on the wire, as chronyd and ntpd send it), no reference time, root
+# delay and dispersion 1 s.
 grep -v '^local' "$T/server.conf" >"$T/unsync.conf"
 start_timed unsync "$T/unsync.conf"
 check "unsynchronised server starts" wait_for 10 "$T/timectl" -h "$SOCK" tracking
 out=$($NTPC 127.0.0.1 $PORT)
-check "unsynchronised: leap 3, stratum 16" \
-    test "$(field "$out" 'o["last"]["leap"], o["last"]["stratum"]')" = "3 16"
+check "unsynchronised: leap 3, stratum 0 on the wire" \
+    test "$(field "$out" 'o["last"]["leap"], o["last"]["stratum"]')" = "3 0"
+check "unsynchronised: no reference time, root delay and dispersion 1 s" \
+    test "$(field "$out" 'o["last"]["ref_ts"], o["last"]["root_delay"], o["last"]["root_dispersion"]')" = "0 1.0 1.0"
 kill -TERM "$MPID"
 check "stops" wait_for 5 gone "$MPID"
 check "no engine was killed by seccomp" not_in_log "$T/server.log" "signal 31"

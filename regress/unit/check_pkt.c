@@ -419,9 +419,10 @@ static const struct {
 	{ "synchronised", PKT_LEAP_NONE, 3, PKT_LEAP_NONE, 3 },
 	{ "leap second announced", PKT_LEAP_INSERT, 1, PKT_LEAP_INSERT, 1 },
 	{ "leap second deletion", PKT_LEAP_DELETE, 2, PKT_LEAP_DELETE, 2 },
-	{ "unsynchronised", PKT_LEAP_UNSYNC, 16, PKT_LEAP_UNSYNC, 16 },
+	{ "unsynchronised: stratum 0 on the wire", PKT_LEAP_UNSYNC, 16,
+	    PKT_LEAP_UNSYNC, 0 },
 	{ "leap out of range", 9, 4, PKT_LEAP_UNSYNC, 4 },
-	{ "stratum out of range", PKT_LEAP_NONE, 200, PKT_LEAP_NONE, 16 },
+	{ "stratum out of range", PKT_LEAP_NONE, 200, PKT_LEAP_NONE, 0 },
 };
 
 START_TEST(test_pkt_respond_state)
