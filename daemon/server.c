@@ -79,6 +79,9 @@ struct server {
 	struct acl		*ntsonly;	/* NULL: nobody */
 	struct clog		*clog;
 	struct srv_state	 state;
+	double			 disp_s;	/* root dispersion at disp_ns */
+	int64_t			 disp_ns;
+	double			 disp_rate;	/* its growth, s/s */
 	struct event		*ev_ref;
 	struct rpt_serverstats	 stats;
 	uint64_t		 rnd;		/* xorshift state for leak */
@@ -144,8 +147,12 @@ server_update(struct server *srv)
 	const struct conf	*conf = eng->conf;
 	struct srv_state	*st = &srv->state;
 
-	if (eng->client != NULL && client_server_state(eng->client, st))
+	srv->disp_rate = 0.0;
+	if (eng->client != NULL && client_server_state(eng->client, st,
+	    &srv->disp_ns, &srv->disp_rate)) {
+		srv->disp_s = st->root_disp_s;
 		return;
+	}
 	if (conf->local_set) {
 		st->leap = eng->cs.leap == LEAP_INSERT ? PKT_LEAP_INSERT :
 		    eng->cs.leap == LEAP_DELETE ? PKT_LEAP_DELETE :
@@ -477,6 +484,9 @@ sock_cb(evutil_socket_t fd, short ev, void *arg)
 		srv->stamped = 0;
 		clock_gettime(CLOCK_REALTIME, &now);
 		now_ns = engine_sys_to_ns(srv->eng, ts_ns(&now));
+		if (srv->disp_rate > 0.0 && now_ns > srv->disp_ns)
+			srv->state.root_disp_s = srv->disp_s +
+			    (now_ns - srv->disp_ns) * 1e-9 * srv->disp_rate;
 		for (i = 0, out = 0; i < n; i++) {
 			if (!handle_one(srv, i, now_ns))
 				continue;
