@@ -351,6 +351,13 @@ handle_one(struct server *srv, int i, int64_t now_ns)
 		srv->stats.ntsonly_refused++;
 		return 0;
 	}
+	/* Only client requests enter the client log, as in chrony. */
+	why = v1_peer(srv->rx_buf[i], len, from) ? PKT_ERR_MODE :
+	    pkt_check_request(srv->rx_buf[i], len);
+	if (why != PKT_OK) {
+		srv->stats.malformed[why]++;
+		return 0;
+	}
 	v = clog_request(srv->clog, from, now_ns, next_rnd(srv));
 	if (v == CLOG_DROP) {
 		srv->stats.rate_limited++;
@@ -372,11 +379,8 @@ handle_one(struct server *srv, int i, int64_t now_ns)
 	    pkt_get_ts(srv->rx_buf[i], PKT_ORG_OFFSET) != 0;
 	if (stamp && rx_ts <= srv->last_rx_ts)
 		rx_ts = srv->last_rx_ts + 1;
-	n = 0;
-	why = PKT_ERR_MODE;
-	if (!v1_peer(srv->rx_buf[i], len, from))
-		n = pkt_respond(&srv->state, srv->rx_buf[i], len, rx_ts, kod,
-		    srv->tx_buf[i], PKT_HDR_LEN, &why);
+	n = pkt_respond(&srv->state, srv->rx_buf[i], len, rx_ts, kod,
+	    srv->tx_buf[i], PKT_HDR_LEN, &why);
 	if (n == 0) {
 		srv->stats.malformed[why]++;
 		return 0;

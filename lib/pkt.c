@@ -287,6 +287,41 @@ fill_answer(struct pkt *a, const struct srv_state *st, const struct pkt *q,
 	}
 }
 
+/* Decode a request and judge its mode; PKT_OK if it gets an answer. */
+static enum pkt_reason
+check_request(struct pkt *q, const uint8_t *req, size_t reqlen)
+{
+	enum pkt_reason	 why;
+
+	if ((why = pkt_decode(q, req, reqlen)) != PKT_OK)
+		return why;
+	switch (q->mode) {
+	case PKT_MODE_CLIENT:
+		return PKT_OK;
+	case PKT_MODE_RESERVED:
+		/*
+		 * NTPv1 (RFC 1059) had no mode field: its client requests
+		 * come with zeros there; chrony answers them in mode 4.
+		 */
+		return q->version == 1 ? PKT_OK : PKT_ERR_MODE;
+	case PKT_MODE_CONTROL:
+	case PKT_MODE_PRIVATE:
+		/* ntpq/ntpdc: amplification and reflection, never */
+		return PKT_ERR_CONTROL;
+	default:
+		/* symmetric active is not answered (yet); the rest never */
+		return PKT_ERR_MODE;
+	}
+}
+
+enum pkt_reason
+pkt_check_request(const uint8_t *req, size_t reqlen)
+{
+	struct pkt	 q;
+
+	return check_request(&q, req, reqlen);
+}
+
 /*
  * Check a request and build the answer (see pkt.h).  An out buffer
  * shorter than PKT_HDR_LEN is the caller's bug: no answer, PKT_ERR_LENGTH.
@@ -299,30 +334,8 @@ pkt_respond(const struct srv_state *st, const uint8_t *req, size_t reqlen,
 	struct pkt	 q, a;
 	size_t		 n;
 
-	if ((*why = pkt_decode(&q, req, reqlen)) != PKT_OK)
+	if ((*why = check_request(&q, req, reqlen)) != PKT_OK)
 		return 0;
-	switch (q.mode) {
-	case PKT_MODE_CLIENT:
-		break;
-	case PKT_MODE_RESERVED:
-		/*
-		 * NTPv1 (RFC 1059) had no mode field: its client requests
-		 * come with zeros there; chrony answers them in mode 4.
-		 */
-		if (q.version == 1)
-			break;
-		*why = PKT_ERR_MODE;
-		return 0;
-	case PKT_MODE_CONTROL:
-	case PKT_MODE_PRIVATE:
-		/* ntpq/ntpdc: amplification and reflection, never */
-		*why = PKT_ERR_CONTROL;
-		return 0;
-	default:
-		/* symmetric active is not answered (yet); the rest never */
-		*why = PKT_ERR_MODE;
-		return 0;
-	}
 	/*
 	 * The answer is never longer than the request (no amplification).
 	 * Decode guarantees reqlen >= PKT_HDR_LEN; this stays a check, not

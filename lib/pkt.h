@@ -130,6 +130,12 @@ struct srv_state {
 size_t		 pkt_respond(const struct srv_state *, const uint8_t *req,
 		    size_t reqlen, uint64_t rx_ts, uint32_t kod, uint8_t *out,
 		    size_t outlen, enum pkt_reason *why);
+/*
+ * pkt_respond()'s checks alone: PKT_OK if the request is one it answers,
+ * else why not, so that the server judges a packet before it counts it
+ * against its sender (chrony logs only client requests).
+ */
+enum pkt_reason	 pkt_check_request(const uint8_t *req, size_t reqlen);
 /* Write a transmit timestamp into an answer built by pkt_respond. */
 void		 pkt_set_tx(uint8_t *answer, uint64_t tx_ts);
 /* A timestamp of a packet of at least PKT_HDR_LEN bytes, at an offset. */

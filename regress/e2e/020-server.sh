@@ -91,6 +91,10 @@ if [ $ipv6 = yes ]; then
 	check "IPv6 request answered" test "$(field "$out" 'o["answers"]')" = 1
 fi
 
+# ntpdc packets from the flooder: not client requests, not in its record
+out=$($NTPC -b 127.0.0.3 -x "17$(printf '00%.0s' $(seq 47))" -n 3 -w 0.3 \
+    127.0.0.1 $PORT)
+check "mode 7 packets get no answer" test "$(field "$out" 'o["answers"]')" = 0
 out=$($NTPC -b 127.0.0.3 -n 400 -w 1 127.0.0.1 $PORT)
 check "a flood is limited" test "$(field "$out" 'o["answers"] < 400')" = True
 check "a flood gets RATE kiss-o'-death answers" \
@@ -116,6 +120,13 @@ out=$("$T/timectl" -h "$SOCK" serverstats)
 check "serverstats in chrony's layout" contains "$out" '^NTP packets received       : [0-9]'
 out=$("$T/timectl" -h "$SOCK" clients)
 check "clients lists the flooding address" contains "$out" '^127\.0\.0\.3 '
+json=$("$T/timectl" -h "$SOCK" -j clients)
+check "the client log counts the flood's 400 requests, not the mode 7 ones" \
+    python3 -c '
+import json, sys
+c = [r for r in json.loads(sys.argv[1]) if r["address"] == "127.0.0.3"]
+assert len(c) == 1 and c[0]["ntp_packets"] == 400, c
+' "$json"
 check "clients lists the well-behaved address" contains "$out" '^127\.0\.0\.1 '
 kill -TERM "$MPID"
 check "server stops" wait_for 5 gone "$MPID"

@@ -107,6 +107,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	kod = size > 0 && (data[size - 1] & 1) ? PKT_KOD_RATE : 0;
 	memset(out, 0x5a, sizeof(out));
 	n = pkt_respond(&st, data, size, 1, kod, out, sizeof(out), &why);
+	if (pkt_check_request(data, size) != why)
+		abort();
 	if (n > size || n > PKT_HDR_LEN)
 		abort();
 	for (i = PKT_HDR_LEN; i < sizeof(out); i++)

@@ -185,6 +185,8 @@ START_TEST(test_pkt_decode_table)
 	why = PKT_NREASONS;
 	n = pkt_respond(&synced, buf, len, 1, 0, out, sizeof(out), &why);
 	ck_assert_msg(why == r->want, "%s: respond reason %d", r->what, why);
+	ck_assert_msg(pkt_check_request(buf, len) == why,
+	    "%s: check and respond disagree", r->what);
 	if (r->want == PKT_OK) {
 		ck_assert_msg(n == PKT_HDR_LEN, "%s: answer %zu", r->what, n);
 		ck_assert_msg(n <= len, "%s: answer larger than request",
@@ -272,6 +274,7 @@ START_TEST(test_pkt_respond_modes)
 	n = pkt_respond(&synced, req, sizeof(req), 7, 0, out, sizeof(out),
 	    &why);
 	ck_assert_msg(why == want[mode], "mode %d: reason %d", mode, why);
+	ck_assert_int_eq(pkt_check_request(req, sizeof(req)), why);
 	ck_assert_msg(n == (want[mode] == PKT_OK ? PKT_HDR_LEN : 0),
 	    "mode %d: answer of %zu", mode, n);
 }
@@ -292,6 +295,7 @@ START_TEST(test_pkt_respond_v1_mode_0)
 		ck_assert_uint_eq(pkt_respond(&synced, req, sizeof(req), 7, 0,
 		    out, sizeof(out), &why), v == 1 ? PKT_HDR_LEN : 0);
 		ck_assert_int_eq(why, v == 1 ? PKT_OK : PKT_ERR_MODE);
+		ck_assert_int_eq(pkt_check_request(req, sizeof(req)), why);
 	}
 	req[0] = 1 << 3;
 	ck_assert_uint_eq(pkt_respond(&synced, req, sizeof(req), 7, 0, out,
