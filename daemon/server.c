@@ -358,15 +358,16 @@ handle_one(struct server *srv, int i, int64_t now_ns)
 		srv->stats.malformed[why]++;
 		return 0;
 	}
-	v = clog_request(srv->clog, from, now_ns, next_rnd(srv));
+	rx_ns = rx.tv_sec != 0 ? engine_sys_to_ns(srv->eng, ts_ns(&rx)) :
+	    now_ns;
+	/* each request at its own arrival, not at its batch's */
+	v = clog_request(srv->clog, from, rx_ns, next_rnd(srv));
 	if (v == CLOG_DROP) {
 		srv->stats.rate_limited++;
 		return 0;
 	}
 	if (v == CLOG_KOD)
 		kod = PKT_KOD_RATE;
-	rx_ns = rx.tv_sec != 0 ? engine_sys_to_ns(srv->eng, ts_ns(&rx)) :
-	    now_ns;
 	rx_ts = pkt_ts_from_ns(rx_ns);
 	/*
 	 * A request with an origin may come from an interleaving client
