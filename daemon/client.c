@@ -95,6 +95,7 @@ struct client {
 	enum refmode		 mode;
 	int			 best;
 	struct sel_out		 sel;
+	int64_t			 sel_ns;	/* when sel was made */
 	int64_t			 ref_time_ns;
 	struct disc_actions	 last;
 	double			 last_offset_s;	/* of the update before */
@@ -463,6 +464,7 @@ select_sources(struct client *cl, int64_t now)
 	p.prev_best = cl->best;
 	p.maxjitter_s = MAXJITTER_S;
 	ok = sel_run(&p, c, cl->n, &cl->sel) == SEL_OK;
+	cl->sel_ns = now;
 	/* local's distance: beyond it the local reference is better */
 	if (ok && conf->local_set && sel_distance(&c[cl->sel.best]) >
 	    conf->local_distance_s)
@@ -1054,12 +1056,16 @@ client_free(struct client *cl)
 }
 
 int
-client_server_state(const struct client *cl, struct srv_state *st)
+client_server_state(const struct client *cl, struct srv_state *st,
+    int64_t *disp_ns, double *disp_rate)
 {
 	const struct csrc	*b;
 
 	if (cl->mode != REF_SOURCES || cl->best < 0)
 		return 0;
+	/* the dispersion grows from the selection on, as chrony's */
+	*disp_ns = cl->sel_ns;
+	*disp_rate = (CLOCK_ERROR_PPM + cl->sel.skew_ppm) * 1e-6;
 	b = cl->srcs[cl->best];
 	st->leap = cl->leap;
 	st->stratum = b->src.stratum + 1 > 15 ? 16 : b->src.stratum + 1;

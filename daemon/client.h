@@ -75,7 +75,12 @@ int		 client_set_online(struct client *, const char *which,
  */
 void		 client_add_source(struct client *, struct conf_source *);
 void		 client_del_source(struct client *, const struct conf_source *);
-/* What the server says about the reference; 1 if synchronised. */
-int		 client_server_state(const struct client *, struct srv_state *);
+/*
+ * What the server says about the reference; 1 if synchronised.  The root
+ * dispersion is the one at *disp_ns (engine time), growing from then on
+ * by *disp_rate seconds a second.
+ */
+int		 client_server_state(const struct client *, struct srv_state *,
+		    int64_t *disp_ns, double *disp_rate);
 
 #endif

@@ -79,6 +79,9 @@ struct server {
 	struct acl		*ntsonly;	/* NULL: nobody */
 	struct clog		*clog;
 	struct srv_state	 state;
+	double			 disp_s;	/* root dispersion at disp_ns */
+	int64_t			 disp_ns;
+	double			 disp_rate;	/* its growth, s/s */
 	struct event		*ev_ref;
 	struct rpt_serverstats	 stats;
 	uint64_t		 rnd;		/* xorshift state for leak */
@@ -144,22 +147,33 @@ server_update(struct server *srv)
 	const struct conf	*conf = eng->conf;
 	struct srv_state	*st = &srv->state;
 
-	st->ref_ts = pkt_ts_from_ns(engine_now_ns(eng));
-	if (eng->client != NULL && client_server_state(eng->client, st))
+	srv->disp_rate = 0.0;
+	if (eng->client != NULL && client_server_state(eng->client, st,
+	    &srv->disp_ns, &srv->disp_rate)) {
+		srv->disp_s = st->root_disp_s;
 		return;
-	st->root_delay_s = 0.0;
-	st->root_disp_s = 0.0;
+	}
 	if (conf->local_set) {
 		st->leap = eng->cs.leap == LEAP_INSERT ? PKT_LEAP_INSERT :
 		    eng->cs.leap == LEAP_DELETE ? PKT_LEAP_DELETE :
 		    PKT_LEAP_NONE;
 		st->stratum = conf->local_stratum;
 		st->refid = PKT_REFID_LOCAL;
+		st->ref_ts = pkt_ts_from_ns(engine_now_ns(eng));
+		st->root_delay_s = 0.0;
+		st->root_disp_s = 0.0;
 	} else {
-		/* Unsynchronised and not local: leap 3, as chrony. */
+		/*
+		 * Unsynchronised and not local: leap 3, stratum 16 (0 on the
+		 * wire), no reference time, root delay and dispersion 1 s,
+		 * as chrony.
+		 */
 		st->leap = PKT_LEAP_UNSYNC;
 		st->stratum = 16;
 		st->refid = 0;
+		st->ref_ts = 0;
+		st->root_delay_s = 1.0;
+		st->root_disp_s = 1.0;
 	}
 }
 
@@ -288,6 +302,23 @@ read_tx_times(struct server *srv, int fd)
 	}
 }
 
+/*
+ * An NTPv1 packet without a mode from port 123 is a symmetric peer's,
+ * not a client's: chrony answers mode 0 only from other ports.
+ */
+static int
+v1_peer(const uint8_t *req, size_t len, const struct sockaddr *from)
+{
+	const struct sockaddr_in	*sin = (const void *)from;
+	const struct sockaddr_in6	*sin6 = (const void *)from;
+	in_port_t			 port;
+
+	if (len == 0 || (req[0] & 0x3f) != 1 << 3)
+		return 0;
+	port = from->sa_family == AF_INET6 ? sin6->sin6_port : sin->sin_port;
+	return ntohs(port) == 123;
+}
+
 /* Decide about one request; 1 and an answer in tx[i] if it gets one. */
 static int
 handle_one(struct server *srv, int i, int64_t now_ns)
@@ -320,15 +351,23 @@ handle_one(struct server *srv, int i, int64_t now_ns)
 		srv->stats.ntsonly_refused++;
 		return 0;
 	}
-	v = clog_request(srv->clog, from, now_ns, next_rnd(srv));
+	/* Only client requests enter the client log, as in chrony. */
+	why = v1_peer(srv->rx_buf[i], len, from) ? PKT_ERR_MODE :
+	    pkt_check_request(srv->rx_buf[i], len);
+	if (why != PKT_OK) {
+		srv->stats.malformed[why]++;
+		return 0;
+	}
+	rx_ns = rx.tv_sec != 0 ? engine_sys_to_ns(srv->eng, ts_ns(&rx)) :
+	    now_ns;
+	/* each request at its own arrival, not at its batch's */
+	v = clog_request(srv->clog, from, rx_ns, next_rnd(srv));
 	if (v == CLOG_DROP) {
 		srv->stats.rate_limited++;
 		return 0;
 	}
 	if (v == CLOG_KOD)
 		kod = PKT_KOD_RATE;
-	rx_ns = rx.tv_sec != 0 ? engine_sys_to_ns(srv->eng, ts_ns(&rx)) :
-	    now_ns;
 	rx_ts = pkt_ts_from_ns(rx_ns);
 	/*
 	 * A request with an origin may come from an interleaving client
@@ -450,6 +489,9 @@ sock_cb(evutil_socket_t fd, short ev, void *arg)
 		srv->stamped = 0;
 		clock_gettime(CLOCK_REALTIME, &now);
 		now_ns = engine_sys_to_ns(srv->eng, ts_ns(&now));
+		if (srv->disp_rate > 0.0 && now_ns > srv->disp_ns)
+			srv->state.root_disp_s = srv->disp_s +
+			    (now_ns - srv->disp_ns) * 1e-9 * srv->disp_rate;
 		for (i = 0, out = 0; i < n; i++) {
 			if (!handle_one(srv, i, now_ns))
 				continue;
@@ -537,6 +579,9 @@ server_new(struct engine *eng)
 		fatal("getrandom");
 	srv->rnd |= 1;
 	srv->state.precision = measure_precision();
+	srv->state.min_poll = eng->conf->ratelimit_set &&
+	    !eng->conf->noclientlog ? (int8_t)eng->conf->ratelimit_interval :
+	    PKT_MIN_POLL_ANY;
 	server_update(srv);
 	if ((srv->ev_ref = event_new(eng->base, -1, EV_PERSIST, ref_cb,
 	    srv)) == NULL || event_add(srv->ev_ref, &tv) == -1)

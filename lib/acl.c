@@ -15,13 +15,16 @@
  */
 
 /*
- * Access control: one binary trie per family (chrony's addrfilt.c keeps
- * a 16-way tree; a binary one needs no fan-out of prefixes that are not
- * a multiple of four bits, and so lets the most specific rule win even
- * then).  A rule sets the state of the node of its subnet; "all" also
- * forgets the state of every node below.  A lookup walks the address
- * bits from the root and keeps the last state it passed: O(prefix bits),
- * no allocation.
+ * Access control: one binary trie per family.  chrony's addrfilt.c keeps
+ * a tree of 16-way tables, one level per four bits, and chrony.conf(5)
+ * documents what follows from it: a prefix that is not a multiple of
+ * four sets every record of the next level that it covers (a /25 sets
+ * eight /28s), so that two rules whose prefixes round up to the same
+ * level are decided by their order, not by their lengths.  Here too a
+ * rule sets the state of the nodes of its subnet rounded up that way;
+ * "all" also forgets the state of every node below them.  A lookup walks
+ * the address bits from the root and keeps the last state it passed:
+ * O(prefix bits), no allocation.
  */
 
 #include <sys/socket.h>
@@ -37,6 +40,8 @@
 #define ROOT4		0
 #define ROOT6		1
 #define NOCHILD		0	/* the roots are nobody's child */
+#define LEVEL_BITS	4	/* chrony's table: 16 entries */
+#define FANOUT_NODES	14	/* a subtree of 3 levels below a node */
 
 enum state {
 	UNSET = -1,
@@ -101,15 +106,36 @@ clear_below(struct acl *acl, uint32_t n)
 }
 
 static void
+set_bit(uint8_t *addr, int i, int b)
+{
+	if (b)
+		addr[i / 8] |= (uint8_t)(0x80 >> i % 8);
+	else
+		addr[i / 8] &= (uint8_t)~(0x80 >> i % 8);
+}
+
+/*
+ * Set the subnet's nodes at its prefix rounded up to a whole level: 1, 2,
+ * 4 or 8 of them, as chrony's set_subnet() sets records of one table.
+ */
+static void
 rule_apply(struct acl *acl, uint32_t root, const uint8_t *addr,
     int prefixlen, const struct conf_acl *r)
 {
+	uint8_t		 a[16];
 	uint32_t	 n;
+	int		 level, k, i;
 
-	n = node_get(acl, root, addr, prefixlen);
-	if (r->all)
-		clear_below(acl, n);
-	acl->nodes[n].state = r->allow ? ALLOW : DENY;
+	level = (prefixlen + LEVEL_BITS - 1) / LEVEL_BITS * LEVEL_BITS;
+	memcpy(a, addr, sizeof(a));
+	for (k = 0; k < 1 << (level - prefixlen); k++) {
+		for (i = prefixlen; i < level; i++)
+			set_bit(a, i, (k >> (level - 1 - i)) & 1);
+		n = node_get(acl, root, a, level);
+		if (r->all)
+			clear_below(acl, n);
+		acl->nodes[n].state = r->allow ? ALLOW : DENY;
+	}
 }
 
 static int
@@ -127,12 +153,17 @@ acl_new(const struct conf_acl *rules)
 	struct acl		*acl;
 	size_t			 max = 2;
 
-	/* Each rule adds at most one node per prefix bit. */
+	/*
+	 * Each rule adds at most one node per prefix bit, and below them
+	 * the nodes of its level.
+	 */
 	for (r = rules; r != NULL; r = r->next) {
 		if (r->net.family == AF_INET)
-			max += (size_t)clamp_prefix(r->net.prefixlen, 32);
+			max += (size_t)clamp_prefix(r->net.prefixlen, 32) +
+			    FANOUT_NODES;
 		else if (r->net.family == AF_INET6)
-			max += (size_t)clamp_prefix(r->net.prefixlen, 128);
+			max += (size_t)clamp_prefix(r->net.prefixlen, 128) +
+			    FANOUT_NODES;
 		if (max > UINT32_MAX)
 			return NULL;
 	}

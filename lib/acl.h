@@ -16,9 +16,11 @@
 
 /*
  * Access control for the NTP server, with chrony's allow/deny semantics:
- * the most specific subnet that a rule names decides; for one subnet the
- * later rule wins; "allow all SUBNET" / "deny all SUBNET" also override
- * every more specific rule given before it; no rule at all: deny.
+ * the most specific subnet that a rule names decides, its prefix rounded
+ * up to a multiple of 4 bits as chrony's tables do (so /25 and /28 are
+ * as specific, and the later rule wins, as for one subnet); "allow all
+ * SUBNET" / "deny all SUBNET" also override every more specific rule
+ * given before it; no rule at all: deny.
  * IPv4-mapped IPv6 addresses are matched as IPv4.
  */
 

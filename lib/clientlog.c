@@ -59,6 +59,7 @@
 #define MIN_INTERVAL	-19
 #define MAX_INTERVAL	12
 #define MAX_BURST	255
+#define MIN_LEAK	1	/* chrony's: some limited requests dropped */
 #define MAX_LEAK	4
 
 /* Average interval: log2 s in 1/256, a moving average weighted 1/4. */
@@ -321,7 +322,7 @@ clog_new(const struct clog_params *p, const uint8_t key[16])
 	cl->k0 = le64(key);
 	cl->k1 = le64(key + 8);
 	cl->ratelimit = p->ratelimit;
-	cl->leak = clamp(p->leak, 0, MAX_LEAK);
+	cl->leak = clamp(p->leak, MIN_LEAK, MAX_LEAK);
 	interval = clamp(p->interval, MIN_INTERVAL, MAX_INTERVAL);
 	cl->token = TOKEN_TICKS(interval);
 	cl->cap = cl->token * (uint64_t)clamp(p->burst, 1, MAX_BURST);

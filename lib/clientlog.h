@@ -38,7 +38,7 @@ struct clog_params {
 	int	ratelimit;	/* ratelimit given */
 	int	interval;	/* log2 s, -19..12 */
 	int	burst;		/* 1..255 */
-	int	leak;		/* 0..4 */
+	int	leak;		/* 1..4; 0 is taken as 1, as chrony */
 };
 
 enum clog_verdict {

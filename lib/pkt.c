@@ -266,7 +266,8 @@ fill_answer(struct pkt *a, const struct srv_state *st, const struct pkt *q,
 	memset(a, 0, sizeof(*a));
 	a->version = q->version;
 	a->mode = PKT_MODE_SERVER;
-	a->poll = q->poll;
+	/* a client polling faster than the rate limit is told to slow */
+	a->poll = q->poll > st->min_poll ? q->poll : st->min_poll;
 	a->precision = st->precision;
 	a->root_delay = pkt_short_from_s(st->root_delay_s);
 	a->root_disp = pkt_short_from_s(st->root_disp_s);
@@ -280,10 +281,45 @@ fill_answer(struct pkt *a, const struct srv_state *st, const struct pkt *q,
 	} else {
 		a->leap = st->leap > PKT_LEAP_UNSYNC ? PKT_LEAP_UNSYNC :
 		    st->leap;
-		a->stratum = st->stratum > STRATUM_UNSYNC ? STRATUM_UNSYNC :
-		    st->stratum;
+		/* unsynchronised: 0 on the wire, as chrony and ntpd send */
+		a->stratum = st->stratum >= STRATUM_UNSYNC ? 0 : st->stratum;
 		a->refid = st->refid;
 	}
+}
+
+/* Decode a request and judge its mode; PKT_OK if it gets an answer. */
+static enum pkt_reason
+check_request(struct pkt *q, const uint8_t *req, size_t reqlen)
+{
+	enum pkt_reason	 why;
+
+	if ((why = pkt_decode(q, req, reqlen)) != PKT_OK)
+		return why;
+	switch (q->mode) {
+	case PKT_MODE_CLIENT:
+		return PKT_OK;
+	case PKT_MODE_RESERVED:
+		/*
+		 * NTPv1 (RFC 1059) had no mode field: its client requests
+		 * come with zeros there; chrony answers them in mode 4.
+		 */
+		return q->version == 1 ? PKT_OK : PKT_ERR_MODE;
+	case PKT_MODE_CONTROL:
+	case PKT_MODE_PRIVATE:
+		/* ntpq/ntpdc: amplification and reflection, never */
+		return PKT_ERR_CONTROL;
+	default:
+		/* symmetric active is not answered (yet); the rest never */
+		return PKT_ERR_MODE;
+	}
+}
+
+enum pkt_reason
+pkt_check_request(const uint8_t *req, size_t reqlen)
+{
+	struct pkt	 q;
+
+	return check_request(&q, req, reqlen);
 }
 
 /*
@@ -298,21 +334,8 @@ pkt_respond(const struct srv_state *st, const uint8_t *req, size_t reqlen,
 	struct pkt	 q, a;
 	size_t		 n;
 
-	if ((*why = pkt_decode(&q, req, reqlen)) != PKT_OK)
+	if ((*why = check_request(&q, req, reqlen)) != PKT_OK)
 		return 0;
-	switch (q.mode) {
-	case PKT_MODE_CLIENT:
-		break;
-	case PKT_MODE_CONTROL:
-	case PKT_MODE_PRIVATE:
-		/* ntpq/ntpdc: amplification and reflection, never */
-		*why = PKT_ERR_CONTROL;
-		return 0;
-	default:
-		/* symmetric active is not answered (yet); the rest never */
-		*why = PKT_ERR_MODE;
-		return 0;
-	}
 	/*
 	 * The answer is never longer than the request (no amplification).
 	 * Decode guarantees reqlen >= PKT_HDR_LEN; this stays a check, not

@@ -32,6 +32,7 @@
 #define PKT_MAX_LEN		1024	/* header + extension fields + MAC */
 #define PKT_MAX_MAC_LEN		24	/* RFC 7822 7.5 */
 
+#define PKT_MODE_RESERVED	0	/* NTPv1's requests: no mode field */
 #define PKT_MODE_SYMACT		1
 #define PKT_MODE_SYMPAS		2
 #define PKT_MODE_CLIENT		3
@@ -101,17 +102,24 @@ double		 pkt_short_to_s(uint32_t);
 /* What the server says about itself in every answer. */
 struct srv_state {
 	uint8_t		 leap;		/* PKT_LEAP_*; UNSYNC if not synced */
-	uint8_t		 stratum;	/* 16 when unsynchronised */
+	uint8_t		 stratum;	/* 16 when unsynchronised: 0 sent */
 	int8_t		 precision;	/* log2 s */
 	uint32_t	 refid;
 	uint64_t	 ref_ts;
 	double		 root_delay_s;
 	double		 root_disp_s;
+	/*
+	 * The least poll an answer suggests, log2 s: chrony's ratelimit
+	 * interval, PKT_MIN_POLL_ANY without rate limiting.
+	 */
+	int8_t		 min_poll;
 };
+#define PKT_MIN_POLL_ANY	-19	/* chrony's least ratelimit interval */
 
 /*
- * Check a request and build the answer into out (at least PKT_HDR_LEN
- * bytes): mode 4, the request's version and poll, the request's transmit
+ * Check a request (mode 3, or NTPv1's mode 0) and build the answer into
+ * out (at least PKT_HDR_LEN bytes): mode 4, the request's version, the request's poll or
+ * st->min_poll if that is more (as chrony), the request's transmit
  * timestamp as origin, rx_ts as receive timestamp, transmit timestamp
  * zero (the shell writes it last, at PKT_TX_OFFSET, as late as it can).
  * kod: 0, or a kiss code (PKT_KOD_RATE): stratum 0, refid the code.
@@ -122,6 +130,12 @@ struct srv_state {
 size_t		 pkt_respond(const struct srv_state *, const uint8_t *req,
 		    size_t reqlen, uint64_t rx_ts, uint32_t kod, uint8_t *out,
 		    size_t outlen, enum pkt_reason *why);
+/*
+ * pkt_respond()'s checks alone: PKT_OK if the request is one it answers,
+ * else why not, so that the server judges a packet before it counts it
+ * against its sender (chrony logs only client requests).
+ */
+enum pkt_reason	 pkt_check_request(const uint8_t *req, size_t reqlen);
 /* Write a transmit timestamp into an answer built by pkt_respond. */
 void		 pkt_set_tx(uint8_t *answer, uint64_t tx_ts);
 /* A timestamp of a packet of at least PKT_HDR_LEN bytes, at an offset. */

@@ -185,7 +185,12 @@ check_reply(struct src *s, const struct pkt *p, struct src_req **r,
 		return SRC_BOGUS;
 	if (!(*r)->awaiting)
 		return SRC_DUPLICATE;
-	/* Only now, with the origin checked, may a kiss be believed. */
+	/*
+	 * Only now, with the origin checked, may a kiss be believed.  An
+	 * unsynchronised server sends stratum 0 with no code (chrony, ntpd).
+	 */
+	if (p->stratum == 0 && p->refid == 0)
+		return SRC_UNSYNC;
 	if (p->stratum == 0)
 		return kiss(s, p->refid);
 	if (p->leap == PKT_LEAP_UNSYNC || p->stratum >= 16)

@@ -23,7 +23,7 @@ pids=""
 # running PID: alive, and not a zombie.
 running() {
 	[ -r "/proc/$1/stat" ] &&
-	    [ "$(sed 's/.*) \(.\).*/\1/' "/proc/$1/stat")" != Z ]
+	    [ "$(sed 's/.*) \(.\).*/\1/' "/proc/$1/stat" 2>/dev/null)" != Z ]
 }
 
 # stop PID...: TERM, up to 3 s, then KILL; only these PIDs, which are

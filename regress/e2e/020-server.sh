@@ -48,6 +48,16 @@ for v in 1 2 3; do
 	check "NTPv$v request answered in version $v" \
 	    test "$(field "$out" 'o["answers"], o["last"]["version"]')" = "1 $v"
 done
+# NTPv1 had no mode field: its requests carry mode 0 (answered as chrony)
+out=$($NTPC -v 1 -m 0 127.0.0.1 $PORT)
+check "NTPv1 request without a mode answered in version 1, mode 4" \
+    test "$(field "$out" 'o["answers"], o["last"]["version"], o["last"]["mode"]')" = "1 1 4"
+out=$($NTPC -v 2 -m 0 -w 0.3 127.0.0.1 $PORT)
+check "NTPv2 mode 0 gets no answer" test "$(field "$out" 'o["answers"]')" = 0
+# A poll shorter than the ratelimit interval (-3) is answered with it.
+out=$($NTPC -x "23 00 fa 00$(printf ' 00%.0s' $(seq 44))" 127.0.0.1 $PORT)
+check "a poll below the ratelimit interval is answered with the interval" \
+    test "$(field "$out" 'o["last"]["poll"]')" = -3
 
 out=$($NTPC -e 64 127.0.0.1 $PORT)
 check "request with an extension field answered, not larger" \
@@ -81,6 +91,10 @@ if [ $ipv6 = yes ]; then
 	check "IPv6 request answered" test "$(field "$out" 'o["answers"]')" = 1
 fi
 
+# ntpdc packets from the flooder: not client requests, not in its record
+out=$($NTPC -b 127.0.0.3 -x "17$(printf '00%.0s' $(seq 47))" -n 3 -w 0.3 \
+    127.0.0.1 $PORT)
+check "mode 7 packets get no answer" test "$(field "$out" 'o["answers"]')" = 0
 out=$($NTPC -b 127.0.0.3 -n 400 -w 1 127.0.0.1 $PORT)
 check "a flood is limited" test "$(field "$out" 'o["answers"] < 400')" = True
 check "a flood gets RATE kiss-o'-death answers" \
@@ -106,17 +120,28 @@ out=$("$T/timectl" -h "$SOCK" serverstats)
 check "serverstats in chrony's layout" contains "$out" '^NTP packets received       : [0-9]'
 out=$("$T/timectl" -h "$SOCK" clients)
 check "clients lists the flooding address" contains "$out" '^127\.0\.0\.3 '
+json=$("$T/timectl" -h "$SOCK" -j clients)
+check "the client log counts the flood's 400 requests, not the mode 7 ones" \
+    python3 -c '
+import json, sys
+c = [r for r in json.loads(sys.argv[1]) if r["address"] == "127.0.0.3"]
+assert len(c) == 1 and c[0]["ntp_packets"] == 400, c
+' "$json"
 check "clients lists the well-behaved address" contains "$out" '^127\.0\.0\.1 '
 kill -TERM "$MPID"
 check "server stops" wait_for 5 gone "$MPID"
 
-# Without `local` and unsynchronised: leap 3, stratum 16.
+# Without `local` and unsynchronised, as chronyd: leap 3, stratum 16 (0
+# on the wire, as chronyd and ntpd send it), no reference time, root
+# delay and dispersion 1 s.
 grep -v '^local' "$T/server.conf" >"$T/unsync.conf"
 start_timed unsync "$T/unsync.conf"
 check "unsynchronised server starts" wait_for 10 "$T/timectl" -h "$SOCK" tracking
 out=$($NTPC 127.0.0.1 $PORT)
-check "unsynchronised: leap 3, stratum 16" \
-    test "$(field "$out" 'o["last"]["leap"], o["last"]["stratum"]')" = "3 16"
+check "unsynchronised: leap 3, stratum 0 on the wire" \
+    test "$(field "$out" 'o["last"]["leap"], o["last"]["stratum"]')" = "3 0"
+check "unsynchronised: no reference time, root delay and dispersion 1 s" \
+    test "$(field "$out" 'o["last"]["ref_ts"], o["last"]["root_delay"], o["last"]["root_dispersion"]')" = "0 1.0 1.0"
 kill -TERM "$MPID"
 check "stops" wait_for 5 gone "$MPID"
 check "no engine was killed by seccomp" not_in_log "$T/server.log" "signal 31"

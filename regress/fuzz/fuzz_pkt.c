@@ -35,7 +35,8 @@
 int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 
 static const struct srv_state	st = {
-	PKT_LEAP_NONE, 2, -24, 0xc0000201, 0xed1c2b3a80000000ULL, 0.015, 0.5
+	PKT_LEAP_NONE, 2, -24, 0xc0000201, 0xed1c2b3a80000000ULL, 0.015, 0.5,
+	PKT_MIN_POLL_ANY
 };
 
 static void
@@ -59,6 +60,14 @@ check_decoded(const struct pkt *p, const uint8_t *data, size_t size)
 		abort();
 }
 
+/* A client's request: mode 3, or NTPv1's mode 0. */
+static int
+is_request(const struct pkt *q)
+{
+	return q->mode == PKT_MODE_CLIENT ||
+	    (q->mode == PKT_MODE_RESERVED && q->version == 1);
+}
+
 static void
 check_answer(const struct pkt *q, const uint8_t *data, const uint8_t *out,
     size_t n, uint32_t kod)
@@ -68,7 +77,8 @@ check_answer(const struct pkt *q, const uint8_t *data, const uint8_t *out,
 	if (pkt_decode(&a, out, n) != PKT_OK)
 		abort();
 	if (a.mode != PKT_MODE_SERVER || a.version != q->version ||
-	    a.poll != q->poll || a.rx_ts != 1 || a.tx_ts != 0 ||
+	    a.poll != (q->poll > st.min_poll ? q->poll : st.min_poll) ||
+	    a.rx_ts != 1 || a.tx_ts != 0 ||
 	    a.n_ef != 0 || a.mac_len != 0)
 		abort();
 	if (memcmp(out + 24, data + PKT_TX_OFFSET, 8) != 0)
@@ -97,6 +107,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	kod = size > 0 && (data[size - 1] & 1) ? PKT_KOD_RATE : 0;
 	memset(out, 0x5a, sizeof(out));
 	n = pkt_respond(&st, data, size, 1, kod, out, sizeof(out), &why);
+	if (pkt_check_request(data, size) != why)
+		abort();
 	if (n > size || n > PKT_HDR_LEN)
 		abort();
 	for (i = PKT_HDR_LEN; i < sizeof(out); i++)
@@ -105,11 +117,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (n == 0) {
 		if (why == PKT_OK || (r != PKT_OK && why != r))
 			abort();
-		if (r == PKT_OK && q.mode == PKT_MODE_CLIENT)
+		if (r == PKT_OK && is_request(&q))
 			abort();
 		return 0;
 	}
-	if (why != PKT_OK || r != PKT_OK || q.mode != PKT_MODE_CLIENT ||
+	if (why != PKT_OK || r != PKT_OK || !is_request(&q) ||
 	    n != PKT_HDR_LEN)
 		abort();
 	check_answer(&q, data, out, n, kod);

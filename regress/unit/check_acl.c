@@ -171,9 +171,26 @@ static const struct {
 	    "deny 10.64/10", NULL },
 	    { { "10.127.255.255", 0 }, { "10.63.0.1", 1 },
 	    { "10.128.0.0", 0 }, { "10.0.0.0", 1 } } },
-	{ "most specific wins below a nybble", { "deny 10.64/12",
-	    "allow 10.64/10", NULL },
-	    { { "10.64.1.1", 0 }, { "10.80.1.1", 1 }, { "10.127.1.1", 1 } } },
+	{ "one level of chrony's tables: the later rule wins",
+	    { "deny 10.64/12", "allow 10.64/10", NULL },
+	    { { "10.64.1.1", 1 }, { "10.80.1.1", 1 }, { "10.127.1.1", 1 },
+	    { "10.128.0.1", 0 } } },
+	{ "chrony.conf(5): /25 and /28 share a table", { "allow 1.2.3.0/28",
+	    "deny 1.2.3.0/25", NULL },
+	    { { "1.2.3.5", 0 }, { "1.2.3.20", 0 }, { "1.2.3.200", 0 } } },
+	{ "/25 and /28 share a table, the other order", { "deny 1.2.3.0/25",
+	    "allow 1.2.3.0/28", NULL },
+	    { { "1.2.3.5", 1 }, { "1.2.3.20", 0 }, { "1.2.3.200", 0 } } },
+	{ "chrony.conf(5): /28 and /29 do not", { "allow 1.2.3.0/29",
+	    "deny 1.2.3.0/28", NULL },
+	    { { "1.2.3.5", 1 }, { "1.2.3.9", 0 } } },
+	{ "/9 and /10 share a table", { "allow 10.0.0.0/10",
+	    "deny 10.0.0.0/9", NULL },
+	    { { "10.1.2.3", 0 }, { "10.100.0.1", 0 } } },
+	{ "IPv6 /47 and /48 share a table", { "deny 2001:db8::/48",
+	    "allow 2001:db8::/47", NULL },
+	    { { "2001:db8::1", 1 }, { "2001:db8:1::1", 1 },
+	    { "2001:db8:2::1", 0 } } },
 	{ "prefix 0 of a family", { "allow 0/0", "deny 10/8", NULL },
 	    { { "10.1.1.1", 0 }, { "9.1.1.1", 1 } } },
 };
@@ -254,8 +271,9 @@ END_TEST
 /*
  * Randomised: random rules over a small part of the IPv4 space against a
  * model that reads the rules literally: a rule counts unless a later
- * "all" rule covers its subnet; of those that match, the most specific
- * decides, the later one on a tie.
+ * "all" rule covers its subnet at a deeper level of chrony's tables (its
+ * prefix rounded up to a multiple of 4); of those that match, the most
+ * specific by that level decides, the later one on a tie.
  */
 
 static uint32_t
@@ -283,6 +301,14 @@ covers(const struct conf_subnet *a, const struct conf_subnet *b)
 }
 
 static int
+level(const struct conf_acl *r)
+{
+	if (r->net.family == AF_UNSPEC)
+		return 0;
+	return (r->net.prefixlen + 3) / 4 * 4;
+}
+
+static int
 model(const struct conf_acl *rules, size_t n, uint32_t addr)
 {
 	size_t	 i, j;
@@ -296,8 +322,10 @@ model(const struct conf_acl *rules, size_t n, uint32_t addr)
 			continue;
 		for (j = i + 1; j < n; j++)
 			if (rules[j].all && covers(&rules[j].net,
-			    &rules[i].net))
+			    &rules[i].net) && level(&rules[j]) <
+			    level(&rules[i]))
 				break;
+		len = level(&rules[i]);
 		if (j < n || len < bestlen)
 			continue;
 		best = rules[i].allow;

@@ -708,7 +708,8 @@ struct fix {
 };
 
 static const struct srv_state	synced = {
-	PKT_LEAP_NONE, 2, -24, 0xc0000201, 0xed1c2b3a80000000ULL, 0.015, 0.5
+	PKT_LEAP_NONE, 2, -24, 0xc0000201, 0xed1c2b3a80000000ULL, 0.015, 0.5,
+	PKT_MIN_POLL_ANY
 };
 
 static void

@@ -45,7 +45,7 @@ static const uint8_t	chrony_req[PKT_HDR_LEN] = {
 
 static const struct srv_state	synced = {
 	PKT_LEAP_NONE, 2, -24, 0xc0000201, 0xed1c2b3a80000000ULL,
-	0.015, 0.5
+	0.015, 0.5, PKT_MIN_POLL_ANY
 };
 
 static void
@@ -185,6 +185,8 @@ START_TEST(test_pkt_decode_table)
 	why = PKT_NREASONS;
 	n = pkt_respond(&synced, buf, len, 1, 0, out, sizeof(out), &why);
 	ck_assert_msg(why == r->want, "%s: respond reason %d", r->what, why);
+	ck_assert_msg(pkt_check_request(buf, len) == why,
+	    "%s: check and respond disagree", r->what);
 	if (r->want == PKT_OK) {
 		ck_assert_msg(n == PKT_HDR_LEN, "%s: answer %zu", r->what, n);
 		ck_assert_msg(n <= len, "%s: answer larger than request",
@@ -272,8 +274,36 @@ START_TEST(test_pkt_respond_modes)
 	n = pkt_respond(&synced, req, sizeof(req), 7, 0, out, sizeof(out),
 	    &why);
 	ck_assert_msg(why == want[mode], "mode %d: reason %d", mode, why);
+	ck_assert_int_eq(pkt_check_request(req, sizeof(req)), why);
 	ck_assert_msg(n == (want[mode] == PKT_OK ? PKT_HDR_LEN : 0),
 	    "mode %d: answer of %zu", mode, n);
+}
+END_TEST
+
+/* NTPv1 requests have no mode field: mode 0 is answered for v1 alone. */
+START_TEST(test_pkt_respond_v1_mode_0)
+{
+	uint8_t		 req[PKT_HDR_LEN], out[PKT_HDR_LEN];
+	enum pkt_reason	 why;
+	struct pkt	 a;
+	int		 v;
+
+	memcpy(req, chrony_req, sizeof(req));
+	for (v = 1; v <= 4; v++) {
+		req[0] = (uint8_t)(v << 3);
+		why = PKT_NREASONS;
+		ck_assert_uint_eq(pkt_respond(&synced, req, sizeof(req), 7, 0,
+		    out, sizeof(out), &why), v == 1 ? PKT_HDR_LEN : 0);
+		ck_assert_int_eq(why, v == 1 ? PKT_OK : PKT_ERR_MODE);
+		ck_assert_int_eq(pkt_check_request(req, sizeof(req)), why);
+	}
+	req[0] = 1 << 3;
+	ck_assert_uint_eq(pkt_respond(&synced, req, sizeof(req), 7, 0, out,
+	    sizeof(out), &why), PKT_HDR_LEN);
+	ck_assert_int_eq(pkt_decode(&a, out, sizeof(out)), PKT_OK);
+	ck_assert_int_eq(a.version, 1);
+	ck_assert_int_eq(a.mode, PKT_MODE_SERVER);
+	ck_assert(memcmp(out + 24, req + 40, 8) == 0);
 }
 END_TEST
 
@@ -327,6 +357,37 @@ START_TEST(test_pkt_respond_answer_fields)
 }
 END_TEST
 
+/* With rate limiting, chrony answers at least its interval as the poll. */
+static const struct {
+	const char	*what;
+	int8_t		 min_poll, poll, want;
+} min_poll_rows[] = {
+	{ "poll below the limit is raised", 3, 0, 3 },
+	{ "poll above the limit is kept", 3, 6, 6 },
+	{ "negative poll below a negative limit", -4, -7, -4 },
+	{ "no limit: the least interval chrony takes", PKT_MIN_POLL_ANY,
+	    -30, PKT_MIN_POLL_ANY },
+	{ "no limit: poll kept", PKT_MIN_POLL_ANY, -7, -7 },
+};
+
+START_TEST(test_pkt_respond_min_poll)
+{
+	struct srv_state	 st = synced;
+	uint8_t			 req[PKT_HDR_LEN], out[PKT_HDR_LEN];
+	struct pkt		 a;
+	enum pkt_reason		 why;
+
+	memcpy(req, chrony_req, sizeof(req));
+	req[2] = (uint8_t)min_poll_rows[_i].poll;
+	st.min_poll = min_poll_rows[_i].min_poll;
+	ck_assert_uint_eq(pkt_respond(&st, req, sizeof(req), 1, 0, out,
+	    sizeof(out), &why), PKT_HDR_LEN);
+	ck_assert_int_eq(pkt_decode(&a, out, sizeof(out)), PKT_OK);
+	ck_assert_msg(a.poll == min_poll_rows[_i].want, "%s: poll %d",
+	    min_poll_rows[_i].what, a.poll);
+}
+END_TEST
+
 START_TEST(test_pkt_interleave)
 {
 	uint8_t		 req[PKT_HDR_LEN], out[PKT_HDR_LEN];
@@ -362,9 +423,10 @@ static const struct {
 	{ "synchronised", PKT_LEAP_NONE, 3, PKT_LEAP_NONE, 3 },
 	{ "leap second announced", PKT_LEAP_INSERT, 1, PKT_LEAP_INSERT, 1 },
 	{ "leap second deletion", PKT_LEAP_DELETE, 2, PKT_LEAP_DELETE, 2 },
-	{ "unsynchronised", PKT_LEAP_UNSYNC, 16, PKT_LEAP_UNSYNC, 16 },
+	{ "unsynchronised: stratum 0 on the wire", PKT_LEAP_UNSYNC, 16,
+	    PKT_LEAP_UNSYNC, 0 },
 	{ "leap out of range", 9, 4, PKT_LEAP_UNSYNC, 4 },
-	{ "stratum out of range", PKT_LEAP_NONE, 200, PKT_LEAP_NONE, 16 },
+	{ "stratum out of range", PKT_LEAP_NONE, 200, PKT_LEAP_NONE, 0 },
 };
 
 START_TEST(test_pkt_respond_state)
@@ -748,8 +810,11 @@ main(void)
 	tcase_add_test(tc, test_pkt_decode_chrony_request);
 	tcase_add_test(tc, test_pkt_decode_every_field);
 	tcase_add_loop_test(tc, test_pkt_respond_modes, 0, 8);
+	tcase_add_test(tc, test_pkt_respond_v1_mode_0);
 	tcase_add_loop_test(tc, test_pkt_respond_answer_fields, 0,
 	    NELEM(ans_rows));
+	tcase_add_loop_test(tc, test_pkt_respond_min_poll, 0,
+	    NELEM(min_poll_rows));
 	tcase_add_loop_test(tc, test_pkt_respond_state, 0, NELEM(state_rows));
 	tcase_add_loop_test(tc, test_pkt_respond_kod, 0, NELEM(kod_rows));
 	tcase_add_test(tc, test_pkt_respond_never_larger);

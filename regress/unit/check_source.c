@@ -103,6 +103,7 @@ static const struct {
 	{ "bogus origin", 3, 0, 1, 1, 0, SRC_BOGUS },
 	{ "leap 3", 3, 3, 1, 0, 0, SRC_UNSYNC },
 	{ "stratum 16", 16, 0, 1, 0, 0, SRC_UNSYNC },
+	{ "unsynchronised: stratum 0, no code", 0, 3, 0, 0, 0, SRC_UNSYNC },
 	{ "zero receive time", 3, 0, 1, 0, 1, SRC_ZERO_TS },
 	{ "KoD RATE", 0, 3, PKT_KOD_RATE, 0, 0, SRC_KOD_RATE },
 	{ "KoD DENY", 0, 3, PKT_KOD_DENY, 0, 0, SRC_KOD_DENY },
