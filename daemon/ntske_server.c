@@ -56,6 +56,7 @@ struct sconn {
 	SSL			*ssl;
 	BIO			*in;	/* what the client sent, for OpenSSL */
 	BIO			*out;	/* what OpenSSL has for the client */
+	BIO			*bbio;	/* OpenSSL's, over out in a handshake */
 	struct event		*ev;
 	struct timespec		 deadline;
 	uint8_t			*req;
@@ -317,6 +318,38 @@ sconn_cb(evutil_socket_t fd, short what, void *arg)
 		sconn_free(c);
 }
 
+/*
+ * OpenSSL keeps a whole flight in a buffering BIO that it pushes over out,
+ * and sends it when the flight is complete.  GnuTLS sends the ServerHello
+ * as soon as it is made, so that the client derives its keys while the
+ * server signs: do the same.  The buffering BIO passes the push on to out,
+ * and that is where we learn it; its pop comes the same way.
+ */
+static long
+out_cb(BIO *b, int oper, const char *argp, size_t len, int argi, long argl,
+    int ret, size_t *processed)
+{
+	struct sconn	*c = (struct sconn *)BIO_get_callback_arg(b);
+
+	if (oper == BIO_CB_CTRL && argi == BIO_CTRL_PUSH)
+		c->bbio = (BIO *)argp;
+	else if (oper == BIO_CB_CTRL && argi == BIO_CTRL_POP)
+		c->bbio = NULL;
+	return ret;
+}
+
+static void
+msg_cb(int write_p, int version, int type, const void *buf, size_t len,
+    SSL *ssl, void *arg)
+{
+	struct sconn	*c = arg;
+
+	if (write_p && type == SSL3_RT_HANDSHAKE && len > 0 &&
+	    *(const uint8_t *)buf == SSL3_MT_SERVER_HELLO && c->bbio != NULL &&
+	    BIO_flush(c->bbio) == 1)
+		sconn_flush(c);	/* an error shows at the next one */
+}
+
 static int
 sconn_new(struct ntske_server *srv, int fd)
 {
@@ -337,9 +370,13 @@ sconn_new(struct ntske_server *srv, int fd)
 	}
 	/* An empty input BIO means "wait", not end of file. */
 	BIO_set_mem_eof_return(in, -1);
+	c = xcalloc(1, sizeof(*c));
+	BIO_set_callback_ex(out, out_cb);
+	BIO_set_callback_arg(out, (char *)c);
+	SSL_set_msg_callback(ssl, msg_cb);
+	SSL_set_msg_callback_arg(ssl, c);
 	SSL_set_bio(ssl, in, out);
 	SSL_set_accept_state(ssl);
-	c = xcalloc(1, sizeof(*c));
 	c->srv = srv;
 	c->fd = fd;
 	c->ssl = ssl;
