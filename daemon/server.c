@@ -326,6 +326,7 @@ handle_one(struct server *srv, int i, int64_t now_ns)
 	struct msghdr		*m = &srv->rx[i].msg_hdr, *r = &srv->tx[i].msg_hdr;
 	struct sockaddr		*from = (struct sockaddr *)&srv->rx_addr[i];
 	struct timespec		 rx = { 0, 0 };
+	struct pkt		 q;
 	enum pkt_reason		 why;
 	enum clog_verdict	 v;
 	size_t			 n, len = srv->rx[i].msg_len;
@@ -353,7 +354,7 @@ handle_one(struct server *srv, int i, int64_t now_ns)
 	}
 	/* Only client requests enter the client log, as in chrony. */
 	why = v1_peer(srv->rx_buf[i], len, from) ? PKT_ERR_MODE :
-	    pkt_check_request(srv->rx_buf[i], len);
+	    pkt_check_request(&q, srv->rx_buf[i], len);
 	if (why != PKT_OK) {
 		srv->stats.malformed[why]++;
 		return 0;
@@ -376,16 +377,11 @@ handle_one(struct server *srv, int i, int64_t now_ns)
 	 */
 	nts = len > PKT_HDR_LEN && srv->eng->ntssrv != NULL;
 	/* NTS answers are basic: the answer is sealed before it is sent */
-	stamp = kod == 0 && len >= PKT_HDR_LEN && !nts &&
-	    pkt_get_ts(srv->rx_buf[i], PKT_ORG_OFFSET) != 0;
+	stamp = kod == 0 && !nts && q.org_ts != 0;
 	if (stamp && rx_ts <= srv->last_rx_ts)
 		rx_ts = srv->last_rx_ts + 1;
-	n = pkt_respond(&srv->state, srv->rx_buf[i], len, rx_ts, kod,
-	    srv->tx_buf[i], PKT_HDR_LEN, &why);
-	if (n == 0) {
-		srv->stats.malformed[why]++;
-		return 0;
-	}
+	n = pkt_respond(&srv->state, &q, rx_ts, kod, srv->tx_buf[i],
+	    PKT_HDR_LEN);
 	srv->tx_keep[i] = 0;
 	if (stamp)
 		interleave(srv, i, rx_ts);

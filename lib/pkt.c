@@ -272,6 +272,8 @@ fill_answer(struct pkt *a, const struct srv_state *st, const struct pkt *q,
 	a->root_delay = pkt_short_from_s(st->root_delay_s);
 	a->root_disp = pkt_short_from_s(st->root_disp_s);
 	a->ref_ts = st->ref_ts;
+	/* origin: the request's transmit timestamp, as it came */
+	a->org_ts = q->tx_ts;
 	a->rx_ts = rx_ts;
 	if (kod != 0) {
 		/* chrony sends its kisses with leap 3 */
@@ -288,8 +290,8 @@ fill_answer(struct pkt *a, const struct srv_state *st, const struct pkt *q,
 }
 
 /* Decode a request and judge its mode; PKT_OK if it gets an answer. */
-static enum pkt_reason
-check_request(struct pkt *q, const uint8_t *req, size_t reqlen)
+enum pkt_reason
+pkt_check_request(struct pkt *q, const uint8_t *req, size_t reqlen)
 {
 	enum pkt_reason	 why;
 
@@ -314,44 +316,28 @@ check_request(struct pkt *q, const uint8_t *req, size_t reqlen)
 	}
 }
 
-enum pkt_reason
-pkt_check_request(const uint8_t *req, size_t reqlen)
-{
-	struct pkt	 q;
-
-	return check_request(&q, req, reqlen);
-}
-
 /*
- * Check a request and build the answer (see pkt.h).  An out buffer
- * shorter than PKT_HDR_LEN is the caller's bug: no answer, PKT_ERR_LENGTH.
+ * Build the answer to a request that pkt_check_request() passed (see
+ * pkt.h).  An out buffer shorter than PKT_HDR_LEN is the caller's bug:
+ * no answer.
  */
 size_t
-pkt_respond(const struct srv_state *st, const uint8_t *req, size_t reqlen,
-    uint64_t rx_ts, uint32_t kod, uint8_t *out, size_t outlen,
-    enum pkt_reason *why)
+pkt_respond(const struct srv_state *st, const struct pkt *q, uint64_t rx_ts,
+    uint32_t kod, uint8_t *out, size_t outlen)
 {
-	struct pkt	 q, a;
-	size_t		 n;
+	struct pkt	 a;
 
-	if ((*why = check_request(&q, req, reqlen)) != PKT_OK)
-		return 0;
 	/*
-	 * The answer is never longer than the request (no amplification).
-	 * Decode guarantees reqlen >= PKT_HDR_LEN; this stays a check, not
+	 * The answer is never longer than the request (no amplification):
+	 * decode took at least PKT_HDR_LEN bytes.  This stays a check, not
 	 * an assert(), because a core may not call __assert_fail and
 	 * network input never kills the process.
 	 */
-	if (outlen < PKT_HDR_LEN || reqlen < PKT_HDR_LEN) {
-		*why = PKT_ERR_LENGTH;
+	if (outlen < PKT_HDR_LEN)
 		return 0;
-	}
 
-	fill_answer(&a, st, &q, rx_ts, kod);
-	n = pkt_encode(&a, out, outlen);
-	/* origin: the request's transmit timestamp, byte for byte */
-	memcpy(out + OFF_ORG_TS, req + OFF_TX_TS, 8);
-	return n;
+	fill_answer(&a, st, q, rx_ts, kod);
+	return pkt_encode(&a, out, outlen);
 }
 
 /* Write the transmit timestamp into an answer built by pkt_respond(). */

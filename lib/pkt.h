@@ -117,26 +117,27 @@ struct srv_state {
 #define PKT_MIN_POLL_ANY	-19	/* chrony's least ratelimit interval */
 
 /*
- * Check a request (mode 3, or NTPv1's mode 0) and build the answer into
- * out (at least PKT_HDR_LEN bytes): mode 4, the request's version, the request's poll or
- * st->min_poll if that is more (as chrony), the request's transmit
- * timestamp as origin, rx_ts as receive timestamp, transmit timestamp
- * zero (the shell writes it last, at PKT_TX_OFFSET, as late as it can).
- * kod: 0, or a kiss code (PKT_KOD_RATE): stratum 0, refid the code.
- * Returns the answer's length (never more than the request's), or 0 with
- * *why set when the request gets no answer.
+ * Decode a request into q and judge it: PKT_OK if it gets an answer (mode
+ * 3, or NTPv1's mode 0), else why not, so that the server judges a packet
+ * before it counts it against its sender (chrony logs only client
+ * requests).
  */
-#define PKT_TX_OFFSET		40
-size_t		 pkt_respond(const struct srv_state *, const uint8_t *req,
-		    size_t reqlen, uint64_t rx_ts, uint32_t kod, uint8_t *out,
-		    size_t outlen, enum pkt_reason *why);
+enum pkt_reason	 pkt_check_request(struct pkt *q, const uint8_t *req,
+		    size_t reqlen);
 /*
- * pkt_respond()'s checks alone: PKT_OK if the request is one it answers,
- * else why not, so that the server judges a packet before it counts it
- * against its sender (chrony logs only client requests).
+ * The answer to a request q that pkt_check_request() passed, into out (at
+ * least PKT_HDR_LEN bytes): mode 4, the request's version, the request's
+ * poll or st->min_poll if that is more (as chrony), the request's
+ * transmit timestamp as origin, rx_ts as receive timestamp, transmit
+ * timestamp zero (the shell writes it last, at PKT_TX_OFFSET, as late as
+ * it can).  kod: 0, or a kiss code (PKT_KOD_RATE): stratum 0, refid the
+ * code.  Returns the answer's length, PKT_HDR_LEN: never more than the
+ * request's; 0 if out is too short.
  */
-enum pkt_reason	 pkt_check_request(const uint8_t *req, size_t reqlen);
+size_t		 pkt_respond(const struct srv_state *, const struct pkt *q,
+		    uint64_t rx_ts, uint32_t kod, uint8_t *out, size_t outlen);
 /* Write a transmit timestamp into an answer built by pkt_respond. */
+#define PKT_TX_OFFSET		40
 void		 pkt_set_tx(uint8_t *answer, uint64_t tx_ts);
 /* A timestamp of a packet of at least PKT_HDR_LEN bytes, at an offset. */
 #define PKT_ORG_OFFSET		24

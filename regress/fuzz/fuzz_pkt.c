@@ -92,7 +92,7 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	uint8_t		 out[PKT_MAX_LEN + 64];
-	struct pkt	 q;
+	struct pkt	 q, cq;
 	enum pkt_reason	 r, why;
 	uint32_t	 kod;
 	size_t		 n, i;
@@ -106,9 +106,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	/* a KoD now and then, chosen by the input */
 	kod = size > 0 && (data[size - 1] & 1) ? PKT_KOD_RATE : 0;
 	memset(out, 0x5a, sizeof(out));
-	n = pkt_respond(&st, data, size, 1, kod, out, sizeof(out), &why);
-	if (pkt_check_request(data, size) != why)
-		abort();
+	why = pkt_check_request(&cq, data, size);
+	n = why == PKT_OK ? pkt_respond(&st, &cq, 1, kod, out, sizeof(out)) :
+	    0;
+	if (why == PKT_OK && memcmp(&cq, &q, sizeof(q)) != 0)
+		abort();	/* the same decode */
 	if (n > size || n > PKT_HDR_LEN)
 		abort();
 	for (i = PKT_HDR_LEN; i < sizeof(out); i++)

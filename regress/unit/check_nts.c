@@ -768,7 +768,7 @@ server_answer(struct fix *f, const uint8_t *req, size_t reqlen,
 	uint8_t		 rnd[NTS_RESPOND_RND_LEN];
 	struct nts_req	 rq;
 	struct nts_keys	 k;
-	enum pkt_reason	 why;
+	struct pkt	 q;
 	size_t		 n;
 
 	*res = nts_server_check(f->ring, f->scratch, req, reqlen, &rq, &k);
@@ -776,8 +776,9 @@ server_answer(struct fix *f, const uint8_t *req, size_t reqlen,
 		nts_keys_clear(&k);
 		return 0;
 	}
-	ck_assert_uint_eq(pkt_respond(&synced, req, reqlen, 1, 0, out, size,
-	    &why), PKT_HDR_LEN);
+	ck_assert_int_eq(pkt_check_request(&q, req, reqlen), PKT_OK);
+	ck_assert_uint_eq(pkt_respond(&synced, &q, 1, 0, out, size),
+	    PKT_HDR_LEN);
 	fill(&f->seed, rnd, sizeof(rnd));
 	n = nts_server_respond(f->ring, f->scratch, &rq, &k, rnd, sizeof(rnd),
 	    out, size, reqlen);
@@ -895,8 +896,7 @@ START_TEST(test_nts_ef_nak)
 	struct nts_keyring	*other;
 	struct nts_req		 rq;
 	struct nts_keys		 k;
-	enum pkt_reason		 why;
-	struct pkt		 p;
+	struct pkt		 p, q;
 	uint8_t			 req[PKT_MAX_LEN], ans[PKT_MAX_LEN];
 	size_t			 reqlen, n;
 
@@ -909,8 +909,9 @@ START_TEST(test_nts_ef_nak)
 	    &k), NTS_ERR_COOKIE);
 	ck_assert_int_eq(k.aead, 0);
 	ck_assert_ptr_nonnull(rq.uid);
-	ck_assert_uint_eq(pkt_respond(&synced, req, reqlen, 1, NTS_KOD_NTSN,
-	    ans, sizeof(ans), &why), PKT_HDR_LEN);
+	ck_assert_int_eq(pkt_check_request(&q, req, reqlen), PKT_OK);
+	ck_assert_uint_eq(pkt_respond(&synced, &q, 1, NTS_KOD_NTSN, ans,
+	    sizeof(ans)), PKT_HDR_LEN);
 	n = nts_server_nak(&rq, ans, sizeof(ans), reqlen);
 	ck_assert_uint_eq(n, PKT_HDR_LEN + 4 + NTS_UID_LEN);
 	ck_assert_uint_le(n, reqlen);
