@@ -6,14 +6,16 @@
 # then whole NTS-KE exchanges per second and per server CPU-second, from
 # one client (one after the other: latency counts) and from several at
 # once (the server's capacity).  Server CPU: timed's monitor and engine,
-# chronyd's process and its NTS-KE helper.  chronyd comes from
-# regress/fetch-chrony.sh (or $CHRONYD); without it timed runs alone.
-# Stops what it started, by PID.
+# chronyd's process and its NTS-KE helper.  The NTS-KE exchanges run
+# with each certificate key type of BENCH_KE_KEYS in turn: the server's
+# signature is much of a handshake, and the two TLS libraries differ most
+# there.  chronyd comes from regress/fetch-chrony.sh (or $CHRONYD);
+# without it timed runs alone.  Stops what it started, by PID.
 #   sh regress/bench-nts.sh BUILDDIR
 # Environment: BENCH_SECONDS (per run, default 5), BENCH_INFLIGHT
 # (default 32), BENCH_SOCKETS (default 1), BENCH_KE_CLIENTS (NTS-KE
-# clients at once, default 4), BENCH_ROUNDS (default 3), BENCH_PORT
-# (default 11423).
+# clients at once, default 4), BENCH_KE_KEYS (default "p256 rsa2048"),
+# BENCH_ROUNDS (default 3), BENCH_PORT (default 11423).
 set -u
 B=${1:?usage: bench-nts.sh BUILDDIR}
 B=$(cd "$B" && pwd) || exit 1
@@ -24,6 +26,15 @@ socks=${BENCH_SOCKETS:-1}
 kec=${BENCH_KE_CLIENTS:-4}
 rounds=${BENCH_ROUNDS:-3}
 port=${BENCH_PORT:-11423}
+keys=${BENCH_KE_KEYS:-p256 rsa2048}
+for k in $keys; do
+	case $k in
+	p256|rsa2048) ;;
+	*)	echo "bench-nts: BENCH_KE_KEYS: p256 or rsa2048, not $k" >&2
+		exit 1
+		;;
+	esac
+done
 case "$secs$win$socks$kec$rounds$port" in
 *[!0-9]*)
 	echo "bench-nts: BENCH_* must be whole numbers" >&2
@@ -38,10 +49,17 @@ BENCH=bench-nts
 . "$R/bench-lib.sh"
 command -v openssl >/dev/null 2>&1 || { say "no openssl command" >&2; exit 1; }
 
-openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
-    -subj /CN=localhost -addext subjectAltName=DNS:localhost,IP:127.0.0.1 \
-    -days 2 -keyout "$T/key.pem" -out "$T/cert.pem" 2>/dev/null || exit 1
-chmod 644 "$T/key.pem"	# chronyd's helper reads it as nobody
+for k in $keys; do
+	case $k in
+	p256)	new="ec -pkeyopt ec_paramgen_curve:P-256" ;;
+	rsa2048) new="rsa:2048" ;;
+	esac
+	# shellcheck disable=SC2086
+	openssl req -x509 -newkey $new -nodes -subj /CN=localhost \
+	    -addext subjectAltName=DNS:localhost,IP:127.0.0.1 -days 2 \
+	    -keyout "$T/$k.key" -out "$T/$k.pem" 2>/dev/null || exit 1
+	chmod 644 "$T/$k.key"	# chronyd's helper reads it as nobody
+done
 
 # family PID: the PID and its children, comma-separated.
 family() {
@@ -74,108 +92,133 @@ best() {
 	fi
 }
 
-# load NAME NTPPORT KEPORT PIDS: one round.  The best figures so far go
-# to $T/NAME.best (NTS answers /s and /CPU-s, NTS-KE from 1 client /s and
-# /CPU-s, from N clients /s and /CPU-s), the round's lost requests to
-# $T/NAME.lost.
+# load NAME NTPPORT KEPORT PIDS KEY: one round.  The best figures so far
+# go to $T/NAME.KEY.best (NTS answers /s and /CPU-s, with the first key
+# only, else 0 0; NTS-KE from 1 client /s and /CPU-s, from N clients /s
+# and /CPU-s), the round's lost requests to $T/NAME.lost.
 load() {
-	n=$("$B/regress/ntsload" -p "$2" -k "$3" -c "$socks" -w "$win" \
-	    -t "$secs" -P "$4")
+	nv="0 0"
+	if [ "$5" = "$first" ]; then
+		n=$("$B/regress/ntsload" -p "$2" -k "$3" -c "$socks" \
+		    -w "$win" -t "$secs" -P "$4")
+		echo "$n" | awk '{ print $4 }' >"$T/$1.lost"
+		nv=$(echo "$n" | awk '{ print $8, $12 }')
+	fi
 	h1=$("$B/regress/ntsload" -k "$3" -H -t "$secs" -P "$4")
 	hn=$("$B/regress/ntsload" -k "$3" -H -c "$kec" -t "$secs" -P "$4")
-	best "$T/$1.best" $(echo "$n" | awk '{ print $8, $12 }') \
-	    $(echo "$h1" | awk '{ print $8, $12 }') \
+	best "$T/$1.$5.best" $nv $(echo "$h1" | awk '{ print $8, $12 }') \
 	    $(echo "$hn" | awk '{ print $8, $12 }')
-	echo "$n" | awk '{ print $4 }' >"$T/$1.lost"
 }
 
-cat >"$T/timed.conf" <<CONF
+# start KEY: timed and chronyd (if there is one) with that certificate;
+# $servers: the ones that answer NTS-KE.
+start() {
+	cat >"$T/timed.conf" <<CONF
 local stratum 1
 allow 127.0.0.0/8
 port $port
 bindaddress 127.0.0.1
 ntsport $((port + 1))
-ntsservercert $T/cert.pem
-ntsserverkey $T/key.pem
+ntsservercert $T/$1.pem
+ntsserverkey $T/$1.key
 user nobody
 chrootdir $T/empty
 bindcmdaddress $T/timed.sock
 CONF
-"$B/timed" -d -x -f "$T/timed.conf" >"$T/timed.log" 2>&1 &
-tpid=$!
-pids="$pids $tpid"
-servers=""
-if up $((port + 1)); then
-	servers="timed"
-else
-	say "timed does not answer NTS-KE" >&2
-	sed 's/^/bench-nts: timed: /' "$T/timed.log" >&2
-fi
+	"$B/timed" -d -x -f "$T/timed.conf" >"$T/timed.log" 2>&1 &
+	tpid=$!
+	pids="$pids $tpid"
+	servers=""
+	if up $((port + 1)); then
+		servers="timed"
+	else
+		say "timed does not answer NTS-KE" >&2
+		sed 's/^/bench-nts: timed: /' "$T/timed.log" >&2
+	fi
 
-chronyd=${CHRONYD:-}
-if [ -z "$chronyd" ]; then
-	chronyd=$(sh "$R/fetch-chrony.sh" "${CHRONY_CACHE:-/var/tmp/timed-chrony}" 2>/dev/null |
-	    tail -n 1)
-fi
-cport=$((port + 2))
-if [ -x "$chronyd" ]; then
-	cat >"$T/chrony.conf" <<CONF
+	if [ -x "$chronyd" ]; then
+		cat >"$T/chrony.conf" <<CONF
 local stratum 1
 allow 127.0.0.0/8
 port $cport
 bindaddress 127.0.0.1
 ntsport $((cport + 1))
-ntsservercert $T/cert.pem
-ntsserverkey $T/key.pem
+ntsservercert $T/$1.pem
+ntsserverkey $T/$1.key
 ntsdumpdir $T/chrony
 cmdport 0
 bindcmdaddress $T/chrony/chronyd.sock
 pidfile $T/chrony/chronyd.pid
 CONF
-	"$chronyd" -x -d -u nobody -f "$T/chrony.conf" >"$T/chronyd.log" 2>&1 &
-	cpid=$!
-	pids="$pids $cpid"
-	if up $((cport + 1)); then
-		servers="$servers chronyd"
-	else
-		say "chronyd does not answer NTS-KE" >&2
-		sed 's/^/bench-nts: chronyd: /' "$T/chronyd.log" >&2
+		"$chronyd" -x -d -u nobody -f "$T/chrony.conf" >"$T/chronyd.log" 2>&1 &
+		cpid=$!
+		pids="$pids $cpid"
+		if up $((cport + 1)); then
+			servers="$servers chronyd"
+		else
+			say "chronyd does not answer NTS-KE" >&2
+			sed 's/^/bench-nts: chronyd: /' "$T/chronyd.log" >&2
+		fi
 	fi
-else
-	say "no chronyd: timed alone"
+}
+
+chronyd=${CHRONYD:-}
+if [ -z "$chronyd" ]; then
+	chronyd=$(sh "$R/fetch-chrony.sh" \
+	    "${CHRONY_CACHE:-/var/tmp/timed-chrony}" 2>/dev/null | tail -n 1)
 fi
+[ -x "$chronyd" ] || say "no chronyd: timed alone"
+cport=$((port + 2))
+cpid=""
+first=${keys%% *}
 
 # Rounds in turn, so that both servers see the same machine (its speed
 # drifts by tens of percent over minutes here); the best of each figure.
 echo "bench-nts: NTS: $socks socket(s), $win in flight each;" \
-    "NTS-KE: 1 client, then $kec at once; $secs s per run," \
-    "best of $rounds rounds"
-r=0
-while [ $r -lt "$rounds" ]; do
-	for s in $servers; do
-		case $s in
-		timed)	load timed $port $((port + 1)) "$(family $tpid)" ;;
-		chronyd) load chronyd $cport $((cport + 1)) "$(family $cpid)" ;;
-		esac
+    "NTS-KE: 1 client, then $kec at once, with each certificate" \
+    "($keys); $secs s per run, best of $rounds rounds"
+for k in $keys; do
+	start "$k"
+	r=0
+	while [ $r -lt "$rounds" ]; do
+		for s in $servers; do
+			case $s in
+			timed)	load timed $port $((port + 1)) \
+			    "$(family $tpid)" "$k" ;;
+			chronyd) load chronyd $cport $((cport + 1)) \
+			    "$(family $cpid)" "$k" ;;
+			esac
+		done
+		r=$((r + 1))
 	done
-	r=$((r + 1))
+	stop $tpid $cpid
 done
 
-printf '%-8s %9s %9s %5s %8s %9s %8s %9s\n' "" NTS NTS "" NTS-KE NTS-KE \
-    NTS-KE NTS-KE
-printf '%-8s %9s %9s %5s %8s %9s %8s %9s\n' server "ans/s" "ans/CPU-s" \
-    lost "1 cl./s" "/CPU-s" "$kec cl./s" "/CPU-s"
-for s in $servers; do
-	set -- $(cat "$T/$s.best")
-	printf '%-8s %9s %9s %5s %8s %9s %8s %9s\n' "$s" "$1" "$2" \
-	    "$(cat "$T/$s.lost")" "$3" "$4" "$5" "$6"
+row() {
+	printf '%-8s %9s %9s %5s %8s %9s %8s %9s  %s\n' "$@" | sed 's/ *$//'
+}
+row "" NTS NTS "" NTS-KE NTS-KE NTS-KE NTS-KE ""
+row server "ans/s" "ans/CPU-s" lost "1 cl./s" "/CPU-s" "$kec cl./s" \
+    "/CPU-s" certificate
+for k in $keys; do
+	for s in $servers; do
+		set -- $(cat "$T/$s.$k.best")
+		if [ "$k" = "$first" ]; then
+			row "$s" "$1" "$2" "$(cat "$T/$s.lost")" "$3" "$4" \
+			    "$5" "$6" "$k"
+		else
+			row "$s" - - - "$3" "$4" "$5" "$6" "$k"
+		fi
+	done
 done
-if [ -s "$T/timed.best" ] && [ -s "$T/chronyd.best" ]; then
-	echo "$(cat "$T/timed.best") $(cat "$T/chronyd.best")" |
-	    awk -v k="$kec" '{
-		printf "timed/chronyd: NTS answers %.2f per CPU-second\n", $2 / $8
-		printf "timed/chronyd: NTS-KE, 1 client: %.2f per second, %.2f per CPU-second\n", $3 / $9, $4 / $10
-		printf "timed/chronyd: NTS-KE, %d clients: %.2f per second, %.2f per CPU-second\n", k, $5 / $11, $6 / $12
+for k in $keys; do
+	[ -s "$T/timed.$k.best" ] && [ -s "$T/chronyd.$k.best" ] || continue
+	echo "$(cat "$T/timed.$k.best") $(cat "$T/chronyd.$k.best")" |
+	    awk -v n="$kec" -v k="$k" -v first="$first" '{
+		if (k == first)
+			printf "timed/chronyd: NTS answers %.2f per CPU-second\n", $2 / $8
+		printf "timed/chronyd: NTS-KE (%s), 1 client: %.2f per second, %.2f per CPU-second\n", k, $3 / $9, $4 / $10
+		printf "timed/chronyd: NTS-KE (%s), %d clients: %.2f per second, %.2f per CPU-second\n", k, n, $5 / $11, $6 / $12
 	    }'
-fi
+done
 exit 0
