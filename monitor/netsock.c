@@ -70,13 +70,19 @@ set_udp_opts(int fd, int family)
  * in, not at the end of the TCP handshake: one wakeup instead of two.
  * A client that connects and says nothing waits in the kernel for about
  * KE_DEFER_SECONDS and a SYN-ACK retry (3-5 s here) before it reaches the
- * engine, whose timeout then closes it.
+ * engine, whose timeout then closes it.  No Nagle: the engine writes
+ * whole TLS flights, and the ServerHello ahead of the rest of its flight
+ * must not hold the rest back until the client acknowledges it; the
+ * connections inherit the option from the listener.
  */
 static int
 set_tcp_opts(int fd)
 {
-	int	 secs = KE_DEFER_SECONDS;
+	int	 secs = KE_DEFER_SECONDS, one = 1;
 
+	if (setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one)) ==
+	    -1)
+		return -1;
 	return setsockopt(fd, IPPROTO_TCP, TCP_DEFER_ACCEPT, &secs,
 	    sizeof(secs));
 }
