@@ -110,6 +110,16 @@ load() {
 	    $(echo "$hn" | awk '{ print $8, $12 }')
 }
 
+# serving NAME KEPORT: NAME joins $servers if it answers NTS-KE.
+serving() {
+	if up "$2"; then
+		servers="$servers $1"
+	else
+		say "$1 does not answer NTS-KE" >&2
+		sed "s/^/bench-nts: $1: /" "$T/$1.log" >&2
+	fi
+}
+
 # start KEY: timed and chronyd (if there is one) with that certificate;
 # $servers: the ones that answer NTS-KE.
 start() {
@@ -129,12 +139,7 @@ CONF
 	tpid=$!
 	pids="$pids $tpid"
 	servers=""
-	if up $((port + 1)); then
-		servers="timed"
-	else
-		say "timed does not answer NTS-KE" >&2
-		sed 's/^/bench-nts: timed: /' "$T/timed.log" >&2
-	fi
+	serving timed $((port + 1))
 
 	if [ -x "$chronyd" ]; then
 		cat >"$T/chrony.conf" <<CONF
@@ -153,12 +158,7 @@ CONF
 		"$chronyd" -x -d -u nobody -f "$T/chrony.conf" >"$T/chronyd.log" 2>&1 &
 		cpid=$!
 		pids="$pids $cpid"
-		if up $((cport + 1)); then
-			servers="$servers chronyd"
-		else
-			say "chronyd does not answer NTS-KE" >&2
-			sed 's/^/bench-nts: chronyd: /' "$T/chronyd.log" >&2
-		fi
+		serving chronyd $((cport + 1))
 	fi
 }
 
