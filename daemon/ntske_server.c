@@ -322,7 +322,10 @@ sconn_cb(evutil_socket_t fd, short what, void *arg)
  * OpenSSL keeps a whole flight in a buffering BIO that it pushes over out,
  * and sends it when the flight is complete.  GnuTLS sends the ServerHello
  * as soon as it is made, so that the client derives its keys while the
- * server signs: do the same.  The buffering BIO passes the push on to out,
+ * server signs.  A lone client is served the same way, and gets the
+ * Certificate before the signature too, to check the chain meanwhile.
+ * Under load every send costs CPU that other handshakes need, and the
+ * flight goes out whole.  The buffering BIO passes its push on to out,
  * and that is where we learn it; its pop comes the same way.
  */
 static long
@@ -343,9 +346,13 @@ msg_cb(int write_p, int version, int type, const void *buf, size_t len,
     SSL *ssl, void *arg)
 {
 	struct sconn	*c = arg;
+	uint8_t		 mt;
 
-	if (write_p && type == SSL3_RT_HANDSHAKE && len > 0 &&
-	    *(const uint8_t *)buf == SSL3_MT_SERVER_HELLO && c->bbio != NULL &&
+	if (!write_p || type != SSL3_RT_HANDSHAKE || len == 0 ||
+	    c->bbio == NULL || c->srv->nconns > 1)
+		return;
+	mt = *(const uint8_t *)buf;
+	if ((mt == SSL3_MT_SERVER_HELLO || mt == SSL3_MT_CERTIFICATE) &&
 	    BIO_flush(c->bbio) == 1)
 		sconn_flush(c);	/* an error shows at the next one */
 }
