@@ -808,6 +808,7 @@ static const struct {
 	{ "Malformed: bad mode", "bad_mode", 1 },
 	{ "Mode 6/7 packets dropped", "control_mode", 1 },
 	{ "Malformed: bad ext. fields", "bad_extension_fields", 1 },
+	{ "Requests with a MAC dropped", "with_mac", 1 },
 	{ "Transmit errors", "tx_errors", 0 },
 	{ "NTS NAKs sent", "nts_naks_sent", 0 },
 	{ "NTS requests dropped", "nts_requests_dropped", 0 },
@@ -817,7 +818,7 @@ static const struct {
 #define NSTAT_FIELDS	(sizeof(stat_fields) / sizeof(stat_fields[0]))
 #define STAT_LABEL_COL	27	/* "NTS-KE connections accepted" */
 
-#define NMALFORMED	(PKT_ERR_EF - PKT_ERR_SHORT + 1)
+#define NMALFORMED	(PKT_NREASONS - PKT_ERR_SHORT)
 
 _Static_assert(PKT_NREASONS <= sizeof(((struct rpt_serverstats *)0)->
     malformed) / sizeof(uint64_t), "malformed[] misses a pkt_reason");
@@ -845,7 +846,7 @@ stat_values(const struct rpt_serverstats *st, uint64_t *v)
 	v[i++] = st->kod_rate;
 	v[i++] = st->rate_limited;
 	v[i++] = st->denied;
-	for (m = PKT_ERR_SHORT; m <= PKT_ERR_EF; m++)
+	for (m = PKT_ERR_SHORT; m < PKT_NREASONS; m++)
 		v[i++] = st->malformed[m];
 	v[i++] = st->tx_errors;
 	v[i++] = st->nts_naks;

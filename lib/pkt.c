@@ -83,10 +83,9 @@ put64(uint8_t *p, uint64_t v)
 }
 
 /*
- * RFC 7822 7.5: after the header, while more than PKT_MAX_MAC_LEN bytes
- * remain, the next bytes are an extension field; what is left (0 or 4..24
- * bytes, a multiple of 4 because the packet and every field are) is the
- * MAC.  Field types are not judged here: unknown types are skipped.
+ * RFC 7822 7.5: after the header, extension fields until what is left is
+ * nothing or a MAC (see pkt.h).  Field types are not judged here: unknown
+ * types are skipped.
  */
 static enum pkt_reason
 walk_ef(struct pkt *p, const uint8_t *buf, size_t len)
@@ -94,8 +93,14 @@ walk_ef(struct pkt *p, const uint8_t *buf, size_t len)
 	size_t		 off = PKT_HDR_LEN, rem = len - PKT_HDR_LEN;
 	size_t		 eflen;
 
-	while (rem > PKT_MAX_MAC_LEN) {
-		/* rem > 24, so the 4-byte field header is inside */
+	if (rem == PKT_NAK_LEN) {
+		p->mac_len = rem;
+		return PKT_OK;
+	}
+	while (rem > 0 &&
+	    (rem < PKT_MIN_MAC_LEN || rem > PKT_MAX_MAC_LEN)) {
+		if (rem < EF_MIN_LEN)
+			return PKT_ERR_EF;
 		eflen = get16(buf + off + 2);
 		if (eflen < EF_MIN_LEN || eflen % 4 != 0 || eflen > rem)
 			return PKT_ERR_EF;
@@ -297,6 +302,8 @@ pkt_check_request(struct pkt *q, const uint8_t *req, size_t reqlen)
 
 	if ((why = pkt_decode(q, req, reqlen)) != PKT_OK)
 		return why;
+	if (q->mac_len > 0)
+		return PKT_ERR_MAC;
 	switch (q->mode) {
 	case PKT_MODE_CLIENT:
 		return PKT_OK;

@@ -30,7 +30,9 @@
 
 #define PKT_HDR_LEN		48
 #define PKT_MAX_LEN		1024	/* header + extension fields + MAC */
+#define PKT_MIN_MAC_LEN		20	/* key id and a 128-bit digest */
 #define PKT_MAX_MAC_LEN		24	/* RFC 7822 7.5 */
+#define PKT_NAK_LEN		4	/* crypto-NAK: key id 0 alone */
 
 #define PKT_MODE_RESERVED	0	/* NTPv1's requests: no mode field */
 #define PKT_MODE_SYMACT		1
@@ -80,13 +82,18 @@ enum pkt_reason {
 	PKT_ERR_MODE,		/* a mode the server does not answer */
 	PKT_ERR_CONTROL,	/* mode 6 or 7: ntpq/ntpdc, never answered */
 	PKT_ERR_EF,		/* malformed extension fields */
+	PKT_ERR_MAC,		/* a MAC: no symmetric key is known */
 	PKT_NREASONS
 };
 
 /*
  * Decode the header and walk the extension fields: each at least 16
- * bytes, a multiple of 4, inside the packet, at most PKT_MAX_LEN in all;
- * a trailer of at most PKT_MAX_MAC_LEN bytes that is not a field is a MAC.
+ * bytes, a multiple of 4, inside the packet, at most PKT_MAX_LEN in all.
+ * A MAC is what is left when that is PKT_MIN_MAC_LEN to PKT_MAX_MAC_LEN
+ * bytes (RFC 7822 7.5: the last field of a packet without a MAC is at
+ * least 28 bytes, so the walk never has to guess), or PKT_NAK_LEN bytes
+ * right after the header; in NTPv1-3, anything after the header, up to
+ * PKT_MAX_MAC_LEN bytes.  As chrony parses them.
  */
 enum pkt_reason	 pkt_decode(struct pkt *, const uint8_t *, size_t);
 /* Write the 48-byte header; returns PKT_HDR_LEN, or 0 if len is short. */
@@ -118,9 +125,10 @@ struct srv_state {
 
 /*
  * Decode a request into q and judge it: PKT_OK if it gets an answer (mode
- * 3, or NTPv1's mode 0), else why not, so that the server judges a packet
- * before it counts it against its sender (chrony logs only client
- * requests).
+ * 3, or NTPv1's mode 0, without a MAC), else why not, so that the server
+ * judges a packet before it counts it against its sender (chrony logs
+ * only client requests).  timed knows no symmetric keys, so a request
+ * with a MAC is dropped, as chrony drops one with a key it does not know.
  */
 enum pkt_reason	 pkt_check_request(struct pkt *q, const uint8_t *req,
 		    size_t reqlen);

@@ -273,7 +273,8 @@ src_reply(struct src *s, const uint8_t *buf, size_t len, int64_t t4_ns,
 	int		 how = 0;
 
 	s->stats.rx++;
-	if (pkt_decode(&p, buf, len) != PKT_OK)
+	/* a MAC answers a key we never use (chrony drops it too) */
+	if (pkt_decode(&p, buf, len) != PKT_OK || p.mac_len > 0)
 		why = SRC_MALFORMED;
 	else
 		why = check_reply(s, &p, &r, &how);

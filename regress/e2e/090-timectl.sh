@@ -149,7 +149,7 @@ check "-c sources: 10 fields" [ "$(tc -c sources | fields)" = "10 " ]
 check "-c sourcestats: 8 fields" [ "$(tc -c sourcestats | fields)" = "8 " ]
 check "-c activity: 5 fields" [ "$(tc -c activity | fields)" = "5 " ]
 check "-c ntpdata: 34 fields" [ "$(tc -c ntpdata | fields)" = "34 " ]
-check "-c serverstats: 25 fields" [ "$(tc -c serverstats | fields)" = "25 " ]
+check "-c serverstats: 26 fields" [ "$(tc -c serverstats | fields)" = "26 " ]
 check "-c clients (server): 10 fields" \
     [ "$("$T/timectl" -h "$SSOCK" -c clients | fields)" = "10 " ]
 

@@ -98,7 +98,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	size_t		 n, i;
 
 	r = pkt_decode(&q, data, size);
-	if (r >= PKT_NREASONS || r == PKT_ERR_MODE || r == PKT_ERR_CONTROL)
+	if (r >= PKT_NREASONS || r == PKT_ERR_MODE || r == PKT_ERR_CONTROL ||
+	    r == PKT_ERR_MAC)
 		abort();
 	if (r == PKT_OK)
 		check_decoded(&q, data, size);
@@ -119,12 +120,15 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (n == 0) {
 		if (why == PKT_OK || (r != PKT_OK && why != r))
 			abort();
-		if (r == PKT_OK && is_request(&q))
+		/* no symmetric key is known: a MAC is never answered */
+		if (r == PKT_OK && is_request(&q) && q.mac_len == 0)
+			abort();
+		if (r == PKT_OK && q.mac_len > 0 && why != PKT_ERR_MAC)
 			abort();
 		return 0;
 	}
 	if (why != PKT_OK || r != PKT_OK || !is_request(&q) ||
-	    n != PKT_HDR_LEN)
+	    q.mac_len != 0 || n != PKT_HDR_LEN)
 		abort();
 	check_answer(&q, data, out, n, kod);
 	pkt_set_tx(out, 0x0123456789abcdefULL);

@@ -498,10 +498,11 @@ START_TEST(test_conf_source_options)
 {
 	struct conf		*c;
 	struct conf_source	*s;
+	struct conf_diag	 d;
 
 	c = parse_ok("all options", "server a.example iburst burst "
 	    "minpoll -7 maxpoll 24 prefer noselect nts xleave ntsport 4461 "
-	    "certset 3 port 1123 key 4294967295 maxdelay 0.5");
+	    "certset 3 port 1123 maxdelay 0.5");
 	s = c->sources;
 	ck_assert_int_eq(s->iburst, 1);
 	ck_assert_int_eq(s->xleave, 1);
@@ -513,8 +514,13 @@ START_TEST(test_conf_source_options)
 	ck_assert_int_eq(s->ntsport, 4461);
 	ck_assert_int_eq(s->certset, 3);
 	ck_assert_int_eq(s->port, 1123);
-	ck_assert_uint_eq(s->key, 4294967295U);
 	ck_assert_double_eq(s->maxdelay_s, 0.5);
+	conf_free(c);
+
+	/* key is kept (and printed), with a warning: no MAC is made */
+	ck_assert_ptr_nonnull(c = conf_new());
+	ck_assert_int_eq(parse(c, "server a key 4294967295", &d), 1);
+	ck_assert_uint_eq(c->sources->key, 4294967295U);
 	conf_free(c);
 
 	c = parse_ok("pool maxsources", "pool p maxsources 16");
@@ -569,6 +575,7 @@ START_TEST(test_conf_source_option_warnings)
 		{ "pool too", "pool p copy iburst", "copy" },
 		{ "maxsources on server", "server a maxsources 2",
 		    "maxsources" },
+		{ "key: kept, not used", "server a key 7", "symmetric keys" },
 	};
 	struct conf		*c;
 	struct conf_diag	 d;
@@ -1779,7 +1786,7 @@ END_TEST
 
 static const char rich_conf[] =
     "server a.example iburst minpoll 4 maxpoll 8 prefer nts ntsport 4461"
-    " certset 2 key 7 maxdelay 0.25 port 1123\n"
+    " certset 2 maxdelay 0.25 port 1123\n"
     "pool p.example noselect maxsources 8\n"
     "minsources 2\nmaxdistance 16\nmaxupdateskew 100\n"
     "maxchange 1000 1 2\nclock virtual offset 2.5 frequency -30\n"

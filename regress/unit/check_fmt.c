@@ -1357,7 +1357,7 @@ odd_serverstats(struct rpt_serverstats *st)
 	st->rate_limited = 14;
 	st->denied = 15;
 	for (i = 0; i < 8; i++)
-		st->malformed[i] = 100 + i;	/* [0], [7]: never shown */
+		st->malformed[i] = 100 + i;	/* [0]: never shown */
 	st->tx_errors = UINT64_MAX;
 	st->nts_naks = 16;
 	st->nts_dropped = 17;
@@ -1401,6 +1401,7 @@ START_TEST(test_fmt_serverstats_reference)
 	    "Malformed: bad mode        : 0\n"
 	    "Mode 6/7 packets dropped   : 0\n"
 	    "Malformed: bad ext. fields : 0\n"
+	    "Requests with a MAC dropped: 0\n"
 	    "Transmit errors            : 0\n"
 	    "NTS NAKs sent              : 0\n"
 	    "NTS requests dropped       : 0\n"
@@ -1438,6 +1439,7 @@ START_TEST(test_fmt_serverstats_every_field)
 	    "Malformed: bad mode        : 104\n"
 	    "Mode 6/7 packets dropped   : 105\n"
 	    "Malformed: bad ext. fields : 106\n"
+	    "Requests with a MAC dropped: 107\n"
 	    "Transmit errors            : 18446744073709551615\n"
 	    "NTS NAKs sent              : 16\n"
 	    "NTS requests dropped       : 17\n"
@@ -1458,14 +1460,14 @@ START_TEST(test_fmt_serverstats_csv)
 	odd_serverstats(&st);
 	fmt_serverstats_csv(fp, &st);
 	c = got(fp);
-	/* chronyc -c's eleven values first, then timed's fourteen */
+	/* chronyc -c's eleven values first, then timed's fifteen */
 	ck_assert_str_eq(c,
-	    "181,0,6,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0\n"
+	    "181,0,6,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0\n"
 	    "1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,101,102,103,104,105,106,"
-	    "18446744073709551615,16,17,19\n");
+	    "107,18446744073709551615,16,17,19\n");
 	for (p = c; *p != '\n'; p++)
 		commas += *p == ',';
-	ck_assert_uint_eq(commas + 1, 25);
+	ck_assert_uint_eq(commas + 1, 26);
 }
 END_TEST
 
@@ -1485,7 +1487,7 @@ START_TEST(test_fmt_serverstats_json)
 		"\"ntp_denied\":15,", "\"malformed\":{\"too_short\":101,",
 		"\"bad_length\":102,", "\"bad_version\":103,",
 		"\"bad_mode\":104,", "\"control_mode\":105,",
-		"\"bad_extension_fields\":106},",
+		"\"bad_extension_fields\":106,", "\"with_mac\":107},",
 		"\"tx_errors\":18446744073709551615,",
 		"\"nts_naks_sent\":16,", "\"nts_requests_dropped\":17,",
 		"\"ntsonly_refused\":19}"
@@ -1519,7 +1521,7 @@ START_TEST(test_fmt_serverstats_json)
 	    "\"ntp_rate_limited\":0,\"ntp_denied\":0,"
 	    "\"malformed\":{\"too_short\":0,\"bad_length\":0,"
 	    "\"bad_version\":0,\"bad_mode\":0,\"control_mode\":0,"
-	    "\"bad_extension_fields\":0},\"tx_errors\":0,"
+	    "\"bad_extension_fields\":0,\"with_mac\":0},\"tx_errors\":0,"
 	    "\"nts_naks_sent\":0,\"nts_requests_dropped\":0,"
 	    "\"ntsonly_refused\":0}\n");
 	ck_assert(json_ok(out));

@@ -112,8 +112,18 @@ static const struct dec_row	dec_rows[] = {
 	    PKT_OK, 1, 20 },
 	{ "EF then 24-byte MAC", 0x23, 48 + 32 + 24, { 32 }, 1, 1,
 	    PKT_OK, 1, 24 },
-	{ "sixty 16-byte EFs: the last is a MAC", 0x23, PKT_MAX_LEN, { 16 },
-	    1, 61, PKT_OK, 60, 16 },
+	{ "sixty-one 16-byte EFs", 0x23, PKT_MAX_LEN, { 16 },
+	    1, 61, PKT_OK, 61, 0 },
+	{ "one 16-byte EF", 0x23, 48 + 16, { 16 }, 1, 1, PKT_OK, 1, 0 },
+	{ "EF then 16-byte EF", 0x23, 48 + 28 + 16, { 28, 16 }, 2, 1,
+	    PKT_OK, 2, 0 },
+	{ "EF then 4-byte trailer", 0x23, 48 + 28 + 4, { 28 }, 1, 1,
+	    PKT_ERR_EF, 0, 0 },
+	{ "EF then 12-byte trailer", 0x23, 48 + 28 + 12, { 28 }, 1, 1,
+	    PKT_ERR_EF, 0, 0 },
+	{ "8-byte trailer", 0x23, 56, { 0 }, 0, 1, PKT_ERR_EF, 0, 0 },
+	{ "16-byte trailer, not an EF", 0x23, 64, { 0 }, 0, 1,
+	    PKT_ERR_EF, 0, 0 },
 	{ "trailing 4-byte MAC (crypto-NAK)", 0x23, 52, { 0 }, 0, 1,
 	    PKT_OK, 0, 4 },
 	{ "trailing 20-byte MAC", 0x23, 68, { 0 }, 0, 1, PKT_OK, 0, 20 },
@@ -175,7 +185,7 @@ START_TEST(test_pkt_decode_table)
 	uint8_t			 buf[PKT_MAX_LEN + 8];
 	uint8_t			 out[PKT_MAX_LEN + 8];
 	struct pkt		 p;
-	enum pkt_reason		 why;
+	enum pkt_reason		 why, want;
 	size_t			 len, n, j;
 
 	len = build(buf, sizeof(buf), r);
@@ -193,12 +203,16 @@ START_TEST(test_pkt_decode_table)
 		    r->what);
 	}
 
-	/* the responder refuses for the same reason, or answers in 48 */
+	/*
+	 * The responder refuses for the same reason, and a MAC (no key is
+	 * known), or answers in 48.
+	 */
 	memset(out, SENTINEL, sizeof(out));
 	why = PKT_NREASONS;
 	n = respond(&synced, buf, len, 1, 0, out, sizeof(out), &why);
-	ck_assert_msg(why == r->want, "%s: respond reason %d", r->what, why);
-	if (r->want == PKT_OK) {
+	want = r->want == PKT_OK && r->want_mac > 0 ? PKT_ERR_MAC : r->want;
+	ck_assert_msg(why == want, "%s: respond reason %d", r->what, why);
+	if (want == PKT_OK) {
 		ck_assert_msg(n == PKT_HDR_LEN, "%s: answer %zu", r->what, n);
 		ck_assert_msg(n <= len, "%s: answer larger than request",
 		    r->what);
@@ -500,9 +514,16 @@ START_TEST(test_pkt_respond_never_larger)
 	for (len = PKT_HDR_LEN; len <= PKT_MAX_LEN; len += 4) {
 		memset(req, 0, sizeof(req));
 		memcpy(req, chrony_req, PKT_HDR_LEN);
-		/* 28-byte EFs while more than a MAC is left, then a MAC */
-		for (off = PKT_HDR_LEN; len - off > PKT_MAX_MAC_LEN; off += 28)
+		/*
+		 * 28-byte EFs, the last one longer (RFC 7822: at least 28
+		 * bytes, or a MAC it would be); none fits in 4 to 24 bytes.
+		 */
+		if (len > PKT_HDR_LEN && len - PKT_HDR_LEN < 28)
+			continue;
+		for (off = PKT_HDR_LEN; len - off >= 2 * 28; off += 28)
 			put16(req + off + 2, 28);
+		if (off < len)
+			put16(req + off + 2, (uint16_t)(len - off));
 		ck_assert_int_eq(pkt_decode(&(struct pkt){ 0 }, req, len),
 		    PKT_OK);
 		memset(out, SENTINEL, sizeof(out));
@@ -752,7 +773,13 @@ oracle(const uint8_t *buf, size_t len, int *n_ef, size_t *mac)
 		*mac = len - off;
 		return *mac <= 24 ? PKT_OK : PKT_ERR_EF;
 	}
-	while (len - off > 24) {
+	if (len - off == 4) {
+		*mac = 4;
+		return PKT_OK;
+	}
+	while (len > off && (len - off < 20 || len - off > 24)) {
+		if (len - off < 16)
+			return PKT_ERR_EF;
 		l = (size_t)buf[off + 2] << 8 | buf[off + 3];
 		if (l < 16 || l % 4 != 0 || off + l > len)
 			return PKT_ERR_EF;
