@@ -399,7 +399,7 @@ sconn_new(struct ntske_server *srv, int fd)
 	}
 	TAILQ_INSERT_TAIL(&srv->conns, c, entry);
 	srv->nconns++;
-	/* TCP_DEFER_ACCEPT: the ClientHello is in already, as a rule */
+	/* the ClientHello may be in already */
 	if (sconn_io(c, EV_READ))
 		sconn_free(c);
 	return 0;
