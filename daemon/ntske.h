@@ -74,10 +74,21 @@ struct ntske_stats {
  * Server: a whole request (records up to and including End of Message)
  * came in over ssl.  Write at most *resplen bytes of answer to resp and
  * set *resplen; return 0 to send it (then close_notify and close), -1 to
- * close without an answer.  ssl serves ntske_export_keys().
+ * close without an answer.  ssl serves ntske_export_keys().  early: the
+ * connection's early_size bytes (NULL if none), as the early function
+ * left them.
  */
-typedef int	(*ntske_handle_fn)(void *arg, SSL *ssl, const uint8_t *req,
-		    size_t reqlen, uint8_t *resp, size_t *resplen);
+typedef int	(*ntske_handle_fn)(void *arg, SSL *ssl, void *early,
+		    const uint8_t *req, size_t reqlen, uint8_t *resp,
+		    size_t *resplen);
+/*
+ * Server, optional: the server's flight is out (ssl serves
+ * ntske_export_keys() already) and the client's Finished not in yet,
+ * with no other connection to serve: work ahead into early (early_size
+ * bytes, zero at first; cleansed and freed with the connection).  Called
+ * at most once a connection.
+ */
+typedef void	(*ntske_early_fn)(void *arg, SSL *ssl, void *early);
 
 /*
  * Client: build the request into req (at most *reqlen bytes), set
@@ -99,6 +110,8 @@ struct ntske_server_params {
 	int		 timeout_ms;	/* 0: NTSKE_TIMEOUT_MS */
 	size_t		 max_request;	/* 0: NTSKE_MAX_REQUEST */
 	struct clog	*limiter;	/* ntsratelimit, or NULL; not owned */
+	ntske_early_fn	 early;		/* or NULL */
+	size_t		 early_size;	/* bytes a connection, for early */
 };
 
 struct ntske_client_params {

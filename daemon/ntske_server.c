@@ -63,6 +63,8 @@ struct sconn {
 	size_t			 reqlen;
 	uint8_t			*pend;	/* written in part: the rest */
 	size_t			 pendlen;
+	uint8_t			*early;	/* p.early_size bytes, or NULL */
+	int			 early_done;
 	int			 tls_up;
 	int			 answered;
 };
@@ -105,6 +107,10 @@ sconn_free(struct sconn *c)
 	close(c->fd);
 	free(c->req);
 	free(c->pend);
+	if (c->early != NULL) {
+		OPENSSL_cleanse(c->early, srv->p.early_size);
+		free(c->early);
+	}
 	free(c);
 }
 
@@ -187,8 +193,9 @@ sconn_answer(struct sconn *c, size_t reqlen)
 	size_t			 resplen = sizeof(srv->resp);
 	int			 rc;
 
-	if (srv->handle(srv->arg, c->ssl, c->req, reqlen, srv->resp,
-	    &resplen) == -1 || resplen == 0 || resplen > sizeof(srv->resp)) {
+	if (srv->handle(srv->arg, c->ssl, c->early, c->req, reqlen,
+	    srv->resp, &resplen) == -1 || resplen == 0 ||
+	    resplen > sizeof(srv->resp)) {
 		srv->st.refused++;
 		return -1;
 	}
@@ -293,6 +300,15 @@ flush:
 		srv->st.answered++;
 		return 1;
 	}
+	/*
+	 * A lone client checks our certificate now, for longer than the
+	 * answer takes to make: make it meanwhile.
+	 */
+	if (!c->early_done && srv->p.early != NULL && srv->nconns == 1 &&
+	    SSL_get_state(c->ssl) == TLS_ST_EARLY_DATA) {
+		c->early_done = 1;
+		srv->p.early(srv->arg, c->ssl, c->early);
+	}
 wait:
 	if (sconn_wait(c, EV_READ) == 0)
 		return 0;
@@ -390,6 +406,8 @@ sconn_new(struct ntske_server *srv, int fd)
 	c->in = in;
 	c->out = out;
 	c->req = xmalloc(srv->p.max_request);
+	if (srv->p.early_size > 0)
+		c->early = xcalloc(1, srv->p.early_size);
 	clock_gettime(CLOCK_MONOTONIC, &c->deadline);
 	c->deadline.tv_sec += srv->p.timeout_ms / 1000;
 	c->deadline.tv_nsec += (long)(srv->p.timeout_ms % 1000) * 1000000;

@@ -49,9 +49,18 @@ struct ntsmat {
  * ntsservercert in this engine) Error 2, Internal Server Error (RFC 8915
  * section 4.1.3), then End of Message.
  */
+static void
+ke_early(void *arg, SSL *ssl, void *early)
+{
+	struct ntsmat	*m = arg;
+
+	if (m->eng->ntssrv != NULL)
+		ntssrv_ke_early(m->eng->ntssrv, ssl, early);
+}
+
 static int
-ke_handle(void *arg, SSL *ssl, const uint8_t *req, size_t reqlen,
-    uint8_t *resp, size_t *resplen)
+ke_handle(void *arg, SSL *ssl, void *early, const uint8_t *req,
+    size_t reqlen, uint8_t *resp, size_t *resplen)
 {
 	static const uint8_t	 refusal[] = {
 		0x80, 0x02, 0x00, 0x02, 0x00, 0x02,	/* Error: 2 */
@@ -60,8 +69,8 @@ ke_handle(void *arg, SSL *ssl, const uint8_t *req, size_t reqlen,
 	struct ntsmat		*m = arg;
 
 	if (m->eng->ntssrv != NULL)
-		return ntssrv_ke_answer(m->eng->ntssrv, ssl, req, reqlen, resp,
-		    resplen);
+		return ntssrv_ke_answer(m->eng->ntssrv, ssl, early, req,
+		    reqlen, resp, resplen);
 	if (*resplen < sizeof(refusal))
 		return -1;
 	memcpy(resp, refusal, sizeof(refusal));
@@ -103,6 +112,8 @@ server(struct ntsmat *m)
 	p.max_conns = m->eng->conf->maxntsconnections;
 	m->limiter = make_limiter(m->eng->conf);
 	p.limiter = m->limiter;
+	p.early = ke_early;
+	p.early_size = NTSSRV_EARLY_SIZE;
 	if ((m->srv = ntske_server_new(m->eng->base, &p, ke_handle, m)) ==
 	    NULL)
 		fatalx("NTS-KE server: out of memory");

@@ -243,6 +243,23 @@ done:
 	return rc;
 }
 
+/* ntssrv_ke_early()'s work, in its NTSSRV_EARLY_SIZE bytes */
+struct ke_early {
+	int	 ready;
+	uint8_t	 cookies[NTS_MAX_COOKIES][NTS_COOKIE_LEN];
+};
+_Static_assert(sizeof(struct ke_early) <= NTSSRV_EARLY_SIZE,
+    "NTSSRV_EARLY_SIZE");
+
+void
+ntssrv_ke_early(struct ntssrv *ns, SSL *ssl, void *early)
+{
+	struct ke_early	*e = early;
+
+	e->ready = ke_cookies(ns, ssl, NTS_AEAD_AES_SIV_CMAC_256,
+	    e->cookies) == 0;
+}
+
 /* What the server names in its answer: ntsntpserver, a port not 123. */
 static void
 negotiation(const struct conf *conf, struct nts_ke_reply *rp)
@@ -254,16 +271,17 @@ negotiation(const struct conf *conf, struct nts_ke_reply *rp)
 }
 
 int
-ntssrv_ke_answer(struct ntssrv *ns, SSL *ssl, const uint8_t *req,
-    size_t reqlen, uint8_t *resp, size_t *resplen)
+ntssrv_ke_answer(struct ntssrv *ns, SSL *ssl, void *early,
+    const uint8_t *req, size_t reqlen, uint8_t *resp, size_t *resplen)
 {
+	struct ke_early			*e = early;
 	static struct nts_ke_msg	 msg;	/* 2 KB of cookies */
 	struct nts_ke_reply		 rp;
 	uint8_t				 cookies[NTS_MAX_COOKIES]
 					    [NTS_COOKIE_LEN];
 	enum nts_ke_reason		 why;
 	size_t				 n;
-	int				 i;
+	int				 i, ahead;
 
 	memset(&rp, 0, sizeof(rp));
 	rp.error = -1;
@@ -274,7 +292,12 @@ ntssrv_ke_answer(struct ntssrv *ns, SSL *ssl, const uint8_t *req,
 	} else if (msg.ntpv4 && msg.aead != 0) {
 		rp.ntpv4 = 1;
 		rp.aead = msg.aead;
-		if (ke_cookies(ns, ssl, msg.aead, cookies) == -1) {
+		/* made while the client checked our certificate? */
+		ahead = e != NULL && e->ready &&
+		    msg.aead == NTS_AEAD_AES_SIV_CMAC_256;
+		if (ahead)
+			memcpy(cookies, e->cookies, sizeof(cookies));
+		if (!ahead && ke_cookies(ns, ssl, msg.aead, cookies) == -1) {
 			log_debug("NTS-KE: no cookies: keys or TLS export");
 			memset(&rp, 0, sizeof(rp));
 			rp.error = NTS_KE_ERR_INTERNAL;

@@ -30,6 +30,7 @@
 #include <openssl/ssl.h>
 
 #include "imsg.h"
+#include "nts.h"
 #include "proto.h"
 
 struct engine;
@@ -46,11 +47,20 @@ void		 ntssrv_free(struct ntssrv *);
  */
 void		 ntssrv_keys(struct ntssrv *, struct imsg *);
 /*
- * An NTS-KE request came in over ssl: write the answer (at most *resplen
- * bytes) to resp and set *resplen; 0, or -1 to close without one.
+ * NTS-KE, ahead of the request (ntske_early_fn): the keys of ssl for
+ * AEAD_AES_SIV_CMAC_256, which every client asks for, and the cookies
+ * for them, into early (NTSSRV_EARLY_SIZE bytes, zero at first).
  */
-int		 ntssrv_ke_answer(struct ntssrv *, SSL *, const uint8_t *req,
-		    size_t reqlen, uint8_t *resp, size_t *resplen);
+#define NTSSRV_EARLY_SIZE	(sizeof(int) + NTS_MAX_COOKIES * NTS_COOKIE_LEN)
+void		 ntssrv_ke_early(struct ntssrv *, SSL *, void *early);
+/*
+ * An NTS-KE request came in over ssl: write the answer (at most *resplen
+ * bytes) to resp and set *resplen; 0, or -1 to close without one.  early:
+ * NULL, or what ntssrv_ke_early() made for this connection.
+ */
+int		 ntssrv_ke_answer(struct ntssrv *, SSL *, void *early,
+		    const uint8_t *req, size_t reqlen, uint8_t *resp,
+		    size_t *resplen);
 /*
  * The NTS part of an NTP answer.  req was answered by pkt_respond()
  * with the hdrlen-byte header at out[0].  A request without NTS fields

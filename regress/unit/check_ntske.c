@@ -188,6 +188,8 @@ struct seen {
 	int	 cli_keys;
 	size_t	 reqlen;	/* what the client sends; 0: the default */
 	int	 reject;	/* the handler refuses */
+	int	 early;		/* early_keys() calls */
+	int	 early_same;	/* the handler got them, the same */
 };
 
 /* Next Protocol NTPv4, End of Message. */
@@ -195,20 +197,35 @@ static const uint8_t	 request[] = { 0x80, 0x01, 0x00, 0x02, 0x00, 0x00,
 	0x80, 0x00, 0x00, 0x00 };
 
 static int
-echo_handler(void *arg, SSL *ssl, const uint8_t *req, size_t reqlen,
-    uint8_t *resp, size_t *resplen)
+echo_handler(void *arg, SSL *ssl, void *early, const uint8_t *req,
+    size_t reqlen, uint8_t *resp, size_t *resplen)
 {
 	struct seen	*s = arg;
+	uint8_t		*e = early;
 
 	s->handled++;
 	if (s->reject)
 		return -1;
 	ck_assert_int_eq(ntske_export_keys(ssl, NTSKE_AEAD_AES_SIV_CMAC_256,
 	    s->srv_c2s, s->srv_s2c, 32), 0);
+	s->early_same = e != NULL && memcmp(e, s->srv_c2s, 32) == 0 &&
+	    memcmp(e + 32, s->srv_s2c, 32) == 0;
 	ck_assert_uint_le(reqlen, *resplen);
 	memcpy(resp, req, reqlen);
 	*resplen = reqlen;
 	return 0;
+}
+
+/* An early function: the keys, before the client's Finished. */
+static void
+early_keys(void *arg, SSL *ssl, void *early)
+{
+	struct seen	*s = arg;
+	uint8_t		*e = early;
+
+	s->early++;
+	ck_assert_int_eq(ntske_export_keys(ssl, NTSKE_AEAD_AES_SIV_CMAC_256,
+	    e, e + 32, 32), 0);
 }
 
 static int
@@ -357,6 +374,30 @@ START_TEST(test_ntske_exchange_exports_same_keys)
 	ck_assert_uint_eq(st.accepted, 1);
 	ck_assert_uint_eq(st.answered, 1);
 	ck_assert_int_eq(ntske_server_conns(r.srv), 0);
+	rig_close(&r);
+}
+END_TEST
+
+/*
+ * A lone client: the early function runs once, its work reaches the
+ * handler, and the keys it exported are the session's.
+ */
+START_TEST(test_ntske_early_work_reaches_the_handler)
+{
+	struct ntske_server_params	 p;
+	struct rig			 r;
+
+	memset(&p, 0, sizeof(p));
+	p.early = early_keys;
+	p.early_size = 64;
+	rig_open(&r, &cert_a, &p);
+	exchange(&r, &cert_a, "127.0.0.1", 0, NULL);
+	ck_assert_msg(r.seen.error == NTSKE_OK, "error %s (%s)",
+	    ntske_strerror(r.seen.error), last_warning);
+	ck_assert_int_eq(r.seen.handled, 1);
+	ck_assert_int_eq(r.seen.early, 1);
+	ck_assert_int_eq(r.seen.early_same, 1);
+	ck_assert_mem_eq(r.seen.cli_c2s, r.seen.srv_c2s, 32);
 	rig_close(&r);
 }
 END_TEST
@@ -863,6 +904,7 @@ ntske_suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_set_timeout(tc, 30);
 	tcase_add_test(tc, test_ntske_exchange_exports_same_keys);
+	tcase_add_test(tc, test_ntske_early_work_reaches_the_handler);
 	tcase_add_test(tc, test_ntske_exchange_by_name);
 	tcase_add_test(tc, test_ntske_no_resolver_fails_later);
 	tcase_add_test(tc, test_ntske_wrong_trust_store_fails);
