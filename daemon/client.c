@@ -1055,9 +1055,16 @@ client_free(struct client *cl)
 	free(cl);
 }
 
+/* How fast the root dispersion grows from the selection on (s/s). */
+static double
+disp_rate(const struct client *cl)
+{
+	return (CLOCK_ERROR_PPM + cl->sel.skew_ppm) * 1e-6;
+}
+
 int
 client_server_state(const struct client *cl, struct srv_state *st,
-    int64_t *disp_ns, double *disp_rate)
+    int64_t *disp_ns, double *disp_rate_out)
 {
 	const struct csrc	*b;
 
@@ -1065,7 +1072,7 @@ client_server_state(const struct client *cl, struct srv_state *st,
 		return 0;
 	/* the dispersion grows from the selection on, as chrony's */
 	*disp_ns = cl->sel_ns;
-	*disp_rate = (CLOCK_ERROR_PPM + cl->sel.skew_ppm) * 1e-6;
+	*disp_rate_out = disp_rate(cl);
 	b = cl->srcs[cl->best];
 	st->leap = cl->leap;
 	st->stratum = b->src.stratum + 1 > 15 ? 16 : b->src.stratum + 1;
@@ -1081,6 +1088,7 @@ client_tracking(const struct client *cl, struct rpt_tracking *r)
 {
 	const struct conf	*conf = cl->eng->conf;
 	const struct csrc	*b;
+	int64_t			 now;
 
 	r->last_offset_s = cl->last.last_offset_s;
 	r->rms_offset_s = cl->last.rms_offset_s;
@@ -1093,7 +1101,11 @@ client_tracking(const struct client *cl, struct rpt_tracking *r)
 		r->stratum = b->src.stratum + 1;
 		r->ref_time = cl->ref_time_ns * 1e-9;
 		r->root_delay_s = cl->sel.root_delay_s;
-		r->root_dispersion_s = cl->sel.root_disp_s;
+		/* grown since the selection, as in the answers */
+		now = engine_now_ns(cl->eng);
+		r->root_dispersion_s = cl->sel.root_disp_s +
+		    (now > cl->sel_ns ? (now - cl->sel_ns) * 1e-9 : 0.0) *
+		    disp_rate(cl);
 		r->skew_ppm = cl->sel.skew_ppm;
 		r->leap = cl->leap == PKT_LEAP_INSERT ? LEAP_INSERT :
 		    cl->leap == PKT_LEAP_DELETE ? LEAP_DELETE : LEAP_NORMAL;
