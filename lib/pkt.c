@@ -97,10 +97,8 @@ walk_ef(struct pkt *p, const uint8_t *buf, size_t len)
 		p->mac_len = rem;
 		return PKT_OK;
 	}
-	while (rem > 0 &&
-	    (rem < PKT_MIN_MAC_LEN || rem > PKT_MAX_MAC_LEN)) {
-		if (rem < EF_MIN_LEN)
-			return PKT_ERR_EF;
+	while (rem > PKT_MAX_MAC_LEN) {
+		/* rem > 24, so the 4-byte field header is inside */
 		eflen = get16(buf + off + 2);
 		if (eflen < EF_MIN_LEN || eflen % 4 != 0 || eflen > rem)
 			return PKT_ERR_EF;
@@ -108,6 +106,8 @@ walk_ef(struct pkt *p, const uint8_t *buf, size_t len)
 		rem -= eflen;
 		p->n_ef++;
 	}
+	if (rem > 0 && rem < PKT_MIN_MAC_LEN)
+		return PKT_ERR_EF;
 	p->mac_len = rem;
 	return PKT_OK;
 }

@@ -88,12 +88,13 @@ enum pkt_reason {
 
 /*
  * Decode the header and walk the extension fields: each at least 16
- * bytes, a multiple of 4, inside the packet, at most PKT_MAX_LEN in all.
- * A MAC is what is left when that is PKT_MIN_MAC_LEN to PKT_MAX_MAC_LEN
- * bytes (RFC 7822 7.5: the last field of a packet without a MAC is at
- * least 28 bytes, so the walk never has to guess), or PKT_NAK_LEN bytes
- * right after the header; in NTPv1-3, anything after the header, up to
- * PKT_MAX_MAC_LEN bytes.  As chrony parses them.
+ * bytes, a multiple of 4, inside the packet, at most PKT_MAX_LEN in all,
+ * while more than PKT_MAX_MAC_LEN bytes are left (RFC 7822 7.5: the last
+ * field of a packet without a MAC is at least 28 bytes, so the walk
+ * never has to guess).  What is left is a MAC if it is PKT_MIN_MAC_LEN to
+ * PKT_MAX_MAC_LEN bytes, or PKT_NAK_LEN bytes right after the header;
+ * other leftovers are malformed.  In NTPv1-3, anything after the header,
+ * up to PKT_MAX_MAC_LEN bytes, is a MAC.  As chrony parses them.
  */
 enum pkt_reason	 pkt_decode(struct pkt *, const uint8_t *, size_t);
 /* Write the 48-byte header; returns PKT_HDR_LEN, or 0 if len is short. */

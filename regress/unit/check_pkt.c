@@ -112,10 +112,13 @@ static const struct dec_row	dec_rows[] = {
 	    PKT_OK, 1, 20 },
 	{ "EF then 24-byte MAC", 0x23, 48 + 32 + 24, { 32 }, 1, 1,
 	    PKT_OK, 1, 24 },
-	{ "sixty-one 16-byte EFs", 0x23, PKT_MAX_LEN, { 16 },
-	    1, 61, PKT_OK, 61, 0 },
-	{ "one 16-byte EF", 0x23, 48 + 16, { 16 }, 1, 1, PKT_OK, 1, 0 },
+	{ "sixty 16-byte EFs and 16 bytes more", 0x23, PKT_MAX_LEN, { 16 },
+	    1, 61, PKT_ERR_EF, 0, 0 },
+	{ "a lone 16-byte EF: not the last (RFC 7822)", 0x23, 48 + 16,
+	    { 16 }, 1, 1, PKT_ERR_EF, 0, 0 },
 	{ "EF then 16-byte EF", 0x23, 48 + 28 + 16, { 28, 16 }, 2, 1,
+	    PKT_ERR_EF, 0, 0 },
+	{ "16-byte EF then 28-byte EF", 0x23, 48 + 16 + 28, { 16, 28 }, 2, 1,
 	    PKT_OK, 2, 0 },
 	{ "EF then 4-byte trailer", 0x23, 48 + 28 + 4, { 28 }, 1, 1,
 	    PKT_ERR_EF, 0, 0 },
@@ -777,9 +780,7 @@ oracle(const uint8_t *buf, size_t len, int *n_ef, size_t *mac)
 		*mac = 4;
 		return PKT_OK;
 	}
-	while (len > off && (len - off < 20 || len - off > 24)) {
-		if (len - off < 16)
-			return PKT_ERR_EF;
+	while (len - off > 24) {
 		l = (size_t)buf[off + 2] << 8 | buf[off + 3];
 		if (l < 16 || l % 4 != 0 || off + l > len)
 			return PKT_ERR_EF;
@@ -787,7 +788,7 @@ oracle(const uint8_t *buf, size_t len, int *n_ef, size_t *mac)
 		(*n_ef)++;
 	}
 	*mac = len - off;
-	return PKT_OK;
+	return *mac == 0 || *mac >= 20 ? PKT_OK : PKT_ERR_EF;
 }
 
 START_TEST(test_pkt_decode_random)
