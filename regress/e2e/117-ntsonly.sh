@@ -35,9 +35,10 @@ out=$($NTPC -n 10 -w 1 127.0.0.1 $PORT)
 check "ntsonly client, plain requests: no answer" json_ok "$out" \
     'o["sent"] == 10 and o["answers"] == 0'
 check "the refusals are counted" test "$(stat_of "$SOCK" ntsonly_refused)" = 10
-# A request with an extension field that is not NTS (type 0x2005, 16
-# bytes), and a transmit timestamp.
-EF=23$(printf '00%.0s' $(seq 39))010203040506070820050010$(printf '00%.0s' $(seq 12))
+# A request with an extension field that is not NTS (type 0x2005, 28
+# bytes: a last field is at least that, RFC 7822), and a transmit
+# timestamp.
+EF=23$(printf '00%.0s' $(seq 39))01020304050607082005001c$(printf '00%.0s' $(seq 24))
 out=$($NTPC -x "$EF" -n 10 -w 1 127.0.0.1 $PORT)
 check "ntsonly client, other extension fields: no answer" json_ok "$out" \
     'o["sent"] == 10 and o["answers"] == 0'
