@@ -107,7 +107,8 @@ clock_new_virtual(int64_t now_ns, double offset_s, double err_ppm)
 /*
  * -x, as chronyd's: the system clock is left alone, and the requests go
  * to a model of it, so that the engine still tracks the clock's offset and
- * frequency and serves its estimate of true time.
+ * frequency and serves its estimate of true time.  As in chronyd's null
+ * driver, a slew is taken at once: there is no clock to be gentle with.
  */
 struct clock *
 clock_new_none(int64_t now_ns)
@@ -144,6 +145,11 @@ clock_set_freq(struct clock *c, int64_t now_ns, double freq_ppm)
 int
 clock_slew(struct clock *c, int64_t now_ns, double offset_s, double rate_ppm)
 {
+	/* -x: an offset is taken at once, as by chronyd's null driver */
+	if (c->kind == CLOCK_KIND_NONE) {
+		vclock_step(&c->model, now_ns, offset_s);
+		return 0;
+	}
 	vclock_slew(&c->model, now_ns, offset_s, rate_ppm);
 	if (c->kind == CLOCK_KIND_KERNEL)
 		return kernel_apply_rate(c, rate_now(c, now_ns));

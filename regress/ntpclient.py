@@ -52,6 +52,7 @@ def take(out, data, sent, raw):
         out["bad"] += 1
         return False
     d = decode(data)
+    d["t4"] = time.time()  # this machine's clock as the answer came
     if not raw and struct.pack("!Q", d["org"]) not in sent:
         out["bad"] += 1
         return False

@@ -197,11 +197,15 @@ START_TEST(test_clock_none_models_requests)
 	ck_assert_double_eq_tol(vclock_offset(&st.model, 1000 * S), -0.001,
 	    1e-12);
 	ck_assert_int_eq(clock_step(c, 1000 * S, -0.001), 0);
-	ck_assert_int_eq(clock_slew(c, 1000 * S, 0.1, 100.0), 0);
 	clock_state(c, 1000 * S, &st);
 	ck_assert_double_eq_tol(vclock_offset(&st.model, 1000 * S), 0.0,
 	    1e-12);
-	ck_assert_double_eq_tol(st.slew_left_s, 0.1, 1e-12);
+	/* a slew is taken at once, as by chronyd's null driver */
+	ck_assert_int_eq(clock_slew(c, 1000 * S, 0.1, 100.0), 0);
+	clock_state(c, 1000 * S, &st);
+	ck_assert_double_eq_tol(vclock_offset(&st.model, 1000 * S), -0.1,
+	    1e-12);
+	ck_assert_double_eq_tol(st.slew_left_s, 0.0, 1e-12);
 	ck_assert_double_eq_tol(st.freq_ppm, 1.0, 1e-12);
 	clock_free(c);
 }
