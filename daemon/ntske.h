@@ -75,8 +75,8 @@ struct ntske_stats {
  * came in over ssl.  Write at most *resplen bytes of answer to resp and
  * set *resplen; return 0 to send it (then close_notify and close), -1 to
  * close without an answer.  ssl serves ntske_export_keys().  early: the
- * connection's early_size bytes (NULL if none), as the early function
- * left them.
+ * connection's early_size bytes as the early function left them, or
+ * NULL if it did not run.
  */
 typedef int	(*ntske_handle_fn)(void *arg, SSL *ssl, void *early,
 		    const uint8_t *req, size_t reqlen, uint8_t *resp,
@@ -111,7 +111,7 @@ struct ntske_server_params {
 	size_t		 max_request;	/* 0: NTSKE_MAX_REQUEST */
 	struct clog	*limiter;	/* ntsratelimit, or NULL; not owned */
 	ntske_early_fn	 early;		/* or NULL */
-	size_t		 early_size;	/* bytes a connection, for early */
+	size_t		 early_size;	/* bytes for early, > 0 with it */
 };
 
 struct ntske_client_params {

@@ -63,8 +63,7 @@ struct sconn {
 	size_t			 reqlen;
 	uint8_t			*pend;	/* written in part: the rest */
 	size_t			 pendlen;
-	uint8_t			*early;	/* p.early_size bytes, or NULL */
-	int			 early_done;
+	uint8_t			*early;	/* p.early_size bytes once made */
 	int			 tls_up;
 	int			 answered;
 };
@@ -304,9 +303,9 @@ flush:
 	 * A lone client checks our certificate now, for longer than the
 	 * answer takes to make: make it meanwhile.
 	 */
-	if (!c->early_done && srv->p.early != NULL && srv->nconns == 1 &&
+	if (c->early == NULL && srv->p.early != NULL && srv->nconns == 1 &&
 	    SSL_get_state(c->ssl) == TLS_ST_EARLY_DATA) {
-		c->early_done = 1;
+		c->early = xcalloc(1, srv->p.early_size);
 		srv->p.early(srv->arg, c->ssl, c->early);
 	}
 wait:
@@ -406,8 +405,6 @@ sconn_new(struct ntske_server *srv, int fd)
 	c->in = in;
 	c->out = out;
 	c->req = xmalloc(srv->p.max_request);
-	if (srv->p.early_size > 0)
-		c->early = xcalloc(1, srv->p.early_size);
 	clock_gettime(CLOCK_MONOTONIC, &c->deadline);
 	c->deadline.tv_sec += srv->p.timeout_ms / 1000;
 	c->deadline.tv_nsec += (long)(srv->p.timeout_ms % 1000) * 1000000;

@@ -44,11 +44,7 @@ struct ntsmat {
 	struct clog		*limiter;
 };
 
-/*
- * A whole NTS-KE request: the NTS server answers it.  Without one (no
- * ntsservercert in this engine) Error 2, Internal Server Error (RFC 8915
- * section 4.1.3), then End of Message.
- */
+/* A lone client checks our certificate: its cookies, meanwhile. */
 static void
 ke_early(void *arg, SSL *ssl, void *early)
 {
@@ -58,6 +54,11 @@ ke_early(void *arg, SSL *ssl, void *early)
 		ntssrv_ke_early(m->eng->ntssrv, ssl, early);
 }
 
+/*
+ * A whole NTS-KE request: the NTS server answers it.  Without one (no
+ * ntsservercert in this engine) Error 2, Internal Server Error (RFC 8915
+ * section 4.1.3), then End of Message.
+ */
 static int
 ke_handle(void *arg, SSL *ssl, void *early, const uint8_t *req,
     size_t reqlen, uint8_t *resp, size_t *resplen)
@@ -113,7 +114,7 @@ server(struct ntsmat *m)
 	m->limiter = make_limiter(m->eng->conf);
 	p.limiter = m->limiter;
 	p.early = ke_early;
-	p.early_size = NTSSRV_EARLY_SIZE;
+	p.early_size = ntssrv_early_size();
 	if ((m->srv = ntske_server_new(m->eng->base, &p, ke_handle, m)) ==
 	    NULL)
 		fatalx("NTS-KE server: out of memory");

@@ -243,13 +243,17 @@ done:
 	return rc;
 }
 
-/* ntssrv_ke_early()'s work, in its NTSSRV_EARLY_SIZE bytes */
+/* ntssrv_ke_early()'s work, for ntssrv_ke_answer() */
 struct ke_early {
 	int	 ready;
 	uint8_t	 cookies[NTS_MAX_COOKIES][NTS_COOKIE_LEN];
 };
-_Static_assert(sizeof(struct ke_early) <= NTSSRV_EARLY_SIZE,
-    "NTSSRV_EARLY_SIZE");
+
+size_t
+ntssrv_early_size(void)
+{
+	return sizeof(struct ke_early);
+}
 
 void
 ntssrv_ke_early(struct ntssrv *ns, SSL *ssl, void *early)

@@ -30,7 +30,6 @@
 #include <openssl/ssl.h>
 
 #include "imsg.h"
-#include "nts.h"
 #include "proto.h"
 
 struct engine;
@@ -49,9 +48,9 @@ void		 ntssrv_keys(struct ntssrv *, struct imsg *);
 /*
  * NTS-KE, ahead of the request (ntske_early_fn): the keys of ssl for
  * AEAD_AES_SIV_CMAC_256, which every client asks for, and the cookies
- * for them, into early (NTSSRV_EARLY_SIZE bytes, zero at first).
+ * for them, into early (ntssrv_early_size() bytes, zero at first).
  */
-#define NTSSRV_EARLY_SIZE	(sizeof(int) + NTS_MAX_COOKIES * NTS_COOKIE_LEN)
+size_t		 ntssrv_early_size(void);
 void		 ntssrv_ke_early(struct ntssrv *, SSL *, void *early);
 /*
  * An NTS-KE request came in over ssl: write the answer (at most *resplen
