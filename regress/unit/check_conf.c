@@ -173,6 +173,20 @@ load_clean(const char *path)
 	return c;
 }
 
+/* Loads path into a new configuration, expecting it to fail with want. */
+static void
+load_fails(const char *path, const char *want)
+{
+	struct conf	*c;
+	char		*out;
+
+	ck_assert_ptr_nonnull(c = conf_new());
+	ck_assert_int_eq(load(c, path, &out), -1);
+	ck_assert_str_eq(out, want);
+	free(out);
+	conf_free(c);
+}
+
 static char *
 print_conf(const struct conf *c)
 {
@@ -1413,14 +1427,8 @@ END_TEST
 
 START_TEST(test_conf_load_missing_file)
 {
-	struct conf	*c = conf_new();
-	char		*out;
-
-	ck_assert_int_eq(load(c, "/nonexistent/timed.conf", &out), -1);
-	ck_assert_str_eq(out,
+	load_fails("/nonexistent/timed.conf",
 	    "/nonexistent/timed.conf: No such file or directory\n");
-	free(out);
-	conf_free(c);
 }
 END_TEST
 
@@ -1466,7 +1474,7 @@ START_TEST(test_conf_load_include)
 {
 	struct conf		*c;
 	struct conf_source	*s;
-	char			 dir[64], path[128], text[256], *out;
+	char			 dir[64], path[128], text[256];
 
 	mktmp(dir, sizeof(dir));
 	mkd(dir, "inc");
@@ -1487,24 +1495,16 @@ START_TEST(test_conf_load_include)
 
 	/* An error inside an included file names that file. */
 	put(dir, "inc/b.conf", "rtcsync\nminpoll 3\n");
-	ck_assert_ptr_nonnull(c = conf_new());
-	ck_assert_int_eq(load(c, path, &out), -1);
 	snprintf(text, sizeof(text), "%s/inc/b.conf:2: unknown directive "
 	    "'minpoll'\n", dir);
-	ck_assert_str_eq(out, text);
-	free(out);
-	conf_free(c);
+	load_fails(path, text);
 
 	/* As chronyd: a name without wildcards must name a file. */
 	snprintf(text, sizeof(text), "include %s/missing.conf\n", dir);
 	put(dir, "main.conf", text);
-	ck_assert_ptr_nonnull(c = conf_new());
-	ck_assert_int_eq(load(c, path, &out), -1);
 	snprintf(text, sizeof(text), "%s/missing.conf: No such file or "
 	    "directory\n", dir);
-	ck_assert_str_eq(out, text);
-	free(out);
-	conf_free(c);
+	load_fails(path, text);
 	rmtree(dir);
 }
 END_TEST
@@ -1512,7 +1512,7 @@ END_TEST
 START_TEST(test_conf_load_include_depth)
 {
 	struct conf	*c;
-	char		 dir[64], path[128], name[32], text[256], *out;
+	char		 dir[64], path[128], name[32], text[256];
 	int		 i;
 
 	mktmp(dir, sizeof(dir));
@@ -1534,13 +1534,9 @@ START_TEST(test_conf_load_include_depth)
 	snprintf(text, sizeof(text), "include %s/self.conf\n", dir);
 	put(dir, "self.conf", text);
 	snprintf(path, sizeof(path), "%s/self.conf", dir);
-	ck_assert_ptr_nonnull(c = conf_new());
-	ck_assert_int_eq(load(c, path, &out), -1);
 	snprintf(text, sizeof(text), "%s:1: include nesting deeper than %d\n",
 	    path, CONF_MAX_DEPTH);
-	ck_assert_str_eq(out, text);
-	free(out);
-	conf_free(c);
+	load_fails(path, text);
 	rmtree(dir);
 }
 END_TEST
@@ -1579,7 +1575,7 @@ END_TEST
 START_TEST(test_conf_load_sourcedir)
 {
 	struct conf	*c;
-	char		 dir[64], path[128], text[256], *out;
+	char		 dir[64], path[128], text[256];
 
 	mktmp(dir, sizeof(dir));
 	mkd(dir, "s");
@@ -1598,13 +1594,9 @@ START_TEST(test_conf_load_sourcedir)
 
 	/* Only server, pool and peer inside a sources file. */
 	put(dir, "s/c.sources", "server c\ndriftfile /x\n");
-	ck_assert_ptr_nonnull(c = conf_new());
-	ck_assert_int_eq(load(c, path, &out), -1);
 	snprintf(text, sizeof(text), "%s/s/c.sources:2: 'driftfile' is not "
 	    "allowed in a sources file (only server, pool and peer)\n", dir);
-	ck_assert_str_eq(out, text);
-	free(out);
-	conf_free(c);
+	load_fails(path, text);
 	rmtree(dir);
 }
 END_TEST
