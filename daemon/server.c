@@ -302,21 +302,14 @@ read_tx_times(struct server *srv, int fd)
 	}
 }
 
-/*
- * An NTPv1 packet without a mode from port 123 is a symmetric peer's,
- * not a client's: chrony answers mode 0 only from other ports.
- */
-static int
-v1_peer(const uint8_t *req, size_t len, const struct sockaddr *from)
+static in_port_t
+src_port(const struct sockaddr *from)
 {
 	const struct sockaddr_in	*sin = (const void *)from;
 	const struct sockaddr_in6	*sin6 = (const void *)from;
-	in_port_t			 port;
 
-	if (len == 0 || (req[0] & 0x3f) != 1 << 3)
-		return 0;
-	port = from->sa_family == AF_INET6 ? sin6->sin6_port : sin->sin_port;
-	return ntohs(port) == 123;
+	return ntohs(from->sa_family == AF_INET6 ? sin6->sin6_port :
+	    sin->sin_port);
 }
 
 /* Decide about one request; 1 and an answer in tx[i] if it gets one. */
@@ -353,8 +346,14 @@ handle_one(struct server *srv, int i, int64_t now_ns)
 		return 0;
 	}
 	/* Only client requests enter the client log, as in chrony. */
-	why = v1_peer(srv->rx_buf[i], len, from) ? PKT_ERR_MODE :
-	    pkt_check_request(&q, srv->rx_buf[i], len);
+	why = pkt_check_request(&q, srv->rx_buf[i], len);
+	/*
+	 * NTPv1 without a mode from port 123 is a symmetric peer's, not a
+	 * client's: chrony answers mode 0 only from other ports.
+	 */
+	if (why == PKT_OK && q.mode == PKT_MODE_RESERVED &&
+	    src_port(from) == 123)
+		why = PKT_ERR_MODE;
 	if (why != PKT_OK) {
 		srv->stats.malformed[why]++;
 		return 0;

@@ -95,6 +95,7 @@ def one_at_a_time(s, a, out):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("-b", "--bind", default=None)
+    ap.add_argument("-s", "--sport", type=int, default=0)
     ap.add_argument("-n", "--count", type=int, default=1)
     ap.add_argument("-x", "--hex", default=None)
     ap.add_argument("-v", "--version", type=int, default=4)
@@ -108,8 +109,8 @@ def main():
     assert a.count <= 100000
     fam = socket.AF_INET6 if ":" in a.server else socket.AF_INET
     s = socket.socket(fam, socket.SOCK_DGRAM)
-    if a.bind:
-        s.bind((a.bind, 0))
+    if a.bind or a.sport:
+        s.bind((a.bind or "", a.sport))
     sent = {}
     out = {"sent": 0, "answers": 0, "kods": {}, "bad": 0,
            "max_answer_len": 0, "min_request_len": None, "last": None}

@@ -54,6 +54,14 @@ check "NTPv1 request without a mode answered in version 1, mode 4" \
     test "$(field "$out" 'o["answers"], o["last"]["version"], o["last"]["mode"]')" = "1 1 4"
 out=$($NTPC -v 2 -m 0 -w 0.3 127.0.0.1 $PORT)
 check "NTPv2 mode 0 gets no answer" test "$(field "$out" 'o["answers"]')" = 0
+# ... but not from port 123: that is a symmetric peer's (chrony)
+if out=$($NTPC -v 1 -m 0 -b 127.0.0.1 -s 123 -w 0.3 127.0.0.1 $PORT \
+    2>/dev/null); then
+	check "NTPv1 without a mode from port 123 gets no answer" \
+	    test "$(field "$out" 'o["answers"]')" = 0
+else
+	echo "# port 123 not ours to bind: NTPv1 from 123 not checked"
+fi
 # A poll shorter than the ratelimit interval (-3) is answered with it.
 out=$($NTPC -x "23 00 fa 00$(printf ' 00%.0s' $(seq 44))" 127.0.0.1 $PORT)
 check "a poll below the ratelimit interval is answered with the interval" \
