@@ -98,21 +98,29 @@ check "sourcestats in chronyc's layout" \
     contains "$out" '^Name/IP Address            NP  NR  Span  Frequency  Freq Skew  Offset  Std Dev$'
 
 # Root dispersion grows between updates, in tracking as in the answers
-# (chrony's): with the sources offline no update comes; two reports.
-"$T/timectl" -h "$CSOCK" offline >/dev/null
-sleep 0.5
-t1=$(tracking)
-sleep 1.5
-t2=$(tracking)
-"$T/timectl" -h "$CSOCK" online >/dev/null
-check "root dispersion grows between updates" python3 -c '
+# (chrony's): two reports 0.5 s apart with no update between them (the
+# sources offline; a pair that straddles an update is taken again).
+grows() {
+	t1=$(tracking)
+	sleep 0.5
+	t2=$(tracking)
+	python3 -c '
 import json, sys
 a, b = json.loads(sys.argv[1]), json.loads(sys.argv[2])
-assert a["ref_time"] == b["ref_time"], (a["ref_time"], b["ref_time"])
+if a["ref_time"] != b["ref_time"]:
+    sys.exit(2)
 g = b["root_dispersion"] - a["root_dispersion"]
-assert 1e-6 <= g <= 1e-3, g
-print("# root dispersion +%.1f us in 1.5 s" % (g * 1e6))
-' "$t1" "$t2"
+print("# root dispersion %+.2f us in 0.5 s" % (g * 1e6))
+sys.exit(0 if 0.3e-6 <= g <= 1e-3 else 1)' "$t1" "$t2"
+}
+"$T/timectl" -h "$CSOCK" offline >/dev/null
+sleep 0.5
+tries=0
+while grows; r=$?; [ $r = 2 ] && [ $tries -lt 5 ]; do
+	tries=$((tries + 1))
+done
+"$T/timectl" -h "$CSOCK" online >/dev/null
+check "root dispersion grows between updates" test "$r" = 0
 
 # -x, as chronyd -x: the clock is never changed, but the corrections go
 # to a model of it, so a client of the server 1 s off still tracks it and
