@@ -76,8 +76,11 @@ ntske_init(void)
 
 	if (OPENSSL_init_ssl(OPENSSL_INIT_NO_LOAD_CONFIG, NULL) != 1)
 		return -1;
+	if (ntske_kx_init() == -1)
+		ERR_clear_error();	/* servers make their own key pairs */
 	/* Fetch the providers' algorithms and the TLS methods now. */
-	if ((ctx = SSL_CTX_new(TLS_method())) != NULL &&
+	if ((ctx = SSL_CTX_new_ex(NULL, ntske_kx_propq(), TLS_method())) !=
+	    NULL &&
 	    RAND_bytes(b, sizeof(b)) == 1 &&
 	    RAND_priv_bytes(b, sizeof(b)) == 1)
 		rc = 0;
@@ -168,11 +171,12 @@ alpn_select(SSL *ssl, const unsigned char **out, unsigned char *outlen,
 }
 
 static SSL_CTX *
-ctx_new(const SSL_METHOD *method, char *err, size_t errlen)
+ctx_new(const SSL_METHOD *method, const char *propq, char *err,
+    size_t errlen)
 {
 	SSL_CTX	*ctx;
 
-	if ((ctx = SSL_CTX_new(method)) == NULL) {
+	if ((ctx = SSL_CTX_new_ex(NULL, propq, method)) == NULL) {
 		ssl_err(err, errlen, "SSL_CTX_new");
 		return NULL;
 	}
@@ -247,7 +251,8 @@ ntske_server_ctx(const uint8_t *pem, size_t len, char *err, size_t errlen)
 		snprintf(err, errlen, "too long");
 		return NULL;
 	}
-	if ((ctx = ctx_new(TLS_server_method(), err, errlen)) == NULL)
+	if ((ctx = ctx_new(TLS_server_method(), ntske_kx_propq(), err,
+	    errlen)) == NULL)
 		return NULL;
 	SSL_CTX_set_alpn_select_cb(ctx, alpn_select, NULL);
 	/*
@@ -292,7 +297,7 @@ ntske_client_ctx(const uint8_t *pem, size_t len, char *err, size_t errlen)
 		snprintf(err, errlen, "too long");
 		return NULL;
 	}
-	if ((ctx = ctx_new(TLS_client_method(), err, errlen)) == NULL)
+	if ((ctx = ctx_new(TLS_client_method(), NULL, err, errlen)) == NULL)
 		return NULL;
 	SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, NULL);
 	store = SSL_CTX_get_cert_store(ctx);

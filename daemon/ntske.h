@@ -71,6 +71,16 @@ struct ntske_stats {
 };
 
 /*
+ * The X25519 key pairs that NTS-KE servers make ahead (ntske_kx.c), in
+ * this process, since ntske_init().
+ */
+struct ntske_kx_stats {
+	uint64_t	filled;		/* made ahead */
+	uint64_t	pooled;		/* handshakes that took one made ahead */
+	uint64_t	made;		/* handshakes that made their own */
+};
+
+/*
  * Server: a whole request (records up to and including End of Message)
  * came in over ssl.  Write at most *resplen bytes of answer to resp and
  * set *resplen; return 0 to send it (then close_notify and close), -1 to
@@ -131,8 +141,9 @@ struct clog;
 /*
  * Initialise OpenSSL for a sandbox; call before the chroot and the
  * seccomp filter: no configuration file is read, the algorithms are
- * fetched and the random generators seeded (later reseeds use
- * getrandom(2)).  Everything else comes from memory.  0 or -1.
+ * fetched, the random generators seeded (later reseeds use
+ * getrandom(2)) and the first X25519 key pairs for servers made.
+ * Everything else comes from memory.  0 or -1.
  */
 int	 ntske_init(void);
 /*
@@ -148,6 +159,7 @@ SSL_CTX	*ntske_server_ctx(const uint8_t *pem, size_t len, char *err,
  */
 SSL_CTX	*ntske_client_ctx(const uint8_t *pem, size_t len, char *err,
 	    size_t errlen);
+void	 ntske_kx_stats(struct ntske_kx_stats *);
 /* Map a memfd (or any regular file) read-only; munmap when done. */
 uint8_t	*ntske_map_fd(int fd, size_t *len, char *err, size_t errlen);
 

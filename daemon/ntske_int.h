@@ -33,4 +33,15 @@ int	ntske_arm_timer(struct event *, int ms);
 /* 1 if the handshake selected ALPN ntske/1. */
 int	ntske_alpn_ok(SSL *);
 
+/*
+ * X25519 key pairs made ahead for servers (ntske_kx.c).  init: once,
+ * from ntske_init(); -1 if OpenSSL cannot have it, and servers make
+ * their own.  propq: the property query for a server's SSL_CTX, NULL
+ * without the pool.  fill: make one more if the pool is not full; 0, or
+ * -1 if OpenSSL failed.
+ */
+int		 ntske_kx_init(void);
+const char	*ntske_kx_propq(void);
+int		 ntske_kx_fill(void);
+
 #endif

@@ -308,6 +308,9 @@ flush:
 		c->early = xcalloc(1, srv->p.early_size);
 		srv->p.early(srv->arg, c->ssl, c->early);
 	}
+	/* and the key share of a handshake to come (ntske_kx.c) */
+	if (ntske_kx_fill() == -1)
+		ERR_clear_error();
 wait:
 	if (sconn_wait(c, EV_READ) == 0)
 		return 0;

@@ -39,6 +39,7 @@
 #include <event2/event.h>
 #include <openssl/err.h>
 #include <openssl/pem.h>
+#include <openssl/provider.h>
 #include <openssl/ssl.h>
 #include <openssl/x509v3.h>
 
@@ -190,6 +191,7 @@ struct seen {
 	int	 reject;	/* the handler refuses */
 	int	 early;		/* early_keys() calls */
 	int	 early_same;	/* the handler got them, the same */
+	uint8_t	 share[32];	/* the server's X25519 key share */
 };
 
 /* Next Protocol NTPv4, End of Message. */
@@ -252,6 +254,20 @@ build_request(void *arg, SSL *ssl, uint8_t *req, size_t *reqlen)
 	return 0;
 }
 
+/* The server's X25519 key share, as the client got it. */
+static void
+share_of(SSL *ssl, uint8_t share[32])
+{
+	EVP_PKEY	*k;
+	size_t		 len = 32;
+
+	ck_assert_int_eq(SSL_get_peer_tmp_key(ssl, &k), 1);
+	ck_assert_msg(EVP_PKEY_is_a(k, "X25519"), "%s %s", EVP_PKEY_get0_type_name(k), OSSL_PROVIDER_get0_name(EVP_PKEY_get0_provider(k)));
+	ck_assert_int_eq(EVP_PKEY_get_raw_public_key(k, share, &len), 1);
+	ck_assert_uint_eq(len, 32);
+	EVP_PKEY_free(k);
+}
+
 static void
 client_done(void *arg, int error, SSL *ssl, const uint8_t *resp, size_t len)
 {
@@ -267,6 +283,7 @@ client_done(void *arg, int error, SSL *ssl, const uint8_t *resp, size_t len)
 	ck_assert_ptr_nonnull(ssl);
 	s->cli_keys = ntske_export_keys(ssl, NTSKE_AEAD_AES_SIV_CMAC_256,
 	    s->cli_c2s, s->cli_s2c, 32) == 0;
+	share_of(ssl, s->share);
 }
 
 static void
@@ -399,6 +416,65 @@ START_TEST(test_ntske_early_work_reaches_the_handler)
 	ck_assert_int_eq(r.seen.early_same, 1);
 	ck_assert_mem_eq(r.seen.cli_c2s, r.seen.srv_c2s, 32);
 	rig_close(&r);
+}
+END_TEST
+
+/*
+ * The server takes each handshake's X25519 key pair from those made
+ * ahead, makes the next one after its flight, and never uses one twice;
+ * the client (and the peer's key) leave the pool alone.
+ */
+START_TEST(test_ntske_key_shares_made_ahead)
+{
+	struct ntske_kx_stats	 a, b;
+	struct rig		 r;
+	uint8_t			 shares[4][32];
+	int			 i, j;
+
+	ck_assert_int_eq(ntske_init(), 0);
+	rig_open(&r, &cert_a, NULL);
+	ntske_kx_stats(&a);
+	ck_assert_uint_ge(a.filled, 1);
+	for (i = 0; i < 4; i++) {
+		r.seen.done = 0;
+		exchange(&r, &cert_a, "127.0.0.1", 0, NULL);
+		ck_assert_msg(r.seen.error == NTSKE_OK, "error %s (%s)",
+		    ntske_strerror(r.seen.error), last_warning);
+		ck_assert_mem_eq(r.seen.cli_c2s, r.seen.srv_c2s, 32);
+		memcpy(shares[i], r.seen.share, 32);
+		for (j = 0; j < i; j++)
+			ck_assert(memcmp(shares[i], shares[j], 32) != 0);
+		ntske_kx_stats(&b);
+		ck_assert_uint_eq(b.pooled, a.pooled + i + 1);
+		ck_assert_uint_eq(b.made, a.made);
+		ck_assert_uint_eq(b.filled, a.filled + i + 1);
+	}
+	rig_close(&r);
+}
+END_TEST
+
+/* A forked child never uses its parent's key pairs: it makes its own. */
+START_TEST(test_ntske_fork_drops_key_pairs)
+{
+	struct ntske_kx_stats	 a, b;
+	struct rig		 r;
+	pid_t			 pid;
+	int			 status;
+
+	ck_assert_int_eq(ntske_init(), 0);
+	ntske_kx_stats(&a);
+	ck_assert_int_ne(pid = fork(), -1);
+	if (pid == 0) {
+		rig_open(&r, &cert_a, NULL);
+		exchange(&r, &cert_a, "127.0.0.1", 0, NULL);
+		ntske_kx_stats(&b);
+		rig_close(&r);
+		_exit(r.seen.error == NTSKE_OK && b.pooled == a.pooled &&
+		    b.made == a.made + 1 && b.filled > a.filled ? 0 : 1);
+	}
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+	    "status %#x", status);
 }
 END_TEST
 
@@ -905,6 +981,8 @@ ntske_suite(void)
 	tcase_set_timeout(tc, 30);
 	tcase_add_test(tc, test_ntske_exchange_exports_same_keys);
 	tcase_add_test(tc, test_ntske_early_work_reaches_the_handler);
+	tcase_add_test(tc, test_ntske_key_shares_made_ahead);
+	tcase_add_test(tc, test_ntske_fork_drops_key_pairs);
 	tcase_add_test(tc, test_ntske_exchange_by_name);
 	tcase_add_test(tc, test_ntske_no_resolver_fails_later);
 	tcase_add_test(tc, test_ntske_wrong_trust_store_fails);
