@@ -15,7 +15,7 @@
 # Environment: BENCH_SECONDS (per run, default 5), BENCH_INFLIGHT
 # (default 32), BENCH_SOCKETS (default 1), BENCH_KE_CLIENTS (NTS-KE
 # clients at once, default 4), BENCH_KE_KEYS (default "p256 rsa2048"),
-# BENCH_ROUNDS (default 3), BENCH_PORT (default 11423).
+# BENCH_ROUNDS (default 5), BENCH_PORT (default 11423).
 set -u
 B=${1:?usage: bench-nts.sh BUILDDIR}
 B=$(cd "$B" && pwd) || exit 1
@@ -24,7 +24,7 @@ secs=${BENCH_SECONDS:-5}
 win=${BENCH_INFLIGHT:-32}
 socks=${BENCH_SOCKETS:-1}
 kec=${BENCH_KE_CLIENTS:-4}
-rounds=${BENCH_ROUNDS:-3}
+rounds=${BENCH_ROUNDS:-5}
 port=${BENCH_PORT:-11423}
 keys=${BENCH_KE_KEYS:-p256 rsa2048}
 for k in $keys; do
@@ -78,36 +78,20 @@ up() {
 	return 1
 }
 
-# best FILE VALUE...: keep in FILE, field by field, the larger value.
-best() {
-	f=$1
-	shift
-	if [ -s "$f" ]; then
-		echo "$* $(cat "$f")" | awk '{ n = NF / 2
-		    for (i = 1; i <= n; i++)
-			printf "%s%s", ($i > $(i + n) ? $i : $(i + n)),
-			    (i < n ? " " : "\n") }' >"$f.new" && mv "$f.new" "$f"
-	else
-		echo "$*" >"$f"
-	fi
-}
-
-# load NAME NTPPORT KEPORT PIDS KEY: one round.  The best figures so far
-# go to $T/NAME.KEY.best (NTS answers /s and /CPU-s, with the first key
-# only, else 0 0; NTS-KE from 1 client /s and /CPU-s, from N clients /s
-# and /CPU-s), the round's lost requests to $T/NAME.lost.
-load() {
-	nv="0 0"
-	if [ "$5" = "$first" ]; then
-		n=$("$B/regress/ntsload" -p "$2" -k "$3" -c "$socks" \
-		    -w "$win" -t "$secs" -P "$4")
-		echo "$n" | awk '{ print $4 }' >"$T/$1.lost"
-		nv=$(echo "$n" | awk '{ print $8, $12 }')
-	fi
-	h1=$("$B/regress/ntsload" -k "$3" -H -t "$secs" -P "$4")
-	hn=$("$B/regress/ntsload" -k "$3" -H -c "$kec" -t "$secs" -P "$4")
-	best "$T/$1.$5.best" $nv $(echo "$h1" | awk '{ print $8, $12 }') \
-	    $(echo "$hn" | awk '{ print $8, $12 }')
+# measure NAME WHAT NTPPORT KEPORT PIDS: one run of WHAT against NAME,
+# appended to $T/NAME.$k.WHAT as "per-second per-CPU-second": nts (NTS
+# answers; the lost requests go to $T/NAME.lost), ke1 (NTS-KE exchanges
+# from one client), keN (from $kec at once).
+measure() {
+	case $2 in
+	nts)	n=$("$B/regress/ntsload" -p "$3" -k "$4" -c "$socks" \
+		    -w "$win" -t "$secs" -P "$5")
+		echo "$n" | awk '{ print $4 }' >"$T/$1.lost" ;;
+	ke1)	n=$("$B/regress/ntsload" -k "$4" -H -t "$secs" -P "$5") ;;
+	keN)	n=$("$B/regress/ntsload" -k "$4" -H -c "$kec" -t "$secs" \
+		    -P "$5") ;;
+	esac
+	echo "$n" | awk '{ print $8, $12 }' >>"$T/$1.$k.$2"
 }
 
 # serving NAME KEPORT: NAME joins $servers if it answers NTS-KE.
@@ -172,27 +156,62 @@ cport=$((port + 2))
 cpid=""
 first=${keys%% *}
 
-# Rounds in turn, so that both servers see the same machine (its speed
-# drifts by tens of percent over minutes here); the best of each figure.
+# The machine's speed drifts by tens of percent over minutes here.  So
+# each figure is taken from both servers back to back, in turn, first
+# timed then chronyd, then the other way round in the next round; each
+# round gives a ratio, and the ratios' median is the comparison.  The
+# table shows each server's best run.
 echo "bench-nts: NTS: $socks socket(s), $win in flight each;" \
     "NTS-KE: 1 client, then $kec at once, with each certificate" \
-    "($keys); $secs s per run, best of $rounds rounds"
+    "($keys); $secs s per run, $rounds rounds"
 for k in $keys; do
 	start "$k"
+	order=$servers
 	r=0
 	while [ $r -lt "$rounds" ]; do
-		for s in $servers; do
-			case $s in
-			timed)	load timed $port $((port + 1)) \
-			    "$(family $tpid)" "$k" ;;
-			chronyd) load chronyd $cport $((cport + 1)) \
-			    "$(family $cpid)" "$k" ;;
-			esac
+		for m in nts ke1 keN; do
+			[ $m = nts ] && [ "$k" != "$first" ] && continue
+			for s in $order; do
+				case $s in
+				timed)	measure timed $m $port $((port + 1)) \
+				    "$(family $tpid)" ;;
+				chronyd) measure chronyd $m $cport \
+				    $((cport + 1)) "$(family $cpid)" ;;
+				esac
+			done
 		done
+		order=$(echo "$order" | awk '{ for (i = NF; i > 0; i--)
+		    printf "%s%s", $i, (i > 1 ? " " : "\n") }')
 		r=$((r + 1))
 	done
 	stop $tpid $cpid
 done
+
+# best FILE: the best per-second and per-CPU-second figures of FILE's runs.
+best() {
+	awk '$1 > s { s = $1 } $2 > c { c = $2 } END { print s + 0, c + 0 }' "$1"
+}
+
+# ratios A B: the median of the rounds' ratios A/B, per second and per
+# CPU-second, each with its lowest and highest.
+ratios() {
+	paste -d ' ' "$1" "$2" | awk '$3 > 0 && $4 > 0 {
+	    n++; s[n] = $1 / $3; c[n] = $2 / $4 }
+	function med(a, n,  i, j, t) {
+		for (i = 2; i <= n; i++)
+			for (j = i; j > 1 && a[j - 1] > a[j]; j--) {
+				t = a[j]; a[j] = a[j - 1]; a[j - 1] = t
+			}
+		return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
+	}
+	END {
+		if (n == 0)
+			exit 1
+		ms = med(s, n); mc = med(c, n)
+		printf "%.2f per second (%.2f-%.2f), %.2f per CPU-second (%.2f-%.2f)\n",
+		    ms, s[1], s[n], mc, c[1], c[n]
+	}'
+}
 
 row() {
 	printf '%-8s %9s %9s %5s %8s %9s %8s %9s  %s\n' "$@" | sed 's/ *$//'
@@ -202,23 +221,27 @@ row server "ans/s" "ans/CPU-s" lost "1 cl./s" "/CPU-s" "$kec cl./s" \
     "/CPU-s" certificate
 for k in $keys; do
 	for s in $servers; do
-		set -- $(cat "$T/$s.$k.best")
 		if [ "$k" = "$first" ]; then
+			set -- $(best "$T/$s.$k.nts") $(best "$T/$s.$k.ke1") \
+			    $(best "$T/$s.$k.keN")
 			row "$s" "$1" "$2" "$(cat "$T/$s.lost")" "$3" "$4" \
 			    "$5" "$6" "$k"
 		else
-			row "$s" - - - "$3" "$4" "$5" "$6" "$k"
+			set -- $(best "$T/$s.$k.ke1") $(best "$T/$s.$k.keN")
+			row "$s" - - - "$1" "$2" "$3" "$4" "$k"
 		fi
 	done
 done
+[ -s "$T/timed.$first.ke1" ] && [ -s "$T/chronyd.$first.ke1" ] || exit 0
+echo "timed/chronyd, the median of $rounds rounds (lowest-highest):"
 for k in $keys; do
-	[ -s "$T/timed.$k.best" ] && [ -s "$T/chronyd.$k.best" ] || continue
-	echo "$(cat "$T/timed.$k.best") $(cat "$T/chronyd.$k.best")" |
-	    awk -v n="$kec" -v k="$k" -v first="$first" '{
-		if (k == first)
-			printf "timed/chronyd: NTS answers %.2f per CPU-second\n", $2 / $8
-		printf "timed/chronyd: NTS-KE (%s), 1 client: %.2f per second, %.2f per CPU-second\n", k, $3 / $9, $4 / $10
-		printf "timed/chronyd: NTS-KE (%s), %d clients: %.2f per second, %.2f per CPU-second\n", k, n, $5 / $11, $6 / $12
-	    }'
+	if [ "$k" = "$first" ]; then
+		echo "  NTS answers: $(ratios "$T/timed.$k.nts" \
+		    "$T/chronyd.$k.nts")"
+	fi
+	echo "  NTS-KE ($k), 1 client: $(ratios "$T/timed.$k.ke1" \
+	    "$T/chronyd.$k.ke1")"
+	echo "  NTS-KE ($k), $kec clients: $(ratios "$T/timed.$k.keN" \
+	    "$T/chronyd.$k.keN")"
 done
 exit 0
