@@ -1481,6 +1481,17 @@ client_nts_dump(struct client *cl)
 }
 
 void
+client_nts_trust_changed(struct client *cl, int certset)
+{
+	int	 i;
+
+	for (i = 0; i < cl->n; i++)
+		if (cl->srcs[i]->nts != NULL &&
+		    cl->srcs[i]->conf->certset == certset)
+			ntscl_trust_changed(cl->srcs[i]->nts);
+}
+
+void
 client_nts_restore(struct client *cl, const struct nts_dump *d)
 {
 	int	 i;

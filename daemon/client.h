@@ -47,6 +47,11 @@ void		 client_send_sources(const struct client *, uint32_t peerid);
  */
 void		 client_nts_dump(struct client *);
 void		 client_nts_restore(struct client *, const struct nts_dump *);
+/*
+ * Certificate set certset has new trusted certificates (SIGHUP): its
+ * sources that wait to retry a failed NTS-KE try again now.
+ */
+void		 client_nts_trust_changed(struct client *, int certset);
 /* One IMSG_CTL_AUTHDATA answer per source, then IMSG_CTL_END. */
 void		 client_send_authdata(const struct client *, uint32_t peerid);
 /* One IMSG_CTL_SOURCESTATS answer per source, then IMSG_CTL_END. */
@@ -62,9 +67,9 @@ void		 client_activity(const struct client *, struct rpt_activity *);
  */
 int		 client_send_ntpdata(const struct client *, const char *which,
 		    uint32_t peerid);
-/* timectl burst, online, offline: returns how many sources which names. */
 void		 client_set_makestep(struct client *, double threshold_s,
 		    int limit);
+/* timectl burst, online, offline: returns how many sources which names. */
 int		 client_burst(struct client *, const char *which, int good,
 		    int max);
 int		 client_set_online(struct client *, const char *which,

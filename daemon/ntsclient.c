@@ -292,6 +292,20 @@ done:
 	free(msg);
 }
 
+/* New trusted certificates: a failed NTS-KE is not waited out. */
+void
+ntscl_trust_changed(struct ntscl *n)
+{
+	if (!n->retry_armed || n->have_keys)
+		return;
+	evtimer_del(n->ev_retry);
+	n->retry_armed = 0;
+	n->attempts = 0;
+	log_info("source %s: new trusted certificates: NTS-KE again",
+	    n->conf->name);
+	start_ke(n);
+}
+
 static void
 start_ke(struct ntscl *n)
 {

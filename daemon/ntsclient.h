@@ -45,6 +45,11 @@ struct ntscl	*ntscl_new(struct engine *, const struct conf_source *,
 /* Wipes the keys and cookies; cancels an exchange under way. */
 void		 ntscl_free(struct ntscl *);
 /*
+ * The source's certificate set has new trusted certificates: without
+ * keys and waiting to retry NTS-KE, retry now.
+ */
+void		 ntscl_trust_changed(struct ntscl *);
+/*
  * Before a poll: 0 if a request can go now, with *addr (the address of
  * the source's name, with the source's port) replaced by what NTS-KE
  * negotiated; -1 if not (NTS-KE is started, or under way, or waits to be

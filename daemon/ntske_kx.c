@@ -51,10 +51,8 @@
 
 #define KX_NAME		"timed-kx"
 #define KX_POOL		4	/* a lone client needs one */
+#define KX_GENS		4	/* key pair generations under way */
 #define KX_MAXFN	48
-
-/* Key generations under way that want a key pair (OpenSSL's gen contexts). */
-#define KX_GENS		4
 
 static struct {
 	OSSL_PROVIDER			*deflt;

@@ -21,6 +21,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "client.h"
 #include "clientlog.h"
 #include "engine.h"
 #include "log.h"
@@ -222,10 +223,16 @@ add_trust(struct ntsmat *m, struct imsg *imsg)
 			fatalx("IMSG_NTS_TRUST: too many sets");
 		t = &m->trust[m->ntrust++];
 		t->certset = msg.certset;
-	} else
-		SSL_CTX_free(t->ctx);
+		t->ctx = ctx;
+		log_debug("%s: loaded", what);
+		return;
+	}
+	/* SIGHUP: connections under way keep the old set */
+	SSL_CTX_free(t->ctx);
 	t->ctx = ctx;
-	log_debug("%s: loaded", what);
+	log_info("%s: reloaded", what);
+	if (m->eng->client != NULL)
+		client_nts_trust_changed(m->eng->client, msg.certset);
 }
 
 static void

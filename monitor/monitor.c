@@ -43,6 +43,7 @@ static void	engine_dispatch(struct monitor *, struct imsg *);
 static void	send_clock_state(struct monitor *);
 static void	arm_slew_timer(struct monitor *);
 static void	send_nts_certs(struct monitor *);
+static void	send_nts_trust(struct monitor *);
 
 int64_t
 monitor_now_ns(void)
@@ -184,38 +185,78 @@ sigchld_cb(evutil_socket_t sig, short ev, void *arg)
 			engine_reaped(mon, status);
 }
 
-/*
- * SIGHUP: reopen the log files (logrotate: move them away, then SIGHUP)
- * and read the NTS server's certificates and keys again (a renewed
- * certificate) for the engine's new handshakes.  If a certificate file
- * is missing or unreadable, the ones in use stay.
- */
-static void
-sighup_cb(evutil_socket_t sig, short ev, void *arg)
+/* SIGHUP: the NTS server's certificates and keys; 0 if it has none. */
+static int
+reload_certs(struct monitor *mon)
 {
-	struct monitor		*mon = arg;
 	struct nts_files	 f;
 	char			 err[512];
 
-	if (mon->statlog != NULL) {
-		statlog_reopen(mon->statlog);
-		log_info("SIGHUP received: log files reopened");
-	}
-	if (mon->nts.ncert == 0) {
-		if (mon->statlog == NULL)
-			log_info("SIGHUP received: nothing to reopen or reload");
-		return;
-	}
+	if (mon->nts.ncert == 0)
+		return 0;
 	memset(&f, 0, sizeof(f));
 	if (ntsfiles_load_certs(mon->conf, &f, err, sizeof(err)) == -1) {
 		log_warnx("SIGHUP: %s; keeping the certificates in use", err);
-		return;
+		return 1;
 	}
 	ntsfiles_close_certs(&mon->nts);
 	memcpy(mon->nts.cert_fds, f.cert_fds, sizeof(f.cert_fds));
 	mon->nts.ncert = f.ncert;
 	log_info("SIGHUP: %d NTS server certificate(s) reloaded", f.ncert);
 	send_nts_certs(mon);
+	return 1;
+}
+
+/* SIGHUP: the NTS sources' trusted certificates; 0 if there are none. */
+static int
+reload_trust(struct monitor *mon)
+{
+	struct nts_files	 f;
+	char			 err[512];
+
+	if (mon->nts.ntrust == 0)
+		return 0;
+	memset(&f, 0, sizeof(f));
+	if (ntsfiles_load_trust(mon->conf, &f, err, sizeof(err)) == -1) {
+		log_warnx("SIGHUP: %s; keeping the trusted certificates in "
+		    "use", err);
+		return 1;
+	}
+	ntsfiles_close_trust(&mon->nts);
+	memcpy(mon->nts.trust_fds, f.trust_fds, sizeof(f.trust_fds));
+	memcpy(mon->nts.trust_ids, f.trust_ids, sizeof(f.trust_ids));
+	memcpy(mon->nts.trust_system, f.trust_system,
+	    sizeof(f.trust_system));
+	mon->nts.ntrust = f.ntrust;
+	log_info("SIGHUP: %d NTS trusted certificate set(s) reloaded",
+	    f.ntrust);
+	if (mon->engine != NULL && mon->engine_ready)
+		send_nts_trust(mon);
+	return 1;
+}
+
+/*
+ * SIGHUP: reopen the log files (logrotate: move them away, then SIGHUP)
+ * and read the NTS server's certificates and keys again (a renewed
+ * certificate) for the engine's new handshakes, and the trusted
+ * certificates of the NTS sources (a renewed CA bundle) for their next
+ * NTS-KE.  If a file is missing or unreadable, what is in use stays.
+ */
+static void
+sighup_cb(evutil_socket_t sig, short ev, void *arg)
+{
+	struct monitor	*mon = arg;
+	int		 done = 0;
+
+	if (mon->statlog != NULL) {
+		statlog_reopen(mon->statlog);
+		log_info("SIGHUP received: log files reopened");
+		done = 1;
+	}
+	done |= reload_certs(mon);
+	done |= reload_trust(mon);
+	if (!done)
+		log_info("SIGHUP received: nothing to reopen or reload");
 }
 
 static void
@@ -402,8 +443,9 @@ send_nts_certs(struct monitor *mon)
 	update_engine_events(mon);
 }
 
+/* The trusted certificates of each certificate set. */
 static void
-send_nts(struct monitor *mon)
+send_nts_trust(struct monitor *mon)
 {
 	struct nts_trust_msg	 t;
 	int			 i;
@@ -415,6 +457,16 @@ send_nts(struct monitor *mon)
 		    sizeof(t)) == -1)
 			return;
 	}
+	if (mon->engine != NULL)
+		update_engine_events(mon);
+}
+
+static void
+send_nts(struct monitor *mon)
+{
+	int	 i;
+
+	send_nts_trust(mon);
 	send_nts_certs(mon);
 	ntskeys_send(mon);
 	for (i = 0; i < mon->n_ke_fds && mon->engine != NULL; i++)

@@ -145,6 +145,7 @@ int		 ntsfiles_load_certs(const struct conf *, struct nts_files *,
 void		 ntsfiles_close_certs(struct nts_files *);
 int		 ntsfiles_load_trust(const struct conf *, struct nts_files *,
 		    char *err, size_t errlen);
+void		 ntsfiles_close_trust(struct nts_files *);
 
 /*
  * ntskeys.c: the NTS server's master keys.  _load reads

@@ -271,10 +271,23 @@ ntsfiles_load_trust(const struct conf *conf, struct nts_files *f, char *err,
 	for (s = conf->ntstrustedcerts; s != NULL; s = s->next)
 		if (!has_set(f, s->id) &&
 		    load_set(conf, f, s->id, err, errlen) == -1)
-			return -1;
+			goto fail;
 	for (src = conf->sources; src != NULL; src = src->next)
 		if (src->nts && !has_set(f, src->certset) &&
 		    load_set(conf, f, src->certset, err, errlen) == -1)
-			return -1;
+			goto fail;
 	return 0;
+fail:
+	ntsfiles_close_trust(f);
+	return -1;
+}
+
+void
+ntsfiles_close_trust(struct nts_files *f)
+{
+	int	 i;
+
+	for (i = 0; i < f->ntrust; i++)
+		close(f->trust_fds[i]);
+	f->ntrust = 0;
 }

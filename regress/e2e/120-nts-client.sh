@@ -4,7 +4,8 @@
 # NTS-protected polls; the client selects chronyd and agrees with it.
 # Answers changed on the way (a relay flips a byte of every third
 # authenticator) are dropped and counted; a client that does not trust
-# the certificate never uses the server; chronyd restarted with a new
+# the certificate never uses the server, until SIGHUP gives it trusted
+# certificates that name it; chronyd restarted with a new
 # key: the client gets an NTS NAK, runs NTS-KE again and stays in sync;
 # its keys and cookies survive a restart (ntsdumpdir); nocerttimecheck
 # lets a certificate that is not valid yet through.  Then a timed client
@@ -160,7 +161,8 @@ check "without NTS-KE" not_in_log "$T/client2.log" "NTS-KE done"
 check "the file is used once" test ! -e "$DUMP"
 
 # A client that trusts another certificate never uses chronyd.
-client_conf wrong other 127.0.0.1 >"$T/wrong.conf"
+cp "$T/other.crt" "$T/trust.crt"
+client_conf wrong trust 127.0.0.1 >"$T/wrong.conf"
 start_timed wrong "$T/wrong.conf"
 WRONG=$MPID
 check "the wrong certificate is refused, and said so" wait_for 30 grep -q \
@@ -175,6 +177,19 @@ check "never selected, never reached" \
     printf '%s\n' "$out" | sed 's/^/# /'
 check "no NTP request was sent" contains \
     "$("$T/timectl" -h "$T/wrong.sock" ntpdata)" "^Total TX *: 0$"
+# Told to trust chronyd's certificate (SIGHUP), it does not wait out the
+# 1024 s before the next attempt.
+cp "$T/server.crt" "$T/trust.crt"
+kill -HUP "$WRONG"
+check "SIGHUP reloads the trusted certificates" wait_for 10 grep -q \
+    "SIGHUP: 1 NTS trusted certificate set(s) reloaded" "$T/wrong.log"
+check "the failed source tries NTS-KE again at once" wait_for 10 grep -q \
+    "source 127.0.0.1: new trusted certificates: NTS-KE again" \
+    "$T/wrong.log"
+check "and gets its keys" wait_for 10 grep -q \
+    "source 127.0.0.1: NTS-KE done" "$T/wrong.log"
+check "then gets authenticated answers from chronyd" wait_for 20 field_ge \
+    "$T/wrong.sock" authenticated 1
 kill -TERM "$WRONG"
 check "the wrong client stops" wait_for 10 gone "$WRONG"
 
