@@ -35,6 +35,7 @@
 #include "disc.h"
 #include "engine.h"
 #include "log.h"
+#include "ntpkey.h"
 #include "ntsclient.h"
 #include "select.h"
 #include "server.h"
@@ -82,6 +83,9 @@ struct csrc {
 	double			 prev_freq_ppm;
 	double			 prev_skew_ppm;
 	struct ntscl		*nts;		/* NTS: keys, cookies */
+	uint64_t		 mac_ok;	/* key: answers authenticated */
+	uint64_t		 mac_failed;	/* key: answers dropped */
+	int			 key_missing;	/* key: said once */
 };
 
 enum refmode { REF_NONE, REF_SOURCES, REF_LOCAL };
@@ -615,6 +619,76 @@ read_tx_time(struct csrc *s, int fd)
 	}
 }
 
+/*
+ * 1 if the source has no key, or its key is in the keyfile; a source
+ * with a key is never polled without it.
+ */
+static int
+key_ready(struct csrc *s)
+{
+	if (s->conf->key == 0 || (s->cl->eng->keys != NULL &&
+	    ntpkeys_known(s->cl->eng->keys, s->conf->key))) {
+		s->key_missing = 0;
+		return 1;
+	}
+	if (!s->key_missing)
+		log_warnx("source %s: key %u is not in the keyfile; not "
+		    "polled", s->name, (unsigned)s->conf->key);
+	s->key_missing = 1;
+	return 0;
+}
+
+/*
+ * A source with a key: the request's MAC after its header (hdr bytes),
+ * truncated to 20 bytes in NTPv4 (RFC 7822, as chrony); the request's
+ * length, 0 if OpenSSL failed.
+ */
+static size_t
+mac_request(struct csrc *s, uint8_t *pkt, size_t hdr)
+{
+	uint32_t	 id = s->conf->key;
+	size_t		 n;
+
+	if ((n = ntpkeys_mac(s->cl->eng->keys, id, pkt, hdr, pkt + hdr + 4,
+	    PKT_MAX_MAC_LEN - 4)) == 0)
+		return 0;
+	pkt[hdr] = id >> 24;
+	pkt[hdr + 1] = id >> 16;
+	pkt[hdr + 2] = id >> 8;
+	pkt[hdr + 3] = id;
+	return hdr + 4 + n;
+}
+
+/*
+ * A source with a key: the answer's length without its MAC if the MAC
+ * is ours and good, else 0 (dropped and counted).
+ */
+static size_t
+mac_reply(struct csrc *s, const uint8_t *buf, size_t len)
+{
+	const uint8_t	*mac;
+	struct pkt	 p;
+	uint32_t	 id;
+	size_t		 trunc;
+
+	if (s->cl->eng->keys == NULL || pkt_decode(&p, buf, len) != PKT_OK ||
+	    p.mac_len < PKT_MIN_MAC_LEN || p.n_ef > 0)
+		goto bad;
+	mac = buf + len - p.mac_len;
+	id = (uint32_t)mac[0] << 24 | mac[1] << 16 | mac[2] << 8 | mac[3];
+	trunc = p.version == 4 && p.mac_len <= PKT_MAX_MAC_LEN ?
+	    PKT_MAX_MAC_LEN - 4 : PKT_MAX_V3_MAC_LEN - 4;
+	if (id != s->conf->key || !ntpkeys_check(s->cl->eng->keys, id, buf,
+	    len - p.mac_len, mac + 4, p.mac_len - 4, trunc))
+		goto bad;
+	s->mac_ok++;
+	return len - p.mac_len;
+bad:
+	s->mac_failed++;
+	log_debug("source %s: answer without a good MAC dropped", s->name);
+	return 0;
+}
+
 static void
 rx_cb(evutil_socket_t fd, short ev, void *arg)
 {
@@ -650,6 +724,9 @@ rx_cb(evutil_socket_t fd, short ev, void *arg)
 	/* NTS: authenticated and ours, or dropped (counted there) */
 	if (s->nts != NULL && !ntscl_response(s->nts, buf, n,
 	    s->src.req.awaiting ? s->src.req.xmt : 0))
+		return;
+	/* a key: its MAC good, then the header alone */
+	if (s->conf->key != 0 && (n = mac_reply(s, buf, n)) == 0)
 		return;
 	if (src_reply(&s->src, buf, n, t4, &sm) != SRC_OK)
 		return;		/* counted in the source */
@@ -788,6 +865,11 @@ poll_cb(evutil_socket_t fd, short ev, void *arg)
 	}
 	if (s->nts != NULL && ntscl_prepare(s->nts, &s->addr, &s->alen) == -1)
 		return;		/* NTS-KE first; then nts_ready() */
+	if (!key_ready(s)) {
+		/* SIGHUP may bring the key */
+		schedule(s, (int64_t)(src_interval_s(&s->src) * 1e9));
+		return;
+	}
 	if (getrandom(&xmt, sizeof(xmt), 0) != sizeof(xmt))
 		fatal("getrandom");
 	s->tx_kernel = 0;
@@ -800,6 +882,8 @@ poll_cb(evutil_socket_t fd, short ev, void *arg)
 		src_poll(&s->src, t1, xmt, pkt);
 		if (s->nts != NULL)
 			len = ntscl_request(s->nts, pkt, sizeof(pkt));
+		else if (s->conf->key != 0)
+			len = mac_request(s, pkt, len);
 		if (len > 0 && send(s->fd, pkt, len, 0) == -1)
 			log_debug("source %s: send: %s", s->name,
 			    strerror(errno));
@@ -1290,7 +1374,8 @@ ntpdata(const struct csrc *s, struct rpt_ntpdata *r)
 	r->total_good_rx = st->valid;
 	r->tx_tss = s->tx_kernel ? RPT_TSS_KERNEL : RPT_TSS_DAEMON;
 	r->rx_tss = s->rx_kernel ? RPT_TSS_KERNEL : RPT_TSS_DAEMON;
-	r->authenticated = s->nts != NULL && ntscl_authenticated(s->nts);
+	r->authenticated = s->nts != NULL ? ntscl_authenticated(s->nts) :
+	    s->conf->key != 0 && s->mac_ok > 0;
 	if (!l->have)
 		return;
 	r->have_reply = 1;
@@ -1445,6 +1530,29 @@ client_add_source(struct client *cl, struct conf_source *cs)
 	}
 }
 
+/* authdata of a source with a key: chronyc's type numbers. */
+static void
+key_report(const struct csrc *s, struct rpt_authdata *r)
+{
+	static const int	 chrony_type[] = {
+		[NTPKEY_MD5] = 1, [NTPKEY_SHA1] = 2, [NTPKEY_SHA256] = 3,
+		[NTPKEY_SHA384] = 4, [NTPKEY_SHA512] = 5,
+		[NTPKEY_AES128] = 13, [NTPKEY_AES256] = 14
+	};
+	int			 type, bits;
+
+	r->mode = RPT_AUTH_SYMMETRIC;
+	r->key_id = s->conf->key;
+	if (s->cl->eng->keys != NULL &&
+	    ntpkeys_info(s->cl->eng->keys, s->conf->key, &type, &bits) == 0 &&
+	    type > 0 && type <= NTPKEY_AES256) {
+		r->key_type = chrony_type[type];
+		r->key_bits = bits;
+	}
+	r->auth_ok = s->mac_ok;
+	r->auth_failed = s->mac_failed;
+}
+
 void
 client_send_authdata(const struct client *cl, uint32_t peerid)
 {
@@ -1460,6 +1568,8 @@ client_send_authdata(const struct client *cl, uint32_t peerid)
 		r.last_ke_s = -1.0;
 		if (s->nts != NULL)
 			ntscl_report(s->nts, &r);
+		else if (s->conf->key != 0)
+			key_report(s, &r);
 		engine_send(cl->eng, IMSG_CTL_AUTHDATA, peerid, &r, sizeof(r));
 	}
 	engine_send(cl->eng, IMSG_CTL_END, peerid, NULL, 0);

@@ -14,6 +14,7 @@
  * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
  */
 
+#include <sys/mman.h>
 #include <sys/types.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -32,6 +33,8 @@
 #include "engine.h"
 #include "lim.h"
 #include "log.h"
+#include "ntpkey.h"
+#include "ntske.h"
 #include "ntsmat.h"
 #include "ntsserver.h"
 #include "proctitle.h"
@@ -281,6 +284,36 @@ leap_table_ok(const struct leap_table *t)
 	return 1;
 }
 
+/* The keyfile's symmetric keys, which the monitor checked. */
+static void
+keyfile(struct engine *eng, struct imsg *imsg)
+{
+	struct ntpkeys	*keys;
+	uint8_t		*p;
+	size_t		 len;
+	char		 err[256];
+
+	if (imsg->fd == -1 || imsg->datalen != 0)
+		fatalx("IMSG_NTP_KEYFILE: no keyfile");
+	p = ntske_map_fd(imsg->fd, &len, err, sizeof(err));
+	close(imsg->fd);
+	imsg->fd = -1;
+	if (p == NULL) {
+		/* an empty keyfile cannot be mapped: no keys */
+		log_debug("keyfile: %s", err);
+		return;
+	}
+	keys = ntpkeys_parse((const char *)p, len, eng->conf->keyfile, err,
+	    sizeof(err));
+	munmap(p, len);
+	if (keys == NULL) {
+		log_warnx("keyfile %s", err);
+		return;
+	}
+	ntpkeys_free(eng->keys);
+	eng->keys = keys;
+}
+
 /* A saved NTS client state, from the monitor before the clock state. */
 static void
 nts_state(struct engine *eng, struct imsg *imsg)
@@ -332,6 +365,9 @@ dispatch(struct engine *eng, struct imsg *imsg)
 		break;
 	case IMSG_NTS_CLIENT_STATE:
 		nts_state(eng, imsg);
+		break;
+	case IMSG_NTP_KEYFILE:
+		keyfile(eng, imsg);
 		break;
 	case IMSG_NTS_KEYS:
 		if (eng->ntssrv == NULL)

@@ -46,6 +46,7 @@ struct client;
 struct ntsmat;
 struct ntssrv;
 struct evdns_base;
+struct ntpkeys;
 
 struct engine {
 	struct conf		*conf;
@@ -62,6 +63,7 @@ struct engine {
 	struct ntssrv		*ntssrv;	/* NTS server: keys, answers */
 	struct evdns_base	*dns;		/* set up before the chroot */
 	struct leap_table	 leaps;		/* leapsectz; n 0 if none */
+	struct ntpkeys		*keys;		/* keyfile; NULL if none */
 };
 
 /* Entry point of "timed -P engine", exec'd by the monitor. */

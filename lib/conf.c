@@ -406,10 +406,6 @@ source_options(struct pctx *p, struct conf_source *s)
 		else if (srcopt_set(p, o, s,
 		    o->nargs > 0 ? p->av[i + 1] : NULL) == -1)
 			return -1;
-		else if (strcmp(o->name, "key") == 0)
-			warn(p, "%s: key: symmetric keys are not implemented "
-			    "by timed; the source is polled without a MAC "
-			    "(use nts)", p->dir);
 	}
 	return 0;
 }

@@ -146,7 +146,7 @@ pkt_decode(struct pkt *p, const uint8_t *buf, size_t len)
 	if (p->version == 4)
 		return walk_ef(p, buf, len);
 	/* NTPv1-3 have no extension fields: only a MAC may follow */
-	if (p->ef_len > PKT_MAX_MAC_LEN)
+	if (p->ef_len > PKT_MAX_V3_MAC_LEN)
 		return PKT_ERR_EF;
 	p->mac_len = p->ef_len;
 	return PKT_OK;
@@ -304,6 +304,12 @@ pkt_check_request(struct pkt *q, const uint8_t *req, size_t reqlen)
 		return why;
 	if (q->mac_len > 0)
 		return PKT_ERR_MAC;
+	return pkt_check_mode(q);
+}
+
+enum pkt_reason
+pkt_check_mode(const struct pkt *q)
+{
 	switch (q->mode) {
 	case PKT_MODE_CLIENT:
 		return PKT_OK;

@@ -32,6 +32,7 @@
 #define PKT_MAX_LEN		1024	/* header + extension fields + MAC */
 #define PKT_MIN_MAC_LEN		20	/* key id and a 128-bit digest */
 #define PKT_MAX_MAC_LEN		24	/* RFC 7822 7.5 */
+#define PKT_MAX_V3_MAC_LEN	68	/* NTPv1-3: key id and SHA-512 */
 #define PKT_NAK_LEN		4	/* crypto-NAK: key id 0 alone */
 
 #define PKT_MODE_RESERVED	0	/* NTPv1's requests: no mode field */
@@ -82,7 +83,7 @@ enum pkt_reason {
 	PKT_ERR_MODE,		/* a mode the server does not answer */
 	PKT_ERR_CONTROL,	/* mode 6 or 7: ntpq/ntpdc, never answered */
 	PKT_ERR_EF,		/* malformed extension fields */
-	PKT_ERR_MAC,		/* a MAC: no symmetric key is known */
+	PKT_ERR_MAC,		/* a MAC: unknown key, or wrong */
 	PKT_NREASONS
 };
 
@@ -94,7 +95,7 @@ enum pkt_reason {
  * never has to guess).  What is left is a MAC if it is PKT_MIN_MAC_LEN to
  * PKT_MAX_MAC_LEN bytes, or PKT_NAK_LEN bytes right after the header;
  * other leftovers are malformed.  In NTPv1-3, anything after the header,
- * up to PKT_MAX_MAC_LEN bytes, is a MAC.  As chrony parses them.
+ * up to PKT_MAX_V3_MAC_LEN bytes, is a MAC.  As chrony parses them.
  */
 enum pkt_reason	 pkt_decode(struct pkt *, const uint8_t *, size_t);
 /* Write the 48-byte header; returns PKT_HDR_LEN, or 0 if len is short. */
@@ -128,11 +129,14 @@ struct srv_state {
  * Decode a request into q and judge it: PKT_OK if it gets an answer (mode
  * 3, or NTPv1's mode 0, without a MAC), else why not, so that the server
  * judges a packet before it counts it against its sender (chrony logs
- * only client requests).  timed knows no symmetric keys, so a request
- * with a MAC is dropped, as chrony drops one with a key it does not know.
+ * only client requests).  A request with a MAC gives PKT_ERR_MAC: the
+ * server checks it with its keys (keyfile), and drops it, as chrony
+ * does, if the key is unknown or the MAC wrong.
  */
 enum pkt_reason	 pkt_check_request(struct pkt *q, const uint8_t *req,
 		    size_t reqlen);
+/* The mode part of that judgement, for a request whose MAC is good. */
+enum pkt_reason	 pkt_check_mode(const struct pkt *q);
 /*
  * The answer to a request q that pkt_check_request() passed, into out (at
  * least PKT_HDR_LEN bytes): mode 4, the request's version, the request's

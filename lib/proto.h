@@ -105,7 +105,9 @@ enum imsg_type {
 	 * it read back, before the clock state.
 	 */
 	IMSG_NTS_CLIENT_DUMP = 112,	/* engine -> monitor: struct nts_dump */
-	IMSG_NTS_CLIENT_STATE		/* monitor -> engine: struct nts_dump */
+	IMSG_NTS_CLIENT_STATE,		/* monitor -> engine: struct nts_dump */
+	/* The keyfile (symmetric keys), checked; after the hello. */
+	IMSG_NTP_KEYFILE		/* monitor -> engine; memfd: its text */
 };
 
 #define NTS_DUMP_COOKIES	8	/* NTS_MAX_COOKIES */

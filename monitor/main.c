@@ -186,6 +186,9 @@ load_nts(struct monitor *mon)
 {
 	char	 err[512];
 
+	if (ntsfiles_load_keyfile(mon->conf, &mon->keys_fd, err,
+	    sizeof(err)) == -1)
+		fatalx("keyfile %s", err);
 	if (ntsfiles_load_trust(mon->conf, &mon->nts, err, sizeof(err)) == -1)
 		fatalx("ntstrustedcerts: %s", err);
 	if (mon->oneshot)
@@ -255,6 +258,7 @@ main(int argc, char *argv[])
 	int		 ch, check = 0, status;
 
 	memset(&mon, 0, sizeof(mon));
+	mon.keys_fd = -1;
 	mon.conffile = TIMED_CONF_FILE;
 	proctitle_init(argc, argv);
 	while ((ch = getopt(argc, argv, "dDf:g:hnpP:qQu:vx")) != -1) {

@@ -44,6 +44,8 @@ static void	send_clock_state(struct monitor *);
 static void	arm_slew_timer(struct monitor *);
 static void	send_nts_certs(struct monitor *);
 static void	send_nts_trust(struct monitor *);
+static int	send_fd(struct monitor *, uint32_t, int, const void *,
+		    size_t);
 
 int64_t
 monitor_now_ns(void)
@@ -235,12 +237,35 @@ reload_trust(struct monitor *mon)
 	return 1;
 }
 
+/* SIGHUP: the keyfile; 0 if there is none. */
+static int
+reload_keys(struct monitor *mon)
+{
+	char	 err[512];
+	int	 fd;
+
+	if (mon->conf->keyfile == NULL)
+		return 0;
+	if (ntsfiles_load_keyfile(mon->conf, &fd, err, sizeof(err)) == -1) {
+		log_warnx("SIGHUP: keyfile %s; keeping the keys in use", err);
+		return 1;
+	}
+	if (mon->keys_fd != -1)
+		close(mon->keys_fd);
+	mon->keys_fd = fd;
+	if (mon->engine != NULL && mon->engine_ready &&
+	    send_fd(mon, IMSG_NTP_KEYFILE, fd, NULL, 0) == 0)
+		update_engine_events(mon);
+	return 1;
+}
+
 /*
  * SIGHUP: reopen the log files (logrotate: move them away, then SIGHUP)
  * and read the NTS server's certificates and keys again (a renewed
  * certificate) for the engine's new handshakes, and the trusted
  * certificates of the NTS sources (a renewed CA bundle) for their next
- * NTS-KE.  If a file is missing or unreadable, what is in use stays.
+ * NTS-KE, and the keyfile.  If a file is missing, unreadable or (the
+ * keyfile) has a bad line, what is in use stays.
  */
 static void
 sighup_cb(evutil_socket_t sig, short ev, void *arg)
@@ -255,6 +280,7 @@ sighup_cb(evutil_socket_t sig, short ev, void *arg)
 	}
 	done |= reload_certs(mon);
 	done |= reload_trust(mon);
+	done |= reload_keys(mon);
 	if (!done)
 		log_info("SIGHUP received: nothing to reopen or reload");
 }
@@ -466,6 +492,9 @@ send_nts(struct monitor *mon)
 {
 	int	 i;
 
+	if (mon->keys_fd != -1 &&
+	    send_fd(mon, IMSG_NTP_KEYFILE, mon->keys_fd, NULL, 0) == -1)
+		return;
 	send_nts_trust(mon);
 	send_nts_certs(mon);
 	ntskeys_send(mon);

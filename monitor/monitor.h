@@ -68,6 +68,7 @@ struct monitor {
 	char			 ntskeys[NTS_KEYFILE_MAX];	/* key file */
 	size_t			 ntskeys_len;	/* 0: none yet */
 	int			 ntskeys_fleet;	/* a seed: never written */
+	int			 keys_fd;	/* keyfile memfd, -1: none */
 	int			 ke_fds[NTS_MAX_KE_SOCKETS];	/* NTS-KE */
 	int			 n_ke_fds;
 	struct leap_table	 leaps;		/* leapsectz, n 0 if none */
@@ -146,6 +147,12 @@ void		 ntsfiles_close_certs(struct nts_files *);
 int		 ntsfiles_load_trust(const struct conf *, struct nts_files *,
 		    char *err, size_t errlen);
 void		 ntsfiles_close_trust(struct nts_files *);
+/*
+ * The keyfile's text in a sealed memfd, in *fd (-1 without a keyfile),
+ * after a check of every line; 0, or -1 with "FILE:LINE: reason" in err.
+ */
+int		 ntsfiles_load_keyfile(const struct conf *, int *fd,
+		    char *err, size_t errlen);
 
 /*
  * ntskeys.c: the NTS server's master keys.  _load reads

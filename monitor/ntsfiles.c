@@ -15,10 +15,12 @@
  */
 
 /*
- * What NTS needs from the file system, read by the monitor: the server's
- * certificates and keys, and the trusted CA certificates per certset.
- * Each goes to the engine as a sealed memfd of PEM text, which the
- * engine parses (it has no file system); the monitor only copies bytes.
+ * What the engine's authentication needs from the file system, read by
+ * the monitor: the NTS server's certificates and keys, the trusted CA
+ * certificates per certset, and the keyfile's symmetric keys.  Each goes
+ * to the engine as a sealed memfd of text, which the engine parses (it
+ * has no file system); the monitor copies bytes, and checks the keyfile
+ * so that a bad line stops the start.
  */
 
 #include <sys/mman.h>
@@ -35,6 +37,7 @@
 
 #include "log.h"
 #include "monitor.h"
+#include "ntpkey.h"
 #include "proto.h"
 
 #define SYSTEM_TRUST	"/etc/ssl/certs/ca-certificates.crt"
@@ -290,4 +293,50 @@ ntsfiles_close_trust(struct nts_files *f)
 	for (i = 0; i < f->ntrust; i++)
 		close(f->trust_fds[i]);
 	f->ntrust = 0;
+}
+
+int
+ntsfiles_load_keyfile(const struct conf *conf, int *fdp, char *err,
+    size_t errlen)
+{
+	struct ntpkeys	*keys;
+	struct stat	 st;
+	size_t		 total = 0;
+	void		*p = MAP_FAILED;
+	int		 fd;
+
+	*fdp = -1;
+	if (conf->keyfile == NULL)
+		return 0;
+	if ((fd = new_memfd("timed-keyfile", err, errlen)) == -1)
+		return -1;
+	if (append_file(fd, conf->keyfile, &total, err, errlen) == -1)
+		goto fail;
+	if (fstat(fd, &st) == -1) {
+		snprintf(err, errlen, "fstat: %s", strerror(errno));
+		goto fail;
+	}
+	if (st.st_size > 0 && (p = mmap(NULL, st.st_size, PROT_READ,
+	    MAP_PRIVATE, fd, 0)) == MAP_FAILED) {
+		snprintf(err, errlen, "mmap: %s", strerror(errno));
+		goto fail;
+	}
+	keys = ntpkeys_parse(p == MAP_FAILED ? "" : p, st.st_size,
+	    conf->keyfile, err, errlen);
+	if (p != MAP_FAILED)
+		munmap(p, st.st_size);
+	if (keys == NULL)
+		goto fail;
+	log_info("keyfile %s: %d key(s)", conf->keyfile,
+	    ntpkeys_count(keys));
+	ntpkeys_free(keys);
+	if (seal(fd) == -1) {
+		snprintf(err, errlen, "memfd seal: %s", strerror(errno));
+		goto fail;
+	}
+	*fdp = fd;
+	return 0;
+fail:
+	close(fd);
+	return -1;
 }

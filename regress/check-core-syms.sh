@@ -18,13 +18,14 @@
 #   sanitizer runtime: __asan_* __ubsan_*
 #
 # lib/libtimedcrypto.a (AES-SIV, the NTS codecs) may also call the OpenSSL
-# primitives listed in crypto_allowed, by exact name: ciphers and
-# the HKDF on contexts the caller owns, constant-time compare, cleanse.
+# primitives listed in crypto_allowed, by exact name: ciphers, digests
+# and MACs (lib/ntpkey.c: the keyfile's MACs) and the HKDF on contexts
+# the caller owns, constant-time compare, cleanse.
 # No RAND_*, no BIO, no SSL_*, no file or error-queue access: nonces and
 # random bytes come from the caller, as does everything else.
 set -eu
 libc_allowed='calloc|free|malloc|realloc|strdup|strndup|memcpy|memmove|memset|memcmp|memchr|strnlen|explicit_bzero|strlen|strcmp|strncmp|strchr|strrchr|strspn|strcspn|strtok_r|strcasecmp|strncasecmp|snprintf|vsnprintf|strtod|strtol|strtoul|strtoll|strtoull|__ctype_b_loc|__ctype_tolower_loc|__ctype_toupper_loc|__errno_location|inet_pton|inet_ntop|fabs|floor|ceil|round|lround|llround|copysign|isnan|sqrt|fprintf|fputs|fputc|fwrite|putc|gmtime_r|__stack_chk_fail|__[a-z_]+_chk|__asan_.*|__ubsan_.*|__isoc99_sscanf|__isoc23_strtol|__isoc23_strtoul|__isoc23_strtoll|__isoc23_strtoull'
-crypto_allowed='EVP_CIPHER_fetch|EVP_CIPHER_free|EVP_CIPHER_CTX_new|EVP_CIPHER_CTX_free|EVP_EncryptInit_ex|EVP_EncryptUpdate|EVP_KDF_fetch|EVP_KDF_free|EVP_KDF_CTX_new|EVP_KDF_CTX_free|EVP_KDF_derive|OSSL_PARAM_construct_utf8_string|OSSL_PARAM_construct_octet_string|OSSL_PARAM_construct_end|CRYPTO_memcmp|OPENSSL_cleanse'
+crypto_allowed='EVP_CIPHER_fetch|EVP_CIPHER_free|EVP_CIPHER_CTX_new|EVP_CIPHER_CTX_free|EVP_EncryptInit_ex|EVP_EncryptUpdate|EVP_KDF_fetch|EVP_KDF_free|EVP_KDF_CTX_new|EVP_KDF_CTX_free|EVP_KDF_derive|OSSL_PARAM_construct_utf8_string|OSSL_PARAM_construct_octet_string|OSSL_PARAM_construct_end|CRYPTO_memcmp|OPENSSL_cleanse|EVP_MD_fetch|EVP_MD_free|EVP_MD_CTX_new|EVP_MD_CTX_free|EVP_DigestInit_ex|EVP_DigestUpdate|EVP_DigestFinal_ex|EVP_MAC_fetch|EVP_MAC_free|EVP_MAC_CTX_new|EVP_MAC_CTX_free|EVP_MAC_init|EVP_MAC_update|EVP_MAC_final'
 
 # check LIBRARY REGEX: every undefined symbol not defined in the library
 # itself (nor in the pure cores) matches REGEX.

@@ -46,7 +46,8 @@ check_decoded(const struct pkt *p, const uint8_t *data, size_t size)
 
 	if (p->ef_len + PKT_HDR_LEN != size)
 		abort();
-	if (p->mac_len > PKT_MAX_MAC_LEN || p->mac_len > p->ef_len ||
+	if (p->mac_len > (p->version < 4 ? PKT_MAX_V3_MAC_LEN :
+	    PKT_MAX_MAC_LEN) || p->mac_len > p->ef_len ||
 	    p->mac_len % 4 != 0)
 		abort();
 	if (p->n_ef < 0 || (size_t)p->n_ef * 16 + p->mac_len > p->ef_len)

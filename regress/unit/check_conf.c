@@ -531,9 +531,9 @@ START_TEST(test_conf_source_options)
 	ck_assert_double_eq(s->maxdelay_s, 0.5);
 	conf_free(c);
 
-	/* key is kept (and printed), with a warning: no MAC is made */
+	/* key is kept (and printed), with no warning */
 	ck_assert_ptr_nonnull(c = conf_new());
-	ck_assert_int_eq(parse(c, "server a key 4294967295", &d), 1);
+	ck_assert_int_eq(parse(c, "server a key 4294967295", &d), 0);
 	ck_assert_uint_eq(c->sources->key, 4294967295U);
 	conf_free(c);
 
@@ -589,7 +589,6 @@ START_TEST(test_conf_source_option_warnings)
 		{ "pool too", "pool p copy iburst", "copy" },
 		{ "maxsources on server", "server a maxsources 2",
 		    "maxsources" },
-		{ "key: kept, not used", "server a key 7", "symmetric keys" },
 	};
 	struct conf		*c;
 	struct conf_diag	 d;

@@ -136,10 +136,12 @@ static const struct dec_row	dec_rows[] = {
 	    PKT_ERR_EF, 0, 0 },
 	{ "NTPv3 with 20-byte MAC", 0x1b, 68, { 0 }, 0, 1, PKT_OK, 0, 20 },
 	{ "NTPv3 with 24-byte MAC", 0x1b, 72, { 0 }, 0, 1, PKT_OK, 0, 24 },
-	{ "NTPv3 with 28-byte trailer", 0x1b, 76, { 0 }, 0, 1,
+	{ "NTPv3 with a SHA-256 MAC", 0x1b, 84, { 0 }, 0, 1, PKT_OK, 0, 36 },
+	{ "NTPv3 with a SHA-512 MAC", 0x1b, 116, { 0 }, 0, 1, PKT_OK, 0, 68 },
+	{ "NTPv3 with a 72-byte trailer", 0x1b, 120, { 0 }, 0, 1,
 	    PKT_ERR_EF, 0, 0 },
-	{ "NTPv3 with a well-formed EF", 0x1b, 48 + 28, { 28 }, 1, 1,
-	    PKT_ERR_EF, 0, 0 },
+	{ "NTPv3: an EF is a MAC", 0x1b, 48 + 28, { 28 }, 1, 1,
+	    PKT_OK, 0, 28 },
 	{ "NTPv2 with 20-byte MAC", 0x13, 68, { 0 }, 0, 1, PKT_OK, 0, 20 },
 };
 
@@ -773,8 +775,9 @@ oracle(const uint8_t *buf, size_t len, int *n_ef, size_t *mac)
 	if (v < 1 || v > 4)
 		return PKT_ERR_VERSION;
 	if (v < 4) {
+		/* a MAC up to a key id and a SHA-512 digest */
 		*mac = len - off;
-		return *mac <= 24 ? PKT_OK : PKT_ERR_EF;
+		return *mac <= 68 ? PKT_OK : PKT_ERR_EF;
 	}
 	if (len - off == 4) {
 		*mac = 4;
@@ -814,7 +817,8 @@ START_TEST(test_pkt_decode_random)
 		if (r == PKT_OK) {
 			ok++;
 			if (p.ef_len + PKT_HDR_LEN != len ||
-			    p.mac_len > PKT_MAX_MAC_LEN ||
+			    p.mac_len > (p.version < 4 ? PKT_MAX_V3_MAC_LEN :
+			    PKT_MAX_MAC_LEN) ||
 			    p.mac_len % 4 != 0 ||
 			    (size_t)p.n_ef * 16 + p.mac_len > p.ef_len ||
 			    p.n_ef != n_ef || p.mac_len != mac)
