@@ -5,8 +5,9 @@
 # a SHA256 key (chronyd sends NTPv3 for a digest that long) and a key
 # timed does not have (never answered, counted); timed polls chronyd with
 # an AES128 key and selects it, and drops and counts the answers a relay
-# changes on the way.  A bad keyfile line stops the start with the file
-# and the line; a source whose key is not in the keyfile is not polled.
+# changes on the way.  SIGHUP reads the keyfile again (key 9 is then
+# answered).  A bad keyfile line stops the start with the file and the
+# line; a source whose key is not in the keyfile is not polled.
 . "${top_srcdir:-.}/regress/e2e/lib.sh"
 
 CHRONY_DIR=${TIMED_CHRONY_DIR:-/var/tmp/timed-chrony}
@@ -168,6 +169,14 @@ check "a key not in the keyfile: said, and not polled" grep -q \
     "$T/missing.log"
 check "no request went out" contains \
     "$("$T/timectl" -h "$T/missing.sock" ntpdata)" "^Total TX *: 0$"
+
+# SIGHUP: the server reads its keyfile again, and key 9 is answered.
+echo "9 SHA1 HEX:00112233445566778899aabbccddeeff00112233" >>"$T/timed.keys"
+kill -HUP "$SERVER"
+check "SIGHUP reads the keyfile again" wait_for 10 grep -q \
+    "keyfile $T/timed.keys: 4 key(s)" "$T/server.log"
+check "chronyd's key 9 now gets answers" wait_for 30 reached 127.0.0.3
+check "and they are authenticated" wait_for 10 authenticated 127.0.0.3
 
 # A bad line stops the start, with the file and the line.
 printf '1 SHA1 HEX:00\n2 SHA3-256 HEX:0011\n' >"$T/bad.keys"
