@@ -10,7 +10,7 @@ top_builddir=${top_builddir:-.}
 top_srcdir=${top_srcdir:-.}
 runs=${FUZZ_RUNS:-20000}
 seed=${FUZZ_SEED:-0}
-targets="imsg pkt ntske ntsef cookie logrec ntsdump"
+targets="imsg pkt ntske ntsef cookie logrec ntsdump keyfile"
 
 for t in $targets; do
 	if [ ! -x "$top_builddir/regress/fuzz/fuzz_$t" ]; then
