@@ -4,13 +4,7 @@
 # basic mode and then with xleave in interleaved mode.
 . "${top_srcdir:-.}/regress/e2e/lib.sh"
 
-CHRONY_DIR=${TIMED_CHRONY_DIR:-/var/tmp/timed-chrony}
-if ! chronyd=$(sh "$top_srcdir/regress/fetch-chrony.sh" "$CHRONY_DIR" |
-    tail -n 1) || [ ! -x "$chronyd" ]; then
-	not_ok "chronyd 4.3 from Debian's archive" "fetch-chrony.sh failed"
-	finish
-fi
-chronyc=$(dirname "$(dirname "$chronyd")")/bin/chronyc
+need_chrony
 
 PORT=$((20000 + ($$ + 7) % 20000))
 SOCK=$T/timed.sock

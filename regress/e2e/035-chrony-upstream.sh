@@ -3,12 +3,7 @@
 # from chronyd 4.3 (unpacked from Debian's archive, -x, local stratum 1).
 . "${top_srcdir:-.}/regress/e2e/lib.sh"
 
-CHRONY_DIR=${TIMED_CHRONY_DIR:-/var/tmp/timed-chrony}
-if ! chronyd=$(sh "$top_srcdir/regress/fetch-chrony.sh" "$CHRONY_DIR" |
-    tail -n 1) || [ ! -x "$chronyd" ]; then
-	not_ok "chronyd 4.3 from Debian's archive" "fetch-chrony.sh failed"
-	finish
-fi
+need_chrony
 
 PORT=$((20000 + ($$ + 17) % 20000))
 mkdir -m 770 "$T/chrony"

@@ -18,12 +18,7 @@ for c in openssl python3; do
 		exit 77
 	fi
 done
-CHRONY_DIR=${TIMED_CHRONY_DIR:-/var/tmp/timed-chrony}
-if ! chronyd=$(sh "$top_srcdir/regress/fetch-chrony.sh" "$CHRONY_DIR" |
-    tail -n 1) || [ ! -x "$chronyd" ]; then
-	not_ok "chronyd 4.3 from Debian's archive" "fetch-chrony.sh failed"
-	finish
-fi
+need_chrony
 
 PORT=$((20000 + ($$ + 29) % 20000))
 KEPORT=$((PORT + 1))

@@ -10,13 +10,7 @@
 # line; a source whose key is not in the keyfile is not polled.
 . "${top_srcdir:-.}/regress/e2e/lib.sh"
 
-CHRONY_DIR=${TIMED_CHRONY_DIR:-/var/tmp/timed-chrony}
-if ! chronyd=$(sh "$top_srcdir/regress/fetch-chrony.sh" "$CHRONY_DIR" |
-    tail -n 1) || [ ! -x "$chronyd" ]; then
-	not_ok "chronyd 4.3 from Debian's archive" "fetch-chrony.sh failed"
-	finish
-fi
-chronyc=$(dirname "$(dirname "$chronyd")")/bin/chronyc
+need_chrony
 
 PORT=$((20000 + ($$ + 37) % 20000))
 CPORT=$((PORT + 1))

@@ -114,6 +114,20 @@ need_openssl() {
 	fi
 }
 
+# need_chrony: chronyd and chronyc 4.3 in $chronyd and $chronyc, from
+# Debian's archive, unpacked by regress/fetch-chrony.sh (never installed,
+# and every test runs chronyd with -x); without them the test fails here.
+need_chrony() {
+	CHRONY_DIR=${TIMED_CHRONY_DIR:-/var/tmp/timed-chrony}
+	if ! chronyd=$(sh "$top_srcdir/regress/fetch-chrony.sh" \
+	    "$CHRONY_DIR" | tail -n 1) || [ ! -x "$chronyd" ]; then
+		not_ok "chronyd 4.3 from Debian's archive" \
+		    "fetch-chrony.sh failed"
+		finish
+	fi
+	chronyc=$(dirname "$(dirname "$chronyd")")/bin/chronyc
+}
+
 # make_cert KEY CERT [SAN]: a self-signed P-256 certificate for
 # localhost, valid two days, with subjectAltName SAN (default
 # DNS:localhost,IP:127.0.0.1); the key is 0600.
