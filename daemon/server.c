@@ -243,6 +243,7 @@ interleave(struct server *srv, int i, uint64_t rx_ts)
 	    pkt_get_ts(req, PKT_TX_OFFSET)) {
 		pkt_interleave(srv->tx_buf[i], req, tx_ts);
 		srv->tx_keep[i] = 1;
+		srv->stats.interleaved++;
 	}
 	tsm_save(srv->tsm, rx_ts);
 	srv->last_rx_ts = rx_ts;
@@ -669,6 +670,8 @@ server_stats(const struct server *srv, struct rpt_serverstats *st)
 {
 	*st = srv->stats;
 	st->log_dropped = clog_evicted(srv->clog);
+	if (srv->tsm != NULL)
+		tsm_stats(srv->tsm, &st->ts_held, &st->ts_span);
 }
 
 static void

@@ -109,3 +109,22 @@ tsm_get_tx(const struct tsm *m, uint64_t rx_ts, uint64_t *tx_ts)
 	*tx_ts = e->tx_ts;
 	return 0;
 }
+
+void
+tsm_stats(const struct tsm *m, uint64_t *held, uint64_t *span_s)
+{
+	uint64_t	 lo = UINT64_MAX, hi = 0;
+	size_t		 i;
+
+	*held = 0;
+	for (i = 0; i <= m->mask; i++) {
+		if (m->e[i].rx_ts == 0)
+			continue;
+		(*held)++;
+		if (m->e[i].rx_ts < lo)
+			lo = m->e[i].rx_ts;
+		if (m->e[i].rx_ts > hi)
+			hi = m->e[i].rx_ts;
+	}
+	*span_s = *held < 2 ? 0 : (hi - lo) >> 32;
+}

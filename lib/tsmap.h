@@ -41,5 +41,11 @@ void		 tsm_save(struct tsm *, uint64_t rx_ts);
 int		 tsm_set_tx(struct tsm *, uint64_t rx_ts, uint64_t tx_ts);
 /* The transmit time of the answer with rx_ts; -1 if not held or known. */
 int		 tsm_get_tx(const struct tsm *, uint64_t rx_ts, uint64_t *tx_ts);
+/*
+ * For serverstats: how many answers are held, and the time between the
+ * oldest and the newest of their receive timestamps, in whole seconds
+ * (0 with fewer than two).  Walks the whole table.
+ */
+void		 tsm_stats(const struct tsm *, uint64_t *held, uint64_t *span_s);
 
 #endif

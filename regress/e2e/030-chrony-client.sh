@@ -85,6 +85,12 @@ agrees() {
 	    exit !(o < 50e-6) }'
 }
 check "chronyd (xleave) measures timed within 50 us" wait_for 10 agrees
+check "serverstats counts interleaved answers and held timestamps" \
+    python3 -c '
+import json, sys
+s = json.loads(sys.argv[1])
+assert s["interleaved_ntp_packets"] > 0 and s["ntp_timestamps_held"] > 0, s
+' "$("$T/timectl" -h "$SOCK" -j serverstats)"
 kill -TERM "$CPID"
 check "chronyd (xleave) stops" wait_for 5 gone "$CPID"
 kill -TERM "$MPID"

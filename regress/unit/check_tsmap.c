@@ -82,6 +82,29 @@ START_TEST(test_tsm_many_consecutive)
 }
 END_TEST
 
+/* serverstats: how many are held, and the seconds they span. */
+START_TEST(test_tsm_stats)
+{
+	struct tsm	*m = tsm_new(64);
+	uint64_t	 base = pkt_ts_from_ns(1700000000LL * 1000000000LL);
+	uint64_t	 held, span;
+
+	tsm_stats(m, &held, &span);
+	ck_assert_uint_eq(held, 0);
+	ck_assert_uint_eq(span, 0);
+	tsm_save(m, base);
+	tsm_stats(m, &held, &span);
+	ck_assert_uint_eq(held, 1);
+	ck_assert_uint_eq(span, 0);
+	/* 7.5 s later: 7 whole seconds */
+	tsm_save(m, base + (7ULL << 32) + (1ULL << 31));
+	tsm_stats(m, &held, &span);
+	ck_assert_uint_eq(held, 2);
+	ck_assert_uint_eq(span, 7);
+	tsm_free(m);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -93,6 +116,7 @@ main(void)
 	tcase_add_test(tc, test_tsm_save_then_tx);
 	tcase_add_test(tc, test_tsm_newer_takes_the_slot);
 	tcase_add_test(tc, test_tsm_many_consecutive);
+	tcase_add_test(tc, test_tsm_stats);
 	suite_add_tcase(su, tc);
 	sr = srunner_create(su);
 	srunner_run_all(sr, CK_NORMAL);
