@@ -407,6 +407,10 @@ source_options(struct pctx *p, struct conf_source *s)
 		    o->nargs > 0 ? p->av[i + 1] : NULL) == -1)
 			return -1;
 	}
+	/* one way to authenticate a source, as chrony */
+	if (s->nts && s->key != 0)
+		return err(p, "%s: options 'key' and 'nts' exclude each "
+		    "other", p->dir);
 	return 0;
 }
 

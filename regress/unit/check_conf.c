@@ -1148,6 +1148,8 @@ START_TEST(test_conf_errors)
 		    "certset: '-1' out of range 0..2147483647" },
 		{ "unknown option", "server a bogus",
 		    "server: unknown option 'bogus'" },
+		{ "key and nts", "server a nts key 1",
+		    "server: options 'key' and 'nts' exclude each other" },
 		{ "port too big", "port 65536",
 		    "port: '65536' out of range 0..65535" },
 		{ "port negative", "port -1",
