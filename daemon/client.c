@@ -639,47 +639,17 @@ key_ready(struct csrc *s)
 }
 
 /*
- * A source with a key: the request's MAC after its header (hdr bytes),
- * truncated to 20 bytes in NTPv4 (RFC 7822, as chrony); the request's
- * length, 0 if OpenSSL failed.
- */
-static size_t
-mac_request(struct csrc *s, uint8_t *pkt, size_t hdr)
-{
-	uint32_t	 id = s->conf->key;
-	size_t		 n;
-
-	if ((n = ntpkeys_mac(s->cl->eng->keys, id, pkt, hdr, pkt + hdr + 4,
-	    PKT_MAX_MAC_LEN - 4)) == 0)
-		return 0;
-	pkt[hdr] = id >> 24;
-	pkt[hdr + 1] = id >> 16;
-	pkt[hdr + 2] = id >> 8;
-	pkt[hdr + 3] = id;
-	return hdr + 4 + n;
-}
-
-/*
  * A source with a key: the answer's length without its MAC if the MAC
  * is ours and good, else 0 (dropped and counted).
  */
 static size_t
 mac_reply(struct csrc *s, const uint8_t *buf, size_t len)
 {
-	const uint8_t	*mac;
 	struct pkt	 p;
-	uint32_t	 id;
-	size_t		 trunc;
 
 	if (s->cl->eng->keys == NULL || pkt_decode(&p, buf, len) != PKT_OK ||
-	    p.mac_len < PKT_MIN_MAC_LEN || p.n_ef > 0)
-		goto bad;
-	mac = buf + len - p.mac_len;
-	id = (uint32_t)mac[0] << 24 | mac[1] << 16 | mac[2] << 8 | mac[3];
-	trunc = p.version == 4 && p.mac_len <= PKT_MAX_MAC_LEN ?
-	    PKT_MAX_MAC_LEN - 4 : PKT_MAX_V3_MAC_LEN - 4;
-	if (id != s->conf->key || !ntpkeys_check(s->cl->eng->keys, id, buf,
-	    len - p.mac_len, mac + 4, p.mac_len - 4, trunc))
+	    p.n_ef > 0 || ntpkeys_verify(s->cl->eng->keys, buf, len,
+	    p.mac_len, p.version) != s->conf->key)
 		goto bad;
 	s->mac_ok++;
 	return len - p.mac_len;
@@ -883,7 +853,8 @@ poll_cb(evutil_socket_t fd, short ev, void *arg)
 		if (s->nts != NULL)
 			len = ntscl_request(s->nts, pkt, sizeof(pkt));
 		else if (s->conf->key != 0)
-			len = mac_request(s, pkt, len);
+			len = ntpkeys_sign(s->cl->eng->keys, s->conf->key,
+			    pkt, len, 4);	/* src_poll: NTPv4 */
 		if (len > 0 && send(s->fd, pkt, len, 0) == -1)
 			log_debug("source %s: send: %s", s->name,
 			    strerror(errno));

@@ -299,13 +299,14 @@ keyfile(struct engine *eng, struct imsg *imsg)
 	close(imsg->fd);
 	imsg->fd = -1;
 	if (p == NULL) {
-		/* an empty keyfile cannot be mapped: no keys */
+		/* an empty keyfile cannot be mapped: it has no keys */
 		log_debug("keyfile: %s", err);
-		return;
+		len = 0;
 	}
-	keys = ntpkeys_parse((const char *)p, len, eng->conf->keyfile, err,
-	    sizeof(err));
-	munmap(p, len);
+	keys = ntpkeys_parse(p == NULL ? "" : (const char *)p, len,
+	    eng->conf->keyfile, err, sizeof(err));
+	if (p != NULL)
+		munmap(p, len);
 	if (keys == NULL) {
 		log_warnx("keyfile %s", err);
 		return;

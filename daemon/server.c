@@ -315,31 +315,6 @@ src_port(const struct sockaddr *from)
 }
 
 /*
- * A request with a MAC (RFC 5905, RFC 8573): the key id of a good MAC,
- * 0 if the key is unknown or the MAC wrong.  In NTPv4 a MAC of up to 24
- * bytes is truncated to 20 bytes of digest, as chrony's; longer ones
- * (NTPv3) are whole, up to SHA-512's.
- */
-static uint32_t
-mac_key(const struct server *srv, const struct pkt *q, const uint8_t *req,
-    size_t len)
-{
-	const uint8_t	*mac = req + len - q->mac_len;
-	uint32_t	 id;
-	size_t		 trunc;
-
-	if (srv->eng->keys == NULL || q->mac_len < PKT_MIN_MAC_LEN)
-		return 0;
-	id = (uint32_t)mac[0] << 24 | mac[1] << 16 | mac[2] << 8 | mac[3];
-	trunc = q->version == 4 && q->mac_len <= PKT_MAX_MAC_LEN ?
-	    PKT_MAX_MAC_LEN - 4 : PKT_MAX_V3_MAC_LEN - 4;
-	if (id == 0 || !ntpkeys_check(srv->eng->keys, id, req,
-	    len - q->mac_len, mac + 4, q->mac_len - 4, trunc))
-		return 0;
-	return id;
-}
-
-/*
  * The answer in tx[i] (n bytes, the header) authenticated with key id,
  * with its transmit time now; its length, 0 if it cannot be made.  The
  * MAC has the request's length: the answer is no longer.
@@ -347,23 +322,15 @@ mac_key(const struct server *srv, const struct pkt *q, const uint8_t *req,
 static size_t
 mac_answer(struct server *srv, int i, size_t n, uint32_t id, int version)
 {
-	uint8_t		*a = srv->tx_buf[i];
 	struct timespec	 now;
-	size_t		 maclen;
 
 	clock_gettime(CLOCK_REALTIME, &now);
-	pkt_set_tx(a, pkt_ts_from_ns(engine_sys_to_ns(srv->eng,
+	pkt_set_tx(srv->tx_buf[i], pkt_ts_from_ns(engine_sys_to_ns(srv->eng,
 	    ts_ns(&now))));
-	a[n] = id >> 24;
-	a[n + 1] = id >> 16;
-	a[n + 2] = id >> 8;
-	a[n + 3] = id;
-	maclen = ntpkeys_mac(srv->eng->keys, id, a, n, a + n + 4,
-	    version == 4 ? PKT_MAX_MAC_LEN - 4 : PKT_MAX_V3_MAC_LEN - 4);
-	if (maclen == 0)
-		return 0;
-	srv->tx_keep[i] = 1;
-	return n + 4 + maclen;
+	if ((n = ntpkeys_sign(srv->eng->keys, id, srv->tx_buf[i], n,
+	    version)) != 0)
+		srv->tx_keep[i] = 1;
+	return n;
 }
 
 /* Decide about one request; 1 and an answer in tx[i] if it gets one. */
@@ -401,8 +368,10 @@ handle_one(struct server *srv, int i, int64_t now_ns)
 	}
 	/* Only client requests enter the client log, as in chrony. */
 	why = pkt_check_request(&q, srv->rx_buf[i], len);
-	if (why == PKT_ERR_MAC &&
-	    (key = mac_key(srv, &q, srv->rx_buf[i], len)) != 0)
+	/* a MAC: answered if its key is ours and it is right (RFC 5905) */
+	if (why == PKT_ERR_MAC && srv->eng->keys != NULL &&
+	    (key = ntpkeys_verify(srv->eng->keys, srv->rx_buf[i], len,
+	    q.mac_len, q.version)) != 0)
 		why = pkt_check_mode(&q);
 	/*
 	 * NTPv1 without a mode from port 123 is a symmetric peer's, not a

@@ -522,3 +522,47 @@ ntpkeys_check(const struct ntpkeys *t, uint32_t id, const uint8_t *data,
 	n = ntpkeys_mac(t, id, data, len, want, trunc);
 	return n != 0 && n == maclen && CRYPTO_memcmp(want, mac, n) == 0;
 }
+
+/*
+ * The digest bytes a MAC of an NTP packet of this version carries, for
+ * a MAC of mac_len bytes (0 for one to make).
+ */
+static size_t
+pkt_trunc(int version, size_t mac_len)
+{
+	return version == 4 && mac_len <= 24 ? 20 : NTPKEY_MAX_MAC;
+}
+
+size_t
+ntpkeys_sign(const struct ntpkeys *t, uint32_t id, uint8_t *pkt, size_t len,
+    int version)
+{
+	size_t	 n;
+
+	if ((n = ntpkeys_mac(t, id, pkt, len, pkt + len + 4,
+	    pkt_trunc(version, 0))) == 0)
+		return 0;
+	pkt[len] = id >> 24;
+	pkt[len + 1] = id >> 16;
+	pkt[len + 2] = id >> 8;
+	pkt[len + 3] = id;
+	return len + 4 + n;
+}
+
+uint32_t
+ntpkeys_verify(const struct ntpkeys *t, const uint8_t *pkt, size_t len,
+    size_t mac_len, int version)
+{
+	const uint8_t	*mac;
+	uint32_t	 id;
+
+	if (mac_len < 20 || mac_len > len)
+		return 0;
+	mac = pkt + len - mac_len;
+	id = (uint32_t)mac[0] << 24 | (uint32_t)mac[1] << 16 |
+	    (uint32_t)mac[2] << 8 | mac[3];
+	if (id == 0 || !ntpkeys_check(t, id, pkt, len - mac_len, mac + 4,
+	    mac_len - 4, pkt_trunc(version, mac_len)))
+		return 0;
+	return id;
+}

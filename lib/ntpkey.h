@@ -87,5 +87,23 @@ size_t		 ntpkeys_mac(const struct ntpkeys *, uint32_t id,
 int		 ntpkeys_check(const struct ntpkeys *, uint32_t id,
 		    const uint8_t *data, size_t len, const uint8_t *mac,
 		    size_t maclen, size_t trunc);
+/*
+ * Packets (as chrony makes and checks them): in NTPv4 a digest is cut
+ * to 20 bytes (RFC 7822: the MAC after extension fields is at most 24
+ * bytes); in NTPv1-3 it is whole, up to SHA-512's.
+ *
+ * sign: append key id and the MAC of pkt[0..len) with it; the new
+ * length, 0 if the key is unknown or OpenSSL failed.  pkt has room for
+ * 4 + NTPKEY_MAX_MAC more bytes.
+ */
+size_t		 ntpkeys_sign(const struct ntpkeys *, uint32_t id,
+		    uint8_t *pkt, size_t len, int version);
+/*
+ * The key id of the MAC (key id and digest, mac_len bytes) that ends
+ * pkt[0..len), if that MAC authenticates the rest; 0 if it does not, or
+ * its key is unknown, or it is shorter than a key id and 16 bytes.
+ */
+uint32_t	 ntpkeys_verify(const struct ntpkeys *, const uint8_t *pkt,
+		    size_t len, size_t mac_len, int version);
 
 #endif

@@ -487,6 +487,56 @@ START_TEST(test_ntpkey_type_names)
 }
 END_TEST
 
+/*
+ * Packets: an NTPv4 MAC is the key id and at most 20 bytes of digest,
+ * an NTPv3 one the whole digest; verify finds the key of a good MAC and
+ * nothing else.
+ */
+START_TEST(test_ntpkey_sign_verify)
+{
+	struct ntpkeys	*t;
+	uint8_t		 pkt[48 + 4 + NTPKEY_MAX_MAC], full[NTPKEY_MAX_MAC];
+	char		 err[128];
+	size_t		 n;
+
+	ck_assert_ptr_nonnull(t = parse("7 SHA256 HEX:00112233445566778899"
+	    "aabbccddeeff\n8 MD5 ASCII:md5key\n", err, sizeof(err)));
+	memset(pkt, 0x5a, 48);
+	/* NTPv4: 20 digest bytes, the first of the whole digest */
+	ck_assert_uint_eq(n = ntpkeys_sign(t, 7, pkt, 48, 4), 72);
+	ck_assert(pkt[48] == 0 && pkt[49] == 0 && pkt[50] == 0 &&
+	    pkt[51] == 7);
+	ck_assert_uint_eq(ntpkeys_mac(t, 7, pkt, 48, full, sizeof(full)), 32);
+	ck_assert_mem_eq(pkt + 52, full, 20);
+	ck_assert_uint_eq(ntpkeys_verify(t, pkt, n, 24, 4), 7);
+	/* as NTPv3 the same bytes are a short MAC: refused */
+	ck_assert_uint_eq(ntpkeys_verify(t, pkt, n, 24, 3), 0);
+	/* one bit of the packet, of the MAC, of the key id */
+	pkt[10] ^= 1;
+	ck_assert_uint_eq(ntpkeys_verify(t, pkt, n, 24, 4), 0);
+	pkt[10] ^= 1;
+	pkt[60] ^= 0x80;
+	ck_assert_uint_eq(ntpkeys_verify(t, pkt, n, 24, 4), 0);
+	pkt[60] ^= 0x80;
+	pkt[51] = 8;
+	ck_assert_uint_eq(ntpkeys_verify(t, pkt, n, 24, 4), 0);
+	/* NTPv3: the whole 32-byte digest */
+	ck_assert_uint_eq(n = ntpkeys_sign(t, 7, pkt, 48, 3), 84);
+	ck_assert_mem_eq(pkt + 52, full, 32);
+	ck_assert_uint_eq(ntpkeys_verify(t, pkt, n, 36, 3), 7);
+	/* MD5: 16 bytes either way */
+	ck_assert_uint_eq(n = ntpkeys_sign(t, 8, pkt, 48, 4), 68);
+	ck_assert_uint_eq(ntpkeys_verify(t, pkt, n, 20, 4), 8);
+	/* unknown key, key id 0, a MAC too short or longer than the packet */
+	ck_assert_uint_eq(ntpkeys_sign(t, 9, pkt, 48, 4), 0);
+	pkt[48] = pkt[49] = pkt[50] = pkt[51] = 0;
+	ck_assert_uint_eq(ntpkeys_verify(t, pkt, 68, 20, 4), 0);
+	ck_assert_uint_eq(ntpkeys_verify(t, pkt, 68, 16, 4), 0);
+	ck_assert_uint_eq(ntpkeys_verify(t, pkt, 16, 20, 4), 0);
+	ntpkeys_free(t);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -507,6 +557,7 @@ main(void)
 	tcase_add_test(tc, test_ntpkey_mac_truncation);
 	tcase_add_test(tc, test_ntpkey_check);
 	tcase_add_test(tc, test_ntpkey_type_names);
+	tcase_add_test(tc, test_ntpkey_sign_verify);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
