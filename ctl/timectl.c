@@ -57,6 +57,7 @@ struct opts {
 struct session {
 	int		 fd;
 	struct imsgbuf	*ibuf;
+	int		 greeted;	/* timed's hello came */
 };
 
 static void
@@ -145,11 +146,15 @@ next_imsg(struct session *s, struct imsg *imsg)
 
 	while ((r = imsg_get(s->ibuf, imsg)) == 0) {
 		if (poll(&pfd, 1, TIMEOUT_MS) <= 0)
-			die("%s", "timeout waiting for timed");
+			die("%s", "no answer from timed within 10 s (a hung "
+			    "network engine is restarted by timed: try again)");
 		n = imsgbuf_read(s->ibuf);
+		if (n == 0 && !s->greeted)
+			die("%s", "timed closed the connection at once: too "
+			    "many connections of this user, or timed speaks "
+			    "another protocol version");
 		if (n == 0)
-			die("%s", "timed closed the connection (version "
-			    "mismatch?)");
+			die("%s", "timed closed the connection");
 		if (n == -1 && errno != EAGAIN)
 			die("read: %s", strerror(errno));
 	}
@@ -164,6 +169,7 @@ try_connect(struct session *s, const char *path)
 	struct sockaddr_un	 sun;
 	struct imsg		 imsg;
 
+	s->greeted = 0;
 	memset(&sun, 0, sizeof(sun));
 	sun.sun_family = AF_UNIX;
 	if (snprintf(sun.sun_path, sizeof(sun.sun_path), "%s", path) >=
@@ -186,6 +192,7 @@ try_connect(struct session *s, const char *path)
 	if (imsg_check_hello(&imsg) == -1)
 		die("%s", "timed speaks another protocol version");
 	imsg_free(&imsg);
+	s->greeted = 1;
 	return 0;
 }
 
@@ -635,6 +642,27 @@ cmd_reload(struct session *s, const struct opts *o)
 	return ask_result(s, IMSG_CTL_RELOAD_SOURCES, NULL, 0);
 }
 
+/* serverstats, or -1 (nothing printed) when the caller may not see it. */
+static int
+get_serverstats(struct session *s, struct rpt_serverstats *st)
+{
+	struct imsg		 imsg;
+	struct ctl_result	 r;
+
+	request(s, IMSG_CTL_SERVERSTATS);
+	next_imsg(s, &imsg);
+	if (imsg.hdr.type == IMSG_CTL_RESULT &&
+	    imsg_get_data(&imsg, &r, sizeof(r)) == 0 && r.code == CTL_UNAUTH) {
+		imsg_free(&imsg);
+		return -1;
+	}
+	if (imsg.hdr.type != IMSG_CTL_SERVERSTATS ||
+	    imsg_get_data(&imsg, st, sizeof(*st)) == -1)
+		die("%s", "unexpected answer from timed");
+	imsg_free(&imsg);
+	return 0;
+}
+
 static int
 cmd_metrics(struct session *s, const struct opts *o)
 {
@@ -651,15 +679,16 @@ cmd_metrics(struct session *s, const struct opts *o)
 		return rc;
 	if ((rc = get_sources(s, &src, &m.nsources)) != 0)
 		return rc;
-	if ((rc = get_sourcestats(s, &ss, &m.nsourcestats)) != 0 ||
-	    (rc = ask_one(s, IMSG_CTL_SERVERSTATS, &st, sizeof(st))) != 0) {
+	if ((rc = get_sourcestats(s, &ss, &m.nsourcestats)) != 0) {
 		free(src);
 		return rc;
 	}
 	m.tracking = &t;
 	m.sources = src;
 	m.sourcestats = ss;
-	m.serverstats = &st;
+	/* The server's counters are for root and the timed group. */
+	if (get_serverstats(s, &st) == 0)
+		m.serverstats = &st;
 	fmt_metrics(stdout, &m);
 	free(ss);
 	free(src);

@@ -31,6 +31,7 @@
 #include <event2/dns.h>
 #include <event2/event.h>
 
+#include "blame.h"
 #include "client.h"
 #include "disc.h"
 #include "engine.h"
@@ -659,31 +660,17 @@ bad:
 	return 0;
 }
 
+/* An answer from s's server, on its connected socket. */
 static void
-rx_cb(evutil_socket_t fd, short ev, void *arg)
+handle_reply(struct csrc *s, uint8_t *buf, size_t n, struct msghdr *m)
 {
-	struct csrc		*s = arg;
 	struct sst_sample	 sm;
-	uint8_t			 buf[PKT_MAX_LEN];
-	char			 cbuf[256];
-	struct iovec		 iov = { buf, sizeof(buf) };
-	struct msghdr		 m;
 	struct cmsghdr		*c;
 	struct timespec		 ts = { 0, 0 };
-	ssize_t			 n;
 	int64_t			 t4;
 	enum sst_reason		 why;
 
-	if (fd == s->fd)
-		read_tx_time(s, fd);
-	memset(&m, 0, sizeof(m));
-	m.msg_iov = &iov;
-	m.msg_iovlen = 1;
-	m.msg_control = cbuf;
-	m.msg_controllen = sizeof(cbuf);
-	if ((n = recvmsg(fd, &m, MSG_DONTWAIT)) <= 0)
-		return;
-	for (c = CMSG_FIRSTHDR(&m); c != NULL; c = CMSG_NXTHDR(&m, c))
+	for (c = CMSG_FIRSTHDR(m); c != NULL; c = CMSG_NXTHDR(m, c))
 		if (c->cmsg_level == SOL_SOCKET &&
 		    c->cmsg_type == SCM_TIMESTAMPNS)
 			memcpy(&ts, CMSG_DATA(c), sizeof(ts));
@@ -711,6 +698,31 @@ rx_cb(evutil_socket_t fd, short ev, void *arg)
 		return;
 	log_statistics(s, sm.time_ns);
 	reference(s->cl, s);
+}
+
+static void
+rx_cb(evutil_socket_t fd, short ev, void *arg)
+{
+	struct csrc		*s = arg;
+	uint8_t			 buf[PKT_MAX_LEN];
+	char			 cbuf[256];
+	struct iovec		 iov = { buf, sizeof(buf) };
+	struct msghdr		 m;
+	ssize_t			 n;
+
+	if (fd == s->fd)
+		read_tx_time(s, fd);
+	memset(&m, 0, sizeof(m));
+	m.msg_iov = &iov;
+	m.msg_iovlen = 1;
+	m.msg_control = cbuf;
+	m.msg_controllen = sizeof(cbuf);
+	if ((n = recvmsg(fd, &m, MSG_DONTWAIT)) <= 0 ||
+	    blame_blocked((struct sockaddr *)&s->addr))
+		return;
+	blame_set(BLAME_NTP, (struct sockaddr *)&s->addr);
+	handle_reply(s, buf, (size_t)n, &m);
+	blame_clear();
 }
 
 /* Software transmit timestamps: when the request left, per the kernel. */

@@ -30,6 +30,7 @@
 #include <event2/event.h>
 #include <event2/util.h>
 
+#include "blame.h"
 #include "engine.h"
 #include "lim.h"
 #include "log.h"
@@ -90,6 +91,11 @@ update_events(struct engine *eng)
 		what |= EV_WRITE;
 	event_del(eng->ev);
 	event_assign(eng->ev, eng->base, ENGINE_FD, what, engine_event, eng);
+	/*
+	 * As urgent as NTP: a flood of requests must not starve the
+	 * monitor's heartbeat, or its watchdog would kill a busy engine.
+	 */
+	event_priority_set(eng->ev, ENGINE_PRIO_NTP);
 	event_add(eng->ev, NULL);
 }
 
@@ -182,6 +188,27 @@ ctl_ntpdata(struct engine *eng, struct imsg *imsg)
 	if (client_send_ntpdata(eng->client, sel.which,
 	    imsg->hdr.peerid) == 0 && sel.which[0] != '\0')
 		ctl_result(eng, imsg->hdr.peerid, CTL_NOSOURCE);
+}
+
+static void
+ctl_clients(struct engine *eng, struct imsg *imsg)
+{
+	struct ctl_page	 page;
+
+	if (imsg_get_data(imsg, &page, sizeof(page)) == -1)
+		fatalx("IMSG_CTL_CLIENTS: malformed");
+	server_send_clients(eng->server, imsg->hdr.peerid, page.first);
+}
+
+/* The monitor's watchdog: answered at once, so it knows we run. */
+static void
+heartbeat(struct engine *eng, struct imsg *imsg)
+{
+	struct heartbeat	 hb;
+
+	if (imsg_get_data(imsg, &hb, sizeof(hb)) == -1)
+		fatalx("IMSG_PING: malformed");
+	engine_send(eng, IMSG_PONG, 0, &hb, sizeof(hb));
 }
 
 static void
@@ -379,7 +406,18 @@ dispatch(struct engine *eng, struct imsg *imsg)
 		ctl_serverstats(eng, imsg->hdr.peerid);
 		break;
 	case IMSG_CTL_CLIENTS:
-		server_send_clients(eng->server, imsg->hdr.peerid);
+		ctl_clients(eng, imsg);
+		break;
+	case IMSG_PING:
+		heartbeat(eng, imsg);
+		break;
+	case IMSG_BLAME_PAGE:
+		if (blame_map(imsg) == -1)
+			fatalx("IMSG_BLAME_PAGE: cannot map it");
+		break;
+	case IMSG_BLOCK_PEER:
+		if (blame_block(imsg) == -1)
+			fatalx("IMSG_BLOCK_PEER: malformed");
 		break;
 	case IMSG_CTL_TRACKING:
 		ctl_tracking(eng, imsg->hdr.peerid);
@@ -436,8 +474,11 @@ engine_read(struct engine *eng)
 	if ((n = imsgbuf_read(eng->ibuf)) == -1 && errno == EAGAIN)
 		return;
 	if (n <= 0) {
-		/* The monitor is gone: so are we. */
-		event_base_loopexit(eng->base, NULL);
+		/*
+		 * The monitor is gone: so are we.  At once: the channel's
+		 * event outranks libevent's loopexit timer.
+		 */
+		event_base_loopbreak(eng->base);
 		return;
 	}
 	while ((r = imsg_get(eng->ibuf, &imsg)) == 1) {
@@ -456,7 +497,7 @@ engine_event(evutil_socket_t fd, short ev, void *arg)
 	if (ev & EV_READ)
 		engine_read(eng);
 	if ((ev & EV_WRITE) && imsgbuf_write(eng->ibuf) == -1) {
-		event_base_loopexit(eng->base, NULL);
+		event_base_loopbreak(eng->base);
 		return;
 	}
 	update_events(eng);
@@ -478,7 +519,7 @@ sigterm_cb(evutil_socket_t sig, short ev, void *arg)
 
 	if (eng->conf->ntsdumpdir != NULL)
 		client_nts_dump(eng->client);
-	event_base_loopexit(eng->base, NULL);
+	event_base_loopbreak(eng->base);	/* flush() sends the dump */
 }
 
 /* What is still queued for the monitor (the NTS state at exit). */
@@ -574,7 +615,9 @@ setup(struct engine *eng, uid_t uid, gid_t gid)
 	if ((eng->ibuf = imsgbuf_new(ENGINE_FD)) == NULL ||
 	    (eng->ev = event_new(eng->base, -1, 0, NULL, NULL)) == NULL)
 		fatalx("out of memory");
+	/* as urgent as NTP, or a flood of requests would starve it */
 	if ((ev = evsignal_new(eng->base, SIGTERM, sigterm_cb, eng)) == NULL ||
+	    event_priority_set(ev, ENGINE_PRIO_NTP) == -1 ||
 	    evsignal_add(ev, NULL) == -1)
 		fatalx("cannot handle SIGTERM");
 	/* A ^C in the foreground is for the monitor, which stops us. */

@@ -37,7 +37,9 @@
 #include <openssl/err.h>
 #include <openssl/x509v3.h>
 
+#include "blame.h"
 #include "clientlog.h"
+#include "proto.h"
 #include "log.h"
 #include "nts.h"
 #include "ntske.h"
@@ -53,6 +55,7 @@ struct sconn {
 	TAILQ_ENTRY(sconn)	 entry;
 	struct ntske_server	*srv;
 	int			 fd;
+	struct sockaddr_storage	 peer;	/* for blame_set() */
 	SSL			*ssl;
 	BIO			*in;	/* what the client sent, for OpenSSL */
 	BIO			*out;	/* what OpenSSL has for the client */
@@ -332,8 +335,10 @@ sconn_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct sconn	*c = arg;
 
+	blame_set(BLAME_NTSKE, (struct sockaddr *)&c->peer);
 	if (sconn_io(c, what))
 		sconn_free(c);
+	blame_clear();
 }
 
 /*
@@ -376,7 +381,7 @@ msg_cb(int write_p, int version, int type, const void *buf, size_t len,
 }
 
 static int
-sconn_new(struct ntske_server *srv, int fd)
+sconn_new(struct ntske_server *srv, int fd, const struct sockaddr_storage *peer)
 {
 	struct sconn	*c;
 	SSL		*ssl;
@@ -396,6 +401,7 @@ sconn_new(struct ntske_server *srv, int fd)
 	/* An empty input BIO means "wait", not end of file. */
 	BIO_set_mem_eof_return(in, -1);
 	c = xcalloc(1, sizeof(*c));
+	c->peer = *peer;
 	BIO_set_callback_ex(out, out_cb);
 	BIO_set_callback_arg(out, (char *)c);
 	SSL_set_msg_callback(ssl, msg_cb);
@@ -477,7 +483,8 @@ accept_cb(evutil_socket_t lfd, short ev, void *arg)
 			}
 			return;
 		}
-		if (srv->nconns >= srv->p.max_conns || srv->nctx == 0) {
+		if (srv->nconns >= srv->p.max_conns || srv->nctx == 0 ||
+		    blame_blocked((struct sockaddr *)&ss)) {
 			srv->st.dropped++;
 			close(fd);
 			continue;
@@ -487,7 +494,7 @@ accept_cb(evutil_socket_t lfd, short ev, void *arg)
 			close(fd);
 			continue;
 		}
-		if (sconn_new(srv, fd) == -1) {
+		if (sconn_new(srv, fd, &ss) == -1) {
 			srv->st.dropped++;
 			close(fd);
 			continue;

@@ -37,6 +37,7 @@
 #include <event2/event.h>
 
 #include "acl.h"
+#include "blame.h"
 #include "client.h"
 #include "clientlog.h"
 #include "engine.h"
@@ -356,7 +357,7 @@ handle_one(struct server *srv, int i, int64_t now_ns)
 		srv->stats.malformed[PKT_ERR_LENGTH]++;
 		return 0;
 	}
-	if (!acl_allowed(srv->acl, from)) {
+	if (!acl_allowed(srv->acl, from) || blame_blocked(from)) {
 		srv->stats.denied++;
 		return 0;
 	}
@@ -519,6 +520,8 @@ sock_cb(evutil_socket_t fd, short ev, void *arg)
 			srv->state.root_disp_s = srv->disp_s +
 			    (now_ns - srv->disp_ns) * 1e-9 * srv->disp_rate;
 		for (i = 0, out = 0; i < n; i++) {
+			blame_set(BLAME_NTP,
+			    (struct sockaddr *)&srv->rx_addr[i]);
 			if (!handle_one(srv, i, now_ns))
 				continue;
 			if (out != i) {
@@ -535,6 +538,7 @@ sock_cb(evutil_socket_t fd, short ev, void *arg)
 		/* on loopback they are there already; elsewhere soon */
 		if (srv->stamped > 0)
 			read_tx_times(srv, fd);
+		blame_clear();
 		if (n < BATCH)
 			break;
 	}
@@ -660,16 +664,24 @@ client_report(const struct clog_entry *e, int64_t now_ns,
 }
 
 void
-server_send_clients(const struct server *srv, uint32_t peerid)
+server_send_clients(const struct server *srv, uint32_t peerid,
+    uint32_t first)
 {
 	struct clog_entry	 e;
 	struct rpt_client	 r;
-	size_t			 pos = 0;
+	struct ctl_page		 next;
+	size_t			 pos = first;
 	int64_t			 now = engine_now_ns(srv->eng);
+	int			 n;
 
-	while (clog_next(srv->clog, &pos, &e) == 0) {
+	for (n = 0; n < CTL_PAGE_MAX; n++) {
+		if (clog_next(srv->clog, &pos, &e) == -1) {
+			engine_send(srv->eng, IMSG_CTL_END, peerid, NULL, 0);
+			return;
+		}
 		client_report(&e, now, &r);
 		engine_send(srv->eng, IMSG_CTL_CLIENTS, peerid, &r, sizeof(r));
 	}
-	engine_send(srv->eng, IMSG_CTL_END, peerid, NULL, 0);
+	next.first = pos > UINT32_MAX ? UINT32_MAX : (uint32_t)pos;
+	engine_send(srv->eng, IMSG_CTL_MORE, peerid, &next, sizeof(next));
 }

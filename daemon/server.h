@@ -33,7 +33,12 @@ int		 server_add_socket(struct server *, int fd);
 /* The clock or the reference changed: what answers say about us. */
 void		 server_update(struct server *);
 void		 server_stats(const struct server *, struct rpt_serverstats *);
-/* Send one IMSG_CTL_CLIENTS answer per client, then IMSG_CTL_END. */
-void		 server_send_clients(const struct server *, uint32_t peerid);
+/*
+ * One page of the client table from position first: an IMSG_CTL_CLIENTS
+ * answer per client, at most CTL_PAGE_MAX, then IMSG_CTL_MORE with the
+ * next page's position or IMSG_CTL_END after the last client.
+ */
+void		 server_send_clients(const struct server *, uint32_t peerid,
+		    uint32_t first);
 
 #endif

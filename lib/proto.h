@@ -37,6 +37,9 @@ enum imsg_type {
 	IMSG_CLOCK_STATE = 16,	/* struct clock_state */
 	IMSG_NTP_SOCKET,	/* no payload; a bound UDP server socket */
 	IMSG_LEAP_TABLE,	/* struct leap_table: leapsectz's leaps */
+	IMSG_PING,		/* struct heartbeat: the watchdog; answer PONG */
+	IMSG_BLAME_PAGE,	/* no payload; memfd: struct blame_page */
+	IMSG_BLOCK_PEER,	/* struct peer_block: ignore this peer */
 
 	/* engine -> monitor */
 	IMSG_LOG = 32,		/* struct log_msg */
@@ -47,6 +50,7 @@ enum imsg_type {
 	IMSG_SET_SYNC,		/* struct req_sync */
 	IMSG_ONESHOT,		/* struct oneshot_result: -q/-Q are done */
 	IMSG_EXIT,		/* no payload: stop the daemon (maxchange) */
+	IMSG_PONG,		/* struct heartbeat: the PING's, echoed */
 
 	/*
 	 * engine -> monitor: lines of chrony's log files (logdir, log),
@@ -67,7 +71,9 @@ enum imsg_type {
 	IMSG_CTL_END,		/* end of a list answer */
 	IMSG_CTL_RESULT,	/* struct ctl_result */
 	IMSG_CTL_SERVERSTATS,	/* no payload; answer struct rpt_serverstats */
-	IMSG_CTL_CLIENTS,	/* no payload; answers struct rpt_client..., END */
+	IMSG_CTL_CLIENTS,	/* timectl: no payload; monitor -> engine:
+				   struct ctl_page; answers struct rpt_client
+				   (at most CTL_PAGE_MAX), then MORE or END */
 	IMSG_CTL_SOURCESTATS,	/* no payload; answers struct rpt_sourcestats..., END */
 	IMSG_CTL_ACTIVITY,	/* no payload; answer struct rpt_activity */
 	IMSG_CTL_NTPDATA,	/* struct ctl_select; answers struct rpt_ntpdata..., END */
@@ -79,6 +85,8 @@ enum imsg_type {
 	IMSG_CTL_DEL_SOURCE,	/* monitor -> engine: struct ctl_source_conf */
 	IMSG_CTL_SET_MAKESTEP,	/* struct ctl_makestep; answer IMSG_CTL_RESULT */
 	IMSG_CTL_AUTHDATA,	/* no payload; answers struct rpt_authdata..., END */
+	IMSG_CTL_MORE,		/* engine -> monitor: struct ctl_page, the
+				   next page of a paged answer; never relayed */
 
 	/*
 	 * NTS material, monitor -> engine, each with a descriptor: memfds
@@ -144,6 +152,34 @@ struct nts_trust_msg {
 	int32_t		system;		/* 1: with the system's trust store */
 };
 
+/*
+ * What the engine is handling, in a page it shares with the monitor, so
+ * that after a crash the monitor knows which peer's input was in
+ * progress.  The engine writes it, the monitor only reads it.
+ */
+#define BLAME_NONE		0
+#define BLAME_NTP		1	/* an NTP packet from addr */
+#define BLAME_NTSKE		2	/* NTS-KE (TLS) from addr */
+
+struct blame_page {
+	uint32_t	kind;		/* BLAME_*, 0: nothing from outside */
+	uint32_t	family;		/* AF_INET, AF_INET6 */
+	uint8_t		addr[16];
+};
+
+/* A peer that was being handled at engine deaths: ignored for a while. */
+struct peer_block {
+	uint32_t	family;		/* AF_INET, AF_INET6 */
+	uint8_t		addr[16];
+	int32_t		prefix_len;	/* 32 for IPv4, 64 for IPv6 */
+	int32_t		seconds;	/* from now */
+};
+
+/* The watchdog's heartbeat: the monitor's sequence number, echoed. */
+struct heartbeat {
+	uint64_t	seq;
+};
+
 #define CTL_OK			200	/* 200 OK */
 #define CTL_FAILED		500	/* 500 Failure */
 #define CTL_UNAUTH		501	/* 501 Not authorised */
@@ -153,6 +189,17 @@ struct nts_trust_msg {
 
 struct ctl_result {
 	int32_t		code;
+};
+
+/*
+ * A long list (timectl clients) comes a page at a time: the monitor asks
+ * for the next page only when timectl has read the last, so neither
+ * process queues more than a page per connection.
+ */
+#define CTL_PAGE_MAX		64	/* records in one page */
+
+struct ctl_page {
+	uint32_t	first;		/* where the page starts; 0 at first */
 };
 
 /*

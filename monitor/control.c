@@ -18,6 +18,13 @@
  * The control socket: timectl connects, says hello, asks.  Queries go to
  * the engine and its answers come back; changes are decided here, from
  * the peer's credentials (SO_PEERCRED), never by the engine.
+ *
+ * Whatever a client sends costs at most its own connection.  A
+ * connection has one request at a time: what it sends meanwhile waits
+ * in its buffer (and the socket's), unread, until the answer is out.
+ * Long answers come a page at a time, the next page asked for only once
+ * timectl has read the last.  Connections are capped per user, with
+ * slots kept for root and the timed group, and closed when idle.
  */
 
 #include <sys/queue.h>
@@ -26,9 +33,11 @@
 #include <sys/un.h>
 #include <errno.h>
 #include <libgen.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <event2/event.h>
@@ -38,19 +47,56 @@
 #include "proto.h"
 #include "xmalloc.h"
 
-#define CTL_MAX_CONNS	64
-#define CTL_IDLE_S	10
+#define CTL_MAX_CONNS	64	/* connections at once */
+#define CTL_USERS_MAX	56	/* of them, held by users other than root
+				   and the timed group */
+#define CTL_GROUP_MAX	62	/* by users other than root */
+#define CTL_PER_UID	4	/* by one user other than root */
+#define CTL_HELLO_S	2	/* from connect to hello */
+#define CTL_IDLE_S	10	/* no request, nothing read */
+#define CTL_PAGE_LOW	(8 * 1024)	/* queued: ask the next page below */
+#define CTL_QUEUE_MAX	(256 * 1024)	/* queued for a reader: closed */
+#define CTL_GROUPS_MAX	1024	/* supplementary groups looked at */
+
+/* Refusals logged: a burst, then one a period. */
+#define CTL_LOG_BURST		5
+#define CTL_LOG_PERIOD_S	60
+
+/* A request that was in flight when the engine died, twice: cut off. */
+#define CTL_BLAME_MAX		16
+#define CTL_BLAME_WINDOW_S	600
+#define CTL_BLAME_DEATHS	2
+#define CTL_BLAME_BAN_S		600
+
+enum rights {
+	RIGHTS_USER,		/* the reports anyone may read */
+	RIGHTS_GROUP,		/* and the client and server reports */
+	RIGHTS_ROOT		/* and changes */
+};
 
 struct ctl_conn {
 	TAILQ_ENTRY(ctl_conn)	 entry;
 	struct control		*ctl;
 	uint32_t		 id;
 	uid_t			 uid;
+	enum rights		 rights;
 	struct imsgbuf		*ibuf;
 	struct event		*ev;
 	struct event		*ev_idle;
 	int			 hello;
-	uint32_t		 waiting;	/* request type relayed, or 0 */
+	int			 dead;		/* close when back at the top */
+	uint32_t		 waiting;	/* request relayed, or 0 */
+	int			 page_recs;	/* records of this page so far */
+	int			 more;		/* a next page to ask for */
+	uint32_t		 next_page;
+};
+
+struct blame {
+	uid_t		 uid;
+	uint32_t	 type;
+	int		 deaths;
+	time_t		 first;		/* of the deaths counted */
+	time_t		 banned_until;
 };
 
 struct control {
@@ -63,9 +109,94 @@ struct control {
 	uint32_t		 next_id;
 	uint64_t		 requests;	/* for serverstats */
 	uint64_t		 refused;
+	int			 log_tokens;	/* refusals that may be logged */
+	time_t			 log_refill;
+	uint32_t		 log_dropped;	/* refusals not logged */
+	struct blame		 blame[CTL_BLAME_MAX];
+};
+
+/* What each request needs: its payload size, its rights, its name. */
+struct ctl_cmd {
+	uint32_t	 type;
+	size_t		 size;
+	enum rights	 rights;
+	const char	*name;
+};
+
+static const struct ctl_cmd ctl_cmds[] = {
+	{ IMSG_CTL_TRACKING, 0, RIGHTS_USER, "tracking" },
+	{ IMSG_CTL_SOURCES, 0, RIGHTS_USER, "sources" },
+	{ IMSG_CTL_SOURCESTATS, 0, RIGHTS_USER, "sourcestats" },
+	{ IMSG_CTL_ACTIVITY, 0, RIGHTS_USER, "activity" },
+	{ IMSG_CTL_SERVERSTATS, 0, RIGHTS_GROUP, "serverstats" },
+	{ IMSG_CTL_CLIENTS, 0, RIGHTS_GROUP, "clients" },
+	{ IMSG_CTL_AUTHDATA, 0, RIGHTS_GROUP, "authdata" },
+	{ IMSG_CTL_NTPDATA, sizeof(struct ctl_select), RIGHTS_GROUP,
+	    "ntpdata" },
+	{ IMSG_CTL_MAKESTEP, 0, RIGHTS_ROOT, "makestep" },
+	{ IMSG_CTL_SET_MAKESTEP, sizeof(struct ctl_makestep), RIGHTS_ROOT,
+	    "makestep" },
+	{ IMSG_CTL_BURST, sizeof(struct ctl_burst), RIGHTS_ROOT, "burst" },
+	{ IMSG_CTL_ONLINE, sizeof(struct ctl_select), RIGHTS_ROOT, "online" },
+	{ IMSG_CTL_OFFLINE, sizeof(struct ctl_select), RIGHTS_ROOT,
+	    "offline" },
+	{ IMSG_CTL_RELOAD_SOURCES, 0, RIGHTS_ROOT, "reload sources" },
 };
 
 static void	conn_event(evutil_socket_t, short, void *);
+static void	conn_process(struct ctl_conn *);
+
+static const struct ctl_cmd *
+find_cmd(uint32_t type)
+{
+	size_t	 i;
+
+	for (i = 0; i < sizeof(ctl_cmds) / sizeof(ctl_cmds[0]); i++)
+		if (ctl_cmds[i].type == type)
+			return &ctl_cmds[i];
+	return NULL;
+}
+
+static time_t
+mono_s(void)
+{
+	struct timespec	 ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec;
+}
+
+/*
+ * A refusal at info level, at most CTL_LOG_BURST at once and then one a
+ * CTL_LOG_PERIOD_S: any user can cause them, and must not fill the log.
+ */
+static void __attribute__((format(printf, 2, 3)))
+log_refusal(struct control *ctl, const char *fmt, ...)
+{
+	char		 msg[256];
+	va_list		 ap;
+	time_t		 now = mono_s();
+
+	if (now - ctl->log_refill >= CTL_LOG_PERIOD_S) {
+		ctl->log_refill = now;
+		if (ctl->log_tokens < CTL_LOG_BURST)
+			ctl->log_tokens++;
+	}
+	if (ctl->log_tokens == 0) {
+		ctl->log_dropped++;
+		return;
+	}
+	ctl->log_tokens--;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (ctl->log_dropped > 0) {
+		log_info("%s (and %u refusals not logged)", msg,
+		    (unsigned)ctl->log_dropped);
+		ctl->log_dropped = 0;
+	} else
+		log_info("%s", msg);
+}
 
 static void
 make_parent_dir(const char *path)
@@ -118,12 +249,13 @@ control_open(const char *path)
 		fatal("socket");
 	if (bind(fd, (struct sockaddr *)&sun, sizeof(sun)) == -1)
 		fatal("bind %s", path);
-	/* Reads are for everyone; changes are checked per request. */
+	/* Reads are for everyone; the rest is checked per request. */
 	if (chmod(path, 0666) == -1 || listen(fd, 16) == -1)
 		fatal("control socket %s", path);
 	ctl = xcalloc(1, sizeof(*ctl));
 	ctl->fd = fd;
 	ctl->path = xstrdup(path);
+	ctl->log_tokens = CTL_LOG_BURST;
 	TAILQ_INIT(&ctl->conns);
 	return ctl;
 }
@@ -143,28 +275,47 @@ conn_close(struct ctl_conn *c)
 }
 
 static void
-conn_update(struct ctl_conn *c)
+idle_reset(struct ctl_conn *c)
 {
-	struct timeval	 idle = { CTL_IDLE_S, 0 };
-	short		 what = EV_READ | EV_PERSIST;
+	struct timeval	 tv = { c->hello ? CTL_IDLE_S : CTL_HELLO_S, 0 };
 
+	evtimer_add(c->ev_idle, &tv);
+}
+
+/*
+ * Back at the top of an event for c: close it if it broke, else wait
+ * for what it needs now.  Reading stops while a request is answered.
+ */
+static void
+conn_settle(struct ctl_conn *c)
+{
+	short	 what = EV_PERSIST;
+
+	if (c->dead) {
+		conn_close(c);
+		return;
+	}
+	if (c->waiting == 0)
+		what |= EV_READ;
 	if (imsgbuf_queued(c->ibuf) > 0)
 		what |= EV_WRITE;
 	event_del(c->ev);
+	if (what == EV_PERSIST)
+		return;
 	event_assign(c->ev, c->ctl->mon->base, imsgbuf_fd(c->ibuf), what,
 	    conn_event, c);
 	event_add(c->ev, NULL);
-	evtimer_add(c->ev_idle, &idle);
 }
 
 static void
 conn_send(struct ctl_conn *c, uint32_t type, const void *data, size_t len)
 {
-	if (imsg_compose(c->ibuf, type, c->id, 0, -1, data, len) == -1) {
-		conn_close(c);	/* not reading its answers */
+	if (c->dead)
 		return;
-	}
-	conn_update(c);
+	/* A reader that does not read loses its connection, nothing else. */
+	if (imsgbuf_queued(c->ibuf) > CTL_QUEUE_MAX ||
+	    imsg_compose(c->ibuf, type, c->id, 0, -1, data, len) == -1)
+		c->dead = 1;
 }
 
 static void
@@ -173,6 +324,7 @@ conn_result(struct ctl_conn *c, int code)
 	struct ctl_result	 r = { code };
 
 	c->waiting = 0;
+	c->more = 0;
 	conn_send(c, IMSG_CTL_RESULT, &r, sizeof(r));
 }
 
@@ -185,18 +337,87 @@ relay(struct ctl_conn *c, uint32_t type, const void *data, size_t len)
 		return;
 	}
 	c->waiting = type;
+	c->page_recs = 0;
 }
 
-/* Changes are root's: 1 if c may, else answered 501. */
-static int
-authorised(struct ctl_conn *c, const char *what)
+static const char *
+rights_name(enum rights r)
 {
-	if (c->uid == 0)
+	return r == RIGHTS_ROOT ? "root" : "root or the timed group";
+}
+
+/* May c make this request?  If not, it is answered 501. */
+static int
+authorised(struct ctl_conn *c, const struct ctl_cmd *cmd)
+{
+	if (c->rights >= cmd->rights)
 		return 1;
 	c->ctl->refused++;
-	log_info("%s refused: uid %u is not root", what, (unsigned)c->uid);
+	log_refusal(c->ctl, "%s refused: uid %u is not %s", cmd->name,
+	    (unsigned)c->uid, rights_name(cmd->rights));
 	conn_result(c, CTL_UNAUTH);
 	return 0;
+}
+
+static struct blame *
+find_blame(struct control *ctl, uid_t uid, uint32_t type)
+{
+	int	 i;
+
+	for (i = 0; i < CTL_BLAME_MAX; i++)
+		if (ctl->blame[i].deaths > 0 && ctl->blame[i].uid == uid &&
+		    ctl->blame[i].type == type)
+			return &ctl->blame[i];
+	return NULL;
+}
+
+/* Was this request in flight at two deaths of the engine lately? */
+static int
+cut_off(struct ctl_conn *c, const struct ctl_cmd *cmd)
+{
+	struct blame	*b = find_blame(c->ctl, c->uid, cmd->type);
+
+	if (b == NULL || b->banned_until <= mono_s())
+		return 0;
+	c->ctl->refused++;
+	log_refusal(c->ctl, "%s refused for uid %u: the engine died while "
+	    "answering it", cmd->name, (unsigned)c->uid);
+	conn_result(c, CTL_FAILED);
+	return 1;
+}
+
+static void
+blame(struct control *ctl, uid_t uid, uint32_t type)
+{
+	const struct ctl_cmd	*cmd = find_cmd(type);
+	struct blame		*b = find_blame(ctl, uid, type);
+	time_t			 now = mono_s();
+	int			 i;
+
+	if (b == NULL) {
+		b = &ctl->blame[0];	/* the oldest, if all are taken */
+		for (i = 0; i < CTL_BLAME_MAX; i++) {
+			if (ctl->blame[i].deaths == 0) {
+				b = &ctl->blame[i];
+				break;
+			}
+			if (ctl->blame[i].first < b->first)
+				b = &ctl->blame[i];
+		}
+		memset(b, 0, sizeof(*b));
+		b->uid = uid;
+		b->type = type;
+	}
+	if (b->deaths == 0 || now - b->first > CTL_BLAME_WINDOW_S) {
+		b->deaths = 0;
+		b->first = now;
+	}
+	if (++b->deaths < CTL_BLAME_DEATHS)
+		return;
+	b->banned_until = now + CTL_BLAME_BAN_S;
+	log_warnx("control: %s from uid %u was in progress at %d deaths of "
+	    "the engine: refused for %d s", cmd != NULL ? cmd->name : "?",
+	    (unsigned)uid, b->deaths, CTL_BLAME_BAN_S);
 }
 
 static void
@@ -204,47 +425,32 @@ do_makestep(struct ctl_conn *c)
 {
 	struct monitor	*mon = c->ctl->mon;
 
-	if (!authorised(c, "makestep"))
-		return;
 	if (monitor_makestep(mon) == -1) {
 		conn_result(c, CTL_FAILED);
 		return;
 	}
-	log_info("makestep authorised (uid %u)", (unsigned)c->uid);
+	log_info("makestep requested (uid %u)", (unsigned)c->uid);
 	/* The engine may now step what it measures; it answers. */
-	if (monitor_to_engine(mon, IMSG_CTL_MAKESTEP, c->id, c->uid, NULL,
-	    0) == -1)
-		conn_result(c, CTL_OK);
-	else
-		c->waiting = IMSG_CTL_MAKESTEP;
+	relay(c, IMSG_CTL_MAKESTEP, NULL, 0);
 }
 
-/* A selection of sources: exactly sized, a NUL-terminated string. */
-static int
-get_select(const struct imsg *imsg, struct ctl_select *sel)
-{
-	if (imsg_get_data(imsg, sel, sizeof(*sel)) == -1 ||
-	    memchr(sel->which, '\0', sizeof(sel->which)) == NULL)
-		return -1;
-	return 0;
-}
-
+/* A selection of sources: a NUL-terminated string. */
 static void
-do_select(struct ctl_conn *c, const struct imsg *imsg, const char *what)
+do_select(struct ctl_conn *c, const struct imsg *imsg,
+    const struct ctl_cmd *cmd)
 {
 	struct ctl_select	 sel;
 
-	if (get_select(imsg, &sel) == -1) {
+	memcpy(&sel, imsg->data, sizeof(sel));
+	if (memchr(sel.which, '\0', sizeof(sel.which)) == NULL) {
 		c->ctl->refused++;
 		conn_result(c, CTL_INVALID);
 		return;
 	}
-	if (imsg->hdr.type != IMSG_CTL_NTPDATA && !authorised(c, what))
-		return;
-	if (imsg->hdr.type != IMSG_CTL_NTPDATA)
-		log_info("%s %s (uid %u)", what, sel.which[0] != '\0' ?
+	if (cmd->rights == RIGHTS_ROOT)
+		log_info("%s %s (uid %u)", cmd->name, sel.which[0] != '\0' ?
 		    sel.which : "all sources", (unsigned)c->uid);
-	relay(c, imsg->hdr.type, &sel, sizeof(sel));
+	relay(c, cmd->type, &sel, sizeof(sel));
 }
 
 static void
@@ -252,16 +458,14 @@ do_burst(struct ctl_conn *c, const struct imsg *imsg)
 {
 	struct ctl_burst	 b;
 
-	if (imsg_get_data(imsg, &b, sizeof(b)) == -1 ||
-	    memchr(b.sel.which, '\0', sizeof(b.sel.which)) == NULL ||
+	memcpy(&b, imsg->data, sizeof(b));
+	if (memchr(b.sel.which, '\0', sizeof(b.sel.which)) == NULL ||
 	    b.max < 1 || b.max > CTL_BURST_MAX || b.good < 1 ||
 	    b.good > b.max) {
 		c->ctl->refused++;
 		conn_result(c, CTL_INVALID);
 		return;
 	}
-	if (!authorised(c, "burst"))
-		return;
 	log_info("burst %d/%d %s (uid %u)", (int)b.good, (int)b.max,
 	    b.sel.which[0] != '\0' ? b.sel.which : "all sources",
 	    (unsigned)c->uid);
@@ -273,14 +477,12 @@ do_set_makestep(struct ctl_conn *c, const struct imsg *imsg)
 {
 	struct ctl_makestep	 m;
 
-	if (imsg_get_data(imsg, &m, sizeof(m)) == -1 ||
-	    lim_check_makestep(m.threshold_s, m.limit) != NULL) {
+	memcpy(&m, imsg->data, sizeof(m));
+	if (lim_check_makestep(m.threshold_s, m.limit) != NULL) {
 		c->ctl->refused++;
 		conn_result(c, CTL_INVALID);
 		return;
 	}
-	if (!authorised(c, "makestep"))
-		return;
 	log_info("makestep %g %d (uid %u)", m.threshold_s, (int)m.limit,
 	    (unsigned)c->uid);
 	monitor_set_makestep(c->ctl->mon, &m);
@@ -292,73 +494,56 @@ do_reload(struct ctl_conn *c)
 {
 	int	 rc;
 
-	if (!authorised(c, "reload sources"))
-		return;
 	log_info("reload sources (uid %u)", (unsigned)c->uid);
 	rc = monitor_reload_sources(c->ctl->mon, c->id, c->uid);
-	if (rc == 0)
+	if (rc == 0) {
 		c->waiting = IMSG_CTL_RELOAD_SOURCES;	/* the engine answers */
-	else
+		c->page_recs = 0;
+	} else
 		conn_result(c, rc);
 }
 
-/* The payload each request carries. */
-static size_t
-request_size(uint32_t type)
+/* The clients' table, a page at a time: this asks for the next. */
+static void
+ask_page(struct ctl_conn *c)
 {
-	switch (type) {
-	case IMSG_CTL_NTPDATA:
-	case IMSG_CTL_ONLINE:
-	case IMSG_CTL_OFFLINE:
-		return sizeof(struct ctl_select);
-	case IMSG_CTL_BURST:
-		return sizeof(struct ctl_burst);
-	case IMSG_CTL_SET_MAKESTEP:
-		return sizeof(struct ctl_makestep);
-	default:
-		return 0;
-	}
+	struct ctl_page	 page = { c->next_page };
+
+	c->more = 0;
+	relay(c, IMSG_CTL_CLIENTS, &page, sizeof(page));
 }
 
-/* Returns -1 when the connection was closed. */
-static int
+static void
 conn_dispatch(struct ctl_conn *c, struct imsg *imsg)
 {
+	const struct ctl_cmd	*cmd;
+
 	if (!c->hello) {
-		if (imsg_check_hello(imsg) == -1)
-			return -1;
+		if (imsg_check_hello(imsg) == -1) {
+			c->dead = 1;
+			return;
+		}
 		c->hello = 1;
 		imsg_compose_hello(c->ibuf);
-		conn_update(c);
-		return 0;
+		return;
 	}
 	c->ctl->requests++;
-	if (c->waiting != 0 || imsg->datalen != request_size(imsg->hdr.type)) {
+	if ((cmd = find_cmd(imsg->hdr.type)) == NULL ||
+	    imsg->datalen != cmd->size) {
 		c->ctl->refused++;
 		conn_result(c, CTL_INVALID);
-		return 0;
+		return;
 	}
-	switch (imsg->hdr.type) {
-	case IMSG_CTL_TRACKING:
-	case IMSG_CTL_SOURCES:
-	case IMSG_CTL_SERVERSTATS:
-	case IMSG_CTL_CLIENTS:
-	case IMSG_CTL_SOURCESTATS:
-	case IMSG_CTL_ACTIVITY:
-	case IMSG_CTL_AUTHDATA:
-		relay(c, imsg->hdr.type, NULL, 0);
-		break;
+	if (!authorised(c, cmd) || cut_off(c, cmd))
+		return;
+	switch (cmd->type) {
 	case IMSG_CTL_MAKESTEP:
 		do_makestep(c);
 		break;
 	case IMSG_CTL_NTPDATA:
-		do_select(c, imsg, "ntpdata");
-		break;
 	case IMSG_CTL_ONLINE:
-		do_select(c, imsg, "online");
-		break;
 	case IMSG_CTL_OFFLINE:
-		do_select(c, imsg, "offline");
+		do_select(c, imsg, cmd);
 		break;
 	case IMSG_CTL_BURST:
 		do_burst(c, imsg);
@@ -369,33 +554,47 @@ conn_dispatch(struct ctl_conn *c, struct imsg *imsg)
 	case IMSG_CTL_SET_MAKESTEP:
 		do_set_makestep(c, imsg);
 		break;
+	case IMSG_CTL_CLIENTS:
+		c->next_page = 0;
+		ask_page(c);
+		break;
 	default:
-		c->ctl->refused++;
-		conn_result(c, CTL_INVALID);
+		relay(c, cmd->type, NULL, 0);
 		break;
 	}
-	return 0;
+}
+
+/* The requests buffered, one at a time, each once the last is answered. */
+static void
+conn_process(struct ctl_conn *c)
+{
+	struct imsg	 imsg;
+	int		 r;
+
+	while (!c->dead && c->waiting == 0 && !c->more) {
+		if ((r = imsg_get(c->ibuf, &imsg)) == 0)
+			return;
+		if (r == -1) {
+			c->dead = 1;	/* garbage: this connection only */
+			return;
+		}
+		idle_reset(c);
+		conn_dispatch(c, &imsg);
+		imsg_free(&imsg);
+	}
 }
 
 static void
 conn_read(struct ctl_conn *c)
 {
-	struct imsg	 imsg;
-	ssize_t		 n;
-	int		 r;
+	ssize_t	 n;
 
-	if ((n = imsgbuf_read(c->ibuf)) == 0 || (n == -1 && errno != EAGAIN)) {
-		conn_close(c);
+	if ((n = imsgbuf_read(c->ibuf)) == 0 ||
+	    (n == -1 && errno != EAGAIN)) {
+		c->dead = 1;
 		return;
 	}
-	while ((r = imsg_get(c->ibuf, &imsg)) == 1) {
-		r = conn_dispatch(c, &imsg);
-		imsg_free(&imsg);
-		if (r == -1)
-			break;
-	}
-	if (r == -1)
-		conn_close(c);
+	conn_process(c);
 }
 
 static void
@@ -404,20 +603,99 @@ conn_event(evutil_socket_t fd, short ev, void *arg)
 	struct ctl_conn	*c = arg;
 
 	if (ev & EV_WRITE) {
-		if (imsgbuf_write(c->ibuf) == -1) {
-			conn_close(c);
-			return;
-		}
-		conn_update(c);
+		if (imsgbuf_write(c->ibuf) == -1)
+			c->dead = 1;
+		else
+			idle_reset(c);
+		if (!c->dead && c->more &&
+		    imsgbuf_queued(c->ibuf) < CTL_PAGE_LOW)
+			ask_page(c);
 	}
-	if (ev & EV_READ)
+	if ((ev & EV_READ) && !c->dead && c->waiting == 0)
 		conn_read(c);
+	conn_settle(c);
 }
 
 static void
 conn_idle(evutil_socket_t fd, short ev, void *arg)
 {
 	conn_close(arg);
+}
+
+/* Is gid among the peer's groups (primary or supplementary)? */
+static int
+peer_in_group(int s, gid_t primary, gid_t gid)
+{
+	gid_t		*groups;
+	socklen_t	 len = 64 * sizeof(gid_t);
+	size_t		 i, n;
+	int		 in = primary == gid;
+
+	while (!in) {
+		groups = xcalloc(1, len);
+		if (getsockopt(s, SOL_SOCKET, SO_PEERGROUPS, groups,
+		    &len) == 0) {
+			n = len / sizeof(gid_t);
+			for (i = 0; i < n; i++)
+				if (groups[i] == gid)
+					in = 1;
+			free(groups);
+			break;
+		}
+		free(groups);
+		if (errno != ERANGE || len > CTL_GROUPS_MAX * sizeof(gid_t))
+			break;
+	}
+	return in;
+}
+
+static int
+count_uid(const struct control *ctl, uid_t uid)
+{
+	const struct ctl_conn	*c;
+	int			 n = 0;
+
+	TAILQ_FOREACH(c, &ctl->conns, entry)
+		if (c->uid == uid)
+			n++;
+	return n;
+}
+
+static int
+count_below_root(const struct control *ctl)
+{
+	const struct ctl_conn	*c;
+	int			 n = 0;
+
+	TAILQ_FOREACH(c, &ctl->conns, entry)
+		if (c->rights < RIGHTS_ROOT)
+			n++;
+	return n;
+}
+
+/*
+ * May one more connection of this user come in?  Root always may: when
+ * every slot is taken, the oldest connection of another user goes.
+ */
+static int
+admit(struct control *ctl, uid_t uid, enum rights rights)
+{
+	struct ctl_conn	*c;
+
+	if (rights == RIGHTS_ROOT) {
+		if (ctl->nconns < CTL_MAX_CONNS)
+			return 1;
+		TAILQ_FOREACH(c, &ctl->conns, entry)
+			if (c->rights < RIGHTS_ROOT) {
+				conn_close(c);	/* the oldest */
+				return 1;
+			}
+		return 0;
+	}
+	if (count_uid(ctl, uid) >= CTL_PER_UID)
+		return 0;
+	return count_below_root(ctl) < (rights == RIGHTS_GROUP ?
+	    CTL_GROUP_MAX : CTL_USERS_MAX);
 }
 
 static void
@@ -427,12 +705,25 @@ accept_cb(evutil_socket_t fd, short ev, void *arg)
 	struct ctl_conn	*c;
 	struct ucred	 cred;
 	socklen_t	 len = sizeof(cred);
+	enum rights	 rights;
 	int		 s;
 
 	if ((s = accept4(fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC)) == -1)
 		return;
-	if (ctl->nconns >= CTL_MAX_CONNS ||
-	    getsockopt(s, SOL_SOCKET, SO_PEERCRED, &cred, &len) == -1) {
+	if (getsockopt(s, SOL_SOCKET, SO_PEERCRED, &cred, &len) == -1) {
+		close(s);
+		return;
+	}
+	if (cred.uid == 0)
+		rights = RIGHTS_ROOT;
+	else if (peer_in_group(s, cred.gid, ctl->mon->gid))
+		rights = RIGHTS_GROUP;
+	else
+		rights = RIGHTS_USER;
+	if (!admit(ctl, cred.uid, rights)) {
+		ctl->refused++;
+		log_refusal(ctl, "control: connection of uid %u refused: too "
+		    "many connections", (unsigned)cred.uid);
 		close(s);
 		return;
 	}
@@ -440,13 +731,15 @@ accept_cb(evutil_socket_t fd, short ev, void *arg)
 	c->ctl = ctl;
 	c->id = ++ctl->next_id;
 	c->uid = cred.uid;
+	c->rights = rights;
 	if ((c->ibuf = imsgbuf_new(s)) == NULL ||
 	    (c->ev = event_new(ctl->mon->base, -1, 0, NULL, NULL)) == NULL ||
 	    (c->ev_idle = evtimer_new(ctl->mon->base, conn_idle, c)) == NULL)
 		fatalx("control: out of memory");
 	TAILQ_INSERT_TAIL(&ctl->conns, c, entry);
 	ctl->nconns++;
-	conn_update(c);
+	idle_reset(c);
+	conn_settle(c);
 }
 
 void
@@ -483,46 +776,97 @@ find_conn(struct control *ctl, uint32_t id)
 	return NULL;
 }
 
-/* Size and order of answers, as the request expects them. */
-static int
-answer_ok(uint32_t waiting, const struct imsg *imsg)
+/* The record size of each list answer, 0 for the rest. */
+static size_t
+record_size(uint32_t type)
 {
-	switch (imsg->hdr.type) {
-	case IMSG_CTL_TRACKING:
-		return waiting == IMSG_CTL_TRACKING &&
-		    imsg->datalen == sizeof(struct rpt_tracking);
+	switch (type) {
 	case IMSG_CTL_SOURCES:
-		return waiting == IMSG_CTL_SOURCES &&
-		    imsg->datalen == sizeof(struct rpt_source);
-	case IMSG_CTL_SERVERSTATS:
-		return waiting == IMSG_CTL_SERVERSTATS &&
-		    imsg->datalen == sizeof(struct rpt_serverstats);
+		return sizeof(struct rpt_source);
 	case IMSG_CTL_CLIENTS:
-		return waiting == IMSG_CTL_CLIENTS &&
-		    imsg->datalen == sizeof(struct rpt_client);
+		return sizeof(struct rpt_client);
 	case IMSG_CTL_SOURCESTATS:
-		return waiting == IMSG_CTL_SOURCESTATS &&
-		    imsg->datalen == sizeof(struct rpt_sourcestats);
-	case IMSG_CTL_ACTIVITY:
-		return waiting == IMSG_CTL_ACTIVITY &&
-		    imsg->datalen == sizeof(struct rpt_activity);
+		return sizeof(struct rpt_sourcestats);
 	case IMSG_CTL_NTPDATA:
-		return waiting == IMSG_CTL_NTPDATA &&
-		    imsg->datalen == sizeof(struct rpt_ntpdata);
+		return sizeof(struct rpt_ntpdata);
 	case IMSG_CTL_AUTHDATA:
-		return waiting == IMSG_CTL_AUTHDATA &&
-		    imsg->datalen == sizeof(struct rpt_authdata);
-	case IMSG_CTL_END:
-		return (waiting == IMSG_CTL_SOURCES ||
-		    waiting == IMSG_CTL_CLIENTS ||
-		    waiting == IMSG_CTL_SOURCESTATS ||
-		    waiting == IMSG_CTL_NTPDATA ||
-		    waiting == IMSG_CTL_AUTHDATA) && imsg->datalen == 0;
-	case IMSG_CTL_RESULT:
-		return waiting != 0 &&
-		    imsg->datalen == sizeof(struct ctl_result);
+		return sizeof(struct rpt_authdata);
 	}
 	return 0;
+}
+
+/* The size of a one-frame answer, 0 for the rest. */
+static size_t
+answer_size(uint32_t type)
+{
+	switch (type) {
+	case IMSG_CTL_TRACKING:
+		return sizeof(struct rpt_tracking);
+	case IMSG_CTL_SERVERSTATS:
+		return sizeof(struct rpt_serverstats);
+	case IMSG_CTL_ACTIVITY:
+		return sizeof(struct rpt_activity);
+	}
+	return 0;
+}
+
+/*
+ * Is this what c waits for, and of the right size?  Anything else from
+ * the engine breaks the protocol: c cannot have caused it.
+ */
+static int
+answer_ok(struct ctl_conn *c, const struct imsg *imsg)
+{
+	uint32_t	 type = imsg->hdr.type;
+	size_t		 len = imsg->datalen;
+
+	if (c->waiting == 0 || c->more)
+		return 0;
+	switch (type) {
+	case IMSG_CTL_RESULT:
+		return len == sizeof(struct ctl_result);
+	case IMSG_CTL_END:
+		return record_size(c->waiting) != 0 && len == 0;
+	case IMSG_CTL_MORE:
+		return c->waiting == IMSG_CTL_CLIENTS &&
+		    len == sizeof(struct ctl_page);
+	}
+	if (type != c->waiting)
+		return 0;
+	if (record_size(type) != 0)
+		return len == record_size(type) &&
+		    (type != IMSG_CTL_CLIENTS || c->page_recs < CTL_PAGE_MAX);
+	return answer_size(type) != 0 && len == answer_size(type);
+}
+
+static void
+answer(struct ctl_conn *c, const struct imsg *imsg)
+{
+	struct rpt_serverstats	 st;
+	struct ctl_page		 page;
+
+	switch (imsg->hdr.type) {
+	case IMSG_CTL_MORE:
+		memcpy(&page, imsg->data, sizeof(page));
+		c->next_page = page.first;
+		c->more = 1;
+		if (imsgbuf_queued(c->ibuf) < CTL_PAGE_LOW)
+			ask_page(c);
+		return;
+	case IMSG_CTL_SERVERSTATS:
+		/* The control counters are the monitor's to tell. */
+		memcpy(&st, imsg->data, sizeof(st));
+		st.cmd_rx = c->ctl->requests;
+		st.cmd_dropped = c->ctl->refused;
+		c->waiting = 0;
+		conn_send(c, imsg->hdr.type, &st, sizeof(st));
+		return;
+	}
+	if (record_size(imsg->hdr.type) != 0)
+		c->page_recs++;	/* a list goes on */
+	else
+		c->waiting = 0;
+	conn_send(c, imsg->hdr.type, imsg->data, imsg->datalen);
 }
 
 void
@@ -532,38 +876,38 @@ control_from_engine(struct control *ctl, const struct imsg *imsg)
 
 	if (c == NULL)
 		return;		/* timectl went away meanwhile */
-	if (!answer_ok(c->waiting, imsg)) {
+	if (!answer_ok(c, imsg)) {
 		monitor_engine_abuse(ctl->mon, "control answer out of order");
 		return;
 	}
-	if (imsg->hdr.type == IMSG_CTL_SERVERSTATS) {
-		/* The control counters are the monitor's to tell. */
-		struct rpt_serverstats	 st;
-
-		memcpy(&st, imsg->data, sizeof(st));
-		st.cmd_rx = ctl->requests;
-		st.cmd_dropped = ctl->refused;
-		c->waiting = 0;
-		conn_send(c, imsg->hdr.type, &st, sizeof(st));
-		return;
-	}
-	if (imsg->hdr.type != IMSG_CTL_SOURCES &&
-	    imsg->hdr.type != IMSG_CTL_CLIENTS &&
-	    imsg->hdr.type != IMSG_CTL_SOURCESTATS &&
-	    imsg->hdr.type != IMSG_CTL_NTPDATA &&
-	    imsg->hdr.type != IMSG_CTL_AUTHDATA)
-		c->waiting = 0;
-	conn_send(c, imsg->hdr.type, imsg->data, imsg->datalen);
+	answer(c, imsg);
+	if (c->waiting == 0)
+		conn_process(c);	/* what it sent meanwhile */
+	conn_settle(c);
 }
 
+/*
+ * The engine went away: what waits for it is answered 504 and blamed,
+ * so that a request that keeps killing engines is cut off.
+ */
 void
-control_engine_gone(struct control *ctl)
+control_engine_gone(struct control *ctl, int crashed)
 {
-	struct ctl_conn	*c, *next;
+	struct ctl_conn		*c, *next;
+	const struct ctl_cmd	*cmd;
 
 	for (c = TAILQ_FIRST(&ctl->conns); c != NULL; c = next) {
 		next = TAILQ_NEXT(c, entry);
-		if (c->waiting != 0)
-			conn_result(c, CTL_UNAVAIL);
+		if (c->waiting == 0)
+			continue;
+		cmd = find_cmd(c->waiting);
+		log_warnx("control: %s (uid %u) not answered: the engine is "
+		    "gone", cmd != NULL ? cmd->name : "request",
+		    (unsigned)c->uid);
+		if (crashed)
+			blame(ctl, c->uid, c->waiting);
+		conn_result(c, CTL_UNAVAIL);
+		conn_process(c);	/* what it sent meanwhile: 504 too */
+		conn_settle(c);
 	}
 }

@@ -30,6 +30,7 @@
 #include <event2/event.h>
 
 #include "clock.h"
+#include "crash.h"
 #include "drift.h"
 #include "log.h"
 #include "logfmt.h"
@@ -103,13 +104,14 @@ engine_close(struct monitor *mon)
 	mon->engine = NULL;
 	mon->engine_ready = 0;
 	if (mon->control != NULL)
-		control_engine_gone(mon->control);
+		control_engine_gone(mon->control, !mon->stopping);
 }
 
 void
 monitor_engine_abuse(struct monitor *mon, const char *why)
 {
 	log_warnx("engine: %s; killing it", why);
+	mon->killed_for_cause = 1;
 	engine_close(mon);
 	if (mon->engine_pid > 0)
 		kill(mon->engine_pid, SIGKILL);
@@ -133,26 +135,114 @@ engine_restart_cb(evutil_socket_t fd, short ev, void *arg)
 	engine_spawn(arg);
 }
 
+/*
+ * An engine that came up is started again at once, the first
+ * ENGINE_QUICK_MAX times a window; one that never did, or dies that
+ * often, after the back-off.
+ */
 static void
 schedule_restart(struct monitor *mon)
 {
 	struct timeval	 tv = { 0, 0 };
-	double		 up = monotonic_s() - (mon->engine_started.tv_sec +
+	double		 now = monotonic_s();
+	double		 up = now - (mon->engine_started.tv_sec +
 	    mon->engine_started.tv_nsec * 1e-9);
 
 	if (up >= ENGINE_STABLE_S)
 		mon->backoff_s = ENGINE_BACKOFF_MIN_S;
-	tv.tv_sec = mon->backoff_s;
-	log_info("restarting the engine in %d s", mon->backoff_s);
-	mon->backoff_s *= 2;
-	if (mon->backoff_s > ENGINE_BACKOFF_MAX_S)
-		mon->backoff_s = ENGINE_BACKOFF_MAX_S;
+	if (mon->hello_seen &&
+	    now - mon->quick[mon->quick_next] >= ENGINE_QUICK_WINDOW_S) {
+		mon->quick[mon->quick_next] = now;
+		mon->quick_next = (mon->quick_next + 1) % ENGINE_QUICK_MAX;
+		log_info("restarting the engine now");
+	} else {
+		tv.tv_sec = mon->backoff_s;
+		log_info("restarting the engine in %d s", mon->backoff_s);
+		mon->backoff_s *= 2;
+		if (mon->backoff_s > ENGINE_BACKOFF_MAX_S)
+			mon->backoff_s = ENGINE_BACKOFF_MAX_S;
+	}
 	evtimer_add(mon->ev_restart, &tv);
+}
+
+/* Hung: killed, and the reaper starts it again. */
+static void
+engine_hung(struct monitor *mon, const char *why)
+{
+	log_warnx("engine (pid %d) %s: killing it", (int)mon->engine_pid,
+	    why);
+	mon->killed_for_cause = 1;
+	engine_close(mon);
+	kill(mon->engine_pid, SIGKILL);
+}
+
+static void
+watchdog_cb(evutil_socket_t fd, short ev, void *arg)
+{
+	struct monitor		*mon = arg;
+	struct heartbeat	 hb;
+	char			 why[64];
+	double			 now = monotonic_s(), since;
+
+	if (mon->engine_pid <= 0)
+		return;		/* the reaper has it */
+	if (!mon->engine_ready) {
+		/* Not up yet, or its channel closed and it does not exit. */
+		if (now - mon->hb_answered >= ENGINE_HELLO_S)
+			engine_hung(mon, mon->hello_seen ? "left its channel "
+			    "but did not exit" : "did not start in time");
+		return;
+	}
+	if ((since = now - mon->hb_answered) >= WATCHDOG_TIMEOUT_S) {
+		snprintf(why, sizeof(why), "has not answered for %.1f s",
+		    since);
+		engine_hung(mon, why);
+		return;
+	}
+	hb.seq = ++mon->hb_sent;
+	monitor_to_engine(mon, IMSG_PING, 0, 0, &hb, sizeof(hb));
+}
+
+static void
+handle_pong(struct monitor *mon, struct imsg *imsg)
+{
+	struct heartbeat	 hb;
+
+	if (imsg_get_data(imsg, &hb, sizeof(hb)) == -1 ||
+	    hb.seq > mon->hb_sent) {
+		monitor_engine_abuse(mon, "IMSG_PONG: malformed");
+		return;
+	}
+	if (hb.seq == mon->hb_sent)
+		mon->hb_answered = monotonic_s();
+}
+
+/* A death of the engine's own making: a crash, an error, a kill for cause. */
+static int
+own_fault(struct monitor *mon, int status)
+{
+	if (mon->killed_for_cause)
+		return 1;
+	if (WIFEXITED(status))
+		return WEXITSTATUS(status) != 0;
+	switch (WTERMSIG(status)) {
+	case SIGSEGV:
+	case SIGBUS:
+	case SIGABRT:
+	case SIGFPE:
+	case SIGILL:
+	case SIGSYS:
+	case SIGTRAP:
+		return 1;
+	}
+	return 0;	/* killed from outside: not the peer's doing */
 }
 
 static void
 engine_reaped(struct monitor *mon, int status)
 {
+	struct peer_block	 b;
+
 	if (WIFSIGNALED(status))
 		log_warnx("engine (pid %d) killed by signal %d (%s)",
 		    (int)mon->engine_pid, WTERMSIG(status),
@@ -160,6 +250,9 @@ engine_reaped(struct monitor *mon, int status)
 	else
 		log_warnx("engine (pid %d) exited with status %d",
 		    (int)mon->engine_pid, WEXITSTATUS(status));
+	/* the peer it was handling: cut off if it keeps doing this */
+	if (!mon->stopping && own_fault(mon, status))
+		(void)crash_blame(mon->crash, &b);
 	if (!mon->hello_seen)
 		mon->engine_fails++;
 	engine_close(mon);
@@ -354,7 +447,10 @@ engine_spawn(struct monitor *mon)
 		fatal("imsgbuf_new");
 	mon->engine_ready = 0;
 	mon->hello_seen = 0;
+	mon->killed_for_cause = 0;
+	crash_reset(mon->crash);
 	clock_gettime(CLOCK_MONOTONIC, &mon->engine_started);
+	mon->hb_answered = monotonic_s();	/* the hello's deadline */
 	event_assign(mon->ev_engine, mon->base, sp[0], EV_READ | EV_PERSIST,
 	    engine_event, mon);
 	event_add(mon->ev_engine, NULL);
@@ -487,6 +583,23 @@ send_nts_trust(struct monitor *mon)
 		update_engine_events(mon);
 }
 
+/* The blame page, and the peers cut off, before any input is read. */
+static void
+send_blame(struct monitor *mon)
+{
+	struct peer_block	 b[CRASH_PEERS];
+	int			 i, n;
+
+	if (send_fd(mon, IMSG_BLAME_PAGE, crash_fd(mon->crash), NULL, 0) ==
+	    -1)
+		return;
+	n = crash_blocks(mon->crash, b, CRASH_PEERS);
+	for (i = 0; i < n && mon->engine != NULL; i++)
+		if (imsg_compose(mon->engine, IMSG_BLOCK_PEER, 0, 0, -1, &b[i],
+		    sizeof(b[i])) == -1)
+			monitor_engine_abuse(mon, "engine does not read");
+}
+
 static void
 send_nts(struct monitor *mon)
 {
@@ -516,6 +629,7 @@ handle_hello(struct monitor *mon, struct imsg *imsg)
 	mon->engine_ready = 1;
 	mon->hello_seen = 1;
 	mon->engine_fails = 0;
+	mon->hb_answered = monotonic_s();
 	log_info("engine ready (pid %d)", (int)mon->engine_pid);
 	if (!mon->ready_sent) {		/* systemd: started, once */
 		notify_send("READY=1\nSTATUS=engine running");
@@ -523,7 +637,9 @@ handle_hello(struct monitor *mon, struct imsg *imsg)
 	}
 	/* NTS material and leap seconds first: the clock state starts the
 	 * client. */
-	send_nts(mon);
+	send_blame(mon);
+	if (mon->engine != NULL)
+		send_nts(mon);
 	ntsdump_load(mon);
 	if (mon->leaps.n > 0 && mon->engine != NULL &&
 	    imsg_compose(mon->engine, IMSG_LEAP_TABLE, 0, 0, -1, &mon->leaps,
@@ -766,6 +882,9 @@ engine_dispatch(struct monitor *mon, struct imsg *imsg)
 	case IMSG_LOG:
 		handle_log(mon, imsg);
 		return;
+	case IMSG_PONG:
+		handle_pong(mon, imsg);
+		return;
 	case IMSG_LOG_MEASUREMENT:
 	case IMSG_LOG_STATISTICS:
 	case IMSG_LOG_TRACKING:
@@ -810,6 +929,7 @@ engine_dispatch(struct monitor *mon, struct imsg *imsg)
 	case IMSG_CTL_NTPDATA:
 	case IMSG_CTL_AUTHDATA:
 	case IMSG_CTL_END:
+	case IMSG_CTL_MORE:
 	case IMSG_CTL_RESULT:
 		if (mon->control == NULL) {
 			monitor_engine_abuse(mon, "control answer, no control");
@@ -972,6 +1092,8 @@ monitor_run(struct monitor *mon)
 {
 	struct event	*sigs[4];
 	struct timeval	 hour = { DRIFT_INTERVAL_S, 0 };
+	struct timeval	 beat = { WATCHDOG_INTERVAL_S, 0 };
+	int		 i;
 
 	if ((mon->base = event_base_new()) == NULL)
 		fatalx("event_base_new");
@@ -984,14 +1106,21 @@ monitor_run(struct monitor *mon)
 	mon->ev_restart = evtimer_new(mon->base, engine_restart_cb, mon);
 	mon->ev_slew = evtimer_new(mon->base, slew_cb, mon);
 	mon->ev_drift = event_new(mon->base, -1, EV_PERSIST, drift_cb, mon);
+	mon->ev_watchdog = event_new(mon->base, -1, EV_PERSIST, watchdog_cb,
+	    mon);
 	if (mon->ev_engine == NULL || mon->ev_restart == NULL ||
-	    mon->ev_slew == NULL || mon->ev_drift == NULL)
+	    mon->ev_slew == NULL || mon->ev_drift == NULL ||
+	    mon->ev_watchdog == NULL)
 		fatalx("event_new");
 	evtimer_add(mon->ev_drift, &hour);
+	evtimer_add(mon->ev_watchdog, &beat);
 	mon->backoff_s = ENGINE_BACKOFF_MIN_S;
+	for (i = 0; i < ENGINE_QUICK_MAX; i++)
+		mon->quick[i] = -ENGINE_QUICK_WINDOW_S;
 	if (mon->control != NULL)
 		control_start(mon->control, mon);
 
+	mon->crash = crash_new();
 	if (sandbox_monitor_filter() == -1)
 		fatalx("cannot load the monitor's seccomp filter");
 	engine_spawn(mon);
@@ -1002,11 +1131,13 @@ monitor_run(struct monitor *mon)
 	save_drift(mon);
 	if (mon->control != NULL)
 		control_close(mon->control);
+	crash_free(mon->crash);
+	event_free(mon->ev_watchdog);
 	event_free(mon->ev_drift);
 	event_free(mon->ev_slew);
 	event_free(mon->ev_restart);
 	event_free(mon->ev_engine);
-	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+	for (i = 0; i < (int)(sizeof(sigs) / sizeof(sigs[0])); i++)
 		event_free(sigs[i]);
 	event_base_free(mon->base);
 }

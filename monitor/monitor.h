@@ -30,14 +30,31 @@
 
 #define ENGINE_FD		3	/* the engine's end of the socketpair */
 #define ENGINE_CONF_FD		4	/* the configuration as parsed */
+/*
+ * Restarts: an engine that came up (said hello) comes back at once, up
+ * to ENGINE_QUICK_MAX times in ENGINE_QUICK_WINDOW_S; one that dies
+ * before its hello, or more often than that, after a back-off that
+ * doubles from ENGINE_BACKOFF_MIN_S to ENGINE_BACKOFF_MAX_S.
+ */
+#define ENGINE_QUICK_MAX	10
+#define ENGINE_QUICK_WINDOW_S	60
 #define ENGINE_BACKOFF_MIN_S	1
 #define ENGINE_BACKOFF_MAX_S	60
 #define ENGINE_STABLE_S		60	/* up this long: back-off resets */
 #define ENGINE_MAX_FAILS	5	/* died before its hello, in a row */
+/*
+ * The watchdog: a heartbeat every WATCHDOG_INTERVAL_S; an engine that
+ * answers none for WATCHDOG_TIMEOUT_S, or says no hello within
+ * ENGINE_HELLO_S of its start, is hung: killed and started again.
+ */
+#define WATCHDOG_INTERVAL_S	1
+#define WATCHDOG_TIMEOUT_S	3
+#define ENGINE_HELLO_S		10
 #define DRIFT_INTERVAL_S	3600
 #define MAX_NTP_SOCKETS		16
 
 struct control;
+struct crash;
 struct ctl_makestep;
 struct statlog;
 
@@ -90,8 +107,15 @@ struct monitor {
 	int			 hello_seen;	/* this engine said hello */
 	int			 engine_fails;
 	int			 backoff_s;
+	double			 quick[ENGINE_QUICK_MAX];	/* restarts */
+	int			 quick_next;	/* the oldest in quick */
 	struct timespec		 engine_started;
 	struct event		*ev_restart;
+	struct event		*ev_watchdog;
+	uint64_t		 hb_sent;	/* the last heartbeat's number */
+	double			 hb_answered;	/* monotonic s of the last */
+	int			 killed_for_cause;	/* hung or abusive */
+	struct crash		*crash;		/* which peer kills engines */
 	struct event		*ev_slew;
 	struct event		*ev_drift;
 	int			 stopping;
@@ -128,8 +152,11 @@ void		 control_start(struct control *, struct monitor *);
 void		 control_close(struct control *);
 /* An answer from the engine for connection peerid. */
 void		 control_from_engine(struct control *, const struct imsg *);
-/* The engine went away: fail what waits for it. */
-void		 control_engine_gone(struct control *);
+/*
+ * The engine went away: fail what waits for it; if it died (crashed,
+ * hung or was killed, not stopped by us), blame those requests.
+ */
+void		 control_engine_gone(struct control *, int died);
 
 /* netsock.c: open the NTP server sockets; returns how many. */
 int		 netsock_open(const struct conf *, int *fds, int max);
