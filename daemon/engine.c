@@ -629,7 +629,7 @@ engine_main(int argc, char *argv[])
 	int			 debug = 0;
 
 	if (parse_args(argc, argv, &eng, &uid, &gid, &debug) == -1) {
-		fprintf(stderr, "timed: -P engine is started by the monitor\n");
+		fprintf(stderr, "timed-engine is started by the monitor, timed\n");
 		return 1;
 	}
 	log_init(1, debug, "engine");
