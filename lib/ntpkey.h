@@ -54,6 +54,13 @@ struct ntpkeys;	/* opaque table of keys */
  */
 struct ntpkeys	*ntpkeys_parse(const char *text, size_t len, const char *name,
 		    char *err, size_t errlen);
+/*
+ * The same keyfile's keys parsed and checked as ntpkeys_parse() does,
+ * with no MAC set up (lib/ntpkey_file.c, no OpenSSL: the monitor's check
+ * of a keyfile); ntpkeys_mac() and those after it make no MAC with it.
+ */
+struct ntpkeys	*ntpkeys_read(const char *text, size_t len, const char *name,
+		    char *err, size_t errlen);
 /* Wipe the keys and free; NULL is a no-op. */
 void		 ntpkeys_free(struct ntpkeys *);
 /* How many keys the table has. */

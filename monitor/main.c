@@ -54,16 +54,29 @@ usage(FILE *f, int status)
 	exit(status);
 }
 
+/*
+ * The engine's executable: timed-engine beside this timed when there is
+ * one (a build tree, or sbindir and libexecdir made one), else the one
+ * installed in libexecdir.
+ */
 static const char *
-self_exe(void)
+engine_exe(void)
 {
 	static char	 path[PATH_MAX];
+	char		*slash;
 	ssize_t		 n;
 
 	if ((n = readlink("/proc/self/exe", path, sizeof(path) - 1)) == -1)
 		fatal("readlink /proc/self/exe");
 	path[n] = '\0';
-	return path;
+	if ((slash = strrchr(path, '/')) != NULL &&
+	    (size_t)(slash + 1 - path) + sizeof("timed-engine") <=
+	    sizeof(path)) {
+		strcpy(slash + 1, "timed-engine");
+		if (access(path, X_OK) == 0)
+			return path;
+	}
+	return TIMED_ENGINE;
 }
 
 static void
@@ -307,8 +320,9 @@ main(int argc, char *argv[])
 	if (proc != NULL) {
 		if (strcmp(proc, "engine") != 0)
 			usage(stderr, 1);
-		optind = 1;
-		return engine_main(argc, argv);
+		fprintf(stderr, "timed: the engine is %s, which the monitor "
+		    "starts\n", TIMED_ENGINE);
+		return 1;
 	}
 	log_init(1, mon.debug, "monitor");
 	mon.conf = conf_new();
@@ -321,7 +335,7 @@ main(int argc, char *argv[])
 		conf_free(mon.conf);	/* and make -p fail */
 		return 0;
 	}
-	mon.self_exe = xstrdup(self_exe());
+	mon.engine_exe = xstrdup(engine_exe());
 	status = monitor_main(&mon);
 	conf_free(mon.conf);
 	return status;

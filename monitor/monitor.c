@@ -405,7 +405,7 @@ child_exec(struct monitor *mon, int fd)
 	sigprocmask(SIG_SETMASK, &set, NULL);
 	snprintf(uid, sizeof(uid), "%u", (unsigned)mon->uid);
 	snprintf(gid, sizeof(gid), "%u", (unsigned)mon->gid);
-	argv[i++] = "timed";
+	argv[i++] = "timed-engine";
 	argv[i++] = "-P";
 	argv[i++] = "engine";
 	argv[i++] = "-u";
@@ -423,7 +423,7 @@ child_exec(struct monitor *mon, int fd)
 	if (mon->oneshot == 'Q')
 		argv[i++] = "-Q";
 	argv[i] = NULL;
-	execv(mon->self_exe, (char *const *)argv);
+	execv(mon->engine_exe, (char *const *)argv);
 	_exit(127);
 }
 

@@ -71,7 +71,7 @@ struct nts_files {
 struct monitor {
 	struct conf		*conf;
 	const char		*conffile;
-	const char		*self_exe;
+	const char		*engine_exe;	/* timed-engine */
 	int			 foreground;
 	int			 nodetach;	/* -n: foreground, syslog */
 	int			 debug;

@@ -33,7 +33,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <openssl/x509.h>
 
 #include "log.h"
 #include "monitor.h"
@@ -208,14 +207,17 @@ has_set(const struct nts_files *f, int id)
 	return 0;
 }
 
-/* The system's trust store: Debian's bundle, or OpenSSL's default. */
+/*
+ * The system's trust store: Debian's bundle, or OpenSSL's default
+ * (configure asks OpenSSL for it: the monitor maps no OpenSSL).
+ */
 static const char *
 system_trust(void)
 {
 	if (access(SYSTEM_TRUST, R_OK) == 0)
 		return SYSTEM_TRUST;
-	if (access(X509_get_default_cert_file(), R_OK) == 0)
-		return X509_get_default_cert_file();
+	if (access(TIMED_CERT_FILE, R_OK) == 0)
+		return TIMED_CERT_FILE;
 	return NULL;
 }
 
@@ -321,7 +323,8 @@ ntsfiles_load_keyfile(const struct conf *conf, int *fdp, char *err,
 		snprintf(err, errlen, "mmap: %s", strerror(errno));
 		goto fail;
 	}
-	keys = ntpkeys_parse(p == MAP_FAILED ? "" : p, st.st_size,
+	/* The syntax and the keys; the engine sets up their MACs. */
+	keys = ntpkeys_read(p == MAP_FAILED ? "" : p, st.st_size,
 	    conf->keyfile, err, errlen);
 	if (p != MAP_FAILED)
 		munmap(p, st.st_size);

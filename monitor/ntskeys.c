@@ -30,7 +30,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <openssl/crypto.h>
 
 #include "file.h"
 #include "log.h"
@@ -107,12 +106,12 @@ ntskeys_load(struct monitor *mon)
 		/* chrony's ntskeys, say: another format */
 		log_warnx("NTS key file %s: not timed's (line %d): starting "
 		    "with a new key, which replaces it", path, line);
-		OPENSSL_cleanse(mon->ntskeys, sizeof(mon->ntskeys));
+		explicit_bzero(mon->ntskeys, sizeof(mon->ntskeys));
 		return;
 	}
 	mon->ntskeys_len = n;
 	mon->ntskeys_fleet = kf.has_seed;
-	OPENSSL_cleanse(&kf, sizeof(kf));
+	explicit_bzero(&kf, sizeof(kf));
 	log_info("NTS: keys from %s%s", path, mon->ntskeys_fleet ?
 	    " (a shared seed: never rewritten)" : "");
 }
@@ -174,7 +173,7 @@ ntskeys_save(struct monitor *mon, struct imsg *imsg)
 	}
 	bad = nts_keyfile_parse((const char *)imsg->data, len, &kf,
 	    &line) == -1 || kf.has_seed;
-	OPENSSL_cleanse(&kf, sizeof(kf));
+	explicit_bzero(&kf, sizeof(kf));
 	if (bad) {
 		monitor_engine_abuse(mon, "IMSG_NTS_KEYS_SAVE: not a key file");
 		return;
@@ -184,7 +183,7 @@ ntskeys_save(struct monitor *mon, struct imsg *imsg)
 		    "key file holds a seed; not kept");
 		return;
 	}
-	OPENSSL_cleanse(mon->ntskeys, sizeof(mon->ntskeys));
+	explicit_bzero(mon->ntskeys, sizeof(mon->ntskeys));
 	memcpy(mon->ntskeys, imsg->data, len);
 	mon->ntskeys_len = len;
 	if (mon->conf->ntsdumpdir != NULL)
