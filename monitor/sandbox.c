@@ -28,6 +28,7 @@
 #include <sys/socket.h>
 #include <fcntl.h>
 #include <seccomp.h>
+#include <signal.h>
 #include <termios.h>
 
 #include "monitor.h"
@@ -69,6 +70,12 @@ static const int mon_drop[] = {
 	SCMP_SYS(seccomp),
 };
 static const unsigned long mon_families[] = { AF_UNIX };
+/*
+ * abort(3) in an engine: the engine inherits this filter, built with the
+ * monitor's PID, so its own list's tgkill-to-self is not enough here.  A
+ * crash must end in the signal it raised, not in SIGSYS.
+ */
+static const unsigned long mon_selfsig[] = { SIGABRT };
 static const unsigned long mon_fcntl[] = { F_DUPFD, F_DUPFD_CLOEXEC,
 	F_GETLK, F_SETLK, F_SETLKW, F_ADD_SEALS };
 static const unsigned long mon_ioctl[] = { TCGETS, TIOCGWINSZ };
@@ -76,7 +83,9 @@ static const unsigned long mon_ioctl[] = { TCGETS, TIOCGWINSZ };
 static int
 allow_with_args(scmp_filter_ctx ctx)
 {
-	if (sandbox_allow_arg(ctx, SCMP_SYS(socket), 0, mon_families,
+	if (sandbox_allow_arg(ctx, SCMP_SYS(tgkill), 2, mon_selfsig,
+	    NELEM(mon_selfsig)) == -1 ||
+	    sandbox_allow_arg(ctx, SCMP_SYS(socket), 0, mon_families,
 	    NELEM(mon_families)) == -1 ||
 	    sandbox_allow_arg(ctx, SCMP_SYS(fcntl), 1, mon_fcntl,
 	    NELEM(mon_fcntl)) == -1 ||

@@ -161,6 +161,39 @@ START_TEST(test_sandbox_monitor_filter)
 }
 END_TEST
 
+/*
+ * An engine runs under both filters, the monitor's inherited one built
+ * with the monitor's PID: its abort() must still end in SIGABRT.
+ */
+static void
+engine_aborts(void)
+{
+	pid_t	 pid;
+	int	 status;
+
+	if (sandbox_monitor_filter() == -1)
+		_exit(3);
+	if ((pid = fork()) == -1)
+		_exit(4);
+	if (pid == 0) {
+		if (sandbox_engine_filter() == -1)
+			_exit(3);
+		abort();
+	}
+	if (waitpid(pid, &status, 0) != pid)
+		_exit(5);
+	_exit(WIFSIGNALED(status) ? 100 + WTERMSIG(status) : 6);
+}
+
+START_TEST(test_sandbox_engine_abort_is_sigabrt)
+{
+	int	 status = in_child(engine_aborts);
+
+	ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) ==
+	    100 + SIGABRT, "status %#x (100 + signal)", status);
+}
+END_TEST
+
 START_TEST(test_sandbox_chroot_checks)
 {
 	char	 dir[] = "/tmp/timed-chroot.XXXXXX", file[64], err[128];
@@ -236,6 +269,7 @@ main(void)
 	tcase_add_test(tc, test_sandbox_engine_filter_allows_its_list);
 	tcase_add_test(tc, test_sandbox_engine_filter_kills_forbidden_calls);
 	tcase_add_test(tc, test_sandbox_monitor_filter);
+	tcase_add_test(tc, test_sandbox_engine_abort_is_sigabrt);
 	tcase_add_test(tc, test_sandbox_chroot_checks);
 	tcase_add_test(tc, test_sandbox_drop);
 	suite_add_tcase(s, tc);
