@@ -189,6 +189,7 @@ void		 statlog_reopen(struct statlog *);
 void		 statlog_free(struct statlog *);
 
 /* sandbox.c */
+/* Load the monitor's allow-list, default action kill; 0 or -1. */
 int		 sandbox_monitor_filter(void);
 
 #endif

@@ -61,6 +61,18 @@ static const int mon_process[] = {
 	SCMP_SYS(sched_getaffinity), SCMP_SYS(sched_yield), SCMP_SYS(uname),
 	SCMP_SYS(sysinfo), SCMP_SYS(mincore), SCMP_SYS(getpriority),
 	SCMP_SYS(rt_sigsuspend),
+	SCMP_SYS(socketpair),		/* the engine's channel */
+	SCMP_SYS(clock_nanosleep),	/* waiting for the engine to stop */
+};
+/*
+ * An engine from its execve to its own filter, which lacks these: the
+ * dynamic loader (executable mappings of the libraries, read-only
+ * relocations), libc's start, libevent's event base and signal pipe, the
+ * configuration from its memory file.
+ */
+static const int mon_engine_start[] = {
+	SCMP_SYS(mmap), SCMP_SYS(pread64), SCMP_SYS(lseek),
+	SCMP_SYS(epoll_create1), SCMP_SYS(pipe2), SCMP_SYS(rt_sigaction),
 };
 /* The engine's privilege drop happens under this filter. */
 static const int mon_drop[] = {
@@ -96,6 +108,21 @@ allow_with_args(scmp_filter_ctx ctx)
 }
 
 int
+sandbox_monitor_rules(scmp_filter_ctx ctx)
+{
+	if (sandbox_engine_rules(ctx) == 0 &&
+	    sandbox_allow(ctx, mon_clock, NELEM(mon_clock)) == 0 &&
+	    sandbox_allow(ctx, mon_files, NELEM(mon_files)) == 0 &&
+	    sandbox_allow(ctx, mon_process, NELEM(mon_process)) == 0 &&
+	    sandbox_allow(ctx, mon_engine_start, NELEM(mon_engine_start)) == 0 &&
+	    sandbox_allow_no_exec(ctx, SCMP_SYS(mprotect)) == 0 &&
+	    sandbox_allow(ctx, mon_drop, NELEM(mon_drop)) == 0 &&
+	    allow_with_args(ctx) == 0)
+		return 0;
+	return -1;
+}
+
+int
 sandbox_monitor_filter(void)
 {
 	scmp_filter_ctx	 ctx;
@@ -103,13 +130,7 @@ sandbox_monitor_filter(void)
 
 	if ((ctx = seccomp_init(SCMP_ACT_KILL_PROCESS)) == NULL)
 		return -1;
-	if (sandbox_engine_rules(ctx) == 0 &&
-	    sandbox_allow(ctx, mon_clock, NELEM(mon_clock)) == 0 &&
-	    sandbox_allow(ctx, mon_files, NELEM(mon_files)) == 0 &&
-	    sandbox_allow(ctx, mon_process, NELEM(mon_process)) == 0 &&
-	    sandbox_allow(ctx, mon_drop, NELEM(mon_drop)) == 0 &&
-	    allow_with_args(ctx) == 0 &&
-	    seccomp_load(ctx) == 0)
+	if (sandbox_monitor_rules(ctx) == 0 && seccomp_load(ctx) == 0)
 		rc = 0;
 	seccomp_release(ctx);
 	return rc;

@@ -21,7 +21,10 @@
  * check runs as root in CI); without it the drop test is skipped.
  */
 
+#include <sys/mman.h>
 #include <sys/personality.h>
+#include <sys/socket.h>
+#include <netinet/in.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -62,13 +65,80 @@ engine_allowed(void)
 	struct timespec	 ts;
 	char		 c = 'x';
 	int		 p[2];
+	void		*m;
+
+	if (pipe2(p, 0) == -1 || sandbox_engine_filter() == -1)
+		_exit(3);
+	if (write(p[1], &c, 1) != 1 ||
+	    read(p[0], &c, 1) != 1 || clock_gettime(CLOCK_REALTIME, &ts) == -1 ||
+	    syscall(SYS_tgkill, getpid(), gettid(), 0) == -1 ||
+	    (m = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE |
+	    MAP_ANONYMOUS, -1, 0)) == MAP_FAILED || munmap(m, 4096) == -1)
+		_exit(4);
+}
+
+/* The calls the engine never makes: each must kill it. */
+static void
+engine_maps_exec(void)
+{
+	if (sandbox_engine_filter() == -1)
+		_exit(3);
+	mmap(NULL, 4096, PROT_READ | PROT_EXEC, MAP_PRIVATE | MAP_ANONYMOUS,
+	    -1, 0);
+}
+
+static void
+engine_mprotects(void)
+{
+	static char	 page[4096] __attribute__((aligned(4096)));
 
 	if (sandbox_engine_filter() == -1)
 		_exit(3);
-	if (pipe2(p, 0) == -1 || write(p[1], &c, 1) != 1 ||
-	    read(p[0], &c, 1) != 1 || clock_gettime(CLOCK_REALTIME, &ts) == -1 ||
-	    syscall(SYS_tgkill, getpid(), gettid(), 0) == -1)
-		_exit(4);
+	mprotect(page, sizeof(page), PROT_READ);
+}
+
+static void
+engine_binds(void)
+{
+	struct sockaddr_in	 sin = { .sin_family = AF_INET };
+	int			 fd;
+
+	if ((fd = socket(AF_INET, SOCK_DGRAM, 0)) == -1 ||
+	    sandbox_engine_filter() == -1)
+		_exit(3);
+	bind(fd, (struct sockaddr *)&sin, sizeof(sin));
+}
+
+static void
+engine_listens(void)
+{
+	int	 fd;
+
+	if ((fd = socket(AF_INET, SOCK_STREAM, 0)) == -1 ||
+	    sandbox_engine_filter() == -1)
+		_exit(3);
+	listen(fd, 1);
+}
+
+static void
+engine_makes_socketpair(void)
+{
+	int	 sp[2];
+
+	if (sandbox_engine_filter() == -1)
+		_exit(3);
+	socketpair(AF_UNIX, SOCK_STREAM, 0, sp);
+}
+
+static void
+engine_sets_reuseport(void)
+{
+	int	 fd, on = 1;
+
+	if ((fd = socket(AF_INET, SOCK_DGRAM, 0)) == -1 ||
+	    sandbox_engine_filter() == -1)
+		_exit(3);
+	setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &on, sizeof(on));
 }
 
 static void
@@ -117,7 +187,9 @@ END_TEST
 START_TEST(test_sandbox_engine_filter_kills_forbidden_calls)
 {
 	void	(*fns[])(void) = { engine_opens_file,
-	    engine_makes_unix_socket, engine_signals_parent, engine_forks };
+	    engine_makes_unix_socket, engine_signals_parent, engine_forks,
+	    engine_maps_exec, engine_mprotects, engine_binds, engine_listens,
+	    engine_makes_socketpair, engine_sets_reuseport };
 	int	 status;
 	size_t	 i;
 
