@@ -42,9 +42,10 @@ int	sandbox_allow_no_exec(scmp_filter_ctx, int call);
 int	sandbox_engine_rules(scmp_filter_ctx);
 /*
  * Add the monitor's allow-list to ctx (monitor/sandbox.c): the engine's
- * and what the monitor calls after start-up.
+ * and what the monitor calls after start-up; execve only of the string
+ * at exe (by address: the monitor's self_exe).
  */
-int	sandbox_monitor_rules(scmp_filter_ctx);
+int	sandbox_monitor_rules(scmp_filter_ctx, const char *exe);
 /* Load the engine's allow-list, default action kill; 0 or -1. */
 int	sandbox_engine_filter(void);
 

@@ -992,7 +992,10 @@ monitor_run(struct monitor *mon)
 	if (mon->control != NULL)
 		control_start(mon->control, mon);
 
-	if (sandbox_monitor_filter() == -1)
+	if (sandbox_monitor_caps(!mon->noclock &&
+	    mon->conf->clock != CONF_CLOCK_VIRTUAL) == -1)
+		fatal("cannot drop the monitor's capabilities");
+	if (sandbox_monitor_filter(mon->self_exe) == -1)
 		fatalx("cannot load the monitor's seccomp filter");
 	engine_spawn(mon);
 	event_base_dispatch(mon->base);

@@ -44,7 +44,7 @@ main(int argc, char *argv[])
 	if (strcmp(argv[1], "engine") == 0)
 		rc = sandbox_engine_rules(ctx);
 	else
-		rc = sandbox_monitor_rules(ctx);
+		rc = sandbox_monitor_rules(ctx, argv[0]);
 	fflush(stdout);
 	if (rc == 0)
 		rc = seccomp_export_pfc(ctx, STDOUT_FILENO);

@@ -28,10 +28,12 @@
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/timex.h>
 #include <sys/wait.h>
 #include <check.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/capability.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -206,7 +208,7 @@ monitor_allowed(void)
 {
 	int	 fd;
 
-	if (sandbox_monitor_filter() == -1)
+	if (sandbox_monitor_filter(NULL) == -1)
 		_exit(3);
 	if ((fd = open("/etc/hostname", O_RDONLY)) == -1)
 		_exit(4);
@@ -216,7 +218,7 @@ monitor_allowed(void)
 static void
 monitor_queries_personality(void)
 {
-	if (sandbox_monitor_filter() == -1)
+	if (sandbox_monitor_filter(NULL) == -1)
 		_exit(3);
 	personality(0xffffffff);	/* harmless query, not on the list */
 }
@@ -233,6 +235,147 @@ START_TEST(test_sandbox_monitor_filter)
 }
 END_TEST
 
+/* The monitor's execve: its own executable's string, by address, only. */
+static char	 exe[] = "/bin/true";
+
+static void
+monitor_execs_itself(void)
+{
+	char	*argv[] = { exe, NULL };
+
+	if (sandbox_monitor_filter(exe) == -1)
+		_exit(3);
+	execv(exe, argv);
+	_exit(4);
+}
+
+static void
+monitor_execs_other(void)
+{
+	char	 other[] = "/bin/true";
+	char	*argv[] = { other, NULL };
+
+	if (sandbox_monitor_filter(exe) == -1)
+		_exit(3);
+	execv(other, argv);	/* the same name at another address */
+	_exit(4);
+}
+
+/* The calls only start-up makes: the monitor no longer may. */
+static void
+monitor_binds(void)
+{
+	struct sockaddr_in	 sin = { .sin_family = AF_INET };
+	int			 fd;
+
+	if ((fd = socket(AF_INET, SOCK_DGRAM, 0)) == -1 ||
+	    sandbox_monitor_filter(exe) == -1)
+		_exit(3);
+	bind(fd, (struct sockaddr *)&sin, sizeof(sin));
+}
+
+static void
+monitor_sends_sighup(void)
+{
+	if (sandbox_monitor_filter(exe) == -1)
+		_exit(3);
+	kill(getppid(), SIGHUP);	/* SIGTERM and SIGKILL only */
+}
+
+static void
+monitor_uses_adjtimex(void)
+{
+	struct timex	 tx;
+
+	memset(&tx, 0, sizeof(tx));
+	if (sandbox_monitor_filter(exe) == -1)
+		_exit(3);
+	/* modes 0: a read, were it allowed; clock_adjtime(CLOCK_REALTIME) only */
+	syscall(SYS_adjtimex, &tx);
+}
+
+START_TEST(test_sandbox_monitor_narrow)
+{
+	void	(*fns[])(void) = { monitor_execs_other, monitor_binds,
+	    monitor_sends_sighup, monitor_uses_adjtimex };
+	int	 status;
+	size_t	 i;
+
+	status = in_child(monitor_execs_itself);
+	ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+	    "status %#x", status);
+	for (i = 0; i < sizeof(fns) / sizeof(fns[0]); i++) {
+		status = in_child(fns[i]);
+		ck_assert_msg(WIFSIGNALED(status) && WTERMSIG(status) == SIGSYS,
+		    "call %zu: status %#x", i, status);
+	}
+}
+END_TEST
+
+/* A capability set of /proc/self/status, e.g. "CapEff". */
+static unsigned long long
+cap_field(const char *name)
+{
+	char			 line[128];
+	unsigned long long	 v = ~0ULL;
+	FILE			*f;
+
+	if ((f = fopen("/proc/self/status", "r")) == NULL)
+		return v;
+	while (fgets(line, sizeof(line), f) != NULL)
+		if (strncmp(line, name, strlen(name)) == 0 &&
+		    line[strlen(name)] == ':')
+			v = strtoull(line + strlen(name) + 1, NULL, 16);
+	fclose(f);
+	return v;
+}
+
+#define KEPT_CAPS	((1ULL << CAP_SETUID) | (1ULL << CAP_SETGID) | \
+	(1ULL << CAP_SYS_CHROOT) | (1ULL << CAP_SETPCAP) | (1ULL << CAP_KILL))
+
+static void
+monitor_caps(int clock)
+{
+	unsigned long long	 want = KEPT_CAPS |
+	    (clock ? 1ULL << CAP_SYS_TIME : 0);
+
+	if (sandbox_monitor_caps(clock) == -1)
+		_exit(3);
+	if (cap_field("CapEff") != want || cap_field("CapPrm") != want ||
+	    cap_field("CapBnd") != want || cap_field("CapInh") != 0 ||
+	    cap_field("CapAmb") != 0)
+		_exit(4);
+}
+
+static void
+monitor_caps_kernel_clock(void)
+{
+	monitor_caps(1);
+}
+
+static void
+monitor_caps_virtual_clock(void)
+{
+	monitor_caps(0);
+}
+
+START_TEST(test_sandbox_monitor_caps)
+{
+	int	 status;
+
+	if (geteuid() != 0 || cap_field("CapEff") != cap_field("CapBnd")) {
+		printf("test_sandbox_monitor_caps: not full root, skipped\n");
+		return;
+	}
+	status = in_child(monitor_caps_kernel_clock);
+	ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+	    "kernel clock: status %#x", status);
+	status = in_child(monitor_caps_virtual_clock);
+	ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+	    "virtual clock: status %#x", status);
+}
+END_TEST
+
 /*
  * An engine runs under both filters, the monitor's inherited one built
  * with the monitor's PID: its abort() must still end in SIGABRT.
@@ -243,7 +386,7 @@ engine_aborts(void)
 	pid_t	 pid;
 	int	 status;
 
-	if (sandbox_monitor_filter() == -1)
+	if (sandbox_monitor_filter(NULL) == -1)
 		_exit(3);
 	if ((pid = fork()) == -1)
 		_exit(4);
@@ -341,6 +484,8 @@ main(void)
 	tcase_add_test(tc, test_sandbox_engine_filter_allows_its_list);
 	tcase_add_test(tc, test_sandbox_engine_filter_kills_forbidden_calls);
 	tcase_add_test(tc, test_sandbox_monitor_filter);
+	tcase_add_test(tc, test_sandbox_monitor_narrow);
+	tcase_add_test(tc, test_sandbox_monitor_caps);
 	tcase_add_test(tc, test_sandbox_engine_abort_is_sigabrt);
 	tcase_add_test(tc, test_sandbox_chroot_checks);
 	tcase_add_test(tc, test_sandbox_drop);
