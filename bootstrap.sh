@@ -7,10 +7,11 @@
 set -eu
 
 # clang and its runtime: the libFuzzer targets that make check runs;
-# openssl: the NTS tests make their certificates with it
+# openssl: the NTS tests make their certificates with it; strace: the
+# syscall audit (e2e 155)
 DEPS="build-essential autoconf automake pkg-config libevent-dev libssl-dev
 libseccomp-dev check python3 util-linux procps mandoc clang libclang-rt-14-dev
-openssl ca-certificates"
+openssl ca-certificates strace"
 
 here=$(cd "$(dirname "$0")" && pwd)
 cd "$here"

@@ -14,13 +14,11 @@
  * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
  */
 
-#include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
@@ -106,45 +104,48 @@ sandbox_drop(const char *dir, uid_t uid, gid_t gid, char *err, size_t errlen)
 	return 0;
 }
 
-/* The engine's allow-list, by purpose (../shared/SECURITY.md). */
+/*
+ * The engine's allow-list, by purpose (../shared/SECURITY.md), as the
+ * syscall audit (regress/e2e/155) measured it after the filter is loaded:
+ * sockets, event loop and memory were all set up before, so socket
+ * creation for sources stays but bind, listen, socketpair, pipes, epoll
+ * creation and signal handlers do not.
+ */
 static const int engine_io[] = {
-	SCMP_SYS(read), SCMP_SYS(write), SCMP_SYS(readv), SCMP_SYS(writev),
-	SCMP_SYS(close), SCMP_SYS(newfstatat), SCMP_SYS(fstat),
-	SCMP_SYS(lseek),
+	SCMP_SYS(read), SCMP_SYS(write), SCMP_SYS(close),
+	SCMP_SYS(newfstatat),		/* glibc's fstat(), stdio */
 };
 static const int engine_net[] = {
-	SCMP_SYS(recvfrom), SCMP_SYS(recvmsg), SCMP_SYS(recvmmsg),
-	SCMP_SYS(sendto), SCMP_SYS(sendmsg), SCMP_SYS(sendmmsg),
-	SCMP_SYS(connect), SCMP_SYS(bind), SCMP_SYS(listen),
-	SCMP_SYS(accept4), SCMP_SYS(getsockname), SCMP_SYS(getpeername),
-	SCMP_SYS(getsockopt), SCMP_SYS(shutdown),
+	SCMP_SYS(recvmsg), SCMP_SYS(recvmmsg), SCMP_SYS(sendmsg),
+	SCMP_SYS(sendmmsg),		/* NTP, with timestamps */
+	SCMP_SYS(recvfrom), SCMP_SYS(sendto),	/* evdns; NTP requests */
+	SCMP_SYS(connect), SCMP_SYS(getsockname),	/* sources, NTS-KE */
+	SCMP_SYS(getsockopt),		/* SO_ERROR of a pending connect */
+	SCMP_SYS(accept4),		/* NTS-KE server */
 };
 static const int engine_events[] = {
-	SCMP_SYS(epoll_create1), SCMP_SYS(epoll_ctl), SCMP_SYS(epoll_wait),
-	SCMP_SYS(epoll_pwait), SCMP_SYS(eventfd2), SCMP_SYS(pipe2),
-	SCMP_SYS(socketpair), SCMP_SYS(rt_sigaction),
-	SCMP_SYS(rt_sigprocmask), SCMP_SYS(rt_sigreturn),
+	SCMP_SYS(epoll_wait), SCMP_SYS(epoll_ctl),
+	SCMP_SYS(rt_sigreturn),		/* libevent's SIGTERM handler */
 };
 static const int engine_clock[] = {
-	SCMP_SYS(clock_gettime), SCMP_SYS(gettimeofday),
-	SCMP_SYS(clock_nanosleep), SCMP_SYS(nanosleep),
+	SCMP_SYS(clock_gettime), SCMP_SYS(gettimeofday),  /* without vDSO */
 };
 static const int engine_memory[] = {
-	SCMP_SYS(brk), SCMP_SYS(mmap), SCMP_SYS(munmap), SCMP_SYS(mremap),
-	SCMP_SYS(mprotect), SCMP_SYS(madvise), SCMP_SYS(futex),
+	SCMP_SYS(brk), SCMP_SYS(munmap), SCMP_SYS(mremap), SCMP_SYS(futex),
 	SCMP_SYS(getrandom),
 	/* glibc's qsort sizes its buffer by the RAM once; OpenSSL sorts */
 	SCMP_SYS(sysinfo),
 };
 static const int engine_process[] = {
-	SCMP_SYS(getpid), SCMP_SYS(gettid),
-	SCMP_SYS(exit), SCMP_SYS(exit_group), SCMP_SYS(restart_syscall),
+	SCMP_SYS(exit_group), SCMP_SYS(restart_syscall),
+	/* abort(3), with tgkill to itself below */
+	SCMP_SYS(getpid), SCMP_SYS(gettid), SCMP_SYS(rt_sigprocmask),
 };
 #ifdef TIMED_SANITIZERS
 /* What the ASan/UBSan runtimes call when they report. */
 static const int engine_sanitizer[] = {
 	SCMP_SYS(sigaltstack), SCMP_SYS(prlimit64), SCMP_SYS(getrlimit),
-	SCMP_SYS(sched_yield),
+	SCMP_SYS(sched_yield), SCMP_SYS(rt_sigaction), SCMP_SYS(madvise),
 	SCMP_SYS(uname), SCMP_SYS(mincore), SCMP_SYS(getppid),
 };
 #endif
@@ -176,17 +177,17 @@ sandbox_allow_arg(scmp_filter_ctx ctx, int call, unsigned int argno,
 static const unsigned long sock_families[] = { AF_INET, AF_INET6 };
 static const unsigned long fcntl_cmds[] = { F_GETFL, F_SETFL, F_GETFD,
 	F_SETFD };
-static const unsigned long ioctl_cmds[] = { FIONREAD };
+/* A source's socket asks for kernel timestamps; the monitor sets the rest. */
 static const struct { int level, name; } sockopts[] = {
-	{ SOL_SOCKET, SO_RCVBUF }, { SOL_SOCKET, SO_SNDBUF },
-	{ SOL_SOCKET, SO_REUSEADDR }, { SOL_SOCKET, SO_REUSEPORT },
 	{ SOL_SOCKET, SO_TIMESTAMPNS }, { SOL_SOCKET, SO_TIMESTAMPING },
-	{ SOL_SOCKET, SO_PRIORITY }, { IPPROTO_IP, IP_PKTINFO },
-	{ IPPROTO_IP, IP_TOS }, { IPPROTO_IP, IP_RECVERR },
-	{ IPPROTO_IP, IP_MTU_DISCOVER }, { IPPROTO_IPV6, IPV6_V6ONLY },
-	{ IPPROTO_IPV6, IPV6_RECVPKTINFO }, { IPPROTO_IPV6, IPV6_RECVERR },
-	{ IPPROTO_TCP, TCP_NODELAY },
 };
+
+int
+sandbox_allow_no_exec(scmp_filter_ctx ctx, int call)
+{
+	return seccomp_rule_add(ctx, SCMP_ACT_ALLOW, call, 1,
+	    SCMP_A2(SCMP_CMP_MASKED_EQ, PROT_EXEC, 0)) == 0 ? 0 : -1;
+}
 
 static int
 allow_with_args(scmp_filter_ctx ctx)
@@ -200,8 +201,7 @@ allow_with_args(scmp_filter_ctx ctx)
 	    NELEM(sock_families)) == -1 ||
 	    sandbox_allow_arg(ctx, SCMP_SYS(fcntl), 1, fcntl_cmds,
 	    NELEM(fcntl_cmds)) == -1 ||
-	    sandbox_allow_arg(ctx, SCMP_SYS(ioctl), 1, ioctl_cmds,
-	    NELEM(ioctl_cmds)) == -1)
+	    sandbox_allow_no_exec(ctx, SCMP_SYS(mmap)) == -1)
 		return -1;
 	for (i = 0; i < NELEM(sockopts); i++)
 		if (seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(setsockopt),

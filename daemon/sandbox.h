@@ -36,8 +36,16 @@ int	sandbox_allow(scmp_filter_ctx, const int *calls, size_t n);
 /* Allow call when its argument argno is one of values; 0 or -1. */
 int	sandbox_allow_arg(scmp_filter_ctx, int call, unsigned int argno,
 	    const unsigned long *values, size_t n);
+/* Allow mmap or mprotect unless arg 2 (prot) has PROT_EXEC; 0 or -1. */
+int	sandbox_allow_no_exec(scmp_filter_ctx, int call);
 /* Add the engine's allow-list to ctx (the monitor's list includes it). */
 int	sandbox_engine_rules(scmp_filter_ctx);
+/*
+ * Add the monitor's allow-list to ctx (monitor/sandbox.c): the engine's
+ * and what the monitor calls after start-up; execve only of the string
+ * at exe (by address: the monitor's engine_exe).
+ */
+int	sandbox_monitor_rules(scmp_filter_ctx, const char *exe);
 /* Load the engine's allow-list, default action kill; 0 or -1. */
 int	sandbox_engine_filter(void);
 

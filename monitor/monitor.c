@@ -1121,7 +1121,10 @@ monitor_run(struct monitor *mon)
 		control_start(mon->control, mon);
 
 	mon->crash = crash_new();
-	if (sandbox_monitor_filter() == -1)
+	if (sandbox_monitor_caps(!mon->noclock &&
+	    mon->conf->clock != CONF_CLOCK_VIRTUAL) == -1)
+		fatal("cannot drop the monitor's capabilities");
+	if (sandbox_monitor_filter(mon->engine_exe) == -1)
 		fatalx("cannot load the monitor's seccomp filter");
 	engine_spawn(mon);
 	event_base_dispatch(mon->base);

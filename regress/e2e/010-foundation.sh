@@ -43,6 +43,16 @@ check "engine holds no file but its stdio (config memfd closed)" sh -c \
     "! ls -l /proc/$EPID/fd/ | grep -E 'memfd:|drift|\.conf' "
 check "monitor has its own seccomp filter" \
     test "$(proc_field "$MPID" Seccomp)" = 2
+# CAP_KILL, CAP_SETGID, CAP_SETUID, CAP_SETPCAP, CAP_SYS_CHROOT; a
+# virtual clock needs no CAP_SYS_TIME, nothing after start-up binds
+check "monitor keeps only the capabilities it uses" \
+    test "$(proc_field "$MPID" CapEff)" = 00000000000401e0 -a \
+    "$(proc_field "$MPID" CapPrm)" = 00000000000401e0
+check "monitor's bounding set is as small (a root engine regains it)" \
+    test "$(proc_field "$MPID" CapBnd)" = 00000000000401e0
+check "monitor has no inheritable or ambient capabilities" \
+    test "$(proc_field "$MPID" CapInh)" = 0000000000000000 -a \
+    "$(proc_field "$MPID" CapAmb)" = 0000000000000000
 
 out=$("$T/timectl" -h "$SOCK" tracking)
 check "tracking has chrony's fields" \

@@ -936,7 +936,7 @@ sandboxed_exchanges(void)
 	    &(struct ntske_server_params){ 0 }, echo_handler, &r.seen));
 	fd = listener(&r.port);
 	ck_assert_int_eq(ntske_init(), 0);	/* as the engine does */
-	if (sandbox_monitor_filter() == -1 || sandbox_engine_filter() == -1)
+	if (sandbox_monitor_filter(NULL) == -1 || sandbox_engine_filter() == -1)
 		_exit(20);
 	ck_assert_int_eq(ntske_server_add_socket(r.srv, fd), 0);
 	r.sctx = ntske_server_ctx((const uint8_t *)cert_a.all,
