@@ -9,7 +9,7 @@
 #           (default 10000) distinct addresses of 127.0.0.0/8
 #           (regress/ntpsources.py);
 #   nts     an NTS server (P-256 certificate), after BENCH_HANDSHAKES
-#           (default 1000) NTS-KE handshakes (regress/ntsload -H).
+#           (default 1000) NTS-KE handshakes (regress/ntsload -H) and 2 s.
 # PSS (proportional set size: a page shared by N processes counts 1/N in
 # each), private (clean + dirty) and dirty (Private_Dirty: the heap,
 # stacks and the libraries' relocated data, memory no other process can
@@ -249,6 +249,8 @@ for d in timed chronyd; do
 	esac
 	[ -n "$p" ] || continue
 	say "nts: $d: $(handshakes "$kp") NTS-KE handshakes"
+	# what stays after the burst (timed trims its heap 1 s after it)
+	sleep 2
 	measure nts $d $(family "$p")
 done
 # shellcheck disable=SC2086
