@@ -18,6 +18,7 @@
 #include <sys/types.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -696,6 +697,12 @@ engine_main(int argc, char *argv[])
 	    EV_PERSIST, nts_dump_cb, &eng)) == NULL ||
 	    evtimer_add(ev, &hour) == -1))
 		fatalx("event_new");
+	/*
+	 * Setup leaves free but dirty heap behind it (the configuration's
+	 * parse, OpenSSL's loading of providers and certificates): give it
+	 * back before serving.
+	 */
+	malloc_trim(0);
 	event_base_dispatch(eng.base);
 	flush(&eng);
 	return 0;

@@ -29,6 +29,7 @@
 #include <netinet/in.h>
 #include <arpa/inet.h>
 #include <errno.h>
+#include <malloc.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -80,6 +81,7 @@ struct server {
 	struct acl		*acl;
 	struct acl		*ntsonly;	/* NULL: nobody */
 	struct clog		*clog;
+	size_t			 clog_cap;	/* its records when last seen */
 	struct srv_state	 state;
 	double			 disp_s;	/* root dispersion at disp_ns */
 	int64_t			 disp_ns;
@@ -389,6 +391,14 @@ handle_one(struct server *srv, int i, int64_t now_ns)
 	    now_ns;
 	/* each request at its own arrival, not at its batch's */
 	v = clog_request(srv->clog, from, rx_ns, next_rnd(srv));
+	/*
+	 * The table grew (a few times in a life): the smaller one it left
+	 * is free but dirty in the heap; give it back.
+	 */
+	if (clog_capacity(srv->clog) != srv->clog_cap) {
+		srv->clog_cap = clog_capacity(srv->clog);
+		malloc_trim(0);
+	}
 	if (v == CLOG_DROP) {
 		srv->stats.rate_limited++;
 		return 0;
@@ -605,6 +615,7 @@ server_new(struct engine *eng)
 	    (srv->clog = make_clog(eng->conf)) == NULL ||
 	    (srv->tsm = tsm_new(TSMAP_SLOTS)) == NULL)
 		fatalx("server: out of memory");
+	srv->clog_cap = clog_capacity(srv->clog);
 	if (getrandom(&srv->rnd, sizeof(srv->rnd), 0) != sizeof(srv->rnd))
 		fatal("getrandom");
 	srv->rnd |= 1;

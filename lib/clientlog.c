@@ -17,20 +17,30 @@
 /*
  * The client table: buckets of BUCKET_RECS records, the bucket chosen by
  * SipHash-2-4 keyed with 16 random bytes, so that nobody who does not
- * know the key can aim a flood at one bucket.  All memory is taken in
- * clog_new() and its size never changes:
+ * know the key can aim a flood at one bucket.  The table grows with its
+ * clients, as chrony's does, up to a limit fixed in clog_new():
  *
- *	buckets  = largest power of two <= max_bytes / (64 * BUCKET_RECS),
- *		   at least 4 and at most 2^22
+ *	limit    = largest power of two <= max_bytes / (64 * BUCKET_RECS),
+ *		   at least 2 and at most 2^21 buckets
  *	capacity = buckets * BUCKET_RECS	(16 .. 2^24 records)
  *
  * A record is 64 bytes, so the default clientloglimit of 524288 bytes
- * gives 2048 buckets, 8192 records.
+ * allows 1024 buckets, 8192 records.  The table starts with 2 buckets
+ * (1 kB) and doubles when a new client finds its bucket full and at
+ * least a quarter of the records are in use: each bucket's records
+ * either stay or move to the bucket n above, as the next bit of their
+ * hash says, so that a lookup stays one bucket and the records keep
+ * their order of age.  The table then holds at most 8 records per
+ * client, 512 bytes (4 to 6 as a rule: one bucket overflows long before
+ * all are full), and growing costs O(records) now and then, O(1) per
+ * request over time.  A bucket of 8 full below a quarter of the table is
+ * rare (about 1 new client in 10,000 replaces a record on the way to
+ * 100,000).  If the memory cannot be had, the table stays as it is.
  *
- * A miss takes the bucket's first free record or replaces the one seen
- * least recently, by a request counter rather than by the clock, so that
- * a clock step cannot pin records.  A replaced client comes back with a
- * full token bucket:
+ * Otherwise, a miss takes the bucket's first free record or replaces the
+ * one seen least recently, by a request counter rather than by the
+ * clock, so that a clock step cannot pin records.  A replaced client
+ * comes back with a full token bucket:
  * an evicted real client is answered again, and a flood of new addresses
  * gets one burst per address, as it would with an unbounded table.
  *
@@ -49,9 +59,9 @@
 
 #include "clientlog.h"
 
-#define BUCKET_RECS	4
-#define MIN_BUCKETS	4		/* 16 records */
-#define MAX_BUCKETS	(1UL << 22)	/* 2^24 records */
+#define BUCKET_RECS	8
+#define MIN_BUCKETS	2		/* 16 records, and the start */
+#define MAX_BUCKETS	(1UL << 21)	/* 2^24 records */
 
 #define TICKS_PER_NS	1024
 #define TOKEN_TICKS(i)	(UINT64_C(1953125) << ((i) + 19))
@@ -85,6 +95,7 @@ _Static_assert(sizeof(struct rec) == 64, "clientlog.c documents 64 bytes");
 struct clog {
 	struct rec	*recs;		/* NULL: disabled */
 	size_t		 nbuckets;	/* a power of two */
+	size_t		 maxbuckets;	/* the limit, a power of two */
 	size_t		 used;
 	uint64_t	 evicted;
 	uint32_t	 seq;		/* requests, wrapping */
@@ -270,39 +281,89 @@ rec_init(const struct clog *cl, struct rec *r, uint8_t family,
 	r->rate = RATE_UNKNOWN;
 }
 
+static uint64_t
+rec_hash(const struct clog *cl, uint8_t family, const uint8_t addr[16])
+{
+	uint8_t		 in[17];
+
+	in[0] = family;
+	memcpy(in + 1, addr, 16);
+	return siphash24(cl->k0, cl->k1, in, sizeof(in));
+}
+
 /*
- * The client's record, or a new one in place of a free or the least
- * recently seen record of its bucket (*fresh set).  Records are never
- * freed one by one, so the free ones of a bucket come last.
+ * Double the table: the records of bucket i stay in i or move to i + n,
+ * in their order, so that the free records of a bucket still come last.
+ * Returns -1, the table unchanged, at the limit, below a quarter full or
+ * without memory.
+ */
+static int
+grow(struct clog *cl)
+{
+	struct rec	*recs, *b, *hi;
+	size_t		 n = cl->nbuckets, i, j, lo, up;
+
+	if (n >= cl->maxbuckets || cl->used < n * BUCKET_RECS / 4)
+		return -1;
+	recs = realloc(cl->recs, 2 * n * BUCKET_RECS * sizeof(*recs));
+	if (recs == NULL)
+		return -1;
+	memset(recs + n * BUCKET_RECS, 0, n * BUCKET_RECS * sizeof(*recs));
+	for (i = 0; i < n; i++) {
+		b = &recs[i * BUCKET_RECS];
+		hi = &recs[(i + n) * BUCKET_RECS];
+		for (j = lo = up = 0; j < BUCKET_RECS && b[j].family != 0;
+		    j++) {
+			if (rec_hash(cl, b[j].family, b[j].addr) & n)
+				hi[up++] = b[j];
+			else if (lo++ != j)
+				b[lo - 1] = b[j];
+		}
+		if (lo < BUCKET_RECS)
+			memset(&b[lo], 0, (BUCKET_RECS - lo) * sizeof(*b));
+	}
+	cl->recs = recs;
+	cl->nbuckets = 2 * n;
+	return 0;
+}
+
+/*
+ * The client's record, or a new one in place of a free record, of one
+ * made free by growing the table or of the least recently seen record of
+ * its bucket (*fresh set).  Records are never freed one by one, so the
+ * free ones of a bucket come last.
  */
 static struct rec *
 rec_find(struct clog *cl, uint8_t family, const uint8_t addr[16],
     int *fresh)
 {
-	uint8_t		 in[17];
-	struct rec	*b, *victim = NULL;
+	struct rec	*b, *victim;
+	uint64_t	 h = rec_hash(cl, family, addr);
 	size_t		 i;
 
-	in[0] = family;
-	memcpy(in + 1, addr, 16);
-	b = &cl->recs[(siphash24(cl->k0, cl->k1, in, sizeof(in)) &
-	    (cl->nbuckets - 1)) * BUCKET_RECS];
 	*fresh = 1;
-	for (i = 0; i < BUCKET_RECS; i++) {
-		if (b[i].family == 0) {
-			cl->used++;
-			rec_init(cl, &b[i], family, addr);
-			return &b[i];
+	/* Each round doubles the table: at most log2(2^21 / 2) of them. */
+	for (;;) {
+		b = &cl->recs[(h & (cl->nbuckets - 1)) * BUCKET_RECS];
+		victim = NULL;
+		for (i = 0; i < BUCKET_RECS; i++) {
+			if (b[i].family == 0) {
+				cl->used++;
+				rec_init(cl, &b[i], family, addr);
+				return &b[i];
+			}
+			if (b[i].family == family &&
+			    memcmp(b[i].addr, addr, sizeof(b[i].addr)) == 0) {
+				*fresh = 0;
+				return &b[i];
+			}
+			/* oldest: the largest age, modulo 2^32 */
+			if (victim == NULL ||
+			    cl->seq - b[i].seen > cl->seq - victim->seen)
+				victim = &b[i];
 		}
-		if (b[i].family == family &&
-		    memcmp(b[i].addr, addr, sizeof(b[i].addr)) == 0) {
-			*fresh = 0;
-			return &b[i];
-		}
-		/* oldest: the largest age, modulo 2^32 */
-		if (victim == NULL ||
-		    cl->seq - b[i].seen > cl->seq - victim->seen)
-			victim = &b[i];
+		if (grow(cl) == -1)
+			break;
 	}
 	cl->evicted++;
 	rec_init(cl, victim, family, addr);
@@ -328,7 +389,8 @@ clog_new(const struct clog_params *p, const uint8_t key[16])
 	cl->cap = cl->token * (uint64_t)clamp(p->burst, 1, MAX_BURST);
 	if (p->disabled)
 		return cl;
-	cl->nbuckets = buckets_for(p->max_bytes);
+	cl->maxbuckets = buckets_for(p->max_bytes);
+	cl->nbuckets = MIN_BUCKETS;
 	cl->recs = calloc(cl->nbuckets * BUCKET_RECS, sizeof(*cl->recs));
 	if (cl->recs == NULL) {
 		clog_free(cl);
@@ -398,6 +460,13 @@ size_t
 clog_capacity(const struct clog *cl)
 {
 	return cl == NULL ? 0 : cl->nbuckets * BUCKET_RECS;
+}
+
+size_t
+clog_limit(const struct clog *cl)
+{
+	return cl == NULL || cl->recs == NULL ? 0 :
+	    cl->maxbuckets * BUCKET_RECS;
 }
 
 uint64_t

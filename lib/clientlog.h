@@ -16,8 +16,8 @@
 
 /*
  * The server's client table and rate limiter (chrony's clientlog and
- * ratelimit): a fixed number of records whatever the number of clients,
- * found through a keyed hash so that nobody can aim at one bucket, the
+ * ratelimit): records that grow with the clients up to a fixed limit
+ * (clientloglimit), found through a keyed hash so that nobody can aim at one bucket, the
  * least recently seen record of a bucket replaced when it is full.
  * Per client, a token bucket: one token per 2^interval seconds, at most
  * burst tokens; a request without a token is limited, and one limited
@@ -65,13 +65,19 @@ void		 clog_free(struct clog *);
 /* Record a request from addr at now_ns; rnd: a random number for leak. */
 enum clog_verdict clog_request(struct clog *, const struct sockaddr *,
 		    int64_t now_ns, uint32_t rnd);
-/* Records in use, records in all, records replaced so far. */
+/*
+ * Records in use, records the table has now, records it may grow to,
+ * records replaced so far.
+ */
 size_t		 clog_used(const struct clog *);
 size_t		 clog_capacity(const struct clog *);
+size_t		 clog_limit(const struct clog *);
 uint64_t	 clog_evicted(const struct clog *);
 /*
  * The record at position *pos or after it, for listing; advances *pos.
- * Returns 0 and fills *e, or -1 at the end.
+ * Returns 0 and fills *e, or -1 at the end.  Growing the table moves
+ * records: a listing in pages with requests between them may miss or
+ * repeat a record, as one with records replaced between them may.
  */
 int		 clog_next(const struct clog *, size_t *pos, struct clog_entry *);
 

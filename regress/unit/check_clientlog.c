@@ -199,8 +199,10 @@ START_TEST(test_clog_capacity)
 {
 	struct clog	*cl = new_plain(cap_rows[_i].max_bytes, key1);
 
-	ck_assert_msg(clog_capacity(cl) == cap_rows[_i].capacity,
-	    "%s: %zu records", cap_rows[_i].what, clog_capacity(cl));
+	ck_assert_msg(clog_limit(cl) == cap_rows[_i].capacity,
+	    "%s: %zu records", cap_rows[_i].what, clog_limit(cl));
+	/* whatever the limit, the table starts with 16 records */
+	ck_assert_uint_eq(clog_capacity(cl), 16);
 	ck_assert_uint_eq(clog_used(cl), 0);
 	ck_assert_uint_eq(clog_evicted(cl), 0);
 	clog_free(cl);
@@ -398,7 +400,7 @@ START_TEST(test_clog_memory_bound)
 	uint32_t	 i, unanswered = 0, over = 0;
 
 	/* ck_assert in the loop would cost a write(2) each: count instead */
-	ck_assert_uint_eq(clog_capacity(cl), DEFAULT_RECS);
+	ck_assert_uint_eq(clog_limit(cl), DEFAULT_RECS);
 	for (i = 0; i < FLOOD; i++) {
 		/* half IPv4, half IPv6, all distinct; 1M a second */
 		if (req_num(cl, i / 2, i % 2, i * INT64_C(1000), i) !=
@@ -410,7 +412,106 @@ START_TEST(test_clog_memory_bound)
 	ck_assert_uint_eq(unanswered, 0);
 	ck_assert_uint_eq(over, 0);
 	ck_assert_uint_eq(clog_used(cl), DEFAULT_RECS);
+	ck_assert_uint_eq(clog_capacity(cl), DEFAULT_RECS);
 	ck_assert_uint_eq(clog_evicted(cl), FLOOD - DEFAULT_RECS);
+	clog_free(cl);
+}
+END_TEST
+
+/* Growth */
+
+START_TEST(test_clog_grows_on_demand)
+{
+	struct clog		*cl = new_limited(DEFAULT_BYTES, 3, 1, 4);
+	struct clog_entry	 e;
+	size_t			 cap, grew = 0, bad = 0;
+	uint32_t		 i, n = 1000;
+
+	/* One client: the table stays at its start. */
+	ck_assert_int_eq(req(cl, "192.0.2.1", S, 0), CLOG_ANSWER);
+	ck_assert_uint_eq(clog_capacity(cl), 16);
+
+	/* Growth keeps every record, its counters and its tokens. */
+	cap = clog_capacity(cl);
+	for (i = 0; i < n; i++) {
+		if (req_num(cl, i, i % 2, S, 1) != CLOG_ANSWER)
+			bad++;
+		if (clog_capacity(cl) != cap) {
+			/* doubled, never more at once than needed */
+			if (clog_capacity(cl) % cap != 0 ||
+			    clog_capacity(cl) > DEFAULT_RECS)
+				bad++;
+			cap = clog_capacity(cl);
+			grew++;
+		}
+		if (clog_used(cl) > clog_capacity(cl))
+			bad++;
+	}
+	ck_assert_uint_eq(bad, 0);
+	ck_assert_uint_ge(grew, 7);
+	/* below the limit, replacing a record is rare */
+	ck_assert_uint_le(clog_evicted(cl), 3);
+	ck_assert_uint_eq(clog_used(cl), n + 1 - clog_evicted(cl));
+	/* at most 8 records for each client, half the limit here */
+	ck_assert_uint_le(clog_capacity(cl), 8 * (n + 1));
+	ck_assert_uint_lt(clog_capacity(cl), DEFAULT_RECS);
+	/* the second request at once: out of tokens (burst 1), no answer */
+	for (i = 0; i < n; i++)
+		if (find_num(cl, i, i % 2, &e) == 0 &&
+		    req_num(cl, i, i % 2, S, 1) != CLOG_DROP)
+			bad++;
+	ck_assert_uint_eq(bad, 0);
+	for (i = 0; i < n; i += 97) {
+		ck_assert_msg(find_num(cl, i, i % 2, &e) == 0, "client %u", i);
+		ck_assert_uint_eq(e.hits, 2);
+		ck_assert_uint_eq(e.drops, 1);
+	}
+	clog_free(cl);
+}
+END_TEST
+
+START_TEST(test_clog_growth_stops_at_limit)
+{
+	/* 256 records at most */
+	struct clog	*cl = new_plain(256 * 64, key1);
+	uint32_t	 i, n = 10000, over = 0;
+
+	for (i = 0; i < n; i++) {
+		req_num(cl, i, 0, (int64_t)i * S, 0);
+		if (clog_capacity(cl) > 256 || clog_used(cl) > 256)
+			over++;
+	}
+	ck_assert_uint_eq(over, 0);
+	ck_assert_uint_eq(clog_capacity(cl), 256);
+	ck_assert_uint_eq(clog_limit(cl), 256);
+	ck_assert_uint_eq(clog_used(cl), 256);
+	ck_assert_uint_eq(clog_evicted(cl), n - 256);
+	clog_free(cl);
+}
+END_TEST
+
+START_TEST(test_clog_growth_keeps_least_recent_order)
+{
+	struct clog		*cl = new_plain(256 * 64, key1);
+	struct clog_entry	 e;
+	uint32_t		 i, n = 5000;
+
+	/*
+	 * An active client asks between every two new ones, while the
+	 * table grows to its limit and then replaces records: it stays.
+	 */
+	for (i = 0; i < n; i++) {
+		req(cl, "192.0.2.1", (int64_t)(2 * i) * S, 0);
+		req_num(cl, i, 1, (int64_t)(2 * i + 1) * S, 0);
+	}
+	ck_assert_uint_eq(clog_capacity(cl), 256);
+	ck_assert_int_eq(find(cl, "192.0.2.1", &e), 0);
+	ck_assert_uint_eq(e.hits, n);
+	/* the newest survive too; the first ones were replaced */
+	for (i = n - 3; i < n; i++)
+		ck_assert_msg(find_num(cl, i, 1, &e) == 0, "client %u", i);
+	ck_assert_int_eq(find_num(cl, 0, 1, &e), -1);
+	ck_assert_uint_eq(clog_evicted(cl), n + 1 - clog_used(cl));
 	clog_free(cl);
 }
 END_TEST
@@ -800,6 +901,9 @@ main(void)
 	tcase_add_test(tc, test_clog_disabled);
 	tcase_add_test(tc, test_clog_other_families);
 	tcase_add_test(tc, test_clog_memory_bound);
+	tcase_add_test(tc, test_clog_grows_on_demand);
+	tcase_add_test(tc, test_clog_growth_stops_at_limit);
+	tcase_add_test(tc, test_clog_growth_keeps_least_recent_order);
 	tcase_add_test(tc, test_clog_eviction_keeps_recent);
 	tcase_add_test(tc, test_clog_eviction_least_recent);
 	tcase_add_test(tc, test_clog_eviction_ignores_clock_steps);
