@@ -177,6 +177,8 @@ sandbox_allow_arg(scmp_filter_ctx ctx, int call, unsigned int argno,
 static const unsigned long sock_families[] = { AF_INET, AF_INET6 };
 static const unsigned long fcntl_cmds[] = { F_GETFL, F_SETFL, F_GETFD,
 	F_SETFD };
+/* malloc_trim(3): the heap handed back after setup and after bursts */
+static const unsigned long madvise_advice[] = { MADV_DONTNEED };
 /* A source's socket asks for kernel timestamps; the monitor sets the rest. */
 static const struct { int level, name; } sockopts[] = {
 	{ SOL_SOCKET, SO_TIMESTAMPNS }, { SOL_SOCKET, SO_TIMESTAMPING },
@@ -201,6 +203,8 @@ allow_with_args(scmp_filter_ctx ctx)
 	    NELEM(sock_families)) == -1 ||
 	    sandbox_allow_arg(ctx, SCMP_SYS(fcntl), 1, fcntl_cmds,
 	    NELEM(fcntl_cmds)) == -1 ||
+	    sandbox_allow_arg(ctx, SCMP_SYS(madvise), 2, madvise_advice,
+	    NELEM(madvise_advice)) == -1 ||
 	    sandbox_allow_no_exec(ctx, SCMP_SYS(mmap)) == -1)
 		return -1;
 	for (i = 0; i < NELEM(sockopts); i++)
