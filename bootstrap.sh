@@ -9,7 +9,7 @@ set -eu
 # clang and its runtime: the libFuzzer targets that make check runs;
 # openssl: the NTS tests make their certificates with it
 DEPS="build-essential autoconf automake pkg-config libevent-dev libssl-dev
-libseccomp-dev check python3 util-linux procps mandoc clang libclang-rt-14-dev
+libseccomp-dev check python3 util-linux procps mandoc clang libclang-rt-14-dev time
 openssl ca-certificates"
 
 here=$(cd "$(dirname "$0")" && pwd)
