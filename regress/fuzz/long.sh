@@ -6,9 +6,10 @@
 # cap).  Each target starts from its seed corpus and a working corpus
 # kept in FUZZ_WORK (default $top_builddir/regress/fuzz/work/NAME), so a
 # second run continues where the first stopped.  Prints one line a
-# target: executions, exec/s, seconds, corpus size, peak RSS, and OK or
-# CRASH; a crash leaves its input as regress/fuzz/crash-NAME-* in the
-# build directory, its log in FUZZ_WORK/NAME.log, and fails the run.
+# target: executions, exec/s, seconds, coverage (edges), corpus size,
+# peak RSS, and OK or CRASH; a crash leaves its input as
+# regress/fuzz/crash-NAME-* in the build directory, its log in
+# FUZZ_WORK/NAME.log, and fails the run.
 # Run it under nice: it keeps one core busy for as long as it runs.
 set -u
 top_builddir=${top_builddir:-.}
@@ -46,9 +47,10 @@ for t in $fuzz_targets; do
 		result="CRASH (exit $rc, log $work/$t.log)"
 		status=1
 	fi
+	cov=$(grep -a -o 'DONE *cov: [0-9]*' "$work/$t.log" | tail -n 1)
 	echo "fuzz_$t: $(stat number_of_executed_units "$work/$t.log")" \
 	    "executions, $(stat average_exec_per_sec "$work/$t.log") exec/s," \
-	    "$secs s, corpus $(ls "$work/$t" | wc -l) inputs," \
-	    "peak RSS $(stat peak_rss_mb "$work/$t.log") MB: $result"
+	    "$secs s, ${cov##* } edges, corpus $(ls "$work/$t" | wc -l)" \
+	    "inputs, peak RSS $(stat peak_rss_mb "$work/$t.log") MB: $result"
 done
 exit $status
