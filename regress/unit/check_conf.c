@@ -2036,6 +2036,57 @@ START_TEST(test_conf_print_roundtrip)
 }
 END_TEST
 
+/* The longest names and paths print to lines that read back (the engine's). */
+START_TEST(test_conf_print_roundtrip_longest)
+{
+	static const char *const lines[] = {
+		"server %s iburst minpoll -7 maxpoll 24 prefer noselect xleave"
+		    " nts ntsport 65535 certset 2147483647 port 65535"
+		    " maxdelay 0.123456789012345\n",
+		"pool %s maxsources 16 key 4294967295 maxdelay 1e-300\n",
+		"ntstrustedcerts %s\n",
+		"ntstrustedcerts 2147483647 %s\n",
+		"driftfile %s\n", "leapsectz %s\n", "hwtimestamp %s\n",
+		"bindcmdaddress %s\n", "keyfile %s\n", "ntsdumpdir %s\n",
+		"ntsntpserver %s\n", "pidfile %s\n", "logdir %s\n",
+		"user %s\n", "chrootdir %s\n",
+		"ntsserverkey %s\nntsservercert /c\n",
+		"ntsserverkey /k\nntsservercert %s\n",
+	};
+	char		 dir[64], path[128], value[CONF_MAX_ARG + 2];
+	char		 text[CONF_MAX_LINE], want[CONF_MAX_LINE + 256];
+	char		*out;
+	struct conf	*c;
+	size_t		 i;
+
+	mktmp(dir, sizeof(dir));
+	snprintf(path, sizeof(path), "%s/t.conf", dir);
+	memset(value, 'a', sizeof(value));
+	value[0] = '/';
+	for (i = 0; i < NELEM(lines); i++) {
+		value[CONF_MAX_ARG] = '\0';
+		snprintf(text, sizeof(text), lines[i], value);
+		put(dir, "t.conf", text);
+		roundtrip(lines[i], path, dir);
+
+		/* one character more is refused, not printed too long */
+		value[CONF_MAX_ARG] = 'a';
+		value[CONF_MAX_ARG + 1] = '\0';
+		snprintf(text, sizeof(text), lines[i], value);
+		put(dir, "t.conf", text);
+		ck_assert_ptr_nonnull(c = conf_new());
+		ck_assert_int_eq(load(c, path, &out), -1);
+		snprintf(want, sizeof(want), ": argument longer than 1024 "
+		    "characters\n");
+		ck_assert_msg(strstr(out, want) != NULL, "%s: %s", lines[i],
+		    out);
+		free(out);
+		conf_free(c);
+	}
+	rmtree(dir);
+}
+END_TEST
+
 START_TEST(test_conf_print_content)
 {
 	struct conf	*c = conf_new();
@@ -2122,6 +2173,7 @@ conf_suite(void)
 	tcase_add_test(file, test_conf_load_example_client);
 	tcase_add_test(file, test_conf_load_debian_chrony);
 	tcase_add_test(file, test_conf_print_roundtrip);
+	tcase_add_test(file, test_conf_print_roundtrip_longest);
 	suite_add_tcase(s, pure);
 	suite_add_tcase(s, file);
 	return s;
