@@ -23,8 +23,8 @@
  * input:
  *
  *	main.conf text
- *	\n%%%d/a.conf\n		a file /f/d/a.conf follows, up to the next
- *	server x		marker (at most MAX_FILES files)
+ *	\n%%%d/a.conf\n	a file /f/d/a.conf follows, up to the
+ *	server x		next marker (at most MAX_FILES files)
  *
  * The main file is /f/main.conf.  Checks: conf_load gives 0 or -1, -1
  * with a diagnostic; every diagnostic is printable ASCII lines; a

@@ -72,8 +72,8 @@ static int			 strict;
 /* The harness's side of each connection. */
 static struct {
 	int		 fd;		/* timectl's end, -1: none */
-	struct ctl_conn	*c;		/* the monitor's, NULL: closed */
-	struct imsgbuf	*ib;		/* timectl reading its answers */
+	struct ctl_conn	*c;	/* the monitor's, NULL: closed */
+	struct imsgbuf	*ib;	/* timectl reading its answers */
 } peers[MAX_CONNS];
 
 struct input {

@@ -22,17 +22,18 @@
  * turned into a longjmp back here, and runs its real command functions
  * on one end of a socketpair whose other end holds the input:
  *
- *	byte 0		bits 0-4: the command line (cmds[] below, modulo);
- *			bits 5-6: text, CSV, JSON, text; bit 7: the hello
- *			exchange first
+ *	byte 0		bits 0-4: the command line (cmds[] below,
+ *			modulo); bits 5-6: text, CSV, JSON, text; bit 7:
+ *			the hello exchange first
  *	the rest	what the monitor sends, imsg frames (lib/imsg.c)
  *
- * Output and timectl's messages go to /dev/null.  What timectl leaves to exit() to free
- * when it dies (a list's rows, a frame's payload) is tracked through
- * macros for realloc, free, imsg_get and imsg_free and freed after each
- * input, so a leak that remains is a leak of timectl.
+ * Output and timectl's messages go to /dev/null.  What timectl leaves
+ * to exit() to free when it dies (a list's rows, a frame's payload) is
+ * tracked through macros for realloc, free, imsg_get and imsg_free and
+ * freed after each input, so a leak that remains is a leak of timectl.
  *
- *	clang -g -fsanitize=fuzzer,address,undefined -iquote lib \
+ *	clang -g -fsanitize=fuzzer,address,undefined \
+ *	    -iquote lib -iquote ctl \
  *	    -DTIMED_SOCKET='"/nonexistent"' -DPACKAGE_VERSION='"fuzz"' \
  *	    regress/fuzz/fuzz_ctl.c lib/imsg.c lib/fmt.c lib/lim.c -lm \
  *	    -o fuzz_ctl

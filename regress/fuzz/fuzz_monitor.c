@@ -51,7 +51,7 @@ int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 int	fuzz_no_clock_adjtime(clockid_t, struct timex *);
 
 static struct monitor	 mon;
-static char		 dummy;		/* control and statlog: faked */
+static char		 dummy;	/* control and statlog: faked */
 
 /* clock.c's kernel clock, never created here: no way to the real clock. */
 int

@@ -24,9 +24,9 @@
  *
  *	libevent	events are records; nothing is dispatched, the
  *			harness calls the callbacks itself
- *	log.c		formats each message (so ASan sees its arguments),
- *			then drops it; fatal() aborts: no input may end the
- *			monitor
+ *	log.c		formats each message (so ASan sees its
+ *			arguments), then drops it; fatal() aborts: no
+ *			input may end the monitor
  *	the system	clock_gettime is a fixed clock that advances 1 ms a
  *			call; kill, fork and waitpid abort unless harmless:
  *			nothing is signalled, nothing started
@@ -213,7 +213,8 @@ log_line(int priority, const char *tag, const char *msg)
 
 /* The system: a fixed clock; nothing signalled, nothing started. */
 
-static int64_t	fake_now_ns = 1767225600000000000LL;	/* 2026-01-01 */
+/* 2026-01-01 */
+static int64_t	fake_now_ns = 1767225600000000000LL;
 
 static int __attribute__((unused))
 fake_clock_gettime(clockid_t id, struct timespec *ts)
@@ -267,12 +268,12 @@ struct fake_request {
 };
 
 static struct {
-	int			 up;		/* 0: monitor_to_engine fails */
-	int			 abused;	/* monitor_engine_abuse calls */
+	int			 up;	/* 0: monitor_to_engine fails */
+	int			 abused; /* monitor_engine_abuse calls */
 	struct fake_request	 q[FAKE_QUEUE];
 	int			 n;
 	int			 makestep_fails;
-	int			 reload_rc;	/* monitor_reload_sources */
+	int			 reload_rc; /* monitor_reload_sources */
 } fake_engine;
 
 static struct control	*fake_control;	/* for engine_gone */

@@ -168,7 +168,8 @@ main(int argc, char *argv[])
 	frame(IMSG_CTL_END, NULL, 0); put(dir, "clients", 8);
 	memset(&a, 0, sizeof(a));
 	a.online = 3;
-	HELLO(); frame(IMSG_CTL_ACTIVITY, &a, sizeof(a)); put(dir, "activity", 9);
+	HELLO(); frame(IMSG_CTL_ACTIVITY, &a, sizeof(a));
+	put(dir, "activity", 9);
 	memset(&d, 0, sizeof(d));
 	strcpy(d.name, "ntp.example");
 	strcpy(d.remote_address, "192.0.2.1");

@@ -184,7 +184,8 @@ monitor_seeds(void)
 	struct nts_dump		 d;
 	struct rpt_tracking	 rt;
 	static const char	 keys[] = "timed-nts-keys 1\nkey 00000001 "
-	    "3333333333333333333333333333333333333333333333333333333333333333\n";
+	    "33333333333333333333333333333333"
+	    "33333333333333333333333333333333\n";
 
 	/* selector: bit 0 the engine said hello already */
 	byte(0);
