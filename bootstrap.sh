@@ -10,7 +10,7 @@ set -eu
 # openssl: the NTS tests make their certificates with it; strace: the
 # syscall audit (e2e 155)
 DEPS="build-essential autoconf automake pkg-config libevent-dev libssl-dev
-libseccomp-dev check python3 util-linux procps mandoc clang libclang-rt-14-dev
+libseccomp-dev check python3 util-linux procps mandoc clang libclang-rt-14-dev time
 openssl ca-certificates strace"
 
 here=$(cd "$(dirname "$0")" && pwd)

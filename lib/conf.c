@@ -243,11 +243,26 @@ nargs(struct pctx *p, int min, int max)
 	return 0;
 }
 
+/*
+ * A name or path kept: at most CONF_MAX_ARG characters, so that the
+ * configuration printed for the engine (conf_print) reads back.
+ */
+static int
+too_long(struct pctx *p, const char *s)
+{
+	if (strlen(s) <= CONF_MAX_ARG)
+		return 0;
+	return err(p, "%s: argument longer than %d characters", p->dir,
+	    CONF_MAX_ARG);
+}
+
 static int
 set_str(struct pctx *p, char **dst, const char *s)
 {
 	char	*n;
 
+	if (too_long(p, s) == -1)
+		return -1;
 	if ((n = strdup(s)) == NULL)
 		return err(p, "%s: out of memory", p->dir);
 	free(*dst);
@@ -260,6 +275,8 @@ add_str(struct pctx *p, struct conf_str **list, int id, const char *s)
 {
 	struct conf_str	*n;
 
+	if (too_long(p, s) == -1)
+		return -1;
 	if ((n = calloc(1, sizeof(*n))) == NULL ||
 	    (n->s = strdup(s)) == NULL) {
 		free(n);
@@ -445,7 +462,7 @@ source_parse(struct pctx *p, enum conf_src_type type)
 {
 	struct conf_source	*s, **tail;
 
-	if (nargs(p, 1, CONF_MAX_ARGS) == -1)
+	if (nargs(p, 1, CONF_MAX_ARGS) == -1 || too_long(p, p->av[0]) == -1)
 		return -1;
 	if ((s = source_new(type)) == NULL ||
 	    (s->name = strdup(p->av[0])) == NULL) {

@@ -33,6 +33,10 @@
 
 #define CONF_MAX_LINE		2048
 #define CONF_MAX_DEPTH		8	/* include nesting */
+#define CONF_MAX_ARG		1024	/* a name or path: conf_print's
+					   lines stay within CONF_MAX_LINE */
+#define CONF_MAX_BYTES		(1024 * 1024)	/* all files of one load */
+#define CONF_MAX_FILES		256	/* files of one load, includes too */
 #define CONF_MAX_NTS_CONNECTIONS 1000	/* under the engine's descriptors */
 
 enum conf_src_type {

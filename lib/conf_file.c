@@ -18,6 +18,13 @@
  * The shell around conf.c: reads the files, follows include, confdir and
  * sourcedir, prints diagnostics as "FILE:LINE: message", and prints the
  * configuration back for timed -p.
+ *
+ * Its memory does not depend on the input: a line is read into a fixed
+ * buffer and one longer than CONF_MAX_LINE - 1 characters is an error,
+ * as are control bytes (NUL, ESC, ...) in a line, more than
+ * CONF_MAX_BYTES in all the files of one load, and more than
+ * CONF_MAX_FILES files.  Diagnostics show bytes outside printable ASCII
+ * as \xHH, so no raw byte of a file reaches a terminal or syslog.
  */
 
 #include <sys/types.h>
@@ -25,7 +32,9 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <limits.h>
 #include <glob.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,6 +44,8 @@
 struct load {
 	struct conf	*c;
 	FILE		*errf;
+	size_t		 bytes;		/* read so far, all files */
+	int		 files;		/* opened so far */
 };
 
 /* Where a directive came from, for diagnostics. */
@@ -54,7 +65,45 @@ struct dents {
 	size_t		 n, cap;
 };
 
-static int	load_file(struct load *, const char *, int, int);
+static int	load_file(struct load *, const char *, int, int,
+		    const struct where *);
+
+/* Writes s to f with bytes outside printable ASCII as \xHH. */
+static void
+put_escaped(FILE *f, const char *s)
+{
+	const unsigned char	*p;
+
+	for (p = (const unsigned char *)s; *p != '\0'; p++)
+		if (*p >= 0x20 && *p < 0x7f)
+			putc(*p, f);
+		else
+			fprintf(f, "\\x%02x", *p);
+}
+
+/*
+ * One diagnostic line, "FILE:LINE: message" (w with line 0: "FILE:
+ * message"; no w: the message alone), escaped.
+ */
+static void __attribute__((format(printf, 3, 4)))
+diag(struct load *l, const struct where *w, const char *fmt, ...)
+{
+	char	 buf[PATH_MAX + CONF_MAX_LINE + 256];
+	int	 n = 0;
+	va_list	 ap;
+
+	if (w != NULL && w->line > 0)
+		n = snprintf(buf, sizeof(buf), "%s:%d: ", w->file, w->line);
+	else if (w != NULL)
+		n = snprintf(buf, sizeof(buf), "%s: ", w->file);
+	if (n < 0 || (size_t)n >= sizeof(buf))
+		n = 0;
+	va_start(ap, fmt);
+	vsnprintf(buf + n, sizeof(buf) - n, fmt, ap);
+	va_end(ap);
+	put_escaped(l->errf, buf);
+	putc('\n', l->errf);
+}
 
 static int
 dents_has(const struct dents *ds, const char *name)
@@ -134,8 +183,7 @@ scan_dir(struct load *l, struct dents *ds, const char *dir,
 	if ((d = opendir(dir)) == NULL) {
 		if (errno == ENOENT)
 			return 0;
-		fprintf(l->errf, "%s:%d: %s: %s\n", w->file, w->line, dir,
-		    strerror(errno));
+		diag(l, w, "%s: %s", dir, strerror(errno));
 		return -1;
 	}
 	while (rc == 0 && (de = readdir(d)) != NULL) {
@@ -143,8 +191,7 @@ scan_dir(struct load *l, struct dents *ds, const char *dir,
 		    dents_has(ds, de->d_name))
 			continue;
 		if ((rc = dents_add(ds, dir, de->d_name)) == -1)
-			fprintf(l->errf, "%s:%d: %s: %s\n", w->file, w->line,
-			    dir, strerror(errno));
+			diag(l, w, "%s: %s", dir, strerror(errno));
 	}
 	closedir(d);
 	return rc;
@@ -167,7 +214,7 @@ load_dirs(struct load *l, char *dirs, const char *suffix, int sources_only,
 	if (rc == 0 && ds.n > 0)
 		qsort(ds.v, ds.n, sizeof(*ds.v), dent_cmp);
 	for (i = 0; rc == 0 && i < ds.n; i++)
-		rc = load_file(l, ds.v[i].path, sources_only, depth);
+		rc = load_file(l, ds.v[i].path, sources_only, depth, w);
 	dents_free(&ds);
 	return rc;
 }
@@ -186,13 +233,12 @@ load_glob(struct load *l, const char *pattern, int depth,
 	if (rc == GLOB_NOMATCH)
 		return 0;
 	if (rc != 0) {
-		fprintf(l->errf, "%s:%d: include %s: %s\n", w->file, w->line,
-		    pattern, rc == GLOB_NOSPACE ? "out of memory" :
-		    "read error");
+		diag(l, w, "include %s: %s", pattern,
+		    rc == GLOB_NOSPACE ? "out of memory" : "read error");
 		return -1;
 	}
 	for (i = 0; rc == 0 && i < g.gl_pathc; i++)
-		rc = load_file(l, g.gl_pathv[i], 0, depth);
+		rc = load_file(l, g.gl_pathv[i], 0, depth, w);
 	globfree(&g);
 	return rc;
 }
@@ -202,8 +248,7 @@ run_action(struct load *l, enum conf_action act, char *arg, int depth,
     const struct where *w)
 {
 	if (depth > CONF_MAX_DEPTH) {
-		fprintf(l->errf, "%s:%d: include nesting deeper than %d\n",
-		    w->file, w->line, CONF_MAX_DEPTH);
+		diag(l, w, "include nesting deeper than %d", CONF_MAX_DEPTH);
 		return -1;
 	}
 	switch (act) {
@@ -225,16 +270,12 @@ load_line(struct load *l, char *line, int sources_only, int depth,
 	struct conf_diag	 d;
 	enum conf_action	 act;
 	char			 arg[CONF_MAX_LINE];
-	size_t			 len = strlen(line);
 	int			 rc;
 
-	if (len > 0 && line[len - 1] == '\n')
-		line[len - 1] = '\0';
 	rc = conf_parse_line(l->c, line, sources_only, &act, arg,
 	    sizeof(arg), &d);
 	if (rc != 0)
-		fprintf(l->errf, "%s:%d: %s%s\n", w->file, w->line,
-		    d.is_error ? "" : "warning: ", d.msg);
+		diag(l, w, "%s%s", d.is_error ? "" : "warning: ", d.msg);
 	if (rc == -1)
 		return -1;
 	if (act == CONF_ACT_NONE)
@@ -242,43 +283,93 @@ load_line(struct load *l, char *line, int sources_only, int depth,
 	return run_action(l, act, arg, depth + 1, w);
 }
 
+/* Control bytes other than white space mark a file that is not text. */
 static int
-load_file(struct load *l, const char *path, int sources_only, int depth)
+is_binary(int ch)
+{
+	return (ch < 0x20 && ch != '\t' && ch != '\r' && ch != '\v' &&
+	    ch != '\f') || ch == 0x7f;
+}
+
+/*
+ * Reads the next line of f, without its newline, into buf
+ * (CONF_MAX_LINE bytes).  Returns 1 for a line, 0 at the end of the
+ * file, -1 after printing why the file cannot be read.
+ */
+static int
+read_line(struct load *l, FILE *f, char *buf, const struct where *w)
+{
+	size_t	 n = 0;
+	int	 ch;
+
+	while ((ch = getc(f)) != EOF) {
+		if (++l->bytes > CONF_MAX_BYTES) {
+			diag(l, w, "configuration larger than %d bytes "
+			    "(all files together)", CONF_MAX_BYTES);
+			return -1;
+		}
+		if (ch == '\n')
+			break;
+		if (is_binary(ch)) {
+			diag(l, w, "binary byte \\x%02x in column %zu "
+			    "(not a text file?)", ch, n + 1);
+			return -1;
+		}
+		if (n == CONF_MAX_LINE - 1) {
+			diag(l, w, "line too long (more than %d characters)",
+			    CONF_MAX_LINE - 1);
+			return -1;
+		}
+		buf[n++] = ch;
+	}
+	if (ch == EOF && ferror(f)) {
+		diag(l, &(struct where){ w->file, 0 }, "%s", strerror(errno));
+		return -1;
+	}
+	buf[n] = '\0';
+	return ch != EOF || n > 0;
+}
+
+/* from: the directive that names path, NULL for the main file. */
+static int
+load_file(struct load *l, const char *path, int sources_only, int depth,
+    const struct where *from)
 {
 	FILE		*f;
 	struct where	 w = { path, 0 };
-	char		*buf = NULL;
-	size_t		 cap = 0;
-	int		 rc = 0;
+	char		 buf[CONF_MAX_LINE];
+	int		 rc;
 
+	if (++l->files > CONF_MAX_FILES) {
+		diag(l, from, "more than %d configuration files",
+		    CONF_MAX_FILES);
+		return -1;
+	}
 	if ((f = fopen(path, "r")) == NULL) {
-		fprintf(l->errf, "%s: %s\n", path, strerror(errno));
+		diag(l, &w, "%s", strerror(errno));
 		return -1;
 	}
 	errno = 0;
-	while (rc == 0 && getline(&buf, &cap, f) != -1) {
+	do {
 		w.line++;
-		rc = load_line(l, buf, sources_only, depth, &w);
-	}
-	if (rc == 0 && ferror(f)) {
-		fprintf(l->errf, "%s: %s\n", path, strerror(errno));
-		rc = -1;
-	}
-	free(buf);
+		if ((rc = read_line(l, f, buf, &w)) == 1)
+			rc = load_line(l, buf, sources_only, depth, &w);
+	} while (rc == 0 && w.line < INT_MAX && !feof(f));
 	fclose(f);
-	return rc;
+	return rc == -1 ? -1 : 0;
 }
 
 int
 conf_load(struct conf *c, const char *path, FILE *errf)
 {
-	struct load		 l = { c, errf };
+	struct load		 l = { c, errf, 0, 0 };
+	struct where		 w = { path, 0 };
 	struct conf_diag	 d;
 
-	if (load_file(&l, path, 0, 0) == -1)
+	if (load_file(&l, path, 0, 0, NULL) == -1)
 		return -1;
 	if (conf_check(c, &d) == -1) {
-		fprintf(errf, "%s: %s\n", path, d.msg);
+		diag(&l, &w, "%s", d.msg);
 		return -1;
 	}
 	return 0;
@@ -287,14 +378,14 @@ conf_load(struct conf *c, const char *path, FILE *errf)
 int
 conf_load_sourcedirs(struct conf *c, const struct conf_str *dirs, FILE *errf)
 {
-	struct load	 l = { c, errf };
+	struct load	 l = { c, errf, 0, 0 };
 	struct where	 w = { "sourcedir", 0 };
 	char		*copy;
 	int		 rc = 0;
 
 	for (; rc == 0 && dirs != NULL; dirs = dirs->next) {
 		if ((copy = strdup(dirs->s)) == NULL) {
-			fprintf(errf, "sourcedir: out of memory\n");
+			diag(&l, &w, "out of memory");
 			return -1;
 		}
 		rc = load_dirs(&l, copy, ".sources", 1, 1, &w);

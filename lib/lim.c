@@ -54,6 +54,9 @@ lim_check_slew(const struct lim *lim, double offset_s, double rate_ppm)
 		return "rate not positive";
 	if (rate_ppm > lim->maxslewrate_ppm)
 		return "faster than maxslewrate";
+	/* else the clock computes an end past any time it can hold */
+	if (fabs(offset_s) / (rate_ppm * 1e-6) > LIM_MAX_SLEW_S)
+		return "slew would last too long";
 	return NULL;
 }
 

@@ -28,6 +28,8 @@
 #define LIM_MAX_FREQ_PPM	500.0
 #define LIM_MAX_SKEW_PPM	1e6
 #define LIM_MAX_OFFSET_S	(86400.0 * 366 * 100)	/* any real clock */
+#define LIM_MAX_SLEW_S		1e9	/* a slew ends within this, and
+						   its end fits an int64_t of ns */
 #define LIM_STEP_TOKEN_NS	(10 * 1000000000LL)	/* timectl step */
 #define LIM_STEP_INTERVAL_NS	(1000000000LL)		/* steps apart */
 
@@ -48,7 +50,7 @@ struct lim_state {
 const char	*lim_check_freq(double freq_ppm);
 /* Drift file values: frequency as above and skew >= 0, ppm. */
 const char	*lim_check_drift(double freq_ppm, double skew_ppm);
-/* Slew of offset_s (+ ahead) at rate_ppm. */
+/* Slew of offset_s (+ ahead) at rate_ppm, done in LIM_MAX_SLEW_S. */
 const char	*lim_check_slew(const struct lim *, double offset_s,
 		    double rate_ppm);
 /* Step of offset_s at now_ns, given what was applied so far. */

@@ -10,7 +10,8 @@ top_builddir=${top_builddir:-.}
 top_srcdir=${top_srcdir:-.}
 runs=${FUZZ_RUNS:-20000}
 seed=${FUZZ_SEED:-0}
-targets="imsg pkt ntske ntsef cookie logrec ntsdump keyfile"
+. "$top_srcdir/regress/fuzz/targets.sh"
+targets=$fuzz_targets
 
 for t in $targets; do
 	if [ ! -x "$top_builddir/regress/fuzz/fuzz_$t" ]; then

@@ -20,6 +20,7 @@
 #define _GNU_SOURCE		/* nftw, open_memstream, mkdtemp */
 #endif
 
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <netinet/in.h>
@@ -129,6 +130,19 @@ put(const char *dir, const char *name, const char *text)
 	snprintf(path, sizeof(path), "%s/%s", dir, name);
 	ck_assert_ptr_nonnull(f = fopen(path, "w"));
 	fputs(text, f);
+	ck_assert_int_eq(fclose(f), 0);
+}
+
+/* put() for bytes that may hold NULs. */
+static void
+put_bytes(const char *dir, const char *name, const void *data, size_t len)
+{
+	char	 path[PATH_MAX];
+	FILE	*f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	ck_assert_ptr_nonnull(f = fopen(path, "w"));
+	ck_assert_uint_eq(fwrite(data, 1, len, f), len);
 	ck_assert_int_eq(fclose(f), 0);
 }
 
@@ -1698,6 +1712,197 @@ START_TEST(test_conf_load_long_line)
 }
 END_TEST
 
+/* The limits of the reader: bounded lines, text only, bounded totals */
+
+/* Peak resident set of this process in kB. */
+static long
+maxrss_kb(void)
+{
+	struct rusage	 ru;
+
+	ck_assert_int_eq(getrusage(RUSAGE_SELF, &ru), 0);
+	return ru.ru_maxrss;
+}
+
+START_TEST(test_conf_load_huge_line_constant_memory)
+{
+	char		 dir[64], path[128], want[256], chunk[65536];
+	long		 before;
+	FILE		*f;
+	int		 i;
+
+	/* 10 MB on one line, written in chunks so only the reader grows */
+	mktmp(dir, sizeof(dir));
+	snprintf(path, sizeof(path), "%s/t.conf", dir);
+	memset(chunk, 'x', sizeof(chunk));
+	memcpy(chunk, "driftfile /", 11);
+	ck_assert_ptr_nonnull(f = fopen(path, "w"));
+	for (i = 0; i < 160; i++) {
+		ck_assert_uint_eq(fwrite(chunk, 1, sizeof(chunk), f),
+		    sizeof(chunk));
+		chunk[0] = 'x';
+	}
+	ck_assert_int_eq(fclose(f), 0);
+	snprintf(want, sizeof(want), "%s:1: line too long (more than 2047 "
+	    "characters)\n", path);
+	before = maxrss_kb();
+	load_fails(path, want);
+	ck_assert_msg(maxrss_kb() - before < 1024, "peak RSS grew by %ld kB",
+	    maxrss_kb() - before);
+	rmtree(dir);
+}
+END_TEST
+
+START_TEST(test_conf_load_dev_zero)
+{
+	long	 before = maxrss_kb();
+
+	load_fails("/dev/zero", "/dev/zero:1: binary byte \\x00 in column 1 "
+	    "(not a text file?)\n");
+	ck_assert_int_lt(maxrss_kb() - before, 1024);
+}
+END_TEST
+
+START_TEST(test_conf_load_binary_bytes)
+{
+	static const struct {
+		const char	*what, *text;
+		size_t		 len;
+		const char	*want;	/* after "FILE:" */
+	} t[] = {
+#define T(what, text, want)	{ what, text, sizeof(text) - 1, want }
+		T("NUL inside a name", "rtcsync\nserver a\0b\n",
+		    "2: binary byte \\x00 in column 9 (not a text file?)\n"),
+		T("NUL in a comment", "# \0\n", "1: binary byte \\x00 in "
+		    "column 3 (not a text file?)\n"),
+		T("escape sequence", "server \033[31mred\n", "1: binary "
+		    "byte \\x1b in column 8 (not a text file?)\n"),
+		T("DEL", "port 1\177\n", "1: binary byte \\x7f in column 7 "
+		    "(not a text file?)\n"),
+		T("ELF header", "\177ELF\2\1\1", "1: binary byte \\x7f in "
+		    "column 1 (not a text file?)\n"),
+		T("no newline at the end, then a NUL", "rtcsync\n\0",
+		    "2: binary byte \\x00 in column 1 (not a text file?)\n"),
+		/* bytes above 0x7f are text (UTF-8) but echoed escaped */
+		T("high bytes escaped", "bogus\xc3\xa9\x9b 1\n", "1: unknown "
+		    "directive 'bogus\\xc3\\xa9\\x9b'\n"),
+#undef T
+	};
+	char		 dir[64], path[128], want[512];
+	size_t		 i;
+
+	mktmp(dir, sizeof(dir));
+	snprintf(path, sizeof(path), "%s/t.conf", dir);
+	for (i = 0; i < NELEM(t); i++) {
+		put_bytes(dir, "t.conf", t[i].text, t[i].len);
+		snprintf(want, sizeof(want), "%s:%s", path, t[i].want);
+		load_fails(path, want);
+	}
+	rmtree(dir);
+}
+END_TEST
+
+START_TEST(test_conf_load_white_space_is_text)
+{
+	struct conf	*c;
+	char		 dir[64], path[128];
+
+	mktmp(dir, sizeof(dir));
+	put(dir, "t.conf", "rtcsync\r\n\tport\t124\v\f\r\n# caf\xc3\xa9\n"
+	    "server x");
+	snprintf(path, sizeof(path), "%s/t.conf", dir);
+	c = load_clean(path);
+	ck_assert_int_eq(c->rtcsync, 1);
+	ck_assert_int_eq(c->port, 124);
+	ck_assert_int_eq(nsources(c), 1);
+	conf_free(c);
+	rmtree(dir);
+}
+END_TEST
+
+START_TEST(test_conf_load_check_error_escaped)
+{
+	char	 dir[64], path[128], want[256];
+
+	mktmp(dir, sizeof(dir));
+	put(dir, "t.conf", "server \xe9t\xe9 minpoll 12\n");
+	snprintf(path, sizeof(path), "%s/t.conf", dir);
+	snprintf(want, sizeof(want), "%s: server \\xe9t\\xe9: maxpoll 10 is "
+	    "less than minpoll 12\n", path);
+	load_fails(path, want);
+	rmtree(dir);
+}
+END_TEST
+
+START_TEST(test_conf_load_total_size)
+{
+	struct conf	*c;
+	char		 dir[64], path[128], text[1100], want[256], line[1024];
+	FILE		*f;
+	size_t		 len;
+	int		 i;
+
+	/*
+	 * main.conf (1024 bytes) names d/, whose big.conf has 1023 lines of
+	 * 1024 bytes: 1 MiB together, the limit.  One more byte is not.
+	 */
+	mktmp(dir, sizeof(dir));
+	mkd(dir, "d");
+	memset(line, 'x', sizeof(line));
+	line[0] = '#';
+	line[sizeof(line) - 1] = '\n';
+	snprintf(path, sizeof(path), "%s/d/big.conf", dir);
+	ck_assert_ptr_nonnull(f = fopen(path, "w"));
+	for (i = 0; i < 1023; i++)
+		ck_assert_uint_eq(fwrite(line, 1, sizeof(line), f),
+		    sizeof(line));
+	ck_assert_int_eq(fclose(f), 0);
+	snprintf(text, sizeof(text), "confdir %s/d\n#", dir);
+	len = strlen(text);
+	memset(text + len, 'x', 1023 - len);
+	text[1023] = '\n';
+	text[1024] = '\0';
+	put(dir, "main.conf", text);
+	put(dir, "d/more.conf", "");
+	snprintf(path, sizeof(path), "%s/main.conf", dir);
+	c = load_clean(path);
+	conf_free(c);
+
+	put(dir, "d/more.conf", "\n");
+	snprintf(want, sizeof(want), "%s:2: configuration larger than "
+	    "1048576 bytes (all files together)\n", path);
+	load_fails(path, want);
+	rmtree(dir);
+}
+END_TEST
+
+START_TEST(test_conf_load_file_count)
+{
+	struct conf	*c;
+	char		 dir[64], path[128], text[256], name[32];
+	int		 i;
+
+	/* main.conf and 255 files in its confdir: the limit */
+	mktmp(dir, sizeof(dir));
+	mkd(dir, "d");
+	for (i = 0; i < CONF_MAX_FILES - 1; i++) {
+		snprintf(name, sizeof(name), "d/%03d.conf", i);
+		put(dir, name, "");
+	}
+	snprintf(text, sizeof(text), "rtcsync\nconfdir %s/d\n", dir);
+	put(dir, "main.conf", text);
+	snprintf(path, sizeof(path), "%s/main.conf", dir);
+	c = load_clean(path);
+	conf_free(c);
+
+	put(dir, "d/zzz.conf", "");
+	snprintf(text, sizeof(text), "%s:2: more than 256 configuration "
+	    "files\n", path);
+	load_fails(path, text);
+	rmtree(dir);
+}
+END_TEST
+
 /* The shipped examples and a stock chrony.conf */
 
 START_TEST(test_conf_load_example_server)
@@ -1831,6 +2036,57 @@ START_TEST(test_conf_print_roundtrip)
 }
 END_TEST
 
+/* The longest names and paths print to lines that read back (the engine's). */
+START_TEST(test_conf_print_roundtrip_longest)
+{
+	static const char *const lines[] = {
+		"server %s iburst minpoll -7 maxpoll 24 prefer noselect xleave"
+		    " nts ntsport 65535 certset 2147483647 port 65535"
+		    " maxdelay 0.123456789012345\n",
+		"pool %s maxsources 16 key 4294967295 maxdelay 1e-300\n",
+		"ntstrustedcerts %s\n",
+		"ntstrustedcerts 2147483647 %s\n",
+		"driftfile %s\n", "leapsectz %s\n", "hwtimestamp %s\n",
+		"bindcmdaddress %s\n", "keyfile %s\n", "ntsdumpdir %s\n",
+		"ntsntpserver %s\n", "pidfile %s\n", "logdir %s\n",
+		"user %s\n", "chrootdir %s\n",
+		"ntsserverkey %s\nntsservercert /c\n",
+		"ntsserverkey /k\nntsservercert %s\n",
+	};
+	char		 dir[64], path[128], value[CONF_MAX_ARG + 2];
+	char		 text[CONF_MAX_LINE], want[CONF_MAX_LINE + 256];
+	char		*out;
+	struct conf	*c;
+	size_t		 i;
+
+	mktmp(dir, sizeof(dir));
+	snprintf(path, sizeof(path), "%s/t.conf", dir);
+	memset(value, 'a', sizeof(value));
+	value[0] = '/';
+	for (i = 0; i < NELEM(lines); i++) {
+		value[CONF_MAX_ARG] = '\0';
+		snprintf(text, sizeof(text), lines[i], value);
+		put(dir, "t.conf", text);
+		roundtrip(lines[i], path, dir);
+
+		/* one character more is refused, not printed too long */
+		value[CONF_MAX_ARG] = 'a';
+		value[CONF_MAX_ARG + 1] = '\0';
+		snprintf(text, sizeof(text), lines[i], value);
+		put(dir, "t.conf", text);
+		ck_assert_ptr_nonnull(c = conf_new());
+		ck_assert_int_eq(load(c, path, &out), -1);
+		snprintf(want, sizeof(want), ": argument longer than 1024 "
+		    "characters\n");
+		ck_assert_msg(strstr(out, want) != NULL, "%s: %s", lines[i],
+		    out);
+		free(out);
+		conf_free(c);
+	}
+	rmtree(dir);
+}
+END_TEST
+
 START_TEST(test_conf_print_content)
 {
 	struct conf	*c = conf_new();
@@ -1906,10 +2162,18 @@ conf_suite(void)
 	tcase_add_test(file, test_conf_sourcedir_remembered_and_reread);
 	tcase_add_test(file, test_conf_source_equal_options);
 	tcase_add_test(file, test_conf_load_long_line);
+	tcase_add_test(file, test_conf_load_huge_line_constant_memory);
+	tcase_add_test(file, test_conf_load_dev_zero);
+	tcase_add_test(file, test_conf_load_binary_bytes);
+	tcase_add_test(file, test_conf_load_white_space_is_text);
+	tcase_add_test(file, test_conf_load_check_error_escaped);
+	tcase_add_test(file, test_conf_load_total_size);
+	tcase_add_test(file, test_conf_load_file_count);
 	tcase_add_test(file, test_conf_load_example_server);
 	tcase_add_test(file, test_conf_load_example_client);
 	tcase_add_test(file, test_conf_load_debian_chrony);
 	tcase_add_test(file, test_conf_print_roundtrip);
+	tcase_add_test(file, test_conf_print_roundtrip_longest);
 	suite_add_tcase(s, pure);
 	suite_add_tcase(s, file);
 	return s;

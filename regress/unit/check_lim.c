@@ -64,6 +64,12 @@ static const struct {
 	{ "NaN rate", 0.1, NAN, 0 },
 	{ "infinite offset", INFINITY, 500.0, 0 },
 	{ "absurd offset", 1e12, 500.0, 0 },
+	/* a slew must end within LIM_MAX_SLEW_S (1e9 s) */
+	{ "tiny rate (fuzz_monitor)", 1.0, 1e-300, 0 },
+	{ "1 s at 2e-3 ppm: 5e8 s", 1.0, 2e-3, 1 },
+	{ "1 s at 0.9e-3 ppm: longer", 1.0, 0.9e-3, 0 },
+	{ "largest offset at maxslewrate", LIM_MAX_OFFSET_S, 83333.333, 0 },
+	{ "zero offset at a tiny rate", 0.0, 1e-300, 1 },
 };
 
 START_TEST(test_lim_slew)
