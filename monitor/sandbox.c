@@ -28,6 +28,7 @@
  * adjtimex and everything not listed.
  */
 
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
@@ -103,6 +104,8 @@ static const int mon_sanitizer[] = {
 };
 #endif
 static const unsigned long mon_families[] = { AF_UNIX };	/* syslog */
+/* stdio asks whether a character device it reads is a terminal */
+static const unsigned long mon_ioctl[] = { TCGETS };
 static const unsigned long mon_fcntl[] = { F_DUPFD_CLOEXEC, F_ADD_SEALS };
 static const unsigned long mon_clocks[] = { CLOCK_REALTIME };
 static const unsigned long mon_kills[] = { SIGTERM, SIGKILL };
@@ -140,6 +143,8 @@ allow_with_args(scmp_filter_ctx ctx, const char *exe)
 	    NELEM(mon_families)) == -1 ||
 	    sandbox_allow_arg(ctx, SCMP_SYS(fcntl), 1, mon_fcntl,
 	    NELEM(mon_fcntl)) == -1 ||
+	    sandbox_allow_arg(ctx, SCMP_SYS(ioctl), 1, mon_ioctl,
+	    NELEM(mon_ioctl)) == -1 ||
 	    sandbox_allow_no_exec(ctx, SCMP_SYS(mprotect)) == -1)
 		return -1;
 	return 0;
