@@ -147,6 +147,13 @@ nts_polled() {
 check "the client's new engine uses the NTS source again" wait_for 30 \
     nts_polled
 check "tracking after the restart" tc tracking
+# the drift file is written at the stop once a frequency was applied
+freq_set() {
+	tc -j tracking | python3 -c '
+import json, sys
+sys.exit(0 if json.load(sys.stdin)["frequency_ppm"] != 0 else 1)'
+}
+check "the client's frequency is corrected" wait_for 30 freq_set
 
 kill -TERM "$CPID"
 check "the client stops" wait_for 10 gone "$CPID"
