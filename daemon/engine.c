@@ -596,26 +596,6 @@ make_resolver(struct event_base *base)
 	return dns;
 }
 
-/*
- * OpenSSL is set up (its providers, TLS methods, the key-exchange pool)
- * only for NTS, a keyfile, or sources a sourcedir may add with nts later:
- * it must happen before the sandbox, and costs the engine about 1.5 MB
- * (its heap, and the library code it touches) when nothing uses it.
- */
-static int
-needs_openssl(const struct conf *conf)
-{
-	const struct conf_source	*cs;
-
-	if (conf->keyfile != NULL || conf->ntsservercert != NULL ||
-	    conf->sourcedirs != NULL)
-		return 1;
-	for (cs = conf->sources; cs != NULL; cs = cs->next)
-		if (cs->nts)
-			return 1;
-	return 0;
-}
-
 static void
 setup(struct engine *eng, uid_t uid, gid_t gid)
 {
@@ -653,7 +633,13 @@ setup(struct engine *eng, uid_t uid, gid_t gid)
 	if (evutil_secure_rng_init() == -1)
 		fatalx("cannot seed libevent's random numbers");
 	eng->dns = make_resolver(eng->base);
-	if (needs_openssl(eng->conf) && ntske_init() == -1)
+	/*
+	 * OpenSSL (its providers, TLS methods, the key-exchange pool) only
+	 * if something uses it: it costs about 1.5 MB of heap and library
+	 * code touched.  timed-engine-plain has no OpenSSL: its ntske_init()
+	 * is fatal, and the monitor never starts it for such a configuration.
+	 */
+	if (conf_needs_crypto(eng->conf) && ntske_init() == -1)
 		fatalx("cannot initialise OpenSSL");
 	if (sandbox_drop(eng->conf->chrootdir, uid, gid, err,
 	    sizeof(err)) == -1)

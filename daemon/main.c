@@ -18,7 +18,9 @@
 /*
  * timed-engine: the network engine, started by the monitor (timed) with
  * its channel and configuration on fixed descriptors.  A program of its
- * own so that the root monitor maps no TLS library.
+ * own so that the root monitor maps no TLS library; and a second one,
+ * timed-engine-plain, with daemon/nocrypto.c in place of the NTS modules,
+ * so that an engine without NTS or keys maps none either.
  */
 
 #include "engine.h"

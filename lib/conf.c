@@ -1244,6 +1244,20 @@ conf_subnet_match(const struct conf_subnet *n, const struct sockaddr *sa)
 }
 
 int
+conf_needs_crypto(const struct conf *c)
+{
+	const struct conf_source	*cs;
+
+	if (c->keyfile != NULL || c->ntsservercert != NULL ||
+	    c->ntsserverkey != NULL || c->sourcedirs != NULL)
+		return 1;
+	for (cs = c->sources; cs != NULL; cs = cs->next)
+		if (cs->nts)
+			return 1;
+	return 0;
+}
+
+int
 conf_source_equal(const struct conf_source *a, const struct conf_source *b)
 {
 	return a->type == b->type && strcmp(a->name, b->name) == 0 &&

@@ -225,6 +225,16 @@ int		 conf_source_equal(const struct conf_source *,
 		    const struct conf_source *);
 
 /*
+ * 1 if the configuration needs cryptography (OpenSSL) in the engine: an
+ * NTS source, an NTS server's certificate or key, a keyfile, or a
+ * sourcedir (whose files may add NTS sources at any reload).  The
+ * monitor picks the engine's program by it (timed-engine, or
+ * timed-engine-plain built without OpenSSL), and the engine sets OpenSSL
+ * up by it, so the two cannot disagree.
+ */
+int		 conf_needs_crypto(const struct conf *);
+
+/*
  * Read the *.sources files of the directories in dirs (as sourcedir
  * does) into c, printing diagnostics to errf; 0, or -1 after an error.
  */

@@ -55,28 +55,35 @@ usage(FILE *f, int status)
 }
 
 /*
- * The engine's executable: timed-engine beside this timed when there is
- * one (a build tree, or sbindir and libexecdir made one), else the one
- * installed in libexecdir.
+ * The engine's executable, chosen once (the seccomp filter allows exec of
+ * this path alone): timed-engine, or timed-engine-plain, which maps no
+ * OpenSSL, when the configuration needs no cryptography.  The one beside
+ * this timed when there is one (a build tree, or sbindir and libexecdir
+ * made one), else the one installed in libexecdir.
  */
 static const char *
-engine_exe(void)
+engine_exe(const struct conf *conf)
 {
 	static char	 path[PATH_MAX];
+	const char	*name = "timed-engine-plain";
+	const char	*installed = TIMED_ENGINE_PLAIN;
 	char		*slash;
 	ssize_t		 n;
 
+	if (conf_needs_crypto(conf)) {
+		name = "timed-engine";
+		installed = TIMED_ENGINE;
+	}
 	if ((n = readlink("/proc/self/exe", path, sizeof(path) - 1)) == -1)
 		fatal("readlink /proc/self/exe");
 	path[n] = '\0';
 	if ((slash = strrchr(path, '/')) != NULL &&
-	    (size_t)(slash + 1 - path) + sizeof("timed-engine") <=
-	    sizeof(path)) {
-		strcpy(slash + 1, "timed-engine");
+	    (size_t)(slash + 1 - path) + strlen(name) < sizeof(path)) {
+		strcpy(slash + 1, name);
 		if (access(path, X_OK) == 0)
 			return path;
 	}
-	return TIMED_ENGINE;
+	return installed;
 }
 
 static void
@@ -335,7 +342,7 @@ main(int argc, char *argv[])
 		conf_free(mon.conf);	/* and make -p fail */
 		return 0;
 	}
-	mon.engine_exe = xstrdup(engine_exe());
+	mon.engine_exe = xstrdup(engine_exe(mon.conf));
 	status = monitor_main(&mon);
 	conf_free(mon.conf);
 	return status;

@@ -455,7 +455,7 @@ engine_spawn(struct monitor *mon)
 	event_assign(mon->ev_engine, mon->base, sp[0], EV_READ | EV_PERSIST,
 	    engine_event, mon);
 	event_add(mon->ev_engine, NULL);
-	log_debug("engine started, pid %d", (int)pid);
+	log_debug("engine started, pid %d: %s", (int)pid, mon->engine_exe);
 }
 
 static void
@@ -573,6 +573,9 @@ send_nts_trust(struct monitor *mon)
 	struct nts_trust_msg	 t;
 	int			 i;
 
+	/* No NTS source can use them, and timed-engine-plain has no TLS. */
+	if (!conf_needs_crypto(mon->conf))
+		return;
 	for (i = 0; i < mon->nts.ntrust && mon->engine != NULL; i++) {
 		t.certset = mon->nts.trust_ids[i];
 		t.system = mon->nts.trust_system[i];

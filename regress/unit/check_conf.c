@@ -694,6 +694,41 @@ START_TEST(test_conf_unimplemented_directives)
 }
 END_TEST
 
+/* Which configurations need the engine with OpenSSL (timed-engine). */
+START_TEST(test_conf_needs_crypto)
+{
+	static const struct {
+		const char	*what;
+		const char	*lines[3];
+		int		 want;
+	} t[] = {
+		{ "empty", { NULL }, 0 },
+		{ "plain client and server",
+		    { "server a iburst", "pool b", "allow" }, 0 },
+		{ "an NTS source", { "server a", "server b nts" }, 1 },
+		{ "an NTS pool", { "pool b nts" }, 1 },
+		{ "an NTS server's certificate", { "ntsservercert /c" }, 1 },
+		{ "an NTS server's key", { "ntsserverkey /k" }, 1 },
+		{ "a keyfile", { "keyfile /k" }, 1 },
+		{ "a sourcedir: NTS sources later", { "sourcedir /d" }, 1 },
+	};
+	struct conf_diag	 d;
+	struct conf		*c;
+	size_t			 i, j;
+
+	for (i = 0; i < NELEM(t); i++) {
+		ck_assert_ptr_nonnull(c = conf_new());
+		for (j = 0; j < NELEM(t[i].lines) && t[i].lines[j] != NULL;
+		    j++)
+			ck_assert_msg(parse(c, t[i].lines[j], &d) == 0,
+			    "%s: %s: %s", t[i].what, t[i].lines[j], d.msg);
+		ck_assert_msg(conf_needs_crypto(c) == t[i].want, "%s: want %d",
+		    t[i].what, t[i].want);
+		conf_free(c);
+	}
+}
+END_TEST
+
 /* Directives with their own syntax */
 
 START_TEST(test_conf_makestep)
@@ -2127,6 +2162,7 @@ conf_suite(void)
 	tcase_add_test(pure, test_conf_source_defaults);
 	tcase_add_test(pure, test_conf_source_options);
 	tcase_add_test(pure, test_conf_source_order);
+	tcase_add_test(pure, test_conf_needs_crypto);
 	tcase_add_test(pure, test_conf_source_option_warnings);
 	tcase_add_test(pure, test_conf_source_warnings_joined);
 	tcase_add_test(pure, test_conf_peer_warns);
