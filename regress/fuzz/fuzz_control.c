@@ -199,33 +199,15 @@ op_write(int i)
 		abort();
 }
 
-/* The size of an answer row of the request type t; 0: a result. */
+/*
+ * The size of an answer row of the request type t; 0: a result.  As the
+ * monitor checks it (control.c's record_size and answer_size).
+ */
 static size_t
 row_size(uint32_t t, int *list)
 {
-	*list = 1;
-	switch (t) {
-	case IMSG_CTL_SOURCES:
-		return sizeof(struct rpt_source);
-	case IMSG_CTL_CLIENTS:
-		return sizeof(struct rpt_client);
-	case IMSG_CTL_SOURCESTATS:
-		return sizeof(struct rpt_sourcestats);
-	case IMSG_CTL_NTPDATA:
-		return sizeof(struct rpt_ntpdata);
-	case IMSG_CTL_AUTHDATA:
-		return sizeof(struct rpt_authdata);
-	}
-	*list = 0;
-	switch (t) {
-	case IMSG_CTL_TRACKING:
-		return sizeof(struct rpt_tracking);
-	case IMSG_CTL_SERVERSTATS:
-		return sizeof(struct rpt_serverstats);
-	case IMSG_CTL_ACTIVITY:
-		return sizeof(struct rpt_activity);
-	}
-	return 0;
+	*list = record_size(t) != 0;
+	return *list ? record_size(t) : answer_size(t);
 }
 
 /* One frame from the engine, its payload on the heap at its exact size. */
