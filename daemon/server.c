@@ -391,14 +391,6 @@ handle_one(struct server *srv, int i, int64_t now_ns)
 	    now_ns;
 	/* each request at its own arrival, not at its batch's */
 	v = clog_request(srv->clog, from, rx_ns, next_rnd(srv));
-	/*
-	 * The table grew (a few times in a life): the smaller one it left
-	 * is free but dirty in the heap; give it back.
-	 */
-	if (clog_capacity(srv->clog) != srv->clog_cap) {
-		srv->clog_cap = clog_capacity(srv->clog);
-		malloc_trim(0);
-	}
 	if (v == CLOG_DROP) {
 		srv->stats.rate_limited++;
 		return 0;
@@ -551,6 +543,14 @@ sock_cb(evutil_socket_t fd, short ev, void *arg)
 		blame_clear();
 		if (n < BATCH)
 			break;
+	}
+	/*
+	 * The client table grew (a few times in a life): the smaller one it
+	 * left is free but dirty in the heap; give it back.
+	 */
+	if (clog_capacity(srv->clog) != srv->clog_cap) {
+		srv->clog_cap = clog_capacity(srv->clog);
+		malloc_trim(0);
 	}
 }
 
