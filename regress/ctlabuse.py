@@ -16,8 +16,9 @@ the end-to-end tests (loopback and UNIX sockets only; every loop bounded).
         read, the next request, ...; prints JSON: answers
   ctlabuse.py garbage SOCK                   garbage, truncated, oversized
         and malformed frames, each on its own connection
-  ctlabuse.py hold SOCK N SECONDS            N connections, each asking
-        every 4 s; prints JSON: admitted, alive (at the end)
+  ctlabuse.py hold SOCK N SECONDS [READY]    N connections, each asking
+        every 4 s; writes JSON {admitted} to file READY once connected;
+        prints JSON: admitted, alive (at the end)
   ctlabuse.py noread SOCK TYPE SECONDS       a request whose answer is
         never read, the connection held; prints JSON: closed_by_timed
   ctlabuse.py ask SOCK TYPE                  one request; prints JSON: the
@@ -305,7 +306,7 @@ def garbage(path):
     print(json.dumps({"cases": len(cases), "closed": closed}))
 
 
-def hold(path, n, seconds):
+def hold(path, n, seconds, ready=None):
     conns = []
     for _ in range(n):
         try:
@@ -315,6 +316,10 @@ def hold(path, n, seconds):
         if s is not None:
             conns.append((s, r))
     admitted = len(conns)
+    if ready is not None:
+        with open(ready + ".tmp", "w") as f:
+            f.write(json.dumps({"admitted": admitted}) + "\n")
+        os.rename(ready + ".tmp", ready)
     end = time.monotonic() + seconds
     while time.monotonic() < end and conns:
         alive = []
@@ -396,7 +401,7 @@ def main():
     elif cmd == "garbage":
         garbage(a[1])
     elif cmd == "hold":
-        hold(a[1], int(a[2]), float(a[3]))
+        hold(a[1], int(a[2]), float(a[3]), a[4] if len(a) > 4 else None)
     elif cmd == "noread":
         noread(a[1], a[2], float(a[3]))
     elif cmd == "ask":

@@ -79,16 +79,19 @@ done
 PIDS="$PIDS $NOREAD"
 
 # 70 connections of one user, then 4 of each of 15 more: every slot
-# that users may take is taken; root and the timed group get in.
-as 4242 "$PY" "$ABUSE" hold "$SOCK" 70 12 >"$T/hold.json" &
+# that users may take is taken; root and the timed group get in.  Each
+# holder says how many it got once connected, and holds on until killed.
+mkdir -m 777 "$T/ready"
+as 4242 "$PY" "$ABUSE" hold "$SOCK" 70 60 "$T/ready/4242" >/dev/null &
 HOLD=$!
-sleep 1
+check "user 4242 is connected" wait_for 20 test -e "$T/ready/4242"
 for u in $(seq 5000 5014); do
-	as "$u" "$PY" "$ABUSE" hold "$SOCK" 4 11 >"$T/hold$u.json" &
+	as "$u" "$PY" "$ABUSE" hold "$SOCK" 4 60 "$T/ready/$u" >/dev/null &
 	HOLD="$HOLD $!"
 done
 PIDS="$PIDS $HOLD"
-sleep 3
+check "15 more users are connected" wait_for 30 sh -c \
+    "test \$(ls '$T/ready' | grep -cv tmp) -eq 16"
 out=$("$PY" "$ABUSE" ask "$SOCK" tracking)
 check "root's tracking answers within a second, every slot held" \
     json_ok "$out" 'o.get("answer") == "one" and o["seconds"] < 1.0'
@@ -101,15 +104,16 @@ check "root's makestep works" sh -c \
 out=$(setpriv --reuid=4243 --regid=nogroup --clear-groups "$PY" \
     "$ABUSE" ask "$SOCK" tracking)
 check "the timed group gets in too" json_ok "$out" 'o.get("answer") == "one"'
-# shellcheck disable=SC2086
-wait $HOLD
 check "one user holds at most 4 connections" \
-    json_ok "$(cat "$T/hold.json")" 'o["admitted"] == 4'
-total=$(cat "$T"/hold*.json | python3 -c '
+    json_ok "$(cat "$T/ready/4242")" 'o["admitted"] == 4'
+total=$(cat "$T"/ready/* | python3 -c '
 import json, sys
 print(sum(json.loads(l)["admitted"] for l in sys.stdin))')
-check "users other than root hold 56 slots at most ($total)" \
-    test "$total" -ge 50 -a "$total" -le 56
+# (the timed group's two unread lists may hold two of the 56 still)
+check "users other than root hold 56 slots, no more ($total)" \
+    test "$total" -ge 54 -a "$total" -le 56
+# shellcheck disable=SC2086
+kill $HOLD
 # shellcheck disable=SC2086
 wait $NOREAD
 for i in 1 2; do
@@ -131,7 +135,7 @@ check "... and they are counted" \
 wait "$PROBE"
 m=$(cat "$T/measure.json")
 check "NTP answers kept coming: $m" json_ok "$m" \
-    'o["answered"] >= 0.95 * o["sent"] and o["max_gap_s"] < 1.0'
+    'o["answered"] >= 0.95 * o["sent"] and o["max_gap_s"] < 2.0'
 check "the engine survived it all (same PID)" \
     test "$(engine_of "$MPID")" = "$EPID"
 check "no engine was killed" not_in_log "$T/server.log" "killing it"
