@@ -157,15 +157,6 @@ find_cmd(uint32_t type)
 	return NULL;
 }
 
-static time_t
-mono_s(void)
-{
-	struct timespec	 ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec;
-}
-
 /*
  * A refusal at info level, at most CTL_LOG_BURST at once and then one a
  * CTL_LOG_PERIOD_S: any user can cause them, and must not fill the log.
@@ -175,7 +166,7 @@ log_refusal(struct control *ctl, const char *fmt, ...)
 {
 	char		 msg[256];
 	va_list		 ap;
-	time_t		 now = mono_s();
+	time_t		 now = (time_t)monitor_mono_s();
 
 	if (now - ctl->log_refill >= CTL_LOG_PERIOD_S) {
 		ctl->log_refill = now;
@@ -377,7 +368,7 @@ cut_off(struct ctl_conn *c, const struct ctl_cmd *cmd)
 {
 	struct blame	*b = find_blame(c->ctl, c->uid, cmd->type);
 
-	if (b == NULL || b->banned_until <= mono_s())
+	if (b == NULL || b->banned_until <= (time_t)monitor_mono_s())
 		return 0;
 	c->ctl->refused++;
 	log_refusal(c->ctl, "%s refused for uid %u: the engine died while "
@@ -391,7 +382,7 @@ blame(struct control *ctl, uid_t uid, uint32_t type)
 {
 	const struct ctl_cmd	*cmd = find_cmd(type);
 	struct blame		*b = find_blame(ctl, uid, type);
-	time_t			 now = mono_s();
+	time_t			 now = (time_t)monitor_mono_s();
 	int			 i;
 
 	if (b == NULL) {

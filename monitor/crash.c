@@ -24,6 +24,7 @@
 
 #include "crash.h"
 #include "log.h"
+#include "monitor.h"
 #include "xmalloc.h"
 
 struct peer {
@@ -39,15 +40,6 @@ struct crash {
 	struct blame_page	*page;
 	struct peer		 peers[CRASH_PEERS];
 };
-
-static time_t
-mono_s(void)
-{
-	struct timespec	 ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec;
-}
 
 struct crash *
 crash_new(void)
@@ -132,7 +124,7 @@ crash_blame(struct crash *c, struct peer_block *b)
 	struct peer		*p;
 	uint8_t			 addr[16];
 	char			 name[INET6_ADDRSTRLEN];
-	time_t			 now = mono_s();
+	time_t			 now = (time_t)monitor_mono_s();
 
 	memcpy(&pg, c->page, sizeof(pg));
 	if (pg.kind == BLAME_NONE ||
@@ -162,7 +154,7 @@ crash_blame(struct crash *c, struct peer_block *b)
 int
 crash_blocks(const struct crash *c, struct peer_block *out, int max)
 {
-	time_t	 now = mono_s();
+	time_t	 now = (time_t)monitor_mono_s();
 	int	 i, n = 0;
 
 	for (i = 0; i < CRASH_PEERS && n < max; i++)

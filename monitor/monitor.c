@@ -58,8 +58,8 @@ monitor_now_ns(void)
 	return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
 }
 
-static double
-monotonic_s(void)
+double
+monitor_mono_s(void)
 {
 	struct timespec	 ts;
 
@@ -145,7 +145,7 @@ static void
 schedule_restart(struct monitor *mon)
 {
 	struct timeval	 tv = { 0, 0 };
-	double		 now = monotonic_s();
+	double		 now = monitor_mono_s();
 	double		 up = now - (mon->engine_started.tv_sec +
 	    mon->engine_started.tv_nsec * 1e-9);
 
@@ -183,7 +183,7 @@ watchdog_cb(evutil_socket_t fd, short ev, void *arg)
 	struct monitor		*mon = arg;
 	struct heartbeat	 hb;
 	char			 why[64];
-	double			 now = monotonic_s(), since;
+	double			 now = monitor_mono_s(), since;
 
 	if (mon->engine_pid <= 0)
 		return;		/* the reaper has it */
@@ -215,7 +215,7 @@ handle_pong(struct monitor *mon, struct imsg *imsg)
 		return;
 	}
 	if (hb.seq == mon->hb_sent)
-		mon->hb_answered = monotonic_s();
+		mon->hb_answered = monitor_mono_s();
 }
 
 /* A death of the engine's own making: a crash, an error, a kill for cause. */
@@ -451,7 +451,7 @@ engine_spawn(struct monitor *mon)
 	mon->killed_for_cause = 0;
 	crash_reset(mon->crash);
 	clock_gettime(CLOCK_MONOTONIC, &mon->engine_started);
-	mon->hb_answered = monotonic_s();	/* the hello's deadline */
+	mon->hb_answered = monitor_mono_s();	/* the hello's deadline */
 	event_assign(mon->ev_engine, mon->base, sp[0], EV_READ | EV_PERSIST,
 	    engine_event, mon);
 	event_add(mon->ev_engine, NULL);
@@ -633,7 +633,7 @@ handle_hello(struct monitor *mon, struct imsg *imsg)
 	mon->engine_ready = 1;
 	mon->hello_seen = 1;
 	mon->engine_fails = 0;
-	mon->hb_answered = monotonic_s();
+	mon->hb_answered = monitor_mono_s();
 	log_info("engine ready (pid %d)", (int)mon->engine_pid);
 	if (!mon->ready_sent) {		/* systemd: started, once */
 		notify_send("READY=1\nSTATUS=engine running");

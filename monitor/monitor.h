@@ -126,6 +126,8 @@ struct monitor {
 };
 
 int64_t	 monitor_now_ns(void);
+/* CLOCK_MONOTONIC, in seconds: for deadlines and rates. */
+double	 monitor_mono_s(void);
 /* Queue a frame to the engine; 0, or -1 when it is not running. */
 int	 monitor_to_engine(struct monitor *, uint32_t type, uint32_t peerid,
 	    pid_t pid, const void *, size_t);

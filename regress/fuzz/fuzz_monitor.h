@@ -278,6 +278,15 @@ static struct {
 
 static struct control	*fake_control;	/* for engine_gone */
 
+double
+monitor_mono_s(void)
+{
+	struct timespec	 ts;
+
+	fake_clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
 int
 monitor_to_engine(struct monitor *mon, uint32_t type, uint32_t peerid,
     pid_t pid, const void *data, size_t len)
