@@ -239,10 +239,20 @@ make_sample(struct src *s, const struct pkt *p, int64_t t1, uint64_t t2_ts,
     uint64_t t3_ts, int64_t t4, struct sst_sample *out)
 {
 	int64_t		 t2, t3;
-	double		 delay;
+	double		 delay, prec;
 
+	/* the server's reading error: 2^precision */
+	prec = p->precision > -32 && p->precision < 0 ?
+	    1.0 / (double)(1ULL << -p->precision) : 1.0;
 	t2 = pkt_ts_to_ns(t2_ts, t1);
 	t3 = pkt_ts_to_ns(t3_ts, t4);
+	/*
+	 * chronyd fills the bits of its timestamps below its precision
+	 * with noise: a fast answer can leave before it arrived by that
+	 * much, which is no answer at all.
+	 */
+	if (t3 < t2 && (t2 - t3) * 1e-9 <= prec)
+		t3 = t2;
 	delay = ((t4 - t1) - (t3 - t2)) * 1e-9;
 	memset(out, 0, sizeof(*out));
 	out->delay_s = delay;
@@ -252,9 +262,7 @@ make_sample(struct src *s, const struct pkt *p, int64_t t1, uint64_t t2_ts,
 	}
 	out->time_ns = t1 + (t4 - t1) / 2;
 	out->offset_s = ((t1 - t2) + (t4 - t3)) * 0.5e-9;
-	/* the server's reading error: 2^precision */
-	out->disp_s = p->precision > -32 && p->precision < 0 ?
-	    1.0 / (double)(1ULL << -p->precision) : 1.0;
+	out->disp_s = prec;
 	out->root_delay_s = pkt_short_to_s(p->root_delay);
 	out->root_disp_s = pkt_short_to_s(p->root_disp);
 	out->stratum = p->stratum;
