@@ -115,10 +115,15 @@ START_TEST(test_clock_kernel_fast_slew_uses_tick)
 	reset();
 	c = clock_new_kernel(&fake_sys, 0);
 	clock_set_freq(c, 0, 20.0);
-	/* 0.1 s ahead, removed at 5000 ppm: 20 s, by slowing down */
+	/*
+	 * 0.1 s ahead, removed at 5000 ppm of the clock's own time: 20 s of
+	 * it, by slowing down; the clock so slowed, 5000 / 1.005 ppm of
+	 * true time does it.
+	 */
 	ck_assert_int_eq(clock_slew(c, 0, 0.1, 5000.0), 0);
 	ck_assert_int_eq(fake.kernel.tick, 9950);
-	ck_assert_double_eq_tol(kernel_rate_ppm(), -5020.0, 1e-4);
+	ck_assert_double_eq_tol(kernel_rate_ppm(), -20.0 - 5000.0 / 1.005,
+	    1e-4);
 	ck_assert(fabs(fake.kernel.freq / 65536.0) <= 50.0);
 	ck_assert_int_eq(clock_slew_end(c), 20 * S);
 	clock_state(c, 10 * S, &st);
@@ -127,6 +132,10 @@ START_TEST(test_clock_kernel_fast_slew_uses_tick)
 	ck_assert_int_eq(clock_tick(c, 20 * S), 0);
 	ck_assert_int_eq(clock_slew_end(c), 0);
 	ck_assert_double_eq_tol(kernel_rate_ppm(), -20.0, 1e-4);
+	/* behind: sped up, 5000 / 0.995 ppm of true time */
+	ck_assert_int_eq(clock_slew(c, 20 * S, -0.1, 5000.0), 0);
+	ck_assert_double_eq_tol(kernel_rate_ppm(), -20.0 + 5000.0 / 0.995,
+	    1e-4);
 	clock_free(c);
 }
 END_TEST
