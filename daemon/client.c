@@ -40,6 +40,7 @@
 #include "ntsclient.h"
 #include "select.h"
 #include "server.h"
+#include "sock.h"
 #include "source.h"
 #include "sst.h"
 #include "tzif.h"
@@ -670,9 +671,11 @@ handle_reply(struct csrc *s, uint8_t *buf, size_t n, struct msghdr *m)
 	int64_t			 t4;
 	enum sst_reason		 why;
 
+	/* SO_TIMESTAMPNS's, or SO_TIMESTAMPING's software one */
 	for (c = CMSG_FIRSTHDR(m); c != NULL; c = CMSG_NXTHDR(m, c))
 		if (c->cmsg_level == SOL_SOCKET &&
-		    c->cmsg_type == SCM_TIMESTAMPNS)
+		    (c->cmsg_type == SCM_TIMESTAMPNS ||
+		    c->cmsg_type == SCM_TIMESTAMPING))
 			memcpy(&ts, CMSG_DATA(c), sizeof(ts));
 	s->rx_kernel = ts.tv_sec != 0;
 	t4 = ts.tv_sec != 0 ? engine_sys_to_ns(s->cl->eng,
@@ -710,7 +713,7 @@ rx_cb(evutil_socket_t fd, short ev, void *arg)
 	struct msghdr		 m;
 	ssize_t			 n;
 
-	if (fd == s->fd)
+	if (fd == s->fd && !s->cl->eng->sim)
 		read_tx_time(s, fd);
 	memset(&m, 0, sizeof(m));
 	m.msg_iov = &iov;
@@ -728,6 +731,8 @@ rx_cb(evutil_socket_t fd, short ev, void *arg)
 /* Software transmit timestamps: when the request left, per the kernel. */
 #define TX_TS_FLAGS	(SOF_TIMESTAMPING_TX_SOFTWARE | \
 	SOF_TIMESTAMPING_SOFTWARE | SOF_TIMESTAMPING_OPT_TSONLY)
+#define RX_TS_FLAGS	(SOF_TIMESTAMPING_RX_SOFTWARE | \
+	SOF_TIMESTAMPING_SOFTWARE)
 
 /* Our end of the connected socket, for ntpdata. */
 static void
@@ -760,11 +765,15 @@ open_socket(struct csrc *s)
 	s->ev_old = s->ev_rx;
 	s->fd = -1;
 	s->ev_rx = NULL;
-	if ((s->fd = socket(s->addr.ss_family, SOCK_DGRAM | SOCK_NONBLOCK |
-	    SOCK_CLOEXEC, 0)) == -1)
+	if ((s->fd = sock_open(s->addr.ss_family, SOCK_DGRAM)) == -1)
 		return -1;
 	/* connect: the kernel picks a random port, and filters replies */
-	/* Without transmit timestamps the user-space time is used. */
+	/*
+	 * Without transmit timestamps the user-space time is used; in a
+	 * simulation, receive timestamps alone (no error queue there).
+	 */
+	if (s->cl->eng->sim)
+		ts = RX_TS_FLAGS;
 	setsockopt(s->fd, SOL_SOCKET, SO_TIMESTAMPING, &ts, sizeof(ts));
 	if (setsockopt(s->fd, SOL_SOCKET, SO_TIMESTAMPNS, &on,
 	    sizeof(on)) == -1 ||
@@ -958,6 +967,20 @@ dns_cb(int err, struct evutil_addrinfo *res, void *arg)
 	evutil_freeaddrinfo(res);
 }
 
+/* clknetsim answers getaddrinfo(3) for its nodes' names, at once. */
+static void
+resolve_sim(struct csrc *s, const struct evutil_addrinfo *hints)
+{
+	struct addrinfo	*ai;
+
+	if (getaddrinfo(s->conf->name, NULL, hints, &ai) != 0) {
+		log_warnx("source %s: cannot resolve it", s->conf->name);
+		return;
+	}
+	resolved(s, ai->ai_addr, ai->ai_addrlen, s->conf->port);
+	freeaddrinfo(ai);
+}
+
 static void
 resolve(struct csrc *s)
 {
@@ -978,13 +1001,17 @@ resolve(struct csrc *s)
 		    s->conf->port);
 		return;
 	}
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_family = AF_UNSPEC;
+	hints.ai_socktype = SOCK_DGRAM;
+	if (s->cl->eng->sim) {
+		resolve_sim(s, &hints);
+		return;
+	}
 	if (s->cl->dns == NULL) {
 		log_warnx("source %s: no resolver", s->conf->name);
 		return;
 	}
-	memset(&hints, 0, sizeof(hints));
-	hints.ai_family = AF_UNSPEC;
-	hints.ai_socktype = SOCK_DGRAM;
 	if (s->dns_req != NULL)
 		return;		/* one lookup at a time */
 	/* dns_cb may run before this returns: it clears dns_req, too. */

@@ -88,16 +88,28 @@ update_events(struct engine *eng)
 {
 	short	 what = EV_READ | EV_PERSIST;
 
+	if (imsgbuf_is_mem(eng->ibuf))
+		return;		/* chan_notify() wakes us */
 	if (imsgbuf_queued(eng->ibuf) > 0)
 		what |= EV_WRITE;
 	event_del(eng->ev);
-	event_assign(eng->ev, eng->base, ENGINE_FD, what, engine_event, eng);
+	event_assign(eng->ev, eng->base, imsgbuf_fd(eng->ibuf), what,
+	    engine_event, eng);
 	/*
 	 * As urgent as NTP: a flood of requests must not starve the
 	 * monitor's heartbeat, or its watchdog would kill a busy engine.
 	 */
 	event_priority_set(eng->ev, ENGINE_PRIO_NTP);
 	event_add(eng->ev, NULL);
+}
+
+/* The in-memory channel: the monitor handed something over. */
+static void
+chan_notify(void *arg)
+{
+	struct engine	*eng = arg;
+
+	event_active(eng->ev, EV_READ, 0);
 }
 
 void
@@ -513,13 +525,20 @@ nts_dump_cb(evutil_socket_t fd, short ev, void *arg)
 	client_nts_dump(eng->client);
 }
 
+/* Before the end: the NTS client's state to the monitor. */
+void
+engine_stop(struct engine *eng)
+{
+	if (eng->conf->ntsdumpdir != NULL)
+		client_nts_dump(eng->client);
+}
+
 static void
 sigterm_cb(evutil_socket_t sig, short ev, void *arg)
 {
 	struct engine	*eng = arg;
 
-	if (eng->conf->ntsdumpdir != NULL)
-		client_nts_dump(eng->client);
+	engine_stop(eng);
 	event_base_loopbreak(eng->base);	/* flush() sends the dump */
 }
 
@@ -528,7 +547,7 @@ static void
 flush(struct engine *eng)
 {
 	if (imsgbuf_queued(eng->ibuf) == 0 ||
-	    fcntl(ENGINE_FD, F_SETFL, 0) == -1)	/* blocking now */
+	    fcntl(imsgbuf_fd(eng->ibuf), F_SETFL, 0) == -1) /* blocking */
 		return;
 	while (imsgbuf_queued(eng->ibuf) > 0)
 		if (imsgbuf_write(eng->ibuf) == -1)
@@ -613,8 +632,7 @@ setup(struct engine *eng, uid_t uid, gid_t gid)
 	if (fcntl(ENGINE_FD, F_SETFL, O_NONBLOCK) == -1 ||
 	    fcntl(ENGINE_FD, F_SETFD, FD_CLOEXEC) == -1)
 		fatal("channel to the monitor");
-	if ((eng->ibuf = imsgbuf_new(ENGINE_FD)) == NULL ||
-	    (eng->ev = event_new(eng->base, -1, 0, NULL, NULL)) == NULL)
+	if ((eng->ibuf = imsgbuf_new(ENGINE_FD)) == NULL)
 		fatalx("out of memory");
 	/* as urgent as NTP, or a flood of requests would starve it */
 	if ((ev = evsignal_new(eng->base, SIGTERM, sigterm_cb, eng)) == NULL ||
@@ -648,12 +666,55 @@ setup(struct engine *eng, uid_t uid, gid_t gid)
 		fatalx("cannot load the seccomp filter");
 }
 
+/*
+ * The engine on its base and channel: its parts, the hello, and what it
+ * does on its own.
+ */
+static void
+engine_start(struct engine *eng)
+{
+	struct timeval	 hour = { 3600, 0 };
+	struct event	*ev;
+
+	if ((eng->ev = event_new(eng->base, -1, 0, NULL, NULL)) == NULL)
+		fatalx("out of memory");
+	if (imsgbuf_is_mem(eng->ibuf)) {
+		event_assign(eng->ev, eng->base, -1, EV_READ | EV_PERSIST,
+		    engine_event, eng);
+		event_priority_set(eng->ev, ENGINE_PRIO_NTP);
+		imsgbuf_set_notify(eng->ibuf, chan_notify, eng);
+	}
+	eng->server = server_new(eng);
+	eng->client = client_new(eng);
+	eng->nts = ntsmat_new(eng);
+	eng->ntssrv = ntssrv_new(eng);
+	imsg_compose_hello(eng->ibuf);
+	update_events(eng);
+	if (eng->conf->ntsdumpdir != NULL && ((ev = event_new(eng->base, -1,
+	    EV_PERSIST, nts_dump_cb, eng)) == NULL ||
+	    evtimer_add(ev, &hour) == -1))
+		fatalx("event_new");
+}
+
+void
+engine_start_sim(struct engine *eng, struct conf *conf,
+    struct event_base *base, struct imsgbuf *chan, int noclock)
+{
+	memset(eng, 0, sizeof(*eng));
+	eng->conf = conf;
+	eng->base = base;
+	eng->ibuf = chan;
+	eng->noclock = noclock;
+	eng->sim = 1;
+	if (conf_needs_crypto(conf) && ntske_init() == -1)
+		fatalx("cannot initialise OpenSSL");
+	engine_start(eng);
+}
+
 int
 engine_main(int argc, char *argv[])
 {
 	static struct engine	 eng;
-	struct timeval		 hour = { 3600, 0 };
-	struct event		*ev;
 	uid_t			 uid = 0;
 	gid_t			 gid = 0;
 	int			 debug = 0;
@@ -669,20 +730,11 @@ engine_main(int argc, char *argv[])
 		fatalx("cannot read the configuration from the monitor");
 	close(ENGINE_CONF_FD);
 	setup(&eng, uid, gid);
-	eng.server = server_new(&eng);
-	eng.client = client_new(&eng);
-	eng.nts = ntsmat_new(&eng);
-	eng.ntssrv = ntssrv_new(&eng);
 	the_engine = &eng;
 	log_set_sink(log_sink);
-	imsg_compose_hello(eng.ibuf);
-	update_events(&eng);
+	engine_start(&eng);
 	log_debug("running as uid %u in %s", (unsigned)uid,
 	    eng.conf->chrootdir);
-	if (eng.conf->ntsdumpdir != NULL && ((ev = event_new(eng.base, -1,
-	    EV_PERSIST, nts_dump_cb, &eng)) == NULL ||
-	    evtimer_add(ev, &hour) == -1))
-		fatalx("event_new");
 	/*
 	 * Setup leaves free but dirty heap behind it (the configuration's
 	 * parse, OpenSSL's loading of providers and certificates): give it

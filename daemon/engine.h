@@ -64,10 +64,25 @@ struct engine {
 	struct evdns_base	*dns;		/* set up before the chroot */
 	struct leap_table	 leaps;		/* leapsectz; n 0 if none */
 	struct ntpkeys		*keys;		/* keyfile; NULL if none */
+	/*
+	 * In clknetsim (regress/sim/timed-sim): sendmsg for sendmmsg, no
+	 * reads of the error queue (clknetsim would hand over a datagram
+	 * for want of a timestamp), getaddrinfo for evdns.
+	 */
+	int			 sim;
 };
 
 /* Entry point of "timed -P engine", exec'd by the monitor. */
 int	engine_main(int argc, char *argv[]);
+/*
+ * The simulation mode (regress/sim/timed-sim only): the engine on the
+ * monitor's event base (ENGINE_NPRIO priorities), in the same process,
+ * over the in-memory end chan of the monitor's channel.
+ */
+void	engine_start_sim(struct engine *, struct conf *, struct event_base *,
+	    struct imsgbuf *chan, int noclock);
+/* Before the engine ends: what it still has to tell the monitor. */
+void	engine_stop(struct engine *);
 /* The time now as the engine sees it (the virtual clock's if any), ns. */
 int64_t	engine_now_ns(const struct engine *);
 /* A system (CLOCK_REALTIME) time, e.g. a kernel timestamp, as the engine's. */

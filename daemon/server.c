@@ -198,8 +198,10 @@ parse_cmsgs(struct msghdr *m, struct timespec *rx, struct msghdr *reply)
 	size_t		 space = 0;
 
 	for (c = CMSG_FIRSTHDR(m); c != NULL; c = CMSG_NXTHDR(m, c)) {
+		/* SO_TIMESTAMPNS's, or SO_TIMESTAMPING's software one */
 		if (c->cmsg_level == SOL_SOCKET &&
-		    c->cmsg_type == SCM_TIMESTAMPNS) {
+		    (c->cmsg_type == SCM_TIMESTAMPNS ||
+		    c->cmsg_type == SCM_TIMESTAMPING)) {
 			memcpy(rx, CMSG_DATA(c), sizeof(*rx));
 			continue;
 		}
@@ -250,6 +252,8 @@ interleave(struct server *srv, int i, uint64_t rx_ts)
 	}
 	tsm_save(srv->tsm, rx_ts);
 	srv->last_rx_ts = rx_ts;
+	if (srv->eng->sim)
+		return;		/* send_batch() keeps the transmit time */
 	r->msg_control = srv->tx_cmsg[i];
 	c = (struct cmsghdr *)(srv->tx_cmsg[i] + off);
 	c->cmsg_level = SOL_SOCKET;
@@ -467,6 +471,27 @@ prepare_rx(struct server *srv)
 }
 
 /* Send the answers gathered in tx[0..n); compacted, so in order. */
+/*
+ * clknetsim has no sendmmsg(2), nor an error queue to read: one sendmsg
+ * each, and the transmit time kept for interleaved answers is the
+ * user-space one of the batch (its CPU is infinitely fast: the kernel's).
+ */
+static void
+send_one_by_one(struct server *srv, int fd, int n, uint64_t tx_ts)
+{
+	int	 i;
+
+	for (i = 0; i < n; i++) {
+		if (sendmsg(fd, &srv->tx[i].msg_hdr, MSG_DONTWAIT) == -1) {
+			srv->stats.tx_errors++;
+			continue;
+		}
+		srv->stats.ntp_tx++;
+		tsm_set_tx(srv->tsm, pkt_get_ts(srv->tx_iov[i].iov_base,
+		    PKT_RX_OFFSET), tx_ts);
+	}
+}
+
 static void
 send_batch(struct server *srv, int fd, int n)
 {
@@ -482,6 +507,10 @@ send_batch(struct server *srv, int fd, int n)
 	for (i = 0; i < n; i++)
 		if (!srv->tx_keep[i])
 			pkt_set_tx(srv->tx_iov[i].iov_base, tx_ts);
+	if (srv->eng->sim) {
+		send_one_by_one(srv, fd, n, tx_ts);
+		return;
+	}
 	while (sent < n) {
 		r = sendmmsg(fd, &srv->tx[sent], n - sent, MSG_DONTWAIT);
 		if (r == -1) {
@@ -563,6 +592,8 @@ server_add_socket(struct server *srv, int fd)
 	if (srv->nsocks == MAX_SOCKETS)
 		return -1;
 	ss = &srv->socks[srv->nsocks];
+	if (srv->eng->sim)	/* receive timestamps alone: no error queue */
+		report = TS_REPORT | SOF_TIMESTAMPING_RX_SOFTWARE;
 	/* Without transmit timestamps answers are never interleaved. */
 	if (setsockopt(fd, SOL_SOCKET, SO_TIMESTAMPING, &report,
 	    sizeof(report)) == -1) {

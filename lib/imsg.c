@@ -41,8 +41,20 @@ struct frame {
 };
 
 struct imsgbuf {
-	int		 fd;
+	int		 fd;	/* -1: an in-memory end */
 	int		 bad;	/* malformed input seen: imsg_get fails */
+
+	/*
+	 * In memory: the other end, and the frames it handed over that
+	 * imsgbuf_read() has not yet taken into rbuf.
+	 */
+	int		 mem;
+	struct imsgbuf	*peer;	/* NULL once it is freed: end of file */
+	struct frame	*ihead;
+	struct frame	*itail;
+	size_t		 inq;	/* bytes in the list */
+	void		(*notify)(void *);
+	void		*notify_arg;
 
 	uint8_t		 rbuf[2 * IMSG_MAX_FRAME];
 	size_t		 rlen;	/* valid bytes at the start of rbuf */
@@ -66,21 +78,62 @@ imsgbuf_new(int fd)
 	return ib;
 }
 
+int
+imsgbuf_new_pair(struct imsgbuf *end[2])
+{
+	if ((end[0] = imsgbuf_new(-1)) == NULL)
+		return -1;
+	if ((end[1] = imsgbuf_new(-1)) == NULL) {
+		free(end[0]);
+		return -1;
+	}
+	end[0]->mem = end[1]->mem = 1;
+	end[0]->peer = end[1];
+	end[1]->peer = end[0];
+	return 0;
+}
+
+void
+imsgbuf_set_notify(struct imsgbuf *ib, void (*fn)(void *), void *arg)
+{
+	ib->notify = fn;
+	ib->notify_arg = arg;
+}
+
+int
+imsgbuf_is_mem(const struct imsgbuf *ib)
+{
+	return ib->mem;
+}
+
+static void
+free_frames(struct frame *f)
+{
+	struct frame	*next;
+
+	for (; f != NULL; f = next) {
+		next = f->next;
+		if (f->fd != -1)
+			close(f->fd);
+		free(f);
+	}
+}
+
 void
 imsgbuf_free(struct imsgbuf *ib)
 {
-	struct frame	*f;
-	int		 i;
+	int	 i;
 
 	if (ib == NULL)
 		return;
 	for (i = 0; i < ib->nrfds; i++)
 		close(ib->rfds[i]);
-	while ((f = ib->whead) != NULL) {
-		ib->whead = f->next;
-		if (f->fd != -1)
-			close(f->fd);
-		free(f);
+	free_frames(ib->whead);
+	free_frames(ib->ihead);
+	if (ib->peer != NULL) {		/* the other end reads end of file */
+		ib->peer->peer = NULL;
+		if (ib->peer->notify != NULL)
+			ib->peer->notify(ib->peer->notify_arg);
 	}
 	free(ib);
 }
@@ -115,6 +168,45 @@ imsgbuf_take_fds(struct imsgbuf *ib, const struct cmsghdr *cm)
 }
 
 /*
+ * In memory, as from a socket: the bytes handed over, as many as rbuf
+ * takes, a frame's descriptor with its first byte.
+ */
+static ssize_t
+mem_read(struct imsgbuf *ib)
+{
+	struct frame	*f;
+	size_t		 n, total = 0;
+
+	while ((f = ib->ihead) != NULL && ib->rlen < sizeof(ib->rbuf)) {
+		if (f->off == 0 && f->fd != -1) {
+			if (ib->nrfds == IMSG_MAX_FDS)
+				break;		/* imsg_get() takes them first */
+			ib->rfds[ib->nrfds++] = f->fd;
+			f->fd = -1;
+		}
+		n = f->len - f->off;
+		if (n > sizeof(ib->rbuf) - ib->rlen)
+			n = sizeof(ib->rbuf) - ib->rlen;
+		memcpy(ib->rbuf + ib->rlen, f->buf + f->off, n);
+		ib->rlen += n;
+		f->off += n;
+		ib->inq -= n;
+		total += n;
+		if (f->off == f->len) {
+			if ((ib->ihead = f->next) == NULL)
+				ib->itail = NULL;
+			free(f);
+		}
+	}
+	if (total > 0)
+		return total;
+	if (ib->peer == NULL && ib->ihead == NULL)
+		return 0;
+	errno = EAGAIN;
+	return -1;
+}
+
+/*
  * Returns -1 with ENOBUFS when the read buffer is full, which only
  * happens if the caller reads again without draining imsg_get().
  */
@@ -134,6 +226,8 @@ imsgbuf_read(struct imsgbuf *ib)
 		errno = ENOBUFS;
 		return -1;
 	}
+	if (ib->mem)
+		return mem_read(ib);
 
 	memset(&msg, 0, sizeof(msg));
 	memset(&cmsgbuf, 0, sizeof(cmsgbuf));
@@ -252,7 +346,11 @@ imsg_compose(struct imsgbuf *ib, uint32_t type, uint32_t peerid, pid_t pid,
 		return -1;
 	}
 	flen = IMSG_HDR_SIZE + len;
-	if (ib->queued + flen > IMSG_MAX_QUEUED) {
+	if (ib->mem && ib->peer == NULL) {
+		errno = EPIPE;
+		return -1;
+	}
+	if ((ib->mem ? ib->peer->inq : ib->queued) + flen > IMSG_MAX_QUEUED) {
 		errno = ENOBUFS;
 		return -1;
 	}
@@ -273,6 +371,17 @@ imsg_compose(struct imsgbuf *ib, uint32_t type, uint32_t peerid, pid_t pid,
 	f->off = 0;
 	f->fd = fd >= 0 ? fd : -1;
 
+	if (ib->mem) {		/* handed over at once; the reader is told */
+		if (ib->peer->itail != NULL)
+			ib->peer->itail->next = f;
+		else
+			ib->peer->ihead = f;
+		ib->peer->itail = f;
+		ib->peer->inq += flen;
+		if (ib->peer->notify != NULL)
+			ib->peer->notify(ib->peer->notify_arg);
+		return 0;
+	}
 	if (ib->wtail != NULL)
 		ib->wtail->next = f;
 	else

@@ -78,6 +78,19 @@ struct imsgbuf;
 
 /* Wrap connected stream socket fd (made non-blocking by the caller). */
 struct imsgbuf	*imsgbuf_new(int fd);
+/*
+ * The same channel without a socket, for one process (the simulation
+ * mode): two ends, each reading what the other composes.  A frame is
+ * handed over by imsg_compose() itself, its descriptor with it (the
+ * reader owns it, as with SCM_RIGHTS), and the reading end's notify
+ * function is called; imsgbuf_read() then takes it as it would from a
+ * socket, and reads end of file once the other end is freed.  Limits and
+ * checks are those of the socket: a reader that does not read makes
+ * imsg_compose() fail once IMSG_MAX_QUEUED bytes wait.
+ */
+int		 imsgbuf_new_pair(struct imsgbuf *end[2]);
+void		 imsgbuf_set_notify(struct imsgbuf *, void (*)(void *), void *);
+int		 imsgbuf_is_mem(const struct imsgbuf *);
 /* Free buffers and close descriptors still queued; does not close fd. */
 void		 imsgbuf_free(struct imsgbuf *);
 int		 imsgbuf_fd(const struct imsgbuf *);

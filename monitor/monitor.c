@@ -72,6 +72,8 @@ update_engine_events(struct monitor *mon)
 {
 	short	 what = EV_READ | EV_PERSIST;
 
+	if (imsgbuf_is_mem(mon->engine))
+		return;		/* chan_notify() wakes us */
 	if (imsgbuf_queued(mon->engine) > 0)
 		what |= EV_WRITE;
 	event_del(mon->ev_engine);
@@ -100,7 +102,8 @@ engine_close(struct monitor *mon)
 	if (mon->engine == NULL)
 		return;
 	event_del(mon->ev_engine);
-	close(imsgbuf_fd(mon->engine));
+	if (!imsgbuf_is_mem(mon->engine))
+		close(imsgbuf_fd(mon->engine));
 	imsgbuf_free(mon->engine);
 	mon->engine = NULL;
 	mon->engine_ready = 0;
@@ -428,11 +431,43 @@ child_exec(struct monitor *mon, int fd)
 	_exit(127);
 }
 
+/* The in-memory channel: the engine handed something over. */
+static void
+chan_notify(void *arg)
+{
+	struct monitor	*mon = arg;
+
+	event_active(mon->ev_engine, EV_READ, 0);
+}
+
+/* The simulation: the engine in this process, on this base. */
+static void
+engine_spawn_sim(struct monitor *mon)
+{
+	struct imsgbuf	*end[2];
+
+	if (imsgbuf_new_pair(end) == -1)
+		fatal("imsgbuf_new_pair");
+	mon->engine = end[0];
+	mon->engine_pid = 0;
+	mon->engine_ready = 0;
+	mon->hello_seen = 0;
+	event_assign(mon->ev_engine, mon->base, -1, EV_READ | EV_PERSIST,
+	    engine_event, mon);
+	imsgbuf_set_notify(mon->engine, chan_notify, mon);
+	mon->sim->engine_start(mon, end[1]);
+}
+
 static void
 engine_spawn(struct monitor *mon)
 {
 	int	 sp[2];
 	pid_t	 pid;
+
+	if (mon->sim != NULL) {
+		engine_spawn_sim(mon);
+		return;
+	}
 
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sp) == -1)
 		fatal("socketpair");
@@ -501,6 +536,22 @@ engine_event(evutil_socket_t fd, short ev, void *arg)
 		update_engine_events(mon);
 }
 
+/*
+ * A descriptor for the engine, which owns it.  In the simulation the
+ * sockets are clknetsim's, which dup(2) does not know: the engine in this
+ * process gets the one the monitor holds (never restarted, it never
+ * needs another).
+ */
+static int
+fd_copy(struct monitor *mon, int fd)
+{
+	int	 copy;
+
+	if ((copy = dup(fd)) == -1 && errno == EBADF && mon->sim != NULL)
+		return fd;
+	return copy;
+}
+
 static void
 send_sockets(struct monitor *mon)
 {
@@ -508,7 +559,7 @@ send_sockets(struct monitor *mon)
 
 	for (i = 0; i < mon->n_ntp_fds && mon->engine != NULL; i++) {
 		/* The frame takes its own descriptor and closes it once sent. */
-		if ((fd = dup(mon->ntp_fds[i])) == -1) {
+		if ((fd = fd_copy(mon, mon->ntp_fds[i])) == -1) {
 			log_warn("dup");
 			continue;
 		}
@@ -530,7 +581,7 @@ send_fd(struct monitor *mon, uint32_t type, int fd, const void *data,
 {
 	int	 copy;
 
-	if ((copy = dup(fd)) == -1) {
+	if ((copy = fd_copy(mon, fd)) == -1) {
 		log_warn("dup");
 		return 0;
 	}
@@ -1076,6 +1127,10 @@ stop_engine(struct monitor *mon)
 	int	 status, i;
 
 	mon->stopping = 1;
+	if (mon->sim != NULL && mon->engine != NULL) {
+		mon->sim->engine_stop(mon);
+		drain_engine(mon);
+	}
 	if (mon->engine_pid <= 0) {
 		engine_close(mon);
 		return;
@@ -1099,17 +1154,20 @@ stop_engine(struct monitor *mon)
 void
 monitor_run(struct monitor *mon)
 {
-	struct event	*sigs[4];
+	struct event	*sigs[4] = { NULL, NULL, NULL, NULL };
 	struct timeval	 hour = { DRIFT_INTERVAL_S, 0 };
 	struct timeval	 beat = { WATCHDOG_INTERVAL_S, 0 };
 	int		 i;
 
-	if ((mon->base = event_base_new()) == NULL)
+	if (mon->base == NULL && (mon->base = event_base_new()) == NULL)
 		fatalx("event_base_new");
-	sigs[0] = add_signal(mon, SIGTERM, sigterm_cb);
-	sigs[1] = add_signal(mon, SIGINT, sigterm_cb);
-	sigs[2] = add_signal(mon, SIGCHLD, sigchld_cb);
-	sigs[3] = add_signal(mon, SIGHUP, sighup_cb);
+	/* clknetsim: libevent's signal pipe would spin; timed-sim's own */
+	if (mon->sim == NULL) {
+		sigs[0] = add_signal(mon, SIGTERM, sigterm_cb);
+		sigs[1] = add_signal(mon, SIGINT, sigterm_cb);
+		sigs[2] = add_signal(mon, SIGCHLD, sigchld_cb);
+		sigs[3] = add_signal(mon, SIGHUP, sighup_cb);
+	}
 	signal(SIGPIPE, SIG_IGN);
 	mon->ev_engine = event_new(mon->base, -1, 0, NULL, NULL);
 	mon->ev_restart = evtimer_new(mon->base, engine_restart_cb, mon);
@@ -1122,7 +1180,8 @@ monitor_run(struct monitor *mon)
 	    mon->ev_watchdog == NULL)
 		fatalx("event_new");
 	evtimer_add(mon->ev_drift, &hour);
-	evtimer_add(mon->ev_watchdog, &beat);
+	if (mon->sim == NULL)	/* one process: a hung engine is a hung run */
+		evtimer_add(mon->ev_watchdog, &beat);
 	mon->backoff_s = ENGINE_BACKOFF_MIN_S;
 	for (i = 0; i < ENGINE_QUICK_MAX; i++)
 		mon->quick[i] = -ENGINE_QUICK_WINDOW_S;
@@ -1130,10 +1189,11 @@ monitor_run(struct monitor *mon)
 		control_start(mon->control, mon);
 
 	mon->crash = crash_new();
-	if (sandbox_monitor_caps(!mon->noclock &&
+	if (mon->sim == NULL && sandbox_monitor_caps(!mon->noclock &&
 	    mon->conf->clock != CONF_CLOCK_VIRTUAL) == -1)
 		fatal("cannot drop the monitor's capabilities");
-	if (sandbox_monitor_filter(mon->engine_exe) == -1)
+	if (mon->sim == NULL &&
+	    sandbox_monitor_filter(mon->engine_exe) == -1)
 		fatalx("cannot load the monitor's seccomp filter");
 	engine_spawn(mon);
 	event_base_dispatch(mon->base);
@@ -1150,6 +1210,7 @@ monitor_run(struct monitor *mon)
 	event_free(mon->ev_restart);
 	event_free(mon->ev_engine);
 	for (i = 0; i < (int)(sizeof(sigs) / sizeof(sigs[0])); i++)
-		event_free(sigs[i]);
+		if (sigs[i] != NULL)
+			event_free(sigs[i]);
 	event_base_free(mon->base);
 }

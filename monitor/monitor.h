@@ -55,8 +55,23 @@
 
 struct control;
 struct crash;
+struct monitor;
 struct ctl_makestep;
 struct statlog;
+
+/*
+ * The simulation mode (in clknetsim: one process, see timed.8): set by
+ * regress/sim/timed-sim alone, never by an option or a line of timed's.
+ * The engine runs on the monitor's event base, over an in-memory channel
+ * (imsgbuf_new_pair()); no fork, exec, user, chroot, seccomp, signal
+ * events or watchdog.
+ */
+struct monitor_sim {
+	/* Start the engine on chan, the other end of mon->engine. */
+	void	(*engine_start)(struct monitor *, struct imsgbuf *chan);
+	/* Tell it the end is here (what it says is read after). */
+	void	(*engine_stop)(struct monitor *);
+};
 
 /* NTS material for the engine (ntsfiles.c): sealed memfds of PEM text. */
 struct nts_files {
@@ -123,6 +138,7 @@ struct monitor {
 
 	struct control		*control;
 	struct statlog		*statlog;	/* NULL: no log files */
+	const struct monitor_sim *sim;		/* NULL: a real start */
 };
 
 int64_t	 monitor_now_ns(void);
@@ -136,7 +152,16 @@ void	 monitor_engine_abuse(struct monitor *, const char *why);
 /* Step what is left of the slew (timectl makestep); 0 or -1. */
 int	 monitor_makestep(struct monitor *);
 void	 monitor_set_makestep(struct monitor *, struct ctl_makestep *);
+/*
+ * Runs on mon->base when the caller made one (the simulation), else on
+ * its own; returns once stopped.
+ */
 void	 monitor_run(struct monitor *);
+/*
+ * setup.c: the start, from the configuration parsed into mon->conf to the
+ * end; the exit status.
+ */
+int	 monitor_main(struct monitor *);
 
 /*
  * reload.c: timectl reload sources.  Read the sourcedir files again, tell

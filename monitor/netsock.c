@@ -32,6 +32,7 @@
 
 #include "log.h"
 #include "monitor.h"
+#include "sock.h"
 
 #define RCVBUF_BYTES	(4 * 1024 * 1024)	/* bursts, DESIGN.md */
 #define KE_BACKLOG	128	/* NTS-KE: the engine caps what it takes */
@@ -106,8 +107,7 @@ open_one(const char *addr, int family, int port, int type)
 		    inet_pton(AF_INET6, addr, &sin6->sin6_addr) != 1)
 			return -2;
 	}
-	if ((fd = socket(family, type | SOCK_NONBLOCK | SOCK_CLOEXEC,
-	    0)) == -1)
+	if ((fd = sock_open(family, type)) == -1)
 		return -1;
 	if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on)) == -1 ||
 	    (family == AF_INET6 && setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY,

@@ -18,7 +18,6 @@
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <errno.h>
-#include <limits.h>
 #include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,63 +27,16 @@
 #include "clock.h"
 #include "conf.h"
 #include "drift.h"
-#include "engine.h"
 #include "leaptz.h"
 #include "log.h"
 #include "monitor.h"
 #include "proctitle.h"
 #include "sandbox.h"
-#include "xmalloc.h"
-
-static void
-usage(FILE *f, int status)
-{
-	fprintf(f,
-	    "usage: timed [-dDhnpqQvx] [-f file]\n"
-	    "  -f file  configuration file (default %s)\n"
-	    "  -d       stay in the foreground and log to stderr\n"
-	    "  -n       stay in the foreground and log to syslog\n"
-	    "  -D       log debug messages too\n"
-	    "  -x       never change the clock: measure and serve only\n"
-	    "  -p       check the configuration, print it as parsed, exit\n"
-	    "  -q       set the clock once from the sources and exit\n"
-	    "  -Q       print the clock's offset from the sources and exit\n"
-	    "  -v       print the version and exit\n"
-	    "  -h       print this help and exit\n", TIMED_CONF_FILE);
-	exit(status);
-}
 
 /*
- * The engine's executable, chosen once (the seccomp filter allows exec of
- * this path alone): timed-engine, or timed-engine-plain, which maps no
- * OpenSSL, when the configuration needs no cryptography.  The one beside
- * this timed when there is one (a build tree, or sbindir and libexecdir
- * made one), else the one installed in libexecdir.
+ * The monitor's start: the configuration's files, the clock, the sockets,
+ * then monitor_run().  main.c (timed) and regress/sim/timed-sim call it.
  */
-static const char *
-engine_exe(const struct conf *conf)
-{
-	static char	 path[PATH_MAX];
-	const char	*name = "timed-engine-plain";
-	const char	*installed = TIMED_ENGINE_PLAIN;
-	char		*slash;
-	ssize_t		 n;
-
-	if (conf_needs_crypto(conf)) {
-		name = "timed-engine";
-		installed = TIMED_ENGINE;
-	}
-	if ((n = readlink("/proc/self/exe", path, sizeof(path) - 1)) == -1)
-		fatal("readlink /proc/self/exe");
-	path[n] = '\0';
-	if ((slash = strrchr(path, '/')) != NULL &&
-	    (size_t)(slash + 1 - path) + strlen(name) < sizeof(path)) {
-		strcpy(slash + 1, name);
-		if (access(path, X_OK) == 0)
-			return path;
-	}
-	return installed;
-}
 
 static void
 resolve_user(struct monitor *mon)
@@ -217,19 +169,22 @@ load_nts(struct monitor *mon)
 		fatalx("ntsservercert/ntsserverkey: %s", err);
 }
 
-static int
+int
 monitor_main(struct monitor *mon)
 {
 	char	 err[256];
 
-	if (geteuid() != 0)
-		fatalx("must be started as root (the monitor owns the clock)");
-	resolve_user(mon);
-	if (sandbox_check_chroot(mon->conf->chrootdir, err, sizeof(err)) ==
-	    -1)
-		fatalx("chrootdir %s: %s", mon->conf->chrootdir, err);
+	if (mon->sim == NULL) {		/* no user, chroot or exec there */
+		if (geteuid() != 0)
+			fatalx("must be started as root (the monitor owns "
+			    "the clock)");
+		resolve_user(mon);
+		if (sandbox_check_chroot(mon->conf->chrootdir, err,
+		    sizeof(err)) == -1)
+			fatalx("chrootdir %s: %s", mon->conf->chrootdir, err);
+		mon->conf_fd = conf_memfd(mon->conf);
+	}
 	setup_limits(mon);
-	mon->conf_fd = conf_memfd(mon->conf);
 	mon->clock = make_clock(mon);
 	if (mon->oneshot != 'Q')	/* -Q changes nothing */
 		load_drift(mon);
@@ -241,7 +196,8 @@ monitor_main(struct monitor *mon)
 		ntskeys_load(mon);
 	/* One-shot runs beside a running daemon: no socket of their own. */
 	if (!mon->oneshot) {
-		mon->control = control_open(mon->conf->bindcmdaddress);
+		mon->control = mon->sim != NULL ? NULL :
+		    control_open(mon->conf->bindcmdaddress);
 		mon->n_ntp_fds = netsock_open(mon->conf, mon->ntp_fds,
 		    MAX_NTP_SOCKETS);
 		mon->statlog = statlog_new(mon->conf);
@@ -268,82 +224,4 @@ monitor_main(struct monitor *mon)
 	notify_close();
 	log_info("stopped");
 	return mon->engine_fails >= ENGINE_MAX_FAILS ? 1 : mon->status;
-}
-
-int
-main(int argc, char *argv[])
-{
-	struct monitor	 mon;
-	const char	*proc = NULL;
-	int		 ch, check = 0, status;
-
-	memset(&mon, 0, sizeof(mon));
-	mon.keys_fd = -1;
-	mon.conffile = TIMED_CONF_FILE;
-	proctitle_init(argc, argv);
-	while ((ch = getopt(argc, argv, "dDf:g:hnpP:qQu:vx")) != -1) {
-		switch (ch) {
-		case 'd':
-			mon.foreground = 1;
-			break;
-		case 'D':
-			mon.debug = 1;
-			break;
-		case 'f':
-			mon.conffile = optarg;
-			break;
-		case 'h':
-			usage(stdout, 0);
-			break;
-		case 'n':
-			mon.nodetach = 1;
-			break;
-		case 'p':
-			check = 1;
-			break;
-		case 'P':
-			proc = optarg;
-			break;
-		case 'q':
-		case 'Q':
-			mon.oneshot = ch;
-			mon.foreground = 1;
-			break;
-		case 'g':	/* engine only: set by the monitor */
-		case 'u':
-			break;
-		case 'v':
-			printf("timed %s\n", PACKAGE_VERSION);
-			return 0;
-		case 'x':
-			mon.noclock = 1;
-			break;
-		default:
-			usage(stderr, 1);
-		}
-	}
-	if (optind != argc)
-		usage(stderr, 1);
-	if (proc != NULL) {
-		if (strcmp(proc, "engine") != 0)
-			usage(stderr, 1);
-		fprintf(stderr, "timed: the engine is %s, which the monitor "
-		    "starts\n", TIMED_ENGINE);
-		return 1;
-	}
-	log_init(1, mon.debug, "monitor");
-	mon.conf = conf_new();
-	if (conf_load(mon.conf, mon.conffile, stderr) == -1) {
-		conf_free(mon.conf);	/* LeakSanitizer would add to FILE:LINE */
-		return 1;
-	}
-	if (check) {
-		conf_print(mon.conf, stdout);
-		conf_free(mon.conf);	/* and make -p fail */
-		return 0;
-	}
-	mon.engine_exe = xstrdup(engine_exe(mon.conf));
-	status = monitor_main(&mon);
-	conf_free(mon.conf);
-	return status;
 }

@@ -1,0 +1,155 @@
+/*
+ * Copyright (c) 2026 The timed developers
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+ * WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+ * MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+ * ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+ * WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+ * ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+ * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+ */
+
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "conf.h"
+#include "log.h"
+#include "monitor.h"
+#include "proctitle.h"
+#include "xmalloc.h"
+
+static void
+usage(FILE *f, int status)
+{
+	fprintf(f,
+	    "usage: timed [-dDhnpqQvx] [-f file]\n"
+	    "  -f file  configuration file (default %s)\n"
+	    "  -d       stay in the foreground and log to stderr\n"
+	    "  -n       stay in the foreground and log to syslog\n"
+	    "  -D       log debug messages too\n"
+	    "  -x       never change the clock: measure and serve only\n"
+	    "  -p       check the configuration, print it as parsed, exit\n"
+	    "  -q       set the clock once from the sources and exit\n"
+	    "  -Q       print the clock's offset from the sources and exit\n"
+	    "  -v       print the version and exit\n"
+	    "  -h       print this help and exit\n", TIMED_CONF_FILE);
+	exit(status);
+}
+
+/*
+ * The engine's executable, chosen once (the seccomp filter allows exec of
+ * this path alone): timed-engine, or timed-engine-plain, which maps no
+ * OpenSSL, when the configuration needs no cryptography.  The one beside
+ * this timed when there is one (a build tree, or sbindir and libexecdir
+ * made one), else the one installed in libexecdir.
+ */
+static const char *
+engine_exe(const struct conf *conf)
+{
+	static char	 path[PATH_MAX];
+	const char	*name = "timed-engine-plain";
+	const char	*installed = TIMED_ENGINE_PLAIN;
+	char		*slash;
+	ssize_t		 n;
+
+	if (conf_needs_crypto(conf)) {
+		name = "timed-engine";
+		installed = TIMED_ENGINE;
+	}
+	if ((n = readlink("/proc/self/exe", path, sizeof(path) - 1)) == -1)
+		fatal("readlink /proc/self/exe");
+	path[n] = '\0';
+	if ((slash = strrchr(path, '/')) != NULL &&
+	    (size_t)(slash + 1 - path) + strlen(name) < sizeof(path)) {
+		strcpy(slash + 1, name);
+		if (access(path, X_OK) == 0)
+			return path;
+	}
+	return installed;
+}
+
+int
+main(int argc, char *argv[])
+{
+	struct monitor	 mon;
+	const char	*proc = NULL;
+	int		 ch, check = 0, status;
+
+	memset(&mon, 0, sizeof(mon));
+	mon.keys_fd = -1;
+	mon.conffile = TIMED_CONF_FILE;
+	proctitle_init(argc, argv);
+	while ((ch = getopt(argc, argv, "dDf:g:hnpP:qQu:vx")) != -1) {
+		switch (ch) {
+		case 'd':
+			mon.foreground = 1;
+			break;
+		case 'D':
+			mon.debug = 1;
+			break;
+		case 'f':
+			mon.conffile = optarg;
+			break;
+		case 'h':
+			usage(stdout, 0);
+			break;
+		case 'n':
+			mon.nodetach = 1;
+			break;
+		case 'p':
+			check = 1;
+			break;
+		case 'P':
+			proc = optarg;
+			break;
+		case 'q':
+		case 'Q':
+			mon.oneshot = ch;
+			mon.foreground = 1;
+			break;
+		case 'g':	/* engine only: set by the monitor */
+		case 'u':
+			break;
+		case 'v':
+			printf("timed %s\n", PACKAGE_VERSION);
+			return 0;
+		case 'x':
+			mon.noclock = 1;
+			break;
+		default:
+			usage(stderr, 1);
+		}
+	}
+	if (optind != argc)
+		usage(stderr, 1);
+	if (proc != NULL) {
+		if (strcmp(proc, "engine") != 0)
+			usage(stderr, 1);
+		fprintf(stderr, "timed: the engine is %s, which the monitor "
+		    "starts\n", TIMED_ENGINE);
+		return 1;
+	}
+	log_init(1, mon.debug, "monitor");
+	mon.conf = conf_new();
+	if (conf_load(mon.conf, mon.conffile, stderr) == -1) {
+		conf_free(mon.conf);	/* LeakSanitizer would add to FILE:LINE */
+		return 1;
+	}
+	if (check) {
+		conf_print(mon.conf, stdout);
+		conf_free(mon.conf);	/* and make -p fail */
+		return 0;
+	}
+	mon.engine_exe = xstrdup(engine_exe(mon.conf));
+	status = monitor_main(&mon);
+	conf_free(mon.conf);
+	return status;
+}
