@@ -36,6 +36,7 @@
 #include "imsg.h"
 #include "lim.h"
 #include "proto.h"
+#include "sock.h"
 
 #define TIMEOUT_MS	10000
 #define MAX_ROWS	(16 * 1024 * 1024)	/* clients of a busy server */
@@ -162,6 +163,29 @@ next_imsg(struct session *s, struct imsg *imsg)
 		die("%s", "malformed answer from timed");
 }
 
+/*
+ * A daemon in clknetsim (timed-sim, timed.8): its UNIX sockets are
+ * clknetsim's, named /clknetsim/unix/NODE:PORT, and datagram ones; the
+ * frames are the same, one or more a datagram.
+ */
+static int
+sim_path(const char *path)
+{
+	return strncmp(path, "/clknetsim/", 11) == 0;
+}
+
+/* clknetsim answers a datagram socket that has an address of its own. */
+static int
+bind_sim(int fd)
+{
+	struct sockaddr_un	 sun;
+
+	memset(&sun, 0, sizeof(sun));
+	sun.sun_family = AF_UNIX;
+	snprintf(sun.sun_path, sizeof(sun.sun_path), "/clknetsim/timectl");
+	return bind(fd, (struct sockaddr *)&sun, sizeof(sun));
+}
+
 /* Connect, or print why not and return -1. */
 static int
 try_connect(struct session *s, const char *path)
@@ -175,10 +199,11 @@ try_connect(struct session *s, const char *path)
 	if (snprintf(sun.sun_path, sizeof(sun.sun_path), "%s", path) >=
 	    (int)sizeof(sun.sun_path))
 		die("%s: path too long", path);
-	if ((s->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK |
-	    SOCK_CLOEXEC, 0)) == -1)
+	if ((s->fd = sock_open(AF_UNIX, sim_path(path) ? SOCK_DGRAM :
+	    SOCK_STREAM)) == -1)
 		die("socket: %s", strerror(errno));
-	if (connect(s->fd, (struct sockaddr *)&sun, sizeof(sun)) == -1) {
+	if ((sim_path(path) && bind_sim(s->fd) == -1) ||
+	    connect(s->fd, (struct sockaddr *)&sun, sizeof(sun)) == -1) {
 		fprintf(stderr, "timectl: cannot connect to %s: %s "
 		    "(is timed running?)\n", path, strerror(errno));
 		close(s->fd);

@@ -56,6 +56,11 @@ struct imsgbuf {
 	void		(*notify)(void *);
 	void		*notify_arg;
 
+	/* Datagrams: fed by imsgbuf_feed(), each frame sent to dst. */
+	int		 dgram;
+	struct sockaddr_storage dst;
+	socklen_t	 dstlen;
+
 	uint8_t		 rbuf[2 * IMSG_MAX_FRAME];
 	size_t		 rlen;	/* valid bytes at the start of rbuf */
 
@@ -90,6 +95,35 @@ imsgbuf_new_pair(struct imsgbuf *end[2])
 	end[0]->mem = end[1]->mem = 1;
 	end[0]->peer = end[1];
 	end[1]->peer = end[0];
+	return 0;
+}
+
+struct imsgbuf *
+imsgbuf_new_dgram(int fd, const struct sockaddr *dst, socklen_t dstlen)
+{
+	struct imsgbuf	*ib;
+
+	if (dstlen > sizeof(ib->dst)) {
+		errno = EINVAL;
+		return NULL;
+	}
+	if ((ib = imsgbuf_new(fd)) == NULL)
+		return NULL;
+	ib->dgram = 1;
+	memcpy(&ib->dst, dst, dstlen);
+	ib->dstlen = dstlen;
+	return ib;
+}
+
+int
+imsgbuf_feed(struct imsgbuf *ib, const void *buf, size_t len)
+{
+	if (len > sizeof(ib->rbuf) - ib->rlen) {
+		errno = ENOBUFS;
+		return -1;
+	}
+	memcpy(ib->rbuf + ib->rlen, buf, len);
+	ib->rlen += len;
 	return 0;
 }
 
@@ -228,6 +262,10 @@ imsgbuf_read(struct imsgbuf *ib)
 	}
 	if (ib->mem)
 		return mem_read(ib);
+	if (ib->dgram) {		/* imsgbuf_feed() brings it */
+		errno = EAGAIN;
+		return -1;
+	}
 
 	memset(&msg, 0, sizeof(msg));
 	memset(&cmsgbuf, 0, sizeof(cmsgbuf));
@@ -411,8 +449,12 @@ imsgbuf_send(struct imsgbuf *ib)
 	int		 i = 0;
 
 	memset(&msg, 0, sizeof(msg));
+	if (ib->dgram) {	/* a frame a datagram, no descriptors */
+		msg.msg_name = &ib->dst;
+		msg.msg_namelen = ib->dstlen;
+	}
 	for (f = ib->whead; f != NULL && i < IMSG_WRITE_IOV; f = f->next) {
-		if (i > 0 && f->fd != -1)
+		if (i > 0 && (f->fd != -1 || ib->dgram))
 			break;
 		iov[i].iov_base = f->buf + f->off;
 		iov[i].iov_len = f->len - f->off;
@@ -422,7 +464,7 @@ imsgbuf_send(struct imsgbuf *ib)
 	msg.msg_iovlen = i;
 
 	f = ib->whead;
-	if (f->fd != -1) {
+	if (f->fd != -1 && !ib->dgram) {
 		memset(&cmsgbuf, 0, sizeof(cmsgbuf));
 		msg.msg_control = cmsgbuf.buf;
 		msg.msg_controllen = sizeof(cmsgbuf.buf);

@@ -39,6 +39,7 @@
 #define TIMED_IMSG_H
 
 #include <sys/types.h>
+#include <sys/socket.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -91,6 +92,16 @@ struct imsgbuf	*imsgbuf_new(int fd);
 int		 imsgbuf_new_pair(struct imsgbuf *end[2]);
 void		 imsgbuf_set_notify(struct imsgbuf *, void (*)(void *), void *);
 int		 imsgbuf_is_mem(const struct imsgbuf *);
+/*
+ * Datagrams (the control socket in the simulation: clknetsim's UNIX
+ * sockets are datagram ones): what arrives is given with imsgbuf_feed(),
+ * whole frames, as from a socket read (-1, ENOBUFS, if it does not fit);
+ * each frame queued goes in a datagram of its own to dst on fd, without
+ * descriptors.
+ */
+struct imsgbuf	*imsgbuf_new_dgram(int fd, const struct sockaddr *dst,
+		    socklen_t dstlen);
+int		 imsgbuf_feed(struct imsgbuf *, const void *, size_t);
 /* Free buffers and close descriptors still queued; does not close fd. */
 void		 imsgbuf_free(struct imsgbuf *);
 int		 imsgbuf_fd(const struct imsgbuf *);

@@ -25,6 +25,11 @@
  * Long answers come a page at a time, the next page asked for only once
  * timectl has read the last.  Connections are capped per user, with
  * slots kept for root and the timed group, and closed when idle.
+ *
+ * In the simulation (regress/sim/timed-sim) the socket is a datagram
+ * one, as clknetsim's UNIX sockets are: a client is known by its
+ * address, its datagrams carry whole frames, and each answer frame goes
+ * back in a datagram of its own.  Everyone there is root.
  */
 
 #include <sys/queue.h>
@@ -45,6 +50,7 @@
 #include "log.h"
 #include "monitor.h"
 #include "proto.h"
+#include "sock.h"
 #include "xmalloc.h"
 
 #define CTL_MAX_CONNS	64	/* connections at once */
@@ -89,6 +95,7 @@ struct ctl_conn {
 	int			 page_recs;	/* records of this page so far */
 	int			 more;		/* a next page to ask for */
 	uint32_t		 next_page;
+	struct sockaddr_un	 from;		/* datagrams: the client */
 };
 
 struct blame {
@@ -101,6 +108,7 @@ struct blame {
 
 struct control {
 	int			 fd;
+	int			 dgram;		/* the simulation's socket */
 	char			*path;
 	struct monitor		*mon;
 	struct event		*ev_accept;
@@ -260,7 +268,8 @@ conn_close(struct ctl_conn *c)
 	ctl->nconns--;
 	event_free(c->ev);
 	event_free(c->ev_idle);
-	close(imsgbuf_fd(c->ibuf));
+	if (!c->ctl->dgram)
+		close(imsgbuf_fd(c->ibuf));
 	imsgbuf_free(c->ibuf);
 	free(c);
 }
@@ -286,7 +295,7 @@ conn_settle(struct ctl_conn *c)
 		conn_close(c);
 		return;
 	}
-	if (c->waiting == 0)
+	if (c->waiting == 0 && !c->ctl->dgram)	/* datagrams: dgram_cb */
 		what |= EV_READ;
 	if (imsgbuf_queued(c->ibuf) > 0)
 		what |= EV_WRITE;
@@ -689,6 +698,27 @@ admit(struct control *ctl, uid_t uid, enum rights rights)
 	    CTL_GROUP_MAX : CTL_USERS_MAX);
 }
 
+static struct ctl_conn *
+new_conn(struct control *ctl, uid_t uid, enum rights rights,
+    struct imsgbuf *ibuf)
+{
+	struct ctl_conn	*c;
+
+	c = xcalloc(1, sizeof(*c));
+	c->ctl = ctl;
+	c->id = ++ctl->next_id;
+	c->uid = uid;
+	c->rights = rights;
+	if ((c->ibuf = ibuf) == NULL ||
+	    (c->ev = event_new(ctl->mon->base, -1, 0, NULL, NULL)) == NULL ||
+	    (c->ev_idle = evtimer_new(ctl->mon->base, conn_idle, c)) == NULL)
+		fatalx("control: out of memory");
+	TAILQ_INSERT_TAIL(&ctl->conns, c, entry);
+	ctl->nconns++;
+	idle_reset(c);
+	return c;
+}
+
 static void
 accept_cb(evutil_socket_t fd, short ev, void *arg)
 {
@@ -718,19 +748,66 @@ accept_cb(evutil_socket_t fd, short ev, void *arg)
 		close(s);
 		return;
 	}
-	c = xcalloc(1, sizeof(*c));
-	c->ctl = ctl;
-	c->id = ++ctl->next_id;
-	c->uid = cred.uid;
-	c->rights = rights;
-	if ((c->ibuf = imsgbuf_new(s)) == NULL ||
-	    (c->ev = event_new(ctl->mon->base, -1, 0, NULL, NULL)) == NULL ||
-	    (c->ev_idle = evtimer_new(ctl->mon->base, conn_idle, c)) == NULL)
-		fatalx("control: out of memory");
-	TAILQ_INSERT_TAIL(&ctl->conns, c, entry);
-	ctl->nconns++;
-	idle_reset(c);
+	c = new_conn(ctl, cred.uid, rights, imsgbuf_new(s));
 	conn_settle(c);
+}
+
+/*
+ * A datagram: its sender's connection (a new one for a new sender, root
+ * as everything is in clknetsim) takes its frames.
+ */
+static void
+dgram_cb(evutil_socket_t fd, short ev, void *arg)
+{
+	struct control		*ctl = arg;
+	struct ctl_conn		*c;
+	struct sockaddr_un	 from;
+	socklen_t		 len = sizeof(from);
+	uint8_t			 buf[IMSG_MAX_FRAME * 2];
+	ssize_t			 n;
+
+	memset(&from, 0, sizeof(from));
+	if ((n = recvfrom(fd, buf, sizeof(buf), MSG_DONTWAIT,
+	    (struct sockaddr *)&from, &len)) <= 0 || from.sun_path[0] == '\0')
+		return;
+	TAILQ_FOREACH(c, &ctl->conns, entry)
+		if (strcmp(c->from.sun_path, from.sun_path) == 0)
+			break;
+	if (c == NULL) {
+		if (!admit(ctl, 0, RIGHTS_ROOT))
+			return;
+		c = new_conn(ctl, 0, RIGHTS_ROOT, imsgbuf_new_dgram(fd,
+		    (struct sockaddr *)&from, len));
+		c->from = from;
+	}
+	if (imsgbuf_feed(c->ibuf, buf, n) == -1)
+		c->dead = 1;
+	else
+		conn_process(c);
+	conn_settle(c);
+}
+
+/* Datagrams, in the simulation (see above). */
+struct control *
+control_open_dgram(const char *path)
+{
+	struct control		*ctl;
+	struct sockaddr_un	 sun;
+	int			 fd;
+
+	if (unix_addr(path, &sun) == -1)
+		fatalx("bindcmdaddress %s: path too long", path);
+	if ((fd = sock_open(AF_UNIX, SOCK_DGRAM)) == -1)
+		fatal("socket");
+	if (bind(fd, (struct sockaddr *)&sun, sizeof(sun)) == -1)
+		fatal("bind %s", path);
+	ctl = xcalloc(1, sizeof(*ctl));
+	ctl->fd = fd;
+	ctl->dgram = 1;
+	ctl->path = xstrdup(path);
+	ctl->log_tokens = CTL_LOG_BURST;
+	TAILQ_INIT(&ctl->conns);
+	return ctl;
 }
 
 void
@@ -738,7 +815,7 @@ control_start(struct control *ctl, struct monitor *mon)
 {
 	ctl->mon = mon;
 	if ((ctl->ev_accept = event_new(mon->base, ctl->fd, EV_READ |
-	    EV_PERSIST, accept_cb, ctl)) == NULL ||
+	    EV_PERSIST, ctl->dgram ? dgram_cb : accept_cb, ctl)) == NULL ||
 	    event_add(ctl->ev_accept, NULL) == -1)
 		fatalx("control: event_new");
 }
@@ -751,7 +828,8 @@ control_close(struct control *ctl)
 	if (ctl->ev_accept != NULL)
 		event_free(ctl->ev_accept);
 	close(ctl->fd);
-	unlink(ctl->path);
+	if (!ctl->dgram)	/* clknetsim's, in no file system */
+		unlink(ctl->path);
 	free(ctl->path);
 	free(ctl);
 }

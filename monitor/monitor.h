@@ -175,6 +175,8 @@ int	 monitor_write_conf(const struct conf *, int fd);
 
 /* control.c */
 struct control	*control_open(const char *path);
+/* The simulation's: datagrams, as clknetsim's UNIX sockets are. */
+struct control	*control_open_dgram(const char *path);
 void		 control_start(struct control *, struct monitor *);
 void		 control_close(struct control *);
 /* An answer from the engine for connection peerid. */

@@ -196,7 +196,8 @@ monitor_main(struct monitor *mon)
 		ntskeys_load(mon);
 	/* One-shot runs beside a running daemon: no socket of their own. */
 	if (!mon->oneshot) {
-		mon->control = mon->sim != NULL ? NULL :
+		mon->control = mon->sim != NULL ?
+		    control_open_dgram(mon->conf->bindcmdaddress) :
 		    control_open(mon->conf->bindcmdaddress);
 		mon->n_ntp_fds = netsock_open(mon->conf, mon->ntp_fds,
 		    MAX_NTP_SOCKETS);
