@@ -670,6 +670,8 @@ handle_reply(struct csrc *s, uint8_t *buf, size_t n, struct msghdr *m)
 	struct timespec		 ts = { 0, 0 };
 	int64_t			 t4;
 	enum sst_reason		 why;
+	struct sst_est		 est;
+	double			 predicted;
 
 	/* SO_TIMESTAMPNS's, or SO_TIMESTAMPING's software one */
 	for (c = CMSG_FIRSTHDR(m); c != NULL; c = CMSG_NXTHDR(m, c))
@@ -692,6 +694,9 @@ handle_reply(struct csrc *s, uint8_t *buf, size_t n, struct msghdr *m)
 		return;		/* counted in the source */
 	s->error_s = sm.delay_s / 2 + sm.disp_s + sm.root_delay_s / 2 +
 	    sm.root_disp_s;
+	/* how well the samples before predicted this one: for the poll */
+	predicted = sst_estimate(s->sst, sm.time_ns, &est) == 0 ?
+	    est.offset_s : 0.0;
 	why = sst_add(s->sst, &sm);
 	log_measurement(s, &sm, buf, n, ts.tv_sec != 0, why != SST_OK);
 	log_debug("source %s: offset %+.9f delay %.9f%s", s->name,
@@ -699,6 +704,8 @@ handle_reply(struct csrc *s, uint8_t *buf, size_t n, struct msghdr *m)
 	    " delay outlier" : "");
 	if (why != SST_OK)
 		return;
+	src_adjust_poll(&s->src, sst_count(s->sst), sm.offset_s - predicted,
+	    sm.delay_s / 2 + sm.disp_s);
 	log_statistics(s, sm.time_ns);
 	reference(s->cl, s);
 }
@@ -1046,6 +1053,7 @@ add_source(struct client *cl, const struct conf_source *cs)
 	p.maxpoll = cs->maxpoll;
 	p.iburst = cs->iburst || oneshot;	/* -q/-Q: quick, as chronyd */
 	p.maxdelay_s = cs->maxdelay_s;
+	p.polltarget = cs->polltarget;
 	p.xleave = cs->xleave;
 	src_init(&s->src, &p, engine_now_ns(cl->eng));
 	if ((s->sst = sst_new()) == NULL ||

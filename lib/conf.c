@@ -99,6 +99,7 @@ static const struct srcopt srcopts[] = {
 	{ "ntsport",		SO_U16,		1, SRC(ntsport), 1, 65535 },
 	{ "key",		SO_U32,		1, SRC(key), 1, 4294967295.0 },
 	{ "maxdelay",		SO_DBL,		1, SRC(maxdelay_s), 0, 1000 },
+	{ "polltarget",		SO_INT,		1, SRC(polltarget), 6, 60 },
 	{ "maxsources",		SO_POOL,	1, SRC(maxsources), 1, 16 },
 	{ "burst",		SO_ACCEPT,	0, 0, 0, 0 },
 	{ "offline",		SO_WARN,	0, 0, 0, 0 },
@@ -110,7 +111,6 @@ static const struct srcopt srcopts[] = {
 	{ "ipv6",		SO_WARN,	0, 0, 0, 0 },
 	{ "presend",		SO_WARN,	1, 0, 0, 0 },
 	{ "minstratum",		SO_WARN,	1, 0, 0, 0 },
-	{ "polltarget",		SO_WARN,	1, 0, 0, 0 },
 	{ "version",		SO_WARN,	1, 0, 0, 0 },
 	{ "filter",		SO_WARN,	1, 0, 0, 0 },
 	{ "maxdelayratio",	SO_WARN,	1, 0, 0, 0 },
@@ -444,6 +444,7 @@ source_new(enum conf_src_type type)
 	s->maxpoll = 10;
 	s->ntsport = 4460;
 	s->maxdelay_s = 3.0;
+	s->polltarget = 8;
 	s->maxsources = 4;
 	return s;
 }
@@ -1266,6 +1267,6 @@ conf_source_equal(const struct conf_source *a, const struct conf_source *b)
 	    a->prefer == b->prefer && a->noselect == b->noselect &&
 	    a->xleave == b->xleave && a->nts == b->nts && a->ntsport == b->ntsport &&
 	    a->certset == b->certset && a->key == b->key &&
-	    a->maxdelay_s == b->maxdelay_s &&
+	    a->maxdelay_s == b->maxdelay_s && a->polltarget == b->polltarget &&
 	    (a->type != CONF_SRC_POOL || a->maxsources == b->maxsources);
 }

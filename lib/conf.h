@@ -61,6 +61,7 @@ struct conf_source {
 	int			 certset;	/* default 0 */
 	uint32_t		 key;		/* 0: none */
 	double			 maxdelay_s;	/* default 3 */
+	int			 polltarget;	/* default 8, 6..60 */
 	int			 maxsources;	/* pool, default 4 */
 	int			 sourcedir;	/* from a sourcedir file */
 };

@@ -20,7 +20,6 @@
 #include "source.h"
 
 #define NS		1000000000LL
-#define RAISE_AFTER	8	/* good replies in a row raise the poll */
 #define RATE_BACKOFF	2	/* KoD RATE: poll this much slower */
 
 static int64_t
@@ -135,7 +134,6 @@ void
 src_timeout(struct src *s)
 {
 	s->req.awaiting = 0;
-	s->good_in_row = 0;
 }
 
 static enum src_reason
@@ -200,13 +198,40 @@ check_reply(struct src *s, const struct pkt *p, struct src_req **r,
 	return SRC_OK;
 }
 
-static void
-raise_poll(struct src *s)
+void
+src_adjust_poll(struct src *s, int samples, double error_s,
+    double distance_s)
 {
-	if (++s->good_in_row < RAISE_AFTER || s->poll >= s->p.maxpoll)
+	double	 adj, target = s->p.polltarget > 0 ? s->p.polltarget : 8;
+	int	 step;
+
+	error_s = fabs(error_s);
+	if (distance_s > 0.0 && error_s > distance_s)
+		adj = -log2(error_s / distance_s);
+	else {
+		adj = (samples / target - 1.0) / target;
+		if (samples < target)
+			adj *= 2.0;
+	}
+	if (!isfinite(adj))
 		return;
-	s->poll++;
-	s->good_in_row = 0;
+	s->poll_score += adj;
+	if (s->poll_score >= 1.0) {
+		step = (int)s->poll_score;
+		s->poll += step;
+		s->poll_score -= step;
+	} else if (s->poll_score < 0.0) {
+		step = (int)(s->poll_score - 1.0);
+		s->poll += step;
+		s->poll_score -= step;
+	}
+	if (s->poll < s->p.minpoll) {
+		s->poll = s->p.minpoll;
+		s->poll_score = 0.0;
+	} else if (s->poll > s->p.maxpoll) {
+		s->poll = s->p.maxpoll;
+		s->poll_score = 1.0;
+	}
 }
 
 /*
@@ -326,7 +351,6 @@ src_reply(struct src *s, const uint8_t *buf, size_t len, int64_t t4_ns,
 	s->stats.valid++;
 	if (s->burst_good > 0 && --s->burst_good == 0)
 		s->burst_left = 0;	/* burst: enough good samples */
-	raise_poll(s);
 	seq = how == 1 ? r->seq : r->prev.seq;
 	if (seq <= s->sampled_seq) {
 		s->stats.refused[SRC_NO_SAMPLE]++;

@@ -39,6 +39,7 @@ struct src_params {
 	int	maxpoll;
 	int	iburst;
 	double	maxdelay_s;	/* round trip longer than this: no sample */
+	int	polltarget;	/* samples the regression should hold */
 	int	xleave;		/* ask for interleaved answers */
 };
 
@@ -117,7 +118,7 @@ struct src {
 	int			 burst_left;	/* quick exchanges still to do */
 	int			 burst_good;	/* good replies that end it, or 0 */
 	int			 denied;	/* DENY/RSTR received */
-	int			 good_in_row;	/* for raising the poll */
+	double			 poll_score;	/* toward the next poll change */
 	struct src_req		 req;		/* the request in flight */
 	struct src_req		 late;		/* the one before, unanswered */
 	struct src_xchg		 xchg;		/* the newest exchange answered */
@@ -173,6 +174,19 @@ enum src_reason	src_reply(struct src *, const uint8_t *, size_t, int64_t t4_ns,
  * of them were answered with a sample.  max 1..64, good 1..max.
  */
 void		src_burst(struct src *, int good, int max);
+/*
+ * After a sample was taken: adapt the poll as chrony does.  When the
+ * regression's prediction missed the sample (error_s, the sample's
+ * offset less the prediction) by more than the sample's distance
+ * (delay / 2 + dispersion), the source is not tracked well: the poll
+ * falls by log2 of the ratio.  Otherwise it moves so that the regression
+ * holds polltarget samples (samples, after its runs test): more of them
+ * than that mean a stable source, worth fewer polls; fewer, that the
+ * clock or the path moves and is sampled too little, twice as quickly.
+ * The fractions add up in poll_score until they make a whole step.
+ */
+void		src_adjust_poll(struct src *, int samples, double error_s,
+		    double distance_s);
 /* Seconds between polls now. */
 double		src_interval_s(const struct src *);
 

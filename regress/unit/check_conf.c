@@ -580,7 +580,6 @@ START_TEST(test_conf_source_option_warnings)
 	} rows[] = {
 		{ "presend", "server a presend 9", "presend" },
 		{ "minstratum", "server a minstratum 3", "minstratum" },
-		{ "polltarget", "server a polltarget 30", "polltarget" },
 		{ "version", "server a version 3", "version" },
 		{ "offline", "server a offline", "offline" },
 		{ "auto_offline", "server a auto_offline", "auto_offline" },

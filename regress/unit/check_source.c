@@ -23,7 +23,7 @@
 
 #define S	1000000000LL
 
-static const struct src_params	params = { -2, 4, 1, 3.0, 0 };
+static const struct src_params	params = { -2, 4, 1, 3.0, 8, 0 };
 
 /* A server answer to request req: server clock ahead by ahead_s. */
 static size_t
@@ -177,8 +177,55 @@ START_TEST(test_src_reach_register_and_poll_raise)
 		t = s.next_ns;
 	}
 	ck_assert_int_eq(s.reach, 0xff);
-	ck_assert_int_gt(s.poll, params.minpoll);
-	ck_assert_int_le(s.poll, params.maxpoll);
+	/* replies alone do not move the poll: src_adjust_poll() does */
+	ck_assert_int_eq(s.poll, params.minpoll);
+}
+END_TEST
+
+START_TEST(test_src_adjust_poll)
+{
+	struct src	 s;
+	int		 i;
+
+	src_init(&s, &params, 0);
+	/* twice the target held: +1/8 a sample, a step after 8 */
+	for (i = 0; i < 7; i++)
+		src_adjust_poll(&s, 16, 10e-6, 100e-6);
+	ck_assert_int_eq(s.poll, params.minpoll);
+	src_adjust_poll(&s, 16, 10e-6, 100e-6);
+	ck_assert_int_eq(s.poll, params.minpoll + 1);
+	/* the target held: no change */
+	for (i = 0; i < 20; i++)
+		src_adjust_poll(&s, 8, 10e-6, 100e-6);
+	ck_assert_int_eq(s.poll, params.minpoll + 1);
+	for (i = 0; i < 100; i++)
+		src_adjust_poll(&s, 64, 10e-6, 100e-6);
+	ck_assert_int_eq(s.poll, params.maxpoll);	/* clamped */
+	/*
+	 * half the target: down twice as quickly, -1/8 a sample (not
+	 * -1/16), from a score of 1 at maxpoll as chrony's
+	 */
+	for (i = 0; i < 8; i++)
+		src_adjust_poll(&s, 4, 10e-6, 100e-6);
+	ck_assert_int_eq(s.poll, params.maxpoll);
+	src_adjust_poll(&s, 4, 10e-6, 100e-6);
+	ck_assert_int_eq(s.poll, params.maxpoll - 1);
+	for (i = 0; i < 7; i++)
+		src_adjust_poll(&s, 4, 10e-6, 100e-6);
+	ck_assert_int_eq(s.poll, params.maxpoll - 1);
+	src_adjust_poll(&s, 4, 10e-6, 100e-6);
+	ck_assert_int_eq(s.poll, params.maxpoll - 2);
+	/* a prediction off by 4 distances: 2 steps down at once */
+	src_adjust_poll(&s, 16, -400e-6, 100e-6);
+	ck_assert_int_eq(s.poll, params.maxpoll - 4);
+	src_adjust_poll(&s, 16, 1.0, 100e-6);
+	ck_assert_int_eq(s.poll, params.minpoll);	/* clamped */
+	/* polltarget counts */
+	src_init(&s, &params, 0);
+	s.p.polltarget = 16;
+	for (i = 0; i < 40; i++)
+		src_adjust_poll(&s, 16, 10e-6, 100e-6);
+	ck_assert_int_eq(s.poll, params.minpoll);
 }
 END_TEST
 
@@ -271,7 +318,7 @@ START_TEST(test_src_burst_until_good)
 	struct src		 s;
 	struct sst_sample	 sm;
 	uint8_t			 req[PKT_HDR_LEN], rep[PKT_HDR_LEN];
-	struct src_params	 p = { 4, 4, 0, 3.0, 0 };	/* 16 s polls */
+	struct src_params	 p = { 4, 4, 0, 3.0, 8, 0 };	/* 16 s polls */
 	int64_t			 t = 100 * S;
 	int			 i;
 
@@ -408,6 +455,7 @@ main(void)
 	tcase_add_test(tc, test_src_kod_rate_backs_off);
 	tcase_add_test(tc, test_src_reach_register_and_poll_raise);
 	tcase_add_test(tc, test_src_delay_limit);
+	tcase_add_test(tc, test_src_adjust_poll);
 	tcase_add_test(tc, test_src_kernel_tx_time);
 	tcase_add_test(tc, test_src_last_reply_for_reports);
 	tcase_add_test(tc, test_src_burst_until_good);
