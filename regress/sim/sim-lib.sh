@@ -188,6 +188,7 @@ sim_node() {
 pidfile $R/pidfile.$1
 allow
 cmdallow
+bindcmdaddress 0.0.0.0
 bindcmdaddress /clknetsim/unix/chronyd.sock
 $3
 EOF
@@ -198,6 +199,7 @@ EOF
 	fi
 	printf '%s\n' "$(sim_bindir "$2")/chronyd -d -f $R/conf.$1 ${4:-}" \
 	    >"$R/cmd.$1"
+	echo "$2" >"$R/daemon.$1"
 }
 
 # sim_cmd N COMMAND...: node N runs COMMAND (no spaces in arguments),
@@ -207,6 +209,7 @@ sim_cmd() {
 	_n=$1
 	shift
 	printf '%s\n' "$*" >"$R/cmd.$_n"
+	rm -f "$R/daemon.$_n"
 }
 
 # sim_start_node N SEED: one node, preloaded, CAP_SYS_TIME dropped.
@@ -218,6 +221,7 @@ sim_start_node() {
 	    CLKNETSIM_SOCKET="$R/sock" CLKNETSIM_UNIX_SUBNET=$SIM_SUBNETS \
 	    CLKNETSIM_RANDOM_SEED="$2" $SIM_ENV \
 	    $(cat "$R/cmd.$1") >"$R/log.$1" 2>&1 &
+	echo $! >"$R/pid.$1"
 	SIM_PIDS="$SIM_PIDS $!"
 }
 
@@ -252,6 +256,35 @@ sim_stop() {
 	SIM_PIDS=""
 }
 
+# sim_watch NODES: while clknetsim runs, a daemon node that exits
+# fails the run: before the simulation starts clknetsim would wait for
+# it forever (clknetsim is stopped, by timeout's PID), after it the run
+# would go on with that node's clock free (noted in $R/exited).  Command
+# nodes (sim_cmd) may exit.  Polls every 0.1 s, SIM_WALL_LIMIT at most.
+sim_watch() {
+	_i=0
+	while [ $_i -lt $((SIM_WALL_LIMIT * 10)) ]; do
+		[ -f "$R/rc" ] && return 0
+		_n=1
+		while [ $_n -le "$1" ]; do
+			if [ -f "$R/daemon.$_n" ] &&
+			    ! sim_running "$(cat "$R/pid.$_n")" &&
+			    ! grep -q 'simulation\.\.\.done' "$R/log" \
+			    2>/dev/null; then
+				sim_say "node $_n exited before the end"
+				echo "$_n" >>"$R/exited"
+				grep -q 'Running simulation' "$R/log" ||
+				    kill -TERM "$(cat "$R/cns.pid")" \
+				    2>/dev/null
+				return 1
+			fi
+			_n=$((_n + 1))
+		done
+		sleep 0.1
+		_i=$((_i + 1))
+	done
+}
+
 # sim_run NODES SECONDS SEED: start nodes 1..NODES (each needs sim_node
 # or sim_cmd), run clknetsim for SECONDS of simulated time with the seed,
 # stop the nodes.  Leaves $R/stats (clknetsim's, over [SIM_WARMUP, end]),
@@ -271,19 +304,41 @@ sim_run() {
 		_i=$((_i + 1))
 	done
 	# The packet log (a line a packet) goes through a pipe to awk: a
-	# fast poll makes millions of lines.
-	# The seed in clknetsim's environment too: it draws the network's
-	# and the clocks' random numbers.
+	# fast poll makes millions of lines.  The seed goes into
+	# clknetsim's environment too: it draws the network's and the
+	# clocks' random numbers.
 	{ CLKNETSIM_RANDOM_SEED="$3" \
 	    timeout -k 5 "$SIM_WALL_LIMIT" "$SIM_CNS/clknetsim" \
 	    -s "$R/sock" -n $SIM_SUBNETS -R 1 -r "$SIM_WARMUP" -l "$2" \
 	    -o "$R/log.offset" -f "$R/log.freq" -p /dev/fd/3 \
-	    "$R/conf" "$_nodes" 3>&1 >"$R/stats" 2>"$R/log"
+	    "$R/conf" "$_nodes" 3>&1 >"$R/stats" 2>"$R/log" &
+	  echo $! >"$R/cns.pid"
+	  wait $!
 	  echo $? >"$R/rc"; } |
 	    awk -F '\t' '$7 == 1 { n[$2]++ } END { for (i in n) print i, n[i] }' \
-	    >"$R/packets"
+	    >"$R/packets" &
+	_pipe=$!
+	sim_watch "$_nodes"
+	wait $_pipe
 	sim_stop
 	_rc=$(cat "$R/rc")
+	# A daemon that exited at the start (registered, then gone) leaves
+	# clknetsim running without it: it woke up once in the whole run.
+	_n=1
+	for _w in $(awk -F '\t' '/^Mean wakeup interval:/ { print $2 }' \
+	    "$R/stats"); do
+		if [ -f "$R/daemon.$_n" ] &&
+		    awk -v w="$_w" -v l="$2" 'BEGIN { exit !(w + 0 >= l / 2) }'
+		then
+			sim_say "node $_n never woke up: it exited or hung"
+			echo "$_n" >>"$R/exited"
+		fi
+		_n=$((_n + 1))
+	done
+	if [ -f "$R/exited" ]; then
+		sim_say "node(s) $(echo $(cat "$R/exited")) exited early"
+		return 1
+	fi
 	if [ "$_rc" != 0 ]; then
 		[ "$_rc" = 124 ] &&
 		    sim_say "clknetsim ran past $SIM_WALL_LIMIT s"
