@@ -1,23 +1,24 @@
 #!/bin/sh
 # Simulation benchmark: each scenario (sim-scenarios.sh) with each daemon
 # under test, chronyd 4.3 and, when BUILDDIR/regress/sim/timed-sim exists,
-# timed, over the same seeds, in clknetsim's simulated network and
-# clocks (sim-lib.sh).  Prints a table: per scenario and daemon, over the
-# seeds and the scenario's measured nodes, the median and worst RMS of the
-# true time error, the median and worst maximum |error| (both over
-# [from, end]: from 210 s, or as the scenario says), the median RMS
-# frequency error (ppm), the median and worst
-# time to sync (chrony's check_sync: the last second with |error| > the
-# scenario's bound, 1 ms by default, or |frequency error| > 500 ppm, plus
-# one; "never" when not in sync at the end), the median number of packets
-# a measured node sent, and the wall time it took; then per scenario the
-# ratio timed/chronyd of the median RMS error.  Numbers only: the exit
-# status is 0 when every run finished, whatever the figures.
+# timed, over the same seeds, in clknetsim's simulated network and clocks
+# (sim-lib.sh).  Prints a table: per scenario and daemon, over the seeds
+# and the scenario's measured nodes, the median and worst RMS of the true
+# time error, the median and worst maximum |error| (both over [from, end]:
+# from 210 s, or as the scenario says), the median RMS frequency error
+# (ppm), the median and worst time to sync (chrony's check_sync: the last
+# second with |error| > the scenario's bound, 1 ms by default, or
+# |frequency error| > 500 ppm, plus one; "never" when not in sync at the
+# end), the median number of packets a measured node sent, and the wall
+# time it took; then per scenario the ratio timed/chronyd of the median
+# RMS error.  A median of an even count is the upper middle one.  Numbers
+# only: the exit status is 0 when every run finished, whatever the
+# figures.
 #   sh regress/sim/sim-bench.sh BUILDDIR [SCENARIO...]
 # Environment:
 #   SIM_SEEDS      seeds 1..N for every scenario and daemon (default 10)
 #   SIM_HOURS      simulated hours of every scenario (default: the
-#                  scenario's own, 6 for most)
+#                  scenario's own, 6 for most; leap needs 25 or more)
 #   SIM_SCENARIOS  the scenarios when none are given (default all:
 #                  sim-scenarios.sh's SIM_ALL_SCENARIOS)
 #   SIM_DAEMONS    the daemons (default "chronyd timed", timed when its

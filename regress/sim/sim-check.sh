@@ -57,6 +57,7 @@ not_ok() {
 # within N WHAT: node N's figures (sim_results) are in the limits.
 within() {
 	line=$(sim_results "$SCN_NODES" | awk -v n="$1" '$1 == n')
+	# shellcheck disable=SC2086
 	set -- $line "$2"
 	what=$7
 	why=$(echo "$2 $3 $5" | awk -v r="$MAX_RMS" -v m="$MAX_ABS" \

@@ -10,6 +10,7 @@
 #   sim_link A B UP [DOWN]    delays A->B (UP) and B->A (DOWN, default UP)
 #   sim_clock N OFFSET FREQ   node N's clock: initial offset (s), frequency
 #   sim_cfg LINE              any clknetsim config line
+#   sim_env VAR=VALUE...      environment of every node of the run
 #   sim_node N DAEMON CONF    node N runs DAEMON (chronyd, timed or a path)
 #                             with these chrony.conf lines
 #   sim_cmd N CMD ARGS...     node N runs a command (chronyc, timectl)
@@ -25,6 +26,8 @@
 # real program ($R/bin.DAEMON/chronyd), so that any clknetsim scenario
 # written for chronyd (chrony's test/simulation, clknetsim.bash) runs
 # timed-sim unchanged with that folder first in PATH: sim_bindir DAEMON.
+# The daemon names are chronyd, timed (BUILDDIR/regress/sim/timed-sim,
+# or SIM_DAEMON when set: the one switch) or a path.
 
 SIM_NAME=${SIM_NAME:-sim}
 # The NTP network is subnet 1; subnet 2 carries the daemons' UNIX

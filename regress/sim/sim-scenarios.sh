@@ -117,10 +117,10 @@ sim_scenario() {
 		# 1 ppm slow
 		scn_servers "$_d" 5 "0 0" "0 0" "0 0" "0.01 0" "-0.005 -1e-6" ;;
 	intermittent)
-		# the server unreachable (both ways) 10 minutes of every
-		# 40: network time mod 2400 in [1800, 2400]
+		# the server unreachable (both ways) 20 minutes of every
+		# hour: network time mod 3600 in [2400, 3600]
 		scn_simple "$_d" \
-		    "(+ $SCN_DELAY (* -1 (equal 300 (% time 2400) 2100)))" ;;
+		    "(+ $SCN_DELAY (* -1 (equal 600 (% time 3600) 3000)))" ;;
 	loss20)
 		# each packet lost with probability 0.2 (uniform in
 		# [0, 0.2])
