@@ -1,0 +1,138 @@
+#!/bin/sh
+# make check: timed-sim (timed as one process, chronyd's command line)
+# in clknetsim's simulated network and clocks, 2 simulated hours of
+# chrony's default network (sim-scenarios.sh), seeds 1 and 2:
+#  - as the client of a chronyd server (local stratum 1);
+#  - as a local stratum 1 server, with a chronyd client and a timed-sim
+#    client.
+# Each client must be in sync (chrony's check_sync, 1 ms, 500 ppm)
+# within 600 s and, from 210 s on, keep an RMS true time error under
+# 300 us and a maximum under 1 ms.  Skips (77), saying why, without
+# clknetsim's source (CLKNETSIM_PATH, default ../shared/clknetsim beside
+# the source tree), timed-sim (BUILDDIR/regress/sim/timed-sim, or
+# SIM_DAEMON), chronyd 4.3 (regress/fetch-chrony.sh) or root (setpriv
+# drops CAP_SYS_TIME from every simulated daemon).
+# SIM_DAEMON=/path/to/chronyd runs the checks with chronyd in timed's
+# place: the harness's own test.  SIM_CHECK_SEEDS (default "1 2"),
+# SIM_KEEP=1 keeps the runs' folders.
+set -u
+SIM_NAME=sim-check
+here=$(cd "$(dirname "$0")" && pwd)
+top_srcdir=${top_srcdir:-$(cd "$here/../.." && pwd)}
+top_builddir=${top_builddir:-$(pwd)}
+. "$here/sim-lib.sh"
+. "$here/sim-scenarios.sh"
+
+[ "$(id -u)" = 0 ] ||
+    sim_skip "setpriv needs root to drop CAP_SYS_TIME from the daemons"
+sim_setup
+[ -n "$SIM_CHRONYD" ] ||
+    sim_skip "no chronyd 4.3 (regress/fetch-chrony.sh failed)"
+TIMED_SIM=$(sim_daemon timed)
+[ -x "$TIMED_SIM" ] ||
+    sim_skip "no $TIMED_SIM (not built yet?)"
+
+HOURS=2
+SEEDS=${SIM_CHECK_SEEDS:-1 2}
+MAX_RMS=300e-6
+MAX_ABS=1e-3
+MAX_SYNC=600
+pass=0
+fail=0
+trap 'sim_stop; [ -n "$R" ] && [ -z "${SIM_KEEP:-}" ] && rm -rf "$R"' EXIT
+trap 'exit 1' INT TERM
+
+ok() {
+	pass=$((pass + 1))
+	echo "ok $pass - $1"
+}
+
+not_ok() {
+	fail=$((fail + 1))
+	echo "not ok - $1"
+	[ -n "${2:-}" ] && printf '%s\n' "$2" | sed 's/^/#   /'
+	return 0
+}
+
+# within N WHAT: node N's figures (sim_results) are in the limits.
+within() {
+	line=$(sim_results "$SCN_NODES" | awk -v n="$1" '$1 == n')
+	# shellcheck disable=SC2086
+	set -- $line "$2"
+	what=$7
+	why=$(echo "$2 $3 $5" | awk -v r="$MAX_RMS" -v m="$MAX_ABS" \
+	    -v s="$MAX_SYNC" '{
+		if ($1 == "nan" || $1 + 0 >= r + 0)
+			printf "RMS error %s s >= %s s; ", $1, r
+		if ($2 == "nan" || $2 + 0 >= m + 0)
+			printf "max error %s s >= %s s; ", $2, m
+		if ($3 < 0 || $3 > s + 0)
+			printf "sync time %s s (not within %s s); ", $3, s
+	}')
+	if [ -z "$why" ]; then
+		ok "$what: RMS $2 s, max $3 s, sync $5 s, $6 packets"
+	else
+		not_ok "$what" "$why
+$(grep -v '^$' "$R/log.$1" | tail -n 5)"
+	fi
+}
+
+# run NAME: clknetsim for HOURS; a failure shows the nodes' last words.
+run() {
+	secs=$((HOURS * 3600))
+	if sim_run "$SCN_NODES" "$secs" "$seed"; then
+		return 0
+	fi
+	out=""
+	n=1
+	while [ $n -le "$SCN_NODES" ]; do
+		out="$out
+node $n: $(tail -n 3 "$R/log.$n" 2>/dev/null)"
+		n=$((n + 1))
+	done
+	not_ok "$1 (seed $seed): the simulation failed" \
+	    "$(tail -n 3 "$R/log")$out"
+	return 1
+}
+
+# The hook for timectl against a simulated timed (to be written): add a
+# node that runs timectl with sim_cmd, e.g. before sim_run
+#	sim_link 1 4 "$SCN_DELAY"
+#	sim_cfg "node4_start = 3600"
+#	sim_cmd 4 "$top_builddir/timectl" -h /clknetsim/unix/1:1 tracking
+# (a daemon's first UNIX socket is /clknetsim/unix/NODE:1; the command
+# node needs a link to the daemon's node, or its packets are dropped)
+# and check $R/log.4 after it.  Called with the server run's $R set up.
+timectl_hook() {
+	return 0
+}
+
+for seed in $SEEDS; do
+	# timed-sim as the client of chronyd
+	sim_begin
+	sim_scenario default timed || exit 1
+	if run "timed-sim client of chronyd"; then
+		within 2 "seed $seed: timed-sim client of a chronyd server"
+	fi
+	sim_end
+
+	# timed-sim as the server of chronyd and of timed-sim
+	sim_begin
+	sim_link 1 2 "$SCN_DELAY"
+	sim_link 1 3 "$SCN_DELAY"
+	sim_clock 2 "$SCN_OFFSET" "$SCN_FREQ"
+	sim_clock 3 "$SCN_OFFSET" "$SCN_FREQ"
+	sim_node 1 timed "local stratum 1" &&
+	    sim_node 2 chronyd "server 192.168.123.1" &&
+	    sim_node 3 timed "server 192.168.123.1" || exit 1
+	SCN_NODES=3
+	timectl_hook
+	if run "timed-sim server"; then
+		within 2 "seed $seed: chronyd client of a timed-sim server"
+		within 3 "seed $seed: timed-sim client of a timed-sim server"
+	fi
+	sim_end
+done
+
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]

@@ -1,0 +1,206 @@
+# The simulation scenarios of sim-bench.sh (and sim-check.sh's default),
+# each defined once, in sim_scenario's case statement.  Sourced after
+# sim-lib.sh, not run.
+#
+# sim_scenario NAME DUT, inside sim_begin/sim_end, writes the clknetsim
+# network and the nodes' confs for scenario NAME with DUT (chronyd,
+# timed, or a path) as the daemon under test, and sets
+#   SCN_NODES    the number of nodes
+#   SCN_MEASURE  the nodes whose figures count (the DUT's clients)
+#   SCN_HOURS    default simulated hours (SIM_HOURS overrides)
+#   SCN_BOUND    the sync bound in seconds (default 1e-3)
+#   SCN_WARMUP   the start of the error statistics, simulated seconds
+#                (default 210, chrony's max_sync_time)
+# Reference servers are always chronyd, `local stratum 1` with a perfect
+# clock unless the scenario says otherwise.  Addresses: 192.168.123.N.
+# Returns 1 for an unknown name.  To add one: a case here and its name
+# in SIM_ALL_SCENARIOS.
+
+SIM_ALL_SCENARIOS="default jitter1ms asymjitter wander freq500 step
+falseticker3 falseticker5 intermittent loss20 poll-6 poll-2 poll6 poll10
+iburst xleave chain chainsrv chaincli server50 leap spike"
+
+# chrony's default network (test.common): 100 us + Exp(100 us) each
+# way, client 100 ppm with a 1e-9 random walk, 0.1 s off.
+SCN_DELAY="(+ 1e-4 (* 1e-4 (exponential)))"
+SCN_FREQ="(+ 1e-4 (sum (* 1e-9 (normal))))"
+SCN_OFFSET=0.1
+
+# scn_simple DUT [DOWN [UP [FREQ [OFFSET [CONF]]]]]: chronyd as node 1
+# (conf SCN_SERVER, default local stratum 1), the DUT as node 2 with
+# `server 192.168.123.1 CONF`; DOWN is the delay 1->2, UP 2->1.
+scn_simple() {
+	sim_link 1 2 "${2:-$SCN_DELAY}" "${3:-${2:-$SCN_DELAY}}"
+	sim_clock 2 "${5:-$SCN_OFFSET}" "${4:-$SCN_FREQ}"
+	sim_node 1 chronyd "${SCN_SERVER:-local stratum 1}" &&
+	    sim_node 2 "$1" "server 192.168.123.1 ${6:-}"
+	SCN_NODES=2
+	SCN_MEASURE=2
+}
+
+# scn_servers DUT N "OFFSET FREQ"...: N chronyd servers (nodes 1..N,
+# each local stratum 1; a clock per argument, the rest perfect), the DUT
+# as node N+1 using them all.
+scn_servers() {
+	_dut=$1
+	_n=$2
+	shift 2
+	_c=$((_n + 1))
+	_conf=""
+	_i=1
+	while [ $_i -le "$_n" ]; do
+		sim_link $_i $_c "$SCN_DELAY"
+		if [ $# -gt 0 ]; then
+			# shellcheck disable=SC2086
+			sim_clock $_i $1
+			shift
+		fi
+		sim_node $_i chronyd "local stratum 1" || return 1
+		_conf="${_conf}server 192.168.123.$_i
+"
+		_i=$((_i + 1))
+	done
+	sim_clock $_c "$SCN_OFFSET" "$SCN_FREQ"
+	sim_node $_c "$_dut" "$_conf"
+	SCN_NODES=$_c
+	SCN_MEASURE=$_c
+}
+
+# scn_chain DUT MIDDLE LEAVES: node 1 chronyd local stratum 1; node 2
+# (MIDDLE) its client and the server of nodes 3 and 4 (LEAVES).
+scn_chain() {
+	sim_link 1 2 "$SCN_DELAY"
+	sim_link 2 3 "$SCN_DELAY"
+	sim_link 2 4 "$SCN_DELAY"
+	for _i in 2 3 4; do
+		sim_clock $_i "$SCN_OFFSET" "$SCN_FREQ"
+	done
+	sim_node 1 chronyd "local stratum 1" &&
+	    sim_node 2 "$2" "server 192.168.123.1" &&
+	    sim_node 3 "$3" "server 192.168.123.2" &&
+	    sim_node 4 "$3" "server 192.168.123.2"
+	SCN_NODES=4
+	SCN_MEASURE="2 3 4"
+	# the leaves wait for node 2 to sync first: figures from 10 min
+	SCN_WARMUP=600
+}
+
+sim_scenario() {
+	SCN_HOURS=6
+	SCN_BOUND=1e-3
+	SCN_WARMUP=210
+	_d=$2
+	case $1 in
+	default)
+		scn_simple "$_d" ;;
+	jitter1ms)
+		# 100 us + Exp(1 ms) each way
+		scn_simple "$_d" "(+ 1e-4 (* 1e-3 (exponential)))" ;;
+	asymjitter)
+		# the jitter upstream only: a mean asymmetry of 450 us
+		scn_simple "$_d" "$SCN_DELAY" \
+		    "(+ 1e-4 (* 1e-3 (exponential)))"
+		SCN_BOUND=2e-3 ;;
+	wander)
+		scn_simple "$_d" "" "" "(+ 1e-4 (sum (* 1e-7 (normal))))" ;;
+	freq500)
+		scn_simple "$_d" "" "" "(+ 5e-4 (sum (* 1e-9 (normal))))" ;;
+	step)
+		# 10 s off: stepped
+		scn_simple "$_d" "" "" "" 10 &&
+		    echo "makestep 1 3" >>"$R/conf.2" ;;
+	falseticker3)
+		# node 3 is 10 ms off
+		scn_servers "$_d" 3 "0 0" "0 0" "0.01 0" ;;
+	falseticker5)
+		# node 4 is 10 ms ahead, node 5 starts 5 ms behind and runs
+		# 1 ppm slow
+		scn_servers "$_d" 5 "0 0" "0 0" "0 0" "0.01 0" "-0.005 -1e-6" ;;
+	intermittent)
+		# the server unreachable (both ways) 20 minutes of every
+		# hour: network time mod 3600 in [2400, 3600]
+		scn_simple "$_d" \
+		    "(+ $SCN_DELAY (* -1 (equal 600 (% time 3600) 3000)))" ;;
+	loss20)
+		# each packet lost with probability 0.2 (uniform in
+		# [0, 0.2])
+		scn_simple "$_d" \
+		    "(+ $SCN_DELAY (* -1 (equal 0.1 (uniform) 0.1)))" ;;
+	poll-6)
+		scn_simple "$_d" "" "" "" "" "minpoll -6 maxpoll -6"
+		SCN_HOURS=1 ;;
+	poll-2)
+		scn_simple "$_d" "" "" "" "" "minpoll -2 maxpoll -2"
+		SCN_HOURS=2 ;;
+	poll6)
+		scn_simple "$_d" "" "" "" "" "minpoll 6 maxpoll 6" ;;
+	poll10)
+		# 17 min between samples: the figures from the third hour
+		scn_simple "$_d" "" "" "" "" "minpoll 10 maxpoll 10"
+		SCN_HOURS=12
+		SCN_WARMUP=7200 ;;
+	iburst)
+		scn_simple "$_d" "" "" "" "" iburst &&
+		    echo "makestep 1 3" >>"$R/conf.2" ;;
+	xleave)
+		scn_simple "$_d" "" "" "" "" xleave ;;
+	chain)
+		# the DUT as server (node 2) and as its clients (3, 4)
+		scn_chain "$_d" "$_d" "$_d" ;;
+	chainsrv)
+		# the DUT as server, chronyd clients
+		scn_chain "$_d" "$_d" chronyd ;;
+	chaincli)
+		# chronyd in the middle, the DUT as clients
+		scn_chain "$_d" chronyd "$_d" ;;
+	server50)
+		# a DUT server (local stratum 1, node 1) and 50 DUT
+		# clients (nodes 2..51)
+		sim_node 1 "$_d" "local stratum 1" || return 1
+		SCN_MEASURE=""
+		_i=2
+		while [ $_i -le 51 ]; do
+			sim_link 1 $_i "$SCN_DELAY"
+			sim_clock $_i "$SCN_OFFSET" "$SCN_FREQ"
+			sim_node $_i "$_d" "server 192.168.123.1" || return 1
+			SCN_MEASURE="$SCN_MEASURE $_i"
+			_i=$((_i + 1))
+		done
+		SCN_NODES=51
+		SCN_HOURS=2 ;;
+	leap)
+		# A leap second inserted at the end of 2008-12-31, announced
+		# by the server from leapsectz right/UTC.  clknetsim's kernel
+		# inserts it when its own time (from the start of the run,
+		# ignoring CLKNETSIM_START_DATE) is a multiple of a day, so
+		# the run starts at a UTC midnight, the one before, and lasts
+		# 26 h.  The server cannot be `local` (chronyd's local
+		# reference never announces a leap): it follows a clknetsim
+		# reference clock (SHM, 1 ns jitter).  Each node's clock is
+		# stepped +1 s just after the leap, so a daemon that inserts
+		# it keeps a zero error and one that does not is 1 s off
+		# (chrony's 011-leap).
+		if [ ! -f /usr/share/zoneinfo/right/UTC ]; then
+			sim_say "leap: no /usr/share/zoneinfo/right/UTC"
+			return 1
+		fi
+		sim_env CLKNETSIM_START_DATE=1230681600
+		SCN_SERVER="refclock SHM 0
+leapsectz right/UTC" scn_simple "$_d"
+		sim_cfg "node1_refclock = (* 1e-9 (normal))"
+		sim_cfg "node1_step = (* 1.0 (equal 0.1 (sum 1.0) 86401))"
+		sim_cfg "node2_step = (* 1.0 (equal 0.1 (sum 1.0) 86401))"
+		# the figures over the last hour before the leap and the
+		# two after it
+		SCN_HOURS=26
+		SCN_WARMUP=82800 ;;
+	spike)
+		# 5 % of the server's answers delayed by 150 ms more
+		scn_simple "$_d" \
+		    "(+ $SCN_DELAY (* 0.15 (equal 0.025 (uniform) 0.025)))" \
+		    "$SCN_DELAY" ;;
+	*)
+		sim_say "unknown scenario $1"
+		return 1 ;;
+	esac
+}
