@@ -95,16 +95,31 @@ node $n: $(tail -n 3 "$R/log.$n" 2>/dev/null)"
 	return 1
 }
 
-# The hook for timectl against a simulated timed (to be written): add a
-# node that runs timectl with sim_cmd, e.g. before sim_run
-#	sim_link 1 4 "$SCN_DELAY"
-#	sim_cfg "node4_start = 3600"
-#	sim_cmd 4 "$top_builddir/timectl" -h /clknetsim/unix/1:1 tracking
-# (a daemon's first UNIX socket is /clknetsim/unix/NODE:1; the command
-# node needs a link to the daemon's node, or its packets are dropped)
-# and check $R/log.4 after it.  Called with the server run's $R set up.
+# timectl against a simulated timed: nodes 4-6 run timectl tracking,
+# sources and sourcestats an hour in, against node 3 (a timed-sim client
+# of the timed-sim server) through its first UNIX socket,
+# /clknetsim/unix/3:1; check_timectl reads what they printed.
 timectl_hook() {
-	return 0
+	for _c in 4:tracking 5:sources 6:sourcestats; do
+		sim_link 3 "${_c%%:*}" "(+ 1e-4 0)"
+		sim_cfg "node${_c%%:*}_start = 3600"
+		sim_cmd "${_c%%:*}" "$top_builddir/timectl" \
+		    -h /clknetsim/unix/3:1 "${_c#*:}"
+	done
+	SCN_NODES=6
+}
+
+# check_timectl NAME: what nodes 4-6 printed names node 3's source.
+check_timectl() {
+	if grep -q '^Reference ID *: C0A87B01 (192\.168\.123\.1)' \
+	    "$R/log.4" && grep -q '^Stratum *: 2$' "$R/log.4" &&
+	    grep -q '^Leap status *: Normal$' "$R/log.4" &&
+	    grep -q '^\^\* 192\.168\.123\.1 ' "$R/log.5" &&
+	    grep -q '^192\.168\.123\.1 ' "$R/log.6"; then
+		ok "$1"
+	else
+		not_ok "$1" "$(cat "$R/log.4" "$R/log.5" "$R/log.6")"
+	fi
 }
 
 for seed in $SEEDS; do
@@ -130,6 +145,7 @@ for seed in $SEEDS; do
 	if run "timed-sim server"; then
 		within 2 "seed $seed: chronyd client of a timed-sim server"
 		within 3 "seed $seed: timed-sim client of a timed-sim server"
+		check_timectl "seed $seed: timectl reads a simulated timed"
 	fi
 	sim_end
 done
