@@ -65,9 +65,10 @@ struct engine {
 	struct leap_table	 leaps;		/* leapsectz; n 0 if none */
 	struct ntpkeys		*keys;		/* keyfile; NULL if none */
 	/*
-	 * In clknetsim (regress/sim/timed-sim): sendmsg for sendmmsg, no
-	 * reads of the error queue (clknetsim would hand over a datagram
-	 * for want of a timestamp), getaddrinfo for evdns.
+	 * In clknetsim (regress/sim/timed-sim): sendmsg for sendmmsg, one
+	 * iovec a request, no reads of the error queue (clknetsim would
+	 * hand over a datagram for want of a timestamp), getaddrinfo for
+	 * evdns.
 	 */
 	int			 sim;
 };

@@ -22,6 +22,7 @@
  * every outcome is a counter.
  */
 
+#include <sys/mman.h>
 #include <sys/random.h>
 #include <sys/socket.h>
 #include <linux/errqueue.h>
@@ -54,6 +55,7 @@
 #define MAX_BATCHES	16	/* per wake-up, so the client side runs too */
 #define MAX_SOCKETS	16
 #define RX_BUF		(PKT_MAX_LEN + 4)	/* longer is truncated */
+#define RX_HEAD		128	/* a request with a MAC and no extension field */
 #define CMSG_BUF	256
 #define REF_REFRESH_S	16
 #define TSMAP_SLOTS	16384	/* answers whose transmit time is kept */
@@ -74,6 +76,33 @@ struct srv_sock {
 	struct server	*srv;
 };
 
+/*
+ * Batch buffers, reused for every batch: a mapping of their own, whose
+ * pages exist only once written (calloc() would write all 90 kB).  A
+ * request lands in two pieces: its first RX_HEAD bytes in rx_head, all
+ * of them next to each other, the rest (NTS) in rx_buf behind the room
+ * for the head, which is copied there when a request is longer.  So a
+ * batch of plain requests writes a page of heads, not one page per 4
+ * requests; answers likewise, in tx_head unless NTS or a long request's
+ * MAC needs tx_buf.
+ */
+struct batch {
+	struct mmsghdr		 rx[BATCH];
+	struct iovec		 rx_iov[BATCH][2];
+	struct sockaddr_storage	 rx_addr[BATCH];
+	uint8_t			 rx_cmsg[BATCH][CMSG_BUF];
+	uint8_t			*rx_pkt[BATCH];		/* the whole request */
+	uint8_t			 rx_head[BATCH][RX_HEAD];
+	struct mmsghdr		 tx[BATCH];
+	struct iovec		 tx_iov[BATCH];
+	uint8_t			 tx_cmsg[BATCH][CMSG_BUF];
+	uint8_t			*tx_pkt[BATCH];		/* the answer */
+	uint8_t			 tx_head[BATCH][RX_HEAD];
+	uint8_t			 tx_keep[BATCH];	/* transmit time set */
+	uint8_t			 rx_buf[BATCH][RX_BUF];
+	uint8_t			 tx_buf[BATCH][PKT_MAX_LEN];	/* NTS */
+};
+
 struct server {
 	struct engine		*eng;
 	struct srv_sock		 socks[MAX_SOCKETS];
@@ -92,18 +121,7 @@ struct server {
 	struct tsm		*tsm;		/* interleaved mode */
 	uint64_t		 last_rx_ts;	/* the last one kept in tsm */
 	int			 stamped;	/* answers of the batch asking */
-
-	/* batch buffers, reused for every batch */
-	struct mmsghdr		 rx[BATCH];
-	struct iovec		 rx_iov[BATCH];
-	struct sockaddr_storage	 rx_addr[BATCH];
-	uint8_t			 rx_buf[BATCH][RX_BUF];
-	uint8_t			 rx_cmsg[BATCH][CMSG_BUF];
-	struct mmsghdr		 tx[BATCH];
-	struct iovec		 tx_iov[BATCH];
-	uint8_t			 tx_buf[BATCH][PKT_MAX_LEN];	/* NTS */
-	uint8_t			 tx_cmsg[BATCH][CMSG_BUF];
-	uint8_t			 tx_keep[BATCH];	/* transmit time set */
+	struct batch		*b;
 };
 
 static uint32_t
@@ -236,8 +254,8 @@ parse_cmsgs(struct msghdr *m, struct timespec *rx, struct msghdr *reply)
 static void
 interleave(struct server *srv, int i, uint64_t rx_ts)
 {
-	struct msghdr	*r = &srv->tx[i].msg_hdr;
-	const uint8_t	*req = srv->rx_buf[i];
+	struct msghdr	*r = &srv->b->tx[i].msg_hdr;
+	const uint8_t	*req = srv->b->rx_pkt[i];
 	struct cmsghdr	*c;
 	uint64_t	 tx_ts;
 	size_t		 off = r->msg_control != NULL ? r->msg_controllen : 0;
@@ -246,16 +264,16 @@ interleave(struct server *srv, int i, uint64_t rx_ts)
 	if (tsm_get_tx(srv->tsm, pkt_get_ts(req, PKT_ORG_OFFSET),
 	    &tx_ts) == 0 && pkt_get_ts(req, PKT_RX_OFFSET) !=
 	    pkt_get_ts(req, PKT_TX_OFFSET)) {
-		pkt_interleave(srv->tx_buf[i], req, tx_ts);
-		srv->tx_keep[i] = 1;
+		pkt_interleave(srv->b->tx_pkt[i], req, tx_ts);
+		srv->b->tx_keep[i] = 1;
 		srv->stats.interleaved++;
 	}
 	tsm_save(srv->tsm, rx_ts);
 	srv->last_rx_ts = rx_ts;
 	if (srv->eng->sim)
 		return;		/* send_batch() keeps the transmit time */
-	r->msg_control = srv->tx_cmsg[i];
-	c = (struct cmsghdr *)(srv->tx_cmsg[i] + off);
+	r->msg_control = srv->b->tx_cmsg[i];
+	c = (struct cmsghdr *)(srv->b->tx_cmsg[i] + off);
 	c->cmsg_level = SOL_SOCKET;
 	c->cmsg_type = SO_TIMESTAMPING;
 	c->cmsg_len = CMSG_LEN(sizeof(ask));
@@ -332,11 +350,11 @@ mac_answer(struct server *srv, int i, size_t n, uint32_t id, int version)
 	struct timespec	 now;
 
 	clock_gettime(CLOCK_REALTIME, &now);
-	pkt_set_tx(srv->tx_buf[i], pkt_ts_from_ns(engine_sys_to_ns(srv->eng,
-	    ts_ns(&now))));
-	if ((n = ntpkeys_sign(srv->eng->keys, id, srv->tx_buf[i], n,
+	pkt_set_tx(srv->b->tx_pkt[i],
+	    pkt_ts_from_ns(engine_sys_to_ns(srv->eng, ts_ns(&now))));
+	if ((n = ntpkeys_sign(srv->eng->keys, id, srv->b->tx_pkt[i], n,
 	    version)) != 0)
-		srv->tx_keep[i] = 1;
+		srv->b->tx_keep[i] = 1;
 	return n;
 }
 
@@ -344,24 +362,33 @@ mac_answer(struct server *srv, int i, size_t n, uint32_t id, int version)
 static int
 handle_one(struct server *srv, int i, int64_t now_ns)
 {
-	struct msghdr		*m = &srv->rx[i].msg_hdr, *r = &srv->tx[i].msg_hdr;
-	struct sockaddr		*from = (struct sockaddr *)&srv->rx_addr[i];
+	struct msghdr		*m = &srv->b->rx[i].msg_hdr;
+	struct msghdr		*r = &srv->b->tx[i].msg_hdr;
+	struct sockaddr		*from = (struct sockaddr *)&srv->b->rx_addr[i];
 	struct timespec		 rx = { 0, 0 };
 	struct pkt		 q;
 	enum pkt_reason		 why;
 	enum clog_verdict	 v;
-	size_t			 n, len = srv->rx[i].msg_len;
+	size_t			 n, len = srv->b->rx[i].msg_len;
 	uint32_t		 kod = 0, key = 0;
 	uint64_t		 rx_ts;
 	int64_t			 rx_ns;
 	int			 stamp, nts, nts_only;
 
 	srv->stats.ntp_rx++;
-	r->msg_control = srv->tx_cmsg[i];
+	r->msg_control = srv->b->tx_cmsg[i];
 	parse_cmsgs(m, &rx, r);
 	if (m->msg_flags & MSG_TRUNC) {
 		srv->stats.malformed[PKT_ERR_LENGTH]++;
 		return 0;
+	}
+	srv->b->rx_pkt[i] = srv->b->rx_head[i];
+	if (srv->eng->sim)	/* in one piece already: prepare_rx() */
+		srv->b->rx_pkt[i] = srv->b->rx_buf[i];
+	else if (len > RX_HEAD) {
+		/* the head in front of the rest: the request in one piece */
+		memcpy(srv->b->rx_buf[i], srv->b->rx_head[i], RX_HEAD);
+		srv->b->rx_pkt[i] = srv->b->rx_buf[i];
 	}
 	if (!acl_allowed(srv->acl, from) || blame_blocked(from)) {
 		srv->stats.denied++;
@@ -374,10 +401,10 @@ handle_one(struct server *srv, int i, int64_t now_ns)
 		return 0;
 	}
 	/* Only client requests enter the client log, as in chrony. */
-	why = pkt_check_request(&q, srv->rx_buf[i], len);
+	why = pkt_check_request(&q, srv->b->rx_pkt[i], len);
 	/* a MAC: answered if its key is ours and it is right (RFC 5905) */
 	if (why == PKT_ERR_MAC && srv->eng->keys != NULL &&
-	    (key = ntpkeys_verify(srv->eng->keys, srv->rx_buf[i], len,
+	    (key = ntpkeys_verify(srv->eng->keys, srv->b->rx_pkt[i], len,
 	    q.mac_len, q.version)) != 0)
 		why = pkt_check_mode(&q);
 	/*
@@ -408,13 +435,16 @@ handle_one(struct server *srv, int i, int64_t now_ns)
 	 * under a receive timestamp unique to it.
 	 */
 	nts = len > PKT_HDR_LEN && key == 0 && srv->eng->ntssrv != NULL;
+	/* A MAC'd answer is no longer than its request; NTS's may be. */
+	srv->b->tx_pkt[i] = nts || len > RX_HEAD ? srv->b->tx_buf[i] :
+	    srv->b->tx_head[i];
 	/* authenticated answers are basic: sealed before they are sent */
 	stamp = kod == 0 && !nts && key == 0 && q.org_ts != 0;
 	if (stamp && rx_ts <= srv->last_rx_ts)
 		rx_ts = srv->last_rx_ts + 1;
-	n = pkt_respond(&srv->state, &q, rx_ts, kod, srv->tx_buf[i],
+	n = pkt_respond(&srv->state, &q, rx_ts, kod, srv->b->tx_pkt[i],
 	    PKT_HDR_LEN);
-	srv->tx_keep[i] = 0;
+	srv->b->tx_keep[i] = 0;
 	if (stamp)
 		interleave(srv, i, rx_ts);
 	/*
@@ -422,27 +452,28 @@ handle_one(struct server *srv, int i, int64_t now_ns)
 	 * The answer is sealed with its own transmit time, which stays.
 	 */
 	if (nts) {
-		n = ntssrv_respond(srv->eng->ntssrv, srv->rx_buf[i], len,
-		    srv->tx_buf[i], sizeof(srv->tx_buf[i]), n, &srv->stats);
+		n = ntssrv_respond(srv->eng->ntssrv, srv->b->rx_pkt[i], len,
+		    srv->b->tx_buf[i], sizeof(srv->b->tx_buf[i]), n,
+		    &srv->stats);
 		if (n == 0)
 			return 0;
-		srv->tx_keep[i] = n > PKT_HDR_LEN;
+		srv->b->tx_keep[i] = n > PKT_HDR_LEN;
 	}
 	if (key != 0) {
 		if ((n = mac_answer(srv, i, n, key, q.version)) == 0)
 			return 0;
 		srv->stats.auth_ntp++;
 	}
-	if (nts_only && (!nts || !srv->tx_keep[i])) {
+	if (nts_only && (!nts || !srv->b->tx_keep[i])) {
 		/* extension fields, but not NTS ones; or a MAC */
 		srv->stats.ntsonly_refused++;
 		return 0;
 	}
 	if (kod != 0)
 		srv->stats.kod_rate++;
-	srv->tx_iov[i].iov_base = srv->tx_buf[i];
-	srv->tx_iov[i].iov_len = n;
-	r->msg_iov = &srv->tx_iov[i];
+	srv->b->tx_iov[i].iov_base = srv->b->tx_pkt[i];
+	srv->b->tx_iov[i].iov_len = n;
+	r->msg_iov = &srv->b->tx_iov[i];
 	r->msg_iovlen = 1;
 	r->msg_name = from;
 	r->msg_namelen = m->msg_namelen;
@@ -456,15 +487,22 @@ prepare_rx(struct server *srv)
 	int	 i;
 
 	for (i = 0; i < BATCH; i++) {
-		struct msghdr	*m = &srv->rx[i].msg_hdr;
+		struct msghdr	*m = &srv->b->rx[i].msg_hdr;
 
-		srv->rx_iov[i].iov_base = srv->rx_buf[i];
-		srv->rx_iov[i].iov_len = RX_BUF;
-		m->msg_name = &srv->rx_addr[i];
-		m->msg_namelen = sizeof(srv->rx_addr[i]);
-		m->msg_iov = &srv->rx_iov[i];
-		m->msg_iovlen = 1;
-		m->msg_control = srv->rx_cmsg[i];
+		srv->b->rx_iov[i][0].iov_base = srv->b->rx_head[i];
+		srv->b->rx_iov[i][0].iov_len = RX_HEAD;
+		srv->b->rx_iov[i][1].iov_base = srv->b->rx_buf[i] + RX_HEAD;
+		srv->b->rx_iov[i][1].iov_len = RX_BUF - RX_HEAD;
+		m->msg_name = &srv->b->rx_addr[i];
+		m->msg_namelen = sizeof(srv->b->rx_addr[i]);
+		m->msg_iov = srv->b->rx_iov[i];
+		m->msg_iovlen = 2;
+		if (srv->eng->sim) {	/* clknetsim takes one iovec */
+			srv->b->rx_iov[i][0].iov_base = srv->b->rx_buf[i];
+			srv->b->rx_iov[i][0].iov_len = RX_BUF;
+			m->msg_iovlen = 1;
+		}
+		m->msg_control = srv->b->rx_cmsg[i];
 		m->msg_controllen = CMSG_BUF;
 		m->msg_flags = 0;
 	}
@@ -482,12 +520,12 @@ send_one_by_one(struct server *srv, int fd, int n, uint64_t tx_ts)
 	int	 i;
 
 	for (i = 0; i < n; i++) {
-		if (sendmsg(fd, &srv->tx[i].msg_hdr, MSG_DONTWAIT) == -1) {
+		if (sendmsg(fd, &srv->b->tx[i].msg_hdr, MSG_DONTWAIT) == -1) {
 			srv->stats.tx_errors++;
 			continue;
 		}
 		srv->stats.ntp_tx++;
-		tsm_set_tx(srv->tsm, pkt_get_ts(srv->tx_iov[i].iov_base,
+		tsm_set_tx(srv->tsm, pkt_get_ts(srv->b->tx_iov[i].iov_base,
 		    PKT_RX_OFFSET), tx_ts);
 	}
 }
@@ -505,14 +543,14 @@ send_batch(struct server *srv, int fd, int n)
 	clock_gettime(CLOCK_REALTIME, &now);
 	tx_ts = pkt_ts_from_ns(engine_sys_to_ns(srv->eng, ts_ns(&now)));
 	for (i = 0; i < n; i++)
-		if (!srv->tx_keep[i])
-			pkt_set_tx(srv->tx_iov[i].iov_base, tx_ts);
+		if (!srv->b->tx_keep[i])
+			pkt_set_tx(srv->b->tx_iov[i].iov_base, tx_ts);
 	if (srv->eng->sim) {
 		send_one_by_one(srv, fd, n, tx_ts);
 		return;
 	}
 	while (sent < n) {
-		r = sendmmsg(fd, &srv->tx[sent], n - sent, MSG_DONTWAIT);
+		r = sendmmsg(fd, &srv->b->tx[sent], n - sent, MSG_DONTWAIT);
 		if (r == -1) {
 			if (errno == EINTR)
 				continue;
@@ -537,7 +575,7 @@ sock_cb(evutil_socket_t fd, short ev, void *arg)
 
 	for (b = 0; b < MAX_BATCHES; b++) {
 		prepare_rx(srv);
-		if ((n = recvmmsg(fd, srv->rx, BATCH, MSG_DONTWAIT,
+		if ((n = recvmmsg(fd, srv->b->rx, BATCH, MSG_DONTWAIT,
 		    NULL)) <= 0) {
 			/* woken with nothing to read: transmit times */
 			if (b == 0)
@@ -552,15 +590,15 @@ sock_cb(evutil_socket_t fd, short ev, void *arg)
 			    (now_ns - srv->disp_ns) * 1e-9 * srv->disp_rate;
 		for (i = 0, out = 0; i < n; i++) {
 			blame_set(BLAME_NTP,
-			    (struct sockaddr *)&srv->rx_addr[i]);
+			    (struct sockaddr *)&srv->b->rx_addr[i]);
 			if (!handle_one(srv, i, now_ns))
 				continue;
 			if (out != i) {
 				/* keep the answers contiguous for sendmmsg */
-				srv->tx[out] = srv->tx[i];
-				srv->tx_iov[out] = srv->tx_iov[i];
-				srv->tx[out].msg_hdr.msg_iov = &srv->tx_iov[out];
-				srv->tx_keep[out] = srv->tx_keep[i];
+				srv->b->tx[out] = srv->b->tx[i];
+				srv->b->tx_iov[out] = srv->b->tx_iov[i];
+				srv->b->tx[out].msg_hdr.msg_iov = &srv->b->tx_iov[out];
+				srv->b->tx_keep[out] = srv->b->tx_keep[i];
 			}
 			out++;
 		}
@@ -640,6 +678,10 @@ server_new(struct engine *eng)
 	struct timeval	 tv = { REF_REFRESH_S, 0 };
 
 	srv->eng = eng;
+	srv->b = mmap(NULL, sizeof(*srv->b), PROT_READ | PROT_WRITE,
+	    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (srv->b == MAP_FAILED)
+		fatal("server: mmap");
 	if ((srv->acl = acl_new(eng->conf->acl)) == NULL ||
 	    (eng->conf->ntsonly != NULL &&
 	    (srv->ntsonly = acl_new(eng->conf->ntsonly)) == NULL) ||
@@ -677,6 +719,7 @@ server_free(struct server *srv)
 	clog_free(srv->clog);
 	acl_free(srv->acl);
 	acl_free(srv->ntsonly);
+	munmap(srv->b, sizeof(*srv->b));
 	free(srv);
 }
 

@@ -20,18 +20,18 @@
  * know the key can aim a flood at one bucket.  The table grows with its
  * clients, as chrony's does, up to a limit fixed in clog_new():
  *
- *	limit    = largest power of two <= max_bytes / (64 * BUCKET_RECS),
+ *	limit    = largest power of two <= max_bytes / (56 * BUCKET_RECS),
  *		   at least 2 and at most 2^21 buckets
  *	capacity = buckets * BUCKET_RECS	(16 .. 2^24 records)
  *
- * A record is 64 bytes, so the default clientloglimit of 524288 bytes
- * allows 1024 buckets, 8192 records.  The table starts with 2 buckets
- * (1 kB) and doubles when a new client finds its bucket full and at
+ * A record is 56 bytes, so the default clientloglimit of 524288 bytes
+ * allows 1024 buckets, 8192 records, in 448 kB.  The table starts with
+ * 2 buckets (896 bytes) and doubles when a new client finds its bucket full and at
  * least a quarter of the records are in use: each bucket's records
  * either stay or move to the bucket n above, as the next bit of their
  * hash says, so that a lookup stays one bucket and the records keep
  * their order of age.  The table then holds at most 8 records per
- * client, 512 bytes (4 to 6 as a rule: one bucket overflows long before
+ * client, 448 bytes (4 to 6 as a rule: one bucket overflows long before
  * all are full), and growing costs O(records) now and then, O(1) per
  * request over time.  A bucket of 8 full below a quarter of the table is
  * rare (about 1 new client in 10,000 replaces a record on the way to
@@ -82,15 +82,15 @@ struct rec {
 	int64_t		last_ns;
 	uint64_t	credit;		/* ticks, at most burst tokens */
 	uint64_t	hits;
-	uint64_t	drops;
-	uint64_t	kods;
+	uint32_t	drops;		/* both stop at UINT32_MAX */
+	uint32_t	kods;
 	uint8_t		addr[16];	/* IPv4: the first 4 bytes */
-	uint8_t		family;		/* 0: free */
-	int16_t		rate;		/* RATE_UNKNOWN or log2 s * 256 */
 	uint32_t	seen;		/* clog.seq at the last request */
+	int16_t		rate;		/* RATE_UNKNOWN or log2 s * 256 */
+	uint8_t		family;		/* 0: free */
 };
 
-_Static_assert(sizeof(struct rec) == 64, "clientlog.c documents 64 bytes");
+_Static_assert(sizeof(struct rec) == 56, "clientlog.c documents 56 bytes");
 
 struct clog {
 	struct rec	*recs;		/* NULL: disabled */
@@ -443,10 +443,12 @@ clog_request(struct clog *cl, const struct sockaddr *sa, int64_t now_ns,
 		return CLOG_ANSWER;
 	}
 	if ((rnd & ((1U << cl->leak) - 1)) == 0) {
-		r->kods++;
+		if (r->kods != UINT32_MAX)
+			r->kods++;
 		return CLOG_KOD;
 	}
-	r->drops++;
+	if (r->drops != UINT32_MAX)
+		r->drops++;
 	return CLOG_DROP;
 }
 

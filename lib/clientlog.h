@@ -51,8 +51,8 @@ struct clog_entry {
 	uint8_t		family;		/* AF_INET or AF_INET6 */
 	uint8_t		addr[16];
 	uint64_t	hits;		/* requests */
-	uint64_t	drops;		/* limited: dropped */
-	uint64_t	kods;		/* limited: answered with RATE */
+	uint64_t	drops;		/* limited: dropped (up to 2^32 - 1) */
+	uint64_t	kods;		/* limited: answered with RATE (same) */
 	int64_t		last_ns;	/* last request */
 	int		interval_log2;	/* average interval, 127 if unknown */
 };

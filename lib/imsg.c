@@ -15,6 +15,7 @@
  */
 
 #include <sys/types.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
 
@@ -30,6 +31,7 @@ _Static_assert(sizeof(struct imsg_hdr) == IMSG_HDR_SIZE,
     "struct imsg_hdr must be IMSG_HDR_SIZE bytes");
 
 #define IMSG_WRITE_IOV	16	/* frames gathered into one sendmsg() */
+#define IMSG_RBUF	(2 * IMSG_MAX_FRAME)
 
 /* One queued outgoing frame: header and payload, contiguous. */
 struct frame {
@@ -61,7 +63,7 @@ struct imsgbuf {
 	struct sockaddr_storage dst;
 	socklen_t	 dstlen;
 
-	uint8_t		 rbuf[2 * IMSG_MAX_FRAME];
+	uint8_t		*rbuf;	/* IMSG_RBUF bytes, a mapping of its own */
 	size_t		 rlen;	/* valid bytes at the start of rbuf */
 
 	int		 rfds[IMSG_MAX_FDS];	/* received, oldest first */
@@ -79,6 +81,18 @@ imsgbuf_new(int fd)
 
 	if ((ib = calloc(1, sizeof(*ib))) == NULL)
 		return NULL;
+	/*
+	 * Not in the heap: calloc() there writes the whole 32 kB when it
+	 * reuses freed memory, and the pages stay dirty for the process's
+	 * life.  A mapping's pages exist only once a read reaches them, and
+	 * reads are small: a few hundred bytes as a rule.
+	 */
+	ib->rbuf = mmap(NULL, IMSG_RBUF, PROT_READ | PROT_WRITE,
+	    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (ib->rbuf == MAP_FAILED) {
+		free(ib);
+		return NULL;
+	}
 	ib->fd = fd;
 	return ib;
 }
@@ -118,7 +132,7 @@ imsgbuf_new_dgram(int fd, const struct sockaddr *dst, socklen_t dstlen)
 int
 imsgbuf_feed(struct imsgbuf *ib, const void *buf, size_t len)
 {
-	if (len > sizeof(ib->rbuf) - ib->rlen) {
+	if (len > IMSG_RBUF - ib->rlen) {
 		errno = ENOBUFS;
 		return -1;
 	}
@@ -169,6 +183,7 @@ imsgbuf_free(struct imsgbuf *ib)
 		if (ib->peer->notify != NULL)
 			ib->peer->notify(ib->peer->notify_arg);
 	}
+	munmap(ib->rbuf, IMSG_RBUF);
 	free(ib);
 }
 
@@ -211,7 +226,7 @@ mem_read(struct imsgbuf *ib)
 	struct frame	*f;
 	size_t		 n, total = 0;
 
-	while ((f = ib->ihead) != NULL && ib->rlen < sizeof(ib->rbuf)) {
+	while ((f = ib->ihead) != NULL && ib->rlen < IMSG_RBUF) {
 		if (f->off == 0 && f->fd != -1) {
 			if (ib->nrfds == IMSG_MAX_FDS)
 				break;		/* imsg_get() takes them first */
@@ -219,8 +234,8 @@ mem_read(struct imsgbuf *ib)
 			f->fd = -1;
 		}
 		n = f->len - f->off;
-		if (n > sizeof(ib->rbuf) - ib->rlen)
-			n = sizeof(ib->rbuf) - ib->rlen;
+		if (n > IMSG_RBUF - ib->rlen)
+			n = IMSG_RBUF - ib->rlen;
 		memcpy(ib->rbuf + ib->rlen, f->buf + f->off, n);
 		ib->rlen += n;
 		f->off += n;
@@ -256,7 +271,7 @@ imsgbuf_read(struct imsgbuf *ib)
 	struct cmsghdr	*cm;
 	ssize_t		 n;
 
-	if (ib->rlen == sizeof(ib->rbuf)) {
+	if (ib->rlen == IMSG_RBUF) {
 		errno = ENOBUFS;
 		return -1;
 	}
@@ -270,7 +285,7 @@ imsgbuf_read(struct imsgbuf *ib)
 	memset(&msg, 0, sizeof(msg));
 	memset(&cmsgbuf, 0, sizeof(cmsgbuf));
 	iov.iov_base = ib->rbuf + ib->rlen;
-	iov.iov_len = sizeof(ib->rbuf) - ib->rlen;
+	iov.iov_len = IMSG_RBUF - ib->rlen;
 	msg.msg_iov = &iov;
 	msg.msg_iovlen = 1;
 	msg.msg_control = cmsgbuf.buf;

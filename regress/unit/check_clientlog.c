@@ -37,6 +37,7 @@
 #define S		INT64_C(1000000000)
 #define DEFAULT_BYTES	524288
 #define DEFAULT_RECS	8192		/* documented in lib/clientlog.c */
+#define REC_BYTES	56		/* likewise */
 #define FLOOD		1000000
 
 static const uint8_t	key1[16] = {
@@ -189,9 +190,9 @@ static const struct {
 	{ "default 524288 bytes", DEFAULT_BYTES, DEFAULT_RECS },
 	{ "zero: the minimum", 0, 16 },
 	{ "less than the minimum", 1000, 16 },
-	{ "exactly 32 records", 32 * 64, 32 },
-	{ "one byte short of 32 records", 32 * 64 - 1, 16 },
-	{ "rounded down to a power of two", 1000 * 64, 512 },
+	{ "exactly 32 records", 32 * REC_BYTES, 32 },
+	{ "one byte short of 32 records", 32 * REC_BYTES - 1, 16 },
+	{ "rounded down to a power of two", 1000 * REC_BYTES, 512 },
 	{ "1 MiB", 1048576, 16384 },
 };
 
@@ -473,7 +474,7 @@ END_TEST
 START_TEST(test_clog_growth_stops_at_limit)
 {
 	/* 256 records at most */
-	struct clog	*cl = new_plain(256 * 64, key1);
+	struct clog	*cl = new_plain(256 * REC_BYTES, key1);
 	uint32_t	 i, n = 10000, over = 0;
 
 	for (i = 0; i < n; i++) {
@@ -492,7 +493,7 @@ END_TEST
 
 START_TEST(test_clog_growth_keeps_least_recent_order)
 {
-	struct clog		*cl = new_plain(256 * 64, key1);
+	struct clog		*cl = new_plain(256 * REC_BYTES, key1);
 	struct clog_entry	 e;
 	uint32_t		 i, n = 5000;
 
