@@ -183,7 +183,15 @@ refid_of(const struct csrc *s)
 	return h;
 }
 
-/* A source as a candidate for selection; 0 if it is not usable. */
+/*
+ * A source as a candidate for selection; 0 if it is not usable.  One
+ * that stopped answering (8 polls missed) stays a candidate, its root
+ * dispersion growing with the time since its last sample, until that
+ * passes maxdistance, as chronyd's: a server whose upstream is silent
+ * for a while keeps serving, and its clients see from the dispersion
+ * how far it may have drifted.  With a local reference configured the
+ * server hands over to it instead (timed.8, SOURCE SELECTION).
+ */
 static int
 candidate(const struct csrc *s, int64_t now, struct sel_cand *c)
 {
@@ -192,7 +200,8 @@ candidate(const struct csrc *s, int64_t now, struct sel_cand *c)
 	memset(c, 0, sizeof(*c));
 	c->noselect = s->conf->noselect;
 	c->prefer = s->conf->prefer;
-	if (s->src.reach == 0 || s->src.denied ||
+	if ((s->src.reach == 0 && (s->cl->eng->conf->local_set ||
+	    s->src.stats.valid == 0)) || s->src.denied ||
 	    s->src.leap == PKT_LEAP_UNSYNC ||
 	    sst_estimate(s->sst, now, &e) == -1)
 		return 0;
@@ -888,7 +897,7 @@ poll_cb(evutil_socket_t fd, short ev, void *arg)
 			    strerror(errno));
 	}
 	schedule(s, s->src.next_ns - t1);
-	/* Eight polls missed in a row: no longer selectable. */
+	/* Eight polls missed in a row: select again (see candidate()). */
 	if (s->src.reach == 0 && s->state != SEL_UNUSABLE)
 		reference(s->cl, NULL);
 }
