@@ -424,15 +424,21 @@ filt_median_delay(const struct sst *s)
  * the frequency (skew and 1 ppm of wander) can have moved since the newest
  * sample; a sample beyond is an outlier, unless its offset is further from
  * the prediction than the extra delay explains (then something else moved
- * and the sample tells it).  Only with FILT_MIN_SAMPLES held; the caller
- * rejects at most FILT_MAX_REJECT in a row.
+ * and the sample tells it).  Only with FILT_MIN_SAMPLES held (those kept
+ * for the runs test count) and a regression; the caller rejects at most
+ * FILT_MAX_REJECT in a row.
  */
 static int
 delay_outlier(const struct sst *s, const struct sst_sample *sm)
 {
 	double	 ago, delta, max_delta, err, min, typ;
 
-	if (s->n < FILT_MIN_SAMPLES)
+	/*
+	 * The samples held, not only those the regression uses: after the
+	 * runs test dropped the older ones (a frequency change), the delays
+	 * of those still held tell what is usual.
+	 */
+	if (s->n + s->nextra < FILT_MIN_SAMPLES || s->n < SST_MIN_SAMPLES)
 		return 0;
 	ago = diff_s(sm->time_ns, newest(s)->time_ns);
 	min = filt_min_delay(s);

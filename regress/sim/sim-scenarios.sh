@@ -18,7 +18,7 @@
 
 SIM_ALL_SCENARIOS="default jitter1ms asymjitter wander freq500 step
 falseticker3 falseticker5 intermittent loss20 poll-6 poll-2 poll6 poll10
-iburst xleave chain chainsrv chaincli server50 leap spike"
+iburst xleave chain chainsrv chaincli server50 leap spike stall"
 
 # chrony's default network (test.common): 100 us + Exp(100 us) each
 # way, client 100 ppm with a 1e-9 random walk, 0.1 s off.
@@ -199,6 +199,14 @@ leapsectz right/UTC" scn_simple "$_d"
 		scn_simple "$_d" \
 		    "(+ $SCN_DELAY (* 0.15 (equal 0.025 (uniform) 0.025)))" \
 		    "$SCN_DELAY" ;;
+	stall)
+		# 1 s polls; every 10 minutes the path to the client stalls
+		# for half a second: one answer 150 ms late (+75 ms offset),
+		# as a relay on real sockets did (issue 14)
+		scn_simple "$_d" \
+		    "(+ $SCN_DELAY (* 0.15 (equal 0.25 (% time 600) 300)))" \
+		    "$SCN_DELAY" "" "" "minpoll 0 maxpoll 0"
+		SCN_HOURS=2 ;;
 	*)
 		sim_say "unknown scenario $1"
 		return 1 ;;

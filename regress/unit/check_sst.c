@@ -133,6 +133,9 @@ line_offset(double o, double f_ppm, int64_t t)
 	return o + f_ppm * 1e-6 * (double)(t - T0) / S;
 }
 
+/* The delay filter's threshold (sst.c's FILT_MIN_SAMPLES). */
+#define FILT_MIN_SAMPLES_TEST	6
+
 /* Tests */
 
 static const struct {
@@ -447,6 +450,42 @@ START_TEST(test_sst_delay_filter_needs_samples)
 
 	for (i = 0; i < NELEM(few_rows); i++)
 		filter_needs_row(i);
+}
+END_TEST
+
+/*
+ * A frequency change makes the runs test drop the older samples from the
+ * regression; they are still held, and still tell the usual delay: a
+ * stalled exchange right after (75 times the delay, its offset half its
+ * extra delay off) is an outlier, not the new estimate.
+ */
+START_TEST(test_sst_delay_filter_after_pruning)
+{
+	struct sst		*s;
+	struct sst_sample	 sm;
+	struct sst_est		 e;
+	int64_t			 t = T0;
+	double			 off = 0.0;
+	int			 k, pruned = 0;
+
+	rnd_start(77);
+	ck_assert_ptr_nonnull(s = sst_new());
+	for (k = 0; k < 60; k++) {
+		t += 16 * S;
+		off += (k < 40 ? 0.0 : 20.0) * 1e-6 * 16;
+		add_ok(s, t, off + 1e-6 * rnd_gauss(), 0.002 +
+		    1e-6 * fabs(rnd_gauss()));
+		if (k >= 40 && sst_count(s) < FILT_MIN_SAMPLES_TEST) {
+			pruned = 1;
+			break;
+		}
+	}
+	ck_assert_msg(pruned, "the runs test kept %d samples", sst_count(s));
+	e = estimate(s, t + 16 * S);
+	t += 16 * S;
+	sm = mk(t, e.offset_s + 0.075, 0.15);
+	ck_assert_int_eq(sst_add(s, &sm), SST_DELAY_OUTLIER);
+	sst_free(s);
 }
 END_TEST
 
@@ -1001,6 +1040,7 @@ main(void)
 	tcase_add_test(tc, test_sst_delay_spikes_apart_rejected);
 	tcase_add_test(tc, test_sst_weights_favour_low_delay);
 	tcase_add_test(tc, test_sst_delay_filter_needs_samples);
+	tcase_add_test(tc, test_sst_delay_filter_after_pruning);
 	tcase_add_test(tc, test_sst_bad_values);
 	tcase_add_test(tc, test_sst_ring_keeps_newest);
 	tcase_add_test(tc, test_sst_runs_test_follows_frequency_change);
