@@ -666,11 +666,7 @@ setup(struct engine *eng, uid_t uid, gid_t gid)
 		fatalx("cannot load the seccomp filter");
 }
 
-/*
- * The engine on its base and channel: its parts, the hello, and what it
- * does on its own.
- */
-static void
+void
 engine_start(struct engine *eng)
 {
 	struct timeval	 hour = { 3600, 0 };
@@ -694,21 +690,6 @@ engine_start(struct engine *eng)
 	    EV_PERSIST, nts_dump_cb, eng)) == NULL ||
 	    evtimer_add(ev, &hour) == -1))
 		fatalx("event_new");
-}
-
-void
-engine_start_sim(struct engine *eng, struct conf *conf,
-    struct event_base *base, struct imsgbuf *chan, int noclock)
-{
-	memset(eng, 0, sizeof(*eng));
-	eng->conf = conf;
-	eng->base = base;
-	eng->ibuf = chan;
-	eng->noclock = noclock;
-	eng->sim = 1;
-	if (conf_needs_crypto(conf) && ntske_init() == -1)
-		fatalx("cannot initialise OpenSSL");
-	engine_start(eng);
 }
 
 int

@@ -76,12 +76,12 @@ struct engine {
 /* Entry point of "timed -P engine", exec'd by the monitor. */
 int	engine_main(int argc, char *argv[]);
 /*
- * The simulation mode (regress/sim/timed-sim only): the engine on the
- * monitor's event base (ENGINE_NPRIO priorities), in the same process,
- * over the in-memory end chan of the monitor's channel.
+ * The engine on eng->base (ENGINE_NPRIO priorities) and its channel
+ * eng->ibuf, set up by its caller: its parts, the hello, and what it does
+ * on its own.  engine_main() for timed-engine; regress/sim/timed-sim for
+ * the engine in the monitor's process (eng->sim, an in-memory channel).
  */
-void	engine_start_sim(struct engine *, struct conf *, struct event_base *,
-	    struct imsgbuf *chan, int noclock);
+void	engine_start(struct engine *);
 /* Before the engine ends: what it still has to tell the monitor. */
 void	engine_stop(struct engine *);
 /* The time now as the engine sees it (the virtual clock's if any), ns. */

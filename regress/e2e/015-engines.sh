@@ -18,6 +18,16 @@ check "timed-engine-plain needs no libssl or libcrypto" sh -c \
 check "timed-engine-plain has no OpenSSL symbol" sh -c \
     "! nm -D '$PLAIN' | grep -q ' U \(SSL\|EVP\|OPENSSL\)_'"
 
+# The simulation mode (timed.8) is regress/sim/timed-sim's alone: its
+# in-process start of the engine is in no production program.
+for prog in "$top_builddir/timed" "$PLAIN" "$FULL"; do
+	check "$(basename "$prog") has no simulation entry" sh -c \
+	    "nm '$prog' | grep -q ' main\$' &&
+	    ! nm '$prog' | grep -q 'sim_engine_start'"
+done
+check "timed-sim has it" sh -c \
+    "nm '$top_builddir/regress/sim/timed-sim' | grep -q 'sim_engine_start'"
+
 cat >"$T/server.conf" <<CONF
 clock virtual
 local stratum 10

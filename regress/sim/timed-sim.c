@@ -40,15 +40,26 @@
 #include "engine.h"
 #include "log.h"
 #include "monitor.h"
+#include "ntske.h"
 
 static struct event_base	*sim_base;
 static struct engine		 sim_engine;
 
+/* The engine on the monitor's base, over the in-memory channel. */
 static void
 sim_engine_start(struct monitor *mon, struct imsgbuf *chan)
 {
-	engine_start_sim(&sim_engine, mon->conf, mon->base, chan,
-	    mon->noclock);
+	struct engine	*eng = &sim_engine;
+
+	memset(eng, 0, sizeof(*eng));
+	eng->conf = mon->conf;
+	eng->base = mon->base;
+	eng->ibuf = chan;
+	eng->noclock = mon->noclock;
+	eng->sim = 1;
+	if (conf_needs_crypto(eng->conf) && ntske_init() == -1)
+		fatalx("cannot initialise OpenSSL");
+	engine_start(eng);
 }
 
 static void
