@@ -184,6 +184,17 @@ refid_of(const struct csrc *s)
 }
 
 /*
+ * Before a source has a regression (SST_MIN_SAMPLES), its offset alone
+ * moves the clock only when it is this large: chronyd waits for three
+ * samples; so does timed, but a start 0.1 s off is put right at once
+ * (with 20% of the packets lost, three samples took minutes).  Small
+ * offsets wait: early corrections made the first regression of an
+ * interleaved source (whose samples come a poll late) and the selection
+ * among falsetickers worse.
+ */
+#define EARLY_MIN_S	1e-3
+
+/*
  * A source as a candidate for selection; 0 if it is not usable.  One
  * that stopped answering (8 polls missed) stays a candidate, its root
  * dispersion growing with the time since its last sample, until that
@@ -203,7 +214,8 @@ candidate(const struct csrc *s, int64_t now, struct sel_cand *c)
 	if ((s->src.reach == 0 && (s->cl->eng->conf->local_set ||
 	    s->src.stats.valid == 0)) || s->src.denied ||
 	    s->src.leap == PKT_LEAP_UNSYNC ||
-	    sst_estimate(s->sst, now, &e) == -1)
+	    sst_estimate(s->sst, now, &e) == -1 ||
+	    (e.n < SST_MIN_SAMPLES && fabs(e.offset_s) < EARLY_MIN_S))
 		return 0;
 	c->usable = 1;
 	c->stratum = e.stratum;
@@ -391,7 +403,7 @@ apply(struct client *cl, const struct disc_actions *a, int64_t now)
 	}
 	for (i = 0; i < cl->n; i++) {
 		sst_correct(cl->srcs[i]->sst, now, dfreq, doff);
-		src_correct(&cl->srcs[i]->src, doff);
+		src_correct(&cl->srcs[i]->src, now, dfreq, doff);
 	}
 }
 

@@ -444,7 +444,7 @@ source_new(enum conf_src_type type)
 	s->maxpoll = 10;
 	s->ntsport = 4460;
 	s->maxdelay_s = 3.0;
-	s->polltarget = 8;
+	s->polltarget = CONF_POLLTARGET;
 	s->maxsources = 4;
 	return s;
 }

@@ -61,10 +61,16 @@ struct conf_source {
 	int			 certset;	/* default 0 */
 	uint32_t		 key;		/* 0: none */
 	double			 maxdelay_s;	/* default 3 */
-	int			 polltarget;	/* default 8, 6..60 */
+	int			 polltarget;	/* CONF_POLLTARGET, 6..60 */
 	int			 maxsources;	/* pool, default 4 */
 	int			 sourcedir;	/* from a sourcedir file */
 };
+
+/*
+ * The samples a source's regression should hold (timed.conf.5): 7, where
+ * chrony's default is 8 (README, Accuracy).
+ */
+#define CONF_POLLTARGET		7
 
 /* allow/deny and ntsonly share one subnet form. */
 struct conf_subnet {

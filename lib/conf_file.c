@@ -440,7 +440,7 @@ print_source(FILE *f, const struct conf_source *s)
 		fprintf(f, " key %u", s->key);
 	if (s->maxdelay_s != 3.0)
 		fprintf(f, " maxdelay %.15g", s->maxdelay_s);
-	if (s->polltarget != 8)
+	if (s->polltarget != CONF_POLLTARGET)
 		fprintf(f, " polltarget %d", s->polltarget);
 	if (s->type == CONF_SRC_POOL && s->maxsources != 4)
 		fprintf(f, " maxsources %d", s->maxsources);

@@ -105,29 +105,36 @@ src_tx_time(struct src *s, int64_t t1_ns)
 		s->req.t1_ns = t1_ns;
 }
 
+/* As sst_correct() does a sample's time: t less doffset + dfreq (t - now). */
 static void
-shift(int64_t *t, int64_t d)
+shift(int64_t *t, int64_t now_ns, double dfreq, double doffset_s)
 {
-	if (*t != 0)
-		*t -= d;
+	double	 d;
+
+	if (*t == 0)
+		return;
+	d = doffset_s + dfreq * (double)(*t - now_ns) * 1e-9;
+	if (isfinite(d) && fabs(d) <= 1e8)
+		*t -= llround(d * 1e9);
 }
 
 void
-src_correct(struct src *s, double doffset_s)
+src_correct(struct src *s, int64_t now_ns, double dfreq_ppm,
+    double doffset_s)
 {
-	int64_t	 d;
+	double	 f = dfreq_ppm * 1e-6;
 
-	if (!isfinite(doffset_s) || fabs(doffset_s) > 1e8)
+	if (!isfinite(doffset_s) || fabs(doffset_s) > 1e8 ||
+	    !isfinite(f) || fabs(f) > 0.1)
 		return;
-	d = llround(doffset_s * 1e9);
-	shift(&s->req.t1_ns, d);
-	shift(&s->req.prev.t1_ns, d);
-	shift(&s->req.prev.t4_ns, d);
-	shift(&s->late.t1_ns, d);
-	shift(&s->late.prev.t1_ns, d);
-	shift(&s->late.prev.t4_ns, d);
-	shift(&s->xchg.t1_ns, d);
-	shift(&s->xchg.t4_ns, d);
+	shift(&s->req.t1_ns, now_ns, f, doffset_s);
+	shift(&s->req.prev.t1_ns, now_ns, f, doffset_s);
+	shift(&s->req.prev.t4_ns, now_ns, f, doffset_s);
+	shift(&s->late.t1_ns, now_ns, f, doffset_s);
+	shift(&s->late.prev.t1_ns, now_ns, f, doffset_s);
+	shift(&s->late.prev.t4_ns, now_ns, f, doffset_s);
+	shift(&s->xchg.t1_ns, now_ns, f, doffset_s);
+	shift(&s->xchg.t4_ns, now_ns, f, doffset_s);
 }
 
 void

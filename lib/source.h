@@ -153,10 +153,15 @@ void		src_poll(struct src *, int64_t now_ns, uint64_t xmt_rnd,
  */
 void		src_tx_time(struct src *, int64_t t1_ns);
 /*
- * The local clock was moved back by doffset_s (+: moved back): the local
- * times kept for requests and exchanges move with it.
+ * The local clock was corrected at now_ns, as sst_correct() says: moved
+ * back by doffset_s (+: moved back) and slowed by dfreq_ppm.  The local
+ * times kept for requests and exchanges are re-expressed with it, each by
+ * doffset_s + dfreq (t - now): an interleaved answer measures an exchange
+ * a poll old, whose times must be on the clock's new scale (a frequency
+ * change of 100 ppm between them was 6 ms at 64 s polls).
  */
-void		src_correct(struct src *, double doffset_s);
+void		src_correct(struct src *, int64_t now_ns, double dfreq_ppm,
+		    double doffset_s);
 /* The reply timed out: nothing more is accepted for that request. */
 void		src_timeout(struct src *);
 /*

@@ -16,6 +16,7 @@
 
 #include <check.h>
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "pkt.h"
@@ -226,6 +227,38 @@ START_TEST(test_src_adjust_poll)
 	for (i = 0; i < 40; i++)
 		src_adjust_poll(&s, 16, 10e-6, 100e-6);
 	ck_assert_int_eq(s.poll, params.minpoll);
+}
+END_TEST
+
+/*
+ * A correction re-expresses the local times kept, as sst_correct() does
+ * the samples: an exchange 64 s before a frequency change of +100 ppm
+ * (the clock slowed) moves by +6.4 ms, one at the time of it not at all;
+ * the offset moves every one.
+ */
+START_TEST(test_src_correct_frequency)
+{
+	struct src		 s;
+	struct sst_sample	 sm;
+	uint8_t			 req[PKT_HDR_LEN], rep[PKT_HDR_LEN];
+	int64_t			 t = 100 * S, t1, t4, now = t + 64 * S;
+
+	src_init(&s, &params, 0);
+	src_poll(&s, t, 7, req);
+	answer(req, t + 1000, t + 2000, 2, 0, 1, rep);
+	ck_assert_int_eq(src_reply(&s, rep, sizeof(rep), t + 3000, &sm),
+	    SRC_OK);
+	t1 = s.xchg.t1_ns;
+	t4 = s.xchg.t4_ns;
+	src_correct(&s, now, 100.0, 0.0);
+	ck_assert(llabs(s.xchg.t1_ns - (t1 + 6400000)) <= 1);
+	ck_assert(llabs(s.xchg.t4_ns - (t4 + 6400000)) <= 1);
+	src_correct(&s, s.xchg.t1_ns, 100.0, 0.001);
+	ck_assert(llabs(s.xchg.t1_ns - (t1 + 6400000 - 1000000)) <= 1);
+	/* nonsense changes nothing */
+	src_correct(&s, now, NAN, 0.0);
+	src_correct(&s, now, 0.0, INFINITY);
+	ck_assert(llabs(s.xchg.t1_ns - (t1 + 5400000)) <= 1);
 }
 END_TEST
 
@@ -456,6 +489,7 @@ main(void)
 	tcase_add_test(tc, test_src_reach_register_and_poll_raise);
 	tcase_add_test(tc, test_src_delay_limit);
 	tcase_add_test(tc, test_src_adjust_poll);
+	tcase_add_test(tc, test_src_correct_frequency);
 	tcase_add_test(tc, test_src_kernel_tx_time);
 	tcase_add_test(tc, test_src_last_reply_for_reports);
 	tcase_add_test(tc, test_src_burst_until_good);
