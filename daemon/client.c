@@ -190,7 +190,9 @@ refid_of(const struct csrc *s)
  * (with 20% of the packets lost, three samples took minutes).  Small
  * offsets wait: early corrections made the first regression of an
  * interleaved source (whose samples come a poll late) and the selection
- * among falsetickers worse.
+ * among falsetickers worse.  A source selected already stays a candidate
+ * (its correction leaves it a small offset), or the daemon would drop to
+ * unsynchronised until its third sample.
  */
 #define EARLY_MIN_S	1e-3
 
@@ -215,7 +217,8 @@ candidate(const struct csrc *s, int64_t now, struct sel_cand *c)
 	    s->src.stats.valid == 0)) || s->src.denied ||
 	    s->src.leap == PKT_LEAP_UNSYNC ||
 	    sst_estimate(s->sst, now, &e) == -1 ||
-	    (e.n < SST_MIN_SAMPLES && fabs(e.offset_s) < EARLY_MIN_S))
+	    (e.n < SST_MIN_SAMPLES && fabs(e.offset_s) < EARLY_MIN_S &&
+	    s->state != SEL_BEST && s->state != SEL_COMBINED))
 		return 0;
 	c->usable = 1;
 	c->stratum = e.stratum;

@@ -34,6 +34,7 @@ clock virtual offset 0.3 frequency 40
 server 127.0.0.1 port $BASE iburst minpoll -2 maxpoll -2
 makestep 0.1 3
 logchange 0.1
+local stratum 10
 logdir $LOGDIR
 log measurements statistics tracking
 logbanner 4
@@ -152,7 +153,9 @@ check "SIGHUP is logged" grep -q "SIGHUP received: log files reopened" \
     "$T/client.log"
 check "the daemon is still running after SIGHUP" kill -0 "$CPID"
 
-# Its server gone: chronyd's line for the loss of synchronisation.
+# Its server gone: chronyd's line for the loss of synchronisation, as the
+# client hands over to its local reference (without one it would hold
+# over on the silent source: e2e 051).
 kill -TERM "$SPID"
 unsync() {
 	grep -Eq '^[-0-9]+ [0-9:]+ 0\.0\.0\.0 +0 .* \?  0 ' \
