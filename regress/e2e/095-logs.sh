@@ -114,7 +114,10 @@ rows = [l for l in lines if not l.startswith("=") and not l.startswith("   Date"
 for l in rows:
     assert row.match(l), repr(l)
     assert len(l.split()) == 14, l
-assert abs(float(rows[-1].split()[4]) - 40) < 5, rows[-1]
+# within its own error: a few seconds of samples under load may leave a
+# skew of several ppm
+last = rows[-1].split()
+assert abs(float(last[4]) - 40) < 5 + 2 * float(last[5]), rows[-1]
 PY
 # logbanner 4: a banner before entries 1, 5, 9, ...
 check "logbanner 4: a banner every 4 entries" python3 - \

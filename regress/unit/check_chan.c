@@ -121,7 +121,8 @@ chan_read_all(struct chan *c, struct got *g, int max)
 			g[k].type = imsg.hdr.type;
 			g[k].peerid = imsg.hdr.peerid;
 			g[k].len = imsg.datalen;
-			memcpy(g[k].data, imsg.data, imsg.datalen);
+			if (imsg.datalen > 0)
+				memcpy(g[k].data, imsg.data, imsg.datalen);
 			g[k].ino = 0;
 			if (imsg.fd != -1) {
 				ck_assert_int_eq(fstat(imsg.fd, &st), 0);
