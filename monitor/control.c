@@ -232,10 +232,23 @@ remove_stale(const char *path, const struct sockaddr_un *sun)
 		fatal("unlink %s", path);
 }
 
+static struct control *
+control_new(int fd, const char *path, int dgram)
+{
+	struct control	*ctl;
+
+	ctl = xcalloc(1, sizeof(*ctl));
+	ctl->fd = fd;
+	ctl->dgram = dgram;
+	ctl->path = xstrdup(path);
+	ctl->log_tokens = CTL_LOG_BURST;
+	TAILQ_INIT(&ctl->conns);
+	return ctl;
+}
+
 struct control *
 control_open(const char *path)
 {
-	struct control		*ctl;
 	struct sockaddr_un	 sun;
 	int			 fd;
 
@@ -251,12 +264,7 @@ control_open(const char *path)
 	/* Reads are for everyone; the rest is checked per request. */
 	if (chmod(path, 0666) == -1 || listen(fd, 16) == -1)
 		fatal("control socket %s", path);
-	ctl = xcalloc(1, sizeof(*ctl));
-	ctl->fd = fd;
-	ctl->path = xstrdup(path);
-	ctl->log_tokens = CTL_LOG_BURST;
-	TAILQ_INIT(&ctl->conns);
-	return ctl;
+	return control_new(fd, path, 0);
 }
 
 static void
@@ -791,7 +799,6 @@ dgram_cb(evutil_socket_t fd, short ev, void *arg)
 struct control *
 control_open_dgram(const char *path)
 {
-	struct control		*ctl;
 	struct sockaddr_un	 sun;
 	int			 fd;
 
@@ -801,13 +808,7 @@ control_open_dgram(const char *path)
 		fatal("socket");
 	if (bind(fd, (struct sockaddr *)&sun, sizeof(sun)) == -1)
 		fatal("bind %s", path);
-	ctl = xcalloc(1, sizeof(*ctl));
-	ctl->fd = fd;
-	ctl->dgram = 1;
-	ctl->path = xstrdup(path);
-	ctl->log_tokens = CTL_LOG_BURST;
-	TAILQ_INIT(&ctl->conns);
-	return ctl;
+	return control_new(fd, path, 1);
 }
 
 void
