@@ -203,7 +203,8 @@ refid_of(const struct csrc *s)
  * passes maxdistance, as chronyd's: a server whose upstream is silent
  * for a while keeps serving, and its clients see from the dispersion
  * how far it may have drifted.  With a local reference configured the
- * server hands over to it instead (timed.8, SOURCE SELECTION).
+ * server hands over to it instead (timed.8, Fallback to the local
+ * reference).
  */
 static int
 candidate(const struct csrc *s, int64_t now, struct sel_cand *c)
