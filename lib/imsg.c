@@ -247,6 +247,9 @@ mem_read(struct imsgbuf *ib)
 			free(f);
 		}
 	}
+	/* what rbuf could not take yet is announced again */
+	if (ib->ihead != NULL && ib->notify != NULL)
+		ib->notify(ib->notify_arg);
 	if (total > 0)
 		return total;
 	if (ib->peer == NULL && ib->ihead == NULL)

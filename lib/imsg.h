@@ -85,7 +85,9 @@ struct imsgbuf	*imsgbuf_new(int fd);
  * handed over by imsg_compose() itself, its descriptor with it (the
  * reader owns it, as with SCM_RIGHTS), and the reading end's notify
  * function is called; imsgbuf_read() then takes it as it would from a
- * socket, and reads end of file once the other end is freed.  Limits and
+ * socket (calling notify again while frames are left that the read
+ * buffer could not take), and reads end of file once the other end is
+ * freed.  Limits and
  * checks are those of the socket: a reader that does not read makes
  * imsg_compose() fail once IMSG_MAX_QUEUED bytes wait.
  */

@@ -228,6 +228,39 @@ START_TEST(test_mem_eof)
 }
 END_TEST
 
+/*
+ * More than one read takes: the reader, which reads once a wake-up (as
+ * the monitor and the engine do), is woken again for the rest.
+ */
+START_TEST(test_mem_renotify)
+{
+	uint8_t		 buf[IMSG_MAX_PAYLOAD] = { 0 };
+	struct imsg	 imsg;
+	struct chan	 c;
+	int		 i, got = 0, rounds = 0;
+
+	chan_open(&c, 1);
+	for (i = 0; i < 8; i++)		/* 128 kB, 4 read buffers */
+		ck_assert_int_eq(imsg_compose(c.w, 7, i, 1, -1, buf,
+		    sizeof(buf)), 0);
+	imsgbuf_set_notify(c.r, count_notify, NULL);
+	notified = 1;			/* the compose's wake-ups, as one */
+	while (notified > 0 && rounds < 100) {
+		notified = 0;
+		rounds++;
+		ck_assert_int_gt(imsgbuf_read(c.r), 0);
+		while (imsg_get(c.r, &imsg) == 1) {
+			ck_assert_uint_eq(imsg.hdr.peerid, got);
+			got++;
+			imsg_free(&imsg);
+		}
+	}
+	ck_assert_int_eq(got, 8);
+	ck_assert_int_gt(rounds, 1);
+	chan_close(&c);
+}
+END_TEST
+
 /* A reader that does not read: the same bound, IMSG_MAX_QUEUED. */
 START_TEST(test_same_limit)
 {
@@ -371,6 +404,7 @@ main(void)
 	signal(SIGPIPE, SIG_IGN);
 	tcase_add_test(tc, test_same_frames);
 	tcase_add_test(tc, test_mem_eof);
+	tcase_add_test(tc, test_mem_renotify);
 	tcase_add_test(tc, test_same_limit);
 	tcase_add_test(tc, test_monitor_same_checks);
 	suite_add_tcase(s, tc);
