@@ -382,10 +382,9 @@ handle_one(struct server *srv, int i, int64_t now_ns)
 		srv->stats.malformed[PKT_ERR_LENGTH]++;
 		return 0;
 	}
-	srv->b->rx_pkt[i] = srv->b->rx_head[i];
-	if (srv->eng->sim)	/* in one piece already: prepare_rx() */
-		srv->b->rx_pkt[i] = srv->b->rx_buf[i];
-	else if (len > RX_HEAD) {
+	/* the first piece's buffer: the head's, or the whole (clknetsim) */
+	srv->b->rx_pkt[i] = srv->b->rx_iov[i][0].iov_base;
+	if (len > srv->b->rx_iov[i][0].iov_len) {
 		/* the head in front of the rest: the request in one piece */
 		memcpy(srv->b->rx_buf[i], srv->b->rx_head[i], RX_HEAD);
 		srv->b->rx_pkt[i] = srv->b->rx_buf[i];
