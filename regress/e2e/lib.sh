@@ -36,17 +36,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-ok() {
-	pass=$((pass + 1))
-	echo "ok $pass - $1"
-}
-
-not_ok() {
-	fail=$((fail + 1))
-	echo "not ok - $1"
-	[ -n "${2:-}" ] && printf '%s\n' "$2" | sed 's/^/#   /'
-	return 0
-}
+. "${top_srcdir:-.}/regress/tap.sh"
 
 # check DESCRIPTION COMMAND...: passes when the command succeeds.
 check() {

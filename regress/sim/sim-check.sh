@@ -42,17 +42,7 @@ fail=0
 trap 'sim_stop; [ -n "$R" ] && [ -z "${SIM_KEEP:-}" ] && rm -rf "$R"' EXIT
 trap 'exit 1' INT TERM
 
-ok() {
-	pass=$((pass + 1))
-	echo "ok $pass - $1"
-}
-
-not_ok() {
-	fail=$((fail + 1))
-	echo "not ok - $1"
-	[ -n "${2:-}" ] && printf '%s\n' "$2" | sed 's/^/#   /'
-	return 0
-}
+. "$top_srcdir/regress/tap.sh"
 
 # within N WHAT: node N's figures (sim_results) are in the limits.
 within() {
