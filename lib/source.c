@@ -209,7 +209,7 @@ void
 src_adjust_poll(struct src *s, int samples, double error_s,
     double distance_s)
 {
-	double	 adj, target = s->p.polltarget > 0 ? s->p.polltarget : 8;
+	double	 adj, target = s->p.polltarget;
 	int	 step;
 
 	error_s = fabs(error_s);

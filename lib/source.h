@@ -39,7 +39,7 @@ struct src_params {
 	int	maxpoll;
 	int	iburst;
 	double	maxdelay_s;	/* round trip longer than this: no sample */
-	int	polltarget;	/* samples the regression should hold */
+	int	polltarget;	/* samples the regression should hold, > 0 */
 	int	xleave;		/* ask for interleaved answers */
 };
 
