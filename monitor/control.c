@@ -770,13 +770,21 @@ dgram_cb(evutil_socket_t fd, short ev, void *arg)
 	struct control		*ctl = arg;
 	struct ctl_conn		*c;
 	struct sockaddr_un	 from;
-	socklen_t		 len = sizeof(from);
 	uint8_t			 buf[IMSG_MAX_FRAME * 2];
+	struct iovec		 iov = { buf, sizeof(buf) };
+	struct msghdr		 m;
 	ssize_t			 n;
 
+	/* recvmsg, not recvfrom: a fortified recvfrom is __recvfrom_chk,
+	 * which clknetsim does not interpose. */
 	memset(&from, 0, sizeof(from));
-	if ((n = recvfrom(fd, buf, sizeof(buf), MSG_DONTWAIT,
-	    (struct sockaddr *)&from, &len)) <= 0 || from.sun_path[0] == '\0')
+	memset(&m, 0, sizeof(m));
+	m.msg_name = &from;
+	m.msg_namelen = sizeof(from);
+	m.msg_iov = &iov;
+	m.msg_iovlen = 1;
+	if ((n = recvmsg(fd, &m, MSG_DONTWAIT)) <= 0 ||
+	    from.sun_path[0] == '\0')
 		return;
 	TAILQ_FOREACH(c, &ctl->conns, entry)
 		if (strcmp(c->from.sun_path, from.sun_path) == 0)
@@ -785,7 +793,7 @@ dgram_cb(evutil_socket_t fd, short ev, void *arg)
 		if (!admit(ctl, 0, RIGHTS_ROOT))
 			return;
 		c = new_conn(ctl, 0, RIGHTS_ROOT, imsgbuf_new_dgram(fd,
-		    (struct sockaddr *)&from, len));
+		    (struct sockaddr *)&from, m.msg_namelen));
 		c->from = from;
 	}
 	if (imsgbuf_feed(c->ibuf, buf, n) == -1)

@@ -17,6 +17,9 @@
 # SIM_KEEP=1 keeps the runs' folders.
 set -u
 SIM_NAME=sim-check
+# A run takes seconds; a daemon spinning without simulated time
+# advancing must fail the test soon, not hold CI for half an hour.
+SIM_WALL_LIMIT=${SIM_WALL_LIMIT:-120}
 here=$(cd "$(dirname "$0")" && pwd)
 top_srcdir=${top_srcdir:-$(cd "$here/../.." && pwd)}
 top_builddir=${top_builddir:-$(pwd)}
