@@ -385,13 +385,7 @@ apply(struct client *cl, const struct disc_actions *a, int64_t now)
 	} else if (a->what & DISC_ACT_SLEW) {
 		doff = a->slew_offset_s;
 		o.offset_s = doff;
-		/* the same duration for the whole of it */
-		o.rate_ppm = doff == 0.0 ? a->slew_rate_ppm :
-		    a->slew_rate_ppm * fabs((doff + left) / doff);
-		if (o.rate_ppm > eng->conf->maxslewrate_ppm)
-			o.rate_ppm = eng->conf->maxslewrate_ppm;
-		if (o.rate_ppm < a->slew_rate_ppm)
-			o.rate_ppm = a->slew_rate_ppm;
+		o.rate_ppm = a->slew_rate_ppm;	/* for doff + left */
 		engine_send(eng, IMSG_ADJ_OFFSET, 0, &o, sizeof(o));
 		vclock_slew(&cs->model, sys, doff + left, o.rate_ppm);
 		cs->updates++;
@@ -593,6 +587,7 @@ reference(struct client *cl, const struct csrc *from)
 	in.skew_ppm = cl->sel.skew_ppm;
 	in.clock_freq_ppm = cl->eng->cs.freq_ppm;
 	in.updates = cl->eng->cs.updates;
+	in.slew_left_s = left;
 	if (disc_update(cl->disc, &in, &a) == 0) {
 		log_debug("update: offset %+.9f sd %.9f residual "
 		    "frequency %+.4f skew %.4f -> slew %+.9f at %.1f "

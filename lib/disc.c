@@ -23,7 +23,7 @@
 
 /* chrony's default corrtimeratio */
 #define CORR_TIME_RATIO		3.0
-/* Shortest slew unless updates come faster (chrony's MIN_SLEW_TIMEOUT) */
+/* Shortest slew (chrony's MIN_SLEW_TIMEOUT) */
 #define MIN_SLEW_S		1.0
 /* Slowest slew rate asked for: the monitor refuses a rate of 0 */
 #define MIN_SLEW_RATE_PPM	1e-3
@@ -188,33 +188,34 @@ update_freq(struct disc *d, const struct disc_input *in,
 }
 
 /*
- * The slew's duration follows chrony's correction rate: an offset the
- * size of its own standard error goes in corrtimeratio / 2 update
- * intervals, a larger one proportionally faster.  The duration is kept
- * within one interval, so that the next update measures a finished
- * correction (samples taken during a slew would show part of an offset
- * that they were already corrected for), and above 1 s, or above the
- * interval when updates come faster than that.  Before an interval is
- * known, as fast as maxslewrate allows, for the same reason.  Linear:
- * rate = offset / duration, so the slew ends on the offset, without
- * overshoot.
+ * The slew's duration follows chrony's correction rate, for the whole
+ * offset still to remove (this one and what is left of the last): an
+ * offset the size of its own standard error goes in corrtimeratio / 2
+ * update intervals, a larger one proportionally faster.  The duration is
+ * at most an interval, so that a correction is normally over before the
+ * next, and never under MIN_SLEW_S, as chrony's: the engine's time counts
+ * a correction in full as soon as it is asked for, so a slew still going
+ * when the next sample comes does not spoil it, while a shorter one is a
+ * larger frequency error for the clients of the clock (at 64 updates a
+ * second, 15 ms slews made it hundreds of ppm) and ends at a timer that
+ * can fire a millisecond late.  Before an interval is known, MIN_SLEW_S.
+ * Linear: rate = offset / duration, so the slew ends on the offset,
+ * without overshoot.
  */
 static double
 slew_rate(const struct disc *d, double offset_s, double sd_s, double ival_s)
 {
-	double	 mag = fabs(offset_s), lo_s, t_s, rate;
+	double	 mag = fabs(offset_s), t_s, rate;
 
 	if (mag == 0.0)
 		rate = MIN_SLEW_RATE_PPM;
-	else if (ival_s <= 0.0)
-		rate = d->p.maxslewrate_ppm;
 	else {
-		lo_s = ival_s < MIN_SLEW_S ? ival_s : MIN_SLEW_S;
-		t_s = CORR_TIME_RATIO * 0.5 * sd_s * ival_s / mag;
+		t_s = ival_s > 0.0 ?
+		    CORR_TIME_RATIO * 0.5 * sd_s * ival_s / mag : MIN_SLEW_S;
 		if (t_s > ival_s)
 			t_s = ival_s;
-		if (t_s < lo_s)
-			t_s = lo_s;
+		if (t_s < MIN_SLEW_S)
+			t_s = MIN_SLEW_S;
 		rate = mag / t_s * 1e6;
 	}
 	if (rate > d->p.maxslewrate_ppm)
@@ -281,8 +282,8 @@ disc_update(struct disc *d, const struct disc_input *in,
 	} else {
 		act->what |= DISC_ACT_SLEW;
 		act->slew_offset_s = in->offset_s;
-		act->slew_rate_ppm = slew_rate(d, in->offset_s,
-		    in->offset_sd_s, ival_s);
+		act->slew_rate_ppm = slew_rate(d, in->offset_s +
+		    in->slew_left_s, in->offset_sd_s, ival_s);
 	}
 	note_offset(d, in->offset_s);
 	tracking(d, act);

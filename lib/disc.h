@@ -58,6 +58,7 @@ struct disc_input {
 	double	skew_ppm;
 	double	clock_freq_ppm;	/* compensated now (clock_state) */
 	uint32_t updates;	/* clock updates so far (clock_state) */
+	double	slew_left_s;	/* of the slew in progress, + ahead */
 };
 
 #define DISC_ACT_FREQ	0x01
@@ -71,7 +72,8 @@ struct disc_actions {
 	double	freq_ppm;	/* new absolute frequency to compensate */
 	double	skew_ppm;
 	double	slew_offset_s;	/* to remove, + ahead */
-	double	slew_rate_ppm;	/* > 0, <= maxslewrate */
+	double	slew_rate_ppm;	/* > 0, <= maxslewrate: for the whole,
+				 * slew_offset_s + slew_left_s */
 	double	step_offset_s;	/* to remove at once, + ahead */
 	/* for tracking */
 	double	last_offset_s;

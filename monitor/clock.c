@@ -26,6 +26,12 @@
 #define USER_HZ		100	/* kernel tick in us is 1e6 / USER_HZ */
 #define NOMINAL_TICK	(1000000 / USER_HZ)
 #define PPM_PER_TICK	(1e6 / NOMINAL_TICK)	/* 1 us of tick = 100 ppm */
+/* An overshoot is taken back over at least this long (chrony's
+ * MIN_SLEW_TIMEOUT), so that the timer's lateness cannot overshoot again */
+#define TAKE_BACK_S	1.0
+/* Below this an overshoot is noise (the end's rounding to 1 ns), or the
+ * take-back would end in another */
+#define OVERSHOOT_MIN_S	1e-9
 
 struct clock {
 	enum clock_kind			 kind;
@@ -77,6 +83,42 @@ rate_now(const struct clock *c, int64_t now_ns)
 	else if (left < 0.0)
 		slew = -r / (1.0 - r);
 	return -c->freq_ppm - slew * 1e6;
+}
+
+/*
+ * The kernel slews at the rate it was given until it is given another:
+ * when the timer that ends a slew fires late (poll and epoll wait in
+ * milliseconds; a slew at maxslewrate moves the clock 83 us in one), the
+ * clock went past the slew's end.  Bring the model up to now counting
+ * that too: the excess is taken back as a slew the other way.  Before
+ * every change of the kernel's rate, so the model is what the kernel did.
+ */
+static double
+overshoot(const struct clock *c, int64_t now_ns)
+{
+	const struct vclock	*m = &c->model;
+	double			 dt_s = (double)(now_ns - m->ref_ns) * 1e-9;
+	double			 over;
+
+	if (c->kind != CLOCK_KIND_KERNEL || m->slew_left_s == 0.0 ||
+	    m->slew_rate_ppm <= 0.0 || dt_s <= 0.0)
+		return 0.0;
+	over = m->slew_rate_ppm * 1e-6 * dt_s - fabs(m->slew_left_s);
+	return over > OVERSHOOT_MIN_S ? copysign(over, m->slew_left_s) : 0.0;
+}
+
+static void
+kernel_catch_up(struct clock *c, int64_t now_ns)
+{
+	struct vclock	*m = &c->model;
+	double		 over = overshoot(c, now_ns), rate = m->slew_rate_ppm;
+
+	vclock_advance(m, now_ns);
+	if (over == 0.0)
+		return;
+	m->offset_s -= over;
+	m->slew_left_s = -over;
+	m->slew_rate_ppm = fmin(rate, fabs(over) / TAKE_BACK_S * 1e6);
 }
 
 struct clock *
@@ -145,6 +187,7 @@ clock_kind(const struct clock *c)
 int
 clock_set_freq(struct clock *c, int64_t now_ns, double freq_ppm)
 {
+	kernel_catch_up(c, now_ns);
 	vclock_set_freq(&c->model, now_ns, freq_ppm);
 	c->freq_ppm = freq_ppm;
 	if (c->kind == CLOCK_KIND_KERNEL)
@@ -160,6 +203,7 @@ clock_slew(struct clock *c, int64_t now_ns, double offset_s, double rate_ppm)
 		vclock_step(&c->model, now_ns, offset_s);
 		return 0;
 	}
+	kernel_catch_up(c, now_ns);
 	vclock_slew(&c->model, now_ns, offset_s, rate_ppm);
 	if (c->kind == CLOCK_KIND_KERNEL)
 		return kernel_apply_rate(c, rate_now(c, now_ns));
@@ -172,6 +216,7 @@ clock_step(struct clock *c, int64_t now_ns, double offset_s)
 	struct timex	 tx;
 	double		 whole;
 
+	kernel_catch_up(c, now_ns);
 	vclock_step(&c->model, now_ns, offset_s);
 	if (c->kind != CLOCK_KIND_KERNEL)
 		return 0;
@@ -235,7 +280,7 @@ clock_set_sync(struct clock *c, int synced, double est_error_s,
 double
 clock_slew_left(const struct clock *c, int64_t now_ns)
 {
-	return vclock_slew_left(&c->model, now_ns);
+	return vclock_slew_left(&c->model, now_ns) - overshoot(c, now_ns);
 }
 
 int64_t
@@ -252,7 +297,7 @@ clock_slew_end(const struct clock *c)
 int
 clock_tick(struct clock *c, int64_t now_ns)
 {
-	vclock_advance(&c->model, now_ns);
+	kernel_catch_up(c, now_ns);
 	if (c->kind == CLOCK_KIND_KERNEL)
 		return kernel_apply_rate(c, rate_now(c, now_ns));
 	return 0;

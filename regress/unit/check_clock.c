@@ -22,6 +22,7 @@
 #include <sys/timex.h>
 #include <check.h>
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "clock.h"
@@ -140,6 +141,47 @@ START_TEST(test_clock_kernel_fast_slew_uses_tick)
 }
 END_TEST
 
+/*
+ * The timer that ends a slew fires late: the kernel went on slewing
+ * until then, and the excess is taken back, over 1 s, the other way.
+ */
+START_TEST(test_clock_kernel_late_timer_taken_back)
+{
+	struct clock		*c;
+	struct clock_state	 st;
+	int64_t			 end;
+
+	reset();
+	c = clock_new_kernel(&fake_sys, 0);
+	/* 20 us ahead at 20000 ppm: 1 ms of slew */
+	ck_assert_int_eq(clock_slew(c, 0, 20e-6, 20000.0), 0);
+	ck_assert_int_eq(end = clock_slew_end(c), S / 1000);
+	/* 1 ms late: 20 us more were removed than asked */
+	ck_assert_double_eq_tol(clock_slew_left(c, 2 * end), -20e-6, 1e-12);
+	ck_assert_int_eq(clock_tick(c, 2 * end), 0);
+	clock_state(c, 2 * end, &st);
+	ck_assert_double_eq_tol(st.slew_left_s, -20e-6, 1e-12);
+	/* sped up by 20 ppm for 1 s, not at 20000 ppm */
+	ck_assert_double_eq_tol(kernel_rate_ppm(), 20.0 / (1.0 - 20e-6),
+	    1e-4);
+	ck_assert(llabs(clock_slew_end(c) - (2 * end + S)) <= 1);
+	/* on time: nothing left, nothing more to take back */
+	ck_assert_int_eq(clock_tick(c, clock_slew_end(c)), 0);
+	ck_assert_int_eq(clock_slew_end(c), 0);
+	ck_assert(clock_slew_left(c, 2 * end + 2 * S) == 0.0);
+	ck_assert_double_eq_tol(kernel_rate_ppm(), 0.0, 1e-4);
+	/* what is left counts the excess before the tick, for the monitor
+	 * to add a new correction to */
+	ck_assert_int_eq(clock_slew(c, 3 * S, 1e-3, 1000.0), 0);
+	ck_assert_double_eq_tol(clock_slew_left(c, 5 * S), -1e-3, 1e-12);
+	ck_assert_int_eq(clock_tick(c, 5 * S), 0);	/* 1 s late */
+	ck_assert_double_eq_tol(clock_slew_left(c, 5 * S), -1e-3, 1e-12);
+	ck_assert_double_eq_tol(clock_slew_left(c, 5 * S + S / 2), -5e-4,
+	    1e-12);
+	clock_free(c);
+}
+END_TEST
+
 START_TEST(test_clock_kernel_step_is_relative)
 {
 	struct clock	*c;
@@ -250,6 +292,7 @@ main(void)
 	tcase_add_test(tc, test_clock_kernel_starts_read_only);
 	tcase_add_test(tc, test_clock_kernel_frequency);
 	tcase_add_test(tc, test_clock_kernel_fast_slew_uses_tick);
+	tcase_add_test(tc, test_clock_kernel_late_timer_taken_back);
 	tcase_add_test(tc, test_clock_kernel_step_is_relative);
 	tcase_add_test(tc, test_clock_kernel_leap_and_sync);
 	tcase_add_test(tc, test_clock_none_models_requests);

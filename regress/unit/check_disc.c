@@ -286,8 +286,8 @@ END_TEST
 
 /*
  * Slew rates: two updates interval_s apart, the second one's rate.
- * Expected: offset over chrony's duration, within [min(1 s, interval),
- * interval], at most maxslewrate.
+ * Expected: offset over chrony's duration, within [1 s, max(1 s,
+ * interval)], at most maxslewrate.
  */
 static const struct {
 	const char	*what;
@@ -297,8 +297,8 @@ static const struct {
 	double		 sd_s;
 	double		 expect_ppm;
 } slew_rows[] = {
-	{ "fast polls: within one interval", 83333.0, 0.25, 1e-6, 1e-6, 4.0 },
-	{ "fast polls, negative", 83333.0, 0.25, -2e-6, 1e-7, 8.0 },
+	{ "fast polls: over 1 s", 83333.0, 0.25, 1e-6, 1e-6, 1.0 },
+	{ "fast polls, negative", 83333.0, 0.25, -2e-6, 1e-7, 2.0 },
 	{ "fast polls, large: capped", 83333.0, 0.25, 0.1, 1e-6, 83333.0 },
 	{ "0.3 s: capped", 83333.0, 64.0, 0.3, 1e-6, 83333.0 },
 	{ "capped lower", 500.0, 16.0, 0.01, 1e-6, 500.0 },
@@ -340,6 +340,30 @@ START_TEST(test_disc_slew_rate)
 }
 END_TEST
 
+/* The rate is for the whole: the new offset and what is left of the last. */
+START_TEST(test_disc_slew_rate_for_the_whole)
+{
+	struct disc_params	 p = defaults;
+	struct disc		*d;
+	struct disc_input	 in;
+	struct disc_actions	 a;
+
+	p.makestep_set = 0;
+	ck_assert_ptr_nonnull(d = disc_new(&p));
+	in = input(50 * S, 0.0, 5);
+	ck_assert_int_eq(disc_update(d, &in, &a), 0);
+	in = input(114 * S, 1e-6, 6);
+	in.offset_sd_s = 1e-6;
+	in.slew_left_s = 9e-6;
+	ck_assert_int_eq(disc_update(d, &in, &a), 0);
+	ck_assert(a.what & DISC_ACT_SLEW);
+	ck_assert(a.slew_offset_s == 1e-6);
+	/* 10 us, 10 times its sd: 9.6 s, as in slew_rows */
+	ck_assert_double_eq_tol(a.slew_rate_ppm, 1e-5 / 9.6 * 1e6, 1e-9);
+	disc_free(d);
+}
+END_TEST
+
 START_TEST(test_disc_slew_first_update_fast)
 {
 	struct disc_params	 p = defaults;
@@ -347,12 +371,18 @@ START_TEST(test_disc_slew_first_update_fast)
 	struct disc_input	 in;
 	struct disc_actions	 a;
 
-	/* no interval known: as fast as allowed, over before the next */
+	/* no interval known: over 1 s, at most maxslewrate */
 	p.makestep_set = 0;
 	ck_assert_ptr_nonnull(d = disc_new(&p));
 	in = input(S, -0.001, 0);
 	ck_assert_int_eq(disc_update(d, &in, &a), 0);
 	ck_assert(a.what & DISC_ACT_SLEW);
+	ck_assert_double_eq_tol(a.slew_rate_ppm, 1000.0, 1e-6);
+	disc_free(d);
+
+	ck_assert_ptr_nonnull(d = disc_new(&p));
+	in = input(S, 0.1, 0);
+	ck_assert_int_eq(disc_update(d, &in, &a), 0);
 	ck_assert(a.slew_rate_ppm == p.maxslewrate_ppm);
 	disc_free(d);
 
@@ -457,7 +487,6 @@ START_TEST(test_disc_step_moves_the_timescale)
 	in = input(1000 * S + 250 * MS, 1e-6, 3);
 	ck_assert_int_eq(disc_update(d, &in, &a), 0);
 	ck_assert_double_eq_tol(a.update_interval_s, 0.25, 1e-9);
-	ck_assert_double_eq_tol(a.slew_rate_ppm, 4.0, 1e-6);
 	disc_free(d);
 }
 END_TEST
@@ -593,7 +622,6 @@ struct loop_cfg {
 	int64_t		 poll_ns;
 	double		 length_s;
 	double		 judged_s;	/* the RMS over the last so long */
-	int		 cooked;	/* samples net of the slew left */
 	int		 use_sst;	/* lib/sst.c instead of struct win */
 };
 
@@ -652,10 +680,11 @@ run_loop(const struct loop_cfg *cfg, uint64_t seed, struct loop_res *res)
 				res->max_s = fabs(x);
 		}
 
-		/* measure, in the local timescale */
+		/* measure, in the local timescale, net of the slew left
+		 * (the engine's cooked time) */
 		x = vclock_offset(&vc, t);
 		now = t + llround(x * 1e9);
-		left = cfg->cooked ? vclock_slew_left(&vc, t) : 0.0;
+		left = vclock_slew_left(&vc, t);
 		x += NOISE_S * rnd_gauss(&seed) - left;
 		if (cfg->use_sst) {
 			/* as the engine: an update from the first sample */
@@ -678,7 +707,8 @@ run_loop(const struct loop_cfg *cfg, uint64_t seed, struct loop_res *res)
 
 		memset(&in, 0, sizeof(in));
 		in.now_ns = now;
-		in.offset_s = f.offset_s + left;
+		in.offset_s = f.offset_s;
+		in.slew_left_s = left;
 		in.offset_sd_s = f.offset_sd_s;
 		in.freq_ppm = f.freq_ppm;
 		in.skew_ppm = f.skew_ppm;
@@ -689,8 +719,8 @@ run_loop(const struct loop_cfg *cfg, uint64_t seed, struct loop_res *res)
 		/* the monitor applies, the engine re-expresses */
 		dfreq = doff = 0.0;
 		if (a.what & DISC_ACT_STEP) {
-			vclock_step(&vc, t, a.step_offset_s);
-			doff = a.step_offset_s - left;
+			vclock_step(&vc, t, a.step_offset_s + left);
+			doff = a.step_offset_s;
 			res->steps++;
 			res->last_step_update = updates;
 			updates++;
@@ -699,8 +729,9 @@ run_loop(const struct loop_cfg *cfg, uint64_t seed, struct loop_res *res)
 			    a.slew_rate_ppm <= p.maxslewrate_ppm);
 			if (a.slew_rate_ppm > res->max_rate_ppm)
 				res->max_rate_ppm = a.slew_rate_ppm;
-			vclock_slew(&vc, t, a.slew_offset_s, a.slew_rate_ppm);
-			doff = a.slew_offset_s - left;
+			vclock_slew(&vc, t, a.slew_offset_s + left,
+			    a.slew_rate_ppm);
+			doff = a.slew_offset_s;
 			updates++;
 		}
 		if (a.what & DISC_ACT_FREQ) {
@@ -726,7 +757,7 @@ run_loop(const struct loop_cfg *cfg, uint64_t seed, struct loop_res *res)
 START_TEST(test_disc_loop_makestep)
 {
 	const struct loop_cfg	 cfg = { "test_disc_loop_makestep", 1, 0.3,
-	    40.0, 250 * MS, 60.0, 30.0, 0, 0 };
+	    40.0, 250 * MS, 60.0, 30.0, 0 };
 	struct loop_res		 r;
 
 	run_loop(&cfg, test_seed(cfg.name), &r);
@@ -740,7 +771,7 @@ END_TEST
 START_TEST(test_disc_loop_slew_only)
 {
 	const struct loop_cfg	 cfg = { "test_disc_loop_slew_only", 0, 0.001,
-	    40.0, 250 * MS, 60.0, 30.0, 0, 0 };
+	    40.0, 250 * MS, 60.0, 30.0, 0 };
 	struct loop_res		 r;
 
 	run_loop(&cfg, test_seed(cfg.name), &r);
@@ -757,22 +788,22 @@ static const struct {
 	int		 step;
 } loop_rows[] = {
 	{ { "makestep from -0.3 s, -120 ppm", 1, -0.3, -120.0, 250 * MS,
-	    60.0, 30.0, 0, 0 }, 1 },
+	    60.0, 30.0, 0 }, 1 },
 	{ { "slew only from -20 ms, +300 ppm", 0, -0.02, 300.0, 250 * MS,
-	    60.0, 30.0, 0, 0 }, 0 },
-	{ { "slew only from 0.3 s, samples net of the slew left", 0, 0.3,
-	    40.0, 250 * MS, 60.0, 30.0, 1, 0 }, 0 },
-	{ { "1 s polls", 1, 0.3, 40.0, 1 * S, 240.0, 120.0, 0, 0 }, 1 },
+	    60.0, 30.0, 0 }, 0 },
+	{ { "slew only from 0.3 s", 0, 0.3,
+	    40.0, 250 * MS, 60.0, 30.0, 0 }, 0 },
+	{ { "1 s polls", 1, 0.3, 40.0, 1 * S, 240.0, 120.0, 0 }, 1 },
 	{ { "16 s polls, slew only", 0, -0.001, -25.0, 16 * S, 3600.0,
-	    1800.0, 0, 0 }, 0 },
+	    1800.0, 0 }, 0 },
 	{ { "sst: makestep from 0.3 s, +40 ppm", 1, 0.3, 40.0, 250 * MS,
-	    60.0, 30.0, 0, 1 }, 1 },
+	    60.0, 30.0, 1 }, 1 },
 	{ { "sst: slew only from 1 ms, +40 ppm", 0, 0.001, 40.0, 250 * MS,
-	    60.0, 30.0, 0, 1 }, 0 },
-	{ { "sst: slew only from -0.3 s, net of the slew left", 0, -0.3,
-	    -70.0, 250 * MS, 60.0, 30.0, 1, 1 }, 0 },
+	    60.0, 30.0, 1 }, 0 },
+	{ { "sst: slew only from -0.3 s, -70 ppm", 0, -0.3,
+	    -70.0, 250 * MS, 60.0, 30.0, 1 }, 0 },
 	{ { "sst: 16 s polls, makestep", 1, -0.3, 12.0, 16 * S, 3600.0,
-	    1800.0, 0, 1 }, 1 },
+	    1800.0, 1 }, 1 },
 };
 
 START_TEST(test_disc_loop_converges)
@@ -814,6 +845,7 @@ main(void)
 	tcase_add_test(tc, test_disc_frequency_weighs_by_skew);
 	tcase_add_loop_test(tc, test_disc_slew_rate, 0,
 	    sizeof(slew_rows) / sizeof(slew_rows[0]));
+	tcase_add_test(tc, test_disc_slew_rate_for_the_whole);
 	tcase_add_test(tc, test_disc_slew_first_update_fast);
 	tcase_add_test(tc, test_disc_rejects_nonsense);
 	tcase_add_test(tc, test_disc_tracking);
