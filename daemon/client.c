@@ -1245,19 +1245,6 @@ client_set_makestep(struct client *cl, double threshold_s, int limit)
 	disc_set_makestep(cl->disc, threshold_s, limit);
 }
 
-int
-client_makestep(struct client *cl)
-{
-	struct disc_actions	 a;
-
-	if (cl->mode != REF_SOURCES || cl->best < 0 || cl->eng->noclock)
-		return 0;
-	memset(&a, 0, sizeof(a));
-	a.what = DISC_ACT_STEP;
-	a.step_offset_s = cl->sel.offset_s;
-	apply(cl, &a, engine_now_ns(cl->eng));
-	return 1;
-}
 
 
 void

@@ -444,10 +444,6 @@ dispatch(struct engine *eng, struct imsg *imsg)
 	case IMSG_CTL_AUTHDATA:
 		client_send_authdata(eng->client, imsg->hdr.peerid);
 		break;
-	case IMSG_CTL_MAKESTEP:
-		client_makestep(eng->client);
-		ctl_result(eng, imsg->hdr.peerid, CTL_OK);
-		break;
 	case IMSG_CTL_ACTIVITY:
 		ctl_activity(eng, imsg->hdr.peerid);
 		break;

@@ -73,8 +73,6 @@ lim_check_step(const struct lim *lim, const struct lim_state *st,
 	if (st->last_step_ns != 0 &&
 	    now_ns - st->last_step_ns < LIM_STEP_INTERVAL_NS)
 		return "too soon after the last step";
-	if (now_ns < st->token_until_ns)
-		return NULL;
 	if (!lim->makestep_set)
 		return "no makestep configured";
 	in_window = lim->makestep_limit < 0 ||
@@ -140,15 +138,8 @@ lim_note_update(struct lim_state *st)
 }
 
 void
-lim_grant_step(struct lim_state *st, int64_t now_ns)
-{
-	st->token_until_ns = now_ns + LIM_STEP_TOKEN_NS;
-}
-
-void
 lim_note_step(struct lim_state *st, int64_t now_ns)
 {
 	st->updates++;
 	st->last_step_ns = now_ns;
-	st->token_until_ns = 0;
 }

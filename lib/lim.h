@@ -30,7 +30,6 @@
 #define LIM_MAX_OFFSET_S	(86400.0 * 366 * 100)	/* any real clock */
 #define LIM_MAX_SLEW_S		1e9	/* a slew ends within this, and
 						   its end fits an int64_t of ns */
-#define LIM_STEP_TOKEN_NS	(10 * 1000000000LL)	/* timectl step */
 #define LIM_STEP_INTERVAL_NS	(1000000000LL)		/* steps apart */
 
 struct lim {
@@ -42,7 +41,6 @@ struct lim {
 
 struct lim_state {
 	uint32_t	updates;	/* slews and steps applied */
-	int64_t		token_until_ns;	/* an authorised step until then */
 	int64_t		last_step_ns;	/* 0: none yet */
 };
 
@@ -69,7 +67,6 @@ const char	*lim_check_sync(int synced, double est_error_s,
 
 /* Record an applied update, an authorised step, an applied step. */
 void		 lim_note_update(struct lim_state *);
-void		 lim_grant_step(struct lim_state *, int64_t now_ns);
 void		 lim_note_step(struct lim_state *, int64_t now_ns);
 
 #endif

@@ -433,13 +433,8 @@ do_makestep(struct ctl_conn *c)
 {
 	struct monitor	*mon = c->ctl->mon;
 
-	if (monitor_makestep(mon) == -1) {
-		conn_result(c, CTL_FAILED);
-		return;
-	}
 	log_info("makestep requested (uid %u)", (unsigned)c->uid);
-	/* The engine may now step what it measures; it answers. */
-	relay(c, IMSG_CTL_MAKESTEP, NULL, 0);
+	conn_result(c, monitor_makestep(mon) == -1 ? CTL_FAILED : CTL_OK);
 }
 
 /* A selection of sources: a NUL-terminated string. */

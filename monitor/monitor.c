@@ -1017,13 +1017,17 @@ monitor_makestep(struct monitor *mon)
 
 	if (clock_kind(mon->clock) == CLOCK_KIND_NONE)
 		return -1;
-	lim_grant_step(&mon->limst, now);
 	left = clock_slew_left(mon->clock, now);
-	if (left != 0.0) {
-		if (clock_step(mon->clock, now, left) == -1)
-			return -1;
-		log_info("clock stepped by %+.9f s (timectl makestep)", -left);
+	if (left == 0.0) {
+		log_info("timectl makestep: no correction in progress, "
+		    "nothing to step");
+		return 0;
 	}
+	if (clock_step(mon->clock, now, left) == -1)
+		return -1;
+	log_info("timectl makestep: the correction in progress taken at "
+	    "once, clock stepped by %+.9f s", -left);
+	arm_slew_timer(mon);
 	send_clock_state(mon);
 	return 0;
 }

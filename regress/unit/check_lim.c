@@ -83,7 +83,7 @@ END_TEST
 
 START_TEST(test_lim_step_window)
 {
-	struct lim_state	 st = { 0, 0, 0 };
+	struct lim_state	 st = { 0, 0 };
 
 	ck_assert_ptr_null(lim_check_step(&lim, &st, 0.5, 10 * S));
 	ck_assert_ptr_nonnull(lim_check_step(&lim, &st, 0.05, 10 * S));
@@ -103,7 +103,7 @@ END_TEST
 START_TEST(test_lim_set_makestep)
 {
 	struct lim		 l = lim;
-	struct lim_state	 st = { 0, 0, 0 };
+	struct lim_state	 st = { 0, 0 };
 	int			 i;
 
 	ck_assert_ptr_null(lim_check_makestep(0.0, -1));
@@ -136,27 +136,11 @@ START_TEST(test_lim_step_always_and_never)
 {
 	struct lim		 always = { 1000, 1, 1.0, -1 };
 	struct lim		 never = { 1000, 0, 0, 0 };
-	struct lim_state	 st = { 1000000, 0, 0 };
+	struct lim_state	 st = { 1000000, 0 };
 
 	ck_assert_ptr_null(lim_check_step(&always, &st, 2.0, 5 * S));
 	ck_assert_ptr_nonnull(lim_check_step(&always, &st, 0.5, 5 * S));
 	ck_assert_ptr_nonnull(lim_check_step(&never, &st, 2.0, 5 * S));
-}
-END_TEST
-
-START_TEST(test_lim_step_token)
-{
-	struct lim		 never = { 1000, 0, 0, 0 };
-	struct lim_state	 st = { 50, 0, 0 };
-
-	lim_grant_step(&st, 100 * S);
-	ck_assert_ptr_null(lim_check_step(&never, &st, 0.001, 101 * S));
-	/* the token expires */
-	ck_assert_ptr_nonnull(lim_check_step(&never, &st, 0.001,
-	    100 * S + LIM_STEP_TOKEN_NS));
-	/* and is used once */
-	lim_note_step(&st, 101 * S);
-	ck_assert_ptr_nonnull(lim_check_step(&never, &st, 0.001, 103 * S));
 }
 END_TEST
 
@@ -192,7 +176,6 @@ main(void)
 	tcase_add_test(tc, test_lim_step_window);
 	tcase_add_test(tc, test_lim_step_always_and_never);
 	tcase_add_test(tc, test_lim_set_makestep);
-	tcase_add_test(tc, test_lim_step_token);
 	tcase_add_test(tc, test_lim_drift_and_leap);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
