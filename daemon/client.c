@@ -268,6 +268,7 @@ log_measurement(const struct csrc *s, const struct sst_sample *sm,
 	m.root_disp_s = sm->root_disp_s;
 	m.refid = p.refid;
 	m.mode = p.mode;
+	m.interleaved = s->src.last.interleaved;
 	m.tx_ts = s->tx_kernel ? 'K' : 'D';
 	m.rx_ts = rx_kernel ? 'K' : 'D';
 	engine_send(s->cl->eng, IMSG_LOG_MEASUREMENT, 0, &m, sizeof(m));
@@ -1419,6 +1420,7 @@ ntpdata(const struct csrc *s, struct rpt_ntpdata *r)
 	r->peer_delay_s = l->delay_s;
 	r->peer_dispersion_s = l->disp_s;
 	r->response_time_s = l->response_s;
+	r->interleaved = l->interleaved;
 	r->tests = l->tests;
 }
 

@@ -247,7 +247,7 @@ src_adjust_poll(struct src *s, int samples, double error_s,
  */
 static void
 note_reply(struct src *s, const struct pkt *p, enum src_reason why,
-    int64_t t1_ns, int basic)
+    const struct src_req *r, int how)
 {
 	struct src_last	*l = &s->last;
 
@@ -260,9 +260,16 @@ note_reply(struct src *s, const struct pkt *p, enum src_reason why,
 	else if (why == SRC_UNSYNC || why == SRC_KOD_RATE ||
 	    why == SRC_KOD_DENY || why == SRC_KOD_OTHER)
 		l->tests &= ~(SRC_TEST_SYNC | SRC_TEST_SOURCE_SYNC);
-	if (why == SRC_OK && basic)
-		l->response_s = (pkt_ts_to_ns(p->tx_ts, t1_ns) -
-		    pkt_ts_to_ns(p->rx_ts, t1_ns)) * 1e-9;
+	if (why != SRC_OK)
+		return;
+	/*
+	 * The server's time from receive to transmit: of this exchange, or
+	 * with an interleaved answer, of the one before, whose transmit
+	 * time it carries.
+	 */
+	l->interleaved = how == 2;
+	l->response_s = (pkt_ts_to_ns(p->tx_ts, r->t1_ns) -
+	    pkt_ts_to_ns(how == 2 ? r->prev.t2 : p->rx_ts, r->t1_ns)) * 1e-9;
 }
 
 /* The sample of one exchange: t1 and t4 local, t2 and t3 the server's. */
@@ -319,7 +326,7 @@ src_reply(struct src *s, const uint8_t *buf, size_t len, int64_t t4_ns,
 	else
 		why = check_reply(s, &p, &r, &how);
 	if (why != SRC_MALFORMED && why != SRC_DUPLICATE && why != SRC_BOGUS)
-		note_reply(s, &p, why, r->t1_ns, how == 1);
+		note_reply(s, &p, why, r, how);
 	if (why != SRC_OK) {
 		s->stats.refused[why]++;
 		if (why != SRC_MALFORMED && why != SRC_DUPLICATE &&

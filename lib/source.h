@@ -75,6 +75,7 @@ struct src_last {
 	double			 delay_s;
 	double			 disp_s;
 	double			 response_s;	/* server's receive to transmit */
+	int			 interleaved;	/* the answer was */
 	uint32_t		 tests;		/* SRC_TEST_* passed */
 };
 

@@ -201,5 +201,33 @@ t = json.load(open(sys.argv[2]))["frequency_ppm"]
 print("# drift file %.3f ppm, tracking %.3f ppm" % (f, t))
 sys.exit(0 if abs(f - t) < 0.5 and abs(f - 40) < 5 else 1)' \
     "$T/client.drift" "$T/last.json"
+# xleave against a timed server: interleaved answers, shown as chronyc
+# shows them
+server s1 127.0.0.1 $BASE
+cat >"$T/x.conf" <<CONF
+clock virtual offset 0.01
+server 127.0.0.1 port $BASE minpoll -2 maxpoll -2 xleave
+port 0
+user nobody
+chrootdir $T/empty
+bindcmdaddress $T/x.sock
+CONF
+start_timed x "$T/x.conf"
+XPID=$MPID
+x_interleaved() {
+	"$T/timectl" -h "$T/x.sock" -j ntpdata | python3 -c '
+import json, sys
+d = json.load(sys.stdin)[0]
+sys.exit(0 if d["interleaved"] and 0 < d["response_time"] < 0.01 else 1)'
+}
+x_selected() {
+	"$T/timectl" -h "$T/x.sock" sources | grep -q '^\^\* 127\.0\.0\.1 '
+}
+check "xleave client of timed: interleaved, with a response time" \
+    wait_for 20 x_interleaved
+check "xleave client of timed: selects it (*)" wait_for 20 x_selected
+kill -TERM "$XPID" "$PID_s1"
+check "the xleave client stops" wait_for 5 gone "$XPID"
+
 check "no engine was killed by seccomp" not_in_log "$T/client.log" "signal 31"
 finish
