@@ -54,6 +54,7 @@ struct pctx {
 	size_t			 arglen;
 	struct conf_diag	*diag;
 	int			 warned;
+	int			 diag_full;	/* no room for more warnings */
 	int			 sources_only;	/* a sourcedir file */
 };
 
@@ -162,22 +163,33 @@ err(struct pctx *p, const char *fmt, ...)
 	return -1;
 }
 
-/* Warnings of one line are joined with "; ". */
+/*
+ * Warnings of one line, one a line: the shell prints each as a line of
+ * its own.  CONF_MAX_DIAG holds them all; should a line ever need more,
+ * the last ones are dropped whole and the last line says so.
+ */
 static void __attribute__((format(printf, 2, 3)))
 warn(struct pctx *p, const char *fmt, ...)
 {
-	va_list	 ap;
-	size_t	 len = 0;
+	static const char	 more[] = "\n(more warnings not shown)";
+	char			*msg = p->diag->msg;
+	size_t			 len = p->warned ? strlen(msg) : 0;
+	size_t			 room = sizeof(p->diag->msg) - sizeof(more);
+	va_list			 ap;
+	int			 n;
 
-	if (p->warned) {
-		len = strlen(p->diag->msg);
-		snprintf(p->diag->msg + len, sizeof(p->diag->msg) - len,
-		    "; ");
-		len = strlen(p->diag->msg);
-	}
+	if (p->diag_full)
+		return;
+	if (p->warned && len < room)
+		msg[len++] = '\n';
 	va_start(ap, fmt);
-	vsnprintf(p->diag->msg + len, sizeof(p->diag->msg) - len, fmt, ap);
+	n = len < room ? vsnprintf(msg + len, room - len, fmt, ap) : -1;
 	va_end(ap);
+	if (n < 0 || (size_t)n >= room - len) {
+		len = len > 0 ? len - 1 : 0;
+		memcpy(msg + len, more, sizeof(more));
+		p->diag_full = 1;
+	}
 	p->diag->is_error = 0;
 	p->warned = 1;
 }

@@ -182,10 +182,20 @@ struct conf {
 	int			 nwarnings;		/* counted by the parser */
 };
 
-/* Diagnostic from the pure parser; message has no FILE:LINE prefix. */
+/*
+ * Room for every warning of one line, whole: at most about 70 warnings
+ * (one per word, and a few per line) of under 200 characters each, plus
+ * the words of the line they quote (CONF_MAX_LINE).
+ */
+#define CONF_MAX_DIAG		16384
+
+/*
+ * Diagnostic from the pure parser, without a FILE:LINE prefix: one
+ * error, or the line's warnings, one a line ('\n' between them).
+ */
 struct conf_diag {
-	int	is_error;	/* 0: warning */
-	char	msg[256];
+	int	is_error;	/* 0: warnings */
+	char	msg[CONF_MAX_DIAG];
 };
 
 /*

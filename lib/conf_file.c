@@ -42,10 +42,11 @@
 #include "conf.h"
 
 struct load {
-	struct conf	*c;
-	FILE		*errf;
-	size_t		 bytes;		/* read so far, all files */
-	int		 files;		/* opened so far */
+	struct conf		*c;
+	FILE			*errf;
+	size_t			 bytes;		/* read so far, all files */
+	int			 files;		/* opened so far */
+	struct conf_diag	 d;		/* of the line being read */
 };
 
 /* Where a directive came from, for diagnostics. */
@@ -263,19 +264,34 @@ run_action(struct load *l, enum conf_action act, char *arg, int depth,
 	}
 }
 
+/* The parser's diagnostic: an error, or warnings one a line. */
+static void
+print_diag(struct load *l, const struct where *w, char *msg, int is_error)
+{
+	char	*line, *last;
+
+	if (is_error) {
+		diag(l, w, "%s", msg);
+		return;
+	}
+	for (line = strtok_r(msg, "\n", &last); line != NULL;
+	    line = strtok_r(NULL, "\n", &last))
+		diag(l, w, "warning: %s", line);
+}
+
 static int
 load_line(struct load *l, char *line, int sources_only, int depth,
     const struct where *w)
 {
-	struct conf_diag	 d;
 	enum conf_action	 act;
 	char			 arg[CONF_MAX_LINE];
 	int			 rc;
 
+	/* l->d is free again once printed, for the files this one names */
 	rc = conf_parse_line(l->c, line, sources_only, &act, arg,
-	    sizeof(arg), &d);
+	    sizeof(arg), &l->d);
 	if (rc != 0)
-		diag(l, w, "%s%s", d.is_error ? "" : "warning: ", d.msg);
+		print_diag(l, w, l->d.msg, l->d.is_error);
 	if (rc == -1)
 		return -1;
 	if (act == CONF_ACT_NONE)
@@ -362,14 +378,13 @@ load_file(struct load *l, const char *path, int sources_only, int depth,
 int
 conf_load(struct conf *c, const char *path, FILE *errf)
 {
-	struct load		 l = { c, errf, 0, 0 };
+	struct load		 l = { .c = c, .errf = errf };
 	struct where		 w = { path, 0 };
-	struct conf_diag	 d;
 
 	if (load_file(&l, path, 0, 0, NULL) == -1)
 		return -1;
-	if (conf_check(c, &d) == -1) {
-		diag(&l, &w, "%s", d.msg);
+	if (conf_check(c, &l.d) == -1) {
+		diag(&l, &w, "%s", l.d.msg);
 		return -1;
 	}
 	return 0;
@@ -378,7 +393,7 @@ conf_load(struct conf *c, const char *path, FILE *errf)
 int
 conf_load_sourcedirs(struct conf *c, const struct conf_str *dirs, FILE *errf)
 {
-	struct load	 l = { c, errf, 0, 0 };
+	struct load	 l = { .c = c, .errf = errf };
 	struct where	 w = { "sourcedir", 0 };
 	char		*copy;
 	int		 rc = 0;

@@ -622,7 +622,7 @@ START_TEST(test_conf_source_option_warnings)
 }
 END_TEST
 
-START_TEST(test_conf_source_warnings_joined)
+START_TEST(test_conf_source_warnings_one_a_line)
 {
 	struct conf	*c;
 	struct conf_diag d;
@@ -630,11 +630,66 @@ START_TEST(test_conf_source_warnings_joined)
 	ck_assert_ptr_nonnull(c = conf_new());
 	ck_assert_int_eq(parse(c, "server a copy iburst trust", &d), 1);
 	ck_assert_str_eq(d.msg, "server: chrony option 'copy' is not "
-	    "implemented by timed; ignored; server: chrony option 'trust' "
+	    "implemented by timed; ignored\nserver: chrony option 'trust' "
 	    "is not implemented by timed; ignored");
 	ck_assert_int_eq(c->nwarnings, 1);
 	ck_assert_int_eq(c->sources->iburst, 1);
 	conf_free(c);
+}
+END_TEST
+
+/*
+ * Issue 16: the warnings of one line were cut at 256 bytes and the rest
+ * lost.  Each reaches the user whole, on a FILE:LINE line of its own,
+ * even for a line of 64 options.
+ */
+START_TEST(test_conf_warnings_whole)
+{
+	static const char *const opts[] = {
+		"version 3", "filter 3", "minsamples 4", "maxsamples 8"
+	};
+	char		 dir[64], path[128], text[CONF_MAX_LINE];
+	char		 want[512], *out, *q;
+	struct conf	*c;
+	size_t		 i, len;
+	int		 n;
+
+	mktmp(dir, sizeof(dir));
+	snprintf(path, sizeof(path), "%s/timed.conf", dir);
+	put(dir, "timed.conf", "server c polltarget 6 version 3 filter 3 "
+	    "minsamples 4 maxsamples 8\n");
+	ck_assert_ptr_nonnull(c = conf_new());
+	ck_assert_int_eq(load(c, path, &out), 0);
+	for (i = 0; i < NELEM(opts); i++) {
+		snprintf(want, sizeof(want), "%s:1: warning: server: chrony "
+		    "option '%.*s' is not implemented by timed; ignored\n",
+		    path, (int)strcspn(opts[i], " "), opts[i]);
+		ck_assert_msg(strstr(out, want) != NULL, "no \"%s\" in \"%s\"",
+		    want, out);
+	}
+	for (n = 0, q = out; (q = strchr(q, '\n')) != NULL; q++)
+		n++;
+	ck_assert_int_eq(n, (int)NELEM(opts));
+	free(out);
+	conf_free(c);
+
+	/* 63 options, each warned about whole */
+	len = (size_t)snprintf(text, sizeof(text), "server c");
+	for (i = 0; i < 63; i++)
+		len += (size_t)snprintf(text + len, sizeof(text) - len,
+		    " %s", i % 2 ? "copy" : "trust");
+	snprintf(text + len, sizeof(text) - len, "\n");
+	put(dir, "timed.conf", text);
+	ck_assert_ptr_nonnull(c = conf_new());
+	ck_assert_int_eq(load(c, path, &out), 0);
+	for (n = 0, q = out; (q = strstr(q, "is not implemented by timed; "
+	    "ignored\n")) != NULL; q++)
+		n++;
+	ck_assert_int_eq(n, 63);
+	ck_assert_ptr_null(strstr(out, "not shown"));
+	free(out);
+	conf_free(c);
+	rmtree(dir);
 }
 END_TEST
 
@@ -2163,7 +2218,7 @@ conf_suite(void)
 	tcase_add_test(pure, test_conf_source_order);
 	tcase_add_test(pure, test_conf_needs_crypto);
 	tcase_add_test(pure, test_conf_source_option_warnings);
-	tcase_add_test(pure, test_conf_source_warnings_joined);
+	tcase_add_test(pure, test_conf_source_warnings_one_a_line);
 	tcase_add_test(pure, test_conf_peer_warns);
 	tcase_add_test(pure, test_conf_unimplemented_directives);
 	tcase_add_test(pure, test_conf_makestep);
@@ -2189,6 +2244,7 @@ conf_suite(void)
 	tcase_add_test(pure, test_conf_print_content);
 	tcase_add_test(file, test_conf_load_missing_file);
 	tcase_add_test(file, test_conf_load_diagnostic_format);
+	tcase_add_test(file, test_conf_warnings_whole);
 	tcase_add_test(file, test_conf_load_check_error);
 	tcase_add_test(file, test_conf_load_include);
 	tcase_add_test(file, test_conf_load_include_depth);
