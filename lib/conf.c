@@ -72,7 +72,6 @@ enum srcopt_kind {
 	SO_U32,		/* uint32_t in range */
 	SO_DBL,		/* double in range */
 	SO_POOL,	/* int in range, pool only */
-	SO_ACCEPT,	/* accepted, nothing to store */
 	SO_WARN		/* chrony option timed does not implement */
 };
 
@@ -102,7 +101,7 @@ static const struct srcopt srcopts[] = {
 	{ "maxdelay",		SO_DBL,		1, SRC(maxdelay_s), 0, 1000 },
 	{ "polltarget",		SO_INT,		1, SRC(polltarget), 6, 60 },
 	{ "maxsources",		SO_POOL,	1, SRC(maxsources), 1, 16 },
-	{ "burst",		SO_ACCEPT,	0, 0, 0, 0 },
+	{ "burst",		SO_WARN,	0, 0, 0, 0 },
 	{ "offline",		SO_WARN,	0, 0, 0, 0 },
 	{ "auto_offline",	SO_WARN,	0, 0, 0, 0 },
 	{ "trust",		SO_WARN,	0, 0, 0, 0 },
@@ -123,7 +122,7 @@ static const struct srcopt srcopts[] = {
 	{ "extfield",		SO_WARN,	1, 0, 0, 0 },
 	{ "minsamples",		SO_WARN,	1, 0, 0, 0 },
 	{ "maxsamples",		SO_WARN,	1, 0, 0, 0 },
-	{ NULL,			SO_ACCEPT,	0, 0, 0, 0 }
+	{ NULL,			SO_WARN,	0, 0, 0, 0 }
 };
 
 /* Chrony directives timed knows of but does not implement. */
@@ -669,9 +668,11 @@ d_local(struct pctx *p)
 		    get_double(p, "distance", p->av[++i], 0, 1000, &dist) == -1)
 			return -1;
 	}
+	if (orphan)
+		warn(p, "local: chrony option 'orphan' is not implemented by "
+		    "timed; ignored");
 	p->c->local_set = 1;
 	p->c->local_stratum = stratum;
-	p->c->local_orphan = orphan;
 	p->c->local_distance_s = dist;
 	return 0;
 }
@@ -791,15 +792,63 @@ d_ntsratelimit(struct pctx *p)
 	    &c->ntsratelimit_burst, &c->ntsratelimit_leak);
 }
 
+/*
+ * hwtimestamp INTERFACE [option]...: checked as chronyd 4.3 checks it,
+ * then ignored; the client and the server use the kernel's timestamps.
+ */
+static int
+hwts_option(struct pctx *p, int i)
+{
+	static const char *const ints[] = {
+		"minpoll", "minsamples", "maxsamples", NULL
+	};
+	static const char *const dbls[] = {
+		"precision", "rxcomp", "txcomp", NULL
+	};
+	static const char *const filters[] = {
+		"all", "ntp", "ptp", "none", NULL
+	};
+	const char	*o = p->av[i];
+	double		 d;
+	int		 j, n;
+
+	if (strcasecmp(o, "nocrossts") == 0)
+		return 0;
+	for (j = 0; ints[j] != NULL && strcasecmp(o, ints[j]) != 0; j++)
+		;
+	if (ints[j] != NULL)
+		return i + 1 >= p->ac ? err(p, "%s: missing argument", o) :
+		    get_int(p, o, p->av[i + 1], INT_MIN, INT_MAX, &n) == -1 ?
+		    -1 : 1;
+	for (j = 0; dbls[j] != NULL && strcasecmp(o, dbls[j]) != 0; j++)
+		;
+	if (dbls[j] != NULL)
+		return i + 1 >= p->ac ? err(p, "%s: missing argument", o) :
+		    get_double(p, o, p->av[i + 1], -HUGE_VAL, HUGE_VAL,
+		    &d) == -1 ? -1 : 1;
+	if (strcasecmp(o, "rxfilter") != 0)
+		return err(p, "hwtimestamp: unknown option '%s'", o);
+	if (i + 1 >= p->ac)
+		return err(p, "%s: missing argument", o);
+	for (j = 0; filters[j] != NULL; j++)
+		if (strcasecmp(p->av[i + 1], filters[j]) == 0)
+			return 1;
+	return err(p, "rxfilter: unknown filter '%s'", p->av[i + 1]);
+}
+
 static int
 d_hwtimestamp(struct pctx *p)
 {
+	int	 i, n;
+
 	if (nargs(p, 1, CONF_MAX_ARGS) == -1)
 		return -1;
-	if (p->ac > 1)
-		warn(p, "hwtimestamp: options after '%s' are not implemented "
-		    "by timed; ignored", p->av[0]);
-	return add_str(p, &p->c->hwtimestamp, 0, p->av[0]);
+	for (i = 1; i < p->ac; i += 1 + n)
+		if ((n = hwts_option(p, i)) == -1)
+			return -1;
+	warn(p, "chrony directive 'hwtimestamp' is not implemented by timed "
+	    "(it uses the kernel's timestamps); ignored");
+	return 0;
 }
 
 static int
@@ -832,6 +881,21 @@ d_bindcmdaddress(struct pctx *p)
 		return err(p, "bindcmdaddress: bad address '%s'", p->av[0]);
 	warn(p, "bindcmdaddress: timed only supports a Unix socket path; "
 	    "'%s' ignored", p->av[0]);
+	return 0;
+}
+
+/* timectl talks over the Unix socket alone: there is no UDP port. */
+static int
+d_cmdport(struct pctx *p)
+{
+	int	 port;
+
+	if (nargs(p, 1, 1) == -1 ||
+	    get_int(p, p->dir, p->av[0], 0, 65535, &port) == -1)
+		return -1;
+	if (port != 0)
+		warn(p, "cmdport: timed has no UDP command port (timectl uses "
+		    "bindcmdaddress's socket); ignored");
 	return 0;
 }
 
@@ -933,7 +997,7 @@ static const struct directive directives[] = {
 	{ "chrootdir",		d_string,	CNF(chrootdir), 0, 0 },
 	{ "clientloglimit",	d_long,		CNF(clientloglimit), 0, N_INT },
 	{ "clock",		d_clock,	0, 0, 0 },
-	{ "cmdport",		d_int,		CNF(cmdport), 0, 65535 },
+	{ "cmdport",		d_cmdport,	0, 0, 0 },
 	{ "confdir",		d_confdir,	0, 0, 0 },
 	{ "deny",		d_deny,		0, 0, 0 },
 	{ "driftfile",		d_string,	CNF(driftfile), 0, 0 },
@@ -1144,7 +1208,6 @@ lists_free(struct conf *c)
 		anext = a->next;
 		free(a);
 	}
-	str_free(c->hwtimestamp);
 	str_free(c->bindaddress);
 	str_free(c->ntsserverkey);
 	str_free(c->ntsservercert);

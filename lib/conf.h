@@ -131,7 +131,6 @@ struct conf {
 	double			 maxslewrate_ppm;	/* default 83333.333 */
 	int			 rtcsync;
 	char			*leapsectz;
-	struct conf_str		*hwtimestamp;		/* interfaces, "*" */
 
 	/* serving */
 	int			 port;			/* default 123, 0: off */
@@ -140,7 +139,6 @@ struct conf {
 	struct conf_acl		*ntsonly;		/* allow: NTS only */
 	int			 local_set;
 	int			 local_stratum;		/* default 10 */
-	int			 local_orphan;
 	double			 local_distance_s;	/* default 1 */
 	int			 ratelimit_set;
 	int			 ratelimit_interval;	/* log2 s, default 3 */
@@ -151,7 +149,6 @@ struct conf {
 
 	/* control and files */
 	char			*bindcmdaddress;	/* socket path */
-	int			 cmdport;		/* parsed; UDP is never opened */
 	char			*user;
 	char			*chrootdir;		/* timed extension */
 	char			*pidfile;

@@ -493,7 +493,6 @@ print_clock(FILE *f, const struct conf *c)
 	if (c->rtcsync)
 		fputs("rtcsync\n", f);
 	print_str(f, "leapsectz", c->leapsectz);
-	print_strs(f, "hwtimestamp", c->hwtimestamp);
 }
 
 static void
@@ -531,9 +530,8 @@ print_serving(FILE *f, const struct conf *c)
 	for (a = c->ntsonly; a != NULL; a = a->next)
 		print_acl(f, "ntsonly", a);
 	if (c->local_set)
-		fprintf(f, "local stratum %d%s distance %.15g\n",
-		    c->local_stratum, c->local_orphan ? " orphan" : "",
-		    c->local_distance_s);
+		fprintf(f, "local stratum %d distance %.15g\n",
+		    c->local_stratum, c->local_distance_s);
 	print_ratelimit(f, "ratelimit", c->ratelimit_set,
 	    c->ratelimit_interval, c->ratelimit_burst, c->ratelimit_leak);
 	fprintf(f, "clientloglimit %ld\n", c->clientloglimit);
@@ -563,7 +561,6 @@ static void
 print_control(FILE *f, const struct conf *c)
 {
 	print_str(f, "bindcmdaddress", c->bindcmdaddress);
-	fprintf(f, "cmdport %d\n", c->cmdport);
 	print_str(f, "user", c->user);
 	print_str(f, "chrootdir", c->chrootdir);
 	print_str(f, "pidfile", c->pidfile);

@@ -321,7 +321,6 @@ START_TEST(test_conf_int_directives)
 		{ "port", "port 1123", CNF(port), 1123 },
 		{ "port 0 turns serving off", "port 0", CNF(port), 0 },
 		{ "port max", "port 65535", CNF(port), 65535 },
-		{ "cmdport", "cmdport 323", CNF(cmdport), 323 },
 		{ "ntsport", "ntsport 4461", CNF(ntsport), 4461 },
 		{ "minsources", "minsources 3", CNF(minsources), 3 },
 		{ "indented", "   minsources 2", CNF(minsources), 2 },
@@ -456,8 +455,6 @@ START_TEST(test_conf_list_directives)
 		    CNF(ntsservercert), "/c1", "/c2", 0, 0 },
 		{ "bindaddress", "bindaddress 192.0.2.1", "bindaddress ::1",
 		    CNF(bindaddress), "192.0.2.1", "::1", 0, 0 },
-		{ "hwtimestamp", "hwtimestamp eth0", "hwtimestamp *",
-		    CNF(hwtimestamp), "eth0", "*", 0, 0 },
 		{ "ntstrustedcerts", "ntstrustedcerts /ca.pem",
 		    "ntstrustedcerts 2 /etc/ca", CNF(ntstrustedcerts),
 		    "/ca.pem", "/etc/ca", 0, 2 },
@@ -528,7 +525,7 @@ START_TEST(test_conf_source_options)
 	struct conf_source	*s;
 	struct conf_diag	 d;
 
-	c = parse_ok("all options", "server a.example iburst burst "
+	c = parse_ok("all options", "server a.example iburst "
 	    "minpoll -7 maxpoll 24 prefer noselect nts xleave ntsport 4461 "
 	    "certset 3 port 1123 maxdelay 0.5");
 	s = c->sources;
@@ -841,10 +838,10 @@ START_TEST(test_conf_local)
 	size_t		 i;
 
 	for (i = 0; i < NELEM(rows); i++) {
-		c = parse_ok(rows[i].what, rows[i].line);
+		/* issue 16: orphan was accepted and ignored without a word */
+		c = parse_rc(rows[i].what, rows[i].line, rows[i].orphan);
 		ck_assert_int_eq(c->local_set, 1);
 		ck_assert_int_eq(c->local_stratum, rows[i].stratum);
-		ck_assert_int_eq(c->local_orphan, rows[i].orphan);
 		ck_assert_double_eq(c->local_distance_s, rows[i].distance);
 		conf_free(c);
 	}
@@ -982,13 +979,81 @@ START_TEST(test_conf_bindcmdaddress_ip_warns)
 }
 END_TEST
 
-START_TEST(test_conf_hwtimestamp_options_warn)
+/*
+ * Issue 16: what timed accepts and ignores is warned about, in timed -p
+ * and at start: hwtimestamp (checked as chronyd 4.3 checks it), the
+ * source option burst, local's orphan, a UDP cmdport.
+ */
+START_TEST(test_conf_ignored_warn)
 {
-	struct conf	*c;
+	static const struct {
+		const char	*what, *line, *msg;
+	} rows[] = {
+		{ "hwtimestamp", "hwtimestamp eth0",
+		    "chrony directive 'hwtimestamp' is not implemented by "
+		    "timed (it uses the kernel's timestamps); ignored" },
+		{ "hwtimestamp *", "hwtimestamp *", NULL },
+		{ "hwtimestamp options", "hwtimestamp eth0 minpoll -6 "
+		    "minsamples 2 maxsamples 16 precision 1e-8 txcomp 3e-7 "
+		    "rxcomp 6.45e-7 nocrossts rxfilter ntp", NULL },
+		{ "hwtimestamp options any case", "hwtimestamp eth0 MINPOLL 3 "
+		    "rxfilter ALL", NULL },
+		{ "burst", "server a burst",
+		    "server: chrony option 'burst' is not implemented by "
+		    "timed; ignored" },
+		{ "orphan", "local stratum 10 orphan",
+		    "local: chrony option 'orphan' is not implemented by "
+		    "timed; ignored" },
+		{ "cmdport", "cmdport 323", "cmdport: timed has no UDP "
+		    "command port (timectl uses bindcmdaddress's socket); "
+		    "ignored" },
+	};
+	struct conf		*c;
+	struct conf_diag	 d;
+	size_t			 i;
 
-	c = parse_rc("options", "hwtimestamp eth0 minpoll 0 rxfilter all", 1);
-	ck_assert_str_eq(c->hwtimestamp->s, "eth0");
+	for (i = 0; i < NELEM(rows); i++) {
+		ck_assert_ptr_nonnull(c = conf_new());
+		ck_assert_msg(parse(c, rows[i].line, &d) == 1, "%s: %s",
+		    rows[i].what, d.msg);
+		ck_assert_int_eq(d.is_error, 0);
+		if (rows[i].msg != NULL)
+			ck_assert_str_eq(d.msg, rows[i].msg);
+		conf_free(c);
+	}
+	c = parse_ok("cmdport 0 is what timed does", "cmdport 0");
 	conf_free(c);
+}
+END_TEST
+
+/* hwtimestamp's options, checked as chronyd 4.3 checks them */
+START_TEST(test_conf_hwtimestamp_errors)
+{
+	static const struct {
+		const char	*what, *line, *msg;
+	} rows[] = {
+		{ "unknown option", "hwtimestamp eth0 foo",
+		    "hwtimestamp: unknown option 'foo'" },
+		{ "bad number", "hwtimestamp eth0 minpoll x",
+		    "minpoll: bad number 'x'" },
+		{ "number with junk", "hwtimestamp eth0 minpoll 3x",
+		    "minpoll: bad number '3x'" },
+		{ "missing value", "hwtimestamp eth0 precision",
+		    "precision: missing argument" },
+		{ "bad filter", "hwtimestamp eth0 rxfilter foo",
+		    "rxfilter: unknown filter 'foo'" },
+	};
+	struct conf		*c;
+	struct conf_diag	 d;
+	size_t			 i;
+
+	for (i = 0; i < NELEM(rows); i++) {
+		ck_assert_ptr_nonnull(c = conf_new());
+		ck_assert_msg(parse(c, rows[i].line, &d) == -1, "%s: accepted",
+		    rows[i].what);
+		ck_assert_str_eq(d.msg, rows[i].msg);
+		conf_free(c);
+	}
 }
 END_TEST
 
@@ -2078,10 +2143,10 @@ static const char rich_conf[] =
     "minsources 2\nmaxdistance 16\nmaxupdateskew 100\n"
     "maxchange 1000 1 2\nclock virtual offset 2.5 frequency -30\n"
     "driftfile /d\nmakestep 0.1 -1\nmaxslewrate 500\nrtcsync\n"
-    "leapsectz right/UTC\nhwtimestamp eth0\nhwtimestamp *\nport 1123\n"
+    "leapsectz right/UTC\nport 1123\n"
     "bindaddress 192.0.2.1\nbindaddress ::1\nallow\ndeny all\n"
     "allow 192.168/16\ndeny all 2001:db8::/32\n"
-    "local stratum 5 orphan distance 0.5\n"
+    "local stratum 5 distance 0.5\n"
     "ratelimit interval 1 burst 4 leak 3\nclientloglimit 1000\n"
     "noclientlog\nbindcmdaddress /run/t.sock\ncmdport 0\nuser ntp\n"
     "chrootdir /var/empty\npidfile /run/t.pid\nkeyfile /k\nlogdir /l\n"
@@ -2135,7 +2200,7 @@ START_TEST(test_conf_print_roundtrip_longest)
 		"pool %s maxsources 16 key 4294967295 maxdelay 1e-300\n",
 		"ntstrustedcerts %s\n",
 		"ntstrustedcerts 2147483647 %s\n",
-		"driftfile %s\n", "leapsectz %s\n", "hwtimestamp %s\n",
+		"driftfile %s\n", "leapsectz %s\n",
 		"bindcmdaddress %s\n", "keyfile %s\n", "ntsdumpdir %s\n",
 		"ntsntpserver %s\n", "pidfile %s\n", "logdir %s\n",
 		"user %s\n", "chrootdir %s\n",
@@ -2228,7 +2293,8 @@ conf_suite(void)
 	tcase_add_test(pure, test_conf_ratelimit);
 	tcase_add_test(pure, test_conf_clock);
 	tcase_add_test(pure, test_conf_bindcmdaddress_ip_warns);
-	tcase_add_test(pure, test_conf_hwtimestamp_options_warn);
+	tcase_add_test(pure, test_conf_ignored_warn);
+	tcase_add_test(pure, test_conf_hwtimestamp_errors);
 	tcase_add_test(pure, test_conf_actions);
 	tcase_add_test(pure, test_conf_action_arg_too_long);
 	tcase_add_test(pure, test_conf_acl);
