@@ -92,6 +92,18 @@ struct conf_str {			/* list of strings, in file order */
 	char			*s;
 };
 
+/*
+ * Where a directive was read, "FILE:LINE", for the diagnostics that come
+ * after the parse: the checks across lines, and the files the start
+ * reads.  Kept for the directives conf_load() tracks (those that name
+ * files, ntsonly), one per line read.
+ */
+struct conf_at {
+	struct conf_at		*next;
+	const char		*dir;		/* the directive's name */
+	char			*at;		/* "FILE:LINE" */
+};
+
 enum conf_clock {
 	CONF_CLOCK_KERNEL,
 	CONF_CLOCK_VIRTUAL
@@ -177,6 +189,7 @@ struct conf {
 	int			 maxntsconnections;	/* default 100 */
 
 	int			 nwarnings;		/* counted by the parser */
+	struct conf_at		*at;			/* in file order */
 };
 
 /*
@@ -191,8 +204,10 @@ struct conf {
  * error, or the line's warnings, one a line ('\n' between them).
  */
 struct conf_diag {
-	int	is_error;	/* 0: warnings */
-	char	msg[CONF_MAX_DIAG];
+	int		 is_error;	/* 0: warnings */
+	const char	*dir;		/* the line's directive, or NULL */
+	const char	*at;		/* conf_check: the line, or NULL */
+	char		 msg[CONF_MAX_DIAG];
 };
 
 /*
@@ -219,8 +234,24 @@ int		 conf_parse_line(struct conf *, const char *line, int sources_only,
 		    enum conf_action *act, char *arg, size_t arglen,
 		    struct conf_diag *diag);
 
-/* Checks across lines (maxpoll >= minpoll, ...); -1 with *diag. */
+/*
+ * Checks across lines (NTS keys and certificates in pairs, ...); -1
+ * with *diag, and diag->at the line to blame when it is known.
+ */
 int		 conf_check(const struct conf *, struct conf_diag *);
+
+/*
+ * Note that directive dir (a name from conf_parse_line's diag->dir) was
+ * read at at ("FILE:LINE"), if it is one tracked; 0, or -1 out of
+ * memory.
+ */
+int		 conf_note_at(struct conf *, const char *dir, const char *at);
+
+/*
+ * Where the n-th (from 0) line of directive dir was read, n -1 for the
+ * last; NULL if not known (a configuration not read by conf_load()).
+ */
+const char	*conf_at(const struct conf *, const char *dir, int n);
 
 /*
  * Read path and what it includes; prints "FILE:LINE: message" to errf

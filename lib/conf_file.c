@@ -229,13 +229,18 @@ load_glob(struct load *l, const char *pattern, int depth,
 	size_t	 i;
 	int	 rc;
 
-	/* as chronyd: a name without wildcards must exist */
-	rc = glob(pattern, GLOB_NOMAGIC, NULL, &g);
+	/*
+	 * As chronyd: a name without wildcards must exist, and so must the
+	 * directories a pattern searches (GLOB_ERR), but a pattern may
+	 * match nothing.
+	 */
+	rc = glob(pattern, GLOB_ERR | GLOB_NOMAGIC, NULL, &g);
 	if (rc == GLOB_NOMATCH)
 		return 0;
 	if (rc != 0) {
 		diag(l, w, "include %s: %s", pattern,
-		    rc == GLOB_NOSPACE ? "out of memory" : "read error");
+		    rc == GLOB_NOSPACE ? "out of memory" :
+		    "cannot search for files matching it");
 		return -1;
 	}
 	for (i = 0; rc == 0 && i < g.gl_pathc; i++)
@@ -279,6 +284,22 @@ print_diag(struct load *l, const struct where *w, char *msg, int is_error)
 		diag(l, w, "warning: %s", line);
 }
 
+/* Where the line's directive was, for the diagnostics after the parse. */
+static int
+note_at(struct load *l, const struct where *w)
+{
+	char	 at[PATH_MAX + 16];
+
+	if (l->d.dir == NULL)
+		return 0;
+	snprintf(at, sizeof(at), "%s:%d", w->file, w->line);
+	if (conf_note_at(l->c, l->d.dir, at) == -1) {
+		diag(l, w, "out of memory");
+		return -1;
+	}
+	return 0;
+}
+
 static int
 load_line(struct load *l, char *line, int sources_only, int depth,
     const struct where *w)
@@ -292,7 +313,7 @@ load_line(struct load *l, char *line, int sources_only, int depth,
 	    sizeof(arg), &l->d);
 	if (rc != 0)
 		print_diag(l, w, l->d.msg, l->d.is_error);
-	if (rc == -1)
+	if (rc == -1 || note_at(l, w) == -1)
 		return -1;
 	if (act == CONF_ACT_NONE)
 		return 0;
@@ -384,6 +405,8 @@ conf_load(struct conf *c, const char *path, FILE *errf)
 	if (load_file(&l, path, 0, 0, NULL) == -1)
 		return -1;
 	if (conf_check(c, &l.d) == -1) {
+		if (l.d.at != NULL)
+			w.file = l.d.at;	/* "FILE:LINE" */
 		diag(&l, &w, "%s", l.d.msg);
 		return -1;
 	}
