@@ -35,11 +35,29 @@ install_deps() {
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -q $missing
 }
 
+# A build by hand in the source directory (./configure && make, as
+# README's "Building by hand" allows) leaves it configured, and configure
+# then refuses every build directory ("source directory already
+# configured"): undo it, as configure asks, keeping the generated
+# configure script.
+unconfigure_srcdir() {
+	[ -f "$here/config.status" ] || return 0
+	echo "bootstrap.sh: the source directory was configured in place;" \
+	    "make distclean there, so that $1 can be configured"
+	if [ -f "$here/Makefile" ]; then
+		make -s -C "$here" distclean >/dev/null || true
+	fi
+	# without a Makefile, or if distclean left them
+	rm -f "$here/config.status" "$here/config.h" "$here/stamp-h1" \
+	    "$here/config.log"
+}
+
 # build DIR [CONFIGURE-ARGS...]
 build() {
 	dir=$1
 	shift
 	[ -x configure ] || autoreconf -fi
+	unconfigure_srcdir "$dir"
 	mkdir -p "$dir"
 	(cd "$dir" && "$here/configure" --enable-werror "$@" >configure.out &&
 	    make -j"$(nproc)")
@@ -102,6 +120,10 @@ run_tests() {
 	echo "tests: $total_p passed, $total_f failed"
 	[ $status -eq 0 ] && [ $total_f -eq 0 ]
 }
+
+# regress/bootstrap-check.sh sources the functions above, and runs none
+# of the jobs.
+[ -n "${BOOTSTRAP_FUNCTIONS_ONLY:-}" ] && return 0
 
 case "${1:-}" in
 build)

@@ -54,6 +54,7 @@ struct pctx {
 	size_t			 arglen;
 	struct conf_diag	*diag;
 	int			 warned;
+	int			 diag_full;	/* no room for more warnings */
 	int			 sources_only;	/* a sourcedir file */
 };
 
@@ -66,13 +67,16 @@ struct directive {
 
 enum srcopt_kind {
 	SO_FLAG,	/* int = 1 */
-	SO_INT,		/* int in range */
-	SO_U16,		/* uint16_t in range */
-	SO_U32,		/* uint32_t in range */
-	SO_DBL,		/* double in range */
-	SO_POOL,	/* int in range, pool only */
-	SO_ACCEPT,	/* accepted, nothing to store */
-	SO_WARN		/* chrony option timed does not implement */
+	SO_INT,		/* int, clamped to lo..hi */
+	SO_POLL,	/* int, chronyd's rules for minpoll and maxpoll */
+	SO_U16,		/* uint16_t, clamped to lo..hi */
+	SO_U32,		/* uint32_t in lo..hi */
+	SO_DBL,		/* double, clamped to lo..hi */
+	SO_POOL,	/* int, clamped to lo..hi, pool only */
+	SO_WARN,	/* chrony option timed does not implement */
+	SO_WARN_INT,	/* the same, with an integer */
+	SO_WARN_DBL,	/* the same, with a number */
+	SO_WARN_EF	/* extfield: F323, the one chronyd 4.3 knows */
 };
 
 struct srcopt {
@@ -86,14 +90,22 @@ struct srcopt {
 #define SRC(f)	offsetof(struct conf_source, f)
 #define CNF(f)	offsetof(struct conf, f)
 
+/* Polls: chronyd's range, and what it makes of a value outside it. */
+#define POLL_MIN		(-7)
+#define POLL_MAX		24
+#define POLL_MIN_DEFAULT	6
+#define POLL_MAX_DEFAULT	10
+
 static const struct srcopt srcopts[] = {
 	{ "iburst",		SO_FLAG,	0, SRC(iburst), 0, 0 },
 	{ "prefer",		SO_FLAG,	0, SRC(prefer), 0, 0 },
 	{ "noselect",		SO_FLAG,	0, SRC(noselect), 0, 0 },
 	{ "nts",		SO_FLAG,	0, SRC(nts), 0, 0 },
 	{ "xleave",		SO_FLAG,	0, SRC(xleave), 0, 0 },
-	{ "minpoll",		SO_INT,		1, SRC(minpoll), -7, 24 },
-	{ "maxpoll",		SO_INT,		1, SRC(maxpoll), -7, 24 },
+	{ "minpoll",		SO_POLL,	1, SRC(minpoll), INT_MIN,
+	    INT_MAX },
+	{ "maxpoll",		SO_POLL,	1, SRC(maxpoll), INT_MIN,
+	    INT_MAX },
 	{ "certset",		SO_INT,		1, SRC(certset), 0, INT_MAX },
 	{ "port",		SO_U16,		1, SRC(port), 1, 65535 },
 	{ "ntsport",		SO_U16,		1, SRC(ntsport), 1, 65535 },
@@ -101,7 +113,7 @@ static const struct srcopt srcopts[] = {
 	{ "maxdelay",		SO_DBL,		1, SRC(maxdelay_s), 0, 1000 },
 	{ "polltarget",		SO_INT,		1, SRC(polltarget), 6, 60 },
 	{ "maxsources",		SO_POOL,	1, SRC(maxsources), 1, 16 },
-	{ "burst",		SO_ACCEPT,	0, 0, 0, 0 },
+	{ "burst",		SO_WARN,	0, 0, 0, 0 },
 	{ "offline",		SO_WARN,	0, 0, 0, 0 },
 	{ "auto_offline",	SO_WARN,	0, 0, 0, 0 },
 	{ "trust",		SO_WARN,	0, 0, 0, 0 },
@@ -109,38 +121,20 @@ static const struct srcopt srcopts[] = {
 	{ "copy",		SO_WARN,	0, 0, 0, 0 },
 	{ "ipv4",		SO_WARN,	0, 0, 0, 0 },
 	{ "ipv6",		SO_WARN,	0, 0, 0, 0 },
-	{ "presend",		SO_WARN,	1, 0, 0, 0 },
-	{ "minstratum",		SO_WARN,	1, 0, 0, 0 },
-	{ "version",		SO_WARN,	1, 0, 0, 0 },
-	{ "filter",		SO_WARN,	1, 0, 0, 0 },
-	{ "maxdelayratio",	SO_WARN,	1, 0, 0, 0 },
-	{ "maxdelaydevratio",	SO_WARN,	1, 0, 0, 0 },
-	{ "maxdelayquant",	SO_WARN,	1, 0, 0, 0 },
-	{ "mindelay",		SO_WARN,	1, 0, 0, 0 },
-	{ "asymmetry",		SO_WARN,	1, 0, 0, 0 },
-	{ "offset",		SO_WARN,	1, 0, 0, 0 },
-	{ "extfield",		SO_WARN,	1, 0, 0, 0 },
-	{ "minsamples",		SO_WARN,	1, 0, 0, 0 },
-	{ "maxsamples",		SO_WARN,	1, 0, 0, 0 },
-	{ NULL,			SO_ACCEPT,	0, 0, 0, 0 }
-};
-
-/* Chrony directives timed knows of but does not implement. */
-static const char *const unimplemented[] = {
-	"acquisitionport", "authselectmode", "bindacqaddress",
-	"bindacqdevice", "bindcmddevice", "binddevice", "broadcast",
-	"clockprecision", "cmdallow", "cmddeny", "cmdratelimit",
-	"combinelimit", "commandkey", "corrtimeratio", "dscp", "dumpdir",
-	"dumponexit", "fallbackdrift", "generatecommandkey", "hwclockfile",
-	"hwtsinterface", "initstepslew", "leapsecmode", "leapseclist",
-	"linux_freq_scale", "linux_hz", "lock_all", "mailonchange",
-	"manual", "maxclockerror", "maxdrift", "maxjitter",
-	"maxsamples", "minsamples", "ntpsigndsocket",
-	"ntsaeads", "ntscachedir", "ntsprocesses",
-	"opencommands", "ptpdomain", "ptpport", "refclock", "reselectdist",
-	"rtcautotrim", "rtcdevice", "rtcfile", "rtconutc",
-	"sched_priority", "smoothtime", "stratumweight", "tempcomp",
-	NULL
+	{ "presend",		SO_WARN_INT,	1, 0, 0, 0 },
+	{ "minstratum",		SO_WARN_INT,	1, 0, 0, 0 },
+	{ "version",		SO_WARN_INT,	1, 0, 0, 0 },
+	{ "filter",		SO_WARN_INT,	1, 0, 0, 0 },
+	{ "maxdelayratio",	SO_WARN_DBL,	1, 0, 0, 0 },
+	{ "maxdelaydevratio",	SO_WARN_DBL,	1, 0, 0, 0 },
+	{ "maxdelayquant",	SO_WARN_DBL,	1, 0, 0, 0 },
+	{ "mindelay",		SO_WARN_DBL,	1, 0, 0, 0 },
+	{ "asymmetry",		SO_WARN_DBL,	1, 0, 0, 0 },
+	{ "offset",		SO_WARN_DBL,	1, 0, 0, 0 },
+	{ "extfield",		SO_WARN_EF,	1, 0, 0, 0 },
+	{ "minsamples",		SO_WARN_INT,	1, 0, 0, 0 },
+	{ "maxsamples",		SO_WARN_INT,	1, 0, 0, 0 },
+	{ NULL,			SO_WARN,	0, 0, 0, 0 }
 };
 
 static const char *const log_names[] = {
@@ -162,73 +156,116 @@ err(struct pctx *p, const char *fmt, ...)
 	return -1;
 }
 
-/* Warnings of one line are joined with "; ". */
+/*
+ * Warnings of one line, one a line: the shell prints each as a line of
+ * its own.  CONF_MAX_DIAG holds them all; should a line ever need more,
+ * the last ones are dropped whole and the last line says so.
+ */
 static void __attribute__((format(printf, 2, 3)))
 warn(struct pctx *p, const char *fmt, ...)
 {
-	va_list	 ap;
-	size_t	 len = 0;
+	static const char	 more[] = "\n(more warnings not shown)";
+	char			*msg = p->diag->msg;
+	size_t			 len = p->warned ? strlen(msg) : 0;
+	size_t			 room = sizeof(p->diag->msg) - sizeof(more);
+	va_list			 ap;
+	int			 n;
 
-	if (p->warned) {
-		len = strlen(p->diag->msg);
-		snprintf(p->diag->msg + len, sizeof(p->diag->msg) - len,
-		    "; ");
-		len = strlen(p->diag->msg);
-	}
+	if (p->diag_full)
+		return;
+	if (p->warned && len < room)
+		msg[len++] = '\n';
 	va_start(ap, fmt);
-	vsnprintf(p->diag->msg + len, sizeof(p->diag->msg) - len, fmt, ap);
+	n = len < room ? vsnprintf(msg + len, room - len, fmt, ap) : -1;
 	va_end(ap);
+	if (n < 0 || (size_t)n >= room - len) {
+		len = len > 0 ? len - 1 : 0;
+		memcpy(msg + len, more, sizeof(more));
+		p->diag_full = 1;
+	}
 	p->diag->is_error = 0;
 	p->warned = 1;
 }
 
 /* Values */
 
+/*
+ * How a number is read.  chronyd reads numbers with sscanf(): what
+ * follows the last number of most directives is ignored (NUM_TAIL), and
+ * most values out of range are taken and clamped later (NUM_CLAMP).
+ * timed does the same, with a warning; without the flag each is an
+ * error, as in chronyd where it refuses them.
+ */
+#define NUM_CLAMP	0x1	/* out of lo..hi: the nearest end, warned */
+#define NUM_TAIL	0x2	/* junk after the number: ignored, warned */
+#define NUM_LAX		(NUM_CLAMP | NUM_TAIL)
+
 static int
 get_ll(struct pctx *p, const char *name, const char *s, double lo, double hi,
-    long long *out)
+    int flags, long long *out)
 {
 	char		*end;
 	long long	 v;
 
 	errno = 0;
 	v = strtoll(s, &end, 10);
-	if (end == s || *end != '\0')
+	if (end == s || (*end != '\0' && !(flags & NUM_TAIL)))
 		return err(p, "%s: bad number '%s'", name, s);
-	if (errno == ERANGE || (double)v < lo || (double)v > hi)
+	if (*end != '\0')
+		warn(p, "%s: '%s' read as %lld, as chronyd reads it", name, s,
+		    v);
+	if (errno != ERANGE && (double)v >= lo && (double)v <= hi) {
+		*out = v;
+		return 0;
+	}
+	if (!(flags & NUM_CLAMP))
 		return err(p, "%s: '%s' out of range %.0f..%.0f", name, s,
 		    lo, hi);
-	*out = v;
+	*out = (long long)((double)v < lo ? lo : hi);
+	warn(p, "%s: '%s' out of range %.0f..%.0f; %lld used", name, s, lo,
+	    hi, *out);
 	return 0;
 }
 
 static int
 get_int(struct pctx *p, const char *name, const char *s, double lo,
-    double hi, int *out)
+    double hi, int flags, int *out)
 {
 	long long	 v;
 
-	if (get_ll(p, name, s, lo, hi, &v) == -1)
+	if (get_ll(p, name, s, lo, hi, flags, &v) == -1)
 		return -1;
 	*out = (int)v;
 	return 0;
 }
 
+/* NaN is refused whatever the flags: no range holds it. */
 static int
 get_double(struct pctx *p, const char *name, const char *s, double lo,
-    double hi, double *out)
+    double hi, int flags, double *out)
 {
 	char	*end;
 	double	 v;
 
 	errno = 0;
 	v = strtod(s, &end);
-	if (end == s || *end != '\0' || isnan(v))
+	if (end == s || (*end != '\0' && !(flags & NUM_TAIL)) || isnan(v))
 		return err(p, "%s: bad number '%s'", name, s);
-	if (errno == ERANGE || v < lo || v > hi)
+	if (*end != '\0')
+		warn(p, "%s: '%s' read as %.15g, as chronyd reads it", name, s,
+		    v);
+	if (errno == ERANGE && fabs(v) < 1.0)
+		v = 0.0;		/* underflow */
+	if (v >= lo && v <= hi) {
+		*out = v;
+		return 0;
+	}
+	if (!(flags & NUM_CLAMP))
 		return err(p, "%s: '%s' out of range %.15g..%.15g", name, s,
 		    lo, hi);
-	*out = v;
+	*out = v < lo ? lo : hi;
+	warn(p, "%s: '%s' out of range %.15g..%.15g; %.15g used", name, s, lo,
+	    hi, *out);
 	return 0;
 }
 
@@ -311,7 +348,8 @@ d_int(struct pctx *p)
 {
 	if (nargs(p, 1, 1) == -1)
 		return -1;
-	return get_int(p, p->dir, p->av[0], p->d->lo, p->d->hi, field(p));
+	return get_int(p, p->dir, p->av[0], p->d->lo, p->d->hi, NUM_LAX,
+	    field(p));
 }
 
 static int
@@ -320,7 +358,8 @@ d_long(struct pctx *p)
 	long long	 v;
 
 	if (nargs(p, 1, 1) == -1 ||
-	    get_ll(p, p->dir, p->av[0], p->d->lo, p->d->hi, &v) == -1)
+	    get_ll(p, p->dir, p->av[0], p->d->lo, p->d->hi, NUM_LAX,
+	    &v) == -1)
 		return -1;
 	*(long *)field(p) = (long)v;
 	return 0;
@@ -331,7 +370,8 @@ d_double(struct pctx *p)
 {
 	if (nargs(p, 1, 1) == -1)
 		return -1;
-	return get_double(p, p->dir, p->av[0], p->d->lo, p->d->hi, field(p));
+	return get_double(p, p->dir, p->av[0], p->d->lo, p->d->hi, NUM_LAX,
+	    field(p));
 }
 
 static int
@@ -353,12 +393,46 @@ d_strlist(struct pctx *p)
 static int
 d_unimpl(struct pctx *p)
 {
+	if (nargs(p, (int)p->d->lo, (int)p->d->hi) == -1)
+		return -1;
+	/* tempcomp: a file, an interval and 4 numbers, or a points file */
+	if (strcasecmp(p->dir, "tempcomp") == 0 && p->ac != 3 && p->ac != 6)
+		return err(p, "tempcomp: %d arguments (3 or 6 expected)",
+		    p->ac);
 	warn(p, "chrony directive '%s' is not implemented by timed; ignored",
 	    p->dir);
 	return 0;
 }
 
 /* Sources */
+
+/*
+ * The value of an option timed ignores is still checked as chronyd 4.3
+ * checks it, so that a line it refuses is refused here too.
+ */
+static int
+srcopt_check(struct pctx *p, const struct srcopt *o, const char *v)
+{
+	char	*end = NULL;
+
+	switch (o->kind) {
+	case SO_WARN_INT:
+		(void)strtoll(v, &end, 10);
+		break;
+	case SO_WARN_DBL:
+		(void)strtod(v, &end);
+		break;
+	case SO_WARN_EF:
+		if (strcasecmp(v, "F323") != 0)
+			return err(p, "extfield: unknown field '%s'", v);
+		return 0;
+	default:
+		return 0;
+	}
+	if (end == v || *end != '\0')
+		return err(p, "%s: bad number '%s'", o->name, v);
+	return 0;
+}
 
 static int
 srcopt_set(struct pctx *p, const struct srcopt *o, struct conf_source *s,
@@ -372,18 +446,20 @@ srcopt_set(struct pctx *p, const struct srcopt *o, struct conf_source *s,
 		*(int *)f = 1;
 		return 0;
 	case SO_INT:
+	case SO_POLL:
 	case SO_POOL:
-		return get_int(p, o->name, v, o->lo, o->hi, f);
+		return get_int(p, o->name, v, o->lo, o->hi, NUM_CLAMP, f);
 	case SO_DBL:
-		return get_double(p, o->name, v, o->lo, o->hi, f);
+		return get_double(p, o->name, v, o->lo, o->hi, NUM_CLAMP, f);
 	case SO_U16:
-	case SO_U32:
-		if (get_ll(p, o->name, v, o->lo, o->hi, &ll) == -1)
+		if (get_ll(p, o->name, v, o->lo, o->hi, NUM_CLAMP, &ll) == -1)
 			return -1;
-		if (o->kind == SO_U16)
-			*(uint16_t *)f = (uint16_t)ll;
-		else
-			*(uint32_t *)f = (uint32_t)ll;
+		*(uint16_t *)f = (uint16_t)ll;
+		return 0;
+	case SO_U32:
+		if (get_ll(p, o->name, v, o->lo, o->hi, 0, &ll) == -1)
+			return -1;
+		*(uint32_t *)f = (uint32_t)ll;
 		return 0;
 	default:
 		return 0;
@@ -395,10 +471,43 @@ srcopt_find(const char *name)
 {
 	const struct srcopt	*o;
 
+	/* chronyd takes option names in any case, as directives */
 	for (o = srcopts; o->name != NULL; o++)
-		if (strcmp(o->name, name) == 0)
+		if (strcasecmp(o->name, name) == 0)
 			return o;
 	return NULL;
+}
+
+/* One poll out of chronyd's range: what chronyd makes of it. */
+static void
+fix_poll(struct pctx *p, const char *name, int *poll, int dflt)
+{
+	if (*poll >= POLL_MIN && *poll <= POLL_MAX)
+		return;
+	warn(p, "%s: %d out of range %d..%d; %d used, as chronyd does", name,
+	    *poll, POLL_MIN, POLL_MAX, *poll < POLL_MIN ? dflt : POLL_MAX);
+	*poll = *poll < POLL_MIN ? dflt : POLL_MAX;
+}
+
+/* What chronyd 4.3 makes of options that do not go together. */
+static void
+fix_source(struct pctx *p, struct conf_source *s)
+{
+	fix_poll(p, "minpoll", &s->minpoll, POLL_MIN_DEFAULT);
+	fix_poll(p, "maxpoll", &s->maxpoll, POLL_MAX_DEFAULT);
+	if (s->maxpoll < s->minpoll) {
+		warn(p, "%s %s: maxpoll %d is less than minpoll %d; maxpoll "
+		    "%d used, as chronyd does", p->dir, s->name, s->maxpoll,
+		    s->minpoll, s->minpoll);
+		s->maxpoll = s->minpoll;
+	}
+	/* one way to authenticate a source: chronyd's NTS wins */
+	if (s->nts && s->key != 0) {
+		warn(p, "%s: options 'key' and 'nts' together: key %u ignored, "
+		    "NTS authenticates, as chronyd does", p->dir,
+		    (unsigned)s->key);
+		s->key = 0;
+	}
 }
 
 /* Options from av[1] on; returns -1 on error. */
@@ -406,6 +515,7 @@ static int
 source_options(struct pctx *p, struct conf_source *s)
 {
 	const struct srcopt	*o;
+	const char		*v;
 	int			 i;
 
 	for (i = 1; i < p->ac; i += 1 + o->nargs) {
@@ -414,20 +524,19 @@ source_options(struct pctx *p, struct conf_source *s)
 			    p->av[i]);
 		if (i + o->nargs >= p->ac && o->nargs > 0)
 			return err(p, "%s: missing argument", o->name);
-		if (o->kind == SO_WARN)
+		v = o->nargs > 0 ? p->av[i + 1] : NULL;
+		if (o->kind >= SO_WARN) {
+			if (srcopt_check(p, o, v) == -1)
+				return -1;
 			warn(p, "%s: chrony option '%s' is not implemented "
 			    "by timed; ignored", p->dir, o->name);
-		else if (o->kind == SO_POOL && s->type != CONF_SRC_POOL)
+		} else if (o->kind == SO_POOL && s->type != CONF_SRC_POOL)
 			warn(p, "%s: option '%s' is only meaningful for "
 			    "pool; ignored", p->dir, o->name);
-		else if (srcopt_set(p, o, s,
-		    o->nargs > 0 ? p->av[i + 1] : NULL) == -1)
+		else if (srcopt_set(p, o, s, v) == -1)
 			return -1;
 	}
-	/* one way to authenticate a source, as chrony */
-	if (s->nts && s->key != 0)
-		return err(p, "%s: options 'key' and 'nts' exclude each "
-		    "other", p->dir);
+	fix_source(p, s);
 	return 0;
 }
 
@@ -644,22 +753,27 @@ d_local(struct pctx *p)
 	int	 i, stratum = 10, orphan = 0;
 	double	 dist = 1.0;
 
+	/* chronyd refuses a stratum out of range, takes any distance */
 	for (i = 0; i < p->ac; i++) {
-		if (strcmp(p->av[i], "orphan") == 0)
+		if (strcasecmp(p->av[i], "orphan") == 0)
 			orphan = 1;
-		else if (strcmp(p->av[i], "stratum") != 0 &&
-		    strcmp(p->av[i], "distance") != 0)
+		else if (strcasecmp(p->av[i], "stratum") != 0 &&
+		    strcasecmp(p->av[i], "distance") != 0)
 			return err(p, "local: unknown option '%s'", p->av[i]);
 		else if (i + 1 >= p->ac)
 			return err(p, "%s: missing argument", p->av[i]);
-		else if (p->av[i][0] == 's' ?
-		    get_int(p, "stratum", p->av[++i], 1, 15, &stratum) == -1 :
-		    get_double(p, "distance", p->av[++i], 0, 1000, &dist) == -1)
+		else if (tolower((unsigned char)p->av[i][0]) == 's' ?
+		    get_int(p, "stratum", p->av[++i], 1, 15, 0,
+		    &stratum) == -1 :
+		    get_double(p, "distance", p->av[++i], 0, 1000, NUM_CLAMP,
+		    &dist) == -1)
 			return -1;
 	}
+	if (orphan)
+		warn(p, "local: chrony option 'orphan' is not implemented by "
+		    "timed; ignored");
 	p->c->local_set = 1;
 	p->c->local_stratum = stratum;
-	p->c->local_orphan = orphan;
 	p->c->local_distance_s = dist;
 	return 0;
 }
@@ -669,7 +783,8 @@ d_log(struct pctx *p)
 {
 	int	 i, j, flags = 0;
 
-	if (nargs(p, 1, CONF_MAX_ARGS) == -1)
+	/* a bare log logs nothing, in chronyd too */
+	if (nargs(p, 0, CONF_MAX_ARGS) == -1)
 		return -1;
 	for (i = 0; i < p->ac; i++) {
 		for (j = 0; log_names[j] != NULL; j++)
@@ -694,9 +809,12 @@ d_makestep(struct pctx *p)
 	double	 thr;
 	int	 limit;
 
+	/* chronyd's sscanf("%lf %d"): junk may follow the limit only */
 	if (nargs(p, 2, 2) == -1 ||
-	    get_double(p, p->dir, p->av[0], 0, CONF_MAX_OFFSET_S, &thr) == -1 ||
-	    get_int(p, p->dir, p->av[1], INT_MIN, INT_MAX, &limit) == -1)
+	    get_double(p, p->dir, p->av[0], 0, CONF_MAX_OFFSET_S, NUM_CLAMP,
+	    &thr) == -1 ||
+	    get_int(p, p->dir, p->av[1], INT_MIN, INT_MAX, NUM_LAX,
+	    &limit) == -1)
 		return -1;
 	p->c->makestep_set = 1;
 	p->c->makestep_threshold_s = thr;
@@ -710,11 +828,21 @@ d_maxchange(struct pctx *p)
 	double	 off;
 	int	 start, ignore;
 
+	/* chronyd's sscanf("%lf %d %d"): junk may follow the last only */
 	if (nargs(p, 3, 3) == -1 ||
-	    get_double(p, p->dir, p->av[0], 0, CONF_MAX_OFFSET_S, &off) == -1 ||
-	    get_int(p, p->dir, p->av[1], 0, INT_MAX, &start) == -1 ||
-	    get_int(p, p->dir, p->av[2], -1, INT_MAX, &ignore) == -1)
+	    get_double(p, p->dir, p->av[0], 0, CONF_MAX_OFFSET_S, NUM_CLAMP,
+	    &off) == -1 ||
+	    get_int(p, p->dir, p->av[1], INT_MIN, INT_MAX, NUM_CLAMP,
+	    &start) == -1 ||
+	    get_int(p, p->dir, p->av[2], -1, INT_MAX, NUM_LAX, &ignore) == -1)
 		return -1;
+	if (start < 0) {
+		/* chronyd's default: the check is off */
+		warn(p, "maxchange: a negative start (%d) turns the check off, "
+		    "as in chronyd; ignored", start);
+		p->c->maxchange_set = 0;
+		return 0;
+	}
 	p->c->maxchange_set = 1;
 	p->c->maxchange_offset_s = off;
 	p->c->maxchange_start = start;
@@ -726,32 +854,37 @@ static int
 d_logchange(struct pctx *p)
 {
 	if (nargs(p, 1, 1) == -1 || get_double(p, p->dir, p->av[0], 0,
-	    CONF_MAX_OFFSET_S, &p->c->logchange_s) == -1)
+	    CONF_MAX_OFFSET_S, NUM_LAX, &p->c->logchange_s) == -1)
 		return -1;
 	p->c->logchange_set = 1;
 	return 0;
 }
 
-/* ratelimit and ntsratelimit: [interval N] [burst N] [leak N] */
+/*
+ * ratelimit and ntsratelimit: [interval N] [burst N] [leak N], clamped
+ * to chronyd's limits as chronyd clamps them.
+ */
 static int
 ratelimit(struct pctx *p, int *set, int *interval, int *burst, int *leak)
 {
-	int	 i, v[3] = { *interval, *burst, *leak };
+	static const struct {
+		const char	*name;
+		int		 lo, hi;
+	} opts[] = { { "interval", -19, 12 }, { "burst", 1, 255 },
+	    { "leak", 0, 4 } };
+	int	 i, j, v[3] = { *interval, *burst, *leak };
 
 	for (i = 0; i < p->ac; i += 2) {
-		if (strcmp(p->av[i], "interval") != 0 &&
-		    strcmp(p->av[i], "burst") != 0 &&
-		    strcmp(p->av[i], "leak") != 0)
+		for (j = 0; j < 3; j++)
+			if (strcasecmp(p->av[i], opts[j].name) == 0)
+				break;
+		if (j == 3)
 			return err(p, "%s: unknown option '%s'", p->dir,
 			    p->av[i]);
 		if (i + 1 >= p->ac)
-			return err(p, "%s: missing argument", p->av[i]);
-		if ((p->av[i][0] == 'i' && get_int(p, "interval",
-		    p->av[i + 1], -19, 12, &v[0]) == -1) ||
-		    (p->av[i][0] == 'b' && get_int(p, "burst",
-		    p->av[i + 1], 1, 255, &v[1]) == -1) ||
-		    (p->av[i][0] == 'l' && get_int(p, "leak",
-		    p->av[i + 1], 0, 4, &v[2]) == -1))
+			return err(p, "%s: missing argument", opts[j].name);
+		if (get_int(p, opts[j].name, p->av[i + 1], opts[j].lo,
+		    opts[j].hi, NUM_CLAMP, &v[j]) == -1)
 			return -1;
 	}
 	*set = 1;
@@ -779,15 +912,63 @@ d_ntsratelimit(struct pctx *p)
 	    &c->ntsratelimit_burst, &c->ntsratelimit_leak);
 }
 
+/*
+ * hwtimestamp INTERFACE [option]...: checked as chronyd 4.3 checks it,
+ * then ignored; the client and the server use the kernel's timestamps.
+ */
+static int
+hwts_option(struct pctx *p, int i)
+{
+	static const char *const ints[] = {
+		"minpoll", "minsamples", "maxsamples", NULL
+	};
+	static const char *const dbls[] = {
+		"precision", "rxcomp", "txcomp", NULL
+	};
+	static const char *const filters[] = {
+		"all", "ntp", "ptp", "none", NULL
+	};
+	const char	*o = p->av[i];
+	double		 d;
+	int		 j, n;
+
+	if (strcasecmp(o, "nocrossts") == 0)
+		return 0;
+	for (j = 0; ints[j] != NULL && strcasecmp(o, ints[j]) != 0; j++)
+		;
+	if (ints[j] != NULL)
+		return i + 1 >= p->ac ? err(p, "%s: missing argument", o) :
+		    get_int(p, o, p->av[i + 1], INT_MIN, INT_MAX, 0, &n) == -1 ?
+		    -1 : 1;
+	for (j = 0; dbls[j] != NULL && strcasecmp(o, dbls[j]) != 0; j++)
+		;
+	if (dbls[j] != NULL)
+		return i + 1 >= p->ac ? err(p, "%s: missing argument", o) :
+		    get_double(p, o, p->av[i + 1], -HUGE_VAL, HUGE_VAL, 0,
+		    &d) == -1 ? -1 : 1;
+	if (strcasecmp(o, "rxfilter") != 0)
+		return err(p, "hwtimestamp: unknown option '%s'", o);
+	if (i + 1 >= p->ac)
+		return err(p, "%s: missing argument", o);
+	for (j = 0; filters[j] != NULL; j++)
+		if (strcasecmp(p->av[i + 1], filters[j]) == 0)
+			return 1;
+	return err(p, "rxfilter: unknown filter '%s'", p->av[i + 1]);
+}
+
 static int
 d_hwtimestamp(struct pctx *p)
 {
+	int	 i, n;
+
 	if (nargs(p, 1, CONF_MAX_ARGS) == -1)
 		return -1;
-	if (p->ac > 1)
-		warn(p, "hwtimestamp: options after '%s' are not implemented "
-		    "by timed; ignored", p->av[0]);
-	return add_str(p, &p->c->hwtimestamp, 0, p->av[0]);
+	for (i = 1; i < p->ac; i += 1 + n)
+		if ((n = hwts_option(p, i)) == -1)
+			return -1;
+	warn(p, "chrony directive 'hwtimestamp' is not implemented by timed "
+	    "(it uses the kernel's timestamps); ignored");
+	return 0;
 }
 
 static int
@@ -823,13 +1004,28 @@ d_bindcmdaddress(struct pctx *p)
 	return 0;
 }
 
+/* timectl talks over the Unix socket alone: there is no UDP port. */
+static int
+d_cmdport(struct pctx *p)
+{
+	int	 port;
+
+	if (nargs(p, 1, 1) == -1 ||
+	    get_int(p, p->dir, p->av[0], 0, 65535, NUM_LAX, &port) == -1)
+		return -1;
+	if (port != 0)
+		warn(p, "cmdport: timed has no UDP command port (timectl uses "
+		    "bindcmdaddress's socket); ignored");
+	return 0;
+}
+
 static int
 d_ntstrustedcerts(struct pctx *p)
 {
 	int	 id = 0;
 
 	if (nargs(p, 1, 2) == -1 || (p->ac == 2 &&
-	    get_int(p, p->dir, p->av[0], 0, INT_MAX, &id) == -1))
+	    get_int(p, p->dir, p->av[0], 0, INT_MAX, NUM_CLAMP, &id) == -1))
 		return -1;
 	return add_str(p, &p->c->ntstrustedcerts, id, p->av[p->ac - 1]);
 }
@@ -855,9 +1051,9 @@ d_clock(struct pctx *p)
 		if (i + 1 >= p->ac)
 			return err(p, "%s: missing argument", p->av[i]);
 		if (p->av[i][0] == 'o' ? get_double(p, "offset", p->av[i + 1],
-		    -CONF_MAX_OFFSET_S, CONF_MAX_OFFSET_S, &v[0]) == -1 :
+		    -CONF_MAX_OFFSET_S, CONF_MAX_OFFSET_S, 0, &v[0]) == -1 :
 		    get_double(p, "frequency", p->av[i + 1],
-		    -CONF_MAX_FREQ_PPM, CONF_MAX_FREQ_PPM, &v[1]) == -1)
+		    -CONF_MAX_FREQ_PPM, CONF_MAX_FREQ_PPM, 0, &v[1]) == -1)
 			return -1;
 	}
 	p->c->clock = kernel ? CONF_CLOCK_KERNEL : CONF_CLOCK_VIRTUAL;
@@ -921,7 +1117,7 @@ static const struct directive directives[] = {
 	{ "chrootdir",		d_string,	CNF(chrootdir), 0, 0 },
 	{ "clientloglimit",	d_long,		CNF(clientloglimit), 0, N_INT },
 	{ "clock",		d_clock,	0, 0, 0 },
-	{ "cmdport",		d_int,		CNF(cmdport), 0, 65535 },
+	{ "cmdport",		d_cmdport,	0, 0, 0 },
 	{ "confdir",		d_confdir,	0, 0, 0 },
 	{ "deny",		d_deny,		0, 0, 0 },
 	{ "driftfile",		d_string,	CNF(driftfile), 0, 0 },
@@ -970,23 +1166,57 @@ static const struct directive directives[] = {
 	{ NULL,			NULL,		0, 0, 0 }
 };
 
-static const struct directive unimpl_directive = {
-	NULL, d_unimpl, 0, 0, 0
+/*
+ * Chrony directives timed knows of but does not implement, with the
+ * number of arguments chronyd 4.3 takes (lo..hi; UNIMPL_ANY: any), so
+ * that a line it refuses is refused here too.  Their values are not
+ * checked.  hwtsinterface, leapseclist, ntsaeads, opencommands and
+ * ptpdomain are not 4.3's (older or newer chronyds).
+ */
+#define UNIMPL_ANY	(double)CONF_MAX_ARGS
+#define U(name, lo, hi)	{ name, d_unimpl, 0, lo, hi }
+
+static const struct directive unimplemented[] = {
+	U("acquisitionport", 1, 1), U("authselectmode", 1, 1),
+	U("bindacqaddress", 1, 1), U("bindacqdevice", 1, 1),
+	U("bindcmddevice", 1, 1), U("binddevice", 1, 1),
+	U("broadcast", 2, 3), U("clockprecision", 1, 1),
+	U("cmdallow", 0, 2), U("cmddeny", 0, 2), U("cmdratelimit", 0, 6),
+	U("combinelimit", 1, 1), U("commandkey", 0, UNIMPL_ANY),
+	U("corrtimeratio", 1, 1), U("dscp", 1, 1), U("dumpdir", 1, 1),
+	U("dumponexit", 0, UNIMPL_ANY), U("fallbackdrift", 2, 2),
+	U("generatecommandkey", 0, UNIMPL_ANY), U("hwclockfile", 1, 1),
+	U("hwtsinterface", 0, UNIMPL_ANY), U("initstepslew", 1, UNIMPL_ANY),
+	U("leapsecmode", 1, 1), U("leapseclist", 1, 1),
+	U("linux_freq_scale", 0, UNIMPL_ANY), U("linux_hz", 0, UNIMPL_ANY),
+	U("lock_all", 0, 0), U("mailonchange", 2, 2), U("manual", 0, 0),
+	U("maxclockerror", 1, 1), U("maxdrift", 1, 1), U("maxjitter", 1, 1),
+	U("maxsamples", 1, 1), U("minsamples", 1, 1),
+	U("ntpsigndsocket", 1, 1), U("ntsaeads", 1, UNIMPL_ANY),
+	U("ntscachedir", 1, 1), U("ntsprocesses", 1, 1),
+	U("opencommands", 0, UNIMPL_ANY), U("ptpdomain", 1, 1),
+	U("ptpport", 1, 1), U("refclock", 2, UNIMPL_ANY),
+	U("reselectdist", 1, 1), U("rtcautotrim", 1, 1),
+	U("rtcdevice", 1, 1), U("rtcfile", 1, 1), U("rtconutc", 0, 0),
+	U("sched_priority", 1, 1), U("smoothtime", 2, 3),
+	U("stratumweight", 1, 1), U("tempcomp", 3, 6),
+	{ NULL, NULL, 0, 0, 0 }
 };
+
+#undef U
 
 static const struct directive *
 directive_find(const char *name)
 {
 	const struct directive	*d;
-	int			 i;
 
 	/* chrony takes directive names in any case */
 	for (d = directives; d->name != NULL; d++)
 		if (strcasecmp(d->name, name) == 0)
 			return d;
-	for (i = 0; unimplemented[i] != NULL; i++)
-		if (strcasecmp(unimplemented[i], name) == 0)
-			return &unimpl_directive;
+	for (d = unimplemented; d->name != NULL; d++)
+		if (strcasecmp(d->name, name) == 0)
+			return d;
 	return NULL;
 }
 
@@ -1007,6 +1237,7 @@ dispatch(struct pctx *p, int sources_only)
 	p->sources_only = sources_only;
 	if (p->d->fn(p) == -1)
 		return -1;
+	p->diag->dir = p->d->name;
 	if (!p->warned)
 		return 0;
 	p->c->nwarnings++;
@@ -1115,6 +1346,18 @@ str_free(struct conf_str *s)
 }
 
 static void
+at_free(struct conf_at *a)
+{
+	struct conf_at	*next;
+
+	for (; a != NULL; a = next) {
+		next = a->next;
+		free(a->at);
+		free(a);
+	}
+}
+
+static void
 lists_free(struct conf *c)
 {
 	struct conf_source	*s, *snext;
@@ -1132,12 +1375,12 @@ lists_free(struct conf *c)
 		anext = a->next;
 		free(a);
 	}
-	str_free(c->hwtimestamp);
 	str_free(c->bindaddress);
 	str_free(c->ntsserverkey);
 	str_free(c->ntsservercert);
 	str_free(c->ntstrustedcerts);
 	str_free(c->sourcedirs);
+	at_free(c->at);
 }
 
 void
@@ -1159,6 +1402,54 @@ conf_free(struct conf *c)
 	free(c);
 }
 
+/* Where directives were read */
+
+/* The directives whose lines later diagnostics name. */
+static const char *const tracked[] = {
+	"chrootdir", "keyfile", "logdir", "ntsonly", "ntsservercert",
+	"ntsserverkey", "ntstrustedcerts", "pidfile", NULL
+};
+
+int
+conf_note_at(struct conf *c, const char *dir, const char *at)
+{
+	struct conf_at	*n, **tail;
+	int		 i;
+
+	for (i = 0; tracked[i] != NULL && (dir == NULL ||
+	    strcmp(tracked[i], dir) != 0); i++)
+		;
+	if (tracked[i] == NULL)
+		return 0;
+	if ((n = calloc(1, sizeof(*n))) == NULL ||
+	    (n->at = strdup(at)) == NULL) {
+		free(n);
+		return -1;
+	}
+	n->dir = tracked[i];
+	for (tail = &c->at; *tail != NULL; tail = &(*tail)->next)
+		;
+	*tail = n;
+	return 0;
+}
+
+const char *
+conf_at(const struct conf *c, const char *dir, int n)
+{
+	const struct conf_at	*a;
+	const char		*last = NULL;
+	int			 i = 0;
+
+	for (a = c->at; a != NULL; a = a->next) {
+		if (strcmp(a->dir, dir) != 0)
+			continue;
+		if (i++ == n)
+			return a->at;
+		last = a->at;
+	}
+	return n == -1 ? last : NULL;
+}
+
 /* Checks across lines */
 
 static int
@@ -1174,28 +1465,23 @@ str_count(const struct conf_str *s)
 int
 conf_check(const struct conf *c, struct conf_diag *diag)
 {
-	const struct conf_source	*s;
-	int				 nkey, ncert;
+	int	 nkey, ncert;
 
 	memset(diag, 0, sizeof(*diag));
 	diag->is_error = 1;
-	for (s = c->sources; s != NULL; s = s->next) {
-		if (s->maxpoll >= s->minpoll)
-			continue;
-		snprintf(diag->msg, sizeof(diag->msg), "%s %s: maxpoll %d is "
-		    "less than minpoll %d", s->type == CONF_SRC_POOL ?
-		    "pool" : "server", s->name, s->maxpoll, s->minpoll);
-		return -1;
-	}
 	nkey = str_count(c->ntsserverkey);
 	ncert = str_count(c->ntsservercert);
 	if (nkey != ncert) {
+		/* the first of either without its pair */
+		diag->at = nkey > ncert ? conf_at(c, "ntsserverkey", ncert) :
+		    conf_at(c, "ntsservercert", nkey);
 		snprintf(diag->msg, sizeof(diag->msg), "ntsserverkey and "
 		    "ntsservercert must come in pairs (%d keys, %d "
 		    "certificates)", nkey, ncert);
 		return -1;
 	}
 	if (c->ntsonly != NULL && ncert == 0) {
+		diag->at = conf_at(c, "ntsonly", 0);
 		snprintf(diag->msg, sizeof(diag->msg), "ntsonly needs an NTS "
 		    "server: ntsservercert and ntsserverkey");
 		return -1;

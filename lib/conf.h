@@ -92,6 +92,18 @@ struct conf_str {			/* list of strings, in file order */
 	char			*s;
 };
 
+/*
+ * Where a directive was read, "FILE:LINE", for the diagnostics that come
+ * after the parse: the checks across lines, and the files the start
+ * reads.  Kept for the directives conf_load() tracks (those that name
+ * files, ntsonly), one per line read.
+ */
+struct conf_at {
+	struct conf_at		*next;
+	const char		*dir;		/* the directive's name */
+	char			*at;		/* "FILE:LINE" */
+};
+
 enum conf_clock {
 	CONF_CLOCK_KERNEL,
 	CONF_CLOCK_VIRTUAL
@@ -131,7 +143,6 @@ struct conf {
 	double			 maxslewrate_ppm;	/* default 83333.333 */
 	int			 rtcsync;
 	char			*leapsectz;
-	struct conf_str		*hwtimestamp;		/* interfaces, "*" */
 
 	/* serving */
 	int			 port;			/* default 123, 0: off */
@@ -140,7 +151,6 @@ struct conf {
 	struct conf_acl		*ntsonly;		/* allow: NTS only */
 	int			 local_set;
 	int			 local_stratum;		/* default 10 */
-	int			 local_orphan;
 	double			 local_distance_s;	/* default 1 */
 	int			 ratelimit_set;
 	int			 ratelimit_interval;	/* log2 s, default 3 */
@@ -151,7 +161,6 @@ struct conf {
 
 	/* control and files */
 	char			*bindcmdaddress;	/* socket path */
-	int			 cmdport;		/* parsed; UDP is never opened */
 	char			*user;
 	char			*chrootdir;		/* timed extension */
 	char			*pidfile;
@@ -180,12 +189,25 @@ struct conf {
 	int			 maxntsconnections;	/* default 100 */
 
 	int			 nwarnings;		/* counted by the parser */
+	struct conf_at		*at;			/* in file order */
 };
 
-/* Diagnostic from the pure parser; message has no FILE:LINE prefix. */
+/*
+ * Room for every warning of one line, whole: at most about 70 warnings
+ * (one per word, and a few per line) of under 200 characters each, plus
+ * the words of the line they quote (CONF_MAX_LINE).
+ */
+#define CONF_MAX_DIAG		16384
+
+/*
+ * Diagnostic from the pure parser, without a FILE:LINE prefix: one
+ * error, or the line's warnings, one a line ('\n' between them).
+ */
 struct conf_diag {
-	int	is_error;	/* 0: warning */
-	char	msg[256];
+	int		 is_error;	/* 0: warnings */
+	const char	*dir;		/* the line's directive, or NULL */
+	const char	*at;		/* conf_check: the line, or NULL */
+	char		 msg[CONF_MAX_DIAG];
 };
 
 /*
@@ -212,8 +234,24 @@ int		 conf_parse_line(struct conf *, const char *line, int sources_only,
 		    enum conf_action *act, char *arg, size_t arglen,
 		    struct conf_diag *diag);
 
-/* Checks across lines (maxpoll >= minpoll, ...); -1 with *diag. */
+/*
+ * Checks across lines (NTS keys and certificates in pairs, ...); -1
+ * with *diag, and diag->at the line to blame when it is known.
+ */
 int		 conf_check(const struct conf *, struct conf_diag *);
+
+/*
+ * Note that directive dir (a name from conf_parse_line's diag->dir) was
+ * read at at ("FILE:LINE"), if it is one tracked; 0, or -1 out of
+ * memory.
+ */
+int		 conf_note_at(struct conf *, const char *dir, const char *at);
+
+/*
+ * Where the n-th (from 0) line of directive dir was read, n -1 for the
+ * last; NULL if not known (a configuration not read by conf_load()).
+ */
+const char	*conf_at(const struct conf *, const char *dir, int n);
 
 /*
  * Read path and what it includes; prints "FILE:LINE: message" to errf

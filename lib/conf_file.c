@@ -42,10 +42,11 @@
 #include "conf.h"
 
 struct load {
-	struct conf	*c;
-	FILE		*errf;
-	size_t		 bytes;		/* read so far, all files */
-	int		 files;		/* opened so far */
+	struct conf		*c;
+	FILE			*errf;
+	size_t			 bytes;		/* read so far, all files */
+	int			 files;		/* opened so far */
+	struct conf_diag	 d;		/* of the line being read */
 };
 
 /* Where a directive came from, for diagnostics. */
@@ -228,13 +229,18 @@ load_glob(struct load *l, const char *pattern, int depth,
 	size_t	 i;
 	int	 rc;
 
-	/* as chronyd: a name without wildcards must exist */
-	rc = glob(pattern, GLOB_NOMAGIC, NULL, &g);
+	/*
+	 * As chronyd: a name without wildcards must exist, and so must the
+	 * directories a pattern searches (GLOB_ERR), but a pattern may
+	 * match nothing.
+	 */
+	rc = glob(pattern, GLOB_ERR | GLOB_NOMAGIC, NULL, &g);
 	if (rc == GLOB_NOMATCH)
 		return 0;
 	if (rc != 0) {
 		diag(l, w, "include %s: %s", pattern,
-		    rc == GLOB_NOSPACE ? "out of memory" : "read error");
+		    rc == GLOB_NOSPACE ? "out of memory" :
+		    "cannot search for files matching it");
 		return -1;
 	}
 	for (i = 0; rc == 0 && i < g.gl_pathc; i++)
@@ -263,20 +269,51 @@ run_action(struct load *l, enum conf_action act, char *arg, int depth,
 	}
 }
 
+/* The parser's diagnostic: an error, or warnings one a line. */
+static void
+print_diag(struct load *l, const struct where *w, char *msg, int is_error)
+{
+	char	*line, *last;
+
+	if (is_error) {
+		diag(l, w, "%s", msg);
+		return;
+	}
+	for (line = strtok_r(msg, "\n", &last); line != NULL;
+	    line = strtok_r(NULL, "\n", &last))
+		diag(l, w, "warning: %s", line);
+}
+
+/* Where the line's directive was, for the diagnostics after the parse. */
+static int
+note_at(struct load *l, const struct where *w)
+{
+	char	 at[PATH_MAX + 16];
+
+	if (l->d.dir == NULL)
+		return 0;
+	snprintf(at, sizeof(at), "%s:%d", w->file, w->line);
+	if (conf_note_at(l->c, l->d.dir, at) == -1) {
+		diag(l, w, "out of memory");
+		return -1;
+	}
+	return 0;
+}
+
 static int
 load_line(struct load *l, char *line, int sources_only, int depth,
     const struct where *w)
 {
-	struct conf_diag	 d;
 	enum conf_action	 act;
 	char			 arg[CONF_MAX_LINE];
 	int			 rc;
 
+	/* l->d is free again once printed, for the files this one names */
 	rc = conf_parse_line(l->c, line, sources_only, &act, arg,
-	    sizeof(arg), &d);
+	    sizeof(arg), &l->d);
 	if (rc != 0)
-		diag(l, w, "%s%s", d.is_error ? "" : "warning: ", d.msg);
-	if (rc == -1)
+		print_diag(l, w, l->d.msg, l->d.is_error);
+	if (rc == -1 || note_at(l, w) == -1)
 		return -1;
 	if (act == CONF_ACT_NONE)
 		return 0;
@@ -362,14 +399,15 @@ load_file(struct load *l, const char *path, int sources_only, int depth,
 int
 conf_load(struct conf *c, const char *path, FILE *errf)
 {
-	struct load		 l = { c, errf, 0, 0 };
+	struct load		 l = { .c = c, .errf = errf };
 	struct where		 w = { path, 0 };
-	struct conf_diag	 d;
 
 	if (load_file(&l, path, 0, 0, NULL) == -1)
 		return -1;
-	if (conf_check(c, &d) == -1) {
-		diag(&l, &w, "%s", d.msg);
+	if (conf_check(c, &l.d) == -1) {
+		if (l.d.at != NULL)
+			w.file = l.d.at;	/* "FILE:LINE" */
+		diag(&l, &w, "%s", l.d.msg);
 		return -1;
 	}
 	return 0;
@@ -378,7 +416,7 @@ conf_load(struct conf *c, const char *path, FILE *errf)
 int
 conf_load_sourcedirs(struct conf *c, const struct conf_str *dirs, FILE *errf)
 {
-	struct load	 l = { c, errf, 0, 0 };
+	struct load	 l = { .c = c, .errf = errf };
 	struct where	 w = { "sourcedir", 0 };
 	char		*copy;
 	int		 rc = 0;
@@ -478,7 +516,6 @@ print_clock(FILE *f, const struct conf *c)
 	if (c->rtcsync)
 		fputs("rtcsync\n", f);
 	print_str(f, "leapsectz", c->leapsectz);
-	print_strs(f, "hwtimestamp", c->hwtimestamp);
 }
 
 static void
@@ -516,9 +553,8 @@ print_serving(FILE *f, const struct conf *c)
 	for (a = c->ntsonly; a != NULL; a = a->next)
 		print_acl(f, "ntsonly", a);
 	if (c->local_set)
-		fprintf(f, "local stratum %d%s distance %.15g\n",
-		    c->local_stratum, c->local_orphan ? " orphan" : "",
-		    c->local_distance_s);
+		fprintf(f, "local stratum %d distance %.15g\n",
+		    c->local_stratum, c->local_distance_s);
 	print_ratelimit(f, "ratelimit", c->ratelimit_set,
 	    c->ratelimit_interval, c->ratelimit_burst, c->ratelimit_leak);
 	fprintf(f, "clientloglimit %ld\n", c->clientloglimit);
@@ -548,7 +584,6 @@ static void
 print_control(FILE *f, const struct conf *c)
 {
 	print_str(f, "bindcmdaddress", c->bindcmdaddress);
-	fprintf(f, "cmdport %d\n", c->cmdport);
 	print_str(f, "user", c->user);
 	print_str(f, "chrootdir", c->chrootdir);
 	print_str(f, "pidfile", c->pidfile);

@@ -16,6 +16,7 @@
 
 /* Files the monitor writes: whole, or not at all. */
 
+#include <sys/stat.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -88,5 +89,27 @@ file_replace(const char *path, const void *buf, size_t len, mode_t mode)
 		return -1;
 	}
 	sync_dir(path);
+	return 0;
+}
+
+int
+file_mkdirs(const char *dir, mode_t mode)
+{
+	char	 path[PATH_MAX], *p;
+
+	if (snprintf(path, sizeof(path), "%s", dir) >= (int)sizeof(path)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	for (p = path + 1; *p != '\0'; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(path, 0755) == -1 && errno != EEXIST)
+			return -1;
+		*p = '/';
+	}
+	if (mkdir(path, mode) == -1 && errno != EEXIST)
+		return -1;
 	return 0;
 }

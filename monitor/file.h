@@ -28,4 +28,10 @@
 int	file_replace(const char *path, const void *buf, size_t len,
 	    mode_t mode);
 
+/*
+ * mkdir -p, as chronyd makes its directories: the parents 0755, dir
+ * itself mode; 0 if it is there, or -1 with errno.
+ */
+int	file_mkdirs(const char *dir, mode_t mode);
+
 #endif

@@ -144,9 +144,12 @@ main(int argc, char *argv[])
 		return 1;
 	}
 	if (check) {
-		conf_print(mon.conf, stdout);
+		/* the files, as the start checks them: -p and it agree */
+		status = conffiles_check(mon.conf, mon.conffile, 0, stderr);
+		if (status == 0)
+			conf_print(mon.conf, stdout);
 		conf_free(mon.conf);	/* and make -p fail */
-		return 0;
+		return status == 0 ? 0 : 1;
 	}
 	mon.engine_exe = xstrdup(engine_exe(mon.conf));
 	status = monitor_main(&mon);

@@ -339,14 +339,16 @@ static int
 reload_keys(struct monitor *mon)
 {
 	char	 err[512];
-	int	 fd;
+	int	 fd, nkeys;
 
 	if (mon->conf->keyfile == NULL)
 		return 0;
-	if (ntsfiles_load_keyfile(mon->conf, &fd, err, sizeof(err)) == -1) {
+	if (ntsfiles_load_keyfile(mon->conf, &fd, &nkeys, err,
+	    sizeof(err)) != 0) {
 		log_warnx("SIGHUP: keyfile %s; keeping the keys in use", err);
 		return 1;
 	}
+	log_info("SIGHUP: keyfile %s: %d key(s)", mon->conf->keyfile, nkeys);
 	if (mon->keys_fd != -1)
 		close(mon->keys_fd);
 	mon->keys_fd = fd;

@@ -187,6 +187,21 @@ void		 control_from_engine(struct control *, const struct imsg *);
  */
 void		 control_engine_gone(struct control *, int died);
 
+/*
+ * conffiles.c: the files and directories the configuration names,
+ * checked as the start uses them (timed -p and the start both run it):
+ * each problem printed to errf as "FILE:LINE: [warning: ]message", at
+ * the line of the directive that names it.  -1 if one stops the start.
+ * _make_dirs makes the directories the start makes when missing (as
+ * chronyd does its own): chrootdir, the pid file's; -1 with err.
+ */
+#define CONFFILES_CLIENT	0x1	/* -q, -Q: no server, no pid file */
+#define CONFFILES_NOCHROOT	0x2	/* simulation: no chroot */
+int		 conffiles_check(const struct conf *, const char *conffile,
+		    int flags, FILE *errf);
+int		 conffiles_make_dirs(const struct conf *, int flags,
+		    char *err, size_t errlen);
+
 /* netsock.c: open the NTP server sockets; returns how many. */
 int		 netsock_open(const struct conf *, int *fds, int max);
 /* The NTS-KE listening sockets, if there are server certificates. */
@@ -205,10 +220,12 @@ int		 ntsfiles_load_trust(const struct conf *, struct nts_files *,
 void		 ntsfiles_close_trust(struct nts_files *);
 /*
  * The keyfile's text in a sealed memfd, in *fd (-1 without a keyfile),
- * after a check of every line; 0, or -1 with "FILE:LINE: reason" in err.
+ * after a check of every line, and how many keys it holds; 0, -1 with
+ * "FILE:LINE: reason" in err, or 1 with "FILE: reason" in err if it
+ * cannot be opened (chronyd then runs without keys, and so does timed).
  */
 int		 ntsfiles_load_keyfile(const struct conf *, int *fd,
-		    char *err, size_t errlen);
+		    int *nkeys, char *err, size_t errlen);
 
 /*
  * ntskeys.c: the NTS server's master keys.  _load reads

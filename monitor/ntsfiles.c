@@ -298,8 +298,8 @@ ntsfiles_close_trust(struct nts_files *f)
 }
 
 int
-ntsfiles_load_keyfile(const struct conf *conf, int *fdp, char *err,
-    size_t errlen)
+ntsfiles_load_keyfile(const struct conf *conf, int *fdp, int *nkeys,
+    char *err, size_t errlen)
 {
 	struct ntpkeys	*keys;
 	struct stat	 st;
@@ -308,8 +308,16 @@ ntsfiles_load_keyfile(const struct conf *conf, int *fdp, char *err,
 	int		 fd;
 
 	*fdp = -1;
+	*nkeys = 0;
 	if (conf->keyfile == NULL)
 		return 0;
+	/* as chronyd: a keyfile that cannot be opened is no keys */
+	if ((fd = open(conf->keyfile, O_RDONLY | O_CLOEXEC | O_NOCTTY)) == -1) {
+		snprintf(err, errlen, "%s: %s", conf->keyfile,
+		    strerror(errno));
+		return 1;
+	}
+	close(fd);
 	if ((fd = new_memfd("timed-keyfile", err, errlen)) == -1)
 		return -1;
 	if (append_file(fd, conf->keyfile, &total, err, errlen) == -1)
@@ -330,8 +338,7 @@ ntsfiles_load_keyfile(const struct conf *conf, int *fdp, char *err,
 		munmap(p, st.st_size);
 	if (keys == NULL)
 		goto fail;
-	log_info("keyfile %s: %d key(s)", conf->keyfile,
-	    ntpkeys_count(keys));
+	*nkeys = ntpkeys_count(keys);
 	ntpkeys_free(keys);
 	if (seal(fd) == -1) {
 		snprintf(err, errlen, "memfd seal: %s", strerror(errno));

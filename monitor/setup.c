@@ -18,6 +18,7 @@
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <errno.h>
+#include <limits.h>
 #include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -152,15 +153,27 @@ conf_memfd(const struct conf *conf)
 	return fd;
 }
 
-/* A missing or unreadable file stops the start, as a bad line does. */
+/*
+ * conffiles_check() has told why a file would stop the start: what fails
+ * here changed since.  A keyfile that cannot be opened is no keys (it
+ * was warned about).
+ */
 static void
 load_nts(struct monitor *mon)
 {
 	char	 err[512];
+	int	 nkeys;
 
-	if (ntsfiles_load_keyfile(mon->conf, &mon->keys_fd, err,
-	    sizeof(err)) == -1)
+	switch (ntsfiles_load_keyfile(mon->conf, &mon->keys_fd, &nkeys, err,
+	    sizeof(err))) {
+	case -1:
 		fatalx("keyfile %s", err);
+	case 0:
+		if (mon->conf->keyfile != NULL)
+			log_info("keyfile %s: %d key(s)", mon->conf->keyfile,
+			    nkeys);
+		break;
+	}
 	if (ntsfiles_load_trust(mon->conf, &mon->nts, err, sizeof(err)) == -1)
 		fatalx("ntstrustedcerts: %s", err);
 	if (mon->oneshot)
@@ -169,11 +182,29 @@ load_nts(struct monitor *mon)
 		fatalx("ntsservercert/ntsserverkey: %s", err);
 }
 
+/* The files the configuration names, as timed -p checks them. */
+static void
+check_files(struct monitor *mon)
+{
+	char	 err[PATH_MAX + 64];
+	int	 flags = 0;
+
+	if (mon->oneshot)
+		flags |= CONFFILES_CLIENT;
+	if (mon->sim != NULL)
+		flags |= CONFFILES_NOCHROOT;
+	if (conffiles_check(mon->conf, mon->conffile, flags, stderr) == -1)
+		exit(1);	/* FILE:LINE said why, as for a bad line */
+	if (conffiles_make_dirs(mon->conf, flags, err, sizeof(err)) == -1)
+		fatalx("%s", err);
+}
+
 int
 monitor_main(struct monitor *mon)
 {
 	char	 err[256];
 
+	check_files(mon);
 	if (mon->sim == NULL) {		/* no user, chroot or exec there */
 		if (geteuid() != 0)
 			fatalx("must be started as root (the monitor owns "

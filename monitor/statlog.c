@@ -31,6 +31,7 @@
 #include <unistd.h>
 
 #include "conf.h"
+#include "file.h"
 #include "log.h"
 #include "logfmt.h"
 #include "monitor.h"
@@ -53,29 +54,6 @@ static const int kind_flag[LOGFMT_NKINDS] = {
 	CONF_LOG_MEASUREMENTS, CONF_LOG_STATISTICS, CONF_LOG_TRACKING
 };
 
-/* mkdir -p, as chronyd does for its logdir. */
-static int
-make_dirs(const char *dir)
-{
-	char	 path[PATH_MAX], *p;
-
-	if (snprintf(path, sizeof(path), "%s", dir) >= (int)sizeof(path)) {
-		errno = ENAMETOOLONG;
-		return -1;
-	}
-	for (p = path + 1; *p != '\0'; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		if (mkdir(path, 0755) == -1 && errno != EEXIST)
-			return -1;
-		*p = '/';
-	}
-	if (mkdir(path, 0755) == -1 && errno != EEXIST)
-		return -1;
-	return 0;
-}
-
 struct statlog *
 statlog_new(const struct conf *conf)
 {
@@ -90,7 +68,7 @@ statlog_new(const struct conf *conf)
 		log_warnx("log: logdir not specified; no log files written");
 		return NULL;
 	}
-	if (make_dirs(conf->logdir) == -1)
+	if (file_mkdirs(conf->logdir, 0755) == -1)
 		fatal("logdir %s: cannot create it", conf->logdir);
 	if (stat(conf->logdir, &st) == -1)
 		fatal("logdir %s", conf->logdir);

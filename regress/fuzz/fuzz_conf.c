@@ -151,7 +151,10 @@ path_cmp(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* glob(3) over the tree: sorted matches; GLOB_NOMAGIC as glibc's. */
+/*
+ * glob(3) over the tree: sorted matches; GLOB_NOMAGIC as glibc's, and
+ * every directory exists for GLOB_ERR.
+ */
 static int
 fake_glob(const char *pattern, int flags, int (*errfunc)(const char *, int),
     glob_t *g)
@@ -159,7 +162,7 @@ fake_glob(const char *pattern, int flags, int (*errfunc)(const char *, int),
 	int	 i;
 
 	(void)errfunc;
-	if (flags != GLOB_NOMAGIC)
+	if (flags != (GLOB_ERR | GLOB_NOMAGIC))
 		abort();
 	memset(g, 0, sizeof(*g));
 	if ((g->gl_pathv = calloc(nvfs + 2, sizeof(char *))) == NULL)

@@ -484,11 +484,12 @@ ntsfiles_close_trust(struct nts_files *f)
 }
 
 int
-ntsfiles_load_keyfile(const struct conf *c, int *fd, char *err,
+ntsfiles_load_keyfile(const struct conf *c, int *fd, int *nkeys, char *err,
     size_t errlen)
 {
 	(void)c;
 	*fd = -1;
+	*nkeys = 0;
 	snprintf(err, errlen, "fuzz");
 	return -1;
 }
