@@ -299,6 +299,7 @@ log_statistics(struct csrc *s, int64_t at)
 	r.n_samples = e.n;
 	r.best_start = sst_count(s->sst) - e.n;
 	r.n_runs = e.runs;
+	r.asymmetry = e.asymmetry;
 	engine_send(s->cl->eng, IMSG_LOG_STATISTICS, 0, &r, sizeof(r));
 }
 
@@ -1384,10 +1385,13 @@ ntpdata(const struct csrc *s, struct rpt_ntpdata *r)
 {
 	const struct src_last	*l = &s->src.last;
 	const struct src_stats	*st = &s->src.stats;
+	struct sst_est		 e;
 	int64_t			 ref_ns;
 
 	memset(r, 0, sizeof(*r));
 	snprintf(r->name, sizeof(r->name), "%s", s->name);
+	if (sst_estimate(s->sst, engine_now_ns(s->cl->eng), &e) == 0)
+		r->jitter_asymmetry = e.asymmetry;
 	address_of(s, r->remote_address, sizeof(r->remote_address));
 	r->remote_refid = refid_of(s);
 	r->remote_port = s->conf->port;

@@ -72,6 +72,25 @@
 #define FILT_MEDIAN_RATIO	3.0
 #define FILT_MEDIAN_MIN_SD	2.0	/* but not within 2 sd of the fit */
 
+/*
+ * The asymmetry of the path's jitter, as chrony's: the slope of offset
+ * against delay (above the minimum) in a regression on time and delay.
+ * All jitter one way makes it +-0.5.  Only when it is at least
+ * ASYM_MIN, with one sign, for ASYM_MIN_RUN regressions in a row are the
+ * offsets corrected to the minimum delay, by at most ASYM_MAX per second
+ * of delay.  Unlike chrony, an estimate within ASYM_MIN_T standard errors
+ * of zero does not count: a wandering frequency bends the offsets, and
+ * the slope on the delays of such residuals passed 0.45 by chance often
+ * enough to switch the correction on (wander scenario, 20 seeds: RMS 157
+ * against 151 us without the correction).
+ */
+#define ASYM_MAX		0.5
+#define ASYM_MIN		0.45
+#define ASYM_MIN_RUN		10
+#define ASYM_MAX_RUN		1000
+#define ASYM_MIN_SAMPLES	4
+#define ASYM_MIN_T		3.0
+
 /* Bounds beyond which sst_correct() cannot re-express a sample. */
 #define MAX_CORR_DFREQ_PPM	1e5
 #define MAX_CORR_DELTA_S	1e8
@@ -96,6 +115,10 @@ struct sst {
 	uint64_t	seq;		/* of the next sample taken */
 	uint64_t	filt_epoch;	/* first seq of the delay minimum */
 	int		nrejected;	/* delay outliers in a row */
+
+	/* Regressions in a row with a large asymmetry, signed as it. */
+	int		asym_run;
+	double		asym;		/* correcting the offsets; 0: none */
 
 	/* The last regression; offset at the newest sample's time. */
 	int		runs;
@@ -221,6 +244,8 @@ sst_reset(struct sst *s)
 	s->filt_epoch = s->seq;
 	s->nrejected = 0;
 	s->runs = 0;
+	s->asym_run = 0;
+	s->asym = 0.0;
 	s->offset_s = 0.0;
 	s->offset_sd_s = 0.0;
 	s->freq = 0.0;
@@ -359,6 +384,92 @@ find_best(const double *x, const double *y, const double *iw, int n, int m,
 	return start;
 }
 
+/*
+ * The slope of y on d in the least squares fit y = a + b x + c d of the
+ * n points; -1 when the points cannot tell (too few, or x and d
+ * (nearly) dependent).
+ */
+static int
+slope_on_second(const double *x, const double *d, const double *y, int n,
+    double *c, double *c_se)
+{
+	double	 mx = 0.0, md = 0.0, my = 0.0, sxx = 0.0, sdd = 0.0, sxd = 0.0;
+	double	 sxy = 0.0, sdy = 0.0, det, b, a, r, ss = 0.0;
+	int	 i;
+
+	if (n < ASYM_MIN_SAMPLES)
+		return -1;
+	for (i = 0; i < n; i++) {
+		mx += x[i];
+		md += d[i];
+		my += y[i];
+	}
+	mx /= n;
+	md /= n;
+	my /= n;
+	for (i = 0; i < n; i++) {
+		sxx += (x[i] - mx) * (x[i] - mx);
+		sdd += (d[i] - md) * (d[i] - md);
+		sxd += (x[i] - mx) * (d[i] - md);
+		sxy += (x[i] - mx) * (y[i] - my);
+		sdy += (d[i] - md) * (y[i] - my);
+	}
+	det = sxx * sdd - sxd * sxd;
+	if (!(det > 1e-10 * sxx * sdd))
+		return -1;
+	*c = (sxx * sdy - sxd * sxy) / det;
+	b = (sdd * sxy - sxd * sdy) / det;
+	a = my - b * mx - *c * md;
+	for (i = 0; i < n; i++) {
+		r = y[i] - a - b * x[i] - *c * d[i];
+		ss += r * r;
+	}
+	/* its standard error: var(c) = s^2 sxx / det */
+	*c_se = sqrt(ss / (n - 3) * sxx / det);
+	return isfinite(*c) && isfinite(*c_se) ? 0 : -1;
+}
+
+/*
+ * chrony's correction for an asymmetric path: when the offsets of the
+ * held samples (x, y from -m) have followed their delays one way for
+ * ASYM_MIN_RUN regressions, each offset is moved to what it would have
+ * been at the smallest delay.  A one-way jitter then no longer pulls the
+ * regression toward its side.
+ */
+static void
+correct_asymmetry(struct sst *s, const double *x, double *y, int m)
+{
+	double	 d[NSLOTS], min = 0.0, a, a_se;
+	int	 i, k = s->n + m;
+
+	for (i = 0; i < k; i++) {
+		d[i] = SAMPLE(s, i - m)->delay_s;
+		if (i == 0 || d[i] < min)
+			min = d[i];
+	}
+	for (i = 0; i < k; i++)
+		d[i] -= min;
+	if (slope_on_second(x, d, y, k, &a, &a_se) == -1 ||
+	    a * s->asym_run < 0.0) {
+		s->asym_run = 0;
+		s->asym = 0.0;
+		return;
+	}
+	if (fabs(a) < ASYM_MIN_T * a_se)
+		;	/* not told apart from noise: the run holds */
+	else if (a <= -ASYM_MIN && s->asym_run > -ASYM_MAX_RUN)
+		s->asym_run--;
+	else if (a >= ASYM_MIN && s->asym_run < ASYM_MAX_RUN)
+		s->asym_run++;
+	if (abs(s->asym_run) < ASYM_MIN_RUN) {
+		s->asym = 0.0;
+		return;
+	}
+	s->asym = a < -ASYM_MAX ? -ASYM_MAX : a > ASYM_MAX ? ASYM_MAX : a;
+	for (i = 0; i < k; i++)
+		y[i] -= s->asym * d[i];
+}
+
 /* The oldest k samples used become samples for the runs test only. */
 static void
 prune(struct sst *s, int k)
@@ -399,6 +510,7 @@ regress(struct sst *s)
 		x[i + m] = diff_s(SAMPLE(s, i)->time_ns, newest(s)->time_ns);
 		y[i + m] = SAMPLE(s, i)->offset_s;
 	}
+	correct_asymmetry(s, x, y, m);
 	weights(s, iw);
 	start = find_best(x + m, y + m, iw, s->n, m, &f, &s->runs);
 
@@ -585,6 +697,7 @@ sst_estimate(const struct sst *s, int64_t now_ns, struct sst_est *e)
 	e->freq_ppm = s->freq * 1e6;
 	e->skew_ppm = s->skew * 1e6;
 	e->stddev_s = s->stddev_s;
+	e->asymmetry = s->asym;
 	e->min_delay_s = filt_min_delay(s);
 	e->last_offset_s = nw->orig_offset_s;
 	e->last_adjusted_s = nw->offset_s;

@@ -59,6 +59,7 @@ struct sst_est {
 	double	freq_ppm;	/* + the local clock runs fast */
 	double	skew_ppm;	/* error bound of freq_ppm */
 	double	stddev_s;	/* residuals' standard deviation */
+	double	asymmetry;	/* of the path's jitter, corrected; 0: none */
 	double	min_delay_s;
 	double	last_offset_s;	/* the newest sample, as measured */
 	double	last_adjusted_s; /* the same, less the corrections since */

@@ -420,6 +420,55 @@ START_TEST(test_sst_weights_favour_low_delay)
 }
 END_TEST
 
+/*
+ * A path whose jitter is all one way: the offsets follow the delays with
+ * a slope of -+0.5, which is corrected once it held for 10 regressions;
+ * the estimate is then the offset at the smallest delay.  Jitter both
+ * ways is no asymmetry.
+ */
+static const struct {
+	const char	*what;
+	double		 out_mean_s;	/* exponential jitter, each way */
+	double		 back_mean_s;
+	double		 want;		/* the asymmetry corrected */
+} asym_rows[] = {
+	{ "all jitter on the way out", 300e-6, 0.0, -0.5 },
+	{ "all jitter on the way back", 0.0, 300e-6, 0.5 },
+	{ "jitter both ways", 300e-6, 300e-6, 0.0 },
+};
+
+START_TEST(test_sst_asymmetry)
+{
+	struct sst		*s;
+	struct sst_sample	 sm;
+	struct sst_est		 e;
+	int64_t			 t = T0;
+	double			 out, back, truth;
+	int			 k;
+
+	rnd_start(400 + _i);
+	ck_assert_ptr_nonnull(s = sst_new());
+	for (k = 0; k < 64; k++) {
+		t = line_time(k, 16);
+		out = asym_rows[_i].out_mean_s * -log(rnd_unit());
+		back = asym_rows[_i].back_mean_s * -log(rnd_unit());
+		/* a later arrival at the server: the local clock seems
+		 * behind by half of it */
+		sm = mk(t, line_offset(1e-3, 0.0, t) - out / 2 + back / 2 +
+		    1e-6 * rnd_gauss(), 200e-6 + out + back);
+		sm.disp_s = 1e-8;
+		(void)sst_add(s, &sm);
+	}
+	e = estimate(s, t);
+	truth = line_offset(1e-3, 0.0, t);
+	ck_assert_msg(fabs(e.asymmetry - asym_rows[_i].want) < 0.05,
+	    "%s: asymmetry %g", asym_rows[_i].what, e.asymmetry);
+	ck_assert_msg(fabs(e.offset_s - truth) < 20e-6, "%s: offset off by %g",
+	    asym_rows[_i].what, e.offset_s - truth);
+	sst_free(s);
+}
+END_TEST
+
 /* Never with fewer than 4 held (6, as chrony, here). */
 static const struct {
 	const char	*what;
@@ -1044,6 +1093,7 @@ main(void)
 	tcase_add_test(tc, test_sst_delay_sustained_change_accepted);
 	tcase_add_test(tc, test_sst_delay_spikes_apart_rejected);
 	tcase_add_test(tc, test_sst_weights_favour_low_delay);
+	tcase_add_loop_test(tc, test_sst_asymmetry, 0, NELEM(asym_rows));
 	tcase_add_test(tc, test_sst_delay_filter_needs_samples);
 	tcase_add_test(tc, test_sst_delay_filter_after_pruning);
 	tcase_add_test(tc, test_sst_bad_values);
