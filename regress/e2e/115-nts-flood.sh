@@ -15,7 +15,10 @@ KEPORT=$((PORT + 1))
 SOCK=$T/timed.sock
 # An NTP answer may wait for one TLS step (a few ms; tens under the
 # sanitizers) and for the scheduler of a busy two-core machine.
-BOUND_MS=${NTS_FLOOD_BOUND_MS:-250}
+# Starvation, not speed: a flood that held the engine would leave requests
+# unanswered for its 5 s.  The bound leaves room for a loaded 2-core
+# machine running other tests; the figures are printed.
+BOUND_MS=${NTS_FLOOD_BOUND_MS:-1000}
 
 make_cert "$T/key.pem" "$T/cert.pem"
 cat >"$T/server.conf" <<CONF
@@ -41,9 +44,9 @@ o = json.load(sys.stdin)
 print("%d of %d answered, round trip median %.2f ms, max %.2f ms" % (
     o["answers"], o["sent"], o["rtt_median_ms"] or 0, o["rtt_max_ms"] or 0))'
 }
-# probe N: N NTP requests, one every 20 ms, each waiting up to 1 s.
+# probe N: N NTP requests, one every 20 ms, each waiting up to 2 s.
 probe() {
-	$NTPC -n "$1" -i 0.02 -w 1 127.0.0.1 $PORT
+	$NTPC -n "$1" -i 0.02 -w 2 127.0.0.1 $PORT
 }
 
 # hold N SECONDS: keep N connections to the NTS-KE port open, each with
@@ -94,13 +97,13 @@ check "before: every NTP request answered" json_ok "$out" \
 echo "# before: $(summary "$out")"
 
 # 0. Connections that send nothing are taken, and closed by the engine's
-#    timeout (2 s): each sees its end of file within 4 s.
+#    timeout (2 s): each sees its end of file within 8 s.
 before=$(stat_of "$SOCK" ntske_connections_accepted)
 closed=$(python3 -c '
 import socket, sys, time
 socks = [socket.create_connection(("127.0.0.1", int(sys.argv[1])))
          for _ in range(10)]
-end, n = time.monotonic() + 4, 0
+end, n = time.monotonic() + 8, 0
 for s in socks:
     s.settimeout(max(0.01, end - time.monotonic()))
     try:

@@ -43,16 +43,16 @@ out=$($NTPC -x "$EF" -n 10 -w 1 127.0.0.1 $PORT)
 check "ntsonly client, other extension fields: no answer" json_ok "$out" \
     'o["sent"] == 10 and o["answers"] == 0'
 check "... counted as refused too" test "$(stat_of "$SOCK" ntsonly_refused)" = 20
-out=$($NTPC -x "$EF" -b 127.0.0.2 -n 3 -w 1 127.0.0.1 $PORT)
+out=$($NTPC -x "$EF" -b 127.0.0.2 -n 3 -w 2 127.0.0.1 $PORT)
 check "another client, other extension fields: answered" json_ok "$out" \
     'o["answers"] == 3'
 
-out=$($NTPC -b 127.0.0.2 -n 10 -w 1 127.0.0.1 $PORT)
+out=$($NTPC -b 127.0.0.2 -n 10 -w 2 127.0.0.1 $PORT)
 check "another client, plain requests: answered" json_ok "$out" \
     'o["answers"] == 10 and o["bad"] == 0'
 check "... and not counted as refused" test "$(stat_of "$SOCK" ntsonly_refused)" = 20
 
-out=$("$NTSLOAD" -p $PORT -k $KEPORT -t 1 -w 4)
+out=$("$NTSLOAD" -p $PORT -k $KEPORT -t 2 -w 4)
 echo "# ntsload: $out"
 check "ntsonly client, NTS requests: authenticated answers" \
     sh -c "echo '$out' | awk '\$2 > 0 && \$4 == 0 { ok = 1 } END { exit !ok }'"
