@@ -1192,7 +1192,16 @@ client_server_state(const struct client *cl, struct srv_state *st,
 {
 	const struct csrc	*b;
 
-	if (cl->mode != REF_SOURCES || cl->best < 0)
+	/*
+	 * Not before the reference has a frequency estimate: a clock put
+	 * right by its source's first sample still drifts at its own rate
+	 * until the third (0.1 s off and 100 ppm fast, 6 ms by the next
+	 * 64 s poll), and clients sampling it then kept those errors in
+	 * their regressions for ten minutes.  chronyd serves as
+	 * unsynchronised (or local) until then too.
+	 */
+	if (cl->mode != REF_SOURCES || cl->best < 0 ||
+	    sst_count(cl->srcs[cl->best]->sst) < SST_MIN_SAMPLES)
 		return 0;
 	/* the dispersion grows from the selection on, as chrony's */
 	*disp_ns = cl->sel_ns;

@@ -62,6 +62,14 @@ sys.exit(0 if ($2) else 1)"
 
 check "the server syncs from the upstream (stratum 2)" wait_for 60 \
     state 't["stratum"] == 2 and abs(t["virtual_true_offset"]) < 1e-4'
+# and knows its frequency: a server serves as synchronised from its
+# source's third sample on (053-startup-serving)
+estimated() {
+	"$T/timectl" -h "$T/srv.sock" -j sourcestats | python3 -c "
+import json, sys
+sys.exit(0 if json.load(sys.stdin)[0]['samples'] >= 4 else 1)"
+}
+check "its source has a frequency estimate (4 samples)" wait_for 30 estimated
 kill -TERM "$UP"
 check "upstream stops" wait_for 5 gone "$UP"
 # 8 polls missed: the reachability register is empty, the moment the
