@@ -1222,6 +1222,7 @@ client_tracking(const struct client *cl, struct rpt_tracking *r)
 		b = cl->srcs[cl->best];
 		r->ref_id = refid_of(b);
 		snprintf(r->ref_name, sizeof(r->ref_name), "%s", b->name);
+		address_of(b, r->ref_address, sizeof(r->ref_address));
 		r->stratum = b->src.stratum + 1;
 		r->ref_time = cl->ref_time_ns * 1e-9;
 		r->root_delay_s = cl->sel.root_delay_s;
@@ -1263,13 +1264,18 @@ client_send_sourcestats(const struct client *cl, uint32_t peerid)
 		memset(&r, 0, sizeof(r));
 		snprintf(r.name, sizeof(r.name), "%s", s->name);
 		address_of(s, r.address, sizeof(r.address));
+		r.freq_skew_ppm = RPT_SKEW_UNKNOWN_PPM;
+		r.stddev_s = RPT_STDDEV_UNKNOWN_S;
 		if (sst_estimate(s->sst, now, &e) == 0) {
 			r.n_samples = sst_count(s->sst);
 			r.n_runs = e.runs;
 			r.span_s = e.span_s;
+			r.offset_s = e.offset_s;
+		}
+		/* no regression before three samples, as chronyd */
+		if (r.n_samples >= SST_MIN_SAMPLES) {
 			r.freq_ppm = e.freq_ppm;
 			r.freq_skew_ppm = e.skew_ppm;
-			r.offset_s = e.offset_s;
 			r.stddev_s = e.stddev_s;
 		}
 		engine_send(cl->eng, IMSG_CTL_SOURCESTATS, peerid, &r,
@@ -1395,20 +1401,22 @@ ntpdata(const struct csrc *s, struct rpt_ntpdata *r)
 	address_of(s, r->remote_address, sizeof(r->remote_address));
 	r->remote_refid = refid_of(s);
 	r->remote_port = s->conf->port;
-	snprintf(r->local_address, sizeof(r->local_address), "%s", s->local);
-	r->local_refid = addr_refid(s->local);
 	r->total_tx = st->tx;
 	r->total_rx = st->rx;
 	r->total_valid_rx = st->rx - st->refused[SRC_MALFORMED] -
 	    st->refused[SRC_DUPLICATE] - st->refused[SRC_BOGUS];
 	r->total_good_rx = st->valid;
-	r->tx_tss = s->tx_kernel ? RPT_TSS_KERNEL : RPT_TSS_DAEMON;
-	r->rx_tss = s->rx_kernel ? RPT_TSS_KERNEL : RPT_TSS_DAEMON;
 	r->authenticated = s->nts != NULL ? ntscl_authenticated(s->nts) :
 	    s->conf->key != 0 && s->mac_ok > 0;
+	/* what chronyd says before a reply: no address, no timestamps */
+	r->tx_tss = r->rx_tss = RPT_TSS_NONE;
 	if (!l->have)
 		return;
 	r->have_reply = 1;
+	snprintf(r->local_address, sizeof(r->local_address), "%s", s->local);
+	r->local_refid = addr_refid(s->local);
+	r->tx_tss = s->tx_kernel ? RPT_TSS_KERNEL : RPT_TSS_DAEMON;
+	r->rx_tss = s->rx_kernel ? RPT_TSS_KERNEL : RPT_TSS_DAEMON;
 	r->leap = leap_of(l->pkt.leap);
 	r->version = l->pkt.version;
 	r->mode = l->pkt.mode;

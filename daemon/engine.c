@@ -150,6 +150,11 @@ ctl_tracking(struct engine *eng, uint32_t peerid)
 	if (eng->cs.kind == CLOCK_KIND_VIRTUAL)
 		r.virtual_true_offset_s = vclock_offset(&eng->cs.model, now);
 	client_tracking(eng->client, &r);
+	if (r.ref_id == 0) {
+		/* chronyd's root distance while not synchronised */
+		r.root_delay_s = 1.0;
+		r.root_dispersion_s = 1.0;
+	}
 	engine_send(eng, IMSG_CTL_TRACKING, peerid, &r, sizeof(r));
 }
 

@@ -396,6 +396,7 @@ struct log_tracking {
 struct rpt_tracking {
 	uint32_t	ref_id;
 	char		ref_name[RPT_NAME_MAX];
+	char		ref_address[RPT_ADDR_MAX];	/* numeric, "" if none */
 	int32_t		stratum;
 	double		ref_time;		/* Unix seconds, 0: never */
 	double		system_time_offset_s;	/* + the clock is fast */
@@ -434,6 +435,13 @@ struct rpt_source {
 	double		error_s;
 	int32_t		nts;
 };
+
+/*
+ * What chronyd reports of a source without a regression (fewer than
+ * three samples): its worst-case frequency bound and deviation.
+ */
+#define RPT_SKEW_UNKNOWN_PPM	2000.0
+#define RPT_STDDEV_UNKNOWN_S	4.0
 
 /* One row of timectl sourcestats (chronyc's columns). */
 struct rpt_sourcestats {
@@ -498,6 +506,7 @@ struct rpt_activity {
 #define RPT_TESTS_ALL		0x3ff
 
 enum rpt_tss {
+	RPT_TSS_NONE = -1,	/* no reply yet: chronyc's "Invalid" */
 	RPT_TSS_DAEMON,
 	RPT_TSS_KERNEL,
 	RPT_TSS_HARDWARE
