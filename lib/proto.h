@@ -87,6 +87,13 @@ enum imsg_type {
 	IMSG_CTL_AUTHDATA,	/* no payload; answers struct rpt_authdata..., END */
 	IMSG_CTL_MORE,		/* engine -> monitor: struct ctl_page, the
 				   next page of a paged answer; never relayed */
+	IMSG_CTL_ONOFFLINE,	/* no payload; answer IMSG_CTL_RESULT */
+	IMSG_CTL_SOURCENAME,	/* struct ctl_select; answer struct
+				   rpt_sourcename, or IMSG_CTL_RESULT 503 */
+	IMSG_CTL_SELECTDATA,	/* no payload; answers struct rpt_selectdata..., END */
+	IMSG_CTL_RESET_SOURCES,	/* no payload; answer IMSG_CTL_RESULT */
+	IMSG_CTL_REKEY,		/* no payload; the monitor answers */
+	IMSG_CTL_CYCLELOGS,	/* no payload; the monitor answers */
 
 	/*
 	 * NTS material, monitor -> engine, each with a descriptor: memfds
@@ -545,6 +552,36 @@ struct rpt_ntpdata {
 	uint64_t	total_rx;
 	uint64_t	total_valid_rx;
 	uint64_t	total_good_rx;
+};
+
+/* timectl sourcename: the name a source was configured with. */
+struct rpt_sourcename {
+	char		name[RPT_NAME_MAX];
+};
+
+/* The selection options of chronyc selectdata's COpts and EOpts. */
+#define RPT_SELOPT_NOSELECT	0x1
+#define RPT_SELOPT_PREFER	0x2
+
+/*
+ * timectl selectdata: one source as the last selection saw it, as
+ * chronyc selectdata.  state is one of chronyc's letters: 'N'
+ * noselect, 's' unsynchronised, 'M' missing samples, 'd' root distance
+ * above maxdistance, '~' jittery, 'x' falseticker, 'D' not combined,
+ * '+' combined, '*' the best; '?' otherwise.
+ */
+struct rpt_selectdata {
+	char		name[RPT_NAME_MAX];
+	char		address[RPT_ADDR_MAX];	/* numeric, "" if unresolved */
+	char		state;
+	int32_t		authenticated;		/* NTS or a key */
+	uint32_t	conf_options;		/* RPT_SELOPT_* */
+	uint32_t	eff_options;
+	double		last_sample_s;		/* seconds ago, < 0: never */
+	double		score;
+	double		lo_limit_s;		/* the correctness interval: */
+	double		hi_limit_s;		/* offset -/+ root distance */
+	int32_t		leap;			/* enum leap_status */
 };
 
 enum rpt_auth_mode {
