@@ -434,7 +434,7 @@ cmd_sourcestats(struct session *s, const struct opts *o)
 		fmt_sourcestats_json(stdout, st, n);
 	else if (o->out == OUT_CSV)
 		for (i = 0; i < n; i++)
-			fmt_sourcestat_csv(stdout, &st[i]);
+			fmt_sourcestat_csv(stdout, &st[i], 1);
 	else {
 		fmt_sourcestats_header(stdout, o->verbose);
 		for (i = 0; i < n; i++)
@@ -525,9 +525,9 @@ cmd_authdata(struct session *s, const struct opts *o)
 		fmt_authdata_json(stdout, a, n);
 	else if (o->out == OUT_CSV)
 		for (i = 0; i < n; i++)
-			fmt_authdata_csv(stdout, &a[i]);
+			fmt_authdata_csv(stdout, &a[i], 1);
 	else {
-		fmt_authdata_header(stdout);
+		fmt_authdata_header(stdout, 0);
 		for (i = 0; i < n; i++)
 			fmt_authdata(stdout, &a[i], o->numeric);
 	}
