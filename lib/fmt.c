@@ -1536,23 +1536,30 @@ prom_source_labels(FILE *fp, const char *metric, const char *name,
 	fputs("} ", fp);
 }
 
-static const char *
-state_word(char state)
+/*
+ * The states of a source, as values of the label "state" of
+ * timed_source_state: one series each, 1 for the state the source is in,
+ * so that a source changing state keeps its series (Prometheus' advice
+ * for an enumeration), the others 0.
+ */
+static const struct {
+	char		 c;
+	const char	*word;
+} source_states[] = {
+	{ '*', "best" }, { '+', "combined" }, { '-', "not_combined" },
+	{ 'x', "falseticker" }, { '~', "jittery" }, { '?', "unusable" }
+};
+
+/* The state's index in source_states; unknown states are unusable. */
+static size_t
+state_index(char state)
 {
-	switch (state) {
-	case '*':
-		return "best";
-	case '+':
-		return "combined";
-	case '-':
-		return "not_combined";
-	case 'x':
-		return "falseticker";
-	case '~':
-		return "jittery";
-	default:
-		return "unusable";
-	}
+	size_t	 i;
+
+	for (i = 0; i < sizeof(source_states) / sizeof(source_states[0]); i++)
+		if (source_states[i].c == state)
+			return i;
+	return sizeof(source_states) / sizeof(source_states[0]) - 1;
 }
 
 static void
@@ -1651,6 +1658,26 @@ source_metric(const struct rpt_source *s, enum src_metric m)
 }
 
 static void
+metrics_source_states(FILE *fp, const struct rpt_source *src, size_t n)
+{
+	char	 name[RPT_NAME_MAX];
+	size_t	 i, k, in;
+
+	prom_family(fp, "timed_source_state", "gauge", "1 for the state the "
+	    "last selection left the source in, 0 for the others.");
+	for (i = 0; i < n; i++) {
+		printable(name, sizeof(name), src[i].name, sizeof(src[i].name));
+		in = state_index(src[i].state);
+		for (k = 0; k < sizeof(source_states) /
+		    sizeof(source_states[0]); k++) {
+			prom_source_labels(fp, "timed_source_state", name,
+			    src[i].address, source_states[k].word);
+			fprintf(fp, "%d\n", k == in);
+		}
+	}
+}
+
+static void
 metrics_sources(FILE *fp, const struct rpt_source *src, size_t n)
 {
 	static const struct {
@@ -1681,11 +1708,12 @@ metrics_sources(FILE *fp, const struct rpt_source *src, size_t n)
 			printable(name, sizeof(name), src[i].name,
 			    sizeof(src[i].name));
 			prom_source_labels(fp, f[m].name, name,
-			    src[i].address, state_word(src[i].state));
+			    src[i].address, NULL);
 			prom_value(fp, source_metric(&src[i], m));
 			fputc('\n', fp);
 		}
 	}
+	metrics_source_states(fp, src, n);
 }
 
 static void

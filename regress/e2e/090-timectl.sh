@@ -257,6 +257,8 @@ for want in ("timed_tracking_offset_seconds", "timed_tracking_stratum",
              "timed_serverstats_ntp_packets_received_total"):
     assert want in typed, want
 assert ('timed_source_offset_seconds',
+        '{name="127.0.0.1",address="127.0.0.1"}') in seen
+assert ('timed_source_state',
         '{name="127.0.0.1",address="127.0.0.1",state="best"}') in seen
 PY
 

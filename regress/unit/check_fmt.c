@@ -2440,19 +2440,27 @@ START_TEST(test_fmt_metrics_valid_exposition)
 	ck_assert_ptr_nonnull(strstr(out, "timed_tracking_virtual_true_"
 	    "offset_seconds -2e-06\n"));
 	ck_assert_ptr_nonnull(strstr(out, "timed_source_offset_seconds{name="
-	    "\"localhost\",address=\"127.0.0.1\",state=\"combined\"} "
-	    "2.7e-08\n"));
+	    "\"localhost\",address=\"127.0.0.1\"} 2.7e-08\n"));
 	ck_assert_ptr_nonnull(strstr(out, "timed_source_selected{name="
-	    "\"127.0.0.2\",address=\"127.0.0.2\",state=\"best\"} 1\n"));
+	    "\"127.0.0.2\",address=\"127.0.0.2\"} 1\n"));
 	ck_assert_ptr_nonnull(strstr(out, "timed_source_offset_seconds{name="
 	    "\"2001:db8:85a3:1234:5678:8a2e:370:7334\",address="
-	    "\"2001:db8:85a3:1234:5678:8a2e:370:7334\",state=\"unusable\"} "
-	    "NaN\n"));
+	    "\"2001:db8:85a3:1234:5678:8a2e:370:7334\"} NaN\n"));
 	ck_assert_ptr_nonnull(strstr(out, "timed_source_reachability{name="
-	    "\"localhost\",address=\"127.0.0.1\",state=\"combined\"} 255\n"));
+	    "\"localhost\",address=\"127.0.0.1\"} 255\n"));
 	ck_assert_ptr_nonnull(strstr(out, "timed_source_poll_interval_"
-	    "seconds{name=\"localhost\",address=\"127.0.0.1\",state="
-	    "\"combined\"} 0.25\n"));
+	    "seconds{name=\"localhost\",address=\"127.0.0.1\"} 0.25\n"));
+	/* the state: one series each, 1 for the source's */
+	ck_assert_ptr_nonnull(strstr(out, "# TYPE timed_source_state gauge\n"
+	    "timed_source_state{name=\"localhost\",address=\"127.0.0.1\","
+	    "state=\"best\"} 0\n"
+	    "timed_source_state{name=\"localhost\",address=\"127.0.0.1\","
+	    "state=\"combined\"} 1\n"
+	    "timed_source_state{name=\"localhost\",address=\"127.0.0.1\","
+	    "state=\"not_combined\"} 0\n"));
+	ck_assert_ptr_nonnull(strstr(out, "timed_source_state{name="
+	    "\"127.0.0.2\",address=\"127.0.0.2\",state=\"best\"} 1\n"));
+	ck_assert_ptr_nonnull(strstr(out, "state=\"unusable\"} 1\n"));
 	ck_assert_ptr_nonnull(strstr(out, "timed_sourcestats_frequency_ppm{"
 	    "name=\"localhost\",address=\"127.0.0.1\"} -123456.789\n"));
 	ck_assert_ptr_nonnull(strstr(out, "timed_sourcestats_offset_seconds{"
