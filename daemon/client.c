@@ -1624,8 +1624,8 @@ select_state(const struct csrc *s, const struct sel_cand *c, int usable)
 	if (s->conf->noselect)
 		return 'N';
 	/* never answered: unsynchronised, as chronyd, once it selected */
-	if (s->src.denied || s->src.leap == PKT_LEAP_UNSYNC ||
-	    (s->src.stats.valid == 0 && s->cl->sel_ns != 0))
+	if (s->src.denied || (s->src.stats.valid > 0 ?
+	    s->src.leap == PKT_LEAP_UNSYNC : s->cl->sel_ns != 0))
 		return 's';
 	if (!usable)
 		return 'M';
