@@ -193,6 +193,7 @@ struct heartbeat {
 #define CTL_INVALID		502	/* 502 Invalid command */
 #define CTL_NOSOURCE		503	/* 503 No such source */
 #define CTL_UNAVAIL		504	/* 504 Engine not running */
+#define CTL_UNEXPECTED		520	/* timectl's for a code of 0 */
 
 struct ctl_result {
 	int32_t		code;
