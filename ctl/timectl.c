@@ -274,11 +274,56 @@ socket_arg(const char *arg)
 	return arg;
 }
 
+/* The options before the command; the index of its first word. */
+static int
+options(int argc, char *argv[], struct opts *o, int *multi)
+{
+	int	 ch;
+
+	opterr = 0;
+	while ((ch = getopt(argc, argv, "+46acjh:mnNv")) != -1) {
+		switch (ch) {
+		case '4':
+			o->family = AF_INET;
+			break;
+		case '6':
+			o->family = AF_INET6;
+			break;
+		case 'a':
+			break;
+		case 'c':
+			o->out = OUT_CSV;
+			break;
+		case 'j':
+			o->out = OUT_JSON;
+			break;
+		case 'h':
+			o->socket = socket_arg(optarg);
+			break;
+		case 'm':
+			*multi = 1;
+			break;
+		case 'n':
+			o->names = NAMES_NUMERIC;
+			break;
+		case 'N':
+			o->names = NAMES_ORIGINAL;
+			break;
+		case 'v':
+			printf(VERSION_LINE);
+			exit(0);
+		default:
+			bad_usage(optopt);
+		}
+	}
+	return optind;
+}
+
 int
 main(int argc, char *argv[])
 {
 	struct opts	 o;
-	int		 ch, i, rc, multi = 0;
+	int		 i, rc, multi = 0;
 
 	memset(&o, 0, sizeof(o));
 	o.socket = TIMED_SOCKET;
@@ -294,44 +339,9 @@ main(int argc, char *argv[])
 			return 0;
 		}
 	}
-	opterr = 0;
-	while ((ch = getopt(argc, argv, "+46acjh:mnNv")) != -1) {
-		switch (ch) {
-		case '4':
-			o.family = AF_INET;
-			break;
-		case '6':
-			o.family = AF_INET6;
-			break;
-		case 'a':
-			break;
-		case 'c':
-			o.out = OUT_CSV;
-			break;
-		case 'j':
-			o.out = OUT_JSON;
-			break;
-		case 'h':
-			o.socket = socket_arg(optarg);
-			break;
-		case 'm':
-			multi = 1;
-			break;
-		case 'n':
-			o.names = NAMES_NUMERIC;
-			break;
-		case 'N':
-			o.names = NAMES_ORIGINAL;
-			break;
-		case 'v':
-			printf(VERSION_LINE);
-			return 0;
-		default:
-			bad_usage(optopt);
-		}
-	}
-	argc -= optind;
-	argv += optind;
+	i = options(argc, argv, &o, &multi);
+	argc -= i;
+	argv += i;
 	if (argc < 1)
 		return interactive(&o);
 	if (multi)
