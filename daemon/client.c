@@ -1231,6 +1231,7 @@ client_tracking(const struct client *cl, struct rpt_tracking *r)
 		b = cl->srcs[cl->best];
 		r->ref_id = refid_of(b);
 		snprintf(r->ref_name, sizeof(r->ref_name), "%s", b->name);
+		address_of(b, r->ref_address, sizeof(r->ref_address));
 		r->stratum = b->src.stratum + 1;
 		r->ref_time = cl->ref_time_ns * 1e-9;
 		r->root_delay_s = cl->sel.root_delay_s;
@@ -1272,13 +1273,18 @@ client_send_sourcestats(const struct client *cl, uint32_t peerid)
 		memset(&r, 0, sizeof(r));
 		snprintf(r.name, sizeof(r.name), "%s", s->name);
 		address_of(s, r.address, sizeof(r.address));
+		r.freq_skew_ppm = RPT_SKEW_UNKNOWN_PPM;
+		r.stddev_s = RPT_STDDEV_UNKNOWN_S;
 		if (sst_estimate(s->sst, now, &e) == 0) {
 			r.n_samples = sst_count(s->sst);
 			r.n_runs = e.runs;
 			r.span_s = e.span_s;
+			r.offset_s = e.offset_s;
+		}
+		/* no regression before three samples, as chronyd */
+		if (r.n_samples >= SST_MIN_SAMPLES) {
 			r.freq_ppm = e.freq_ppm;
 			r.freq_skew_ppm = e.skew_ppm;
-			r.offset_s = e.offset_s;
 			r.stddev_s = e.stddev_s;
 		}
 		engine_send(cl->eng, IMSG_CTL_SOURCESTATS, peerid, &r,
@@ -1404,20 +1410,22 @@ ntpdata(const struct csrc *s, struct rpt_ntpdata *r)
 	address_of(s, r->remote_address, sizeof(r->remote_address));
 	r->remote_refid = refid_of(s);
 	r->remote_port = s->conf->port;
-	snprintf(r->local_address, sizeof(r->local_address), "%s", s->local);
-	r->local_refid = addr_refid(s->local);
 	r->total_tx = st->tx;
 	r->total_rx = st->rx;
 	r->total_valid_rx = st->rx - st->refused[SRC_MALFORMED] -
 	    st->refused[SRC_DUPLICATE] - st->refused[SRC_BOGUS];
 	r->total_good_rx = st->valid;
-	r->tx_tss = s->tx_kernel ? RPT_TSS_KERNEL : RPT_TSS_DAEMON;
-	r->rx_tss = s->rx_kernel ? RPT_TSS_KERNEL : RPT_TSS_DAEMON;
 	r->authenticated = s->nts != NULL ? ntscl_authenticated(s->nts) :
 	    s->conf->key != 0 && s->mac_ok > 0;
+	/* what chronyd says before a reply: no address, no timestamps */
+	r->tx_tss = r->rx_tss = RPT_TSS_NONE;
 	if (!l->have)
 		return;
 	r->have_reply = 1;
+	snprintf(r->local_address, sizeof(r->local_address), "%s", s->local);
+	r->local_refid = addr_refid(s->local);
+	r->tx_tss = s->tx_kernel ? RPT_TSS_KERNEL : RPT_TSS_DAEMON;
+	r->rx_tss = s->rx_kernel ? RPT_TSS_KERNEL : RPT_TSS_DAEMON;
 	r->leap = leap_of(l->pkt.leap);
 	r->version = l->pkt.version;
 	r->mode = l->pkt.mode;
@@ -1474,28 +1482,76 @@ client_burst(struct client *cl, const char *which, int good, int max)
 	return n;
 }
 
+static void
+set_online(struct csrc *s, int online)
+{
+	if (s->offline == !online)
+		return;
+	s->offline = !online;
+	log_info("source %s %s", s->name, online ? "online" : "offline");
+	if (online && s->cl->started)
+		schedule(s, 0);
+	else if (!online && s->src.burst_left == 0)
+		evtimer_del(s->ev_poll);	/* a burst ends first */
+}
+
 int
 client_set_online(struct client *cl, const char *which, int online)
 {
+	int	 i, n = 0;
+
+	for (i = 0; i < cl->n; i++)
+		if (matches(cl->srcs[i], which)) {
+			set_online(cl->srcs[i], online);
+			n++;
+		}
+	return n;
+}
+
+/* chronyd's test: a route to the source is one a UDP socket connects. */
+static int
+routable(const struct csrc *s)
+{
+	int	 fd, ok;
+
+	if ((fd = socket(s->addr.ss_family, SOCK_DGRAM | SOCK_CLOEXEC,
+	    0)) == -1)
+		return 1;	/* cannot tell: leave it polled */
+	ok = connect(fd, (const struct sockaddr *)&s->addr, s->alen) == 0 ||
+	    (errno != ENETUNREACH && errno != EHOSTUNREACH &&
+	    errno != EADDRNOTAVAIL);
+	close(fd);
+	return ok;
+}
+
+void
+client_onoffline(struct client *cl)
+{
+	int	 i;
+
+	for (i = 0; i < cl->n; i++)
+		if (cl->srcs[i]->resolved)
+			set_online(cl->srcs[i], routable(cl->srcs[i]));
+}
+
+void
+client_reset_sources(struct client *cl)
+{
 	struct csrc	*s;
-	int		 i, n = 0;
+	int		 i;
 
 	for (i = 0; i < cl->n; i++) {
 		s = cl->srcs[i];
-		if (!matches(s, which))
-			continue;
-		n++;
-		if (s->offline == !online)
-			continue;
-		s->offline = !online;
-		log_info("source %s %s", s->name, online ? "online" :
-		    "offline");
-		if (online && cl->started)
-			schedule(s, 0);
-		else if (!online && s->src.burst_left == 0)
-			evtimer_del(s->ev_poll);	/* a burst ends first */
+		sst_reset(s->sst);
+		s->have_est = 0;
+		s->state = SEL_UNUSABLE;
+		s->false_polls = 0;
+		s->src.reach = 0;
+		s->src.last_rx_ns = 0;
+		s->tx_at_resolve = s->src.stats.tx;	/* not unreachable */
 	}
-	return n;
+	cl->best = -1;
+	reference(cl, NULL);
 }
 
 static void
@@ -1568,6 +1624,82 @@ client_add_source(struct client *cl, struct conf_source *cs)
 		if (cl->started)
 			resolve(cl->srcs[first]);
 	}
+}
+
+/* chronyc selectdata's letter for a source; c: its candidate now. */
+static char
+select_state(const struct csrc *s, const struct sel_cand *c, int usable)
+{
+	if (s->conf->noselect)
+		return 'N';
+	/* never answered: unsynchronised, as chronyd, once it selected */
+	if (s->src.denied || (s->src.stats.valid > 0 ?
+	    s->src.leap == PKT_LEAP_UNSYNC : s->cl->sel_ns != 0))
+		return 's';
+	if (!usable)
+		return 'M';
+	if (sel_distance(c) > s->cl->eng->conf->maxdistance_s)
+		return 'd';
+	switch (s->state) {
+	case SEL_BEST:
+	case SEL_COMBINED:
+	case SEL_FALSE:
+	case SEL_JITTERY:
+		return s->state;
+	case SEL_NOTCOMB:
+		return 'D';
+	}
+	return '?';
+}
+
+void
+client_send_selectdata(const struct client *cl, uint32_t peerid)
+{
+	const struct csrc	*s;
+	struct rpt_selectdata	 r;
+	struct sel_cand		 c;
+	int64_t			 now = engine_now_ns(cl->eng);
+	int			 i, usable;
+
+	for (i = 0; i < cl->n; i++) {
+		s = cl->srcs[i];
+		memset(&r, 0, sizeof(r));
+		snprintf(r.name, sizeof(r.name), "%s", s->name);
+		address_of(s, r.address, sizeof(r.address));
+		usable = candidate(s, now, &c);
+		r.state = select_state(s, &c, usable);
+		r.authenticated = s->nts != NULL || s->conf->key != 0;
+		r.conf_options = (s->conf->noselect ? RPT_SELOPT_NOSELECT : 0) |
+		    (s->conf->prefer ? RPT_SELOPT_PREFER : 0);
+		r.eff_options = r.conf_options;
+		r.last_sample_s = s->src.last_rx_ns == 0 ? -1.0 :
+		    (now - s->src.last_rx_ns) * 1e-9;
+		r.score = 1.0;
+		if (usable) {
+			r.lo_limit_s = c.offset_s - sel_distance(&c);
+			r.hi_limit_s = c.offset_s + sel_distance(&c);
+		}
+		r.leap = s->src.stats.valid == 0 ? LEAP_UNSYNC :
+		    leap_of(s->src.leap);
+		engine_send(cl->eng, IMSG_CTL_SELECTDATA, peerid, &r,
+		    sizeof(r));
+	}
+	engine_send(cl->eng, IMSG_CTL_END, peerid, NULL, 0);
+}
+
+int
+client_source_name(const struct client *cl, const char *which,
+    struct rpt_sourcename *r)
+{
+	int	 i;
+
+	for (i = 0; i < cl->n; i++)
+		if (which[0] != '\0' && matches(cl->srcs[i], which)) {
+			snprintf(r->name, sizeof(r->name), "%s",
+			    cl->srcs[i]->conf->name);
+			return 0;
+		}
+	return -1;
 }
 
 /* authdata of a source with a key: chronyc's type numbers. */

@@ -74,6 +74,21 @@ int		 client_burst(struct client *, const char *which, int good,
 int		 client_set_online(struct client *, const char *which,
 		    int online);
 /*
+ * timectl onoffline: each source with an address online if a route to
+ * it exists, else offline, as chronyd's onoffline.
+ */
+void		 client_onoffline(struct client *);
+/* timectl reset sources: drop every source's samples, select again. */
+void		 client_reset_sources(struct client *);
+/* One IMSG_CTL_SELECTDATA answer per source, then IMSG_CTL_END. */
+void		 client_send_selectdata(const struct client *, uint32_t peerid);
+/*
+ * timectl sourcename: the configured name of the source which names
+ * (its address or a name); -1 if there is none.
+ */
+int		 client_source_name(const struct client *, const char *which,
+		    struct rpt_sourcename *);
+/*
  * timectl reload sources: add a source (the client keeps cs, which must
  * be allocated as conf_load() does) or remove the one configured as cs.
  */

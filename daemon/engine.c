@@ -150,6 +150,11 @@ ctl_tracking(struct engine *eng, uint32_t peerid)
 	if (eng->cs.kind == CLOCK_KIND_VIRTUAL)
 		r.virtual_true_offset_s = vclock_offset(&eng->cs.model, now);
 	client_tracking(eng->client, &r);
+	if (r.ref_id == 0) {
+		/* chronyd's root distance while not synchronised */
+		r.root_delay_s = 1.0;
+		r.root_dispersion_s = 1.0;
+	}
 	engine_send(eng, IMSG_CTL_TRACKING, peerid, &r, sizeof(r));
 }
 
@@ -262,6 +267,21 @@ ctl_online(struct engine *eng, struct imsg *imsg, int online)
 	n = client_set_online(eng->client, sel.which, online);
 	ctl_result(eng, imsg->hdr.peerid, n > 0 || sel.which[0] == '\0' ?
 	    CTL_OK : CTL_NOSOURCE);
+}
+
+static void
+ctl_sourcename(struct engine *eng, struct imsg *imsg)
+{
+	struct ctl_select	 sel;
+	struct rpt_sourcename	 r;
+
+	get_select(imsg, &sel);
+	memset(&r, 0, sizeof(r));
+	if (client_source_name(eng->client, sel.which, &r) == -1)
+		ctl_result(eng, imsg->hdr.peerid, CTL_NOSOURCE);
+	else
+		engine_send(eng, IMSG_CTL_SOURCENAME, imsg->hdr.peerid, &r,
+		    sizeof(r));
 }
 
 /* A source as the monitor read it from a sourcedir file. */
@@ -466,6 +486,20 @@ dispatch(struct engine *eng, struct imsg *imsg)
 		break;
 	case IMSG_CTL_RELOAD_SOURCES:	/* the changes came before it */
 		ctl_result(eng, imsg->hdr.peerid, CTL_OK);
+		break;
+	case IMSG_CTL_ONOFFLINE:
+		client_onoffline(eng->client);
+		ctl_result(eng, imsg->hdr.peerid, CTL_OK);
+		break;
+	case IMSG_CTL_RESET_SOURCES:
+		client_reset_sources(eng->client);
+		ctl_result(eng, imsg->hdr.peerid, CTL_OK);
+		break;
+	case IMSG_CTL_SELECTDATA:
+		client_send_selectdata(eng->client, imsg->hdr.peerid);
+		break;
+	case IMSG_CTL_SOURCENAME:
+		ctl_sourcename(eng, imsg);
 		break;
 	default:
 		fatalx("unexpected message %u from the monitor",

@@ -35,9 +35,9 @@
 #include "proto.h"
 
 #define NAME_COL	27		/* width of the sources name column */
-#define NAME_TRUNC	25		/* longer names end in '>' there */
+#define STATS_COL	25		/* of the sourcestats, selectdata and
+					   clients name columns */
 #define AGO_NEVER	UINT32_MAX	/* chronyd's "no sample yet" */
-#define CLIENT_TRUNC	25		/* longer client addresses end in '>' */
 #define INTERVAL_UNKNOWN 127		/* chronyd's unknown log2 interval */
 
 /* Magnitudes below "below" are printed as value * mul / div. */
@@ -99,6 +99,24 @@ put_num(FILE *fp, int prec, int sign, double v)
 		fprintf(fp, "%+.*f", prec, v);
 	else
 		fprintf(fp, "%.*f", prec, v);
+}
+
+/* ,number: chronyc -c prints no '+' */
+static void
+csv_num(FILE *fp, int prec, double v)
+{
+	fputc(',', fp);
+	put_num(fp, prec, 0, v);
+}
+
+/* A fixed-point number in width columns, or "-". */
+static void
+put_num_width(FILE *fp, int width, int prec, double v)
+{
+	if (!isfinite(v))
+		fprintf(fp, "%*s", width, "-");
+	else
+		fprintf(fp, "%*.*f", width, prec, v);
 }
 
 /* "Label           : number suffix" */
@@ -460,6 +478,15 @@ state_char(char state)
 	return ' ';
 }
 
+/* chronyc selectdata's letters (proto.h, struct rpt_selectdata). */
+static char
+state_select(char state)
+{
+	if (state != '\0' && strchr("NsMd~xD+*", state) != NULL)
+		return state;
+	return '?';
+}
+
 /* The address when numeric or without a name, else the name; or "?". */
 static void
 pick_name(char *buf, size_t len, const char *name, const char *address,
@@ -479,16 +506,6 @@ source_name(char *buf, size_t len, const struct rpt_source *s, int numeric)
 	pick_name(buf, len, s->name, s->address, numeric);
 }
 
-/* Longer than max: cut to max characters, the last one '>'. */
-static void
-truncate_name(char *name, size_t max)
-{
-	if (strlen(name) > max) {
-		name[max - 1] = '>';
-		name[max] = '\0';
-	}
-}
-
 void
 fmt_source(FILE *fp, const struct rpt_source *s, int numeric)
 {
@@ -496,7 +513,6 @@ fmt_source(FILE *fp, const struct rpt_source *s, int numeric)
 	int	 never;
 
 	source_name(name, sizeof(name), s, numeric);
-	truncate_name(name, NAME_TRUNC);
 	never = !(s->last_rx_s >= 0.0);
 	fprintf(fp, "%c%c %-*s  %2d  %2d   %3o  ", mode_char(s->mode),
 	    state_char(s->state), NAME_COL, name, s->stratum, s->poll,
@@ -627,8 +643,7 @@ fmt_sourcestat(FILE *fp, const struct rpt_sourcestats *s, int numeric)
 	char	 name[RPT_NAME_MAX];
 
 	sourcestat_name(name, sizeof(name), s, numeric);
-	truncate_name(name, NAME_TRUNC);
-	fprintf(fp, "%-*s %3d %3d  ", NAME_TRUNC, name, (int)s->n_samples,
+	fprintf(fp, "%-*s %3d %3d  ", STATS_COL, name, (int)s->n_samples,
 	    (int)s->n_runs);
 	put_ago(fp, ago_seconds(s->span_s));
 	fputc(' ', fp);
@@ -643,18 +658,13 @@ fmt_sourcestat(FILE *fp, const struct rpt_sourcestats *s, int numeric)
 }
 
 void
-fmt_sourcestat_csv(FILE *fp, const struct rpt_sourcestats *s)
+fmt_sourcestat_csv(FILE *fp, const struct rpt_sourcestats *s, int numeric)
 {
 	char		 name[RPT_NAME_MAX];
-	uint32_t	 span;
 
-	sourcestat_name(name, sizeof(name), s, 1);
-	fprintf(fp, "%s,%d,%d,", name, (int)s->n_samples, (int)s->n_runs);
-	if ((span = ago_seconds(s->span_s)) == AGO_NEVER)
-		fputs("-", fp);
-	else
-		fprintf(fp, "%u", span);
-	fputc(',', fp);
+	sourcestat_name(name, sizeof(name), s, numeric);
+	fprintf(fp, "%s,%d,%d,%u,", name, (int)s->n_samples, (int)s->n_runs,
+	    ago_seconds(s->span_s));
 	put_num(fp, 3, 0, s->freq_ppm);
 	fputc(',', fp);
 	put_num(fp, 3, 0, s->freq_skew_ppm);
@@ -696,8 +706,22 @@ fmt_sourcestats_json(FILE *fp, const struct rpt_sourcestats *s, size_t n)
 }
 
 void
-fmt_authdata_header(FILE *fp)
+fmt_authdata_header(FILE *fp, int verbose)
 {
+	static const char	 legend[] =
+	    "                             .- Auth. mechanism (NTS, SK - "
+	    "symmetric key)\n"
+	    "                            |   Key length -.  Cookie length "
+	    "(bytes) -.\n"
+	    "                            |       (bits)  |  Num. of cookies "
+	    "--.    |\n"
+	    "                            |               |  Key est. attempts"
+	    "  |   |\n"
+	    "                            |               |           |      "
+	    "   |   |\n";
+
+	if (verbose)
+		fputs(legend, fp);
 	put_header(fp, "Name/IP address             Mode KeyID Type KLen Last "
 	    "Atmp  NAK Cook CLen");
 }
@@ -717,8 +741,8 @@ fmt_authdata(FILE *fp, const struct rpt_authdata *a, int numeric)
 	char	 name[RPT_NAME_MAX];
 
 	pick_name(name, sizeof(name), a->name, a->address, numeric);
-	truncate_name(name, 27);
-	fprintf(fp, "%-27s %4s %5u %4d %4d ", name, auth_mode(a->mode),
+	fprintf(fp, "%-*s %4s %5u %4d %4d ", NAME_COL, name,
+	    auth_mode(a->mode),
 	    (unsigned)a->key_id, (int)a->key_type, (int)a->key_bits);
 	put_ago(fp, ago_seconds(a->last_ke_s));
 	fprintf(fp, " %4d %4d %4d %4d\n", (int)a->ke_attempts,
@@ -726,20 +750,16 @@ fmt_authdata(FILE *fp, const struct rpt_authdata *a, int numeric)
 }
 
 void
-fmt_authdata_csv(FILE *fp, const struct rpt_authdata *a)
+fmt_authdata_csv(FILE *fp, const struct rpt_authdata *a, int numeric)
 {
 	char		 name[RPT_NAME_MAX];
-	uint32_t	 last;
 
-	pick_name(name, sizeof(name), a->name, a->address, 1);
-	fprintf(fp, "%s,%s,%u,%d,%d,", name, auth_mode(a->mode),
-	    (unsigned)a->key_id, (int)a->key_type, (int)a->key_bits);
-	if ((last = ago_seconds(a->last_ke_s)) == AGO_NEVER)
-		fputs("-", fp);
-	else
-		fprintf(fp, "%u", last);
-	fprintf(fp, ",%d,%d,%d,%d\n", (int)a->ke_attempts, (int)a->naks,
-	    (int)a->cookies, (int)a->cookie_len);
+	pick_name(name, sizeof(name), a->name, a->address, numeric);
+	fprintf(fp, "%s,%s,%u,%d,%d,%u,%d,%d,%d,%d\n", name,
+	    auth_mode(a->mode), (unsigned)a->key_id, (int)a->key_type,
+	    (int)a->key_bits, ago_seconds(a->last_ke_s),
+	    (int)a->ke_attempts, (int)a->naks, (int)a->cookies,
+	    (int)a->cookie_len);
 }
 
 static void
@@ -773,6 +793,145 @@ fmt_authdata_json(FILE *fp, const struct rpt_authdata *a, size_t n)
 	for (i = 0; i < n; i++) {
 		fputs(i == 0 ? "\n" : ",\n", fp);
 		json_authdata(fp, &a[i]);
+	}
+	fputs(n == 0 ? "]\n" : "\n]\n", fp);
+}
+
+void
+fmt_sourcename(FILE *fp, const char *name)
+{
+	char	 buf[RPT_NAME_MAX];
+
+	printable(buf, sizeof(buf), name, RPT_NAME_MAX);
+	fprintf(fp, "%s\n", buf);
+}
+
+/* chronyc selectdata */
+
+void
+fmt_selectdata_header(FILE *fp, int verbose)
+{
+	static const char	 legend[] =
+	    "  . State: N - noselect, s - unsynchronised, M - missing "
+	    "samples,\n"
+	    " /         d/D - large distance, ~ - jittery, w/W - waits for "
+	    "others,\n"
+	    "|          S - stale, O - orphan, T - not trusted, P - not "
+	    "preferred,\n"
+	    "|          U - waits for update,, x - falseticker, + - combined, "
+	    "* - best.\n"
+	    "|   Effective options   ---------.  (N - noselect, P - prefer\n"
+	    "|   Configured options  ----.     \\  T - trust, R - require)\n"
+	    "|   Auth. enabled (Y/N) -.   \\     \\     Offset interval "
+	    "--.\n"
+	    "|                        |    |     |                       |\n";
+
+	if (verbose)
+		fputs(legend, fp);
+	put_header(fp, "S Name/IP Address        Auth COpts EOpts Last Score "
+	    "    Interval  Leap");
+}
+
+/* "NP---": noselect, prefer, and chronyc's trust and require, never set. */
+static void
+selopts(char *buf, uint32_t o)
+{
+	snprintf(buf, 6, "%c%c---", o & RPT_SELOPT_NOSELECT ? 'N' : '-',
+	    o & RPT_SELOPT_PREFER ? 'P' : '-');
+}
+
+static const char *
+leap_char(int leap)
+{
+	static const char *const	 tab[] = { "N", "+", "-", "?" };
+	const char			*c = PICK(tab, leap);
+
+	return c != NULL ? c : "?";
+}
+
+/* chronyc reports 0 s for a source that never had a sample. */
+static uint32_t
+last_sample(double s)
+{
+	uint32_t	 ago = ago_seconds(s);
+
+	return ago == AGO_NEVER ? 0 : ago;
+}
+
+void
+fmt_selectdata(FILE *fp, const struct rpt_selectdata *d, int numeric)
+{
+	char	 name[RPT_NAME_MAX], copts[6], eopts[6];
+
+	pick_name(name, sizeof(name), d->name, d->address, numeric);
+	selopts(copts, d->conf_options);
+	selopts(eopts, d->eff_options);
+	fprintf(fp, "%c %-*s %c %s %s ", state_select(d->state), STATS_COL,
+	    name, d->authenticated ? 'Y' : 'N', copts, eopts);
+	put_ago(fp, last_sample(d->last_sample_s));
+	fputc(' ', fp);
+	put_num_width(fp, 5, 1, d->score);
+	fputc(' ', fp);
+	put_time(fp, d->lo_limit_s, 1);
+	fputc(' ', fp);
+	put_time(fp, d->hi_limit_s, 1);
+	fprintf(fp, "  %s\n", leap_char(d->leap));
+}
+
+void
+fmt_selectdata_csv(FILE *fp, const struct rpt_selectdata *d, int numeric)
+{
+	char	 name[RPT_NAME_MAX], copts[6], eopts[6];
+	int	 i;
+
+	pick_name(name, sizeof(name), d->name, d->address, numeric);
+	selopts(copts, d->conf_options);
+	selopts(eopts, d->eff_options);
+	fprintf(fp, "%c,%s,%c", state_select(d->state), name,
+	    d->authenticated ? 'Y' : 'N');
+	for (i = 0; i < 5; i++)
+		fprintf(fp, ",%c", copts[i]);
+	for (i = 0; i < 5; i++)
+		fprintf(fp, ",%c", eopts[i]);
+	fprintf(fp, ",%u", last_sample(d->last_sample_s));
+	csv_num(fp, 1, d->score);
+	csv_num(fp, 9, d->lo_limit_s);
+	csv_num(fp, 9, d->hi_limit_s);
+	fprintf(fp, ",%s\n", leap_string(d->leap));
+}
+
+static void
+json_selectdata(FILE *fp, const struct rpt_selectdata *d)
+{
+	char	 state[2] = { state_select(d->state), '\0' };
+
+	fputs("{\"name\":", fp);
+	json_string_n(fp, d->name, sizeof(d->name));
+	fputs(",\"address\":", fp);
+	json_string_n(fp, d->address, sizeof(d->address));
+	json_str(fp, "state", state);
+	fprintf(fp, ",\"authenticated\":%s,\"noselect\":%s,\"prefer\":%s",
+	    d->authenticated ? "true" : "false",
+	    d->conf_options & RPT_SELOPT_NOSELECT ? "true" : "false",
+	    d->conf_options & RPT_SELOPT_PREFER ? "true" : "false");
+	json_num(fp, "last_sample_ago", 3, d->last_sample_s >= 0.0 ?
+	    d->last_sample_s : NAN);
+	json_num(fp, "score", 3, d->score);
+	json_num(fp, "interval_low", 9, d->lo_limit_s);
+	json_num(fp, "interval_high", 9, d->hi_limit_s);
+	json_str(fp, "leap_status", PICK(leap_json, d->leap));
+	fputc('}', fp);
+}
+
+void
+fmt_selectdata_json(FILE *fp, const struct rpt_selectdata *d, size_t n)
+{
+	size_t	 i;
+
+	fputc('[', fp);
+	for (i = 0; i < n; i++) {
+		fputs(i == 0 ? "\n" : ",\n", fp);
+		json_selectdata(fp, &d[i]);
 	}
 	fputs(n == 0 ? "]\n" : "\n]\n", fp);
 }
@@ -939,8 +1098,7 @@ fmt_client(FILE *fp, const struct rpt_client *c)
 	char	 name[RPT_ADDR_MAX + 2];
 
 	client_name(name, sizeof(name), c);
-	truncate_name(name, CLIENT_TRUNC);
-	fprintf(fp, "%-*s  %6" PRIu64 "  %5" PRIu64 "  ", CLIENT_TRUNC,
+	fprintf(fp, "%-*s  %6" PRIu64 "  %5" PRIu64 "  ", STATS_COL,
 	    name, c->ntp_hits, c->ntp_drops);
 	put_interval(fp, c->ntp_interval);
 	fputs("  ", fp);
@@ -1112,6 +1270,15 @@ tests_string(char *buf, uint32_t tests, char sep)
 	buf[j] = '\0';
 }
 
+/* chronyc names the reference ID of a stratum 0 or 1 server only. */
+static void
+ntpdata_refid(char *buf, const struct rpt_ntpdata *d)
+{
+	buf[0] = '\0';
+	if (d->stratum <= 1)
+		refid_string(buf, d->ref_id);
+}
+
 static const char *
 address_or_unspec(char *buf, size_t len, const char *a, size_t max)
 {
@@ -1132,7 +1299,7 @@ fmt_ntpdata(FILE *fp, const struct rpt_ntpdata *d)
 	    sizeof(d->remote_address));
 	address_or_unspec(local, sizeof(local), d->local_address,
 	    sizeof(d->local_address));
-	refid_string(refid, d->ref_id);
+	ntpdata_refid(refid, d);
 	utc_string(when, sizeof(when), d->ref_time);
 	tests_string(tests, d->tests, ' ');
 	mode = PICK(mode_text, d->mode);
@@ -1173,14 +1340,6 @@ fmt_ntpdata(FILE *fp, const struct rpt_ntpdata *d)
 	fprintf(fp, "Total good RX   : %" PRIu64 "\n", d->total_good_rx);
 }
 
-/* ,number */
-static void
-csv_num(FILE *fp, int prec, int sign, double v)
-{
-	fputc(',', fp);
-	put_num(fp, prec, sign, v);
-}
-
 void
 fmt_ntpdata_csv(FILE *fp, const struct rpt_ntpdata *d)
 {
@@ -1192,7 +1351,7 @@ fmt_ntpdata_csv(FILE *fp, const struct rpt_ntpdata *d)
 	    sizeof(d->remote_address));
 	address_or_unspec(local, sizeof(local), d->local_address,
 	    sizeof(d->local_address));
-	refid_string(refid, d->ref_id);
+	ntpdata_refid(refid, d);
 	/* a reference ID is printable ASCII, but never a field separator */
 	for (char *p = refid; *p != '\0'; p++)
 		if (*p == ',')
@@ -1205,18 +1364,18 @@ fmt_ntpdata_csv(FILE *fp, const struct rpt_ntpdata *d)
 	    d->remote_refid, d->remote_port, local, d->local_refid,
 	    leap_string(d->leap), (int)d->version,
 	    mode != NULL ? mode : "Invalid", (int)d->stratum, (int)d->poll);
-	csv_num(fp, 0, 0, log2_seconds(d->poll));
+	csv_num(fp, 0, log2_seconds(d->poll));
 	fprintf(fp, ",%d", (int)d->precision);
-	csv_num(fp, 9, 0, log2_seconds(d->precision));
-	csv_num(fp, 6, 0, d->root_delay_s);
-	csv_num(fp, 6, 0, d->root_dispersion_s);
+	csv_num(fp, 9, log2_seconds(d->precision));
+	csv_num(fp, 6, d->root_delay_s);
+	csv_num(fp, 6, d->root_dispersion_s);
 	fprintf(fp, ",%08X,%s", d->ref_id, refid);
-	csv_num(fp, 9, 0, d->ref_time);
-	csv_num(fp, 9, 1, d->offset_s);
-	csv_num(fp, 9, 0, d->peer_delay_s);
-	csv_num(fp, 9, 0, d->peer_dispersion_s);
-	csv_num(fp, 9, 0, d->response_time_s);
-	csv_num(fp, 2, 1, d->jitter_asymmetry);
+	csv_num(fp, 9, d->ref_time);
+	csv_num(fp, 9, d->offset_s);
+	csv_num(fp, 9, d->peer_delay_s);
+	csv_num(fp, 9, d->peer_dispersion_s);
+	csv_num(fp, 9, d->response_time_s);
+	csv_num(fp, 2, d->jitter_asymmetry);
 	fprintf(fp, ",%s,%s,%s,%s,%s,%" PRIu64 ",%" PRIu64 ",%" PRIu64
 	    ",%" PRIu64 "\n", tests, d->interleaved ? "Yes" : "No",
 	    d->authenticated ? "Yes" : "No", tx != NULL ? tx : "Invalid",
@@ -1377,23 +1536,30 @@ prom_source_labels(FILE *fp, const char *metric, const char *name,
 	fputs("} ", fp);
 }
 
-static const char *
-state_word(char state)
+/*
+ * The states of a source, as values of the label "state" of
+ * timed_source_state: one series each, 1 for the state the source is in,
+ * so that a source changing state keeps its series (Prometheus' advice
+ * for an enumeration), the others 0.
+ */
+static const struct {
+	char		 c;
+	const char	*word;
+} source_states[] = {
+	{ '*', "best" }, { '+', "combined" }, { '-', "not_combined" },
+	{ 'x', "falseticker" }, { '~', "jittery" }, { '?', "unusable" }
+};
+
+/* The state's index in source_states; unknown states are unusable. */
+static size_t
+state_index(char state)
 {
-	switch (state) {
-	case '*':
-		return "best";
-	case '+':
-		return "combined";
-	case '-':
-		return "not_combined";
-	case 'x':
-		return "falseticker";
-	case '~':
-		return "jittery";
-	default:
-		return "unusable";
-	}
+	size_t	 i;
+
+	for (i = 0; i < sizeof(source_states) / sizeof(source_states[0]); i++)
+		if (source_states[i].c == state)
+			return i;
+	return sizeof(source_states) / sizeof(source_states[0]) - 1;
 }
 
 static void
@@ -1492,6 +1658,26 @@ source_metric(const struct rpt_source *s, enum src_metric m)
 }
 
 static void
+metrics_source_states(FILE *fp, const struct rpt_source *src, size_t n)
+{
+	char	 name[RPT_NAME_MAX];
+	size_t	 i, k, in;
+
+	prom_family(fp, "timed_source_state", "gauge", "1 for the state the "
+	    "last selection left the source in, 0 for the others.");
+	for (i = 0; i < n; i++) {
+		printable(name, sizeof(name), src[i].name, sizeof(src[i].name));
+		in = state_index(src[i].state);
+		for (k = 0; k < sizeof(source_states) /
+		    sizeof(source_states[0]); k++) {
+			prom_source_labels(fp, "timed_source_state", name,
+			    src[i].address, source_states[k].word);
+			fprintf(fp, "%d\n", k == in);
+		}
+	}
+}
+
+static void
 metrics_sources(FILE *fp, const struct rpt_source *src, size_t n)
 {
 	static const struct {
@@ -1522,11 +1708,12 @@ metrics_sources(FILE *fp, const struct rpt_source *src, size_t n)
 			printable(name, sizeof(name), src[i].name,
 			    sizeof(src[i].name));
 			prom_source_labels(fp, f[m].name, name,
-			    src[i].address, state_word(src[i].state));
+			    src[i].address, NULL);
 			prom_value(fp, source_metric(&src[i], m));
 			fputc('\n', fp);
 		}
 	}
+	metrics_source_states(fp, src, n);
 }
 
 static void

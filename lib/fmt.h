@@ -42,8 +42,9 @@ void		 fmt_sources_header(FILE *, int verbose);
 /*
  * One row of chronyc sources, or of chronyc -c sources.  With numeric,
  * the address instead of the name (chronyc -n; chronyc -c always prints
- * addresses, so pass 1 to match it).  A source never heard from
- * (last_rx_s < 0) shows zero offsets and error.
+ * addresses, so pass 1 to match it), the name whole, as chronyc prints
+ * it (a name looked up is cut by the caller, as chronyc cuts it).  A
+ * source never heard from (last_rx_s < 0) shows zero offsets and error.
  */
 void		 fmt_source(FILE *, const struct rpt_source *, int numeric);
 void		 fmt_source_csv(FILE *, const struct rpt_source *,
@@ -56,22 +57,41 @@ void		 fmt_sources_json(FILE *, const struct rpt_source *,
 void		 fmt_sourcestats_header(FILE *, int verbose);
 /*
  * One row of chronyc sourcestats: the name, or with numeric the address
- * (chronyc -n), truncated to 25 characters with '>'; a negative span
- * shows as "-".  CSV as chronyc -c sourcestats: always the address, the
- * values raw (offsets in seconds, sign as in the text).
+ * (chronyc -n), whole; a negative span shows as "-".  CSV as chronyc -c
+ * sourcestats (pass numeric 1 for its addresses), the values raw
+ * (offsets in seconds, sign as in the text, a negative span 4294967295).
  */
 void		 fmt_sourcestat(FILE *, const struct rpt_sourcestats *,
 		    int numeric);
-void		 fmt_sourcestat_csv(FILE *, const struct rpt_sourcestats *);
+void		 fmt_sourcestat_csv(FILE *, const struct rpt_sourcestats *,
+		    int numeric);
 /*
- * chronyc authdata: the header, one row (the name, or the address with
- * numeric), chronyc -c authdata's line, a JSON array of n sources (with
- * timed's counters of authenticated and refused answers).
+ * chronyc authdata: the header (with the legend of -v when verbose), one
+ * row (the name, or the address with numeric), chronyc -c authdata's
+ * line (numeric 1 as chronyc; a last NTS-KE never: 4294967295), a JSON
+ * array of n sources
+ * (with timed's counters of authenticated and refused answers).
  */
-void		 fmt_authdata_header(FILE *);
+void		 fmt_authdata_header(FILE *, int verbose);
 void		 fmt_authdata(FILE *, const struct rpt_authdata *, int numeric);
-void		 fmt_authdata_csv(FILE *, const struct rpt_authdata *);
+void		 fmt_authdata_csv(FILE *, const struct rpt_authdata *,
+		    int numeric);
 void		 fmt_authdata_json(FILE *, const struct rpt_authdata *, size_t);
+/* chronyc sourcename: the name, printable, and a newline. */
+void		 fmt_sourcename(FILE *, const char *);
+/*
+ * chronyc selectdata: the header (with the legend of -v when verbose),
+ * one row (the name, the address with numeric or if it has no name),
+ * chronyc -c selectdata's line, and a JSON array of n sources.  A source
+ * never sampled shows Last 0, as chronyc.
+ */
+void		 fmt_selectdata_header(FILE *, int verbose);
+void		 fmt_selectdata(FILE *, const struct rpt_selectdata *,
+		    int numeric);
+void		 fmt_selectdata_csv(FILE *, const struct rpt_selectdata *,
+		    int numeric);
+void		 fmt_selectdata_json(FILE *, const struct rpt_selectdata *,
+		    size_t n);
 /* A JSON array of n sourcestats and a newline. */
 void		 fmt_sourcestats_json(FILE *,
 		    const struct rpt_sourcestats *, size_t n);
@@ -90,8 +110,8 @@ void		 fmt_clients_header(FILE *);
 /*
  * One row of chronyc clients, or of chronyc -c clients: intervals of 127
  * or more are unknown ("-"; CSV prints them raw as chronyc -c does), a
- * last time below 0 means never ("-"; CSV 4294967295).  Text truncates
- * addresses longer than 25 characters with '>'; CSV prints them whole.
+ * last time below 0 means never ("-"; CSV 4294967295).  The address (or
+ * the name the caller put there) whole, as chronyc prints it.
  */
 void		 fmt_client(FILE *, const struct rpt_client *);
 void		 fmt_client_csv(FILE *, const struct rpt_client *);
@@ -108,9 +128,10 @@ void		 fmt_activity_csv(FILE *, const struct rpt_activity *);
 void		 fmt_activity_json(FILE *, const struct rpt_activity *);
 
 /*
- * chronyc ntpdata for one source (the caller puts a blank line between
- * sources); CSV: one line of chronyc -c ntpdata's 34 fields; JSON: an
- * array of n objects and a newline.
+ * chronyc ntpdata for one source (chronyc puts a blank line before each
+ * when it lists them all); CSV: one line of chronyc -c ntpdata's 34
+ * fields, no '+' signs; JSON: an array of n objects and a newline.  The
+ * reference ID's text only for a server of stratum 0 or 1, as chronyc.
  */
 void		 fmt_ntpdata(FILE *, const struct rpt_ntpdata *);
 void		 fmt_ntpdata_csv(FILE *, const struct rpt_ntpdata *);

@@ -87,6 +87,13 @@ enum imsg_type {
 	IMSG_CTL_AUTHDATA,	/* no payload; answers struct rpt_authdata..., END */
 	IMSG_CTL_MORE,		/* engine -> monitor: struct ctl_page, the
 				   next page of a paged answer; never relayed */
+	IMSG_CTL_ONOFFLINE,	/* no payload; answer IMSG_CTL_RESULT */
+	IMSG_CTL_SOURCENAME,	/* struct ctl_select; answer struct
+				   rpt_sourcename, or IMSG_CTL_RESULT 503 */
+	IMSG_CTL_SELECTDATA,	/* no payload; answers struct rpt_selectdata..., END */
+	IMSG_CTL_RESET_SOURCES,	/* no payload; answer IMSG_CTL_RESULT */
+	IMSG_CTL_REKEY,		/* no payload; the monitor answers */
+	IMSG_CTL_CYCLELOGS,	/* no payload; the monitor answers */
 
 	/*
 	 * NTS material, monitor -> engine, each with a descriptor: memfds
@@ -186,6 +193,7 @@ struct heartbeat {
 #define CTL_INVALID		502	/* 502 Invalid command */
 #define CTL_NOSOURCE		503	/* 503 No such source */
 #define CTL_UNAVAIL		504	/* 504 Engine not running */
+#define CTL_UNEXPECTED		520	/* timectl's for a code of 0 */
 
 struct ctl_result {
 	int32_t		code;
@@ -396,6 +404,7 @@ struct log_tracking {
 struct rpt_tracking {
 	uint32_t	ref_id;
 	char		ref_name[RPT_NAME_MAX];
+	char		ref_address[RPT_ADDR_MAX];	/* numeric, "" if none */
 	int32_t		stratum;
 	double		ref_time;		/* Unix seconds, 0: never */
 	double		system_time_offset_s;	/* + the clock is fast */
@@ -434,6 +443,13 @@ struct rpt_source {
 	double		error_s;
 	int32_t		nts;
 };
+
+/*
+ * What chronyd reports of a source without a regression (fewer than
+ * three samples): its worst-case frequency bound and deviation.
+ */
+#define RPT_SKEW_UNKNOWN_PPM	2000.0
+#define RPT_STDDEV_UNKNOWN_S	4.0
 
 /* One row of timectl sourcestats (chronyc's columns). */
 struct rpt_sourcestats {
@@ -498,6 +514,7 @@ struct rpt_activity {
 #define RPT_TESTS_ALL		0x3ff
 
 enum rpt_tss {
+	RPT_TSS_NONE = -1,	/* no reply yet: chronyc's "Invalid" */
 	RPT_TSS_DAEMON,
 	RPT_TSS_KERNEL,
 	RPT_TSS_HARDWARE
@@ -536,6 +553,36 @@ struct rpt_ntpdata {
 	uint64_t	total_rx;
 	uint64_t	total_valid_rx;
 	uint64_t	total_good_rx;
+};
+
+/* timectl sourcename: the name a source was configured with. */
+struct rpt_sourcename {
+	char		name[RPT_NAME_MAX];
+};
+
+/* The selection options of chronyc selectdata's COpts and EOpts. */
+#define RPT_SELOPT_NOSELECT	0x1
+#define RPT_SELOPT_PREFER	0x2
+
+/*
+ * timectl selectdata: one source as the last selection saw it, as
+ * chronyc selectdata.  state is one of chronyc's letters: 'N'
+ * noselect, 's' unsynchronised, 'M' missing samples, 'd' root distance
+ * above maxdistance, '~' jittery, 'x' falseticker, 'D' not combined,
+ * '+' combined, '*' the best; '?' otherwise.
+ */
+struct rpt_selectdata {
+	char		name[RPT_NAME_MAX];
+	char		address[RPT_ADDR_MAX];	/* numeric, "" if unresolved */
+	char		state;
+	int32_t		authenticated;		/* NTS or a key */
+	uint32_t	conf_options;		/* RPT_SELOPT_* */
+	uint32_t	eff_options;
+	double		last_sample_s;		/* seconds ago, < 0: never */
+	double		score;
+	double		lo_limit_s;		/* the correctness interval: */
+	double		hi_limit_s;		/* offset -/+ root distance */
+	int32_t		leap;			/* enum leap_status */
 };
 
 enum rpt_auth_mode {

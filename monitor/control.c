@@ -149,6 +149,13 @@ static const struct ctl_cmd ctl_cmds[] = {
 	{ IMSG_CTL_OFFLINE, sizeof(struct ctl_select), RIGHTS_ROOT,
 	    "offline" },
 	{ IMSG_CTL_RELOAD_SOURCES, 0, RIGHTS_ROOT, "reload sources" },
+	{ IMSG_CTL_SELECTDATA, 0, RIGHTS_USER, "selectdata" },
+	{ IMSG_CTL_SOURCENAME, sizeof(struct ctl_select), RIGHTS_USER,
+	    "sourcename" },
+	{ IMSG_CTL_ONOFFLINE, 0, RIGHTS_ROOT, "onoffline" },
+	{ IMSG_CTL_RESET_SOURCES, 0, RIGHTS_ROOT, "reset sources" },
+	{ IMSG_CTL_REKEY, 0, RIGHTS_ROOT, "rekey" },
+	{ IMSG_CTL_CYCLELOGS, 0, RIGHTS_ROOT, "cyclelogs" },
 };
 
 static void	conn_event(evutil_socket_t, short, void *);
@@ -506,6 +513,23 @@ do_reload(struct ctl_conn *c)
 		conn_result(c, rc);
 }
 
+/* Changes the monitor makes itself, logged as the engine's are. */
+static void
+do_rekey(struct ctl_conn *c)
+{
+	log_info("rekey (uid %u)", (unsigned)c->uid);
+	conn_result(c, monitor_rekey(c->ctl->mon) == -1 ? CTL_FAILED :
+	    CTL_OK);
+}
+
+static void
+do_cyclelogs(struct ctl_conn *c)
+{
+	log_info("cyclelogs (uid %u)", (unsigned)c->uid);
+	monitor_cyclelogs(c->ctl->mon);
+	conn_result(c, CTL_OK);
+}
+
 /* The clients' table, a page at a time: this asks for the next. */
 static void
 ask_page(struct ctl_conn *c)
@@ -546,7 +570,19 @@ conn_dispatch(struct ctl_conn *c, struct imsg *imsg)
 	case IMSG_CTL_NTPDATA:
 	case IMSG_CTL_ONLINE:
 	case IMSG_CTL_OFFLINE:
+	case IMSG_CTL_SOURCENAME:
 		do_select(c, imsg, cmd);
+		break;
+	case IMSG_CTL_ONOFFLINE:
+	case IMSG_CTL_RESET_SOURCES:
+		log_info("%s (uid %u)", cmd->name, (unsigned)c->uid);
+		relay(c, cmd->type, NULL, 0);
+		break;
+	case IMSG_CTL_REKEY:
+		do_rekey(c);
+		break;
+	case IMSG_CTL_CYCLELOGS:
+		do_cyclelogs(c);
 		break;
 	case IMSG_CTL_BURST:
 		do_burst(c, imsg);
@@ -864,6 +900,8 @@ record_size(uint32_t type)
 		return sizeof(struct rpt_ntpdata);
 	case IMSG_CTL_AUTHDATA:
 		return sizeof(struct rpt_authdata);
+	case IMSG_CTL_SELECTDATA:
+		return sizeof(struct rpt_selectdata);
 	}
 	return 0;
 }
@@ -879,6 +917,8 @@ answer_size(uint32_t type)
 		return sizeof(struct rpt_serverstats);
 	case IMSG_CTL_ACTIVITY:
 		return sizeof(struct rpt_activity);
+	case IMSG_CTL_SOURCENAME:
+		return sizeof(struct rpt_sourcename);
 	}
 	return 0;
 }

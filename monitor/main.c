@@ -26,11 +26,12 @@
 #include "proctitle.h"
 #include "xmalloc.h"
 
+#define VERSION_LINE	"timed version " PACKAGE_VERSION "\n"
+
 static void
-usage(FILE *f, int status)
+usage(void)
 {
-	fprintf(f,
-	    "usage: timed [-dDhnpqQvx] [-f file]\n"
+	printf("usage: timed [-dDhnpqQvx] [-f file]\n"
 	    "  -f file  configuration file (default %s)\n"
 	    "  -d       stay in the foreground and log to stderr\n"
 	    "  -n       stay in the foreground and log to syslog\n"
@@ -39,9 +40,43 @@ usage(FILE *f, int status)
 	    "  -p       check the configuration, print it as parsed, exit\n"
 	    "  -q       set the clock once from the sources and exit\n"
 	    "  -Q       print the clock's offset from the sources and exit\n"
-	    "  -v       print the version and exit\n"
-	    "  -h       print this help and exit\n", TIMED_CONF_FILE);
-	exit(status);
+	    "  -v, --version\n"
+	    "           print the version and exit\n"
+	    "  -h, --help\n"
+	    "           print this help and exit\n", TIMED_CONF_FILE);
+	exit(0);
+}
+
+/* A bad command line: one line, and where the rest is. */
+static void __attribute__((noreturn))
+bad_usage(const char *what, int c)
+{
+	if (what != NULL)
+		fprintf(stderr, "timed: %s", what);
+	else if (c == 'f' || c == 'P')
+		fprintf(stderr, "timed: -%c needs an argument", c);
+	else
+		fprintf(stderr, "timed: unknown option -%c", c);
+	fprintf(stderr, "; timed --help lists the options\n");
+	exit(1);
+}
+
+/* chronyd's long options, before the others: --help and --version. */
+static void
+long_options(int argc, char *argv[])
+{
+	int	 i;
+
+	for (i = 1; i < argc && strcmp(argv[i], "--") != 0; i++) {
+		if (strcmp(argv[i], "--help") == 0)
+			usage();
+		if (strcmp(argv[i], "--version") == 0) {
+			printf(VERSION_LINE);
+			exit(0);
+		}
+		if (strncmp(argv[i], "--", 2) == 0)
+			bad_usage("unknown long option", 0);
+	}
 }
 
 /*
@@ -87,6 +122,8 @@ main(int argc, char *argv[])
 	mon.keys_fd = -1;
 	mon.conffile = TIMED_CONF_FILE;
 	proctitle_init(argc, argv);
+	long_options(argc, argv);
+	opterr = 0;
 	while ((ch = getopt(argc, argv, "dDf:g:hnpP:qQu:vx")) != -1) {
 		switch (ch) {
 		case 'd':
@@ -99,7 +136,7 @@ main(int argc, char *argv[])
 			mon.conffile = optarg;
 			break;
 		case 'h':
-			usage(stdout, 0);
+			usage();
 			break;
 		case 'n':
 			mon.nodetach = 1;
@@ -119,20 +156,20 @@ main(int argc, char *argv[])
 		case 'u':
 			break;
 		case 'v':
-			printf("timed %s\n", PACKAGE_VERSION);
+			printf(VERSION_LINE);
 			return 0;
 		case 'x':
 			mon.noclock = 1;
 			break;
 		default:
-			usage(stderr, 1);
+			bad_usage(NULL, optopt);
 		}
 	}
 	if (optind != argc)
-		usage(stderr, 1);
+		bad_usage("no arguments but options", 0);
 	if (proc != NULL) {
 		if (strcmp(proc, "engine") != 0)
-			usage(stderr, 1);
+			bad_usage("-P engine is for the monitor alone", 0);
 		fprintf(stderr, "timed: the engine is %s, which the monitor "
 		    "starts\n", TIMED_ENGINE);
 		return 1;

@@ -334,7 +334,7 @@ reload_trust(struct monitor *mon)
 	return 1;
 }
 
-/* SIGHUP: the keyfile; 0 if there is none. */
+/* SIGHUP, timectl rekey: the keyfile; 0 if there is none, -1 if bad. */
 static int
 reload_keys(struct monitor *mon)
 {
@@ -345,10 +345,10 @@ reload_keys(struct monitor *mon)
 		return 0;
 	if (ntsfiles_load_keyfile(mon->conf, &fd, &nkeys, err,
 	    sizeof(err)) != 0) {
-		log_warnx("SIGHUP: keyfile %s; keeping the keys in use", err);
-		return 1;
+		log_warnx("keyfile %s; keeping the keys in use", err);
+		return -1;
 	}
-	log_info("SIGHUP: keyfile %s: %d key(s)", mon->conf->keyfile, nkeys);
+	log_info("keyfile %s: %d key(s)", mon->conf->keyfile, nkeys);
 	if (mon->keys_fd != -1)
 		close(mon->keys_fd);
 	mon->keys_fd = fd;
@@ -379,9 +379,32 @@ sighup_cb(evutil_socket_t sig, short ev, void *arg)
 	}
 	done |= reload_certs(mon);
 	done |= reload_trust(mon);
-	done |= reload_keys(mon);
+	done |= reload_keys(mon) != 0;
 	if (!done)
 		log_info("SIGHUP received: nothing to reopen or reload");
+}
+
+int
+monitor_rekey(struct monitor *mon)
+{
+	int	 rc;
+
+	rc = reload_keys(mon);
+	if (ntskeys_reload(mon) == -1)
+		rc = -1;
+	if (mon->engine != NULL)
+		update_engine_events(mon);
+	return rc == -1 ? -1 : 0;
+}
+
+int
+monitor_cyclelogs(struct monitor *mon)
+{
+	if (mon->statlog == NULL)
+		return 0;
+	statlog_reopen(mon->statlog);
+	log_info("log files reopened");
+	return 1;
 }
 
 static void
@@ -990,6 +1013,8 @@ engine_dispatch(struct monitor *mon, struct imsg *imsg)
 	case IMSG_CTL_ACTIVITY:
 	case IMSG_CTL_NTPDATA:
 	case IMSG_CTL_AUTHDATA:
+	case IMSG_CTL_SELECTDATA:
+	case IMSG_CTL_SOURCENAME:
 	case IMSG_CTL_END:
 	case IMSG_CTL_MORE:
 	case IMSG_CTL_RESULT:

@@ -153,6 +153,15 @@ void	 monitor_engine_abuse(struct monitor *, const char *why);
 int	 monitor_makestep(struct monitor *);
 void	 monitor_set_makestep(struct monitor *, struct ctl_makestep *);
 /*
+ * timectl rekey: read the keyfile again, and the NTS server's keys when
+ * they are the administrator's (ntsdumpdir without rotation, or a seed),
+ * and hand them to the engine; -1 if a file was bad (the keys in use
+ * stay).
+ */
+int	 monitor_rekey(struct monitor *);
+/* timectl cyclelogs: reopen the log files; 0 if there are none. */
+int	 monitor_cyclelogs(struct monitor *);
+/*
  * Runs on mon->base when the caller made one (the simulation), else on
  * its own; returns once stopped.
  */
@@ -236,6 +245,12 @@ int		 ntsfiles_load_keyfile(const struct conf *, int *fd,
 void		 ntskeys_load(struct monitor *);
 void		 ntskeys_send(struct monitor *);
 void		 ntskeys_save(struct monitor *, struct imsg *);
+/*
+ * timectl rekey: the key file again, when it is not the engine's to
+ * rotate (ntsrotate 0, or a seed), sent to the engine; 0 if there was
+ * nothing to read, 1 if read, -1 if bad (the keys in use stay).
+ */
+int		 ntskeys_reload(struct monitor *);
 
 /* notify.c: systemd's $NOTIFY_SOCKET; no socket, no messages. */
 /*

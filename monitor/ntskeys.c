@@ -116,6 +116,43 @@ ntskeys_load(struct monitor *mon)
 	    " (a shared seed: never rewritten)" : "");
 }
 
+int
+ntskeys_reload(struct monitor *mon)
+{
+	struct nts_keyfile	 kf;
+	char			 path[PATH_MAX], buf[NTS_KEYFILE_MAX];
+	ssize_t			 n;
+	int			 line, bad;
+
+	if (mon->nts.ncert == 0 || mon->conf->ntsdumpdir == NULL ||
+	    (mon->conf->ntsrotate_s > 0 && !mon->ntskeys_fleet) ||
+	    keys_path(mon->conf, path, sizeof(path)) == -1)
+		return 0;
+	if ((n = read_file(path, buf, sizeof(buf))) <= 0) {
+		log_warnx("rekey: no NTS key file %s: keeping the keys in use",
+		    path);
+		return -1;
+	}
+	bad = nts_keyfile_parse(buf, n, &kf, &line) == -1;
+	if (!bad) {
+		explicit_bzero(mon->ntskeys, sizeof(mon->ntskeys));
+		memcpy(mon->ntskeys, buf, n);
+		mon->ntskeys_len = n;
+		mon->ntskeys_fleet = kf.has_seed;
+	}
+	explicit_bzero(&kf, sizeof(kf));
+	explicit_bzero(buf, sizeof(buf));
+	if (bad) {
+		log_warnx("rekey: NTS key file %s: bad line %d: keeping the "
+		    "keys in use", path, line);
+		return -1;
+	}
+	log_info("rekey: NTS keys read from %s", path);
+	if (mon->engine_ready)	/* else the next engine gets them */
+		ntskeys_send(mon);
+	return 1;
+}
+
 void
 ntskeys_send(struct monitor *mon)
 {

@@ -1,7 +1,7 @@
 #!/bin/sh
 # The README's demonstration, on loopback: a timed server and a second
 # timed with a virtual clock (0.3 s ahead, 40 ppm fast) set to sync from
-# it, with `timectl sources` and `timectl tracking` printed every 10 s.
+# it, with `timectl -n sources` and `timectl -n tracking` printed every 10 s.
 # Neither daemon touches this machine's clock.  It stops by itself after
 # SECONDS (default 40), or at Ctrl-C or SIGTERM: either way it stops the
 # two daemons it started, by their PIDs, and prints their logs.
@@ -92,10 +92,10 @@ while [ $t -lt "$secs" ]; do
 			finish 1
 		fi
 	done
-	echo "=== after $t s: timectl sources (client)"
-	"$B/timectl" -h "$D/client.sock" sources
-	echo "=== timectl tracking (client)"
-	"$B/timectl" -h "$D/client.sock" tracking
+	echo "=== after $t s: timectl -n sources (client)"
+	"$B/timectl" -n -h "$D/client.sock" sources
+	echo "=== timectl -n tracking (client)"
+	"$B/timectl" -n -h "$D/client.sock" tracking
 	echo "=== true error of the client's virtual clock (s):" \
 	    "$("$B/timectl" -h "$D/client.sock" -j tracking |
 	    sed -n 's/.*"virtual_true_offset": *\([^,}]*\).*/\1/p')"

@@ -82,7 +82,7 @@ synced() {
 }
 check "the plain client selects its source" wait_for 20 synced
 check "and is synchronised to it" wait_for 10 sh -c \
-    "'$T/timectl' -h '$CSOCK' tracking | grep -q '^Reference ID.*127\\.0\\.0\\.1'"
+    "'$T/timectl' -n -h '$CSOCK' tracking | grep -q '^Reference ID.*127\\.0\\.0\\.1'"
 check "serverstats: no NTS-KE" test "$(stat_of "$SSOCK" ntske_connections_accepted)" = 0
 
 # A restarted engine is the same program.

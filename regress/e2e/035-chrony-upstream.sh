@@ -34,7 +34,7 @@ CONF
 start_timed client "$T/client.conf"
 
 selected() {
-	"$T/timectl" -h "$SOCK" sources | grep -q '^\^\* 127\.0\.0\.1 '
+	"$T/timectl" -n -h "$SOCK" sources | grep -q '^\^\* 127\.0\.0\.1 '
 }
 agrees() {
 	"$T/timectl" -h "$SOCK" -j tracking | python3 -c '
@@ -44,7 +44,7 @@ sys.exit(0 if abs(t["virtual_true_offset"]) < 1e-3 and t["stratum"] == 2
          else 1)'
 }
 selected_x() {
-	"$T/timectl" -h "$XSOCK" sources | grep -q '^\^\* 127\.0\.0\.1 '
+	"$T/timectl" -n -h "$XSOCK" sources | grep -q '^\^\* 127\.0\.0\.1 '
 }
 check "the timed client selects chronyd (*)" wait_for 30 selected
 check "and agrees with it within 1 ms" wait_for 30 agrees ||

@@ -66,7 +66,7 @@ check "client converges within 60 s (error < 100 us, 40 +- 2 ppm)" \
 }
 # one '*', the two other true servers '+', the false one 'x'
 states_settled() {
-	out=$("$T/timectl" -h "$CSOCK" sources)
+	out=$("$T/timectl" -n -h "$CSOCK" sources)
 	[ "$(printf '%s\n' "$out" | grep -c '^\^\*')" = 1 ] &&
 	    [ "$(printf '%s\n' "$out" | grep -c '^\^+')" = 2 ] &&
 	    printf '%s\n' "$out" | grep -q '^\^x 127\.0\.0\.4 '
@@ -185,7 +185,7 @@ check "falls back to local stratum 10, frequency and error kept" \
 
 server s1 127.0.0.1 $BASE
 selected_again() {
-	"$T/timectl" -h "$CSOCK" sources | grep -q '^\^\* 127\.0\.0\.1 '
+	"$T/timectl" -n -h "$CSOCK" sources | grep -q '^\^\* 127\.0\.0\.1 '
 }
 check "a returning server is selected again" wait_for 20 selected_again
 
@@ -221,7 +221,7 @@ d = json.load(sys.stdin)[0]
 sys.exit(0 if d["interleaved"] and 0 < d["response_time"] < 0.01 else 1)'
 }
 x_selected() {
-	"$T/timectl" -h "$T/x.sock" sources | grep -q '^\^\* 127\.0\.0\.1 '
+	"$T/timectl" -n -h "$T/x.sock" sources | grep -q '^\^\* 127\.0\.0\.1 '
 }
 check "xleave client of timed: interleaved, with a response time" \
     wait_for 20 x_interleaved

@@ -85,7 +85,7 @@ check "the server still says it is synchronised to 127.0.0.1" \
     state 't["stratum"] == 2 and t["leap_status"] == "normal" and
 t["reference_id"] == "7F000001"'
 check "its source is still selected" sh -c \
-    "'$T/timectl' -h '$T/srv.sock' sources | grep -q '^\^\* 127\.0\.0\.1 '"
+    "'$T/timectl' -n -h '$T/srv.sock' sources | grep -q '^\^\* 127\.0\.0\.1 '"
 ask "$T/a1"
 check "it answers clients synchronised (leap 0, stratum 2)" \
     answer "$T/a1" 'a["answers"] == 1 and a["leap"] == 0 and

@@ -34,7 +34,7 @@ S0=$MPID
 start_timed client "$T/client.conf"
 CPID=$MPID
 synced() {
-	"$T/timectl" -h "$T/client.sock" sources | grep -q '^\^\* 127\.0\.0\.1 '
+	"$T/timectl" -n -h "$T/client.sock" sources | grep -q '^\^\* 127\.0\.0\.1 '
 }
 check "client syncs" wait_for 20 synced
 kill -TERM "$S0"

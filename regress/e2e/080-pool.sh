@@ -38,7 +38,7 @@ CONF
 TIMED_RESOLV_CONF=$T/resolv.conf start_timed client "$T/client.conf"
 
 sources() {
-	"$T/timectl" -h "$T/client.sock" sources
+	"$T/timectl" -n -h "$T/client.sock" sources
 }
 three_from_dns() {
 	out=$(sources)
@@ -87,7 +87,7 @@ sed 's/^pool pool.test/pool false.test/; s/client\.sock/client2.sock/' \
     "$T/client.conf" >"$T/client2.conf"
 TIMED_RESOLV_CONF=$T/resolv2.conf start_timed client2 "$T/client2.conf"
 sources2() {
-	"$T/timectl" -h "$T/client2.sock" sources
+	"$T/timectl" -n -h "$T/client2.sock" sources
 }
 false_marked() {
 	sources2 | grep -q '^\^x 127\.0\.0\.5 '

@@ -48,7 +48,7 @@ as_nobody() {
 }
 
 synced() {
-	tc tracking | grep -q '^Reference ID    : 7F000001 (127\.0\.0\.1)$'
+	tc -n tracking | grep -q '^Reference ID    : 7F000001 (127\.0\.0\.1)$'
 }
 check "the client synchronises to the server" wait_for 30 synced
 
@@ -70,7 +70,7 @@ check "waitsync with a skew above MAX-SKEW gives up after 2 tries" \
 out=$(tc tracking)
 check "tracking in chronyc's layout" contains "$out" \
     '^System time     : [0-9]*\.[0-9]\{9\} seconds \(fast\|slow\) of NTP time$'
-out=$(tc sources)
+out=$(tc -n sources)
 check "sources header" contains "$out" \
     '^MS Name/IP address         Stratum Poll Reach LastRx Last sample               $'
 check "sources row" contains "$out" '^\^\* 127\.0\.0\.1                     1  -2   [0-7 ]\{3\} ' ||
@@ -80,7 +80,7 @@ check "sources -a -v has the legend" contains "$out" \
     "^  \.-- Source mode  '^' = server, '=' = peer, '#' = local clock\.$"
 out=$(tc -n sources)
 check "-n sources prints addresses" contains "$out" '^\^\* 127\.0\.0\.1 '
-out=$(tc sourcestats -a -v)
+out=$(tc -n sourcestats -a -v)
 check "sourcestats -v header and legend" contains "$out" \
     '^Name/IP Address            NP  NR  Span  Frequency  Freq Skew  Offset  Std Dev$'
 check "sourcestats row" contains "$out" '^127\.0\.0\.1  *[0-9][0-9]*  *[0-9]'
@@ -97,7 +97,9 @@ check "activity in chronyc's layout" [ "$out" = "200 OK
 0 sources doing burst (return to offline)
 0 sources with unknown address" ] || printf '%s\n' "$out" | sed 's/^/# /'
 out=$(tc ntpdata)
-labels=$(printf '%s\n' "$out" | cut -c1-17 | tr '\n' '|')
+check "ntpdata of every source: a blank line first, as chronyc" \
+    [ -z "$(printf '%s\n' "$out" | head -n 1)" ]
+labels=$(printf '%s\n' "$out" | sed 1d | cut -c1-17 | tr '\n' '|')
 check "ntpdata has chronyc's fields in order" [ "$labels" = \
 "Remote address  :|Remote port     :|Local address   :|Leap status     :|\
 Version         :|Mode            :|Stratum         :|Poll interval   :|\
@@ -257,6 +259,8 @@ for want in ("timed_tracking_offset_seconds", "timed_tracking_stratum",
              "timed_serverstats_ntp_packets_received_total"):
     assert want in typed, want
 assert ('timed_source_offset_seconds',
+        '{name="127.0.0.1",address="127.0.0.1"}') in seen
+assert ('timed_source_state',
         '{name="127.0.0.1",address="127.0.0.1",state="best"}') in seen
 PY
 

@@ -97,7 +97,7 @@ lines_ge() {
 	test "$(grep -c -- "$2" "$1")" -ge "$3"
 }
 selected() {
-	"$T/timectl" -h "$1" sources | grep -q "^\^\* $2 "
+	"$T/timectl" -n -h "$1" sources | grep -q "^\^\* $2 "
 }
 agrees() {
 	"$T/timectl" -h "$1" -j tracking | python3 -c '
@@ -112,7 +112,7 @@ check "the timed client selects chronyd over NTS (*)" \
     wait_for 60 selected "$SOCK" 127.0.0.1
 check "and agrees with it within 1 ms" wait_for 30 agrees "$SOCK" ||
     "$T/timectl" -h "$SOCK" tracking | sed 's/^/# /'
-out=$("$T/timectl" -h "$SOCK" authdata)
+out=$("$T/timectl" -n -h "$SOCK" authdata)
 printf '%s\n' "$out" | sed 's/^/# /'
 check "authdata: NTS, AEAD 15, 256-bit keys, cookies of chronyd" \
     contains "$out" "^127\.0\.0\.1  *NTS  *1  *15  256  *[0-9]*  *0  *0  *[4-8]  *1[0-9][0-9]$"
@@ -166,7 +166,7 @@ check "the source is unusable, with the reason" grep -q \
     "source 127.0.0.1: NTS-KE failed: certificate verification failed; source unusable" \
     "$T/wrong.log"
 sleep 3
-out=$("$T/timectl" -h "$T/wrong.sock" sources)
+out=$("$T/timectl" -n -h "$T/wrong.sock" sources)
 check "never selected, never reached" \
     contains "$out" "^\^? 127\.0\.0\.1 .* 0 *- *+0ns\[ *+0ns\] +/- *0ns$" ||
     printf '%s\n' "$out" | sed 's/^/# /'

@@ -136,7 +136,7 @@ a = json.load(sys.stdin)[0]
 sys.exit(0 if eval(sys.argv[1]) else 1)' "$2"
 }
 selected() {
-	"$T/timectl" -h "$1" sources | grep -q "^\^\* 127\.0\.0\.1 "
+	"$T/timectl" -n -h "$1" sources | grep -q "^\^\* 127\.0\.0\.1 "
 }
 authdata_field() {
 	"$T/timectl" -h "$1" -j authdata | python3 -c '
@@ -145,7 +145,7 @@ print(json.load(sys.stdin)[0][sys.argv[1]])' "$2"
 }
 check "timed (AES128 key) selects chronyd" wait_for 40 selected \
     "$T/client.sock" || sed 's/^/# client: /' "$T/client.log"
-out=$("$T/timectl" -h "$T/client.sock" authdata)
+out=$("$T/timectl" -n -h "$T/client.sock" authdata)
 printf '%s\n' "$out" | sed 's/^/# /'
 check "authdata: SK, key 3, type 13 (AES128), 128 bits" contains "$out" \
     "^127\.0\.0\.1  *SK  *3  *13  *128 "

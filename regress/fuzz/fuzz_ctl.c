@@ -16,15 +16,17 @@
 
 /*
  * libFuzzer target: the control protocol from timectl's side, how
- * ctl/timectl.c takes the monitor's answers (results, rpt_* rows, list
- * ends) and prints them (lib/fmt.c) as text, CSV, JSON or metrics.  As
- * chrony's unit tests do, this file #includes timectl.c, with exit()
- * turned into a longjmp back here, and runs its real command functions
- * on one end of a socketpair whose other end holds the input:
+ * ctl/ takes the monitor's answers (results, rpt_* rows, list ends) and
+ * prints them (lib/fmt.c) as text, CSV, JSON or metrics.  As chrony's
+ * unit tests do, this file #includes timectl's modules, with exit()
+ * turned into a longjmp back here and no name service (every lookup
+ * fails), and runs its real command functions on one end of a
+ * socketpair whose other end holds the input:
  *
  *	byte 0		bits 0-4: the command line (cmds[] below,
- *			modulo); bits 5-6: text, CSV, JSON, text; bit 7:
- *			the hello exchange first
+ *			modulo); bits 5-6: text, CSV, JSON, text with the
+ *			configured names (-N: more requests); bit 7: the
+ *			hello exchange first
  *	the rest	what the monitor sends, imsg frames (lib/imsg.c)
  *
  * Output and timectl's messages go to /dev/null.  What timectl leaves
@@ -42,6 +44,7 @@
 
 #include <sys/socket.h>
 
+#include <netdb.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdint.h>
@@ -140,11 +143,36 @@ live_free(void)
 static FILE	*quiet;
 #undef stderr
 #define stderr		quiet
+/* no name service: the addresses are printed */
+static int
+no_getnameinfo(const struct sockaddr *sa, socklen_t len, char *host,
+    socklen_t hostlen, char *serv, socklen_t servlen, int flags)
+{
+	(void)sa, (void)len, (void)host, (void)hostlen, (void)serv;
+	(void)servlen, (void)flags;
+	return EAI_NONAME;
+}
+
+static int
+no_getaddrinfo(const char *node, const char *service,
+    const struct addrinfo *hints, struct addrinfo **res)
+{
+	(void)node, (void)service, (void)hints, (void)res;
+	return EAI_NONAME;
+}
+#define getnameinfo	no_getnameinfo
+#define getaddrinfo	no_getaddrinfo
 #define exit(status)	fake_exit(status)
 #define main		timectl_main
+#include "session.c"
+#include "names.c"
+#include "keygen.c"
+#include "cmd.c"
 #include "timectl.c"
 #undef exit
 #undef main
+#undef getnameinfo
+#undef getaddrinfo
 #undef stderr
 #define stderr		stderr
 #undef realloc
@@ -176,6 +204,14 @@ static const char *const cmds[][MAX_WORDS] = {
 	{ "online" },
 	{ "offline", "192.0.2.1" },
 	{ "reload", "sources" },
+	{ "selectdata" },
+	{ "selectdata", "-v" },
+	{ "sourcename", "192.0.2.1" },
+	{ "onoffline" },
+	{ "reset", "sources" },
+	{ "rekey" },
+	{ "cyclelogs" },
+	{ "authdata", "-v" },
 };
 
 static struct session	sess;
@@ -193,7 +229,7 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	return 0;
 }
 
-/* The hello exchange of try_connect(). */
+/* The hello exchange of sess_open(). */
 static void
 hello(void)
 {
@@ -201,9 +237,9 @@ hello(void)
 
 	imsg_compose_hello(sess.ibuf);
 	flush_all(&sess);
-	next_imsg(&sess, &imsg);
+	sess_next(&sess, &imsg);
 	if (imsg_check_hello(&imsg) == -1)
-		die("%s", "timed speaks another protocol version");
+		sess_die("%s", "timed speaks another protocol version");
 	imsg_free(&imsg);
 }
 
@@ -211,23 +247,19 @@ hello(void)
 static void
 command(const char *const *c, struct opts *o)
 {
-	char	 words[MAX_WORDS][64], *argv[MAX_WORDS + 1];
-	size_t	 i;
-	int	 argc = 0;
+	char			 words[MAX_WORDS][64], *argv[MAX_WORDS + 1];
+	const struct cmd	*cmd;
+	int			 argc = 0;
 
 	for (; argc < MAX_WORDS && c[argc] != NULL; argc++) {
 		snprintf(words[argc], sizeof(words[argc]), "%s", c[argc]);
 		argv[argc] = words[argc];
 	}
 	argv[argc] = NULL;
-	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-		if (strcmp(argv[0], commands[i].name) == 0)
-			break;
-	if (i == sizeof(commands) / sizeof(commands[0]) ||
-	    (commands[i].flags & OWNCONN))
+	if ((cmd = cmd_find(argv[0])) == NULL || (cmd->flags & CMD_OWNCONN))
 		abort();
-	command_opts(argc, argv, o);
-	commands[i].fn(&sess, o);
+	cmd_opts(argc, argv, o);
+	cmd->fn(&sess, o);
 	fflush(stdout);
 }
 
@@ -236,6 +268,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static const enum output	 outs[] = {
 		OUT_TEXT, OUT_CSV, OUT_JSON, OUT_TEXT
+	};
+	static const enum names		 names[] = {
+		NAMES_DNS, NAMES_DNS, NAMES_DNS, NAMES_ORIGINAL
 	};
 	struct opts	 o;
 	int		 sv[2];
@@ -258,6 +293,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memset(&o, 0, sizeof(o));
 	o.socket = "/nonexistent";
 	o.out = outs[(sel >> 5) & 3];
+	o.names = names[(sel >> 5) & 3];
+	o.family = AF_UNSPEC;
 	if (setjmp(jb) == 0) {
 		if (sel & 0x80)
 			hello();

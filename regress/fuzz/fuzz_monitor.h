@@ -349,6 +349,20 @@ monitor_reload_sources(struct monitor *mon, uint32_t peerid, uid_t uid)
 	return monitor_to_engine(mon, IMSG_CTL_RELOAD_SOURCES, peerid, 0,
 	    NULL, 0) == -1 ? CTL_UNAVAIL : 0;
 }
+
+int
+monitor_rekey(struct monitor *mon)
+{
+	(void)mon;
+	return fake_engine.reload_rc != 0 ? -1 : 0;
+}
+
+int
+monitor_cyclelogs(struct monitor *mon)
+{
+	(void)mon;
+	return 0;
+}
 #endif /* FAKE_MONITOR */
 
 #ifdef FAKE_CONTROL

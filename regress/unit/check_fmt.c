@@ -776,7 +776,11 @@ START_TEST(test_fmt_source_last_rx_units)
 }
 END_TEST
 
-START_TEST(test_fmt_source_wide_names_keep_columns)
+/*
+ * chronyc prints an address or a configured name (-N) whole, past its
+ * column; only names it looks up it cuts, as timectl does (ctl/names.c).
+ */
+START_TEST(test_fmt_source_wide_names_whole)
 {
 	struct rpt_source	 s;
 	const char		*row;
@@ -784,17 +788,17 @@ START_TEST(test_fmt_source_wide_names_keep_columns)
 	ref_source(&s);
 	strcpy(s.address, "2001:db8:85a3:1234:5678:8a2e:370:7334");
 	row = source_row(&s, 1);
-	ck_assert_str_eq(row, "^+ 2001:db8:85a3:1234:5678:>  "
-	    "   1  -2   377     0    +27ns[   +9ns] +/- 2855ns\n");
+	ck_assert_str_eq(row, "^+ 2001:db8:85a3:1234:5678:8a2e:370:7334  "
+	    " 1  -2   377     0    +27ns[   +9ns] +/- 2855ns\n");
 	strcpy(s.name, "a-very-long-host-name.example.org");
 	ck_assert_ptr_nonnull(strstr(source_row(&s, 0),
+	    "^+ a-very-long-host-name.example.org   1  -2"));
+	strcpy(s.name, "a-very-long-host-name.ex>");	/* as names.c cut it */
+	ck_assert_ptr_nonnull(strstr(source_row(&s, 0),
 	    "^+ a-very-long-host-name.ex>     1  -2"));
-	strcpy(s.name, "exactly-25-characters.org");
-	ck_assert_ptr_nonnull(strstr(source_row(&s, 0),
-	    "^+ exactly-25-characters.org     1  -2"));
 	memset(s.name, 'a', sizeof(s.name));	/* not terminated */
-	ck_assert_ptr_nonnull(strstr(source_row(&s, 0),
-	    "^+ aaaaaaaaaaaaaaaaaaaaaaaa>     1  -2"));
+	ck_assert_uint_eq(strspn(source_row(&s, 0) + 3, "a"),
+	    RPT_NAME_MAX - 1);
 }
 END_TEST
 
@@ -1022,7 +1026,7 @@ sourcestat_csv(const struct rpt_sourcestats *s)
 	FILE	*fp;
 
 	fp = cap();
-	fmt_sourcestat_csv(fp, s);
+	fmt_sourcestat_csv(fp, s, 1);
 	return got(fp);
 }
 
@@ -1133,7 +1137,7 @@ START_TEST(test_fmt_sourcestat_numeric_and_fallbacks)
 }
 END_TEST
 
-START_TEST(test_fmt_sourcestat_wide_names_keep_columns)
+START_TEST(test_fmt_sourcestat_wide_names_whole)
 {
 	struct rpt_sourcestats	 s;
 	const char		*row;
@@ -1141,18 +1145,17 @@ START_TEST(test_fmt_sourcestat_wide_names_keep_columns)
 	ref_sourcestat(&s);
 	strcpy(s.address, "2001:db8:85a3:1234:5678:8a2e:370:7334");
 	row = sourcestat_row(&s, 1);
-	ck_assert_str_eq(row, "2001:db8:85a3:1234:5678:>  "
+	ck_assert_str_eq(row, "2001:db8:85a3:1234:5678:8a2e:370:7334  "
 	    "64  34    16     +0.003      0.022   +107ns   237ns\n");
-	ck_assert_uint_eq(strlen(row), 79);
 	strcpy(s.name, "a-very-long-host-name.example.org");
 	ck_assert_ptr_nonnull(strstr(sourcestat_row(&s, 0),
-	    "a-very-long-host-name.ex>  64  34"));
+	    "a-very-long-host-name.example.org  64  34"));
 	strcpy(s.name, "exactly-25-characters.org");
 	ck_assert_ptr_nonnull(strstr(sourcestat_row(&s, 0),
 	    "exactly-25-characters.org  64  34"));
 	memset(s.name, 'a', sizeof(s.name));	/* not terminated */
-	ck_assert_ptr_nonnull(strstr(sourcestat_row(&s, 0),
-	    "aaaaaaaaaaaaaaaaaaaaaaaa>  64  34"));
+	ck_assert_uint_eq(strspn(sourcestat_row(&s, 0), "a"),
+	    RPT_NAME_MAX - 1);
 	/* CSV prints the whole address */
 	ck_assert_str_eq(sourcestat_csv(&s),
 	    "2001:db8:85a3:1234:5678:8a2e:370:7334,64,34,16,0.003,0.022,"
@@ -1212,10 +1215,10 @@ START_TEST(test_fmt_sourcestat_csv)
 	fp = cap();
 	ref_sourcestat(&s);
 	s.offset_s = 970e-9;
-	fmt_sourcestat_csv(fp, &s);
+	fmt_sourcestat_csv(fp, &s, 1);
 	ref_sourcestat2(&s);
 	s.offset_s = 755e-9;
-	fmt_sourcestat_csv(fp, &s);
+	fmt_sourcestat_csv(fp, &s, 1);
 	ck_assert_str_eq(got(fp),
 	    "127.0.0.1,64,34,16,0.003,0.022,0.000000970,0.000000237\n"
 	    "127.0.0.2,64,35,17,-0.004,0.022,0.000000755,0.000000249\n");
@@ -1246,7 +1249,8 @@ START_TEST(test_fmt_sourcestat_csv_edge_values)
 	s.stddev_s = NAN;
 	row = sourcestat_csv(&s);
 	ck_assert_uint_eq(count_char(row, ','), 7);
-	ck_assert_str_eq(row, "127.0.0.1,2147483647,-3,-,-,-,-,-\n");
+	/* chronyc's span is unsigned: never "-" */
+	ck_assert_str_eq(row, "127.0.0.1,2147483647,-3,4294967295,-,-,-,-\n");
 	/* names never add fields */
 	strcpy(s.address, "2001:db8::1");
 	ck_assert_uint_eq(count_char(sourcestat_csv(&s), ','), 7);
@@ -1614,16 +1618,14 @@ START_TEST(test_fmt_client_wide_address)
 
 	ref_client(&c);
 	strcpy(c.address, "2001:db8:85a3:1234:5678:8a2e:370:7334");
-	row = client_row(&c);
-	ck_assert_str_eq(row, "2001:db8:85a3:1234:5678:>     181"
-	    "      0  -3   -     0       0      0   -     -\n");
-	ck_assert_uint_eq(strlen(row), 80);
-	strcpy(c.address, "2001:db8:85a3:1234:5678:a");	/* 25: kept */
+	row = client_row(&c);	/* whole, as chronyc -n prints it */
+	ck_assert_str_eq(row, "2001:db8:85a3:1234:5678:8a2e:370:7334  "
+	    "   181      0  -3   -     0       0      0   -     -\n");
+	strcpy(c.address, "2001:db8:85a3:1234:5678:a");	/* 25 */
 	ck_assert_str_eq(client_row(&c), "2001:db8:85a3:1234:5678:a     181"
 	    "      0  -3   -     0       0      0   -     -\n");
 	memset(c.address, 'f', sizeof(c.address));	/* not terminated */
-	ck_assert_ptr_nonnull(strstr(client_row(&c),
-	    "ffffffffffffffffffffffff>     181"));
+	ck_assert_uint_eq(strspn(client_row(&c), "f"), RPT_ADDR_MAX);
 	strcpy(c.address, "bad\033[2J");
 	ck_assert_ptr_nonnull(strstr(client_row(&c),
 	    "bad?[2J                       181"));
@@ -1845,6 +1847,7 @@ START_TEST(test_fmt_ntpdata_never_reached)
 	d.remote_refid = 0xC0000201;
 	d.remote_port = 123;
 	d.total_tx = 3;
+	d.tx_tss = d.rx_tss = RPT_TSS_NONE;	/* as the engine sends it */
 	fp = cap();
 	fmt_ntpdata(fp, &d);
 	ck_assert_str_eq(got(fp),
@@ -1869,8 +1872,8 @@ START_TEST(test_fmt_ntpdata_never_reached)
 	    "NTP tests       : 000 000 0000\n"
 	    "Interleaved     : No\n"
 	    "Authenticated   : No\n"
-	    "TX timestamping : Daemon\n"
-	    "RX timestamping : Daemon\n"
+	    "TX timestamping : Invalid\n"
+	    "RX timestamping : Invalid\n"
 	    "Total TX        : 3\n"
 	    "Total RX        : 0\n"
 	    "Total valid RX  : 0\n"
@@ -1950,9 +1953,18 @@ START_TEST(test_fmt_ntpdata_csv)
 	ck_assert_str_eq(got(fp), "127.0.0.1,7F000001,12399,127.0.0.1,"
 	    "7F000001,Normal,4,Server,1,-2,0,-26,0.000000015,0.000000,"
 	    "0.000000,7F7F0101,,1795552575.250000000,-0.000000009,"
-	    "0.000005641,0.000000035,0.000054509,+0.00,111,111,1111,No,No,"
+	    "0.000005641,0.000000035,0.000054509,0.00,111,111,1111,No,No,"
 	    "Kernel,Kernel,90,90,90,89\n");
 	ck_assert_uint_eq(count_char(out, ','), 33);
+	/* chronyc -c prints no '+': a positive offset and asymmetry bare */
+	d.offset_s = 0.5;
+	d.jitter_asymmetry = 0.25;
+	fp = cap();
+	fmt_ntpdata_csv(fp, &d);
+	got(fp);
+	ck_assert_ptr_nonnull(strstr(out, ",0.500000000,"));
+	ck_assert_ptr_nonnull(strstr(out, ",0.25,111,"));
+	ck_assert_ptr_null(strchr(out, '+'));
 	/* a reference ID with a comma still gives 34 fields */
 	d.ref_id = 0x2C2C2C2C;
 	strcpy(d.remote_address, "2001:db8::1");
@@ -1993,6 +2005,242 @@ START_TEST(test_fmt_ntpdata_json)
 	fp = cap();
 	fmt_ntpdata_json(fp, d, 0);
 	ck_assert_str_eq(got(fp), "[]\n");
+}
+END_TEST
+
+/* chronyc names a reference ID only for a server at stratum 0 or 1. */
+START_TEST(test_fmt_ntpdata_refid_text_stratum_1)
+{
+	struct rpt_ntpdata	 d;
+	FILE			*fp;
+
+	ref_ntpdata(&d);
+	d.stratum = 2;
+	d.ref_id = 0xC0A87B01;		/* "{" in its bytes */
+	fp = cap();
+	fmt_ntpdata(fp, &d);
+	got(fp);
+	CK_LINE(11, "Reference ID    : C0A87B01 ()");
+	fp = cap();
+	fmt_ntpdata_csv(fp, &d);
+	ck_assert_ptr_nonnull(strstr(got(fp), ",C0A87B01,,"));
+	d.stratum = 1;
+	d.ref_id = 0x47505300;
+	fp = cap();
+	fmt_ntpdata(fp, &d);
+	got(fp);
+	CK_LINE(11, "Reference ID    : 47505300 (GPS)");
+}
+END_TEST
+
+/* chronyc 4.3 against chronyd: a source without samples. */
+START_TEST(test_fmt_sourcestat_no_regression)
+{
+	struct rpt_sourcestats	 s;
+
+	memset(&s, 0, sizeof(s));
+	strcpy(s.name, "127.0.0.9");
+	strcpy(s.address, "127.0.0.9");
+	s.freq_skew_ppm = RPT_SKEW_UNKNOWN_PPM;
+	s.stddev_s = RPT_STDDEV_UNKNOWN_S;
+	ck_assert_str_eq(sourcestat_row(&s, 0), "127.0.0.9                   "
+	    "0   0     0     +0.000   2000.000     +0ns  4000ms\n");
+	ck_assert_str_eq(sourcestat_csv(&s),
+	    "127.0.0.9,0,0,0,0.000,2000.000,0.000000000,4.000000000\n");
+}
+END_TEST
+
+static void
+ref_authdata(struct rpt_authdata *a)
+{
+	memset(a, 0, sizeof(*a));
+	strcpy(a->name, "localhost");
+	strcpy(a->address, "127.0.0.1");
+	a->last_ke_s = -1.0;
+}
+
+/* chronyc 4.3 against chronyd: a source without authentication. */
+START_TEST(test_fmt_authdata_reference)
+{
+	struct rpt_authdata	 a;
+	FILE			*fp;
+
+	ref_authdata(&a);
+	fp = cap();
+	fmt_authdata_header(fp, 0);
+	fmt_authdata(fp, &a, 0);
+	ck_assert_str_eq(got(fp),
+	    "Name/IP address             Mode KeyID Type KLen Last Atmp  NAK "
+	    "Cook CLen\n"
+	    "================================================================"
+	    "=========\n"
+	    "localhost                      -     0    0    0    -    0    0 "
+	    "   0    0\n");
+	/* never an NTS-KE: chronyc -c prints the unsigned -1 */
+	fp = cap();
+	fmt_authdata_csv(fp, &a, 1);
+	ck_assert_str_eq(got(fp), "127.0.0.1,-,0,0,0,4294967295,0,0,0,0\n");
+	a.mode = RPT_AUTH_NTS;
+	a.key_id = 2;
+	a.key_type = 15;
+	a.key_bits = 256;
+	a.last_ke_s = 75.5;
+	a.ke_attempts = 1;
+	a.cookies = 8;
+	a.cookie_len = 100;
+	fp = cap();
+	fmt_authdata_csv(fp, &a, 1);
+	ck_assert_str_eq(got(fp), "127.0.0.1,NTS,2,15,256,75,1,0,8,100\n");
+}
+END_TEST
+
+START_TEST(test_fmt_authdata_header_verbose)
+{
+	FILE	*fp;
+
+	fp = cap();
+	fmt_authdata_header(fp, 1);
+	ck_assert_str_eq(got(fp),
+	    "                             .- Auth. mechanism (NTS, SK - "
+	    "symmetric key)\n"
+	    "                            |   Key length -.  Cookie length "
+	    "(bytes) -.\n"
+	    "                            |       (bits)  |  Num. of cookies "
+	    "--.    |\n"
+	    "                            |               |  Key est. attempts"
+	    "  |   |\n"
+	    "                            |               |           |      "
+	    "   |   |\n"
+	    "Name/IP address             Mode KeyID Type KLen Last Atmp  NAK "
+	    "Cook CLen\n"
+	    "================================================================"
+	    "=========\n");
+}
+END_TEST
+
+static void
+ref_selectdata(struct rpt_selectdata *d)
+{
+	memset(d, 0, sizeof(*d));
+	strcpy(d->name, "localhost");
+	strcpy(d->address, "127.0.0.1");
+	d->state = '*';
+	d->last_sample_s = 0.4;
+	d->score = 1.0;
+	d->lo_limit_s = -2628e-9;
+	d->hi_limit_s = 2802e-9;
+	d->leap = LEAP_NORMAL;
+}
+
+/* chronyc 4.3 against chronyd: the best source and one never answered. */
+START_TEST(test_fmt_selectdata_reference)
+{
+	struct rpt_selectdata	 d[2];
+	FILE			*fp;
+
+	ref_selectdata(&d[0]);
+	memset(&d[1], 0, sizeof(d[1]));
+	strcpy(d[1].name, "127.0.0.9");
+	strcpy(d[1].address, "127.0.0.9");
+	d[1].state = 's';
+	d[1].last_sample_s = -1.0;
+	d[1].score = 1.0;
+	d[1].leap = LEAP_UNSYNC;
+	fp = cap();
+	fmt_selectdata_header(fp, 0);
+	fmt_selectdata(fp, &d[0], 0);
+	fmt_selectdata(fp, &d[1], 0);
+	ck_assert_str_eq(got(fp),
+	    "S Name/IP Address        Auth COpts EOpts Last Score     "
+	    "Interval  Leap\n"
+	    "================================================================"
+	    "=======\n"
+	    "* localhost                 N ----- -----    0   1.0 -2628ns "
+	    "+2802ns  N\n"
+	    "s 127.0.0.9                 N ----- -----    0   1.0    +0ns    "
+	    "+0ns  ?\n");
+	fp = cap();
+	fmt_selectdata_csv(fp, &d[0], 1);
+	fmt_selectdata_csv(fp, &d[1], 1);
+	ck_assert_str_eq(got(fp),
+	    "*,127.0.0.1,N,-,-,-,-,-,-,-,-,-,-,0,1.0,-0.000002628,"
+	    "0.000002802,Normal\n"
+	    "s,127.0.0.9,N,-,-,-,-,-,-,-,-,-,-,0,1.0,0.000000000,"
+	    "0.000000000,Not synchronised\n");
+}
+END_TEST
+
+START_TEST(test_fmt_selectdata_options_and_states)
+{
+	struct rpt_selectdata	 d;
+	FILE			*fp;
+
+	ref_selectdata(&d);
+	d.authenticated = 1;
+	d.conf_options = RPT_SELOPT_NOSELECT | RPT_SELOPT_PREFER;
+	d.eff_options = RPT_SELOPT_PREFER;
+	d.state = 'N';
+	d.last_sample_s = 4000.0;
+	d.leap = LEAP_INSERT;
+	fp = cap();
+	fmt_selectdata(fp, &d, 0);
+	ck_assert_str_eq(got(fp), "N localhost                 Y NP--- "
+	    "-P---  66m   1.0 -2628ns +2802ns  +\n");
+	d.state = 'Q';			/* not chronyc's */
+	d.name[0] = '\0';		/* the address instead */
+	fp = cap();
+	fmt_selectdata_csv(fp, &d, 0);
+	ck_assert_str_eq(got(fp), "?,127.0.0.1,Y,N,P,-,-,-,-,P,-,-,-,4000,"
+	    "1.0,-0.000002628,0.000002802,Insert second\n");
+}
+END_TEST
+
+START_TEST(test_fmt_selectdata_verbose_and_json)
+{
+	struct rpt_selectdata	 d[2];
+	FILE			*fp;
+
+	fp = cap();
+	fmt_selectdata_header(fp, 1);
+	got(fp);
+	CK_LINE(0, "  . State: N - noselect, s - unsynchronised, M - missing "
+	    "samples,");
+	CK_LINE(3, "|          U - waits for update,, x - falseticker, + - "
+	    "combined, * - best.");
+	CK_LINE(5, "|   Configured options  ----.     \\  T - trust, R - "
+	    "require)");
+	CK_LINE(8, "S Name/IP Address        Auth COpts EOpts Last Score     "
+	    "Interval  Leap");
+	ref_selectdata(&d[0]);
+	ref_selectdata(&d[1]);
+	strcpy(d[1].name, "quote\"d");
+	d[1].last_sample_s = -1.0;
+	d[1].lo_limit_s = NAN;
+	fp = cap();
+	fmt_selectdata_json(fp, d, 2);
+	got(fp);
+	ck_assert(json_ok(out));
+	ck_assert_ptr_nonnull(strstr(out, "{\"name\":\"localhost\","
+	    "\"address\":\"127.0.0.1\",\"state\":\"*\",\"authenticated\":false,"
+	    "\"noselect\":false,\"prefer\":false,\"last_sample_ago\":0.400,"
+	    "\"score\":1.000,\"interval_low\":-0.000002628,"
+	    "\"interval_high\":0.000002802,\"leap_status\":\"normal\"}"));
+	ck_assert_ptr_nonnull(strstr(out, "\"last_sample_ago\":null"));
+	ck_assert_ptr_nonnull(strstr(out, "\"interval_low\":null"));
+	fp = cap();
+	fmt_selectdata_json(fp, d, 0);
+	ck_assert_str_eq(got(fp), "[]\n");
+}
+END_TEST
+
+START_TEST(test_fmt_sourcename)
+{
+	FILE	*fp;
+
+	fp = cap();
+	fmt_sourcename(fp, "pool.ntp.org");
+	fmt_sourcename(fp, "evil\033[2J");
+	ck_assert_str_eq(got(fp), "pool.ntp.org\nevil?[2J\n");
 }
 END_TEST
 
@@ -2192,19 +2440,27 @@ START_TEST(test_fmt_metrics_valid_exposition)
 	ck_assert_ptr_nonnull(strstr(out, "timed_tracking_virtual_true_"
 	    "offset_seconds -2e-06\n"));
 	ck_assert_ptr_nonnull(strstr(out, "timed_source_offset_seconds{name="
-	    "\"localhost\",address=\"127.0.0.1\",state=\"combined\"} "
-	    "2.7e-08\n"));
+	    "\"localhost\",address=\"127.0.0.1\"} 2.7e-08\n"));
 	ck_assert_ptr_nonnull(strstr(out, "timed_source_selected{name="
-	    "\"127.0.0.2\",address=\"127.0.0.2\",state=\"best\"} 1\n"));
+	    "\"127.0.0.2\",address=\"127.0.0.2\"} 1\n"));
 	ck_assert_ptr_nonnull(strstr(out, "timed_source_offset_seconds{name="
 	    "\"2001:db8:85a3:1234:5678:8a2e:370:7334\",address="
-	    "\"2001:db8:85a3:1234:5678:8a2e:370:7334\",state=\"unusable\"} "
-	    "NaN\n"));
+	    "\"2001:db8:85a3:1234:5678:8a2e:370:7334\"} NaN\n"));
 	ck_assert_ptr_nonnull(strstr(out, "timed_source_reachability{name="
-	    "\"localhost\",address=\"127.0.0.1\",state=\"combined\"} 255\n"));
+	    "\"localhost\",address=\"127.0.0.1\"} 255\n"));
 	ck_assert_ptr_nonnull(strstr(out, "timed_source_poll_interval_"
-	    "seconds{name=\"localhost\",address=\"127.0.0.1\",state="
-	    "\"combined\"} 0.25\n"));
+	    "seconds{name=\"localhost\",address=\"127.0.0.1\"} 0.25\n"));
+	/* the state: one series each, 1 for the source's */
+	ck_assert_ptr_nonnull(strstr(out, "# TYPE timed_source_state gauge\n"
+	    "timed_source_state{name=\"localhost\",address=\"127.0.0.1\","
+	    "state=\"best\"} 0\n"
+	    "timed_source_state{name=\"localhost\",address=\"127.0.0.1\","
+	    "state=\"combined\"} 1\n"
+	    "timed_source_state{name=\"localhost\",address=\"127.0.0.1\","
+	    "state=\"not_combined\"} 0\n"));
+	ck_assert_ptr_nonnull(strstr(out, "timed_source_state{name="
+	    "\"127.0.0.2\",address=\"127.0.0.2\",state=\"best\"} 1\n"));
+	ck_assert_ptr_nonnull(strstr(out, "state=\"unusable\"} 1\n"));
 	ck_assert_ptr_nonnull(strstr(out, "timed_sourcestats_frequency_ppm{"
 	    "name=\"localhost\",address=\"127.0.0.1\"} -123456.789\n"));
 	ck_assert_ptr_nonnull(strstr(out, "timed_sourcestats_offset_seconds{"
@@ -2295,7 +2551,7 @@ fmt_suite(void)
 	tcase_add_test(tc, test_fmt_source_huge_offsets);
 	tcase_add_test(tc, test_fmt_source_time_units);
 	tcase_add_test(tc, test_fmt_source_last_rx_units);
-	tcase_add_test(tc, test_fmt_source_wide_names_keep_columns);
+	tcase_add_test(tc, test_fmt_source_wide_names_whole);
 	tcase_add_test(tc, test_fmt_source_control_chars_in_text);
 	tcase_add_test(tc, test_fmt_source_csv_reference);
 	tcase_add_test(tc, test_fmt_source_csv_names_never_and_huge);
@@ -2306,7 +2562,7 @@ fmt_suite(void)
 	tcase_add_test(tc, test_fmt_sourcestats_header_verbose);
 	tcase_add_test(tc, test_fmt_sourcestat_reference_rows);
 	tcase_add_test(tc, test_fmt_sourcestat_numeric_and_fallbacks);
-	tcase_add_test(tc, test_fmt_sourcestat_wide_names_keep_columns);
+	tcase_add_test(tc, test_fmt_sourcestat_wide_names_whole);
 	tcase_add_test(tc, test_fmt_sourcestat_huge_and_negative);
 	tcase_add_test(tc, test_fmt_sourcestat_csv);
 	tcase_add_test(tc, test_fmt_sourcestat_csv_edge_values);
@@ -2332,6 +2588,14 @@ fmt_suite(void)
 	tcase_add_test(tc, test_fmt_ntpdata_edge_values);
 	tcase_add_test(tc, test_fmt_ntpdata_csv);
 	tcase_add_test(tc, test_fmt_ntpdata_json);
+	tcase_add_test(tc, test_fmt_ntpdata_refid_text_stratum_1);
+	tcase_add_test(tc, test_fmt_sourcestat_no_regression);
+	tcase_add_test(tc, test_fmt_authdata_reference);
+	tcase_add_test(tc, test_fmt_authdata_header_verbose);
+	tcase_add_test(tc, test_fmt_selectdata_reference);
+	tcase_add_test(tc, test_fmt_selectdata_options_and_states);
+	tcase_add_test(tc, test_fmt_selectdata_verbose_and_json);
+	tcase_add_test(tc, test_fmt_sourcename);
 	tcase_add_test(tc, test_fmt_waitsync_line);
 	tcase_add_test(tc, test_fmt_waitsync_decision);
 	tcase_add_test(tc, test_fmt_metrics_valid_exposition);
