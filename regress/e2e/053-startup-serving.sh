@@ -49,14 +49,6 @@ ask() {
 	python3 "$top_srcdir/regress/ntpclient.py" -n 1 -w 2 127.0.0.2 \
 	    $((BASE + 1)) >"$1"
 }
-# answer FILE EXPR: a Python expression on the answer a holds.
-answer() {
-	python3 -c "
-import json, sys
-a = json.load(open('$1'))
-a = dict(a['last'] or {}, answers=a['answers'])
-sys.exit(0 if ($2) else 1)"
-}
 
 check "the server has its source's first sample" wait_for 20 has 1
 ask "$T/early.json"

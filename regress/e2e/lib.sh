@@ -143,6 +143,16 @@ o = json.load(sys.stdin)
 sys.exit(0 if eval(sys.argv[1]) else 1)' "$2"
 }
 
+# answer FILE EXPR: the Python expression EXPR holds over a, the last
+# answer in FILE (regress/ntpclient.py's JSON) with its "answers" count.
+answer() {
+	python3 -c "
+import json, sys
+a = json.load(open('$1'))
+a = dict(a['last'] or {}, answers=a['answers'])
+sys.exit(0 if ($2) else 1)"
+}
+
 # contains TEXT REGEX: TEXT has a line matching REGEX.
 contains() {
 	printf '%s\n' "$1" | grep -q -- "$2"
