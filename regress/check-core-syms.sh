@@ -23,6 +23,11 @@
 # the caller owns, constant-time compare, cleanse.
 # No RAND_*, no BIO, no SSL_*, no file or error-queue access: nonces and
 # random bytes come from the caller, as does everything else.
+#
+# Neither library has writable data of its own: no symbol in .data, .bss,
+# thread-local or common storage (constant tables whose pointers the
+# loader relocates live in .data.rel.ro, read-only once relocated, and
+# are allowed), so that a core keeps no state between calls.
 set -eu
 libc_allowed='calloc|free|malloc|realloc|strdup|strndup|memcpy|memmove|memset|memcmp|memchr|strnlen|explicit_bzero|strlen|strcmp|strncmp|strchr|strrchr|strspn|strcspn|strtok_r|strcasecmp|strncasecmp|snprintf|vsnprintf|strtod|strtol|strtoul|strtoll|strtoull|__ctype_b_loc|__ctype_tolower_loc|__ctype_toupper_loc|__errno_location|inet_pton|inet_ntop|fabs|floor|ceil|round|lround|llround|copysign|isnan|sqrt|log2|fprintf|fputs|fputc|fwrite|putc|gmtime_r|__stack_chk_fail|__[a-z_]+_chk|__asan_.*|__ubsan_.*|__isoc99_sscanf|__isoc23_strtol|__isoc23_strtoul|__isoc23_strtoll|__isoc23_strtoull'
 crypto_allowed='EVP_CIPHER_fetch|EVP_CIPHER_free|EVP_CIPHER_CTX_new|EVP_CIPHER_CTX_free|EVP_EncryptInit_ex|EVP_EncryptUpdate|EVP_KDF_fetch|EVP_KDF_free|EVP_KDF_CTX_new|EVP_KDF_CTX_free|EVP_KDF_derive|OSSL_PARAM_construct_utf8_string|OSSL_PARAM_construct_octet_string|OSSL_PARAM_construct_end|CRYPTO_memcmp|OPENSSL_cleanse|EVP_MD_fetch|EVP_MD_free|EVP_MD_CTX_new|EVP_MD_CTX_free|EVP_DigestInit_ex|EVP_DigestUpdate|EVP_DigestFinal_ex|EVP_MAC_fetch|EVP_MAC_free|EVP_MAC_CTX_new|EVP_MAC_CTX_free|EVP_MAC_init|EVP_MAC_update|EVP_MAC_final'
@@ -50,9 +55,32 @@ check() {
 	    "external symbols, all allowed"
 }
 
+# no_globals LIBRARY: no writable data symbols (the sanitizers' own
+# instrumentation aside).
+no_globals() {
+	if nm "$1" 2>/dev/null | grep -q ' U __asan_'; then
+		# AddressSanitizer moves instrumented constant tables out of
+		# the read-only sections: the plain build checks this
+		echo "check-core-syms: $1: sanitizer build, data not checked"
+		return 0
+	fi
+	bad=$(objdump -t "$1" | awk '
+	    $0 ~ /[ \t](\.data|\.bss|\.tdata|\.tbss)(\.[^ \t]*)?[ \t]/ &&
+	    $0 !~ /\.data\.rel\.ro/ || $0 ~ /\*COM\*/ { print $NF }' |
+	    grep -Ev '^(__asan_|__ubsan_|__sancov_|\.L|\.data|\.bss)' || true)
+	if [ -n "$bad" ]; then
+		echo "check-core-syms: $1 has writable data (globals):"
+		echo "$bad" | sed 's/^/  /'
+		return 1
+	fi
+	echo "check-core-syms: $1: no writable data"
+}
+
 corelib=${top_builddir:-.}/lib/libtimedcore.a
 cryptolib=${top_builddir:-.}/lib/libtimedcrypto.a
 status=0
 check "$corelib" "$libc_allowed" || status=1
 check "$cryptolib" "$libc_allowed|$crypto_allowed" || status=1
+no_globals "$corelib" || status=1
+no_globals "$cryptolib" || status=1
 exit $status
