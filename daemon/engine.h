@@ -27,9 +27,7 @@
 #include "imsg.h"
 #include "proto.h"
 
-#define ENGINE_FD		3	/* channel to the monitor */
-#define ENGINE_CONF_FD		4	/* the monitor's parsed configuration */
-#define ENGINE_CONF_PATH	"/dev/fd/4"
+#define ENGINE_CONF_PATH	"/dev/fd/4"	/* ENGINE_CONF_FD (proto.h) */
 
 /*
  * Event priorities: answering NTP first, NTS-KE (TLS, the costly part)

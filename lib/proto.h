@@ -30,6 +30,14 @@
 #include "tzif.h"
 #include "vclock.h"
 
+/*
+ * The descriptors the monitor hands the engine it starts, at these
+ * numbers (every other one is closed): its end of the channel, and the
+ * configuration as the monitor parsed it.
+ */
+#define ENGINE_FD		3
+#define ENGINE_CONF_FD		4
+
 enum imsg_type {
 	/* IMSG_HELLO = 1 (imsg.h) */
 

@@ -28,8 +28,6 @@
 #include "nts.h"
 #include "proto.h"
 
-#define ENGINE_FD		3	/* the engine's end of the socketpair */
-#define ENGINE_CONF_FD		4	/* the configuration as parsed */
 /*
  * Restarts: an engine that came up (said hello) comes back at once, up
  * to ENGINE_QUICK_MAX times in ENGINE_QUICK_WINDOW_S; one that dies
