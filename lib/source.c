@@ -22,6 +22,9 @@
 #define NS		1000000000LL
 #define RATE_BACKOFF	2	/* KoD RATE: poll this much slower */
 
+/* A poll comes up to this fraction of its interval late, at random. */
+#define POLL_SPREAD	64
+
 static int64_t
 interval_ns(int poll)
 {
@@ -85,6 +88,15 @@ src_poll(struct src *s, int64_t now_ns, uint64_t xmt_rnd, uint8_t *pkt)
 		s->burst_left--;
 		if (next > (int64_t)(SRC_IBURST_INTERVAL_S * NS))
 			next = (int64_t)(SRC_IBURST_INTERVAL_S * NS);
+	} else {
+		/*
+		 * Up to 1/POLL_SPREAD of the interval more, drawn from the
+		 * random transmit timestamp (on the wire anyway): clients
+		 * started together, a fleet or a server and its own
+		 * clients, do not poll in step, as chrony's do not.
+		 */
+		next += (int64_t)((double)next / POLL_SPREAD *
+		    (double)(xmt_rnd >> 11) * 0x1p-53);
 	}
 	s->next_ns = now_ns + next;
 }

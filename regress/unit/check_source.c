@@ -67,6 +67,30 @@ START_TEST(test_src_request_is_minimal)
 }
 END_TEST
 
+/*
+ * Past a burst a poll comes up to 1/64 of its interval late, by the
+ * random transmit timestamp: two clients started together drift apart.
+ */
+START_TEST(test_src_poll_spread)
+{
+	struct src_params	 p = params;
+	struct src		 s;
+	uint8_t			 req[PKT_HDR_LEN];
+	const int64_t		 ival = 64 * S;
+
+	p.minpoll = p.maxpoll = 6;
+	p.iburst = 0;
+	src_init(&s, &p, 0);
+	src_poll(&s, 0, 0, req);
+	ck_assert_int_eq(s.next_ns, ival);
+	src_poll(&s, 0, ~0ULL, req);
+	ck_assert(s.next_ns > ival + ival / 64 - S / 1000 &&
+	    s.next_ns < ival + ival / 64);
+	src_poll(&s, 0, 1ULL << 63, req);
+	ck_assert(llabs(s.next_ns - (ival + ival / 128)) < S / 1000);
+}
+END_TEST
+
 START_TEST(test_src_sample_offset_and_delay)
 {
 	struct src		 s;
@@ -482,6 +506,7 @@ main(void)
 	int	 failed;
 
 	tcase_add_test(tc, test_src_request_is_minimal);
+	tcase_add_test(tc, test_src_poll_spread);
 	tcase_add_test(tc, test_src_sample_offset_and_delay);
 	tcase_add_loop_test(tc, test_src_reply_tests, 0,
 	    sizeof(reply_rows) / sizeof(reply_rows[0]));
