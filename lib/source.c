@@ -22,8 +22,11 @@
 #define NS		1000000000LL
 #define RATE_BACKOFF	2	/* KoD RATE: poll this much slower */
 
-/* A poll comes up to this fraction of its interval late, at random. */
-#define POLL_SPREAD	64
+/*
+ * A poll comes up to 1/POLL_SPREAD of its interval late, at random: 2%,
+ * chrony's SAMPLING_RANDOMNESS.
+ */
+#define POLL_SPREAD	50
 
 static int64_t
 interval_ns(int poll)
@@ -90,7 +93,7 @@ src_poll(struct src *s, int64_t now_ns, uint64_t xmt_rnd, uint8_t *pkt)
 			next = (int64_t)(SRC_IBURST_INTERVAL_S * NS);
 	} else {
 		/*
-		 * Up to 1/POLL_SPREAD of the interval more, drawn from the
+		 * Up to 2% of the interval more, drawn from the
 		 * random transmit timestamp (on the wire anyway): clients
 		 * started together, a fleet or a server and its own
 		 * clients, do not poll in step, as chrony's do not.
