@@ -753,6 +753,46 @@ START_TEST(test_sst_runs_test_tracks_wander)
 END_TEST
 
 /*
+ * A bend the runs test cannot see: the offsets follow a parabola (the
+ * frequency drifting at a steady rate) under noise that alternates in
+ * sign, larger than the parabola's distance from a line, so the
+ * residuals alternate too and the runs look random.  The curvature is
+ * many standard errors from none: the window must still be cut, and the
+ * frequency be nearer the one at the newest sample than the window's
+ * mean frequency is.
+ */
+START_TEST(test_sst_curvature_cuts_bend)
+{
+	struct sst	*s;
+	struct sst_est	 e;
+	const int	 n = 64, poll_s = 64;
+	const double	 noise_s = 20e-6;
+	/* the line through the whole window misses it by 19 us */
+	const double	 c = 19e-6 * 6.0 / ((double)(n * poll_s) *
+			    (n * poll_s));
+	double		 ts, f_new, f_mid;
+	int64_t		 t = T0;
+	int		 k;
+
+	ck_assert_ptr_nonnull(s = sst_new());
+	for (k = 0; k < n; k++) {
+		t = T0 + (int64_t)k * poll_s * S;
+		ts = (double)k * poll_s;
+		add_ok(s, t, c * ts * ts + (k % 2 ? noise_s : -noise_s),
+		    0.01);
+	}
+	e = estimate(s, t);
+	f_new = 2.0 * c * (n - 1) * poll_s * 1e6;
+	f_mid = f_new / 2.0;
+	ck_assert_msg(e.n < n, "the whole bent window was kept (%d)", e.n);
+	ck_assert_msg(fabs(e.freq_ppm - f_new) < fabs(f_mid - f_new),
+	    "frequency %g ppm, newest %g, window's mean %g", e.freq_ppm,
+	    f_new, f_mid);
+	sst_free(s);
+}
+END_TEST
+
+/*
  * sst_correct() with a modelled clock.  tau is the uncorrected local
  * time; the local clock is off the source by o + f (tau - T0).  At now a
  * correction (doffset, dfreq) is made: from then on the clock reads
@@ -1100,6 +1140,7 @@ main(void)
 	tcase_add_test(tc, test_sst_ring_keeps_newest);
 	tcase_add_test(tc, test_sst_runs_test_follows_frequency_change);
 	tcase_add_test(tc, test_sst_runs_test_tracks_wander);
+	tcase_add_test(tc, test_sst_curvature_cuts_bend);
 	tcase_add_test(tc, test_sst_correct_modelled_clock);
 	tcase_add_test(tc, test_sst_correct_keeps_measured);
 	tcase_add_test(tc, test_sst_correct_bad_input_forgets);
