@@ -61,8 +61,8 @@ int		 ntssrv_ke_answer(struct ntssrv *, SSL *, void *early,
 		    const uint8_t *req, size_t reqlen, uint8_t *resp,
 		    size_t *resplen);
 /*
- * The NTS part of an NTP answer.  req was answered by pkt_respond()
- * with the hdrlen-byte header at out[0].  A request without NTS fields
+ * The NTS part of an NTP answer.  req was answered with the hdrlen-byte
+ * header at out[0] (serve_request()'s answer, encoded).  A request without NTS fields
  * keeps that plain answer: returns hdrlen.  Else the authenticated
  * answer (or an NTS NAK) is built in out with its transmit time set,
  * and its length returned (> PKT_HDR_LEN, <= reqlen); 0: drop it.

@@ -19,7 +19,9 @@
  * is empty or a bounded number of batches is done, answer each batch with
  * one sendmmsg, take the receive time from the kernel (SO_TIMESTAMPNS),
  * write the transmit time last.  No allocation and no logging per request:
- * every outcome is a counter.
+ * every outcome is a counter.  What a request gets is lib/serve.c's
+ * decision (ACL, ntsonly, packet checks, MAC, rate limit, interleaving,
+ * the answer's fields); this shell reads, seals (NTS, MAC) and sends.
  */
 
 #include <sys/mman.h>
@@ -47,6 +49,7 @@
 #include "ntpkey.h"
 #include "ntsserver.h"
 #include "pkt.h"
+#include "serve.h"
 #include "server.h"
 #include "tsmap.h"
 #include "xmalloc.h"
@@ -91,7 +94,6 @@ struct batch {
 	struct iovec		 rx_iov[BATCH][2];
 	struct sockaddr_storage	 rx_addr[BATCH];
 	uint8_t			 rx_cmsg[BATCH][CMSG_BUF];
-	uint8_t			*rx_pkt[BATCH];		/* the whole request */
 	uint8_t			 rx_head[BATCH][RX_HEAD];
 	struct mmsghdr		 tx[BATCH];
 	struct iovec		 tx_iov[BATCH];
@@ -111,7 +113,7 @@ struct server {
 	struct acl		*ntsonly;	/* NULL: nobody */
 	struct clog		*clog;
 	size_t			 clog_cap;	/* its records when last seen */
-	struct srv_state	 state;
+	struct serve		 core;		/* its state, for lib/serve.c */
 	double			 disp_s;	/* root dispersion at disp_ns */
 	int64_t			 disp_ns;
 	double			 disp_rate;	/* its growth, s/s */
@@ -119,7 +121,6 @@ struct server {
 	struct rpt_serverstats	 stats;
 	uint64_t		 rnd;		/* xorshift state for leak */
 	struct tsm		*tsm;		/* interleaved mode */
-	uint64_t		 last_rx_ts;	/* the last one kept in tsm */
 	int			 stamped;	/* answers of the batch asking */
 	struct batch		*b;
 };
@@ -167,7 +168,7 @@ server_update(struct server *srv)
 {
 	const struct engine	*eng = srv->eng;
 	const struct conf	*conf = eng->conf;
-	struct srv_state	*st = &srv->state;
+	struct srv_state	*st = &srv->core.st;
 
 	srv->disp_rate = 0.0;
 	if (eng->client != NULL && client_server_state(eng->client, st,
@@ -246,32 +247,17 @@ parse_cmsgs(struct msghdr *m, struct timespec *rx, struct msghdr *reply)
 }
 
 /*
- * Answer i, to a request with an origin: ask the kernel for its transmit
- * time, keep rx_ts for it, and if the origin is the receive timestamp of
- * an answer before whose transmit time is known (and receive differs
- * from transmit, as chrony checks), answer in interleaved mode.
+ * Ask the kernel for the transmit time of answer i (serve.h's
+ * SERVE_ANS_STAMP), with a control message beside its source address.
  */
 static void
-interleave(struct server *srv, int i, uint64_t rx_ts)
+ask_tx_time(struct server *srv, int i)
 {
 	struct msghdr	*r = &srv->b->tx[i].msg_hdr;
-	const uint8_t	*req = srv->b->rx_pkt[i];
 	struct cmsghdr	*c;
-	uint64_t	 tx_ts;
 	size_t		 off = r->msg_control != NULL ? r->msg_controllen : 0;
 	int		 ask = TS_ASK;
 
-	if (tsm_get_tx(srv->tsm, pkt_get_ts(req, PKT_ORG_OFFSET),
-	    &tx_ts) == 0 && pkt_get_ts(req, PKT_RX_OFFSET) !=
-	    pkt_get_ts(req, PKT_TX_OFFSET)) {
-		pkt_interleave(srv->b->tx_pkt[i], req, tx_ts);
-		srv->b->tx_keep[i] = 1;
-		srv->stats.interleaved++;
-	}
-	tsm_save(srv->tsm, rx_ts);
-	srv->last_rx_ts = rx_ts;
-	if (srv->eng->sim)
-		return;		/* send_batch() keeps the transmit time */
 	r->msg_control = srv->b->tx_cmsg[i];
 	c = (struct cmsghdr *)(srv->b->tx_cmsg[i] + off);
 	c->cmsg_level = SOL_SOCKET;
@@ -329,16 +315,6 @@ read_tx_times(struct server *srv, int fd)
 	}
 }
 
-static in_port_t
-src_port(const struct sockaddr *from)
-{
-	const struct sockaddr_in	*sin = (const void *)from;
-	const struct sockaddr_in6	*sin6 = (const void *)from;
-
-	return ntohs(from->sa_family == AF_INET6 ? sin6->sin6_port :
-	    sin->sin_port);
-}
-
 /*
  * The answer in tx[i] (n bytes, the header) authenticated with key id,
  * with its transmit time now; its length, 0 if it cannot be made.  The
@@ -358,124 +334,130 @@ mac_answer(struct server *srv, int i, size_t n, uint32_t id, int version)
 	return n;
 }
 
-/* Decide about one request; 1 and an answer in tx[i] if it gets one. */
+/* serve.h's MAC check: the engine's keyfile, which a reload replaces. */
+static uint32_t
+mac_check(void *arg, const uint8_t *req, size_t len, size_t mac_len,
+    int version)
+{
+	const struct engine	*eng = arg;
+
+	if (eng->keys == NULL)
+		return 0;
+	return ntpkeys_verify(eng->keys, req, len, mac_len, version);
+}
+
+/* Count a request that gets no answer, by why. */
+static void
+count_drop(struct server *srv, enum serve_verdict v, enum pkt_reason why)
+{
+	switch (v) {
+	case SERVE_DENIED:
+		srv->stats.denied++;
+		break;
+	case SERVE_NTSONLY:
+		srv->stats.ntsonly_refused++;
+		break;
+	case SERVE_MALFORMED:
+		srv->stats.malformed[why]++;
+		break;
+	case SERVE_RATE:
+		srv->stats.rate_limited++;
+		break;
+	default:
+		break;
+	}
+}
+
+/*
+ * The request in rx[i], for lib/serve.c to decide about: its bytes in
+ * one piece, its sender, its arrival time and a random number.
+ */
+static void
+make_req(struct server *srv, int i, int64_t now_ns, struct serve_req *rq)
+{
+	struct msghdr		*m = &srv->b->rx[i].msg_hdr;
+	struct timespec		 rx = { 0, 0 };
+
+	rq->len = srv->b->rx[i].msg_len;
+	rq->from = (struct sockaddr *)&srv->b->rx_addr[i];
+	rq->flags = 0;
+	srv->b->tx[i].msg_hdr.msg_control = srv->b->tx_cmsg[i];
+	parse_cmsgs(m, &rx, &srv->b->tx[i].msg_hdr);
+	if (m->msg_flags & MSG_TRUNC)
+		rq->flags |= SERVE_RQ_TRUNC;
+	/* the first piece's buffer: the head's, or the whole (clknetsim) */
+	rq->pkt = srv->b->rx_iov[i][0].iov_base;
+	if (rq->len > srv->b->rx_iov[i][0].iov_len) {
+		/* the head in front of the rest: the request in one piece */
+		memcpy(srv->b->rx_buf[i], srv->b->rx_head[i], RX_HEAD);
+		rq->pkt = srv->b->rx_buf[i];
+	}
+	if (blame_blocked(rq->from))
+		rq->flags |= SERVE_RQ_BLOCKED;
+	rq->rx_ns = rx.tv_sec != 0 ? engine_sys_to_ns(srv->eng, ts_ns(&rx)) :
+	    now_ns;
+	rq->rnd = next_rnd(srv);
+}
+
+/*
+ * One request: lib/serve.c decides, this carries it out.  1 and the
+ * answer in tx[i] if it gets one.
+ */
 static int
 handle_one(struct server *srv, int i, int64_t now_ns)
 {
-	struct msghdr		*m = &srv->b->rx[i].msg_hdr;
 	struct msghdr		*r = &srv->b->tx[i].msg_hdr;
-	struct sockaddr		*from = (struct sockaddr *)&srv->b->rx_addr[i];
-	struct timespec		 rx = { 0, 0 };
-	struct pkt		 q;
-	enum pkt_reason		 why;
-	enum clog_verdict	 v;
-	size_t			 n, len = srv->b->rx[i].msg_len;
-	uint32_t		 kod = 0, key = 0;
-	uint64_t		 rx_ts;
-	int64_t			 rx_ns;
-	int			 stamp, nts, nts_only;
+	struct serve_req	 rq;
+	struct serve_answer	 a;
+	enum serve_verdict	 v;
+	size_t			 n;
+	int			 sealed = 0;
 
 	srv->stats.ntp_rx++;
-	r->msg_control = srv->b->tx_cmsg[i];
-	parse_cmsgs(m, &rx, r);
-	if (m->msg_flags & MSG_TRUNC) {
-		srv->stats.malformed[PKT_ERR_LENGTH]++;
+	make_req(srv, i, now_ns, &rq);
+	v = serve_request(&srv->core, &rq, &a);
+	if (v != SERVE_ANSWER && v != SERVE_KOD) {
+		count_drop(srv, v, a.why);
 		return 0;
 	}
-	/* the first piece's buffer: the head's, or the whole (clknetsim) */
-	srv->b->rx_pkt[i] = srv->b->rx_iov[i][0].iov_base;
-	if (len > srv->b->rx_iov[i][0].iov_len) {
-		/* the head in front of the rest: the request in one piece */
-		memcpy(srv->b->rx_buf[i], srv->b->rx_head[i], RX_HEAD);
-		srv->b->rx_pkt[i] = srv->b->rx_buf[i];
-	}
-	if (!acl_allowed(srv->acl, from) || blame_blocked(from)) {
-		srv->stats.denied++;
-		return 0;
-	}
-	/* ntsonly: an answer only if NTS makes it (authenticated, or NAK) */
-	nts_only = srv->ntsonly != NULL && acl_allowed(srv->ntsonly, from);
-	if (nts_only && (len <= PKT_HDR_LEN || srv->eng->ntssrv == NULL)) {
-		srv->stats.ntsonly_refused++;
-		return 0;
-	}
-	/* Only client requests enter the client log, as in chrony. */
-	why = pkt_check_request(&q, srv->b->rx_pkt[i], len);
-	/* a MAC: answered if its key is ours and it is right (RFC 5905) */
-	if (why == PKT_ERR_MAC && srv->eng->keys != NULL &&
-	    (key = ntpkeys_verify(srv->eng->keys, srv->b->rx_pkt[i], len,
-	    q.mac_len, q.version)) != 0)
-		why = pkt_check_mode(&q);
-	/*
-	 * NTPv1 without a mode from port 123 is a symmetric peer's, not a
-	 * client's: chrony answers mode 0 only from other ports.
-	 */
-	if (why == PKT_OK && q.mode == PKT_MODE_RESERVED &&
-	    src_port(from) == 123)
-		why = PKT_ERR_MODE;
-	if (why != PKT_OK) {
-		srv->stats.malformed[why]++;
-		return 0;
-	}
-	rx_ns = rx.tv_sec != 0 ? engine_sys_to_ns(srv->eng, ts_ns(&rx)) :
-	    now_ns;
-	/* each request at its own arrival, not at its batch's */
-	v = clog_request(srv->clog, from, rx_ns, next_rnd(srv));
-	if (v == CLOG_DROP) {
-		srv->stats.rate_limited++;
-		return 0;
-	}
-	if (v == CLOG_KOD)
-		kod = PKT_KOD_RATE;
-	rx_ts = pkt_ts_from_ns(rx_ns);
-	/*
-	 * A request with an origin may come from an interleaving client
-	 * (a basic one sends zeros): its answer's transmit time is kept
-	 * under a receive timestamp unique to it.
-	 */
-	nts = len > PKT_HDR_LEN && key == 0 && srv->eng->ntssrv != NULL;
 	/* A MAC'd answer is no longer than its request; NTS's may be. */
-	srv->b->tx_pkt[i] = nts || len > RX_HEAD ? srv->b->tx_buf[i] :
-	    srv->b->tx_head[i];
-	/* authenticated answers are basic: sealed before they are sent */
-	stamp = kod == 0 && !nts && key == 0 && q.org_ts != 0;
-	if (stamp && rx_ts <= srv->last_rx_ts)
-		rx_ts = srv->last_rx_ts + 1;
-	n = pkt_respond(&srv->state, &q, rx_ts, kod, srv->b->tx_pkt[i],
-	    PKT_HDR_LEN);
-	srv->b->tx_keep[i] = 0;
-	if (stamp)
-		interleave(srv, i, rx_ts);
-	/*
-	 * Extension fields: NTS, if they say so and this server serves it.
-	 * The answer is sealed with its own transmit time, which stays.
-	 */
-	if (nts) {
-		n = ntssrv_respond(srv->eng->ntssrv, srv->b->rx_pkt[i], len,
+	srv->b->tx_pkt[i] = (a.flags & SERVE_ANS_NTS) || rq.len > RX_HEAD ?
+	    srv->b->tx_buf[i] : srv->b->tx_head[i];
+	n = pkt_encode(&a.pkt, srv->b->tx_pkt[i], PKT_HDR_LEN);
+	srv->b->tx_keep[i] = (a.flags & SERVE_ANS_XLEAVE) != 0;
+	if (a.flags & SERVE_ANS_XLEAVE)
+		srv->stats.interleaved++;
+	/* in clknetsim send_batch() keeps the transmit time */
+	if ((a.flags & SERVE_ANS_STAMP) && !srv->eng->sim)
+		ask_tx_time(srv, i);
+	/* NTS: sealed with its own transmit time, which stays */
+	if (a.flags & SERVE_ANS_NTS) {
+		n = ntssrv_respond(srv->eng->ntssrv, rq.pkt, rq.len,
 		    srv->b->tx_buf[i], sizeof(srv->b->tx_buf[i]), n,
 		    &srv->stats);
 		if (n == 0)
 			return 0;
-		srv->b->tx_keep[i] = n > PKT_HDR_LEN;
+		sealed = n > PKT_HDR_LEN;
+		srv->b->tx_keep[i] = sealed;
 	}
-	if (key != 0) {
-		if ((n = mac_answer(srv, i, n, key, q.version)) == 0)
+	if (a.key != 0) {
+		if ((n = mac_answer(srv, i, n, a.key, a.pkt.version)) == 0)
 			return 0;
 		srv->stats.auth_ntp++;
 	}
-	if (nts_only && (!nts || !srv->b->tx_keep[i])) {
+	if ((a.flags & SERVE_ANS_NTSONLY) && !sealed) {
 		/* extension fields, but not NTS ones; or a MAC */
 		srv->stats.ntsonly_refused++;
 		return 0;
 	}
-	if (kod != 0)
+	if (v == SERVE_KOD)
 		srv->stats.kod_rate++;
 	srv->b->tx_iov[i].iov_base = srv->b->tx_pkt[i];
 	srv->b->tx_iov[i].iov_len = n;
 	r->msg_iov = &srv->b->tx_iov[i];
 	r->msg_iovlen = 1;
-	r->msg_name = from;
-	r->msg_namelen = m->msg_namelen;
+	r->msg_name = &srv->b->rx_addr[i];
+	r->msg_namelen = srv->b->rx[i].msg_hdr.msg_namelen;
 	r->msg_flags = 0;
 	return 1;
 }
@@ -582,10 +564,12 @@ sock_cb(evutil_socket_t fd, short ev, void *arg)
 			break;
 		}
 		srv->stamped = 0;
+		/* the NTS server comes after this one */
+		srv->core.nts = srv->eng->ntssrv != NULL;
 		clock_gettime(CLOCK_REALTIME, &now);
 		now_ns = engine_sys_to_ns(srv->eng, ts_ns(&now));
 		if (srv->disp_rate > 0.0 && now_ns > srv->disp_ns)
-			srv->state.root_disp_s = srv->disp_s +
+			srv->core.st.root_disp_s = srv->disp_s +
 			    (now_ns - srv->disp_ns) * 1e-9 * srv->disp_rate;
 		for (i = 0, out = 0; i < n; i++) {
 			blame_set(BLAME_NTP,
@@ -691,8 +675,14 @@ server_new(struct engine *eng)
 	if (getrandom(&srv->rnd, sizeof(srv->rnd), 0) != sizeof(srv->rnd))
 		fatal("getrandom");
 	srv->rnd |= 1;
-	srv->state.precision = measure_precision();
-	srv->state.min_poll = eng->conf->ratelimit_set &&
+	srv->core.acl = srv->acl;
+	srv->core.ntsonly = srv->ntsonly;
+	srv->core.clog = srv->clog;
+	srv->core.tsm = srv->tsm;
+	srv->core.mac_check = mac_check;
+	srv->core.mac_arg = eng;
+	srv->core.st.precision = measure_precision();
+	srv->core.st.min_poll = eng->conf->ratelimit_set &&
 	    !eng->conf->noclientlog ? (int8_t)eng->conf->ratelimit_interval :
 	    PKT_MIN_POLL_ANY;
 	server_update(srv);

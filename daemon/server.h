@@ -14,7 +14,7 @@
  * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
  */
 
-/* The NTP server of the engine: the shell around lib/pkt, acl, clientlog. */
+/* The NTP server of the engine: the shell around lib/serve.c. */
 
 #ifndef TIMED_SERVER_H
 #define TIMED_SERVER_H

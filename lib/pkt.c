@@ -264,8 +264,8 @@ pkt_short_to_s(uint32_t v)
 }
 
 /* The answer's header from the server's state; KoD per RFC 5905 7.4. */
-static void
-fill_answer(struct pkt *a, const struct srv_state *st, const struct pkt *q,
+void
+pkt_answer(struct pkt *a, const struct srv_state *st, const struct pkt *q,
     uint64_t rx_ts, uint32_t kod)
 {
 	memset(a, 0, sizeof(*a));
@@ -349,7 +349,7 @@ pkt_respond(const struct srv_state *st, const struct pkt *q, uint64_t rx_ts,
 	if (outlen < PKT_HDR_LEN)
 		return 0;
 
-	fill_answer(&a, st, q, rx_ts, kod);
+	pkt_answer(&a, st, q, rx_ts, kod);
 	return pkt_encode(&a, out, outlen);
 }
 

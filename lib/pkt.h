@@ -149,6 +149,13 @@ enum pkt_reason	 pkt_check_mode(const struct pkt *q);
  */
 size_t		 pkt_respond(const struct srv_state *, const struct pkt *q,
 		    uint64_t rx_ts, uint32_t kod, uint8_t *out, size_t outlen);
+/*
+ * The fields of that answer, into a, for pkt_encode(): pkt_respond()
+ * without the bytes (lib/serve.c, which decides about the transmit
+ * timestamp and the origin before the shell encodes).
+ */
+void		 pkt_answer(struct pkt *a, const struct srv_state *,
+		    const struct pkt *q, uint64_t rx_ts, uint32_t kod);
 /* Write a transmit timestamp into an answer built by pkt_respond. */
 #define PKT_TX_OFFSET		40
 void		 pkt_set_tx(uint8_t *answer, uint64_t tx_ts);
