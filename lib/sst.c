@@ -157,7 +157,8 @@ struct fit {
  * short spans (fast polls) a wander cannot show and the 5% test is kept
  * (crit_runs5): at 30% there a window cut by chance was only noise.
  * Default scenario, 30 seeds: RMS error 106 to 74 us (chronyd 100 us)
- * with fewer packets than chronyd at a polltarget of 7.
+ * with fewer packets than chronyd at a polltarget of 7.  (n = 6 reads 2
+ * where exactly 30% would give 3, as the table was first written.)
  */
 static const unsigned char crit_runs[NSLOTS + 1] = {
 	 0,  0,  0,  0,  0,  2,  2,  3,  3,  4,  4,  5,  5,  6,  6,  7,
@@ -168,7 +169,15 @@ static const unsigned char crit_runs[NSLOTS + 1] = {
 	38, 38, 39, 39, 40, 40, 41, 41, 42, 42, 43, 43, 43, 44, 44, 45,
 	45, 46, 46, 47, 47, 48, 48, 49, 49, 50, 50, 51, 51, 52, 52, 53,
 	53, 54, 54, 55, 55, 56, 56, 57, 57, 58, 58, 59, 59, 60, 60, 61,
-	61
+	61, 62, 62, 63, 63, 63, 64, 64, 65, 65, 66, 66, 67, 67, 68, 68,
+	69, 69, 70, 70, 71, 71, 72, 72, 73, 73, 74, 74, 75, 75, 76, 76,
+	77, 77, 78, 78, 79, 79, 80, 80, 81, 81, 82, 82, 83, 83, 84, 84,
+	85, 85, 86, 86, 86, 87, 87, 88, 88, 89, 89, 90, 90, 91, 91, 92,
+	92, 93, 93, 94, 94, 95, 95, 96, 96, 97, 97, 98, 98, 99, 99, 100,
+	100, 101, 101, 102, 102, 103, 103, 104, 104, 105, 105, 106, 106, 107, 107, 108,
+	108, 109, 109, 110, 110, 111, 111, 112, 112, 113, 113, 113, 114, 114, 115, 115,
+	116, 116, 117, 117, 118, 118, 119, 119, 120, 120, 121, 121, 122, 122, 123, 123,
+	124
 };
 
 /* The same at 5%: chrony's test, for spans up to RUNS_SPAN_S. */
@@ -181,16 +190,26 @@ static const unsigned char crit_runs5[NSLOTS + 1] = {
 	33, 33, 34, 34, 35, 35, 35, 36, 36, 37, 37, 38, 38, 39, 39, 40,
 	40, 40, 41, 41, 42, 42, 43, 43, 44, 44, 45, 45, 45, 46, 46, 47,
 	47, 48, 48, 49, 49, 50, 50, 51, 51, 51, 52, 52, 53, 53, 54, 54,
-	55
+	55, 55, 56, 56, 57, 57, 58, 58, 58, 59, 59, 60, 60, 61, 61, 62,
+	62, 63, 63, 64, 64, 65, 65, 65, 66, 66, 67, 67, 68, 68, 69, 69,
+	70, 70, 71, 71, 72, 72, 72, 73, 73, 74, 74, 75, 75, 76, 76, 77,
+	77, 78, 78, 79, 79, 79, 80, 80, 81, 81, 82, 82, 83, 83, 84, 84,
+	85, 85, 86, 86, 87, 87, 87, 88, 88, 89, 89, 90, 90, 91, 91, 92,
+	92, 93, 93, 94, 94, 95, 95, 95, 96, 96, 97, 97, 98, 98, 99, 99,
+	100, 100, 101, 101, 102, 102, 103, 103, 104, 104, 104, 105, 105, 106, 106, 107,
+	107, 108, 108, 109, 109, 110, 110, 111, 111, 112, 112, 113, 113, 113, 114, 114,
+	115
 };
 
 
 /*
- * Student's t, 97.5% quantile (95% two-sided), for 1 to 62 degrees of
- * freedom: the skew, as chrony's regress.c has it.  The 99.95% quantile
- * (636.6 for 3 samples) made a start's skews 50 times chrony's, and the
- * frequency was taken a third at a time: after an iburst 16 ppm were
- * left, a millisecond at the first 64 s poll.
+ * Student's t, 97.5% quantile (95% two-sided), for 1 to
+ * SST_MAX_SAMPLES - 2 degrees of freedom: the skew, as chrony's regress.c
+ * has it up to 62, beyond from the Cornish-Fisher expansion (within
+ * 0.001).  The 99.95% quantile (636.6 for 3 samples) made a start's
+ * skews 50 times chrony's, and the frequency was taken a third at a
+ * time: after an iburst 16 ppm were left, a millisecond at the first
+ * 64 s poll.
  */
 static const double tcoef[SST_MAX_SAMPLES - 2] = {
 	12.71, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306,
@@ -200,7 +219,15 @@ static const double tcoef[SST_MAX_SAMPLES - 2] = {
 	2.035, 2.032, 2.030, 2.028, 2.026, 2.024, 2.023, 2.021,
 	2.020, 2.018, 2.017, 2.015, 2.014, 2.013, 2.012, 2.011,
 	2.010, 2.009, 2.008, 2.007, 2.006, 2.005, 2.004, 2.003,
-	2.002, 2.002, 2.001, 2.000, 2.000, 1.999
+	2.002, 2.002, 2.001, 2.000, 2.000, 1.999, 1.998, 1.998,
+	1.997, 1.997, 1.996, 1.995, 1.995, 1.994, 1.994, 1.993,
+	1.993, 1.993, 1.992, 1.992, 1.991, 1.991, 1.990, 1.990,
+	1.990, 1.989, 1.989, 1.989, 1.988, 1.988, 1.988, 1.987,
+	1.987, 1.987, 1.986, 1.986, 1.986, 1.986, 1.985, 1.985,
+	1.985, 1.984, 1.984, 1.984, 1.984, 1.983, 1.983, 1.983,
+	1.983, 1.983, 1.982, 1.982, 1.982, 1.982, 1.982, 1.981,
+	1.981, 1.981, 1.981, 1.981, 1.980, 1.980, 1.980, 1.980,
+	1.980, 1.980, 1.979, 1.979, 1.979, 1.979
 };
 
 /* a - b in seconds; wraps rather than overflows on absurd input. */
