@@ -19,18 +19,19 @@
  * print_seconds, print_nanoseconds, print_signed_nanoseconds,
  * print_freq_ppm, print_signed_freq_ppm, print_clientlog_interval,
  * process_cmd_tracking, process_cmd_sources, process_cmd_sourcestats,
- * process_cmd_serverstats and process_cmd_clients).
+ * process_cmd_serverstats and process_cmd_clients).  The Prometheus
+ * exposition is in lib/fmt_prom.c.
  */
 
 #include <inttypes.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "fmt.h"
+#include "fmt_int.h"
 #include "pkt.h"
 #include "proto.h"
 
@@ -52,7 +53,7 @@ struct unit {
 static const char *const leap_text[] = {
 	"Normal", "Insert second", "Delete second", "Not synchronised"
 };
-static const char *const leap_json[] = {
+const char *const fmt_leap_json[FMT_NLEAP] = {
 	"normal", "insert", "delete", "unsynchronised"
 };
 static const char *const clock_json[] = { "kernel", "virtual", "none" };
@@ -60,19 +61,16 @@ static const char *const mode_json[] = {
 	"server", "peer", "local", "refclock"
 };
 
-static const char *
-pick(const char *const *tab, size_t n, int i)
+const char *
+fmt_pick(const char *const *tab, size_t n, int i)
 {
 	if (i < 0 || (size_t)i >= n)
 		return NULL;
 	return tab[i];
 }
 
-#define PICK(tab, i)	pick((tab), sizeof(tab) / sizeof((tab)[0]), (i))
-
-/* Copy at most max bytes of src, printable ASCII only. */
-static void
-printable(char *dst, size_t len, const char *src, size_t max)
+void
+fmt_printable(char *dst, size_t len, const char *src, size_t max)
 {
 	size_t	 i, n;
 
@@ -159,7 +157,7 @@ leap_string(int leap)
 {
 	const char	*s;
 
-	s = PICK(leap_text, leap);
+	s = FMT_PICK(leap_text, leap);
 	return s != NULL ? s : "Invalid";
 }
 
@@ -169,7 +167,7 @@ fmt_tracking(FILE *fp, const struct rpt_tracking *t)
 	char	 name[RPT_NAME_MAX], when[64];
 	double	 off = t->system_time_offset_s, freq = t->freq_ppm;
 
-	printable(name, sizeof(name), t->ref_name, sizeof(t->ref_name));
+	fmt_printable(name, sizeof(name), t->ref_name, sizeof(t->ref_name));
 	utc_string(when, sizeof(when), t->ref_time);
 	fprintf(fp, "Reference ID    : %08X (%s)\n", t->ref_id, name);
 	fprintf(fp, "Stratum         : %d\n", t->stratum);
@@ -216,7 +214,7 @@ fmt_tracking_csv(FILE *fp, const struct rpt_tracking *t)
 	char	 name[RPT_NAME_MAX];
 	size_t	 i;
 
-	printable(name, sizeof(name), t->ref_name, sizeof(t->ref_name));
+	fmt_printable(name, sizeof(name), t->ref_name, sizeof(t->ref_name));
 	fprintf(fp, "%08X,%s,%d,", t->ref_id, name, t->stratum);
 	for (i = 0; i < sizeof(f) / sizeof(f[0]); i++) {
 		put_num(fp, f[i].prec, 0, f[i].v);
@@ -337,8 +335,8 @@ fmt_tracking_json(FILE *fp, const struct rpt_tracking *t)
 	json_num(fp, "root_delay", 9, t->root_delay_s);
 	json_num(fp, "root_dispersion", 9, t->root_dispersion_s);
 	json_num(fp, "update_interval", 9, t->update_interval_s);
-	json_str(fp, "leap_status", PICK(leap_json, t->leap));
-	json_str(fp, "clock", PICK(clock_json, t->clock));
+	json_str(fp, "leap_status", FMT_PICK(fmt_leap_json, t->leap));
+	json_str(fp, "clock", FMT_PICK(clock_json, t->clock));
 	if (t->clock == CLOCK_KIND_VIRTUAL)
 		json_num(fp, "virtual_true_offset", 9,
 		    t->virtual_true_offset_s);
@@ -493,11 +491,11 @@ pick_name(char *buf, size_t len, const char *name, const char *address,
     int numeric)
 {
 	if (address[0] != '\0' && (numeric || name[0] == '\0'))
-		printable(buf, len, address, RPT_ADDR_MAX);
+		fmt_printable(buf, len, address, RPT_ADDR_MAX);
 	else if (name[0] != '\0')
-		printable(buf, len, name, RPT_NAME_MAX);
+		fmt_printable(buf, len, name, RPT_NAME_MAX);
 	else
-		printable(buf, len, "?", 2);
+		fmt_printable(buf, len, "?", 2);
 }
 
 static void
@@ -552,7 +550,7 @@ json_source(FILE *fp, const struct rpt_source *s)
 	char	 state[2] = { s->state, '\0' };
 
 	fputs("{\"mode\":", fp);
-	fmt_json_string(fp, PICK(mode_json, s->mode));
+	fmt_json_string(fp, FMT_PICK(mode_json, s->mode));
 	json_str(fp, "state", state);
 	fputs(",\"name\":", fp);
 	json_string_n(fp, s->name, sizeof(s->name));
@@ -730,7 +728,7 @@ static const char *
 auth_mode(int32_t mode)
 {
 	static const char *const	 tab[] = { "-", "SK", "NTS" };
-	const char			*m = PICK(tab, mode);
+	const char			*m = FMT_PICK(tab, mode);
 
 	return m != NULL ? m : "?";
 }
@@ -802,7 +800,7 @@ fmt_sourcename(FILE *fp, const char *name)
 {
 	char	 buf[RPT_NAME_MAX];
 
-	printable(buf, sizeof(buf), name, RPT_NAME_MAX);
+	fmt_printable(buf, sizeof(buf), name, RPT_NAME_MAX);
 	fprintf(fp, "%s\n", buf);
 }
 
@@ -844,7 +842,7 @@ static const char *
 leap_char(int leap)
 {
 	static const char *const	 tab[] = { "N", "+", "-", "?" };
-	const char			*c = PICK(tab, leap);
+	const char			*c = FMT_PICK(tab, leap);
 
 	return c != NULL ? c : "?";
 }
@@ -919,7 +917,7 @@ json_selectdata(FILE *fp, const struct rpt_selectdata *d)
 	json_num(fp, "score", 3, d->score);
 	json_num(fp, "interval_low", 9, d->lo_limit_s);
 	json_num(fp, "interval_high", 9, d->hi_limit_s);
-	json_str(fp, "leap_status", PICK(leap_json, d->leap));
+	json_str(fp, "leap_status", FMT_PICK(fmt_leap_json, d->leap));
 	fputc('}', fp);
 }
 
@@ -936,16 +934,8 @@ fmt_selectdata_json(FILE *fp, const struct rpt_selectdata *d, size_t n)
 	fputs(n == 0 ? "]\n" : "\n]\n", fp);
 }
 
-/*
- * The serverstats counters in the order of the text, CSV and JSON
- * outputs: chronyc's eleven, then timed's.  A JSON key of a malformed[]
- * counter goes into the "malformed" object.
- */
-static const struct {
-	const char	*label;
-	const char	*key;
-	int		 malformed;
-} stat_fields[] = {
+/* The serverstats counters (fmt_int.h), in the order of every output. */
+const struct fmt_stat fmt_stats[] = {
 	{ "NTP packets received", "ntp_packets_received", 0 },
 	{ "NTP packets dropped", "ntp_packets_dropped", 0 },
 	{ "Command packets received", "command_packets_received", 0 },
@@ -974,19 +964,13 @@ static const struct {
 	{ "Plain NTP refused (ntsonly)", "ntsonly_refused", 0 }
 };
 
-#define NSTAT_FIELDS	(sizeof(stat_fields) / sizeof(stat_fields[0]))
 #define STAT_LABEL_COL	27	/* "NTS-KE connections accepted" */
-
-#define NMALFORMED	(PKT_NREASONS - PKT_ERR_SHORT)
 
 _Static_assert(PKT_NREASONS <= sizeof(((struct rpt_serverstats *)0)->
     malformed) / sizeof(uint64_t), "malformed[] misses a pkt_reason");
-/* chrony's 11, timed's 4, the malformed ones, tx_errors, NTS's 3 */
-_Static_assert(NSTAT_FIELDS == 11 + 4 + NMALFORMED + 1 + 3,
-    "stat_fields does not match stat_values");
 
-static void
-stat_values(const struct rpt_serverstats *st, uint64_t *v)
+void
+fmt_stat_values(const struct rpt_serverstats *st, uint64_t *v)
 {
 	size_t	 i = 0, m;
 
@@ -1016,23 +1000,23 @@ stat_values(const struct rpt_serverstats *st, uint64_t *v)
 void
 fmt_serverstats(FILE *fp, const struct rpt_serverstats *st)
 {
-	uint64_t	 v[NSTAT_FIELDS];
+	uint64_t	 v[FMT_NSTATS];
 	size_t		 i;
 
-	stat_values(st, v);
-	for (i = 0; i < NSTAT_FIELDS; i++)
+	fmt_stat_values(st, v);
+	for (i = 0; i < FMT_NSTATS; i++)
 		fprintf(fp, "%-*s: %" PRIu64 "\n", STAT_LABEL_COL,
-		    stat_fields[i].label, v[i]);
+		    fmt_stats[i].label, v[i]);
 }
 
 void
 fmt_serverstats_csv(FILE *fp, const struct rpt_serverstats *st)
 {
-	uint64_t	 v[NSTAT_FIELDS];
+	uint64_t	 v[FMT_NSTATS];
 	size_t		 i;
 
-	stat_values(st, v);
-	for (i = 0; i < NSTAT_FIELDS; i++)
+	fmt_stat_values(st, v);
+	for (i = 0; i < FMT_NSTATS; i++)
 		fprintf(fp, "%s%" PRIu64, i == 0 ? "" : ",", v[i]);
 	fputc('\n', fp);
 }
@@ -1040,22 +1024,22 @@ fmt_serverstats_csv(FILE *fp, const struct rpt_serverstats *st)
 void
 fmt_serverstats_json(FILE *fp, const struct rpt_serverstats *st)
 {
-	uint64_t	 v[NSTAT_FIELDS];
+	uint64_t	 v[FMT_NSTATS];
 	size_t		 i;
 	int		 in_group = 0, first = 1;
 
-	stat_values(st, v);
+	fmt_stat_values(st, v);
 	fputc('{', fp);
-	for (i = 0; i < NSTAT_FIELDS; i++) {
-		if (stat_fields[i].malformed && !in_group) {
+	for (i = 0; i < FMT_NSTATS; i++) {
+		if (fmt_stats[i].malformed && !in_group) {
 			fputs(",\"malformed\":{", fp);
 			in_group = first = 1;
-		} else if (!stat_fields[i].malformed && in_group) {
+		} else if (!fmt_stats[i].malformed && in_group) {
 			fputc('}', fp);
 			in_group = 0;
 		}
 		fprintf(fp, "%s\"%s\":%" PRIu64, first ? "" : ",",
-		    stat_fields[i].key, v[i]);
+		    fmt_stats[i].key, v[i]);
 		first = 0;
 	}
 	if (in_group)
@@ -1077,9 +1061,9 @@ static void
 client_name(char *buf, size_t len, const struct rpt_client *c)
 {
 	if (c->address[0] != '\0')
-		printable(buf, len, c->address, sizeof(c->address));
+		fmt_printable(buf, len, c->address, sizeof(c->address));
 	else
-		printable(buf, len, "?", 2);
+		fmt_printable(buf, len, "?", 2);
 }
 
 /* chronyc's print_clientlog_interval: 2 columns. */
@@ -1242,8 +1226,8 @@ refid_string(char *buf, uint32_t refid)
 	buf[j] = '\0';
 }
 
-static double
-log2_seconds(int32_t l)
+double
+fmt_log2_seconds(int32_t l)
 {
 	double	 v = 1.0;
 
@@ -1282,7 +1266,7 @@ ntpdata_refid(char *buf, const struct rpt_ntpdata *d)
 static const char *
 address_or_unspec(char *buf, size_t len, const char *a, size_t max)
 {
-	printable(buf, len, a, max);
+	fmt_printable(buf, len, a, max);
 	if (buf[0] == '\0')
 		snprintf(buf, len, "[UNSPEC]");
 	return buf;
@@ -1302,7 +1286,7 @@ fmt_ntpdata(FILE *fp, const struct rpt_ntpdata *d)
 	ntpdata_refid(refid, d);
 	utc_string(when, sizeof(when), d->ref_time);
 	tests_string(tests, d->tests, ' ');
-	mode = PICK(mode_text, d->mode);
+	mode = FMT_PICK(mode_text, d->mode);
 	fprintf(fp, "Remote address  : %s (%08X)\n", remote, d->remote_refid);
 	fprintf(fp, "Remote port     : %u\n", d->remote_port);
 	fprintf(fp, "Local address   : %s (%08X)\n", local, d->local_refid);
@@ -1311,9 +1295,9 @@ fmt_ntpdata(FILE *fp, const struct rpt_ntpdata *d)
 	fprintf(fp, "Mode            : %s\n", mode != NULL ? mode : "Invalid");
 	fprintf(fp, "Stratum         : %d\n", (int)d->stratum);
 	fprintf(fp, "Poll interval   : %d (", (int)d->poll);
-	put_num(fp, 0, 0, log2_seconds(d->poll));
+	put_num(fp, 0, 0, fmt_log2_seconds(d->poll));
 	fprintf(fp, " seconds)\nPrecision       : %d (", (int)d->precision);
-	put_num(fp, 9, 0, log2_seconds(d->precision));
+	put_num(fp, 9, 0, fmt_log2_seconds(d->precision));
 	fputs(" seconds)\n", fp);
 	put_line(fp, "Root delay      ", 6, 0, d->root_delay_s, " seconds");
 	put_line(fp, "Root dispersion ", 6, 0, d->root_dispersion_s,
@@ -1330,9 +1314,9 @@ fmt_ntpdata(FILE *fp, const struct rpt_ntpdata *d)
 	fprintf(fp, "NTP tests       : %s\n", tests);
 	fprintf(fp, "Interleaved     : %s\n", d->interleaved ? "Yes" : "No");
 	fprintf(fp, "Authenticated   : %s\n", d->authenticated ? "Yes" : "No");
-	tss = PICK(tss_text, d->tx_tss);
+	tss = FMT_PICK(tss_text, d->tx_tss);
 	fprintf(fp, "TX timestamping : %s\n", tss != NULL ? tss : "Invalid");
-	tss = PICK(tss_text, d->rx_tss);
+	tss = FMT_PICK(tss_text, d->rx_tss);
 	fprintf(fp, "RX timestamping : %s\n", tss != NULL ? tss : "Invalid");
 	fprintf(fp, "Total TX        : %" PRIu64 "\n", d->total_tx);
 	fprintf(fp, "Total RX        : %" PRIu64 "\n", d->total_rx);
@@ -1357,16 +1341,16 @@ fmt_ntpdata_csv(FILE *fp, const struct rpt_ntpdata *d)
 		if (*p == ',')
 			*p = '?';
 	tests_string(tests, d->tests, ',');
-	mode = PICK(mode_text, d->mode);
-	tx = PICK(tss_text, d->tx_tss);
-	rx = PICK(tss_text, d->rx_tss);
+	mode = FMT_PICK(mode_text, d->mode);
+	tx = FMT_PICK(tss_text, d->tx_tss);
+	rx = FMT_PICK(tss_text, d->rx_tss);
 	fprintf(fp, "%s,%08X,%u,%s,%08X,%s,%d,%s,%d,%d", remote,
 	    d->remote_refid, d->remote_port, local, d->local_refid,
 	    leap_string(d->leap), (int)d->version,
 	    mode != NULL ? mode : "Invalid", (int)d->stratum, (int)d->poll);
-	csv_num(fp, 0, log2_seconds(d->poll));
+	csv_num(fp, 0, fmt_log2_seconds(d->poll));
 	fprintf(fp, ",%d", (int)d->precision);
-	csv_num(fp, 9, log2_seconds(d->precision));
+	csv_num(fp, 9, fmt_log2_seconds(d->precision));
 	csv_num(fp, 6, d->root_delay_s);
 	csv_num(fp, 6, d->root_dispersion_s);
 	fprintf(fp, ",%08X,%s", d->ref_id, refid);
@@ -1398,9 +1382,9 @@ json_ntpdata(FILE *fp, const struct rpt_ntpdata *d)
 	fprintf(fp, ",\"remote_port\":%u,\"local_address\":", d->remote_port);
 	json_string_n(fp, d->local_address, sizeof(d->local_address));
 	fprintf(fp, ",\"have_reply\":%s", d->have_reply ? "true" : "false");
-	json_str(fp, "leap_status", PICK(leap_json, d->leap));
+	json_str(fp, "leap_status", FMT_PICK(fmt_leap_json, d->leap));
 	fprintf(fp, ",\"version\":%d", (int)d->version);
-	json_str(fp, "mode", PICK(mode_text, d->mode));
+	json_str(fp, "mode", FMT_PICK(mode_text, d->mode));
 	fprintf(fp, ",\"stratum\":%d,\"poll\":%d,\"precision\":%d",
 	    (int)d->stratum, (int)d->poll, (int)d->precision);
 	json_num(fp, "root_delay", 9, d->root_delay_s);
@@ -1416,8 +1400,8 @@ json_ntpdata(FILE *fp, const struct rpt_ntpdata *d)
 	fprintf(fp, ",\"interleaved\":%s,\"authenticated\":%s",
 	    d->interleaved ? "true" : "false",
 	    d->authenticated ? "true" : "false");
-	json_str(fp, "tx_timestamping", PICK(tss_json, d->tx_tss));
-	json_str(fp, "rx_timestamping", PICK(tss_json, d->rx_tss));
+	json_str(fp, "tx_timestamping", FMT_PICK(tss_json, d->tx_tss));
+	json_str(fp, "rx_timestamping", FMT_PICK(tss_json, d->rx_tss));
 	fprintf(fp, ",\"total_tx\":%" PRIu64 ",\"total_rx\":%" PRIu64
 	    ",\"total_valid_rx\":%" PRIu64 ",\"total_good_rx\":%" PRIu64 "}",
 	    d->total_tx, d->total_rx, d->total_valid_rx, d->total_good_rx);
@@ -1462,342 +1446,4 @@ fmt_waitsync(FILE *fp, int try, const struct rpt_tracking *t)
 	fputs(", skew: ", fp);
 	put_num(fp, 3, 0, t->skew_ppm);
 	fputc('\n', fp);
-}
-
-/*
- * Prometheus text exposition (version 0.0.4), for node_exporter's
- * textfile collector: each family with HELP and TYPE, label values
- * printable ASCII with '\', '"' and newlines escaped.
- */
-
-static void
-prom_family(FILE *fp, const char *name, const char *type, const char *help)
-{
-	fprintf(fp, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
-}
-
-/* The shortest %g that reads back as v. */
-static const char *
-shortest(char *buf, size_t len, double v)
-{
-	int	 prec;
-
-	for (prec = 15; prec < 17; prec++) {
-		snprintf(buf, len, "%.*g", prec, v);
-		if (strtod(buf, NULL) == v)
-			return buf;
-	}
-	snprintf(buf, len, "%.17g", v);
-	return buf;
-}
-
-static void
-prom_value(FILE *fp, double v)
-{
-	char	 buf[32];
-
-	if (isnan(v))
-		fputs("NaN", fp);
-	else if (isinf(v))
-		fputs(v > 0 ? "+Inf" : "-Inf", fp);
-	else
-		fputs(shortest(buf, sizeof(buf), v), fp);
-}
-
-static void
-prom_label_value(FILE *fp, const char *s, size_t max)
-{
-	char		 buf[RPT_NAME_MAX];
-	const char	*p;
-
-	printable(buf, sizeof(buf), s, max);
-	fputc('"', fp);
-	for (p = buf; *p != '\0'; p++) {
-		if (*p == '\\' || *p == '"')
-			fputc('\\', fp);
-		fputc(*p, fp);
-	}
-	fputc('"', fp);
-}
-
-/* name{name="...",address="..."[,state="..."]} */
-static void
-prom_source_labels(FILE *fp, const char *metric, const char *name,
-    const char *address, const char *state)
-{
-	fprintf(fp, "%s{name=", metric);
-	prom_label_value(fp, name, RPT_NAME_MAX);
-	fputs(",address=", fp);
-	prom_label_value(fp, address, RPT_ADDR_MAX);
-	if (state != NULL) {
-		fputs(",state=", fp);
-		prom_label_value(fp, state, 16);
-	}
-	fputs("} ", fp);
-}
-
-/*
- * The states of a source, as values of the label "state" of
- * timed_source_state: one series each, 1 for the state the source is in,
- * so that a source changing state keeps its series (Prometheus' advice
- * for an enumeration), the others 0.
- */
-static const struct {
-	char		 c;
-	const char	*word;
-} source_states[] = {
-	{ '*', "best" }, { '+', "combined" }, { '-', "not_combined" },
-	{ 'x', "falseticker" }, { '~', "jittery" }, { '?', "unusable" }
-};
-
-/* The state's index in source_states; unknown states are unusable. */
-static size_t
-state_index(char state)
-{
-	size_t	 i;
-
-	for (i = 0; i < sizeof(source_states) / sizeof(source_states[0]); i++)
-		if (source_states[i].c == state)
-			return i;
-	return sizeof(source_states) / sizeof(source_states[0]) - 1;
-}
-
-static void
-metrics_tracking(FILE *fp, const struct rpt_tracking *t)
-{
-	const struct {
-		const char	*name;
-		const char	*help;
-		double		 v;
-	} g[] = {
-		{ "timed_tracking_stratum", "Stratum of this host.",
-		    t->stratum },
-		{ "timed_tracking_reference_time_seconds", "When the clock was "
-		    "last updated, Unix time.", t->ref_time },
-		{ "timed_tracking_offset_seconds", "System time offset "
-		    "still to correct (positive: the clock is fast).",
-		    t->system_time_offset_s },
-		{ "timed_tracking_last_offset_seconds", "Offset of the last "
-		    "clock update.", t->last_offset_s },
-		{ "timed_tracking_rms_offset_seconds", "Long-term average "
-		    "of the offset.", t->rms_offset_s },
-		{ "timed_tracking_frequency_ppm", "Frequency error of the "
-		    "uncorrected clock (positive: fast).", t->freq_ppm },
-		{ "timed_tracking_residual_frequency_ppm", "Residual "
-		    "frequency of the reference.", t->residual_freq_ppm },
-		{ "timed_tracking_skew_ppm", "Error bound of the frequency.",
-		    t->skew_ppm },
-		{ "timed_tracking_root_delay_seconds", "Root delay.",
-		    t->root_delay_s },
-		{ "timed_tracking_root_dispersion_seconds", "Root dispersion.",
-		    t->root_dispersion_s },
-		{ "timed_tracking_update_interval_seconds", "Interval of the "
-		    "last clock updates.", t->update_interval_s },
-	};
-	char	 name[RPT_NAME_MAX];
-	size_t	 i;
-	int	 synced;
-
-	printable(name, sizeof(name), t->ref_name, sizeof(t->ref_name));
-	prom_family(fp, "timed_tracking_info", "gauge",
-	    "The reference, as labels; always 1.");
-	fprintf(fp, "timed_tracking_info{reference_id=\"%08X\","
-	    "reference_name=", t->ref_id);
-	prom_label_value(fp, name, sizeof(name));
-	fputs(",leap_status=", fp);
-	prom_label_value(fp, PICK(leap_json, t->leap) != NULL ?
-	    PICK(leap_json, t->leap) : "invalid", 16);
-	fputs("} 1\n", fp);
-	synced = fmt_waitsync_ok(t, 0.0, 0.0);
-	prom_family(fp, "timed_tracking_synchronised", "gauge",
-	    "1 if synchronised to a time source, else 0.");
-	fprintf(fp, "timed_tracking_synchronised %d\n", synced);
-	for (i = 0; i < sizeof(g) / sizeof(g[0]); i++) {
-		prom_family(fp, g[i].name, "gauge", g[i].help);
-		fprintf(fp, "%s ", g[i].name);
-		prom_value(fp, g[i].v);
-		fputc('\n', fp);
-	}
-	if (t->clock == CLOCK_KIND_VIRTUAL) {
-		prom_family(fp, "timed_tracking_virtual_true_offset_seconds",
-		    "gauge", "Virtual clock minus system clock.");
-		fputs("timed_tracking_virtual_true_offset_seconds ", fp);
-		prom_value(fp, t->virtual_true_offset_s);
-		fputc('\n', fp);
-	}
-}
-
-enum src_metric {
-	SM_OFFSET, SM_MEASURED, SM_ERROR, SM_STRATUM, SM_POLL, SM_REACH,
-	SM_LAST_RX, SM_SELECTED, SM_COUNT
-};
-
-static double
-source_metric(const struct rpt_source *s, enum src_metric m)
-{
-	int	 never = !(s->last_rx_s >= 0.0);
-
-	switch (m) {
-	case SM_OFFSET:
-		return never ? NAN : s->offset_s;
-	case SM_MEASURED:
-		return never ? NAN : s->measured_offset_s;
-	case SM_ERROR:
-		return never ? NAN : s->error_s;
-	case SM_STRATUM:
-		return s->stratum;
-	case SM_POLL:
-		return log2_seconds(s->poll);
-	case SM_REACH:
-		return s->reach;
-	case SM_LAST_RX:
-		return never ? NAN : s->last_rx_s;
-	default:
-		return s->state == '*';
-	}
-}
-
-static void
-metrics_source_states(FILE *fp, const struct rpt_source *src, size_t n)
-{
-	char	 name[RPT_NAME_MAX];
-	size_t	 i, k, in;
-
-	prom_family(fp, "timed_source_state", "gauge", "1 for the state the "
-	    "last selection left the source in, 0 for the others.");
-	for (i = 0; i < n; i++) {
-		printable(name, sizeof(name), src[i].name, sizeof(src[i].name));
-		in = state_index(src[i].state);
-		for (k = 0; k < sizeof(source_states) /
-		    sizeof(source_states[0]); k++) {
-			prom_source_labels(fp, "timed_source_state", name,
-			    src[i].address, source_states[k].word);
-			fprintf(fp, "%d\n", k == in);
-		}
-	}
-}
-
-static void
-metrics_sources(FILE *fp, const struct rpt_source *src, size_t n)
-{
-	static const struct {
-		const char	*name;
-		const char	*help;
-	} f[SM_COUNT] = {
-		{ "timed_source_offset_seconds", "Adjusted offset of the last "
-		    "sample (positive: local clock ahead)." },
-		{ "timed_source_measured_offset_seconds", "Measured offset of "
-		    "the last sample." },
-		{ "timed_source_error_seconds", "Estimated error of the last "
-		    "sample." },
-		{ "timed_source_stratum", "Stratum of the source." },
-		{ "timed_source_poll_interval_seconds", "Polling interval." },
-		{ "timed_source_reachability", "Reachability register "
-		    "(8 bits, last poll lowest)." },
-		{ "timed_source_last_rx_seconds", "Seconds since the last "
-		    "good reply." },
-		{ "timed_source_selected", "1 for the selected source." },
-	};
-	char	 name[RPT_NAME_MAX];
-	size_t	 i;
-	int	 m;
-
-	for (m = 0; m < SM_COUNT; m++) {
-		prom_family(fp, f[m].name, "gauge", f[m].help);
-		for (i = 0; i < n; i++) {
-			printable(name, sizeof(name), src[i].name,
-			    sizeof(src[i].name));
-			prom_source_labels(fp, f[m].name, name,
-			    src[i].address, NULL);
-			prom_value(fp, source_metric(&src[i], m));
-			fputc('\n', fp);
-		}
-	}
-	metrics_source_states(fp, src, n);
-}
-
-static void
-metrics_sourcestats(FILE *fp, const struct rpt_sourcestats *st, size_t n)
-{
-	static const struct {
-		const char	*name;
-		const char	*help;
-	} f[] = {
-		{ "timed_sourcestats_samples", "Sample points in the "
-		    "measurement set." },
-		{ "timed_sourcestats_runs", "Runs of residuals with the same "
-		    "sign." },
-		{ "timed_sourcestats_span_seconds", "Length of the "
-		    "measurement set." },
-		{ "timed_sourcestats_frequency_ppm", "Estimated frequency "
-		    "error of the local clock against the source." },
-		{ "timed_sourcestats_frequency_skew_ppm", "Error bound of the "
-		    "frequency." },
-		{ "timed_sourcestats_offset_seconds", "Estimated offset." },
-		{ "timed_sourcestats_stddev_seconds", "Standard deviation of "
-		    "the samples." },
-	};
-	size_t	 i, m;
-	double	 v;
-
-	for (m = 0; m < sizeof(f) / sizeof(f[0]); m++) {
-		prom_family(fp, f[m].name, "gauge", f[m].help);
-		for (i = 0; i < n; i++) {
-			switch (m) {
-			case 0: v = st[i].n_samples; break;
-			case 1: v = st[i].n_runs; break;
-			case 2: v = st[i].span_s; break;
-			case 3: v = st[i].freq_ppm; break;
-			case 4: v = st[i].freq_skew_ppm; break;
-			case 5: v = st[i].offset_s; break;
-			default: v = st[i].stddev_s; break;
-			}
-			prom_source_labels(fp, f[m].name, st[i].name,
-			    st[i].address, NULL);
-			prom_value(fp, v);
-			fputc('\n', fp);
-		}
-	}
-}
-
-static void
-metrics_serverstats(FILE *fp, const struct rpt_serverstats *st)
-{
-	char		 name[128];
-	uint64_t	 v[NSTAT_FIELDS];
-	size_t		 i;
-	int		 group = 0;
-
-	stat_values(st, v);
-	for (i = 0; i < NSTAT_FIELDS; i++) {
-		if (stat_fields[i].malformed) {
-			if (!group)
-				prom_family(fp,
-				    "timed_serverstats_malformed_total",
-				    "counter", "NTP packets dropped as "
-				    "malformed, by reason.");
-			group = 1;
-			fprintf(fp, "timed_serverstats_malformed_total"
-			    "{reason=\"%s\"} %" PRIu64 "\n",
-			    stat_fields[i].key, v[i]);
-			continue;
-		}
-		snprintf(name, sizeof(name), "timed_serverstats_%s_total",
-		    stat_fields[i].key);
-		prom_family(fp, name, "counter", stat_fields[i].label);
-		fprintf(fp, "%s %" PRIu64 "\n", name, v[i]);
-	}
-}
-
-void
-fmt_metrics(FILE *fp, const struct fmt_metrics *m)
-{
-	if (m->tracking != NULL)
-		metrics_tracking(fp, m->tracking);
-	if (m->sources != NULL)
-		metrics_sources(fp, m->sources, m->nsources);
-	if (m->sourcestats != NULL)
-		metrics_sourcestats(fp, m->sourcestats, m->nsourcestats);
-	if (m->serverstats != NULL)
-		metrics_serverstats(fp, m->serverstats);
 }

@@ -149,8 +149,8 @@ int		 fmt_waitsync_ok(const struct rpt_tracking *,
 void		 fmt_waitsync(FILE *, int try, const struct rpt_tracking *);
 
 /*
- * timectl metrics: the Prometheus text exposition of the reports given
- * (NULL: left out), every family with HELP and TYPE.
+ * timectl metrics (lib/fmt_prom.c): the Prometheus text exposition of
+ * the reports given (NULL: left out), every family with HELP and TYPE.
  */
 struct fmt_metrics {
 	const struct rpt_tracking	*tracking;
