@@ -39,7 +39,6 @@
 #define STATS_COL	25		/* of the sourcestats, selectdata and
 					   clients name columns */
 #define AGO_NEVER	UINT32_MAX	/* chronyd's "no sample yet" */
-#define INTERVAL_UNKNOWN 127		/* chronyd's unknown log2 interval */
 
 /* Magnitudes below "below" are printed as value * mul / div. */
 struct unit {
@@ -55,10 +54,6 @@ static const char *const leap_text[] = {
 };
 const char *const fmt_leap_json[FMT_NLEAP] = {
 	"normal", "insert", "delete", "unsynchronised"
-};
-static const char *const clock_json[] = { "kernel", "virtual", "none" };
-static const char *const mode_json[] = {
-	"server", "peer", "local", "refclock"
 };
 
 const char *
@@ -223,126 +218,6 @@ fmt_tracking_csv(FILE *fp, const struct rpt_tracking *t)
 	fprintf(fp, "%s\n", leap_string(t->leap));
 }
 
-/* The length of a valid UTF-8 sequence at p, 0 if there is none. */
-static size_t
-utf8_len(const unsigned char *p, size_t left)
-{
-	uint32_t	 cp;
-	size_t		 i, n;
-
-	if (p[0] < 0x80)
-		return 1;
-	if (p[0] >= 0xc2 && p[0] <= 0xdf)
-		n = 2;
-	else if (p[0] >= 0xe0 && p[0] <= 0xef)
-		n = 3;
-	else if (p[0] >= 0xf0 && p[0] <= 0xf4)
-		n = 4;
-	else
-		return 0;
-	if (n > left)
-		return 0;
-	cp = p[0] & (0x7f >> n);
-	for (i = 1; i < n; i++) {
-		if ((p[i] & 0xc0) != 0x80)
-			return 0;
-		cp = cp << 6 | (p[i] & 0x3f);
-	}
-	if ((n == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
-	    (n == 4 && (cp < 0x10000 || cp > 0x10ffff)))
-		return 0;
-	return n;
-}
-
-/* One character of a JSON string; returns the bytes consumed. */
-static size_t
-json_char(FILE *fp, const unsigned char *p, size_t left)
-{
-	size_t	 n;
-
-	if (*p == '"' || *p == '\\') {
-		fputc('\\', fp);
-		fputc(*p, fp);
-		return 1;
-	}
-	if (*p < 0x20 || *p == 0x7f) {
-		fprintf(fp, "\\u%04x", *p);
-		return 1;
-	}
-	if ((n = utf8_len(p, left)) == 0) {
-		fputs("\\ufffd", fp);
-		return 1;
-	}
-	fwrite(p, 1, n, fp);
-	return n;
-}
-
-static void
-json_string_n(FILE *fp, const char *s, size_t max)
-{
-	size_t	 i, len;
-
-	if (s == NULL) {
-		fputs("null", fp);
-		return;
-	}
-	len = strnlen(s, max);
-	fputc('"', fp);
-	for (i = 0; i < len; )
-		i += json_char(fp, (const unsigned char *)s + i, len - i);
-	fputc('"', fp);
-}
-
-void
-fmt_json_string(FILE *fp, const char *s)
-{
-	json_string_n(fp, s, SIZE_MAX);
-}
-
-/* ,"key":number (null if not finite) */
-static void
-json_num(FILE *fp, const char *key, int prec, double v)
-{
-	fprintf(fp, ",\"%s\":", key);
-	if (isfinite(v))
-		fprintf(fp, "%.*f", prec, v);
-	else
-		fputs("null", fp);
-}
-
-/* ,"key":"string" (null if NULL) */
-static void
-json_str(FILE *fp, const char *key, const char *s)
-{
-	fprintf(fp, ",\"%s\":", key);
-	fmt_json_string(fp, s);
-}
-
-void
-fmt_tracking_json(FILE *fp, const struct rpt_tracking *t)
-{
-	fprintf(fp, "{\"reference_id\":\"%08X\",\"reference_name\":",
-	    t->ref_id);
-	json_string_n(fp, t->ref_name, sizeof(t->ref_name));
-	fprintf(fp, ",\"stratum\":%d", t->stratum);
-	json_num(fp, "ref_time", 9, t->ref_time);
-	json_num(fp, "system_time_offset", 9, t->system_time_offset_s);
-	json_num(fp, "last_offset", 9, t->last_offset_s);
-	json_num(fp, "rms_offset", 9, t->rms_offset_s);
-	json_num(fp, "frequency_ppm", 6, t->freq_ppm);
-	json_num(fp, "residual_freq_ppm", 6, t->residual_freq_ppm);
-	json_num(fp, "skew_ppm", 6, t->skew_ppm);
-	json_num(fp, "root_delay", 9, t->root_delay_s);
-	json_num(fp, "root_dispersion", 9, t->root_dispersion_s);
-	json_num(fp, "update_interval", 9, t->update_interval_s);
-	json_str(fp, "leap_status", FMT_PICK(fmt_leap_json, t->leap));
-	json_str(fp, "clock", FMT_PICK(clock_json, t->clock));
-	if (t->clock == CLOCK_KIND_VIRTUAL)
-		json_num(fp, "virtual_true_offset", 9,
-		    t->virtual_true_offset_s);
-	fputs("}\n", fp);
-}
-
 /* A table's header line and a rule of '=' as wide, as chronyc's. */
 static void
 put_header(FILE *fp, const char *header)
@@ -476,9 +351,8 @@ state_char(char state)
 	return ' ';
 }
 
-/* chronyc selectdata's letters (proto.h, struct rpt_selectdata). */
-static char
-state_select(char state)
+char
+fmt_select_state(char state)
 {
 	if (state != '\0' && strchr("NsMd~xD+*", state) != NULL)
 		return state;
@@ -542,40 +416,6 @@ fmt_source_csv(FILE *fp, const struct rpt_source *s, int numeric)
 	fputc(',', fp);
 	put_num(fp, 9, 0, never ? 0.0 : s->error_s);
 	fputc('\n', fp);
-}
-
-static void
-json_source(FILE *fp, const struct rpt_source *s)
-{
-	char	 state[2] = { s->state, '\0' };
-
-	fputs("{\"mode\":", fp);
-	fmt_json_string(fp, FMT_PICK(mode_json, s->mode));
-	json_str(fp, "state", state);
-	fputs(",\"name\":", fp);
-	json_string_n(fp, s->name, sizeof(s->name));
-	fputs(",\"address\":", fp);
-	json_string_n(fp, s->address, sizeof(s->address));
-	fprintf(fp, ",\"port\":%u,\"stratum\":%d,\"poll\":%d,\"reach\":%u",
-	    s->port, s->stratum, s->poll, s->reach);
-	json_num(fp, "last_rx", 9, s->last_rx_s >= 0.0 ? s->last_rx_s : NAN);
-	json_num(fp, "offset", 9, s->offset_s);
-	json_num(fp, "measured_offset", 9, s->measured_offset_s);
-	json_num(fp, "error", 9, s->error_s);
-	fprintf(fp, ",\"nts\":%s}", s->nts ? "true" : "false");
-}
-
-void
-fmt_sources_json(FILE *fp, const struct rpt_source *s, size_t n)
-{
-	size_t	 i;
-
-	fputc('[', fp);
-	for (i = 0; i < n; i++) {
-		fputs(i == 0 ? "\n" : ",\n", fp);
-		json_source(fp, &s[i]);
-	}
-	fputs(n == 0 ? "]\n" : "\n]\n", fp);
 }
 
 void
@@ -673,36 +513,6 @@ fmt_sourcestat_csv(FILE *fp, const struct rpt_sourcestats *s, int numeric)
 	fputc('\n', fp);
 }
 
-static void
-json_sourcestat(FILE *fp, const struct rpt_sourcestats *s)
-{
-	fputs("{\"name\":", fp);
-	json_string_n(fp, s->name, sizeof(s->name));
-	fputs(",\"address\":", fp);
-	json_string_n(fp, s->address, sizeof(s->address));
-	fprintf(fp, ",\"samples\":%d,\"runs\":%d", (int)s->n_samples,
-	    (int)s->n_runs);
-	json_num(fp, "span", 9, s->span_s);
-	json_num(fp, "frequency_ppm", 6, s->freq_ppm);
-	json_num(fp, "freq_skew_ppm", 6, s->freq_skew_ppm);
-	json_num(fp, "offset", 9, s->offset_s);
-	json_num(fp, "std_dev", 9, s->stddev_s);
-	fputc('}', fp);
-}
-
-void
-fmt_sourcestats_json(FILE *fp, const struct rpt_sourcestats *s, size_t n)
-{
-	size_t	 i;
-
-	fputc('[', fp);
-	for (i = 0; i < n; i++) {
-		fputs(i == 0 ? "\n" : ",\n", fp);
-		json_sourcestat(fp, &s[i]);
-	}
-	fputs(n == 0 ? "]\n" : "\n]\n", fp);
-}
-
 void
 fmt_authdata_header(FILE *fp, int verbose)
 {
@@ -724,8 +534,8 @@ fmt_authdata_header(FILE *fp, int verbose)
 	    "Atmp  NAK Cook CLen");
 }
 
-static const char *
-auth_mode(int32_t mode)
+const char *
+fmt_auth_mode(int32_t mode)
 {
 	static const char *const	 tab[] = { "-", "SK", "NTS" };
 	const char			*m = FMT_PICK(tab, mode);
@@ -740,7 +550,7 @@ fmt_authdata(FILE *fp, const struct rpt_authdata *a, int numeric)
 
 	pick_name(name, sizeof(name), a->name, a->address, numeric);
 	fprintf(fp, "%-*s %4s %5u %4d %4d ", NAME_COL, name,
-	    auth_mode(a->mode),
+	    fmt_auth_mode(a->mode),
 	    (unsigned)a->key_id, (int)a->key_type, (int)a->key_bits);
 	put_ago(fp, ago_seconds(a->last_ke_s));
 	fprintf(fp, " %4d %4d %4d %4d\n", (int)a->ke_attempts,
@@ -754,45 +564,10 @@ fmt_authdata_csv(FILE *fp, const struct rpt_authdata *a, int numeric)
 
 	pick_name(name, sizeof(name), a->name, a->address, numeric);
 	fprintf(fp, "%s,%s,%u,%d,%d,%u,%d,%d,%d,%d\n", name,
-	    auth_mode(a->mode), (unsigned)a->key_id, (int)a->key_type,
+	    fmt_auth_mode(a->mode), (unsigned)a->key_id, (int)a->key_type,
 	    (int)a->key_bits, ago_seconds(a->last_ke_s),
 	    (int)a->ke_attempts, (int)a->naks, (int)a->cookies,
 	    (int)a->cookie_len);
-}
-
-static void
-json_authdata(FILE *fp, const struct rpt_authdata *a)
-{
-	fputs("{\"name\":", fp);
-	json_string_n(fp, a->name, sizeof(a->name));
-	fputs(",\"address\":", fp);
-	json_string_n(fp, a->address, sizeof(a->address));
-	json_str(fp, "mode", auth_mode(a->mode));
-	fprintf(fp, ",\"key_id\":%u,\"key_type\":%d,\"key_length\":%d",
-	    (unsigned)a->key_id, (int)a->key_type, (int)a->key_bits);
-	if (a->last_ke_s >= 0.0)
-		json_num(fp, "last_ke_ago", 3, a->last_ke_s);
-	else
-		fputs(",\"last_ke_ago\":null", fp);
-	fprintf(fp, ",\"ke_attempts\":%d,\"naks\":%d,\"cookies\":%d,"
-	    "\"cookie_length\":%d,\"authenticated\":%llu,"
-	    "\"auth_failed\":%llu}", (int)a->ke_attempts, (int)a->naks,
-	    (int)a->cookies, (int)a->cookie_len,
-	    (unsigned long long)a->auth_ok,
-	    (unsigned long long)a->auth_failed);
-}
-
-void
-fmt_authdata_json(FILE *fp, const struct rpt_authdata *a, size_t n)
-{
-	size_t	 i;
-
-	fputc('[', fp);
-	for (i = 0; i < n; i++) {
-		fputs(i == 0 ? "\n" : ",\n", fp);
-		json_authdata(fp, &a[i]);
-	}
-	fputs(n == 0 ? "]\n" : "\n]\n", fp);
 }
 
 void
@@ -864,7 +639,7 @@ fmt_selectdata(FILE *fp, const struct rpt_selectdata *d, int numeric)
 	pick_name(name, sizeof(name), d->name, d->address, numeric);
 	selopts(copts, d->conf_options);
 	selopts(eopts, d->eff_options);
-	fprintf(fp, "%c %-*s %c %s %s ", state_select(d->state), STATS_COL,
+	fprintf(fp, "%c %-*s %c %s %s ", fmt_select_state(d->state), STATS_COL,
 	    name, d->authenticated ? 'Y' : 'N', copts, eopts);
 	put_ago(fp, last_sample(d->last_sample_s));
 	fputc(' ', fp);
@@ -885,7 +660,7 @@ fmt_selectdata_csv(FILE *fp, const struct rpt_selectdata *d, int numeric)
 	pick_name(name, sizeof(name), d->name, d->address, numeric);
 	selopts(copts, d->conf_options);
 	selopts(eopts, d->eff_options);
-	fprintf(fp, "%c,%s,%c", state_select(d->state), name,
+	fprintf(fp, "%c,%s,%c", fmt_select_state(d->state), name,
 	    d->authenticated ? 'Y' : 'N');
 	for (i = 0; i < 5; i++)
 		fprintf(fp, ",%c", copts[i]);
@@ -896,42 +671,6 @@ fmt_selectdata_csv(FILE *fp, const struct rpt_selectdata *d, int numeric)
 	csv_num(fp, 9, d->lo_limit_s);
 	csv_num(fp, 9, d->hi_limit_s);
 	fprintf(fp, ",%s\n", leap_string(d->leap));
-}
-
-static void
-json_selectdata(FILE *fp, const struct rpt_selectdata *d)
-{
-	char	 state[2] = { state_select(d->state), '\0' };
-
-	fputs("{\"name\":", fp);
-	json_string_n(fp, d->name, sizeof(d->name));
-	fputs(",\"address\":", fp);
-	json_string_n(fp, d->address, sizeof(d->address));
-	json_str(fp, "state", state);
-	fprintf(fp, ",\"authenticated\":%s,\"noselect\":%s,\"prefer\":%s",
-	    d->authenticated ? "true" : "false",
-	    d->conf_options & RPT_SELOPT_NOSELECT ? "true" : "false",
-	    d->conf_options & RPT_SELOPT_PREFER ? "true" : "false");
-	json_num(fp, "last_sample_ago", 3, d->last_sample_s >= 0.0 ?
-	    d->last_sample_s : NAN);
-	json_num(fp, "score", 3, d->score);
-	json_num(fp, "interval_low", 9, d->lo_limit_s);
-	json_num(fp, "interval_high", 9, d->hi_limit_s);
-	json_str(fp, "leap_status", FMT_PICK(fmt_leap_json, d->leap));
-	fputc('}', fp);
-}
-
-void
-fmt_selectdata_json(FILE *fp, const struct rpt_selectdata *d, size_t n)
-{
-	size_t	 i;
-
-	fputc('[', fp);
-	for (i = 0; i < n; i++) {
-		fputs(i == 0 ? "\n" : ",\n", fp);
-		json_selectdata(fp, &d[i]);
-	}
-	fputs(n == 0 ? "]\n" : "\n]\n", fp);
 }
 
 /* The serverstats counters (fmt_int.h), in the order of every output. */
@@ -1022,32 +761,6 @@ fmt_serverstats_csv(FILE *fp, const struct rpt_serverstats *st)
 }
 
 void
-fmt_serverstats_json(FILE *fp, const struct rpt_serverstats *st)
-{
-	uint64_t	 v[FMT_NSTATS];
-	size_t		 i;
-	int		 in_group = 0, first = 1;
-
-	fmt_stat_values(st, v);
-	fputc('{', fp);
-	for (i = 0; i < FMT_NSTATS; i++) {
-		if (fmt_stats[i].malformed && !in_group) {
-			fputs(",\"malformed\":{", fp);
-			in_group = first = 1;
-		} else if (!fmt_stats[i].malformed && in_group) {
-			fputc('}', fp);
-			in_group = 0;
-		}
-		fprintf(fp, "%s\"%s\":%" PRIu64, first ? "" : ",",
-		    fmt_stats[i].key, v[i]);
-		first = 0;
-	}
-	if (in_group)
-		fputc('}', fp);
-	fputs("}\n", fp);
-}
-
-void
 fmt_clients_header(FILE *fp)
 {
 	static const char	 header[] = "Hostname                      "
@@ -1070,7 +783,7 @@ client_name(char *buf, size_t len, const struct rpt_client *c)
 static void
 put_interval(FILE *fp, int32_t i)
 {
-	if (i >= INTERVAL_UNKNOWN)
+	if (i >= FMT_INTERVAL_UNKNOWN)
 		fputs(" -", fp);
 	else
 		fprintf(fp, "%2d", (int)i);
@@ -1108,48 +821,6 @@ fmt_client_csv(FILE *fp, const struct rpt_client *c)
 	    (int)c->ntp_interval, (int)c->ntp_interval_limited,
 	    ago_seconds(c->last_ntp_s), c->cmd_hits, c->cmd_drops,
 	    (int)c->cmd_interval, ago_seconds(c->last_cmd_s));
-}
-
-/* ,"key":log2 interval (null if unknown) */
-static void
-json_interval(FILE *fp, const char *key, int32_t i)
-{
-	if (i >= INTERVAL_UNKNOWN)
-		fprintf(fp, ",\"%s\":null", key);
-	else
-		fprintf(fp, ",\"%s\":%d", key, (int)i);
-}
-
-static void
-json_client(FILE *fp, const struct rpt_client *c)
-{
-	fputs("{\"address\":", fp);
-	json_string_n(fp, c->address, sizeof(c->address));
-	fprintf(fp, ",\"ntp_packets\":%" PRIu64 ",\"ntp_dropped\":%" PRIu64,
-	    c->ntp_hits, c->ntp_drops);
-	json_interval(fp, "ntp_interval", c->ntp_interval);
-	json_interval(fp, "ntp_interval_limited", c->ntp_interval_limited);
-	json_num(fp, "last_ntp", 9, c->last_ntp_s >= 0.0 ? c->last_ntp_s :
-	    NAN);
-	fprintf(fp, ",\"command_packets\":%" PRIu64 ",\"command_dropped\":%"
-	    PRIu64, c->cmd_hits, c->cmd_drops);
-	json_interval(fp, "command_interval", c->cmd_interval);
-	json_num(fp, "last_command", 9, c->last_cmd_s >= 0.0 ?
-	    c->last_cmd_s : NAN);
-	fprintf(fp, ",\"kod_sent\":%" PRIu64 "}", c->kod_sent);
-}
-
-void
-fmt_clients_json(FILE *fp, const struct rpt_client *c, size_t n)
-{
-	size_t	 i;
-
-	fputc('[', fp);
-	for (i = 0; i < n; i++) {
-		fputs(i == 0 ? "\n" : ",\n", fp);
-		json_client(fp, &c[i]);
-	}
-	fputs(n == 0 ? "]\n" : "\n]\n", fp);
 }
 
 const char *
@@ -1195,18 +866,9 @@ fmt_activity_csv(FILE *fp, const struct rpt_activity *a)
 	    (int)a->burst_online, (int)a->burst_offline, (int)a->unresolved);
 }
 
-void
-fmt_activity_json(FILE *fp, const struct rpt_activity *a)
-{
-	fprintf(fp, "{\"online\":%d,\"offline\":%d,\"burst_online\":%d,"
-	    "\"burst_offline\":%d,\"unresolved\":%d}\n", (int)a->online,
-	    (int)a->offline, (int)a->burst_online, (int)a->burst_offline,
-	    (int)a->unresolved);
-}
-
 /* chronyc ntpdata */
 
-static const char *const mode_text[] = {
+const char *const fmt_mode_text[FMT_NMODE] = {
 	"Invalid", "Symmetric active", "Symmetric passive", "Client",
 	"Server", "Broadcast"
 };
@@ -1240,9 +902,8 @@ fmt_log2_seconds(int32_t l)
 	return v;
 }
 
-/* The tests as chronyc's "%.3o %.3o %.4o": one digit per test. */
-static void
-tests_string(char *buf, uint32_t tests, char sep)
+void
+fmt_tests_string(char *buf, uint32_t tests, char sep)
 {
 	int	 i, j = 0;
 
@@ -1285,8 +946,8 @@ fmt_ntpdata(FILE *fp, const struct rpt_ntpdata *d)
 	    sizeof(d->local_address));
 	ntpdata_refid(refid, d);
 	utc_string(when, sizeof(when), d->ref_time);
-	tests_string(tests, d->tests, ' ');
-	mode = FMT_PICK(mode_text, d->mode);
+	fmt_tests_string(tests, d->tests, ' ');
+	mode = FMT_PICK(fmt_mode_text, d->mode);
 	fprintf(fp, "Remote address  : %s (%08X)\n", remote, d->remote_refid);
 	fprintf(fp, "Remote port     : %u\n", d->remote_port);
 	fprintf(fp, "Local address   : %s (%08X)\n", local, d->local_refid);
@@ -1340,8 +1001,8 @@ fmt_ntpdata_csv(FILE *fp, const struct rpt_ntpdata *d)
 	for (char *p = refid; *p != '\0'; p++)
 		if (*p == ',')
 			*p = '?';
-	tests_string(tests, d->tests, ',');
-	mode = FMT_PICK(mode_text, d->mode);
+	fmt_tests_string(tests, d->tests, ',');
+	mode = FMT_PICK(fmt_mode_text, d->mode);
 	tx = FMT_PICK(tss_text, d->tx_tss);
 	rx = FMT_PICK(tss_text, d->rx_tss);
 	fprintf(fp, "%s,%08X,%u,%s,%08X,%s,%d,%s,%d,%d", remote,
@@ -1365,59 +1026,6 @@ fmt_ntpdata_csv(FILE *fp, const struct rpt_ntpdata *d)
 	    d->authenticated ? "Yes" : "No", tx != NULL ? tx : "Invalid",
 	    rx != NULL ? rx : "Invalid", d->total_tx, d->total_rx,
 	    d->total_valid_rx, d->total_good_rx);
-}
-
-static const char *const tss_json[] = { "daemon", "kernel", "hardware" };
-
-static void
-json_ntpdata(FILE *fp, const struct rpt_ntpdata *d)
-{
-	char	 tests[16];
-
-	tests_string(tests, d->tests, ' ');
-	fputs("{\"name\":", fp);
-	json_string_n(fp, d->name, sizeof(d->name));
-	fputs(",\"remote_address\":", fp);
-	json_string_n(fp, d->remote_address, sizeof(d->remote_address));
-	fprintf(fp, ",\"remote_port\":%u,\"local_address\":", d->remote_port);
-	json_string_n(fp, d->local_address, sizeof(d->local_address));
-	fprintf(fp, ",\"have_reply\":%s", d->have_reply ? "true" : "false");
-	json_str(fp, "leap_status", FMT_PICK(fmt_leap_json, d->leap));
-	fprintf(fp, ",\"version\":%d", (int)d->version);
-	json_str(fp, "mode", FMT_PICK(mode_text, d->mode));
-	fprintf(fp, ",\"stratum\":%d,\"poll\":%d,\"precision\":%d",
-	    (int)d->stratum, (int)d->poll, (int)d->precision);
-	json_num(fp, "root_delay", 9, d->root_delay_s);
-	json_num(fp, "root_dispersion", 9, d->root_dispersion_s);
-	fprintf(fp, ",\"reference_id\":\"%08X\"", d->ref_id);
-	json_num(fp, "ref_time", 9, d->ref_time);
-	json_num(fp, "offset", 9, d->offset_s);
-	json_num(fp, "peer_delay", 9, d->peer_delay_s);
-	json_num(fp, "peer_dispersion", 9, d->peer_dispersion_s);
-	json_num(fp, "response_time", 9, d->response_time_s);
-	json_num(fp, "jitter_asymmetry", 2, d->jitter_asymmetry);
-	json_str(fp, "ntp_tests", tests);
-	fprintf(fp, ",\"interleaved\":%s,\"authenticated\":%s",
-	    d->interleaved ? "true" : "false",
-	    d->authenticated ? "true" : "false");
-	json_str(fp, "tx_timestamping", FMT_PICK(tss_json, d->tx_tss));
-	json_str(fp, "rx_timestamping", FMT_PICK(tss_json, d->rx_tss));
-	fprintf(fp, ",\"total_tx\":%" PRIu64 ",\"total_rx\":%" PRIu64
-	    ",\"total_valid_rx\":%" PRIu64 ",\"total_good_rx\":%" PRIu64 "}",
-	    d->total_tx, d->total_rx, d->total_valid_rx, d->total_good_rx);
-}
-
-void
-fmt_ntpdata_json(FILE *fp, const struct rpt_ntpdata *d, size_t n)
-{
-	size_t	 i;
-
-	fputc('[', fp);
-	for (i = 0; i < n; i++) {
-		fputs(i == 0 ? "\n" : ",\n", fp);
-		json_ntpdata(fp, &d[i]);
-	}
-	fputs(n == 0 ? "]\n" : "\n]\n", fp);
 }
 
 /* chronyc waitsync */

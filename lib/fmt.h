@@ -20,7 +20,9 @@
  * nothing else.  Strings in the report structs are bounded by their
  * arrays even when not NUL-terminated.  Text and CSV print names with
  * bytes outside printable ASCII replaced by '?', and non-finite numbers
- * as "-"; JSON prints them as null.
+ * as "-"; JSON prints them as null.  lib/fmt.c holds the text and CSV
+ * layouts, lib/fmt_json.c the JSON, lib/fmt_prom.c the Prometheus
+ * exposition.
  */
 
 #ifndef TIMED_FMT_H

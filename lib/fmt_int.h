@@ -15,8 +15,9 @@
  */
 
 /*
- * What lib/fmt.c (chronyc's text and CSV layouts) and lib/fmt_prom.c
- * (the Prometheus exposition) share; not for use outside lib/fmt*.c.
+ * What lib/fmt.c (chronyc's text and CSV layouts), lib/fmt_json.c (JSON)
+ * and lib/fmt_prom.c (the Prometheus exposition) share; not for use
+ * outside lib/fmt*.c.
  */
 
 #ifndef TIMED_FMT_INT_H
@@ -36,6 +37,11 @@ const char	*fmt_pick(const char *const *tab, size_t n, int i);
 /* enum leap_status in JSON and Prometheus: "normal", ..., "unsynchronised" */
 #define FMT_NLEAP	4
 extern const char *const fmt_leap_json[FMT_NLEAP];
+/* An NTP mode (PKT_MODE_*) as chronyc ntpdata names it: "Client", ... */
+#define FMT_NMODE	6
+extern const char *const fmt_mode_text[FMT_NMODE];
+
+#define FMT_INTERVAL_UNKNOWN	127	/* chronyd's unknown log2 interval */
 
 /*
  * Copy at most max bytes of src into dst (len bytes, NUL-terminated),
@@ -46,6 +52,16 @@ void		 fmt_printable(char *dst, size_t len, const char *src,
 
 /* 2^l seconds; NaN outside -64..64. */
 double		 fmt_log2_seconds(int32_t l);
+
+/* A selectdata state: chronyc's letter (proto.h), '?' for any other. */
+char		 fmt_select_state(char state);
+/* An enum rpt_auth_mode as chronyc authdata: "-", "SK", "NTS"; or "?". */
+const char	*fmt_auth_mode(int32_t mode);
+/*
+ * The RFC 5905 tests (RPT_TEST_*) as chronyc's "%.3o %.3o %.4o", one
+ * digit per test, the groups apart by sep: 13 bytes of buf.
+ */
+void		 fmt_tests_string(char *buf, uint32_t tests, char sep);
 
 /*
  * The serverstats counters in the order of the text, CSV, JSON and
