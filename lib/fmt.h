@@ -79,8 +79,12 @@ void		 fmt_authdata(FILE *, const struct rpt_authdata *, int numeric);
 void		 fmt_authdata_csv(FILE *, const struct rpt_authdata *,
 		    int numeric);
 void		 fmt_authdata_json(FILE *, const struct rpt_authdata *, size_t);
-/* chronyc sourcename: the name, printable, and a newline. */
+/*
+ * chronyc sourcename: the name, printable, and a newline; JSON: an
+ * object with the name and a newline.
+ */
 void		 fmt_sourcename(FILE *, const char *);
+void		 fmt_sourcename_json(FILE *, const char *);
 /*
  * chronyc selectdata: the header (with the legend of -v when verbose),
  * one row (the name, the address with numeric or if it has no name),

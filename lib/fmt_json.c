@@ -438,6 +438,12 @@ activity(struct json *j, const void *p)
 }
 
 static void
+sourcename(struct json *j, const void *p)
+{
+	json_str(j, "name", p);
+}
+
+static void
 ntpdata(struct json *j, const void *p)
 {
 	const struct rpt_ntpdata	*d = p;
@@ -523,6 +529,12 @@ void
 fmt_activity_json(FILE *fp, const struct rpt_activity *a)
 {
 	json_record(fp, a, activity);
+}
+
+void
+fmt_sourcename_json(FILE *fp, const char *name)
+{
+	json_record(fp, name, sourcename);
 }
 
 void

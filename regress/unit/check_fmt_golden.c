@@ -678,6 +678,18 @@ out_json_string(FILE *fp)
 }
 
 static void
+out_sourcename_json(FILE *fp)
+{
+	static const char *const names[] = {
+		"ntp.example.org", "\"\\\n\x80\xc3\xa9", ""
+	};
+	size_t	 i;
+
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		fmt_sourcename_json(fp, names[i]);
+}
+
+static void
 out_metrics(FILE *fp)
 {
 	struct rpt_tracking	 t[NREC];
@@ -739,6 +751,7 @@ static const struct golden {
 	{ "ntpdata.json", out_ntpdata_json },
 	{ "misc.txt", out_misc },
 	{ "json_string.json", out_json_string },
+	{ "sourcename.json", out_sourcename_json },
 	{ "metrics.prom", out_metrics },
 };
 #define NGOLDEN	(sizeof(goldens) / sizeof(goldens[0]))
