@@ -37,6 +37,7 @@
 #include "logfmt.h"
 #include "monitor.h"
 #include "proto.h"
+#include "sandbox_monitor.h"
 #include "xmalloc.h"
 
 static void	engine_spawn(struct monitor *);

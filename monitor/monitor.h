@@ -274,17 +274,4 @@ void		 statlog_write(struct statlog *, int kind, const char *,
 void		 statlog_reopen(struct statlog *);
 void		 statlog_free(struct statlog *);
 
-/* sandbox.c */
-/*
- * Load the monitor's allow-list, default action kill, execve only of exe
- * (mon->engine_exe itself, compared by address); 0 or -1.
- */
-int		 sandbox_monitor_filter(const char *exe);
-/*
- * Keep only the capabilities the monitor uses after start-up (CAP_SYS_TIME
- * only if clock is set: a kernel clock) in its effective, permitted and
- * bounding sets; empty its inheritable and ambient sets; 0 or -1.
- */
-int		 sandbox_monitor_caps(int clock);
-
 #endif

@@ -33,8 +33,9 @@
  *	FAKE_MONITOR	monitor.c and reload.c, for control.c: an engine
  *			that takes requests into a queue (fake_engine)
  *	FAKE_CONTROL	control.c, statlog.c, drift.c, file.c, notify.c,
- *			ntsfiles.c and sandbox.c, for monitor.c; ntskeys.c
- *			and ntsdump.c are real (they parse engine input)
+ *			ntsfiles.c and sandbox_monitor.c, for monitor.c;
+ *			ntskeys.c and ntsdump.c are real (they parse engine
+ *			input)
  *
  * When monitor.c or control.c call something new outside, add its fake
  * here.
@@ -60,6 +61,7 @@
 #include "file.h"
 #include "log.h"
 #include "monitor.h"
+#include "sandbox_monitor.h"
 
 /* libevent */
 

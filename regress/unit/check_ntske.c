@@ -45,9 +45,9 @@
 
 #include "clientlog.h"
 #include "log.h"
-#include "monitor.h"
 #include "ntske.h"
 #include "sandbox.h"
+#include "sandbox_monitor.h"
 
 struct pem {
 	char	*all;		/* certificate, then key */
