@@ -31,13 +31,20 @@
 #include <event2/event.h>
 
 #include "clock.h"
+#include "conf.h"
+#include "control.h"
 #include "crash.h"
 #include "drift.h"
 #include "log.h"
 #include "logfmt.h"
 #include "monitor.h"
+#include "notify.h"
+#include "ntsdump.h"
+#include "ntsfiles.h"
+#include "ntskeys.h"
 #include "proto.h"
 #include "sandbox_monitor.h"
+#include "statlog.h"
 #include "xmalloc.h"
 
 static void	engine_spawn(struct monitor *);

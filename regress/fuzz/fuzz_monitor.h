@@ -57,11 +57,15 @@
 
 #include <event2/event.h>
 
+#include "control.h"
 #include "drift.h"
 #include "file.h"
 #include "log.h"
 #include "monitor.h"
+#include "notify.h"
+#include "ntsfiles.h"
 #include "sandbox_monitor.h"
+#include "statlog.h"
 
 /* libevent */
 
