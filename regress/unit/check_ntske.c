@@ -43,7 +43,7 @@
 #include <openssl/ssl.h>
 #include <openssl/x509v3.h>
 
-#include "clientlog.h"
+#include "clog.h"
 #include "log.h"
 #include "ntske.h"
 #include "sandbox.h"
