@@ -116,9 +116,9 @@ fmt_json_string(FILE *fp, const char *s)
 }
 
 /*
- * The writer's state: the containers open, innermost last (a report
- * nests three deep at most: an array, a record, serverstats'
- * "malformed"), and how many members each has so far.
+ * The writer's state: the containers open, innermost last, and how many
+ * members each has so far.  The reports nest two deep (an array of
+ * records, or serverstats' "malformed" in its record); one to spare.
  */
 #define JSON_DEPTH	3
 
