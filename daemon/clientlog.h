@@ -17,8 +17,8 @@
 /*
  * lib/clientlog.h is now lib/clog.h (doc/PREFIXES.md: a file is named after its
  * prefix).  This forwarding header is kept only for daemon/server.c and
- * daemon/client.c, which are being reworked on another branch; remove it
- * when they include "clog.h".
+ * daemon/client.c, whose includes change on their own (branch
+ * tidy-includes); remove it when they include "clog.h".
  */
 
 #include "clog.h"

@@ -17,8 +17,8 @@
 /*
  * lib/source.h is now lib/src.h (doc/PREFIXES.md: a file is named after its
  * prefix).  This forwarding header is kept only for daemon/server.c and
- * daemon/client.c, which are being reworked on another branch; remove it
- * when they include "src.h".
+ * daemon/client.c, whose includes change on their own (branch
+ * tidy-includes); remove it when they include "src.h".
  */
 
 #include "src.h"
