@@ -404,11 +404,9 @@ cmd_sourcename(struct session *s, const struct opts *o)
 	if (code != 0)
 		return sess_status(code, 1);
 	TERMINATE(r.name);
-	if (o->out == OUT_JSON) {
-		fputs("{\"name\":", stdout);
-		fmt_json_string(stdout, r.name);
-		fputs("}\n", stdout);
-	} else
+	if (o->out == OUT_JSON)
+		fmt_sourcename_json(stdout, r.name);
+	else
 		fmt_sourcename(stdout, r.name);
 	return 0;
 }

@@ -27,8 +27,6 @@
 #include "imsg.h"
 #include "proto.h"
 
-#define ENGINE_CONF_PATH	"/dev/fd/4"	/* ENGINE_CONF_FD (proto.h) */
-
 /*
  * Event priorities: answering NTP first, NTS-KE (TLS, the costly part)
  * last, one callback at a time, so that a flood of handshakes delays an

@@ -39,12 +39,12 @@
 #include <openssl/x509v3.h>
 
 #include "blame.h"
-#include "clientlog.h"
-#include "proto.h"
+#include "clog.h"
 #include "log.h"
 #include "nts.h"
 #include "ntske.h"
 #include "ntske_int.h"
+#include "proto.h"
 #include "xmalloc.h"
 
 #define MAX_LISTEN	16

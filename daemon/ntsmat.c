@@ -22,7 +22,7 @@
 #include <unistd.h>
 
 #include "client.h"
-#include "clientlog.h"
+#include "clog.h"
 #include "engine.h"
 #include "log.h"
 #include "ntsmat.h"

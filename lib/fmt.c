@@ -19,18 +19,19 @@
  * print_seconds, print_nanoseconds, print_signed_nanoseconds,
  * print_freq_ppm, print_signed_freq_ppm, print_clientlog_interval,
  * process_cmd_tracking, process_cmd_sources, process_cmd_sourcestats,
- * process_cmd_serverstats and process_cmd_clients).
+ * process_cmd_serverstats and process_cmd_clients).  The Prometheus
+ * exposition is in lib/fmt_prom.c.
  */
 
 #include <inttypes.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "fmt.h"
+#include "fmt_int.h"
 #include "pkt.h"
 #include "proto.h"
 
@@ -38,7 +39,6 @@
 #define STATS_COL	25		/* of the sourcestats, selectdata and
 					   clients name columns */
 #define AGO_NEVER	UINT32_MAX	/* chronyd's "no sample yet" */
-#define INTERVAL_UNKNOWN 127		/* chronyd's unknown log2 interval */
 
 /* Magnitudes below "below" are printed as value * mul / div. */
 struct unit {
@@ -52,27 +52,20 @@ struct unit {
 static const char *const leap_text[] = {
 	"Normal", "Insert second", "Delete second", "Not synchronised"
 };
-static const char *const leap_json[] = {
+const char *const fmt_leap_json[FMT_NLEAP] = {
 	"normal", "insert", "delete", "unsynchronised"
 };
-static const char *const clock_json[] = { "kernel", "virtual", "none" };
-static const char *const mode_json[] = {
-	"server", "peer", "local", "refclock"
-};
 
-static const char *
-pick(const char *const *tab, size_t n, int i)
+const char *
+fmt_pick(const char *const *tab, size_t n, int i)
 {
 	if (i < 0 || (size_t)i >= n)
 		return NULL;
 	return tab[i];
 }
 
-#define PICK(tab, i)	pick((tab), sizeof(tab) / sizeof((tab)[0]), (i))
-
-/* Copy at most max bytes of src, printable ASCII only. */
-static void
-printable(char *dst, size_t len, const char *src, size_t max)
+void
+fmt_printable(char *dst, size_t len, const char *src, size_t max)
 {
 	size_t	 i, n;
 
@@ -159,7 +152,7 @@ leap_string(int leap)
 {
 	const char	*s;
 
-	s = PICK(leap_text, leap);
+	s = FMT_PICK(leap_text, leap);
 	return s != NULL ? s : "Invalid";
 }
 
@@ -169,7 +162,7 @@ fmt_tracking(FILE *fp, const struct rpt_tracking *t)
 	char	 name[RPT_NAME_MAX], when[64];
 	double	 off = t->system_time_offset_s, freq = t->freq_ppm;
 
-	printable(name, sizeof(name), t->ref_name, sizeof(t->ref_name));
+	fmt_printable(name, sizeof(name), t->ref_name, sizeof(t->ref_name));
 	utc_string(when, sizeof(when), t->ref_time);
 	fprintf(fp, "Reference ID    : %08X (%s)\n", t->ref_id, name);
 	fprintf(fp, "Stratum         : %d\n", t->stratum);
@@ -216,133 +209,13 @@ fmt_tracking_csv(FILE *fp, const struct rpt_tracking *t)
 	char	 name[RPT_NAME_MAX];
 	size_t	 i;
 
-	printable(name, sizeof(name), t->ref_name, sizeof(t->ref_name));
+	fmt_printable(name, sizeof(name), t->ref_name, sizeof(t->ref_name));
 	fprintf(fp, "%08X,%s,%d,", t->ref_id, name, t->stratum);
 	for (i = 0; i < sizeof(f) / sizeof(f[0]); i++) {
 		put_num(fp, f[i].prec, 0, f[i].v);
 		fputc(',', fp);
 	}
 	fprintf(fp, "%s\n", leap_string(t->leap));
-}
-
-/* The length of a valid UTF-8 sequence at p, 0 if there is none. */
-static size_t
-utf8_len(const unsigned char *p, size_t left)
-{
-	uint32_t	 cp;
-	size_t		 i, n;
-
-	if (p[0] < 0x80)
-		return 1;
-	if (p[0] >= 0xc2 && p[0] <= 0xdf)
-		n = 2;
-	else if (p[0] >= 0xe0 && p[0] <= 0xef)
-		n = 3;
-	else if (p[0] >= 0xf0 && p[0] <= 0xf4)
-		n = 4;
-	else
-		return 0;
-	if (n > left)
-		return 0;
-	cp = p[0] & (0x7f >> n);
-	for (i = 1; i < n; i++) {
-		if ((p[i] & 0xc0) != 0x80)
-			return 0;
-		cp = cp << 6 | (p[i] & 0x3f);
-	}
-	if ((n == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
-	    (n == 4 && (cp < 0x10000 || cp > 0x10ffff)))
-		return 0;
-	return n;
-}
-
-/* One character of a JSON string; returns the bytes consumed. */
-static size_t
-json_char(FILE *fp, const unsigned char *p, size_t left)
-{
-	size_t	 n;
-
-	if (*p == '"' || *p == '\\') {
-		fputc('\\', fp);
-		fputc(*p, fp);
-		return 1;
-	}
-	if (*p < 0x20 || *p == 0x7f) {
-		fprintf(fp, "\\u%04x", *p);
-		return 1;
-	}
-	if ((n = utf8_len(p, left)) == 0) {
-		fputs("\\ufffd", fp);
-		return 1;
-	}
-	fwrite(p, 1, n, fp);
-	return n;
-}
-
-static void
-json_string_n(FILE *fp, const char *s, size_t max)
-{
-	size_t	 i, len;
-
-	if (s == NULL) {
-		fputs("null", fp);
-		return;
-	}
-	len = strnlen(s, max);
-	fputc('"', fp);
-	for (i = 0; i < len; )
-		i += json_char(fp, (const unsigned char *)s + i, len - i);
-	fputc('"', fp);
-}
-
-void
-fmt_json_string(FILE *fp, const char *s)
-{
-	json_string_n(fp, s, SIZE_MAX);
-}
-
-/* ,"key":number (null if not finite) */
-static void
-json_num(FILE *fp, const char *key, int prec, double v)
-{
-	fprintf(fp, ",\"%s\":", key);
-	if (isfinite(v))
-		fprintf(fp, "%.*f", prec, v);
-	else
-		fputs("null", fp);
-}
-
-/* ,"key":"string" (null if NULL) */
-static void
-json_str(FILE *fp, const char *key, const char *s)
-{
-	fprintf(fp, ",\"%s\":", key);
-	fmt_json_string(fp, s);
-}
-
-void
-fmt_tracking_json(FILE *fp, const struct rpt_tracking *t)
-{
-	fprintf(fp, "{\"reference_id\":\"%08X\",\"reference_name\":",
-	    t->ref_id);
-	json_string_n(fp, t->ref_name, sizeof(t->ref_name));
-	fprintf(fp, ",\"stratum\":%d", t->stratum);
-	json_num(fp, "ref_time", 9, t->ref_time);
-	json_num(fp, "system_time_offset", 9, t->system_time_offset_s);
-	json_num(fp, "last_offset", 9, t->last_offset_s);
-	json_num(fp, "rms_offset", 9, t->rms_offset_s);
-	json_num(fp, "frequency_ppm", 6, t->freq_ppm);
-	json_num(fp, "residual_freq_ppm", 6, t->residual_freq_ppm);
-	json_num(fp, "skew_ppm", 6, t->skew_ppm);
-	json_num(fp, "root_delay", 9, t->root_delay_s);
-	json_num(fp, "root_dispersion", 9, t->root_dispersion_s);
-	json_num(fp, "update_interval", 9, t->update_interval_s);
-	json_str(fp, "leap_status", PICK(leap_json, t->leap));
-	json_str(fp, "clock", PICK(clock_json, t->clock));
-	if (t->clock == CLOCK_KIND_VIRTUAL)
-		json_num(fp, "virtual_true_offset", 9,
-		    t->virtual_true_offset_s);
-	fputs("}\n", fp);
 }
 
 /* A table's header line and a rule of '=' as wide, as chronyc's. */
@@ -478,9 +351,8 @@ state_char(char state)
 	return ' ';
 }
 
-/* chronyc selectdata's letters (proto.h, struct rpt_selectdata). */
-static char
-state_select(char state)
+char
+fmt_select_state(char state)
 {
 	if (state != '\0' && strchr("NsMd~xD+*", state) != NULL)
 		return state;
@@ -493,11 +365,11 @@ pick_name(char *buf, size_t len, const char *name, const char *address,
     int numeric)
 {
 	if (address[0] != '\0' && (numeric || name[0] == '\0'))
-		printable(buf, len, address, RPT_ADDR_MAX);
+		fmt_printable(buf, len, address, RPT_ADDR_MAX);
 	else if (name[0] != '\0')
-		printable(buf, len, name, RPT_NAME_MAX);
+		fmt_printable(buf, len, name, RPT_NAME_MAX);
 	else
-		printable(buf, len, "?", 2);
+		fmt_printable(buf, len, "?", 2);
 }
 
 static void
@@ -544,40 +416,6 @@ fmt_source_csv(FILE *fp, const struct rpt_source *s, int numeric)
 	fputc(',', fp);
 	put_num(fp, 9, 0, never ? 0.0 : s->error_s);
 	fputc('\n', fp);
-}
-
-static void
-json_source(FILE *fp, const struct rpt_source *s)
-{
-	char	 state[2] = { s->state, '\0' };
-
-	fputs("{\"mode\":", fp);
-	fmt_json_string(fp, PICK(mode_json, s->mode));
-	json_str(fp, "state", state);
-	fputs(",\"name\":", fp);
-	json_string_n(fp, s->name, sizeof(s->name));
-	fputs(",\"address\":", fp);
-	json_string_n(fp, s->address, sizeof(s->address));
-	fprintf(fp, ",\"port\":%u,\"stratum\":%d,\"poll\":%d,\"reach\":%u",
-	    s->port, s->stratum, s->poll, s->reach);
-	json_num(fp, "last_rx", 9, s->last_rx_s >= 0.0 ? s->last_rx_s : NAN);
-	json_num(fp, "offset", 9, s->offset_s);
-	json_num(fp, "measured_offset", 9, s->measured_offset_s);
-	json_num(fp, "error", 9, s->error_s);
-	fprintf(fp, ",\"nts\":%s}", s->nts ? "true" : "false");
-}
-
-void
-fmt_sources_json(FILE *fp, const struct rpt_source *s, size_t n)
-{
-	size_t	 i;
-
-	fputc('[', fp);
-	for (i = 0; i < n; i++) {
-		fputs(i == 0 ? "\n" : ",\n", fp);
-		json_source(fp, &s[i]);
-	}
-	fputs(n == 0 ? "]\n" : "\n]\n", fp);
 }
 
 void
@@ -675,36 +513,6 @@ fmt_sourcestat_csv(FILE *fp, const struct rpt_sourcestats *s, int numeric)
 	fputc('\n', fp);
 }
 
-static void
-json_sourcestat(FILE *fp, const struct rpt_sourcestats *s)
-{
-	fputs("{\"name\":", fp);
-	json_string_n(fp, s->name, sizeof(s->name));
-	fputs(",\"address\":", fp);
-	json_string_n(fp, s->address, sizeof(s->address));
-	fprintf(fp, ",\"samples\":%d,\"runs\":%d", (int)s->n_samples,
-	    (int)s->n_runs);
-	json_num(fp, "span", 9, s->span_s);
-	json_num(fp, "frequency_ppm", 6, s->freq_ppm);
-	json_num(fp, "freq_skew_ppm", 6, s->freq_skew_ppm);
-	json_num(fp, "offset", 9, s->offset_s);
-	json_num(fp, "std_dev", 9, s->stddev_s);
-	fputc('}', fp);
-}
-
-void
-fmt_sourcestats_json(FILE *fp, const struct rpt_sourcestats *s, size_t n)
-{
-	size_t	 i;
-
-	fputc('[', fp);
-	for (i = 0; i < n; i++) {
-		fputs(i == 0 ? "\n" : ",\n", fp);
-		json_sourcestat(fp, &s[i]);
-	}
-	fputs(n == 0 ? "]\n" : "\n]\n", fp);
-}
-
 void
 fmt_authdata_header(FILE *fp, int verbose)
 {
@@ -726,11 +534,11 @@ fmt_authdata_header(FILE *fp, int verbose)
 	    "Atmp  NAK Cook CLen");
 }
 
-static const char *
-auth_mode(int32_t mode)
+const char *
+fmt_auth_mode(int32_t mode)
 {
 	static const char *const	 tab[] = { "-", "SK", "NTS" };
-	const char			*m = PICK(tab, mode);
+	const char			*m = FMT_PICK(tab, mode);
 
 	return m != NULL ? m : "?";
 }
@@ -742,7 +550,7 @@ fmt_authdata(FILE *fp, const struct rpt_authdata *a, int numeric)
 
 	pick_name(name, sizeof(name), a->name, a->address, numeric);
 	fprintf(fp, "%-*s %4s %5u %4d %4d ", NAME_COL, name,
-	    auth_mode(a->mode),
+	    fmt_auth_mode(a->mode),
 	    (unsigned)a->key_id, (int)a->key_type, (int)a->key_bits);
 	put_ago(fp, ago_seconds(a->last_ke_s));
 	fprintf(fp, " %4d %4d %4d %4d\n", (int)a->ke_attempts,
@@ -756,45 +564,10 @@ fmt_authdata_csv(FILE *fp, const struct rpt_authdata *a, int numeric)
 
 	pick_name(name, sizeof(name), a->name, a->address, numeric);
 	fprintf(fp, "%s,%s,%u,%d,%d,%u,%d,%d,%d,%d\n", name,
-	    auth_mode(a->mode), (unsigned)a->key_id, (int)a->key_type,
+	    fmt_auth_mode(a->mode), (unsigned)a->key_id, (int)a->key_type,
 	    (int)a->key_bits, ago_seconds(a->last_ke_s),
 	    (int)a->ke_attempts, (int)a->naks, (int)a->cookies,
 	    (int)a->cookie_len);
-}
-
-static void
-json_authdata(FILE *fp, const struct rpt_authdata *a)
-{
-	fputs("{\"name\":", fp);
-	json_string_n(fp, a->name, sizeof(a->name));
-	fputs(",\"address\":", fp);
-	json_string_n(fp, a->address, sizeof(a->address));
-	json_str(fp, "mode", auth_mode(a->mode));
-	fprintf(fp, ",\"key_id\":%u,\"key_type\":%d,\"key_length\":%d",
-	    (unsigned)a->key_id, (int)a->key_type, (int)a->key_bits);
-	if (a->last_ke_s >= 0.0)
-		json_num(fp, "last_ke_ago", 3, a->last_ke_s);
-	else
-		fputs(",\"last_ke_ago\":null", fp);
-	fprintf(fp, ",\"ke_attempts\":%d,\"naks\":%d,\"cookies\":%d,"
-	    "\"cookie_length\":%d,\"authenticated\":%llu,"
-	    "\"auth_failed\":%llu}", (int)a->ke_attempts, (int)a->naks,
-	    (int)a->cookies, (int)a->cookie_len,
-	    (unsigned long long)a->auth_ok,
-	    (unsigned long long)a->auth_failed);
-}
-
-void
-fmt_authdata_json(FILE *fp, const struct rpt_authdata *a, size_t n)
-{
-	size_t	 i;
-
-	fputc('[', fp);
-	for (i = 0; i < n; i++) {
-		fputs(i == 0 ? "\n" : ",\n", fp);
-		json_authdata(fp, &a[i]);
-	}
-	fputs(n == 0 ? "]\n" : "\n]\n", fp);
 }
 
 void
@@ -802,7 +575,7 @@ fmt_sourcename(FILE *fp, const char *name)
 {
 	char	 buf[RPT_NAME_MAX];
 
-	printable(buf, sizeof(buf), name, RPT_NAME_MAX);
+	fmt_printable(buf, sizeof(buf), name, RPT_NAME_MAX);
 	fprintf(fp, "%s\n", buf);
 }
 
@@ -844,7 +617,7 @@ static const char *
 leap_char(int leap)
 {
 	static const char *const	 tab[] = { "N", "+", "-", "?" };
-	const char			*c = PICK(tab, leap);
+	const char			*c = FMT_PICK(tab, leap);
 
 	return c != NULL ? c : "?";
 }
@@ -866,7 +639,7 @@ fmt_selectdata(FILE *fp, const struct rpt_selectdata *d, int numeric)
 	pick_name(name, sizeof(name), d->name, d->address, numeric);
 	selopts(copts, d->conf_options);
 	selopts(eopts, d->eff_options);
-	fprintf(fp, "%c %-*s %c %s %s ", state_select(d->state), STATS_COL,
+	fprintf(fp, "%c %-*s %c %s %s ", fmt_select_state(d->state), STATS_COL,
 	    name, d->authenticated ? 'Y' : 'N', copts, eopts);
 	put_ago(fp, last_sample(d->last_sample_s));
 	fputc(' ', fp);
@@ -887,7 +660,7 @@ fmt_selectdata_csv(FILE *fp, const struct rpt_selectdata *d, int numeric)
 	pick_name(name, sizeof(name), d->name, d->address, numeric);
 	selopts(copts, d->conf_options);
 	selopts(eopts, d->eff_options);
-	fprintf(fp, "%c,%s,%c", state_select(d->state), name,
+	fprintf(fp, "%c,%s,%c", fmt_select_state(d->state), name,
 	    d->authenticated ? 'Y' : 'N');
 	for (i = 0; i < 5; i++)
 		fprintf(fp, ",%c", copts[i]);
@@ -900,52 +673,8 @@ fmt_selectdata_csv(FILE *fp, const struct rpt_selectdata *d, int numeric)
 	fprintf(fp, ",%s\n", leap_string(d->leap));
 }
 
-static void
-json_selectdata(FILE *fp, const struct rpt_selectdata *d)
-{
-	char	 state[2] = { state_select(d->state), '\0' };
-
-	fputs("{\"name\":", fp);
-	json_string_n(fp, d->name, sizeof(d->name));
-	fputs(",\"address\":", fp);
-	json_string_n(fp, d->address, sizeof(d->address));
-	json_str(fp, "state", state);
-	fprintf(fp, ",\"authenticated\":%s,\"noselect\":%s,\"prefer\":%s",
-	    d->authenticated ? "true" : "false",
-	    d->conf_options & RPT_SELOPT_NOSELECT ? "true" : "false",
-	    d->conf_options & RPT_SELOPT_PREFER ? "true" : "false");
-	json_num(fp, "last_sample_ago", 3, d->last_sample_s >= 0.0 ?
-	    d->last_sample_s : NAN);
-	json_num(fp, "score", 3, d->score);
-	json_num(fp, "interval_low", 9, d->lo_limit_s);
-	json_num(fp, "interval_high", 9, d->hi_limit_s);
-	json_str(fp, "leap_status", PICK(leap_json, d->leap));
-	fputc('}', fp);
-}
-
-void
-fmt_selectdata_json(FILE *fp, const struct rpt_selectdata *d, size_t n)
-{
-	size_t	 i;
-
-	fputc('[', fp);
-	for (i = 0; i < n; i++) {
-		fputs(i == 0 ? "\n" : ",\n", fp);
-		json_selectdata(fp, &d[i]);
-	}
-	fputs(n == 0 ? "]\n" : "\n]\n", fp);
-}
-
-/*
- * The serverstats counters in the order of the text, CSV and JSON
- * outputs: chronyc's eleven, then timed's.  A JSON key of a malformed[]
- * counter goes into the "malformed" object.
- */
-static const struct {
-	const char	*label;
-	const char	*key;
-	int		 malformed;
-} stat_fields[] = {
+/* The serverstats counters (fmt_int.h), in the order of every output. */
+const struct fmt_stat fmt_stats[] = {
 	{ "NTP packets received", "ntp_packets_received", 0 },
 	{ "NTP packets dropped", "ntp_packets_dropped", 0 },
 	{ "Command packets received", "command_packets_received", 0 },
@@ -974,19 +703,13 @@ static const struct {
 	{ "Plain NTP refused (ntsonly)", "ntsonly_refused", 0 }
 };
 
-#define NSTAT_FIELDS	(sizeof(stat_fields) / sizeof(stat_fields[0]))
 #define STAT_LABEL_COL	27	/* "NTS-KE connections accepted" */
-
-#define NMALFORMED	(PKT_NREASONS - PKT_ERR_SHORT)
 
 _Static_assert(PKT_NREASONS <= sizeof(((struct rpt_serverstats *)0)->
     malformed) / sizeof(uint64_t), "malformed[] misses a pkt_reason");
-/* chrony's 11, timed's 4, the malformed ones, tx_errors, NTS's 3 */
-_Static_assert(NSTAT_FIELDS == 11 + 4 + NMALFORMED + 1 + 3,
-    "stat_fields does not match stat_values");
 
-static void
-stat_values(const struct rpt_serverstats *st, uint64_t *v)
+void
+fmt_stat_values(const struct rpt_serverstats *st, uint64_t *v)
 {
 	size_t	 i = 0, m;
 
@@ -1016,51 +739,25 @@ stat_values(const struct rpt_serverstats *st, uint64_t *v)
 void
 fmt_serverstats(FILE *fp, const struct rpt_serverstats *st)
 {
-	uint64_t	 v[NSTAT_FIELDS];
+	uint64_t	 v[FMT_NSTATS];
 	size_t		 i;
 
-	stat_values(st, v);
-	for (i = 0; i < NSTAT_FIELDS; i++)
+	fmt_stat_values(st, v);
+	for (i = 0; i < FMT_NSTATS; i++)
 		fprintf(fp, "%-*s: %" PRIu64 "\n", STAT_LABEL_COL,
-		    stat_fields[i].label, v[i]);
+		    fmt_stats[i].label, v[i]);
 }
 
 void
 fmt_serverstats_csv(FILE *fp, const struct rpt_serverstats *st)
 {
-	uint64_t	 v[NSTAT_FIELDS];
+	uint64_t	 v[FMT_NSTATS];
 	size_t		 i;
 
-	stat_values(st, v);
-	for (i = 0; i < NSTAT_FIELDS; i++)
+	fmt_stat_values(st, v);
+	for (i = 0; i < FMT_NSTATS; i++)
 		fprintf(fp, "%s%" PRIu64, i == 0 ? "" : ",", v[i]);
 	fputc('\n', fp);
-}
-
-void
-fmt_serverstats_json(FILE *fp, const struct rpt_serverstats *st)
-{
-	uint64_t	 v[NSTAT_FIELDS];
-	size_t		 i;
-	int		 in_group = 0, first = 1;
-
-	stat_values(st, v);
-	fputc('{', fp);
-	for (i = 0; i < NSTAT_FIELDS; i++) {
-		if (stat_fields[i].malformed && !in_group) {
-			fputs(",\"malformed\":{", fp);
-			in_group = first = 1;
-		} else if (!stat_fields[i].malformed && in_group) {
-			fputc('}', fp);
-			in_group = 0;
-		}
-		fprintf(fp, "%s\"%s\":%" PRIu64, first ? "" : ",",
-		    stat_fields[i].key, v[i]);
-		first = 0;
-	}
-	if (in_group)
-		fputc('}', fp);
-	fputs("}\n", fp);
 }
 
 void
@@ -1077,16 +774,16 @@ static void
 client_name(char *buf, size_t len, const struct rpt_client *c)
 {
 	if (c->address[0] != '\0')
-		printable(buf, len, c->address, sizeof(c->address));
+		fmt_printable(buf, len, c->address, sizeof(c->address));
 	else
-		printable(buf, len, "?", 2);
+		fmt_printable(buf, len, "?", 2);
 }
 
 /* chronyc's print_clientlog_interval: 2 columns. */
 static void
 put_interval(FILE *fp, int32_t i)
 {
-	if (i >= INTERVAL_UNKNOWN)
+	if (i >= FMT_INTERVAL_UNKNOWN)
 		fputs(" -", fp);
 	else
 		fprintf(fp, "%2d", (int)i);
@@ -1124,48 +821,6 @@ fmt_client_csv(FILE *fp, const struct rpt_client *c)
 	    (int)c->ntp_interval, (int)c->ntp_interval_limited,
 	    ago_seconds(c->last_ntp_s), c->cmd_hits, c->cmd_drops,
 	    (int)c->cmd_interval, ago_seconds(c->last_cmd_s));
-}
-
-/* ,"key":log2 interval (null if unknown) */
-static void
-json_interval(FILE *fp, const char *key, int32_t i)
-{
-	if (i >= INTERVAL_UNKNOWN)
-		fprintf(fp, ",\"%s\":null", key);
-	else
-		fprintf(fp, ",\"%s\":%d", key, (int)i);
-}
-
-static void
-json_client(FILE *fp, const struct rpt_client *c)
-{
-	fputs("{\"address\":", fp);
-	json_string_n(fp, c->address, sizeof(c->address));
-	fprintf(fp, ",\"ntp_packets\":%" PRIu64 ",\"ntp_dropped\":%" PRIu64,
-	    c->ntp_hits, c->ntp_drops);
-	json_interval(fp, "ntp_interval", c->ntp_interval);
-	json_interval(fp, "ntp_interval_limited", c->ntp_interval_limited);
-	json_num(fp, "last_ntp", 9, c->last_ntp_s >= 0.0 ? c->last_ntp_s :
-	    NAN);
-	fprintf(fp, ",\"command_packets\":%" PRIu64 ",\"command_dropped\":%"
-	    PRIu64, c->cmd_hits, c->cmd_drops);
-	json_interval(fp, "command_interval", c->cmd_interval);
-	json_num(fp, "last_command", 9, c->last_cmd_s >= 0.0 ?
-	    c->last_cmd_s : NAN);
-	fprintf(fp, ",\"kod_sent\":%" PRIu64 "}", c->kod_sent);
-}
-
-void
-fmt_clients_json(FILE *fp, const struct rpt_client *c, size_t n)
-{
-	size_t	 i;
-
-	fputc('[', fp);
-	for (i = 0; i < n; i++) {
-		fputs(i == 0 ? "\n" : ",\n", fp);
-		json_client(fp, &c[i]);
-	}
-	fputs(n == 0 ? "]\n" : "\n]\n", fp);
 }
 
 const char *
@@ -1211,18 +866,9 @@ fmt_activity_csv(FILE *fp, const struct rpt_activity *a)
 	    (int)a->burst_online, (int)a->burst_offline, (int)a->unresolved);
 }
 
-void
-fmt_activity_json(FILE *fp, const struct rpt_activity *a)
-{
-	fprintf(fp, "{\"online\":%d,\"offline\":%d,\"burst_online\":%d,"
-	    "\"burst_offline\":%d,\"unresolved\":%d}\n", (int)a->online,
-	    (int)a->offline, (int)a->burst_online, (int)a->burst_offline,
-	    (int)a->unresolved);
-}
-
 /* chronyc ntpdata */
 
-static const char *const mode_text[] = {
+const char *const fmt_mode_text[FMT_NMODE] = {
 	"Invalid", "Symmetric active", "Symmetric passive", "Client",
 	"Server", "Broadcast"
 };
@@ -1242,8 +888,8 @@ refid_string(char *buf, uint32_t refid)
 	buf[j] = '\0';
 }
 
-static double
-log2_seconds(int32_t l)
+double
+fmt_log2_seconds(int32_t l)
 {
 	double	 v = 1.0;
 
@@ -1256,9 +902,8 @@ log2_seconds(int32_t l)
 	return v;
 }
 
-/* The tests as chronyc's "%.3o %.3o %.4o": one digit per test. */
-static void
-tests_string(char *buf, uint32_t tests, char sep)
+void
+fmt_tests_string(char *buf, uint32_t tests, char sep)
 {
 	int	 i, j = 0;
 
@@ -1282,7 +927,7 @@ ntpdata_refid(char *buf, const struct rpt_ntpdata *d)
 static const char *
 address_or_unspec(char *buf, size_t len, const char *a, size_t max)
 {
-	printable(buf, len, a, max);
+	fmt_printable(buf, len, a, max);
 	if (buf[0] == '\0')
 		snprintf(buf, len, "[UNSPEC]");
 	return buf;
@@ -1301,8 +946,8 @@ fmt_ntpdata(FILE *fp, const struct rpt_ntpdata *d)
 	    sizeof(d->local_address));
 	ntpdata_refid(refid, d);
 	utc_string(when, sizeof(when), d->ref_time);
-	tests_string(tests, d->tests, ' ');
-	mode = PICK(mode_text, d->mode);
+	fmt_tests_string(tests, d->tests, ' ');
+	mode = FMT_PICK(fmt_mode_text, d->mode);
 	fprintf(fp, "Remote address  : %s (%08X)\n", remote, d->remote_refid);
 	fprintf(fp, "Remote port     : %u\n", d->remote_port);
 	fprintf(fp, "Local address   : %s (%08X)\n", local, d->local_refid);
@@ -1311,9 +956,9 @@ fmt_ntpdata(FILE *fp, const struct rpt_ntpdata *d)
 	fprintf(fp, "Mode            : %s\n", mode != NULL ? mode : "Invalid");
 	fprintf(fp, "Stratum         : %d\n", (int)d->stratum);
 	fprintf(fp, "Poll interval   : %d (", (int)d->poll);
-	put_num(fp, 0, 0, log2_seconds(d->poll));
+	put_num(fp, 0, 0, fmt_log2_seconds(d->poll));
 	fprintf(fp, " seconds)\nPrecision       : %d (", (int)d->precision);
-	put_num(fp, 9, 0, log2_seconds(d->precision));
+	put_num(fp, 9, 0, fmt_log2_seconds(d->precision));
 	fputs(" seconds)\n", fp);
 	put_line(fp, "Root delay      ", 6, 0, d->root_delay_s, " seconds");
 	put_line(fp, "Root dispersion ", 6, 0, d->root_dispersion_s,
@@ -1330,9 +975,9 @@ fmt_ntpdata(FILE *fp, const struct rpt_ntpdata *d)
 	fprintf(fp, "NTP tests       : %s\n", tests);
 	fprintf(fp, "Interleaved     : %s\n", d->interleaved ? "Yes" : "No");
 	fprintf(fp, "Authenticated   : %s\n", d->authenticated ? "Yes" : "No");
-	tss = PICK(tss_text, d->tx_tss);
+	tss = FMT_PICK(tss_text, d->tx_tss);
 	fprintf(fp, "TX timestamping : %s\n", tss != NULL ? tss : "Invalid");
-	tss = PICK(tss_text, d->rx_tss);
+	tss = FMT_PICK(tss_text, d->rx_tss);
 	fprintf(fp, "RX timestamping : %s\n", tss != NULL ? tss : "Invalid");
 	fprintf(fp, "Total TX        : %" PRIu64 "\n", d->total_tx);
 	fprintf(fp, "Total RX        : %" PRIu64 "\n", d->total_rx);
@@ -1356,17 +1001,17 @@ fmt_ntpdata_csv(FILE *fp, const struct rpt_ntpdata *d)
 	for (char *p = refid; *p != '\0'; p++)
 		if (*p == ',')
 			*p = '?';
-	tests_string(tests, d->tests, ',');
-	mode = PICK(mode_text, d->mode);
-	tx = PICK(tss_text, d->tx_tss);
-	rx = PICK(tss_text, d->rx_tss);
+	fmt_tests_string(tests, d->tests, ',');
+	mode = FMT_PICK(fmt_mode_text, d->mode);
+	tx = FMT_PICK(tss_text, d->tx_tss);
+	rx = FMT_PICK(tss_text, d->rx_tss);
 	fprintf(fp, "%s,%08X,%u,%s,%08X,%s,%d,%s,%d,%d", remote,
 	    d->remote_refid, d->remote_port, local, d->local_refid,
 	    leap_string(d->leap), (int)d->version,
 	    mode != NULL ? mode : "Invalid", (int)d->stratum, (int)d->poll);
-	csv_num(fp, 0, log2_seconds(d->poll));
+	csv_num(fp, 0, fmt_log2_seconds(d->poll));
 	fprintf(fp, ",%d", (int)d->precision);
-	csv_num(fp, 9, log2_seconds(d->precision));
+	csv_num(fp, 9, fmt_log2_seconds(d->precision));
 	csv_num(fp, 6, d->root_delay_s);
 	csv_num(fp, 6, d->root_dispersion_s);
 	fprintf(fp, ",%08X,%s", d->ref_id, refid);
@@ -1381,59 +1026,6 @@ fmt_ntpdata_csv(FILE *fp, const struct rpt_ntpdata *d)
 	    d->authenticated ? "Yes" : "No", tx != NULL ? tx : "Invalid",
 	    rx != NULL ? rx : "Invalid", d->total_tx, d->total_rx,
 	    d->total_valid_rx, d->total_good_rx);
-}
-
-static const char *const tss_json[] = { "daemon", "kernel", "hardware" };
-
-static void
-json_ntpdata(FILE *fp, const struct rpt_ntpdata *d)
-{
-	char	 tests[16];
-
-	tests_string(tests, d->tests, ' ');
-	fputs("{\"name\":", fp);
-	json_string_n(fp, d->name, sizeof(d->name));
-	fputs(",\"remote_address\":", fp);
-	json_string_n(fp, d->remote_address, sizeof(d->remote_address));
-	fprintf(fp, ",\"remote_port\":%u,\"local_address\":", d->remote_port);
-	json_string_n(fp, d->local_address, sizeof(d->local_address));
-	fprintf(fp, ",\"have_reply\":%s", d->have_reply ? "true" : "false");
-	json_str(fp, "leap_status", PICK(leap_json, d->leap));
-	fprintf(fp, ",\"version\":%d", (int)d->version);
-	json_str(fp, "mode", PICK(mode_text, d->mode));
-	fprintf(fp, ",\"stratum\":%d,\"poll\":%d,\"precision\":%d",
-	    (int)d->stratum, (int)d->poll, (int)d->precision);
-	json_num(fp, "root_delay", 9, d->root_delay_s);
-	json_num(fp, "root_dispersion", 9, d->root_dispersion_s);
-	fprintf(fp, ",\"reference_id\":\"%08X\"", d->ref_id);
-	json_num(fp, "ref_time", 9, d->ref_time);
-	json_num(fp, "offset", 9, d->offset_s);
-	json_num(fp, "peer_delay", 9, d->peer_delay_s);
-	json_num(fp, "peer_dispersion", 9, d->peer_dispersion_s);
-	json_num(fp, "response_time", 9, d->response_time_s);
-	json_num(fp, "jitter_asymmetry", 2, d->jitter_asymmetry);
-	json_str(fp, "ntp_tests", tests);
-	fprintf(fp, ",\"interleaved\":%s,\"authenticated\":%s",
-	    d->interleaved ? "true" : "false",
-	    d->authenticated ? "true" : "false");
-	json_str(fp, "tx_timestamping", PICK(tss_json, d->tx_tss));
-	json_str(fp, "rx_timestamping", PICK(tss_json, d->rx_tss));
-	fprintf(fp, ",\"total_tx\":%" PRIu64 ",\"total_rx\":%" PRIu64
-	    ",\"total_valid_rx\":%" PRIu64 ",\"total_good_rx\":%" PRIu64 "}",
-	    d->total_tx, d->total_rx, d->total_valid_rx, d->total_good_rx);
-}
-
-void
-fmt_ntpdata_json(FILE *fp, const struct rpt_ntpdata *d, size_t n)
-{
-	size_t	 i;
-
-	fputc('[', fp);
-	for (i = 0; i < n; i++) {
-		fputs(i == 0 ? "\n" : ",\n", fp);
-		json_ntpdata(fp, &d[i]);
-	}
-	fputs(n == 0 ? "]\n" : "\n]\n", fp);
 }
 
 /* chronyc waitsync */
@@ -1462,342 +1054,4 @@ fmt_waitsync(FILE *fp, int try, const struct rpt_tracking *t)
 	fputs(", skew: ", fp);
 	put_num(fp, 3, 0, t->skew_ppm);
 	fputc('\n', fp);
-}
-
-/*
- * Prometheus text exposition (version 0.0.4), for node_exporter's
- * textfile collector: each family with HELP and TYPE, label values
- * printable ASCII with '\', '"' and newlines escaped.
- */
-
-static void
-prom_family(FILE *fp, const char *name, const char *type, const char *help)
-{
-	fprintf(fp, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
-}
-
-/* The shortest %g that reads back as v. */
-static const char *
-shortest(char *buf, size_t len, double v)
-{
-	int	 prec;
-
-	for (prec = 15; prec < 17; prec++) {
-		snprintf(buf, len, "%.*g", prec, v);
-		if (strtod(buf, NULL) == v)
-			return buf;
-	}
-	snprintf(buf, len, "%.17g", v);
-	return buf;
-}
-
-static void
-prom_value(FILE *fp, double v)
-{
-	char	 buf[32];
-
-	if (isnan(v))
-		fputs("NaN", fp);
-	else if (isinf(v))
-		fputs(v > 0 ? "+Inf" : "-Inf", fp);
-	else
-		fputs(shortest(buf, sizeof(buf), v), fp);
-}
-
-static void
-prom_label_value(FILE *fp, const char *s, size_t max)
-{
-	char		 buf[RPT_NAME_MAX];
-	const char	*p;
-
-	printable(buf, sizeof(buf), s, max);
-	fputc('"', fp);
-	for (p = buf; *p != '\0'; p++) {
-		if (*p == '\\' || *p == '"')
-			fputc('\\', fp);
-		fputc(*p, fp);
-	}
-	fputc('"', fp);
-}
-
-/* name{name="...",address="..."[,state="..."]} */
-static void
-prom_source_labels(FILE *fp, const char *metric, const char *name,
-    const char *address, const char *state)
-{
-	fprintf(fp, "%s{name=", metric);
-	prom_label_value(fp, name, RPT_NAME_MAX);
-	fputs(",address=", fp);
-	prom_label_value(fp, address, RPT_ADDR_MAX);
-	if (state != NULL) {
-		fputs(",state=", fp);
-		prom_label_value(fp, state, 16);
-	}
-	fputs("} ", fp);
-}
-
-/*
- * The states of a source, as values of the label "state" of
- * timed_source_state: one series each, 1 for the state the source is in,
- * so that a source changing state keeps its series (Prometheus' advice
- * for an enumeration), the others 0.
- */
-static const struct {
-	char		 c;
-	const char	*word;
-} source_states[] = {
-	{ '*', "best" }, { '+', "combined" }, { '-', "not_combined" },
-	{ 'x', "falseticker" }, { '~', "jittery" }, { '?', "unusable" }
-};
-
-/* The state's index in source_states; unknown states are unusable. */
-static size_t
-state_index(char state)
-{
-	size_t	 i;
-
-	for (i = 0; i < sizeof(source_states) / sizeof(source_states[0]); i++)
-		if (source_states[i].c == state)
-			return i;
-	return sizeof(source_states) / sizeof(source_states[0]) - 1;
-}
-
-static void
-metrics_tracking(FILE *fp, const struct rpt_tracking *t)
-{
-	const struct {
-		const char	*name;
-		const char	*help;
-		double		 v;
-	} g[] = {
-		{ "timed_tracking_stratum", "Stratum of this host.",
-		    t->stratum },
-		{ "timed_tracking_reference_time_seconds", "When the clock was "
-		    "last updated, Unix time.", t->ref_time },
-		{ "timed_tracking_offset_seconds", "System time offset "
-		    "still to correct (positive: the clock is fast).",
-		    t->system_time_offset_s },
-		{ "timed_tracking_last_offset_seconds", "Offset of the last "
-		    "clock update.", t->last_offset_s },
-		{ "timed_tracking_rms_offset_seconds", "Long-term average "
-		    "of the offset.", t->rms_offset_s },
-		{ "timed_tracking_frequency_ppm", "Frequency error of the "
-		    "uncorrected clock (positive: fast).", t->freq_ppm },
-		{ "timed_tracking_residual_frequency_ppm", "Residual "
-		    "frequency of the reference.", t->residual_freq_ppm },
-		{ "timed_tracking_skew_ppm", "Error bound of the frequency.",
-		    t->skew_ppm },
-		{ "timed_tracking_root_delay_seconds", "Root delay.",
-		    t->root_delay_s },
-		{ "timed_tracking_root_dispersion_seconds", "Root dispersion.",
-		    t->root_dispersion_s },
-		{ "timed_tracking_update_interval_seconds", "Interval of the "
-		    "last clock updates.", t->update_interval_s },
-	};
-	char	 name[RPT_NAME_MAX];
-	size_t	 i;
-	int	 synced;
-
-	printable(name, sizeof(name), t->ref_name, sizeof(t->ref_name));
-	prom_family(fp, "timed_tracking_info", "gauge",
-	    "The reference, as labels; always 1.");
-	fprintf(fp, "timed_tracking_info{reference_id=\"%08X\","
-	    "reference_name=", t->ref_id);
-	prom_label_value(fp, name, sizeof(name));
-	fputs(",leap_status=", fp);
-	prom_label_value(fp, PICK(leap_json, t->leap) != NULL ?
-	    PICK(leap_json, t->leap) : "invalid", 16);
-	fputs("} 1\n", fp);
-	synced = fmt_waitsync_ok(t, 0.0, 0.0);
-	prom_family(fp, "timed_tracking_synchronised", "gauge",
-	    "1 if synchronised to a time source, else 0.");
-	fprintf(fp, "timed_tracking_synchronised %d\n", synced);
-	for (i = 0; i < sizeof(g) / sizeof(g[0]); i++) {
-		prom_family(fp, g[i].name, "gauge", g[i].help);
-		fprintf(fp, "%s ", g[i].name);
-		prom_value(fp, g[i].v);
-		fputc('\n', fp);
-	}
-	if (t->clock == CLOCK_KIND_VIRTUAL) {
-		prom_family(fp, "timed_tracking_virtual_true_offset_seconds",
-		    "gauge", "Virtual clock minus system clock.");
-		fputs("timed_tracking_virtual_true_offset_seconds ", fp);
-		prom_value(fp, t->virtual_true_offset_s);
-		fputc('\n', fp);
-	}
-}
-
-enum src_metric {
-	SM_OFFSET, SM_MEASURED, SM_ERROR, SM_STRATUM, SM_POLL, SM_REACH,
-	SM_LAST_RX, SM_SELECTED, SM_COUNT
-};
-
-static double
-source_metric(const struct rpt_source *s, enum src_metric m)
-{
-	int	 never = !(s->last_rx_s >= 0.0);
-
-	switch (m) {
-	case SM_OFFSET:
-		return never ? NAN : s->offset_s;
-	case SM_MEASURED:
-		return never ? NAN : s->measured_offset_s;
-	case SM_ERROR:
-		return never ? NAN : s->error_s;
-	case SM_STRATUM:
-		return s->stratum;
-	case SM_POLL:
-		return log2_seconds(s->poll);
-	case SM_REACH:
-		return s->reach;
-	case SM_LAST_RX:
-		return never ? NAN : s->last_rx_s;
-	default:
-		return s->state == '*';
-	}
-}
-
-static void
-metrics_source_states(FILE *fp, const struct rpt_source *src, size_t n)
-{
-	char	 name[RPT_NAME_MAX];
-	size_t	 i, k, in;
-
-	prom_family(fp, "timed_source_state", "gauge", "1 for the state the "
-	    "last selection left the source in, 0 for the others.");
-	for (i = 0; i < n; i++) {
-		printable(name, sizeof(name), src[i].name, sizeof(src[i].name));
-		in = state_index(src[i].state);
-		for (k = 0; k < sizeof(source_states) /
-		    sizeof(source_states[0]); k++) {
-			prom_source_labels(fp, "timed_source_state", name,
-			    src[i].address, source_states[k].word);
-			fprintf(fp, "%d\n", k == in);
-		}
-	}
-}
-
-static void
-metrics_sources(FILE *fp, const struct rpt_source *src, size_t n)
-{
-	static const struct {
-		const char	*name;
-		const char	*help;
-	} f[SM_COUNT] = {
-		{ "timed_source_offset_seconds", "Adjusted offset of the last "
-		    "sample (positive: local clock ahead)." },
-		{ "timed_source_measured_offset_seconds", "Measured offset of "
-		    "the last sample." },
-		{ "timed_source_error_seconds", "Estimated error of the last "
-		    "sample." },
-		{ "timed_source_stratum", "Stratum of the source." },
-		{ "timed_source_poll_interval_seconds", "Polling interval." },
-		{ "timed_source_reachability", "Reachability register "
-		    "(8 bits, last poll lowest)." },
-		{ "timed_source_last_rx_seconds", "Seconds since the last "
-		    "good reply." },
-		{ "timed_source_selected", "1 for the selected source." },
-	};
-	char	 name[RPT_NAME_MAX];
-	size_t	 i;
-	int	 m;
-
-	for (m = 0; m < SM_COUNT; m++) {
-		prom_family(fp, f[m].name, "gauge", f[m].help);
-		for (i = 0; i < n; i++) {
-			printable(name, sizeof(name), src[i].name,
-			    sizeof(src[i].name));
-			prom_source_labels(fp, f[m].name, name,
-			    src[i].address, NULL);
-			prom_value(fp, source_metric(&src[i], m));
-			fputc('\n', fp);
-		}
-	}
-	metrics_source_states(fp, src, n);
-}
-
-static void
-metrics_sourcestats(FILE *fp, const struct rpt_sourcestats *st, size_t n)
-{
-	static const struct {
-		const char	*name;
-		const char	*help;
-	} f[] = {
-		{ "timed_sourcestats_samples", "Sample points in the "
-		    "measurement set." },
-		{ "timed_sourcestats_runs", "Runs of residuals with the same "
-		    "sign." },
-		{ "timed_sourcestats_span_seconds", "Length of the "
-		    "measurement set." },
-		{ "timed_sourcestats_frequency_ppm", "Estimated frequency "
-		    "error of the local clock against the source." },
-		{ "timed_sourcestats_frequency_skew_ppm", "Error bound of the "
-		    "frequency." },
-		{ "timed_sourcestats_offset_seconds", "Estimated offset." },
-		{ "timed_sourcestats_stddev_seconds", "Standard deviation of "
-		    "the samples." },
-	};
-	size_t	 i, m;
-	double	 v;
-
-	for (m = 0; m < sizeof(f) / sizeof(f[0]); m++) {
-		prom_family(fp, f[m].name, "gauge", f[m].help);
-		for (i = 0; i < n; i++) {
-			switch (m) {
-			case 0: v = st[i].n_samples; break;
-			case 1: v = st[i].n_runs; break;
-			case 2: v = st[i].span_s; break;
-			case 3: v = st[i].freq_ppm; break;
-			case 4: v = st[i].freq_skew_ppm; break;
-			case 5: v = st[i].offset_s; break;
-			default: v = st[i].stddev_s; break;
-			}
-			prom_source_labels(fp, f[m].name, st[i].name,
-			    st[i].address, NULL);
-			prom_value(fp, v);
-			fputc('\n', fp);
-		}
-	}
-}
-
-static void
-metrics_serverstats(FILE *fp, const struct rpt_serverstats *st)
-{
-	char		 name[128];
-	uint64_t	 v[NSTAT_FIELDS];
-	size_t		 i;
-	int		 group = 0;
-
-	stat_values(st, v);
-	for (i = 0; i < NSTAT_FIELDS; i++) {
-		if (stat_fields[i].malformed) {
-			if (!group)
-				prom_family(fp,
-				    "timed_serverstats_malformed_total",
-				    "counter", "NTP packets dropped as "
-				    "malformed, by reason.");
-			group = 1;
-			fprintf(fp, "timed_serverstats_malformed_total"
-			    "{reason=\"%s\"} %" PRIu64 "\n",
-			    stat_fields[i].key, v[i]);
-			continue;
-		}
-		snprintf(name, sizeof(name), "timed_serverstats_%s_total",
-		    stat_fields[i].key);
-		prom_family(fp, name, "counter", stat_fields[i].label);
-		fprintf(fp, "%s %" PRIu64 "\n", name, v[i]);
-	}
-}
-
-void
-fmt_metrics(FILE *fp, const struct fmt_metrics *m)
-{
-	if (m->tracking != NULL)
-		metrics_tracking(fp, m->tracking);
-	if (m->sources != NULL)
-		metrics_sources(fp, m->sources, m->nsources);
-	if (m->sourcestats != NULL)
-		metrics_sourcestats(fp, m->sourcestats, m->nsourcestats);
-	if (m->serverstats != NULL)
-		metrics_serverstats(fp, m->serverstats);
 }

@@ -20,7 +20,9 @@
  * nothing else.  Strings in the report structs are bounded by their
  * arrays even when not NUL-terminated.  Text and CSV print names with
  * bytes outside printable ASCII replaced by '?', and non-finite numbers
- * as "-"; JSON prints them as null.
+ * as "-"; JSON prints them as null.  lib/fmt.c holds the text and CSV
+ * layouts, lib/fmt_json.c the JSON, lib/fmt_prom.c the Prometheus
+ * exposition.
  */
 
 #ifndef TIMED_FMT_H
@@ -77,8 +79,12 @@ void		 fmt_authdata(FILE *, const struct rpt_authdata *, int numeric);
 void		 fmt_authdata_csv(FILE *, const struct rpt_authdata *,
 		    int numeric);
 void		 fmt_authdata_json(FILE *, const struct rpt_authdata *, size_t);
-/* chronyc sourcename: the name, printable, and a newline. */
+/*
+ * chronyc sourcename: the name, printable, and a newline; JSON: an
+ * object with the name and a newline.
+ */
 void		 fmt_sourcename(FILE *, const char *);
+void		 fmt_sourcename_json(FILE *, const char *);
 /*
  * chronyc selectdata: the header (with the legend of -v when verbose),
  * one row (the name, the address with numeric or if it has no name),
@@ -149,8 +155,8 @@ int		 fmt_waitsync_ok(const struct rpt_tracking *,
 void		 fmt_waitsync(FILE *, int try, const struct rpt_tracking *);
 
 /*
- * timectl metrics: the Prometheus text exposition of the reports given
- * (NULL: left out), every family with HELP and TYPE.
+ * timectl metrics (lib/fmt_prom.c): the Prometheus text exposition of
+ * the reports given (NULL: left out), every family with HELP and TYPE.
  */
 struct fmt_metrics {
 	const struct rpt_tracking	*tracking;

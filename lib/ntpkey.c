@@ -124,7 +124,7 @@ ntpkeys_mac(const struct ntpkeys *t, uint32_t id, const uint8_t *data,
 	unsigned int		 mdlen;
 	size_t			 n;
 
-	if ((k = ntpkey_find(t, id)) == NULL || maxlen == 0)
+	if ((k = ntpkeys_find(t, id)) == NULL || maxlen == 0)
 		return 0;
 	if (k->cmac != NULL) {
 		/* No key: start again with the one given at parse. */

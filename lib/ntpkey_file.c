@@ -88,7 +88,7 @@ mix(uint32_t id)
 }
 
 struct key *
-ntpkey_find(const struct ntpkeys *t, uint32_t id)
+ntpkeys_find(const struct ntpkeys *t, uint32_t id)
 {
 	uint32_t	 i, mask;
 
@@ -235,7 +235,7 @@ parse_key(const struct pos *p, const char *s, struct key *k)
 static int
 add(struct ntpkeys *t, const struct pos *p, struct key *k, int ti)
 {
-	if (ntpkey_find(t, k->id) != NULL)
+	if (ntpkeys_find(t, k->id) != NULL)
 		return fail(p, "key %lu given twice", (unsigned long)k->id);
 	if (types[ti].keylen != 0 && k->len != types[ti].keylen)
 		return fail(p, "%s key must be %zu bytes", types[ti].name,
@@ -377,7 +377,7 @@ ntpkeys_count(const struct ntpkeys *t)
 int
 ntpkeys_known(const struct ntpkeys *t, uint32_t id)
 {
-	return ntpkey_find(t, id) != NULL;
+	return ntpkeys_find(t, id) != NULL;
 }
 
 int
@@ -385,7 +385,7 @@ ntpkeys_info(const struct ntpkeys *t, uint32_t id, int *type, int *bits)
 {
 	const struct key	*k;
 
-	if ((k = ntpkey_find(t, id)) == NULL)
+	if ((k = ntpkeys_find(t, id)) == NULL)
 		return -1;
 	if (type != NULL)
 		*type = k->type;

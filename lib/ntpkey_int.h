@@ -52,7 +52,8 @@ struct ntpkeys {
 	void		(*release)(struct ntpkeys *);
 };
 
-struct key	*ntpkey_find(const struct ntpkeys *, uint32_t id);
+/* The key of id in the table, NULL if there is none. */
+struct key	*ntpkeys_find(const struct ntpkeys *, uint32_t id);
 /* OpenSSL's name of a type's digest or of its CMAC's cipher. */
 const char	*ntpkey_alg(int type);
 

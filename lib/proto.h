@@ -37,6 +37,10 @@
  */
 #define ENGINE_FD		3
 #define ENGINE_CONF_FD		4
+/* The path the engine reads the configuration from: "/dev/fd/4". */
+#define ENGINE_CONF_PATH	"/dev/fd/" PROTO_STR(ENGINE_CONF_FD)
+#define PROTO_STR(x)		PROTO_STR1(x)
+#define PROTO_STR1(x)		#x
 
 enum imsg_type {
 	/* IMSG_HELLO = 1 (imsg.h) */

@@ -23,10 +23,10 @@
 #include <stdint.h>
 
 #include "acl.h"
-#include "clientlog.h"
+#include "clog.h"
 #include "pkt.h"
 #include "serve.h"
-#include "tsmap.h"
+#include "tsm.h"
 
 /* The sender's port; by hand, as ntohs() may be a call. */
 static unsigned int

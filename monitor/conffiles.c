@@ -33,8 +33,9 @@
 #include <unistd.h>
 
 #include "conf.h"
+#include "conffiles.h"
 #include "file.h"
-#include "monitor.h"
+#include "ntsfiles.h"
 #include "sandbox.h"
 
 struct check {

@@ -47,6 +47,7 @@
 
 #include <event2/event.h>
 
+#include "control.h"
 #include "log.h"
 #include "monitor.h"
 #include "proto.h"

@@ -24,7 +24,6 @@
 
 #include "crash.h"
 #include "log.h"
-#include "monitor.h"
 #include "xmalloc.h"
 
 struct peer {
@@ -118,13 +117,12 @@ to_block(const struct peer *p, time_t now, struct peer_block *b)
 }
 
 int
-crash_blame(struct crash *c, struct peer_block *b)
+crash_blame(struct crash *c, time_t now, struct peer_block *b)
 {
 	struct blame_page	 pg;
 	struct peer		*p;
 	uint8_t			 addr[16];
 	char			 name[INET6_ADDRSTRLEN];
-	time_t			 now = (time_t)monitor_mono_s();
 
 	memcpy(&pg, c->page, sizeof(pg));
 	if (pg.kind == BLAME_NONE ||
@@ -152,9 +150,9 @@ crash_blame(struct crash *c, struct peer_block *b)
 }
 
 int
-crash_blocks(const struct crash *c, struct peer_block *out, int max)
+crash_blocks(const struct crash *c, time_t now, struct peer_block *out,
+    int max)
 {
-	time_t	 now = (time_t)monitor_mono_s();
 	int	 i, n = 0;
 
 	for (i = 0; i < CRASH_PEERS && n < max; i++)

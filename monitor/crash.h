@@ -27,6 +27,8 @@
 #ifndef TIMED_CRASH_H
 #define TIMED_CRASH_H
 
+#include <time.h>
+
 #include "proto.h"
 
 #define CRASH_DEATHS	2
@@ -44,11 +46,12 @@ int		 crash_fd(const struct crash *);
 void		 crash_reset(struct crash *);
 /*
  * The engine died of its own fault: blame the peer in the page, if any.
- * Returns 1 and fills *b when that peer is now to be blocked.
+ * Returns 1 and fills *b when that peer is now to be blocked.  now is
+ * monotonic seconds (monitor_mono_s()).
  */
-int		 crash_blame(struct crash *, struct peer_block *b);
-/* The blocks in force now, for a new engine; how many in out. */
-int		 crash_blocks(const struct crash *, struct peer_block *out,
-		    int max);
+int		 crash_blame(struct crash *, time_t now, struct peer_block *b);
+/* The blocks in force at now, for a new engine; how many in out. */
+int		 crash_blocks(const struct crash *, time_t now,
+		    struct peer_block *out, int max);
 
 #endif

@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "conf.h"
+#include "conffiles.h"
 #include "log.h"
 #include "monitor.h"
 #include "proctitle.h"

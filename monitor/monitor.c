@@ -31,12 +31,20 @@
 #include <event2/event.h>
 
 #include "clock.h"
+#include "conf.h"
+#include "control.h"
 #include "crash.h"
 #include "drift.h"
 #include "log.h"
 #include "logfmt.h"
 #include "monitor.h"
+#include "notify.h"
+#include "ntsdump.h"
+#include "ntsfiles.h"
+#include "ntskeys.h"
 #include "proto.h"
+#include "sandbox_monitor.h"
+#include "statlog.h"
 #include "xmalloc.h"
 
 static void	engine_spawn(struct monitor *);
@@ -256,7 +264,7 @@ engine_reaped(struct monitor *mon, int status)
 		    (int)mon->engine_pid, WEXITSTATUS(status));
 	/* the peer it was handling: cut off if it keeps doing this */
 	if (!mon->stopping && own_fault(mon, status))
-		(void)crash_blame(mon->crash, &b);
+		(void)crash_blame(mon->crash, (time_t)monitor_mono_s(), &b);
 	if (!mon->hello_seen)
 		mon->engine_fails++;
 	engine_close(mon);
@@ -673,7 +681,8 @@ send_blame(struct monitor *mon)
 	if (send_fd(mon, IMSG_BLAME_PAGE, crash_fd(mon->crash), NULL, 0) ==
 	    -1)
 		return;
-	n = crash_blocks(mon->crash, b, CRASH_PEERS);
+	n = crash_blocks(mon->crash, (time_t)monitor_mono_s(), b,
+	    CRASH_PEERS);
 	for (i = 0; i < n && mon->engine != NULL; i++)
 		if (imsg_compose(mon->engine, IMSG_BLOCK_PEER, 0, 0, -1, &b[i],
 		    sizeof(b[i])) == -1)

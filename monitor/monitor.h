@@ -14,18 +14,23 @@
  * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
  */
 
-/* The privileged monitor: owns the clock, the control socket, the engine. */
+/*
+ * The privileged monitor: owns the clock, the control socket, the engine.
+ * struct monitor and what works on it (monitor.c, setup.c, reload.c);
+ * the other monitor/ files have headers of their own and take only what
+ * they need.
+ */
 
 #ifndef TIMED_MONITOR_H
 #define TIMED_MONITOR_H
 
 #include <sys/types.h>
-#include <event2/event.h>
+#include <stdint.h>
+#include <time.h>
 
-#include "conf.h"
-#include "imsg.h"
 #include "lim.h"
 #include "nts.h"
+#include "ntsfiles.h"
 #include "proto.h"
 
 /*
@@ -51,10 +56,15 @@
 #define DRIFT_INTERVAL_S	3600
 #define MAX_NTP_SOCKETS		16
 
+struct clock;
+struct conf;
 struct control;
 struct crash;
-struct monitor;
 struct ctl_makestep;
+struct event;
+struct event_base;
+struct imsgbuf;
+struct monitor;
 struct statlog;
 
 /*
@@ -69,16 +79,6 @@ struct monitor_sim {
 	void	(*engine_start)(struct monitor *, struct imsgbuf *chan);
 	/* Tell it the end is here (what it says is read after). */
 	void	(*engine_stop)(struct monitor *);
-};
-
-/* NTS material for the engine (ntsfiles.c): sealed memfds of PEM text. */
-struct nts_files {
-	int	cert_fds[NTS_MAX_CERTS];	/* chain and key, per pair */
-	int	ncert;
-	int	trust_fds[NTS_MAX_TRUST];	/* CA certificates, per set */
-	int	trust_ids[NTS_MAX_TRUST];
-	int	trust_system[NTS_MAX_TRUST];	/* with the system's store */
-	int	ntrust;
 };
 
 struct monitor {
@@ -177,114 +177,7 @@ int	 monitor_main(struct monitor *);
  * answer, else the CTL_* result to give (200 with nothing to do).
  */
 int	 monitor_reload_sources(struct monitor *, uint32_t peerid, uid_t);
-/* main.c: the configuration for the engine, printed into fd (a memfd). */
+/* setup.c: the configuration for the engine, printed into fd (a memfd). */
 int	 monitor_write_conf(const struct conf *, int fd);
-
-/* control.c */
-struct control	*control_open(const char *path);
-/* The simulation's: datagrams, as clknetsim's UNIX sockets are. */
-struct control	*control_open_dgram(const char *path);
-void		 control_start(struct control *, struct monitor *);
-void		 control_close(struct control *);
-/* An answer from the engine for connection peerid. */
-void		 control_from_engine(struct control *, const struct imsg *);
-/*
- * The engine went away: fail what waits for it; if it died (crashed,
- * hung or was killed, not stopped by us), blame those requests.
- */
-void		 control_engine_gone(struct control *, int died);
-
-/*
- * conffiles.c: the files and directories the configuration names,
- * checked as the start uses them (timed -p and the start both run it):
- * each problem printed to errf as "FILE:LINE: [warning: ]message", at
- * the line of the directive that names it.  -1 if one stops the start.
- * _make_dirs makes the directories the start makes when missing (as
- * chronyd does its own): chrootdir, the pid file's; -1 with err.
- */
-#define CONFFILES_CLIENT	0x1	/* -q, -Q: no server, no pid file */
-#define CONFFILES_NOCHROOT	0x2	/* simulation: no chroot */
-int		 conffiles_check(const struct conf *, const char *conffile,
-		    int flags, FILE *errf);
-int		 conffiles_make_dirs(const struct conf *, int flags,
-		    char *err, size_t errlen);
-
-/* netsock.c: open the NTP server sockets; returns how many. */
-int		 netsock_open(const struct conf *, int *fds, int max);
-/* The NTS-KE listening sockets, if there are server certificates. */
-int		 netsock_open_ke(const struct conf *, int *fds, int max);
-
-/*
- * ntsfiles.c: read the server's certificate and key pairs, or the
- * trusted certificates of every certset in use, into sealed memfds.
- * 0, or -1 with the file and the reason in err.
- */
-int		 ntsfiles_load_certs(const struct conf *, struct nts_files *,
-		    char *err, size_t errlen);
-void		 ntsfiles_close_certs(struct nts_files *);
-int		 ntsfiles_load_trust(const struct conf *, struct nts_files *,
-		    char *err, size_t errlen);
-void		 ntsfiles_close_trust(struct nts_files *);
-/*
- * The keyfile's text in a sealed memfd, in *fd (-1 without a keyfile),
- * after a check of every line, and how many keys it holds; 0, -1 with
- * "FILE:LINE: reason" in err, or 1 with "FILE: reason" in err if it
- * cannot be opened (chronyd then runs without keys, and so does timed).
- */
-int		 ntsfiles_load_keyfile(const struct conf *, int *fd,
-		    int *nkeys, char *err, size_t errlen);
-
-/*
- * ntskeys.c: the NTS server's master keys.  _load reads
- * ntsdumpdir/ntskeys at start (a file not in timed's format is logged
- * and replaced); _send hands the keys to the engine; _save checks,
- * keeps and writes the keys of IMSG_NTS_KEYS_SAVE.
- */
-void		 ntskeys_load(struct monitor *);
-void		 ntskeys_send(struct monitor *);
-void		 ntskeys_save(struct monitor *, struct imsg *);
-/*
- * timectl rekey: the key file again, when it is not the engine's to
- * rotate (ntsrotate 0, or a seed), sent to the engine; 0 if there was
- * nothing to read, 1 if read, -1 if bad (the keys in use stay).
- */
-int		 ntskeys_reload(struct monitor *);
-
-/* notify.c: systemd's $NOTIFY_SOCKET; no socket, no messages. */
-/*
- * ntsdump.c: the NTS client's state in ntsdumpdir: write what the engine
- * sends (IMSG_NTS_CLIENT_DUMP), send a new engine what was saved.
- */
-void		 ntsdump_save(struct monitor *, struct imsg *);
-void		 ntsdump_load(struct monitor *);
-void		 notify_init(void);
-void		 notify_send(const char *);
-void		 notify_close(void);
-
-/*
- * statlog.c: the files of logdir and log.  statlog_new() creates logdir
- * (fatal if it cannot) and returns NULL when no file is configured.
- */
-struct statlog	*statlog_new(const struct conf *);
-int		 statlog_enabled(const struct statlog *, int kind);
-/* Append a formatted line, after the banner when it is due. */
-void		 statlog_write(struct statlog *, int kind, const char *,
-		    size_t);
-/* SIGHUP: close the files; the next line opens them again. */
-void		 statlog_reopen(struct statlog *);
-void		 statlog_free(struct statlog *);
-
-/* sandbox.c */
-/*
- * Load the monitor's allow-list, default action kill, execve only of exe
- * (mon->engine_exe itself, compared by address); 0 or -1.
- */
-int		 sandbox_monitor_filter(const char *exe);
-/*
- * Keep only the capabilities the monitor uses after start-up (CAP_SYS_TIME
- * only if clock is set: a kernel clock) in its effective, permitted and
- * bounding sets; empty its inheritable and ambient sets; 0 or -1.
- */
-int		 sandbox_monitor_caps(int clock);
 
 #endif

@@ -30,8 +30,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "conf.h"
 #include "log.h"
-#include "monitor.h"
+#include "netsock.h"
 #include "sock.h"
 
 #define RCVBUF_BYTES	(4 * 1024 * 1024)	/* bursts, DESIGN.md */

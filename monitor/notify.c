@@ -28,7 +28,7 @@
 #include <unistd.h>
 
 #include "log.h"
-#include "monitor.h"
+#include "notify.h"
 
 static int			 notify_fd = -1;
 static struct sockaddr_un	 notify_sun;

@@ -30,10 +30,12 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "conf.h"
 #include "file.h"
 #include "log.h"
 #include "monitor.h"
 #include "nts_dump.h"
+#include "ntsdump.h"
 #include "proto.h"
 
 /* The configured NTS source named name, or NULL. */

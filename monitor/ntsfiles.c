@@ -34,9 +34,10 @@
 #include <unistd.h>
 
 
+#include "conf.h"
 #include "log.h"
-#include "monitor.h"
 #include "ntpkey.h"
+#include "ntsfiles.h"
 #include "proto.h"
 
 #define SYSTEM_TRUST	"/etc/ssl/certs/ca-certificates.crt"

@@ -31,10 +31,12 @@
 #include <unistd.h>
 
 
+#include "conf.h"
 #include "file.h"
 #include "log.h"
 #include "monitor.h"
 #include "nts.h"
+#include "ntskeys.h"
 
 #define KEYFILE		"ntskeys"
 

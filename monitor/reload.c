@@ -28,6 +28,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "conf.h"
 #include "log.h"
 #include "monitor.h"
 #include "proto.h"

@@ -27,12 +27,19 @@
 
 #include "clock.h"
 #include "conf.h"
+#include "conffiles.h"
+#include "control.h"
 #include "drift.h"
 #include "leaptz.h"
 #include "log.h"
 #include "monitor.h"
+#include "netsock.h"
+#include "notify.h"
+#include "ntsfiles.h"
+#include "ntskeys.h"
 #include "proctitle.h"
 #include "sandbox.h"
+#include "statlog.h"
 
 /*
  * The monitor's start: the configuration's files, the clock, the sockets,

@@ -34,7 +34,7 @@
 #include "file.h"
 #include "log.h"
 #include "logfmt.h"
-#include "monitor.h"
+#include "statlog.h"
 #include "xmalloc.h"
 
 struct statlog_file {

@@ -27,6 +27,7 @@
 #include <unistd.h>
 
 #include "sandbox.h"
+#include "sandbox_monitor.h"
 
 int
 main(int argc, char *argv[])

@@ -17,7 +17,7 @@
 /*
  * libFuzzer target: the control protocol from timectl's side, how
  * ctl/ takes the monitor's answers (results, rpt_* rows, list ends) and
- * prints them (lib/fmt.c) as text, CSV, JSON or metrics.  As chrony's
+ * prints them (lib/fmt*.c) as text, CSV, JSON or metrics.  As chrony's
  * unit tests do, this file #includes timectl's modules, with exit()
  * turned into a longjmp back here and no name service (every lookup
  * fails), and runs its real command functions on one end of a
@@ -37,7 +37,7 @@
  *	clang -g -fsanitize=fuzzer,address,undefined \
  *	    -iquote lib -iquote ctl \
  *	    -DTIMED_SOCKET='"/nonexistent"' -DPACKAGE_VERSION='"fuzz"' \
- *	    regress/fuzz/fuzz_ctl.c lib/imsg.c lib/fmt.c lib/lim.c -lm \
+ *	    regress/fuzz/fuzz_ctl.c lib/imsg.c lib/fmt*.c lib/lim.c -lm \
  *	    -o fuzz_ctl
  *	./fuzz_ctl /tmp/scratch_corpus regress/fuzz/corpus/ctl
  */

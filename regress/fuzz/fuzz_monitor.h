@@ -33,8 +33,9 @@
  *	FAKE_MONITOR	monitor.c and reload.c, for control.c: an engine
  *			that takes requests into a queue (fake_engine)
  *	FAKE_CONTROL	control.c, statlog.c, drift.c, file.c, notify.c,
- *			ntsfiles.c and sandbox.c, for monitor.c; ntskeys.c
- *			and ntsdump.c are real (they parse engine input)
+ *			ntsfiles.c and sandbox_monitor.c, for monitor.c;
+ *			ntskeys.c and ntsdump.c are real (they parse engine
+ *			input)
  *
  * When monitor.c or control.c call something new outside, add its fake
  * here.
@@ -56,10 +57,15 @@
 
 #include <event2/event.h>
 
+#include "control.h"
 #include "drift.h"
 #include "file.h"
 #include "log.h"
 #include "monitor.h"
+#include "notify.h"
+#include "ntsfiles.h"
+#include "sandbox_monitor.h"
+#include "statlog.h"
 
 /* libevent */
 

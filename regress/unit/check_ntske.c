@@ -43,11 +43,11 @@
 #include <openssl/ssl.h>
 #include <openssl/x509v3.h>
 
-#include "clientlog.h"
+#include "clog.h"
 #include "log.h"
-#include "monitor.h"
 #include "ntske.h"
 #include "sandbox.h"
+#include "sandbox_monitor.h"
 
 struct pem {
 	char	*all;		/* certificate, then key */

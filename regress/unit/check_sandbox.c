@@ -41,8 +41,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "monitor.h"
 #include "sandbox.h"
+#include "sandbox_monitor.h"
 
 /* Run fn in a child; return its wait status. */
 static int

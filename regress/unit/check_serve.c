@@ -30,11 +30,11 @@
 #include <string.h>
 
 #include "acl.h"
-#include "clientlog.h"
+#include "clog.h"
 #include "conf.h"
 #include "pkt.h"
 #include "serve.h"
-#include "tsmap.h"
+#include "tsm.h"
 
 #define NELEM(a)	(sizeof(a) / sizeof((a)[0]))
 

@@ -18,7 +18,7 @@
 #include <math.h>
 #include <string.h>
 
-#include "select.h"
+#include "sel.h"
 
 #define NELEM(a)	(sizeof(a) / sizeof((a)[0]))
 #define MAXROW		8
@@ -455,7 +455,7 @@ END_TEST
 int
 main(void)
 {
-	Suite	*s = suite_create("select");
+	Suite	*s = suite_create("sel");
 	TCase	*tc = tcase_create("core");
 	SRunner	*sr;
 	int	 failed;

@@ -17,7 +17,7 @@
 
 #include <stdlib.h>
 
-#include "tsmap.h"
+#include "tsm.h"
 
 #define MAX_SLOTS	(1UL << 20)
 

@@ -21,8 +21,8 @@
  * with weights.  Pure.  Offsets: + the local clock is ahead of the source.
  */
 
-#ifndef TIMED_SELECT_H
-#define TIMED_SELECT_H
+#ifndef TIMED_SEL_H
+#define TIMED_SEL_H
 
 #include <stddef.h>
 #include <stdint.h>

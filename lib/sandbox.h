@@ -15,9 +15,13 @@
  */
 
 /*
- * The engine's sandbox: an empty root-owned chroot, an unprivileged user
- * with no groups and no capabilities, no new privileges, and a seccomp
- * allow-list whose default is to kill the process.
+ * The sandboxes' parts, and the engine's sandbox: an empty root-owned
+ * chroot, an unprivileged user with no groups and no capabilities, no
+ * new privileges, and a seccomp allow-list whose default is to kill the
+ * process.  The engine's allow-list is here, beside the parts, rather
+ * than in daemon/: a filter outlives execve, so the monitor's
+ * (monitor/sandbox_monitor.c), under which it starts engines, holds it
+ * too.
  */
 
 #ifndef TIMED_SANDBOX_H
@@ -40,12 +44,6 @@ int	sandbox_allow_arg(scmp_filter_ctx, int call, unsigned int argno,
 int	sandbox_allow_no_exec(scmp_filter_ctx, int call);
 /* Add the engine's allow-list to ctx (the monitor's list includes it). */
 int	sandbox_engine_rules(scmp_filter_ctx);
-/*
- * Add the monitor's allow-list to ctx (monitor/sandbox.c): the engine's
- * and what the monitor calls after start-up; execve only of the string
- * at exe (by address: the monitor's engine_exe).
- */
-int	sandbox_monitor_rules(scmp_filter_ctx, const char *exe);
 /* Load the engine's allow-list, default action kill; 0 or -1. */
 int	sandbox_engine_filter(void);
 

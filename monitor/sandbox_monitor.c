@@ -43,8 +43,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "monitor.h"
 #include "sandbox.h"
+#include "sandbox_monitor.h"
 
 #define NELEM(a)	(sizeof(a) / sizeof((a)[0]))
 

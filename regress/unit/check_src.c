@@ -20,7 +20,7 @@
 #include <string.h>
 
 #include "pkt.h"
-#include "source.h"
+#include "src.h"
 
 #define S	1000000000LL
 
@@ -500,7 +500,7 @@ END_TEST
 int
 main(void)
 {
-	Suite	*su = suite_create("source");
+	Suite	*su = suite_create("src");
 	TCase	*tc = tcase_create("core");
 	SRunner	*sr;
 	int	 failed;

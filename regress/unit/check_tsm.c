@@ -19,7 +19,7 @@
 #include <stdint.h>
 
 #include "pkt.h"
-#include "tsmap.h"
+#include "tsm.h"
 
 START_TEST(test_tsm_save_then_tx)
 {
@@ -108,7 +108,7 @@ END_TEST
 int
 main(void)
 {
-	Suite	*su = suite_create("tsmap");
+	Suite	*su = suite_create("tsm");
 	TCase	*tc = tcase_create("core");
 	SRunner	*sr;
 	int	 failed;

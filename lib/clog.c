@@ -57,7 +57,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "clientlog.h"
+#include "clog.h"
 
 #define BUCKET_RECS	8
 #define MIN_BUCKETS	2		/* 16 records, and the start */
@@ -90,7 +90,7 @@ struct rec {
 	uint8_t		family;		/* 0: free */
 };
 
-_Static_assert(sizeof(struct rec) == 56, "clientlog.c documents 56 bytes");
+_Static_assert(sizeof(struct rec) == 56, "clog.c documents 56 bytes");
 
 struct clog {
 	struct rec	*recs;		/* NULL: disabled */

@@ -25,8 +25,8 @@
  * being dropped.
  */
 
-#ifndef TIMED_CLIENTLOG_H
-#define TIMED_CLIENTLOG_H
+#ifndef TIMED_CLOG_H
+#define TIMED_CLOG_H
 
 #include <sys/socket.h>
 #include <stddef.h>

@@ -17,7 +17,7 @@
 #include <math.h>
 #include <string.h>
 
-#include "source.h"
+#include "src.h"
 
 #define NS		1000000000LL
 #define RATE_BACKOFF	2	/* KoD RATE: poll this much slower */

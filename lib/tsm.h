@@ -24,8 +24,8 @@
  * format, as on the wire; the server keeps its receive timestamps unique.
  */
 
-#ifndef TIMED_TSMAP_H
-#define TIMED_TSMAP_H
+#ifndef TIMED_TSM_H
+#define TIMED_TSM_H
 
 #include <stddef.h>
 #include <stdint.h>

@@ -45,7 +45,7 @@
 #include <math.h>
 #include <string.h>
 
-#include "select.h"
+#include "sel.h"
 
 /* Floors so that a zero distance or skew cannot make a weight infinite. */
 #define MIN_DIST_S	1e-9

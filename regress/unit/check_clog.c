@@ -14,7 +14,7 @@
  * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
  */
 
-/* Unit tests of the client table and rate limiter (lib/clientlog.c). */
+/* Unit tests of the client table and rate limiter (lib/clog.c). */
 
 #include <sys/socket.h>
 #include <sys/un.h>
@@ -30,13 +30,13 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "clientlog.h"
+#include "clog.h"
 #include "testrand.h"
 
 #define NELEM(a)	(sizeof(a) / sizeof((a)[0]))
 #define S		INT64_C(1000000000)
 #define DEFAULT_BYTES	524288
-#define DEFAULT_RECS	8192		/* documented in lib/clientlog.c */
+#define DEFAULT_RECS	8192		/* documented in lib/clog.c */
 #define REC_BYTES	56		/* likewise */
 #define FLOOD		1000000
 
@@ -830,10 +830,10 @@ model_request(struct model *m, __int128 now, __int128 token, int burst,
 }
 
 /*
- * A bucket of 8 can fill before the table may grow (clientlog.c: rare,
+ * A bucket of 8 can fill before the table may grow (clog.c: rare,
  * but 20 clients in a few buckets meet it now and then): a new client
  * then replaces another's record.  Exactly one other client the model
- * has seen lost its record; it starts afresh, as clientlog.c says.
+ * has seen lost its record; it starts afresh, as clog.c says.
  */
 static void
 model_evict(const struct clog *cl, struct model *m, uint32_t newcomer,
@@ -913,7 +913,7 @@ END_TEST
 int
 main(void)
 {
-	Suite	*s = suite_create("clientlog");
+	Suite	*s = suite_create("clog");
 	TCase	*tc = tcase_create("core");
 	SRunner	*sr;
 	int	 failed;

@@ -21,8 +21,8 @@
  * Offsets: + the local clock is ahead of the source.
  */
 
-#ifndef TIMED_SOURCE_H
-#define TIMED_SOURCE_H
+#ifndef TIMED_SRC_H
+#define TIMED_SRC_H
 
 #include <stddef.h>
 #include <stdint.h>

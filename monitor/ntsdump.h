@@ -1,0 +1,31 @@
+/*
+ * Copyright (c) 2026 The timed developers
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+ * WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+ * MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+ * ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+ * WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+ * ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+ * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+ */
+
+/*
+ * The NTS client's state in ntsdumpdir: write what the engine sends
+ * (IMSG_NTS_CLIENT_DUMP), send a new engine what was saved.
+ */
+
+#ifndef TIMED_NTSDUMP_H
+#define TIMED_NTSDUMP_H
+
+struct imsg;
+struct monitor;
+
+void		 ntsdump_save(struct monitor *, struct imsg *);
+void		 ntsdump_load(struct monitor *);
+
+#endif
