@@ -15,8 +15,8 @@
  */
 
 /*
- * The NTP client of the engine: the shell around lib/source (one per
- * configured server), lib/sst, lib/select and lib/disc.  Each request
+ * The NTP client of the engine: the shell around lib/src (one per
+ * configured server), lib/sst, lib/sel and lib/disc.  Each request
  * goes out on a new socket, so a new random source port (RFC 9109).
  */
 

@@ -43,7 +43,7 @@
 #include "acl.h"
 #include "blame.h"
 #include "client.h"
-#include "clientlog.h"
+#include "clog.h"
 #include "engine.h"
 #include "log.h"
 #include "ntpkey.h"
@@ -51,7 +51,7 @@
 #include "pkt.h"
 #include "serve.h"
 #include "server.h"
-#include "tsmap.h"
+#include "tsm.h"
 #include "xmalloc.h"
 
 #define BATCH		32
