@@ -365,10 +365,3 @@ pkt_get_ts(const uint8_t *p, size_t off)
 {
 	return get64(p + off);
 }
-
-void
-pkt_interleave(uint8_t *answer, const uint8_t *req, uint64_t tx_ts)
-{
-	put64(answer + PKT_ORG_OFFSET, get64(req + PKT_RX_OFFSET));
-	put64(answer + PKT_TX_OFFSET, tx_ts);
-}

@@ -163,12 +163,5 @@ void		 pkt_set_tx(uint8_t *answer, uint64_t tx_ts);
 #define PKT_ORG_OFFSET		24
 #define PKT_RX_OFFSET		32
 uint64_t	 pkt_get_ts(const uint8_t *pkt, size_t off);
-/*
- * Make an answer built by pkt_respond interleaved (chrony's xleave): its
- * origin is the request's receive timestamp, and its transmit timestamp
- * tx_ts, the kernel's transmit time of the answer before.
- */
-void		 pkt_interleave(uint8_t *answer, const uint8_t *req,
-		    uint64_t tx_ts);
 
 #endif

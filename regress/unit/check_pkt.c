@@ -416,32 +416,6 @@ START_TEST(test_pkt_respond_min_poll)
 }
 END_TEST
 
-START_TEST(test_pkt_interleave)
-{
-	uint8_t		 req[PKT_HDR_LEN], out[PKT_HDR_LEN];
-	uint64_t	 rx = 0xed1c2b4012345678ULL, tx = 0xed1c2b3f00000001ULL;
-	struct pkt	 q, a;
-	enum pkt_reason	 why;
-	size_t		 i;
-
-	for (i = 0; i < sizeof(req); i++)
-		req[i] = (uint8_t)(0x13 * i + 1);
-	req[0] = 4 << 3 | PKT_MODE_CLIENT;
-	ck_assert_uint_eq(respond(&synced, req, sizeof(req), rx, 0, out,
-	    sizeof(out), &why), PKT_HDR_LEN);
-	pkt_interleave(out, req, tx);
-	ck_assert_int_eq(pkt_decode(&q, req, sizeof(req)), PKT_OK);
-	ck_assert_int_eq(pkt_decode(&a, out, sizeof(out)), PKT_OK);
-	/* origin: the request's receive field; transmit: the one given */
-	ck_assert(a.org_ts == q.rx_ts);
-	ck_assert(a.rx_ts == rx);
-	ck_assert(a.tx_ts == tx);
-	ck_assert(pkt_get_ts(req, PKT_ORG_OFFSET) == q.org_ts);
-	ck_assert(pkt_get_ts(req, PKT_RX_OFFSET) == q.rx_ts);
-	ck_assert(pkt_get_ts(req, PKT_TX_OFFSET) == q.tx_ts);
-}
-END_TEST
-
 /* The server's own state, as the answer shows it. */
 static const struct {
 	const char	*what;
@@ -865,7 +839,6 @@ main(void)
 	tcase_add_loop_test(tc, test_pkt_short_format, 0, NELEM(short_rows));
 	tcase_add_test(tc, test_pkt_short_to_s);
 	tcase_add_test(tc, test_pkt_decode_random);
-	tcase_add_test(tc, test_pkt_interleave);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

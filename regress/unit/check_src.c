@@ -415,7 +415,8 @@ answer_xleave(const uint8_t *req, int64_t t2, int64_t t3_prev, uint8_t *out)
 
 	answer(req, t2, t3_prev, 2, 0, 1, out);
 	ck_assert_int_eq(pkt_decode(&q, req, PKT_HDR_LEN), PKT_OK);
-	pkt_interleave(out, req, pkt_ts_from_ns(t3_prev));
+	memcpy(out + PKT_ORG_OFFSET, req + PKT_RX_OFFSET, 8);
+	pkt_set_tx(out, pkt_ts_from_ns(t3_prev));
 }
 
 START_TEST(test_src_interleaved)
