@@ -15,13 +15,14 @@
  */
 
 /*
- * The serving fast path (DESIGN.md): read with recvmmsg until the socket
- * is empty or a bounded number of batches is done, answer each batch with
- * one sendmmsg, take the receive time from the kernel (SO_TIMESTAMPNS),
- * write the transmit time last.  No allocation and no logging per request:
- * every outcome is a counter.  What a request gets is lib/serve.c's
- * decision (ACL, ntsonly, packet checks, MAC, rate limit, interleaving,
- * the answer's fields); this shell reads, seals (NTS, MAC) and sends.
+ * The serving fast path (doc/DESIGN.md, "The serving path"): read with
+ * recvmmsg until the socket is empty or a bounded number of batches is
+ * done, answer each batch with one sendmmsg, take the receive time from
+ * the kernel (SO_TIMESTAMPNS), write the transmit time last.  No
+ * allocation and no logging per request: every outcome is a counter.
+ * What a request gets is lib/serve.c's decision (ACL, ntsonly, packet
+ * checks, MAC, rate limit, interleaving, the answer's fields); this
+ * shell reads, seals (NTS, MAC) and sends.
  */
 
 #include <sys/mman.h>

@@ -105,11 +105,11 @@ sandbox_drop(const char *dir, uid_t uid, gid_t gid, char *err, size_t errlen)
 }
 
 /*
- * The engine's allow-list, by purpose (../shared/SECURITY.md), as the
- * syscall audit (regress/e2e/155) measured it after the filter is loaded:
- * sockets, event loop and memory were all set up before, so socket
- * creation for sources stays but bind, listen, socketpair, pipes, epoll
- * creation and signal handlers do not.
+ * The engine's allow-list, by purpose (doc/DESIGN.md, "The sandbox"), as
+ * the syscall audit (regress/e2e/155) measured it after the filter is
+ * loaded: sockets, event loop and memory were all set up before, so
+ * socket creation for sources stays but bind, listen, socketpair, pipes,
+ * epoll creation and signal handlers do not.
  */
 static const int engine_io[] = {
 	SCMP_SYS(read), SCMP_SYS(write), SCMP_SYS(close),

@@ -35,7 +35,7 @@
 #include "netsock.h"
 #include "sock.h"
 
-#define RCVBUF_BYTES	(4 * 1024 * 1024)	/* bursts, DESIGN.md */
+#define RCVBUF_BYTES	(4 * 1024 * 1024)	/* bursts: doc/DESIGN.md */
 #define KE_BACKLOG	128	/* NTS-KE: the engine caps what it takes */
 
 static int

@@ -1,5 +1,5 @@
 #!/bin/sh
-# doc/PREFIXES.md's rule, checked on what lib/ exports: every global
+# doc/DESIGN.md's rule ("Names"), checked on what lib/ exports: every global
 # symbol of lib/F.c starts with the name of its module M, the header
 # lib/M.h that F.c implements (F is M, or M_part when M is split over
 # files: conf_file.c is part of conf.h), then "_", or a word and "_" for

@@ -1,5 +1,5 @@
 #!/bin/sh
-# NTS-KE under a flood (SECURITY.md, "NTS-KE handshake flood /
+# NTS-KE under a flood (doc/DESIGN.md, "Threats": "NTS-KE flood,
 # slowloris"): while clients hold more silent connections than the cap,
 # and then while clients run whole NTS-KE exchanges back to back, a
 # plain NTP client still gets every answer, within a bound; afterwards

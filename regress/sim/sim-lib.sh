@@ -1,6 +1,7 @@
 # Shared by the simulation scripts (sim-bench.sh, sim-check.sh): daemons
 # that take chronyd's command line (-d -f CONF) run under clknetsim, a
-# simulated network of simulated clocks (/work/shared/SIMULATION.md).
+# simulated network of simulated clocks (doc/DESIGN.md, "Simulation
+# mode"; doc/ACCURACY.md).
 # Sourced, not run, after top_srcdir and top_builddir are set.
 #
 #   sim_setup                 clknetsim built, chronyd found: SIM_CNS,
