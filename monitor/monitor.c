@@ -868,6 +868,7 @@ handle_leap(struct monitor *mon, struct imsg *imsg)
 	}
 	if ((why = lim_check_leap(req.leap)) != NULL) {
 		log_warnx("refused leap status %d: %s", (int)req.leap, why);
+		mon->refused++;
 		return;
 	}
 	clock_set_leap(mon->clock, req.leap);

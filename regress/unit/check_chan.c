@@ -314,6 +314,7 @@ run_monitor(int mem, int bad_frame, struct outcome *o)
 	struct req_freq		 f;
 	struct req_offset	 sl;
 	struct req_step		 st;
+	struct req_leap		 lp;
 	struct chan		 c;
 	struct clock_state	 cs;
 	int			 i;
@@ -350,6 +351,8 @@ run_monitor(int mem, int bad_frame, struct outcome *o)
 	req(c.w, IMSG_ADJ_OFFSET, &sl, sizeof(sl));	/* beyond maxslewrate */
 	st.offset_s = 5.0;
 	req(c.w, IMSG_STEP, &st, sizeof(st));		/* no makestep */
+	lp.leap = 7;
+	req(c.w, IMSG_SET_LEAP, &lp, sizeof(lp));	/* no such status */
 	if (bad_frame)					/* a short request */
 		req(c.w, IMSG_ADJ_FREQ, &f, sizeof(f) - 1);
 	chan_flush(&c);
@@ -379,7 +382,7 @@ START_TEST(test_monitor_same_checks)
 	for (bad = 0; bad < 2; bad++) {
 		for (t = 0; t < 2; t++)
 			run_monitor(t, bad, &o[t]);
-		ck_assert_uint_eq(o[0].refused, 3);
+		ck_assert_uint_eq(o[0].refused, 4);
 		ck_assert_uint_eq(o[1].refused, o[0].refused);
 		ck_assert_double_eq_tol(o[0].freq_ppm, 12.5, 1e-9);
 		ck_assert_double_eq_tol(o[1].freq_ppm, o[0].freq_ppm, 1e-12);
