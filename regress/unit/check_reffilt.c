@@ -296,6 +296,7 @@ START_TEST(test_reffilt_ring_keeps_newest)
 	ck_assert_int_eq(reffilt_get(f, &out), REFFILT_OK);
 	ck_assert(fabs(out.offset_s - 8.5e-3) < 1e-15);
 	ck_assert(out.time_ns == T0 + 8 * S + S / 2);
+	reffilt_free(f);
 }
 END_TEST
 
