@@ -34,12 +34,11 @@
 #include "blame.h"
 #include "client.h"
 #include "disc.h"
-#include "engine.h"
+#include "ectx.h"
 #include "log.h"
 #include "ntpkey.h"
 #include "ntsclient.h"
 #include "sel.h"
-#include "server.h"
 #include "sock.h"
 #include "src.h"
 #include "sst.h"
@@ -93,7 +92,7 @@ struct csrc {
 enum refmode { REF_NONE, REF_SOURCES, REF_LOCAL };
 
 struct client {
-	struct engine		*eng;
+	struct ectx		*ctx;
 	struct csrc		*srcs[SEL_MAX_SOURCES];
 	int			 n;
 	struct disc		*disc;
@@ -214,7 +213,7 @@ candidate(const struct csrc *s, int64_t now, struct sel_cand *c)
 	memset(c, 0, sizeof(*c));
 	c->noselect = s->conf->noselect;
 	c->prefer = s->conf->prefer;
-	if ((s->src.reach == 0 && (s->cl->eng->conf->local_set ||
+	if ((s->src.reach == 0 && (s->cl->ctx->conf->local_set ||
 	    s->src.stats.valid == 0)) || s->src.denied ||
 	    s->src.leap == PKT_LEAP_UNSYNC ||
 	    sst_estimate(s->sst, now, &e) == -1 ||
@@ -238,8 +237,8 @@ candidate(const struct csrc *s, int64_t now, struct sel_cand *c)
 static int
 logging(const struct client *cl, int flag)
 {
-	return (cl->eng->conf->log_flags & flag) && cl->eng->conf->logdir &&
-	    !cl->eng->oneshot;
+	return (cl->ctx->conf->log_flags & flag) && cl->ctx->conf->logdir &&
+	    !cl->ctx->oneshot;
 }
 
 static void
@@ -271,7 +270,7 @@ log_measurement(const struct csrc *s, const struct sst_sample *sm,
 	m.interleaved = s->src.last.interleaved;
 	m.tx_ts = s->tx_kernel ? 'K' : 'D';
 	m.rx_ts = rx_kernel ? 'K' : 'D';
-	engine_send(s->cl->eng, IMSG_LOG_MEASUREMENT, 0, &m, sizeof(m));
+	ectx_send(s->cl->ctx, IMSG_LOG_MEASUREMENT, 0, &m, sizeof(m));
 }
 
 static void
@@ -300,7 +299,7 @@ log_statistics(struct csrc *s, int64_t at)
 	r.best_start = sst_count(s->sst) - e.n;
 	r.n_runs = e.runs;
 	r.asymmetry = e.asymmetry;
-	engine_send(s->cl->eng, IMSG_LOG_STATISTICS, 0, &r, sizeof(r));
+	ectx_send(s->cl->ctx, IMSG_LOG_STATISTICS, 0, &r, sizeof(r));
 }
 
 /* left: what the previous slew had still to do, + the clock ahead. */
@@ -317,7 +316,7 @@ log_tracking(struct client *cl, int64_t now, double left)
 	t.time = now * 1e-9;
 	address_of(b, t.ref, sizeof(t.ref));
 	t.stratum = b->src.stratum + 1 > 15 ? 16 : b->src.stratum + 1;
-	t.freq_ppm = cl->eng->cs.freq_ppm;
+	t.freq_ppm = cl->ctx->cs->freq_ppm;
 	t.skew_ppm = cl->sel.skew_ppm;
 	t.offset_s = cl->sel.offset_s;
 	t.leap = cl->leap == PKT_LEAP_INSERT ? LEAP_INSERT :
@@ -334,7 +333,7 @@ log_tracking(struct client *cl, int64_t now, double left)
 	t.max_error_s = t.root_delay_s / 2 + t.root_disp_s +
 	    fabs(cl->last_offset_s);
 	cl->last_offset_s = t.offset_s;
-	engine_send(cl->eng, IMSG_LOG_TRACKING, 0, &t, sizeof(t));
+	ectx_send(cl->ctx, IMSG_LOG_TRACKING, 0, &t, sizeof(t));
 }
 
 /* As chronyd when it loses its sources: 0.0.0.0, stratum 0, leap '?'. */
@@ -348,16 +347,16 @@ log_unsync(struct client *cl, int64_t now)
 	memset(&t, 0, sizeof(t));
 	t.time = now * 1e-9;
 	snprintf(t.ref, sizeof(t.ref), "0.0.0.0");
-	t.freq_ppm = cl->eng->cs.freq_ppm;
-	t.skew_ppm = cl->eng->cs.skew_ppm;
+	t.freq_ppm = cl->ctx->cs->freq_ppm;
+	t.skew_ppm = cl->ctx->cs->skew_ppm;
 	t.leap = LEAP_UNSYNC;
-	engine_send(cl->eng, IMSG_LOG_TRACKING, 0, &t, sizeof(t));
+	ectx_send(cl->ctx, IMSG_LOG_TRACKING, 0, &t, sizeof(t));
 }
 
 /*
  * Apply a decision: to the monitor, to our copy of the clock, to the
  * samples.  The engine's time already counts the slew in progress (it is
- * cooked, see engine.c), so the estimate is what is left once that slew
+ * cooked, see ectx.c), so the estimate is what is left once that slew
  * is done; the monitor adds the estimate to what is left of its slew when
  * the request arrives (the engine cannot know how much is done by then:
  * at fast rates a fraction of a millisecond is microseconds), and the
@@ -367,39 +366,21 @@ log_unsync(struct client *cl, int64_t now)
 static void
 apply(struct client *cl, const struct disc_actions *a, int64_t now)
 {
-	struct engine		*eng = cl->eng;
-	struct clock_state	*cs = &eng->cs;
-	struct req_freq		 f;
-	struct req_offset	 o;
-	struct req_step		 st;
-	double			 dfreq = 0.0, doff = 0.0, left;
+	struct ectx		*ctx = cl->ctx;
+	double			 dfreq = 0.0, doff = 0.0;
 	int64_t			 sys = sys_ns();
 	int			 i;
 
-	left = vclock_slew_left(&cs->model, sys);
 	if (a->what & DISC_ACT_STEP) {
 		doff = a->step_offset_s;
-		st.offset_s = doff + left;
-		engine_send(eng, IMSG_STEP, 0, &st, sizeof(st));
-		vclock_step(&cs->model, sys, st.offset_s);
-		cs->updates++;
-		log_info("stepping the clock by %+.9f s", -st.offset_s);
+		ectx_priv_step(ctx, sys, doff);
 	} else if (a->what & DISC_ACT_SLEW) {
 		doff = a->slew_offset_s;
-		o.offset_s = doff;
-		o.rate_ppm = a->slew_rate_ppm;	/* for doff + left */
-		engine_send(eng, IMSG_ADJ_OFFSET, 0, &o, sizeof(o));
-		vclock_slew(&cs->model, sys, doff + left, o.rate_ppm);
-		cs->updates++;
+		ectx_priv_slew(ctx, sys, doff, a->slew_rate_ppm);
 	}
 	if (a->what & DISC_ACT_FREQ) {
-		f.freq_ppm = a->freq_ppm;
-		f.skew_ppm = a->skew_ppm;
-		dfreq = f.freq_ppm - cs->freq_ppm;
-		engine_send(eng, IMSG_ADJ_FREQ, 0, &f, sizeof(f));
-		vclock_set_freq(&cs->model, sys, f.freq_ppm);
-		cs->freq_ppm = f.freq_ppm;
-		cs->skew_ppm = f.skew_ppm;
+		dfreq = a->freq_ppm - ctx->cs->freq_ppm;
+		ectx_priv_freq(ctx, sys, a->freq_ppm, a->skew_ppm);
 	}
 	for (i = 0; i < cl->n; i++) {
 		sst_correct(cl->srcs[i]->sst, now, dfreq, doff);
@@ -413,14 +394,14 @@ tell_sync(struct client *cl)
 {
 	struct req_sync	 r;
 
-	if (cl->eng->noclock)
+	if (cl->ctx->noclock)
 		return;
 	memset(&r, 0, sizeof(r));
 	r.synced = cl->mode == REF_SOURCES;
 	r.est_error_s = r.synced ? cl->sel.offset_sd_s : 16.0;
 	r.max_error_s = r.synced ? cl->sel.root_delay_s / 2 +
 	    cl->sel.root_disp_s : 16.0;
-	engine_send(cl->eng, IMSG_SET_SYNC, 0, &r, sizeof(r));
+	ectx_priv_sync(cl->ctx, &r);
 }
 
 /* Arm (or disarm) a leap second that a majority of the selected announce. */
@@ -430,9 +411,9 @@ update_leap(struct client *cl, int64_t now)
 	int		 leaps[SEL_MAX_SOURCES], i, leap;
 	struct req_leap	 r;
 
-	if (cl->eng->leaps.n > 0) {
+	if (cl->ctx->leaps->n > 0) {
 		/* leapsectz: the time zone decides, as chrony's */
-		i = tzif_leap_today(cl->eng->leaps.leaps, cl->eng->leaps.n,
+		i = tzif_leap_today(cl->ctx->leaps->leaps, cl->ctx->leaps->n,
 		    now / 1000000000LL);
 		leap = i > 0 ? PKT_LEAP_INSERT : i < 0 ? PKT_LEAP_DELETE :
 		    PKT_LEAP_NONE;
@@ -447,17 +428,17 @@ update_leap(struct client *cl, int64_t now)
 	if (leap != PKT_LEAP_NONE)
 		log_info("leap second announced: %s", leap == PKT_LEAP_INSERT ?
 		    "insert" : "delete");
-	if (cl->eng->noclock)
+	if (cl->ctx->noclock)
 		return;
 	r.leap = leap == PKT_LEAP_INSERT ? LEAP_INSERT :
 	    leap == PKT_LEAP_DELETE ? LEAP_DELETE : LEAP_NORMAL;
-	engine_send(cl->eng, IMSG_SET_LEAP, 0, &r, sizeof(r));
+	ectx_priv_leap(cl->ctx, &r);
 }
 
 static void
 set_mode(struct client *cl, enum refmode mode)
 {
-	const struct conf	*conf = cl->eng->conf;
+	const struct conf	*conf = cl->ctx->conf;
 
 	if (mode == cl->mode)
 		return;
@@ -467,10 +448,10 @@ set_mode(struct client *cl, enum refmode mode)
 	else if (mode == REF_NONE)
 		log_info("no selectable source: not synchronised");
 	if (cl->mode == REF_SOURCES)
-		log_unsync(cl, engine_now_ns(cl->eng));
+		log_unsync(cl, ectx_now_ns(cl->ctx));
 	cl->mode = mode;
 	tell_sync(cl);
-	server_update(cl->eng->server);
+	ectx_ref_changed(cl->ctx);
 }
 
 static int
@@ -478,7 +459,7 @@ select_sources(struct client *cl, int64_t now)
 {
 	struct sel_cand		 c[SEL_MAX_SOURCES];
 	struct sel_params	 p;
-	const struct conf	*conf = cl->eng->conf;
+	const struct conf	*conf = cl->ctx->conf;
 	int			 i, ok;
 
 	for (i = 0; i < cl->n; i++)
@@ -507,7 +488,7 @@ oneshot_finish(struct client *cl)
 {
 	struct oneshot_result	 r;
 	struct disc_actions	 a;
-	int64_t			 now = engine_now_ns(cl->eng);
+	int64_t			 now = ectx_now_ns(cl->ctx);
 
 	if (cl->oneshot_done)
 		return;
@@ -516,7 +497,7 @@ oneshot_finish(struct client *cl)
 	if (select_sources(cl, now)) {
 		r.ok = 1;
 		r.offset_s = cl->sel.offset_s;
-		if (cl->eng->oneshot == 'q' && !cl->eng->noclock) {
+		if (cl->ctx->oneshot == 'q' && !cl->ctx->noclock) {
 			memset(&a, 0, sizeof(a));
 			a.what = DISC_ACT_STEP;
 			a.step_offset_s = r.offset_s;
@@ -524,7 +505,7 @@ oneshot_finish(struct client *cl)
 			r.stepped = 1;
 		}
 	}
-	engine_send(cl->eng, IMSG_ONESHOT, 0, &r, sizeof(r));
+	ectx_priv_oneshot(cl->ctx, &r);
 }
 
 static void
@@ -557,12 +538,12 @@ reference(struct client *cl, const struct csrc *from)
 {
 	struct disc_input	 in;
 	struct disc_actions	 a;
-	const struct conf	*conf = cl->eng->conf;
-	int64_t			 now = engine_now_ns(cl->eng);
+	const struct conf	*conf = cl->ctx->conf;
+	int64_t			 now = ectx_now_ns(cl->ctx);
 	int			 was = cl->best;
 	double			 left;
 
-	if (cl->eng->oneshot) {
+	if (cl->ctx->oneshot) {
 		oneshot_check(cl);
 		return;
 	}
@@ -580,15 +561,15 @@ reference(struct client *cl, const struct csrc *from)
 	    (from->state != SEL_BEST && from->state != SEL_COMBINED))
 		return;
 	cl->ref_time_ns = now;
-	left = vclock_slew_left(&cl->eng->cs.model, sys_ns());
+	left = vclock_slew_left(&cl->ctx->cs->model, sys_ns());
 	memset(&in, 0, sizeof(in));
 	in.now_ns = now;
 	in.offset_s = cl->sel.offset_s;
 	in.offset_sd_s = cl->sel.offset_sd_s;
 	in.freq_ppm = cl->sel.freq_ppm;
 	in.skew_ppm = cl->sel.skew_ppm;
-	in.clock_freq_ppm = cl->eng->cs.freq_ppm;
-	in.updates = cl->eng->cs.updates;
+	in.clock_freq_ppm = cl->ctx->cs->freq_ppm;
+	in.updates = cl->ctx->cs->updates;
 	in.slew_left_s = left;
 	if (disc_update(cl->disc, &in, &a) == 0) {
 		log_debug("update: offset %+.9f sd %.9f residual "
@@ -600,7 +581,7 @@ reference(struct client *cl, const struct csrc *from)
 			/* as chronyd: the whole daemon stops */
 			log_warnx("maxchange: offset %+.3f s again, "
 			    "giving up", in.offset_s);
-			engine_send(cl->eng, IMSG_EXIT, 0, NULL, 0);
+			ectx_priv_exit(cl->ctx);
 			return;
 		}
 		if (a.what & DISC_ACT_IGNORE)
@@ -612,7 +593,7 @@ reference(struct client *cl, const struct csrc *from)
 	}
 	log_tracking(cl, now, left);
 	tell_sync(cl);
-	server_update(cl->eng->server);
+	ectx_ref_changed(cl->ctx);
 }
 
 /* The kernel's transmit timestamp of our request, from the error queue. */
@@ -637,7 +618,7 @@ read_tx_time(struct csrc *s, int fd)
 		if (tss.ts[0].tv_sec != 0 && s->src.req.awaiting)
 			s->tx_kernel = 1;
 		if (tss.ts[0].tv_sec != 0)
-			src_tx_time(&s->src, engine_sys_to_ns(s->cl->eng,
+			src_tx_time(&s->src, ectx_sys_to_ns(s->cl->ctx,
 			    (int64_t)tss.ts[0].tv_sec * 1000000000LL +
 			    tss.ts[0].tv_nsec));
 	}
@@ -650,8 +631,8 @@ read_tx_time(struct csrc *s, int fd)
 static int
 key_ready(struct csrc *s)
 {
-	if (s->conf->key == 0 || (s->cl->eng->keys != NULL &&
-	    ntpkeys_known(s->cl->eng->keys, s->conf->key))) {
+	if (s->conf->key == 0 || (s->cl->ctx->keys != NULL &&
+	    ntpkeys_known(s->cl->ctx->keys, s->conf->key))) {
 		s->key_missing = 0;
 		return 1;
 	}
@@ -671,8 +652,8 @@ mac_reply(struct csrc *s, const uint8_t *buf, size_t len)
 {
 	struct pkt	 p;
 
-	if (s->cl->eng->keys == NULL || pkt_decode(&p, buf, len) != PKT_OK ||
-	    p.n_ef > 0 || ntpkeys_verify(s->cl->eng->keys, buf, len,
+	if (s->cl->ctx->keys == NULL || pkt_decode(&p, buf, len) != PKT_OK ||
+	    p.n_ef > 0 || ntpkeys_verify(s->cl->ctx->keys, buf, len,
 	    p.mac_len, p.version) != s->conf->key)
 		goto bad;
 	s->mac_ok++;
@@ -702,9 +683,9 @@ handle_reply(struct csrc *s, uint8_t *buf, size_t n, struct msghdr *m)
 		    c->cmsg_type == SCM_TIMESTAMPING))
 			memcpy(&ts, CMSG_DATA(c), sizeof(ts));
 	s->rx_kernel = ts.tv_sec != 0;
-	t4 = ts.tv_sec != 0 ? engine_sys_to_ns(s->cl->eng,
+	t4 = ts.tv_sec != 0 ? ectx_sys_to_ns(s->cl->ctx,
 	    (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec) :
-	    engine_now_ns(s->cl->eng);
+	    ectx_now_ns(s->cl->ctx);
 	/* NTS: authenticated and ours, or dropped (counted there) */
 	if (s->nts != NULL && !ntscl_response(s->nts, buf, n,
 	    s->src.req.awaiting ? s->src.req.xmt : 0))
@@ -742,7 +723,7 @@ rx_cb(evutil_socket_t fd, short ev, void *arg)
 	struct msghdr		 m;
 	ssize_t			 n;
 
-	if (fd == s->fd && !s->cl->eng->sim)
+	if (fd == s->fd && !s->cl->ctx->sim)
 		read_tx_time(s, fd);
 	memset(&m, 0, sizeof(m));
 	m.msg_iov = &iov;
@@ -801,13 +782,13 @@ open_socket(struct csrc *s)
 	 * Without transmit timestamps the user-space time is used; in a
 	 * simulation, receive timestamps alone (no error queue there).
 	 */
-	if (s->cl->eng->sim)
+	if (s->cl->ctx->sim)
 		ts = RX_TS_FLAGS;
 	setsockopt(s->fd, SOL_SOCKET, SO_TIMESTAMPING, &ts, sizeof(ts));
 	if (setsockopt(s->fd, SOL_SOCKET, SO_TIMESTAMPNS, &on,
 	    sizeof(on)) == -1 ||
 	    connect(s->fd, (struct sockaddr *)&s->addr, s->alen) == -1 ||
-	    (s->ev_rx = event_new(s->cl->eng->base, s->fd, EV_READ |
+	    (s->ev_rx = event_new(s->cl->ctx->base, s->fd, EV_READ |
 	    EV_PERSIST, rx_cb, s)) == NULL || event_add(s->ev_rx, NULL) == -1) {
 		close_socket(s);
 		return -1;
@@ -836,7 +817,7 @@ replace(struct csrc *s, const char *why)
 		sst_reset(s->sst);
 		s->have_est = 0;
 		p = s->src.p;	/* src_init() clears what it is given */
-		src_init(&s->src, &p, engine_now_ns(s->cl->eng));
+		src_init(&s->src, &p, ectx_now_ns(s->cl->ctx));
 		s->resolved = 0;
 		s->gave_up = 1;		/* keeps addr, to skip it */
 		s->state = SEL_UNUSABLE;
@@ -895,15 +876,15 @@ poll_cb(evutil_socket_t fd, short ev, void *arg)
 	s->tx_kernel = 0;
 	if (open_socket(s) == -1) {
 		log_debug("source %s: %s", s->name, strerror(errno));
-		t1 = engine_now_ns(s->cl->eng);
+		t1 = ectx_now_ns(s->cl->ctx);
 		src_poll(&s->src, t1, xmt, pkt);	/* counts as lost */
 	} else {
-		t1 = engine_now_ns(s->cl->eng);
+		t1 = ectx_now_ns(s->cl->ctx);
 		src_poll(&s->src, t1, xmt, pkt);
 		if (s->nts != NULL)
 			len = ntscl_request(s->nts, pkt, sizeof(pkt));
 		else if (s->conf->key != 0)
-			len = ntpkeys_sign(s->cl->eng->keys, s->conf->key,
+			len = ntpkeys_sign(s->cl->ctx->keys, s->conf->key,
 			    pkt, len, 4);	/* src_poll: NTPv4 */
 		if (len > 0 && send(s->fd, pkt, len, 0) == -1)
 			log_debug("source %s: send: %s", s->name,
@@ -1033,7 +1014,7 @@ resolve(struct csrc *s)
 	memset(&hints, 0, sizeof(hints));
 	hints.ai_family = AF_UNSPEC;
 	hints.ai_socktype = SOCK_DGRAM;
-	if (s->cl->eng->sim) {
+	if (s->cl->ctx->sim) {
 		resolve_sim(s, &hints);
 		return;
 	}
@@ -1063,7 +1044,7 @@ add_source(struct client *cl, const struct conf_source *cs)
 {
 	struct csrc		*s = xcalloc(1, sizeof(*s));
 	struct src_params	 p;
-	int			 oneshot = cl->eng->oneshot != 0;
+	int			 oneshot = cl->ctx->oneshot != 0;
 
 	s->cl = cl;
 	s->conf = cs;
@@ -1077,12 +1058,12 @@ add_source(struct client *cl, const struct conf_source *cs)
 	p.maxdelay_s = cs->maxdelay_s;
 	p.polltarget = cs->polltarget;
 	p.xleave = cs->xleave;
-	src_init(&s->src, &p, engine_now_ns(cl->eng));
+	src_init(&s->src, &p, ectx_now_ns(cl->ctx));
 	if ((s->sst = sst_new()) == NULL ||
-	    (s->ev_poll = evtimer_new(cl->eng->base, poll_cb, s)) == NULL)
+	    (s->ev_poll = evtimer_new(cl->ctx->base, poll_cb, s)) == NULL)
 		fatalx("client: out of memory");
 	if (cs->nts)
-		s->nts = ntscl_new(cl->eng, cs, nts_ready, s);
+		s->nts = ntscl_new(cl->ctx, cs, nts_ready, s);
 	cl->srcs[cl->n++] = s;
 	return s;
 }
@@ -1106,20 +1087,20 @@ make_disc(const struct conf *conf)
 }
 
 struct client *
-client_new(struct engine *eng)
+client_new(struct ectx *ctx)
 {
 	struct client		*cl = xcalloc(1, sizeof(*cl));
 	const struct conf_source *cs;
 	int			 i;
 
-	cl->eng = eng;
+	cl->ctx = ctx;
 	cl->best = -1;
-	cl->dns = eng->dns;
-	cl->mode = eng->conf->local_set ? REF_LOCAL : REF_NONE;
-	if ((cl->disc = make_disc(eng->conf)) == NULL)
+	cl->dns = ctx->dns;
+	cl->mode = ctx->conf->local_set ? REF_LOCAL : REF_NONE;
+	if ((cl->disc = make_disc(ctx->conf)) == NULL)
 		fatalx("client: out of memory");
 	/* A pool gives up to maxsources sources, filled as it resolves. */
-	for (cs = eng->conf->sources; cs != NULL; cs = cs->next)
+	for (cs = ctx->conf->sources; cs != NULL; cs = cs->next)
 		for (i = 0; i < (cs->type == CONF_SRC_POOL ? cs->maxsources :
 		    1) && cl->n < SEL_MAX_SOURCES; i++)
 			add_source(cl, cs);
@@ -1136,9 +1117,9 @@ client_start(struct client *cl)
 	for (i = 0; i < cl->n; i++)	/* a pool: its first member asks */
 		if (i == 0 || cl->srcs[i]->conf != cl->srcs[i - 1]->conf)
 			resolve(cl->srcs[i]);
-	if (!cl->eng->oneshot)
+	if (!cl->ctx->oneshot)
 		return;
-	if ((cl->ev_oneshot = evtimer_new(cl->eng->base, oneshot_timeout,
+	if ((cl->ev_oneshot = evtimer_new(cl->ctx->base, oneshot_timeout,
 	    cl)) == NULL || evtimer_add(cl->ev_oneshot, &tv) == -1)
 		fatalx("client: event_new");
 	if (cl->n == 0)
@@ -1219,7 +1200,7 @@ client_server_state(const struct client *cl, struct srv_state *st,
 void
 client_tracking(const struct client *cl, struct rpt_tracking *r)
 {
-	const struct conf	*conf = cl->eng->conf;
+	const struct conf	*conf = cl->ctx->conf;
 	const struct csrc	*b;
 	int64_t			 now;
 
@@ -1236,7 +1217,7 @@ client_tracking(const struct client *cl, struct rpt_tracking *r)
 		r->ref_time = cl->ref_time_ns * 1e-9;
 		r->root_delay_s = cl->sel.root_delay_s;
 		/* grown since the selection, as in the answers */
-		now = engine_now_ns(cl->eng);
+		now = ectx_now_ns(cl->ctx);
 		r->root_dispersion_s = cl->sel.root_disp_s +
 		    (now > cl->sel_ns ? (now - cl->sel_ns) * 1e-9 : 0.0) *
 		    disp_rate(cl);
@@ -1246,7 +1227,7 @@ client_tracking(const struct client *cl, struct rpt_tracking *r)
 	} else if (cl->mode == REF_LOCAL) {
 		r->ref_id = PKT_REFID_LOCAL;
 		r->stratum = conf->local_stratum;
-		r->ref_time = engine_now_ns(cl->eng) * 1e-9;
+		r->ref_time = ectx_now_ns(cl->ctx) * 1e-9;
 		r->leap = LEAP_NORMAL;
 	}
 }
@@ -1265,7 +1246,7 @@ client_send_sourcestats(const struct client *cl, uint32_t peerid)
 	const struct csrc	*s;
 	struct rpt_sourcestats	 r;
 	struct sst_est		 e;
-	int64_t			 now = engine_now_ns(cl->eng);
+	int64_t			 now = ectx_now_ns(cl->ctx);
 	int			 i;
 
 	for (i = 0; i < cl->n; i++) {
@@ -1287,10 +1268,10 @@ client_send_sourcestats(const struct client *cl, uint32_t peerid)
 			r.freq_skew_ppm = e.skew_ppm;
 			r.stddev_s = e.stddev_s;
 		}
-		engine_send(cl->eng, IMSG_CTL_SOURCESTATS, peerid, &r,
+		ectx_send(cl->ctx, IMSG_CTL_SOURCESTATS, peerid, &r,
 		    sizeof(r));
 	}
-	engine_send(cl->eng, IMSG_CTL_END, peerid, NULL, 0);
+	ectx_send(cl->ctx, IMSG_CTL_END, peerid, NULL, 0);
 }
 
 void
@@ -1299,7 +1280,7 @@ client_send_sources(const struct client *cl, uint32_t peerid)
 	const struct csrc	*s;
 	struct rpt_source	 r;
 	struct sst_est		 e;
-	int64_t			 now = engine_now_ns(cl->eng);
+	int64_t			 now = ectx_now_ns(cl->ctx);
 	int			 i;
 
 	for (i = 0; i < cl->n; i++) {
@@ -1321,9 +1302,9 @@ client_send_sources(const struct client *cl, uint32_t peerid)
 		}
 		r.error_s = s->error_s;
 		r.nts = s->nts != NULL;
-		engine_send(cl->eng, IMSG_CTL_SOURCES, peerid, &r, sizeof(r));
+		ectx_send(cl->ctx, IMSG_CTL_SOURCES, peerid, &r, sizeof(r));
 	}
-	engine_send(cl->eng, IMSG_CTL_END, peerid, NULL, 0);
+	ectx_send(cl->ctx, IMSG_CTL_END, peerid, NULL, 0);
 }
 
 /* The source is the one named: by name, configured name or address. */
@@ -1405,7 +1386,7 @@ ntpdata(const struct csrc *s, struct rpt_ntpdata *r)
 
 	memset(r, 0, sizeof(*r));
 	snprintf(r->name, sizeof(r->name), "%s", s->name);
-	if (sst_estimate(s->sst, engine_now_ns(s->cl->eng), &e) == 0)
+	if (sst_estimate(s->sst, ectx_now_ns(s->cl->ctx), &e) == 0)
 		r->jitter_asymmetry = e.asymmetry;
 	address_of(s, r->remote_address, sizeof(r->remote_address));
 	r->remote_refid = refid_of(s);
@@ -1456,11 +1437,11 @@ client_send_ntpdata(const struct client *cl, const char *which,
 		if (!cl->srcs[i]->resolved || !matches(cl->srcs[i], which))
 			continue;
 		ntpdata(cl->srcs[i], &r);
-		engine_send(cl->eng, IMSG_CTL_NTPDATA, peerid, &r, sizeof(r));
+		ectx_send(cl->ctx, IMSG_CTL_NTPDATA, peerid, &r, sizeof(r));
 		n++;
 	}
 	if (n > 0 || which[0] == '\0')
-		engine_send(cl->eng, IMSG_CTL_END, peerid, NULL, 0);
+		ectx_send(cl->ctx, IMSG_CTL_END, peerid, NULL, 0);
 	return n;
 }
 
@@ -1578,7 +1559,7 @@ client_del_source(struct client *cl, const struct conf_source *cs)
 	struct conf_source	**pp, *c;
 	int			  i, removed = 0;
 
-	for (pp = &cl->eng->conf->sources; (c = *pp) != NULL; ) {
+	for (pp = &cl->ctx->conf->sources; (c = *pp) != NULL; ) {
 		if (!conf_source_equal(c, cs)) {
 			pp = &c->next;
 			continue;
@@ -1607,7 +1588,7 @@ client_add_source(struct client *cl, struct conf_source *cs)
 	struct conf_source	**pp;
 	int			  i, first = cl->n;
 
-	for (pp = &cl->eng->conf->sources; *pp != NULL; pp = &(*pp)->next)
+	for (pp = &cl->ctx->conf->sources; *pp != NULL; pp = &(*pp)->next)
 		;
 	*pp = cs;
 	cs->next = NULL;
@@ -1638,7 +1619,7 @@ select_state(const struct csrc *s, const struct sel_cand *c, int usable)
 		return 's';
 	if (!usable)
 		return 'M';
-	if (sel_distance(c) > s->cl->eng->conf->maxdistance_s)
+	if (sel_distance(c) > s->cl->ctx->conf->maxdistance_s)
 		return 'd';
 	switch (s->state) {
 	case SEL_BEST:
@@ -1658,7 +1639,7 @@ client_send_selectdata(const struct client *cl, uint32_t peerid)
 	const struct csrc	*s;
 	struct rpt_selectdata	 r;
 	struct sel_cand		 c;
-	int64_t			 now = engine_now_ns(cl->eng);
+	int64_t			 now = ectx_now_ns(cl->ctx);
 	int			 i, usable;
 
 	for (i = 0; i < cl->n; i++) {
@@ -1681,10 +1662,10 @@ client_send_selectdata(const struct client *cl, uint32_t peerid)
 		}
 		r.leap = s->src.stats.valid == 0 ? LEAP_UNSYNC :
 		    leap_of(s->src.leap);
-		engine_send(cl->eng, IMSG_CTL_SELECTDATA, peerid, &r,
+		ectx_send(cl->ctx, IMSG_CTL_SELECTDATA, peerid, &r,
 		    sizeof(r));
 	}
-	engine_send(cl->eng, IMSG_CTL_END, peerid, NULL, 0);
+	ectx_send(cl->ctx, IMSG_CTL_END, peerid, NULL, 0);
 }
 
 int
@@ -1715,8 +1696,8 @@ key_report(const struct csrc *s, struct rpt_authdata *r)
 
 	r->mode = RPT_AUTH_SYMMETRIC;
 	r->key_id = s->conf->key;
-	if (s->cl->eng->keys != NULL &&
-	    ntpkeys_info(s->cl->eng->keys, s->conf->key, &type, &bits) == 0 &&
+	if (s->cl->ctx->keys != NULL &&
+	    ntpkeys_info(s->cl->ctx->keys, s->conf->key, &type, &bits) == 0 &&
 	    type > 0 && type <= NTPKEY_AES256) {
 		r->key_type = chrony_type[type];
 		r->key_bits = bits;
@@ -1742,9 +1723,9 @@ client_send_authdata(const struct client *cl, uint32_t peerid)
 			ntscl_report(s->nts, &r);
 		else if (s->conf->key != 0)
 			key_report(s, &r);
-		engine_send(cl->eng, IMSG_CTL_AUTHDATA, peerid, &r, sizeof(r));
+		ectx_send(cl->ctx, IMSG_CTL_AUTHDATA, peerid, &r, sizeof(r));
 	}
-	engine_send(cl->eng, IMSG_CTL_END, peerid, NULL, 0);
+	ectx_send(cl->ctx, IMSG_CTL_END, peerid, NULL, 0);
 }
 
 void
@@ -1757,7 +1738,7 @@ client_nts_dump(struct client *cl)
 		if (cl->srcs[i]->nts == NULL ||
 		    ntscl_dump(cl->srcs[i]->nts, &d) == -1)
 			continue;
-		engine_send(cl->eng, IMSG_NTS_CLIENT_DUMP, 0, &d, sizeof(d));
+		ectx_send(cl->ctx, IMSG_NTS_CLIENT_DUMP, 0, &d, sizeof(d));
 		explicit_bzero(&d, sizeof(d));
 	}
 }

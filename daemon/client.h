@@ -29,10 +29,10 @@
 #include "pkt.h"
 #include "proto.h"
 
-struct engine;
+struct ectx;
 struct client;
 
-struct client	*client_new(struct engine *);
+struct client	*client_new(struct ectx *);
 void		 client_free(struct client *);
 /* The engine knows the time now: resolve and start polling. */
 void		 client_start(struct client *);
