@@ -19,9 +19,9 @@
  * client and server, the NTS material, client and server) sees of the
  * engine and of the others.  engine.c fills it in and wires the parts
  * together through its hooks; a part includes this header and lib/'s,
- * never another part's header (regress/check-daemon-deps.sh).  A unit
- * test drives a part against a context of its own (regress/unit/
- * check_shell_*.c).
+ * never the header of another part (regress/check-daemon-deps.sh; the
+ * client's NTS client of a source is the client's own).  A unit test
+ * drives a part against a context of its own (regress/unit/shell_ctx.h).
  */
 
 #ifndef TIMED_ECTX_H
@@ -105,6 +105,7 @@ struct ectx {
 	int			 sim;
 	const struct ectx_hooks	*hooks;
 	void			*hooks_arg;
+	/* cs's and leaps': written by ectx.c and engine.c alone */
 	struct clock_state	 clock;
 	struct leap_table	 leap_table;
 };
