@@ -29,10 +29,10 @@
 #include "pkt.h"
 #include "proto.h"
 
-struct engine;
+struct ectx;
 struct client;
 
-struct client	*client_new(struct engine *);
+struct client	*client_new(struct ectx *);
 void		 client_free(struct client *);
 /* The engine knows the time now: resolve and start polling. */
 void		 client_start(struct client *);
@@ -56,7 +56,6 @@ void		 client_nts_trust_changed(struct client *, int certset);
 void		 client_send_authdata(const struct client *, uint32_t peerid);
 /* One IMSG_CTL_SOURCESTATS answer per source, then IMSG_CTL_END. */
 void		 client_send_sourcestats(const struct client *, uint32_t peerid);
-/* timectl makestep: step the offset measured now; 1 if there was one. */
 /* timectl activity: how many sources are in which state. */
 void		 client_activity(const struct client *, struct rpt_activity *);
 /*

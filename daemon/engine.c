@@ -32,6 +32,8 @@
 #include <event2/util.h>
 
 #include "blame.h"
+#include "client.h"
+#include "ectx.h"
 #include "engine.h"
 #include "lim.h"
 #include "log.h"
@@ -42,7 +44,6 @@
 #include "proctitle.h"
 #include "sandbox.h"
 #include "server.h"
-#include "client.h"
 #include "vclock.h"
 #include "xmalloc.h"
 
@@ -59,47 +60,23 @@ system_ns(void)
 	return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
 }
 
-/*
- * The engine's time is chrony's "cooked" time: the clock as it reads, the
- * model's with the virtual clock or -x, less what is still being slewed
- * away; so a correction counts in full as soon as it is asked for.
- */
-int64_t
-engine_sys_to_ns(const struct engine *eng, int64_t sys_ns)
-{
-	double	 off = 0.0;
-
-	if (!eng->have_cs)
-		return sys_ns;
-	if (eng->cs.kind != CLOCK_KIND_KERNEL)
-		off = vclock_offset(&eng->cs.model, sys_ns);
-	off -= vclock_slew_left(&eng->cs.model, sys_ns);
-	return sys_ns + (int64_t)(off * 1e9);
-}
-
-int64_t
-engine_now_ns(const struct engine *eng)
-{
-	return engine_sys_to_ns(eng, system_ns());
-}
-
 static void
 update_events(struct engine *eng)
 {
 	short	 what = EV_READ | EV_PERSIST;
 
-	if (imsgbuf_is_mem(eng->ibuf))
+	if (imsgbuf_is_mem(eng->ctx.ibuf))
 		return;		/* chan_notify() wakes us */
-	if (imsgbuf_queued(eng->ibuf) > 0)
+	if (imsgbuf_queued(eng->ctx.ibuf) > 0)
 		what |= EV_WRITE;
 	event_del(eng->ev);
-	event_assign(eng->ev, eng->base, imsgbuf_fd(eng->ibuf), what,
+	event_assign(eng->ev, eng->ctx.base, imsgbuf_fd(eng->ctx.ibuf), what,
 	    engine_event, eng);
 	/*
 	 * As urgent as NTP: a flood of requests must not starve the
 	 * monitor's heartbeat, or its watchdog would kill a busy engine.
 	 */
-	event_priority_set(eng->ev, ENGINE_PRIO_NTP);
+	event_priority_set(eng->ev, ECTX_PRIO_NTP);
 	event_add(eng->ev, NULL);
 }
 
@@ -112,18 +89,6 @@ chan_notify(void *arg)
 	event_active(eng->ev, EV_READ, 0);
 }
 
-void
-engine_send(struct engine *eng, uint32_t type, uint32_t peerid,
-    const void *data, size_t len)
-{
-	if (imsg_compose(eng->ibuf, type, peerid, getpid(), -1, data,
-	    len) == -1) {
-		/* The monitor does not read: nothing else to do. */
-		exit(1);
-	}
-	update_events(eng);
-}
-
 static void
 log_sink(int priority, const char *msg)
 {
@@ -132,30 +97,129 @@ log_sink(int priority, const char *msg)
 	memset(&m, 0, sizeof(m));
 	m.priority = priority;
 	snprintf(m.text, sizeof(m.text), "%s", msg);
-	engine_send(the_engine, IMSG_LOG, 0, &m, sizeof(m));
+	ectx_send(&the_engine->ctx, IMSG_LOG, 0, &m, sizeof(m));
 }
+
+/* The parts' hooks (ectx.h): engine.c alone knows them all. */
+static void
+hook_queued(void *arg)
+{
+	update_events(arg);
+}
+
+static void
+hook_ref_changed(void *arg)
+{
+	struct engine	*eng = arg;
+
+	server_update(eng->server);
+}
+
+static int
+hook_reference(void *arg, struct srv_state *st, int64_t *disp_ns,
+    double *disp_rate)
+{
+	struct engine	*eng = arg;
+
+	return eng->client != NULL && client_server_state(eng->client, st,
+	    disp_ns, disp_rate);
+}
+
+static void
+hook_trust_changed(void *arg, int certset)
+{
+	struct engine	*eng = arg;
+
+	if (eng->client != NULL)
+		client_nts_trust_changed(eng->client, certset);
+}
+
+static struct ntske_conn *
+hook_ntske_start(void *arg, const struct conf_source *src,
+    ntske_request_fn request, ntske_done_fn done, void *fnarg)
+{
+	struct engine	*eng = arg;
+
+	return ntsmat_client_start(eng->nts, src, request, done, fnarg);
+}
+
+static int
+hook_nts_serving(void *arg)
+{
+	struct engine	*eng = arg;
+
+	return eng->ntssrv != NULL;
+}
+
+static size_t
+hook_nts_early_size(void *arg)
+{
+	return ntssrv_early_size();
+}
+
+static void
+hook_nts_ke_early(void *arg, SSL *ssl, void *early)
+{
+	struct engine	*eng = arg;
+
+	ntssrv_ke_early(eng->ntssrv, ssl, early);
+}
+
+static int
+hook_nts_ke_answer(void *arg, SSL *ssl, void *early, const uint8_t *req,
+    size_t reqlen, uint8_t *resp, size_t *resplen)
+{
+	struct engine	*eng = arg;
+
+	return ntssrv_ke_answer(eng->ntssrv, ssl, early, req, reqlen, resp,
+	    resplen);
+}
+
+static size_t
+hook_nts_respond(void *arg, const uint8_t *req, size_t reqlen, uint8_t *out,
+    size_t outsize, size_t hdrlen, struct rpt_serverstats *st)
+{
+	struct engine	*eng = arg;
+
+	return ntssrv_respond(eng->ntssrv, req, reqlen, out, outsize, hdrlen,
+	    st);
+}
+
+static const struct ectx_hooks engine_hooks = {
+	.queued = hook_queued,
+	.ref_changed = hook_ref_changed,
+	.reference = hook_reference,
+	.trust_changed = hook_trust_changed,
+	.ntske_start = hook_ntske_start,
+	.nts_serving = hook_nts_serving,
+	.nts_early_size = hook_nts_early_size,
+	.nts_ke_early = hook_nts_ke_early,
+	.nts_ke_answer = hook_nts_ke_answer,
+	.nts_respond = hook_nts_respond
+};
 
 static void
 ctl_tracking(struct engine *eng, uint32_t peerid)
 {
+	const struct clock_state *cs = eng->ctx.cs;
 	struct rpt_tracking	 r;
 	int64_t			 now = system_ns();
 
 	memset(&r, 0, sizeof(r));
 	r.leap = LEAP_UNSYNC;
-	r.clock = eng->noclock ? CLOCK_KIND_NONE : eng->cs.kind;
-	r.freq_ppm = eng->cs.freq_ppm;
-	r.skew_ppm = eng->cs.skew_ppm;
-	r.system_time_offset_s = vclock_slew_left(&eng->cs.model, now);
-	if (eng->cs.kind == CLOCK_KIND_VIRTUAL)
-		r.virtual_true_offset_s = vclock_offset(&eng->cs.model, now);
+	r.clock = eng->ctx.noclock ? CLOCK_KIND_NONE : cs->kind;
+	r.freq_ppm = cs->freq_ppm;
+	r.skew_ppm = cs->skew_ppm;
+	r.system_time_offset_s = vclock_slew_left(&cs->model, now);
+	if (cs->kind == CLOCK_KIND_VIRTUAL)
+		r.virtual_true_offset_s = vclock_offset(&cs->model, now);
 	client_tracking(eng->client, &r);
 	if (r.ref_id == 0) {
 		/* chronyd's root distance while not synchronised */
 		r.root_delay_s = 1.0;
 		r.root_dispersion_s = 1.0;
 	}
-	engine_send(eng, IMSG_CTL_TRACKING, peerid, &r, sizeof(r));
+	ectx_send(&eng->ctx, IMSG_CTL_TRACKING, peerid, &r, sizeof(r));
 }
 
 static void
@@ -163,7 +227,7 @@ ctl_result(struct engine *eng, uint32_t peerid, int code)
 {
 	struct ctl_result	 r = { code };
 
-	engine_send(eng, IMSG_CTL_RESULT, peerid, &r, sizeof(r));
+	ectx_send(&eng->ctx, IMSG_CTL_RESULT, peerid, &r, sizeof(r));
 }
 
 static void
@@ -176,7 +240,7 @@ ctl_serverstats(struct engine *eng, uint32_t peerid)
 	ntsmat_stats(eng->nts, &ke);
 	r.ntske_accepted = ke.accepted;
 	r.ntske_dropped = ke.dropped + ke.limited;
-	engine_send(eng, IMSG_CTL_SERVERSTATS, peerid, &r, sizeof(r));
+	ectx_send(&eng->ctx, IMSG_CTL_SERVERSTATS, peerid, &r, sizeof(r));
 }
 
 /* A selection from the monitor, NUL-terminated, or the engine stops. */
@@ -194,7 +258,7 @@ ctl_activity(struct engine *eng, uint32_t peerid)
 	struct rpt_activity	 r;
 
 	client_activity(eng->client, &r);
-	engine_send(eng, IMSG_CTL_ACTIVITY, peerid, &r, sizeof(r));
+	ectx_send(&eng->ctx, IMSG_CTL_ACTIVITY, peerid, &r, sizeof(r));
 }
 
 static void
@@ -226,7 +290,7 @@ heartbeat(struct engine *eng, struct imsg *imsg)
 
 	if (imsg_get_data(imsg, &hb, sizeof(hb)) == -1)
 		fatalx("IMSG_PING: malformed");
-	engine_send(eng, IMSG_PONG, 0, &hb, sizeof(hb));
+	ectx_send(&eng->ctx, IMSG_PONG, 0, &hb, sizeof(hb));
 }
 
 static void
@@ -280,7 +344,7 @@ ctl_sourcename(struct engine *eng, struct imsg *imsg)
 	if (client_source_name(eng->client, sel.which, &r) == -1)
 		ctl_result(eng, imsg->hdr.peerid, CTL_NOSOURCE);
 	else
-		engine_send(eng, IMSG_CTL_SOURCENAME, imsg->hdr.peerid, &r,
+		ectx_send(&eng->ctx, IMSG_CTL_SOURCENAME, imsg->hdr.peerid, &r,
 		    sizeof(r));
 }
 
@@ -364,15 +428,15 @@ keyfile(struct engine *eng, struct imsg *imsg)
 		len = 0;
 	}
 	keys = ntpkeys_parse(p == NULL ? "" : (const char *)p, len,
-	    eng->conf->keyfile, err, sizeof(err));
+	    eng->ctx.conf->keyfile, err, sizeof(err));
 	if (p != NULL)
 		munmap(p, len);
 	if (keys == NULL) {
 		log_warnx("keyfile %s", err);
 		return;
 	}
-	ntpkeys_free(eng->keys);
-	eng->keys = keys;
+	ntpkeys_free(eng->ctx.keys);
+	eng->ctx.keys = keys;
 }
 
 /* A saved NTS client state, from the monitor before the clock state. */
@@ -383,7 +447,7 @@ nts_state(struct engine *eng, struct imsg *imsg)
 
 	if (imsg_get_data(imsg, &d, sizeof(d)) == -1)
 		fatalx("IMSG_NTS_CLIENT_STATE: bad length");
-	if (!eng->have_cs)
+	if (!eng->ctx.have_cs)
 		client_nts_restore(eng->client, &d);
 	explicit_bzero(&d, sizeof(d));
 }
@@ -391,24 +455,26 @@ nts_state(struct engine *eng, struct imsg *imsg)
 static void
 dispatch(struct engine *eng, struct imsg *imsg)
 {
-	uint32_t	 refused;
+	struct clock_state	*cs = &eng->ctx.clock;
+	struct leap_table	*leaps = &eng->ctx.leap_table;
+	uint32_t		 refused;
 
 	switch (imsg->hdr.type) {
 	case IMSG_CLOCK_STATE:
-		refused = eng->cs.refused;
-		if (imsg_get_data(imsg, &eng->cs, sizeof(eng->cs)) == -1)
+		refused = cs->refused;
+		if (imsg_get_data(imsg, cs, sizeof(*cs)) == -1)
 			fatalx("IMSG_CLOCK_STATE: bad length");
-		if (!eng->have_cs) {
+		if (!eng->ctx.have_cs) {
 			/* time is only known from now on: start polling */
-			eng->have_cs = 1;
+			eng->ctx.have_cs = 1;
 			client_start(eng->client);
-		} else if (eng->cs.refused != refused)
+		} else if (cs->refused != refused)
 			client_refused(eng->client);
 		server_update(eng->server);
 		break;
 	case IMSG_LEAP_TABLE:
-		if (imsg_get_data(imsg, &eng->leaps, sizeof(eng->leaps)) ==
-		    -1 || !leap_table_ok(&eng->leaps))
+		if (imsg_get_data(imsg, leaps, sizeof(*leaps)) == -1 ||
+		    !leap_table_ok(leaps))
 			fatalx("IMSG_LEAP_TABLE: malformed");
 		break;
 	case IMSG_NTP_SOCKET:
@@ -514,17 +580,17 @@ engine_read(struct engine *eng)
 	ssize_t		 n;
 	int		 r;
 
-	if ((n = imsgbuf_read(eng->ibuf)) == -1 && errno == EAGAIN)
+	if ((n = imsgbuf_read(eng->ctx.ibuf)) == -1 && errno == EAGAIN)
 		return;
 	if (n <= 0) {
 		/*
 		 * The monitor is gone: so are we.  At once: the channel's
 		 * event outranks libevent's loopexit timer.
 		 */
-		event_base_loopbreak(eng->base);
+		event_base_loopbreak(eng->ctx.base);
 		return;
 	}
-	while ((r = imsg_get(eng->ibuf, &imsg)) == 1) {
+	while ((r = imsg_get(eng->ctx.ibuf, &imsg)) == 1) {
 		dispatch(eng, &imsg);
 		imsg_free(&imsg);
 	}
@@ -539,8 +605,8 @@ engine_event(evutil_socket_t fd, short ev, void *arg)
 
 	if (ev & EV_READ)
 		engine_read(eng);
-	if ((ev & EV_WRITE) && imsgbuf_write(eng->ibuf) == -1) {
-		event_base_loopbreak(eng->base);
+	if ((ev & EV_WRITE) && imsgbuf_write(eng->ctx.ibuf) == -1) {
+		event_base_loopbreak(eng->ctx.base);
 		return;
 	}
 	update_events(eng);
@@ -559,7 +625,7 @@ nts_dump_cb(evutil_socket_t fd, short ev, void *arg)
 void
 engine_stop(struct engine *eng)
 {
-	if (eng->conf->ntsdumpdir != NULL)
+	if (eng->ctx.conf->ntsdumpdir != NULL)
 		client_nts_dump(eng->client);
 }
 
@@ -569,18 +635,18 @@ sigterm_cb(evutil_socket_t sig, short ev, void *arg)
 	struct engine	*eng = arg;
 
 	engine_stop(eng);
-	event_base_loopbreak(eng->base);	/* flush() sends the dump */
+	event_base_loopbreak(eng->ctx.base);	/* flush() sends the dump */
 }
 
 /* What is still queued for the monitor (the NTS state at exit). */
 static void
 flush(struct engine *eng)
 {
-	if (imsgbuf_queued(eng->ibuf) == 0 ||
-	    fcntl(imsgbuf_fd(eng->ibuf), F_SETFL, 0) == -1) /* blocking */
+	if (imsgbuf_queued(eng->ctx.ibuf) == 0 ||
+	    fcntl(imsgbuf_fd(eng->ctx.ibuf), F_SETFL, 0) == -1) /* blocking */
 		return;
-	while (imsgbuf_queued(eng->ibuf) > 0)
-		if (imsgbuf_write(eng->ibuf) == -1)
+	while (imsgbuf_queued(eng->ctx.ibuf) > 0)
+		if (imsgbuf_write(eng->ctx.ibuf) == -1)
 			return;
 }
 
@@ -605,11 +671,11 @@ parse_args(int argc, char *argv[], struct engine *eng, uid_t *uid,
 			*uid = (uid_t)strtoul(optarg, NULL, 10);
 			break;
 		case 'x':
-			eng->noclock = 1;
+			eng->ctx.noclock = 1;
 			break;
 		case 'q':
 		case 'Q':
-			eng->oneshot = ch;
+			eng->ctx.oneshot = ch;
 			break;
 		case 'P':
 			break;
@@ -654,19 +720,20 @@ setup(struct engine *eng, uid_t uid, gid_t gid)
 
 	if ((cfg = event_config_new()) == NULL ||
 	    event_config_set_max_dispatch_interval(cfg, NULL, 1,
-	    ENGINE_PRIO_NTSKE) == -1 ||
-	    (eng->base = event_base_new_with_config(cfg)) == NULL ||
-	    event_base_priority_init(eng->base, ENGINE_NPRIO) == -1)
+	    ECTX_PRIO_NTSKE) == -1 ||
+	    (eng->ctx.base = event_base_new_with_config(cfg)) == NULL ||
+	    event_base_priority_init(eng->ctx.base, ECTX_NPRIO) == -1)
 		fatalx("event_base_new");
 	event_config_free(cfg);
 	if (fcntl(ENGINE_FD, F_SETFL, O_NONBLOCK) == -1 ||
 	    fcntl(ENGINE_FD, F_SETFD, FD_CLOEXEC) == -1)
 		fatal("channel to the monitor");
-	if ((eng->ibuf = imsgbuf_new(ENGINE_FD)) == NULL)
+	if ((eng->ctx.ibuf = imsgbuf_new(ENGINE_FD)) == NULL)
 		fatalx("out of memory");
 	/* as urgent as NTP, or a flood of requests would starve it */
-	if ((ev = evsignal_new(eng->base, SIGTERM, sigterm_cb, eng)) == NULL ||
-	    event_priority_set(ev, ENGINE_PRIO_NTP) == -1 ||
+	if ((ev = evsignal_new(eng->ctx.base, SIGTERM, sigterm_cb,
+	    eng)) == NULL ||
+	    event_priority_set(ev, ECTX_PRIO_NTP) == -1 ||
 	    evsignal_add(ev, NULL) == -1)
 		fatalx("cannot handle SIGTERM");
 	/* A ^C in the foreground is for the monitor, which stops us. */
@@ -680,16 +747,16 @@ setup(struct engine *eng, uid_t uid, gid_t gid)
 	tzset();
 	if (evutil_secure_rng_init() == -1)
 		fatalx("cannot seed libevent's random numbers");
-	eng->dns = make_resolver(eng->base);
+	eng->ctx.dns = make_resolver(eng->ctx.base);
 	/*
 	 * OpenSSL (its providers, TLS methods, the key-exchange pool) only
 	 * if something uses it: it costs about 1.5 MB of heap and library
 	 * code touched.  timed-engine-plain has no OpenSSL: its ntske_init()
 	 * is fatal, and the monitor never starts it for such a configuration.
 	 */
-	if (conf_needs_crypto(eng->conf) && ntske_init() == -1)
+	if (conf_needs_crypto(eng->ctx.conf) && ntske_init() == -1)
 		fatalx("cannot initialise OpenSSL");
-	if (sandbox_drop(eng->conf->chrootdir, uid, gid, err,
+	if (sandbox_drop(eng->ctx.conf->chrootdir, uid, gid, err,
 	    sizeof(err)) == -1)
 		fatalx("privilege drop: %s", err);
 	if (sandbox_engine_filter() == -1)
@@ -702,22 +769,23 @@ engine_start(struct engine *eng)
 	struct timeval	 hour = { 3600, 0 };
 	struct event	*ev;
 
-	if ((eng->ev = event_new(eng->base, -1, 0, NULL, NULL)) == NULL)
+	ectx_init(&eng->ctx, &engine_hooks, eng);
+	if ((eng->ev = event_new(eng->ctx.base, -1, 0, NULL, NULL)) == NULL)
 		fatalx("out of memory");
-	if (imsgbuf_is_mem(eng->ibuf)) {
-		event_assign(eng->ev, eng->base, -1, EV_READ | EV_PERSIST,
+	if (imsgbuf_is_mem(eng->ctx.ibuf)) {
+		event_assign(eng->ev, eng->ctx.base, -1, EV_READ | EV_PERSIST,
 		    engine_event, eng);
-		event_priority_set(eng->ev, ENGINE_PRIO_NTP);
-		imsgbuf_set_notify(eng->ibuf, chan_notify, eng);
+		event_priority_set(eng->ev, ECTX_PRIO_NTP);
+		imsgbuf_set_notify(eng->ctx.ibuf, chan_notify, eng);
 	}
-	eng->server = server_new(eng);
-	eng->client = client_new(eng);
-	eng->nts = ntsmat_new(eng);
-	eng->ntssrv = ntssrv_new(eng);
-	imsg_compose_hello(eng->ibuf);
+	eng->server = server_new(&eng->ctx);
+	eng->client = client_new(&eng->ctx);
+	eng->nts = ntsmat_new(&eng->ctx);
+	eng->ntssrv = ntssrv_new(&eng->ctx);
+	imsg_compose_hello(eng->ctx.ibuf);
 	update_events(eng);
-	if (eng->conf->ntsdumpdir != NULL && ((ev = event_new(eng->base, -1,
-	    EV_PERSIST, nts_dump_cb, eng)) == NULL ||
+	if (eng->ctx.conf->ntsdumpdir != NULL && ((ev = event_new(
+	    eng->ctx.base, -1, EV_PERSIST, nts_dump_cb, eng)) == NULL ||
 	    evtimer_add(ev, &hour) == -1))
 		fatalx("event_new");
 }
@@ -736,8 +804,8 @@ engine_main(int argc, char *argv[])
 	}
 	log_init(1, debug, "engine");
 	proctitle_set("timed: network engine");
-	eng.conf = conf_new();
-	if (conf_load(eng.conf, ENGINE_CONF_PATH, stderr) == -1)
+	eng.ctx.conf = conf_new();
+	if (conf_load(eng.ctx.conf, ENGINE_CONF_PATH, stderr) == -1)
 		fatalx("cannot read the configuration from the monitor");
 	close(ENGINE_CONF_FD);
 	setup(&eng, uid, gid);
@@ -745,14 +813,14 @@ engine_main(int argc, char *argv[])
 	log_set_sink(log_sink);
 	engine_start(&eng);
 	log_debug("running as uid %u in %s", (unsigned)uid,
-	    eng.conf->chrootdir);
+	    eng.ctx.conf->chrootdir);
 	/*
 	 * Setup leaves free but dirty heap behind it (the configuration's
 	 * parse, OpenSSL's loading of providers and certificates): give it
 	 * back before serving.
 	 */
 	malloc_trim(0);
-	event_base_dispatch(eng.base);
+	event_base_dispatch(eng.ctx.base);
 	flush(&eng);
 	return 0;
 }

@@ -21,17 +21,17 @@
  * (their relocated data alone is about 460 kB of dirty memory).  The
  * monitor starts it only when conf_needs_crypto() is 0: no NTS source, no
  * NTS server, no keyfile, no sourcedir.  The engine then has no NTS
- * material, no NTS server and no keys (eng->nts, eng->ntssrv, eng->keys
- * and every source's NTS client are NULL), and its own NULL checks keep
- * it away from the rest: those entry points are here only for the
- * linker, and are fatal, as is anything the monitor never sends this
- * program.
+ * material, no NTS server and no keys (the engine's nts and ntssrv, its
+ * context's keys and every source's NTS client are NULL), and its own
+ * NULL checks keep it away from the rest: those entry points are here
+ * only for the linker, and are fatal, as is anything the monitor never
+ * sends this program.
  */
 
 #include <string.h>
 
 #include "conf.h"
-#include "engine.h"
+#include "ectx.h"
 #include "log.h"
 #include "ntpkey.h"
 #include "ntsclient.h"
@@ -48,13 +48,13 @@ never(const char *what)
 /* The NULL objects: no NTS material, no NTS server, no NTS clients. */
 
 struct ntsmat *
-ntsmat_new(struct engine *eng)
+ntsmat_new(struct ectx *ctx)
 {
 	return NULL;
 }
 
 struct ntssrv *
-ntssrv_new(struct engine *eng)
+ntssrv_new(struct ectx *ctx)
 {
 	return NULL;
 }
@@ -98,7 +98,7 @@ ntpkeys_parse(const char *text, size_t len, const char *name, char *err,
 	never("keyfile");
 }
 
-/* Called only with keys (eng->keys != NULL). */
+/* Called only with keys (ctx->keys != NULL). */
 size_t
 ntpkeys_sign(const struct ntpkeys *t, uint32_t id, uint8_t *pkt, size_t len,
     int version)
@@ -113,9 +113,28 @@ ntpkeys_verify(const struct ntpkeys *t, const uint8_t *pkt, size_t len,
 	never("symmetric keys");
 }
 
-/* Called only with an NTS server (eng->ntssrv != NULL). */
+/* Called only with an NTS server (the engine's ntssrv != NULL). */
 void
 ntssrv_keys(struct ntssrv *s, struct imsg *imsg)
+{
+	never("NTS server");
+}
+
+size_t
+ntssrv_early_size(void)
+{
+	never("NTS server");
+}
+
+void
+ntssrv_ke_early(struct ntssrv *s, SSL *ssl, void *early)
+{
+	never("NTS server");
+}
+
+int
+ntssrv_ke_answer(struct ntssrv *s, SSL *ssl, void *early, const uint8_t *req,
+    size_t reqlen, uint8_t *resp, size_t *resplen)
 {
 	never("NTS server");
 }
@@ -127,9 +146,17 @@ ntssrv_respond(struct ntssrv *s, const uint8_t *req, size_t reqlen,
 	never("NTS server");
 }
 
+/* Called only with NTS material (the engine's nts != NULL). */
+struct ntske_conn *
+ntsmat_client_start(struct ntsmat *m, const struct conf_source *src,
+    ntske_request_fn request, ntske_done_fn done, void *arg)
+{
+	never("NTS material");
+}
+
 /* An NTS source (cs->nts); the rest only with its client (s->nts). */
 struct ntscl *
-ntscl_new(struct engine *eng, const struct conf_source *cs,
+ntscl_new(struct ectx *ctx, const struct conf_source *cs,
     ntscl_ready_fn ready, void *arg)
 {
 	never("NTS source");

@@ -29,13 +29,13 @@
 #include <openssl/crypto.h>
 #include <openssl/rand.h>
 
-#include "engine.h"
+#include "ectx.h"
 #include "log.h"
 #include "nts.h"
 #include "nts_dump.h"
 #include "nts_jar.h"
+#include "ntske.h"
 #include "ntsclient.h"
-#include "ntsmat.h"
 #include "pkt.h"
 #include "siv.h"
 #include "xmalloc.h"
@@ -43,7 +43,7 @@
 #define NTP_PORT	123
 
 struct ntscl {
-	struct engine		*eng;
+	struct ectx		*ctx;
 	const struct conf_source *conf;
 	ntscl_ready_fn		 ready;
 	void			*arg;
@@ -191,13 +191,13 @@ ntp_server(struct ntscl *n)
 		n->have_addr = 1;
 		return 0;
 	}
-	if (n->eng->dns == NULL)
+	if (n->ctx->dns == NULL)
 		return -1;
 	memset(&hints, 0, sizeof(hints));
 	hints.ai_family = AF_UNSPEC;
 	hints.ai_socktype = SOCK_DGRAM;
 	/* dns_cb may run before this returns */
-	n->dns_req = evdns_getaddrinfo(n->eng->dns, n->server, NULL, &hints,
+	n->dns_req = evdns_getaddrinfo(n->ctx->dns, n->server, NULL, &hints,
 	    dns_cb, n);
 	return 1;
 }
@@ -312,24 +312,23 @@ start_ke(struct ntscl *n)
 	if (n->ke != NULL || n->retry_armed || n->dns_req != NULL)
 		return;
 	n->attempts++;
-	n->ke = ntsmat_client_start(n->eng->nts, n->conf, ke_request,
-	    ke_done, n);
+	n->ke = ectx_ntske_start(n->ctx, n->conf, ke_request, ke_done, n);
 	if (n->ke == NULL)
 		failed(n, NTS_JAR_FAIL_TLS, "cannot start");
 }
 
 struct ntscl *
-ntscl_new(struct engine *eng, const struct conf_source *cs,
+ntscl_new(struct ectx *ctx, const struct conf_source *cs,
     ntscl_ready_fn ready, void *arg)
 {
 	struct ntscl	*n = xcalloc(1, sizeof(*n));
 
-	n->eng = eng;
+	n->ctx = ctx;
 	n->conf = cs;
 	n->ready = ready;
 	n->arg = arg;
 	n->port = -1;
-	if ((n->ev_retry = evtimer_new(eng->base, retry_cb, n)) == NULL)
+	if ((n->ev_retry = evtimer_new(ctx->base, retry_cb, n)) == NULL)
 		fatalx("NTS client: out of memory");
 	return n;
 }
@@ -355,7 +354,7 @@ int
 ntscl_prepare(struct ntscl *n, struct sockaddr_storage *addr,
     socklen_t *alen)
 {
-	long	 refresh = n->eng->conf->ntsrefresh_s;
+	long	 refresh = n->ctx->conf->ntsrefresh_s;
 	int	 port;
 
 	/* ntsrefresh: new keys, the old ones serve meanwhile */
@@ -502,7 +501,7 @@ int
 ntscl_restore(struct ntscl *n, const struct nts_dump *d)
 {
 	double	 age = unix_s() - d->ke_time;
-	long	 refresh = n->eng->conf->ntsrefresh_s;
+	long	 refresh = n->ctx->conf->ntsrefresh_s;
 	int	 i;
 
 	if (nts_dump_check(d) != NULL || strcmp(d->name, n->conf->name) != 0)

@@ -34,13 +34,13 @@
 #include "conf.h"
 #include "proto.h"
 
-struct engine;
+struct ectx;
 struct ntscl;
 
 /* Called when a source that was not ready becomes ready to poll. */
 typedef void	(*ntscl_ready_fn)(void *arg);
 
-struct ntscl	*ntscl_new(struct engine *, const struct conf_source *,
+struct ntscl	*ntscl_new(struct ectx *, const struct conf_source *,
 		    ntscl_ready_fn, void *arg);
 /* Wipes the keys and cookies; cancels an exchange under way. */
 void		 ntscl_free(struct ntscl *);

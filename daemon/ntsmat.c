@@ -21,12 +21,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "client.h"
 #include "clog.h"
-#include "engine.h"
+#include "ectx.h"
 #include "log.h"
 #include "ntsmat.h"
-#include "ntsserver.h"
 #include "proto.h"
 #include "xmalloc.h"
 
@@ -36,7 +34,7 @@ struct trust {
 };
 
 struct ntsmat {
-	struct engine		*eng;
+	struct ectx		*ctx;
 	struct trust		 trust[NTS_MAX_TRUST];
 	int			 ntrust;
 	SSL_CTX			*pending[NTS_MAX_CERTS];	/* next set */
@@ -51,8 +49,8 @@ ke_early(void *arg, SSL *ssl, void *early)
 {
 	struct ntsmat	*m = arg;
 
-	if (m->eng->ntssrv != NULL)
-		ntssrv_ke_early(m->eng->ntssrv, ssl, early);
+	if (ectx_nts_serving(m->ctx))
+		ectx_nts_ke_early(m->ctx, ssl, early);
 }
 
 /*
@@ -70,9 +68,9 @@ ke_handle(void *arg, SSL *ssl, void *early, const uint8_t *req,
 	};
 	struct ntsmat		*m = arg;
 
-	if (m->eng->ntssrv != NULL)
-		return ntssrv_ke_answer(m->eng->ntssrv, ssl, early, req,
-		    reqlen, resp, resplen);
+	if (ectx_nts_serving(m->ctx))
+		return ectx_nts_ke_answer(m->ctx, ssl, early, req, reqlen,
+		    resp, resplen);
 	if (*resplen < sizeof(refusal))
 		return -1;
 	memcpy(resp, refusal, sizeof(refusal));
@@ -111,12 +109,12 @@ server(struct ntsmat *m)
 	if (m->srv != NULL)
 		return m->srv;
 	memset(&p, 0, sizeof(p));
-	p.max_conns = m->eng->conf->maxntsconnections;
-	m->limiter = make_limiter(m->eng->conf);
+	p.max_conns = m->ctx->conf->maxntsconnections;
+	m->limiter = make_limiter(m->ctx->conf);
 	p.limiter = m->limiter;
 	p.early = ke_early;
-	p.early_size = ntssrv_early_size();
-	if ((m->srv = ntske_server_new(m->eng->base, &p, ke_handle, m)) ==
+	p.early_size = ectx_nts_early_size(m->ctx);
+	if ((m->srv = ntske_server_new(m->ctx->base, &p, ke_handle, m)) ==
 	    NULL)
 		fatalx("NTS-KE server: out of memory");
 	return m->srv;
@@ -160,7 +158,7 @@ add_cert(struct ntsmat *m, struct imsg *imsg)
 	    msg.index < 0 || msg.index >= NTS_MAX_CERTS ||
 	    m->npending == NTS_MAX_CERTS)
 		fatalx("IMSG_NTS_SERVER_CERT: malformed");
-	name = nth_name(m->eng->conf->ntsservercert, msg.index);
+	name = nth_name(m->ctx->conf->ntsservercert, msg.index);
 	if ((pem = map_pem(imsg, name, &len)) == NULL)
 		return;
 	ctx = ntske_server_ctx(pem, len, err, sizeof(err));
@@ -231,8 +229,7 @@ add_trust(struct ntsmat *m, struct imsg *imsg)
 	SSL_CTX_free(t->ctx);
 	t->ctx = ctx;
 	log_info("%s: reloaded", what);
-	if (m->eng->client != NULL)
-		client_nts_trust_changed(m->eng->client, msg.certset);
+	ectx_trust_changed(m->ctx, msg.certset);
 }
 
 static void
@@ -267,11 +264,11 @@ ntsmat_dispatch(struct ntsmat *m, struct imsg *imsg)
 }
 
 struct ntsmat *
-ntsmat_new(struct engine *eng)
+ntsmat_new(struct ectx *ctx)
 {
 	struct ntsmat	*m = xcalloc(1, sizeof(*m));
 
-	m->eng = eng;
+	m->ctx = ctx;
 	return m;
 }
 
@@ -316,7 +313,7 @@ ntsmat_client_start(struct ntsmat *m, const struct conf_source *src,
     ntske_request_fn request, ntske_done_fn done, void *arg)
 {
 	struct ntske_client_params	 p;
-	struct engine			*eng = m->eng;
+	struct ectx			*ctx = m->ctx;
 	struct ntske_conn		*c;
 
 	memset(&p, 0, sizeof(p));
@@ -327,10 +324,10 @@ ntsmat_client_start(struct ntsmat *m, const struct conf_source *src,
 		    src->name, src->certset);
 		return NULL;
 	}
-	p.nocerttimecheck = eng->conf->nocerttimecheck > 0 &&
-	    (!eng->have_cs ||
-	    eng->cs.updates < (uint32_t)eng->conf->nocerttimecheck);
-	if ((c = ntske_client_start(eng->base, eng->dns, &p, request, done,
+	p.nocerttimecheck = ctx->conf->nocerttimecheck > 0 &&
+	    (!ctx->have_cs ||
+	    ctx->cs->updates < (uint32_t)ctx->conf->nocerttimecheck);
+	if ((c = ntske_client_start(ctx->base, ctx->dns, &p, request, done,
 	    arg)) == NULL)
 		log_warnx("source %s: cannot start NTS-KE", src->name);
 	return c;

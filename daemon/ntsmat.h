@@ -29,10 +29,10 @@
 #include "imsg.h"
 #include "ntske.h"
 
-struct engine;
+struct ectx;
 struct ntsmat;
 
-struct ntsmat	*ntsmat_new(struct engine *);
+struct ntsmat	*ntsmat_new(struct ectx *);
 void		 ntsmat_free(struct ntsmat *);
 /*
  * IMSG_NTS_SERVER_CERT, _SERVER_CERTS_END, _TRUST, _KE_SOCKET.  A frame

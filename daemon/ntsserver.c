@@ -30,7 +30,7 @@
 #include <openssl/crypto.h>
 #include <openssl/rand.h>
 
-#include "engine.h"
+#include "ectx.h"
 #include "log.h"
 #include "nts.h"
 #include "ntske.h"
@@ -43,7 +43,7 @@
 #define RND_POOL	(NTS_RESPOND_RND_LEN * 64)	/* answers' nonces */
 
 struct ntssrv {
-	struct engine		*eng;
+	struct ectx		*ctx;
 	struct nts_keyring	*ring;
 	struct siv		*scratch;
 	struct event		*ev_rotate;
@@ -64,7 +64,7 @@ struct ntssrv {
 static int64_t
 now_s(const struct ntssrv *ns)
 {
-	int64_t	 ns_now = engine_now_ns(ns->eng);
+	int64_t	 ns_now = ectx_now_ns(ns->ctx);
 
 	return ns_now >= 0 ? ns_now / 1000000000LL :
 	    -((-ns_now + 999999999LL) / 1000000000LL);
@@ -102,7 +102,7 @@ save(struct ntssrv *ns)
 	OPENSSL_cleanse(&kf, sizeof(kf));
 	if (n == 0)
 		fatalx("NTS: cannot write the key file");
-	engine_send(ns->eng, IMSG_NTS_KEYS_SAVE, 0, buf, n);
+	ectx_send(ns->ctx, IMSG_NTS_KEYS_SAVE, 0, buf, n);
 	OPENSSL_cleanse(buf, sizeof(buf));
 }
 
@@ -135,7 +135,7 @@ rotate_cb(evutil_socket_t fd, short ev, void *arg)
 		return;
 	}
 	rotate(ns);
-	arm(ns, ns->eng->conf->ntsrotate_s);
+	arm(ns, ns->ctx->conf->ntsrotate_s);
 }
 
 static void
@@ -160,8 +160,8 @@ load(struct ntssrv *ns, const struct nts_keyfile *kf)
 	}
 	log_info("NTS: %d master key(s) loaded, current %08x", kf->n_keys,
 	    id);
-	if (ns->eng->conf->ntsrotate_s > 0)
-		arm(ns, ns->eng->conf->ntsrotate_s);
+	if (ns->ctx->conf->ntsrotate_s > 0)
+		arm(ns, ns->ctx->conf->ntsrotate_s);
 }
 
 void
@@ -175,8 +175,8 @@ ntssrv_keys(struct ntssrv *ns, struct imsg *imsg)
 		fatalx("IMSG_NTS_KEYS: malformed");
 	if (len == 0) {
 		rotate(ns);
-		if (ns->eng->conf->ntsrotate_s > 0)
-			arm(ns, ns->eng->conf->ntsrotate_s);
+		if (ns->ctx->conf->ntsrotate_s > 0)
+			arm(ns, ns->ctx->conf->ntsrotate_s);
 		return;
 	}
 	if (nts_keyfile_parse((const char *)imsg->data, len, &kf, &line) ==
@@ -187,19 +187,19 @@ ntssrv_keys(struct ntssrv *ns, struct imsg *imsg)
 }
 
 struct ntssrv *
-ntssrv_new(struct engine *eng)
+ntssrv_new(struct ectx *ctx)
 {
 	static const uint8_t	 zero[SIV_KEY_LEN];
 	struct ntssrv		*ns;
 
-	if (eng->conf->ntsservercert == NULL || eng->oneshot)
+	if (ctx->conf->ntsservercert == NULL || ctx->oneshot)
 		return NULL;
 	ns = xcalloc(1, sizeof(*ns));
-	ns->eng = eng;
+	ns->ctx = ctx;
 	ns->pool_off = sizeof(ns->pool);	/* empty */
 	if ((ns->ring = nts_keyring_new()) == NULL ||
 	    (ns->scratch = siv_new(zero, sizeof(zero))) == NULL ||
-	    (ns->ev_rotate = evtimer_new(eng->base, rotate_cb, ns)) == NULL)
+	    (ns->ev_rotate = evtimer_new(ctx->base, rotate_cb, ns)) == NULL)
 		fatalx("NTS server: out of memory");
 	return ns;
 }
@@ -312,7 +312,7 @@ ntssrv_ke_answer(struct ntssrv *ns, SSL *ssl, void *early,
 				rp.cookie[i] = cookies[i];
 				rp.cookie_len[i] = NTS_COOKIE_LEN;
 			}
-			negotiation(ns->eng->conf, &rp);
+			negotiation(ns->ctx->conf, &rp);
 		}
 	} else
 		rp.ntpv4 = msg.ntpv4;	/* no NTPv4 or no AEAD: empty list */
@@ -370,7 +370,7 @@ set_tx(struct ntssrv *ns, uint8_t *out)
 	struct timespec	 ts;
 
 	clock_gettime(CLOCK_REALTIME, &ts);
-	pkt_set_tx(out, pkt_ts_from_ns(engine_sys_to_ns(ns->eng,
+	pkt_set_tx(out, pkt_ts_from_ns(ectx_sys_to_ns(ns->ctx,
 	    (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec)));
 }
 

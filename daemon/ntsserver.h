@@ -32,11 +32,11 @@
 #include "imsg.h"
 #include "proto.h"
 
-struct engine;
+struct ectx;
 struct ntssrv;
 
 /* NULL when this engine serves no NTS (no ntsservercert, -q, -Q). */
-struct ntssrv	*ntssrv_new(struct engine *);
+struct ntssrv	*ntssrv_new(struct ectx *);
 void		 ntssrv_free(struct ntssrv *);
 /*
  * IMSG_NTS_KEYS: the key file's text from the monitor (lib/nts.h), or

@@ -43,12 +43,10 @@
 
 #include "acl.h"
 #include "blame.h"
-#include "client.h"
 #include "clog.h"
-#include "engine.h"
+#include "ectx.h"
 #include "log.h"
 #include "ntpkey.h"
-#include "ntsserver.h"
 #include "pkt.h"
 #include "serve.h"
 #include "server.h"
@@ -107,7 +105,7 @@ struct batch {
 };
 
 struct server {
-	struct engine		*eng;
+	struct ectx		*ctx;
 	struct srv_sock		 socks[MAX_SOCKETS];
 	int			 nsocks;
 	struct acl		*acl;
@@ -167,23 +165,22 @@ measure_precision(void)
 void
 server_update(struct server *srv)
 {
-	const struct engine	*eng = srv->eng;
-	const struct conf	*conf = eng->conf;
+	const struct ectx	*ctx = srv->ctx;
+	const struct conf	*conf = ctx->conf;
 	struct srv_state	*st = &srv->core.st;
 
 	srv->disp_rate = 0.0;
-	if (eng->client != NULL && client_server_state(eng->client, st,
-	    &srv->disp_ns, &srv->disp_rate)) {
+	if (ectx_reference(ctx, st, &srv->disp_ns, &srv->disp_rate)) {
 		srv->disp_s = st->root_disp_s;
 		return;
 	}
 	if (conf->local_set) {
-		st->leap = eng->cs.leap == LEAP_INSERT ? PKT_LEAP_INSERT :
-		    eng->cs.leap == LEAP_DELETE ? PKT_LEAP_DELETE :
+		st->leap = ctx->cs->leap == LEAP_INSERT ? PKT_LEAP_INSERT :
+		    ctx->cs->leap == LEAP_DELETE ? PKT_LEAP_DELETE :
 		    PKT_LEAP_NONE;
 		st->stratum = conf->local_stratum;
 		st->refid = PKT_REFID_LOCAL;
-		st->ref_ts = pkt_ts_from_ns(engine_now_ns(eng));
+		st->ref_ts = pkt_ts_from_ns(ectx_now_ns(ctx));
 		st->root_delay_s = 0.0;
 		st->root_disp_s = 0.0;
 	} else {
@@ -310,7 +307,7 @@ read_tx_times(struct server *srv, int fd)
 			if (tss.ts[0].tv_sec == 0)
 				continue;
 			tsm_set_tx(srv->tsm, pkt_get_ts(a, PKT_RX_OFFSET),
-			    pkt_ts_from_ns(engine_sys_to_ns(srv->eng,
+			    pkt_ts_from_ns(ectx_sys_to_ns(srv->ctx,
 			    ts_ns(&tss.ts[0]))));
 		}
 	}
@@ -328,8 +325,8 @@ mac_answer(struct server *srv, int i, size_t n, uint32_t id, int version)
 
 	clock_gettime(CLOCK_REALTIME, &now);
 	pkt_set_tx(srv->b->tx_pkt[i],
-	    pkt_ts_from_ns(engine_sys_to_ns(srv->eng, ts_ns(&now))));
-	if ((n = ntpkeys_sign(srv->eng->keys, id, srv->b->tx_pkt[i], n,
+	    pkt_ts_from_ns(ectx_sys_to_ns(srv->ctx, ts_ns(&now))));
+	if ((n = ntpkeys_sign(srv->ctx->keys, id, srv->b->tx_pkt[i], n,
 	    version)) != 0)
 		srv->b->tx_keep[i] = 1;
 	return n;
@@ -340,11 +337,11 @@ static uint32_t
 mac_check(void *arg, const uint8_t *req, size_t len, size_t mac_len,
     int version)
 {
-	const struct engine	*eng = arg;
+	const struct ectx	*ctx = arg;
 
-	if (eng->keys == NULL)
+	if (ctx->keys == NULL)
 		return 0;
-	return ntpkeys_verify(eng->keys, req, len, mac_len, version);
+	return ntpkeys_verify(ctx->keys, req, len, mac_len, version);
 }
 
 /* Count a request that gets no answer, by why. */
@@ -395,7 +392,7 @@ make_req(struct server *srv, int i, int64_t now_ns, struct serve_req *rq)
 	}
 	if (blame_blocked(rq->from))
 		rq->flags |= SERVE_RQ_BLOCKED;
-	rq->rx_ns = rx.tv_sec != 0 ? engine_sys_to_ns(srv->eng, ts_ns(&rx)) :
+	rq->rx_ns = rx.tv_sec != 0 ? ectx_sys_to_ns(srv->ctx, ts_ns(&rx)) :
 	    now_ns;
 	rq->rnd = next_rnd(srv);
 }
@@ -429,11 +426,11 @@ handle_one(struct server *srv, int i, int64_t now_ns)
 	if (a.flags & SERVE_ANS_XLEAVE)
 		srv->stats.interleaved++;
 	/* in clknetsim send_batch() keeps the transmit time */
-	if ((a.flags & SERVE_ANS_STAMP) && !srv->eng->sim)
+	if ((a.flags & SERVE_ANS_STAMP) && !srv->ctx->sim)
 		ask_tx_time(srv, i);
 	/* NTS: sealed with its own transmit time, which stays */
 	if (a.flags & SERVE_ANS_NTS) {
-		n = ntssrv_respond(srv->eng->ntssrv, rq.pkt, rq.len,
+		n = ectx_nts_respond(srv->ctx, rq.pkt, rq.len,
 		    srv->b->tx_buf[i], sizeof(srv->b->tx_buf[i]), n,
 		    &srv->stats);
 		if (n == 0)
@@ -479,7 +476,7 @@ prepare_rx(struct server *srv)
 		m->msg_namelen = sizeof(srv->b->rx_addr[i]);
 		m->msg_iov = srv->b->rx_iov[i];
 		m->msg_iovlen = 2;
-		if (srv->eng->sim) {	/* clknetsim takes one iovec */
+		if (srv->ctx->sim) {	/* clknetsim takes one iovec */
 			srv->b->rx_iov[i][0].iov_base = srv->b->rx_buf[i];
 			srv->b->rx_iov[i][0].iov_len = RX_BUF;
 			m->msg_iovlen = 1;
@@ -523,11 +520,11 @@ send_batch(struct server *srv, int fd, int n)
 		return;
 	/* The transmit time, as late as can be: just before the send. */
 	clock_gettime(CLOCK_REALTIME, &now);
-	tx_ts = pkt_ts_from_ns(engine_sys_to_ns(srv->eng, ts_ns(&now)));
+	tx_ts = pkt_ts_from_ns(ectx_sys_to_ns(srv->ctx, ts_ns(&now)));
 	for (i = 0; i < n; i++)
 		if (!srv->b->tx_keep[i])
 			pkt_set_tx(srv->b->tx_iov[i].iov_base, tx_ts);
-	if (srv->eng->sim) {
+	if (srv->ctx->sim) {
 		send_one_by_one(srv, fd, n, tx_ts);
 		return;
 	}
@@ -566,9 +563,9 @@ sock_cb(evutil_socket_t fd, short ev, void *arg)
 		}
 		srv->stamped = 0;
 		/* the NTS server comes after this one */
-		srv->core.nts = srv->eng->ntssrv != NULL;
+		srv->core.nts = ectx_nts_serving(srv->ctx);
 		clock_gettime(CLOCK_REALTIME, &now);
-		now_ns = engine_sys_to_ns(srv->eng, ts_ns(&now));
+		now_ns = ectx_sys_to_ns(srv->ctx, ts_ns(&now));
 		if (srv->disp_rate > 0.0 && now_ns > srv->disp_ns)
 			srv->core.st.root_disp_s = srv->disp_s +
 			    (now_ns - srv->disp_ns) * 1e-9 * srv->disp_rate;
@@ -614,7 +611,7 @@ server_add_socket(struct server *srv, int fd)
 	if (srv->nsocks == MAX_SOCKETS)
 		return -1;
 	ss = &srv->socks[srv->nsocks];
-	if (srv->eng->sim)	/* receive timestamps alone: no error queue */
+	if (srv->ctx->sim)	/* receive timestamps alone: no error queue */
 		report = TS_REPORT | SOF_TIMESTAMPING_RX_SOFTWARE;
 	/* Without transmit timestamps answers are never interleaved. */
 	if (setsockopt(fd, SOL_SOCKET, SO_TIMESTAMPING, &report,
@@ -625,9 +622,9 @@ server_add_socket(struct server *srv, int fd)
 	}
 	ss->fd = fd;
 	ss->srv = srv;
-	if ((ss->ev = event_new(srv->eng->base, fd, EV_READ | EV_PERSIST,
+	if ((ss->ev = event_new(srv->ctx->base, fd, EV_READ | EV_PERSIST,
 	    sock_cb, ss)) == NULL ||
-	    event_priority_set(ss->ev, ENGINE_PRIO_NTP) == -1 ||
+	    event_priority_set(ss->ev, ECTX_PRIO_NTP) == -1 ||
 	    event_add(ss->ev, NULL) == -1)
 		return -1;
 	srv->nsocks++;
@@ -656,20 +653,20 @@ make_clog(const struct conf *conf)
 }
 
 struct server *
-server_new(struct engine *eng)
+server_new(struct ectx *ctx)
 {
 	struct server	*srv = xcalloc(1, sizeof(*srv));
 	struct timeval	 tv = { REF_REFRESH_S, 0 };
 
-	srv->eng = eng;
+	srv->ctx = ctx;
 	srv->b = mmap(NULL, sizeof(*srv->b), PROT_READ | PROT_WRITE,
 	    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (srv->b == MAP_FAILED)
 		fatal("server: mmap");
-	if ((srv->acl = acl_new(eng->conf->acl)) == NULL ||
-	    (eng->conf->ntsonly != NULL &&
-	    (srv->ntsonly = acl_new(eng->conf->ntsonly)) == NULL) ||
-	    (srv->clog = make_clog(eng->conf)) == NULL ||
+	if ((srv->acl = acl_new(ctx->conf->acl)) == NULL ||
+	    (ctx->conf->ntsonly != NULL &&
+	    (srv->ntsonly = acl_new(ctx->conf->ntsonly)) == NULL) ||
+	    (srv->clog = make_clog(ctx->conf)) == NULL ||
 	    (srv->tsm = tsm_new(TSMAP_SLOTS)) == NULL)
 		fatalx("server: out of memory");
 	srv->clog_cap = clog_capacity(srv->clog);
@@ -681,13 +678,13 @@ server_new(struct engine *eng)
 	srv->core.clog = srv->clog;
 	srv->core.tsm = srv->tsm;
 	srv->core.mac_check = mac_check;
-	srv->core.mac_arg = eng;
+	srv->core.mac_arg = ctx;
 	srv->core.st.precision = measure_precision();
-	srv->core.st.min_poll = eng->conf->ratelimit_set &&
-	    !eng->conf->noclientlog ? (int8_t)eng->conf->ratelimit_interval :
+	srv->core.st.min_poll = ctx->conf->ratelimit_set &&
+	    !ctx->conf->noclientlog ? (int8_t)ctx->conf->ratelimit_interval :
 	    PKT_MIN_POLL_ANY;
 	server_update(srv);
-	if ((srv->ev_ref = event_new(eng->base, -1, EV_PERSIST, ref_cb,
+	if ((srv->ev_ref = event_new(ctx->base, -1, EV_PERSIST, ref_cb,
 	    srv)) == NULL || event_add(srv->ev_ref, &tv) == -1)
 		fatalx("server: event_new");
 	return srv;
@@ -746,17 +743,17 @@ server_send_clients(const struct server *srv, uint32_t peerid,
 	struct rpt_client	 r;
 	struct ctl_page		 next;
 	size_t			 pos = first;
-	int64_t			 now = engine_now_ns(srv->eng);
+	int64_t			 now = ectx_now_ns(srv->ctx);
 	int			 n;
 
 	for (n = 0; n < CTL_PAGE_MAX; n++) {
 		if (clog_next(srv->clog, &pos, &e) == -1) {
-			engine_send(srv->eng, IMSG_CTL_END, peerid, NULL, 0);
+			ectx_send(srv->ctx, IMSG_CTL_END, peerid, NULL, 0);
 			return;
 		}
 		client_report(&e, now, &r);
-		engine_send(srv->eng, IMSG_CTL_CLIENTS, peerid, &r, sizeof(r));
+		ectx_send(srv->ctx, IMSG_CTL_CLIENTS, peerid, &r, sizeof(r));
 	}
 	next.first = pos > UINT32_MAX ? UINT32_MAX : (uint32_t)pos;
-	engine_send(srv->eng, IMSG_CTL_MORE, peerid, &next, sizeof(next));
+	ectx_send(srv->ctx, IMSG_CTL_MORE, peerid, &next, sizeof(next));
 }

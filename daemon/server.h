@@ -23,10 +23,10 @@
 
 #include "proto.h"
 
-struct engine;
+struct ectx;
 struct server;
 
-struct server	*server_new(struct engine *);
+struct server	*server_new(struct ectx *);
 void		 server_free(struct server *);
 /* Serve on a bound UDP socket from the monitor; 0 or -1. */
 int		 server_add_socket(struct server *, int fd);

@@ -52,12 +52,12 @@ sim_engine_start(struct monitor *mon, struct imsgbuf *chan)
 	struct engine	*eng = &sim_engine;
 
 	memset(eng, 0, sizeof(*eng));
-	eng->conf = mon->conf;
-	eng->base = mon->base;
-	eng->ibuf = chan;
-	eng->noclock = mon->noclock;
-	eng->sim = 1;
-	if (conf_needs_crypto(eng->conf) && ntske_init() == -1)
+	eng->ctx.conf = mon->conf;
+	eng->ctx.base = mon->base;
+	eng->ctx.ibuf = chan;
+	eng->ctx.noclock = mon->noclock;
+	eng->ctx.sim = 1;
+	if (conf_needs_crypto(eng->ctx.conf) && ntske_init() == -1)
 		fatalx("cannot initialise OpenSSL");
 	engine_start(eng);
 }
@@ -94,7 +94,7 @@ sim_base_new(void)
 	    event_config_avoid_method(cfg, "epoll") == -1 ||
 	    event_config_set_flag(cfg, EVENT_BASE_FLAG_NOLOCK) == -1 ||
 	    (base = event_base_new_with_config(cfg)) == NULL ||
-	    event_base_priority_init(base, ENGINE_NPRIO) == -1)
+	    event_base_priority_init(base, ECTX_NPRIO) == -1)
 		fatalx("event_base_new");
 	event_config_free(cfg);
 	return base;

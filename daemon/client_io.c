@@ -1,0 +1,628 @@
+/*
+ * Copyright (c) 2026 The timed developers
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+ * WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+ * MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+ * ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+ * WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+ * ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+ * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+ */
+
+
+/*
+ * The client's sources on the network: a socket per request, the
+ * request out (NTS or a MAC on it), the answer in with its kernel
+ * timestamps, through lib/src into lib/sst, then to the reference
+ * (client_ref.c); resolving names and filling pools; the hand-off to
+ * each source's NTS client (ntsclient.c).
+ */
+
+#include <sys/random.h>
+#include <sys/socket.h>
+#include <linux/errqueue.h>
+#include <linux/net_tstamp.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netdb.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <event2/dns.h>
+#include <event2/event.h>
+
+#include "blame.h"
+#include "client.h"
+#include "client_int.h"
+#include "ectx.h"
+#include "log.h"
+#include "ntpkey.h"
+#include "ntsclient.h"
+#include "sel.h"
+#include "sock.h"
+#include "src.h"
+#include "sst.h"
+#include "xmalloc.h"
+
+#define REPLACE_AFTER	8	/* polls unanswered: look for another */
+#define FALSE_REPLACE_AFTER 16	/* polls in a row a falseticker: too */
+
+static void	poll_cb(evutil_socket_t, short, void *);
+
+void
+client_schedule(struct csrc *s, int64_t delay_ns)
+{
+	struct timeval	 tv;
+
+	if (delay_ns < 0)
+		delay_ns = 0;
+	tv.tv_sec = delay_ns / 1000000000LL;
+	tv.tv_usec = (delay_ns % 1000000000LL) / 1000;
+	evtimer_add(s->ev_poll, &tv);
+}
+
+void
+client_close_socket(struct csrc *s)
+{
+	if (s->ev_old != NULL) {
+		event_free(s->ev_old);
+		s->ev_old = NULL;
+	}
+	if (s->old_fd != -1) {
+		close(s->old_fd);
+		s->old_fd = -1;
+	}
+	if (s->ev_rx != NULL) {
+		event_free(s->ev_rx);
+		s->ev_rx = NULL;
+	}
+	if (s->fd != -1) {
+		close(s->fd);
+		s->fd = -1;
+	}
+}
+
+void
+client_address_of(const struct csrc *s, char *buf, size_t len)
+{
+	const void	*a = s->addr.ss_family == AF_INET ?
+	    (const void *)&((const struct sockaddr_in *)&s->addr)->sin_addr :
+	    (const void *)&((const struct sockaddr_in6 *)&s->addr)->sin6_addr;
+
+	buf[0] = '\0';
+	if (s->resolved)
+		inet_ntop(s->addr.ss_family, a, buf, len);
+}
+
+uint32_t
+client_refid_of(const struct csrc *s)
+{
+	const struct sockaddr_in	*sin = (const void *)&s->addr;
+	const struct sockaddr_in6	*sin6 = (const void *)&s->addr;
+	uint32_t			 h = 2166136261u;
+	int				 i;
+
+	if (s->addr.ss_family == AF_INET)
+		return ntohl(sin->sin_addr.s_addr);
+	for (i = 0; i < 16; i++)	/* IPv6: a hash, as RFC 5905 */
+		h = (h ^ sin6->sin6_addr.s6_addr[i]) * 16777619u;
+	return h;
+}
+
+/* The kernel's transmit timestamp of our request, from the error queue. */
+static void
+read_tx_time(struct csrc *s, int fd)
+{
+	struct scm_timestamping	 tss;
+	char			 cbuf[256];
+	struct msghdr		 m;
+	struct cmsghdr		*c;
+
+	memset(&m, 0, sizeof(m));
+	m.msg_control = cbuf;
+	m.msg_controllen = sizeof(cbuf);
+	if (recvmsg(fd, &m, MSG_ERRQUEUE | MSG_DONTWAIT) == -1)
+		return;
+	for (c = CMSG_FIRSTHDR(&m); c != NULL; c = CMSG_NXTHDR(&m, c)) {
+		if (c->cmsg_level != SOL_SOCKET ||
+		    c->cmsg_type != SCM_TIMESTAMPING)
+			continue;
+		memcpy(&tss, CMSG_DATA(c), sizeof(tss));
+		if (tss.ts[0].tv_sec != 0 && s->src.req.awaiting)
+			s->tx_kernel = 1;
+		if (tss.ts[0].tv_sec != 0)
+			src_tx_time(&s->src, ectx_sys_to_ns(s->cl->ctx,
+			    (int64_t)tss.ts[0].tv_sec * 1000000000LL +
+			    tss.ts[0].tv_nsec));
+	}
+}
+
+/*
+ * 1 if the source has no key, or its key is in the keyfile; a source
+ * with a key is never polled without it.
+ */
+static int
+key_ready(struct csrc *s)
+{
+	if (s->conf->key == 0 || (s->cl->ctx->keys != NULL &&
+	    ntpkeys_known(s->cl->ctx->keys, s->conf->key))) {
+		s->key_missing = 0;
+		return 1;
+	}
+	if (!s->key_missing)
+		log_warnx("source %s: key %u is not in the keyfile; not "
+		    "polled", s->name, (unsigned)s->conf->key);
+	s->key_missing = 1;
+	return 0;
+}
+
+/*
+ * A source with a key: the answer's length without its MAC if the MAC
+ * is ours and good, else 0 (dropped and counted).
+ */
+static size_t
+mac_reply(struct csrc *s, const uint8_t *buf, size_t len)
+{
+	struct pkt	 p;
+
+	if (s->cl->ctx->keys == NULL || pkt_decode(&p, buf, len) != PKT_OK ||
+	    p.n_ef > 0 || ntpkeys_verify(s->cl->ctx->keys, buf, len,
+	    p.mac_len, p.version) != s->conf->key)
+		goto bad;
+	s->mac_ok++;
+	return len - p.mac_len;
+bad:
+	s->mac_failed++;
+	log_debug("source %s: answer without a good MAC dropped", s->name);
+	return 0;
+}
+
+/* An answer from s's server, on its connected socket. */
+static void
+handle_reply(struct csrc *s, uint8_t *buf, size_t n, struct msghdr *m)
+{
+	struct sst_sample	 sm;
+	struct cmsghdr		*c;
+	struct timespec		 ts = { 0, 0 };
+	int64_t			 t4;
+	enum sst_reason		 why;
+	struct sst_est		 est;
+	double			 predicted;
+
+	/* SO_TIMESTAMPNS's, or SO_TIMESTAMPING's software one */
+	for (c = CMSG_FIRSTHDR(m); c != NULL; c = CMSG_NXTHDR(m, c))
+		if (c->cmsg_level == SOL_SOCKET &&
+		    (c->cmsg_type == SCM_TIMESTAMPNS ||
+		    c->cmsg_type == SCM_TIMESTAMPING))
+			memcpy(&ts, CMSG_DATA(c), sizeof(ts));
+	s->rx_kernel = ts.tv_sec != 0;
+	t4 = ts.tv_sec != 0 ? ectx_sys_to_ns(s->cl->ctx,
+	    (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec) :
+	    ectx_now_ns(s->cl->ctx);
+	/* NTS: authenticated and ours, or dropped (counted there) */
+	if (s->nts != NULL && !ntscl_response(s->nts, buf, n,
+	    s->src.req.awaiting ? s->src.req.xmt : 0))
+		return;
+	/* a key: its MAC good, then the header alone */
+	if (s->conf->key != 0 && (n = mac_reply(s, buf, n)) == 0)
+		return;
+	if (src_reply(&s->src, buf, n, t4, &sm) != SRC_OK)
+		return;		/* counted in the source */
+	s->error_s = sm.delay_s / 2 + sm.disp_s + sm.root_delay_s / 2 +
+	    sm.root_disp_s;
+	/* how well the samples before predicted this one: for the poll */
+	predicted = sst_estimate(s->sst, sm.time_ns, &est) == 0 ?
+	    est.offset_s : 0.0;
+	why = sst_add(s->sst, &sm);
+	client_log_measurement(s, &sm, buf, n, ts.tv_sec != 0, why != SST_OK);
+	log_debug("source %s: offset %+.9f delay %.9f%s", s->name,
+	    sm.offset_s, sm.delay_s, why == SST_DELAY_OUTLIER ?
+	    " delay outlier" : "");
+	if (why != SST_OK)
+		return;
+	src_adjust_poll(&s->src, sst_count(s->sst), sm.offset_s - predicted,
+	    sm.delay_s / 2 + sm.disp_s);
+	client_log_statistics(s, sm.time_ns);
+	client_reference(s->cl, s);
+}
+
+static void
+rx_cb(evutil_socket_t fd, short ev, void *arg)
+{
+	struct csrc		*s = arg;
+	uint8_t			 buf[PKT_MAX_LEN];
+	char			 cbuf[256];
+	struct iovec		 iov = { buf, sizeof(buf) };
+	struct msghdr		 m;
+	ssize_t			 n;
+
+	if (fd == s->fd && !s->cl->ctx->sim)
+		read_tx_time(s, fd);
+	memset(&m, 0, sizeof(m));
+	m.msg_iov = &iov;
+	m.msg_iovlen = 1;
+	m.msg_control = cbuf;
+	m.msg_controllen = sizeof(cbuf);
+	if ((n = recvmsg(fd, &m, MSG_DONTWAIT)) <= 0 ||
+	    blame_blocked((struct sockaddr *)&s->addr))
+		return;
+	blame_set(BLAME_NTP, (struct sockaddr *)&s->addr);
+	handle_reply(s, buf, (size_t)n, &m);
+	blame_clear();
+}
+
+/* Software transmit timestamps: when the request left, per the kernel. */
+#define TX_TS_FLAGS	(SOF_TIMESTAMPING_TX_SOFTWARE | \
+	SOF_TIMESTAMPING_SOFTWARE | SOF_TIMESTAMPING_OPT_TSONLY)
+#define RX_TS_FLAGS	(SOF_TIMESTAMPING_RX_SOFTWARE | \
+	SOF_TIMESTAMPING_SOFTWARE)
+
+/* Our end of the connected socket, for ntpdata. */
+static void
+note_local(struct csrc *s)
+{
+	struct sockaddr_storage	 ss;
+	socklen_t		 len = sizeof(ss);
+	const void		*a;
+
+	if (getsockname(s->fd, (struct sockaddr *)&ss, &len) == -1)
+		return;
+	a = ss.ss_family == AF_INET ?
+	    (const void *)&((const struct sockaddr_in *)&ss)->sin_addr :
+	    (const void *)&((const struct sockaddr_in6 *)&ss)->sin6_addr;
+	if (inet_ntop(ss.ss_family, a, s->local, sizeof(s->local)) == NULL)
+		s->local[0] = '\0';
+}
+
+static int
+open_socket(struct csrc *s)
+{
+	int	 on = 1, ts = TX_TS_FLAGS;
+
+	/* The socket before stays open one poll more, for a late answer. */
+	if (s->ev_old != NULL)
+		event_free(s->ev_old);
+	if (s->old_fd != -1)
+		close(s->old_fd);
+	s->old_fd = s->fd;
+	s->ev_old = s->ev_rx;
+	s->fd = -1;
+	s->ev_rx = NULL;
+	if ((s->fd = sock_open(s->addr.ss_family, SOCK_DGRAM)) == -1)
+		return -1;
+	/* connect: the kernel picks a random port, and filters replies */
+	/*
+	 * Without transmit timestamps the user-space time is used; in a
+	 * simulation, receive timestamps alone (no error queue there).
+	 */
+	if (s->cl->ctx->sim)
+		ts = RX_TS_FLAGS;
+	setsockopt(s->fd, SOL_SOCKET, SO_TIMESTAMPING, &ts, sizeof(ts));
+	if (setsockopt(s->fd, SOL_SOCKET, SO_TIMESTAMPNS, &on,
+	    sizeof(on)) == -1 ||
+	    connect(s->fd, (struct sockaddr *)&s->addr, s->alen) == -1 ||
+	    (s->ev_rx = event_new(s->cl->ctx->base, s->fd, EV_READ |
+	    EV_PERSIST, rx_cb, s)) == NULL || event_add(s->ev_rx, NULL) == -1) {
+		client_close_socket(s);
+		return -1;
+	}
+	note_local(s);
+	return 0;
+}
+
+/*
+ * A source that stayed unreachable: a pool member gives its address up
+ * for another of the pool's; a server name is looked up again.  A pool
+ * member that stayed a falseticker goes the same way (why says which).
+ */
+static void
+replace(struct csrc *s, const char *why)
+{
+	struct src_params	 p;
+	struct in_addr		 a;
+	struct in6_addr		 a6;
+
+	if (s->conf->type == CONF_SRC_POOL) {
+		log_info("pool %s: source %s %s, replacing it",
+		    s->conf->name, s->name, why);
+		s->false_polls = 0;
+		client_close_socket(s);
+		sst_reset(s->sst);
+		s->have_est = 0;
+		p = s->src.p;	/* src_init() clears what it is given */
+		src_init(&s->src, &p, ectx_now_ns(s->cl->ctx));
+		s->resolved = 0;
+		s->gave_up = 1;		/* keeps addr, to skip it */
+		s->state = SEL_UNUSABLE;
+		snprintf(s->name, sizeof(s->name), "%s", s->conf->name);
+		client_reference(s->cl, NULL);
+		client_resolve(s);
+		client_schedule(s, (int64_t)(src_interval_s(&s->src) * 8e9));
+		return;
+	}
+	s->tx_at_resolve = s->src.stats.tx;
+	if (inet_pton(AF_INET, s->conf->name, &a) != 1 &&
+	    inet_pton(AF_INET6, s->conf->name, &a6) != 1)
+		client_resolve(s);
+	client_schedule(s, 0);
+}
+
+static void
+poll_cb(evutil_socket_t fd, short ev, void *arg)
+{
+	struct csrc	*s = arg;
+	uint8_t		 pkt[PKT_MAX_LEN];
+	size_t		 len = PKT_HDR_LEN;
+	uint64_t	 xmt;
+	int64_t		 t1;
+
+	if (s->offline && s->src.burst_left == 0)
+		return;		/* timectl online or burst schedules again */
+	if (!s->resolved) {
+		/* a pool member waiting for an address: ask again later */
+		client_resolve(s);
+		client_schedule(s, (int64_t)(src_interval_s(&s->src) * 8e9));
+		return;
+	}
+	if (s->src.denied)
+		return;
+	if (s->src.reach == 0 &&
+	    s->src.stats.tx - s->tx_at_resolve >= REPLACE_AFTER) {
+		replace(s, "unreachable");
+		return;
+	}
+	s->false_polls = s->state == SEL_FALSE ? s->false_polls + 1 : 0;
+	if (s->conf->type == CONF_SRC_POOL &&
+	    s->false_polls >= FALSE_REPLACE_AFTER) {
+		replace(s, "a falseticker");
+		return;
+	}
+	if (s->nts != NULL && ntscl_prepare(s->nts, &s->addr, &s->alen) == -1)
+		return;		/* NTS-KE first; then nts_ready() */
+	if (!key_ready(s)) {
+		/* SIGHUP may bring the key */
+		client_schedule(s, (int64_t)(src_interval_s(&s->src) * 1e9));
+		return;
+	}
+	if (getrandom(&xmt, sizeof(xmt), 0) != sizeof(xmt))
+		fatal("getrandom");
+	s->tx_kernel = 0;
+	if (open_socket(s) == -1) {
+		log_debug("source %s: %s", s->name, strerror(errno));
+		t1 = ectx_now_ns(s->cl->ctx);
+		src_poll(&s->src, t1, xmt, pkt);	/* counts as lost */
+	} else {
+		t1 = ectx_now_ns(s->cl->ctx);
+		src_poll(&s->src, t1, xmt, pkt);
+		if (s->nts != NULL)
+			len = ntscl_request(s->nts, pkt, sizeof(pkt));
+		else if (s->conf->key != 0)
+			len = ntpkeys_sign(s->cl->ctx->keys, s->conf->key,
+			    pkt, len, 4);	/* src_poll: NTPv4 */
+		if (len > 0 && send(s->fd, pkt, len, 0) == -1)
+			log_debug("source %s: send: %s", s->name,
+			    strerror(errno));
+	}
+	client_schedule(s, s->src.next_ns - t1);
+	/* Eight polls missed in a row: select again (client_candidate()). */
+	if (s->src.reach == 0 && s->state != SEL_UNUSABLE)
+		client_reference(s->cl, NULL);
+}
+
+static void
+resolved(struct csrc *s, const struct sockaddr *sa, socklen_t len,
+    uint16_t port)
+{
+	int	 was = s->resolved;
+
+	memcpy(&s->addr, sa, len);
+	s->alen = len;
+	if (sa->sa_family == AF_INET)
+		((struct sockaddr_in *)&s->addr)->sin_port = htons(port);
+	else
+		((struct sockaddr_in6 *)&s->addr)->sin6_port = htons(port);
+	s->resolved = 1;
+	s->gave_up = 0;
+	s->tx_at_resolve = s->src.stats.tx;
+	if (s->conf->type == CONF_SRC_POOL)	/* members show their address */
+		client_address_of(s, s->name, sizeof(s->name));
+	if (!was)
+		client_schedule(s, 0);
+}
+
+static int
+same_address(const struct sockaddr *a, const struct sockaddr_storage *b)
+{
+	if (a->sa_family != b->ss_family)
+		return 0;
+	if (a->sa_family == AF_INET)
+		return memcmp(&((const struct sockaddr_in *)a)->sin_addr,
+		    &((const struct sockaddr_in *)b)->sin_addr, 4) == 0;
+	return memcmp(&((const struct sockaddr_in6 *)a)->sin6_addr,
+	    &((const struct sockaddr_in6 *)b)->sin6_addr, 16) == 0;
+}
+
+/* A pool's answer: give its members without an address new ones. */
+static void
+fill_pool(struct client *cl, const struct conf_source *pool,
+    const struct evutil_addrinfo *res)
+{
+	const struct evutil_addrinfo	*ai;
+	struct csrc			*m;
+	int				 i, used;
+
+	for (ai = res; ai != NULL; ai = ai->ai_next) {
+		used = 0;
+		for (i = 0; i < cl->n; i++)
+			if (cl->srcs[i]->conf == pool &&
+			    (cl->srcs[i]->resolved || cl->srcs[i]->gave_up) &&
+			    same_address(ai->ai_addr, &cl->srcs[i]->addr))
+				used = 1;
+		if (used)
+			continue;
+		for (i = 0, m = NULL; i < cl->n && m == NULL; i++)
+			if (cl->srcs[i]->conf == pool && !cl->srcs[i]->resolved)
+				m = cl->srcs[i];
+		if (m == NULL)
+			return;
+		resolved(m, ai->ai_addr, ai->ai_addrlen, pool->port);
+		log_info("pool %s: source %s", pool->name, m->name);
+	}
+}
+
+static void
+dns_cb(int err, struct evutil_addrinfo *res, void *arg)
+{
+	struct csrc		*s = arg;
+
+	if (err == EVUTIL_EAI_CANCEL)
+		return;		/* the source is gone */
+	s->dns_req = NULL;
+	if (err != 0 || res == NULL) {
+		log_warnx("source %s: cannot resolve: %s", s->conf->name,
+		    evutil_gai_strerror(err));
+		return;
+	}
+	if (s->conf->type == CONF_SRC_POOL)
+		fill_pool(s->cl, s->conf, res);
+	else
+		resolved(s, res->ai_addr, res->ai_addrlen, s->conf->port);
+	evutil_freeaddrinfo(res);
+}
+
+/* clknetsim answers getaddrinfo(3) for its nodes' names, at once. */
+static void
+resolve_sim(struct csrc *s, const struct evutil_addrinfo *hints)
+{
+	struct addrinfo	*ai;
+
+	if (getaddrinfo(s->conf->name, NULL, hints, &ai) != 0) {
+		log_warnx("source %s: cannot resolve it", s->conf->name);
+		return;
+	}
+	resolved(s, ai->ai_addr, ai->ai_addrlen, s->conf->port);
+	freeaddrinfo(ai);
+}
+
+void
+client_resolve(struct csrc *s)
+{
+	struct sockaddr_in	 sin;
+	struct sockaddr_in6	 sin6;
+	struct evutil_addrinfo	 hints;
+
+	memset(&sin, 0, sizeof(sin));
+	memset(&sin6, 0, sizeof(sin6));
+	if (inet_pton(AF_INET, s->conf->name, &sin.sin_addr) == 1) {
+		sin.sin_family = AF_INET;
+		resolved(s, (struct sockaddr *)&sin, sizeof(sin), s->conf->port);
+		return;
+	}
+	if (inet_pton(AF_INET6, s->conf->name, &sin6.sin6_addr) == 1) {
+		sin6.sin6_family = AF_INET6;
+		resolved(s, (struct sockaddr *)&sin6, sizeof(sin6),
+		    s->conf->port);
+		return;
+	}
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_family = AF_UNSPEC;
+	hints.ai_socktype = SOCK_DGRAM;
+	if (s->cl->ctx->sim) {
+		resolve_sim(s, &hints);
+		return;
+	}
+	if (s->cl->dns == NULL) {
+		log_warnx("source %s: no resolver", s->conf->name);
+		return;
+	}
+	if (s->dns_req != NULL)
+		return;		/* one lookup at a time */
+	/* dns_cb may run before this returns: it clears dns_req, too. */
+	s->dns_req = evdns_getaddrinfo(s->cl->dns, s->conf->name, NULL,
+	    &hints, dns_cb, s);
+}
+
+/* NTS-KE is done: poll now. */
+static void
+nts_ready(void *arg)
+{
+	struct csrc	*s = arg;
+
+	if (s->cl->started && s->resolved && !s->offline)
+		client_schedule(s, 0);
+}
+
+struct csrc *
+client_csrc_new(struct client *cl, const struct conf_source *cs)
+{
+	struct csrc		*s = xcalloc(1, sizeof(*s));
+	struct src_params	 p;
+	int			 oneshot = cl->ctx->oneshot != 0;
+
+	s->cl = cl;
+	s->conf = cs;
+	s->fd = -1;
+	s->old_fd = -1;
+	s->state = SEL_UNUSABLE;
+	snprintf(s->name, sizeof(s->name), "%s", cs->name);
+	p.minpoll = cs->minpoll;
+	p.maxpoll = cs->maxpoll;
+	p.iburst = cs->iburst || oneshot;	/* -q/-Q: quick, as chronyd */
+	p.maxdelay_s = cs->maxdelay_s;
+	p.polltarget = cs->polltarget;
+	p.xleave = cs->xleave;
+	src_init(&s->src, &p, ectx_now_ns(cl->ctx));
+	if ((s->sst = sst_new()) == NULL ||
+	    (s->ev_poll = evtimer_new(cl->ctx->base, poll_cb, s)) == NULL)
+		fatalx("client: out of memory");
+	if (cs->nts)
+		s->nts = ntscl_new(cl->ctx, cs, nts_ready, s);
+	cl->srcs[cl->n++] = s;
+	return s;
+}
+
+void
+client_nts_dump(struct client *cl)
+{
+	struct nts_dump	 d;
+	int		 i;
+
+	for (i = 0; i < cl->n; i++) {
+		if (cl->srcs[i]->nts == NULL ||
+		    ntscl_dump(cl->srcs[i]->nts, &d) == -1)
+			continue;
+		ectx_send(cl->ctx, IMSG_NTS_CLIENT_DUMP, 0, &d, sizeof(d));
+		explicit_bzero(&d, sizeof(d));
+	}
+}
+
+void
+client_nts_trust_changed(struct client *cl, int certset)
+{
+	int	 i;
+
+	for (i = 0; i < cl->n; i++)
+		if (cl->srcs[i]->nts != NULL &&
+		    cl->srcs[i]->conf->certset == certset)
+			ntscl_trust_changed(cl->srcs[i]->nts);
+}
+
+void
+client_nts_restore(struct client *cl, const struct nts_dump *d)
+{
+	int	 i;
+
+	for (i = 0; i < cl->n; i++)
+		if (cl->srcs[i]->nts != NULL &&
+		    strcmp(cl->srcs[i]->conf->name, d->name) == 0) {
+			(void)ntscl_restore(cl->srcs[i]->nts, d);
+			return;
+		}
+}

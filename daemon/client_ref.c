@@ -1,0 +1,385 @@
+/*
+ * Copyright (c) 2026 The timed developers
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+ * WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+ * MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+ * ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+ * WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+ * ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+ * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+ */
+
+
+/*
+ * The client's reference: the sources' estimates through lib/sel, the
+ * selection through lib/disc, and its actions as requests to the
+ * monitor (ectx.h); the reference mode (sources, local, none), the leap
+ * second, -q/-Q, and what the server says about the reference.
+ */
+
+#include <math.h>
+#include <string.h>
+#include <time.h>
+
+#include "client.h"
+#include "client_int.h"
+#include "disc.h"
+#include "ectx.h"
+#include "log.h"
+#include "sel.h"
+#include "src.h"
+#include "sst.h"
+#include "tzif.h"
+#include "vclock.h"
+
+#define CLOCK_ERROR_PPM	1.0	/* dispersion growth of our own clock */
+#define COMBINELIMIT	3.0	/* chrony's defaults */
+#define MAXJITTER_S	1.0
+#define RESELECTDIST_S	100e-6
+#define ONESHOT_SAMPLES	4	/* -q/-Q: samples from each source, */
+#define ONESHOT_POLLS	8	/* or this many polls, then decide */
+
+static int64_t
+sys_ns(void)
+{
+	struct timespec	 ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+/*
+ * Before a source has a regression (SST_MIN_SAMPLES), its offset alone
+ * moves the clock only when it is this large: chronyd waits for three
+ * samples; so does timed, but a start 0.1 s off is put right at once
+ * (with 20% of the packets lost, three samples took minutes).  Small
+ * offsets wait: early corrections made the first regression of an
+ * interleaved source (whose samples come a poll late) and the selection
+ * among falsetickers worse.  A source selected already stays a candidate
+ * (its correction leaves it a small offset), or the daemon would drop to
+ * unsynchronised until its third sample.
+ */
+#define EARLY_MIN_S	1e-3
+
+/*
+ * A source as a candidate for selection; 0 if it is not usable.  One
+ * that stopped answering (8 polls missed) stays a candidate, its root
+ * dispersion growing with the time since its last sample, until that
+ * passes maxdistance, as chronyd's: a server whose upstream is silent
+ * for a while keeps serving, and its clients see from the dispersion
+ * how far it may have drifted.  With a local reference configured the
+ * server hands over to it instead (timed.8, Fallback to the local
+ * reference).
+ */
+int
+client_candidate(const struct csrc *s, int64_t now, struct sel_cand *c)
+{
+	struct sst_est	 e;
+
+	memset(c, 0, sizeof(*c));
+	c->noselect = s->conf->noselect;
+	c->prefer = s->conf->prefer;
+	if ((s->src.reach == 0 && (s->cl->ctx->conf->local_set ||
+	    s->src.stats.valid == 0)) || s->src.denied ||
+	    s->src.leap == PKT_LEAP_UNSYNC ||
+	    sst_estimate(s->sst, now, &e) == -1 ||
+	    (e.n < SST_MIN_SAMPLES && fabs(e.offset_s) < EARLY_MIN_S &&
+	    s->state != SEL_BEST && s->state != SEL_COMBINED))
+		return 0;
+	c->usable = 1;
+	c->stratum = e.stratum;
+	c->offset_s = e.offset_s;
+	c->offset_sd_s = e.offset_sd_s;
+	c->freq_ppm = e.freq_ppm;
+	c->skew_ppm = e.skew_ppm;
+	c->stddev_s = e.stddev_s;
+	c->root_delay_s = e.root_delay_s + e.min_delay_s;
+	c->root_disp_s = e.root_disp_s + e.stddev_s + (now - e.last_time_ns) *
+	    1e-9 * (CLOCK_ERROR_PPM + e.skew_ppm) * 1e-6;
+	return 1;
+}
+
+/*
+ * Apply a decision: to the monitor, to our copy of the clock, to the
+ * samples.  The engine's time already counts the slew in progress (it is
+ * cooked, see ectx.c), so the estimate is what is left once that slew
+ * is done; the monitor adds the estimate to what is left of its slew when
+ * the request arrives (the engine cannot know how much is done by then:
+ * at fast rates a fraction of a millisecond is microseconds), and the
+ * whole goes at the rate asked.  Either way the engine's time moves by
+ * the estimate, and so do the samples.
+ */
+static void
+apply(struct client *cl, const struct disc_actions *a, int64_t now)
+{
+	struct ectx		*ctx = cl->ctx;
+	double			 dfreq = 0.0, doff = 0.0;
+	int64_t			 sys = sys_ns();
+	int			 i;
+
+	if (a->what & DISC_ACT_STEP) {
+		doff = a->step_offset_s;
+		ectx_priv_step(ctx, sys, doff);
+	} else if (a->what & DISC_ACT_SLEW) {
+		doff = a->slew_offset_s;
+		ectx_priv_slew(ctx, sys, doff, a->slew_rate_ppm);
+	}
+	if (a->what & DISC_ACT_FREQ) {
+		dfreq = a->freq_ppm - ctx->cs->freq_ppm;
+		ectx_priv_freq(ctx, sys, a->freq_ppm, a->skew_ppm);
+	}
+	for (i = 0; i < cl->n; i++) {
+		sst_correct(cl->srcs[i]->sst, now, dfreq, doff);
+		src_correct(&cl->srcs[i]->src, now, dfreq, doff);
+	}
+}
+
+/* Tell the monitor (kernel status, RTC sync) whether we are synchronised. */
+static void
+tell_sync(struct client *cl)
+{
+	struct req_sync	 r;
+
+	if (cl->ctx->noclock)
+		return;
+	memset(&r, 0, sizeof(r));
+	r.synced = cl->mode == REF_SOURCES;
+	r.est_error_s = r.synced ? cl->sel.offset_sd_s : 16.0;
+	r.max_error_s = r.synced ? cl->sel.root_delay_s / 2 +
+	    cl->sel.root_disp_s : 16.0;
+	ectx_priv_sync(cl->ctx, &r);
+}
+
+/* Arm (or disarm) a leap second that a majority of the selected announce. */
+static void
+update_leap(struct client *cl, int64_t now)
+{
+	int		 leaps[SEL_MAX_SOURCES], i, leap;
+	struct req_leap	 r;
+
+	if (cl->ctx->leaps->n > 0) {
+		/* leapsectz: the time zone decides, as chrony's */
+		i = tzif_leap_today(cl->ctx->leaps->leaps, cl->ctx->leaps->n,
+		    now / 1000000000LL);
+		leap = i > 0 ? PKT_LEAP_INSERT : i < 0 ? PKT_LEAP_DELETE :
+		    PKT_LEAP_NONE;
+	} else {
+		for (i = 0; i < cl->n; i++)
+			leaps[i] = cl->srcs[i]->src.leap;
+		leap = sel_leap(&cl->sel, leaps, cl->n, now / 1000000000LL);
+	}
+	if (leap == cl->leap)
+		return;
+	cl->leap = leap;
+	if (leap != PKT_LEAP_NONE)
+		log_info("leap second announced: %s", leap == PKT_LEAP_INSERT ?
+		    "insert" : "delete");
+	if (cl->ctx->noclock)
+		return;
+	r.leap = leap == PKT_LEAP_INSERT ? LEAP_INSERT :
+	    leap == PKT_LEAP_DELETE ? LEAP_DELETE : LEAP_NORMAL;
+	ectx_priv_leap(cl->ctx, &r);
+}
+
+static void
+set_mode(struct client *cl, enum refmode mode)
+{
+	const struct conf	*conf = cl->ctx->conf;
+
+	if (mode == cl->mode)
+		return;
+	if (mode == REF_LOCAL)
+		log_info("no selectable source: serving the local clock at "
+		    "stratum %d", conf->local_stratum);
+	else if (mode == REF_NONE)
+		log_info("no selectable source: not synchronised");
+	if (cl->mode == REF_SOURCES)
+		client_log_unsync(cl, ectx_now_ns(cl->ctx));
+	cl->mode = mode;
+	tell_sync(cl);
+	ectx_ref_changed(cl->ctx);
+}
+
+static int
+select_sources(struct client *cl, int64_t now)
+{
+	struct sel_cand		 c[SEL_MAX_SOURCES];
+	struct sel_params	 p;
+	const struct conf	*conf = cl->ctx->conf;
+	int			 i, ok;
+
+	for (i = 0; i < cl->n; i++)
+		client_candidate(cl->srcs[i], now, &c[i]);
+	memset(&p, 0, sizeof(p));
+	p.minsources = conf->minsources;
+	p.maxdistance_s = conf->maxdistance_s;
+	p.combinelimit = COMBINELIMIT;
+	p.reselectdist_s = RESELECTDIST_S;
+	p.prev_best = cl->best;
+	p.maxjitter_s = MAXJITTER_S;
+	ok = sel_run(&p, c, cl->n, &cl->sel) == SEL_OK;
+	cl->sel_ns = now;
+	/* local's distance: beyond it the local reference is better */
+	if (ok && conf->local_set && sel_distance(&c[cl->sel.best]) >
+	    conf->local_distance_s)
+		ok = 0;
+	for (i = 0; i < cl->n; i++)
+		cl->srcs[i]->state = cl->sel.state[i];
+	return ok;
+}
+
+/* -q / -Q: decide once, step for -q, tell the monitor. */
+void
+client_oneshot_finish(struct client *cl)
+{
+	struct oneshot_result	 r;
+	struct disc_actions	 a;
+	int64_t			 now = ectx_now_ns(cl->ctx);
+
+	if (cl->oneshot_done)
+		return;
+	cl->oneshot_done = 1;
+	memset(&r, 0, sizeof(r));
+	if (select_sources(cl, now)) {
+		r.ok = 1;
+		r.offset_s = cl->sel.offset_s;
+		if (cl->ctx->oneshot == 'q' && !cl->ctx->noclock) {
+			memset(&a, 0, sizeof(a));
+			a.what = DISC_ACT_STEP;
+			a.step_offset_s = r.offset_s;
+			apply(cl, &a, now);
+			r.stepped = 1;
+		}
+	}
+	ectx_priv_oneshot(cl->ctx, &r);
+}
+
+static void
+oneshot_check(struct client *cl)
+{
+	const struct csrc	*s;
+	int			 i;
+
+	for (i = 0; i < cl->n; i++) {
+		s = cl->srcs[i];
+		if (!s->src.denied && sst_count(s->sst) < ONESHOT_SAMPLES &&
+		    s->src.stats.tx < ONESHOT_POLLS)
+			return;
+	}
+	client_oneshot_finish(cl);
+}
+
+/*
+ * Select again and, when the new sample (from) is of a selected source,
+ * update the clock; from NULL: a source just became unreachable.
+ */
+void
+client_reference(struct client *cl, const struct csrc *from)
+{
+	struct disc_input	 in;
+	struct disc_actions	 a;
+	const struct conf	*conf = cl->ctx->conf;
+	int64_t			 now = ectx_now_ns(cl->ctx);
+	int			 was = cl->best;
+	double			 left;
+
+	if (cl->ctx->oneshot) {
+		oneshot_check(cl);
+		return;
+	}
+	if (!select_sources(cl, now)) {
+		cl->best = -1;
+		set_mode(cl, conf->local_set ? REF_LOCAL : REF_NONE);
+		return;
+	}
+	cl->best = cl->sel.best;
+	if (cl->best != was)
+		log_info("selected source %s", cl->srcs[cl->best]->name);
+	cl->mode = REF_SOURCES;
+	update_leap(cl, now);
+	if (from == NULL ||
+	    (from->state != SEL_BEST && from->state != SEL_COMBINED))
+		return;
+	cl->ref_time_ns = now;
+	left = vclock_slew_left(&cl->ctx->cs->model, sys_ns());
+	memset(&in, 0, sizeof(in));
+	in.now_ns = now;
+	in.offset_s = cl->sel.offset_s;
+	in.offset_sd_s = cl->sel.offset_sd_s;
+	in.freq_ppm = cl->sel.freq_ppm;
+	in.skew_ppm = cl->sel.skew_ppm;
+	in.clock_freq_ppm = cl->ctx->cs->freq_ppm;
+	in.updates = cl->ctx->cs->updates;
+	in.slew_left_s = left;
+	if (disc_update(cl->disc, &in, &a) == 0) {
+		log_debug("update: offset %+.9f sd %.9f residual "
+		    "frequency %+.4f skew %.4f -> slew %+.9f at %.1f "
+		    "ppm, frequency %+.4f", in.offset_s,
+		    in.offset_sd_s, in.freq_ppm, in.skew_ppm,
+		    a.slew_offset_s, a.slew_rate_ppm, a.freq_ppm);
+		if (a.what & DISC_ACT_EXIT) {
+			/* as chronyd: the whole daemon stops */
+			log_warnx("maxchange: offset %+.3f s again, "
+			    "giving up", in.offset_s);
+			ectx_priv_exit(cl->ctx);
+			return;
+		}
+		if (a.what & DISC_ACT_IGNORE)
+			log_warnx("maxchange: offset %+.3f s ignored",
+			    in.offset_s);
+		if (!(a.what & DISC_ACT_IGNORE))
+			apply(cl, &a, now);
+		cl->last = a;
+	}
+	client_log_tracking(cl, now, left);
+	tell_sync(cl);
+	ectx_ref_changed(cl->ctx);
+}
+
+/* How fast the root dispersion grows from the selection on (s/s). */
+double
+client_disp_rate(const struct client *cl)
+{
+	return (CLOCK_ERROR_PPM + cl->sel.skew_ppm) * 1e-6;
+}
+
+int
+client_server_state(const struct client *cl, struct srv_state *st,
+    int64_t *disp_ns, double *disp_rate_out)
+{
+	const struct csrc	*b;
+
+	/*
+	 * Not before the reference has a frequency estimate: a clock put
+	 * right by its source's first sample still drifts at its own rate
+	 * until the third (0.1 s off and 100 ppm fast, 6 ms by the next
+	 * 64 s poll), and clients sampling it then kept those errors in
+	 * their regressions for ten minutes.  chronyd serves as
+	 * unsynchronised (or local) until then too.
+	 */
+	if (cl->mode != REF_SOURCES || cl->best < 0 ||
+	    sst_count(cl->srcs[cl->best]->sst) < SST_MIN_SAMPLES)
+		return 0;
+	/* the dispersion grows from the selection on, as chrony's */
+	*disp_ns = cl->sel_ns;
+	*disp_rate_out = client_disp_rate(cl);
+	b = cl->srcs[cl->best];
+	st->leap = cl->leap;
+	st->stratum = b->src.stratum + 1 > 15 ? 16 : b->src.stratum + 1;
+	st->refid = client_refid_of(b);
+	st->ref_ts = pkt_ts_from_ns(cl->ref_time_ns);
+	st->root_delay_s = cl->sel.root_delay_s;
+	st->root_disp_s = cl->sel.root_disp_s;
+	return 1;
+}
+
+void
+client_set_makestep(struct client *cl, double threshold_s, int limit)
+{
+	disc_set_makestep(cl->disc, threshold_s, limit);
+}

@@ -1,0 +1,209 @@
+/*
+ * Copyright (c) 2026 The timed developers
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+ * WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+ * MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+ * ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+ * WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+ * ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+ * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+ */
+
+#include <stdlib.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "ectx.h"
+#include "log.h"
+#include "vclock.h"
+
+static int64_t
+system_ns(void)
+{
+	struct timespec	 ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+void
+ectx_init(struct ectx *ctx, const struct ectx_hooks *hooks, void *arg)
+{
+	ctx->cs = &ctx->clock;
+	ctx->leaps = &ctx->leap_table;
+	ctx->hooks = hooks;
+	ctx->hooks_arg = arg;
+}
+
+/*
+ * The engine's time is chrony's "cooked" time: the clock as it reads, the
+ * model's with the virtual clock or -x, less what is still being slewed
+ * away; so a correction counts in full as soon as it is asked for.
+ */
+int64_t
+ectx_sys_to_ns(const struct ectx *ctx, int64_t sys_ns)
+{
+	double	 off = 0.0;
+
+	if (!ctx->have_cs)
+		return sys_ns;
+	if (ctx->cs->kind != CLOCK_KIND_KERNEL)
+		off = vclock_offset(&ctx->cs->model, sys_ns);
+	off -= vclock_slew_left(&ctx->cs->model, sys_ns);
+	return sys_ns + (int64_t)(off * 1e9);
+}
+
+int64_t
+ectx_now_ns(const struct ectx *ctx)
+{
+	return ectx_sys_to_ns(ctx, system_ns());
+}
+
+void
+ectx_send(struct ectx *ctx, uint32_t type, uint32_t peerid,
+    const void *data, size_t len)
+{
+	if (imsg_compose(ctx->ibuf, type, peerid, getpid(), -1, data,
+	    len) == -1) {
+		/* The monitor does not read: nothing else to do. */
+		exit(1);
+	}
+	ctx->hooks->queued(ctx->hooks_arg);
+}
+
+/*
+ * The monitor adds the offset to what is left of its slew when the
+ * request arrives; the engine's copy does the same now.
+ */
+void
+ectx_priv_step(struct ectx *ctx, int64_t sys_ns, double offset_s)
+{
+	struct clock_state	*cs = &ctx->clock;
+	struct req_step		 st;
+
+	st.offset_s = offset_s + vclock_slew_left(&cs->model, sys_ns);
+	ectx_send(ctx, IMSG_STEP, 0, &st, sizeof(st));
+	vclock_step(&cs->model, sys_ns, st.offset_s);
+	cs->updates++;
+	log_info("stepping the clock by %+.9f s", -st.offset_s);
+}
+
+void
+ectx_priv_slew(struct ectx *ctx, int64_t sys_ns, double offset_s,
+    double rate_ppm)
+{
+	struct clock_state	*cs = &ctx->clock;
+	struct req_offset	 o;
+	double			 left = vclock_slew_left(&cs->model, sys_ns);
+
+	o.offset_s = offset_s;
+	o.rate_ppm = rate_ppm;	/* for offset_s + left */
+	ectx_send(ctx, IMSG_ADJ_OFFSET, 0, &o, sizeof(o));
+	vclock_slew(&cs->model, sys_ns, offset_s + left, o.rate_ppm);
+	cs->updates++;
+}
+
+void
+ectx_priv_freq(struct ectx *ctx, int64_t sys_ns, double freq_ppm,
+    double skew_ppm)
+{
+	struct clock_state	*cs = &ctx->clock;
+	struct req_freq		 f;
+
+	f.freq_ppm = freq_ppm;
+	f.skew_ppm = skew_ppm;
+	ectx_send(ctx, IMSG_ADJ_FREQ, 0, &f, sizeof(f));
+	vclock_set_freq(&cs->model, sys_ns, f.freq_ppm);
+	cs->freq_ppm = f.freq_ppm;
+	cs->skew_ppm = f.skew_ppm;
+}
+
+void
+ectx_priv_sync(struct ectx *ctx, const struct req_sync *r)
+{
+	ectx_send(ctx, IMSG_SET_SYNC, 0, r, sizeof(*r));
+}
+
+void
+ectx_priv_leap(struct ectx *ctx, const struct req_leap *r)
+{
+	ectx_send(ctx, IMSG_SET_LEAP, 0, r, sizeof(*r));
+}
+
+void
+ectx_priv_oneshot(struct ectx *ctx, const struct oneshot_result *r)
+{
+	ectx_send(ctx, IMSG_ONESHOT, 0, r, sizeof(*r));
+}
+
+void
+ectx_priv_exit(struct ectx *ctx)
+{
+	ectx_send(ctx, IMSG_EXIT, 0, NULL, 0);
+}
+
+void
+ectx_ref_changed(struct ectx *ctx)
+{
+	ctx->hooks->ref_changed(ctx->hooks_arg);
+}
+
+int
+ectx_reference(const struct ectx *ctx, struct srv_state *st,
+    int64_t *disp_ns, double *disp_rate)
+{
+	return ctx->hooks->reference(ctx->hooks_arg, st, disp_ns, disp_rate);
+}
+
+void
+ectx_trust_changed(struct ectx *ctx, int certset)
+{
+	ctx->hooks->trust_changed(ctx->hooks_arg, certset);
+}
+
+struct ntske_conn *
+ectx_ntske_start(struct ectx *ctx, const struct conf_source *src,
+    ntske_request_fn request, ntske_done_fn done, void *arg)
+{
+	return ctx->hooks->ntske_start(ctx->hooks_arg, src, request, done,
+	    arg);
+}
+
+int
+ectx_nts_serving(const struct ectx *ctx)
+{
+	return ctx->hooks->nts_serving(ctx->hooks_arg);
+}
+
+size_t
+ectx_nts_early_size(const struct ectx *ctx)
+{
+	return ctx->hooks->nts_early_size(ctx->hooks_arg);
+}
+
+void
+ectx_nts_ke_early(struct ectx *ctx, SSL *ssl, void *early)
+{
+	ctx->hooks->nts_ke_early(ctx->hooks_arg, ssl, early);
+}
+
+int
+ectx_nts_ke_answer(struct ectx *ctx, SSL *ssl, void *early,
+    const uint8_t *req, size_t reqlen, uint8_t *resp, size_t *resplen)
+{
+	return ctx->hooks->nts_ke_answer(ctx->hooks_arg, ssl, early, req,
+	    reqlen, resp, resplen);
+}
+
+size_t
+ectx_nts_respond(struct ectx *ctx, const uint8_t *req, size_t reqlen,
+    uint8_t *out, size_t outsize, size_t hdrlen, struct rpt_serverstats *st)
+{
+	return ctx->hooks->nts_respond(ctx->hooks_arg, req, reqlen, out,
+	    outsize, hdrlen, st);
+}
