@@ -8,10 +8,11 @@ set -eu
 
 # clang and its runtime: the libFuzzer targets that make check runs;
 # openssl: the NTS tests make their certificates with it; strace: the
-# syscall audit (e2e 155)
+# syscall audit (e2e 155); git, debhelper and lintian: make deb-check
+# builds the Debian package from the checkout and lints it
 DEPS="build-essential autoconf automake pkg-config libevent-dev libssl-dev
 libseccomp-dev check python3 util-linux procps mandoc clang libclang-rt-14-dev time
-openssl ca-certificates strace"
+openssl ca-certificates strace git debhelper lintian"
 
 here=$(cd "$(dirname "$0")" && pwd)
 cd "$here"
@@ -116,6 +117,28 @@ run_tests() {
 		total_p=$((total_p + $1))
 		total_f=$((total_f + $2))
 	done
+	# Once, from the plain build: the release tarball (make distcheck:
+	# it builds and runs make check from the tarball alone) and the
+	# Debian package (make deb-check: built, linted, unpacked, checked).
+	echo "== make distcheck"
+	if (cd build-plain && make distcheck >distcheck.log 2>&1); then
+		tail -n 4 build-plain/distcheck.log
+		total_p=$((total_p + 1))
+	else
+		grep -v '^  [A-Z]\{2,4\} ' build-plain/distcheck.log |
+		    tail -n 60
+		total_f=$((total_f + 1))
+		status=1
+	fi
+	echo "== make deb-check"
+	(cd build-plain && make deb-check) >build-plain/deb-check.log 2>&1 ||
+	    status=1
+	cat build-plain/deb-check.log
+	set -- $(awk '/^[0-9]+ passed, [0-9]+ failed$/ { p = $1; f = $3 }
+	    END { print p + 0, f + 0 }' build-plain/deb-check.log)
+	[ "$1" = 0 ] && [ "$2" = 0 ] && set -- 0 1
+	total_p=$((total_p + $1))
+	total_f=$((total_f + $2))
 	"$here/../shared/bin/clockstate" 2>/dev/null || true
 	echo "tests: $total_p passed, $total_f failed"
 	[ $status -eq 0 ] && [ $total_f -eq 0 ]

@@ -9,8 +9,11 @@
 # configured" before); and the copy is as clean in git status as before.
 set -u
 src=${top_srcdir:-.}
+# A checkout's top, not a tree inside one (make distcheck's, unpacked in
+# a build directory of the checkout).
 if ! command -v git >/dev/null 2>&1 ||
-    ! git -C "$src" rev-parse --git-dir >/dev/null 2>&1 ||
+    [ "$(git -C "$src" rev-parse --show-toplevel 2>/dev/null)" != \
+    "$(cd "$src" && pwd -P)" ] ||
     [ ! -x "$src/configure" ]; then
 	echo "SKIP: needs git and a configured checkout (autoreconf -fi)"
 	exit 77
