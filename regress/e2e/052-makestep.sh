@@ -80,7 +80,6 @@ many() {
 }
 check "the source has 8 samples again" wait_for 30 many
 
-n0=$(samples)
 t0=$(tr_num virtual_true_offset)
 i=0
 bad=""
@@ -90,11 +89,11 @@ while [ $i -lt 5 ]; do
 	i=$((i + 1))
 done
 t1=$(tr_num virtual_true_offset)
-n1=$(samples)
 check "five makesteps: each 200 OK" [ -z "$bad" ]
 check "five makesteps: the true offset stays ($t0 -> $t1 s)" \
     awk -v a="$t0" -v b="$t1" 'BEGIN { d = a - b; exit !(d < 1e-4 && d > -1e-4) }'
-check "five makesteps: the samples stay ($n0 -> $n1)" [ "$n1" -ge "$n0" ]
+# (The regression's sample count is not checked here: the runs and
+# curvature tests may cut its window between two reads.)
 check "five makesteps: none stepped by an old offset" \
     [ "$(grep -c 'stepping the clock' "$T/c.log")" = 0 ]
 
