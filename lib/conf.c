@@ -617,6 +617,244 @@ d_peer(struct pctx *p)
 	return 0;
 }
 
+/*
+ * refclock DRIVER PARAMETER [option]...: chrony 4.3's drivers PHC, SHM,
+ * SOCK and PPS, with its options.  The parameter's own options follow
+ * it after colons ("/dev/ptp0:nocrossts", "0:perm=0666").
+ */
+static const char *const rc_drivers[] = { "PHC", "SHM", "SOCK", "PPS", NULL };
+
+/* A refid: up to 4 characters, as chronyd reads it ("%4s"). */
+static int
+get_refid(struct pctx *p, const char *name, const char *s, uint32_t *out)
+{
+	uint8_t	 r[4] = { 0, 0, 0, 0 };
+	size_t	 i, n = strlen(s);
+
+	if (n == 0 || n > 4)
+		return err(p, "%s: '%s' is not a reference ID of 1 to 4 "
+		    "characters", name, s);
+	for (i = 0; i < n; i++)
+		r[i] = (uint8_t)s[i];
+	*out = (uint32_t)r[0] << 24 | (uint32_t)r[1] << 16 |
+	    (uint32_t)r[2] << 8 | r[3];
+	return 0;
+}
+
+/* The driver's parameter and its colon options. */
+static int
+rc_param(struct pctx *p, struct conf_refclock *rc)
+{
+	char	*opt, *next, *end;
+	long	 l;
+
+	if ((rc->param = strdup(p->av[1])) == NULL ||
+	    (rc->path = strdup(p->av[1])) == NULL)
+		return err(p, "refclock: out of memory");
+	if ((next = strchr(rc->path, ':')) != NULL)
+		*next++ = '\0';
+	if (rc->driver == CONF_RC_SHM) {
+		errno = 0;
+		l = strtol(rc->path, &end, 10);
+		if (end == rc->path || *end != '\0' || l < 0 || l > 255)
+			return err(p, "refclock SHM: bad unit '%s' (0..255)",
+			    rc->path);
+		rc->unit = (int)l;
+	} else if (rc->path[0] != '/')
+		return err(p, "refclock %s: '%s' is not an absolute path",
+		    rc_drivers[rc->driver], rc->path);
+	for (; (opt = next) != NULL; ) {
+		if ((next = strchr(opt, ':')) != NULL)
+			*next++ = '\0';
+		if (rc->driver == CONF_RC_SHM && strncmp(opt, "perm=", 5) == 0) {
+			errno = 0;
+			l = strtol(opt + 5, &end, 8);
+			if (end == opt + 5 || *end != '\0' || l < 0 ||
+			    l > 0777)
+				return err(p, "refclock SHM: bad perm '%s' "
+				    "(octal, 0..0777)", opt + 5);
+			rc->perm = (uint32_t)l;
+		} else if (rc->driver == CONF_RC_PHC &&
+		    strcmp(opt, "nocrossts") == 0)
+			rc->nocrossts = 1;
+		else if ((rc->driver == CONF_RC_PHC ||
+		    rc->driver == CONF_RC_PPS) && strcmp(opt, "clear") == 0)
+			rc->clear = 1;
+		else if (rc->driver == CONF_RC_PHC &&
+		    (strcmp(opt, "extpps") == 0 ||
+		    strncmp(opt, "pin=", 4) == 0 ||
+		    strncmp(opt, "channel=", 8) == 0))
+			warn(p, "refclock PHC: option '%s' (an external "
+			    "pulse) is not implemented by timed; ignored", opt);
+		else
+			return err(p, "refclock %s: unknown option '%s'",
+			    rc_drivers[rc->driver], opt);
+	}
+	if (rc->driver == CONF_RC_SHM) {	/* no path: a key */
+		free(rc->path);
+		rc->path = NULL;
+	}
+	return 0;
+}
+
+/* The options after the parameter. */
+static int
+rc_options(struct pctx *p, struct conf_refclock *rc)
+{
+	static const struct {
+		const char	*name;
+		size_t		 off;
+		double		 lo, hi;
+	} ints[] = {
+		{ "poll", offsetof(struct conf_refclock, src.minpoll), -10,
+		    30 },
+		{ "dpoll", offsetof(struct conf_refclock, dpoll), -10, 30 },
+		{ "filter", offsetof(struct conf_refclock, filter), 1, 256 },
+		{ "rate", offsetof(struct conf_refclock, rate), 1, 1000 },
+		{ "stratum", offsetof(struct conf_refclock, stratum), 0, 15 },
+		{ "maxlockage", offsetof(struct conf_refclock, maxlockage), 1,
+		    INT_MAX },
+	}, dbls[] = {
+		{ "delay", offsetof(struct conf_refclock, delay_s), 0, 1e3 },
+		{ "offset", offsetof(struct conf_refclock, offset_s), -1e6,
+		    1e6 },
+		{ "precision", offsetof(struct conf_refclock, precision_s), 0,
+		    1 },
+		{ "maxdispersion", offsetof(struct conf_refclock,
+		    maxdispersion_s), 0, 1e3 },
+		{ "width", offsetof(struct conf_refclock, width_s), 0, 1 },
+	};
+	const char	*o, *v;
+	size_t		 j;
+	int		 i, dummy;
+
+	for (i = 2; i < p->ac; i++) {
+		o = p->av[i];
+		v = i + 1 < p->ac ? p->av[i + 1] : NULL;
+		if (strcasecmp(o, "noselect") == 0)
+			rc->src.noselect = 1;
+		else if (strcasecmp(o, "prefer") == 0)
+			rc->src.prefer = 1;
+		else if (strcasecmp(o, "pps") == 0)
+			rc->pps = 1;
+		else if (strcasecmp(o, "tai") == 0)
+			rc->tai = 1;
+		else if (strcasecmp(o, "trust") == 0 ||
+		    strcasecmp(o, "require") == 0)
+			warn(p, "refclock: option '%s' is not implemented by "
+			    "timed; ignored", o);
+		else {
+			if (v == NULL)
+				return err(p, "%s: missing argument", o);
+			i++;
+			for (j = 0; j < sizeof(ints) / sizeof(ints[0]) &&
+			    strcasecmp(o, ints[j].name) != 0; j++)
+				;
+			if (j < sizeof(ints) / sizeof(ints[0])) {
+				if (get_int(p, ints[j].name, v, ints[j].lo,
+				    ints[j].hi, 0,
+				    (int *)((char *)rc + ints[j].off)) == -1)
+					return -1;
+				continue;
+			}
+			for (j = 0; j < sizeof(dbls) / sizeof(dbls[0]) &&
+			    strcasecmp(o, dbls[j].name) != 0; j++)
+				;
+			if (j < sizeof(dbls) / sizeof(dbls[0])) {
+				if (get_double(p, dbls[j].name, v, dbls[j].lo,
+				    dbls[j].hi, 0,
+				    (double *)((char *)rc + dbls[j].off)) == -1)
+					return -1;
+				continue;
+			}
+			if (strcasecmp(o, "refid") == 0) {
+				if (get_refid(p, o, v, &rc->refid) == -1)
+					return -1;
+			} else if (strcasecmp(o, "lock") == 0) {
+				if (get_refid(p, o, v, &rc->lock) == -1)
+					return -1;
+			} else if (strcasecmp(o, "minsamples") == 0 ||
+			    strcasecmp(o, "maxsamples") == 0) {
+				if (get_int(p, o, v, 0, INT_MAX, 0, &dummy) ==
+				    -1)
+					return -1;
+				warn(p, "refclock: option '%s' is not "
+				    "implemented by timed; ignored", o);
+			} else
+				return err(p, "refclock: unknown option '%s'",
+				    o);
+		}
+	}
+	return 0;
+}
+
+static void
+refclock_free(struct conf_refclock *rc)
+{
+	if (rc == NULL)
+		return;
+	free(rc->src.name);
+	free(rc->param);
+	free(rc->path);
+	free(rc);
+}
+
+static int
+d_refclock(struct pctx *p)
+{
+	struct conf_refclock	*rc, **tail;
+	char			 name[5];
+	int			 i, n;
+
+	if (nargs(p, 2, CONF_MAX_ARGS) == -1 || too_long(p, p->av[1]) == -1)
+		return -1;
+	for (i = 0; rc_drivers[i] != NULL &&
+	    strcmp(p->av[0], rc_drivers[i]) != 0; i++)
+		;
+	if (rc_drivers[i] == NULL)
+		return err(p, "refclock: unknown driver '%s' (PHC, SHM, SOCK "
+		    "or PPS)", p->av[0]);
+	if ((rc = calloc(1, sizeof(*rc))) == NULL)
+		return err(p, "refclock: out of memory");
+	for (n = 0, tail = &p->c->refclocks; *tail != NULL;
+	    tail = &(*tail)->next)
+		n++;
+	rc->driver = i;
+	rc->index = n;
+	rc->src.type = CONF_SRC_REFCLOCK;
+	rc->src.minpoll = 4;
+	rc->src.polltarget = CONF_POLLTARGET;
+	rc->perm = 0600;
+	rc->filter = 64;
+	rc->rate = 1;
+	rc->delay_s = 1e-9;
+	rc->maxlockage = 2;
+	rc->pps = rc->driver == CONF_RC_PPS;
+	if (rc_param(p, rc) == -1 || rc_options(p, rc) == -1) {
+		refclock_free(rc);
+		return -1;
+	}
+	rc->src.maxpoll = rc->src.minpoll;
+	if (rc->refid == 0) {
+		/* chronyd's: the driver's first 3 letters, the index */
+		snprintf(name, sizeof(name), "%.3s%d", rc_drivers[i], n % 10);
+		if (n >= 10)
+			name[2] = (char)('0' + n / 10 % 10);
+		rc->refid = (uint32_t)(uint8_t)name[0] << 24 |
+		    (uint32_t)(uint8_t)name[1] << 16 |
+		    (uint32_t)(uint8_t)name[2] << 8 | (uint8_t)name[3];
+	}
+	for (i = 0; i < 4; i++)
+		name[i] = (char)(rc->refid >> (24 - 8 * i));
+	name[4] = '\0';
+	if ((rc->src.name = strdup(name)) == NULL) {
+		refclock_free(rc);
+		return err(p, "refclock: out of memory");
+	}
+	*tail = rc;
+	return 0;
+}
+
 /* Subnets: chrony's "192.168/16", "10.1.2", "::/0", "2001:db8::/32". */
 
 static int
@@ -1159,6 +1397,7 @@ static const struct directive directives[] = {
 	{ "pool",		d_pool,		0, 0, 0 },
 	{ "port",		d_int,		CNF(port), 0, 65535 },
 	{ "ratelimit",		d_ratelimit,	0, 0, 0 },
+	{ "refclock",		d_refclock,	0, 0, 0 },
 	{ "rtcsync",		d_flag,		CNF(rtcsync), 0, 0 },
 	{ "server",		d_server,	0, 0, 0 },
 	{ "sourcedir",		d_sourcedir,	0, 0, 0 },
@@ -1195,7 +1434,7 @@ static const struct directive unimplemented[] = {
 	U("ntpsigndsocket", 1, 1), U("ntsaeads", 1, UNIMPL_ANY),
 	U("ntscachedir", 1, 1), U("ntsprocesses", 1, 1),
 	U("opencommands", 0, UNIMPL_ANY), U("ptpdomain", 1, 1),
-	U("ptpport", 1, 1), U("refclock", 2, UNIMPL_ANY),
+	U("ptpport", 1, 1),
 	U("reselectdist", 1, 1), U("rtcautotrim", 1, 1),
 	U("rtcdevice", 1, 1), U("rtcfile", 1, 1), U("rtconutc", 0, 0),
 	U("sched_priority", 1, 1), U("smoothtime", 2, 3),
@@ -1362,10 +1601,15 @@ lists_free(struct conf *c)
 {
 	struct conf_source	*s, *snext;
 	struct conf_acl		*a, *anext;
+	struct conf_refclock	*r, *rnext;
 
 	for (s = c->sources; s != NULL; s = snext) {
 		snext = s->next;
 		source_free(s);
+	}
+	for (r = c->refclocks; r != NULL; r = rnext) {
+		rnext = r->next;
+		refclock_free(r);
 	}
 	for (a = c->acl; a != NULL; a = anext) {
 		anext = a->next;

@@ -42,7 +42,8 @@
 enum conf_src_type {
 	CONF_SRC_SERVER,
 	CONF_SRC_POOL,
-	CONF_SRC_PEER		/* parsed for the warning only */
+	CONF_SRC_PEER,		/* parsed for the warning only */
+	CONF_SRC_REFCLOCK	/* a conf_refclock's */
 };
 
 struct conf_source {
@@ -64,6 +65,45 @@ struct conf_source {
 	int			 polltarget;	/* CONF_POLLTARGET, 6..60 */
 	int			 maxsources;	/* pool, default 4 */
 	int			 sourcedir;	/* from a sourcedir file */
+};
+
+/* refclock DRIVER PARAMETER [option]... (chrony's drivers). */
+enum conf_rc_driver {
+	CONF_RC_PHC,		/* /dev/ptpN[:nocrossts]...: a PTP clock */
+	CONF_RC_SHM,		/* N[:perm=NNNN]: the NTP SHM protocol */
+	CONF_RC_SOCK,		/* /path: gpsd's samples on a socket */
+	CONF_RC_PPS		/* /dev/ppsN[:clear]: a pulse a second */
+};
+
+struct conf_refclock {
+	struct conf_refclock	*next;
+	/*
+	 * As a source: name is the refid as text, minpoll = maxpoll =
+	 * poll (default 4), prefer and noselect.
+	 */
+	struct conf_source	 src;
+	enum conf_rc_driver	 driver;
+	char			*param;		/* as written */
+	char			*path;		/* PHC, SOCK, PPS */
+	int			 unit;		/* SHM: key 0x4e545030 + unit */
+	uint32_t		 perm;		/* SHM: default 0600 */
+	int			 nocrossts;	/* PHC */
+	int			 clear;		/* PPS: the clear edge */
+	int			 dpoll;		/* log2 s, default 0 */
+	int			 filter;	/* samples, default 64 */
+	int			 rate;		/* pulses a second, default 1 */
+	uint32_t		 refid;
+	uint32_t		 lock;		/* refid locked to; 0: none */
+	int			 stratum;	/* 0..15, default 0 */
+	double			 delay_s;	/* default 1e-9 */
+	double			 offset_s;	/* added to the true time */
+	double			 precision_s;	/* 0: the driver's */
+	double			 maxdispersion_s; /* 0: no limit */
+	double			 width_s;	/* a pulse's, 0: not checked */
+	int			 maxlockage;	/* pulses, default 2 */
+	int			 pps;		/* the samples are pulses */
+	int			 tai;		/* the clock keeps TAI */
+	int			 index;		/* among the refclocks, from 0 */
 };
 
 /*
@@ -123,6 +163,7 @@ enum conf_clock {
 struct conf {
 	/* sources */
 	struct conf_source	*sources;
+	struct conf_refclock	*refclocks;		/* in file order */
 	struct conf_str		*sourcedirs;		/* sourcedir directories */
 	int			 minsources;		/* default 1 */
 	double			 maxdistance_s;		/* default 3 */

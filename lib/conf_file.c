@@ -485,13 +485,48 @@ print_source(FILE *f, const struct conf_source *s)
 	fputc('\n', f);
 }
 
+/* A refclock line that reads back as rc. */
+static void
+print_refclock(FILE *f, const struct conf_refclock *rc)
+{
+	static const char *const drivers[] = { "PHC", "SHM", "SOCK", "PPS" };
+	char	 refid[5], lock[5];
+	int	 i;
+
+	for (i = 0; i < 4; i++) {
+		refid[i] = (char)(rc->refid >> (24 - 8 * i));
+		lock[i] = (char)(rc->lock >> (24 - 8 * i));
+	}
+	refid[4] = lock[4] = '\0';
+	fprintf(f, "refclock %s %s refid %s poll %d dpoll %d filter %d "
+	    "rate %d stratum %d maxlockage %d delay %.17g offset %.17g "
+	    "precision %.17g maxdispersion %.17g width %.17g",
+	    drivers[rc->driver], rc->param, refid, rc->src.minpoll, rc->dpoll,
+	    rc->filter, rc->rate, rc->stratum, rc->maxlockage, rc->delay_s,
+	    rc->offset_s, rc->precision_s, rc->maxdispersion_s, rc->width_s);
+	if (rc->lock != 0)
+		fprintf(f, " lock %s", lock);
+	if (rc->pps)
+		fputs(" pps", f);
+	if (rc->tai)
+		fputs(" tai", f);
+	if (rc->src.prefer)
+		fputs(" prefer", f);
+	if (rc->src.noselect)
+		fputs(" noselect", f);
+	fputc('\n', f);
+}
+
 static void
 print_sources(FILE *f, const struct conf *c)
 {
 	const struct conf_source	*s;
+	const struct conf_refclock	*rc;
 
 	for (s = c->sources; s != NULL; s = s->next)
 		print_source(f, s);
+	for (rc = c->refclocks; rc != NULL; rc = rc->next)
+		print_refclock(f, rc);
 	fprintf(f, "minsources %d\n", c->minsources);
 	fprintf(f, "maxdistance %.15g\n", c->maxdistance_s);
 	fprintf(f, "maxupdateskew %.15g\n", c->maxupdateskew_ppm);
