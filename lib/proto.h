@@ -71,6 +71,7 @@ enum imsg_type {
 	IMSG_LOG_MEASUREMENT = 48,	/* struct log_measurement */
 	IMSG_LOG_STATISTICS,		/* struct log_statistics */
 	IMSG_LOG_TRACKING,		/* struct log_tracking */
+	IMSG_LOG_REFCLOCK,		/* struct log_refclock */
 
 	/*
 	 * Control: timectl -> monitor -> engine and back.  The monitor
@@ -375,6 +376,25 @@ struct log_measurement {
 	int32_t		interleaved;		/* 0 or 1 */
 	char		tx_ts;			/* 'D' daemon, 'K' kernel, 'H' */
 	char		rx_ts;
+};
+
+/*
+ * refclocks.log: a reference clock's sample, raw (as its driver read it)
+ * or filtered (what a poll of the source took from the median filter).
+ * chrony's signs: the offsets are true time - local time.
+ */
+struct log_refclock {
+	double		time;			/* local time of the sample */
+	char		refid[5];		/* the refclock's, as text */
+	int32_t		dpoll;			/* raw: driver polls since the */
+						/* source's poll; -1: filtered */
+	int32_t		leap;			/* 0..3 (NTP LI) */
+	int32_t		pps;			/* raw: 1 a pulse, 0 a time; */
+						/* -1: filtered */
+	double		raw_offset_s;		/* raw: as measured, before */
+						/* the offset option */
+	double		cooked_offset_s;	/* corrected: + local slow */
+	double		disp_s;			/* >= 0 */
 };
 
 /* RFC 5905 tests 1-3, 5-7 and chrony's A-D, first bit leftmost. */
