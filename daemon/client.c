@@ -84,6 +84,7 @@ client_new(struct ectx *ctx)
 {
 	struct client		*cl = xcalloc(1, sizeof(*cl));
 	const struct conf_source *cs;
+	const struct conf_refclock *rc;
 	int			 i;
 
 	cl->ctx = ctx;
@@ -97,6 +98,10 @@ client_new(struct ectx *ctx)
 		for (i = 0; i < (cs->type == CONF_SRC_POOL ? cs->maxsources :
 		    1) && cl->n < SEL_MAX_SOURCES; i++)
 			client_csrc_new(cl, cs);
+	for (rc = ctx->conf->refclocks; rc != NULL && cl->n < SEL_MAX_SOURCES;
+	    rc = rc->next)
+		client_rc_new(cl, rc);
+	client_rc_check_locks(cl);
 	return cl;
 }
 
@@ -114,7 +119,9 @@ client_start(struct client *cl)
 
 	cl->started = 1;
 	for (i = 0; i < cl->n; i++)	/* a pool: its first member asks */
-		if (i == 0 || cl->srcs[i]->conf != cl->srcs[i - 1]->conf)
+		if (cl->srcs[i]->rc != NULL)
+			client_rc_start(cl->srcs[i]);
+		else if (i == 0 || cl->srcs[i]->conf != cl->srcs[i - 1]->conf)
 			client_resolve(cl->srcs[i]);
 	if (!cl->ctx->oneshot)
 		return;
@@ -148,6 +155,8 @@ client_free(struct client *cl)
 		if (cl->srcs[i]->dns_req != NULL)
 			evdns_getaddrinfo_cancel(cl->srcs[i]->dns_req);
 		client_close_socket(cl->srcs[i]);
+		if (cl->srcs[i]->rc != NULL)
+			client_rc_free(cl->srcs[i]);
 		ntscl_free(cl->srcs[i]->nts);
 		event_free(cl->srcs[i]->ev_poll);
 		sst_free(cl->srcs[i]->sst);
@@ -184,6 +193,8 @@ client_burst(struct client *cl, const char *which, int good, int max)
 		if (!client_matches(s, which))
 			continue;
 		n++;
+		if (s->rc != NULL)
+			continue;	/* its driver decides */
 		src_burst(&s->src, good, max);	/* offline: then offline again */
 		if (cl->started && s->resolved)
 			client_schedule(s, 0);
@@ -239,7 +250,7 @@ client_onoffline(struct client *cl)
 	int	 i;
 
 	for (i = 0; i < cl->n; i++)
-		if (cl->srcs[i]->resolved)
+		if (cl->srcs[i]->resolved && cl->srcs[i]->rc == NULL)
 			set_online(cl->srcs[i], routable(cl->srcs[i]));
 }
 

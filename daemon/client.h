@@ -98,6 +98,11 @@ void		 client_del_source(struct client *, const struct conf_source *);
  * dispersion is the one at *disp_ns (engine time), growing from then on
  * by *disp_rate seconds a second.
  */
+/* The monitor handed over a refclock's device (fd); -1 if unexpected. */
+int		 client_rc_device(struct client *, const struct refclock_dev *,
+		    int fd);
+/* A sample the monitor took from a refclock's SHM segment. */
+void		 client_rc_shm(struct client *, const struct refclock_shm *);
 int		 client_server_state(const struct client *, struct srv_state *,
 		    int64_t *disp_ns, double *disp_rate);
 

@@ -72,6 +72,7 @@ struct csrc {
 	uint64_t		 mac_ok;	/* key: answers authenticated */
 	uint64_t		 mac_failed;	/* key: answers dropped */
 	int			 key_missing;	/* key: said once */
+	struct rclk		*rc;		/* a refclock; NULL: NTP */
 };
 
 enum refmode { REF_NONE, REF_SOURCES, REF_LOCAL };
@@ -112,6 +113,17 @@ void		 client_resolve(struct csrc *s);
 void		 client_address_of(const struct csrc *s, char *buf, size_t len);
 /* s's reference ID: its IPv4 address, or a hash of its IPv6 one. */
 uint32_t	 client_refid_of(const struct csrc *s);
+
+/* client_rc.c: the reference clocks (refclock). */
+/* A source for the refclock rc, polled once started. */
+struct csrc	*client_rc_new(struct client *, const struct conf_refclock *);
+/* Warn of a lock naming no refclock (once all are made). */
+void		 client_rc_check_locks(struct client *);
+void		 client_rc_start(struct csrc *);
+/* The clock was corrected: the filter's samples follow (sst_correct()). */
+void		 client_rc_correct(struct csrc *, int64_t now_ns,
+		    double dfreq_ppm, double doffset_s);
+void		 client_rc_free(struct csrc *);
 
 /* client_ref.c: the reference. */
 /* A source as a candidate for selection; 0 if it is not usable. */

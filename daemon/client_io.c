@@ -97,7 +97,9 @@ client_address_of(const struct csrc *s, char *buf, size_t len)
 	    (const void *)&((const struct sockaddr_in6 *)&s->addr)->sin6_addr;
 
 	buf[0] = '\0';
-	if (s->resolved)
+	if (s->rc != NULL)		/* a refclock: its refid, as chronyc */
+		snprintf(buf, len, "%s", s->name);
+	else if (s->resolved)
 		inet_ntop(s->addr.ss_family, a, buf, len);
 }
 
@@ -109,6 +111,8 @@ client_refid_of(const struct csrc *s)
 	uint32_t			 h = 2166136261u;
 	int				 i;
 
+	if (s->rc != NULL)
+		return s->conf->type == CONF_SRC_REFCLOCK ? s->src.refid : 0;
 	if (s->addr.ss_family == AF_INET)
 		return ntohl(sin->sin_addr.s_addr);
 	for (i = 0; i < 16; i++)	/* IPv6: a hash, as RFC 5905 */

@@ -136,6 +136,8 @@ apply(struct client *cl, const struct disc_actions *a, int64_t now)
 	for (i = 0; i < cl->n; i++) {
 		sst_correct(cl->srcs[i]->sst, now, dfreq, doff);
 		src_correct(&cl->srcs[i]->src, now, dfreq, doff);
+		if (cl->srcs[i]->rc != NULL)
+			client_rc_correct(cl->srcs[i], now, dfreq, doff);
 	}
 }
 

@@ -457,6 +457,8 @@ dispatch(struct engine *eng, struct imsg *imsg)
 {
 	struct clock_state	*cs = &eng->ctx.clock;
 	struct leap_table	*leaps = &eng->ctx.leap_table;
+	struct refclock_dev	 rdev;
+	struct refclock_shm	 rshm;
 	uint32_t		 refused;
 
 	switch (imsg->hdr.type) {
@@ -483,6 +485,19 @@ dispatch(struct engine *eng, struct imsg *imsg)
 		if (server_add_socket(eng->server, imsg->fd) == -1)
 			fatalx("cannot serve on one more socket");
 		imsg->fd = -1;
+		break;
+	case IMSG_REFCLOCK_DEV:
+		if (imsg->fd == -1 || imsg_get_data(imsg, &rdev,
+		    sizeof(rdev)) == -1)
+			fatalx("IMSG_REFCLOCK_DEV: malformed");
+		if (client_rc_device(eng->client, &rdev, imsg->fd) == -1)
+			fatalx("IMSG_REFCLOCK_DEV: no such refclock");
+		imsg->fd = -1;
+		break;
+	case IMSG_REFCLOCK_SHM:
+		if (imsg_get_data(imsg, &rshm, sizeof(rshm)) == -1)
+			fatalx("IMSG_REFCLOCK_SHM: malformed");
+		client_rc_shm(eng->client, &rshm);
 		break;
 	case IMSG_NTS_SERVER_CERT:
 	case IMSG_NTS_SERVER_CERTS_END:

@@ -135,7 +135,32 @@ enum imsg_type {
 	IMSG_NTS_CLIENT_DUMP = 112,	/* engine -> monitor: struct nts_dump */
 	IMSG_NTS_CLIENT_STATE,		/* monitor -> engine: struct nts_dump */
 	/* The keyfile (symmetric keys), checked; after the hello. */
-	IMSG_NTP_KEYFILE		/* monitor -> engine; memfd: its text */
+	IMSG_NTP_KEYFILE,		/* monitor -> engine; memfd: its text */
+
+	/*
+	 * Reference clocks (refclock): the monitor opens each device and
+	 * hands the engine a descriptor (PHC, PPS: read-only ioctls; SOCK:
+	 * the bound socket), or reads the SHM segment itself and passes
+	 * each sample on, decoded and checked.
+	 */
+	IMSG_REFCLOCK_DEV = 128,	/* struct refclock_dev; the fd */
+	IMSG_REFCLOCK_SHM		/* struct refclock_shm */
+};
+
+struct refclock_dev {
+	int32_t		index;		/* conf_refclock's */
+	int32_t		driver;		/* enum conf_rc_driver */
+};
+
+/* A sample the monitor took from a SHM segment (lib/refshm.h). */
+struct refclock_shm {
+	int32_t		index;		/* conf_refclock's */
+	int32_t		reason;		/* enum refshm_reason: OK, or why */
+					/* the sample taken was refused */
+	int64_t		ref_ns;		/* the reference's time */
+	int64_t		local_ns;	/* the system clock's (CLOCK_REALTIME) */
+	int32_t		leap;		/* REFSHM_LEAP_NONE.._DELETE */
+	int32_t		precision;	/* log2 s, as the writer said */
 };
 
 #define NTS_DUMP_COOKIES	8	/* NTS_MAX_COOKIES */

@@ -23,6 +23,8 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <linux/capability.h>
+#include <linux/pps.h>
+#include <linux/ptp_clock.h>
 #include <seccomp.h>
 #include <stdio.h>
 #include <string.h>
@@ -184,6 +186,17 @@ static const struct { int level, name; } sockopts[] = {
 	{ SOL_SOCKET, SO_TIMESTAMPNS }, { SOL_SOCKET, SO_TIMESTAMPING },
 };
 
+/*
+ * The reference clocks' devices, which the monitor opens and hands over
+ * (monitor/refclock.c): reading a PTP clock against the system clock and
+ * fetching a pulse's time.  Each only reads; none sets a device, and
+ * the engine has no other device to aim them at.
+ */
+static const unsigned long dev_ioctls[] = {
+	PTP_SYS_OFFSET_PRECISE, PTP_SYS_OFFSET_EXTENDED, PTP_SYS_OFFSET,
+	PPS_FETCH
+};
+
 int
 sandbox_allow_no_exec(scmp_filter_ctx ctx, int call)
 {
@@ -205,6 +218,8 @@ allow_with_args(scmp_filter_ctx ctx)
 	    NELEM(fcntl_cmds)) == -1 ||
 	    sandbox_allow_arg(ctx, SCMP_SYS(madvise), 2, madvise_advice,
 	    NELEM(madvise_advice)) == -1 ||
+	    sandbox_allow_arg(ctx, SCMP_SYS(ioctl), 1, dev_ioctls,
+	    NELEM(dev_ioctls)) == -1 ||
 	    sandbox_allow_no_exec(ctx, SCMP_SYS(mmap)) == -1)
 		return -1;
 	for (i = 0; i < NELEM(sockopts); i++)

@@ -38,6 +38,7 @@
 #include "log.h"
 #include "logfmt.h"
 #include "monitor.h"
+#include "refclock.h"
 #include "notify.h"
 #include "ntsdump.h"
 #include "ntsfiles.h"
@@ -54,8 +55,6 @@ static void	send_clock_state(struct monitor *);
 static void	arm_slew_timer(struct monitor *);
 static void	send_nts_certs(struct monitor *);
 static void	send_nts_trust(struct monitor *);
-static int	send_fd(struct monitor *, uint32_t, int, const void *,
-		    size_t);
 
 int64_t
 monitor_now_ns(void)
@@ -361,7 +360,7 @@ reload_keys(struct monitor *mon)
 		close(mon->keys_fd);
 	mon->keys_fd = fd;
 	if (mon->engine != NULL && mon->engine_ready &&
-	    send_fd(mon, IMSG_NTP_KEYFILE, fd, NULL, 0) == 0)
+	    monitor_send_fd(mon, IMSG_NTP_KEYFILE, fd, NULL, 0) == 0)
 		update_engine_events(mon);
 	return 1;
 }
@@ -607,9 +606,8 @@ send_sockets(struct monitor *mon)
 		update_engine_events(mon);
 }
 
-/* A frame with a copy of fd; 0, or -1 when the engine was killed. */
-static int
-send_fd(struct monitor *mon, uint32_t type, int fd, const void *data,
+int
+monitor_send_fd(struct monitor *mon, uint32_t type, int fd, const void *data,
     size_t len)
 {
 	int	 copy;
@@ -638,7 +636,7 @@ send_nts_certs(struct monitor *mon)
 		return;
 	for (i = 0; i < mon->nts.ncert; i++) {
 		m.index = i;
-		if (send_fd(mon, IMSG_NTS_SERVER_CERT, mon->nts.cert_fds[i],
+		if (monitor_send_fd(mon, IMSG_NTS_SERVER_CERT, mon->nts.cert_fds[i],
 		    &m, sizeof(m)) == -1)
 			return;
 	}
@@ -663,7 +661,7 @@ send_nts_trust(struct monitor *mon)
 	for (i = 0; i < mon->nts.ntrust && mon->engine != NULL; i++) {
 		t.certset = mon->nts.trust_ids[i];
 		t.system = mon->nts.trust_system[i];
-		if (send_fd(mon, IMSG_NTS_TRUST, mon->nts.trust_fds[i], &t,
+		if (monitor_send_fd(mon, IMSG_NTS_TRUST, mon->nts.trust_fds[i], &t,
 		    sizeof(t)) == -1)
 			return;
 	}
@@ -678,7 +676,7 @@ send_blame(struct monitor *mon)
 	struct peer_block	 b[CRASH_PEERS];
 	int			 i, n;
 
-	if (send_fd(mon, IMSG_BLAME_PAGE, crash_fd(mon->crash), NULL, 0) ==
+	if (monitor_send_fd(mon, IMSG_BLAME_PAGE, crash_fd(mon->crash), NULL, 0) ==
 	    -1)
 		return;
 	n = crash_blocks(mon->crash, (time_t)monitor_mono_s(), b,
@@ -695,13 +693,13 @@ send_nts(struct monitor *mon)
 	int	 i;
 
 	if (mon->keys_fd != -1 &&
-	    send_fd(mon, IMSG_NTP_KEYFILE, mon->keys_fd, NULL, 0) == -1)
+	    monitor_send_fd(mon, IMSG_NTP_KEYFILE, mon->keys_fd, NULL, 0) == -1)
 		return;
 	send_nts_trust(mon);
 	send_nts_certs(mon);
 	ntskeys_send(mon);
 	for (i = 0; i < mon->n_ke_fds && mon->engine != NULL; i++)
-		if (send_fd(mon, IMSG_NTS_KE_SOCKET, mon->ke_fds[i], NULL,
+		if (monitor_send_fd(mon, IMSG_NTS_KE_SOCKET, mon->ke_fds[i], NULL,
 		    0) == -1)
 			return;
 	if (mon->engine != NULL)
@@ -736,6 +734,8 @@ handle_hello(struct monitor *mon, struct imsg *imsg)
 		monitor_engine_abuse(mon, "engine does not read");
 	send_clock_state(mon);
 	send_sockets(mon);
+	if (mon->refclocks != NULL && mon->engine != NULL)
+		refclocks_send(mon->refclocks);
 	if (mon->engine != NULL)
 		update_engine_events(mon);
 	/*
@@ -1228,6 +1228,8 @@ monitor_run(struct monitor *mon)
 		mon->quick[i] = -ENGINE_QUICK_WINDOW_S;
 	if (mon->control != NULL)
 		control_start(mon->control, mon);
+	if (mon->refclocks != NULL)
+		refclocks_start(mon->refclocks);
 
 	mon->crash = crash_new();
 	if (mon->sim == NULL && sandbox_monitor_caps(!mon->noclock &&
@@ -1244,6 +1246,7 @@ monitor_run(struct monitor *mon)
 	save_drift(mon);
 	if (mon->control != NULL)
 		control_close(mon->control);
+	refclocks_close(mon->refclocks);
 	crash_free(mon->crash);
 	event_free(mon->ev_watchdog);
 	event_free(mon->ev_drift);

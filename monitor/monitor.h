@@ -136,6 +136,7 @@ struct monitor {
 
 	struct control		*control;
 	struct statlog		*statlog;	/* NULL: no log files */
+	struct refclocks	*refclocks;	/* NULL: -q/-Q */
 	const struct monitor_sim *sim;		/* NULL: a real start */
 };
 
@@ -145,6 +146,12 @@ double	 monitor_mono_s(void);
 /* Queue a frame to the engine; 0, or -1 when it is not running. */
 int	 monitor_to_engine(struct monitor *, uint32_t type, uint32_t peerid,
 	    pid_t pid, const void *, size_t);
+/*
+ * Queue a frame with a copy of fd, which the engine then owns; 0, or -1
+ * when the engine was killed (it did not read).
+ */
+int	 monitor_send_fd(struct monitor *, uint32_t type, int fd,
+	    const void *, size_t);
 /* The engine broke the protocol: log, kill, restart. */
 void	 monitor_engine_abuse(struct monitor *, const char *why);
 /* Step what is left of the slew (timectl makestep); 0 or -1. */

@@ -33,6 +33,7 @@
 #include "leaptz.h"
 #include "log.h"
 #include "monitor.h"
+#include "refclock.h"
 #include "netsock.h"
 #include "notify.h"
 #include "ntsfiles.h"
@@ -243,6 +244,7 @@ monitor_main(struct monitor *mon)
 		notify_init();
 		mon->n_ke_fds = netsock_open_ke(mon->conf, mon->ke_fds,
 		    NTS_MAX_KE_SOCKETS);
+		mon->refclocks = refclocks_open(mon);
 	}
 	if (!mon->foreground) {
 		if (!mon->nodetach && daemon(0, 0) == -1)
