@@ -697,6 +697,23 @@ rc_param(struct pctx *p, struct conf_refclock *rc)
 	return 0;
 }
 
+/* An option that takes a value. */
+static int
+rc_valued(const char *o)
+{
+	static const char *const names[] = {
+		"poll", "dpoll", "filter", "rate", "stratum", "maxlockage",
+		"delay", "offset", "precision", "maxdispersion", "width",
+		"refid", "lock", "minsamples", "maxsamples", NULL
+	};
+	int	 i;
+
+	for (i = 0; names[i] != NULL; i++)
+		if (strcasecmp(o, names[i]) == 0)
+			return 1;
+	return 0;
+}
+
 /* The options after the parameter. */
 static int
 rc_options(struct pctx *p, struct conf_refclock *rc)
@@ -743,6 +760,8 @@ rc_options(struct pctx *p, struct conf_refclock *rc)
 		    strcasecmp(o, "require") == 0)
 			warn(p, "refclock: option '%s' is not implemented by "
 			    "timed; ignored", o);
+		else if (!rc_valued(o))
+			return err(p, "refclock: unknown option '%s'", o);
 		else {
 			if (v == NULL)
 				return err(p, "%s: missing argument", o);
@@ -780,9 +799,7 @@ rc_options(struct pctx *p, struct conf_refclock *rc)
 					return -1;
 				warn(p, "refclock: option '%s' is not "
 				    "implemented by timed; ignored", o);
-			} else
-				return err(p, "refclock: unknown option '%s'",
-				    o);
+			}
 		}
 	}
 	return 0;

@@ -755,7 +755,6 @@ START_TEST(test_conf_unimplemented_directives)
 		{ "opencommands", NULL },
 		{ "ptpdomain 0", NULL },
 		{ "ptpport 319", "ptpport" },
-		{ "refclock PHC /dev/ptp0 poll 3 dpoll -2", "refclock PHC" },
 		{ "reselectdist 0.0001", "reselectdist" },
 		{ "rtcautotrim 30", "rtcautotrim" },
 		{ "rtcdevice /dev/rtc", "rtcdevice" },
@@ -2338,6 +2337,9 @@ static const char rich_conf[] =
     "server a.example iburst minpoll 4 maxpoll 8 prefer nts ntsport 4461"
     " certset 2 maxdelay 0.25 port 1123\n"
     "pool p.example noselect maxsources 8\n"
+    "refclock SHM 0:perm=0640 refid GPS poll 3 filter 16 offset 0.1\n"
+    "refclock PPS /dev/pps0:clear lock GPS rate 2 width 0.1 prefer\n"
+    "refclock PHC /dev/ptp0:nocrossts dpoll -2 tai stratum 2 noselect\n"
     "minsources 2\nmaxdistance 16\nmaxupdateskew 100\n"
     "maxchange 1000 1 2\nclock virtual offset 2.5 frequency -30\n"
     "driftfile /d\nmakestep 0.1 -1\nmaxslewrate 500\nrtcsync\n"
@@ -2373,6 +2375,110 @@ roundtrip(const char *what, const char *path, const char *dir)
 	conf_free(c1);
 	conf_free(c2);
 }
+
+/* refclock: chrony 4.3's drivers, options, defaults and refids. */
+START_TEST(test_conf_refclock)
+{
+	static const struct { const char *line, *why; } bad[] = {
+		{ "refclock GPSD /dev/gps0", "unknown driver" },
+		{ "refclock PHC", "missing argument" },
+		{ "refclock PHC dev/ptp0", "not an absolute path" },
+		{ "refclock SHM x", "bad unit" },
+		{ "refclock SHM 256", "bad unit" },
+		{ "refclock SHM 0:perm=0999", "bad perm" },
+		{ "refclock SHM 0:nocrossts", "unknown option" },
+		{ "refclock PPS /dev/pps0:nocrossts", "unknown option" },
+		{ "refclock PHC /dev/ptp0 poll", "missing argument" },
+		{ "refclock PHC /dev/ptp0 filter 0", "out of range" },
+		{ "refclock PHC /dev/ptp0 stratum 16", "out of range" },
+		{ "refclock PHC /dev/ptp0 refid TOOLONG", "reference ID" },
+		{ "refclock PHC /dev/ptp0 delay nan", "bad number" },
+		{ "refclock PHC /dev/ptp0 frobnicate", "unknown option" },
+	};
+	const struct conf_refclock	*r;
+	struct conf			*c;
+	struct conf_diag		 d;
+	size_t				 i;
+
+	c = conf_new();
+	ck_assert_ptr_nonnull(c);
+	ck_assert_int_eq(parse(c, "refclock PHC /dev/ptp0", &d), 0);
+	ck_assert_int_eq(parse(c, "refclock SHM 2:perm=0666 poll 2 dpoll -1 "
+	    "filter 8 refid NMEA delay 0.2 offset -0.5 precision 1e-3 "
+	    "maxdispersion 0.01 trust", &d), 1);
+	ck_assert_msg(strstr(d.msg, "'trust' is not implemented") != NULL,
+	    "%s", d.msg);
+	ck_assert_int_eq(parse(c, "refclock PPS /dev/pps1 lock NMEA "
+	    "maxlockage 3 width 0.2 rate 5 prefer noselect", &d), 0);
+	ck_assert_int_eq(parse(c, "refclock SOCK /run/gps.sock tai pps", &d),
+	    0);
+	r = c->refclocks;
+	/* defaults, and chronyd's refid: the driver's letters, the index */
+	ck_assert_int_eq(r->driver, CONF_RC_PHC);
+	ck_assert_str_eq(r->path, "/dev/ptp0");
+	ck_assert_str_eq(r->src.name, "PHC0");
+	ck_assert_uint_eq(r->refid, 0x50484330);
+	ck_assert_int_eq(r->src.minpoll, 4);
+	ck_assert_int_eq(r->src.maxpoll, 4);
+	ck_assert_int_eq(r->dpoll, 0);
+	ck_assert_int_eq(r->filter, 64);
+	ck_assert_int_eq(r->rate, 1);
+	ck_assert_int_eq(r->stratum, 0);
+	ck_assert_int_eq(r->maxlockage, 2);
+	ck_assert(r->delay_s == 1e-9);
+	ck_assert_int_eq(r->pps, 0);
+	ck_assert_int_eq(r->nocrossts, 0);
+	ck_assert_int_eq(r->src.type, CONF_SRC_REFCLOCK);
+	r = r->next;
+	ck_assert_int_eq(r->driver, CONF_RC_SHM);
+	ck_assert_ptr_null(r->path);
+	ck_assert_int_eq(r->unit, 2);
+	ck_assert_uint_eq(r->perm, 0666);
+	ck_assert_str_eq(r->src.name, "NMEA");
+	ck_assert_int_eq(r->src.minpoll, 2);
+	ck_assert_int_eq(r->dpoll, -1);
+	ck_assert_int_eq(r->filter, 8);
+	ck_assert(r->delay_s == 0.2 && r->offset_s == -0.5 &&
+	    r->precision_s == 1e-3 && r->maxdispersion_s == 0.01);
+	r = r->next;
+	ck_assert_int_eq(r->driver, CONF_RC_PPS);
+	ck_assert_str_eq(r->src.name, "PPS2");
+	ck_assert_int_eq(r->pps, 1);
+	ck_assert_uint_eq(r->lock, 0x4e4d4541);
+	ck_assert_int_eq(r->maxlockage, 3);
+	ck_assert_int_eq(r->rate, 5);
+	ck_assert(r->width_s == 0.2);
+	ck_assert(r->src.prefer && r->src.noselect);
+	r = r->next;
+	ck_assert_int_eq(r->driver, CONF_RC_SOCK);
+	ck_assert_str_eq(r->src.name, "SOC3");
+	ck_assert(r->tai && r->pps);
+	ck_assert_ptr_null(r->next);
+	conf_free(c);
+
+	for (i = 0; i < NELEM(bad); i++) {
+		c = conf_new();
+		ck_assert_ptr_nonnull(c);
+		ck_assert_msg(parse(c, bad[i].line, &d) == -1, "%s: accepted",
+		    bad[i].line);
+		ck_assert_msg(strstr(d.msg, bad[i].why) != NULL, "%s: '%s'",
+		    bad[i].line, d.msg);
+		ck_assert_ptr_null(c->refclocks);
+		conf_free(c);
+	}
+	/* a sourcedir's file has sources only */
+	c = conf_new();
+	ck_assert_ptr_nonnull(c);
+	{
+		enum conf_action	 act;
+		char			 arg[CONF_MAX_LINE];
+
+		ck_assert_int_eq(conf_parse_line(c, "refclock PHC /dev/ptp0",
+		    1, &act, arg, sizeof(arg), &d), -1);
+	}
+	conf_free(c);
+}
+END_TEST
 
 START_TEST(test_conf_print_roundtrip)
 {
@@ -2468,6 +2574,7 @@ conf_suite(void)
 	TCase	*pure = tcase_create("pure"), *file = tcase_create("file");
 
 	tcase_add_test(pure, test_conf_defaults);
+	tcase_add_test(pure, test_conf_refclock);
 	tcase_add_test(pure, test_conf_directive_names_ignore_case);
 	tcase_add_test(pure, test_conf_free_null);
 	tcase_add_test(pure, test_conf_blank_and_comment_lines);

@@ -163,6 +163,7 @@ fake_socket(int family, int type, int proto)
 
 #include "client.c"
 #include "client_io.c"
+#include "client_rc.c"
 #include "client_ref.c"
 #include "client_report.c"
 
