@@ -1049,7 +1049,7 @@ d_log(struct pctx *p)
 			return err(p, "log: unknown option '%s'", p->av[i]);
 		flags |= 1 << j;
 	}
-	/* timed writes measurements, statistics and tracking only */
+	/* timed writes measurements, statistics, tracking and refclocks */
 	for (j = 0; log_names[j] != NULL; j++)
 		if ((flags & (1 << j)) && !(CONF_LOG_IMPLEMENTED & (1 << j)))
 			warn(p, "log: chrony's '%s' log is not implemented by "

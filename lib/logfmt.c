@@ -44,6 +44,9 @@ static const struct {
 	    "   Date (UTC) Time     IP Address   St   Freq ppm   Skew ppm     "
 	    "Offset L Co  Offset sd Rem. corr. Root delay Root disp. "
 	    "Max. error" },
+	{ "refclocks",
+	    "   Date (UTC) Time         Refid  DP L P  Raw offset   Cooked "
+	    "offset      Disp." },
 };
 
 static const char leap_chars[4] = { 'N', '+', '-', '?' };
@@ -183,6 +186,30 @@ logfmt_check_tracking(struct log_tracking *t)
 	return NULL;
 }
 
+/*
+ * dpoll has no upper bound but int32_t's: a driver without polls (PPS,
+ * SOCK) counts its samples until the source polls, at up to 1000 a second
+ * over a poll of up to 2^30 s, and chrony's %3d widens for them as well.
+ */
+const char *
+logfmt_check_refclock(struct log_refclock *r)
+{
+	if (!in_range(r->time, 0, MAX_TIME_S))
+		return "time";
+	if (clean_string(r->refid, sizeof(r->refid)) == -1)
+		return "refid";
+	if (r->dpoll < -1 || r->pps < -1 || r->pps > 1 ||
+	    (r->dpoll == -1) != (r->pps == -1))
+		return "driver poll or pps";
+	if (r->leap < 0 || r->leap > 3)
+		return "leap";
+	if (!in_range(r->raw_offset_s, -MAX_SECONDS, MAX_SECONDS) ||
+	    !in_range(r->cooked_offset_s, -MAX_SECONDS, MAX_SECONDS) ||
+	    !in_range(r->disp_s, 0, MAX_SECONDS))
+		return "a value is out of range or not finite";
+	return NULL;
+}
+
 /* Lines */
 
 /* "YYYY-MM-DD hh:mm:ss", UTC, as chrony's UTI_TimeToLogForm(). */
@@ -259,4 +286,34 @@ logfmt_tracking(char *buf, size_t len, const struct log_tracking *t)
 	    leap_chars[t->leap & 3], t->combined, t->offset_sd_s,
 	    -t->remaining_s + 0.0, t->root_delay_s, t->root_disp_s,
 	    t->max_error_s), len);
+}
+
+/*
+ * chrony truncates the sample's timespec to microseconds.  A double of
+ * today's Unix time resolves about 0.24 us, too coarse to truncate
+ * (.595742 may be held as .5957419998): rounded to the microsecond
+ * instead, carrying into the second.  The offsets are chrony's already,
+ * + the local clock is slow; + 0.0 keeps a negative zero out.
+ */
+int
+logfmt_refclock(char *buf, size_t len, const struct log_refclock *r)
+{
+	char	 when[32];
+	double	 s = floor(r->time);
+	int	 us = (int)floor((r->time - s) * 1e6 + 0.5);
+
+	if (us >= 1000000) {
+		s += 1;
+		us -= 1000000;
+	}
+	log_time(when, sizeof(when), s);
+	if (r->dpoll == -1)
+		return done(snprintf(buf, len, "%s.%06d %-5s   - %1c -       "
+		    "-       %13.6e %10.3e\n", when, us, r->refid,
+		    leap_chars[r->leap & 3], r->cooked_offset_s + 0.0,
+		    r->disp_s + 0.0), len);
+	return done(snprintf(buf, len, "%s.%06d %-5s %3d %1c %1d %13.6e "
+	    "%13.6e %10.3e\n", when, us, r->refid, r->dpoll,
+	    leap_chars[r->leap & 3], r->pps, r->raw_offset_s + 0.0,
+	    r->cooked_offset_s + 0.0, r->disp_s + 0.0), len);
 }

@@ -15,9 +15,10 @@
  */
 
 /*
- * chrony's log files (logdir, log measurements statistics tracking):
- * the header lines and the line formats of chrony 4.3, and the checks
- * the monitor makes on the engine's records before it writes them.
+ * chrony's log files (logdir, log measurements statistics tracking
+ * refclocks): the header lines and the line formats of chrony 4.3, and
+ * the checks the monitor makes on the engine's records before it writes
+ * them.
  * Pure: everything is written into buffers the caller owns.
  */
 
@@ -32,6 +33,7 @@ enum logfmt_kind {
 	LOGFMT_MEASUREMENTS,
 	LOGFMT_STATISTICS,
 	LOGFMT_TRACKING,
+	LOGFMT_REFCLOCKS,
 	LOGFMT_NKINDS
 };
 
@@ -60,6 +62,11 @@ int		 logfmt_banner(char *, size_t, enum logfmt_kind);
 const char	*logfmt_check_measurement(struct log_measurement *);
 const char	*logfmt_check_statistics(struct log_statistics *);
 const char	*logfmt_check_tracking(struct log_tracking *);
+/*
+ * A refclock record is raw (dpoll >= 0, pps 0 or 1) or filtered (both
+ * -1), never half of each.
+ */
+const char	*logfmt_check_refclock(struct log_refclock *);
 
 /*
  * One line of the file, with '\n', in chrony's format and signs
@@ -70,5 +77,6 @@ int		 logfmt_measurement(char *, size_t,
 		    const struct log_measurement *);
 int		 logfmt_statistics(char *, size_t, const struct log_statistics *);
 int		 logfmt_tracking(char *, size_t, const struct log_tracking *);
+int		 logfmt_refclock(char *, size_t, const struct log_refclock *);
 
 #endif

@@ -905,6 +905,7 @@ handle_logrec(struct monitor *mon, struct imsg *imsg)
 		struct log_measurement	 m;
 		struct log_statistics	 s;
 		struct log_tracking	 t;
+		struct log_refclock	 c;
 	}		 r;
 	char		 line[LOGFMT_LINE_MAX];
 	const char	*why;
@@ -923,11 +924,17 @@ handle_logrec(struct monitor *mon, struct imsg *imsg)
 		    "bad length" : logfmt_check_statistics(&r.s)) == NULL)
 			n = logfmt_statistics(line, sizeof(line), &r.s);
 		break;
-	default:
+	case IMSG_LOG_TRACKING:
 		kind = LOGFMT_TRACKING;
 		if ((why = imsg_get_data(imsg, &r.t, sizeof(r.t)) == -1 ?
 		    "bad length" : logfmt_check_tracking(&r.t)) == NULL)
 			n = logfmt_tracking(line, sizeof(line), &r.t);
+		break;
+	default:
+		kind = LOGFMT_REFCLOCKS;
+		if ((why = imsg_get_data(imsg, &r.c, sizeof(r.c)) == -1 ?
+		    "bad length" : logfmt_check_refclock(&r.c)) == NULL)
+			n = logfmt_refclock(line, sizeof(line), &r.c);
 		break;
 	}
 	if (why == NULL && !statlog_enabled(mon->statlog, kind))
@@ -983,6 +990,7 @@ engine_dispatch(struct monitor *mon, struct imsg *imsg)
 	case IMSG_LOG_MEASUREMENT:
 	case IMSG_LOG_STATISTICS:
 	case IMSG_LOG_TRACKING:
+	case IMSG_LOG_REFCLOCK:
 		handle_logrec(mon, imsg);
 		return;
 	case IMSG_ADJ_FREQ:

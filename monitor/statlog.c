@@ -15,10 +15,11 @@
  */
 
 /*
- * chrony's log files (logdir, log measurements statistics tracking): the
- * monitor owns them, the engine only sends records.  Each file is opened
- * when its first line after start or SIGHUP comes, in append mode, so
- * that logrotate can move it away and send SIGHUP, as for chronyd.
+ * chrony's log files (logdir, log measurements statistics tracking
+ * refclocks): the monitor owns them, the engine only sends records.  Each
+ * file is opened when its first line after start or SIGHUP comes, in
+ * append mode, so that logrotate can move it away and send SIGHUP, as for
+ * chronyd.
  */
 
 #include <sys/stat.h>
@@ -51,7 +52,8 @@ struct statlog {
 };
 
 static const int kind_flag[LOGFMT_NKINDS] = {
-	CONF_LOG_MEASUREMENTS, CONF_LOG_STATISTICS, CONF_LOG_TRACKING
+	CONF_LOG_MEASUREMENTS, CONF_LOG_STATISTICS, CONF_LOG_TRACKING,
+	CONF_LOG_REFCLOCKS
 };
 
 struct statlog *
@@ -61,8 +63,7 @@ statlog_new(const struct conf *conf)
 	struct stat	 st;
 	int		 i;
 
-	if ((conf->log_flags & (CONF_LOG_MEASUREMENTS | CONF_LOG_STATISTICS |
-	    CONF_LOG_TRACKING)) == 0)
+	if ((conf->log_flags & CONF_LOG_IMPLEMENTED) == 0)
 		return NULL;
 	if (conf->logdir == NULL) {
 		log_warnx("log: logdir not specified; no log files written");

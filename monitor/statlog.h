@@ -14,7 +14,10 @@
  * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
  */
 
-/* The files of logdir and log: chrony's measurements, statistics, tracking. */
+/*
+ * The files of logdir and log: chrony's measurements, statistics, tracking
+ * and refclocks.
+ */
 
 #ifndef TIMED_STATLOG_H
 #define TIMED_STATLOG_H

@@ -16,9 +16,9 @@
 
 /*
  * libFuzzer target: the log records the engine sends the monitor
- * (IMSG_LOG_MEASUREMENT, _STATISTICS, _TRACKING).  The first byte picks
- * the type, the rest fills the struct; a record the checks let through
- * must format as one line of printable ASCII ending in '\n'.
+ * (IMSG_LOG_MEASUREMENT, _STATISTICS, _TRACKING, _REFCLOCK).  The first
+ * byte picks the type, the rest fills the struct; a record the checks let
+ * through must format as one line of printable ASCII ending in '\n'.
  *
  *	clang -g -fsanitize=fuzzer,address,undefined -Ilib lib/logfmt.c \
  *	    regress/fuzz/fuzz_logrec.c -o fuzz_logrec
@@ -52,6 +52,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		struct log_measurement	 m;
 		struct log_statistics	 s;
 		struct log_tracking	 t;
+		struct log_refclock	 c;
 	}	 r;
 	char	 buf[LOGFMT_LINE_MAX];
 
@@ -59,7 +60,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	memset(&r, 0, sizeof(r));
 	memcpy(&r, data + 1, size - 1 < sizeof(r) ? size - 1 : sizeof(r));
-	switch (data[0] % 3) {
+	switch (data[0] % 4) {
 	case 0:
 		if (logfmt_check_measurement(&r.m) == NULL)
 			line_ok(buf, logfmt_measurement(buf, sizeof(buf), &r.m));
@@ -68,9 +69,13 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (logfmt_check_statistics(&r.s) == NULL)
 			line_ok(buf, logfmt_statistics(buf, sizeof(buf), &r.s));
 		break;
-	default:
+	case 2:
 		if (logfmt_check_tracking(&r.t) == NULL)
 			line_ok(buf, logfmt_tracking(buf, sizeof(buf), &r.t));
+		break;
+	default:
+		if (logfmt_check_refclock(&r.c) == NULL)
+			line_ok(buf, logfmt_refclock(buf, sizeof(buf), &r.c));
 		break;
 	}
 	return 0;

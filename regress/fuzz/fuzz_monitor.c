@@ -27,7 +27,8 @@
  *
  *	byte 0		bit 0: the engine said hello already; bit 1: -Q;
  *			bits 2-4: the measurements, statistics and
- *			tracking logs enabled; bit 5: an NTS server
+ *			tracking logs enabled (refclocks with
+ *			tracking); bit 5: an NTS server
  *			(certificates, keys may be saved); bit 6: the
  *			keys are a fleet's seed; bit 7: -D
  *	the rest	what the engine writes, imsg frames
@@ -112,6 +113,9 @@ reset(uint8_t sel)
 	mon.engine_ready = mon.hello_seen = sel & 1;
 	mon.oneshot = sel & 2 ? 'Q' : 0;
 	fake_statlog_kinds = (sel >> 2) & 7;
+	/* no bit is left for refclocks.log: it follows tracking.log */
+	if (fake_statlog_kinds & 1 << LOGFMT_TRACKING)
+		fake_statlog_kinds |= 1 << LOGFMT_REFCLOCKS;
 	mon.nts.ncert = (sel & 0x20) != 0;
 	mon.ntskeys_fleet = (sel & 0x40) != 0;
 	mon.ntskeys_len = 0;

@@ -181,6 +181,7 @@ monitor_seeds(void)
 	struct req_leap		 l = { 0 };
 	struct req_sync		 y = { 0 };
 	struct log_tracking	 t;
+	struct log_refclock	 rc;
 	struct nts_dump		 d;
 	struct rpt_tracking	 rt;
 	static const char	 keys[] = "timed-nts-keys 1\nkey 00000001 "
@@ -217,6 +218,12 @@ monitor_seeds(void)
 	put("monitor", "step-leap-exit");
 
 	byte(1 | 0x1c);		/* every log file enabled */
+	/* a raw and a filtered refclock sample, before the refused record */
+	memset(&rc, 0, sizeof(rc));
+	strcpy(rc.refid, "PHC0");
+	frame(IMSG_LOG_REFCLOCK, 0, &rc, sizeof(rc));
+	rc.dpoll = rc.pps = -1;
+	frame(IMSG_LOG_REFCLOCK, 0, &rc, sizeof(rc));
 	memset(&t, 0, sizeof(t));
 	frame(IMSG_LOG_TRACKING, 0, &t, sizeof(t));
 	flush_frames(-1);

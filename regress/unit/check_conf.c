@@ -907,7 +907,7 @@ START_TEST(test_conf_log)
 		{ "statistics", "log statistics", CONF_LOG_STATISTICS, 0 },
 		{ "tracking", "log tracking", CONF_LOG_TRACKING, 0 },
 		{ "rtc", "log rtc", 0, 1 },
-		{ "refclocks", "log refclocks", 0, 1 },
+		{ "refclocks", "log refclocks", CONF_LOG_REFCLOCKS, 0 },
 		{ "tempcomp", "log tempcomp", 0, 1 },
 		{ "rawmeasurements", "log rawmeasurements", 0, 1 },
 		{ "selection", "log selection", 0, 1 },
@@ -916,6 +916,8 @@ START_TEST(test_conf_log)
 		    CONF_LOG_TRACKING, 0 },
 		{ "implemented and not", "log tracking selection",
 		    CONF_LOG_TRACKING, 1 },
+		{ "refclocks and not", "log refclocks rtc", CONF_LOG_REFCLOCKS,
+		    1 },
 	};
 	struct conf		*c;
 	struct conf_diag	 d;
@@ -2350,7 +2352,7 @@ static const char rich_conf[] =
     "ratelimit interval 1 burst 4 leak 3\nclientloglimit 1000\n"
     "noclientlog\nbindcmdaddress /run/t.sock\ncmdport 0\nuser ntp\n"
     "chrootdir /var/empty\npidfile /run/t.pid\nkeyfile /k\nlogdir /l\n"
-    "log measurements statistics\nlogbanner 0\nlogchange 0.5\n"
+    "log measurements statistics refclocks\nlogbanner 0\nlogchange 0.5\n"
     "ntsserverkey /k1\nntsservercert /c1\nntstrustedcerts /ca\n"
     "ntstrustedcerts 3 /ca3\nntsport 4461\nntsdumpdir /n\n"
     "ntsrotate 0\nntsntpserver ntp.example\n"

@@ -97,6 +97,24 @@ track(void)
 	return t;
 }
 
+/* A PHC's sample, as in a chrony 4.3 refclocks.log. */
+static struct log_refclock
+rc(void)
+{
+	struct log_refclock	 r;
+
+	memset(&r, 0, sizeof(r));
+	r.time = 1688064595.595742;	/* 2023-06-29 18:49:55, .5957419872 */
+	snprintf(r.refid, sizeof(r.refid), "PHC0");
+	r.dpoll = 3;
+	r.leap = LEAP_NORMAL;
+	r.pps = 0;
+	r.raw_offset_s = 1.0e-09;
+	r.cooked_offset_s = 8.717931e-10;
+	r.disp_s = 5.5e-08;
+	return r;
+}
+
 START_TEST(test_logfmt_measurement_golden)
 {
 	struct log_measurement	 m = meas();
@@ -172,6 +190,161 @@ START_TEST(test_logfmt_tracking_golden)
 	logfmt_tracking(buf, sizeof(buf), &t);
 	ck_assert_ptr_nonnull(strstr(buf, "   -123.457 "));
 	ck_assert_ptr_nonnull(strstr(buf, " + "));
+}
+END_TEST
+
+/*
+ * chrony's "%s.%06d %-5s %3d %1c %1d %13.6e %13.6e %10.3e": the driver
+ * poll under DP, the leap status under L, the pulse flag under P.
+ */
+START_TEST(test_logfmt_refclock_raw_golden)
+{
+	struct log_refclock	 r = rc();
+	const char		*want = "2023-06-29 18:49:55.595742 PHC0    "
+	    "3 N 0  1.000000e-09  8.717931e-10  5.500e-08\n";
+
+	ck_assert_ptr_null(logfmt_check_refclock(&r));
+	ck_assert_int_eq(logfmt_refclock(buf, sizeof(buf), &r),
+	    (int)strlen(want));
+	ck_assert_str_eq(buf, want);
+	/* a pulse, a leap second ahead, negative offsets, a short refid */
+	r.time = 1688064595.000001;	/* held as .00000095 */
+	snprintf(r.refid, sizeof(r.refid), "GPS");
+	r.dpoll = 12;
+	r.leap = LEAP_INSERT;
+	r.pps = 1;
+	r.raw_offset_s = -2.5e-07;
+	r.cooked_offset_s = -2.499e-07;
+	r.disp_s = 1e-06;
+	ck_assert_ptr_null(logfmt_check_refclock(&r));
+	logfmt_refclock(buf, sizeof(buf), &r);
+	ck_assert_str_eq(buf, "2023-06-29 18:49:55.000001 GPS    12 + 1 "
+	    "-2.500000e-07 -2.499000e-07  1.000e-06\n");
+}
+END_TEST
+
+/* chrony's "%s.%06d %-5s   - %1c -       -       %13.6e %10.3e". */
+START_TEST(test_logfmt_refclock_filtered_golden)
+{
+	struct log_refclock	 r = rc();
+	const char		*want = "2023-06-29 18:49:55.595742 PHC0    "
+	    "- N -       -        8.717931e-10  5.500e-08\n";
+
+	r.dpoll = -1;
+	r.pps = -1;
+	r.raw_offset_s = 0;
+	ck_assert_ptr_null(logfmt_check_refclock(&r));
+	ck_assert_int_eq(logfmt_refclock(buf, sizeof(buf), &r),
+	    (int)strlen(want));
+	ck_assert_str_eq(buf, want);
+	/* as wide as the header, as chrony's lines are */
+	ck_assert_int_eq((int)strlen(want) - 1,
+	    (int)strlen(logfmt_header(LOGFMT_REFCLOCKS)));
+}
+END_TEST
+
+/* Microseconds round, into the next second if need be; no "-0". */
+START_TEST(test_logfmt_refclock_edges)
+{
+	struct log_refclock	 r = rc();
+
+	r.time = 1688064595.9999996;
+	logfmt_refclock(buf, sizeof(buf), &r);
+	ck_assert_int_eq(strncmp(buf, "2023-06-29 18:49:56.000000 ", 27), 0);
+	r.time = 0;
+	r.raw_offset_s = -0.0;
+	r.cooked_offset_s = -0.0;
+	r.disp_s = -0.0;
+	ck_assert_ptr_null(logfmt_check_refclock(&r));
+	logfmt_refclock(buf, sizeof(buf), &r);
+	ck_assert_str_eq(buf, "1970-01-01 00:00:00.000000 PHC0    3 N 0  "
+	    "0.000000e+00  0.000000e+00  0.000e+00\n");
+	/* a driver without polls counts its samples past three digits */
+	r.dpoll = 65536;
+	ck_assert_ptr_null(logfmt_check_refclock(&r));
+	logfmt_refclock(buf, sizeof(buf), &r);
+	ck_assert_ptr_nonnull(strstr(buf, " PHC0  65536 N 0 "));
+}
+END_TEST
+
+START_TEST(test_logfmt_refclock_check_refuses)
+{
+	static const struct {
+		const char	*what;
+		int		 field;
+		double		 v;
+	} rows[] = {
+		{ "NaN raw offset", 0, NAN },
+		{ "infinite cooked offset", 1, INFINITY },
+		{ "-infinite raw offset", 0, -INFINITY },
+		{ "raw offset past 1e9 s", 0, 2e9 },
+		{ "NaN dispersion", 2, NAN },
+		{ "negative dispersion", 2, -1e-9 },
+		{ "NaN time", 3, NAN },
+		{ "negative time", 3, -1 },
+		{ "time past the year 5000", 3, 1e12 },
+		{ "leap -1", 4, -1 },
+		{ "leap 4", 4, 4 },
+		{ "dpoll -2", 5, -2 },
+		{ "dpoll INT32_MIN", 5, INT32_MIN },
+		{ "pps 2", 6, 2 },
+		{ "pps -2", 6, -2 },
+		{ "filtered dpoll, raw pps", 5, -1 },
+		{ "raw dpoll, filtered pps", 6, -1 },
+		{ "refid without NUL", 7, 0 },
+		{ "empty refid", 8, 0 },
+	};
+	struct log_refclock	 r;
+	size_t			 i;
+
+	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		r = rc();
+		switch (rows[i].field) {
+		case 0: r.raw_offset_s = rows[i].v; break;
+		case 1: r.cooked_offset_s = rows[i].v; break;
+		case 2: r.disp_s = rows[i].v; break;
+		case 3: r.time = rows[i].v; break;
+		case 4: r.leap = (int32_t)rows[i].v; break;
+		case 5: r.dpoll = (int32_t)rows[i].v; break;
+		case 6: r.pps = (int32_t)rows[i].v; break;
+		case 7: memset(r.refid, 'A', sizeof(r.refid)); break;
+		case 8: r.refid[0] = '\0'; break;
+		}
+		ck_assert_msg(logfmt_check_refclock(&r) != NULL, "%s",
+		    rows[i].what);
+	}
+	/* unprinted in a filtered record, its raw offset is checked too */
+	r = rc();
+	r.dpoll = r.pps = -1;
+	r.raw_offset_s = NAN;
+	ck_assert_ptr_nonnull(logfmt_check_refclock(&r));
+}
+END_TEST
+
+/* A refid's control bytes and blanks would break the columns: '?'. */
+START_TEST(test_logfmt_refclock_check_sanitises)
+{
+	struct log_refclock	 r = rc();
+
+	memcpy(r.refid, "G\x01 \xff", 5);
+	ck_assert_ptr_null(logfmt_check_refclock(&r));
+	ck_assert_str_eq(r.refid, "G???");
+	logfmt_refclock(buf, sizeof(buf), &r);
+	ck_assert_ptr_nonnull(strstr(buf, " G???    3 N 0 "));
+}
+END_TEST
+
+START_TEST(test_logfmt_refclock_header)
+{
+	int	 n;
+
+	ck_assert_str_eq(logfmt_name(LOGFMT_REFCLOCKS), "refclocks");
+	ck_assert_str_eq(logfmt_header(LOGFMT_REFCLOCKS), "   Date (UTC) "
+	    "Time         Refid  DP L P  Raw offset   Cooked offset      "
+	    "Disp.");
+	n = logfmt_banner(buf, sizeof(buf), LOGFMT_REFCLOCKS);
+	ck_assert_int_eq(n, 3 * 80);
+	ck_assert_int_eq((int)strspn(buf, "="), 79);
 }
 END_TEST
 
@@ -289,6 +462,12 @@ logfmt_suite(void)
 	tcase_add_test(tc, test_logfmt_measurement_edges);
 	tcase_add_test(tc, test_logfmt_statistics_golden);
 	tcase_add_test(tc, test_logfmt_tracking_golden);
+	tcase_add_test(tc, test_logfmt_refclock_raw_golden);
+	tcase_add_test(tc, test_logfmt_refclock_filtered_golden);
+	tcase_add_test(tc, test_logfmt_refclock_edges);
+	tcase_add_test(tc, test_logfmt_refclock_check_refuses);
+	tcase_add_test(tc, test_logfmt_refclock_check_sanitises);
+	tcase_add_test(tc, test_logfmt_refclock_header);
 	tcase_add_test(tc, test_logfmt_banner);
 	tcase_add_test(tc, test_logfmt_check_refuses);
 	tcase_add_test(tc, test_logfmt_check_sanitises);
