@@ -41,6 +41,7 @@
 #include "ectx.h"
 #include "hwclk.h"
 #include "log.h"
+#include "logfmt.h"
 #include "phc.h"
 #include "ppslock.h"
 #include "reffilt.h"
@@ -96,6 +97,9 @@ log_sample(struct rclk *r, int64_t t_ns, int dpoll, int pps, double raw_s,
 	m.raw_offset_s = raw_s;
 	m.cooked_offset_s = cooked_s;
 	m.disp_s = disp_s;
+	/* the monitor refuses what its check does: an absurd sample */
+	if (logfmt_check_refclock(&m) != NULL)
+		return;
 	ectx_send(r->s->cl->ctx, IMSG_LOG_REFCLOCK, 0, &m, sizeof(m));
 }
 

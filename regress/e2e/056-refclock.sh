@@ -27,7 +27,7 @@ allow 127.0.0.0/8
 port $BASE
 bindaddress 127.0.0.1
 logdir $T
-log statistics
+log statistics refclocks
 CONF
 common srv; } >"$T/srv.conf"
 { cat <<CONF
@@ -87,6 +87,10 @@ check "SOCK: still synchronised after the junk" \
     state srv 't["stratum"] == 1 and abs(t["virtual_true_offset"]) < 1e-4'
 check "statistics.log has the refclock's regressions" \
     grep -q ' GPS ' "$T/statistics.log"
+check "refclocks.log has raw samples of GPS" \
+    grep -Eq ' GPS +[0-9]+ N 0 ' "$T/refclocks.log"
+check "refclocks.log has filtered samples of GPS" \
+    grep -Eq ' GPS +- N - ' "$T/refclocks.log"
 wait "$SHMFEED"
 # no_segment: the key of UNIT is not in the system's table
 no_segment() {

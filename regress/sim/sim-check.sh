@@ -12,6 +12,9 @@
 # the source tree), timed-sim (BUILDDIR/regress/sim/timed-sim, or
 # SIM_DAEMON), chronyd 4.3 (regress/fetch-chrony.sh) or root (setpriv
 # drops CAP_SYS_TIME from every simulated daemon).
+# Then, seed 1, reference clocks: timed-sim's RMS error as a stratum-1
+# server on a simulated SHM segment (under 5 us) and PHC (under 1 us),
+# at most 1.25 times chronyd's on the same.
 # SIM_DAEMON=/path/to/chronyd runs the checks with chronyd in timed's
 # place: the harness's own test.  SIM_CHECK_SEEDS (default "1 2"),
 # SIM_KEEP=1 keeps the runs' folders.
@@ -144,6 +147,45 @@ for seed in $SEEDS; do
 		check_timectl "seed $seed: timectl reads a simulated timed"
 	fi
 	sim_end
+done
+
+# Reference clocks (seed 1): timed-sim and chronyd each a stratum-1
+# server on the same simulated SHM segment and PHC.  timed's RMS error
+# must be under the bound and at most 1.25 times chronyd's (the two see
+# the same samples; the margin is for a run's noise).
+# rms_of N: node N's RMS error (sim_results' third field).
+rms_of() {
+	sim_results "$SCN_NODES" | awk -v n="$1" '$1 == n { print $2 }'
+}
+seed=1
+for scn in refshm:5e-6 refphc:1e-6; do
+	name=${scn%%:*}
+	bound=${scn#*:}
+	rms=""
+	for d in chronyd timed; do
+		sim_begin
+		sim_scenario "$name" "$d" || exit 1
+		if run "$name with $d"; then
+			rms="$rms $(rms_of 1)"
+		fi
+		sim_end
+	done
+	# shellcheck disable=SC2086
+	set -- $rms
+	if [ $# -ne 2 ]; then
+		continue	# a failed run said so
+	fi
+	why=$(echo "$1 $2" | awk -v b="$bound" '{
+		if ($2 == "nan" || $2 + 0 >= b + 0)
+			printf "RMS error %s s >= %s s; ", $2, b
+		if ($1 == "nan" || $2 + 0 > 1.25 * $1)
+			printf "RMS error %s s > 1.25 x chronyd'"'"'s %s s", $2, $1
+	}')
+	if [ -z "$why" ]; then
+		ok "seed $seed: $name: timed-sim RMS $2 s, chronyd $1 s"
+	else
+		not_ok "$name" "$why"
+	fi
 done
 
 echo "$pass passed, $fail failed"

@@ -18,7 +18,8 @@
 
 SIM_ALL_SCENARIOS="default jitter1ms asymjitter wander freq500 step
 falseticker3 falseticker5 intermittent loss20 poll-6 poll-2 poll6 poll10
-iburst xleave chain chainsrv chaincli server50 leap spike stall"
+iburst xleave chain chainsrv chaincli server50 leap spike stall refshm
+refphc"
 
 # chrony's default network (test.common): 100 us + Exp(100 us) each
 # way, client 100 ppm with a 1e-9 random walk, 0.1 s off.
@@ -206,6 +207,31 @@ leapsectz right/UTC" scn_simple "$_d"
 		scn_simple "$_d" \
 		    "(+ $SCN_DELAY (* 0.15 (equal 0.25 (% time 600) 300)))" \
 		    "$SCN_DELAY" "" "" "minpoll 0 maxpoll 0"
+		SCN_HOURS=2 ;;
+	refshm)
+		# a stratum-1 server fed by gpsd through SHM unit 0: samples
+		# once a second, 1 us of jitter (a GPS's serial time with its
+		# PPS); no network
+		sim_clock 1 "$SCN_OFFSET" "$SCN_FREQ"
+		sim_cfg "node1_refclock = (* 1e-6 (normal))"
+		sim_node 1 "$_d" "refclock SHM 0
+makestep 0.1 3" || return 1
+		SCN_NODES=1
+		SCN_MEASURE=1
+		SCN_BOUND=1e-4
+		SCN_HOURS=2 ;;
+	refphc)
+		# a stratum-1 server disciplined by a PTP hardware clock (a
+		# NIC's kept by ptp4l, a VM's /dev/ptp0): the PHC 100 ns off
+		# at random, read with 1 us delay and 100 ns jitter
+		sim_clock 1 "$SCN_OFFSET" "$SCN_FREQ"
+		sim_cfg "node1_refclock = (* 1e-7 (normal))"
+		sim_env CLKNETSIM_PHC_DELAY=1e-6 CLKNETSIM_PHC_JITTER=1e-7
+		sim_node 1 "$_d" "refclock PHC /dev/ptp0 poll 0
+makestep 0.1 3" || return 1
+		SCN_NODES=1
+		SCN_MEASURE=1
+		SCN_BOUND=1e-5
 		SCN_HOURS=2 ;;
 	*)
 		sim_say "unknown scenario $1"
