@@ -854,7 +854,8 @@ d_refclock(struct pctx *p)
 	rc->src.maxpoll = rc->src.minpoll;
 	if (rc->refid == 0) {
 		/* chronyd's: the driver's first 3 letters, the index */
-		snprintf(name, sizeof(name), "%.3s%d", rc_drivers[i], n % 10);
+		memcpy(name, rc_drivers[i], 3);	/* each has 3 at least */
+		name[3] = (char)('0' + n % 10);
 		if (n >= 10)
 			name[2] = (char)('0' + n / 10 % 10);
 		rc->refid = (uint32_t)(uint8_t)name[0] << 24 |
