@@ -64,7 +64,9 @@ struct rclk {
 	int				 fd;	/* the monitor's; -1: none yet */
 	struct event			*ev_drv; /* dpoll: PHC, PPS */
 	struct event			*ev_rx;	/* SOCK */
-	int				 dpolls; /* since the source's poll */
+	int				 dpolls; /* samples since the poll */
+	int				 ticks;	/* PHC, PPS: driver polls */
+						/* since the source's poll */
 	int				 leap;	/* of the newest raw sample */
 	double				 precision_s;
 	uint32_t			 pps_seq; /* the last pulse's */
@@ -270,6 +272,20 @@ read_pps(struct rclk *r)
 	raw_sample(r, t, ppslock_edge_offset(t, r->rc->rate), 0.0, 1);
 }
 
+static void	rc_poll(struct csrc *);
+
+/* The driver's dpoll (dpoll at most poll). */
+static int
+dpoll_of(const struct conf_refclock *rc)
+{
+	return rc->dpoll < rc->src.minpoll ? rc->dpoll : rc->src.minpoll;
+}
+
+/*
+ * PHC, PPS: read the device; every 2^(poll - dpoll) reads, the source's
+ * poll, right after the read (chronyd's order), so that a poll never
+ * waits a dpoll for the sample it takes.
+ */
 static void
 drv_cb(evutil_socket_t fd, short ev, void *arg)
 {
@@ -279,6 +295,10 @@ drv_cb(evutil_socket_t fd, short ev, void *arg)
 		read_phc(r);
 	else
 		read_pps(r);
+	if (++r->ticks >= 1 << (r->rc->src.minpoll - dpoll_of(r->rc))) {
+		r->ticks = 0;
+		rc_poll(r->s);
+	}
 }
 
 /* SOCK: gpsd's datagrams. */
@@ -358,7 +378,7 @@ client_rc_device(struct client *cl, const struct refclock_dev *m, int fd)
 	}
 	if (r->rc->driver == CONF_RC_PHC)
 		phc_init(&r->phc, fd, r->rc->nocrossts);
-	d = poll_s(r->rc->dpoll);
+	d = poll_s(dpoll_of(r->rc));
 	tv.tv_sec = (time_t)d;
 	tv.tv_usec = (suseconds_t)((d - (double)tv.tv_sec) * 1e6);
 	if ((r->ev_drv = event_new(cl->ctx->base, -1, EV_PERSIST, drv_cb,
@@ -372,15 +392,13 @@ client_rc_device(struct client *cl, const struct refclock_dev *m, int fd)
  * of the regression; the reach register shifts either way.
  */
 static void
-rc_poll_cb(evutil_socket_t fd, short ev, void *arg)
+rc_poll(struct csrc *s)
 {
-	struct csrc		*s = arg;
 	struct rclk		*r = s->rc;
 	struct reffilt_sample	 out;
 	struct sst_sample	 sm;
 	enum reffilt_reason	 why;
 
-	client_schedule(s, (int64_t)(poll_s(r->rc->src.minpoll) * 1e9));
 	r->dpolls = 0;
 	s->src.reach <<= 1;
 	s->src.stats.tx++;
@@ -405,6 +423,19 @@ rc_poll_cb(evutil_socket_t fd, short ev, void *arg)
 		return;
 	client_log_statistics(s, sm.time_ns);
 	client_reference(s->cl, s);
+}
+
+/* SHM, SOCK: the samples come when they come; the poll is a timer. */
+static void
+rc_poll_cb(evutil_socket_t fd, short ev, void *arg)
+{
+	struct csrc	*s = arg;
+
+	if (s->rc->rc->driver != CONF_RC_SHM &&
+	    s->rc->rc->driver != CONF_RC_SOCK)
+		return;		/* timectl online: the driver polls on */
+	client_schedule(s, (int64_t)(poll_s(s->rc->rc->src.minpoll) * 1e9));
+	rc_poll(s);
 }
 
 struct csrc *
@@ -439,7 +470,7 @@ client_rc_new(struct client *cl, const struct conf_refclock *rc)
 	    rc->driver == CONF_RC_PHC || rc->driver == CONF_RC_PPS ?
 	    PRECISION_NS_S : PRECISION_US_S;
 	memset(&fp, 0, sizeof(fp));
-	fp.length = reffilt_length(rc->filter, rc->src.minpoll, rc->dpoll);
+	fp.length = reffilt_length(rc->filter, rc->src.minpoll, dpoll_of(rc));
 	fp.max_disp_s = rc->maxdispersion_s;
 	fp.precision_s = r->precision_s;
 	fp.poll_log2 = rc->src.minpoll;
@@ -471,7 +502,11 @@ client_rc_check_locks(struct client *cl)
 void
 client_rc_start(struct csrc *s)
 {
-	client_schedule(s, (int64_t)(poll_s(s->rc->rc->src.minpoll) * 1e9));
+	/* PHC, PPS: their driver's timer polls (drv_cb()) */
+	if (s->rc->rc->driver == CONF_RC_SHM ||
+	    s->rc->rc->driver == CONF_RC_SOCK)
+		client_schedule(s, (int64_t)(poll_s(
+		    s->rc->rc->src.minpoll) * 1e9));
 }
 
 void

@@ -13,7 +13,8 @@
 # SIM_DAEMON), chronyd 4.3 (regress/fetch-chrony.sh) or root (setpriv
 # drops CAP_SYS_TIME from every simulated daemon).
 # Then, seed 1, reference clocks: timed-sim's RMS error as a stratum-1
-# server on a simulated SHM segment (under 5 us) and PHC (under 1 us),
+# server on a simulated SHM segment (under 5 us), PHC (under 1 us) and
+# PPS locked to SHM (under 5 us),
 # at most 1.25 times chronyd's on the same.
 # SIM_DAEMON=/path/to/chronyd runs the checks with chronyd in timed's
 # place: the harness's own test.  SIM_CHECK_SEEDS (default "1 2"),
@@ -158,7 +159,7 @@ rms_of() {
 	sim_results "$SCN_NODES" | awk -v n="$1" '$1 == n { print $2 }'
 }
 seed=1
-for scn in refshm:5e-6 refphc:1e-6; do
+for scn in refshm:5e-6 refphc:1e-6 refpps:5e-6; do
 	name=${scn%%:*}
 	bound=${scn#*:}
 	rms=""

@@ -19,7 +19,7 @@
 SIM_ALL_SCENARIOS="default jitter1ms asymjitter wander freq500 step
 falseticker3 falseticker5 intermittent loss20 poll-6 poll-2 poll6 poll10
 iburst xleave chain chainsrv chaincli server50 leap spike stall refshm
-refphc"
+refphc refpps"
 
 # chrony's default network (test.common): 100 us + Exp(100 us) each
 # way, client 100 ppm with a 1e-9 random walk, 0.1 s off.
@@ -215,6 +215,19 @@ leapsectz right/UTC" scn_simple "$_d"
 		sim_clock 1 "$SCN_OFFSET" "$SCN_FREQ"
 		sim_cfg "node1_refclock = (* 1e-6 (normal))"
 		sim_node 1 "$_d" "refclock SHM 0
+makestep 0.1 3" || return 1
+		SCN_NODES=1
+		SCN_MEASURE=1
+		SCN_BOUND=1e-4
+		SCN_HOURS=2 ;;
+	refpps)
+		# gpsd's time through SHM (1 ms of jitter: a serial line's
+		# sentence), not selected, and the receiver's pulse per
+		# second, locked to it for its second
+		sim_clock 1 "$SCN_OFFSET" "$SCN_FREQ"
+		sim_cfg "node1_refclock = (* 1e-3 (normal))"
+		sim_node 1 "$_d" "refclock SHM 0 refid NMEA noselect
+refclock PPS /dev/pps0 lock NMEA
 makestep 0.1 3" || return 1
 		SCN_NODES=1
 		SCN_MEASURE=1
