@@ -84,6 +84,8 @@ client_candidate(const struct csrc *s, int64_t now, struct sel_cand *c)
 	memset(c, 0, sizeof(*c));
 	c->noselect = s->conf->noselect;
 	c->prefer = s->conf->prefer;
+	c->trust = s->conf->trust;
+	c->require = s->conf->require;
 	if ((s->src.reach == 0 && (s->cl->ctx->conf->local_set ||
 	    s->src.stats.valid == 0)) || s->src.denied ||
 	    s->src.leap == PKT_LEAP_UNSYNC ||

@@ -428,7 +428,9 @@ client_send_selectdata(const struct client *cl, uint32_t peerid)
 		r.state = select_state(s, &c, usable);
 		r.authenticated = s->nts != NULL || s->conf->key != 0;
 		r.conf_options = (s->conf->noselect ? RPT_SELOPT_NOSELECT : 0) |
-		    (s->conf->prefer ? RPT_SELOPT_PREFER : 0);
+		    (s->conf->prefer ? RPT_SELOPT_PREFER : 0) |
+		    (s->conf->trust ? RPT_SELOPT_TRUST : 0) |
+		    (s->conf->require ? RPT_SELOPT_REQUIRE : 0);
 		r.eff_options = r.conf_options;
 		r.last_sample_s = s->src.last_rx_ns == 0 ? -1.0 :
 		    (now - s->src.last_rx_ns) * 1e-9;

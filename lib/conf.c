@@ -100,6 +100,8 @@ static const struct srcopt srcopts[] = {
 	{ "iburst",		SO_FLAG,	0, SRC(iburst), 0, 0 },
 	{ "prefer",		SO_FLAG,	0, SRC(prefer), 0, 0 },
 	{ "noselect",		SO_FLAG,	0, SRC(noselect), 0, 0 },
+	{ "trust",		SO_FLAG,	0, SRC(trust), 0, 0 },
+	{ "require",		SO_FLAG,	0, SRC(require), 0, 0 },
 	{ "nts",		SO_FLAG,	0, SRC(nts), 0, 0 },
 	{ "xleave",		SO_FLAG,	0, SRC(xleave), 0, 0 },
 	{ "minpoll",		SO_POLL,	1, SRC(minpoll), INT_MIN,
@@ -116,8 +118,6 @@ static const struct srcopt srcopts[] = {
 	{ "burst",		SO_WARN,	0, 0, 0, 0 },
 	{ "offline",		SO_WARN,	0, 0, 0, 0 },
 	{ "auto_offline",	SO_WARN,	0, 0, 0, 0 },
-	{ "trust",		SO_WARN,	0, 0, 0, 0 },
-	{ "require",		SO_WARN,	0, 0, 0, 0 },
 	{ "copy",		SO_WARN,	0, 0, 0, 0 },
 	{ "ipv4",		SO_WARN,	0, 0, 0, 0 },
 	{ "ipv6",		SO_WARN,	0, 0, 0, 0 },
@@ -756,10 +756,10 @@ rc_options(struct pctx *p, struct conf_refclock *rc)
 			rc->pps = 1;
 		else if (strcasecmp(o, "tai") == 0)
 			rc->tai = 1;
-		else if (strcasecmp(o, "trust") == 0 ||
-		    strcasecmp(o, "require") == 0)
-			warn(p, "refclock: option '%s' is not implemented by "
-			    "timed; ignored", o);
+		else if (strcasecmp(o, "trust") == 0)
+			rc->src.trust = 1;
+		else if (strcasecmp(o, "require") == 0)
+			rc->src.require = 1;
 		else if (!rc_valued(o))
 			return err(p, "refclock: unknown option '%s'", o);
 		else {
@@ -1813,6 +1813,7 @@ conf_source_equal(const struct conf_source *a, const struct conf_source *b)
 	    a->port == b->port && a->iburst == b->iburst &&
 	    a->minpoll == b->minpoll && a->maxpoll == b->maxpoll &&
 	    a->prefer == b->prefer && a->noselect == b->noselect &&
+	    a->trust == b->trust && a->require == b->require &&
 	    a->xleave == b->xleave && a->nts == b->nts && a->ntsport == b->ntsport &&
 	    a->certset == b->certset && a->key == b->key &&
 	    a->maxdelay_s == b->maxdelay_s && a->polltarget == b->polltarget &&

@@ -56,6 +56,8 @@ struct conf_source {
 	int			 maxpoll;	/* default 10, -7..24 */
 	int			 prefer;
 	int			 noselect;
+	int			 trust;		/* chrony's selection options */
+	int			 require;
 	int			 xleave;
 	int			 nts;
 	uint16_t		 ntsport;	/* default 4460 */

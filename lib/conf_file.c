@@ -468,6 +468,10 @@ print_source(FILE *f, const struct conf_source *s)
 		fputs(" xleave", f);
 	if (s->noselect)
 		fputs(" noselect", f);
+	if (s->trust)
+		fputs(" trust", f);
+	if (s->require)
+		fputs(" require", f);
 	if (s->nts)
 		fputs(" nts", f);
 	if (s->ntsport != 4460)
@@ -514,6 +518,10 @@ print_refclock(FILE *f, const struct conf_refclock *rc)
 		fputs(" prefer", f);
 	if (rc->src.noselect)
 		fputs(" noselect", f);
+	if (rc->src.trust)
+		fputs(" trust", f);
+	if (rc->src.require)
+		fputs(" require", f);
 	fputc('\n', f);
 }
 

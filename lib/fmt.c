@@ -605,12 +605,14 @@ fmt_selectdata_header(FILE *fp, int verbose)
 	    "    Interval  Leap");
 }
 
-/* "NP---": noselect, prefer, and chronyc's trust and require, never set. */
+/* "NPTR-": noselect, prefer, trust, require, as chronyc. */
 static void
 selopts(char *buf, uint32_t o)
 {
-	snprintf(buf, 6, "%c%c---", o & RPT_SELOPT_NOSELECT ? 'N' : '-',
-	    o & RPT_SELOPT_PREFER ? 'P' : '-');
+	snprintf(buf, 6, "%c%c%c%c-", o & RPT_SELOPT_NOSELECT ? 'N' : '-',
+	    o & RPT_SELOPT_PREFER ? 'P' : '-',
+	    o & RPT_SELOPT_TRUST ? 'T' : '-',
+	    o & RPT_SELOPT_REQUIRE ? 'R' : '-');
 }
 
 static const char *

@@ -377,6 +377,8 @@ selectdata(struct json *j, const void *p)
 	json_bool(j, "authenticated", d->authenticated);
 	json_bool(j, "noselect", d->conf_options & RPT_SELOPT_NOSELECT);
 	json_bool(j, "prefer", d->conf_options & RPT_SELOPT_PREFER);
+	json_bool(j, "trust", d->conf_options & RPT_SELOPT_TRUST);
+	json_bool(j, "require", d->conf_options & RPT_SELOPT_REQUIRE);
 	json_ago(j, "last_sample_ago", 3, d->last_sample_s);
 	json_num(j, "score", 3, d->score);
 	json_num(j, "interval_low", 9, d->lo_limit_s);

@@ -620,6 +620,8 @@ struct rpt_sourcename {
 /* The selection options of chronyc selectdata's COpts and EOpts. */
 #define RPT_SELOPT_NOSELECT	0x1
 #define RPT_SELOPT_PREFER	0x2
+#define RPT_SELOPT_TRUST	0x4
+#define RPT_SELOPT_REQUIRE	0x8
 
 /*
  * timectl selectdata: one source as the last selection saw it, as

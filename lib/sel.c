@@ -54,6 +54,7 @@
 struct end {
 	double	v;
 	int	low;		/* 1: start of an interval, 0: its end */
+	int	trust;		/* of a trusted source */
 };
 
 /*
@@ -123,41 +124,50 @@ sort_ends(struct end *e, size_t n)
 /*
  * Marzullo's sweep over m intervals: returns the largest number of
  * intervals sharing a region and that region in *rlo, *rhi.  Every local
- * maximum is a region [last start, next end]; the deepest wins, then the
- * narrowest, then the lowest (the sweep runs upwards).
+ * maximum is a region [last start, next end]; the one shared by the most
+ * trusted intervals (trust[i]) wins, then the deepest, then the
+ * narrowest, then the lowest (the sweep runs upwards).  *tdepth: the
+ * trusted intervals that share it.
  */
 static int
-marzullo(const double *lo, const double *hi, size_t m, double *rlo,
-    double *rhi)
+marzullo(const double *lo, const double *hi, const int *trust, size_t m,
+    double *rlo, double *rhi, int *tdepth)
 {
 	struct end	e[2 * SEL_MAX_SOURCES];
 	double		start = 0.0;
 	size_t		i;
-	int		depth = 0, best = 0, rising = 0;
+	int		depth = 0, tdep = 0, best = 0, tbest = 0, rising = 0;
 
 	for (i = 0; i < m; i++) {
 		e[2 * i].v = lo[i];
 		e[2 * i].low = 1;
+		e[2 * i].trust = trust[i];
 		e[2 * i + 1].v = hi[i];
 		e[2 * i + 1].low = 0;
+		e[2 * i + 1].trust = trust[i];
 	}
 	sort_ends(e, 2 * m);
 	for (i = 0; i < 2 * m; i++) {
 		if (e[i].low) {
 			depth++;
+			tdep += e[i].trust;
 			start = e[i].v;
 			rising = 1;
 			continue;
 		}
-		if (rising && (depth > best || (depth == best &&
-		    e[i].v - start < *rhi - *rlo))) {
+		if (rising && (tdep > tbest || (tdep == tbest &&
+		    (depth > best || (depth == best &&
+		    e[i].v - start < *rhi - *rlo))))) {
 			best = depth;
+			tbest = tdep;
 			*rlo = start;
 			*rhi = e[i].v;
 		}
 		rising = 0;
 		depth--;
+		tdep -= e[i].trust;
 	}
+	*tdepth = tbest;
 	return best;
 }
 
@@ -314,7 +324,8 @@ sel_run(const struct sel_params *p, const struct sel_cand *c, size_t n,
 	double	lo[SEL_MAX_SOURCES], hi[SEL_MAX_SOURCES];
 	double	rlo = 0.0, rhi = 0.0;
 	size_t	idx[SEL_MAX_SOURCES], i, m = 0, ntrue = 0;
-	int	depth, best;
+	int	trust[SEL_MAX_SOURCES], depth, tdepth, best, required = 0;
+	int	required_ok = 0;
 
 	memset(out, 0, sizeof(*out));
 	out->best = -1;
@@ -329,24 +340,39 @@ sel_run(const struct sel_params *p, const struct sel_cand *c, size_t n,
 		idx[m] = i;
 		lo[m] = c[i].offset_s - sel_distance(&c[i]);
 		hi[m] = c[i].offset_s + sel_distance(&c[i]);
+		trust[m] = c[i].trust != 0;
 		m++;
 	}
 	if (m == 0)
 		return SEL_NONE_USABLE;
 
-	depth = marzullo(lo, hi, m, &rlo, &rhi);
+	/*
+	 * chrony's trust: the region the most trusted sources share is
+	 * true even without a majority, and a trusted source is a
+	 * falseticker only where other trusted ones disagree with it.
+	 */
+	depth = marzullo(lo, hi, trust, m, &rlo, &rhi, &tdepth);
 	for (i = 0; i < m; i++) {
-		if (2 * (size_t)depth > m && lo[i] <= rlo && hi[i] >= rhi) {
+		if ((tdepth > 0 || 2 * (size_t)depth > m) && lo[i] <= rlo &&
+		    hi[i] >= rhi) {
 			out->state[idx[i]] = SEL_NOTCOMB;
 			ntrue++;
 		} else {
 			out->state[idx[i]] = SEL_FALSE;
 		}
 	}
-	if (2 * (size_t)depth <= m)
+	if (tdepth == 0 && 2 * (size_t)depth <= m)
 		return SEL_NO_MAJORITY;
 	if (ntrue < (size_t)(p->minsources > 1 ? p->minsources : 1))
 		return SEL_TOO_FEW;
+	/* chrony's require: one of those sources at least is a truechimer */
+	for (i = 0; i < n; i++)
+		if (c[i].require) {
+			required = 1;
+			required_ok |= out->state[i] == SEL_NOTCOMB;
+		}
+	if (required && !required_ok)
+		return SEL_NO_REQUIRED;
 
 	mark_jittery(p, c, n, out);
 	best = pick_best(p, c, n, out);

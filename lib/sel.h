@@ -41,6 +41,8 @@ struct sel_cand {
 	int	usable;		/* reachable, has an estimate, synchronised */
 	int	noselect;
 	int	prefer;
+	int	trust;		/* a falseticker only if trusted ones disagree */
+	int	require;	/* no selection unless one such is true */
 	int	stratum;
 	double	offset_s;	/* estimate now */
 	double	offset_sd_s;
@@ -68,7 +70,8 @@ enum sel_result {
 	SEL_OK,
 	SEL_NONE_USABLE,
 	SEL_TOO_FEW,		/* fewer than minsources truechimers */
-	SEL_NO_MAJORITY		/* no interval shared by a majority */
+	SEL_NO_MAJORITY,	/* no interval shared by a majority */
+	SEL_NO_REQUIRED		/* no source with require is a truechimer */
 };
 
 struct sel_out {

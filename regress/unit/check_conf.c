@@ -527,8 +527,10 @@ START_TEST(test_conf_source_options)
 
 	c = parse_ok("all options", "server a.example iburst "
 	    "minpoll -7 maxpoll 24 prefer noselect nts xleave ntsport 4461 "
-	    "certset 3 port 1123 maxdelay 0.5");
+	    "certset 3 port 1123 maxdelay 0.5 trust require");
 	s = c->sources;
+	ck_assert_int_eq(s->trust, 1);
+	ck_assert_int_eq(s->require, 1);
 	ck_assert_int_eq(s->iburst, 1);
 	ck_assert_int_eq(s->xleave, 1);
 	ck_assert_int_eq(s->minpoll, -7);
@@ -580,8 +582,8 @@ START_TEST(test_conf_source_option_warnings)
 		{ "version", "server a version 3", "version" },
 		{ "offline", "server a offline", "offline" },
 		{ "auto_offline", "server a auto_offline", "auto_offline" },
-		{ "trust", "server a trust", "trust" },
-		{ "require", "server a require", "require" },
+		{ "ipv6", "server a ipv6", "ipv6" },
+		{ "ipv4", "server a ipv4", "ipv4" },
 		{ "filter", "server a filter 8", "filter" },
 		{ "maxdelayratio", "server a maxdelayratio 2",
 		    "maxdelayratio" },
@@ -625,9 +627,9 @@ START_TEST(test_conf_source_warnings_one_a_line)
 	struct conf_diag d;
 
 	ck_assert_ptr_nonnull(c = conf_new());
-	ck_assert_int_eq(parse(c, "server a copy iburst trust", &d), 1);
+	ck_assert_int_eq(parse(c, "server a copy iburst ipv4", &d), 1);
 	ck_assert_str_eq(d.msg, "server: chrony option 'copy' is not "
-	    "implemented by timed; ignored\nserver: chrony option 'trust' "
+	    "implemented by timed; ignored\nserver: chrony option 'ipv4' "
 	    "is not implemented by timed; ignored");
 	ck_assert_int_eq(c->nwarnings, 1);
 	ck_assert_int_eq(c->sources->iburst, 1);
@@ -674,7 +676,7 @@ START_TEST(test_conf_warnings_whole)
 	len = (size_t)snprintf(text, sizeof(text), "server c");
 	for (i = 0; i < 63; i++)
 		len += (size_t)snprintf(text + len, sizeof(text) - len,
-		    " %s", i % 2 ? "copy" : "trust");
+		    " %s", i % 2 ? "copy" : "ipv4");
 	snprintf(text + len, sizeof(text) - len, "\n");
 	put(dir, "timed.conf", text);
 	ck_assert_ptr_nonnull(c = conf_new());
@@ -2338,7 +2340,7 @@ END_TEST
 static const char rich_conf[] =
     "server a.example iburst minpoll 4 maxpoll 8 prefer nts ntsport 4461"
     " certset 2 maxdelay 0.25 port 1123\n"
-    "pool p.example noselect maxsources 8\n"
+    "pool p.example noselect maxsources 8 trust require\n"
     "refclock SHM 0:perm=0640 refid GPS poll 3 filter 16 offset 0.1\n"
     "refclock PPS /dev/pps0:clear lock GPS rate 2 width 0.1 prefer\n"
     "refclock PHC /dev/ptp0:nocrossts dpoll -2 tai stratum 2 noselect\n"
@@ -2407,9 +2409,7 @@ START_TEST(test_conf_refclock)
 	ck_assert_int_eq(parse(c, "refclock PHC /dev/ptp0", &d), 0);
 	ck_assert_int_eq(parse(c, "refclock SHM 2:perm=0666 poll 2 dpoll -1 "
 	    "filter 8 refid NMEA delay 0.2 offset -0.5 precision 1e-3 "
-	    "maxdispersion 0.01 trust", &d), 1);
-	ck_assert_msg(strstr(d.msg, "'trust' is not implemented") != NULL,
-	    "%s", d.msg);
+	    "maxdispersion 0.01 trust require", &d), 0);
 	ck_assert_int_eq(parse(c, "refclock PPS /dev/pps1 lock NMEA "
 	    "maxlockage 3 width 0.2 rate 5 prefer noselect", &d), 0);
 	ck_assert_int_eq(parse(c, "refclock SOCK /run/gps.sock tai pps", &d),
@@ -2440,6 +2440,7 @@ START_TEST(test_conf_refclock)
 	ck_assert_int_eq(r->src.minpoll, 2);
 	ck_assert_int_eq(r->dpoll, -1);
 	ck_assert_int_eq(r->filter, 8);
+	ck_assert(r->src.trust && r->src.require);
 	ck_assert(r->delay_s == 0.2 && r->offset_s == -0.5 &&
 	    r->precision_s == 1e-3 && r->maxdispersion_s == 0.01);
 	r = r->next;
@@ -2451,6 +2452,7 @@ START_TEST(test_conf_refclock)
 	ck_assert_int_eq(r->rate, 5);
 	ck_assert(r->width_s == 0.2);
 	ck_assert(r->src.prefer && r->src.noselect);
+	ck_assert(!r->src.trust && !r->src.require);
 	r = r->next;
 	ck_assert_int_eq(r->driver, CONF_RC_SOCK);
 	ck_assert_str_eq(r->src.name, "SOC3");

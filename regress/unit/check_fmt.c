@@ -2222,7 +2222,8 @@ START_TEST(test_fmt_selectdata_verbose_and_json)
 	ck_assert(json_ok(out));
 	ck_assert_ptr_nonnull(strstr(out, "{\"name\":\"localhost\","
 	    "\"address\":\"127.0.0.1\",\"state\":\"*\",\"authenticated\":false,"
-	    "\"noselect\":false,\"prefer\":false,\"last_sample_ago\":0.400,"
+	    "\"noselect\":false,\"prefer\":false,\"trust\":false,"
+	    "\"require\":false,\"last_sample_ago\":0.400,"
 	    "\"score\":1.000,\"interval_low\":-0.000002628,"
 	    "\"interval_high\":0.000002802,\"leap_status\":\"normal\"}"));
 	ck_assert_ptr_nonnull(strstr(out, "\"last_sample_ago\":null"));

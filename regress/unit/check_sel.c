@@ -28,11 +28,14 @@
 #define N	0x2
 #define U	0x4
 #define J	0x8
+#define T	0x10	/* trust */
+#define R	0x20	/* require */
 
 /* A candidate at offset off whose root distance is dist (all dispersion). */
 #define C(off, dist, st, fl) {						\
 	.usable = !((fl) & U), .noselect = !!((fl) & N),		\
-	.prefer = !!((fl) & P), .stratum = (st), .offset_s = (off),	\
+	.prefer = !!((fl) & P), .trust = !!((fl) & T),			\
+	.require = !!((fl) & R), .stratum = (st), .offset_s = (off),	\
 	.skew_ppm = 1.0, .stddev_s = ((fl) & J) ? 2.0 : 0.001,		\
 	.root_disp_s = (dist) }
 #define S(off, dist)	C(off, dist, 2, 0)
@@ -116,6 +119,24 @@ static const struct {
 	{ "equal depth: tightest region wins", 0, 10.0, 3,
 	    { S(5.0, 5.0), S(0.25, 0.25), S(9.75, 0.75) },
 	    SEL_OK, "-*x", 1 },
+	{ "trust: a trusted source outvotes two that agree", 0, 0, 3,
+	    { C(0.0, 0.010, 2, T), S(1.0, 0.010), S(1.001, 0.010) },
+	    SEL_OK, "*xx", 0 },
+	{ "trust: alone among disjoint sources, no majority needed", 0, 0,
+	    3, { S(1.0, 0.010), C(0.0, 0.010, 2, T), S(2.0, 0.010) },
+	    SEL_OK, "x*x", 1 },
+	{ "trust: two trusted disagree, the others decide", 0, 0, 3,
+	    { C(0.0, 0.010, 2, T), C(1.0, 0.010, 2, T), S(1.001, 0.010) },
+	    SEL_OK, "x*+", 1 },
+	{ "require: the required source is a falseticker", 0, 0, 3,
+	    { C(1.0, 0.010, 2, R), S(0.0, 0.010), S(0.001, 0.010) },
+	    SEL_NO_REQUIRED, "x--", -1 },
+	{ "require: the required source is unusable", 0, 0, 3,
+	    { C(0.0, 0.010, 2, R | U), S(0.0, 0.010), S(0.001, 0.010) },
+	    SEL_NO_REQUIRED, "?--", -1 },
+	{ "require: one of two required is true: selected", 0, 0, 4,
+	    { C(1.0, 0.010, 2, R), C(0.0, 0.010, 2, R), S(0.001, 0.010),
+	    S(-0.001, 0.010) }, SEL_OK, "x*++", 1 },
 };
 
 static void
