@@ -30,6 +30,7 @@
 #include "client_int.h"
 #include "disc.h"
 #include "ectx.h"
+#include "hwif.h"
 #include "log.h"
 #include "sel.h"
 #include "src.h"
@@ -137,6 +138,8 @@ apply(struct client *cl, const struct disc_actions *a, int64_t now)
 		sst_correct(cl->srcs[i]->sst, now, dfreq, doff);
 		src_correct(&cl->srcs[i]->src, now, dfreq, doff);
 	}
+	/* the cards' clocks are tracked against the engine's */
+	hwif_correct(ctx->hw, now, dfreq, doff);
 }
 
 /* Tell the monitor (kernel status, RTC sync) whether we are synchronised. */

@@ -25,7 +25,10 @@
 #include <string.h>
 #include <time.h>
 
+#include "conf.h"
+#include "hwclk.h"
 #include "hwts.h"
+#include "proto.h"
 
 #ifndef SCM_TIMESTAMPING_PKTINFO
 #define SCM_TIMESTAMPING_PKTINFO	58
@@ -149,4 +152,53 @@ char
 hwts_letter(enum hwts_source s)
 {
 	return s == HWTS_HARDWARE ? 'H' : s == HWTS_KERNEL ? 'K' : 'D';
+}
+
+static int
+clamp_int(int v, int lo, int hi)
+{
+	return v < lo ? lo : v > hi ? hi : v;
+}
+
+static double
+clamp_dbl(double v, double lo, double hi, double dflt)
+{
+	if (!(v == v))		/* NaN */
+		return dflt;
+	return v < lo ? lo : v > hi ? hi : v;
+}
+
+void
+hwts_iface_options(struct hwts_iface *m, const struct conf_hwts *h)
+{
+	m->minpoll = clamp_int(h->minpoll, HWTS_MIN_POLL, HWTS_MAX_POLL);
+	m->maxsamples = clamp_int(h->maxsamples, HWCLK_MIN_SAMPLES,
+	    HWCLK_MAX_SAMPLES);
+	m->minsamples = clamp_int(h->minsamples, HWCLK_MIN_SAMPLES,
+	    m->maxsamples);
+	m->nocrossts = h->nocrossts != 0;
+	m->precision_s = clamp_dbl(h->precision_s, 1e-9, 1e-3, 100e-9);
+	m->rxcomp_s = clamp_dbl(h->rxcomp_s, -1.0, 1.0, 0.0);
+	m->txcomp_s = clamp_dbl(h->txcomp_s, -1.0, 1.0, 0.0);
+}
+
+int
+hwts_iface_check(const struct hwts_iface *m)
+{
+	if (memchr(m->name, '\0', sizeof(m->name)) == NULL ||
+	    m->name[0] == '\0' || m->if_index <= 0 || m->phc_index < 0 ||
+	    m->link_mbps < 0 || (m->rx != 0 && m->rx != 1) ||
+	    m->minpoll < HWTS_MIN_POLL || m->minpoll > HWTS_MAX_POLL ||
+	    m->maxsamples < HWCLK_MIN_SAMPLES ||
+	    m->maxsamples > HWCLK_MAX_SAMPLES ||
+	    m->minsamples < HWCLK_MIN_SAMPLES ||
+	    m->minsamples > m->maxsamples ||
+	    (m->nocrossts != 0 && m->nocrossts != 1))
+		return -1;
+	/* written so that NaN fails */
+	if (!(m->precision_s >= 1e-9 && m->precision_s <= 1e-3) ||
+	    !(m->rxcomp_s >= -1.0 && m->rxcomp_s <= 1.0) ||
+	    !(m->txcomp_s >= -1.0 && m->txcomp_s <= 1.0))
+		return -1;
+	return 0;
 }

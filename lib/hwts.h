@@ -39,6 +39,9 @@
 #define HWTS_L2_UDP4		42
 #define HWTS_L2_UDP6		62
 #define HWTS_FCS		4	/* the frame check sequence */
+/* The hardware clock's poll, log2 s (chrony's MIN_PHC_POLL, MAX_PHC_POLL) */
+#define HWTS_MIN_POLL		-6
+#define HWTS_MAX_POLL		20
 
 /* What one datagram's control messages said; 0 for what they did not. */
 struct hwts_cmsg {
@@ -89,5 +92,18 @@ enum hwts_source hwts_pick(int64_t daemon_ns, int64_t kernel_ns,
 		    int64_t *out);
 /* 'D', 'K' or 'H' */
 char		 hwts_letter(enum hwts_source);
+
+struct conf_hwts;
+struct hwts_iface;
+/*
+ * The monitor's message for an interface from its hwtimestamp line's
+ * options, clamped as chrony clamps them (minpoll -6..20, samples
+ * 2..HWCLK_MAX_SAMPLES, precision 1 ns..1 ms, compensations within 1 s);
+ * the interface's own fields are left alone.
+ */
+void		 hwts_iface_options(struct hwts_iface *,
+		    const struct conf_hwts *);
+/* 0 if a message from the monitor holds what it can hold, else -1. */
+int		 hwts_iface_check(const struct hwts_iface *);
 
 #endif

@@ -620,6 +620,34 @@ struct rpt_authdata {
 	uint64_t	auth_failed;		/* answers dropped: not */
 };
 
+/*
+ * hwtimestamp, monitor -> engine: an interface whose network card the
+ * monitor set to timestamp packets (SIOCSHWTSTAMP), with a read-only
+ * descriptor of the card's PTP hardware clock.  Sent after the hello,
+ * before the clock state and the sockets, one frame an interface.
+ */
+enum {
+	IMSG_HWTS_IFACE = 144	/* struct hwts_iface; fd: /dev/ptpN */
+};
+
+#define HWTS_IFACE_MAX		16	/* interfaces */
+#define HWTS_IFNAME_MAX		16	/* IFNAMSIZ */
+
+struct hwts_iface {
+	char		name[HWTS_IFNAME_MAX];	/* NUL-terminated */
+	int32_t		if_index;		/* > 0 */
+	int32_t		phc_index;		/* /dev/ptpN, >= 0 */
+	int32_t		link_mbps;		/* 0: unknown */
+	int32_t		rx;			/* 1: receive timestamps too */
+	int32_t		minpoll;		/* log2 s, -6..20 */
+	int32_t		minsamples;		/* 2..maxsamples */
+	int32_t		maxsamples;		/* ..64 (HWCLK_MAX_SAMPLES) */
+	int32_t		nocrossts;		/* 0 or 1 */
+	double		precision_s;		/* 1e-9..1e-3 */
+	double		rxcomp_s;		/* -1..1 */
+	double		txcomp_s;		/* -1..1 */
+};
+
 struct rpt_client {
 	char		address[RPT_ADDR_MAX];	/* numeric */
 	uint64_t	ntp_hits;

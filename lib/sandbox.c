@@ -23,6 +23,7 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <linux/capability.h>
+#include <linux/ptp_clock.h>
 #include <seccomp.h>
 #include <stdio.h>
 #include <string.h>
@@ -174,6 +175,17 @@ sandbox_allow_arg(scmp_filter_ctx ctx, int call, unsigned int argno,
 	return 0;
 }
 
+/*
+ * Reading a PTP hardware clock against the system clock (hwtimestamp,
+ * daemon/phc.c; refclock PHC): a descriptor the monitor opened
+ * read-only and handed over.  These ioctls only read the clock: no
+ * PTP_CLOCK_* setting, pins, periodic outputs or external timestamps,
+ * and no clock_adjtime on the descriptor.  Allowed by request on any
+ * descriptor: on another they fail (ENOTTY).
+ */
+static const unsigned long phc_ioctls[] = {
+	PTP_SYS_OFFSET_PRECISE, PTP_SYS_OFFSET_EXTENDED, PTP_SYS_OFFSET
+};
 static const unsigned long sock_families[] = { AF_INET, AF_INET6 };
 static const unsigned long fcntl_cmds[] = { F_GETFL, F_SETFL, F_GETFD,
 	F_SETFD };
@@ -205,6 +217,8 @@ allow_with_args(scmp_filter_ctx ctx)
 	    NELEM(fcntl_cmds)) == -1 ||
 	    sandbox_allow_arg(ctx, SCMP_SYS(madvise), 2, madvise_advice,
 	    NELEM(madvise_advice)) == -1 ||
+	    sandbox_allow_arg(ctx, SCMP_SYS(ioctl), 1, phc_ioctls,
+	    NELEM(phc_ioctls)) == -1 ||
 	    sandbox_allow_no_exec(ctx, SCMP_SYS(mmap)) == -1)
 		return -1;
 	for (i = 0; i < NELEM(sockopts); i++)

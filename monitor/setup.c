@@ -34,6 +34,7 @@
 #include "log.h"
 #include "monitor.h"
 #include "netsock.h"
+#include "nic.h"
 #include "notify.h"
 #include "ntsfiles.h"
 #include "ntskeys.h"
@@ -243,6 +244,7 @@ monitor_main(struct monitor *mon)
 		notify_init();
 		mon->n_ke_fds = netsock_open_ke(mon->conf, mon->ke_fds,
 		    NTS_MAX_KE_SOCKETS);
+		mon->n_nics = nic_open(mon->conf, mon->nics, HWTS_IFACE_MAX);
 	}
 	if (!mon->foreground) {
 		if (!mon->nodetach && daemon(0, 0) == -1)

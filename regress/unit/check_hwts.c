@@ -24,12 +24,17 @@
 #include <linux/net_tstamp.h>
 #include <netinet/in.h>
 #include <errno.h>
+#include <math.h>
+#include <stdio.h>
 #include <string.h>
 #include <time.h>
 
 #include <check.h>
 
+#include "conf.h"
+#include "hwclk.h"
 #include "hwts.h"
+#include "proto.h"
 
 #define NELEM(a)	(sizeof(a) / sizeof((a)[0]))
 #define S		1000000000LL
@@ -282,6 +287,97 @@ START_TEST(test_hwts_letter)
 }
 END_TEST
 
+/* The monitor's clamping, and the engine's check of what it gets. */
+START_TEST(test_hwts_iface_options)
+{
+	struct conf_hwts	 h;
+	struct hwts_iface	 m;
+
+	memset(&h, 0, sizeof(h));
+	memset(&m, 0, sizeof(m));
+	snprintf(m.name, sizeof(m.name), "eth0");
+	m.if_index = 2;
+	m.phc_index = 0;
+	m.link_mbps = 1000;
+	m.rx = 1;
+	h.minpoll = -100;
+	h.minsamples = 100;
+	h.maxsamples = 1000;
+	h.precision_s = 0.0;
+	h.rxcomp_s = 5.0;
+	h.txcomp_s = NAN;
+	h.nocrossts = 1;
+	hwts_iface_options(&m, &h);
+	ck_assert_int_eq(m.minpoll, HWTS_MIN_POLL);
+	ck_assert_int_eq(m.maxsamples, HWCLK_MAX_SAMPLES);
+	ck_assert_int_eq(m.minsamples, HWCLK_MAX_SAMPLES);
+	ck_assert_double_eq(m.precision_s, 1e-9);
+	ck_assert_double_eq(m.rxcomp_s, 1.0);
+	ck_assert_double_eq(m.txcomp_s, 0.0);
+	ck_assert_int_eq(m.nocrossts, 1);
+	ck_assert_int_eq(hwts_iface_check(&m), 0);
+	h.minpoll = 30;
+	h.minsamples = 5;
+	h.maxsamples = 3;
+	h.precision_s = 1e-8;
+	hwts_iface_options(&m, &h);
+	ck_assert_int_eq(m.minpoll, HWTS_MAX_POLL);
+	ck_assert_int_eq(m.maxsamples, 3);
+	ck_assert_int_eq(m.minsamples, 3);
+	ck_assert_double_eq(m.precision_s, 1e-8);
+	ck_assert_int_eq(hwts_iface_check(&m), 0);
+}
+END_TEST
+
+static void
+break_name(struct hwts_iface *m)
+{
+	memset(m->name, 'a', sizeof(m->name));
+}
+
+static void break_empty(struct hwts_iface *m) { m->name[0] = '\0'; }
+static void break_index(struct hwts_iface *m) { m->if_index = 0; }
+static void break_phc(struct hwts_iface *m) { m->phc_index = -1; }
+static void break_speed(struct hwts_iface *m) { m->link_mbps = -5; }
+static void break_rx(struct hwts_iface *m) { m->rx = 2; }
+static void break_poll(struct hwts_iface *m) { m->minpoll = 21; }
+static void break_min(struct hwts_iface *m) { m->minsamples = 1; }
+static void break_max(struct hwts_iface *m) { m->maxsamples = 65; }
+static void break_order(struct hwts_iface *m) { m->minsamples = 9; }
+static void break_prec(struct hwts_iface *m) { m->precision_s = NAN; }
+static void break_rxcomp(struct hwts_iface *m) { m->rxcomp_s = 2.0; }
+static void break_txcomp(struct hwts_iface *m) { m->txcomp_s = -INFINITY; }
+static void break_cross(struct hwts_iface *m) { m->nocrossts = -1; }
+
+static const struct {
+	const char	*what;
+	void		(*f)(struct hwts_iface *);
+} bad_rows[] = {
+	{ "name without NUL", break_name }, { "empty name", break_empty },
+	{ "interface 0", break_index }, { "PHC -1", break_phc },
+	{ "negative speed", break_speed }, { "rx 2", break_rx },
+	{ "minpoll 21", break_poll }, { "minsamples 1", break_min },
+	{ "maxsamples 65", break_max }, { "min > max", break_order },
+	{ "NaN precision", break_prec }, { "rxcomp 2 s", break_rxcomp },
+	{ "txcomp -inf", break_txcomp }, { "nocrossts -1", break_cross },
+};
+
+START_TEST(test_hwts_iface_check_rejects)
+{
+	struct hwts_iface	 m;
+
+	memset(&m, 0, sizeof(m));
+	snprintf(m.name, sizeof(m.name), "eth0");
+	m.if_index = 2;
+	m.minsamples = 2;
+	m.maxsamples = 8;
+	m.precision_s = 1e-7;
+	ck_assert_int_eq(hwts_iface_check(&m), 0);
+	bad_rows[_i].f(&m);
+	ck_assert_msg(hwts_iface_check(&m) == -1, "%s", bad_rows[_i].what);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -297,6 +393,9 @@ main(void)
 	tcase_add_loop_test(tc, test_hwts_rx_frame, 0, NELEM(frame_rows));
 	tcase_add_loop_test(tc, test_hwts_pick, 0, NELEM(pick_rows));
 	tcase_add_test(tc, test_hwts_letter);
+	tcase_add_test(tc, test_hwts_iface_options);
+	tcase_add_loop_test(tc, test_hwts_iface_check_rejects, 0,
+	    NELEM(bad_rows));
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
