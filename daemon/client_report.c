@@ -31,6 +31,7 @@
 #include "client.h"
 #include "client_int.h"
 #include "ectx.h"
+#include "hwif.h"
 #include "hwts.h"
 #include "ntpkey.h"
 #include "ntsclient.h"
@@ -330,6 +331,7 @@ ntpdata(const struct csrc *s, struct rpt_ntpdata *r)
 	const struct src_last	*l = &s->src.last;
 	const struct src_stats	*st = &s->src.stats;
 	struct sst_est		 e;
+	struct hwif_state	 hs;
 	int64_t			 ref_ns;
 
 	memset(r, 0, sizeof(*r));
@@ -355,6 +357,14 @@ ntpdata(const struct csrc *s, struct rpt_ntpdata *r)
 	r->local_refid = addr_refid(s->local);
 	r->tx_tss = tss_of(s->tx_src);
 	r->rx_tss = tss_of(s->rx_src);
+	if ((s->rx_src == HWTS_HARDWARE || s->tx_src == HWTS_HARDWARE) &&
+	    hwif_state(s->cl->ctx->hw, s->rx_if_index, &hs) == 0) {
+		memcpy(r->hw_iface, hs.name, sizeof(r->hw_iface));
+		r->hw_samples = hs.samples;
+		r->hw_offset_s = hs.offset_s;
+		r->hw_freq_ppm = hs.freq_ppm;
+		r->hw_err_s = hs.err_s;
+	}
 	r->leap = leap_of(l->pkt.leap);
 	r->version = l->pkt.version;
 	r->mode = l->pkt.mode;

@@ -565,6 +565,15 @@ struct rpt_ntpdata {
 	uint64_t	total_rx;
 	uint64_t	total_valid_rx;
 	uint64_t	total_good_rx;
+	/*
+	 * timed: the card whose timestamps the last exchange took
+	 * (hwtimestamp), "" if none, and its clock against the engine's.
+	 */
+	char		hw_iface[16];
+	int32_t		hw_samples;		/* in its regression */
+	double		hw_offset_s;		/* card - engine clock */
+	double		hw_freq_ppm;		/* + the card runs fast */
+	double		hw_err_s;
 };
 
 /* timectl sourcename: the name a source was configured with. */

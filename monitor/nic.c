@@ -204,6 +204,18 @@ add_all(int fd, const struct conf_hwts *h, struct nic *nics, int n, int max)
 	return n;
 }
 
+/* The first line naming an interface is the one taken (chrony's). */
+static int
+said_before(const struct conf *conf, const struct conf_hwts *h)
+{
+	const struct conf_hwts	*e;
+
+	for (e = conf->hwts; e != h; e = e->next)
+		if (strcmp(e->name, h->name) == 0)
+			return 1;
+	return 0;
+}
+
 int
 nic_open(const struct conf *conf, struct nic *nics, int max)
 {
@@ -218,7 +230,7 @@ nic_open(const struct conf *conf, struct nic *nics, int max)
 		return 0;
 	}
 	for (h = conf->hwts; h != NULL && n < max; h = h->next) {
-		if (strcmp(h->name, "*") == 0 || have(nics, n, h->name))
+		if (strcmp(h->name, "*") == 0 || said_before(conf, h))
 			continue;
 		if (add(fd, h->name, h, &nics[n], why, sizeof(why)) == 0)
 			n++;
