@@ -52,6 +52,7 @@
 #include "client_int.h"
 #include "disc.h"
 #include "ectx.h"
+#include "hwif.h"
 #include "log.h"
 #include "ntsclient.h"
 #include "sel.h"
@@ -142,6 +143,7 @@ client_refused(struct client *cl)
 		sst_reset(cl->srcs[i]->sst);
 		cl->srcs[i]->have_est = 0;
 	}
+	hwif_reset(cl->ctx->hw);
 }
 
 void

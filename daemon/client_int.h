@@ -61,8 +61,10 @@ struct csrc {
 	int			 false_polls;	/* polls in a row marked 'x' */
 	int			 gave_up;	/* addr: not to be taken again */
 	int			 offline;	/* timectl offline: no polls */
-	int			 rx_kernel;	/* last reply: kernel timestamp */
-	int			 tx_kernel;	/* last request: kernel timestamp */
+	int			 rx_src;	/* last reply's timestamp: */
+	int			 tx_src;	/* last request's: enum hwts_source */
+	int			 rx_if_index;	/* the card of the last answer */
+	int			 tx_stamping;	/* transmit timestamps asked */
 	char			 local[RPT_ADDR_MAX];	/* our address */
 	struct evdns_getaddrinfo_request *dns_req;	/* a lookup pending */
 	int			 have_est;	/* prev_*: the last regression */
@@ -142,7 +144,7 @@ double		 client_disp_rate(const struct client *);
 /* client_report.c: the log records (logdir, log). */
 void		 client_log_measurement(const struct csrc *s,
 		    const struct sst_sample *sm, const uint8_t *buf, size_t n,
-		    int rx_kernel, int filtered);
+		    int filtered);
 void		 client_log_statistics(struct csrc *s, int64_t at);
 /* left: what the previous slew had still to do, + the clock ahead. */
 void		 client_log_tracking(struct client *, int64_t now, double left);

@@ -42,6 +42,8 @@
 #include "client.h"
 #include "client_int.h"
 #include "ectx.h"
+#include "hwif.h"
+#include "hwts.h"
 #include "log.h"
 #include "ntpkey.h"
 #include "ntsclient.h"
@@ -120,32 +122,45 @@ client_refid_of(const struct csrc *s)
 	return h;
 }
 
-/* The kernel's transmit timestamp of our request, from the error queue. */
+/*
+ * The transmit timestamp of our request from the error queue: the
+ * card's or the kernel's (hwif_stamp()).  One read; clknetsim hands over
+ * a datagram when it holds no timestamp, so there it is read only right
+ * after a send that asked for one.  A timestamp after the answer still
+ * serves the next interleaved exchange (src_tx_time()).
+ */
 static void
 read_tx_time(struct csrc *s, int fd)
 {
-	struct scm_timestamping	 tss;
-	char			 cbuf[256];
+	struct hwts_cmsg	 c;
+	union {
+		struct cmsghdr	 align;
+		uint8_t		 b[512];
+	} cbuf;
+	uint8_t			 buf[PKT_MAX_LEN + 128];
+	struct iovec		 iov = { buf, sizeof(buf) };
 	struct msghdr		 m;
-	struct cmsghdr		*c;
+	enum hwts_source	 src;
+	int64_t			 t1;
 
 	memset(&m, 0, sizeof(m));
-	m.msg_control = cbuf;
-	m.msg_controllen = sizeof(cbuf);
+	m.msg_iov = &iov;
+	m.msg_iovlen = 1;
+	m.msg_control = cbuf.b;
+	m.msg_controllen = sizeof(cbuf.b);
 	if (recvmsg(fd, &m, MSG_ERRQUEUE | MSG_DONTWAIT) == -1)
 		return;
-	for (c = CMSG_FIRSTHDR(&m); c != NULL; c = CMSG_NXTHDR(&m, c)) {
-		if (c->cmsg_level != SOL_SOCKET ||
-		    c->cmsg_type != SCM_TIMESTAMPING)
-			continue;
-		memcpy(&tss, CMSG_DATA(c), sizeof(tss));
-		if (tss.ts[0].tv_sec != 0 && s->src.req.awaiting)
-			s->tx_kernel = 1;
-		if (tss.ts[0].tv_sec != 0)
-			src_tx_time(&s->src, ectx_sys_to_ns(s->cl->ctx,
-			    (int64_t)tss.ts[0].tv_sec * 1000000000LL +
-			    tss.ts[0].tv_nsec));
-	}
+	hwts_parse_cmsgs(m.msg_control, m.msg_controllen, &c);
+	/* the card that sent it: the one the answers come in by */
+	if (c.if_index == 0)
+		c.if_index = s->rx_if_index;
+	src = hwif_stamp(s->cl->ctx, &c, 1, 0, s->addr.ss_family == AF_INET6,
+	    s->src.req.t1_ns, &t1);
+	/* a kernel timestamp does not replace the card's (OPT_TX_SWHW) */
+	if (src == HWTS_DAEMON || (int)src < s->tx_src)
+		return;
+	s->tx_src = src;
+	src_tx_time(&s->src, t1);
 }
 
 /*
@@ -193,23 +208,18 @@ static void
 handle_reply(struct csrc *s, uint8_t *buf, size_t n, struct msghdr *m)
 {
 	struct sst_sample	 sm;
-	struct cmsghdr		*c;
-	struct timespec		 ts = { 0, 0 };
+	struct hwts_cmsg	 c;
 	int64_t			 t4;
 	enum sst_reason		 why;
 	struct sst_est		 est;
 	double			 predicted;
 
-	/* SO_TIMESTAMPNS's, or SO_TIMESTAMPING's software one */
-	for (c = CMSG_FIRSTHDR(m); c != NULL; c = CMSG_NXTHDR(m, c))
-		if (c->cmsg_level == SOL_SOCKET &&
-		    (c->cmsg_type == SCM_TIMESTAMPNS ||
-		    c->cmsg_type == SCM_TIMESTAMPING))
-			memcpy(&ts, CMSG_DATA(c), sizeof(ts));
-	s->rx_kernel = ts.tv_sec != 0;
-	t4 = ts.tv_sec != 0 ? ectx_sys_to_ns(s->cl->ctx,
-	    (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec) :
-	    ectx_now_ns(s->cl->ctx);
+	/* the card's timestamp, else the kernel's, else ours */
+	hwts_parse_cmsgs(m->msg_control, m->msg_controllen, &c);
+	if (c.hw_ns != 0 && c.if_index != 0)
+		s->rx_if_index = c.if_index;
+	s->rx_src = hwif_stamp(s->cl->ctx, &c, 0, n,
+	    s->addr.ss_family == AF_INET6, ectx_now_ns(s->cl->ctx), &t4);
 	/* NTS: authenticated and ours, or dropped (counted there) */
 	if (s->nts != NULL && !ntscl_response(s->nts, buf, n,
 	    s->src.req.awaiting ? s->src.req.xmt : 0))
@@ -225,7 +235,7 @@ handle_reply(struct csrc *s, uint8_t *buf, size_t n, struct msghdr *m)
 	predicted = sst_estimate(s->sst, sm.time_ns, &est) == 0 ?
 	    est.offset_s : 0.0;
 	why = sst_add(s->sst, &sm);
-	client_log_measurement(s, &sm, buf, n, ts.tv_sec != 0, why != SST_OK);
+	client_log_measurement(s, &sm, buf, n, why != SST_OK);
 	log_debug("source %s: offset %+.9f delay %.9f%s", s->name,
 	    sm.offset_s, sm.delay_s, why == SST_DELAY_OUTLIER ?
 	    " delay outlier" : "");
@@ -242,18 +252,22 @@ rx_cb(evutil_socket_t fd, short ev, void *arg)
 {
 	struct csrc		*s = arg;
 	uint8_t			 buf[PKT_MAX_LEN];
-	char			 cbuf[256];
+	union {
+		struct cmsghdr	 align;
+		uint8_t		 b[512];
+	} cbuf;
 	struct iovec		 iov = { buf, sizeof(buf) };
 	struct msghdr		 m;
 	ssize_t			 n;
 
-	if (fd == s->fd && !s->cl->ctx->sim)
+	/* woken for the error queue too (POLLERR); not in clknetsim */
+	if (fd == s->fd && !s->cl->ctx->sim && s->tx_stamping)
 		read_tx_time(s, fd);
 	memset(&m, 0, sizeof(m));
 	m.msg_iov = &iov;
 	m.msg_iovlen = 1;
-	m.msg_control = cbuf;
-	m.msg_controllen = sizeof(cbuf);
+	m.msg_control = cbuf.b;
+	m.msg_controllen = sizeof(cbuf.b);
 	if ((n = recvmsg(fd, &m, MSG_DONTWAIT)) <= 0 ||
 	    blame_blocked((struct sockaddr *)&s->addr))
 		return;
@@ -262,11 +276,40 @@ rx_cb(evutil_socket_t fd, short ev, void *arg)
 	blame_clear();
 }
 
-/* Software transmit timestamps: when the request left, per the kernel. */
+/*
+ * Transmit timestamps: when the request left, per the kernel (and the
+ * card: hwif_socket_flags()); receive ones come with SO_TIMESTAMPNS.
+ * In clknetsim, receive timestamps come with SO_TIMESTAMPING alone.
+ */
 #define TX_TS_FLAGS	(SOF_TIMESTAMPING_TX_SOFTWARE | \
 	SOF_TIMESTAMPING_SOFTWARE | SOF_TIMESTAMPING_OPT_TSONLY)
 #define RX_TS_FLAGS	(SOF_TIMESTAMPING_RX_SOFTWARE | \
 	SOF_TIMESTAMPING_SOFTWARE)
+#define TX_ASKED	(SOF_TIMESTAMPING_TX_SOFTWARE | \
+	SOF_TIMESTAMPING_TX_HARDWARE)
+
+/*
+ * SO_TIMESTAMPING on the source's socket, the cards' flags with it if
+ * there are any, without the ones an older kernel refuses (OPT_PKTINFO,
+ * Linux 4.13), else without the cards'.  The flags set, 0 if none.
+ */
+static int
+set_timestamping(struct csrc *s)
+{
+	int	 base, hw, ts[3], i;
+
+	base = s->cl->ctx->sim ? RX_TS_FLAGS | SOF_TIMESTAMPING_TX_SOFTWARE :
+	    TX_TS_FLAGS;
+	hw = hwif_socket_flags(s->cl->ctx->hw);
+	ts[0] = base | hw;
+	ts[1] = base | (hw & ~SOF_TIMESTAMPING_OPT_PKTINFO);
+	ts[2] = base;
+	for (i = 0; i < 3; i++)
+		if (setsockopt(s->fd, SOL_SOCKET, SO_TIMESTAMPING, &ts[i],
+		    sizeof(ts[i])) == 0)
+			return ts[i];
+	return 0;
+}
 
 /* Our end of the connected socket, for ntpdata. */
 static void
@@ -288,7 +331,7 @@ note_local(struct csrc *s)
 static int
 open_socket(struct csrc *s)
 {
-	int	 on = 1, ts = TX_TS_FLAGS;
+	int	 on = 1;
 
 	/* The socket before stays open one poll more, for a late answer. */
 	if (s->ev_old != NULL)
@@ -302,13 +345,8 @@ open_socket(struct csrc *s)
 	if ((s->fd = sock_open(s->addr.ss_family, SOCK_DGRAM)) == -1)
 		return -1;
 	/* connect: the kernel picks a random port, and filters replies */
-	/*
-	 * Without transmit timestamps the user-space time is used; in a
-	 * simulation, receive timestamps alone (no error queue there).
-	 */
-	if (s->cl->ctx->sim)
-		ts = RX_TS_FLAGS;
-	setsockopt(s->fd, SOL_SOCKET, SO_TIMESTAMPING, &ts, sizeof(ts));
+	/* Without transmit timestamps the user-space time is used. */
+	s->tx_stamping = (set_timestamping(s) & TX_ASKED) != 0;
 	if (setsockopt(s->fd, SOL_SOCKET, SO_TIMESTAMPNS, &on,
 	    sizeof(on)) == -1 ||
 	    connect(s->fd, (struct sockaddr *)&s->addr, s->alen) == -1 ||
@@ -397,7 +435,7 @@ poll_cb(evutil_socket_t fd, short ev, void *arg)
 	}
 	if (getrandom(&xmt, sizeof(xmt), 0) != sizeof(xmt))
 		fatal("getrandom");
-	s->tx_kernel = 0;
+	s->tx_src = HWTS_DAEMON;
 	if (open_socket(s) == -1) {
 		log_debug("source %s: %s", s->name, strerror(errno));
 		t1 = ectx_now_ns(s->cl->ctx);
@@ -413,6 +451,8 @@ poll_cb(evutil_socket_t fd, short ev, void *arg)
 		if (len > 0 && send(s->fd, pkt, len, 0) == -1)
 			log_debug("source %s: send: %s", s->name,
 			    strerror(errno));
+		else if (len > 0 && s->cl->ctx->sim && s->tx_stamping)
+			read_tx_time(s, s->fd);	/* there already */
 	}
 	client_schedule(s, s->src.next_ns - t1);
 	/* Eight polls missed in a row: select again (client_candidate()). */

@@ -30,6 +30,7 @@
 #include "client_int.h"
 #include "disc.h"
 #include "ectx.h"
+#include "hwif.h"
 #include "log.h"
 #include "sel.h"
 #include "src.h"
@@ -141,6 +142,8 @@ apply(struct client *cl, const struct disc_actions *a, int64_t now)
 		if (cl->srcs[i]->rc != NULL)
 			client_rc_correct(cl->srcs[i], now, dfreq, doff);
 	}
+	/* the cards' clocks are tracked against the engine's */
+	hwif_correct(ctx->hw, now, dfreq, doff);
 }
 
 /* Tell the monitor (kernel status, RTC sync) whether we are synchronised. */

@@ -31,6 +31,8 @@
 #include "client.h"
 #include "client_int.h"
 #include "ectx.h"
+#include "hwif.h"
+#include "hwts.h"
 #include "ntpkey.h"
 #include "ntsclient.h"
 #include "sel.h"
@@ -45,9 +47,17 @@ logging(const struct client *cl, int flag)
 	    !cl->ctx->oneshot;
 }
 
+/* What ntpdata says of a timestamp's source. */
+static int
+tss_of(int src)
+{
+	return src == HWTS_HARDWARE ? RPT_TSS_HARDWARE :
+	    src == HWTS_KERNEL ? RPT_TSS_KERNEL : RPT_TSS_DAEMON;
+}
+
 void
 client_log_measurement(const struct csrc *s, const struct sst_sample *sm,
-    const uint8_t *buf, size_t n, int rx_kernel, int filtered)
+    const uint8_t *buf, size_t n, int filtered)
 {
 	struct log_measurement	 m;
 	struct pkt		 p;
@@ -72,8 +82,9 @@ client_log_measurement(const struct csrc *s, const struct sst_sample *sm,
 	m.refid = p.refid;
 	m.mode = p.mode;
 	m.interleaved = s->src.last.interleaved;
-	m.tx_ts = s->tx_kernel ? 'K' : 'D';
-	m.rx_ts = rx_kernel ? 'K' : 'D';
+	/* chrony's letters: D daemon, K kernel, H hardware */
+	m.tx_ts = hwts_letter(s->tx_src);
+	m.rx_ts = hwts_letter(s->rx_src);
 	ectx_send(s->cl->ctx, IMSG_LOG_MEASUREMENT, 0, &m, sizeof(m));
 }
 
@@ -320,6 +331,7 @@ ntpdata(const struct csrc *s, struct rpt_ntpdata *r)
 	const struct src_last	*l = &s->src.last;
 	const struct src_stats	*st = &s->src.stats;
 	struct sst_est		 e;
+	struct hwif_state	 hs;
 	int64_t			 ref_ns;
 
 	memset(r, 0, sizeof(*r));
@@ -343,8 +355,16 @@ ntpdata(const struct csrc *s, struct rpt_ntpdata *r)
 	r->have_reply = 1;
 	snprintf(r->local_address, sizeof(r->local_address), "%s", s->local);
 	r->local_refid = addr_refid(s->local);
-	r->tx_tss = s->tx_kernel ? RPT_TSS_KERNEL : RPT_TSS_DAEMON;
-	r->rx_tss = s->rx_kernel ? RPT_TSS_KERNEL : RPT_TSS_DAEMON;
+	r->tx_tss = tss_of(s->tx_src);
+	r->rx_tss = tss_of(s->rx_src);
+	if ((s->rx_src == HWTS_HARDWARE || s->tx_src == HWTS_HARDWARE) &&
+	    hwif_state(s->cl->ctx->hw, s->rx_if_index, &hs) == 0) {
+		memcpy(r->hw_iface, hs.name, sizeof(r->hw_iface));
+		r->hw_samples = hs.samples;
+		r->hw_offset_s = hs.offset_s;
+		r->hw_freq_ppm = hs.freq_ppm;
+		r->hw_err_s = hs.err_s;
+	}
 	r->leap = leap_of(l->pkt.leap);
 	r->version = l->pkt.version;
 	r->mode = l->pkt.mode;

@@ -49,6 +49,7 @@
 struct event_base;
 struct evdns_base;
 struct ntpkeys;
+struct hwif;
 
 /*
  * The parts' ways to each other, which engine.c wires (arg: its own).
@@ -94,13 +95,16 @@ struct ectx {
 	int			 have_cs;
 	const struct leap_table	*leaps;		/* leapsectz; n 0 if none */
 	struct ntpkeys		*keys;		/* keyfile; NULL if none */
+	struct hwif		*hw;		/* hwtimestamp; NULL if none */
 	int			 noclock;	/* -x */
 	int			 oneshot;	/* 'q', 'Q' or 0 */
 	/*
 	 * In clknetsim (regress/sim/timed-sim): sendmsg for sendmmsg, one
-	 * iovec a request, no reads of the error queue (clknetsim would
-	 * hand over a datagram for want of a timestamp), getaddrinfo for
-	 * evdns.
+	 * iovec a request, getaddrinfo for evdns, and the error queue read
+	 * once right after a send that asked for a transmit timestamp, as
+	 * chronyd is woken for it there: clknetsim keeps the last such
+	 * datagram of a socket for MSG_ERRQUEUE, and without one hands
+	 * over a received datagram instead.
 	 */
 	int			 sim;
 	const struct ectx_hooks	*hooks;

@@ -35,6 +35,8 @@
 #include "client.h"
 #include "ectx.h"
 #include "engine.h"
+#include "hwif.h"
+#include "hwts.h"
 #include "lim.h"
 #include "log.h"
 #include "ntpkey.h"
@@ -452,6 +454,22 @@ nts_state(struct engine *eng, struct imsg *imsg)
 	explicit_bzero(&d, sizeof(d));
 }
 
+/* hwtimestamp: an interface the monitor set up, and its clock. */
+static void
+hwts_iface(struct engine *eng, struct imsg *imsg)
+{
+	struct hwts_iface	 m;
+
+	if (imsg->fd == -1 || imsg_get_data(imsg, &m, sizeof(m)) == -1 ||
+	    hwts_iface_check(&m) == -1)
+		fatalx("IMSG_HWTS_IFACE: malformed");
+	if (eng->ctx.hw == NULL)
+		eng->ctx.hw = hwif_new(&eng->ctx);
+	if (hwif_add(eng->ctx.hw, &m, imsg->fd) == -1)
+		fatalx("IMSG_HWTS_IFACE: too many interfaces");
+	imsg->fd = -1;
+}
+
 static void
 dispatch(struct engine *eng, struct imsg *imsg)
 {
@@ -498,6 +516,9 @@ dispatch(struct engine *eng, struct imsg *imsg)
 		if (imsg_get_data(imsg, &rshm, sizeof(rshm)) == -1)
 			fatalx("IMSG_REFCLOCK_SHM: malformed");
 		client_rc_shm(eng->client, &rshm);
+		break;
+	case IMSG_HWTS_IFACE:
+		hwts_iface(eng, imsg);
 		break;
 	case IMSG_NTS_SERVER_CERT:
 	case IMSG_NTS_SERVER_CERTS_END:

@@ -45,6 +45,8 @@
 #include "blame.h"
 #include "clog.h"
 #include "ectx.h"
+#include "hwif.h"
+#include "hwts.h"
 #include "log.h"
 #include "ntpkey.h"
 #include "pkt.h"
@@ -71,11 +73,19 @@
 #define TS_REPORT		SOF_TIMESTAMPING_SOFTWARE
 #define TS_ASK			SOF_TIMESTAMPING_TX_SOFTWARE
 #define ERRQ_BUF		256
+/*
+ * With hwtimestamp, the cards' receive timestamps on every request
+ * (hwif_socket_flags()), their transmit timestamps asked as the
+ * kernel's are, and the answer's interface with them (IP_PKTINFO of the
+ * error queue's datagram).
+ */
+#define TS_ASK_HW		SOF_TIMESTAMPING_TX_HARDWARE
 
 struct srv_sock {
 	int		 fd;
 	struct event	*ev;
 	struct server	*srv;
+	int		 tx_stamps;	/* transmit timestamps can be asked */
 };
 
 /*
@@ -100,6 +110,7 @@ struct batch {
 	uint8_t			*tx_pkt[BATCH];		/* the answer */
 	uint8_t			 tx_head[BATCH][RX_HEAD];
 	uint8_t			 tx_keep[BATCH];	/* transmit time set */
+	uint8_t			 tx_stamp[BATCH];	/* one asked for */
 	uint8_t			 rx_buf[BATCH][RX_BUF];
 	uint8_t			 tx_buf[BATCH][PKT_MAX_LEN];	/* NTS */
 };
@@ -121,6 +132,7 @@ struct server {
 	uint64_t		 rnd;		/* xorshift state for leak */
 	struct tsm		*tsm;		/* interleaved mode */
 	int			 stamped;	/* answers of the batch asking */
+	int			 ask;		/* TS_ASK, and the cards' */
 	struct batch		*b;
 };
 
@@ -205,23 +217,18 @@ ref_cb(evutil_socket_t fd, short ev, void *arg)
 }
 
 /*
- * Kernel receive time and the destination address of one datagram; the
- * address goes into the reply's control buffer (reply->msg_control).
+ * The timestamps of one datagram (hwts_parse_cmsgs()) and its
+ * destination address, which goes into the reply's control buffer
+ * (reply->msg_control).
  */
 static void
-parse_cmsgs(struct msghdr *m, struct timespec *rx, struct msghdr *reply)
+parse_cmsgs(struct msghdr *m, struct hwts_cmsg *ts, struct msghdr *reply)
 {
 	struct cmsghdr	*c, *out;
 	size_t		 space = 0;
 
+	hwts_parse_cmsgs(m->msg_control, m->msg_controllen, ts);
 	for (c = CMSG_FIRSTHDR(m); c != NULL; c = CMSG_NXTHDR(m, c)) {
-		/* SO_TIMESTAMPNS's, or SO_TIMESTAMPING's software one */
-		if (c->cmsg_level == SOL_SOCKET &&
-		    (c->cmsg_type == SCM_TIMESTAMPNS ||
-		    c->cmsg_type == SCM_TIMESTAMPING)) {
-			memcpy(rx, CMSG_DATA(c), sizeof(*rx));
-			continue;
-		}
 		if (!(c->cmsg_level == IPPROTO_IP &&
 		    c->cmsg_type == IP_PKTINFO) &&
 		    !(c->cmsg_level == IPPROTO_IPV6 &&
@@ -254,7 +261,7 @@ ask_tx_time(struct server *srv, int i)
 	struct msghdr	*r = &srv->b->tx[i].msg_hdr;
 	struct cmsghdr	*c;
 	size_t		 off = r->msg_control != NULL ? r->msg_controllen : 0;
-	int		 ask = TS_ASK;
+	int		 ask = srv->ask;
 
 	r->msg_control = srv->b->tx_cmsg[i];
 	c = (struct cmsghdr *)(srv->b->tx_cmsg[i] + off);
@@ -263,27 +270,30 @@ ask_tx_time(struct server *srv, int i)
 	c->cmsg_len = CMSG_LEN(sizeof(ask));
 	memcpy(CMSG_DATA(c), &ask, sizeof(ask));
 	r->msg_controllen = off + CMSG_SPACE(sizeof(ask));
+	srv->b->tx_stamp[i] = 1;
 	srv->stamped++;
 }
 
 /*
- * The kernel's transmit times of answers, from the error queue: each
- * comes with the answer (behind the link, IP and UDP headers), whose
- * receive timestamp finds it in tsm.
+ * The transmit times of answers, from the error queue, up to max of
+ * them: the card's or the kernel's (hwif_stamp()).  Each comes with the
+ * answer (behind the link, IP and UDP headers), whose receive timestamp
+ * finds it in tsm.
  */
 static void
-read_tx_times(struct server *srv, int fd)
+read_tx_times(struct server *srv, int fd, int max)
 {
-	struct scm_timestamping	 tss;
+	struct hwts_cmsg	 ts;
 	uint8_t			 buf[ERRQ_BUF], cbuf[CMSG_BUF];
 	struct iovec		 iov;
 	struct msghdr		 m;
-	struct cmsghdr		*c;
+	struct timespec		 now;
 	const uint8_t		*a;
 	ssize_t			 n;
+	int64_t			 t;
 	int			 i;
 
-	for (i = 0; i < BATCH * MAX_BATCHES; i++) {
+	for (i = 0; i < max; i++) {
 		memset(&m, 0, sizeof(m));
 		iov.iov_base = buf;
 		iov.iov_len = sizeof(buf);
@@ -298,18 +308,13 @@ read_tx_times(struct server *srv, int fd)
 		a = buf + n - PKT_HDR_LEN;
 		if ((a[0] & 7) != PKT_MODE_SERVER)
 			continue;
-		for (c = CMSG_FIRSTHDR(&m); c != NULL;
-		    c = CMSG_NXTHDR(&m, c)) {
-			if (c->cmsg_level != SOL_SOCKET ||
-			    c->cmsg_type != SCM_TIMESTAMPING)
-				continue;
-			memcpy(&tss, CMSG_DATA(c), sizeof(tss));
-			if (tss.ts[0].tv_sec == 0)
-				continue;
-			tsm_set_tx(srv->tsm, pkt_get_ts(a, PKT_RX_OFFSET),
-			    pkt_ts_from_ns(ectx_sys_to_ns(srv->ctx,
-			    ts_ns(&tss.ts[0]))));
-		}
+		hwts_parse_cmsgs(m.msg_control, m.msg_controllen, &ts);
+		clock_gettime(CLOCK_REALTIME, &now);
+		if (hwif_stamp(srv->ctx, &ts, 1, 0, 0,
+		    ectx_sys_to_ns(srv->ctx, ts_ns(&now)), &t) == HWTS_DAEMON)
+			continue;
+		tsm_set_tx(srv->tsm, pkt_get_ts(a, PKT_RX_OFFSET),
+		    pkt_ts_from_ns(t));
 	}
 }
 
@@ -374,13 +379,14 @@ static void
 make_req(struct server *srv, int i, int64_t now_ns, struct serve_req *rq)
 {
 	struct msghdr		*m = &srv->b->rx[i].msg_hdr;
-	struct timespec		 rx = { 0, 0 };
+	struct hwts_cmsg	 ts;
 
 	rq->len = srv->b->rx[i].msg_len;
 	rq->from = (struct sockaddr *)&srv->b->rx_addr[i];
 	rq->flags = 0;
 	srv->b->tx[i].msg_hdr.msg_control = srv->b->tx_cmsg[i];
-	parse_cmsgs(m, &rx, &srv->b->tx[i].msg_hdr);
+	srv->b->tx_stamp[i] = 0;
+	parse_cmsgs(m, &ts, &srv->b->tx[i].msg_hdr);
 	if (m->msg_flags & MSG_TRUNC)
 		rq->flags |= SERVE_RQ_TRUNC;
 	/* the first piece's buffer: the head's, or the whole (clknetsim) */
@@ -392,8 +398,9 @@ make_req(struct server *srv, int i, int64_t now_ns, struct serve_req *rq)
 	}
 	if (blame_blocked(rq->from))
 		rq->flags |= SERVE_RQ_BLOCKED;
-	rq->rx_ns = rx.tv_sec != 0 ? ectx_sys_to_ns(srv->ctx, ts_ns(&rx)) :
-	    now_ns;
+	/* the card's timestamp, else the kernel's, else the batch's time */
+	hwif_stamp(srv->ctx, &ts, 0, rq->len, rq->from->sa_family == AF_INET6,
+	    now_ns, &rq->rx_ns);
 	rq->rnd = next_rnd(srv);
 }
 
@@ -425,8 +432,8 @@ handle_one(struct server *srv, int i, int64_t now_ns)
 	srv->b->tx_keep[i] = (a.flags & SERVE_ANS_XLEAVE) != 0;
 	if (a.flags & SERVE_ANS_XLEAVE)
 		srv->stats.interleaved++;
-	/* in clknetsim send_batch() keeps the transmit time */
-	if ((a.flags & SERVE_ANS_STAMP) && !srv->ctx->sim)
+	/* without transmit timestamps send_batch() keeps its own time */
+	if ((a.flags & SERVE_ANS_STAMP) && srv->ask != 0)
 		ask_tx_time(srv, i);
 	/* NTS: sealed with its own transmit time, which stays */
 	if (a.flags & SERVE_ANS_NTS) {
@@ -489,9 +496,10 @@ prepare_rx(struct server *srv)
 
 /* Send the answers gathered in tx[0..n); compacted, so in order. */
 /*
- * clknetsim has no sendmmsg(2), nor an error queue to read: one sendmsg
- * each, and the transmit time kept for interleaved answers is the
- * user-space one of the batch (its CPU is infinitely fast: the kernel's).
+ * clknetsim has no sendmmsg(2): one sendmsg each.  The transmit time
+ * kept for interleaved answers is the batch's user-space one (its CPU
+ * is infinitely fast: the kernel's), or the one the error queue holds
+ * right after the send, as chronyd reads it there.
  */
 static void
 send_one_by_one(struct server *srv, int fd, int n, uint64_t tx_ts)
@@ -506,6 +514,8 @@ send_one_by_one(struct server *srv, int fd, int n, uint64_t tx_ts)
 		srv->stats.ntp_tx++;
 		tsm_set_tx(srv->tsm, pkt_get_ts(srv->b->tx_iov[i].iov_base,
 		    PKT_RX_OFFSET), tx_ts);
+		if (srv->b->tx_stamp[i])
+			read_tx_times(srv, fd, 1);
 	}
 }
 
@@ -557,8 +567,8 @@ sock_cb(evutil_socket_t fd, short ev, void *arg)
 		if ((n = recvmmsg(fd, srv->b->rx, BATCH, MSG_DONTWAIT,
 		    NULL)) <= 0) {
 			/* woken with nothing to read: transmit times */
-			if (b == 0)
-				read_tx_times(srv, fd);
+			if (b == 0 && !srv->ctx->sim)
+				read_tx_times(srv, fd, BATCH * MAX_BATCHES);
 			break;
 		}
 		srv->stamped = 0;
@@ -580,14 +590,15 @@ sock_cb(evutil_socket_t fd, short ev, void *arg)
 				srv->b->tx_iov[out] = srv->b->tx_iov[i];
 				srv->b->tx[out].msg_hdr.msg_iov = &srv->b->tx_iov[out];
 				srv->b->tx_keep[out] = srv->b->tx_keep[i];
+				srv->b->tx_stamp[out] = srv->b->tx_stamp[i];
 			}
 			out++;
 		}
 		srv->stats.ntp_dropped += n - out;
 		send_batch(srv, fd, out);
 		/* on loopback they are there already; elsewhere soon */
-		if (srv->stamped > 0)
-			read_tx_times(srv, fd);
+		if (srv->stamped > 0 && !srv->ctx->sim)
+			read_tx_times(srv, fd, BATCH * MAX_BATCHES);
 		blame_clear();
 		if (n < BATCH)
 			break;
@@ -606,20 +617,38 @@ int
 server_add_socket(struct server *srv, int fd)
 {
 	struct srv_sock	*ss;
-	int		 report = TS_REPORT | TS_OPT_RX_FILTER;
+	int		 hw = hwif_socket_flags(srv->ctx->hw), report[4], i;
 
 	if (srv->nsocks == MAX_SOCKETS)
 		return -1;
 	ss = &srv->socks[srv->nsocks];
-	if (srv->ctx->sim)	/* receive timestamps alone: no error queue */
-		report = TS_REPORT | SOF_TIMESTAMPING_RX_SOFTWARE;
-	/* Without transmit timestamps answers are never interleaved. */
-	if (setsockopt(fd, SOL_SOCKET, SO_TIMESTAMPING, &report,
-	    sizeof(report)) == -1) {
-		report = TS_REPORT;
-		setsockopt(fd, SOL_SOCKET, SO_TIMESTAMPING, &report,
-		    sizeof(report));
+	/*
+	 * Reports only, the first the kernel takes: with the cards' (and
+	 * IP_PKTINFO on the error queue's datagrams, for their interface),
+	 * with or without OPT_RX_FILTER; the kernel's alone.  clknetsim
+	 * gives receive timestamps with SO_TIMESTAMPING alone.
+	 */
+	report[0] = TS_REPORT | TS_OPT_RX_FILTER | hw |
+	    (hw != 0 ? SOF_TIMESTAMPING_OPT_CMSG : 0);
+	report[1] = report[0] & ~TS_OPT_RX_FILTER;
+	report[2] = TS_REPORT | TS_OPT_RX_FILTER;
+	report[3] = TS_REPORT;
+	if (srv->ctx->sim) {
+		report[0] = TS_REPORT | SOF_TIMESTAMPING_RX_SOFTWARE | hw;
+		report[1] = report[2] = report[3] = TS_REPORT |
+		    SOF_TIMESTAMPING_RX_SOFTWARE;
 	}
+	/* Without transmit timestamps answers are never interleaved. */
+	for (i = 0; i < 4; i++)
+		if (setsockopt(fd, SOL_SOCKET, SO_TIMESTAMPING, &report[i],
+		    sizeof(report[i])) == 0)
+			break;
+	ss->tx_stamps = i < 4;
+	/* the cards' if the socket reports them */
+	if (i < 4 && (report[i] & SOF_TIMESTAMPING_RAW_HARDWARE))
+		srv->ask = TS_ASK | TS_ASK_HW;
+	else if (i < 4 && srv->ask == 0)
+		srv->ask = TS_ASK;
 	ss->fd = fd;
 	ss->srv = srv;
 	if ((ss->ev = event_new(srv->ctx->base, fd, EV_READ | EV_PERSIST,

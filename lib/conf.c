@@ -1169,11 +1169,16 @@ d_ntsratelimit(struct pctx *p)
 }
 
 /*
- * hwtimestamp INTERFACE [option]...: checked as chronyd 4.3 checks it,
- * then ignored; the client and the server use the kernel's timestamps.
+ * hwtimestamp INTERFACE [option]...: checked as chronyd 4.3 checks it
+ * (numbers of any value, clamped where they are used), kept in file
+ * order.  The monitor sets the interfaces up (monitor/nic.c).
  */
+static const char *const hwts_filters[] = {
+	"all", "ntp", "ptp", "none", NULL	/* CONF_RXF_ALL... */
+};
+
 static int
-hwts_option(struct pctx *p, int i)
+hwts_option(struct pctx *p, int i, struct conf_hwts *h)
 {
 	static const char *const ints[] = {
 		"minpoll", "minsamples", "maxsamples", NULL
@@ -1181,50 +1186,85 @@ hwts_option(struct pctx *p, int i)
 	static const char *const dbls[] = {
 		"precision", "rxcomp", "txcomp", NULL
 	};
-	static const char *const filters[] = {
-		"all", "ntp", "ptp", "none", NULL
-	};
+	int		*iv[] = { &h->minpoll, &h->minsamples, &h->maxsamples };
+	double		*dv[] = { &h->precision_s, &h->rxcomp_s, &h->txcomp_s };
 	const char	*o = p->av[i];
-	double		 d;
-	int		 j, n;
+	int		 j;
 
-	if (strcasecmp(o, "nocrossts") == 0)
+	if (strcasecmp(o, "nocrossts") == 0) {
+		h->nocrossts = 1;
 		return 0;
+	}
 	for (j = 0; ints[j] != NULL && strcasecmp(o, ints[j]) != 0; j++)
 		;
 	if (ints[j] != NULL)
 		return i + 1 >= p->ac ? err(p, "%s: missing argument", o) :
-		    get_int(p, o, p->av[i + 1], INT_MIN, INT_MAX, 0, &n) == -1 ?
-		    -1 : 1;
+		    get_int(p, o, p->av[i + 1], INT_MIN, INT_MAX, 0,
+		    iv[j]) == -1 ? -1 : 1;
 	for (j = 0; dbls[j] != NULL && strcasecmp(o, dbls[j]) != 0; j++)
 		;
 	if (dbls[j] != NULL)
 		return i + 1 >= p->ac ? err(p, "%s: missing argument", o) :
 		    get_double(p, o, p->av[i + 1], -HUGE_VAL, HUGE_VAL, 0,
-		    &d) == -1 ? -1 : 1;
+		    dv[j]) == -1 ? -1 : 1;
 	if (strcasecmp(o, "rxfilter") != 0)
 		return err(p, "hwtimestamp: unknown option '%s'", o);
 	if (i + 1 >= p->ac)
 		return err(p, "%s: missing argument", o);
-	for (j = 0; filters[j] != NULL; j++)
-		if (strcasecmp(p->av[i + 1], filters[j]) == 0)
+	for (j = 0; hwts_filters[j] != NULL; j++)
+		if (strcasecmp(p->av[i + 1], hwts_filters[j]) == 0) {
+			h->rxfilter = CONF_RXF_ALL + j;
 			return 1;
+		}
 	return err(p, "rxfilter: unknown filter '%s'", p->av[i + 1]);
+}
+
+static void
+hwts_free(struct conf_hwts *h)
+{
+	struct conf_hwts	*next;
+
+	for (; h != NULL; h = next) {
+		next = h->next;
+		free(h->name);
+		free(h);
+	}
 }
 
 static int
 d_hwtimestamp(struct pctx *p)
 {
-	int	 i, n;
+	struct conf_hwts	*h, **tail;
+	int			 i, n;
 
-	if (nargs(p, 1, CONF_MAX_ARGS) == -1)
+	if (nargs(p, 1, CONF_MAX_ARGS) == -1 || too_long(p, p->av[0]) == -1)
 		return -1;
+	if ((h = calloc(1, sizeof(*h))) == NULL ||
+	    (h->name = strdup(p->av[0])) == NULL) {
+		free(h);
+		return err(p, "%s: out of memory", p->dir);
+	}
+	h->minpoll = 0;
+	h->minsamples = 2;
+	h->maxsamples = 16;
+	h->precision_s = 100e-9;
+	h->rxfilter = CONF_RXF_ANY;
 	for (i = 1; i < p->ac; i += 1 + n)
-		if ((n = hwts_option(p, i)) == -1)
+		if ((n = hwts_option(p, i, h)) == -1) {
+			hwts_free(h);
 			return -1;
-	warn(p, "chrony directive 'hwtimestamp' is not implemented by timed "
-	    "(it uses the kernel's timestamps); ignored");
+		}
+	for (tail = &p->c->hwts; *tail != NULL; tail = &(*tail)->next)
+		;
+	*tail = h;
 	return 0;
+}
+
+const char *
+conf_rxfilter_name(int f)
+{
+	return f >= CONF_RXF_ALL && f <= CONF_RXF_NONE ?
+	    hwts_filters[f - CONF_RXF_ALL] : "any";
 }
 
 static int
@@ -1637,6 +1677,7 @@ lists_free(struct conf *c)
 		anext = a->next;
 		free(a);
 	}
+	hwts_free(c->hwts);
 	str_free(c->bindaddress);
 	str_free(c->ntsserverkey);
 	str_free(c->ntsservercert);

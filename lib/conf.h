@@ -146,6 +146,32 @@ struct conf_at {
 	char			*at;		/* "FILE:LINE" */
 };
 
+/*
+ * hwtimestamp: an interface whose network card timestamps NTP packets
+ * (chrony's options and defaults), in file order; "*" is every
+ * interface that can.
+ */
+enum conf_rxfilter {
+	CONF_RXF_ANY,		/* the most specific for NTP (no option) */
+	CONF_RXF_ALL,
+	CONF_RXF_NTP,
+	CONF_RXF_PTP,
+	CONF_RXF_NONE
+};
+
+struct conf_hwts {
+	struct conf_hwts	*next;
+	char			*name;
+	int			 minpoll;	/* log2 s, default 0 */
+	int			 minsamples;	/* default 2 */
+	int			 maxsamples;	/* default 16 */
+	double			 precision_s;	/* default 100e-9 */
+	double			 rxcomp_s;	/* + subtracted from rx times */
+	double			 txcomp_s;	/* + added to tx times */
+	int			 nocrossts;
+	int			 rxfilter;	/* enum conf_rxfilter */
+};
+
 enum conf_clock {
 	CONF_CLOCK_KERNEL,
 	CONF_CLOCK_VIRTUAL
@@ -192,6 +218,7 @@ struct conf {
 	struct conf_str		*bindaddress;		/* textual addresses */
 	struct conf_acl		*acl;			/* file order */
 	struct conf_acl		*ntsonly;		/* allow: NTS only */
+	struct conf_hwts	*hwts;			/* hwtimestamp lines */
 	int			 local_set;
 	int			 local_stratum;		/* default 10 */
 	double			 local_distance_s;	/* default 1 */
@@ -321,6 +348,8 @@ int		 conf_source_equal(const struct conf_source *,
  * up by it, so the two cannot disagree.
  */
 int		 conf_needs_crypto(const struct conf *);
+/* hwtimestamp's rxfilter as written ("any": none given). */
+const char	*conf_rxfilter_name(int);
 
 /*
  * Read the *.sources files of the directories in dirs (as sourcedir

@@ -584,6 +584,23 @@ print_ratelimit(FILE *f, const char *name, int set, int interval,
 		    interval, burst, leak);
 }
 
+/* hwtimestamp, every option written so that the engine reads the same */
+static void
+print_hwts(FILE *f, const struct conf_hwts *h)
+{
+	for (; h != NULL; h = h->next) {
+		fprintf(f, "hwtimestamp %s minpoll %d minsamples %d "
+		    "maxsamples %d precision %.17g rxcomp %.17g txcomp %.17g",
+		    h->name, h->minpoll, h->minsamples, h->maxsamples,
+		    h->precision_s, h->rxcomp_s, h->txcomp_s);
+		if (h->nocrossts)
+			fputs(" nocrossts", f);
+		if (h->rxfilter != CONF_RXF_ANY)
+			fprintf(f, " rxfilter %s", conf_rxfilter_name(h->rxfilter));
+		fputc('\n', f);
+	}
+}
+
 static void
 print_serving(FILE *f, const struct conf *c)
 {
@@ -591,6 +608,7 @@ print_serving(FILE *f, const struct conf *c)
 
 	fprintf(f, "port %d\n", c->port);
 	print_strs(f, "bindaddress", c->bindaddress);
+	print_hwts(f, c->hwts);
 	for (a = c->acl; a != NULL; a = a->next)
 		print_acl(f, a->allow ? "allow" : "deny", a);
 	for (a = c->ntsonly; a != NULL; a = a->next)

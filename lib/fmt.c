@@ -985,6 +985,18 @@ fmt_ntpdata(FILE *fp, const struct rpt_ntpdata *d)
 	fprintf(fp, "Total RX        : %" PRIu64 "\n", d->total_rx);
 	fprintf(fp, "Total valid RX  : %" PRIu64 "\n", d->total_valid_rx);
 	fprintf(fp, "Total good RX   : %" PRIu64 "\n", d->total_good_rx);
+	/* timed: the card's clock, only where one was used */
+	if (d->hw_iface[0] != '\0') {
+		fprintf(fp, "HW interface    : %.*s (%d samples, ",
+		    (int)strnlen(d->hw_iface, sizeof(d->hw_iface)),
+		    d->hw_iface, (int)d->hw_samples);
+		put_num(fp, 9, 1, d->hw_offset_s);
+		fputs(" s, ", fp);
+		put_num(fp, 3, 1, d->hw_freq_ppm);
+		fputs(" ppm, error ", fp);
+		put_num(fp, 9, 0, d->hw_err_s);
+		fputs(" s)\n", fp);
+	}
 }
 
 void

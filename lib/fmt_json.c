@@ -483,6 +483,17 @@ ntpdata(struct json *j, const void *p)
 	json_u64(j, "total_rx", d->total_rx);
 	json_u64(j, "total_valid_rx", d->total_valid_rx);
 	json_u64(j, "total_good_rx", d->total_good_rx);
+	if (d->hw_iface[0] != '\0') {
+		char	 name[sizeof(d->hw_iface) + 1];
+
+		memcpy(name, d->hw_iface, sizeof(d->hw_iface));
+		name[sizeof(d->hw_iface)] = '\0';
+		json_str(j, "hw_interface", name);
+		json_num(j, "hw_samples", 0, d->hw_samples);
+		json_num(j, "hw_offset", 9, d->hw_offset_s);
+		json_num(j, "hw_frequency_ppm", 3, d->hw_freq_ppm);
+		json_num(j, "hw_error", 9, d->hw_err_s);
+	}
 }
 
 void

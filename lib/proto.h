@@ -610,6 +610,15 @@ struct rpt_ntpdata {
 	uint64_t	total_rx;
 	uint64_t	total_valid_rx;
 	uint64_t	total_good_rx;
+	/*
+	 * timed: the card whose timestamps the last exchange took
+	 * (hwtimestamp), "" if none, and its clock against the engine's.
+	 */
+	char		hw_iface[16];
+	int32_t		hw_samples;		/* in its regression */
+	double		hw_offset_s;		/* card - engine clock */
+	double		hw_freq_ppm;		/* + the card runs fast */
+	double		hw_err_s;
 };
 
 /* timectl sourcename: the name a source was configured with. */
@@ -665,6 +674,34 @@ struct rpt_authdata {
 	int32_t		cookie_len;		/* of the next, bytes */
 	uint64_t	auth_ok;		/* answers authenticated */
 	uint64_t	auth_failed;		/* answers dropped: not */
+};
+
+/*
+ * hwtimestamp, monitor -> engine: an interface whose network card the
+ * monitor set to timestamp packets (SIOCSHWTSTAMP), with a read-only
+ * descriptor of the card's PTP hardware clock.  Sent after the hello,
+ * before the clock state and the sockets, one frame an interface.
+ */
+enum {
+	IMSG_HWTS_IFACE = 144	/* struct hwts_iface; fd: /dev/ptpN */
+};
+
+#define HWTS_IFACE_MAX		16	/* interfaces */
+#define HWTS_IFNAME_MAX		16	/* IFNAMSIZ */
+
+struct hwts_iface {
+	char		name[HWTS_IFNAME_MAX];	/* NUL-terminated */
+	int32_t		if_index;		/* > 0 */
+	int32_t		phc_index;		/* /dev/ptpN, >= 0 */
+	int32_t		link_mbps;		/* 0: unknown */
+	int32_t		rx;			/* 1: receive timestamps too */
+	int32_t		minpoll;		/* log2 s, -6..20 */
+	int32_t		minsamples;		/* 2..maxsamples */
+	int32_t		maxsamples;		/* ..64 (HWCLK_MAX_SAMPLES) */
+	int32_t		nocrossts;		/* 0 or 1 */
+	double		precision_s;		/* 1e-9..1e-3 */
+	double		rxcomp_s;		/* -1..1 */
+	double		txcomp_s;		/* -1..1 */
 };
 
 struct rpt_client {

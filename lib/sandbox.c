@@ -187,10 +187,13 @@ static const struct { int level, name; } sockopts[] = {
 };
 
 /*
- * The reference clocks' devices, which the monitor opens and hands over
- * (monitor/refclock.c): reading a PTP clock against the system clock and
- * fetching a pulse's time.  Each only reads; none sets a device, and
- * the engine has no other device to aim them at.
+ * The devices the monitor opens and hands over (monitor/refclock.c,
+ * monitor/nic.c): a PTP hardware clock, opened read-only, read against
+ * the system clock (hwtimestamp and refclock PHC, daemon/phc.c), and a
+ * pulse's time fetched (refclock PPS, set up by the monitor).  These
+ * only read: no PTP_CLOCK_* setting, pins, periodic outputs or external
+ * timestamps, no PPS_SETPARAMS, and no clock_adjtime on a descriptor.
+ * Allowed by request on any descriptor: on another they fail (ENOTTY).
  */
 static const unsigned long dev_ioctls[] = {
 	PTP_SYS_OFFSET_PRECISE, PTP_SYS_OFFSET_EXTENDED, PTP_SYS_OFFSET,

@@ -114,10 +114,25 @@ src_burst(struct src *s, int good, int max)
 void
 src_tx_time(struct src *s, int64_t t1_ns)
 {
-	/* Only for the request in flight, and only a sane correction. */
-	if (s->req.awaiting && t1_ns >= s->req.t1_ns &&
-	    t1_ns - s->req.t1_ns < (int64_t)(SRC_TIMEOUT_S * NS))
+	/*
+	 * Only for the last request, and only a sane correction: after
+	 * the time taken before the send, but for a card's timestamp,
+	 * converted through a regression, which may put it a little
+	 * before.
+	 */
+	if (s->req.seq == 0 || t1_ns < s->req.t1_ns - SRC_TX_EARLY_NS ||
+	    t1_ns - s->req.t1_ns >= (int64_t)(SRC_TIMEOUT_S * NS))
+		return;
+	if (s->req.awaiting) {
 		s->req.t1_ns = t1_ns;
+		return;
+	}
+	/* answered already: the next interleaved sample uses it */
+	if (s->have_xchg && s->xchg.seq == s->req.seq &&
+	    s->xchg.t1_ns == s->req.t1_ns) {
+		s->xchg.t1_ns = t1_ns;
+		s->req.t1_ns = t1_ns;
+	}
 }
 
 /* As sst_correct() does a sample's time: t less doffset + dfreq (t - now). */

@@ -150,8 +150,12 @@ void		src_poll(struct src *, int64_t now_ns, uint64_t xmt_rnd,
 		    uint8_t *pkt);
 /*
  * The kernel says when the request really left (a transmit timestamp,
- * local time): better than the time src_poll() was told.
+ * local time): better than the time src_poll() was told.  Taken for the
+ * request in flight, or for the last one answered already (a card's
+ * timestamp may come after the answer), for the next interleaved
+ * exchange; up to SRC_TX_EARLY_NS before the time src_poll() was told.
  */
+#define SRC_TX_EARLY_NS		1000000LL
 void		src_tx_time(struct src *, int64_t t1_ns);
 /*
  * The local clock was corrected at now_ns, as sst_correct() says: moved

@@ -706,6 +706,18 @@ send_nts(struct monitor *mon)
 		update_engine_events(mon);
 }
 
+/* hwtimestamp's interfaces, each with its clock: before the sockets. */
+static void
+send_nics(struct monitor *mon)
+{
+	int	 i;
+
+	for (i = 0; i < mon->n_nics && mon->engine != NULL; i++)
+		if (send_fd(mon, IMSG_HWTS_IFACE, mon->nics[i].phc_fd,
+		    &mon->nics[i].msg, sizeof(mon->nics[i].msg)) == -1)
+			return;
+}
+
 static void
 handle_hello(struct monitor *mon, struct imsg *imsg)
 {
@@ -732,6 +744,7 @@ handle_hello(struct monitor *mon, struct imsg *imsg)
 	    imsg_compose(mon->engine, IMSG_LEAP_TABLE, 0, 0, -1, &mon->leaps,
 	    sizeof(mon->leaps)) == -1)
 		monitor_engine_abuse(mon, "engine does not read");
+	send_nics(mon);
 	send_clock_state(mon);
 	send_sockets(mon);
 	if (mon->refclocks != NULL && mon->engine != NULL)

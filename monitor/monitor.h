@@ -29,6 +29,7 @@
 #include <time.h>
 
 #include "lim.h"
+#include "nic.h"
 #include "nts.h"
 #include "ntsfiles.h"
 #include "proto.h"
@@ -101,6 +102,8 @@ struct monitor {
 	int			 keys_fd;	/* keyfile memfd, -1: none */
 	int			 ke_fds[NTS_MAX_KE_SOCKETS];	/* NTS-KE */
 	int			 n_ke_fds;
+	struct nic		 nics[HWTS_IFACE_MAX];	/* hwtimestamp */
+	int			 n_nics;
 	struct leap_table	 leaps;		/* leapsectz, n 0 if none */
 	uid_t			 uid;
 	gid_t			 gid;

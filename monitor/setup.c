@@ -35,6 +35,7 @@
 #include "monitor.h"
 #include "refclock.h"
 #include "netsock.h"
+#include "nic.h"
 #include "notify.h"
 #include "ntsfiles.h"
 #include "ntskeys.h"
@@ -245,6 +246,7 @@ monitor_main(struct monitor *mon)
 		mon->n_ke_fds = netsock_open_ke(mon->conf, mon->ke_fds,
 		    NTS_MAX_KE_SOCKETS);
 		mon->refclocks = refclocks_open(mon);
+		mon->n_nics = nic_open(mon->conf, mon->nics, HWTS_IFACE_MAX);
 	}
 	if (!mon->foreground) {
 		if (!mon->nodetach && daemon(0, 0) == -1)

@@ -3,8 +3,8 @@
 # and both take what chronyd 4.3 takes.
 # - Lines chronyd 4.3 accepts (chronyd -x -p) are accepted by timed -p,
 #   and lines it refuses are refused, each error with FILE:LINE.
-# - What timed accepts and ignores is warned about (hwtimestamp, burst,
-#   local orphan), every warning whole on a FILE:LINE line of its own.
+# - What timed accepts and ignores is warned about (burst, local
+#   orphan), every warning whole on a FILE:LINE line of its own.
 # - A missing keyfile (Debian's chrony.conf names one that often does
 #   not exist) is a warning: timed -p passes, the daemon starts, and
 #   SIGHUP reads the keyfile once it is there.
@@ -99,7 +99,6 @@ for w in \
     "$C:4: warning: keyfile $T/chrony.keys: No such file or directory" \
     "$C:2: warning: server: chrony option 'burst' is not implemented" \
     "$C:2: warning: server 127.0.0.1: maxpoll -4 is less than minpoll -2; maxpoll -2 used, as chronyd does" \
-    "$C:12: warning: chrony directive 'hwtimestamp' is not implemented" \
     "$C:13: warning: local: chrony option 'orphan' is not implemented" \
     "$C:14: warning: server: chrony option 'version' is not implemented by timed; ignored" \
     "$C:14: warning: server: chrony option 'filter' is not implemented by timed; ignored" \

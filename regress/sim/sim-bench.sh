@@ -159,7 +159,7 @@ END {
 	for (k = 1; k <= nkeys; k++) {
 		key = order[k]
 		split(key, sd, " ")
-		printf "%-13s %-8s %4d %3s %6d %8.1f %8.1f %8.1f %8.1f %9.4f %6s %6s %7d %6s\n",
+		printf "%-13s %-8s %4d %3s %6d %8.3f %8.3f %8.3f %8.3f %9.4f %6s %6s %7d %6s\n",
 		    sd[1], sd[2], cnt[key], hours[key], from[key],
 		    med(key, "rms"), worst(key, "rms"),
 		    med(key, "max"), worst(key, "max"), med(key, "freq"),

@@ -19,7 +19,7 @@
 SIM_ALL_SCENARIOS="default jitter1ms asymjitter wander freq500 step
 falseticker3 falseticker5 intermittent loss20 poll-6 poll-2 poll6 poll10
 iburst xleave chain chainsrv chaincli server50 leap spike stall refshm
-refphc refpps"
+refphc refpps hwts"
 
 # chrony's default network (test.common): 100 us + Exp(100 us) each
 # way, client 100 ppm with a 1e-9 random walk, 0.1 s off.
@@ -246,6 +246,30 @@ makestep 0.1 3" || return 1
 		SCN_MEASURE=1
 		SCN_BOUND=1e-5
 		SCN_HOURS=2 ;;
+	hwts)
+		# Network cards that timestamp (hwtimestamp eth0) on a LAN:
+		# 10 us + Exp(100 ns) each way.  clknetsim's cards
+		# (CLKNETSIM_TIMESTAMPING=2) each have a clock of their own,
+		# 10 s off true time and read with 10 ns of noise, as
+		# chrony's 133-hwtimestamp.  The DUT is the server (node 1,
+		# local stratum 1) and its client (node 2, 1 s polls,
+		# interleaved); in sync means within 1 us.
+		sim_env CLKNETSIM_TIMESTAMPING=2
+		sim_link 1 2 "(+ 1e-5 (* 1e-7 (exponential)))"
+		sim_clock 2 "$SCN_OFFSET" "$SCN_FREQ"
+		sim_cfg "node1_refclock = (+ 10.0 (* 1e-8 (normal)))"
+		sim_cfg "node2_refclock = (+ 10.0 (* 1e-8 (normal)))"
+		sim_node 1 "$_d" "local stratum 1
+hwtimestamp eth0" &&
+		    sim_node 2 "$_d" "server 192.168.123.1 minpoll 0 maxpoll 0 xleave
+hwtimestamp eth0
+log measurements
+logdir $R"
+		SCN_NODES=2
+		SCN_MEASURE=2
+		SCN_HOURS=2
+		SCN_BOUND=1e-6
+		SCN_WARMUP=600 ;;
 	*)
 		sim_say "unknown scenario $1"
 		return 1 ;;

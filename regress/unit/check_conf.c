@@ -1033,23 +1033,13 @@ END_TEST
 
 /*
  * Issue 16: what timed accepts and ignores is warned about, in timed -p
- * and at start: hwtimestamp (checked as chronyd 4.3 checks it), the
- * source option burst, local's orphan, a UDP cmdport.
+ * and at start: the source option burst, local's orphan, a UDP cmdport.
  */
 START_TEST(test_conf_ignored_warn)
 {
 	static const struct {
 		const char	*what, *line, *msg;
 	} rows[] = {
-		{ "hwtimestamp", "hwtimestamp eth0",
-		    "chrony directive 'hwtimestamp' is not implemented by "
-		    "timed (it uses the kernel's timestamps); ignored" },
-		{ "hwtimestamp *", "hwtimestamp *", NULL },
-		{ "hwtimestamp options", "hwtimestamp eth0 minpoll -6 "
-		    "minsamples 2 maxsamples 16 precision 1e-8 txcomp 3e-7 "
-		    "rxcomp 6.45e-7 nocrossts rxfilter ntp", NULL },
-		{ "hwtimestamp options any case", "hwtimestamp eth0 MINPOLL 3 "
-		    "rxfilter ALL", NULL },
 		{ "burst", "server a burst",
 		    "server: chrony option 'burst' is not implemented by "
 		    "timed; ignored" },
@@ -1074,6 +1064,52 @@ START_TEST(test_conf_ignored_warn)
 		conf_free(c);
 	}
 	c = parse_ok("cmdport 0 is what timed does", "cmdport 0");
+	conf_free(c);
+}
+END_TEST
+
+/* hwtimestamp: chrony's defaults, its options kept, lines in order */
+START_TEST(test_conf_hwtimestamp)
+{
+	struct conf		*c;
+	struct conf_hwts	*h;
+	struct conf_diag	 d;
+
+	c = parse_ok("defaults", "hwtimestamp eth0");
+	ck_assert_int_eq(c->nwarnings, 0);
+	ck_assert_ptr_nonnull(h = c->hwts);
+	ck_assert_str_eq(h->name, "eth0");
+	ck_assert_int_eq(h->minpoll, 0);
+	ck_assert_int_eq(h->minsamples, 2);
+	ck_assert_int_eq(h->maxsamples, 16);
+	ck_assert_double_eq(h->precision_s, 100e-9);
+	ck_assert_double_eq(h->rxcomp_s, 0.0);
+	ck_assert_double_eq(h->txcomp_s, 0.0);
+	ck_assert_int_eq(h->nocrossts, 0);
+	ck_assert_int_eq(h->rxfilter, CONF_RXF_ANY);
+	ck_assert_ptr_null(h->next);
+	ck_assert_int_eq(parse(c, "hwtimestamp * MINPOLL 3 rxfilter ALL",
+	    &d), 0);
+	ck_assert_int_eq(parse(c, "hwtimestamp eth1 minpoll -6 "
+	    "minsamples 4 maxsamples 32 precision 1e-8 txcomp 3e-7 "
+	    "rxcomp 6.45e-7 nocrossts rxfilter ntp", &d), 0);
+	ck_assert_int_eq(c->nwarnings, 0);
+	ck_assert_ptr_nonnull(h = h->next);
+	ck_assert_str_eq(h->name, "*");
+	ck_assert_int_eq(h->minpoll, 3);
+	ck_assert_int_eq(h->rxfilter, CONF_RXF_ALL);
+	ck_assert_ptr_nonnull(h = h->next);
+	ck_assert_str_eq(h->name, "eth1");
+	ck_assert_int_eq(h->minpoll, -6);
+	ck_assert_int_eq(h->minsamples, 4);
+	ck_assert_int_eq(h->maxsamples, 32);
+	ck_assert_double_eq(h->precision_s, 1e-8);
+	ck_assert_double_eq(h->txcomp_s, 3e-7);
+	ck_assert_double_eq(h->rxcomp_s, 6.45e-7);
+	ck_assert_int_eq(h->nocrossts, 1);
+	ck_assert_int_eq(h->rxfilter, CONF_RXF_NTP);
+	ck_assert_str_eq(conf_rxfilter_name(h->rxfilter), "ntp");
+	ck_assert_str_eq(conf_rxfilter_name(CONF_RXF_ANY), "any");
 	conf_free(c);
 }
 END_TEST
@@ -2359,7 +2395,9 @@ static const char rich_conf[] =
     "ntstrustedcerts 3 /ca3\nntsport 4461\nntsdumpdir /n\n"
     "ntsrotate 0\nntsntpserver ntp.example\n"
     "ntsratelimit interval 6\nntsrefresh 86400\nnocerttimecheck 1\n"
-    "nosystemcert\nmaxntsconnections 10\nntsonly 10.0.0.0/8\n";
+    "nosystemcert\nmaxntsconnections 10\nntsonly 10.0.0.0/8\n"
+    "hwtimestamp eth0 minpoll -2 rxcomp 1e-7 nocrossts rxfilter ntp\n"
+    "hwtimestamp *\n";
 
 static void
 roundtrip(const char *what, const char *path, const char *dir)
@@ -2514,6 +2552,9 @@ START_TEST(test_conf_print_roundtrip_longest)
 		"user %s\n", "chrootdir %s\n",
 		"ntsserverkey %s\nntsservercert /c\n",
 		"ntsserverkey /k\nntsservercert %s\n",
+		"hwtimestamp %s minpoll -2147483648 minsamples 2147483647"
+		    " maxsamples -1 precision -1.2345678901234567e-300"
+		    " rxcomp 1e300 txcomp -0.1 nocrossts rxfilter none\n",
 	};
 	char		 dir[64], path[128], value[CONF_MAX_ARG + 2];
 	char		 text[CONF_MAX_LINE], want[CONF_MAX_LINE + 256];
@@ -2603,6 +2644,7 @@ conf_suite(void)
 	tcase_add_test(pure, test_conf_clock);
 	tcase_add_test(pure, test_conf_bindcmdaddress_ip_warns);
 	tcase_add_test(pure, test_conf_ignored_warn);
+	tcase_add_test(pure, test_conf_hwtimestamp);
 	tcase_add_test(pure, test_conf_hwtimestamp_errors);
 	tcase_add_test(pure, test_conf_actions);
 	tcase_add_test(pure, test_conf_action_arg_too_long);

@@ -1978,6 +1978,39 @@ START_TEST(test_fmt_ntpdata_csv)
 }
 END_TEST
 
+/* hwtimestamp: the card's clock, a line after chronyc's, only then */
+START_TEST(test_fmt_ntpdata_hw_interface)
+{
+	struct rpt_ntpdata	 d;
+	FILE			*fp;
+	const char		*text;
+
+	ref_ntpdata(&d);
+	d.tx_tss = d.rx_tss = RPT_TSS_HARDWARE;
+	memcpy(d.hw_iface, "enp1s0f1np1vlan", 16);	/* no NUL: cut */
+	d.hw_samples = 12;
+	d.hw_offset_s = 10.000000123;
+	d.hw_freq_ppm = -0.0125;
+	d.hw_err_s = 5e-9;
+	fp = cap();
+	fmt_ntpdata(fp, &d);
+	text = got(fp);
+	ck_assert_ptr_nonnull(strstr(text, "TX timestamping : Hardware\n"
+	    "RX timestamping : Hardware\n"));
+	ck_assert_ptr_nonnull(strstr(text, "Total good RX   : 89\n"
+	    "HW interface    : enp1s0f1np1vlan (12 samples, +10.000000123 s, "
+	    "-0.013 ppm, error 0.000000005 s)\n"));
+	fp = cap();
+	fmt_ntpdata_json(fp, &d, 1);
+	got(fp);
+	ck_assert(json_ok(out));
+	ck_assert_ptr_nonnull(strstr(out, "\"total_good_rx\":89,"
+	    "\"hw_interface\":\"enp1s0f1np1vlan\",\"hw_samples\":12,"
+	    "\"hw_offset\":10.000000123,\"hw_frequency_ppm\":-0.013,"
+	    "\"hw_error\":0.000000005}"));
+}
+END_TEST
+
 START_TEST(test_fmt_ntpdata_json)
 {
 	struct rpt_ntpdata	 d[2];
@@ -2589,6 +2622,7 @@ fmt_suite(void)
 	tcase_add_test(tc, test_fmt_ntpdata_edge_values);
 	tcase_add_test(tc, test_fmt_ntpdata_csv);
 	tcase_add_test(tc, test_fmt_ntpdata_json);
+	tcase_add_test(tc, test_fmt_ntpdata_hw_interface);
 	tcase_add_test(tc, test_fmt_ntpdata_refid_text_stratum_1);
 	tcase_add_test(tc, test_fmt_sourcestat_no_regression);
 	tcase_add_test(tc, test_fmt_authdata_reference);

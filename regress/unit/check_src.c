@@ -296,7 +296,10 @@ START_TEST(test_src_kernel_tx_time)
 	/* user space read t1; the kernel sent it 30 us later */
 	src_init(&s, &params, t1);
 	src_poll(&s, t1, 43, req);
-	src_tx_time(&s, t1 - 1000);		/* earlier: ignored */
+	src_tx_time(&s, t1 - 2000000);		/* 2 ms earlier: ignored */
+	ck_assert_int_eq(s.req.t1_ns, t1);
+	src_tx_time(&s, t1 - 1000);	/* a card's, a little early: taken */
+	ck_assert_int_eq(s.req.t1_ns, t1 - 1000);
 	src_tx_time(&s, t1 + 2 * S);		/* absurd: ignored */
 	src_tx_time(&s, t1 + 30000);
 	answer(req, t1 + 40000, t1 + 50000, 2, 0, 1, rep);
@@ -304,9 +307,19 @@ START_TEST(test_src_kernel_tx_time)
 	    SRC_OK);
 	ck_assert_double_eq_tol(sm.delay_s, 20e-6, 1e-12);
 	ck_assert_double_eq_tol(sm.offset_s, 0.0, 1e-12);
-	/* no request in flight: nothing to correct */
-	src_tx_time(&s, t1 + 70000);
-	ck_assert_int_eq(s.req.t1_ns, t1 + 30000);
+	/*
+	 * answered already (a card's timestamp can come after the answer):
+	 * the sample stays, the next interleaved exchange takes it
+	 */
+	ck_assert_int_eq(s.xchg.t1_ns, t1 + 30000);
+	src_tx_time(&s, t1 + 35000);
+	ck_assert_int_eq(s.req.t1_ns, t1 + 35000);
+	ck_assert_int_eq(s.xchg.t1_ns, t1 + 35000);
+	ck_assert_double_eq_tol(sm.delay_s, 20e-6, 1e-12);
+	/* the next poll's request is another */
+	src_poll(&s, t1 + S, 44, req);
+	src_tx_time(&s, t1 + 35000);
+	ck_assert_int_eq(s.req.t1_ns, t1 + S);
 }
 END_TEST
 
