@@ -713,7 +713,7 @@ send_nics(struct monitor *mon)
 	int	 i;
 
 	for (i = 0; i < mon->n_nics && mon->engine != NULL; i++)
-		if (send_fd(mon, IMSG_HWTS_IFACE, mon->nics[i].phc_fd,
+		if (monitor_send_fd(mon, IMSG_HWTS_IFACE, mon->nics[i].phc_fd,
 		    &mon->nics[i].msg, sizeof(mon->nics[i].msg)) == -1)
 			return;
 }
