@@ -35,6 +35,11 @@ for cap in CAP_SYS_TIME CAP_NET_BIND_SERVICE CAP_SETUID CAP_SETGID \
     CAP_SYS_CHROOT CAP_SETPCAP CAP_KILL; do
 	check "timed.service keeps $cap" contains "$caps" "$cap"
 done
+check "timed.service: devices closed but PTP clocks (read) and PPS" \
+    sh -c "grep -q '^DevicePolicy=closed' '$UNIT' &&
+    grep -q '^DeviceAllow=char-ptp r$' '$UNIT' &&
+    grep -q '^DeviceAllow=char-pps rw$' '$UNIT' &&
+    ! grep -q '^PrivateDevices=yes' '$UNIT'"
 check "timed.service does not take the clock (ProtectClock)" \
     not_in_log "$UNIT" '^ProtectClock='
 
