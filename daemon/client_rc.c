@@ -384,6 +384,12 @@ client_rc_device(struct client *cl, const struct refclock_dev *m, int fd)
 	if ((r->ev_drv = event_new(cl->ctx->base, -1, EV_PERSIST, drv_cb,
 	    r)) == NULL || event_add(r->ev_drv, &tv) == -1)
 		fatalx("refclock: event_new");
+	/*
+	 * The first read now, as chronyd's: a poll sooner.  Called, not
+	 * made active: libevent would then take the timer's next run as
+	 * the one just done and skip it.
+	 */
+	drv_cb(-1, EV_TIMEOUT, r);
 	return 0;
 }
 
