@@ -508,11 +508,16 @@ client_rc_check_locks(struct client *cl)
 void
 client_rc_start(struct csrc *s)
 {
-	/* PHC, PPS: their driver's timer polls (drv_cb()) */
-	if (s->rc->rc->driver == CONF_RC_SHM ||
-	    s->rc->rc->driver == CONF_RC_SOCK)
-		client_schedule(s, (int64_t)(poll_s(
-		    s->rc->rc->src.minpoll) * 1e9));
+	const struct conf_refclock	*rc = s->rc->rc;
+
+	/*
+	 * PHC, PPS: their driver's timer polls (drv_cb()).  SHM, SOCK: the
+	 * first poll one dpoll early, where chronyd's comes (after its
+	 * 2^(poll - dpoll)th driver poll, the first at the start).
+	 */
+	if (rc->driver == CONF_RC_SHM || rc->driver == CONF_RC_SOCK)
+		client_schedule(s, (int64_t)((poll_s(rc->src.minpoll) -
+		    poll_s(dpoll_of(rc))) * 1e9));
 }
 
 void
