@@ -60,6 +60,7 @@ struct fake_ctx {
 	struct event_base	*base;
 	int			 ref_changed;	/* calls */
 	int			 trust_changed;
+	int			 trust_certset;	/* the last one's */
 	int			 ref_ok;	/* what reference() says */
 	struct srv_state	 ref;
 };
@@ -97,6 +98,7 @@ fake_trust_changed(void *arg, int certset)
 	struct fake_ctx	*f = arg;
 
 	f->trust_changed++;
+	f->trust_certset = certset;
 }
 
 static struct ntske_conn *
