@@ -217,9 +217,9 @@ ref_cb(evutil_socket_t fd, short ev, void *arg)
 }
 
 /*
- * The timestamps of one datagram (hwts_parse_cmsgs()) and its
+ * The timestamps of one datagram (hwts_parse_cmsg()) and its
  * destination address, which goes into the reply's control buffer
- * (reply->msg_control).
+ * (reply->msg_control), in one walk of the kernel's control messages.
  */
 static void
 parse_cmsgs(struct msghdr *m, struct hwts_cmsg *ts, struct msghdr *reply)
@@ -227,8 +227,10 @@ parse_cmsgs(struct msghdr *m, struct hwts_cmsg *ts, struct msghdr *reply)
 	struct cmsghdr	*c, *out;
 	size_t		 space = 0;
 
-	hwts_parse_cmsgs(m->msg_control, m->msg_controllen, ts);
+	memset(ts, 0, sizeof(*ts));
 	for (c = CMSG_FIRSTHDR(m); c != NULL; c = CMSG_NXTHDR(m, c)) {
+		hwts_parse_cmsg(c->cmsg_level, c->cmsg_type, CMSG_DATA(c),
+		    c->cmsg_len - CMSG_LEN(0), ts);
 		if (!(c->cmsg_level == IPPROTO_IP &&
 		    c->cmsg_type == IP_PKTINFO) &&
 		    !(c->cmsg_level == IPPROTO_IPV6 &&

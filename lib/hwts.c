@@ -40,11 +40,11 @@ ts_ns(const struct timespec *ts)
 	return (int64_t)ts->tv_sec * 1000000000LL + ts->tv_nsec;
 }
 
-/* One control message's payload, length plen, at data. */
-static void
-one(int level, int type, const uint8_t *data, size_t plen,
+void
+hwts_parse_cmsg(int level, int type, const void *payload, size_t plen,
     struct hwts_cmsg *o)
 {
+	const uint8_t			*data = payload;
 	struct timespec			 ts[3];
 	struct scm_ts_pktinfo		 tpi;
 	struct in_pktinfo		 pi;
@@ -102,8 +102,8 @@ hwts_parse_cmsgs(const void *control, size_t len, struct hwts_cmsg *o)
 		memcpy(&c, p + off, sizeof(c));
 		if (c.cmsg_len < CMSG_LEN(0) || c.cmsg_len > len - off)
 			break;
-		one(c.cmsg_level, c.cmsg_type, p + off + CMSG_LEN(0),
-		    c.cmsg_len - CMSG_LEN(0), o);
+		hwts_parse_cmsg(c.cmsg_level, c.cmsg_type,
+		    p + off + CMSG_LEN(0), c.cmsg_len - CMSG_LEN(0), o);
 		step = CMSG_ALIGN(c.cmsg_len);
 		if (step > len - off)
 			break;

@@ -70,6 +70,13 @@ enum hwts_source {
 void		 hwts_parse_cmsgs(const void *control, size_t len,
 		    struct hwts_cmsg *);
 /*
+ * One control message of a walk the caller makes (payload, plen bytes),
+ * into o, which the caller zeroed first: the server's walk, which also
+ * copies the destination address into its answer.
+ */
+void		 hwts_parse_cmsg(int level, int type, const void *payload,
+		    size_t plen, struct hwts_cmsg *o);
+/*
  * How long after its start a received frame ended, ns: a card stamps the
  * end of a frame's preamble, NTP wants the end of the frame (chrony's
  * correction).  l2_len: the frame's length as the kernel reported it, or
