@@ -59,7 +59,8 @@ struct rclk {
 	struct csrc			*s;
 	const struct conf_refclock	*rc;
 	struct reffilt			*filt;
-	struct hwclk			*hw;	/* PHC: combines the readings */
+	struct hwclk			*hw;	/* PHC: combines the readings; */
+						/* NULL for the others */
 	struct phc			 phc;
 	int				 fd;	/* the monitor's; -1: none yet */
 	struct event			*ev_drv; /* dpoll: PHC, PPS */
@@ -71,8 +72,6 @@ struct rclk {
 	double				 precision_s;
 	uint32_t			 pps_seq; /* the last pulse's */
 	int				 have_pps;
-	uint64_t			 raw;	/* raw samples taken */
-	uint64_t			 refused; /* and refused */
 	int				 said;	/* a refusal was logged */
 };
 
@@ -108,7 +107,6 @@ log_sample(struct rclk *r, int64_t t_ns, int dpoll, int pps, double raw_s,
 static void
 refuse(struct rclk *r, const char *why)
 {
-	r->refused++;
 	if (!r->said)
 		log_info("refclock %s: sample refused: %s (said once)",
 		    r->s->name, why);
@@ -217,7 +215,6 @@ raw_sample(struct rclk *r, int64_t t_ns, double off_s, double disp_s,
 		refuse(r, reffilt_reason_name(fwhy));
 		return;
 	}
-	r->raw++;
 	r->dpolls++;
 	r->s->src.stats.rx++;
 	log_sample(r, t_ns, r->dpolls, pulse || rc->pps, -raw, -off_s,
@@ -274,13 +271,6 @@ read_pps(struct rclk *r)
 
 static void	rc_poll(struct csrc *);
 
-/* The driver's dpoll (dpoll at most poll). */
-static int
-dpoll_of(const struct conf_refclock *rc)
-{
-	return rc->dpoll < rc->src.minpoll ? rc->dpoll : rc->src.minpoll;
-}
-
 /*
  * PHC, PPS: read the device; every 2^(poll - dpoll) reads, the source's
  * poll, right after the read (chronyd's order), so that a poll never
@@ -295,7 +285,7 @@ drv_cb(evutil_socket_t fd, short ev, void *arg)
 		read_phc(r);
 	else
 		read_pps(r);
-	if (++r->ticks >= 1 << (r->rc->src.minpoll - dpoll_of(r->rc))) {
+	if (++r->ticks >= 1 << (r->rc->src.minpoll - r->rc->dpoll)) {
 		r->ticks = 0;
 		rc_poll(r->s);
 	}
@@ -378,7 +368,7 @@ client_rc_device(struct client *cl, const struct refclock_dev *m, int fd)
 	}
 	if (r->rc->driver == CONF_RC_PHC)
 		phc_init(&r->phc, fd, r->rc->nocrossts);
-	d = poll_s(dpoll_of(r->rc));
+	d = poll_s(r->rc->dpoll);
 	tv.tv_sec = (time_t)d;
 	tv.tv_usec = (suseconds_t)((d - (double)tv.tv_sec) * 1e6);
 	if ((r->ev_drv = event_new(cl->ctx->base, -1, EV_PERSIST, drv_cb,
@@ -476,7 +466,7 @@ client_rc_new(struct client *cl, const struct conf_refclock *rc)
 	    rc->driver == CONF_RC_PHC || rc->driver == CONF_RC_PPS ?
 	    PRECISION_NS_S : PRECISION_US_S;
 	memset(&fp, 0, sizeof(fp));
-	fp.length = reffilt_length(rc->filter, rc->src.minpoll, dpoll_of(rc));
+	fp.length = reffilt_length(rc->filter, rc->src.minpoll, rc->dpoll);
 	fp.max_disp_s = rc->maxdispersion_s;
 	fp.precision_s = r->precision_s;
 	fp.poll_log2 = rc->src.minpoll;
@@ -486,7 +476,8 @@ client_rc_new(struct client *cl, const struct conf_refclock *rc)
 	hp.min_separation_s = 0.0;
 	hp.precision_s = r->precision_s;
 	if ((r->filt = reffilt_new(&fp)) == NULL ||
-	    (r->hw = hwclk_new(&hp)) == NULL || (s->sst = sst_new()) == NULL ||
+	    (rc->driver == CONF_RC_PHC && (r->hw = hwclk_new(&hp)) == NULL) ||
+	    (s->sst = sst_new()) == NULL ||
 	    (s->ev_poll = evtimer_new(cl->ctx->base, rc_poll_cb, s)) == NULL)
 		fatalx("refclock %s: out of memory", rc->src.name);
 	cl->srcs[cl->n++] = s;
@@ -517,7 +508,7 @@ client_rc_start(struct csrc *s)
 	 */
 	if (rc->driver == CONF_RC_SHM || rc->driver == CONF_RC_SOCK)
 		client_schedule(s, (int64_t)((poll_s(rc->src.minpoll) -
-		    poll_s(dpoll_of(rc))) * 1e9));
+		    poll_s(rc->dpoll)) * 1e9));
 }
 
 void

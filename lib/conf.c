@@ -697,109 +697,85 @@ rc_param(struct pctx *p, struct conf_refclock *rc)
 	return 0;
 }
 
-/* An option that takes a value. */
-static int
-rc_valued(const char *o)
-{
-	static const char *const names[] = {
-		"poll", "dpoll", "filter", "rate", "stratum", "maxlockage",
-		"delay", "offset", "precision", "maxdispersion", "width",
-		"refid", "lock", "minsamples", "maxsamples", NULL
-	};
-	int	 i;
+/* The options after the parameter: one table, as the sources'. */
+enum rc_kind { RC_FLAG, RC_INT, RC_DBL, RC_REFID, RC_WARN_INT };
 
-	for (i = 0; names[i] != NULL; i++)
-		if (strcasecmp(o, names[i]) == 0)
-			return 1;
-	return 0;
-}
+#define RC(f)	offsetof(struct conf_refclock, f)
+static const struct rcopt {
+	const char	*name;
+	enum rc_kind	 kind;
+	size_t		 off;
+	double		 lo, hi;
+} rcopts[] = {
+	{ "noselect",		RC_FLAG,	RC(src.noselect), 0, 0 },
+	{ "prefer",		RC_FLAG,	RC(src.prefer), 0, 0 },
+	{ "trust",		RC_FLAG,	RC(src.trust), 0, 0 },
+	{ "require",		RC_FLAG,	RC(src.require), 0, 0 },
+	{ "pps",		RC_FLAG,	RC(pps), 0, 0 },
+	{ "tai",		RC_FLAG,	RC(tai), 0, 0 },
+	{ "poll",		RC_INT,		RC(src.minpoll), -10, 30 },
+	{ "dpoll",		RC_INT,		RC(dpoll), -10, 30 },
+	{ "filter",		RC_INT,		RC(filter), 1, 256 },
+	{ "rate",		RC_INT,		RC(rate), 1, 1000 },
+	{ "stratum",		RC_INT,		RC(stratum), 0, 15 },
+	{ "maxlockage",		RC_INT,		RC(maxlockage), 1, INT_MAX },
+	{ "delay",		RC_DBL,		RC(delay_s), 0, 1e3 },
+	{ "offset",		RC_DBL,		RC(offset_s), -1e6, 1e6 },
+	{ "precision",		RC_DBL,		RC(precision_s), 0, 1 },
+	{ "maxdispersion",	RC_DBL,		RC(maxdispersion_s), 0, 1e3 },
+	{ "width",		RC_DBL,		RC(width_s), 0, 1 },
+	{ "refid",		RC_REFID,	RC(refid), 0, 0 },
+	{ "lock",		RC_REFID,	RC(lock), 0, 0 },
+	{ "minsamples",		RC_WARN_INT,	0, 0, INT_MAX },
+	{ "maxsamples",		RC_WARN_INT,	0, 0, INT_MAX },
+	{ NULL,			RC_FLAG,	0, 0, 0 }
+};
+#undef RC
 
-/* The options after the parameter. */
 static int
 rc_options(struct pctx *p, struct conf_refclock *rc)
 {
-	static const struct {
-		const char	*name;
-		size_t		 off;
-		double		 lo, hi;
-	} ints[] = {
-		{ "poll", offsetof(struct conf_refclock, src.minpoll), -10,
-		    30 },
-		{ "dpoll", offsetof(struct conf_refclock, dpoll), -10, 30 },
-		{ "filter", offsetof(struct conf_refclock, filter), 1, 256 },
-		{ "rate", offsetof(struct conf_refclock, rate), 1, 1000 },
-		{ "stratum", offsetof(struct conf_refclock, stratum), 0, 15 },
-		{ "maxlockage", offsetof(struct conf_refclock, maxlockage), 1,
-		    INT_MAX },
-	}, dbls[] = {
-		{ "delay", offsetof(struct conf_refclock, delay_s), 0, 1e3 },
-		{ "offset", offsetof(struct conf_refclock, offset_s), -1e6,
-		    1e6 },
-		{ "precision", offsetof(struct conf_refclock, precision_s), 0,
-		    1 },
-		{ "maxdispersion", offsetof(struct conf_refclock,
-		    maxdispersion_s), 0, 1e3 },
-		{ "width", offsetof(struct conf_refclock, width_s), 0, 1 },
-	};
-	const char	*o, *v;
-	size_t		 j;
-	int		 i, dummy;
+	const struct rcopt	*o;
+	const char		*v;
+	void			*f;
+	int			 i, dummy;
 
 	for (i = 2; i < p->ac; i++) {
-		o = p->av[i];
-		v = i + 1 < p->ac ? p->av[i + 1] : NULL;
-		if (strcasecmp(o, "noselect") == 0)
-			rc->src.noselect = 1;
-		else if (strcasecmp(o, "prefer") == 0)
-			rc->src.prefer = 1;
-		else if (strcasecmp(o, "pps") == 0)
-			rc->pps = 1;
-		else if (strcasecmp(o, "tai") == 0)
-			rc->tai = 1;
-		else if (strcasecmp(o, "trust") == 0)
-			rc->src.trust = 1;
-		else if (strcasecmp(o, "require") == 0)
-			rc->src.require = 1;
-		else if (!rc_valued(o))
-			return err(p, "refclock: unknown option '%s'", o);
-		else {
-			if (v == NULL)
-				return err(p, "%s: missing argument", o);
-			i++;
-			for (j = 0; j < sizeof(ints) / sizeof(ints[0]) &&
-			    strcasecmp(o, ints[j].name) != 0; j++)
-				;
-			if (j < sizeof(ints) / sizeof(ints[0])) {
-				if (get_int(p, ints[j].name, v, ints[j].lo,
-				    ints[j].hi, 0,
-				    (int *)((char *)rc + ints[j].off)) == -1)
-					return -1;
-				continue;
-			}
-			for (j = 0; j < sizeof(dbls) / sizeof(dbls[0]) &&
-			    strcasecmp(o, dbls[j].name) != 0; j++)
-				;
-			if (j < sizeof(dbls) / sizeof(dbls[0])) {
-				if (get_double(p, dbls[j].name, v, dbls[j].lo,
-				    dbls[j].hi, 0,
-				    (double *)((char *)rc + dbls[j].off)) == -1)
-					return -1;
-				continue;
-			}
-			if (strcasecmp(o, "refid") == 0) {
-				if (get_refid(p, o, v, &rc->refid) == -1)
-					return -1;
-			} else if (strcasecmp(o, "lock") == 0) {
-				if (get_refid(p, o, v, &rc->lock) == -1)
-					return -1;
-			} else if (strcasecmp(o, "minsamples") == 0 ||
-			    strcasecmp(o, "maxsamples") == 0) {
-				if (get_int(p, o, v, 0, INT_MAX, 0, &dummy) ==
-				    -1)
-					return -1;
-				warn(p, "refclock: option '%s' is not "
-				    "implemented by timed; ignored", o);
-			}
+		for (o = rcopts; o->name != NULL &&
+		    strcasecmp(o->name, p->av[i]) != 0; o++)
+			;
+		if (o->name == NULL)
+			return err(p, "refclock: unknown option '%s'",
+			    p->av[i]);
+		f = (char *)rc + o->off;
+		if (o->kind == RC_FLAG) {
+			*(int *)f = 1;
+			continue;
+		}
+		if (++i >= p->ac)
+			return err(p, "%s: missing argument", o->name);
+		v = p->av[i];
+		switch (o->kind) {
+		case RC_INT:
+			if (get_int(p, o->name, v, o->lo, o->hi, 0, f) == -1)
+				return -1;
+			break;
+		case RC_DBL:
+			if (get_double(p, o->name, v, o->lo, o->hi, 0, f) ==
+			    -1)
+				return -1;
+			break;
+		case RC_REFID:
+			if (get_refid(p, o->name, v, f) == -1)
+				return -1;
+			break;
+		default:
+			if (get_int(p, o->name, v, o->lo, o->hi, 0, &dummy) ==
+			    -1)
+				return -1;
+			warn(p, "refclock: option '%s' is not implemented by "
+			    "timed; ignored", o->name);
+			break;
 		}
 	}
 	return 0;
@@ -852,6 +828,9 @@ d_refclock(struct pctx *p)
 		return -1;
 	}
 	rc->src.maxpoll = rc->src.minpoll;
+	/* chronyd's: the driver is read no less often than polled */
+	if (rc->dpoll > rc->src.minpoll)
+		rc->dpoll = rc->src.minpoll;
 	if (rc->refid == 0) {
 		/* chronyd's: the driver's first 3 letters, the index */
 		memcpy(name, rc_drivers[i], 3);	/* each has 3 at least */

@@ -91,7 +91,7 @@ struct conf_refclock {
 	uint32_t		 perm;		/* SHM: default 0600 */
 	int			 nocrossts;	/* PHC */
 	int			 clear;		/* PPS: the clear edge */
-	int			 dpoll;		/* log2 s, default 0 */
+	int			 dpoll;		/* log2 s, default 0, at most poll */
 	int			 filter;	/* samples, default 64 */
 	int			 rate;		/* pulses a second, default 1 */
 	uint32_t		 refid;

@@ -2508,6 +2508,11 @@ START_TEST(test_conf_refclock)
 		ck_assert_ptr_null(c->refclocks);
 		conf_free(c);
 	}
+	/* the driver is read at least as often as polled, as chronyd */
+	c = parse_rc("dpoll above poll", "refclock PHC /dev/ptp0 poll 2 "
+	    "dpoll 5", 0);
+	ck_assert_int_eq(c->refclocks->dpoll, 2);
+	conf_free(c);
 	/* a sourcedir's file has sources only */
 	c = conf_new();
 	ck_assert_ptr_nonnull(c);
