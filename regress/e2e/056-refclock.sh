@@ -78,9 +78,9 @@ check "SHM: synced to the segment's samples, 2 ms ahead (refid NMEA)" \
     wait_for 30 state shm 't["reference_name"] == "NMEA" and abs(t["virtual_true_offset"] - 0.002) < 1e-4'
 ENG=$(engine_of "$SRV")
 python3 "$FEED" junk "$T/gps.sock"
-sleep 2
-check "SOCK: junk datagrams are refused, the engine runs on" \
-    test "$(engine_of "$SRV")" = "$ENG"
+check "SOCK: junk datagrams are refused, and said in the log" \
+    wait_for 30 grep -q 'refclock GPS: sample refused' "$T/srv.log"
+check "SOCK: the engine runs on" test "$(engine_of "$SRV")" = "$ENG"
 check "SOCK: junk is said once in the log" \
     test "$(grep -c 'refclock GPS: sample refused' "$T/srv.log")" -eq 1
 check "SOCK: still synchronised after the junk" \
