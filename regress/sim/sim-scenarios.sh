@@ -67,6 +67,20 @@ scn_servers() {
 	SCN_MEASURE=$_c
 }
 
+# scn_refclock DUT ERROR BOUND CONF: the DUT alone (node 1), a stratum-1
+# server of clknetsim's reference clock, whose error is the expression
+# ERROR, through the refclock lines CONF; 2 h, in sync within BOUND.
+scn_refclock() {
+	sim_clock 1 "$SCN_OFFSET" "$SCN_FREQ"
+	sim_cfg "node1_refclock = $2"
+	sim_node 1 "$1" "$4
+makestep 0.1 3" || return 1
+	SCN_NODES=1
+	SCN_MEASURE=1
+	SCN_BOUND=$3
+	SCN_HOURS=2
+}
+
 # scn_chain DUT MIDDLE LEAVES: node 1 chronyd local stratum 1; node 2
 # (MIDDLE) its client and the server of nodes 3 and 4 (LEAVES).
 scn_chain() {
@@ -212,40 +226,22 @@ leapsectz right/UTC" scn_simple "$_d"
 		# a stratum-1 server fed by gpsd through SHM unit 0: samples
 		# once a second, 1 us of jitter (a GPS's serial time with its
 		# PPS); no network
-		sim_clock 1 "$SCN_OFFSET" "$SCN_FREQ"
-		sim_cfg "node1_refclock = (* 1e-6 (normal))"
-		sim_node 1 "$_d" "refclock SHM 0
-makestep 0.1 3" || return 1
-		SCN_NODES=1
-		SCN_MEASURE=1
-		SCN_BOUND=1e-4
-		SCN_HOURS=2 ;;
+		scn_refclock "$_d" "(* 1e-6 (normal))" 1e-4 \
+		    "refclock SHM 0" ;;
 	refpps)
 		# gpsd's time through SHM (1 ms of jitter: a serial line's
 		# sentence), not selected, and the receiver's pulse per
 		# second, locked to it for its second
-		sim_clock 1 "$SCN_OFFSET" "$SCN_FREQ"
-		sim_cfg "node1_refclock = (* 1e-3 (normal))"
-		sim_node 1 "$_d" "refclock SHM 0 refid NMEA noselect
-refclock PPS /dev/pps0 lock NMEA
-makestep 0.1 3" || return 1
-		SCN_NODES=1
-		SCN_MEASURE=1
-		SCN_BOUND=1e-4
-		SCN_HOURS=2 ;;
+		scn_refclock "$_d" "(* 1e-3 (normal))" 1e-4 \
+		    "refclock SHM 0 refid NMEA noselect
+refclock PPS /dev/pps0 lock NMEA" ;;
 	refphc)
 		# a stratum-1 server disciplined by a PTP hardware clock (a
 		# NIC's kept by ptp4l, a VM's /dev/ptp0): the PHC 100 ns off
 		# at random, read with 1 us delay and 100 ns jitter
-		sim_clock 1 "$SCN_OFFSET" "$SCN_FREQ"
-		sim_cfg "node1_refclock = (* 1e-7 (normal))"
 		sim_env CLKNETSIM_PHC_DELAY=1e-6 CLKNETSIM_PHC_JITTER=1e-7
-		sim_node 1 "$_d" "refclock PHC /dev/ptp0 poll 0
-makestep 0.1 3" || return 1
-		SCN_NODES=1
-		SCN_MEASURE=1
-		SCN_BOUND=1e-5
-		SCN_HOURS=2 ;;
+		scn_refclock "$_d" "(* 1e-7 (normal))" 1e-5 \
+		    "refclock PHC /dev/ptp0 poll 0" ;;
 	hwts)
 		# Network cards that timestamp (hwtimestamp eth0) on a LAN:
 		# 10 us + Exp(100 ns) each way.  clknetsim's cards
