@@ -113,8 +113,8 @@ client_refid_of(const struct csrc *s)
 	uint32_t			 h = 2166136261u;
 	int				 i;
 
-	if (s->rc != NULL)
-		return s->conf->type == CONF_SRC_REFCLOCK ? s->src.refid : 0;
+	if (s->rc != NULL)		/* a refclock: its configured refid */
+		return s->src.refid;
 	if (s->addr.ss_family == AF_INET)
 		return ntohl(sin->sin_addr.s_addr);
 	for (i = 0; i < 16; i++)	/* IPv6: a hash, as RFC 5905 */
