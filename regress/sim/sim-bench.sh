@@ -28,6 +28,8 @@
 #   CLKNETSIM_PATH clknetsim's source (default ../shared/clknetsim
 #                  beside the source tree)
 #   SIM_KEEP=1     keep each run's scratch folder
+#   SIM_LOG        log lines for every daemon (e.g. "measurements
+#                  statistics"), into logs.N in the scratch folder
 # Progress goes to stderr.
 set -u
 SIM_NAME=sim-bench

@@ -196,6 +196,10 @@ bindcmdaddress 0.0.0.0
 bindcmdaddress /clknetsim/unix/chronyd.sock
 $3
 EOF
+	if [ -n "${SIM_LOG:-}" ]; then
+		mkdir -p "$R/logs.$1"
+		printf 'log %s\nlogdir %s\n' "$SIM_LOG" "$R/logs.$1" >>"$R/conf.$1"
+	fi
 	_p=$(sim_daemon "$2")
 	if [ -z "$_p" ] || [ ! -x "$_p" ]; then
 		sim_say "node $1: no program for $2 (${_p:-none})"
