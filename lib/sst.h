@@ -16,9 +16,10 @@
 
 /*
  * Per-source statistics (what timectl sourcestats prints): the recent
- * samples of one source, a delay filter, and a weighted linear regression
- * of offset against time giving the offset now, the frequency, the skew
- * and the standard deviation.  Pure.
+ * samples of one source, a delay filter, a weighted linear regression
+ * of offset against time giving the skew and the standard deviation, and
+ * a bank of Kalman filters (kf.h) giving the offset now and the
+ * frequency.  Pure.
  *
  * Signs: offset + the local clock is ahead of the source; frequency + the
  * local clock runs fast relative to the source.  Times are the engine's

@@ -144,13 +144,19 @@ static const struct {
 	double		 freq_ppm;
 	int		 poll_s;
 	int		 nsamples;
+	double		 tol_s;		/* of the offset, s/s of the frequency */
 } line_rows[] = {
-	{ "ahead 1 ms, no drift", 1e-3, 0.0, 16, 64 },
-	{ "behind 250 ms, fast 50 ppm", -0.25, 50.0, 64, 64 },
-	{ "1 us, slow 500 ppm, 2 s polls", 1e-6, -500.0, 2, 20 },
-	{ "3.5 s, 12.345 ppm, 1024 s polls", 3.5, 12.345, 1024, 40 },
-	{ "three samples only", 0.01, 1.0, 16, 3 },
-	{ "more than the ring holds", 0.002, -3.25, 16, 150 },
+	{ "ahead 1 ms, no drift", 1e-3, 0.0, 16, 64, 1e-15 },
+	{ "behind 250 ms, fast 50 ppm", -0.25, 50.0, 64, 64, 1e-15 },
+	{ "1 us, slow 500 ppm, 2 s polls", 1e-6, -500.0, 2, 20, 1e-15 },
+	{ "3.5 s, 12.345 ppm, 1024 s polls", 3.5, 12.345, 1024, 40, 1e-15 },
+	/*
+	 * The first two samples of 10 ms delay may be off by 5 and 2.5 ms
+	 * for all the filters know (sst.c, kf_excess()): the third alone is
+	 * trusted, and the frequency is not yet exact (nor said to be).
+	 */
+	{ "three samples only", 0.01, 1.0, 16, 3, 1e-7 },
+	{ "more than the ring holds", 0.002, -3.25, 16, 150, 1e-15 },
 };
 
 static void
@@ -170,16 +176,20 @@ exact_line_row(size_t i)
 	}
 	now = t + line_rows[i].poll_s * S / 2;
 	e = estimate(s, now);
-	ck_assert_msg(near(e.offset_s, line_offset(o, f, now), 1e-12, 1e-15),
+	ck_assert_msg(near(e.offset_s, line_offset(o, f, now), 1e-12,
+	    line_rows[i].tol_s),
 	    "%s: offset %.17g, want %.17g", line_rows[i].what, e.offset_s,
 	    line_offset(o, f, now));
-	ck_assert_msg(near(e.freq_ppm, f, 1e-12, 1e-12),
+	ck_assert_msg(near(e.freq_ppm, f, 1e-12, 1e6 * line_rows[i].tol_s),
 	    "%s: freq %.17g ppm, want %.17g", line_rows[i].what, e.freq_ppm,
 	    f);
 	ck_assert_int_eq(e.n, n < SST_MAX_SAMPLES ? n : SST_MAX_SAMPLES);
 	ck_assert_int_eq(sst_count(s), e.n);
 	ck_assert_int_eq(e.last_time_ns, t);
-	ck_assert(e.skew_ppm < 1e-3);
+	/* exact: a small skew; not yet: one that covers the error */
+	ck_assert_msg(line_rows[i].tol_s < 1e-12 ? e.skew_ppm < 1e-3 :
+	    fabs(e.freq_ppm - f) <= e.skew_ppm, "%s: skew %g ppm",
+	    line_rows[i].what, e.skew_ppm);
 	ck_assert(e.stddev_s < 1e-8);
 	ck_assert_double_eq_tol(e.span_s, (t - line_time(n - e.n,
 	    line_rows[i].poll_s)) * 1e-9, 1e-9);
@@ -198,7 +208,7 @@ END_TEST
 /*
  * Gaussian noise on the offsets of lines with random offsets and
  * frequencies: the frequency lies within 3 skews of the truth in at least
- * 95% of the trials, within 1 skew in 97% (the skew is a 99.95% bound),
+ * 95% of the trials, within 1 skew in 90% (the skew is a 95% bound),
  * the offset within 3 of its standard errors in 95%, and the standard
  * deviation reported is the noise's.
  */
@@ -224,6 +234,7 @@ noisy_row(size_t i)
 	struct sst_est	 e;
 	int64_t		 t = 0;
 	double		 o, f, sd_sum = 0.0, sigma = noise_rows[i].sigma_s;
+	double		 skew_sum = 0.0, ferr2 = 0.0, ferr_rms;
 	int		 tr, k, freq_in = 0, freq_in1 = 0, offset_in = 0;
 
 	rnd_start(100 + i);
@@ -242,6 +253,8 @@ noisy_row(size_t i)
 			freq_in++;
 		if (fabs(e.freq_ppm - f) <= e.skew_ppm)
 			freq_in1++;
+		skew_sum += e.skew_ppm;
+		ferr2 += (e.freq_ppm - f) * (e.freq_ppm - f);
 		if (fabs(e.offset_s - line_offset(o, f, t)) <=
 		    3.0 * e.offset_sd_s)
 			offset_in++;
@@ -253,9 +266,15 @@ noisy_row(size_t i)
 	/* the skew is a 95% bound (chrony's t quantile) */
 	ck_assert_msg(freq_in1 >= NTRIALS * 90 / 100, "%s: frequency within "
 	    "1 skew in %d of %d", noise_rows[i].what, freq_in1, NTRIALS);
-	ck_assert_msg(freq_in1 <= NTRIALS * 99 / 100, "%s: frequency within "
-	    "1 skew in %d of %d: the skew is too wide", noise_rows[i].what,
-	    freq_in1, NTRIALS);
+	/*
+	 * Nor much wider: the skew is at least the bank's standard
+	 * deviation, which its less likely filters widen, but not to more
+	 * than 6 times the frequency's RMS error.
+	 */
+	ferr_rms = sqrt(ferr2 / NTRIALS);
+	ck_assert_msg(skew_sum / NTRIALS <= 6.0 * ferr_rms, "%s: mean skew "
+	    "%g ppm, RMS error %g ppm: the skew is too wide",
+	    noise_rows[i].what, skew_sum / NTRIALS, ferr_rms);
 	ck_assert_msg(offset_in >= NTRIALS * 95 / 100, "%s: offset within 3 "
 	    "sd in %d of %d", noise_rows[i].what, offset_in, NTRIALS);
 	ck_assert_msg(near(sd_sum / NTRIALS, sigma, 0.1, 0.0),
@@ -878,10 +897,10 @@ correct_row(size_t i)
 		    e.stddev_s < 1e-8, "%s: n %d, stddev %g",
 		    corr_rows[i].what, e.n, e.stddev_s);
 		ck_assert_msg(near(e.offset_s, corr_model(i, tau, now, 1),
-		    0.0, 1e-11), "%s: offset %.12g, want %.12g",
+		    0.0, 1e-10), "%s: offset %.12g, want %.12g",
 		    corr_rows[i].what, e.offset_s,
 		    corr_model(i, tau, now, 1));
-		ck_assert_msg(near(e.freq_ppm, want_f, 1e-9, 1e-9),
+		ck_assert_msg(near(e.freq_ppm, want_f, 1e-9, 1e-6),
 		    "%s: freq %.12g, want %.12g", corr_rows[i].what,
 		    e.freq_ppm, want_f);
 	} else {
