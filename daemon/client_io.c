@@ -209,7 +209,7 @@ handle_reply(struct csrc *s, uint8_t *buf, size_t n, struct msghdr *m)
 {
 	struct sst_sample	 sm;
 	struct hwts_cmsg	 c;
-	int64_t			 t4;
+	int64_t			 t4, next;
 	enum sst_reason		 why;
 	struct sst_est		 est;
 	double			 predicted;
@@ -241,8 +241,11 @@ handle_reply(struct csrc *s, uint8_t *buf, size_t n, struct msghdr *m)
 	    " delay outlier" : "");
 	if (why != SST_OK)
 		return;
+	next = s->src.next_ns;
 	src_adjust_poll(&s->src, sst_count(s->sst), sm.offset_s - predicted,
 	    sm.delay_s / 2 + sm.disp_s);
+	if (s->src.next_ns != next)
+		client_schedule(s, s->src.next_ns - ectx_now_ns(s->cl->ctx));
 	client_log_statistics(s, sm.time_ns);
 	client_reference(s->cl, s);
 }

@@ -50,6 +50,7 @@ src_init(struct src *s, const struct src_params *p, int64_t now_ns)
 	s->poll = p->minpoll;
 	s->burst_left = p->iburst ? SRC_IBURST_COUNT : 0;
 	s->next_ns = now_ns;
+	s->spread = -1.0;	/* no poll yet */
 	s->stratum = 0;
 	s->leap = PKT_LEAP_UNSYNC;
 }
@@ -87,8 +88,10 @@ src_poll(struct src *s, int64_t now_ns, uint64_t xmt_rnd, uint8_t *pkt)
 	s->req.xmt = xmt_rnd;
 	s->req.t1_ns = now_ns;
 	s->stats.tx++;
+	s->last_tx_ns = now_ns;
 	if (s->burst_left > 0) {
 		s->burst_left--;
+		s->spread = -1.0;
 		if (next > (int64_t)(SRC_IBURST_INTERVAL_S * NS))
 			next = (int64_t)(SRC_IBURST_INTERVAL_S * NS);
 	} else {
@@ -98,8 +101,8 @@ src_poll(struct src *s, int64_t now_ns, uint64_t xmt_rnd, uint8_t *pkt)
 		 * started together, a fleet or a server and its own
 		 * clients, do not poll in step, as chrony's do not.
 		 */
-		next += (int64_t)((double)next / POLL_SPREAD *
-		    (double)(xmt_rnd >> 11) * 0x1p-53);
+		s->spread = (double)(xmt_rnd >> 11) * 0x1p-53;
+		next += (int64_t)((double)next / POLL_SPREAD * s->spread);
 	}
 	s->next_ns = now_ns + next;
 }
@@ -240,7 +243,8 @@ src_adjust_poll(struct src *s, int samples, double error_s,
     double distance_s)
 {
 	double	 adj, target = s->p.polltarget;
-	int	 step;
+	int	 step, was = s->poll;
+	int64_t	 next;
 
 	error_s = fabs(error_s);
 	if (distance_s > 0.0 && error_s > distance_s)
@@ -268,6 +272,11 @@ src_adjust_poll(struct src *s, int samples, double error_s,
 	} else if (s->poll > s->p.maxpoll) {
 		s->poll = s->p.maxpoll;
 		s->poll_score = 1.0;
+	}
+	if (s->poll != was && s->spread >= 0.0) {
+		next = interval_ns(s->poll);
+		s->next_ns = s->last_tx_ns + next +
+		    (int64_t)((double)next / POLL_SPREAD * s->spread);
 	}
 }
 

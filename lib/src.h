@@ -126,6 +126,8 @@ struct src {
 	int			 have_xchg;
 	uint64_t		 sampled_seq;	/* the newest exchange sampled */
 	int64_t			 next_ns;	/* next poll */
+	int64_t			 last_tx_ns;	/* the last poll */
+	double			 spread;	/* its lateness drawn, 0..1; -1: a burst's */
 	struct src_stats	 stats;
 	/* last good reply, for reports */
 	int			 stratum;
@@ -194,6 +196,9 @@ void		src_burst(struct src *, int good, int max);
  * than that mean a stable source, worth fewer polls; fewer, that the
  * clock or the path moves and is sampled too little, twice as quickly.
  * The fractions add up in poll_score until they make a whole step.
+ * A step moves the next poll (next_ns) too, to the interval now from the
+ * last one, as chrony's: a source that jumped is polled again soon, not
+ * a whole old interval on.
  */
 void		src_adjust_poll(struct src *, int samples, double error_s,
 		    double distance_s);

@@ -24,6 +24,8 @@
 
 #define S	1000000000LL
 
+#define NS_PER_S	1000000000LL
+
 static const struct src_params	params = { -2, 4, 1, 3.0, 8, 0 };
 
 /* A server answer to request req: server clock ahead by ahead_s. */
@@ -204,6 +206,48 @@ START_TEST(test_src_reach_register_and_poll_raise)
 	ck_assert_int_eq(s.reach, 0xff);
 	/* replies alone do not move the poll: src_adjust_poll() does */
 	ck_assert_int_eq(s.poll, params.minpoll);
+}
+END_TEST
+
+/*
+ * A change of poll moves the next poll to the new interval from the last
+ * one (with the same lateness drawn), sooner or later; a burst's spacing
+ * and a poll that did not change stay.
+ */
+START_TEST(test_src_adjust_poll_reschedules)
+{
+	struct src	 s;
+	uint8_t		 req[PKT_HDR_LEN];
+	int64_t		 t = 5 * NS_PER_S, was;
+	double		 late;
+
+	src_init(&s, &params, 0);
+	s.burst_left = 0;			/* params: iburst */
+	s.poll = params.maxpoll;		/* 16 s */
+	src_poll(&s, t, 1ULL << 62, req);	/* a quarter of 2% late */
+	late = (double)(s.next_ns - t) / (16 * NS_PER_S) - 1.0;
+	ck_assert_double_eq_tol(late, 0.005, 1e-9);
+	/* a prediction off by 4 distances: poll 16 s to 4 s */
+	s.poll_score = 0.5;
+	src_adjust_poll(&s, 8, 400e-6, 100e-6);
+	ck_assert_int_eq(s.poll, params.maxpoll - 2);
+	ck_assert_int_eq(s.next_ns, t + 4 * NS_PER_S + 4 * NS_PER_S / 200);
+	/* no change: the schedule stays */
+	was = s.next_ns;
+	src_adjust_poll(&s, 8, 10e-6, 100e-6);
+	ck_assert_int_eq(s.next_ns, was);
+	/* up a step: later */
+	s.poll_score = 0.99;
+	src_adjust_poll(&s, 16, 10e-6, 100e-6);
+	ck_assert_int_eq(s.poll, params.maxpoll - 1);
+	ck_assert_int_eq(s.next_ns, t + 8 * NS_PER_S + 8 * NS_PER_S / 200);
+	/* during a burst the burst's spacing holds */
+	src_burst(&s, 2, 4);
+	src_poll(&s, t, 7, req);
+	was = s.next_ns;
+	src_adjust_poll(&s, 8, 400e-6, 100e-6);
+	ck_assert_int_ne(s.poll, params.maxpoll - 1);
+	ck_assert_int_eq(s.next_ns, was);
 }
 END_TEST
 
@@ -528,6 +572,7 @@ main(void)
 	tcase_add_test(tc, test_src_reach_register_and_poll_raise);
 	tcase_add_test(tc, test_src_delay_limit);
 	tcase_add_test(tc, test_src_adjust_poll);
+	tcase_add_test(tc, test_src_adjust_poll_reschedules);
 	tcase_add_test(tc, test_src_correct_frequency);
 	tcase_add_test(tc, test_src_kernel_tx_time);
 	tcase_add_test(tc, test_src_last_reply_for_reports);
