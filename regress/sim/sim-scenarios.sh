@@ -16,7 +16,7 @@
 # Returns 1 for an unknown name.  To add one: a case here and its name
 # in SIM_ALL_SCENARIOS.
 
-SIM_ALL_SCENARIOS="default jitter1ms asymjitter wander freq500 step
+SIM_ALL_SCENARIOS="default jitter1ms asymjitter wander freqstep tempcycle freq500 step
 falseticker3 falseticker5 intermittent loss20 poll-6 poll-2 poll6 poll10
 iburst xleave chain chainsrv chaincli server50 leap spike stall refshm
 refphc refpps hwts"
@@ -118,6 +118,15 @@ sim_scenario() {
 		SCN_BOUND=2e-3 ;;
 	wander)
 		scn_simple "$_d" "" "" "(+ 1e-4 (sum (* 1e-7 (normal))))" ;;
+	freqstep)
+		# the frequency 1 ppm lower from 3 h on (a step, as a
+		# temperature change)
+		scn_simple "$_d" "" "" \
+		    "(+ 1e-4 (* 5e-7 (pulse 10800 10800)) (sum (* 1e-9 (normal))))" ;;
+	tempcycle)
+		# the frequency swinging 1 ppm either way every 2 h
+		scn_simple "$_d" "" "" \
+		    "(+ 1e-4 (* 1e-6 (sine 7200)) (sum (* 1e-9 (normal))))" ;;
 	freq500)
 		scn_simple "$_d" "" "" "(+ 5e-4 (sum (* 1e-9 (normal))))" ;;
 	step)
