@@ -16,10 +16,10 @@
 # Returns 1 for an unknown name.  To add one: a case here and its name
 # in SIM_ALL_SCENARIOS.
 
-SIM_ALL_SCENARIOS="default jitter1ms asymjitter wander freqstep tempcycle freq500 step
-falseticker3 falseticker5 intermittent loss20 poll-6 poll-2 poll6 poll10
-iburst xleave chain chainsrv chaincli server50 leap spike stall refshm
-refphc refpps hwts"
+SIM_ALL_SCENARIOS="default jitter1ms asymjitter wander freqstep delaystep
+tempcycle freq500 step falseticker3 falseticker5 intermittent loss20 poll-6
+poll-2 poll6 poll10 iburst xleave chain chainsrv chaincli server50 leap
+spike stall refshm refphc refpps hwts"
 
 # chrony's default network (test.common): 100 us + Exp(100 us) each
 # way, client 100 ppm with a 1e-9 random walk, 0.1 s off.
@@ -123,6 +123,10 @@ sim_scenario() {
 		# temperature change)
 		scn_simple "$_d" "" "" \
 		    "(+ 1e-4 (* 5e-7 (pulse 10800 10800)) (sum (* 1e-9 (normal))))" ;;
+	delaystep)
+		# the path 1 ms longer each way from 3 h on (a new route)
+		scn_simple "$_d" \
+		    "(+ $SCN_DELAY (* 1e-3 (max 0 (min 1 (+ time -10800)))))" ;;
 	tempcycle)
 		# the frequency swinging 1 ppm either way every 2 h
 		scn_simple "$_d" "" "" \
