@@ -605,7 +605,7 @@ no_regression(struct sst *s)
  * excess over the smallest, over the square root of k.
  */
 static double
-kf_excess(const struct sst *s, const struct sst_sample *sm)
+excess(const struct sst *s, const struct sst_sample *sm)
 {
 	double	 d[NSLOTS], min = -1.0, u;
 	int	 i, k = 0;
@@ -815,7 +815,7 @@ sst_add(struct sst *s, const struct sst_sample *sm)
 	}
 	s->nrejected = 0;
 	push(s, sm);
-	kf_update(&s->kf, sm->time_ns, sm->offset_s, kf_excess(s, sm));
+	kf_update(&s->kf, sm->time_ns, sm->offset_s, excess(s, sm));
 	regress(s);
 	return SST_OK;
 }

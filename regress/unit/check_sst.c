@@ -152,7 +152,7 @@ static const struct {
 	{ "3.5 s, 12.345 ppm, 1024 s polls", 3.5, 12.345, 1024, 40, 1e-15 },
 	/*
 	 * The first two samples of 10 ms delay may be off by 5 and 2.5 ms
-	 * for all the filters know (sst.c, kf_excess()): the third alone is
+	 * for all the filters know (sst.c, excess()): the third alone is
 	 * trusted, and the frequency is not yet exact (nor said to be).
 	 */
 	{ "three samples only", 0.01, 1.0, 16, 3, 1e-7 },
