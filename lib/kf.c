@@ -111,7 +111,7 @@ kf_estimate(const struct kf *k, int64_t t_ns, struct kf_est *e)
 {
 	const struct kf_model	*m;
 	double			 w[KF_NQ * KF_NS], lmax = 0.0, sw = 0.0;
-	double			 dt, x0, x1, v0 = 0.0, v1 = 0.0;
+	double			 dt, x1, v1 = 0.0;
 	int			 i, best = 0;
 
 	if (k->n == 0)
@@ -133,17 +133,11 @@ kf_estimate(const struct kf *k, int64_t t_ns, struct kf_est *e)
 	e->offset_s /= sw;
 	e->freq /= sw;
 	for (i = 0; i < KF_NQ * KF_NS; i++) {
-		m = &k->m[i];
-		x0 = m->x0 + m->x1 * dt - e->offset_s;
-		x1 = m->x1 - e->freq;
-		v0 += w[i] * (m->p00 + dt * (2.0 * m->p01 + dt * m->p11) +
-		    x0 * x0);
-		v1 += w[i] * (m->p11 + x1 * x1);
+		x1 = k->m[i].x1 - e->freq;
+		v1 += w[i] * (k->m[i].p11 + x1 * x1);
 	}
-	e->offset_sd_s = sqrt(v0 / sw);
 	e->freq_sd = sqrt(v1 / sw);
 	e->q = qs[best / KF_NS];
-	e->s0_s = s0s[best % KF_NS];
 	return 0;
 }
 

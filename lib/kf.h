@@ -49,11 +49,9 @@ struct kf {
 
 struct kf_est {
 	double	offset_s;	/* at the time asked */
-	double	offset_sd_s;
 	double	freq;		/* s/s, + local clock fast */
-	double	freq_sd;
+	double	freq_sd;	/* the bank's, over its filters */
 	double	q;		/* the most likely filter's */
-	double	s0_s;
 };
 
 void	kf_reset(struct kf *);
