@@ -781,7 +781,8 @@ START_TEST(test_shell_ntscl_dump_restore)
 	ntscl_free(nc);
 	ck_assert_ptr_nonnull(nc = ntscl_new(&F.ctx, F.ctx.conf->sources,
 	    ready, &F));
-	fake_sys_ns += 60 * 1000000000LL;
+	/* the file's whole seconds, rounded up: taken back at once */
+	d.ke_time += 0.5;
 	ck_assert_int_eq(ntscl_restore(nc, &d), 0);
 	ck_assert_int_eq(prepare(&ss), 0);
 	ck_assert_int_eq(ke.starts, 1);
@@ -818,6 +819,8 @@ START_TEST(test_shell_ntscl_restore_refuses)
 	ck_assert_int_eq(ntscl_restore(nc, &e), -1);
 	e = d;
 	e.ke_time = d.ke_time + 10;		/* from the future */
+	ck_assert_int_eq(ntscl_restore(nc, &e), -1);
+	e.ke_time = d.ke_time + 1.5;
 	ck_assert_int_eq(ntscl_restore(nc, &e), -1);
 	fake_sys_ns += 3600 * 1000000000LL;	/* ntsrefresh */
 	ck_assert_int_eq(ntscl_restore(nc, &d), -1);
