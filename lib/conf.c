@@ -1410,6 +1410,7 @@ static const struct directive directives[] = {
 	{ "maxdistance",	d_double,	CNF(maxdistance_s), 0, 1000 },
 	{ "maxslewrate",	d_double,	CNF(maxslewrate_ppm), 0,
 	    83333.333 },
+	{ "corrtimeratio",	d_double,	CNF(corrtimeratio), 0, 100 },
 	{ "maxupdateskew",	d_double,	CNF(maxupdateskew_ppm), 0,
 	    1e6 },
 	{ "maxntsconnections",	d_int,		CNF(maxntsconnections), 1,
@@ -1459,7 +1460,7 @@ static const struct directive unimplemented[] = {
 	U("broadcast", 2, 3), U("clockprecision", 1, 1),
 	U("cmdallow", 0, 2), U("cmddeny", 0, 2), U("cmdratelimit", 0, 6),
 	U("combinelimit", 1, 1), U("commandkey", 0, UNIMPL_ANY),
-	U("corrtimeratio", 1, 1), U("dscp", 1, 1), U("dumpdir", 1, 1),
+	U("dscp", 1, 1), U("dumpdir", 1, 1),
 	U("dumponexit", 0, UNIMPL_ANY), U("fallbackdrift", 2, 2),
 	U("generatecommandkey", 0, UNIMPL_ANY), U("hwclockfile", 1, 1),
 	U("hwtsinterface", 0, UNIMPL_ANY), U("initstepslew", 1, UNIMPL_ANY),
@@ -1587,6 +1588,7 @@ conf_new(void)
 	c->maxupdateskew_ppm = 1000.0;
 	c->clock = CONF_CLOCK_KERNEL;
 	c->maxslewrate_ppm = 83333.333;
+	c->corrtimeratio = CONF_CORRTIMERATIO;
 	c->port = 123;
 	c->local_stratum = 10;
 	c->local_distance_s = 1.0;

@@ -114,6 +114,12 @@ struct conf_refclock {
  */
 #define CONF_POLLTARGET		7
 
+/*
+ * How long a slew takes against the update interval (timed.conf.5): 1,
+ * where chrony's default is 3 (README, Accuracy).
+ */
+#define CONF_CORRTIMERATIO	1.0
+
 /* allow/deny and ntsonly share one subnet form. */
 struct conf_subnet {
 	int		family;		/* AF_UNSPEC: all, AF_INET, AF_INET6 */
@@ -210,6 +216,7 @@ struct conf {
 	double			 makestep_threshold_s;
 	int			 makestep_limit;	/* -1: always */
 	double			 maxslewrate_ppm;	/* default 83333.333 */
+	double			 corrtimeratio;		/* default CONF_CORRTIMERATIO */
 	int			 rtcsync;
 	char			*leapsectz;
 

@@ -21,8 +21,6 @@
 #include "disc.h"
 #include "lim.h"
 
-/* chrony's default corrtimeratio */
-#define CORR_TIME_RATIO		3.0
 /* Shortest slew (chrony's MIN_SLEW_TIMEOUT) */
 #define MIN_SLEW_S		1.0
 /* Slowest slew rate asked for: the monitor refuses a rate of 0 */
@@ -191,9 +189,14 @@ update_freq(struct disc *d, const struct disc_input *in,
  * The slew's duration follows chrony's correction rate, for the whole
  * offset still to remove (this one and what is left of the last): an
  * offset the size of its own standard error goes in corrtimeratio / 2
- * update intervals, a larger one proportionally faster.  The duration is
- * at most an interval, so that a correction is normally over before the
- * next, and never under MIN_SLEW_S, as chrony's: the engine's time counts
+ * update intervals, a larger one proportionally faster.  timed's default
+ * ratio is 1, chrony's 3: the filters' estimates are smoothed already,
+ * and a slower slew only leaves the clock off for longer (in clknetsim,
+ * 3 read up to 17% more error than 1; doc/ACCURACY.md).  A ratio below 1
+ * read less error still, but slewed offsets of a few hundred us at more
+ * than 500 ppm.  The duration is at most an interval, so that a
+ * correction is normally over before the next, and never under
+ * MIN_SLEW_S, as chrony's: the engine's time counts
  * a correction in full as soon as it is asked for, so a slew still going
  * when the next sample comes does not spoil it, while a shorter one is a
  * larger frequency error for the clients of the clock (at 64 updates a
@@ -211,7 +214,7 @@ slew_rate(const struct disc *d, double offset_s, double sd_s, double ival_s)
 		rate = MIN_SLEW_RATE_PPM;
 	else {
 		t_s = ival_s > 0.0 ?
-		    CORR_TIME_RATIO * 0.5 * sd_s * ival_s / mag : MIN_SLEW_S;
+		    d->p.corrtimeratio * 0.5 * sd_s * ival_s / mag : MIN_SLEW_S;
 		if (t_s > ival_s)
 			t_s = ival_s;
 		if (t_s < MIN_SLEW_S)

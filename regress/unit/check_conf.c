@@ -239,6 +239,7 @@ START_TEST(test_conf_defaults)
 	ck_assert_double_eq(c->maxdistance_s, 3.0);
 	ck_assert_double_eq(c->maxupdateskew_ppm, 1000.0);
 	ck_assert_double_eq(c->maxslewrate_ppm, 83333.333);
+	ck_assert_double_eq(c->corrtimeratio, CONF_CORRTIMERATIO);
 	ck_assert_int_eq(c->local_set, 0);
 	ck_assert_int_eq(c->local_stratum, 10);
 	ck_assert_double_eq(c->local_distance_s, 1.0);
@@ -362,6 +363,8 @@ START_TEST(test_conf_number_directives)
 		    500 },
 		{ "maxslewrate max", "maxslewrate 83333.333",
 		    CNF(maxslewrate_ppm), 0, 83333.333 },
+		{ "corrtimeratio", "corrtimeratio 3", CNF(corrtimeratio), 0,
+		    3 },
 		{ "logchange", "logchange 0.5", CNF(logchange_s), 0, 0.5 },
 		{ "exponent", "maxdistance 1e1", CNF(maxdistance_s), 0, 10 },
 		{ "clientloglimit", "clientloglimit 1048576",
@@ -729,7 +732,6 @@ START_TEST(test_conf_unimplemented_directives)
 		{ "cmdratelimit interval -4 burst 16", NULL },
 		{ "combinelimit 3", "combinelimit" },
 		{ "commandkey 1", NULL },
-		{ "corrtimeratio 3", "corrtimeratio 3 4" },
 		{ "dscp 46", "dscp" },
 		{ "dumpdir /var/lib/chrony", "dumpdir" },
 		{ "dumponexit", NULL },
@@ -1559,6 +1561,8 @@ START_TEST(test_conf_as_chronyd)
 		{ "maxslewrate 1e6", "maxslewrate 1e6",
 		    "maxslewrate: '1e6' out of range 0..83333.333; 83333.333 "
 		    "used" },
+		{ "corrtimeratio -1", "corrtimeratio -1",
+		    "corrtimeratio: '-1' out of range 0..100; 0 used" },
 		{ "maxupdateskew -1", "maxupdateskew -1",
 		    "maxupdateskew: '-1' out of range 0..1000000; 0 used" },
 		{ "port 70000", "port 70000",
@@ -2610,6 +2614,7 @@ START_TEST(test_conf_print_content)
 	ck_assert_ptr_nonnull(strstr(out, "\nmakestep 1 3\n"));
 	ck_assert_ptr_nonnull(strstr(out, "\nclock kernel\n"));
 	ck_assert_ptr_nonnull(strstr(out, "\nmaxslewrate 83333.333\n"));
+	ck_assert_ptr_nonnull(strstr(out, "\ncorrtimeratio 1\n"));
 	ck_assert_ptr_null(strstr(out, "\nlocal"));
 	ck_assert_ptr_null(strstr(out, "\nratelimit"));
 	free(out);

@@ -36,6 +36,7 @@ static const struct disc_params defaults = {
 	.makestep_threshold_s = 0.1,
 	.makestep_limit = 3,
 	.maxslewrate_ppm = 83333.0,
+	.corrtimeratio = 3.0,
 	.maxupdateskew_ppm = 1000.0,
 	.maxchange_set = 0,
 };
@@ -337,6 +338,38 @@ START_TEST(test_disc_slew_rate)
 	ck_assert_double_eq_tol(a.update_interval_s, slew_rows[_i].interval_s,
 	    1e-9);
 	disc_free(d);
+}
+END_TEST
+
+/*
+ * corrtimeratio scales the duration: an offset 10 times its sd, 64 s
+ * after the last update, 3.2 s at 1, 9.6 s at 3 (slew_rows); at 0 the
+ * shortest slew, a second.
+ */
+START_TEST(test_disc_corrtimeratio)
+{
+	static const double	 ratio[] = { 1.0, 3.0, 0.0 };
+	static const double	 secs[] = { 3.2, 9.6, 1.0 };
+	struct disc_params	 p = defaults;
+	struct disc		*d;
+	struct disc_input	 in;
+	struct disc_actions	 a;
+	size_t			 i;
+
+	p.makestep_set = 0;
+	for (i = 0; i < sizeof(ratio) / sizeof(ratio[0]); i++) {
+		p.corrtimeratio = ratio[i];
+		ck_assert_ptr_nonnull(d = disc_new(&p));
+		in = input(50 * S, 0.0, 5);
+		ck_assert_int_eq(disc_update(d, &in, &a), 0);
+		in = input(114 * S, 1e-5, 6);
+		in.offset_sd_s = 1e-6;
+		ck_assert_int_eq(disc_update(d, &in, &a), 0);
+		ck_assert(a.what & DISC_ACT_SLEW);
+		ck_assert_double_eq_tol(a.slew_rate_ppm, 1e-5 / secs[i] * 1e6,
+		    1e-9);
+		disc_free(d);
+	}
 }
 END_TEST
 
@@ -846,6 +879,7 @@ main(void)
 	tcase_add_loop_test(tc, test_disc_slew_rate, 0,
 	    sizeof(slew_rows) / sizeof(slew_rows[0]));
 	tcase_add_test(tc, test_disc_slew_rate_for_the_whole);
+	tcase_add_test(tc, test_disc_corrtimeratio);
 	tcase_add_test(tc, test_disc_slew_first_update_fast);
 	tcase_add_test(tc, test_disc_rejects_nonsense);
 	tcase_add_test(tc, test_disc_tracking);
