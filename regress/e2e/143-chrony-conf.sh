@@ -42,6 +42,9 @@ local stratum 10 orphan distance -1
 makestep 1 -1
 makestep -1 3
 maxchange 1000 1 2
+corrtimeratio -1
+corrtimeratio 3x
+corrtimeratio
 minsources 2x
 port 70000
 hwtimestamp eth0 minpoll 0 rxfilter all
