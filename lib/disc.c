@@ -196,12 +196,12 @@ update_freq(struct disc *d, const struct disc_input *in,
  * read less error still, but slewed offsets of a few hundred us at more
  * than 500 ppm.  The duration is at most an interval, so that a
  * correction is normally over before the next, and never under
- * MIN_SLEW_S, as chrony's: the engine's time counts
- * a correction in full as soon as it is asked for, so a slew still going
- * when the next sample comes does not spoil it, while a shorter one is a
- * larger frequency error for the clients of the clock (at 64 updates a
- * second, 15 ms slews made it hundreds of ppm) and ends at a timer that
- * can fire a millisecond late.  Before an interval is known, MIN_SLEW_S.
+ * MIN_SLEW_S, as chrony's: the engine's time counts a correction in full
+ * as soon as it is asked for, so a slew still going when the next sample
+ * comes does not spoil it, while a shorter one is a larger frequency
+ * error for the clients of the clock (at 64 updates a second, 15 ms
+ * slews made it hundreds of ppm) and ends at a timer that can fire a
+ * millisecond late.  Before an interval is known, MIN_SLEW_S.
  * Linear: rate = offset / duration, so the slew ends on the offset,
  * without overshoot.
  */
