@@ -506,12 +506,6 @@ ntscl_restore(struct ntscl *n, const struct nts_dump *d)
 
 	if (nts_dump_check(d) != NULL || strcmp(d->name, n->conf->name) != 0)
 		return -1;
-	/*
-	 * The file holds whole seconds, rounded: an exchange half a second
-	 * ago can read as one just ahead.
-	 */
-	if (age < 0.0 && age >= -1.0)
-		age = 0.0;
 	if (age < 0 || (refresh > 0 && age >= refresh)) {
 		log_info("source %s: saved NTS keys %s, not used",
 		    n->conf->name, age < 0 ? "from the future" : "too old");

@@ -115,8 +115,14 @@ nts_dump_write(const struct nts_dump *d, char *buf, size_t size)
 
 	if (size == 0 || nts_dump_check(d) != NULL)
 		return 0;
+	/*
+	 * The second the exchange was in, not the nearest: rounded up, a
+	 * state saved and read back within half a second read as one from
+	 * the future, and was refused.
+	 */
 	bad = put_line(buf, size, &off, MAGIC "\nname %s\n", d->name, 0) ||
-	    put_line(buf, size, &off, "time %.0f\n", NULL, d->ke_time) ||
+	    put_line(buf, size, &off, "time %.0f\n", NULL,
+	    (double)(int64_t)d->ke_time) ||
 	    put_line(buf, size, &off, "sessions %.0f\naead 15\n", NULL,
 	    (double)d->sessions) ||
 	    put_hex(buf, size, &off, "c2s", d->c2s, sizeof(d->c2s)) ||

@@ -61,6 +61,12 @@ START_TEST(test_nts_dump_round_trip)
 	ck_assert_int_eq(nts_dump_parse(buf, len, &e, &line), 0);
 	ck_assert_int_eq(memcmp(&d, &e, sizeof(d)), 0);
 
+	d.ke_time += 0.7;		/* the second it was in */
+	len = nts_dump_write(&d, buf, sizeof(buf));
+	ck_assert_ptr_nonnull(strstr(buf, "\ntime 1764115200\n"));
+	ck_assert_int_eq(nts_dump_parse(buf, len, &e, &line), 0);
+	ck_assert_double_eq(e.ke_time, 1764115200);
+
 	sample(&d, 1);			/* no server, no port */
 	len = nts_dump_write(&d, buf, sizeof(buf));
 	ck_assert_ptr_null(strstr(buf, "server"));
