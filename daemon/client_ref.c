@@ -24,7 +24,6 @@
 
 #include <math.h>
 #include <string.h>
-#include <time.h>
 
 #include "client.h"
 #include "client_int.h"
@@ -44,15 +43,6 @@
 #define RESELECTDIST_S	100e-6
 #define ONESHOT_SAMPLES	4	/* -q/-Q: samples from each source, */
 #define ONESHOT_POLLS	8	/* or this many polls, then decide */
-
-static int64_t
-sys_ns(void)
-{
-	struct timespec	 ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
-}
 
 /*
  * Before a source has a regression (SST_MIN_SAMPLES), its offset alone
@@ -122,7 +112,7 @@ apply(struct client *cl, const struct disc_actions *a, int64_t now)
 {
 	struct ectx		*ctx = cl->ctx;
 	double			 dfreq = 0.0, doff = 0.0;
-	int64_t			 sys = sys_ns();
+	int64_t			 sys = ectx_sys_ns();
 	int			 i;
 
 	if (a->what & DISC_ACT_STEP) {
@@ -313,7 +303,7 @@ client_reference(struct client *cl, const struct csrc *from)
 	    (from->state != SEL_BEST && from->state != SEL_COMBINED))
 		return;
 	cl->ref_time_ns = now;
-	left = vclock_slew_left(&cl->ctx->cs->model, sys_ns());
+	left = vclock_slew_left(&cl->ctx->cs->model, ectx_sys_ns());
 	memset(&in, 0, sizeof(in));
 	in.now_ns = now;
 	in.offset_s = cl->sel.offset_s;

@@ -22,8 +22,8 @@
 #include "log.h"
 #include "vclock.h"
 
-static int64_t
-system_ns(void)
+int64_t
+ectx_sys_ns(void)
 {
 	struct timespec	 ts;
 
@@ -61,7 +61,7 @@ ectx_sys_to_ns(const struct ectx *ctx, int64_t sys_ns)
 int64_t
 ectx_now_ns(const struct ectx *ctx)
 {
-	return ectx_sys_to_ns(ctx, system_ns());
+	return ectx_sys_to_ns(ctx, ectx_sys_ns());
 }
 
 void

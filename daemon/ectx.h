@@ -117,6 +117,8 @@ struct ectx {
 /* Point cs and leaps at the context's own, and set the hooks. */
 void	ectx_init(struct ectx *, const struct ectx_hooks *, void *arg);
 
+/* The system clock (CLOCK_REALTIME) now, ns. */
+int64_t	ectx_sys_ns(void);
 /* The time now as the engine sees it (the virtual clock's if any), ns. */
 int64_t	ectx_now_ns(const struct ectx *);
 /* A system (CLOCK_REALTIME) time, e.g. a kernel timestamp, as the engine's. */

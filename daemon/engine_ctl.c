@@ -22,7 +22,6 @@
 
 #include <string.h>
 #include <stdlib.h>
-#include <time.h>
 
 #include "client.h"
 #include "ectx.h"
@@ -35,21 +34,12 @@
 #include "vclock.h"
 #include "xmalloc.h"
 
-static int64_t
-system_ns(void)
-{
-	struct timespec	 ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
-}
-
 static void
 ctl_tracking(struct engine *eng, uint32_t peerid)
 {
 	const struct clock_state *cs = eng->ctx.cs;
 	struct rpt_tracking	 r;
-	int64_t			 now = system_ns();
+	int64_t			 now = ectx_sys_ns();
 
 	memset(&r, 0, sizeof(r));
 	r.leap = LEAP_UNSYNC;
