@@ -354,13 +354,15 @@ client_server_state(const struct client *cl, struct srv_state *st,
 	/*
 	 * Not before the reference has a frequency estimate: a clock put
 	 * right by its source's first sample still drifts at its own rate
-	 * until the third (0.1 s off and 100 ppm fast, 6 ms by the next
+	 * until the second (0.1 s off and 100 ppm fast, 6 ms by the next
 	 * 64 s poll), and clients sampling it then kept those errors in
 	 * their regressions for ten minutes.  chronyd serves as
-	 * unsynchronised (or local) until then too.
+	 * unsynchronised (or local) until its third sample; from the
+	 * second, leaves behind timed synchronised a poll sooner (chain:
+	 * 196 s to 131).
 	 */
 	if (cl->mode != REF_SOURCES || cl->best < 0 ||
-	    sst_count(cl->srcs[cl->best]->sst) < SST_MIN_SAMPLES)
+	    !sst_freq_known(cl->srcs[cl->best]->sst))
 		return 0;
 	/* the dispersion grows from the selection on, as chrony's */
 	*disp_ns = cl->sel_ns;

@@ -307,6 +307,12 @@ sst_count(const struct sst *s)
 	return s->n;
 }
 
+int
+sst_freq_known(const struct sst *s)
+{
+	return s->n >= SST_MIN_SAMPLES || (s->n > 0 && s->skew < FREQ_UNKNOWN);
+}
+
 static int
 count_runs(const double *r, int n, double zero)
 {
@@ -582,11 +588,21 @@ prune(struct sst *s, int k)
 		s->nextra = s->n * (RUNS_RATIO - 1);
 }
 
-/* Too few samples for a regression: the newest one, no frequency. */
+/*
+ * Too few samples for a regression: the newest one.  With two, the line
+ * through them, and as its skew the most it can be off: the sum of
+ * their distances over the time between them.  chrony knows no
+ * frequency before three samples, so a clock stepped at its first runs
+ * off for another poll; with the root of the sum of squares instead,
+ * the frequency taken from two samples 1 ms off stayed in the
+ * regression's weighted average, and 1 ms of jitter synchronised a
+ * poll later.
+ */
 static void
 no_regression(struct sst *s)
 {
-	const struct sample	*nw = newest(s);
+	const struct sample	*nw = newest(s), *old = SAMPLE(s, 0);
+	double			 dt, skew;
 
 	s->runs = 0;
 	s->offset_s = nw->offset_s;
@@ -594,6 +610,13 @@ no_regression(struct sst *s)
 	s->stddev_s = s->offset_sd_s;
 	s->freq = 0.0;
 	s->skew = FREQ_UNKNOWN;
+	if (s->n != 2 || !((dt = diff_s(nw->time_ns, old->time_ns)) > 0.0))
+		return;
+	skew = (0.5 * old->delay_s + old->disp_s + s->offset_sd_s) / dt;
+	if (skew >= FREQ_UNKNOWN)
+		return;
+	s->freq = (nw->offset_s - old->offset_s) / dt;
+	s->skew = skew < MIN_SKEW ? MIN_SKEW : skew;
 }
 
 /*
@@ -825,7 +848,7 @@ sst_add(struct sst *s, const struct sst_sample *sm)
  * as chrony's root dispersion does.  With fewer than SST_MIN_SAMPLES
  * samples the offset is the newest sample's, offset_sd_s and stddev_s its
  * distance (delay / 2 + dispersion), and the frequency 0 with a skew of
- * 2000 ppm.
+ * 2000 ppm, or with two samples the line through them (no_regression()).
  */
 int
 sst_estimate(const struct sst *s, int64_t now_ns, struct sst_est *e)

@@ -38,7 +38,7 @@
  * 9.7 to 6.8 us RMS (chronyd 10.3).
  */
 #define SST_MAX_SAMPLES		128
-#define SST_MIN_SAMPLES		3	/* for a frequency estimate */
+#define SST_MIN_SAMPLES		3	/* for a regression (two: a line) */
 
 struct sst_sample {
 	int64_t	time_ns;	/* local time of the measurement (T1+T4)/2 */
@@ -86,6 +86,8 @@ void		 sst_reset(struct sst *);
 enum sst_reason	 sst_add(struct sst *, const struct sst_sample *);
 /* Samples held. */
 int		 sst_count(const struct sst *);
+/* Whether the samples tell a frequency (two a poll apart, or more). */
+int		 sst_freq_known(const struct sst *);
 /* The estimate at local time now_ns; -1 if there is no sample. */
 int		 sst_estimate(const struct sst *, int64_t now_ns,
 		    struct sst_est *);

@@ -55,7 +55,7 @@ ask() {
 check "the server syncs from the upstream (stratum 2)" wait_for 60 \
     state 't["stratum"] == 2 and abs(t["virtual_true_offset"]) < 1e-4'
 # and knows its frequency: a server serves as synchronised from its
-# source's third sample on (053-startup-serving)
+# source's second sample on (053-startup-serving)
 estimated() {
 	"$T/timectl" -h "$T/srv.sock" -j sourcestats | python3 -c "
 import json, sys

@@ -1064,7 +1064,10 @@ START_TEST(test_sst_last_adjusted)
 }
 END_TEST
 
-/* Fewer than SST_MIN_SAMPLES: the newest sample, 0 ppm, 2000 ppm skew. */
+/*
+ * Fewer than SST_MIN_SAMPLES: the newest sample, 0 ppm, 2000 ppm skew
+ * (two samples a second apart, 10 ms away each, tell no frequency).
+ */
 START_TEST(test_sst_few_samples)
 {
 	struct sst	*s;
@@ -1079,10 +1082,39 @@ START_TEST(test_sst_few_samples)
 		ck_assert(e.offset_s == 1e-3 * (k + 1));
 		ck_assert(e.freq_ppm == 0.0);
 		ck_assert_double_eq_tol(e.skew_ppm, 2000.0, 1e-9);
+		ck_assert(!sst_freq_known(s));
 		/* its distance, grown by 2000 ppm over 10 s */
 		ck_assert_double_eq_tol(e.offset_sd_s, 0.01 + 1e-6 + 0.02,
 		    1e-12);
 	}
+	sst_free(s);
+}
+END_TEST
+
+/*
+ * Two samples a poll apart: the line through them, its skew the sum of
+ * their distances over the time between them.
+ */
+START_TEST(test_sst_two_samples)
+{
+	struct sst	*s;
+	struct sst_est	 e;
+	double		 d = 2e-4 + 1e-6;	/* distance: delay / 2 + disp */
+
+	ck_assert_ptr_nonnull(s = sst_new());
+	add_ok(s, T0, 1e-3, 4e-4);
+	add_ok(s, T0 + 64 * S, 1e-3 + 64 * 50e-6, 4e-4);
+	e = estimate(s, T0 + 64 * S);
+	ck_assert_int_eq(e.n, 2);
+	ck_assert_double_eq_tol(e.freq_ppm, 50.0, 1e-6);
+	ck_assert_double_eq_tol(e.skew_ppm, 2.0 * d / 64.0 * 1e6, 1e-6);
+	ck_assert_double_eq_tol(e.offset_s, 1e-3 + 64 * 50e-6, 1e-12);
+	ck_assert(sst_freq_known(s));
+	/* ahead: along the line, its error grown by the skew */
+	e = estimate(s, T0 + 74 * S);
+	ck_assert_double_eq_tol(e.offset_s, 1e-3 + 74 * 50e-6, 1e-9);
+	ck_assert_double_eq_tol(e.offset_sd_s, d + 10.0 * 2.0 * d / 64.0,
+	    1e-12);
 	sst_free(s);
 }
 END_TEST
@@ -1167,6 +1199,7 @@ main(void)
 	tcase_add_test(tc, test_sst_estimate_empty);
 	tcase_add_test(tc, test_sst_signs);
 	tcase_add_test(tc, test_sst_few_samples);
+	tcase_add_test(tc, test_sst_two_samples);
 	tcase_add_test(tc, test_sst_last_adjusted);
 	tcase_add_test(tc, test_sst_estimate_extrapolates);
 	tcase_add_test(tc, test_sst_time_backwards_restarts);
