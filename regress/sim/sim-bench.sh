@@ -83,7 +83,8 @@ run_one() {
 		sim_end keep
 		return 1
 	fi
-	sim_results "$SCN_NODES" "$SCN_BOUND" | while read -r n rest; do
+	sim_results "$SCN_NODES" "$SCN_BOUND" "$SCN_AGAINST" |
+	    while read -r n rest; do
 		for m in $SCN_MEASURE; do
 			[ "$m" = "$n" ] &&
 			    echo "$1 $2 $3 $n $rest $SIM_WARMUP $hours"

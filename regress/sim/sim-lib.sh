@@ -16,7 +16,8 @@
 #                             with these chrony.conf lines
 #   sim_cmd N CMD ARGS...     node N runs a command (chronyc, timectl)
 #   sim_run NODES SECS SEED   the nodes and the clknetsim server, to the end
-#   sim_results NODES BOUND   per node: rms max freq_rms sync packets
+#   sim_results NODES BOUND [AGAINST]
+#                             per node: rms max freq_rms sync packets
 #   sim_end [keep]            $R removed (kept with keep or SIM_KEEP=1)
 #
 # Every simulated process runs under setpriv without CAP_SYS_TIME, with
@@ -359,19 +360,22 @@ sim_run() {
 	fi
 }
 
-# sim_results NODES [BOUND]: a line per node: N rms_s max_s freq_rms
-# sync_s packets.  rms, max (of the true time error) and freq_rms (of
-# the frequency error) over [SIM_WARMUP, end]; sync_s, chrony's
-# check_sync: 1 + the last second with |offset| > BOUND (default 1e-3 s)
-# or |frequency error| > 500 ppm, -1 when not in sync at the end.
+# sim_results NODES [BOUND [AGAINST]]: a line per node: N rms_s max_s
+# freq_rms sync_s packets.  rms, max (of the true time error) and
+# freq_rms (of the frequency error) over [SIM_WARMUP, end]; sync_s,
+# chrony's check_sync: 1 + the last second with |offset| > BOUND
+# (default 1e-3 s) or |frequency error| > 500 ppm, -1 when not in sync
+# at the end.  With AGAINST, a node number, the errors are those of
+# each clock less that node's: how well a client follows its server.
 sim_results() {
 	paste "$R/log.offset" "$R/log.freq" |
-	    awk -v n="$1" -v w="$SIM_WARMUP" -v b="${2:-1e-3}" '
+	    awk -v n="$1" -v w="$SIM_WARMUP" -v b="${2:-1e-3}" \
+	    -v a="${3:-0}" '
 	function abs(x) { return x < 0 ? -x : x }
 	{
 		for (i = 1; i <= n; i++) {
-			off = $i
-			fr = $(i + n)
+			off = $i - (a > 0 ? $a : 0)
+			fr = $(i + n) - (a > 0 ? $(a + n) : 0)
 			if (abs(off) > b || abs(fr) > 5e-4)
 				last[i] = NR - 1
 			else if (!(i in last))
