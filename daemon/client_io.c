@@ -407,6 +407,7 @@ poll_cb(evutil_socket_t fd, short ev, void *arg)
 	size_t		 len = PKT_HDR_LEN;
 	uint64_t	 xmt;
 	int64_t		 t1;
+	int		 sel = s->state == SEL_BEST;	/* backs off slowly */
 
 	if (s->offline && s->src.burst_left == 0)
 		return;		/* timectl online or burst schedules again */
@@ -442,10 +443,10 @@ poll_cb(evutil_socket_t fd, short ev, void *arg)
 	if (open_socket(s) == -1) {
 		log_debug("source %s: %s", s->name, strerror(errno));
 		t1 = ectx_now_ns(s->cl->ctx);
-		src_poll(&s->src, t1, xmt, pkt);	/* counts as lost */
+		src_poll(&s->src, t1, xmt, pkt, sel);	/* counts as lost */
 	} else {
 		t1 = ectx_now_ns(s->cl->ctx);
-		src_poll(&s->src, t1, xmt, pkt);
+		src_poll(&s->src, t1, xmt, pkt, sel);
 		if (s->nts != NULL)
 			len = ntscl_request(s->nts, pkt, sizeof(pkt));
 		else if (s->conf->key != 0)

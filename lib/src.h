@@ -146,10 +146,12 @@ void		src_init(struct src *, const struct src_params *,
  * interleaved answer as chrony's xleave does: origin = the server's
  * receive time of that exchange, receive = ~xmt_rnd (which the answer
  * then carries as its origin).  The request before, if unanswered, stays
- * answerable until the next poll (a late answer still counts).
+ * answerable until the next poll (a late answer still counts), and the
+ * poll backs off as chrony's: a tenth of a step for each request missed
+ * if the source is selected, a quarter if not.
  */
 void		src_poll(struct src *, int64_t now_ns, uint64_t xmt_rnd,
-		    uint8_t *pkt);
+		    uint8_t *pkt, int selected);
 /*
  * The kernel says when the request really left (a transmit timestamp,
  * local time): better than the time src_poll() was told.  Taken for the

@@ -58,7 +58,7 @@ START_TEST(test_src_request_is_minimal)
 	uint8_t		 req[PKT_HDR_LEN];
 
 	src_init(&s, &params, 100 * S);
-	src_poll(&s, 100 * S, 0x1122334455667788ULL, req);
+	src_poll(&s, 100 * S, 0x1122334455667788ULL, req, 0);
 	ck_assert_int_eq(pkt_decode(&q, req, sizeof(req)), PKT_OK);
 	ck_assert_int_eq(q.mode, PKT_MODE_CLIENT);
 	ck_assert_int_eq(q.version, 4);
@@ -83,12 +83,12 @@ START_TEST(test_src_poll_spread)
 	p.minpoll = p.maxpoll = 6;
 	p.iburst = 0;
 	src_init(&s, &p, 0);
-	src_poll(&s, 0, 0, req);
+	src_poll(&s, 0, 0, req, 0);
 	ck_assert_int_eq(s.next_ns, ival);
-	src_poll(&s, 0, ~0ULL, req);
+	src_poll(&s, 0, ~0ULL, req, 0);
 	ck_assert(s.next_ns > ival + ival / 50 - S / 1000 &&
 	    s.next_ns < ival + ival / 50);
-	src_poll(&s, 0, 1ULL << 63, req);
+	src_poll(&s, 0, 1ULL << 63, req, 0);
 	ck_assert(llabs(s.next_ns - (ival + ival / 100)) < S / 1000);
 }
 END_TEST
@@ -102,7 +102,7 @@ START_TEST(test_src_sample_offset_and_delay)
 
 	/* local clock 5 ms ahead; 100 us each way; server takes 10 us */
 	src_init(&s, &params, t1);
-	src_poll(&s, t1, 42, req);
+	src_poll(&s, t1, 42, req, 0);
 	answer(req, t1 + 100000 - 5000000, t1 + 110000 - 5000000, 2, 0,
 	    0x7f000001, rep);
 	ck_assert_int_eq(src_reply(&s, rep, sizeof(rep), t1 + 210000, &sm),
@@ -147,7 +147,7 @@ START_TEST(test_src_reply_tests)
 	int64_t			 t1 = 50 * S;
 
 	src_init(&s, &params, t1);
-	src_poll(&s, t1, 7, req);
+	src_poll(&s, t1, 7, req, 0);
 	answer(req, reply_rows[_i].zero_rx ? 0 : t1 + 1000, t1 + 2000,
 	    reply_rows[_i].stratum, reply_rows[_i].leap, reply_rows[_i].refid,
 	    rep);
@@ -169,7 +169,7 @@ START_TEST(test_src_kod_rate_backs_off)
 	uint8_t			 req[PKT_HDR_LEN], rep[PKT_HDR_LEN];
 
 	src_init(&s, &params, 0);
-	src_poll(&s, 0, 9, req);
+	src_poll(&s, 0, 9, req, 0);
 	answer(req, 1000, 2000, 0, 3, PKT_KOD_RATE, rep);
 	ck_assert_int_eq(src_reply(&s, rep, sizeof(rep), 3000, &sm),
 	    SRC_KOD_RATE);
@@ -188,7 +188,7 @@ START_TEST(test_src_reach_register_and_poll_raise)
 
 	src_init(&s, &params, 0);
 	for (i = 0; i < 8; i++) {
-		src_poll(&s, t, 100 + i, req);
+		src_poll(&s, t, 100 + i, req, 0);
 		if (i != 5) {
 			answer(req, t + 1000, t + 2000, 2, 0, 1, rep);
 			ck_assert_int_eq(src_reply(&s, rep, sizeof(rep),
@@ -198,7 +198,7 @@ START_TEST(test_src_reach_register_and_poll_raise)
 	}
 	ck_assert_int_eq(s.reach, 0xfb);	/* 11111011: poll 6 lost */
 	for (i = 0; i < 16; i++) {
-		src_poll(&s, t, 200 + i, req);
+		src_poll(&s, t, 200 + i, req, 0);
 		answer(req, t + 1000, t + 2000, 2, 0, 1, rep);
 		src_reply(&s, rep, sizeof(rep), t + 3000, &sm);
 		t = s.next_ns;
@@ -224,7 +224,7 @@ START_TEST(test_src_adjust_poll_reschedules)
 	src_init(&s, &params, 0);
 	s.burst_left = 0;			/* params: iburst */
 	s.poll = params.maxpoll;		/* 16 s */
-	src_poll(&s, t, 1ULL << 62, req);	/* a quarter of 2% late */
+	src_poll(&s, t, 1ULL << 62, req, 0);	/* a quarter of 2% late */
 	late = (double)(s.next_ns - t) / (16 * NS_PER_S) - 1.0;
 	ck_assert_double_eq_tol(late, 0.005, 1e-9);
 	/* a prediction off by 4 distances: poll 16 s to 4 s */
@@ -243,11 +243,49 @@ START_TEST(test_src_adjust_poll_reschedules)
 	ck_assert_int_eq(s.next_ns, t + 8 * NS_PER_S + 8 * NS_PER_S / 200);
 	/* during a burst the burst's spacing holds */
 	src_burst(&s, 2, 4);
-	src_poll(&s, t, 7, req);
+	src_poll(&s, t, 7, req, 0);
 	was = s.next_ns;
 	src_adjust_poll(&s, 8, 400e-6, 100e-6);
 	ck_assert_int_ne(s.poll, params.maxpoll - 1);
 	ck_assert_int_eq(s.next_ns, was);
+}
+END_TEST
+
+/*
+ * Requests that go unanswered back the poll off as chrony's: a quarter
+ * of a step for each missed, a tenth for the selected source; the
+ * interval that follows is the new one.  An answer stops it.
+ */
+START_TEST(test_src_missed_backs_off)
+{
+	struct src		 s;
+	struct sst_sample	 sm;
+	uint8_t			 req[PKT_HDR_LEN], rep[PKT_HDR_LEN];
+	int64_t			 t = 0;
+	int			 i, sel;
+
+	for (sel = 0; sel <= 1; sel++) {
+		src_init(&s, &params, 0);
+		s.burst_left = 0;		/* params: iburst */
+		src_poll(&s, t, 0, req, sel);	/* answered below */
+		answer(req, t + 1000, t + 2000, 2, 0, 1, rep);
+		ck_assert_int_eq(src_reply(&s, rep, sizeof(rep), t + 3000,
+		    &sm), SRC_OK);
+		for (i = 0; i < 10; i++) {
+			t = s.next_ns;
+			src_poll(&s, t, 0, req, sel);
+		}
+		/* the first of these followed an answer: 9 missed */
+		ck_assert_int_eq(s.poll, params.minpoll + (sel ? 0 : 2));
+		ck_assert_double_eq_tol(s.poll_score, sel ? 0.9 : 0.25,
+		    1e-9);
+		ck_assert_int_eq(s.next_ns - t, NS_PER_S >> (sel ? 2 : 0));
+		for (i = 0; i < 2; i++) {	/* 11 missed */
+			t = s.next_ns;
+			src_poll(&s, t, 0, req, sel);
+		}
+		ck_assert_int_eq(s.poll, params.minpoll + (sel ? 1 : 2));
+	}
 }
 END_TEST
 
@@ -312,7 +350,7 @@ START_TEST(test_src_correct_frequency)
 	int64_t			 t = 100 * S, t1, t4, now = t + 64 * S;
 
 	src_init(&s, &params, 0);
-	src_poll(&s, t, 7, req);
+	src_poll(&s, t, 7, req, 0);
 	answer(req, t + 1000, t + 2000, 2, 0, 1, rep);
 	ck_assert_int_eq(src_reply(&s, rep, sizeof(rep), t + 3000, &sm),
 	    SRC_OK);
@@ -339,7 +377,7 @@ START_TEST(test_src_kernel_tx_time)
 
 	/* user space read t1; the kernel sent it 30 us later */
 	src_init(&s, &params, t1);
-	src_poll(&s, t1, 43, req);
+	src_poll(&s, t1, 43, req, 0);
 	src_tx_time(&s, t1 - 2000000);		/* 2 ms earlier: ignored */
 	ck_assert_int_eq(s.req.t1_ns, t1);
 	src_tx_time(&s, t1 - 1000);	/* a card's, a little early: taken */
@@ -361,7 +399,7 @@ START_TEST(test_src_kernel_tx_time)
 	ck_assert_int_eq(s.xchg.t1_ns, t1 + 35000);
 	ck_assert_double_eq_tol(sm.delay_s, 20e-6, 1e-12);
 	/* the next poll's request is another */
-	src_poll(&s, t1 + S, 44, req);
+	src_poll(&s, t1 + S, 44, req, 0);
 	src_tx_time(&s, t1 + 35000);
 	ck_assert_int_eq(s.req.t1_ns, t1 + S);
 }
@@ -376,7 +414,7 @@ START_TEST(test_src_delay_limit)
 
 	p.maxdelay_s = 0.001;
 	src_init(&s, &p, 0);
-	src_poll(&s, 0, 11, req);
+	src_poll(&s, 0, 11, req, 0);
 	answer(req, 1000, 2000, 2, 0, 1, rep);
 	ck_assert_int_eq(src_reply(&s, rep, sizeof(rep), 2 * S / 1000, &sm),
 	    SRC_BAD_DELAY);
@@ -392,7 +430,7 @@ START_TEST(test_src_last_reply_for_reports)
 
 	src_init(&s, &params, t1);
 	ck_assert_int_eq(s.last.have, 0);
-	src_poll(&s, t1, 42, req);
+	src_poll(&s, t1, 42, req, 0);
 	answer(req, t1 + 100000 - 5000000, t1 + 110000 - 5000000, 2, 0,
 	    0x7f000001, rep);
 	ck_assert_int_eq(src_reply(&s, rep, sizeof(rep), t1 + 210000, &sm),
@@ -410,7 +448,7 @@ START_TEST(test_src_last_reply_for_reports)
 	ck_assert_int_eq(src_reply(&s, rep, sizeof(rep), t1 + 220000, &sm),
 	    SRC_DUPLICATE);
 	ck_assert_uint_eq(s.last.tests, SRC_TESTS_ALL);
-	src_poll(&s, t1 + S, 43, req);
+	src_poll(&s, t1 + S, 43, req, 0);
 	answer(req, t1 + S, t1 + S, 16, 0, 0x7f000001, rep);
 	ck_assert_int_eq(src_reply(&s, rep, sizeof(rep), t1 + S + 1000, &sm),
 	    SRC_UNSYNC);
@@ -418,7 +456,7 @@ START_TEST(test_src_last_reply_for_reports)
 	    ~(SRC_TEST_SYNC | SRC_TEST_SOURCE_SYNC));
 	ck_assert_int_eq(s.last.pkt.stratum, 16);
 	/* too long a round trip: the max delay test fails */
-	src_poll(&s, t1 + 2 * S, 44, req);
+	src_poll(&s, t1 + 2 * S, 44, req, 0);
 	answer(req, t1 + 2 * S, t1 + 2 * S, 2, 0, 0x7f000001, rep);
 	ck_assert_int_eq(src_reply(&s, rep, sizeof(rep), t1 + 6 * S, &sm),
 	    SRC_BAD_DELAY);
@@ -437,29 +475,29 @@ START_TEST(test_src_burst_until_good)
 	int			 i;
 
 	src_init(&s, &p, t);
-	src_poll(&s, t, 1, req);
+	src_poll(&s, t, 1, req, 0);
 	ck_assert_int_eq(s.next_ns, t + 16 * S);
 	/* burst 2/5: quick polls, over after two good replies */
 	src_burst(&s, 2, 5);
 	for (i = 0; i < 2; i++) {
 		t += S;
-		src_poll(&s, t, 10 + i, req);
+		src_poll(&s, t, 10 + i, req, 0);
 		ck_assert_int_eq(s.next_ns, t + 2 * S);
 		answer(req, t, t, 2, 0, 1, rep);
 		ck_assert_int_eq(src_reply(&s, rep, sizeof(rep), t + 1000,
 		    &sm), SRC_OK);
 	}
 	ck_assert_int_eq(s.burst_left, 0);
-	src_poll(&s, t + S, 20, req);
+	src_poll(&s, t + S, 20, req, 0);
 	ck_assert_int_eq(s.next_ns, t + S + 16 * S);
 	/* burst 3/3 without answers: three quick polls, then normal */
 	src_burst(&s, 3, 3);
 	for (i = 0; i < 3; i++) {
 		t += 2 * S;
-		src_poll(&s, t, 30 + i, req);
+		src_poll(&s, t, 30 + i, req, 0);
 		ck_assert_int_eq(s.next_ns, t + 2 * S);
 	}
-	src_poll(&s, t + S, 40, req);
+	src_poll(&s, t + S, 40, req, 0);
 	ck_assert_int_eq(s.next_ns, t + S + 16 * S);
 }
 END_TEST
@@ -491,7 +529,7 @@ START_TEST(test_src_interleaved)
 	 */
 	p.xleave = 1;
 	src_init(&s, &p, t1);
-	src_poll(&s, t1, 0x1111, req);
+	src_poll(&s, t1, 0x1111, req, 0);
 	ck_assert_int_eq(pkt_decode(&q, req, sizeof(req)), PKT_OK);
 	ck_assert(q.org_ts == 0 && q.rx_ts == 0);	/* nothing to ask */
 	answer(req, t1 + 10000 - 1000000, t1 + 16000 - 1000000, 2, 0, 1, rep);
@@ -500,7 +538,7 @@ START_TEST(test_src_interleaved)
 	ck_assert_double_eq_tol(sm.offset_s, 0.001 + 2e-6, 1e-12);
 
 	/* asks about exchange 1, whose sample is given: no sample */
-	src_poll(&s, t1b, 0x2222, req);
+	src_poll(&s, t1b, 0x2222, req, 0);
 	ck_assert_int_eq(pkt_decode(&q, req, sizeof(req)), PKT_OK);
 	ck_assert(q.org_ts == pkt_ts_from_ns(t1 + 10000 - 1000000));
 	ck_assert(q.rx_ts == ~0x2222ULL && q.tx_ts == 0x2222);
@@ -510,7 +548,7 @@ START_TEST(test_src_interleaved)
 	ck_assert_int_eq(s.reach, 3);
 
 	/* asks about exchange 2: its sample, with the kernel's time */
-	src_poll(&s, t1c, 0x3333, req);
+	src_poll(&s, t1c, 0x3333, req, 0);
 	answer_xleave(req, t1c + 10000 - 1000000, t1b + 20000 - 1000000, rep);
 	ck_assert_int_eq(src_reply(&s, rep, sizeof(rep), t1c + 30000, &sm),
 	    SRC_OK);
@@ -531,8 +569,8 @@ START_TEST(test_src_late_answer)
 	int64_t			 t1 = 1000 * S, t1b = t1 + S / 4;
 
 	src_init(&s, &params, t1);
-	src_poll(&s, t1, 0x1111, req1);
-	src_poll(&s, t1b, 0x2222, req2);	/* the first is late */
+	src_poll(&s, t1, 0x1111, req1, 0);
+	src_poll(&s, t1b, 0x2222, req2, 0);	/* the first is late */
 	answer(req1, t1 + 10000, t1 + 12000, 2, 0, 1, rep);
 	ck_assert_int_eq(src_reply(&s, rep, sizeof(rep), t1b + 1000, &sm),
 	    SRC_OK);
@@ -546,9 +584,9 @@ START_TEST(test_src_late_answer)
 	ck_assert_int_eq(src_reply(&s, rep, sizeof(rep), t1b + 30000, &sm),
 	    SRC_DUPLICATE);
 	/* two polls late: gone */
-	src_poll(&s, t1b + S / 4, 0x3333, req1);
-	src_poll(&s, t1b + S / 2, 0x4444, req2);
-	src_poll(&s, t1b + 3 * S / 4, 0x5555, req2);
+	src_poll(&s, t1b + S / 4, 0x3333, req1, 0);
+	src_poll(&s, t1b + S / 2, 0x4444, req2, 0);
+	src_poll(&s, t1b + 3 * S / 4, 0x5555, req2, 0);
 	answer(req1, t1b + S / 4 + 10000, t1b + S / 4 + 12000, 2, 0, 1, rep);
 	ck_assert_int_eq(src_reply(&s, rep, sizeof(rep), t1b + S, &sm),
 	    SRC_BOGUS);
@@ -572,6 +610,7 @@ main(void)
 	tcase_add_test(tc, test_src_reach_register_and_poll_raise);
 	tcase_add_test(tc, test_src_delay_limit);
 	tcase_add_test(tc, test_src_adjust_poll);
+	tcase_add_test(tc, test_src_missed_backs_off);
 	tcase_add_test(tc, test_src_adjust_poll_reschedules);
 	tcase_add_test(tc, test_src_correct_frequency);
 	tcase_add_test(tc, test_src_kernel_tx_time);
