@@ -96,6 +96,7 @@ struct client {
 	int			 oneshot_done;
 	int			 leap;		/* PKT_LEAP_* announced */
 	int			 started;	/* client_start() was called */
+	int			 early_all;	/* every early source votes */
 };
 
 /* client.c: the client and its sources; how a source is named. */

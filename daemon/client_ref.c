@@ -53,7 +53,12 @@
  * interleaved source (whose samples come a poll late) and the selection
  * among falsetickers worse.  A source selected already stays a candidate
  * (its correction leaves it a small offset), or the daemon would drop to
- * unsynchronised until its third sample.
+ * unsynchronised until its third sample.  And once one early source is a
+ * candidate, all are (early_all, select_sources()): after a start put
+ * right by the true servers' first samples, a server 1 s off was the
+ * only early source far off, and alone it was selected and stepped the
+ * clock back and forth (e2e 040 under load); the others' small offsets
+ * must outvote it.
  */
 #define EARLY_MIN_S	1e-3
 
@@ -82,7 +87,8 @@ client_candidate(const struct csrc *s, int64_t now, struct sel_cand *c)
 	    s->src.leap == PKT_LEAP_UNSYNC ||
 	    sst_estimate(s->sst, now, &e) == -1 ||
 	    (e.n < SST_MIN_SAMPLES && fabs(e.offset_s) < EARLY_MIN_S &&
-	    s->state != SEL_BEST && s->state != SEL_COMBINED))
+	    s->state != SEL_BEST && s->state != SEL_COMBINED &&
+	    !s->cl->early_all))
 		return 0;
 	c->usable = 1;
 	c->stratum = e.stratum;
@@ -210,8 +216,18 @@ select_sources(struct client *cl, int64_t now)
 	const struct conf	*conf = cl->ctx->conf;
 	int			 i, ok;
 
+	cl->early_all = 0;
 	for (i = 0; i < cl->n; i++)
 		client_candidate(cl->srcs[i], now, &c[i]);
+	for (i = 0; i < cl->n; i++)
+		if (c[i].usable &&
+		    sst_count(cl->srcs[i]->sst) < SST_MIN_SAMPLES)
+			break;
+	if (i < cl->n) {
+		cl->early_all = 1;
+		for (i = 0; i < cl->n; i++)
+			client_candidate(cl->srcs[i], now, &c[i]);
+	}
 	memset(&p, 0, sizeof(p));
 	p.minsources = conf->minsources;
 	p.maxdistance_s = conf->maxdistance_s;

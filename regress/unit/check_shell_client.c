@@ -434,6 +434,53 @@ START_TEST(test_shell_client_falseticker)
 }
 END_TEST
 
+/*
+ * Four servers, the fourth 1 s off the others, the clock 0.3 s behind
+ * them (makestep 0.1 3).  The first answer steps the clock (applied here
+ * as the monitor would); the falseticker's offset is then the only early
+ * one over 1 ms, and the true servers' small offsets must outvote it
+ * (early_all), or it alone is selected and steps the clock a second
+ * (e2e 040 did, under load).
+ */
+START_TEST(test_shell_client_early_falseticker)
+{
+	static const char *const lines[] = {
+		"server 192.0.2.1", "server 192.0.2.2", "server 192.0.2.3",
+		"server 192.0.2.4", "makestep 0.1 3", NULL
+	};
+	static const int	 order[] = { 3, 1, 2 };
+	static const double	 behind[] = { 0.0, 0.0, 0.0, -1.0 };
+	struct fake_frame	 fr;
+	struct req_step		 st;
+	int			 i, steps = 0;
+
+	start(lines);
+	ck_assert_int_eq(cl->n, 4);
+	poll_now(0);
+	(void)answer(0, -0.3, 2, 0);
+	while (fake_next(&F, &fr)) {
+		if (fr.type != IMSG_STEP)
+			continue;
+		ck_assert_uint_eq(fr.len, sizeof(st));
+		memcpy(&st, fr.data, sizeof(st));
+		steps++;
+	}
+	ck_assert_int_eq(steps, 1);
+	ck_assert_double_eq_tol(st.offset_s, -0.3, 1e-6);
+	fake_sys_ns -= (int64_t)(st.offset_s * 1e9);
+	for (i = 0; i < 3; i++) {
+		poll_now(order[i]);
+		(void)answer(order[i], behind[order[i]], 2, 0);
+	}
+	while (fake_next(&F, &fr))
+		ck_assert_msg(fr.type != IMSG_STEP, "stepped again");
+	ck_assert_int_eq(cl->srcs[3]->state, SEL_FALSE);
+	ck_assert_int_ge(cl->best, 0);
+	ck_assert_int_ne(cl->best, 3);
+	stop();
+}
+END_TEST
+
 int
 main(void)
 {
@@ -449,6 +496,7 @@ main(void)
 	tcase_add_test(tc, test_shell_client_minsources);
 	tcase_add_test(tc, test_shell_client_unsynchronised_server);
 	tcase_add_test(tc, test_shell_client_falseticker);
+	tcase_add_test(tc, test_shell_client_early_falseticker);
 	suite_add_tcase(su, tc);
 	sr = srunner_create(su);
 	srunner_run_all(sr, CK_NORMAL);
