@@ -310,7 +310,7 @@ sst_count(const struct sst *s)
 int
 sst_freq_known(const struct sst *s)
 {
-	return s->n >= SST_MIN_SAMPLES || (s->n > 0 && s->skew < FREQ_UNKNOWN);
+	return s->n >= SST_MIN_SAMPLES || s->skew < FREQ_UNKNOWN;
 }
 
 static int
