@@ -49,22 +49,10 @@
 #include <string.h>
 
 #include "kf.h"
+#include "rgr.h"
 #include "sst.h"
 
-#define RUNS_RATIO	2	/* samples held per sample used, at most */
-/*
- * The runs test at 30% over samples spanning more than this, at 5% (as
- * chrony's) over shorter spans, in which a wandering frequency bends the
- * offsets too little to matter and only noise would shorten the window.
- */
-#define RUNS_SPAN_S	4096.0
-#define NSLOTS		(SST_MAX_SAMPLES * RUNS_RATIO)
-/*
- * A window whose offsets bend, as a parabola, by more than CURV_MAX_T
- * standard errors is cut as one that fails the runs test (find_best()).
- */
-#define CURV_MIN_SAMPLES	6
-#define CURV_MAX_T		3.0
+#define NSLOTS		(SST_MAX_SAMPLES * RGR_RUNS_RATIO)
 
 #define FREQ_UNKNOWN	2000e-6	/* skew until there is a regression */
 #define MIN_SKEW	1e-12	/* clamps, as chrony's */
@@ -74,12 +62,9 @@
  * Timestamp precision assumed: distances closer than this to the
  * smallest are equal, and the scale of the weights is at least this.
  */
-#define PRECISION	1e-8
+#define PRECISION	RGR_PRECISION
 /* The spread of the offsets per spread of the distances (chrony's). */
 #define SD_TO_DIST	0.7
-/* Residuals this small (seconds, plus a part of the offsets) are zero. */
-#define RESID_ZERO_ABS	1e-12
-#define RESID_ZERO_REL	1e-15
 
 /* The delay filter (see delay_outlier()). */
 #define FILT_MIN_SAMPLES	6
@@ -106,7 +91,6 @@
 #define ASYM_MIN		0.45
 #define ASYM_MIN_RUN		10
 #define ASYM_MAX_RUN		1000
-#define ASYM_MIN_SAMPLES	4
 #define ASYM_MIN_T		3.0
 
 /* Bounds beyond which sst_correct() cannot re-express a sample. */
@@ -147,100 +131,6 @@ struct sst {
 	double		stddev_s;
 
 	struct kf	kf;
-};
-
-struct fit {
-	double	a;		/* offset at x = 0, the newest sample */
-	double	b;		/* slope */
-	double	u;		/* weighted mean of x */
-	double	W;		/* sum of the weights */
-	double	V;		/* weighted sum of (x - u)^2 */
-};
-
-/*
- * Critical number of runs of residuals of one sign among n (index),
- * signs split evenly: fewer runs than or as many as this happen by chance
- * in at most 30% of cases (Wald-Wolfowitz, one-sided; computed exactly).
- * chrony's test is at 5%.  A clock whose frequency wanders bends the
- * offsets away from a line before the signs show it at 5%: in clknetsim's
- * default network (a 1e-9 random walk of the frequency) 95% of the error
- * was that lag, the regression reaching back hours while the samples
- * showed 300 us for an hour.  At 30% the window follows the wander, and
- * the poll, which keeps polltarget samples in it, stays shorter.  Over
- * short spans (fast polls) a wander cannot show and the 5% test is kept
- * (crit_runs5): at 30% there a window cut by chance was only noise.
- * Default scenario, 30 seeds: RMS error 106 to 74 us (chronyd 100 us)
- * with fewer packets than chronyd at a polltarget of 7.  (n = 6 reads 2
- * where exactly 30% would give 3, as the table was first written.)
- */
-static const unsigned char crit_runs[NSLOTS + 1] = {
-	 0,  0,  0,  0,  0,  2,  2,  3,  3,  4,  4,  5,  5,  6,  6,  7,
-	 7,  7,  8,  8,  9,  9, 10, 10, 11, 11, 12, 12, 13, 13, 14, 14,
-	15, 15, 15, 16, 16, 17, 17, 18, 18, 19, 19, 20, 20, 21, 21, 22,
-	22, 23, 23, 24, 24, 25, 25, 26, 26, 27, 27, 27, 28, 28, 29, 29,
-	30, 30, 31, 31, 32, 32, 33, 33, 34, 34, 35, 35, 36, 36, 37, 37,
-	38, 38, 39, 39, 40, 40, 41, 41, 42, 42, 43, 43, 43, 44, 44, 45,
-	45, 46, 46, 47, 47, 48, 48, 49, 49, 50, 50, 51, 51, 52, 52, 53,
-	53, 54, 54, 55, 55, 56, 56, 57, 57, 58, 58, 59, 59, 60, 60, 61,
-	61, 62, 62, 63, 63, 63, 64, 64, 65, 65, 66, 66, 67, 67, 68, 68,
-	69, 69, 70, 70, 71, 71, 72, 72, 73, 73, 74, 74, 75, 75, 76, 76,
-	77, 77, 78, 78, 79, 79, 80, 80, 81, 81, 82, 82, 83, 83, 84, 84,
-	85, 85, 86, 86, 86, 87, 87, 88, 88, 89, 89, 90, 90, 91, 91, 92,
-	92, 93, 93, 94, 94, 95, 95, 96, 96, 97, 97, 98, 98, 99, 99, 100,
-	100, 101, 101, 102, 102, 103, 103, 104, 104, 105, 105, 106, 106, 107, 107, 108,
-	108, 109, 109, 110, 110, 111, 111, 112, 112, 113, 113, 113, 114, 114, 115, 115,
-	116, 116, 117, 117, 118, 118, 119, 119, 120, 120, 121, 121, 122, 122, 123, 123,
-	124
-};
-
-/* The same at 5%: chrony's test, for spans up to RUNS_SPAN_S. */
-static const unsigned char crit_runs5[NSLOTS + 1] = {
-	 0,  0,  0,  0,  0,  0,  0,  0,  2,  2,  3,  3,  3,  4,  4,  4,
-	 5,  5,  6,  6,  6,  7,  7,  8,  8,  9,  9,  9, 10, 10, 11, 11,
-	11, 12, 12, 13, 13, 14, 14, 14, 15, 15, 16, 16, 17, 17, 17, 18,
-	18, 19, 19, 20, 20, 21, 21, 21, 22, 22, 23, 23, 24, 24, 25, 25,
-	25, 26, 26, 27, 27, 28, 28, 29, 29, 30, 30, 30, 31, 31, 32, 32,
-	33, 33, 34, 34, 35, 35, 35, 36, 36, 37, 37, 38, 38, 39, 39, 40,
-	40, 40, 41, 41, 42, 42, 43, 43, 44, 44, 45, 45, 45, 46, 46, 47,
-	47, 48, 48, 49, 49, 50, 50, 51, 51, 51, 52, 52, 53, 53, 54, 54,
-	55, 55, 56, 56, 57, 57, 58, 58, 58, 59, 59, 60, 60, 61, 61, 62,
-	62, 63, 63, 64, 64, 65, 65, 65, 66, 66, 67, 67, 68, 68, 69, 69,
-	70, 70, 71, 71, 72, 72, 72, 73, 73, 74, 74, 75, 75, 76, 76, 77,
-	77, 78, 78, 79, 79, 79, 80, 80, 81, 81, 82, 82, 83, 83, 84, 84,
-	85, 85, 86, 86, 87, 87, 87, 88, 88, 89, 89, 90, 90, 91, 91, 92,
-	92, 93, 93, 94, 94, 95, 95, 95, 96, 96, 97, 97, 98, 98, 99, 99,
-	100, 100, 101, 101, 102, 102, 103, 103, 104, 104, 104, 105, 105, 106, 106, 107,
-	107, 108, 108, 109, 109, 110, 110, 111, 111, 112, 112, 113, 113, 113, 114, 114,
-	115
-};
-
-
-/*
- * Student's t, 97.5% quantile (95% two-sided), for 1 to
- * SST_MAX_SAMPLES - 2 degrees of freedom: the skew, as chrony's regress.c
- * has it up to 62, beyond from the Cornish-Fisher expansion (within
- * 0.001).  The 99.95% quantile (636.6 for 3 samples) made a start's
- * skews 50 times chrony's, and the frequency was taken a third at a
- * time: after an iburst 16 ppm were left, a millisecond at the first
- * 64 s poll.
- */
-static const double tcoef[SST_MAX_SAMPLES - 2] = {
-	12.71, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306,
-	2.262, 2.228, 2.201, 2.179, 2.160, 2.145, 2.131, 2.120,
-	2.110, 2.101, 2.093, 2.086, 2.080, 2.074, 2.069, 2.064,
-	2.060, 2.056, 2.052, 2.048, 2.045, 2.042, 2.040, 2.037,
-	2.035, 2.032, 2.030, 2.028, 2.026, 2.024, 2.023, 2.021,
-	2.020, 2.018, 2.017, 2.015, 2.014, 2.013, 2.012, 2.011,
-	2.010, 2.009, 2.008, 2.007, 2.006, 2.005, 2.004, 2.003,
-	2.002, 2.002, 2.001, 2.000, 2.000, 1.999, 1.998, 1.998,
-	1.997, 1.997, 1.996, 1.995, 1.995, 1.994, 1.994, 1.993,
-	1.993, 1.993, 1.992, 1.992, 1.991, 1.991, 1.990, 1.990,
-	1.990, 1.989, 1.989, 1.989, 1.988, 1.988, 1.988, 1.987,
-	1.987, 1.987, 1.986, 1.986, 1.986, 1.986, 1.985, 1.985,
-	1.985, 1.984, 1.984, 1.984, 1.984, 1.983, 1.983, 1.983,
-	1.983, 1.983, 1.982, 1.982, 1.982, 1.982, 1.982, 1.981,
-	1.981, 1.981, 1.981, 1.981, 1.980, 1.980, 1.980, 1.980,
-	1.980, 1.980, 1.979, 1.979, 1.979, 1.979
 };
 
 /* a - b in seconds; wraps rather than overflows on absurd input. */
@@ -313,34 +203,6 @@ sst_freq_known(const struct sst *s)
 	return s->n >= SST_MIN_SAMPLES || s->skew < FREQ_UNKNOWN;
 }
 
-static int
-count_runs(const double *r, int n, double zero)
-{
-	int	 i, runs = 1;
-
-	/* A residual of zero has no sign: it ends the run it follows. */
-	for (i = 1; i < n; i++)
-		if (!((r[i - 1] > zero && r[i] > zero) ||
-		    (r[i - 1] < -zero && r[i] < -zero)))
-			runs++;
-	return runs;
-}
-
-static double
-median(double *v, int n)
-{
-	double	 t;
-	int	 i, j;
-
-	for (i = 1; i < n; i++) {
-		t = v[i];
-		for (j = i; j > 0 && v[j - 1] > t; j--)
-			v[j] = v[j - 1];
-		v[j] = t;
-	}
-	return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
-}
-
 /*
  * The weights (inverse variances, relative) of the n samples used, as
  * chrony: a sample's distance is delay / 2 + dispersion; what it has
@@ -361,7 +223,7 @@ weights(const struct sst *s, double *iw)
 			min = d[i];
 	}
 	memcpy(tmp, d, s->n * sizeof(d[0]));
-	sd = (median(tmp, s->n) - min) / SD_TO_DIST;
+	sd = (rgr_median(tmp, s->n) - min) / SD_TO_DIST;
 	if (sd > min)
 		sd = min;
 	if (sd < PRECISION)
@@ -373,168 +235,6 @@ weights(const struct sst *s, double *iw)
 			k += (d[i] - min) / sd;
 		iw[i] = 1.0 / (k * k);
 	}
-}
-
-/* Weighted least squares of y on x over [from, to). */
-static void
-wls(const double *x, const double *y, const double *iw, int from, int to,
-    struct fit *f)
-{
-	double	 W = 0.0, U = 0.0, P = 0.0, Q = 0.0, V = 0.0, ym, ui;
-	int	 i;
-
-	for (i = from; i < to; i++) {
-		W += iw[i];
-		U += iw[i] * x[i];
-		P += iw[i] * y[i];
-	}
-	f->u = U / W;
-	ym = P / W;
-	for (i = from; i < to; i++) {
-		ui = x[i] - f->u;
-		Q += iw[i] * (y[i] - ym) * ui;
-		V += iw[i] * ui * ui;
-	}
-	f->b = V > 0.0 ? Q / V : 0.0;
-	f->a = ym - f->b * f->u;
-	f->W = W;
-	f->V = V;
-}
-
-/*
- * How many standard errors the curvature of the k samples is from none:
- * the t statistic of c in y = a + b x + c x^2, from the residuals r of
- * the line f fitted to them, weighted as the fit; 0 when too few.
- */
-static double
-curvature_t(const double *x, const double *r, const double *iw, int k,
-    const struct fit *f)
-{
-	double	 zm = 0.0, bz = 0.0, zz = 0.0, rz = 0.0, ss = 0.0, c, z, d;
-	int	 i;
-
-	if (k < CURV_MIN_SAMPLES || !(f->V > 0.0))
-		return 0.0;
-	/* x^2, less its fit on x (centred at the weighted mean u) */
-	for (i = 0; i < k; i++) {
-		d = x[i] - f->u;
-		zm += iw[i] * d * d;
-		bz += iw[i] * d * d * d;
-	}
-	zm /= f->W;
-	bz /= f->V;
-	for (i = 0; i < k; i++) {
-		d = x[i] - f->u;
-		z = d * d - zm - bz * d;
-		zz += iw[i] * z * z;
-		rz += iw[i] * r[i] * z;
-	}
-	if (!(zz > 0.0))
-		return 0.0;
-	c = rz / zz;
-	/* a bend under the timestamps' precision is rounding */
-	if (fabs(c) * zm < PRECISION)
-		return 0.0;
-	for (i = 0; i < k; i++) {
-		d = x[i] - f->u;
-		z = d * d - zm - bz * d;
-		ss += iw[i] * (r[i] - c * z) * (r[i] - c * z);
-	}
-	ss /= k - 3;
-	if (!(ss > 0.0))
-		return 0.0;
-	return c / sqrt(ss / zz);
-}
-
-/*
- * The runs test, as chrony's RGR_FindBestRegression: fit the samples from
- * start to the newest; count the runs of residual signs over them and
- * over as many samples again before start (those still held); if there
- * are too few runs for chance, drop the oldest sample and fit again, down
- * to SST_MIN_SAMPLES.  Unlike chrony, a window whose offsets bend (a
- * parabola's curvature more than CURV_MAX_T standard errors from none)
- * is cut too: signs alone see a bend late, when the noise is as large as
- * it, and a frequency random walk bends every window.  With a 1e-7 walk
- * (clknetsim, 30 seeds) the RMS error fell from 159 to 129 us (chronyd
- * 141), and with chrony's default network from 76 to 71 us, with no more
- * packets (jitter1ms 275 to 273 us, asymjitter 136 to 122 us).  x and y are indexed from -m; returns start, the
- * number of samples to drop.
- */
-static int
-find_best(const double *x, const double *y, const double *iw, int n, int m,
-    struct fit *f, int *runs)
-{
-	double	 r[NSLOTS], zero = 0.0;
-	int	 i, start, rs;
-
-	for (i = -m; i < n; i++)
-		if (fabs(y[i]) > zero)
-			zero = fabs(y[i]);
-	zero = RESID_ZERO_ABS + RESID_ZERO_REL * zero;
-	for (start = 0;; start++) {
-		wls(x, y, iw, start, n, f);
-		rs = n - (n - start) * RUNS_RATIO;
-		if (rs < -m)
-			rs = -m;
-		for (i = rs; i < n; i++)
-			r[i - rs] = y[i] - f->a - f->b * x[i];
-		*runs = count_runs(r, n - rs, zero);
-		if (n - start <= SST_MIN_SAMPLES)
-			break;
-		if (*runs > (-x[rs] > RUNS_SPAN_S ? crit_runs[n - rs] :
-		    crit_runs5[n - rs]) &&
-		    fabs(curvature_t(x + start, r + (start - rs), iw + start,
-		    n - start, f)) <= CURV_MAX_T)
-			break;
-	}
-	if (rs != start)	/* report the runs of the samples used */
-		*runs = count_runs(r + (start - rs), n - start, zero);
-	return start;
-}
-
-/*
- * The slope of y on d in the least squares fit y = a + b x + c d of the
- * n points; -1 when the points cannot tell (too few, or x and d
- * (nearly) dependent).
- */
-static int
-slope_on_second(const double *x, const double *d, const double *y, int n,
-    double *c, double *c_se)
-{
-	double	 mx = 0.0, md = 0.0, my = 0.0, sxx = 0.0, sdd = 0.0, sxd = 0.0;
-	double	 sxy = 0.0, sdy = 0.0, det, b, a, r, ss = 0.0;
-	int	 i;
-
-	if (n < ASYM_MIN_SAMPLES)
-		return -1;
-	for (i = 0; i < n; i++) {
-		mx += x[i];
-		md += d[i];
-		my += y[i];
-	}
-	mx /= n;
-	md /= n;
-	my /= n;
-	for (i = 0; i < n; i++) {
-		sxx += (x[i] - mx) * (x[i] - mx);
-		sdd += (d[i] - md) * (d[i] - md);
-		sxd += (x[i] - mx) * (d[i] - md);
-		sxy += (x[i] - mx) * (y[i] - my);
-		sdy += (d[i] - md) * (y[i] - my);
-	}
-	det = sxx * sdd - sxd * sxd;
-	if (!(det > 1e-10 * sxx * sdd))
-		return -1;
-	*c = (sxx * sdy - sxd * sxy) / det;
-	b = (sdd * sxy - sxd * sdy) / det;
-	a = my - b * mx - *c * md;
-	for (i = 0; i < n; i++) {
-		r = y[i] - a - b * x[i] - *c * d[i];
-		ss += r * r;
-	}
-	/* its standard error: var(c) = s^2 sxx / det */
-	*c_se = sqrt(ss / (n - 3) * sxx / det);
-	return isfinite(*c) && isfinite(*c_se) ? 0 : -1;
 }
 
 /*
@@ -557,7 +257,7 @@ correct_asymmetry(struct sst *s, const double *x, double *y, int m)
 	}
 	for (i = 0; i < k; i++)
 		d[i] -= min;
-	if (slope_on_second(x, d, y, k, &a, &a_se) == -1 ||
+	if (rgr_slope_on_second(x, d, y, k, &a, &a_se) == -1 ||
 	    a * s->asym_run < 0.0) {
 		s->asym_run = 0;
 		s->asym = 0.0;
@@ -584,8 +284,8 @@ prune(struct sst *s, int k)
 {
 	s->n -= k;
 	s->nextra += k;
-	if (s->nextra > s->n * (RUNS_RATIO - 1))
-		s->nextra = s->n * (RUNS_RATIO - 1);
+	if (s->nextra > s->n * (RGR_RUNS_RATIO - 1))
+		s->nextra = s->n * (RGR_RUNS_RATIO - 1);
 }
 
 /*
@@ -645,7 +345,8 @@ excess(const struct sst *s, const struct sst_sample *sm)
 	 * Before a regression's three samples the smallest says little of
 	 * the floor: all of it may be queueing, shared among the samples.
 	 */
-	u = k < SST_MIN_SAMPLES ? min / k : (median(d, k) - min) / sqrt(k);
+	u = k < SST_MIN_SAMPLES ? min / k :
+	    (rgr_median(d, k) - min) / sqrt(k);
 	return 0.5 * sm->delay_s + sm->disp_s - min + u;
 }
 
@@ -654,7 +355,7 @@ regress(struct sst *s)
 {
 	double		 x[NSLOTS], y[NSLOTS], iw[SST_MAX_SAMPLES];
 	double		 ss, r, sb1, sb0, skew;
-	struct fit	 f;
+	struct rgr_fit	 f;
 	struct kf_est	 ke;
 	int		 i, m = s->nextra, start, np;
 
@@ -668,7 +369,7 @@ regress(struct sst *s)
 	}
 	correct_asymmetry(s, x, y, m);
 	weights(s, iw);
-	start = find_best(x + m, y + m, iw, s->n, m, &f, &s->runs);
+	start = rgr_find_best(x + m, y + m, iw, s->n, m, &f, &s->runs);
 
 	ss = 0.0;
 	for (i = start; i < s->n; i++) {
@@ -679,7 +380,7 @@ regress(struct sst *s)
 	ss /= np - 2;
 	sb1 = f.V > 0.0 ? sqrt(ss / f.V) : MAX_SKEW;
 	sb0 = sqrt(ss / f.W + f.u * f.u * sb1 * sb1);
-	skew = sb1 * tcoef[np - 3];
+	skew = sb1 * rgr_tcoef(np);
 	s->offset_s = f.a;
 	s->offset_sd_s = sb0;
 	s->freq = f.b;
@@ -732,7 +433,7 @@ filt_median_delay(const struct sst *s)
 	for (i = -s->nextra; i < s->n; i++)
 		if (SAMPLE(s, i)->seq >= s->filt_epoch)
 			d[n++] = SAMPLE(s, i)->delay_s;
-	return n > 0 ? median(d, n) : newest(s)->delay_s;
+	return n > 0 ? rgr_median(d, n) : newest(s)->delay_s;
 }
 
 /*
