@@ -116,7 +116,8 @@ struct sst {
 	int		nextra;		/* older ones, for the runs test */
 	uint64_t	seq;		/* of the next sample taken */
 	uint64_t	filt_epoch;	/* first seq of the delay minimum */
-	int		nrejected;	/* delay outliers in a row */
+	int		nhigh;		/* high delays in a row */
+	uint64_t	high_seq;	/* seq when the first of them came */
 
 	/* Regressions in a row with a large asymmetry, signed as it. */
 	int		asym_run;
@@ -179,7 +180,7 @@ sst_reset(struct sst *s)
 	s->n = 0;
 	s->nextra = 0;
 	s->filt_epoch = s->seq;
-	s->nrejected = 0;
+	s->nhigh = 0;
 	s->runs = 0;
 	s->asym_run = 0;
 	s->asym = 0.0;
@@ -438,53 +439,81 @@ filt_median_delay(const struct sst *s)
 
 /*
  * The delay filter, chrony's maxdelaydevratio test, and a test against
- * the typical delay.  Half the delay above
- * the minimum is the most the queues can have moved the offset.  It must
- * not exceed 10 times the standard deviation of the regression plus what
- * the frequency (skew and 1 ppm of wander) can have moved since the newest
- * sample; a sample beyond is an outlier, unless its offset is further from
- * the prediction than the extra delay explains (then something else moved
- * and the sample tells it).  Only with FILT_MIN_SAMPLES held (those kept
- * for the runs test count) and a regression; the caller rejects at most
- * FILT_MAX_REJECT in a row.
+ * the typical delay.  Half the delay above the minimum is the most the
+ * queues can have moved the offset.  It must not exceed 10 times the
+ * standard deviation of the regression plus what the frequency (skew and
+ * 1 ppm of wander) can have moved in AGO seconds; nor FILT_MEDIAN_RATIO
+ * times the usual excess, the median's (however noisy the regression:
+ * such samples make it noisy), if what it can move the offset is beyond
+ * the regression's noise.  delay_limit() is that bound on half the
+ * excess.
  */
-static int
-delay_outlier(const struct sst *s, const struct sst_sample *sm)
+static double
+delay_limit(const struct sst *s, double min, double ago)
 {
-	double	 ago, delta, max_delta, err, min, typ;
+	double	 max_delta, typ;
 
-	/*
-	 * The samples held, not only those the regression uses: after the
-	 * runs test dropped the older ones (a frequency change), the delays
-	 * of those still held tell what is usual.
-	 */
-	if (s->n + s->nextra < FILT_MIN_SAMPLES || s->n < SST_MIN_SAMPLES)
-		return 0;
-	ago = diff_s(sm->time_ns, newest(s)->time_ns);
-	min = filt_min_delay(s);
-	delta = 0.5 * (sm->delay_s - min);
 	max_delta = FILT_DEV_RATIO * s->stddev_s +
 	    fabs(ago) * (s->skew + FILT_CLOCK_ERROR);
-	/*
-	 * The queues' usual excess over the minimum is the median's: a delay
-	 * whose excess is FILT_MEDIAN_RATIO times that is an outlier too
-	 * (however noisy the regression: such samples make it noisy), if
-	 * what it can move the offset is beyond the regression's noise.
-	 */
 	typ = 0.5 * FILT_MEDIAN_RATIO * (filt_median_delay(s) - min);
 	if (typ < FILT_MEDIAN_MIN_SD * s->stddev_s)
 		typ = FILT_MEDIAN_MIN_SD * s->stddev_s;
 	if (typ < PRECISION)
 		typ = PRECISION;
 	typ += fabs(ago) * (s->skew + FILT_CLOCK_ERROR);
-	if (typ < max_delta)
-		max_delta = typ;
+	return typ < max_delta ? typ : max_delta;
+}
+
+/*
+ * Only with FILT_MIN_SAMPLES held (those kept for the runs test count:
+ * after the runs test dropped the older ones, a frequency change, the
+ * delays of those still held tell what is usual) and a regression.
+ */
+static int
+delay_filtered(const struct sst *s)
+{
+	return s->n + s->nextra >= FILT_MIN_SAMPLES && s->n >= SST_MIN_SAMPLES;
+}
+
+/*
+ * A delay beyond the limit since the newest sample is an outlier, unless
+ * its offset is further from the prediction than the extra delay explains
+ * (then something else moved and the sample tells it).
+ */
+static int
+delay_outlier(const struct sst *s, const struct sst_sample *sm)
+{
+	double	 ago, delta, max_delta, err, min;
+
+	if (!delay_filtered(s))
+		return 0;
+	ago = diff_s(sm->time_ns, newest(s)->time_ns);
+	min = filt_min_delay(s);
+	delta = 0.5 * (sm->delay_s - min);
+	max_delta = delay_limit(s, min, ago);
 	if (delta <= max_delta)
 		return 0;
 	err = sm->offset_s - (s->offset_s + s->freq * ago);
 	if (fabs(err) - delta > max_delta)
 		return 0;
 	return 1;
+}
+
+/*
+ * A delay high for the queues alone, whatever the time since the newest
+ * sample: FILT_MAX_REJECT + 1 of them in a row are a new path.  The time
+ * must not count here: at long polls it lets every other sample of a
+ * longer path through, and a run of outliers alone would never come.
+ */
+static int
+delay_high(const struct sst *s, const struct sst_sample *sm)
+{
+	double	 min;
+
+	if (!delay_filtered(s))
+		return 0;
+	min = filt_min_delay(s);
+	return 0.5 * (sm->delay_s - min) > delay_limit(s, min, 0.0);
 }
 
 static int
@@ -529,15 +558,20 @@ sst_add(struct sst *s, const struct sst_sample *sm)
 		return SST_BAD_VALUE;
 	if (s->n > 0 && sm->time_ns <= newest(s)->time_ns)
 		sst_reset(s);
-	if (delay_outlier(s, sm)) {
-		if (s->nrejected < FILT_MAX_REJECT) {
-			s->nrejected++;
-			return SST_DELAY_OUTLIER;
-		}
-		/* A sustained change of the path: a new minimum from here. */
-		s->filt_epoch = s->seq;
-	}
-	s->nrejected = 0;
+	if (delay_high(s, sm)) {
+		if (s->nhigh++ == 0)
+			s->high_seq = s->seq;
+	} else
+		s->nhigh = 0;
+	if (s->nhigh > FILT_MAX_REJECT) {
+		/*
+		 * A sustained change of the path: a new minimum from the
+		 * first sample on it that was kept.
+		 */
+		s->filt_epoch = s->high_seq;
+		s->nhigh = 0;
+	} else if (delay_outlier(s, sm))
+		return SST_DELAY_OUTLIER;
 	push(s, sm);
 	kf_update(&s->kf, sm->time_ns, sm->offset_s, excess(s, sm));
 	regress(s);

@@ -383,6 +383,35 @@ START_TEST(test_sst_delay_sustained_change_accepted)
 }
 END_TEST
 
+/*
+ * A longer path at long polls: the time since the newest sample held lets
+ * every other sample of it through (the frequency can have moved the
+ * offset that much), so the outliers never come 5 in a row; 5 high delays
+ * in a row do, and the minimum is the new path's from the first of them.
+ */
+START_TEST(test_sst_delay_longer_path_at_long_polls)
+{
+	struct sst		*s;
+	struct sst_sample	 sm;
+	int64_t			 t;
+	int			 k;
+
+	s = filter_base(&t, 16);
+	for (k = 0; k < 5; k++) {
+		t += 512 * S;
+		sm = mk(t, line_offset(1e-4, 2.0, t), 0.0116);
+		ck_assert_int_eq(sst_add(s, &sm), k % 2 == 0 && k < 4 ?
+		    SST_DELAY_OUTLIER : SST_OK);
+	}
+	ck_assert_double_eq_tol(estimate(s, t).min_delay_s, 0.0116, 1e-12);
+	for (k = 0; k < 4; k++) {
+		t += 512 * S;
+		add_ok(s, t, line_offset(1e-4, 2.0, t), 0.0116 + k * 1e-6);
+	}
+	sst_free(s);
+}
+END_TEST
+
 /* Spikes that are not in a row of more than 4 are all rejected. */
 START_TEST(test_sst_delay_spikes_apart_rejected)
 {
@@ -1199,6 +1228,7 @@ main(void)
 	tcase_add_test(tc, test_sst_noisy_line_within_skew);
 	tcase_add_test(tc, test_sst_delay_spike);
 	tcase_add_test(tc, test_sst_delay_sustained_change_accepted);
+	tcase_add_test(tc, test_sst_delay_longer_path_at_long_polls);
 	tcase_add_test(tc, test_sst_delay_spikes_apart_rejected);
 	tcase_add_test(tc, test_sst_weights_favour_low_delay);
 	tcase_add_loop_test(tc, test_sst_asymmetry, 0, NELEM(asym_rows));
