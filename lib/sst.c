@@ -79,7 +79,7 @@
  * The asymmetry of the path's jitter, as chrony's: the slope of offset
  * against delay (above the minimum) in a regression on time and delay.
  * All jitter one way makes it +-0.5.  Only when it is at least
- * ASYM_MIN, with one sign, for ASYM_MIN_RUN regressions in a row are the
+ * ASYM_MIN, with one sign, for ASYM_MIN_RUN samples in a row are the
  * offsets corrected to the minimum delay, by at most ASYM_MAX per second
  * of delay.  Unlike chrony, an estimate within ASYM_MIN_T standard errors
  * of zero does not count: a wandering frequency bends the offsets, and
@@ -119,7 +119,7 @@ struct sst {
 	int		nhigh;		/* high delays in a row */
 	uint64_t	high_seq;	/* seq when the first of them came */
 
-	/* Regressions in a row with a large asymmetry, signed as it. */
+	/* Samples in a row with a large asymmetry, signed as it. */
 	int		asym_run;
 	double		asym;		/* correcting the offsets; 0: none */
 
@@ -239,25 +239,16 @@ weights(const struct sst *s, double *iw)
 }
 
 /*
- * chrony's correction for an asymmetric path: when the offsets of the
- * held samples (x, y from -m) have followed their delays one way for
- * ASYM_MIN_RUN regressions, each offset is moved to what it would have
- * been at the smallest delay.  A one-way jitter then no longer pulls the
- * regression toward its side.
+ * The asymmetry after one more sample: the slope of offset on delay
+ * (d, above the smallest) must keep its sign and size for ASYM_MIN_RUN
+ * samples in a row.
  */
 static void
-correct_asymmetry(struct sst *s, const double *x, double *y, int m)
+estimate_asymmetry(struct sst *s, const double *x, const double *d,
+    const double *y, int k)
 {
-	double	 d[NSLOTS], min = 0.0, a, a_se;
-	int	 i, k = s->n + m;
+	double	 a, a_se;
 
-	for (i = 0; i < k; i++) {
-		d[i] = SAMPLE(s, i - m)->delay_s;
-		if (i == 0 || d[i] < min)
-			min = d[i];
-	}
-	for (i = 0; i < k; i++)
-		d[i] -= min;
 	if (rgr_slope_on_second(x, d, y, k, &a, &a_se) == -1 ||
 	    a * s->asym_run < 0.0) {
 		s->asym_run = 0;
@@ -270,11 +261,39 @@ correct_asymmetry(struct sst *s, const double *x, double *y, int m)
 		s->asym_run--;
 	else if (a >= ASYM_MIN && s->asym_run < ASYM_MAX_RUN)
 		s->asym_run++;
-	if (abs(s->asym_run) < ASYM_MIN_RUN) {
+	if (abs(s->asym_run) < ASYM_MIN_RUN)
 		s->asym = 0.0;
-		return;
+	else
+		s->asym = a < -ASYM_MAX ? -ASYM_MAX : a > ASYM_MAX ?
+		    ASYM_MAX : a;
+}
+
+/*
+ * chrony's correction for an asymmetric path: when the offsets of the
+ * held samples (x, y from -m) have followed their delays one way for
+ * ASYM_MIN_RUN samples, each offset is moved to what it would have been
+ * at the smallest delay.  A one-way jitter then no longer pulls the
+ * regression toward its side.  The estimate moves with a new sample
+ * (SAMPLED) only: a correction of the clock moves the offsets along a
+ * line in time, which leaves their slope on delay as it was, and counted
+ * as one more it ran the count twice as fast as the samples.
+ */
+static void
+correct_asymmetry(struct sst *s, const double *x, double *y, int m,
+    int sampled)
+{
+	double	 d[NSLOTS], min = 0.0;
+	int	 i, k = s->n + m;
+
+	for (i = 0; i < k; i++) {
+		d[i] = SAMPLE(s, i - m)->delay_s;
+		if (i == 0 || d[i] < min)
+			min = d[i];
 	}
-	s->asym = a < -ASYM_MAX ? -ASYM_MAX : a > ASYM_MAX ? ASYM_MAX : a;
+	for (i = 0; i < k; i++)
+		d[i] -= min;
+	if (sampled)
+		estimate_asymmetry(s, x, d, y, k);
 	for (i = 0; i < k; i++)
 		y[i] -= s->asym * d[i];
 }
@@ -352,7 +371,7 @@ excess(const struct sst *s, const struct sst_sample *sm)
 }
 
 static void
-regress(struct sst *s)
+regress(struct sst *s, int sampled)
 {
 	double		 x[NSLOTS], y[NSLOTS], iw[SST_MAX_SAMPLES];
 	double		 ss, r, sb1, sb0, skew;
@@ -368,7 +387,7 @@ regress(struct sst *s)
 		x[i + m] = diff_s(SAMPLE(s, i)->time_ns, newest(s)->time_ns);
 		y[i + m] = SAMPLE(s, i)->offset_s;
 	}
-	correct_asymmetry(s, x, y, m);
+	correct_asymmetry(s, x, y, m, sampled);
 	weights(s, iw);
 	start = rgr_find_best(x + m, y + m, iw, s->n, m, &f, &s->runs);
 
@@ -574,7 +593,7 @@ sst_add(struct sst *s, const struct sst_sample *sm)
 		return SST_DELAY_OUTLIER;
 	push(s, sm);
 	kf_update(&s->kf, sm->time_ns, sm->offset_s, excess(s, sm));
-	regress(s);
+	regress(s, 1);
 	return SST_OK;
 }
 
@@ -651,5 +670,5 @@ sst_correct(struct sst *s, int64_t now_ns, double dfreq_ppm,
 		    (uint64_t)llround(d * 1e9));
 	}
 	kf_correct(&s->kf, now_ns, dfreq, doffset_s);
-	regress(s);
+	regress(s, 0);
 }

@@ -471,13 +471,52 @@ END_TEST
 
 /*
  * A path whose jitter is all one way: the offsets follow the delays with
- * a slope of -+0.5, which is corrected once it held for 10 regressions;
+ * a slope of -+0.5, which is corrected once it held for 10 samples;
  * the estimate is then the offset at the smallest delay, within a few
  * us.  Jitter both ways is no asymmetry: the correction stays off (it
  * came on by chance in 1 run of 60 here), and the estimate is within the
  * noise that 64 samples average (one sample's error is 212 us RMS; the
  * estimate's median error over 60 runs was 17 us, the largest 53).
  */
+/*
+ * The run of asymmetric samples counts samples: a correction of the clock
+ * after each (the fit redone on offsets moved along a line in time) is
+ * not one more.  All jitter on the way out, the same samples to two
+ * histories, one corrected twice after each: the correction comes on at
+ * the same sample in both, after ASYM_MIN_RUN (10) regressions.
+ */
+START_TEST(test_sst_asymmetry_counts_samples)
+{
+	struct sst		*a, *b;
+	struct sst_sample	 sm;
+	int64_t			 t = T0;
+	double			 out;
+	int			 k, on = -1;
+
+	rnd_start(77);
+	ck_assert_ptr_nonnull(a = sst_new());
+	ck_assert_ptr_nonnull(b = sst_new());
+	for (k = 0; k < 40; k++) {
+		t = line_time(k, 16);
+		out = 300e-6 * -log(rnd_unit());
+		sm = mk(t, line_offset(1e-3, 0.0, t) - out / 2, 200e-6 + out);
+		sm.disp_s = 1e-8;
+		/* the delay filter keeps the longest out of both */
+		ck_assert_int_eq(sst_add(a, &sm), sst_add(b, &sm));
+		sst_correct(b, t, 0.0, 0.0);
+		sst_correct(b, t, 0.0, 0.0);
+		ck_assert_double_eq(estimate(a, t).asymmetry,
+		    estimate(b, t).asymmetry);
+		if (on == -1 && estimate(a, t).asymmetry != 0.0)
+			on = k;
+	}
+	ck_assert_int_ge(on, 12);	/* samples 0-2: no regression */
+	ck_assert_double_le(estimate(a, t).asymmetry, -0.45);
+	sst_free(a);
+	sst_free(b);
+}
+END_TEST
+
 static const struct {
 	const char	*what;
 	double		 out_mean_s;	/* exponential jitter, each way */
@@ -1232,6 +1271,7 @@ main(void)
 	tcase_add_test(tc, test_sst_delay_spikes_apart_rejected);
 	tcase_add_test(tc, test_sst_weights_favour_low_delay);
 	tcase_add_loop_test(tc, test_sst_asymmetry, 0, NELEM(asym_rows));
+	tcase_add_test(tc, test_sst_asymmetry_counts_samples);
 	tcase_add_test(tc, test_sst_delay_filter_needs_samples);
 	tcase_add_test(tc, test_sst_delay_filter_after_pruning);
 	tcase_add_test(tc, test_sst_bad_values);
