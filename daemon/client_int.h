@@ -108,6 +108,14 @@ int		 client_matches(const struct csrc *s, const char *which);
 struct csrc	*client_csrc_new(struct client *, const struct conf_source *cs);
 /* Poll s in delay_ns (engine time). */
 void		 client_schedule(struct csrc *s, int64_t delay_ns);
+/*
+ * A source's first poll comes this long after it has an address, as
+ * chronyd's (INITIAL_DELAY).  In clknetsim a request sent in the first
+ * microseconds of a run read its transmit time 56 us after it left, so
+ * the first sample's delay was 56 us under the path's and stayed its
+ * minimum (chrony's 101-poll: 20 us off where 10 is the limit).
+ */
+#define CLIENT_FIRST_POLL_NS	200000000LL
 /* Close s's sockets, the one before too. */
 void		 client_close_socket(struct csrc *s);
 /* Look s's name up (an address at once; a pool: its members). */

@@ -482,7 +482,7 @@ resolved(struct csrc *s, const struct sockaddr *sa, socklen_t len,
 	if (s->conf->type == CONF_SRC_POOL)	/* members show their address */
 		client_address_of(s, s->name, sizeof(s->name));
 	if (!was)
-		client_schedule(s, 0);
+		client_schedule(s, CLIENT_FIRST_POLL_NS);
 }
 
 static int
