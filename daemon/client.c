@@ -135,14 +135,19 @@ client_start(struct client *cl)
 }
 
 void
-client_refused(struct client *cl)
+client_discard(struct client *cl, const char *why, int poll_now)
 {
-	int	 i;
+	struct csrc	*s;
+	int		 i;
 
-	log_warnx("the monitor refused a correction: samples discarded");
+	log_warnx("%s: samples discarded", why);
 	for (i = 0; i < cl->n; i++) {
-		sst_reset(cl->srcs[i]->sst);
-		cl->srcs[i]->have_est = 0;
+		s = cl->srcs[i];
+		sst_reset(s->sst);
+		s->have_est = 0;
+		if (poll_now && s->rc == NULL && cl->started &&
+		    s->resolved && !s->offline)
+			client_schedule(s, CLIENT_FIRST_POLL_NS);
 	}
 	hwif_reset(cl->ctx->hw);
 }

@@ -36,8 +36,14 @@ struct client	*client_new(struct ectx *);
 void		 client_free(struct client *);
 /* The engine knows the time now: resolve and start polling. */
 void		 client_start(struct client *);
-/* The monitor refused a correction: our samples are off; start over. */
-void		 client_refused(struct client *);
+/*
+ * Forget every source's samples: they no longer fit the clock.  With
+ * poll_now (the clock was stepped by someone else) the sources are polled
+ * again at once, not a long poll on; not after a refused correction, which
+ * the next sample would ask again.
+ */
+void		 client_discard(struct client *, const char *why,
+		    int poll_now);
 void		 client_tracking(const struct client *, struct rpt_tracking *);
 /* One IMSG_CTL_SOURCES answer per source, then IMSG_CTL_END. */
 void		 client_send_sources(const struct client *, uint32_t peerid);

@@ -110,10 +110,11 @@ struct csrc	*client_csrc_new(struct client *, const struct conf_source *cs);
 void		 client_schedule(struct csrc *s, int64_t delay_ns);
 /*
  * A source's first poll comes this long after it has an address, as
- * chronyd's (INITIAL_DELAY).  In clknetsim a request sent in the first
- * microseconds of a run read its transmit time 56 us after it left, so
- * the first sample's delay was 56 us under the path's and stayed its
- * minimum (chrony's 101-poll: 20 us off where 10 is the limit).
+ * chronyd's (INITIAL_DELAY); and the next poll after its samples were
+ * discarded.  In clknetsim a request sent in the first microseconds of
+ * a run read its transmit time 56 us after it left, so the first
+ * sample's delay was 56 us under the path's and stayed its minimum
+ * (chrony's 101-poll: 20 us off where 10 is the limit).
  */
 #define CLIENT_FIRST_POLL_NS	200000000LL
 /* Close s's sockets, the one before too. */

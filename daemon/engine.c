@@ -280,19 +280,24 @@ dispatch(struct engine *eng, struct imsg *imsg)
 	struct leap_table	*leaps = &eng->ctx.leap_table;
 	struct refclock_dev	 rdev;
 	struct refclock_shm	 rshm;
-	uint32_t		 refused;
+	uint32_t		 refused, foreign;
 
 	switch (imsg->hdr.type) {
 	case IMSG_CLOCK_STATE:
 		refused = cs->refused;
+		foreign = cs->foreign;
 		if (imsg_get_data(imsg, cs, sizeof(*cs)) == -1)
 			fatalx("IMSG_CLOCK_STATE: bad length");
 		if (!eng->ctx.have_cs) {
 			/* time is only known from now on: start polling */
 			eng->ctx.have_cs = 1;
 			client_start(eng->client);
-		} else if (cs->refused != refused)
-			client_refused(eng->client);
+		} else if (cs->foreign != foreign)
+			client_discard(eng->client,
+			    "the clock was stepped, not by timed", 1);
+		else if (cs->refused != refused)
+			client_discard(eng->client,
+			    "the monitor refused a correction", 0);
 		server_update(eng->server);
 		break;
 	case IMSG_LEAP_TABLE:

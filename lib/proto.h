@@ -324,6 +324,7 @@ struct clock_state {
 	double		slew_left_s;	/* + the clock is still ahead by this */
 	uint32_t	updates;	/* clock updates applied so far */
 	uint32_t	refused;	/* requests of the engine refused so far */
+	uint32_t	foreign;	/* steps of the clock not ours so far */
 	struct vclock	model;		/* the slew; the clock itself if virtual */
 };
 

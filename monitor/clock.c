@@ -38,7 +38,12 @@ struct clock {
 	const struct kclock_sys		*sys;
 	int				 rtcsync;
 	int				 leap;
+	/* the leap armed before, until clock_foreign_step() looks */
+	int				 leap_was;
 	double				 freq_ppm;
+	/* CLOCK_REALTIME less CLOCK_MONOTONIC, with our steps taken out */
+	int64_t				 real_less_mono_ns;
+	int				 have_real_less_mono;
 	/* slew bookkeeping for every kind; the virtual clock itself */
 	struct vclock			 model;
 };
@@ -232,6 +237,7 @@ clock_step(struct clock *c, int64_t now_ns, double offset_s)
 	}
 	if (kadj(c, &tx) == -1)
 		return -1;
+	c->real_less_mono_ns -= llround(offset_s * 1e9);
 	return kernel_apply_rate(c, rate_now(c, now_ns));
 }
 
@@ -240,6 +246,8 @@ clock_set_leap(struct clock *c, int leap)
 {
 	struct timex	 tx;
 
+	if (c->leap != LEAP_NORMAL)
+		c->leap_was = c->leap;
 	c->leap = leap;
 	if (c->kind != CLOCK_KIND_KERNEL)
 		return 0;
@@ -328,3 +336,32 @@ real_adjtime(clockid_t id, struct timex *tx)
 }
 
 const struct kclock_sys	kclock_sys_real = { real_adjtime };
+
+/*
+ * A slew moves CLOCK_REALTIME and CLOCK_MONOTONIC alike; a step, a
+ * resume from suspend (the monotonic clock stood still) or another
+ * program's settimeofday() moves the real time alone.  The kernel's leap
+ * second moves it by -1 s (inserted) or +1 s (deleted) when one was
+ * armed, now or since the last call.
+ */
+double
+clock_foreign_step(struct clock *c, int64_t real_ns, int64_t mono_ns)
+{
+	int64_t	 d = real_ns - mono_ns;
+	double	 step_s;
+	int	 leap = c->leap != LEAP_NORMAL ? c->leap : c->leap_was;
+
+	c->leap_was = LEAP_NORMAL;
+	if (!c->have_real_less_mono) {
+		c->have_real_less_mono = 1;
+		c->real_less_mono_ns = d;
+		return 0.0;
+	}
+	step_s = (double)(d - c->real_less_mono_ns) * 1e-9;
+	c->real_less_mono_ns = d;
+	if (c->kind == CLOCK_KIND_KERNEL &&
+	    ((leap == LEAP_INSERT && fabs(step_s + 1.0) < CLOCK_FOREIGN_MIN_S) ||
+	    (leap == LEAP_DELETE && fabs(step_s - 1.0) < CLOCK_FOREIGN_MIN_S)))
+		return 0.0;
+	return fabs(step_s) < CLOCK_FOREIGN_MIN_S ? 0.0 : step_s;
+}

@@ -71,5 +71,15 @@ int		 clock_tick(struct clock *, int64_t now_ns);
 double		 clock_freq(const struct clock *);
 void		 clock_state(const struct clock *, int64_t now_ns,
 		    struct clock_state *);
+/*
+ * A step of the system clock that was not this clock's: what
+ * CLOCK_REALTIME less CLOCK_MONOTONIC (real_ns, mono_ns, read together)
+ * moved by since the last call, less the steps clock_step() made and a
+ * leap second the kernel was told to make.  0.0 when under
+ * CLOCK_FOREIGN_MIN_S.
+ */
+#define CLOCK_FOREIGN_MIN_S	0.01
+double		 clock_foreign_step(struct clock *, int64_t real_ns,
+		    int64_t mono_ns);
 
 #endif

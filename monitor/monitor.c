@@ -137,6 +137,7 @@ send_clock_state(struct monitor *mon)
 	st.skew_ppm = mon->drift_skew_ppm;
 	st.updates = mon->limst.updates;
 	st.refused = mon->refused;
+	st.foreign = mon->foreign;
 	monitor_to_engine(mon, IMSG_CLOCK_STATE, 0, 0, &st, sizeof(st));
 }
 
@@ -1140,6 +1141,33 @@ drift_cb(evutil_socket_t fd, short ev, void *arg)
 	save_drift(arg);
 }
 
+/*
+ * Every FOREIGN_INTERVAL_S: a step of the system clock that was not ours
+ * (an administrator's date, another daemon, a resume from suspend) makes
+ * the engine's samples of before useless; it is told to forget them, as
+ * chronyd does when it sees the time jump.
+ */
+static void
+foreign_cb(evutil_socket_t fd, short ev, void *arg)
+{
+	struct monitor	*mon = arg;
+	struct timespec	 mono;
+	int64_t		 real;
+	double		 step_s;
+
+	real = monitor_now_ns();
+	clock_gettime(CLOCK_MONOTONIC, &mono);
+	step_s = clock_foreign_step(mon->clock, real,
+	    (int64_t)mono.tv_sec * 1000000000LL + mono.tv_nsec);
+	if (step_s == 0.0)
+		return;
+	log_warnx("the system clock was stepped by %+.6f s, not by timed",
+	    step_s);
+	mon->foreign++;
+	if (mon->engine_ready)
+		send_clock_state(mon);
+}
+
 static struct event *
 add_signal(struct monitor *mon, int sig, event_callback_fn cb)
 {
@@ -1219,6 +1247,7 @@ monitor_run(struct monitor *mon)
 	struct event	*sigs[4] = { NULL, NULL, NULL, NULL };
 	struct timeval	 hour = { DRIFT_INTERVAL_S, 0 };
 	struct timeval	 beat = { WATCHDOG_INTERVAL_S, 0 };
+	struct timeval	 foreign = { FOREIGN_INTERVAL_S, 0 };
 	int		 i;
 
 	if (mon->base == NULL && (mon->base = event_base_new()) == NULL)
@@ -1237,11 +1266,15 @@ monitor_run(struct monitor *mon)
 	mon->ev_drift = event_new(mon->base, -1, EV_PERSIST, drift_cb, mon);
 	mon->ev_watchdog = event_new(mon->base, -1, EV_PERSIST, watchdog_cb,
 	    mon);
+	mon->ev_foreign = event_new(mon->base, -1, EV_PERSIST, foreign_cb,
+	    mon);
 	if (mon->ev_engine == NULL || mon->ev_restart == NULL ||
 	    mon->ev_slew == NULL || mon->ev_drift == NULL ||
-	    mon->ev_watchdog == NULL)
+	    mon->ev_watchdog == NULL || mon->ev_foreign == NULL)
 		fatalx("event_new");
 	evtimer_add(mon->ev_drift, &hour);
+	foreign_cb(-1, 0, mon);		/* where the clocks stand */
+	evtimer_add(mon->ev_foreign, &foreign);
 	if (mon->sim == NULL)	/* one process: a hung engine is a hung run */
 		evtimer_add(mon->ev_watchdog, &beat);
 	mon->backoff_s = ENGINE_BACKOFF_MIN_S;
@@ -1270,6 +1303,7 @@ monitor_run(struct monitor *mon)
 	refclocks_close(mon->refclocks);
 	crash_free(mon->crash);
 	event_free(mon->ev_watchdog);
+	event_free(mon->ev_foreign);
 	event_free(mon->ev_drift);
 	event_free(mon->ev_slew);
 	event_free(mon->ev_restart);

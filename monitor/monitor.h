@@ -55,6 +55,7 @@
 #define WATCHDOG_TIMEOUT_S	3
 #define ENGINE_HELLO_S		10
 #define DRIFT_INTERVAL_S	3600
+#define FOREIGN_INTERVAL_S	1	/* clock_foreign_step() */
 #define MAX_NTP_SOCKETS		16
 
 struct clock;
@@ -113,6 +114,8 @@ struct monitor {
 	struct lim		 lim;
 	struct lim_state	 limst;
 	uint32_t		 refused;	/* engine requests refused */
+	uint32_t		 foreign;	/* clock steps not ours */
+	struct event		*ev_foreign;	/* looks for them */
 	int			 drift_known;
 	double			 drift_skew_ppm;
 

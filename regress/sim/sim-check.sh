@@ -8,6 +8,9 @@
 # Each client must be in sync (chrony's check_sync, 1 ms, 500 ppm)
 # within 600 s and, from 210 s on, keep an RMS true time error under
 # 300 us and a maximum under 1 ms.
+#  - its clock stepped 1 s by another program at 1 h: back within 1 ms
+#    by 3660 s, and the same limits from then on (timed's own check:
+#    chronyd, polling on at 1024 s, fails it).
 #  - hwtimestamp (sim-scenarios.sh's hwts): a timed-sim server and client
 #    whose cards timestamp; the client must be within 1 us within 600 s,
 #    keep an RMS error under 100 ns and a maximum under 1 us from 600 s
@@ -148,6 +151,22 @@ for seed in $SEEDS; do
 	if run "timed-sim client of chronyd"; then
 		within 2 "seed $seed: timed-sim client of a chronyd server"
 	fi
+	sim_end
+
+	# the client's clock stepped 1 s ahead at 1 h by another program:
+	# the samples of before are dropped, and it is back within 1 ms in
+	# a minute, not a poll of 1024 s on
+	sim_begin
+	sim_scenario default timed || exit 1
+	sim_step 2 "(equal 0.1 (sum 1.0) 3600)"
+	SIM_WARMUP=3660 MAX_SYNC=3660
+	if run "a foreign step"; then
+		within 2 "seed $seed: timed-sim after its clock was stepped"
+		grep -q "stepped, not by timed: samples discarded" "$R/log.2" ||
+		    not_ok "seed $seed: the foreign step was not seen" \
+		    "$(grep -v '^$' "$R/log.2" | tail -n 5)"
+	fi
+	SIM_WARMUP=210 MAX_SYNC=600
 	sim_end
 
 	# timed-sim as the server of chronyd and of timed-sim

@@ -180,6 +180,13 @@ sim_clock() {
 	sim_cfg "node$1_freq = $3"
 }
 
+# sim_step N EXPR: node N's clock stepped by EXPR seconds each second,
+# as by another program (clknetsim's step generator; chrony's
+# 005-externalstep).
+sim_step() {
+	sim_cfg "node$1_step = $2"
+}
+
 # sim_env VAR=VALUE...: environment for every node of this run (e.g.
 # CLKNETSIM_START_DATE); no spaces in values.
 sim_env() {

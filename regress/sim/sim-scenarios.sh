@@ -19,7 +19,7 @@
 # in SIM_ALL_SCENARIOS.
 
 SIM_ALL_SCENARIOS="default jitter1ms asymjitter wander freqstep delaystep
-tempcycle freq500 step falseticker3 falseticker5 intermittent loss20 poll-6
+tempcycle freq500 step extstep falseticker3 falseticker5 intermittent loss20 poll-6
 poll-2 poll6 poll10 iburst xleave chain chainsrv chaincli chaincli-rel
 server50 leap spike stall refshm refphc refpps hwts"
 
@@ -140,6 +140,10 @@ sim_scenario() {
 		# 10 s off: stepped
 		scn_simple "$_d" "" "" "" 10 &&
 		    echo "makestep 1 3" >>"$R/conf.2" ;;
+	extstep)
+		# the clock stepped 1 s ahead at 3 h by another program
+		scn_simple "$_d" &&
+		    sim_step 2 "(equal 0.1 (sum 1.0) 10800)" ;;
 	falseticker3)
 		# node 3 is 10 ms off
 		scn_servers "$_d" 3 "0 0" "0 0" "0.01 0" ;;

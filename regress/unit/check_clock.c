@@ -233,6 +233,68 @@ END_TEST
  * -x: requests change a model of the clock, as chronyd's null driver, and
  * never the kernel (the clock has no kernel interface to call).
  */
+/*
+ * Steps of the system clock not ours: CLOCK_REALTIME less CLOCK_MONOTONIC
+ * moved.  The clock's own steps, an armed leap second the kernel made
+ * (until the next look, though disarmed before it), and less than
+ * CLOCK_FOREIGN_MIN_S are not.
+ */
+START_TEST(test_clock_foreign_step)
+{
+	struct clock	*c;
+	int64_t		 real = 1000 * S, mono = 5 * S;
+
+	reset();
+	c = clock_new_kernel(&fake_sys, 0);
+	ck_assert_double_eq(clock_foreign_step(c, real, mono), 0.0);
+	/* a second on, both clocks slewed alike */
+	ck_assert_double_eq(clock_foreign_step(c, real + S + 300,
+	    mono + S), 0.0);
+	real += S + 300;
+	mono += S;
+	/* someone's date: 100 s on */
+	real += 100 * S;
+	ck_assert_double_eq_tol(clock_foreign_step(c, real, mono), 100.0,
+	    1e-9);
+	ck_assert_double_eq(clock_foreign_step(c, real, mono), 0.0);
+	/* a resume from suspend: the monotonic clock stood still */
+	real += 3600 * S;
+	ck_assert_double_eq_tol(clock_foreign_step(c, real, mono), 3600.0,
+	    1e-9);
+	/* our own step back of 2.5 s */
+	ck_assert_int_eq(clock_step(c, real, 2.5), 0);
+	real -= 2500 * (S / 1000);
+	ck_assert_double_eq(clock_foreign_step(c, real, mono), 0.0);
+	/* 5 ms is under the limit; 20 ms back is not */
+	real += 5 * (S / 1000);
+	ck_assert_double_eq(clock_foreign_step(c, real, mono), 0.0);
+	real -= 20 * (S / 1000);
+	ck_assert_double_eq_tol(clock_foreign_step(c, real, mono), -0.02,
+	    1e-9);
+	/* the kernel's inserted leap second, armed then disarmed */
+	ck_assert_int_eq(clock_set_leap(c, LEAP_INSERT), 0);
+	ck_assert_double_eq(clock_foreign_step(c, real, mono), 0.0);
+	ck_assert_int_eq(clock_set_leap(c, LEAP_NORMAL), 0);
+	real -= S;
+	ck_assert_double_eq(clock_foreign_step(c, real, mono), 0.0);
+	/* once looked at, a second back is someone else's */
+	real -= S;
+	ck_assert_double_eq_tol(clock_foreign_step(c, real, mono), -1.0,
+	    1e-9);
+	clock_free(c);
+
+	/* -x: our steps leave the system clock alone */
+	c = clock_new_none(real);
+	ck_assert_double_eq(clock_foreign_step(c, real, mono), 0.0);
+	ck_assert_int_eq(clock_step(c, real, 2.5), 0);
+	ck_assert_double_eq(clock_foreign_step(c, real, mono), 0.0);
+	real += 7 * S;
+	ck_assert_double_eq_tol(clock_foreign_step(c, real, mono), 7.0,
+	    1e-9);
+	clock_free(c);
+}
+END_TEST
+
 START_TEST(test_clock_none_models_requests)
 {
 	struct clock		*c = clock_new_none(0);
@@ -295,6 +357,7 @@ main(void)
 	tcase_add_test(tc, test_clock_kernel_late_timer_taken_back);
 	tcase_add_test(tc, test_clock_kernel_step_is_relative);
 	tcase_add_test(tc, test_clock_kernel_leap_and_sync);
+	tcase_add_test(tc, test_clock_foreign_step);
 	tcase_add_test(tc, test_clock_none_models_requests);
 	tcase_add_test(tc, test_clock_virtual_follows_requests);
 	suite_add_tcase(s, tc);
