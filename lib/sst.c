@@ -66,7 +66,7 @@
 /* The spread of the offsets per spread of the distances (chrony's). */
 #define SD_TO_DIST	0.7
 
-/* The delay filter (see delay_outlier()). */
+/* The delay filter (see delay_limit()). */
 #define FILT_MIN_SAMPLES	6
 #define FILT_DEV_RATIO		10.0
 #define FILT_MAX_REJECT		4
@@ -459,34 +459,14 @@ filt_median_delay(const struct sst *s)
 /*
  * The delay filter, chrony's maxdelaydevratio test, and a test against
  * the typical delay.  Half the delay above the minimum is the most the
- * queues can have moved the offset.  It must not exceed 10 times the
- * standard deviation of the regression plus what the frequency (skew and
- * 1 ppm of wander) can have moved in AGO seconds; nor FILT_MEDIAN_RATIO
- * times the usual excess, the median's (however noisy the regression:
- * such samples make it noisy), if what it can move the offset is beyond
- * the regression's noise.  delay_limit() is that bound on half the
- * excess.
- */
-static double
-delay_limit(const struct sst *s, double min, double ago)
-{
-	double	 max_delta, typ;
-
-	max_delta = FILT_DEV_RATIO * s->stddev_s +
-	    fabs(ago) * (s->skew + FILT_CLOCK_ERROR);
-	typ = 0.5 * FILT_MEDIAN_RATIO * (filt_median_delay(s) - min);
-	if (typ < FILT_MEDIAN_MIN_SD * s->stddev_s)
-		typ = FILT_MEDIAN_MIN_SD * s->stddev_s;
-	if (typ < PRECISION)
-		typ = PRECISION;
-	typ += fabs(ago) * (s->skew + FILT_CLOCK_ERROR);
-	return typ < max_delta ? typ : max_delta;
-}
-
-/*
- * Only with FILT_MIN_SAMPLES held (those kept for the runs test count:
- * after the runs test dropped the older ones, a frequency change, the
- * delays of those still held tell what is usual) and a regression.
+ * queues can have moved the offset.  delay_limit() bounds it by the
+ * queues alone: 10 times the standard deviation of the regression, or
+ * FILT_MEDIAN_RATIO times the usual excess, the median's (however noisy
+ * the regression: such samples make it noisy) if what that can move the
+ * offset is beyond the regression's noise, whichever is smaller.  Only
+ * with FILT_MIN_SAMPLES held (those kept for the runs test count: after
+ * the runs test dropped the older ones, a frequency change, the delays
+ * of those still held tell what is usual) and a regression.
  */
 static int
 delay_filtered(const struct sst *s)
@@ -494,45 +474,39 @@ delay_filtered(const struct sst *s)
 	return s->n + s->nextra >= FILT_MIN_SAMPLES && s->n >= SST_MIN_SAMPLES;
 }
 
-/*
- * A delay beyond the limit since the newest sample is an outlier, unless
- * its offset is further from the prediction than the extra delay explains
- * (then something else moved and the sample tells it).
- */
-static int
-delay_outlier(const struct sst *s, const struct sst_sample *sm)
+static double
+delay_limit(const struct sst *s, double min)
 {
-	double	 ago, delta, max_delta, err, min;
+	double	 typ;
 
-	if (!delay_filtered(s))
-		return 0;
-	ago = diff_s(sm->time_ns, newest(s)->time_ns);
-	min = filt_min_delay(s);
-	delta = 0.5 * (sm->delay_s - min);
-	max_delta = delay_limit(s, min, ago);
-	if (delta <= max_delta)
-		return 0;
-	err = sm->offset_s - (s->offset_s + s->freq * ago);
-	if (fabs(err) - delta > max_delta)
-		return 0;
-	return 1;
+	typ = 0.5 * FILT_MEDIAN_RATIO * (filt_median_delay(s) - min);
+	if (typ < FILT_MEDIAN_MIN_SD * s->stddev_s)
+		typ = FILT_MEDIAN_MIN_SD * s->stddev_s;
+	if (typ < PRECISION)
+		typ = PRECISION;
+	return typ < FILT_DEV_RATIO * s->stddev_s ? typ :
+	    FILT_DEV_RATIO * s->stddev_s;
 }
 
 /*
- * A delay high for the queues alone, whatever the time since the newest
- * sample: FILT_MAX_REJECT + 1 of them in a row are a new path.  The time
- * must not count here: at long polls it lets every other sample of a
- * longer path through, and a run of outliers alone would never come.
+ * A delay whose half excess, delta, is above the queues' limit by more
+ * than the frequency (skew and 1 ppm of wander) can have moved the offset
+ * since the newest sample is an outlier, unless its offset is further
+ * from the prediction than the extra delay explains (then something else
+ * moved and the sample tells it).
  */
 static int
-delay_high(const struct sst *s, const struct sst_sample *sm)
+delay_outlier(const struct sst *s, const struct sst_sample *sm,
+    double delta, double limit)
 {
-	double	 min;
+	double	 ago, err;
 
-	if (!delay_filtered(s))
+	ago = diff_s(sm->time_ns, newest(s)->time_ns);
+	limit += fabs(ago) * (s->skew + FILT_CLOCK_ERROR);
+	if (delta <= limit)
 		return 0;
-	min = filt_min_delay(s);
-	return 0.5 * (sm->delay_s - min) > delay_limit(s, min, 0.0);
+	err = sm->offset_s - (s->offset_s + s->freq * ago);
+	return fabs(err) - delta <= limit;
 }
 
 static int
@@ -573,11 +547,25 @@ push(struct sst *s, const struct sst_sample *sm)
 enum sst_reason
 sst_add(struct sst *s, const struct sst_sample *sm)
 {
+	double	 min, delta = 0.0, limit = 0.0;
+
 	if (!valid(sm))
 		return SST_BAD_VALUE;
 	if (s->n > 0 && sm->time_ns <= newest(s)->time_ns)
 		sst_reset(s);
-	if (delay_high(s, sm)) {
+	/*
+	 * A delay high for the queues alone, whatever the time since the
+	 * newest sample: FILT_MAX_REJECT + 1 of them in a row are a new
+	 * path.  The time must not count there: at long polls it lets
+	 * every other sample of a longer path through, and a run of
+	 * outliers alone would never come.
+	 */
+	if (delay_filtered(s)) {
+		min = filt_min_delay(s);
+		delta = 0.5 * (sm->delay_s - min);
+		limit = delay_limit(s, min);
+	}
+	if (delta > limit) {
 		if (s->nhigh++ == 0)
 			s->high_seq = s->seq;
 	} else
@@ -589,7 +577,7 @@ sst_add(struct sst *s, const struct sst_sample *sm)
 		 */
 		s->filt_epoch = s->high_seq;
 		s->nhigh = 0;
-	} else if (delay_outlier(s, sm))
+	} else if (delta > limit && delay_outlier(s, sm, delta, limit))
 		return SST_DELAY_OUTLIER;
 	push(s, sm);
 	kf_update(&s->kf, sm->time_ns, sm->offset_s, excess(s, sm));
