@@ -158,10 +158,11 @@ tell_sync(struct client *cl)
 	ectx_priv_sync(cl->ctx, &r);
 }
 
-/* Arm (or disarm) a leap second that a majority of the selected announce. */
+/* Arm (or disarm) a leap second the truechimers' majority announces. */
 static void
 update_leap(struct client *cl, int64_t now)
 {
+	struct sel_cand	 c[SEL_MAX_SOURCES];
 	int		 leaps[SEL_MAX_SOURCES], i, leap;
 	struct req_leap	 r;
 
@@ -172,9 +173,13 @@ update_leap(struct client *cl, int64_t now)
 		leap = i > 0 ? PKT_LEAP_INSERT : i < 0 ? PKT_LEAP_DELETE :
 		    PKT_LEAP_NONE;
 	} else {
-		for (i = 0; i < cl->n; i++)
+		for (i = 0; i < cl->n; i++) {
 			leaps[i] = cl->srcs[i]->src.leap;
-		leap = sel_leap(&cl->sel, leaps, cl->n, now / 1000000000LL);
+			memset(&c[i], 0, sizeof(c[i]));
+			c[i].trust = cl->srcs[i]->conf->trust;
+		}
+		leap = sel_leap(&cl->sel, c, leaps, cl->n,
+		    now / 1000000000LL);
 	}
 	if (leap == cl->leap)
 		return;

@@ -406,24 +406,41 @@ last_day_of_month(int64_t unix_s)
 	return day_of_month(unix_s + 86400) == 1;
 }
 
-int
-sel_leap(const struct sel_out *out, const int *leap, size_t n,
-    int64_t unix_s)
+static int
+truechimer(const struct sel_out *out, size_t i)
 {
-	size_t	 i, sel = 0, ins = 0, del = 0;
+	return out->state[i] == SEL_BEST || out->state[i] == SEL_COMBINED ||
+	    out->state[i] == SEL_NOTCOMB;
+}
 
-	for (i = 0; i < n && i < SEL_MAX_SOURCES; i++) {
-		if (out->state[i] != SEL_BEST && out->state[i] != SEL_COMBINED)
+/*
+ * chrony's vote: every truechimer, combined or not, and where some are
+ * trusted only those, so that a trusted server announcing a leap second
+ * is not outvoted by a reference clock that knows nothing of it.
+ */
+int
+sel_leap(const struct sel_out *out, const struct sel_cand *c,
+    const int *leap, size_t n, int64_t unix_s)
+{
+	size_t	 i, votes = 0, ins = 0, del = 0;
+	int	 trusted = 0;
+
+	if (n > SEL_MAX_SOURCES)
+		n = SEL_MAX_SOURCES;
+	for (i = 0; i < n; i++)
+		trusted |= truechimer(out, i) && c[i].trust;
+	for (i = 0; i < n; i++) {
+		if (!truechimer(out, i) || (trusted && !c[i].trust))
 			continue;
-		sel++;
+		votes++;
 		ins += leap[i] == 1;
 		del += leap[i] == 2;
 	}
-	if (sel == 0 || !last_day_of_month(unix_s))
+	if (votes == 0 || !last_day_of_month(unix_s))
 		return 0;
-	if (2 * ins > sel)
+	if (2 * ins > votes)
 		return 1;
-	if (2 * del > sel)
+	if (2 * del > votes)
 		return 2;
 	return 0;
 }

@@ -100,10 +100,11 @@ enum sel_result	 sel_run(const struct sel_params *, const struct sel_cand *,
 /*
  * The leap second to announce (0 none, 1 insert, 2 delete, as NTP's leap
  * indicator) from the leap indicators of the n candidates: one that more
- * than half of the selected ('*' and '+') announce, and only on the last
- * day of a month (UTC, unix_s); otherwise none.
+ * than half of the truechimers ('*', '+' and '-') announce, or of the
+ * trusted ones among them if there are any (chrony's vote), and only on
+ * the last day of a month (UTC, unix_s); otherwise none.
  */
-int		 sel_leap(const struct sel_out *, const int *leap, size_t n,
-		    int64_t unix_s);
+int		 sel_leap(const struct sel_out *, const struct sel_cand *,
+		    const int *leap, size_t n, int64_t unix_s);
 
 #endif

@@ -205,30 +205,62 @@ END_TEST
 START_TEST(test_sel_leap_majority_at_month_end)
 {
 	struct sel_out	 out;
+	struct sel_cand	 c[4];
 	int		 leap[4] = { 1, 1, 0, 1 };
 	int64_t		 jun30 = 1782820800;	/* 2026-06-30 12:00 UTC */
 	int64_t		 jun15 = 1781524800;	/* 2026-06-15 12:00 UTC */
 
 	memset(&out, 0, sizeof(out));
+	memset(c, 0, sizeof(c));
 	out.state[0] = SEL_BEST;
 	out.state[1] = SEL_COMBINED;
 	out.state[2] = SEL_COMBINED;
 	out.state[3] = SEL_FALSE;	/* not counted */
-	ck_assert_int_eq(sel_leap(&out, leap, 4, jun30), 1);
-	ck_assert_int_eq(sel_leap(&out, leap, 4, jun15), 0);
+	ck_assert_int_eq(sel_leap(&out, c, leap, 4, jun30), 1);
+	ck_assert_int_eq(sel_leap(&out, c, leap, 4, jun15), 0);
 	leap[1] = 2;			/* 1 insert, 1 delete of 3 */
-	ck_assert_int_eq(sel_leap(&out, leap, 4, jun30), 0);
+	ck_assert_int_eq(sel_leap(&out, c, leap, 4, jun30), 0);
 	leap[0] = 2;			/* 2 deletes of 3 */
-	ck_assert_int_eq(sel_leap(&out, leap, 4, jun30), 2);
+	ck_assert_int_eq(sel_leap(&out, c, leap, 4, jun30), 2);
 	/* the last days of months, leap years, before 1970 */
-	ck_assert_int_eq(sel_leap(&out, leap, 4, 1798675200 + 43200), 2);
-	ck_assert_int_eq(sel_leap(&out, leap, 4, 1709164800 + 3600), 2);
-	ck_assert_int_eq(sel_leap(&out, leap, 4, 1709078400 + 3600), 0);
-	ck_assert_int_eq(sel_leap(&out, leap, 4, -86400 + 1), 2);
+	ck_assert_int_eq(sel_leap(&out, c, leap, 4, 1798675200 + 43200), 2);
+	ck_assert_int_eq(sel_leap(&out, c, leap, 4, 1709164800 + 3600), 2);
+	ck_assert_int_eq(sel_leap(&out, c, leap, 4, 1709078400 + 3600), 0);
+	ck_assert_int_eq(sel_leap(&out, c, leap, 4, -86400 + 1), 2);
 	out.state[0] = out.state[1] = out.state[2] = SEL_FALSE;
-	ck_assert_int_eq(sel_leap(&out, leap, 4, jun30), 0);
+	ck_assert_int_eq(sel_leap(&out, c, leap, 4, jun30), 0);
 }
 END_TEST
+
+/*
+ * chrony's vote: truechimers not combined vote too, and a trusted
+ * server is not outvoted by an untrusted reference clock without leap
+ * information (chrony's 113-leapsecond).
+ */
+START_TEST(test_sel_leap_truechimers_and_trusted_vote)
+{
+	struct sel_out	 out;
+	struct sel_cand	 c[3];
+	int		 leap[3] = { 0, 1, 1 };
+	int64_t		 jun30 = 1782820800;	/* 2026-06-30 12:00 UTC */
+
+	memset(&out, 0, sizeof(out));
+	memset(c, 0, sizeof(c));
+	out.state[0] = SEL_BEST;	/* a refclock: no leap */
+	out.state[1] = SEL_NOTCOMB;
+	out.state[2] = SEL_NOTCOMB;
+	ck_assert_int_eq(sel_leap(&out, c, leap, 3, jun30), 1);
+	out.state[2] = SEL_UNUSABLE;	/* 1 of 2: no majority */
+	ck_assert_int_eq(sel_leap(&out, c, leap, 3, jun30), 0);
+	c[1].trust = 1;			/* only the trusted vote */
+	ck_assert_int_eq(sel_leap(&out, c, leap, 3, jun30), 1);
+	leap[1] = 0;
+	leap[0] = 1;
+	ck_assert_int_eq(sel_leap(&out, c, leap, 3, jun30), 0);
+	out.state[1] = SEL_FALSE;	/* a trusted falseticker: no say */
+	ck_assert_int_eq(sel_leap(&out, c, leap, 3, jun30), 1);
+}
+
 
 /* reselectdist widens the combining limit, as chrony's does. */
 START_TEST(test_sel_reselectdist_widens_combining)
@@ -487,6 +519,7 @@ main(void)
 	tcase_add_test(tc, test_sel_weighted_mean);
 	tcase_add_test(tc, test_sel_reselectdist_widens_combining);
 	tcase_add_test(tc, test_sel_leap_majority_at_month_end);
+	tcase_add_test(tc, test_sel_leap_truechimers_and_trusted_vote);
 	tcase_add_test(tc, test_sel_reselectdist_keeps_the_selected);
 	tcase_add_test(tc, test_sel_single_source_values);
 	tcase_add_test(tc, test_sel_falseticker_ignored);
