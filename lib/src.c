@@ -53,7 +53,25 @@ src_interval_s(const struct src *s)
 	return (double)interval_ns(s->poll) * 1e-9;
 }
 
-/* Whole steps of the score move the poll, within minpoll..maxpoll. */
+/*
+ * The poll within minpoll..maxpoll, and under a second only for a
+ * source that answered over a short path (SRC_NONLAN_MINPOLL).
+ */
+static void
+clamp_poll(struct src *s)
+{
+	if (s->poll < s->p.minpoll) {
+		s->poll = s->p.minpoll;
+		s->poll_score = 0.0;
+	} else if (s->poll > s->p.maxpoll) {
+		s->poll = s->p.maxpoll;
+		s->poll_score = 1.0;
+	}
+	if (s->poll < SRC_NONLAN_MINPOLL && (s->reach == 0 || !s->lan))
+		s->poll = SRC_NONLAN_MINPOLL;
+}
+
+/* Whole steps of the score move the poll. */
 static void
 add_score(struct src *s, double adj)
 {
@@ -69,13 +87,7 @@ add_score(struct src *s, double adj)
 		s->poll += step;
 		s->poll_score -= step;
 	}
-	if (s->poll < s->p.minpoll) {
-		s->poll = s->p.minpoll;
-		s->poll_score = 0.0;
-	} else if (s->poll > s->p.maxpoll) {
-		s->poll = s->p.maxpoll;
-		s->poll_score = 1.0;
-	}
+	clamp_poll(s);
 }
 
 void
@@ -84,6 +96,7 @@ src_init(struct src *s, const struct src_params *p, int64_t now_ns)
 	memset(s, 0, sizeof(*s));
 	s->p = *p;
 	s->poll = p->minpoll;
+	clamp_poll(s);
 	s->burst_left = p->iburst ? SRC_IBURST_COUNT : 0;
 	s->next_ns = now_ns;
 	s->spread = -1.0;	/* no poll yet */
@@ -280,11 +293,13 @@ check_reply(struct src *s, const struct pkt *p, struct src_req **r,
 
 void
 src_adjust_poll(struct src *s, int samples, double error_s,
-    double distance_s)
+    double distance_s, double delay_s)
 {
 	double	 adj, target = s->p.polltarget;
 	int	 was = s->poll;
 	int64_t	 next;
+
+	s->lan = delay_s <= SRC_LAN_DELAY_S;
 
 	error_s = fabs(error_s);
 	if (distance_s > 0.0 && error_s > distance_s)

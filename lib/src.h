@@ -33,6 +33,13 @@
 #define SRC_IBURST_COUNT	4	/* quick exchanges at start */
 #define SRC_IBURST_INTERVAL_S	2.0	/* or the poll interval if shorter */
 #define SRC_TIMEOUT_S		1.0	/* a reply later than this is lost */
+/*
+ * Polls under a second only to a source that answers over a local
+ * network (a round trip of at most SRC_LAN_DELAY_S), as chrony's: over
+ * a longer path every request would leave before the last one's answer.
+ */
+#define SRC_NONLAN_MINPOLL	0
+#define SRC_LAN_DELAY_S		0.01
 
 struct src_params {
 	int	minpoll;	/* log2 s, -7..24 */
@@ -120,6 +127,8 @@ struct src {
 	int			 burst_good;	/* good replies that end it, or 0 */
 	int			 denied;	/* DENY/RSTR received */
 	double			 poll_score;	/* toward the next poll change */
+	int			 lan;		/* the path is short enough for */
+						/* polls under a second */
 	struct src_req		 req;		/* the request in flight */
 	struct src_req		 late;		/* the one before, unanswered */
 	struct src_xchg		 xchg;		/* the newest exchange answered */
@@ -200,10 +209,11 @@ void		src_burst(struct src *, int good, int max);
  * The fractions add up in poll_score until they make a whole step.
  * A step moves the next poll (next_ns) too, to the interval now from the
  * last one, as chrony's: a source that jumped is polled again soon, not
- * a whole old interval on.
+ * a whole old interval on.  delay_s: the path's round trip, the smaller
+ * of the samples' minimum and the newest (SRC_LAN_DELAY_S).
  */
 void		src_adjust_poll(struct src *, int samples, double error_s,
-		    double distance_s);
+		    double distance_s, double delay_s);
 /* Seconds between polls now. */
 double		src_interval_s(const struct src *);
 

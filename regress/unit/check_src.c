@@ -26,7 +26,7 @@
 
 #define NS_PER_S	1000000000LL
 
-static const struct src_params	params = { -2, 4, 1, 3.0, 8, 0 };
+static const struct src_params	params = { 0, 6, 1, 3.0, 8, 0 };
 
 /* A server answer to request req: server clock ahead by ahead_s. */
 static size_t
@@ -64,8 +64,8 @@ START_TEST(test_src_request_is_minimal)
 	ck_assert_int_eq(q.version, 4);
 	ck_assert(q.tx_ts == 0x1122334455667788ULL);
 	ck_assert(q.org_ts == 0 && q.rx_ts == 0 && q.ref_ts == 0);
-	/* iburst: the next poll comes after the poll interval (0.25 s) */
-	ck_assert_int_eq(s.next_ns, 100 * S + S / 4);
+	/* iburst: the next poll comes after the poll interval (1 s) */
+	ck_assert_int_eq(s.next_ns, 100 * S + S);
 }
 END_TEST
 
@@ -223,29 +223,29 @@ START_TEST(test_src_adjust_poll_reschedules)
 
 	src_init(&s, &params, 0);
 	s.burst_left = 0;			/* params: iburst */
-	s.poll = params.maxpoll;		/* 16 s */
+	s.poll = params.maxpoll;		/* 64 s */
 	src_poll(&s, t, 1ULL << 62, req, 0);	/* a quarter of 2% late */
-	late = (double)(s.next_ns - t) / (16 * NS_PER_S) - 1.0;
+	late = (double)(s.next_ns - t) / (64 * NS_PER_S) - 1.0;
 	ck_assert_double_eq_tol(late, 0.005, 1e-9);
-	/* a prediction off by 4 distances: poll 16 s to 4 s */
+	/* a prediction off by 4 distances: poll 64 s to 16 s */
 	s.poll_score = 0.5;
-	src_adjust_poll(&s, 8, 400e-6, 100e-6);
+	src_adjust_poll(&s, 8, 400e-6, 100e-6, 200e-6);
 	ck_assert_int_eq(s.poll, params.maxpoll - 2);
-	ck_assert_int_eq(s.next_ns, t + 4 * NS_PER_S + 4 * NS_PER_S / 200);
+	ck_assert_int_eq(s.next_ns, t + 16 * NS_PER_S + 16 * NS_PER_S / 200);
 	/* no change: the schedule stays */
 	was = s.next_ns;
-	src_adjust_poll(&s, 8, 10e-6, 100e-6);
+	src_adjust_poll(&s, 8, 10e-6, 100e-6, 200e-6);
 	ck_assert_int_eq(s.next_ns, was);
 	/* up a step: later */
 	s.poll_score = 0.99;
-	src_adjust_poll(&s, 16, 10e-6, 100e-6);
+	src_adjust_poll(&s, 16, 10e-6, 100e-6, 200e-6);
 	ck_assert_int_eq(s.poll, params.maxpoll - 1);
-	ck_assert_int_eq(s.next_ns, t + 8 * NS_PER_S + 8 * NS_PER_S / 200);
+	ck_assert_int_eq(s.next_ns, t + 32 * NS_PER_S + 32 * NS_PER_S / 200);
 	/* during a burst the burst's spacing holds */
 	src_burst(&s, 2, 4);
 	src_poll(&s, t, 7, req, 0);
 	was = s.next_ns;
-	src_adjust_poll(&s, 8, 400e-6, 100e-6);
+	src_adjust_poll(&s, 8, 400e-6, 100e-6, 200e-6);
 	ck_assert_int_ne(s.poll, params.maxpoll - 1);
 	ck_assert_int_eq(s.next_ns, was);
 }
@@ -279,13 +279,50 @@ START_TEST(test_src_missed_backs_off)
 		ck_assert_int_eq(s.poll, params.minpoll + (sel ? 0 : 2));
 		ck_assert_double_eq_tol(s.poll_score, sel ? 0.9 : 0.25,
 		    1e-9);
-		ck_assert_int_eq(s.next_ns - t, NS_PER_S >> (sel ? 2 : 0));
+		ck_assert_int_eq(s.next_ns - t, 4 * NS_PER_S >> (sel ? 2 : 0));
 		for (i = 0; i < 2; i++) {	/* 11 missed */
 			t = s.next_ns;
 			src_poll(&s, t, 0, req, sel);
 		}
 		ck_assert_int_eq(s.poll, params.minpoll + (sel ? 1 : 2));
 	}
+}
+END_TEST
+
+/*
+ * Polls under a second only to a source that answers over a short path,
+ * as chrony's: over 40 ms a request every 8 ms would never see its
+ * answer (chrony's 101-poll).
+ */
+START_TEST(test_src_subsecond_polls_need_a_short_path)
+{
+	struct src_params	 p = params;
+	struct src		 s;
+	struct sst_sample	 sm;
+	uint8_t			 req[PKT_HDR_LEN], rep[PKT_HDR_LEN];
+	int			 i;
+
+	p.minpoll = -6;
+	p.iburst = 0;
+	src_init(&s, &p, 0);
+	ck_assert_int_eq(s.poll, 0);		/* nothing heard yet */
+	src_poll(&s, 0, 0, req, 0);
+	answer(req, 1000, 2000, 2, 0, 1, rep);
+	ck_assert_int_eq(src_reply(&s, rep, sizeof(rep), 40000000, &sm),
+	    SRC_OK);
+	for (i = 0; i < 40; i++)
+		src_adjust_poll(&s, 1, 10e-6, 100e-6, 0.04);
+	ck_assert_int_eq(s.poll, 0);		/* 40 ms: not a LAN */
+	for (i = 0; i < 40; i++)
+		src_adjust_poll(&s, 1, 10e-6, 100e-6, 200e-6);
+	ck_assert_int_eq(s.poll, p.minpoll);
+	src_adjust_poll(&s, 1, 10e-6, 100e-6, 0.02);
+	ck_assert_int_eq(s.poll, 0);		/* the path grew */
+	src_adjust_poll(&s, 1, 10e-6, 100e-6, 200e-6);
+	ck_assert_int_lt(s.poll, 0);
+	s.reach = 0;				/* unreachable */
+	src_adjust_poll(&s, 1, 10e-6, 100e-6, 200e-6);
+	ck_assert_int_eq(s.poll, 0);
 }
 END_TEST
 
@@ -297,41 +334,41 @@ START_TEST(test_src_adjust_poll)
 	src_init(&s, &params, 0);
 	/* twice the target held: +1/8 a sample, a step after 8 */
 	for (i = 0; i < 7; i++)
-		src_adjust_poll(&s, 16, 10e-6, 100e-6);
+		src_adjust_poll(&s, 16, 10e-6, 100e-6, 200e-6);
 	ck_assert_int_eq(s.poll, params.minpoll);
-	src_adjust_poll(&s, 16, 10e-6, 100e-6);
+	src_adjust_poll(&s, 16, 10e-6, 100e-6, 200e-6);
 	ck_assert_int_eq(s.poll, params.minpoll + 1);
 	/* the target held: no change */
 	for (i = 0; i < 20; i++)
-		src_adjust_poll(&s, 8, 10e-6, 100e-6);
+		src_adjust_poll(&s, 8, 10e-6, 100e-6, 200e-6);
 	ck_assert_int_eq(s.poll, params.minpoll + 1);
 	for (i = 0; i < 100; i++)
-		src_adjust_poll(&s, 64, 10e-6, 100e-6);
+		src_adjust_poll(&s, 64, 10e-6, 100e-6, 200e-6);
 	ck_assert_int_eq(s.poll, params.maxpoll);	/* clamped */
 	/*
 	 * half the target: down twice as quickly, -1/8 a sample (not
 	 * -1/16), from a score of 1 at maxpoll as chrony's
 	 */
 	for (i = 0; i < 8; i++)
-		src_adjust_poll(&s, 4, 10e-6, 100e-6);
+		src_adjust_poll(&s, 4, 10e-6, 100e-6, 200e-6);
 	ck_assert_int_eq(s.poll, params.maxpoll);
-	src_adjust_poll(&s, 4, 10e-6, 100e-6);
+	src_adjust_poll(&s, 4, 10e-6, 100e-6, 200e-6);
 	ck_assert_int_eq(s.poll, params.maxpoll - 1);
 	for (i = 0; i < 7; i++)
-		src_adjust_poll(&s, 4, 10e-6, 100e-6);
+		src_adjust_poll(&s, 4, 10e-6, 100e-6, 200e-6);
 	ck_assert_int_eq(s.poll, params.maxpoll - 1);
-	src_adjust_poll(&s, 4, 10e-6, 100e-6);
+	src_adjust_poll(&s, 4, 10e-6, 100e-6, 200e-6);
 	ck_assert_int_eq(s.poll, params.maxpoll - 2);
 	/* a prediction off by 4 distances: 2 steps down at once */
-	src_adjust_poll(&s, 16, -400e-6, 100e-6);
+	src_adjust_poll(&s, 16, -400e-6, 100e-6, 200e-6);
 	ck_assert_int_eq(s.poll, params.maxpoll - 4);
-	src_adjust_poll(&s, 16, 1.0, 100e-6);
+	src_adjust_poll(&s, 16, 1.0, 100e-6, 200e-6);
 	ck_assert_int_eq(s.poll, params.minpoll);	/* clamped */
 	/* polltarget counts */
 	src_init(&s, &params, 0);
 	s.p.polltarget = 16;
 	for (i = 0; i < 40; i++)
-		src_adjust_poll(&s, 16, 10e-6, 100e-6);
+		src_adjust_poll(&s, 16, 10e-6, 100e-6, 200e-6);
 	ck_assert_int_eq(s.poll, params.minpoll);
 }
 END_TEST
@@ -610,6 +647,7 @@ main(void)
 	tcase_add_test(tc, test_src_reach_register_and_poll_raise);
 	tcase_add_test(tc, test_src_delay_limit);
 	tcase_add_test(tc, test_src_adjust_poll);
+	tcase_add_test(tc, test_src_subsecond_polls_need_a_short_path);
 	tcase_add_test(tc, test_src_missed_backs_off);
 	tcase_add_test(tc, test_src_adjust_poll_reschedules);
 	tcase_add_test(tc, test_src_correct_frequency);
