@@ -55,6 +55,7 @@ struct csrc {
 	int			 old_fd;	/* the request before's: a */
 	struct event		*ev_old;	/* late answer still counts */
 	struct event		*ev_poll;
+	int64_t			 poll_at_ns;	/* when ev_poll fires */
 	char			 state;
 	double			 error_s;
 	uint64_t		 tx_at_resolve;	/* polls before this address */
@@ -97,6 +98,7 @@ struct client {
 	int			 leap;		/* PKT_LEAP_* announced */
 	int			 started;	/* client_start() was called */
 	int			 early_all;	/* every early source votes */
+	int64_t			 last_poll_ns;	/* the last request sent */
 };
 
 /* client.c: the client and its sources; how a source is named. */
@@ -106,7 +108,10 @@ int		 client_matches(const struct csrc *s, const char *which);
 /* client_io.c: the sources on the network. */
 /* A source for cs, polled once resolved (client_resolve()). */
 struct csrc	*client_csrc_new(struct client *, const struct conf_source *cs);
-/* Poll s in delay_ns (engine time). */
+/*
+ * Poll s in delay_ns (engine time), or later to keep its requests apart
+ * from the other sources' (chrony's sampling separation).
+ */
 void		 client_schedule(struct csrc *s, int64_t delay_ns);
 /*
  * A source's first poll comes this long after it has an address, as

@@ -30,6 +30,7 @@
 #include <netinet/in.h>
 #include <arpa/inet.h>
 #include <errno.h>
+#include <math.h>
 #include <netdb.h>
 #include <stdio.h>
 #include <string.h>
@@ -58,13 +59,57 @@
 
 static void	poll_cb(evutil_socket_t, short, void *);
 
+/*
+ * Requests to different sources leave apart, as chrony's: 0.2 s, or an
+ * eighth of the poll when shorter (down to 2 ms; eight sources at the
+ * same short poll are not held back), so that one source's answer is
+ * not queued behind another's and a burst of requests does not meet
+ * a rate limit.
+ */
+static int64_t
+separation_ns(int poll)
+{
+	return (int64_t)(fmin(fmax(ldexp(1.0, poll - 3), 0.002), 0.2) * 1e9);
+}
+
+static int64_t
+separate(const struct csrc *s, int64_t now, int64_t at)
+{
+	const struct client	*cl = s->cl;
+	const struct csrc	*o;
+	int64_t			 sep = separation_ns(s->src.poll);
+	int			 i, moved, pass;
+
+	if (cl->last_poll_ns != 0 && at - cl->last_poll_ns < sep &&
+	    now >= cl->last_poll_ns)
+		at = cl->last_poll_ns + sep;
+	/* every pass that moves it moves it past one more source */
+	for (pass = 0, moved = 1; moved && pass <= cl->n; pass++) {
+		moved = 0;
+		for (i = 0; i < cl->n; i++) {
+			o = cl->srcs[i];
+			if (o == s || o->ev_poll == NULL ||
+			    !evtimer_pending(o->ev_poll, NULL) ||
+			    o->poll_at_ns <= at - sep ||
+			    o->poll_at_ns >= at + sep)
+				continue;
+			at = o->poll_at_ns + sep;
+			moved = 1;
+		}
+	}
+	return at;
+}
+
 void
 client_schedule(struct csrc *s, int64_t delay_ns)
 {
 	struct timeval	 tv;
+	int64_t		 now = ectx_now_ns(s->cl->ctx);
 
 	if (delay_ns < 0)
 		delay_ns = 0;
+	s->poll_at_ns = separate(s, now, now + delay_ns);
+	delay_ns = s->poll_at_ns - now;
 	tv.tv_sec = delay_ns / 1000000000LL;
 	tv.tv_usec = (delay_ns % 1000000000LL) / 1000;
 	evtimer_add(s->ev_poll, &tv);
@@ -213,6 +258,7 @@ handle_reply(struct csrc *s, uint8_t *buf, size_t n, struct msghdr *m)
 	enum sst_reason		 why;
 	struct sst_est		 est;
 	double			 predicted;
+	int			 have_est;
 
 	/* the card's timestamp, else the kernel's, else ours */
 	hwts_parse_cmsgs(m->msg_control, m->msg_controllen, &c);
@@ -232,8 +278,8 @@ handle_reply(struct csrc *s, uint8_t *buf, size_t n, struct msghdr *m)
 	s->error_s = sm.delay_s / 2 + sm.disp_s + sm.root_delay_s / 2 +
 	    sm.root_disp_s;
 	/* how well the samples before predicted this one: for the poll */
-	predicted = sst_estimate(s->sst, sm.time_ns, &est) == 0 ?
-	    est.offset_s : 0.0;
+	have_est = sst_estimate(s->sst, sm.time_ns, &est) == 0;
+	predicted = have_est ? est.offset_s : 0.0;
 	why = sst_add(s->sst, &sm);
 	client_log_measurement(s, &sm, buf, n, why != SST_OK);
 	log_debug("source %s: offset %+.9f delay %.9f%s", s->name,
@@ -243,7 +289,8 @@ handle_reply(struct csrc *s, uint8_t *buf, size_t n, struct msghdr *m)
 		return;
 	next = s->src.next_ns;
 	src_adjust_poll(&s->src, sst_count(s->sst), sm.offset_s - predicted,
-	    sm.delay_s / 2 + sm.disp_s);
+	    sm.delay_s / 2 + sm.disp_s, have_est ? fmin(sm.delay_s,
+	    est.min_delay_s) : sm.delay_s);
 	if (s->src.next_ns != next)
 		client_schedule(s, s->src.next_ns - ectx_now_ns(s->cl->ctx));
 	client_log_statistics(s, sm.time_ns);
@@ -446,6 +493,7 @@ poll_cb(evutil_socket_t fd, short ev, void *arg)
 		src_poll(&s->src, t1, xmt, pkt, sel);	/* counts as lost */
 	} else {
 		t1 = ectx_now_ns(s->cl->ctx);
+		s->cl->last_poll_ns = t1;
 		src_poll(&s->src, t1, xmt, pkt, sel);
 		if (s->nts != NULL)
 			len = ntscl_request(s->nts, pkt, sizeof(pkt));

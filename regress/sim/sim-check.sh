@@ -19,6 +19,8 @@
 # the source tree), timed-sim (BUILDDIR/regress/sim/timed-sim, or
 # SIM_DAEMON), chronyd 4.3 (regress/fetch-chrony.sh) or root (setpriv
 # drops CAP_SYS_TIME from every simulated daemon).
+# Then, seed 1: requests to three servers at least 0.18 s apart, and
+# polls under a second only over a path under 10 ms (as chronyd's).
 # Then, seed 1, reference clocks: timed-sim's RMS error as a stratum-1
 # server on a simulated SHM segment (under 5 us), PHC (under 1 us) and
 # PPS locked to SHM (under 5 us),
@@ -198,6 +200,64 @@ for seed in $SEEDS; do
 	SIM_WARMUP=210 MAX_RMS=300e-6 MAX_ABS=1e-3 BOUND=1e-3
 	sim_end
 done
+
+# stat_of N WHAT: node N's figure WHAT in clknetsim's statistics.
+stat_of() {
+	awk -v n="$1" -v w="$2" '/^-+ Node [0-9]+ -+$/ { node = $3 }
+	    node == n && index($0, w ":") == 1 { print $NF }' "$R/stats"
+}
+
+# packets_of N: the packets node N sent.
+packets_of() {
+	awk -v n="$1" '$1 == n { print $2 }' "$R/packets"
+}
+
+# Requests, as chronyd sends them (seed 1, an hour from the start,
+# iburst): to three servers at least 0.18 s apart (chrony's sampling
+# separation, 0.2 s); at minpoll -4 over a 20 ms path a second apart
+# (sub-second polls need a round trip under 10 ms), over 100 us at
+# nearly 16 a second.
+seed=1
+HOURS_WAS=$HOURS
+SIM_WARMUP=0
+sim_begin
+scn_servers timed 3 || exit 1
+sed -i 's/^server .*/& iburst/' "$R/conf.4"
+HOURS=1
+if run "three servers"; then
+	_min=$(stat_of 4 "Minimum outgoing packet interval")
+	if echo "$_min" | awk '{ exit !($1 + 0 >= 0.18) }'; then
+		ok "seed $seed: requests to three servers $_min s apart or more"
+	else
+		not_ok "requests to three servers" "$_min s apart (< 0.18 s)"
+	fi
+fi
+sim_end
+# requests DELAY MIN MAX: a timed-sim client at minpoll -4 over DELAY
+# each way sends MIN to MAX requests in the hour.
+requests() {
+	sim_begin
+	sim_link 1 2 "(+ $1 (* 1e-5 (exponential)))"
+	sim_clock 2 "$SCN_OFFSET" "$SCN_FREQ"
+	sim_node 1 chronyd "local stratum 1" &&
+	    sim_node 2 timed "server 192.168.123.1 minpoll -4 maxpoll -4" ||
+	    exit 1
+	SCN_NODES=2
+	if run "minpoll -4 over $1 s"; then
+		_n=$(packets_of 2)
+		if [ "${_n:-0}" -ge "$2" ] && [ "${_n:-0}" -le "$3" ]; then
+			ok "seed $seed: minpoll -4 over $1 s each way: $_n requests in 1 h"
+		else
+			not_ok "minpoll -4 over $1 s each way" \
+			    "$_n requests in 1 h (not $2 to $3)"
+		fi
+	fi
+	sim_end
+}
+requests 0.02 3000 3960
+requests 1e-4 51840 58000
+HOURS=$HOURS_WAS
+SIM_WARMUP=210
 
 # Reference clocks (seed 1): timed-sim and chronyd each a stratum-1
 # server on the same simulated SHM segment and PHC.  timed's RMS error
