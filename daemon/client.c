@@ -72,6 +72,7 @@ make_disc(const struct conf *conf)
 	p.makestep_threshold_s = conf->makestep_threshold_s;
 	p.makestep_limit = conf->makestep_limit;
 	p.maxslewrate_ppm = conf->maxslewrate_ppm;
+	p.maxdrift_ppm = conf->maxdrift_ppm;
 	p.corrtimeratio = conf->corrtimeratio;
 	p.maxupdateskew_ppm = conf->maxupdateskew_ppm;
 	p.maxchange_set = conf->maxchange_set;

@@ -36,10 +36,11 @@
 #include <strings.h>
 
 #include "conf.h"
+#include "lim.h"
 
 
 #define CONF_MAX_ARGS		64
-#define CONF_MAX_FREQ_PPM	500.0		/* as lim.h */
+#define CONF_MAX_FREQ_PPM	LIM_MAX_FREQ_PPM	/* the clocks' range */
 #define CONF_MAX_OFFSET_S	(86400.0 * 366 * 100)
 
 /* One line being parsed. */
@@ -1057,6 +1058,21 @@ d_makestep(struct pctx *p)
 	return 0;
 }
 
+/*
+ * maxdrift PPM: chrony's, the largest frequency the daemon compensates
+ * (the clock's range limits it further: lim.h).  chronyd clamps a value
+ * past 500000 ppm quietly; a limit that cannot be what it says is more
+ * likely a typing error, so here it is one.
+ */
+static int
+d_maxdrift(struct pctx *p)
+{
+	if (nargs(p, 1, 1) == -1)
+		return -1;
+	return get_double(p, p->dir, p->av[0], 0.0, LIM_MAXDRIFT_PPM, 0,
+	    &p->c->maxdrift_ppm);
+}
+
 static int
 d_maxchange(struct pctx *p)
 {
@@ -1408,6 +1424,7 @@ static const struct directive directives[] = {
 	{ "makestep",		d_makestep,	0, 0, 0 },
 	{ "maxchange",		d_maxchange,	0, 0, 0 },
 	{ "maxdistance",	d_double,	CNF(maxdistance_s), 0, 1000 },
+	{ "maxdrift",		d_maxdrift,	0, 0, 0 },
 	{ "maxslewrate",	d_double,	CNF(maxslewrate_ppm), 0,
 	    83333.333 },
 	{ "corrtimeratio",	d_double,	CNF(corrtimeratio), 0, 100 },
@@ -1467,7 +1484,7 @@ static const struct directive unimplemented[] = {
 	U("leapsecmode", 1, 1), U("leapseclist", 1, 1),
 	U("linux_freq_scale", 0, UNIMPL_ANY), U("linux_hz", 0, UNIMPL_ANY),
 	U("lock_all", 0, 0), U("mailonchange", 2, 2), U("manual", 0, 0),
-	U("maxclockerror", 1, 1), U("maxdrift", 1, 1), U("maxjitter", 1, 1),
+	U("maxclockerror", 1, 1), U("maxjitter", 1, 1),
 	U("maxsamples", 1, 1), U("minsamples", 1, 1),
 	U("ntpsigndsocket", 1, 1), U("ntsaeads", 1, UNIMPL_ANY),
 	U("ntscachedir", 1, 1), U("ntsprocesses", 1, 1),
@@ -1588,6 +1605,7 @@ conf_new(void)
 	c->maxupdateskew_ppm = 1000.0;
 	c->clock = CONF_CLOCK_KERNEL;
 	c->maxslewrate_ppm = 83333.333;
+	c->maxdrift_ppm = LIM_MAXDRIFT_PPM;
 	c->corrtimeratio = CONF_CORRTIMERATIO;
 	c->port = 123;
 	c->local_stratum = 10;

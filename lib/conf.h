@@ -216,6 +216,7 @@ struct conf {
 	double			 makestep_threshold_s;
 	int			 makestep_limit;	/* -1: always */
 	double			 maxslewrate_ppm;	/* default 83333.333 */
+	double			 maxdrift_ppm;		/* default 500000 */
 	double			 corrtimeratio;	/* CONF_CORRTIMERATIO */
 	int			 rtcsync;
 	char			*leapsectz;

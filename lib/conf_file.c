@@ -556,6 +556,7 @@ print_clock(FILE *f, const struct conf *c)
 		fprintf(f, "makestep %.15g %d\n", c->makestep_threshold_s,
 		    c->makestep_limit);
 	fprintf(f, "maxslewrate %.15g\n", c->maxslewrate_ppm);
+	fprintf(f, "maxdrift %.15g\n", c->maxdrift_ppm);
 	fprintf(f, "corrtimeratio %.15g\n", c->corrtimeratio);
 	if (c->rtcsync)
 		fputs("rtcsync\n", f);

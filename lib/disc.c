@@ -156,7 +156,7 @@ update_freq(struct disc *d, const struct disc_input *in,
     struct disc_actions *act)
 {
 	double	 old_skew = d->skew_ppm, new_skew = in->skew_ppm;
-	double	 w_old, w_new, g, dfreq, f, skew1;
+	double	 w_old, w_new, g, dfreq, f, max_f, skew1;
 
 	if (new_skew < MIN_SKEW_PPM)
 		new_skew = MIN_SKEW_PPM;
@@ -173,11 +173,13 @@ update_freq(struct disc *d, const struct disc_input *in,
 	if (d->skew_ppm > MAX_SKEW_PPM)
 		d->skew_ppm = MAX_SKEW_PPM;
 
+	/* as the monitor's limit: maxdrift within the clock's range */
 	f = in->clock_freq_ppm + dfreq;
-	if (f > LIM_MAX_FREQ_PPM)
-		f = LIM_MAX_FREQ_PPM;
-	else if (f < -LIM_MAX_FREQ_PPM)
-		f = -LIM_MAX_FREQ_PPM;
+	max_f = lim_max_freq(d->p.maxdrift_ppm);
+	if (f > max_f)
+		f = max_f;
+	else if (f < -max_f)
+		f = -max_f;
 	d->residual_freq_ppm = in->freq_ppm - (f - in->clock_freq_ppm);
 
 	act->what |= DISC_ACT_FREQ;

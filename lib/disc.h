@@ -42,6 +42,7 @@ struct disc_params {
 	double	makestep_threshold_s;
 	int	makestep_limit;		/* -1: always */
 	double	maxslewrate_ppm;
+	double	maxdrift_ppm;		/* chrony's: frequency within this */
 	double	corrtimeratio;		/* chrony's: see slew_rate() */
 	double	maxupdateskew_ppm;	/* skew above this: no freq update */
 	int	maxchange_set;		/* chrony's maxchange */

@@ -20,22 +20,34 @@
 #include "lim.h"
 #include "proto.h"
 
+double
+lim_max_freq(double maxdrift_ppm)
+{
+	/* !(x > 0) also takes NaN: nothing is compensated, as maxdrift 0 */
+	if (!(maxdrift_ppm > 0.0))
+		return 0.0;
+	return maxdrift_ppm < LIM_MAX_FREQ_PPM ? maxdrift_ppm :
+	    LIM_MAX_FREQ_PPM;
+}
+
 const char *
-lim_check_freq(double freq_ppm)
+lim_check_freq(const struct lim *lim, double freq_ppm)
 {
 	if (!isfinite(freq_ppm))
 		return "not a finite number";
 	if (fabs(freq_ppm) > LIM_MAX_FREQ_PPM)
-		return "beyond 500 ppm";
+		return "beyond the clock's range";
+	if (fabs(freq_ppm) > lim_max_freq(lim->maxdrift_ppm))
+		return "beyond maxdrift";
 	return NULL;
 }
 
 const char *
-lim_check_drift(double freq_ppm, double skew_ppm)
+lim_check_drift(const struct lim *lim, double freq_ppm, double skew_ppm)
 {
 	const char	*why;
 
-	if ((why = lim_check_freq(freq_ppm)) != NULL)
+	if ((why = lim_check_freq(lim, freq_ppm)) != NULL)
 		return why;
 	if (!isfinite(skew_ppm) || skew_ppm < 0.0 ||
 	    skew_ppm > LIM_MAX_SKEW_PPM)

@@ -25,7 +25,15 @@
 
 #include <stdint.h>
 
-#define LIM_MAX_FREQ_PPM	500.0
+/*
+ * The clock backends' range of rate correction, the frequency and the
+ * slew together: the kernel's tick of 900000 / USER_HZ .. 1100000 /
+ * USER_HZ us (+-10%, as chronyd's Linux driver); the virtual clock takes
+ * the same, so that its tests mean the same.  maxdrift limits the
+ * frequency further.
+ */
+#define LIM_MAX_FREQ_PPM	100000.0
+#define LIM_MAXDRIFT_PPM	500000.0	/* chrony's default and most */
 #define LIM_MAX_SKEW_PPM	1e6
 #define LIM_MAX_OFFSET_S	(86400.0 * 366 * 100)	/* any real clock */
 #define LIM_MAX_SLEW_S		1e9	/* a slew ends within this, and
@@ -37,6 +45,7 @@ struct lim {
 	int	makestep_set;
 	double	makestep_threshold_s;	/* steps larger than this ... */
 	int	makestep_limit;		/* ... in the first updates; -1 always */
+	double	maxdrift_ppm;		/* frequencies within this too */
 };
 
 struct lim_state {
@@ -44,10 +53,13 @@ struct lim_state {
 	int64_t		last_step_ns;	/* 0: none yet */
 };
 
+/* The largest frequency to compensate: maxdrift within the clock's range. */
+double		 lim_max_freq(double maxdrift_ppm);
 /* Frequency to compensate, ppm (+ the uncorrected clock runs fast). */
-const char	*lim_check_freq(double freq_ppm);
+const char	*lim_check_freq(const struct lim *, double freq_ppm);
 /* Drift file values: frequency as above and skew >= 0, ppm. */
-const char	*lim_check_drift(double freq_ppm, double skew_ppm);
+const char	*lim_check_drift(const struct lim *, double freq_ppm,
+		    double skew_ppm);
 /* Slew of offset_s (+ ahead) at rate_ppm, done in LIM_MAX_SLEW_S. */
 const char	*lim_check_slew(const struct lim *, double offset_s,
 		    double rate_ppm);

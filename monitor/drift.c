@@ -27,7 +27,8 @@
 #include "log.h"
 
 int
-drift_read(const char *path, double *freq_ppm, double *skew_ppm)
+drift_read(const char *path, const struct lim *lim, double *freq_ppm,
+    double *skew_ppm)
 {
 	FILE		*f;
 	double		 freq, skew;
@@ -45,7 +46,7 @@ drift_read(const char *path, double *freq_ppm, double *skew_ppm)
 		log_warnx("driftfile %s: malformed, ignored", path);
 		return -1;
 	}
-	if ((why = lim_check_drift(freq, skew)) != NULL) {
+	if ((why = lim_check_drift(lim, freq, skew)) != NULL) {
 		log_warnx("driftfile %s: %s, ignored", path, why);
 		return -1;
 	}
@@ -55,12 +56,13 @@ drift_read(const char *path, double *freq_ppm, double *skew_ppm)
 }
 
 int
-drift_write(const char *path, double freq_ppm, double skew_ppm)
+drift_write(const char *path, const struct lim *lim, double freq_ppm,
+    double skew_ppm)
 {
 	char	 buf[64];
 	int	 len;
 
-	if (lim_check_drift(freq_ppm, skew_ppm) != NULL)
+	if (lim_check_drift(lim, freq_ppm, skew_ppm) != NULL)
 		return -1;
 	len = snprintf(buf, sizeof(buf), "%20.6f %20.6f\n", freq_ppm,
 	    skew_ppm);

@@ -23,9 +23,13 @@
 #ifndef TIMED_DRIFT_H
 #define TIMED_DRIFT_H
 
+struct lim;
+
 /* 0 and the values, or -1 (missing, malformed or out of range: logged). */
-int	drift_read(const char *path, double *freq_ppm, double *skew_ppm);
+int	drift_read(const char *path, const struct lim *, double *freq_ppm,
+	    double *skew_ppm);
 /* 0, or -1 with the old file left as it was (logged). */
-int	drift_write(const char *path, double freq_ppm, double skew_ppm);
+int	drift_write(const char *path, const struct lim *, double freq_ppm,
+	    double skew_ppm);
 
 #endif

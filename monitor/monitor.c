@@ -789,7 +789,8 @@ handle_freq(struct monitor *mon, struct imsg *imsg)
 		monitor_engine_abuse(mon, "IMSG_ADJ_FREQ: bad length");
 		return;
 	}
-	if ((why = lim_check_drift(req.freq_ppm, req.skew_ppm)) != NULL) {
+	if ((why = lim_check_drift(&mon->lim, req.freq_ppm,
+	    req.skew_ppm)) != NULL) {
 		log_warnx("refused frequency %.3f ppm: %s", req.freq_ppm, why);
 		mon->refused++;
 		return;
@@ -1131,7 +1132,7 @@ save_drift(struct monitor *mon)
 {
 	if (mon->conf->driftfile == NULL || !mon->drift_known)
 		return;
-	drift_write(mon->conf->driftfile, clock_freq(mon->clock),
+	drift_write(mon->conf->driftfile, &mon->lim, clock_freq(mon->clock),
 	    mon->drift_skew_ppm);
 }
 

@@ -88,7 +88,7 @@ load_drift(struct monitor *mon)
 	double	 freq, skew;
 
 	if (mon->conf->driftfile == NULL ||
-	    drift_read(mon->conf->driftfile, &freq, &skew) == -1)
+	    drift_read(mon->conf->driftfile, &mon->lim, &freq, &skew) == -1)
 		return;
 	mon->drift_known = 1;
 	mon->drift_skew_ppm = skew;
@@ -117,6 +117,7 @@ setup_limits(struct monitor *mon)
 	struct conf	*conf = mon->conf;
 
 	mon->lim.maxslewrate_ppm = conf->maxslewrate_ppm;
+	mon->lim.maxdrift_ppm = conf->maxdrift_ppm;
 	mon->lim.makestep_set = conf->makestep_set;
 	mon->lim.makestep_threshold_s = conf->makestep_threshold_s;
 	mon->lim.makestep_limit = conf->makestep_limit;

@@ -297,6 +297,7 @@ reset(uint8_t setup)
 	memset(&mon.lim, 0, sizeof(mon.lim));
 	memset(&mon.limst, 0, sizeof(mon.limst));
 	mon.lim.maxslewrate_ppm = 83333.333;
+	mon.lim.maxdrift_ppm = LIM_MAXDRIFT_PPM;
 	ctl->requests = ctl->refused = 0;
 	for (i = 0; i < MAX_CONNS; i++) {
 		peers[i].fd = -1;

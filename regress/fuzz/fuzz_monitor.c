@@ -129,6 +129,7 @@ reset(uint8_t sel)
 	mon.base->loopexit = 0;
 	memset(&mon.lim, 0, sizeof(mon.lim));
 	mon.lim.maxslewrate_ppm = 83333.333;
+	mon.lim.maxdrift_ppm = LIM_MAXDRIFT_PPM;
 	memset(&mon.limst, 0, sizeof(mon.limst));
 	if ((mon.clock = clock_new_virtual(fake_now_ns, 0.0, 0.0)) == NULL)
 		abort();
@@ -167,7 +168,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	if (mon.engine != NULL)		/* EOF closes it */
 		abort();
-	if (lim_check_freq(clock_freq(mon.clock)) != NULL)
+	if (lim_check_freq(&mon.lim, clock_freq(mon.clock)) != NULL)
 		abort();
 	if (mon.status != 0 && mon.status != 1)
 		abort();

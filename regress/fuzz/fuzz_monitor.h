@@ -443,9 +443,11 @@ file_replace(const char *path, const void *buf, size_t len, mode_t mode)
 }
 
 int
-drift_write(const char *path, double freq_ppm, double skew_ppm)
+drift_write(const char *path, const struct lim *lim, double freq_ppm,
+    double skew_ppm)
 {
 	(void)path;
+	(void)lim;
 	(void)freq_ppm;
 	(void)skew_ppm;
 	return 0;

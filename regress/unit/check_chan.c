@@ -330,6 +330,7 @@ run_monitor(int mem, int bad_frame, struct outcome *o)
 	mon.keys_fd = -1;
 	mon.engine_pid = 4194304;	/* above pid_max: fake_kill only */
 	mon.lim.maxslewrate_ppm = 83333.333;
+	mon.lim.maxdrift_ppm = LIM_MAXDRIFT_PPM;
 	ck_assert_ptr_nonnull(mon.clock = clock_new_virtual(fake_now_ns, 0.0,
 	    0.0));
 	chan_open(&c, mem);
@@ -341,8 +342,8 @@ run_monitor(int mem, int bad_frame, struct outcome *o)
 	f.freq_ppm = 12.5;
 	f.skew_ppm = 0.1;
 	req(c.w, IMSG_ADJ_FREQ, &f, sizeof(f));		/* taken */
-	f.freq_ppm = 900.0;
-	req(c.w, IMSG_ADJ_FREQ, &f, sizeof(f));		/* beyond 500 ppm */
+	f.freq_ppm = 150000.0;
+	req(c.w, IMSG_ADJ_FREQ, &f, sizeof(f));		/* beyond the range */
 	sl.offset_s = 0.001;
 	sl.rate_ppm = 500.0;
 	req(c.w, IMSG_ADJ_OFFSET, &sl, sizeof(sl));	/* taken */

@@ -239,6 +239,7 @@ START_TEST(test_conf_defaults)
 	ck_assert_double_eq(c->maxdistance_s, 3.0);
 	ck_assert_double_eq(c->maxupdateskew_ppm, 1000.0);
 	ck_assert_double_eq(c->maxslewrate_ppm, 83333.333);
+	ck_assert_double_eq(c->maxdrift_ppm, 500000.0);	/* chrony's */
 	ck_assert_double_eq(c->corrtimeratio, CONF_CORRTIMERATIO);
 	ck_assert_int_eq(c->local_set, 0);
 	ck_assert_int_eq(c->local_stratum, 10);
@@ -365,6 +366,10 @@ START_TEST(test_conf_number_directives)
 		    CNF(maxslewrate_ppm), 0, 83333.333 },
 		{ "corrtimeratio", "corrtimeratio 3", CNF(corrtimeratio), 0,
 		    3 },
+		{ "maxdrift", "maxdrift 50000", CNF(maxdrift_ppm), 0, 50000 },
+		{ "maxdrift 0", "maxdrift 0", CNF(maxdrift_ppm), 0, 0 },
+		{ "maxdrift max", "maxdrift 5e5", CNF(maxdrift_ppm), 0,
+		    500000 },
 		{ "logchange", "logchange 0.5", CNF(logchange_s), 0, 0.5 },
 		{ "exponent", "maxdistance 1e1", CNF(maxdistance_s), 0, 10 },
 		{ "clientloglimit", "clientloglimit 1048576",
@@ -748,7 +753,6 @@ START_TEST(test_conf_unimplemented_directives)
 		{ "mailonchange root@localhost 0.5", "mailonchange root" },
 		{ "manual", "manual 1" },
 		{ "maxclockerror 10", "maxclockerror" },
-		{ "maxdrift 500", "maxdrift" },
 		{ "maxjitter 1", "maxjitter" },
 		{ "maxsamples 10", "maxsamples" },
 		{ "minsamples 3", "minsamples" },
@@ -995,6 +999,10 @@ START_TEST(test_conf_clock)
 		    CONF_CLOCK_VIRTUAL, 2.5, -30 },
 		{ "frequency first", "clock virtual frequency 500 offset -3600",
 		    CONF_CLOCK_VIRTUAL, -3600, 500 },
+		{ "5% fast", "clock virtual frequency 50000",
+		    CONF_CLOCK_VIRTUAL, 0, 50000 },
+		{ "10% slow", "clock virtual frequency -100000",
+		    CONF_CLOCK_VIRTUAL, 0, -100000 },
 	};
 	struct conf	*c;
 	size_t		 i;
@@ -1443,8 +1451,20 @@ START_TEST(test_conf_errors)
 		    "clock: unknown clock 'atomic'" },
 		{ "clock kernel offset", "clock kernel offset 1",
 		    "clock: unexpected 'offset'" },
-		{ "clock frequency", "clock virtual frequency 501",
-		    "frequency: '501' out of range -500..500" },
+		{ "clock frequency", "clock virtual frequency 100001",
+		    "frequency: '100001' out of range -100000..100000" },
+		{ "maxdrift missing", "maxdrift", "maxdrift: missing argument" },
+		{ "maxdrift two", "maxdrift 1 2", "maxdrift: unexpected '2'" },
+		{ "maxdrift word", "maxdrift x", "maxdrift: bad number 'x'" },
+		{ "maxdrift junk", "maxdrift 500ppm",
+		    "maxdrift: bad number '500ppm'" },
+		{ "maxdrift NaN", "maxdrift nan", "maxdrift: bad number 'nan'" },
+		{ "maxdrift negative", "maxdrift -1",
+		    "maxdrift: '-1' out of range 0..500000" },
+		{ "maxdrift past chrony's", "maxdrift 500001",
+		    "maxdrift: '500001' out of range 0..500000" },
+		{ "maxdrift infinite", "maxdrift inf",
+		    "maxdrift: 'inf' out of range 0..500000" },
 		{ "clock offset missing", "clock virtual offset",
 		    "offset: missing argument" },
 		{ "clock option", "clock virtual speed 2",
@@ -1694,8 +1714,10 @@ START_TEST(test_conf_error_leaves_conf)
 	ck_assert_int_eq(parse(c, "allow 10/99", &d), -1);
 	ck_assert_int_eq(parse(c, "makestep 1 x", &d), -1);
 	ck_assert_int_eq(parse(c, "ratelimit burst 1 leak x", &d), -1);
-	ck_assert_int_eq(parse(c, "clock virtual offset 1 frequency 999", &d),
-	    -1);
+	ck_assert_int_eq(parse(c, "clock virtual offset 1 frequency 999999",
+	    &d), -1);
+	ck_assert_int_eq(parse(c, "maxdrift -1", &d), -1);
+	ck_assert_double_eq(c->maxdrift_ppm, 500000.0);
 	ck_assert_ptr_null(c->sources);
 	ck_assert_int_eq(c->local_set, 0);
 	ck_assert_ptr_null(c->acl);
@@ -1847,6 +1869,21 @@ START_TEST(test_conf_load_diagnostic_format)
 	ck_assert_int_eq(c->rtcsync, 0);	/* stops at the first error */
 	free(out);
 	conf_free(c);
+	rmtree(dir);
+}
+END_TEST
+
+/* A bad maxdrift stops the load with the file and line. */
+START_TEST(test_conf_load_maxdrift_error)
+{
+	char	 dir[64], path[128], want[256];
+
+	mktmp(dir, sizeof(dir));
+	put(dir, "t.conf", "maxdrift 100000\n\nmaxdrift -5\n");
+	snprintf(path, sizeof(path), "%s/t.conf", dir);
+	snprintf(want, sizeof(want), "%s:3: maxdrift: '-5' out of range "
+	    "0..500000\n", path);
+	load_fails(path, want);
 	rmtree(dir);
 }
 END_TEST
@@ -2674,6 +2711,7 @@ conf_suite(void)
 	tcase_add_test(file, test_conf_load_missing_file);
 	tcase_add_test(file, test_conf_load_diagnostic_format);
 	tcase_add_test(file, test_conf_warnings_whole);
+	tcase_add_test(file, test_conf_load_maxdrift_error);
 	tcase_add_test(file, test_conf_load_check_error);
 	tcase_add_test(file, test_conf_load_poll_warning_line);
 	tcase_add_test(file, test_conf_load_include);

@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "disc.h"
+#include "lim.h"
 #include "sst.h"
 #include "vclock.h"
 #include "testrand.h"
@@ -36,6 +37,7 @@ static const struct disc_params defaults = {
 	.makestep_threshold_s = 0.1,
 	.makestep_limit = 3,
 	.maxslewrate_ppm = 83333.0,
+	.maxdrift_ppm = 500000.0,	/* chrony's default */
 	.corrtimeratio = 3.0,
 	.maxupdateskew_ppm = 1000.0,
 	.maxchange_set = 0,
@@ -221,10 +223,12 @@ static const struct {
 } freq_rows[] = {
 	{ "runs fast: compensate more",		10.0, 5.0, 15.0 },
 	{ "runs slow: compensate less",		10.0, -15.0, -5.0 },
-	{ "clamped at +500",			490.0, 20.0, 500.0 },
-	{ "clamped at -500",			-495.0, -10.0, -500.0 },
-	{ "far beyond",				0.0, 1e5, 500.0 },
-	{ "exactly 500",			499.0, 1.0, 500.0 },
+	{ "past 500 ppm",			490.0, 20.0, 510.0 },
+	{ "5% fast",				0.0, 50000.0, 50000.0 },
+	{ "clamped at the clock's +10%",	99990.0, 20.0, 100000.0 },
+	{ "clamped at the clock's -10%",	-99995.0, -10.0, -100000.0 },
+	{ "far beyond",				0.0, 1e6, 100000.0 },
+	{ "exactly 10%",			99999.0, 1.0, 100000.0 },
 };
 
 START_TEST(test_disc_frequency_new_and_clamped)
@@ -242,8 +246,36 @@ START_TEST(test_disc_frequency_new_and_clamped)
 	ck_assert_msg(a.what & DISC_ACT_FREQ, "%s", freq_rows[_i].what);
 	ck_assert_msg(fabs(a.freq_ppm - freq_rows[_i].expect_ppm) < 1e-6,
 	    "%s: %f", freq_rows[_i].what, a.freq_ppm);
-	ck_assert(fabs(a.freq_ppm) <= 500.0);
+	ck_assert(fabs(a.freq_ppm) <= LIM_MAX_FREQ_PPM);
 	ck_assert(a.skew_ppm > 0.0 && a.skew_ppm < 1.0);
+	disc_free(d);
+}
+END_TEST
+
+/* A maxdrift below the clock's range clamps there, as the monitor's. */
+START_TEST(test_disc_frequency_maxdrift)
+{
+	struct disc_params	 p = defaults;
+	struct disc		*d;
+	struct disc_input	 in;
+	struct disc_actions	 a;
+
+	p.maxdrift_ppm = 1000.0;
+	ck_assert_ptr_nonnull(d = disc_new(&p));
+	in = input(1 * S, 0.0, 5);
+	in.clock_freq_ppm = 990.0;
+	in.freq_ppm = 50.0;
+	in.skew_ppm = 0.5;
+	ck_assert_int_eq(disc_update(d, &in, &a), 0);
+	ck_assert(a.what & DISC_ACT_FREQ);
+	ck_assert_double_eq_tol(a.freq_ppm, 1000.0, 1e-9);
+	/* what could not be applied is still there */
+	ck_assert_double_eq_tol(a.residual_freq_ppm, 40.0, 1e-2);
+	in.now_ns = 2 * S;
+	in.clock_freq_ppm = -990.0;
+	in.freq_ppm = -50.0;
+	ck_assert_int_eq(disc_update(d, &in, &a), 0);
+	ck_assert_double_eq_tol(a.freq_ppm, -1000.0, 1e-9);
 	disc_free(d);
 }
 END_TEST
@@ -768,7 +800,7 @@ run_loop(const struct loop_cfg *cfg, uint64_t seed, struct loop_res *res)
 			updates++;
 		}
 		if (a.what & DISC_ACT_FREQ) {
-			ck_assert(fabs(a.freq_ppm) <= 500.0);
+			ck_assert(fabs(a.freq_ppm) <= LIM_MAX_FREQ_PPM);
 			dfreq = a.freq_ppm - vc.corr_ppm;
 			vclock_set_freq(&vc, t, a.freq_ppm);
 		}
@@ -837,6 +869,13 @@ static const struct {
 	    -70.0, 250 * MS, 60.0, 30.0, 1 }, 0 },
 	{ { "sst: 16 s polls, makestep", 1, -0.3, 12.0, 16 * S, 3600.0,
 	    1800.0, 1 }, 1 },
+	/* chrony's 003-largefreqoffset: clocks 5% off */
+	{ { "sst: 5% fast, slew only from 1 ms", 0, 0.001, 50000.0, 1 * S,
+	    240.0, 120.0, 1 }, 0 },
+	{ { "sst: 5% slow, makestep from 0.3 s", 1, 0.3, -50000.0, 1 * S,
+	    240.0, 120.0, 1 }, 1 },
+	{ { "sst: 5% fast, 16 s polls, makestep", 1, -0.3, 50000.0, 16 * S,
+	    3600.0, 1800.0, 1 }, 1 },
 };
 
 START_TEST(test_disc_loop_converges)
@@ -875,6 +914,7 @@ main(void)
 	tcase_add_test(tc, test_disc_skew_above_maxupdateskew_keeps_frequency);
 	tcase_add_loop_test(tc, test_disc_frequency_new_and_clamped, 0,
 	    sizeof(freq_rows) / sizeof(freq_rows[0]));
+	tcase_add_test(tc, test_disc_frequency_maxdrift);
 	tcase_add_test(tc, test_disc_frequency_weighs_by_skew);
 	tcase_add_loop_test(tc, test_disc_slew_rate, 0,
 	    sizeof(slew_rows) / sizeof(slew_rows[0]));

@@ -23,8 +23,9 @@
 
 #define S	1000000000LL
 
-static const struct lim	lim = { 83333.333, 1, 0.1, 3 };
+static const struct lim	lim = { 83333.333, 1, 0.1, 3, LIM_MAXDRIFT_PPM };
 
+/* maxdrift as chrony's default (500000 ppm): the clock's range limits */
 static const struct {
 	const char	*what;
 	double		 freq_ppm;
@@ -32,10 +33,14 @@ static const struct {
 } freq_rows[] = {
 	{ "zero", 0.0, 1 },
 	{ "typical", -12.345, 1 },
-	{ "at +500", 500.0, 1 },
-	{ "at -500", -500.0, 1 },
-	{ "beyond +500", 500.001, 0 },
-	{ "beyond -500", -500.5, 0 },
+	{ "500 ppm", 500.001, 1 },
+	{ "5% fast", 50000.0, 1 },
+	{ "5% slow", -50000.0, 1 },
+	{ "at the tick's +10%", 100000.0, 1 },
+	{ "at the tick's -10%", -100000.0, 1 },
+	{ "beyond +10%", 100000.001, 0 },
+	{ "beyond -10%", -100000.5, 0 },
+	{ "maxdrift's 500000", 500000.0, 0 },
 	{ "NaN", NAN, 0 },
 	{ "infinity", INFINITY, 0 },
 	{ "-infinity", -INFINITY, 0 },
@@ -43,9 +48,35 @@ static const struct {
 
 START_TEST(test_lim_freq)
 {
-	int	 ok = lim_check_freq(freq_rows[_i].freq_ppm) == NULL;
+	int	 ok = lim_check_freq(&lim, freq_rows[_i].freq_ppm) == NULL;
 
 	ck_assert_msg(ok == freq_rows[_i].ok, "%s", freq_rows[_i].what);
+}
+END_TEST
+
+/* A configured maxdrift below the clock's range is the limit. */
+START_TEST(test_lim_freq_maxdrift)
+{
+	struct lim	 l = lim;
+
+	l.maxdrift_ppm = 20000.0;
+	ck_assert_ptr_null(lim_check_freq(&l, 20000.0));
+	ck_assert_ptr_null(lim_check_freq(&l, -19999.9));
+	ck_assert_ptr_nonnull(lim_check_freq(&l, 20000.1));
+	ck_assert_ptr_nonnull(lim_check_freq(&l, -50000.0));
+	ck_assert_ptr_nonnull(lim_check_drift(&l, 50000.0, 1.0));
+	ck_assert_ptr_null(lim_check_drift(&l, -15000.0, 1.0));
+	/* maxdrift 0: no frequency but none */
+	l.maxdrift_ppm = 0.0;
+	ck_assert_ptr_null(lim_check_freq(&l, 0.0));
+	ck_assert_ptr_nonnull(lim_check_freq(&l, 0.001));
+	/* above the range: the range */
+	l.maxdrift_ppm = 300000.0;
+	ck_assert_ptr_nonnull(lim_check_freq(&l, 150000.0));
+	ck_assert_double_eq(lim_max_freq(300000.0), LIM_MAX_FREQ_PPM);
+	ck_assert_double_eq(lim_max_freq(20000.0), 20000.0);
+	ck_assert_double_eq(lim_max_freq(-1.0), 0.0);
+	ck_assert_double_eq(lim_max_freq(NAN), 0.0);
 }
 END_TEST
 
@@ -134,8 +165,8 @@ END_TEST
 
 START_TEST(test_lim_step_always_and_never)
 {
-	struct lim		 always = { 1000, 1, 1.0, -1 };
-	struct lim		 never = { 1000, 0, 0, 0 };
+	struct lim		 always = { 1000, 1, 1.0, -1, LIM_MAXDRIFT_PPM };
+	struct lim		 never = { 1000, 0, 0, 0, LIM_MAXDRIFT_PPM };
 	struct lim_state	 st = { 1000000, 0 };
 
 	ck_assert_ptr_null(lim_check_step(&always, &st, 2.0, 5 * S));
@@ -146,10 +177,11 @@ END_TEST
 
 START_TEST(test_lim_drift_and_leap)
 {
-	ck_assert_ptr_null(lim_check_drift(-23.5, 0.01));
-	ck_assert_ptr_nonnull(lim_check_drift(-23.5, -1.0));
-	ck_assert_ptr_nonnull(lim_check_drift(600.0, 0.01));
-	ck_assert_ptr_nonnull(lim_check_drift(1.0, NAN));
+	ck_assert_ptr_null(lim_check_drift(&lim, -23.5, 0.01));
+	ck_assert_ptr_nonnull(lim_check_drift(&lim, -23.5, -1.0));
+	ck_assert_ptr_null(lim_check_drift(&lim, 47619.0, 1.0));
+	ck_assert_ptr_nonnull(lim_check_drift(&lim, 1e6, 0.01));
+	ck_assert_ptr_nonnull(lim_check_drift(&lim, 1.0, NAN));
 	ck_assert_ptr_null(lim_check_leap(LEAP_INSERT));
 	ck_assert_ptr_nonnull(lim_check_leap(LEAP_UNSYNC + 1));
 	ck_assert_ptr_nonnull(lim_check_leap(-1));
@@ -173,6 +205,7 @@ main(void)
 	    sizeof(freq_rows) / sizeof(freq_rows[0]));
 	tcase_add_loop_test(tc, test_lim_slew, 0,
 	    sizeof(slew_rows) / sizeof(slew_rows[0]));
+	tcase_add_test(tc, test_lim_freq_maxdrift);
 	tcase_add_test(tc, test_lim_step_window);
 	tcase_add_test(tc, test_lim_step_always_and_never);
 	tcase_add_test(tc, test_lim_set_makestep);
