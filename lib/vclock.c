@@ -16,6 +16,7 @@
 
 #include <math.h>
 
+#include "lim.h"
 #include "vclock.h"
 
 void
@@ -28,6 +29,32 @@ vclock_init(struct vclock *vc, int64_t now_ns, double offset_s,
 	vc->corr_ppm = 0.0;
 	vc->slew_left_s = 0.0;
 	vc->slew_rate_ppm = 0.0;
+	vc->slew_req_ppm = 0.0;
+}
+
+/*
+ * The rate correction of a kernel clock is -corr - s, s the slew's true
+ * rate (+ slowing: the clock is ahead), and the kernel takes it within
+ * LIM_MAX_FREQ_PPM: the room for s is that less corr in the slew's
+ * direction, as chronyd's sys_generic keeps base frequency plus slew
+ * within its driver's maximum.  The rate is counted in the clock's own
+ * time (monitor/clock.c's rate_now: s = r / (1 + r) slowing, r / (1 - r)
+ * speeding up), so r = room / (1 + room) keeps s within the room either
+ * way, and a virtual clock's r, true time, too.
+ */
+static void
+fit_slew(struct vclock *vc)
+{
+	double	 dir = vc->slew_left_s > 0.0 ? 1.0 : -1.0, room, max_ppm;
+
+	if (vc->slew_left_s == 0.0) {
+		vc->slew_rate_ppm = vc->slew_req_ppm = 0.0;
+		return;
+	}
+	room = (LIM_MAX_FREQ_PPM - dir * vc->corr_ppm) * 1e-6;
+	max_ppm = room > 0.0 ? room / (1.0 + room) * 1e6 : 0.0;
+	vc->slew_rate_ppm = vc->slew_req_ppm < max_ppm ? vc->slew_req_ppm :
+	    max_ppm;
 }
 
 /* Amount of the slew done dt_s seconds after ref_ns, signed as slew_left. */
@@ -69,7 +96,7 @@ vclock_advance(struct vclock *vc, int64_t now_ns)
 	vc->offset_s = vclock_offset(vc, now_ns);
 	vc->slew_left_s -= slewed(vc, dt_s);
 	if (vc->slew_left_s == 0.0)
-		vc->slew_rate_ppm = 0.0;
+		vc->slew_rate_ppm = vc->slew_req_ppm = 0.0;
 	vc->ref_ns = now_ns;
 }
 
@@ -78,6 +105,7 @@ vclock_set_freq(struct vclock *vc, int64_t now_ns, double corr_ppm)
 {
 	vclock_advance(vc, now_ns);
 	vc->corr_ppm = corr_ppm;
+	fit_slew(vc);
 }
 
 void
@@ -86,7 +114,8 @@ vclock_slew(struct vclock *vc, int64_t now_ns, double offset_s,
 {
 	vclock_advance(vc, now_ns);
 	vc->slew_left_s = offset_s;
-	vc->slew_rate_ppm = offset_s == 0.0 ? 0.0 : fabs(rate_ppm);
+	vc->slew_req_ppm = fabs(rate_ppm);
+	fit_slew(vc);
 }
 
 void
@@ -95,5 +124,5 @@ vclock_step(struct vclock *vc, int64_t now_ns, double offset_s)
 	vclock_advance(vc, now_ns);
 	vc->offset_s -= offset_s;
 	vc->slew_left_s = 0.0;
-	vc->slew_rate_ppm = 0.0;
+	vc->slew_rate_ppm = vc->slew_req_ppm = 0.0;
 }

@@ -20,6 +20,12 @@
  * frequency error, corrected the same way as the kernel clock would be.
  * Times are system nanoseconds; offsets are virtual minus system, in
  * seconds (positive: the virtual clock is ahead).
+ *
+ * The compensation and the slew together stay within the clocks' range
+ * (LIM_MAX_FREQ_PPM, the kernel's tick): a slew that would go beyond it
+ * goes as fast as there is room, none when the compensation is at the
+ * limit and the slew would add to it.  The monitor's clocks and the
+ * engine's copy of them limit alike, so both see the same slew.
  */
 
 #ifndef TIMED_VCLOCK_H
@@ -33,7 +39,8 @@ struct vclock {
 	double	err_ppm;	/* true frequency error, + runs fast */
 	double	corr_ppm;	/* compensation applied (estimated error) */
 	double	slew_left_s;	/* + still ahead by this, being slewed */
-	double	slew_rate_ppm;	/* magnitude of the slew, > 0 */
+	double	slew_rate_ppm;	/* magnitude of the slew, >= 0 */
+	double	slew_req_ppm;	/* as asked: slew_rate_ppm within range */
 };
 
 /* Start at now_ns with this offset (+ ahead) and error (+ fast). */

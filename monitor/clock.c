@@ -26,6 +26,10 @@
 #define USER_HZ		100	/* kernel tick in us is 1e6 / USER_HZ */
 #define NOMINAL_TICK	(1000000 / USER_HZ)
 #define PPM_PER_TICK	(1e6 / NOMINAL_TICK)	/* 1 us of tick = 100 ppm */
+/* adjtimex refuses a tick beyond +-10% (EINVAL) and takes a frequency
+ * within +-500 ppm (MAXFREQ) */
+#define MAX_DTICK	(NOMINAL_TICK / 10)
+#define MAX_KFREQ_PPM	500.0
 /* An overshoot is taken back over at least this long (chrony's
  * MIN_SLEW_TIMEOUT), so that the timer's lateness cannot overshoot again */
 #define TAKE_BACK_S	1.0
@@ -54,18 +58,30 @@ kadj(struct clock *c, struct timex *tx)
 	return c->sys->adjtime(CLOCK_REALTIME, tx) == -1 ? -1 : 0;
 }
 
-/* Kernel tick and frequency for a total rate correction (+ speeds up). */
+/*
+ * Kernel tick and frequency for a total rate correction (+ speeds up).
+ * The model keeps the total within LIM_MAX_FREQ_PPM, the tick's range
+ * (lib/vclock.c); the clamps are for a compensation from before, which
+ * can be anything, so that the kernel never refuses the call.
+ */
 static int
 kernel_apply_rate(struct clock *c, double corr_ppm)
 {
 	struct timex	 tx;
 	long		 dtick;
+	double		 kfreq;
 
 	memset(&tx, 0, sizeof(tx));
 	dtick = lround(corr_ppm / PPM_PER_TICK);
+	if (dtick > MAX_DTICK)
+		dtick = MAX_DTICK;
+	else if (dtick < -MAX_DTICK)
+		dtick = -MAX_DTICK;
+	kfreq = fmax(-MAX_KFREQ_PPM, fmin(MAX_KFREQ_PPM,
+	    corr_ppm - dtick * PPM_PER_TICK));
 	tx.modes = ADJ_TICK | ADJ_FREQUENCY;
 	tx.tick = NOMINAL_TICK + dtick;
-	tx.freq = lround((corr_ppm - dtick * PPM_PER_TICK) * 65536.0);
+	tx.freq = lround(kfreq * 65536.0);
 	return kadj(c, &tx);
 }
 
@@ -122,8 +138,8 @@ kernel_catch_up(struct clock *c, int64_t now_ns)
 	if (over == 0.0)
 		return;
 	m->offset_s -= over;
-	m->slew_left_s = -over;
-	m->slew_rate_ppm = fmin(rate, fabs(over) / TAKE_BACK_S * 1e6);
+	vclock_slew(m, now_ns, -over, fmin(rate, fabs(over) / TAKE_BACK_S *
+	    1e6));
 }
 
 struct clock *

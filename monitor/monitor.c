@@ -797,6 +797,8 @@ handle_freq(struct monitor *mon, struct imsg *imsg)
 	}
 	if (clock_set_freq(mon->clock, monitor_now_ns(), req.freq_ppm) == -1)
 		log_warnx("frequency %.3f ppm not applied", req.freq_ppm);
+	/* the room the slew in progress has changed, so has its end */
+	arm_slew_timer(mon);
 	mon->drift_known = 1;
 	mon->drift_skew_ppm = req.skew_ppm;
 }

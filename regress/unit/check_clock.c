@@ -21,6 +21,7 @@
 
 #include <sys/timex.h>
 #include <check.h>
+#include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,6 +35,7 @@ static struct {
 	struct timex	 last;		/* the last call's argument */
 	struct timex	 step;		/* the last ADJ_SETOFFSET call's */
 	int		 calls, writes;
+	long		 min_tick, max_tick;	/* of every ADJ_TICK asked */
 } fake;
 
 static int
@@ -44,6 +46,17 @@ fake_adjtime(clockid_t id, struct timex *tx)
 	fake.last = *tx;
 	if (tx->modes != 0)
 		fake.writes++;
+	if (tx->modes & ADJ_TICK) {
+		if (fake.min_tick == 0 || tx->tick < fake.min_tick)
+			fake.min_tick = tx->tick;
+		if (tx->tick > fake.max_tick)
+			fake.max_tick = tx->tick;
+		/* USER_HZ 100: the kernel's range, or EINVAL */
+		if (tx->tick < 9000 || tx->tick > 11000) {
+			errno = EINVAL;
+			return -1;
+		}
+	}
 	if (tx->modes & ADJ_SETOFFSET)
 		fake.step = *tx;
 	if (tx->modes & ADJ_TICK)
@@ -178,6 +191,57 @@ START_TEST(test_clock_kernel_late_timer_taken_back)
 	ck_assert_double_eq_tol(clock_slew_left(c, 5 * S), -1e-3, 1e-12);
 	ck_assert_double_eq_tol(clock_slew_left(c, 5 * S + S / 2), -5e-4,
 	    1e-12);
+	clock_free(c);
+}
+END_TEST
+
+/*
+ * A frequency of 99000 ppm (the clock 9.9% fast) leaves 1000 ppm of the
+ * tick's range to slow it further: a slew at maxslewrate goes that fast
+ * and no faster, and ends when that rate makes it end; the other way it
+ * goes at the rate asked.  The kernel is never asked for a tick beyond
+ * 9000..11000 us, which it would refuse.
+ */
+START_TEST(test_clock_kernel_slew_within_tick_range)
+{
+	struct clock		*c;
+	struct clock_state	 st;
+	double			 r;
+
+	reset();
+	c = clock_new_kernel(&fake_sys, 0);
+	ck_assert_int_eq(clock_set_freq(c, 0, 99000.0), 0);
+	ck_assert_int_eq(fake.kernel.tick, 9010);
+	/* ahead 1 s: slowed by 1000 ppm of true time at most */
+	ck_assert_int_eq(clock_slew(c, 0, 1.0, 83333.333), 0);
+	ck_assert(kernel_rate_ppm() >= -100000.0 - 1e-3);
+	ck_assert(kernel_rate_ppm() < -99990.0);
+	clock_state(c, 0, &st);
+	r = st.model.slew_rate_ppm;
+	ck_assert(r > 990.0 && r <= 1000.0);
+	ck_assert(llabs(clock_slew_end(c) - llround(1.0 / (r * 1e-6) * 1e9))
+	    <= 1);
+	ck_assert_double_eq_tol(clock_slew_left(c, 100 * S), 1.0 - r * 1e-4,
+	    1e-9);
+	/* behind: sped up at the rate asked, room enough */
+	ck_assert_int_eq(clock_slew(c, 100 * S, -1.0, 83333.333), 0);
+	ck_assert_double_eq_tol(kernel_rate_ppm(), -99000.0 +
+	    83333.333 / (1.0 - 0.083333333), 1e-2);
+	/* the compensation turns the other way under that slew: the slew
+	 * slows down to the room left, its end moves */
+	ck_assert_int_eq(clock_set_freq(c, 101 * S, -99000.0), 0);
+	ck_assert(kernel_rate_ppm() <= 100000.0 + 1e-3);
+	ck_assert(kernel_rate_ppm() > 99900.0);
+	ck_assert(clock_slew_end(c) > 101 * S + 900 * S);
+	/* at the very edge: no room at all that way, the other way all */
+	ck_assert_int_eq(clock_set_freq(c, 102 * S, -100000.0), 0);
+	ck_assert_int_eq(fake.kernel.tick, 11000);
+	ck_assert_int_eq(clock_slew_end(c), 0);
+	ck_assert_int_eq(clock_slew(c, 103 * S, 1.0, 83333.333), 0);
+	ck_assert_double_eq_tol(kernel_rate_ppm(), 100000.0 -
+	    83333.333 / (1.0 + 0.083333333), 1e-2);
+	ck_assert_int_ge(fake.min_tick, 9000);
+	ck_assert_int_le(fake.max_tick, 11000);
 	clock_free(c);
 }
 END_TEST
@@ -355,6 +419,7 @@ main(void)
 	tcase_add_test(tc, test_clock_kernel_frequency);
 	tcase_add_test(tc, test_clock_kernel_fast_slew_uses_tick);
 	tcase_add_test(tc, test_clock_kernel_late_timer_taken_back);
+	tcase_add_test(tc, test_clock_kernel_slew_within_tick_range);
 	tcase_add_test(tc, test_clock_kernel_step_is_relative);
 	tcase_add_test(tc, test_clock_kernel_leap_and_sync);
 	tcase_add_test(tc, test_clock_foreign_step);
