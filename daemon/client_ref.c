@@ -129,7 +129,7 @@ apply(struct client *cl, const struct disc_actions *a, int64_t now)
 		ectx_priv_slew(ctx, sys, doff, a->slew_rate_ppm);
 	}
 	if (a->what & DISC_ACT_FREQ) {
-		dfreq = a->freq_ppm - ctx->cs->freq_ppm;
+		dfreq = disc_rel_freq(ctx->cs->freq_ppm, a->freq_ppm);
 		ectx_priv_freq(ctx, sys, a->freq_ppm, a->skew_ppm);
 	}
 	for (i = 0; i < cl->n; i++) {

@@ -84,6 +84,9 @@ input_ok(const struct disc_input *in)
 	if (fabs(in->offset_s) > LIM_MAX_OFFSET_S || in->offset_sd_s < 0.0 ||
 	    in->skew_ppm < 0.0)
 		return 0;
+	/* no clock runs at half its rate; disc_rel_freq() divides by it */
+	if (fabs(in->clock_freq_ppm) > LIM_MAXDRIFT_PPM)
+		return 0;
 	return 1;
 }
 
@@ -144,6 +147,24 @@ note_interval(struct disc *d, int64_t now_ns)
 }
 
 /*
+ * The residual frequency is measured in the clock's own time, which the
+ * compensation already slows (or speeds): the kernel runs the clock at
+ * (1 + error)(1 - freq), so a residual r of the clock's time is removed
+ * by a change of r (1 - freq) of the compensation, and a change of the
+ * compensation is one of (new - old) / (1 - old) in the clock's time, in
+ * which the samples are re-expressed: chrony's
+ * LCL_AccumulateDeltaFrequency.  At tens of ppm the difference is
+ * nothing; at 5% the sum of the two was 5% off every update, and a
+ * frequency from a drift file 10000 ppm away was 100 ppm off after the
+ * first update (chrony's 201-freqaccumulation).
+ */
+double
+disc_rel_freq(double old_ppm, double new_ppm)
+{
+	return (new_ppm - old_ppm) / (1.0 - old_ppm * 1e-6);
+}
+
+/*
  * chrony's frequency update: the compensation now in place (residual 0,
  * uncertainty skew_ppm, ours) and the new estimate of what is left
  * (residual freq_ppm, uncertainty skew, the estimate's) are averaged
@@ -156,7 +177,7 @@ update_freq(struct disc *d, const struct disc_input *in,
     struct disc_actions *act)
 {
 	double	 old_skew = d->skew_ppm, new_skew = in->skew_ppm;
-	double	 w_old, w_new, g, dfreq, f, max_f, skew1;
+	double	 w_old, w_new, g, dfreq, c, f, max_f, skew1;
 
 	if (new_skew < MIN_SKEW_PPM)
 		new_skew = MIN_SKEW_PPM;
@@ -174,13 +195,14 @@ update_freq(struct disc *d, const struct disc_input *in,
 		d->skew_ppm = MAX_SKEW_PPM;
 
 	/* as the monitor's limit: maxdrift within the clock's range */
-	f = in->clock_freq_ppm + dfreq;
+	c = in->clock_freq_ppm;
+	f = c + dfreq * (1.0 - c * 1e-6);
 	max_f = lim_max_freq(d->p.maxdrift_ppm);
 	if (f > max_f)
 		f = max_f;
 	else if (f < -max_f)
 		f = -max_f;
-	d->residual_freq_ppm = in->freq_ppm - (f - in->clock_freq_ppm);
+	d->residual_freq_ppm = in->freq_ppm - disc_rel_freq(c, f);
 
 	act->what |= DISC_ACT_FREQ;
 	act->freq_ppm = f;

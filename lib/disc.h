@@ -91,6 +91,11 @@ void		 disc_free(struct disc *);
 /* makestep changed at run time; limit counts from the first update. */
 void		 disc_set_makestep(struct disc *, double threshold_s,
 		    int limit);
+/*
+ * The change from compensating old_ppm to new_ppm as the clock's own time
+ * sees it: the dfreq the samples are re-expressed with (sst_correct()).
+ */
+double		 disc_rel_freq(double old_ppm, double new_ppm);
 /* An estimate; fills *act.  0, or -1 for a value that makes no sense. */
 int		 disc_update(struct disc *, const struct disc_input *,
 		    struct disc_actions *act);

@@ -33,26 +33,30 @@ vclock_init(struct vclock *vc, int64_t now_ns, double offset_s,
 }
 
 /*
- * The rate correction of a kernel clock is -corr - s, s the slew's true
- * rate (+ slowing: the clock is ahead), and the kernel takes it within
- * LIM_MAX_FREQ_PPM: the room for s is that less corr in the slew's
- * direction, as chronyd's sys_generic keeps base frequency plus slew
- * within its driver's maximum.  The rate is counted in the clock's own
- * time (monitor/clock.c's rate_now: s = r / (1 + r) slowing, r / (1 - r)
- * speeding up), so r = room / (1 + room) keeps s within the room either
- * way, and a virtual clock's r, true time, too.
+ * The kernel's rate correction for a compensation c and a slew of r of
+ * the clock's own time is k = -(c + d) / (1 + d), d = +r slowing (the
+ * clock is ahead), -r speeding up (monitor/clock.c's rate_now), and it
+ * must stay within R = LIM_MAX_FREQ_PPM: r <= (R - c) / (1 - R) slowing,
+ * (R + c) / (1 + R) speeding up, as chronyd's sys_generic keeps its base
+ * frequency plus its slew within its driver's maximum.  The virtual
+ * clock's c + d, in true time, within R too: r <= R - c slowing.
  */
 static void
 fit_slew(struct vclock *vc)
 {
-	double	 dir = vc->slew_left_s > 0.0 ? 1.0 : -1.0, room, max_ppm;
+	double	 R = LIM_MAX_FREQ_PPM * 1e-6, c = vc->corr_ppm * 1e-6;
+	double	 max_ppm;
 
 	if (vc->slew_left_s == 0.0) {
 		vc->slew_rate_ppm = vc->slew_req_ppm = 0.0;
 		return;
 	}
-	room = (LIM_MAX_FREQ_PPM - dir * vc->corr_ppm) * 1e-6;
-	max_ppm = room > 0.0 ? room / (1.0 + room) * 1e6 : 0.0;
+	if (vc->slew_left_s > 0.0)
+		max_ppm = (R - c) * 1e6;
+	else
+		max_ppm = (R + c) / (1.0 + R) * 1e6;
+	if (max_ppm < 0.0)
+		max_ppm = 0.0;
 	vc->slew_rate_ppm = vc->slew_req_ppm < max_ppm ? vc->slew_req_ppm :
 	    max_ppm;
 }
@@ -71,12 +75,24 @@ slewed(const struct vclock *vc, double dt_s)
 	return copysign(done, vc->slew_left_s);
 }
 
+/*
+ * How fast the clock gains on the system clock, slews aside: as the
+ * kernel's, the compensation scales the clock's rate, (1 + err)(1 - corr),
+ * so that the engine's arithmetic (disc_rel_freq()) holds for both; a
+ * clock err fast is compensated by err / (1 + err), 47619 ppm for 5%.
+ */
+double
+vclock_rate_ppm(const struct vclock *vc)
+{
+	return vc->err_ppm - vc->corr_ppm - vc->err_ppm * vc->corr_ppm * 1e-6;
+}
+
 double
 vclock_offset(const struct vclock *vc, int64_t sys_ns)
 {
 	double	 dt_s = (double)(sys_ns - vc->ref_ns) * 1e-9;
 
-	return vc->offset_s + (vc->err_ppm - vc->corr_ppm) * 1e-6 * dt_s -
+	return vc->offset_s + vclock_rate_ppm(vc) * 1e-6 * dt_s -
 	    slewed(vc, dt_s);
 }
 

@@ -46,6 +46,8 @@ struct vclock {
 /* Start at now_ns with this offset (+ ahead) and error (+ fast). */
 void	vclock_init(struct vclock *, int64_t now_ns, double offset_s,
 	    double err_ppm);
+/* How fast it gains on the system clock now (+ runs fast), slews aside. */
+double	vclock_rate_ppm(const struct vclock *);
 /* Offset (virtual - system, seconds) at system time sys_ns. */
 double	vclock_offset(const struct vclock *, int64_t sys_ns);
 /* Part of the slew not yet done at now_ns (+ the clock is still ahead). */

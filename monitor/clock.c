@@ -86,24 +86,27 @@ kernel_apply_rate(struct clock *c, double corr_ppm)
 }
 
 /*
- * The rate correction now: compensate the error, then slew.  The model
- * counts the slew in the clock's own time, which the slew itself slows
- * (or speeds): removing r of offset per second of the clock takes
- * r / (1 + r) per true second when slowing it, r / (1 - r) when speeding
- * it up.  Without that, a slew at maxslewrate (8.3%) overshot by 8.3% of
- * its offset: 8 ms of a 0.1 s correction.
+ * The rate correction now: compensate the error, then slew.  The kernel
+ * runs the clock at (1 + err)(1 + k), k its correction; the frequency
+ * alone is k = -f.  The model counts the slew in the clock's own time,
+ * which the slew and the frequency both slow (or speed): removing d of
+ * offset per second of the clock (d = +r slowing, -r speeding up) takes
+ * k = -(f + d) / (1 + d).  With f = 0 that is r / (1 + r) per true second
+ * slowing, r / (1 - r) speeding up; without it, a slew at maxslewrate
+ * (8.3%) overshot by 8.3% of its offset: 8 ms of a 0.1 s correction, and
+ * with f = 5% the slew went 5% faster than the model.
  */
 static double
 rate_now(const struct clock *c, int64_t now_ns)
 {
 	double	 left = vclock_slew_left(&c->model, now_ns);
-	double	 r = c->model.slew_rate_ppm * 1e-6, slew = 0.0;
+	double	 d = 0.0, f = c->freq_ppm * 1e-6;
 
 	if (left > 0.0)
-		slew = r / (1.0 + r);
+		d = c->model.slew_rate_ppm * 1e-6;
 	else if (left < 0.0)
-		slew = -r / (1.0 - r);
-	return -c->freq_ppm - slew * 1e6;
+		d = -c->model.slew_rate_ppm * 1e-6;
+	return -(f + d) / (1.0 + d) * 1e6;
 }
 
 /*

@@ -37,16 +37,23 @@ START_TEST(test_vclock_offset_and_frequency)
 }
 END_TEST
 
+/* The compensation scales the rate, as the kernel's: err / (1 + err). */
 START_TEST(test_vclock_compensated_frequency_holds_offset)
 {
 	struct vclock	 vc;
 
 	vclock_init(&vc, 0, -0.5, -12.5);
-	vclock_set_freq(&vc, 10 * S, -12.5);
+	vclock_set_freq(&vc, 10 * S, -12.5 / (1.0 - 12.5e-6));
 	ck_assert_double_eq_tol(vclock_offset(&vc, 10 * S),
 	    -0.5 - 12.5e-6 * 10, 1e-12);
 	ck_assert_double_eq_tol(vclock_offset(&vc, 86400 * S),
 	    vclock_offset(&vc, 10 * S), 1e-9);
+	/* 5% fast: 47619 ppm holds it, 50000 runs it 0.25% slow */
+	vclock_init(&vc, 0, 0.0, 50000.0);
+	vclock_set_freq(&vc, 0, 50000.0 / 1.05);
+	ck_assert_double_eq_tol(vclock_offset(&vc, 1000 * S), 0.0, 1e-9);
+	vclock_set_freq(&vc, 1000 * S, 50000.0);
+	ck_assert_double_eq_tol(vclock_offset(&vc, 2000 * S), -2.5, 1e-9);
 }
 END_TEST
 
