@@ -8,6 +8,9 @@
 # Each client must be in sync (chrony's check_sync, 1 ms, 500 ppm)
 # within 600 s and, from 210 s on, keep an RMS true time error under
 # 300 us and a maximum under 1 ms.
+#  - its clock 5% fast and 6.5 s behind (sim-scenarios.sh's freq5pct, as
+#    chrony's 003-largefreqoffset): the same limits, slewed in the
+#    tick's range (maxdrift).
 #  - its clock stepped 1 s by another program at 1 h: back within 1 ms
 #    by 3660 s, and the same limits from then on (timed's own check:
 #    chronyd, polling on at 1024 s, fails it).
@@ -152,6 +155,14 @@ for seed in $SEEDS; do
 	sim_scenario default timed || exit 1
 	if run "timed-sim client of chronyd"; then
 		within 2 "seed $seed: timed-sim client of a chronyd server"
+	fi
+	sim_end
+
+	# the client's clock 5% fast: in sync within MAX_SYNC all the same
+	sim_begin
+	sim_scenario freq5pct timed || exit 1
+	if run "a clock 5% fast"; then
+		within 2 "seed $seed: timed-sim with its clock 5% fast"
 	fi
 	sim_end
 

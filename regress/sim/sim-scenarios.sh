@@ -19,7 +19,7 @@
 # in SIM_ALL_SCENARIOS.
 
 SIM_ALL_SCENARIOS="default jitter1ms asymjitter wander freqstep delaystep
-tempcycle freq500 step extstep falseticker3 falseticker5 intermittent
+tempcycle freq500 freq5pct step extstep falseticker3 falseticker5 intermittent
 loss20 poll-6 poll-2 poll6 poll10 iburst xleave chain chainsrv chaincli
 chaincli-rel server50 leap spike stall refshm refphc refpps hwts"
 
@@ -136,6 +136,10 @@ sim_scenario() {
 		    "(+ 1e-4 (* 1e-6 (sine 7200)) (sum (* 1e-9 (normal))))" ;;
 	freq500)
 		scn_simple "$_d" "" "" "(+ 5e-4 (sum (* 1e-9 (normal))))" ;;
+	freq5pct)
+		# 5% fast, as chrony's 003-largefreqoffset: 6.5 s behind,
+		# so that the clock is near true time at the first update
+		scn_simple "$_d" "" "" "(+ 5e-2 (sum (* 1e-9 (normal))))" -6.5 ;;
 	step)
 		# 10 s off: stepped
 		scn_simple "$_d" "" "" "" 10 &&
