@@ -350,7 +350,11 @@ serve_nak(const uint8_t *req, size_t reqlen, uint8_t *out)
 	return n;
 }
 
-/* Seconds until the retry timer fires, by libevent's clock. */
+/*
+ * Seconds until the retry timer fires, by libevent's clock: it maps its
+ * monotonic expiry to the wall clock with an offset it updates now and
+ * then, so a loaded machine reads a second more.
+ */
 static long
 retry_in_s(void)
 {
@@ -659,7 +663,7 @@ START_TEST(test_shell_ntscl_ke_failure_backs_off)
 	ck_assert_int_eq(prepare(&ss), -1);
 	ke_fail(NTSKE_ERR_CONNECT);
 	s = retry_in_s();
-	ck_assert_msg(s >= 14 && s <= 16, "retry in %ld s", s);
+	ck_assert_msg(s >= 14 && s <= 17, "retry in %ld s", s);
 	ck_assert_int_eq(prepare(&ss), -1);
 	ck_assert_int_eq(ke.starts, 1);
 
@@ -669,7 +673,7 @@ START_TEST(test_shell_ntscl_ke_failure_backs_off)
 	ck_assert_int_eq(report().ke_attempts, 2);
 	ke_fail(NTSKE_ERR_VERIFY);
 	s = retry_in_s();
-	ck_assert_msg(s >= 2046 && s <= 2048, "retry in %ld s", s);
+	ck_assert_msg(s >= 2046 && s <= 2049, "retry in %ld s", s);
 	ck_assert_int_eq(ready_calls, 0);
 }
 END_TEST
