@@ -55,7 +55,8 @@ struct csrc {
 	int			 old_fd;	/* the request before's: a */
 	struct event		*ev_old;	/* late answer still counts */
 	struct event		*ev_poll;
-	int64_t			 poll_at_ns;	/* when ev_poll fires */
+	int64_t			 poll_at_ns;	/* when ev_poll fires, */
+						/* the event loop's time */
 	char			 state;
 	double			 error_s;
 	uint64_t		 tx_at_resolve;	/* polls before this address */
@@ -98,7 +99,9 @@ struct client {
 	int			 leap;		/* PKT_LEAP_* announced */
 	int			 started;	/* client_start() was called */
 	int			 early_all;	/* every early source votes */
-	int64_t			 last_poll_ns;	/* the last request sent */
+	int			 first_pending;	/* a first request to send */
+	int64_t			 last_poll_ns;	/* the last request sent, */
+						/* the event loop's time */
 };
 
 /* client.c: the client and its sources; how a source is named. */
@@ -109,8 +112,8 @@ int		 client_matches(const struct csrc *s, const char *which);
 /* A source for cs, polled once resolved (client_resolve()). */
 struct csrc	*client_csrc_new(struct client *, const struct conf_source *cs);
 /*
- * Poll s in delay_ns (engine time), or later to keep its requests apart
- * from the other sources' (chrony's sampling separation).
+ * Poll s in delay_ns, or later to keep its requests apart from the
+ * other sources' (chrony's sampling separation).
  */
 void		 client_schedule(struct csrc *s, int64_t delay_ns);
 /*
@@ -122,6 +125,8 @@ void		 client_schedule(struct csrc *s, int64_t delay_ns);
  * (chrony's 101-poll: 20 us off where 10 is the limit).
  */
 #define CLIENT_FIRST_POLL_NS	200000000LL
+/* Whether a source's first request is about to leave. */
+int		 client_first_pending(const struct client *);
 /* Close s's sockets, the one before too. */
 void		 client_close_socket(struct csrc *s);
 /* Look s's name up (an address at once; a pool: its members). */

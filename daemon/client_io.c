@@ -34,6 +34,7 @@
 #include <netdb.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <event2/dns.h>
@@ -56,6 +57,7 @@
 
 #define REPLACE_AFTER	8	/* polls unanswered: look for another */
 #define FALSE_REPLACE_AFTER 16	/* polls in a row a falseticker: too */
+#define FIRST_DUE_NS	2000000000LL	/* client_first_pending() */
 
 static void	poll_cb(evutil_socket_t, short, void *);
 
@@ -80,6 +82,8 @@ separate(const struct csrc *s, int64_t now, int64_t at)
 	int64_t			 sep = separation_ns(s->src.poll);
 	int			 i, moved, pass;
 
+	if (s->rc != NULL)
+		return at;	/* a reference clock: polled on its own */
 	if (cl->last_poll_ns != 0 && at - cl->last_poll_ns < sep &&
 	    now >= cl->last_poll_ns)
 		at = cl->last_poll_ns + sep;
@@ -88,7 +92,7 @@ separate(const struct csrc *s, int64_t now, int64_t at)
 		moved = 0;
 		for (i = 0; i < cl->n; i++) {
 			o = cl->srcs[i];
-			if (o == s || o->ev_poll == NULL ||
+			if (o == s || o->rc != NULL || o->ev_poll == NULL ||
 			    !evtimer_pending(o->ev_poll, NULL) ||
 			    o->poll_at_ns <= at - sep ||
 			    o->poll_at_ns >= at + sep)
@@ -100,11 +104,49 @@ separate(const struct csrc *s, int64_t now, int64_t at)
 	return at;
 }
 
+/*
+ * The event loop's time, which its timers keep: the engine's time moves
+ * with the clock's corrections, 0.1 s in a slew at the start, and the
+ * sources' polls would come that much closer than they were put.
+ */
+static int64_t
+loop_ns(void)
+{
+	struct timespec	 ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+/*
+ * Whether a source's first request is still to leave, within the next
+ * FIRST_DUE_NS: the sources' first requests leave 0.2 s apart, and an
+ * early answer waits for the others' (client_candidate()).  One waiting
+ * for NTS-KE, a key or an address has no such request yet.
+ */
+int
+client_first_pending(const struct client *cl)
+{
+	const struct csrc	*s;
+	int64_t			 now = loop_ns();
+	int			 i;
+
+	for (i = 0; i < cl->n; i++) {
+		s = cl->srcs[i];
+		if (s->rc == NULL && s->resolved && !s->offline &&
+		    s->src.stats.tx == s->tx_at_resolve && s->ev_poll != NULL &&
+		    evtimer_pending(s->ev_poll, NULL) &&
+		    s->poll_at_ns - now <= FIRST_DUE_NS)
+			return 1;
+	}
+	return 0;
+}
+
 void
 client_schedule(struct csrc *s, int64_t delay_ns)
 {
 	struct timeval	 tv;
-	int64_t		 now = ectx_now_ns(s->cl->ctx);
+	int64_t		 now = loop_ns();
 
 	if (delay_ns < 0)
 		delay_ns = 0;
@@ -493,7 +535,7 @@ poll_cb(evutil_socket_t fd, short ev, void *arg)
 		src_poll(&s->src, t1, xmt, pkt, sel);	/* counts as lost */
 	} else {
 		t1 = ectx_now_ns(s->cl->ctx);
-		s->cl->last_poll_ns = t1;
+		s->cl->last_poll_ns = loop_ns();
 		src_poll(&s->src, t1, xmt, pkt, sel);
 		if (s->nts != NULL)
 			len = ntscl_request(s->nts, pkt, sizeof(pkt));

@@ -58,7 +58,12 @@
  * right by the true servers' first samples, a server 1 s off was the
  * only early source far off, and alone it was selected and stepped the
  * clock back and forth (e2e 040 under load); the others' small offsets
- * must outvote it.
+ * must outvote it.  For the same reason no early source is a candidate
+ * while another's first request is about to leave
+ * (client_first_pending()): with
+ * requests 0.2 s apart the first answer came alone, and a falseticker
+ * 1 s off started a slew the others then took back (chrony's
+ * 009-sourceselection).
  */
 #define EARLY_MIN_S	1e-3
 
@@ -88,7 +93,8 @@ client_candidate(const struct csrc *s, int64_t now, struct sel_cand *c)
 	    sst_estimate(s->sst, now, &e) == -1 ||
 	    (e.n < SST_MIN_SAMPLES && fabs(e.offset_s) < EARLY_MIN_S &&
 	    s->state != SEL_BEST && s->state != SEL_COMBINED &&
-	    !s->cl->early_all))
+	    !s->cl->early_all) ||
+	    (e.n < SST_MIN_SAMPLES && s->cl->first_pending))
 		return 0;
 	c->usable = 1;
 	c->stratum = e.stratum;
@@ -221,18 +227,6 @@ select_sources(struct client *cl, int64_t now)
 	const struct conf	*conf = cl->ctx->conf;
 	int			 i, ok;
 
-	cl->early_all = 0;
-	for (i = 0; i < cl->n; i++)
-		client_candidate(cl->srcs[i], now, &c[i]);
-	for (i = 0; i < cl->n; i++)
-		if (c[i].usable &&
-		    sst_count(cl->srcs[i]->sst) < SST_MIN_SAMPLES)
-			break;
-	if (i < cl->n) {
-		cl->early_all = 1;
-		for (i = 0; i < cl->n; i++)
-			client_candidate(cl->srcs[i], now, &c[i]);
-	}
 	memset(&p, 0, sizeof(p));
 	p.minsources = conf->minsources;
 	p.maxdistance_s = conf->maxdistance_s;
@@ -240,7 +234,27 @@ select_sources(struct client *cl, int64_t now)
 	p.reselectdist_s = RESELECTDIST_S;
 	p.prev_best = cl->best;
 	p.maxjitter_s = MAXJITTER_S;
-	ok = sel_run(&p, c, cl->n, &cl->sel) == SEL_OK;
+	cl->first_pending = client_first_pending(cl);
+	/*
+	 * The early sources with small offsets vote too (early_all) when
+	 * one early source is a candidate, and when without them there is
+	 * no selection: two falsetickers with three samples each and two
+	 * of three truechimers were no majority while the third still had
+	 * two (chrony's 009-sourceselection).
+	 */
+	for (cl->early_all = 0; ; cl->early_all = 1) {
+		for (i = 0; i < cl->n; i++)
+			client_candidate(cl->srcs[i], now, &c[i]);
+		for (i = 0; !cl->early_all && i < cl->n; i++)
+			if (c[i].usable &&
+			    sst_count(cl->srcs[i]->sst) < SST_MIN_SAMPLES)
+				break;
+		if (!cl->early_all && i < cl->n)
+			continue;
+		ok = sel_run(&p, c, cl->n, &cl->sel) == SEL_OK;
+		if (ok || cl->early_all)
+			break;
+	}
 	cl->sel_ns = now;
 	/* local's distance: beyond it the local reference is better */
 	if (ok && conf->local_set && sel_distance(&c[cl->sel.best]) >

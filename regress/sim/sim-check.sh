@@ -22,8 +22,9 @@
 # the source tree), timed-sim (BUILDDIR/regress/sim/timed-sim, or
 # SIM_DAEMON), chronyd 4.3 (regress/fetch-chrony.sh) or root (setpriv
 # drops CAP_SYS_TIME from every simulated daemon).
-# Then, seed 1: requests to three servers at least 0.18 s apart, and
-# polls under a second only over a path under 10 ms (as chronyd's).
+# Then, seed 1: requests to three servers at least 0.18 s apart, two
+# falsetickers of five never followed, and polls under a second only
+# over a path under 10 ms (as chronyd's).
 # Then, seed 1, reference clocks: timed-sim's RMS error as a stratum-1
 # server on a simulated SHM segment (under 5 us), PHC (under 1 us) and
 # PPS locked to SHM (under 5 us),
@@ -244,6 +245,23 @@ if run "three servers"; then
 	fi
 fi
 sim_end
+# Five servers, two of them falsetickers 1 s and 2 s ahead, the first
+# and second to answer: the client never follows them, and never loses
+# its selection once it has one (chrony's 009-sourceselection).
+SIM_WARMUP=210
+sim_begin
+scn_servers timed 5 "1.0 0" "2.0 0" || exit 1
+if run "two falsetickers of five"; then
+	if grep -q "no selectable source" "$R/log.6"; then
+		not_ok "two falsetickers of five: the selection was lost" \
+		    "$(grep "selected\|selectable" "$R/log.6" | head -n 5)"
+	else
+		within 6 "seed $seed: two falsetickers of five, none followed"
+	fi
+fi
+sim_end
+SIM_WARMUP=0
+
 # requests DELAY MIN MAX: a timed-sim client at minpoll -4 over DELAY
 # each way sends MIN to MAX requests in the hour.
 requests() {

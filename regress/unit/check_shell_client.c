@@ -389,9 +389,9 @@ END_TEST
 
 /*
  * minsources 2 and three servers, one of them 3 s off: no selection
- * after the first answer; after the second the two agreeing are
- * combined and their offset slewed; the third's answer marks it a
- * falseticker and moves nothing.
+ * after the first answer, nor after the falseticker's (two disagree);
+ * after the third the two agreeing are combined and their offset
+ * slewed, the third marked a falseticker.
  */
 START_TEST(test_shell_client_falseticker)
 {
@@ -409,25 +409,26 @@ START_TEST(test_shell_client_falseticker)
 	a = answer(0, 0.2, 2, 0);
 	ck_assert_int_eq(cl->best, -1);
 	fake_expect_none(&F);
+	poll_now(2);
+	(void)answer(2, 3.0, 2, 0);
+	ck_assert_int_eq(sst_count(cl->srcs[2]->sst), 1);
+	ck_assert_int_eq(cl->best, -1);
+	fake_expect_none(&F);
 	poll_now(1);
 	b = answer(1, 0.2002, 2, 0);
 	ck_assert_int_ge(cl->best, 0);
+	ck_assert_int_ne(cl->best, 2);
 	ck_assert(cl->srcs[0]->state == SEL_BEST ||
 	    cl->srcs[0]->state == SEL_COMBINED);
 	ck_assert(cl->srcs[1]->state == SEL_BEST ||
 	    cl->srcs[1]->state == SEL_COMBINED);
+	ck_assert_int_eq(cl->srcs[2]->state, SEL_FALSE);
 	fake_expect(&F, IMSG_ADJ_OFFSET, &o, sizeof(o));
 	/* between the two: combined, weighted by their distances */
 	ck_assert(o.offset_s >= a - 1e-9 && o.offset_s <= b + 1e-9);
 	ck_assert_double_eq_tol(o.offset_s, cl->sel.offset_s, 1e-12);
 	fake_expect(&F, IMSG_SET_SYNC, &sy, sizeof(sy));
 	ck_assert_int_eq(sy.synced, 1);
-	fake_expect_none(&F);
-	poll_now(2);
-	(void)answer(2, 3.0, 2, 0);
-	ck_assert_int_eq(sst_count(cl->srcs[2]->sst), 1);
-	ck_assert_int_eq(cl->srcs[2]->state, SEL_FALSE);
-	ck_assert_int_ne(cl->best, 2);
 	fake_expect_none(&F);
 	ck_assert_int_eq(F.ref_changed, 1);
 	stop();
@@ -436,10 +437,13 @@ END_TEST
 
 /*
  * Four servers, the fourth 1 s off the others, the clock 0.3 s behind
- * them (makestep 0.1 3).  The first answer steps the clock (applied here
- * as the monitor would); the falseticker's offset is then the only early
- * one over 1 ms, and the true servers' small offsets must outvote it
- * (early_all), or it alone is selected and steps the clock a second
+ * them (makestep 0.1 3).  No early answer moves the clock while another
+ * source's first request is still to leave (a falseticker's could be
+ * the first); once all have answered, the next answer of a selected
+ * source steps the clock (applied here as the monitor would), once;
+ * the falseticker's offset is then the only
+ * early one over 1 ms, and the true servers' small offsets must outvote
+ * it (early_all), or it alone is selected and steps the clock a second
  * (e2e 040 did, under load).
  */
 START_TEST(test_shell_client_early_falseticker)
@@ -456,6 +460,13 @@ START_TEST(test_shell_client_early_falseticker)
 
 	start(lines);
 	ck_assert_int_eq(cl->n, 4);
+	for (i = 0; i < 4; i++) {
+		poll_now(i);
+		(void)answer(i, behind[i] - 0.3, 2, 0);
+		fake_expect_none(&F);
+	}
+	/* selected, and the next sample of a selected source steps */
+	ck_assert_int_eq(cl->srcs[3]->state, SEL_FALSE);
 	poll_now(0);
 	(void)answer(0, -0.3, 2, 0);
 	while (fake_next(&F, &fr)) {
