@@ -322,10 +322,11 @@ sel_run(const struct sel_params *p, const struct sel_cand *c, size_t n,
     struct sel_out *out)
 {
 	double	lo[SEL_MAX_SOURCES], hi[SEL_MAX_SOURCES];
-	double	rlo = 0.0, rhi = 0.0;
-	size_t	idx[SEL_MAX_SOURCES], i, m = 0, ntrue = 0;
-	int	trust[SEL_MAX_SOURCES], depth, tdepth, best, required = 0;
-	int	required_ok = 0;
+	double	tlo[SEL_MAX_SOURCES], thi[SEL_MAX_SOURCES];
+	double	rlo = 0.0, rhi = 0.0, trlo = 0.0, trhi = 0.0;
+	size_t	idx[SEL_MAX_SOURCES], i, m = 0, nt = 0, ntrue = 0;
+	int	trust[SEL_MAX_SOURCES], tone[SEL_MAX_SOURCES];
+	int	depth, tdepth, best, majority, required = 0, required_ok = 0;
 
 	memset(out, 0, sizeof(*out));
 	out->best = -1;
@@ -348,20 +349,32 @@ sel_run(const struct sel_params *p, const struct sel_cand *c, size_t n,
 
 	/*
 	 * chrony's trust: the region the most trusted sources share is
-	 * true even without a majority, and a trusted source is a
-	 * falseticker only where other trusted ones disagree with it.
+	 * true if a majority of the trusted share it, whatever the others
+	 * say; a trusted source is a falseticker only where other trusted
+	 * ones disagree with it; and the others count only wholly within
+	 * the trusted sources' region (tlo, thi), so that they cannot move
+	 * the offset out of it.
 	 */
 	depth = marzullo(lo, hi, trust, m, &rlo, &rhi, &tdepth);
+	for (i = 0; i < m; i++)
+		if (trust[i]) {
+			tlo[nt] = lo[i];
+			thi[nt] = hi[i];
+			tone[nt++] = 1;
+		}
+	if (nt > 0)
+		(void)marzullo(tlo, thi, tone, nt, &trlo, &trhi, &tdepth);
+	majority = nt > 0 ? 2 * (size_t)tdepth > nt : 2 * (size_t)depth > m;
 	for (i = 0; i < m; i++) {
-		if ((tdepth > 0 || 2 * (size_t)depth > m) && lo[i] <= rlo &&
-		    hi[i] >= rhi) {
+		if (majority && lo[i] <= rlo && hi[i] >= rhi &&
+		    (nt == 0 || trust[i] || (lo[i] >= trlo && hi[i] <= trhi))) {
 			out->state[idx[i]] = SEL_NOTCOMB;
 			ntrue++;
 		} else {
 			out->state[idx[i]] = SEL_FALSE;
 		}
 	}
-	if (tdepth == 0 && 2 * (size_t)depth <= m)
+	if (!majority)
 		return SEL_NO_MAJORITY;
 	if (ntrue < (size_t)(p->minsources > 1 ? p->minsources : 1))
 		return SEL_TOO_FEW;
