@@ -39,8 +39,6 @@
 
 #define MAX_ERR_S		1e3	/* a sample's error, at most */
 #define MAX_DELAY_NS		1000000000LL	/* a reading's, at most */
-/* ns of system time per ns the frequency can add: 1 / 10000 ppm */
-#define FREQ_DIV		((int64_t)(1e6 / HWCLK_MAX_FREQ_PPM))
 #define MAX_CORR_DFREQ_PPM	1e6
 #define MAX_CORR_DELTA_S	1e6
 
@@ -71,13 +69,6 @@ static int64_t
 sub_ns(int64_t a_ns, int64_t b_ns)
 {
 	return (int64_t)((uint64_t)a_ns - (uint64_t)b_ns);
-}
-
-/* |v| / k, for k > 1, without overflow. */
-static int64_t
-abs_div(int64_t v, int64_t k)
-{
-	return v < 0 ? -(v / k) : v / k;
 }
 
 static int64_t
@@ -114,9 +105,10 @@ enum hwclk_reason
 hwclk_readings(const struct hwclk *h, const struct hwclk_reading *r, int n,
     struct hwclk_sample *out)
 {
-	int64_t	 d, min_d, prec_ns, mid_ref, dhw, dmid, slack;
-	double	 hw_sum, mid_sum;
-	int	 i, ref, kept;
+	int64_t	 d, min_d, prec_ns, mid_ref, dhw, dmid;
+	int64_t	 off[HWCLK_MAX_READINGS];
+	double	 mid_sum, med;
+	int	 i, j, ref, kept;
 
 	memset(out, 0, sizeof(*out));
 	if (n < 1 || n > HWCLK_MAX_READINGS)
@@ -137,26 +129,33 @@ hwclk_readings(const struct hwclk *h, const struct hwclk_reading *r, int n,
 	prec_ns = llround(h->p.precision_s * 1e9);
 	mid_ref = r[ref].sys_before_ns + min_d / 2;
 
-	hw_sum = mid_sum = 0.0;
+	/*
+	 * The kept readings' offsets (hw - mid) by their median, their
+	 * times by the mean: a reading a clock step or a noisy clock put
+	 * off is outvoted, as the others are not refused for it (chrony
+	 * averages them; a PHC whose readings scatter by 100 us beyond
+	 * their 1 us delays gave no sample at all).
+	 */
+	mid_sum = 0.0;
 	for (i = kept = 0; i < n; i++) {
 		d = r[i].sys_after_ns - r[i].sys_before_ns;
-		/* offsets (hw - mid) agree within the two half delays and
-		   what the frequency can add between the readings */
-		dhw = sub_ns(r[i].hw_ns, r[ref].hw_ns);
-		dmid = sub_ns(r[i].sys_before_ns + d / 2, mid_ref);
-		slack = d / 2 + min_d / 2;
-		slack += 2 * prec_ns + 2 + abs_div(slack, FREQ_DIV) +
-		    abs_div(dmid, FREQ_DIV);
-		if (sub_ns(dhw, dmid) > slack || sub_ns(dmid, dhw) > slack)
-			return HWCLK_ERR_STEP;
 		if (d > min_d + prec_ns)
 			continue;
-		hw_sum += (double)dhw;
+		dhw = sub_ns(r[i].hw_ns, r[ref].hw_ns);
+		dmid = sub_ns(r[i].sys_before_ns + d / 2, mid_ref);
+		off[kept++] = sub_ns(dhw, dmid);
 		mid_sum += (double)dmid;
-		kept++;
 	}
-	out->hw_ns = add_ns(r[ref].hw_ns, hw_sum / kept / 1e9);
+	for (i = 1; i < kept; i++)		/* insertion sort */
+		for (j = i; j > 0 && off[j - 1] > off[j]; j--) {
+			dhw = off[j];
+			off[j] = off[j - 1];
+			off[j - 1] = dhw;
+		}
+	med = kept % 2 ? (double)off[kept / 2] :
+	    ((double)off[kept / 2 - 1] + (double)off[kept / 2]) / 2.0;
 	out->sys_ns = add_ns(mid_ref, mid_sum / kept / 1e9);
+	out->hw_ns = add_ns(r[ref].hw_ns, (mid_sum / kept + med) / 1e9);
 	out->err_s = (double)min_d / 2e9;
 	if (out->err_s < h->p.precision_s)
 		out->err_s = h->p.precision_s;

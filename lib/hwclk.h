@@ -80,9 +80,8 @@ struct hwclk_params {
 enum hwclk_reason {
 	HWCLK_OK = 0,
 	HWCLK_ERR_NONE,		/* no readings, or too many */
-	HWCLK_ERR_STEP,		/* a reading's system time ran backwards,
-				   or the readings disagree: a clock was
-				   stepped in between */
+	HWCLK_ERR_STEP,		/* a reading's system time ran backwards:
+				   the clock was stepped in between */
 	HWCLK_ERR_VALUE,	/* NaN, infinity, negative error, a reading
 				   that took over a second */
 	HWCLK_ERR_DELAY,	/* the sample's error is far above the
@@ -110,8 +109,9 @@ void			 hwclk_free(struct hwclk *);
 /*
  * Combine n readings of one poll into one sample (chrony's
  * HCL_ProcessReadings): those whose delay (after - before) is within the
- * precision of the smallest are averaged; the error is half the smallest
- * delay, or the precision if larger.
+ * precision of the smallest are kept, their times averaged and their
+ * offsets' median taken; the error is half the smallest delay, or the
+ * precision if larger.
  */
 enum hwclk_reason	 hwclk_readings(const struct hwclk *,
 			    const struct hwclk_reading *, int n,
