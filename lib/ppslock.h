@@ -35,9 +35,10 @@
 /*
  * The clock locked to must agree with the pulse to within this part of
  * the period, its dispersion and the pulse's included: the second is
- * then not in doubt (chrony's refclock.c: 0.2 / rate).
+ * then not in doubt (chrony's PPS_LOCK_LIMIT, 0.4 / rate: an NMEA
+ * receiver's time 0.35 s late locks).
  */
-#define PPSLOCK_MAX_ERR_FRAC	0.2
+#define PPSLOCK_MAX_ERR_FRAC	0.4
 #define PPSLOCK_MAX_RATE	1000
 #define PPSLOCK_DEFAULT_LOCK_AGE 2	/* maxlockage, in pulses */
 
