@@ -68,6 +68,8 @@ struct csrc {
 	int			 rx_if_index;	/* the card of the last answer */
 	int			 tx_stamping;	/* transmit timestamps asked */
 	char			 local[RPT_ADDR_MAX];	/* our address */
+	uint32_t		 local_refid;	/* and as a refid, or 0 */
+	int			 self;		/* the server's address is it */
 	struct evdns_getaddrinfo_request *dns_req;	/* a lookup pending */
 	int			 have_est;	/* prev_*: the last regression */
 	double			 prev_freq_ppm;

@@ -192,21 +192,52 @@ client_address_of(const struct csrc *s, char *buf, size_t len)
 		inet_ntop(s->addr.ss_family, a, buf, len);
 }
 
-uint32_t
-client_refid_of(const struct csrc *s)
+/* An address as a refid: IPv4 itself, IPv6 a hash, as RFC 5905. */
+static uint32_t
+refid_of(const struct sockaddr_storage *ss)
 {
-	const struct sockaddr_in	*sin = (const void *)&s->addr;
-	const struct sockaddr_in6	*sin6 = (const void *)&s->addr;
+	const struct sockaddr_in	*sin = (const void *)ss;
+	const struct sockaddr_in6	*sin6 = (const void *)ss;
 	uint32_t			 h = 2166136261u;
 	int				 i;
 
-	if (s->rc != NULL)		/* a refclock: its configured refid */
-		return s->src.refid;
-	if (s->addr.ss_family == AF_INET)
+	if (ss->ss_family == AF_INET)
 		return ntohl(sin->sin_addr.s_addr);
-	for (i = 0; i < 16; i++)	/* IPv6: a hash, as RFC 5905 */
+	for (i = 0; i < 16; i++)
 		h = (h ^ sin6->sin6_addr.s6_addr[i]) * 16777619u;
 	return h;
+}
+
+uint32_t
+client_refid_of(const struct csrc *s)
+{
+	if (s->rc != NULL)		/* a refclock: its configured refid */
+		return s->src.refid;
+	return refid_of(&s->addr);
+}
+
+/*
+ * chrony's test D: a server past stratum 1 whose reference is the
+ * address we send from is synchronised to us, and its time ours again:
+ * two servers of a cluster polling each other.  And a server at our own
+ * address and port is us (the same lines on every server of a cluster):
+ * its local reference would be taken for a stratum-1 source.  Only when
+ * we serve.
+ */
+static int
+sync_loop(const struct csrc *s)
+{
+	const struct conf	*conf = s->cl->ctx->conf;
+	const struct conf_acl	*a;
+
+	if (conf->port == 0 || s->local_refid == 0 || (!s->self &&
+	    (s->src.last.pkt.stratum <= 1 ||
+	    s->src.last.pkt.refid != s->local_refid)))
+		return 0;
+	for (a = conf->acl; a != NULL; a = a->next)
+		if (a->allow)
+			return 1;
+	return 0;
 }
 
 /*
@@ -317,6 +348,11 @@ handle_reply(struct csrc *s, uint8_t *buf, size_t n, struct msghdr *m)
 		return;
 	if (src_reply(&s->src, buf, n, t4, &sm) != SRC_OK)
 		return;		/* counted in the source */
+	if (sync_loop(s)) {
+		s->src.stats.refused[SRC_SYNC_LOOP]++;
+		log_debug("source %s: synchronised to us: no sample", s->name);
+		return;
+	}
 	s->error_s = sm.delay_s / 2 + sm.disp_s + sm.root_delay_s / 2 +
 	    sm.root_disp_s;
 	/* how well the samples before predicted this one: for the poll */
@@ -418,6 +454,14 @@ note_local(struct csrc *s)
 	    (const void *)&((const struct sockaddr_in6 *)&ss)->sin6_addr;
 	if (inet_ntop(ss.ss_family, a, s->local, sizeof(s->local)) == NULL)
 		s->local[0] = '\0';
+	s->local_refid = refid_of(&ss);
+	s->self = ss.ss_family == s->addr.ss_family &&
+	    s->conf->port == s->cl->ctx->conf->port &&
+	    refid_of(&ss) == client_refid_of(s) &&
+	    memcmp(a, ss.ss_family == AF_INET ?
+	    (const void *)&((const struct sockaddr_in *)&s->addr)->sin_addr :
+	    (const void *)&((const struct sockaddr_in6 *)&s->addr)->sin6_addr,
+	    ss.ss_family == AF_INET ? 4 : 16) == 0;
 }
 
 static int

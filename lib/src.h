@@ -64,6 +64,8 @@ enum src_reason {
 	SRC_KOD_OTHER,
 	SRC_NO_SAMPLE,		/* a good answer, but about an exchange */
 				/* that gave its sample already */
+	SRC_SYNC_LOOP,		/* the server is synchronised to us (the */
+				/* caller's test: chrony's test D) */
 	SRC_NREASONS
 };
 

@@ -23,8 +23,9 @@
 # SIM_DAEMON), chronyd 4.3 (regress/fetch-chrony.sh) or root (setpriv
 # drops CAP_SYS_TIME from every simulated daemon).
 # Then, seed 1: requests to three servers at least 0.18 s apart, two
-# falsetickers of five never followed, and polls under a second only
-# over a path under 10 ms (as chronyd's).
+# falsetickers of five never followed, a server polling itself and one
+# synchronised to it taking neither, and polls under a second only over
+# a path under 10 ms (as chronyd's).
 # Then, seed 1, reference clocks: timed-sim's RMS error as a stratum-1
 # server on a simulated SHM segment (under 5 us), PHC (under 1 us) and
 # PPS locked to SHM (under 5 us),
@@ -257,6 +258,29 @@ if run "two falsetickers of five"; then
 		    "$(grep "selected\|selectable" "$R/log.6" | head -n 5)"
 	else
 		within 6 "seed $seed: two falsetickers of five, none followed"
+	fi
+fi
+sim_end
+SIM_WARMUP=0
+
+# Two servers with the same lines, each polling both addresses, the
+# first also a local stratum 1: it takes neither itself nor the second,
+# synchronised to it (chrony's 138-syncloop); the second is in sync.
+SIM_WARMUP=210
+sim_begin
+sim_link 1 2 "$SCN_DELAY"
+sim_clock 2 "$SCN_OFFSET" "$SCN_FREQ"
+_both="server 192.168.123.1
+server 192.168.123.2"
+sim_node 1 timed "local stratum 1
+$_both" && sim_node 2 timed "$_both" || exit 1
+SCN_NODES=2
+if run "a server polling itself"; then
+	if grep -q "selected source" "$R/log.1"; then
+		not_ok "a server polling itself took a source" \
+		    "$(grep "selected source" "$R/log.1" | head -n 3)"
+	else
+		within 2 "seed $seed: two servers polling both: no loop"
 	fi
 fi
 sim_end
