@@ -75,7 +75,7 @@ separation_ns(int poll)
 }
 
 static int64_t
-separate(const struct csrc *s, int64_t now, int64_t at)
+separate(const struct csrc *s, int64_t at)
 {
 	const struct client	*cl = s->cl;
 	const struct csrc	*o;
@@ -84,8 +84,7 @@ separate(const struct csrc *s, int64_t now, int64_t at)
 
 	if (s->rc != NULL)
 		return at;	/* a reference clock: polled on its own */
-	if (cl->last_poll_ns != 0 && at - cl->last_poll_ns < sep &&
-	    now >= cl->last_poll_ns)
+	if (cl->last_poll_ns != 0 && at - cl->last_poll_ns < sep)
 		at = cl->last_poll_ns + sep;
 	/* every pass that moves it moves it past one more source */
 	for (pass = 0, moved = 1; moved && pass <= cl->n; pass++) {
@@ -150,7 +149,7 @@ client_schedule(struct csrc *s, int64_t delay_ns)
 
 	if (delay_ns < 0)
 		delay_ns = 0;
-	s->poll_at_ns = separate(s, now, now + delay_ns);
+	s->poll_at_ns = separate(s, now + delay_ns);
 	delay_ns = s->poll_at_ns - now;
 	tv.tv_sec = delay_ns / 1000000000LL;
 	tv.tv_usec = (delay_ns % 1000000000LL) / 1000;
@@ -457,7 +456,6 @@ note_local(struct csrc *s)
 	s->local_refid = refid_of(&ss);
 	s->self = ss.ss_family == s->addr.ss_family &&
 	    s->conf->port == s->cl->ctx->conf->port &&
-	    refid_of(&ss) == client_refid_of(s) &&
 	    memcmp(a, ss.ss_family == AF_INET ?
 	    (const void *)&((const struct sockaddr_in *)&s->addr)->sin_addr :
 	    (const void *)&((const struct sockaddr_in6 *)&s->addr)->sin6_addr,
