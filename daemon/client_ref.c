@@ -60,10 +60,9 @@
  * clock back and forth (e2e 040 under load); the others' small offsets
  * must outvote it.  For the same reason no early source is a candidate
  * while another's first request is about to leave
- * (client_first_pending()): with
- * requests 0.2 s apart the first answer came alone, and a falseticker
- * 1 s off started a slew the others then took back (chrony's
- * 009-sourceselection).
+ * (client_first_pending()): with requests 0.2 s apart the first answer
+ * came alone, and a falseticker 1 s off started a slew the others then
+ * took back (chrony's 009-sourceselection).
  */
 #define EARLY_MIN_S	1e-3
 
