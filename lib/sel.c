@@ -352,7 +352,7 @@ sel_run(const struct sel_params *p, const struct sel_cand *c, size_t n,
 	 * true if a majority of the trusted share it, whatever the others
 	 * say; a trusted source is a falseticker only where other trusted
 	 * ones disagree with it; and the others count only wholly within
-	 * the trusted sources' region (tlo, thi), so that they cannot move
+	 * the trusted sources' region (trlo, trhi), so that they cannot move
 	 * the offset out of it.
 	 */
 	depth = marzullo(lo, hi, trust, m, &rlo, &rhi, &tdepth);
