@@ -184,7 +184,8 @@ get_source(struct imsg *imsg)
 	    memchr(c.name, '\0', sizeof(c.name)) == NULL || c.name[0] == '\0' ||
 	    (c.type != CONF_SRC_SERVER && c.type != CONF_SRC_POOL) ||
 	    c.minpoll < -7 || c.minpoll > 24 || c.maxpoll < -7 ||
-	    c.maxpoll > 24 || c.maxsources < 1 || !(c.maxdelay_s > 0.0))
+	    c.maxpoll > 24 || c.maxsources < 1 || !(c.maxdelay_s > 0.0) ||
+	    c.polltarget < 6 || c.polltarget > 60)
 		fatalx("control message %u: malformed source",
 		    imsg->hdr.type);
 	cs = xcalloc(1, sizeof(*cs));
@@ -197,11 +198,14 @@ get_source(struct imsg *imsg)
 	cs->maxpoll = c.maxpoll;
 	cs->prefer = c.prefer;
 	cs->noselect = c.noselect;
+	cs->trust = c.trust != 0;
+	cs->require = c.require != 0;
 	cs->xleave = c.xleave != 0;
 	cs->nts = c.nts;
 	cs->certset = c.certset;
 	cs->key = c.key;
 	cs->maxdelay_s = c.maxdelay_s;
+	cs->polltarget = c.polltarget;
 	cs->maxsources = c.maxsources;
 	return cs;
 }

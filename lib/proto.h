@@ -291,11 +291,14 @@ struct ctl_source_conf {
 	int32_t		maxpoll;
 	int32_t		prefer;
 	int32_t		noselect;
+	int32_t		trust;
+	int32_t		require;
 	int32_t		xleave;
 	int32_t		nts;
 	int32_t		certset;
 	uint32_t	key;
 	double		maxdelay_s;
+	int32_t		polltarget;
 	int32_t		maxsources;
 };
 

@@ -61,11 +61,14 @@ send_source(struct monitor *mon, uint32_t type, const struct conf_source *s)
 	c.maxpoll = s->maxpoll;
 	c.prefer = s->prefer;
 	c.noselect = s->noselect;
+	c.trust = s->trust;
+	c.require = s->require;
 	c.xleave = s->xleave;
 	c.nts = s->nts;
 	c.certset = s->certset;
 	c.key = s->key;
 	c.maxdelay_s = s->maxdelay_s;
+	c.polltarget = s->polltarget;
 	c.maxsources = s->maxsources;
 	return monitor_to_engine(mon, type, 0, 0, &c, sizeof(c));
 }
