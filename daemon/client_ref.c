@@ -124,14 +124,16 @@ apply(struct client *cl, const struct disc_actions *a, int64_t now)
 	struct ectx		*ctx = cl->ctx;
 	double			 dfreq = 0.0, doff = 0.0;
 	int64_t			 sys = ectx_sys_ns();
-	int			 i;
+	int			 i, provisional;
 
+	/* from one sample: chronyd's first update comes from three */
+	provisional = !sst_freq_known(cl->srcs[cl->sel.best]->sst);
 	if (a->what & DISC_ACT_STEP) {
 		doff = a->step_offset_s;
-		ectx_priv_step(ctx, sys, doff);
+		ectx_priv_step(ctx, sys, doff, provisional);
 	} else if (a->what & DISC_ACT_SLEW) {
 		doff = a->slew_offset_s;
-		ectx_priv_slew(ctx, sys, doff, a->slew_rate_ppm);
+		ectx_priv_slew(ctx, sys, doff, a->slew_rate_ppm, provisional);
 	}
 	if (a->what & DISC_ACT_FREQ) {
 		dfreq = disc_rel_freq(ctx->cs->freq_ppm, a->freq_ppm);

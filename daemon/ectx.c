@@ -15,10 +15,12 @@
  */
 
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "ectx.h"
+#include "lim.h"
 #include "log.h"
 #include "vclock.h"
 
@@ -81,31 +83,36 @@ ectx_send(struct ectx *ctx, uint32_t type, uint32_t peerid,
  * request arrives; the engine's copy does the same now.
  */
 void
-ectx_priv_step(struct ectx *ctx, int64_t sys_ns, double offset_s)
+ectx_priv_step(struct ectx *ctx, int64_t sys_ns, double offset_s,
+    int provisional)
 {
 	struct clock_state	*cs = &ctx->clock;
 	struct req_step		 st;
 
+	memset(&st, 0, sizeof(st));
 	st.offset_s = offset_s + vclock_slew_left(&cs->model, sys_ns);
+	st.provisional = provisional;
 	ectx_send(ctx, IMSG_STEP, 0, &st, sizeof(st));
 	vclock_step(&cs->model, sys_ns, st.offset_s);
-	cs->updates++;
+	lim_count_update(&cs->updates, &cs->provisional, provisional);
 	log_info("stepping the clock by %+.9f s", -st.offset_s);
 }
 
 void
 ectx_priv_slew(struct ectx *ctx, int64_t sys_ns, double offset_s,
-    double rate_ppm)
+    double rate_ppm, int provisional)
 {
 	struct clock_state	*cs = &ctx->clock;
 	struct req_offset	 o;
 	double			 left = vclock_slew_left(&cs->model, sys_ns);
 
+	memset(&o, 0, sizeof(o));
 	o.offset_s = offset_s;
 	o.rate_ppm = rate_ppm;	/* for offset_s + left */
+	o.provisional = provisional;
 	ectx_send(ctx, IMSG_ADJ_OFFSET, 0, &o, sizeof(o));
 	vclock_slew(&cs->model, sys_ns, offset_s + left, o.rate_ppm);
-	cs->updates++;
+	lim_count_update(&cs->updates, &cs->provisional, provisional);
 }
 
 void

@@ -135,11 +135,14 @@ void	ectx_send(struct ectx *, uint32_t type, uint32_t peerid,
  * that the engine's time counts them in full from now on.
  *
  * IMSG_STEP: step by offset_s and what is left of the slew.
+ * provisional: made from one sample, not counted toward makestep's limit
+ * (once; lim_count_update()).
  */
-void	ectx_priv_step(struct ectx *, int64_t sys_ns, double offset_s);
+void	ectx_priv_step(struct ectx *, int64_t sys_ns, double offset_s,
+	    int provisional);
 /* IMSG_ADJ_OFFSET: slew offset_s more, all of it at rate_ppm. */
 void	ectx_priv_slew(struct ectx *, int64_t sys_ns, double offset_s,
-	    double rate_ppm);
+	    double rate_ppm, int provisional);
 /* IMSG_ADJ_FREQ: the clock's frequency error (+: the clock is fast). */
 void	ectx_priv_freq(struct ectx *, int64_t sys_ns, double freq_ppm,
 	    double skew_ppm);

@@ -144,14 +144,24 @@ lim_check_sync(int synced, double est_error_s, double max_error_s)
 }
 
 void
-lim_note_update(struct lim_state *st)
+lim_count_update(uint32_t *updates, int32_t *provisional_done,
+    int provisional)
 {
-	st->updates++;
+	if (provisional && !*provisional_done)
+		*provisional_done = 1;
+	else if (*updates < UINT32_MAX)
+		(*updates)++;
 }
 
 void
-lim_note_step(struct lim_state *st, int64_t now_ns)
+lim_note_update(struct lim_state *st, int provisional)
 {
-	st->updates++;
+	lim_count_update(&st->updates, &st->provisional, provisional);
+}
+
+void
+lim_note_step(struct lim_state *st, int64_t now_ns, int provisional)
+{
+	lim_count_update(&st->updates, &st->provisional, provisional);
 	st->last_step_ns = now_ns;
 }

@@ -49,8 +49,9 @@ struct lim {
 };
 
 struct lim_state {
-	uint32_t	updates;	/* slews and steps applied */
+	uint32_t	updates;	/* slews and steps counted */
 	int64_t		last_step_ns;	/* 0: none yet */
+	int32_t		provisional;	/* the one uncounted update was made */
 };
 
 /* The largest frequency to compensate: maxdrift within the clock's range. */
@@ -77,8 +78,16 @@ const char	*lim_check_leap(int leap);
 const char	*lim_check_sync(int synced, double est_error_s,
 		    double max_error_s);
 
-/* Record an applied update, an authorised step, an applied step. */
-void		 lim_note_update(struct lim_state *);
-void		 lim_note_step(struct lim_state *, int64_t now_ns);
+/*
+ * Count an update toward makestep's limit.  A provisional one (made from
+ * one sample, before any frequency estimate) is not counted, once: the
+ * limit counts updates as chronyd's do, each from a regression.
+ */
+void		 lim_count_update(uint32_t *updates, int32_t *provisional_done,
+		    int provisional);
+/* Record an applied update, an applied step. */
+void		 lim_note_update(struct lim_state *, int provisional);
+void		 lim_note_step(struct lim_state *, int64_t now_ns,
+		    int provisional);
 
 #endif

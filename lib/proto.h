@@ -325,7 +325,8 @@ struct clock_state {
 	double		freq_ppm;	/* compensated error; + uncorrected clock fast */
 	double		skew_ppm;
 	double		slew_left_s;	/* + the clock is still ahead by this */
-	uint32_t	updates;	/* clock updates applied so far */
+	uint32_t	updates;	/* clock updates counted so far */
+	int32_t		provisional;	/* the uncounted one was made (lim.h) */
 	uint32_t	refused;	/* requests of the engine refused so far */
 	uint32_t	foreign;	/* steps of the clock not ours so far */
 	struct vclock	model;		/* the slew; the clock itself if virtual */
@@ -346,10 +347,14 @@ struct req_offset {
 	double		offset_s;	/* + the clock is ahead: slow it; added */
 					/* to the slew left when it arrives */
 	double		rate_ppm;	/* > 0, at most maxslewrate */
+	int32_t		provisional;	/* from one sample, no frequency yet */
+	uint32_t	pad;
 };
 
 struct req_step {
 	double		offset_s;	/* + the clock is ahead: step back */
+	int32_t		provisional;	/* as req_offset's */
+	uint32_t	pad;
 };
 
 struct req_leap {

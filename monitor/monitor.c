@@ -136,6 +136,7 @@ send_clock_state(struct monitor *mon)
 	clock_state(mon->clock, monitor_now_ns(), &st);
 	st.skew_ppm = mon->drift_skew_ppm;
 	st.updates = mon->limst.updates;
+	st.provisional = mon->limst.provisional;
 	st.refused = mon->refused;
 	st.foreign = mon->foreign;
 	monitor_to_engine(mon, IMSG_CLOCK_STATE, 0, 0, &st, sizeof(st));
@@ -843,7 +844,7 @@ handle_slew(struct monitor *mon, struct imsg *imsg)
 	if (clock_slew(mon->clock, now, total, req.rate_ppm) == -1)
 		return;
 	log_change(mon, req.offset_s);
-	lim_note_update(&mon->limst);
+	lim_note_update(&mon->limst, req.provisional != 0);
 	arm_slew_timer(mon);
 }
 
@@ -868,7 +869,7 @@ handle_step(struct monitor *mon, struct imsg *imsg)
 		log_warnx("step of %+.9f s failed", req.offset_s);
 		return;
 	}
-	lim_note_step(&mon->limst, now);
+	lim_note_step(&mon->limst, now, req.provisional != 0);
 	log_change(mon, req.offset_s);
 	log_info("clock stepped by %+.9f s", -req.offset_s);
 }

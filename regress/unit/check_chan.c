@@ -298,6 +298,9 @@ struct outcome {
 	double		freq_ppm;
 	double		slew_left_s;
 	int		abusive;	/* the channel was closed */
+	uint32_t	updates;	/* counted toward makestep's limit */
+	int		provisional;
+	int64_t		stepped_ns;
 };
 
 static void
@@ -338,7 +341,17 @@ run_monitor(int mem, int bad_frame, struct outcome *o)
 	c.r = NULL;		/* the monitor's now: it closes it */
 	if (!mem)
 		c.sv[1] = -1;	/* engine_close() closes it too */
+	memset(&f, 0, sizeof(f));
+	memset(&sl, 0, sizeof(sl));
+	memset(&st, 0, sizeof(st));
+	memset(&lp, 0, sizeof(lp));
+	mon.lim.makestep_set = 1;		/* makestep 1 1 */
+	mon.lim.makestep_threshold_s = 1.0;
+	mon.lim.makestep_limit = 1;
 	req(c.w, IMSG_HELLO, &hello, sizeof(hello));
+	st.offset_s = -5.0;
+	st.provisional = 1;
+	req(c.w, IMSG_STEP, &st, sizeof(st));		/* taken, not counted */
 	f.freq_ppm = 12.5;
 	f.skew_ppm = 0.1;
 	req(c.w, IMSG_ADJ_FREQ, &f, sizeof(f));		/* taken */
@@ -351,7 +364,7 @@ run_monitor(int mem, int bad_frame, struct outcome *o)
 	sl.rate_ppm = 1e6;
 	req(c.w, IMSG_ADJ_OFFSET, &sl, sizeof(sl));	/* beyond maxslewrate */
 	st.offset_s = 5.0;
-	req(c.w, IMSG_STEP, &st, sizeof(st));		/* no makestep */
+	req(c.w, IMSG_STEP, &st, sizeof(st));		/* after an update */
 	lp.leap = 7;
 	req(c.w, IMSG_SET_LEAP, &lp, sizeof(lp));	/* no such status */
 	if (bad_frame)					/* a short request */
@@ -360,6 +373,9 @@ run_monitor(int mem, int bad_frame, struct outcome *o)
 	for (i = 0; i < 8 && mon.engine != NULL; i++)
 		engine_event(imsgbuf_fd(mon.engine), EV_READ, &mon);
 	o->refused = mon.refused;
+	o->updates = mon.limst.updates;
+	o->provisional = mon.limst.provisional;
+	o->stepped_ns = mon.limst.last_step_ns;
 	clock_state(mon.clock, fake_now_ns, &cs);
 	o->freq_ppm = cs.freq_ppm;
 	o->slew_left_s = cs.slew_left_s;
@@ -390,6 +406,12 @@ START_TEST(test_monitor_same_checks)
 		ck_assert_double_eq_tol(o[1].slew_left_s, o[0].slew_left_s,
 		    1e-12);
 		ck_assert(o[0].slew_left_s > 0.0);
+		/* the provisional step, then the slew: one update counted */
+		for (t = 0; t < 2; t++) {
+			ck_assert_uint_eq(o[t].updates, 1);
+			ck_assert_int_eq(o[t].provisional, 1);
+			ck_assert_int_ne(o[t].stepped_ns, 0);
+		}
 		/* a malformed request: the engine is cut off, either way */
 		ck_assert_int_eq(o[0].abusive, bad);
 		ck_assert_int_eq(o[1].abusive, bad);

@@ -114,19 +114,43 @@ END_TEST
 
 START_TEST(test_lim_step_window)
 {
-	struct lim_state	 st = { 0, 0 };
+	struct lim_state	 st = { 0, 0, 0 };
 
 	ck_assert_ptr_null(lim_check_step(&lim, &st, 0.5, 10 * S));
 	ck_assert_ptr_nonnull(lim_check_step(&lim, &st, 0.05, 10 * S));
 	ck_assert_ptr_nonnull(lim_check_step(&lim, &st, NAN, 10 * S));
-	lim_note_step(&st, 10 * S);
+	lim_note_step(&st, 10 * S, 0);
 	/* too soon after a step */
 	ck_assert_ptr_nonnull(lim_check_step(&lim, &st, 0.5, 10 * S + 1));
 	ck_assert_ptr_null(lim_check_step(&lim, &st, 0.5, 12 * S));
-	lim_note_update(&st);
-	lim_note_update(&st);
+	lim_note_update(&st, 0);
+	lim_note_update(&st, 0);
 	/* three updates: outside "makestep 0.1 3" */
 	ck_assert_ptr_nonnull(lim_check_step(&lim, &st, 0.5, 20 * S));
+}
+END_TEST
+
+/*
+ * A provisional update (from one sample) is not counted, but only once: an
+ * engine that calls every update provisional still meets the limit.
+ */
+START_TEST(test_lim_step_provisional_once)
+{
+	struct lim		 one = { 1000, 1, 1.0, 1, LIM_MAXDRIFT_PPM };
+	struct lim_state	 st = { 0, 0, 0 };
+
+	lim_note_step(&st, 10 * S, 1);
+	ck_assert_uint_eq(st.updates, 0);
+	ck_assert_int_eq(st.provisional, 1);
+	ck_assert_ptr_null(lim_check_step(&one, &st, 3.0, 20 * S));
+	lim_note_step(&st, 20 * S, 1);
+	ck_assert_uint_eq(st.updates, 1);
+	ck_assert_ptr_nonnull(lim_check_step(&one, &st, 3.0, 30 * S));
+	lim_note_update(&st, 1);
+	ck_assert_uint_eq(st.updates, 2);
+	st.updates = UINT32_MAX;
+	lim_note_update(&st, 0);
+	ck_assert_uint_eq(st.updates, UINT32_MAX);
 }
 END_TEST
 
@@ -134,7 +158,7 @@ END_TEST
 START_TEST(test_lim_set_makestep)
 {
 	struct lim		 l = lim;
-	struct lim_state	 st = { 0, 0 };
+	struct lim_state	 st = { 0, 0, 0 };
 	int			 i;
 
 	ck_assert_ptr_null(lim_check_makestep(0.0, -1));
@@ -145,14 +169,14 @@ START_TEST(test_lim_set_makestep)
 	ck_assert_ptr_nonnull(lim_check_makestep(1.0, -2));
 
 	for (i = 0; i < 5; i++)
-		lim_note_update(&st);
+		lim_note_update(&st, 0);
 	/* five updates: outside "makestep 0.1 3" */
 	ck_assert_ptr_nonnull(lim_check_step(&l, &st, 0.5, 20 * S));
 	ck_assert_int_eq(lim_set_makestep(&l, &st, 0.2, 2), 7);
 	ck_assert_ptr_nonnull(lim_check_step(&l, &st, 0.15, 20 * S));
 	ck_assert_ptr_null(lim_check_step(&l, &st, 0.25, 20 * S));
-	lim_note_update(&st);
-	lim_note_update(&st);
+	lim_note_update(&st, 0);
+	lim_note_update(&st, 0);
 	ck_assert_ptr_nonnull(lim_check_step(&l, &st, 0.25, 30 * S));
 	ck_assert_int_eq(lim_set_makestep(&l, &st, 0.2, -1), -1);
 	ck_assert_ptr_null(lim_check_step(&l, &st, 0.25, 40 * S));
@@ -167,7 +191,7 @@ START_TEST(test_lim_step_always_and_never)
 {
 	struct lim		 always = { 1000, 1, 1.0, -1, LIM_MAXDRIFT_PPM };
 	struct lim		 never = { 1000, 0, 0, 0, LIM_MAXDRIFT_PPM };
-	struct lim_state	 st = { 1000000, 0 };
+	struct lim_state	 st = { 1000000, 0, 0 };
 
 	ck_assert_ptr_null(lim_check_step(&always, &st, 2.0, 5 * S));
 	ck_assert_ptr_nonnull(lim_check_step(&always, &st, 0.5, 5 * S));
@@ -209,6 +233,7 @@ main(void)
 	tcase_add_test(tc, test_lim_step_window);
 	tcase_add_test(tc, test_lim_step_always_and_never);
 	tcase_add_test(tc, test_lim_set_makestep);
+	tcase_add_test(tc, test_lim_step_provisional_once);
 	tcase_add_test(tc, test_lim_drift_and_leap);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);

@@ -316,14 +316,22 @@ START_TEST(test_shell_client_reply_slews)
 }
 END_TEST
 
-/* makestep 1 3: the first offsets of more than 1 s are stepped. */
+/*
+ * makestep 1 1: offsets of more than 1 s are stepped in the first update,
+ * which counts as chronyd's does, from a frequency estimate: the one
+ * made from the first sample alone is provisional, not counted (chrony's
+ * 201-freqaccumulation: 100 s off, then 3.4 s more from a clock 5% slow
+ * by the second sample, which chronyd's first update steps).
+ */
 START_TEST(test_shell_client_reply_steps)
 {
 	static const char *const lines[] = {
-		"server " SERVER, "makestep 1 3", NULL
+		"server " SERVER, "makestep 1 1", NULL
 	};
 	struct req_step		 st;
+	struct req_offset	 o;
 	struct req_sync		 sy;
+	struct fake_frame	 fr;
 	double			 off;
 
 	start(lines);
@@ -332,10 +340,33 @@ START_TEST(test_shell_client_reply_steps)
 	ck_assert_double_eq_tol(off, -5.0, 1e-9);
 	fake_expect(&F, IMSG_STEP, &st, sizeof(st));
 	ck_assert_double_eq_tol(st.offset_s, off, 1e-8);
+	ck_assert_int_eq(st.provisional, 1);
 	fake_expect(&F, IMSG_SET_SYNC, &sy, sizeof(sy));
 	ck_assert_int_eq(sy.synced, 1);
 	fake_expect_none(&F);
+	ck_assert_uint_eq(F.ctx.cs->updates, 0);
+	ck_assert_int_eq(F.ctx.cs->provisional, 1);
+	fake_sys_ns -= (int64_t)(st.offset_s * 1e9);
+
+	/* 64 s on, 3 s behind again: the first counted update steps */
+	fake_sys_ns += 64 * 1000000000LL;
+	poll_now(0);
+	off = answer(0, -3.0, 2, 0);
+	fake_expect(&F, IMSG_STEP, &st, sizeof(st));
+	ck_assert_double_eq_tol(st.offset_s, off, 1e-3);
+	ck_assert_int_eq(st.provisional, 0);
 	ck_assert_uint_eq(F.ctx.cs->updates, 1);
+	while (fake_next(&F, &fr))
+		;
+	fake_sys_ns -= (int64_t)(st.offset_s * 1e9);
+
+	/* and no more: 2 s is slewed */
+	fake_sys_ns += 64 * 1000000000LL;
+	poll_now(0);
+	(void)answer(0, -2.0, 2, 0);
+	fake_expect(&F, IMSG_ADJ_OFFSET, &o, sizeof(o));
+	ck_assert_int_eq(o.provisional, 0);
+	ck_assert_uint_eq(F.ctx.cs->updates, 2);
 	stop();
 }
 END_TEST
