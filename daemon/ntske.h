@@ -122,6 +122,8 @@ struct ntske_server_params {
 	struct clog	*limiter;	/* ntsratelimit, or NULL; not owned */
 	ntske_early_fn	 early;		/* or NULL */
 	size_t		 early_size;	/* bytes for early, > 0 with it */
+	int		 sim;		/* in clknetsim: one accept(2) a
+					   wakeup, sends of a segment */
 };
 
 struct ntske_client_params {
@@ -130,7 +132,17 @@ struct ntske_client_params {
 	SSL_CTX		*ctx;		/* ntske_client_ctx(); referenced */
 	int		 nocerttimecheck; /* do not check validity dates */
 	int		 timeout_ms;	/* 0: NTSKE_CLIENT_TIMEOUT_MS */
+	int		 sim;		/* in clknetsim: see ntske_client.c */
 };
+
+/*
+ * clknetsim (regress/sim/timed-sim) interposes send(2) and recv(2) on its
+ * TCP sockets but not read(2), write(2) or readv(2), which OpenSSL's
+ * socket BIO and libevent's buffers use; it hands over a whole message
+ * of at most 4000 bytes a send, and aborts on accept(2) with no
+ * connection waiting or on send(2) before the connection is up.
+ */
+#define NTSKE_SIM_SEGMENT	1448	/* bytes a send(2) in clknetsim */
 
 struct event_base;
 struct evdns_base;

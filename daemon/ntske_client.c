@@ -22,9 +22,13 @@
 #include <sys/socket.h>
 #include <netinet/in.h>
 #include <arpa/inet.h>
+#include <errno.h>
+#include <netdb.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <event2/buffer.h>
 #include <event2/bufferevent.h>
@@ -53,6 +57,9 @@ struct ntske_conn {
 	int			 started;	/* the connection was started */
 	int			 tls_up;
 	int			 early_error;	/* to report from the timer */
+	int			 sim;		/* clknetsim: see sim_connect() */
+	int			 fd;		/* sim: ours until bev has it */
+	struct event		*ev_conn;	/* sim: connected */
 	ntske_request_fn	 request;
 	ntske_done_fn		 done;
 	void			*arg;
@@ -67,6 +74,10 @@ client_free(struct ntske_conn *c)
 		bufferevent_free(c->bev);	/* and the SSL, the socket */
 	else if (c->ssl != NULL)
 		SSL_free(c->ssl);
+	if (c->ev_conn != NULL)
+		event_free(c->ev_conn);
+	if (c->fd != -1)
+		close(c->fd);
 	if (c->timer != NULL)
 		event_free(c->timer);
 	if (c->resp != NULL) {
@@ -219,6 +230,155 @@ numeric(const char *host, struct sockaddr_storage *ss, int *sslen,
 	return 0;
 }
 
+/*
+ * In clknetsim (ntske.h): a BIO over send(2) and recv(2), a segment a
+ * send; the descriptor is the caller's to close.
+ */
+static int
+sim_bio_fd(BIO *b)
+{
+	return (int)(intptr_t)BIO_get_data(b);
+}
+
+static int
+sim_bio_write(BIO *b, const char *buf, int len)
+{
+	ssize_t	 n;
+
+	BIO_clear_retry_flags(b);
+	if (len > NTSKE_SIM_SEGMENT)
+		len = NTSKE_SIM_SEGMENT;
+	if ((n = send(sim_bio_fd(b), buf, len, MSG_NOSIGNAL)) == -1) {
+		if (errno == EAGAIN || errno == EINTR)
+			BIO_set_retry_write(b);
+		return -1;
+	}
+	return (int)n;
+}
+
+static int
+sim_bio_read(BIO *b, char *buf, int len)
+{
+	ssize_t	 n;
+
+	BIO_clear_retry_flags(b);
+	if ((n = recv(sim_bio_fd(b), buf, len, 0)) == -1) {
+		if (errno == EAGAIN || errno == EINTR)
+			BIO_set_retry_read(b);
+		return -1;
+	}
+	return (int)n;
+}
+
+static long
+sim_bio_ctrl(BIO *b, int cmd, long num, void *ptr)
+{
+	switch (cmd) {
+	case BIO_C_GET_FD:	/* libevent learns the descriptor so */
+		if (ptr != NULL)
+			*(int *)ptr = sim_bio_fd(b);
+		return sim_bio_fd(b);
+	case BIO_CTRL_GET_CLOSE:
+		return BIO_get_shutdown(b);
+	case BIO_CTRL_SET_CLOSE:
+		BIO_set_shutdown(b, (int)num);
+		return 1;
+	case BIO_CTRL_FLUSH:
+	case BIO_CTRL_DUP:
+		return 1;
+	}
+	return 0;
+}
+
+static BIO *
+sim_bio(int fd)
+{
+	static BIO_METHOD	*m;
+	BIO			*b;
+
+	if (m == NULL &&
+	    ((m = BIO_meth_new(BIO_get_new_index() | BIO_TYPE_SOURCE_SINK |
+	    BIO_TYPE_DESCRIPTOR, "clknetsim socket")) == NULL ||
+	    BIO_meth_set_write(m, sim_bio_write) != 1 ||
+	    BIO_meth_set_read(m, sim_bio_read) != 1 ||
+	    BIO_meth_set_ctrl(m, sim_bio_ctrl) != 1))
+		return NULL;
+	if ((b = BIO_new(m)) == NULL)
+		return NULL;
+	BIO_set_data(b, (void *)(intptr_t)fd);
+	BIO_set_shutdown(b, BIO_NOCLOSE);
+	BIO_set_init(b, 1);
+	return b;
+}
+
+/* sim: the connection is up; TLS from now on, as without clknetsim. */
+static void
+sim_connected(evutil_socket_t fd, short what, void *arg)
+{
+	struct ntske_conn	*c = arg;
+	BIO			*bio;
+
+	event_free(c->ev_conn);
+	c->ev_conn = NULL;
+	if ((bio = sim_bio(c->fd)) == NULL) {
+		ERR_clear_error();
+		client_finish(c, NTSKE_ERR_CONNECT, 0);
+		return;
+	}
+	SSL_set_bio(c->ssl, bio, bio);
+	if ((c->bev = bufferevent_openssl_socket_new(c->base, c->fd, c->ssl,
+	    BUFFEREVENT_SSL_CONNECTING, BEV_OPT_CLOSE_ON_FREE)) == NULL) {
+		client_finish(c, NTSKE_ERR_CONNECT, 0);
+		return;
+	}
+	c->fd = -1;		/* the bufferevent closes it */
+	bufferevent_setcb(c->bev, client_read, NULL, client_event, c);
+	bufferevent_enable(c->bev, EV_READ | EV_WRITE);
+}
+
+/*
+ * sim: resolve with getaddrinfo(3), which clknetsim answers for its
+ * nodes' names at once, and connect; clknetsim reports the socket
+ * writable once the connection is up, and only then may it send.
+ */
+static void
+sim_connect(struct ntske_conn *c)
+{
+	struct sockaddr_storage	 ss;
+	struct addrinfo		 hints, *ai;
+	int			 sslen;
+
+	if (!numeric(c->host, &ss, &sslen, c->port)) {
+		memset(&hints, 0, sizeof(hints));
+		hints.ai_socktype = SOCK_STREAM;
+		if (getaddrinfo(c->host, NULL, &hints, &ai) != 0) {
+			log_warnx("ntske: %s: cannot resolve it", c->host);
+			client_finish(c, NTSKE_ERR_DNS, 0);
+			return;
+		}
+		memset(&ss, 0, sizeof(ss));
+		memcpy(&ss, ai->ai_addr, ai->ai_addrlen < sizeof(ss) ?
+		    ai->ai_addrlen : sizeof(ss));
+		sslen = ai->ai_addrlen;
+		freeaddrinfo(ai);
+		if (ss.ss_family == AF_INET)
+			((struct sockaddr_in *)&ss)->sin_port = htons(c->port);
+		else
+			((struct sockaddr_in6 *)&ss)->sin6_port =
+			    htons(c->port);
+	}
+	if ((c->fd = socket(ss.ss_family, SOCK_STREAM, 0)) == -1 ||
+	    evutil_make_socket_nonblocking(c->fd) == -1 ||
+	    (connect(c->fd, (struct sockaddr *)&ss, sslen) == -1 &&
+	    errno != EINPROGRESS) ||
+	    (c->ev_conn = event_new(c->base, c->fd, EV_WRITE, sim_connected,
+	    c)) == NULL || event_add(c->ev_conn, NULL) == -1) {
+		log_warnx("ntske: %s port %u: %s", c->host, c->port,
+		    strerror(errno));
+		client_finish(c, NTSKE_ERR_CONNECT, 0);
+	}
+}
+
 /* The timer: first to start the connection, then the timeout. */
 static void
 client_timer(evutil_socket_t fd, short ev, void *arg)
@@ -238,6 +398,10 @@ client_timer(evutil_socket_t fd, short ev, void *arg)
 	}
 	c->started = 1;
 	ntske_arm_timer(c->timer, c->timeout_ms);
+	if (c->sim) {
+		sim_connect(c);
+		return;
+	}
 	/*
 	 * Either may call client_event, and so free c, before it returns,
 	 * failed or not: c is not used after, and a failure that reports
@@ -297,17 +461,22 @@ ntske_client_start(struct event_base *base, struct evdns_base *dns,
 	c->done = done;
 	c->arg = arg;
 	c->resp = xmalloc(NTSKE_MAX_RESPONSE);
+	c->sim = p->sim;
+	c->fd = -1;
 	if (client_ssl(c, p) == -1 ||
-	    (c->bev = bufferevent_openssl_socket_new(base, -1, c->ssl,
-	    BUFFEREVENT_SSL_CONNECTING, BEV_OPT_CLOSE_ON_FREE)) == NULL ||
+	    (!c->sim && (c->bev = bufferevent_openssl_socket_new(base, -1,
+	    c->ssl, BUFFEREVENT_SSL_CONNECTING, BEV_OPT_CLOSE_ON_FREE)) ==
+	    NULL) ||
 	    (c->timer = evtimer_new(base, client_timer, c)) == NULL) {
 		ERR_clear_error();
 		client_free(c);
 		return NULL;
 	}
-	bufferevent_setcb(c->bev, client_read, NULL, client_event, c);
-	bufferevent_enable(c->bev, EV_READ | EV_WRITE);
-	if (dns == NULL && !numeric(c->host, &ss, &sslen, 0)) {
+	if (!c->sim) {
+		bufferevent_setcb(c->bev, client_read, NULL, client_event, c);
+		bufferevent_enable(c->bev, EV_READ | EV_WRITE);
+	}
+	if (dns == NULL && !c->sim && !numeric(c->host, &ss, &sslen, 0)) {
 		log_warnx("ntske: %s: no resolver", c->host);
 		c->early_error = NTSKE_ERR_DNS;
 	}

@@ -184,8 +184,8 @@ sconn_flush(struct sconn *c)
 		p = c->pend;
 		len = c->pendlen;
 	}
-	while ((n = send(c->fd, p, len, MSG_NOSIGNAL)) == -1 &&
-	    errno == EINTR)
+	while ((n = send(c->fd, p, srv->p.sim && len > NTSKE_SIM_SEGMENT ?
+	    NTSKE_SIM_SEGMENT : len, MSG_NOSIGNAL)) == -1 && errno == EINTR)
 		;
 	if (n == -1 && errno != EAGAIN)
 		return -1;
@@ -296,7 +296,7 @@ sconn_io(struct sconn *c, short what)
 		goto timeout;
 	if (c->pendlen > 0)
 		goto flush;
-	if ((n = read(c->fd, srv->io, sizeof(srv->io))) == -1) {
+	if ((n = recv(c->fd, srv->io, sizeof(srv->io), 0)) == -1) {
 		if (errno == EAGAIN || errno == EINTR)
 			goto wait;
 		goto eof;
@@ -492,8 +492,19 @@ accept_cb(evutil_socket_t lfd, short ev, void *arg)
 
 	for (i = 0; i < ACCEPT_BATCH; i++) {
 		sslen = sizeof(ss);
-		if ((fd = accept4(lfd, (struct sockaddr *)&ss, &sslen,
-		    SOCK_NONBLOCK | SOCK_CLOEXEC)) == -1) {
+		if (srv->p.sim && i > 0)
+			return;		/* no second accept(2): ntske.h */
+		if (srv->p.sim)
+			fd = accept(lfd, (struct sockaddr *)&ss, &sslen);
+		else
+			fd = accept4(lfd, (struct sockaddr *)&ss, &sslen,
+			    SOCK_NONBLOCK | SOCK_CLOEXEC);
+		if (fd != -1 && srv->p.sim &&
+		    evutil_make_socket_nonblocking(fd) == -1) {
+			close(fd);
+			fd = -1;
+		}
+		if (fd == -1) {
 			if (errno == EMFILE || errno == ENFILE ||
 			    errno == ENOBUFS || errno == ENOMEM) {
 				log_debug("ntske: accept: %s", strerror(errno));

@@ -114,6 +114,7 @@ server(struct ntsmat *m)
 	p.limiter = m->limiter;
 	p.early = ke_early;
 	p.early_size = ectx_nts_early_size(m->ctx);
+	p.sim = m->ctx->sim;
 	if ((m->srv = ntske_server_new(m->ctx->base, &p, ke_handle, m)) ==
 	    NULL)
 		fatalx("NTS-KE server: out of memory");
@@ -324,6 +325,7 @@ ntsmat_client_start(struct ntsmat *m, const struct conf_source *src,
 		    src->name, src->certset);
 		return NULL;
 	}
+	p.sim = ctx->sim;
 	p.nocerttimecheck = ctx->conf->nocerttimecheck > 0 &&
 	    (!ctx->have_cs ||
 	    ctx->cs->updates < (uint32_t)ctx->conf->nocerttimecheck);

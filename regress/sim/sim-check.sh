@@ -14,6 +14,9 @@
 #  - its clock stepped 1 s by another program at 1 h: back within 1 ms
 #    by 3660 s, and the same limits from then on (timed's own check:
 #    chronyd, polling on at 1024 s, fails it).
+#  - NTS (seed 1): a timed-sim server with a certificate (openssl) for
+#    node1.net1.clk, a chronyd and a timed-sim client with "server
+#    node1.net1.clk nts": the same limits, and timed-sim's NTS-KE done.
 #  - hwtimestamp (sim-scenarios.sh's hwts): a timed-sim server and client
 #    whose cards timestamp; the client must be within 1 us within 600 s,
 #    keep an RMS error under 100 ns and a maximum under 1 us from 600 s
@@ -201,6 +204,41 @@ for seed in $SEEDS; do
 		check_timectl "seed $seed: timectl reads a simulated timed"
 	fi
 	sim_end
+
+	# NTS: a timed-sim server with a certificate for its name, and a
+	# timed-sim and a chronyd client of it with "nts"; clknetsim's
+	# clock starts an hour after the certificate's
+	if [ "$seed" = 1 ]; then
+		sim_begin
+		openssl req -x509 -newkey ec -pkeyopt \
+		    ec_paramgen_curve:P-256 -nodes -days 2 \
+		    -subj /CN=node1.net1.clk -addext \
+		    subjectAltName=DNS:node1.net1.clk,IP:192.168.123.1 \
+		    -keyout "$R/nts.key" -out "$R/nts.crt" 2>/dev/null ||
+		    not_ok "NTS: openssl cannot make a certificate"
+		sim_env CLKNETSIM_START_DATE=$(($(date +%s) + 3600))
+		sim_link 1 2 "$SCN_DELAY"
+		sim_link 1 3 "$SCN_DELAY"
+		sim_clock 2 "$SCN_OFFSET" "$SCN_FREQ"
+		sim_clock 3 "$SCN_OFFSET" "$SCN_FREQ"
+		_cl="server node1.net1.clk nts
+nosystemcert
+ntstrustedcerts $R/nts.crt"
+		sim_node 1 timed "local stratum 1
+ntsserverkey $R/nts.key
+ntsservercert $R/nts.crt" &&
+		    sim_node 2 chronyd "$_cl" && sim_node 3 timed "$_cl" ||
+		    exit 1
+		SCN_NODES=3
+		if run "NTS"; then
+			within 2 "seed $seed: NTS: chronyd client of timed-sim"
+			within 3 "seed $seed: NTS: timed-sim client of timed-sim"
+			grep -q "NTS-KE done" "$R/log.3" ||
+			    not_ok "NTS: timed-sim made no NTS-KE" \
+			    "$(grep -v '^$' "$R/log.3" | tail -n 5)"
+		fi
+		sim_end
+	fi
 
 	# hwtimestamp: timed-sim server and client, the cards' timestamps
 	sim_begin
