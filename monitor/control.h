@@ -27,7 +27,10 @@ struct imsg;
 struct monitor;
 
 struct control	*control_open(const char *path);
-/* The simulation's: datagrams, as clknetsim's UNIX sockets are. */
+/*
+ * The simulation's: datagrams, as clknetsim's UNIX sockets are; NULL
+ * where it has none.
+ */
 struct control	*control_open_dgram(const char *path);
 void		 control_start(struct control *, struct monitor *);
 void		 control_close(struct control *);

@@ -14,6 +14,8 @@
 #  - its clock stepped 1 s by another program at 1 h: back within 1 ms
 #    by 3660 s, and the same limits from then on (timed's own check:
 #    chronyd, polling on at 1024 s, fails it).
+#  - seed 1, without UNIX sockets (CLKNETSIM_UNIX_SUBNET=0): the same
+#    limits, with no control socket.
 #  - NTS (seed 1): a timed-sim server with a certificate (openssl) for
 #    node1.net1.clk, a chronyd and a timed-sim client with "server
 #    node1.net1.clk nts": the same limits, and timed-sim's NTS-KE done.
@@ -186,6 +188,18 @@ for seed in $SEEDS; do
 	fi
 	SIM_WARMUP=210 MAX_SYNC=600
 	sim_end
+
+	# no UNIX sockets in the simulation, as chrony's tests that run
+	# chronyc over UDP have it: no control socket, in sync all the same
+	if [ "$seed" = 1 ]; then
+		sim_begin
+		sim_scenario default timed || exit 1
+		sim_env CLKNETSIM_UNIX_SUBNET=0
+		if run "no UNIX sockets"; then
+			within 2 "seed $seed: timed-sim without UNIX sockets"
+		fi
+		sim_end
+	fi
 
 	# timed-sim as the server of chronyd and of timed-sim
 	sim_begin
