@@ -1030,6 +1030,12 @@ d_log(struct pctx *p)
 			return err(p, "log: unknown option '%s'", p->av[i]);
 		flags |= 1 << j;
 	}
+	/*
+	 * rawmeasurements: measurements.log, which already has the samples
+	 * the filters refuse (timed.conf(5))
+	 */
+	if (flags & CONF_LOG_RAWMEASUREMENTS)
+		flags |= CONF_LOG_MEASUREMENTS;
 	/* timed writes measurements, statistics, tracking and refclocks */
 	for (j = 0; log_names[j] != NULL; j++)
 		if ((flags & (1 << j)) && !(CONF_LOG_IMPLEMENTED & (1 << j)))

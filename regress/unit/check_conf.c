@@ -917,7 +917,8 @@ START_TEST(test_conf_log)
 		{ "rtc", "log rtc", 0, 1 },
 		{ "refclocks", "log refclocks", CONF_LOG_REFCLOCKS, 0 },
 		{ "tempcomp", "log tempcomp", 0, 1 },
-		{ "rawmeasurements", "log rawmeasurements", 0, 1 },
+		{ "rawmeasurements", "log rawmeasurements",
+		    CONF_LOG_MEASUREMENTS | CONF_LOG_RAWMEASUREMENTS, 0 },
 		{ "selection", "log selection", 0, 1 },
 		{ "several", "log measurements statistics tracking",
 		    CONF_LOG_MEASUREMENTS | CONF_LOG_STATISTICS |
