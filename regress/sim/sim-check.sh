@@ -219,18 +219,12 @@ for seed in $SEEDS; do
 	fi
 	sim_end
 
-	# NTS: a timed-sim server with a certificate for its name, and a
-	# timed-sim and a chronyd client of it with "nts"; clknetsim's
-	# clock starts an hour after the certificate's
+	# NTS: a timed-sim server with a certificate for its name
+	# (scn_nts_cert), and a timed-sim and a chronyd client of it with
+	# "nts"
 	if [ "$seed" = 1 ]; then
 		sim_begin
-		openssl req -x509 -newkey ec -pkeyopt \
-		    ec_paramgen_curve:P-256 -nodes -days 2 \
-		    -subj /CN=node1.net1.clk -addext \
-		    subjectAltName=DNS:node1.net1.clk,IP:192.168.123.1 \
-		    -keyout "$R/nts.key" -out "$R/nts.crt" 2>/dev/null ||
-		    not_ok "NTS: openssl cannot make a certificate"
-		sim_env CLKNETSIM_START_DATE=$(($(date +%s) + 3600))
+		scn_nts_cert || exit 1
 		sim_link 1 2 "$SCN_DELAY"
 		sim_link 1 3 "$SCN_DELAY"
 		sim_clock 2 "$SCN_OFFSET" "$SCN_FREQ"

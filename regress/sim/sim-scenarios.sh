@@ -21,7 +21,7 @@
 SIM_ALL_SCENARIOS="default jitter1ms asymjitter wander freqstep delaystep
 tempcycle freq500 freq5pct step extstep falseticker3 falseticker5 intermittent
 loss20 poll-6 poll-2 poll6 poll10 iburst xleave chain chainsrv chaincli
-chaincli-rel server50 leap spike stall refshm refphc refpps hwts"
+chaincli-rel server50 leap spike stall nts refshm refphc refpps hwts"
 
 # chrony's default network (test.common): 100 us + Exp(100 us) each
 # way, client 100 ppm with a 1e-9 random walk, 0.1 s off.
@@ -67,6 +67,21 @@ scn_servers() {
 	sim_node $_c "$_dut" "$_conf"
 	SCN_NODES=$_c
 	SCN_MEASURE=$_c
+}
+
+# scn_nts_cert: $R/nts.key and $R/nts.crt, a P-256 key and a certificate
+# for node 1 (node1.net1.clk, 192.168.123.1) valid from now for two
+# days; clknetsim's clock starts an hour on.
+scn_nts_cert() {
+	if ! command -v openssl >/dev/null 2>&1; then
+		sim_say "nts: no openssl command"
+		return 1
+	fi
+	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 \
+	    -nodes -days 2 -subj /CN=node1.net1.clk \
+	    -addext subjectAltName=DNS:node1.net1.clk,IP:192.168.123.1 \
+	    -keyout "$R/nts.key" -out "$R/nts.crt" 2>/dev/null || return 1
+	sim_env CLKNETSIM_START_DATE=$(($(date +%s) + 3600))
 }
 
 # scn_refclock DUT ERROR BOUND CONF: the DUT alone (node 1), a stratum-1
@@ -240,6 +255,17 @@ leapsectz right/UTC" scn_simple "$_d"
 		# two after it
 		SCN_HOURS=26
 		SCN_WARMUP=82800 ;;
+	nts)
+		# the default network over NTS: chronyd serves with a
+		# certificate for its name, which the DUT trusts; its NTS-KE
+		# in the process itself (clknetsim has no fork)
+		scn_nts_cert || return 1
+		SCN_SERVER="local stratum 1
+ntsserverkey $R/nts.key
+ntsservercert $R/nts.crt
+ntsprocesses 0" scn_simple "$_d" "" "" "" "" nts &&
+		    printf 'nosystemcert\nntstrustedcerts %s\n' \
+		    "$R/nts.crt" >>"$R/conf.2" ;;
 	spike)
 		# 5 % of the server's answers delayed by 150 ms more
 		scn_simple "$_d" \
