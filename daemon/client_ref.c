@@ -139,6 +139,12 @@ apply(struct client *cl, const struct disc_actions *a, int64_t now)
 		dfreq = disc_rel_freq(ctx->cs->freq_ppm, a->freq_ppm);
 		ectx_priv_freq(ctx, sys, a->freq_ppm, a->skew_ppm);
 	}
+	/* smoothtime: the server hides the correction, or serves the step */
+	if (a->what & DISC_ACT_STEP)
+		ectx_smooth_reset(ctx, ectx_now_ns(ctx));
+	else
+		ectx_smooth_correct(ctx, ectx_now_ns(ctx), doff, dfreq,
+		    cl->sel.skew_ppm);
 	for (i = 0; i < cl->n; i++) {
 		sst_correct(cl->srcs[i]->sst, now, dfreq, doff);
 		src_correct(&cl->srcs[i]->src, now, dfreq, doff);
@@ -348,6 +354,7 @@ client_reference(struct client *cl, const struct csrc *from)
 	in.skew_ppm = cl->sel.skew_ppm;
 	in.clock_freq_ppm = cl->ctx->cs->freq_ppm;
 	in.updates = cl->ctx->cs->updates;
+	in.applied = ectx_updates(cl->ctx);
 	in.slew_left_s = left;
 	if (disc_update(cl->disc, &in, &a) == 0) {
 		log_debug("update: offset %+.9f sd %.9f residual "

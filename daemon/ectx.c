@@ -14,6 +14,7 @@
  * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
  */
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -40,6 +41,46 @@ ectx_init(struct ectx *ctx, const struct ectx_hooks *hooks, void *arg)
 	ctx->leaps = &ctx->leap_table;
 	ctx->hooks = hooks;
 	ctx->hooks_arg = arg;
+	/* leaponly: leap seconds are the kernel's, not smoothed (conf.c) */
+	if (ctx->conf->smoothtime_set && !ctx->conf->smooth_leaponly)
+		smooth_init(&ctx->smooth, ctx->conf->smooth_max_freq_ppm,
+		    ctx->conf->smooth_max_wander_ppm);
+	else
+		smooth_init(&ctx->smooth, 0.0, 0.0);
+}
+
+uint32_t
+ectx_updates(const struct ectx *ctx)
+{
+	return ctx->cs->updates + (ctx->cs->provisional != 0 &&
+	    ctx->cs->updates < UINT32_MAX);
+}
+
+void
+ectx_smooth_correct(struct ectx *ctx, int64_t now_ns, double doffset_s,
+    double dfreq_ppm, double skew_ppm)
+{
+	int	 was = ctx->smooth.active;
+
+	smooth_correct(&ctx->smooth, now_ns, doffset_s, dfreq_ppm, skew_ppm);
+	if (!was && ctx->smooth.active)
+		log_info("smoothtime: time smoothing activated (skew %.3f "
+		    "ppm)", skew_ppm);
+}
+
+void
+ectx_smooth_reset(struct ectx *ctx, int64_t now_ns)
+{
+	smooth_reset(&ctx->smooth, now_ns);
+}
+
+int64_t
+ectx_served_ns(const struct ectx *ctx, int64_t t_ns)
+{
+	if (!ctx->smooth.active)
+		return t_ns;
+	return t_ns + (int64_t)llround(smooth_offset(&ctx->smooth, t_ns, NULL,
+	    NULL) * 1e9);
 }
 
 /*

@@ -35,6 +35,7 @@
 #include "ntske.h"
 #include "pkt.h"
 #include "proto.h"
+#include "smooth.h"
 
 /*
  * Event priorities: answering NTP first, NTS-KE (TLS, the costly part)
@@ -112,10 +113,30 @@ struct ectx {
 	/* cs's and leaps': written by ectx.c and engine.c alone */
 	struct clock_state	 clock;
 	struct leap_table	 leap_table;
+	/* smoothtime: what the server adds to the engine's time (ectx.c) */
+	struct smooth		 smooth;
 };
 
-/* Point cs and leaps at the context's own, and set the hooks. */
+/* Point cs and leaps at the context's own, set the hooks, smoothtime. */
 void	ectx_init(struct ectx *, const struct ectx_hooks *, void *arg);
+
+/*
+ * smoothtime (lib/smooth.h): the clock was corrected, now_ns its time
+ * after: doffset_s taken off it, its compensation grown by dfreq_ppm,
+ * skew_ppm its frequency's uncertainty.  A step, ours or another
+ * program's, is served as it is: ectx_smooth_reset().
+ */
+void	ectx_smooth_correct(struct ectx *, int64_t now_ns, double doffset_s,
+	    double dfreq_ppm, double skew_ppm);
+void	ectx_smooth_reset(struct ectx *, int64_t now_ns);
+/* The time to serve for the engine's time t_ns: t_ns with smoothtime's. */
+int64_t	ectx_served_ns(const struct ectx *, int64_t t_ns);
+
+/*
+ * Every clock update so far: makestep's count (cs->updates) and the one
+ * provisional update it leaves out (lim_count_update()).
+ */
+uint32_t ectx_updates(const struct ectx *);
 
 /* The system clock (CLOCK_REALTIME) now, ns. */
 int64_t	ectx_sys_ns(void);

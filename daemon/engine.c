@@ -292,9 +292,11 @@ dispatch(struct engine *eng, struct imsg *imsg)
 			/* time is only known from now on: start polling */
 			eng->ctx.have_cs = 1;
 			client_start(eng->client);
-		} else if (cs->foreign != foreign)
+		} else if (cs->foreign != foreign) {
+			ectx_smooth_reset(&eng->ctx, ectx_now_ns(&eng->ctx));
 			client_discard(eng->client,
 			    "the clock was stepped, not by timed", 1);
+		}
 		else if (cs->refused != refused)
 			client_discard(eng->client,
 			    "the monitor refused a correction", 0);

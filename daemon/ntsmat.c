@@ -328,7 +328,7 @@ ntsmat_client_start(struct ntsmat *m, const struct conf_source *src,
 	p.sim = ctx->sim;
 	p.nocerttimecheck = ctx->conf->nocerttimecheck > 0 &&
 	    (!ctx->have_cs ||
-	    ctx->cs->updates < (uint32_t)ctx->conf->nocerttimecheck);
+	    ectx_updates(ctx) < (uint32_t)ctx->conf->nocerttimecheck);
 	if ((c = ntske_client_start(ctx->base, ctx->dns, &p, request, done,
 	    arg)) == NULL)
 		log_warnx("source %s: cannot start NTS-KE", src->name);

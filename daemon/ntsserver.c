@@ -370,8 +370,9 @@ set_tx(struct ntssrv *ns, uint8_t *out)
 	struct timespec	 ts;
 
 	clock_gettime(CLOCK_REALTIME, &ts);
-	pkt_set_tx(out, pkt_ts_from_ns(ectx_sys_to_ns(ns->ctx,
-	    (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec)));
+	pkt_set_tx(out, pkt_ts_from_ns(ectx_served_ns(ns->ctx,
+	    ectx_sys_to_ns(ns->ctx, (int64_t)ts.tv_sec * 1000000000LL +
+	    ts.tv_nsec))));
 }
 
 /* Turn pkt_respond()'s header into a kiss-o'-death NTSN, as it would. */

@@ -184,6 +184,10 @@ server_update(struct server *srv)
 	srv->disp_rate = 0.0;
 	if (ectx_reference(ctx, st, &srv->disp_ns, &srv->disp_rate)) {
 		srv->disp_s = st->root_disp_s;
+		/* smoothtime: the reference time as served, too */
+		if (ctx->smooth.active && st->ref_ts != 0)
+			st->ref_ts = pkt_ts_from_ns(ectx_served_ns(ctx,
+			    pkt_ts_to_ns(st->ref_ts, ectx_now_ns(ctx))));
 		return;
 	}
 	if (conf->local_set) {
@@ -192,7 +196,8 @@ server_update(struct server *srv)
 		    PKT_LEAP_NONE;
 		st->stratum = conf->local_stratum;
 		st->refid = PKT_REFID_LOCAL;
-		st->ref_ts = pkt_ts_from_ns(ectx_now_ns(ctx));
+		st->ref_ts = pkt_ts_from_ns(ectx_served_ns(ctx,
+		    ectx_now_ns(ctx)));
 		st->root_delay_s = 0.0;
 		st->root_disp_s = 0.0;
 	} else {
@@ -316,7 +321,7 @@ read_tx_times(struct server *srv, int fd, int max)
 		    ectx_sys_to_ns(srv->ctx, ts_ns(&now)), &t) == HWTS_DAEMON)
 			continue;
 		tsm_set_tx(srv->tsm, pkt_get_ts(a, PKT_RX_OFFSET),
-		    pkt_ts_from_ns(t));
+		    pkt_ts_from_ns(ectx_served_ns(srv->ctx, t)));
 	}
 }
 
@@ -331,8 +336,8 @@ mac_answer(struct server *srv, int i, size_t n, uint32_t id, int version)
 	struct timespec	 now;
 
 	clock_gettime(CLOCK_REALTIME, &now);
-	pkt_set_tx(srv->b->tx_pkt[i],
-	    pkt_ts_from_ns(ectx_sys_to_ns(srv->ctx, ts_ns(&now))));
+	pkt_set_tx(srv->b->tx_pkt[i], pkt_ts_from_ns(ectx_served_ns(srv->ctx,
+	    ectx_sys_to_ns(srv->ctx, ts_ns(&now)))));
 	if ((n = ntpkeys_sign(srv->ctx->keys, id, srv->b->tx_pkt[i], n,
 	    version)) != 0)
 		srv->b->tx_keep[i] = 1;
@@ -403,6 +408,7 @@ make_req(struct server *srv, int i, int64_t now_ns, struct serve_req *rq)
 	/* the card's timestamp, else the kernel's, else the batch's time */
 	hwif_stamp(srv->ctx, &ts, 0, rq->len, rq->from->sa_family == AF_INET6,
 	    now_ns, &rq->rx_ns);
+	rq->rx_ns = ectx_served_ns(srv->ctx, rq->rx_ns);
 	rq->rnd = next_rnd(srv);
 }
 
@@ -532,7 +538,8 @@ send_batch(struct server *srv, int fd, int n)
 		return;
 	/* The transmit time, as late as can be: just before the send. */
 	clock_gettime(CLOCK_REALTIME, &now);
-	tx_ts = pkt_ts_from_ns(ectx_sys_to_ns(srv->ctx, ts_ns(&now)));
+	tx_ts = pkt_ts_from_ns(ectx_served_ns(srv->ctx,
+	    ectx_sys_to_ns(srv->ctx, ts_ns(&now))));
 	for (i = 0; i < n; i++)
 		if (!srv->b->tx_keep[i])
 			pkt_set_tx(srv->b->tx_iov[i].iov_base, tx_ts);

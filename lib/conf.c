@@ -1079,6 +1079,37 @@ d_maxdrift(struct pctx *p)
 	    &p->c->maxdrift_ppm);
 }
 
+/*
+ * smoothtime MAXFREQ MAXWANDER [leaponly]: chrony's; the time served is
+ * smoothed (lib/smooth.h), MAXWANDER in ppm per second; 0 turns it off,
+ * as in chronyd.  leaponly smooths leap seconds alone, and timed's are
+ * the kernel's (chronyd's leapsecmode system), which chronyd does not
+ * smooth either: then nothing is.
+ */
+static int
+d_smoothtime(struct pctx *p)
+{
+	double	 f, w;
+
+	if (nargs(p, 2, 3) == -1 ||
+	    get_double(p, p->dir, p->av[0], 0.0, LIM_MAX_FREQ_PPM, NUM_CLAMP,
+	    &f) == -1 ||
+	    get_double(p, p->dir, p->av[1], 0.0, LIM_MAX_FREQ_PPM, NUM_CLAMP,
+	    &w) == -1)
+		return -1;
+	if (p->ac == 3 && strcasecmp(p->av[2], "leaponly") != 0)
+		return err(p, "smoothtime: unexpected '%s'", p->av[2]);
+	p->c->smoothtime_set = 1;
+	p->c->smooth_max_freq_ppm = f;
+	p->c->smooth_max_wander_ppm = w;
+	p->c->smooth_leaponly = p->ac == 3;
+	if (p->c->smooth_leaponly)
+		warn(p, "smoothtime leaponly: timed leaves leap seconds to the "
+		    "kernel (chronyd's leapsecmode system), and those are not "
+		    "smoothed, in chronyd either: nothing is smoothed");
+	return 0;
+}
+
 static int
 d_maxchange(struct pctx *p)
 {
@@ -1461,6 +1492,7 @@ static const struct directive directives[] = {
 	{ "refclock",		d_refclock,	0, 0, 0 },
 	{ "rtcsync",		d_flag,		CNF(rtcsync), 0, 0 },
 	{ "server",		d_server,	0, 0, 0 },
+	{ "smoothtime",		d_smoothtime,	0, 0, 0 },
 	{ "sourcedir",		d_sourcedir,	0, 0, 0 },
 	{ "user",		d_string,	CNF(user), 0, 0 },
 	{ NULL,			NULL,		0, 0, 0 }
@@ -1498,7 +1530,7 @@ static const struct directive unimplemented[] = {
 	U("ptpport", 1, 1),
 	U("reselectdist", 1, 1), U("rtcautotrim", 1, 1),
 	U("rtcdevice", 1, 1), U("rtcfile", 1, 1), U("rtconutc", 0, 0),
-	U("sched_priority", 1, 1), U("smoothtime", 2, 3),
+	U("sched_priority", 1, 1),
 	U("stratumweight", 1, 1), U("tempcomp", 3, 6),
 	{ NULL, NULL, 0, 0, 0 }
 };

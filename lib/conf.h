@@ -236,6 +236,10 @@ struct conf {
 	int			 ratelimit_leak;	/* default 2 */
 	long			 clientloglimit;	/* bytes, default 524288 */
 	int			 noclientlog;
+	int			 smoothtime_set;	/* lib/smooth.h */
+	double			 smooth_max_freq_ppm;
+	double			 smooth_max_wander_ppm;	/* per second */
+	int			 smooth_leaponly;
 
 	/* control and files */
 	char			*bindcmdaddress;	/* socket path */

@@ -99,7 +99,7 @@ static int
 maxchange(struct disc *d, const struct disc_input *in)
 {
 	if (!d->p.maxchange_set ||
-	    in->updates < (uint32_t)(d->p.maxchange_start < 0 ? 0 :
+	    in->applied < (uint32_t)(d->p.maxchange_start < 0 ? 0 :
 	    d->p.maxchange_start) ||
 	    fabs(in->offset_s) <= d->p.maxchange_offset_s)
 		return 0;

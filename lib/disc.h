@@ -59,7 +59,8 @@ struct disc_input {
 	double	freq_ppm;	/* residual: + the local clock runs fast */
 	double	skew_ppm;
 	double	clock_freq_ppm;	/* compensated now (clock_state) */
-	uint32_t updates;	/* clock updates so far (clock_state) */
+	uint32_t updates;	/* makestep's: clock_state.updates */
+	uint32_t applied;	/* maxchange's: every update so far */
 	double	slew_left_s;	/* of the slew in progress, + ahead */
 };
 

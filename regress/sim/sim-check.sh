@@ -16,6 +16,9 @@
 #    chronyd, polling on at 1024 s, fails it).
 #  - seed 1, without UNIX sockets (CLKNETSIM_UNIX_SUBNET=0): the same
 #    limits, with no control socket.
+#  - smoothtime (seed 1): a timed-sim server with smoothtime 400 0.001
+#    hides from its timed-sim client a 0.1 s step of its own server
+#    (chronyd) for the rest of the run, at most 50 ppm off true.
 #  - NTS (seed 1): a timed-sim server with a certificate (openssl) for
 #    node1.net1.clk, a chronyd and a timed-sim client with "server
 #    node1.net1.clk nts": the same limits, and timed-sim's NTS-KE done.
@@ -218,6 +221,52 @@ for seed in $SEEDS; do
 		check_timectl "seed $seed: timectl reads a simulated timed"
 	fi
 	sim_end
+
+	# smoothtime: chronyd (node 1) stepped 0.1 s ahead at 1 h, a
+	# timed-sim server (node 2) slews after it with "smoothtime 400
+	# 0.001", whose client (node 3) must keep the time it had: at
+	# least 50 ms off node 1 to the end (of the 0.1 s, 1e-9 s/s^2 takes
+	# back 6 ms in the hour) and its frequency within 50 ppm of true
+	# (the served rate peaks at 10 ppm); without it, node 3 follows
+	# node 1 in minutes
+	if [ "$seed" = 1 ]; then
+		sim_begin
+		sim_link 1 2 "$SCN_DELAY"
+		sim_link 2 3 "$SCN_DELAY"
+		sim_clock 2 "$SCN_OFFSET" "$SCN_FREQ"
+		sim_clock 3 "$SCN_OFFSET" "$SCN_FREQ"
+		sim_step 1 "(* 0.1 (equal 0.1 (sum 1.0) 3600))"
+		sim_node 1 chronyd "local stratum 1" &&
+		    sim_node 2 timed "server 192.168.123.1
+smoothtime 400 0.001" &&
+		    sim_node 3 timed "server 192.168.123.2" || exit 1
+		SCN_NODES=3
+		if run "smoothtime"; then
+			_w=$(paste "$R/log.offset" "$R/log.freq" | awk '
+			    function abs(x) { return x < 0 ? -x : x }
+			    NR > 3900 {
+				d = abs($3 - $1)
+				if (min == "" || d < min)
+					min = d
+				if (abs($6) > f)
+					f = abs($6)
+			    }
+			    END { print min + 0, f + 0 }')
+			# shellcheck disable=SC2086
+			set -- $_w
+			_m="the client $1 s off the stepped upstream"
+			_m="$_m (>= 0.05), its frequency $2 off (<= 5e-5)"
+			if grep -q "time smoothing activated" "$R/log.2" &&
+			    awk -v d="$1" -v f="$2" \
+			    'BEGIN { exit !(d >= 0.05 && f <= 5e-5) }'; then
+				ok "seed $seed: smoothtime: $_m"
+			else
+				not_ok "smoothtime: $_m" \
+				    "$(grep smooth "$R/log.2")"
+			fi
+		fi
+		sim_end
+	fi
 
 	# NTS: a timed-sim server with a certificate for its name
 	# (scn_nts_cert), and a timed-sim and a chronyd client of it with

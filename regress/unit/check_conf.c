@@ -769,7 +769,6 @@ START_TEST(test_conf_unimplemented_directives)
 		{ "rtcfile /var/lib/chrony/rtc", "rtcfile" },
 		{ "rtconutc", "rtconutc 1" },
 		{ "sched_priority 1", "sched_priority" },
-		{ "smoothtime 400 0.001 leaponly", "smoothtime 400" },
 		{ "stratumweight 0.001", "stratumweight" },
 		{ "tempcomp /t 30 26000 0.0 0.000183 0.0", "tempcomp /t 30" },
 		{ "tempcomp /t 30 /points", "tempcomp /t 30 1 2" },
@@ -860,6 +859,27 @@ START_TEST(test_conf_makestep)
 		ck_assert_int_eq(c->makestep_limit, rows[i].limit);
 		conf_free(c);
 	}
+}
+END_TEST
+
+START_TEST(test_conf_smoothtime)
+{
+	struct conf	*c = parse_ok("smoothtime", "smoothtime 400 0.001");
+
+	ck_assert_int_eq(c->smoothtime_set, 1);
+	ck_assert_double_eq(c->smooth_max_freq_ppm, 400.0);
+	ck_assert_double_eq(c->smooth_max_wander_ppm, 0.001);
+	ck_assert_int_eq(c->smooth_leaponly, 0);
+	conf_free(c);
+	/* leaponly: kept, and warned that nothing is smoothed */
+	c = parse_rc("smoothtime leaponly", "smoothtime 400 0.001 leaponly",
+	    1);
+	ck_assert_int_eq(c->smooth_leaponly, 1);
+	conf_free(c);
+	/* chronyd turns it off with a value not above 0 */
+	c = parse_rc("smoothtime negative", "smoothtime -1 0.001", 1);
+	ck_assert_double_eq(c->smooth_max_freq_ppm, 0.0);
+	conf_free(c);
 }
 END_TEST
 
@@ -1403,6 +1423,12 @@ START_TEST(test_conf_errors)
 		    "distance: bad number 'x'" },
 		{ "log option", "log bogus", "log: unknown option 'bogus'" },
 		{ "makestep one", "makestep 1", "makestep: missing argument" },
+		{ "smoothtime one", "smoothtime 400",
+		    "smoothtime: missing argument" },
+		{ "smoothtime word", "smoothtime 400 0.001 always",
+		    "smoothtime: unexpected 'always'" },
+		{ "smoothtime four", "smoothtime 400 0.001 leaponly x",
+		    "smoothtime: unexpected 'x'" },
 		{ "makestep three", "makestep 1 2 3",
 		    "makestep: unexpected '3'" },
 		{ "makestep limit", "makestep 1 x",
@@ -2685,6 +2711,7 @@ conf_suite(void)
 	tcase_add_test(pure, test_conf_peer_warns);
 	tcase_add_test(pure, test_conf_unimplemented_directives);
 	tcase_add_test(pure, test_conf_makestep);
+	tcase_add_test(pure, test_conf_smoothtime);
 	tcase_add_test(pure, test_conf_maxchange);
 	tcase_add_test(pure, test_conf_local);
 	tcase_add_test(pure, test_conf_log);

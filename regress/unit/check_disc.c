@@ -56,6 +56,7 @@ input(int64_t now_ns, double offset_s, uint32_t updates)
 	in.skew_ppm = 0.1;
 	in.clock_freq_ppm = 0.0;
 	in.updates = updates;
+	in.applied = updates;
 	return in;
 }
 
@@ -133,6 +134,21 @@ START_TEST(test_disc_maxchange_ignore_then_exit)
 	in = input(2 * S, -1.0, 1);
 	ck_assert_int_eq(disc_update(d, &in, &a), 0);
 	ck_assert(a.what & DISC_ACT_SLEW);
+
+	/*
+	 * maxchange counts every update, the provisional one makestep
+	 * leaves out too (e2e 070: synchronised by one, then a 5 s jump)
+	 */
+	{
+		struct disc	*d2;
+
+		ck_assert_ptr_nonnull(d2 = disc_new(&p));
+		in = input(2 * S, -1.0, 1);
+		in.applied = 2;
+		ck_assert_int_eq(disc_update(d2, &in, &a), 0);
+		ck_assert_int_eq(a.what, DISC_ACT_IGNORE);
+		disc_free(d2);
+	}
 
 	/* small offsets pass */
 	in = input(3 * S, 0.4, 2);
@@ -787,6 +803,7 @@ run_loop(const struct loop_cfg *cfg, uint64_t seed, struct loop_res *res)
 		in.skew_ppm = f.skew_ppm;
 		in.clock_freq_ppm = vc.corr_ppm;
 		in.updates = updates;
+		in.applied = updates;
 		ck_assert_int_eq(disc_update(d, &in, &a), 0);
 
 		/* the monitor applies, the engine re-expresses */
