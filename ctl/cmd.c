@@ -262,6 +262,24 @@ cmd_activity(struct session *s, const struct opts *o)
 }
 
 static int
+cmd_smoothing(struct session *s, const struct opts *o)
+{
+	struct rpt_smoothing	 r;
+	int			 code;
+
+	if ((code = sess_ask_one(s, IMSG_CTL_SMOOTHING, NULL, 0, &r,
+	    sizeof(r))) != 0)
+		return sess_status(code, 1);
+	if (o->out == OUT_JSON)
+		fmt_smoothing_json(stdout, &r);
+	else if (o->out == OUT_CSV)
+		fmt_smoothing_csv(stdout, &r);
+	else
+		fmt_smoothing(stdout, &r);
+	return 0;
+}
+
+static int
 cmd_authdata(struct session *s, const struct opts *o)
 {
 	struct rpt_authdata	*a;
@@ -668,6 +686,7 @@ static const struct cmd commands[] = {
 	{ "serverstats", cmd_serverstats, CMD_NOARGS },
 	{ "clients", cmd_clients, CMD_NOARGS },
 	{ "activity", cmd_activity, CMD_NOARGS },
+	{ "smoothing", cmd_smoothing, CMD_NOARGS },
 	{ "ntpdata", cmd_ntpdata, 0 },
 	{ "authdata", cmd_authdata, CMD_NOARGS },
 	{ "sourcename", cmd_sourcename, 0 },
@@ -701,7 +720,8 @@ cmd_find(const char *name)
  * chronyc's commands that timed does not offer, and what chronyc prints
  * for them when chronyd has the facility off: timed has no manual time
  * input, no RTC driver, no run-time changes of access, sources or
- * options, no smoothing, no dump and no shutdown over the socket.
+ * options, no smoothtime reset or activate, no dump and no shutdown over
+ * the socket.
  */
 static const struct {
 	const char	*name;
@@ -718,7 +738,7 @@ static const struct {
 	{ "reselect", NULL }, { "reselectdist", NULL },
 	{ "rtcdata", "513 RTC driver not running" },
 	{ "selectopts", NULL }, { "settime", NULL }, { "shutdown", NULL },
-	{ "smoothing", NULL }, { "smoothtime", NULL },
+	{ "smoothtime", NULL },
 	{ "trimrtc", "513 RTC driver not running" },
 	{ "writertc", "513 RTC driver not running" },
 };

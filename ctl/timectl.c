@@ -61,6 +61,7 @@ usage_text(FILE *f)
 	    "                      how the last selection saw each source\n"
 	    "  sourcename ADDRESS  the name a source was configured with\n"
 	    "  activity            how many sources are online\n"
+	    "  smoothing           smoothtime's offset of the served time\n"
 	    "  ntpdata [ADDRESS]   the last NTP exchange with each source\n"
 	    "  authdata [-a] [-n] [-v]\n"
 	    "                      the sources' authentication (NTS, keys)\n"

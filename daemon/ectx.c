@@ -74,6 +74,29 @@ ectx_smooth_reset(struct ectx *ctx, int64_t now_ns)
 	smooth_reset(&ctx->smooth, now_ns);
 }
 
+int
+ectx_smoothing(const struct ectx *ctx, struct rpt_smoothing *r)
+{
+	const struct smooth	*s = &ctx->smooth;
+	int64_t			 now = ectx_now_ns(ctx);
+	double			 rate, accel;
+
+	if (!ctx->conf->smoothtime_set ||
+	    !(ctx->conf->smooth_max_freq_ppm > 0.0) ||
+	    !(ctx->conf->smooth_max_wander_ppm > 0.0))
+		return 0;
+	r->leaponly = ctx->conf->smooth_leaponly;
+	r->active = s->active;
+	if (!s->active)
+		return 1;
+	r->offset_s = smooth_offset(s, now, &rate, &accel);
+	r->freq_ppm = rate * 1e6;
+	r->wander_ppm = accel * 1e6;
+	r->last_update_ago_s = (double)(now - s->at_ns) * 1e-9;
+	r->remaining_s = smooth_remaining(s, now);
+	return 1;
+}
+
 int64_t
 ectx_served_ns(const struct ectx *ctx, int64_t t_ns)
 {

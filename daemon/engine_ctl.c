@@ -88,6 +88,20 @@ get_select(struct imsg *imsg, struct ctl_select *sel)
 		fatalx("control message %u: malformed", imsg->hdr.type);
 }
 
+/* smoothtime's state; 505 without it, as chronyd. */
+static void
+ctl_smoothing(struct engine *eng, uint32_t peerid)
+{
+	struct rpt_smoothing	 r;
+
+	memset(&r, 0, sizeof(r));
+	if (!ectx_smoothing(&eng->ctx, &r)) {
+		ctl_result(eng, peerid, CTL_NOTENABLED);
+		return;
+	}
+	ectx_send(&eng->ctx, IMSG_CTL_SMOOTHING, peerid, &r, sizeof(r));
+}
+
 static void
 ctl_activity(struct engine *eng, uint32_t peerid)
 {
@@ -248,6 +262,9 @@ engine_ctl(struct engine *eng, struct imsg *imsg)
 		break;
 	case IMSG_CTL_ACTIVITY:
 		ctl_activity(eng, imsg->hdr.peerid);
+		break;
+	case IMSG_CTL_SMOOTHING:
+		ctl_smoothing(eng, imsg->hdr.peerid);
 		break;
 	case IMSG_CTL_NTPDATA:
 		ctl_ntpdata(eng, imsg);

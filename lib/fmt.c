@@ -841,6 +841,8 @@ fmt_result(int code)
 		return "503 No such source";
 	case CTL_UNAVAIL:
 		return "504 Engine not running";
+	case CTL_NOTENABLED:
+		return "505 Facility not enabled in daemon";
 	default:	/* as chronyc */
 		return "520 Got unexpected error from daemon";
 	}
@@ -866,6 +868,29 @@ fmt_activity_csv(FILE *fp, const struct rpt_activity *a)
 {
 	fprintf(fp, "%d,%d,%d,%d,%d\n", (int)a->online, (int)a->offline,
 	    (int)a->burst_online, (int)a->burst_offline, (int)a->unresolved);
+}
+
+/* chronyc smoothing, with its trailing blank when not leap-only */
+
+void
+fmt_smoothing(FILE *fp, const struct rpt_smoothing *s)
+{
+	fprintf(fp, "Active         : %s %s\n"
+	    "Offset         : %+.9f seconds\n"
+	    "Frequency      : %+.6f ppm\n"
+	    "Wander         : %+.6f ppm per second\n"
+	    "Last update    : %.1f seconds ago\n"
+	    "Remaining time : %.1f seconds\n", s->active ? "Yes" : "No",
+	    s->leaponly ? "(leap second only)" : "", s->offset_s, s->freq_ppm,
+	    s->wander_ppm, s->last_update_ago_s, s->remaining_s);
+}
+
+void
+fmt_smoothing_csv(FILE *fp, const struct rpt_smoothing *s)
+{
+	fprintf(fp, "%s,%s,%.9f,%.6f,%.6f,%.1f,%.1f\n",
+	    s->active ? "Yes" : "No", s->leaponly ? "Yes" : "No", s->offset_s,
+	    s->freq_ppm, s->wander_ppm, s->last_update_ago_s, s->remaining_s);
 }
 
 /* chronyc ntpdata */

@@ -132,6 +132,10 @@ void		 fmt_clients_json(FILE *, const struct rpt_client *,
 void		 fmt_activity(FILE *, const struct rpt_activity *);
 void		 fmt_activity_csv(FILE *, const struct rpt_activity *);
 void		 fmt_activity_json(FILE *, const struct rpt_activity *);
+/* chronyc smoothing: six lines; CSV: the seven fields; JSON: an object. */
+void		 fmt_smoothing(FILE *, const struct rpt_smoothing *);
+void		 fmt_smoothing_csv(FILE *, const struct rpt_smoothing *);
+void		 fmt_smoothing_json(FILE *, const struct rpt_smoothing *);
 
 /*
  * chronyc ntpdata for one source (chronyc puts a blank line before each

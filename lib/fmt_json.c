@@ -440,6 +440,20 @@ activity(struct json *j, const void *p)
 }
 
 static void
+smoothing(struct json *j, const void *p)
+{
+	const struct rpt_smoothing	*s = p;
+
+	json_bool(j, "active", s->active);
+	json_bool(j, "leap_only", s->leaponly);
+	json_num(j, "offset", 9, s->offset_s);
+	json_num(j, "frequency_ppm", 6, s->freq_ppm);
+	json_num(j, "wander_ppm_per_s", 6, s->wander_ppm);
+	json_num(j, "last_update_ago", 1, s->last_update_ago_s);
+	json_num(j, "remaining_time", 1, s->remaining_s);
+}
+
+static void
 sourcename(struct json *j, const void *p)
 {
 	json_str(j, "name", p);
@@ -542,6 +556,12 @@ void
 fmt_activity_json(FILE *fp, const struct rpt_activity *a)
 {
 	json_record(fp, a, activity);
+}
+
+void
+fmt_smoothing_json(FILE *fp, const struct rpt_smoothing *s)
+{
+	json_record(fp, s, smoothing);
 }
 
 void

@@ -107,6 +107,8 @@ enum imsg_type {
 	IMSG_CTL_RESET_SOURCES,	/* no payload; answer IMSG_CTL_RESULT */
 	IMSG_CTL_REKEY,		/* no payload; the monitor answers */
 	IMSG_CTL_CYCLELOGS,	/* no payload; the monitor answers */
+	IMSG_CTL_SMOOTHING,	/* no payload; answer struct rpt_smoothing,
+				   or IMSG_CTL_RESULT 505 */
 
 	/*
 	 * NTS material, monitor -> engine, each with a descriptor: memfds
@@ -231,6 +233,7 @@ struct heartbeat {
 #define CTL_INVALID		502	/* 502 Invalid command */
 #define CTL_NOSOURCE		503	/* 503 No such source */
 #define CTL_UNAVAIL		504	/* 504 Engine not running */
+#define CTL_NOTENABLED		505	/* 505 Facility not enabled in daemon */
 #define CTL_UNEXPECTED		520	/* timectl's for a code of 0 */
 
 struct ctl_result {
@@ -558,6 +561,17 @@ struct rpt_serverstats {
 };
 
 /* timectl activity */
+/* chronyc smoothing: smoothtime's state (lib/smooth.h). */
+struct rpt_smoothing {
+	int32_t		active;		/* corrections are smoothed */
+	int32_t		leaponly;	/* smoothtime ... leaponly */
+	double		offset_s;	/* + the served time is ahead */
+	double		freq_ppm;	/* + the served time runs faster */
+	double		wander_ppm;	/* per second, + speeding up */
+	double		last_update_ago_s;
+	double		remaining_s;	/* until the offset is back to 0 */
+};
+
 struct rpt_activity {
 	int32_t		online;
 	int32_t		offline;

@@ -137,6 +137,7 @@ static const struct ctl_cmd ctl_cmds[] = {
 	{ IMSG_CTL_SOURCES, 0, RIGHTS_USER, "sources" },
 	{ IMSG_CTL_SOURCESTATS, 0, RIGHTS_USER, "sourcestats" },
 	{ IMSG_CTL_ACTIVITY, 0, RIGHTS_USER, "activity" },
+	{ IMSG_CTL_SMOOTHING, 0, RIGHTS_USER, "smoothing" },
 	{ IMSG_CTL_SERVERSTATS, 0, RIGHTS_GROUP, "serverstats" },
 	{ IMSG_CTL_CLIENTS, 0, RIGHTS_GROUP, "clients" },
 	{ IMSG_CTL_AUTHDATA, 0, RIGHTS_GROUP, "authdata" },
@@ -925,6 +926,8 @@ answer_size(uint32_t type)
 		return sizeof(struct rpt_serverstats);
 	case IMSG_CTL_ACTIVITY:
 		return sizeof(struct rpt_activity);
+	case IMSG_CTL_SMOOTHING:
+		return sizeof(struct rpt_smoothing);
 	case IMSG_CTL_SOURCENAME:
 		return sizeof(struct rpt_sourcename);
 	}

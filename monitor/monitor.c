@@ -1047,6 +1047,7 @@ engine_dispatch(struct monitor *mon, struct imsg *imsg)
 	case IMSG_CTL_CLIENTS:
 	case IMSG_CTL_SOURCESTATS:
 	case IMSG_CTL_ACTIVITY:
+	case IMSG_CTL_SMOOTHING:
 	case IMSG_CTL_NTPDATA:
 	case IMSG_CTL_AUTHDATA:
 	case IMSG_CTL_SELECTDATA:

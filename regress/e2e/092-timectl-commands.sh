@@ -154,6 +154,11 @@ rc=$?
 check "settime: 505, exit 1" \
     [ $rc -eq 1 -a "$out" = "505 Facility not enabled in daemon" ]
 check "rtcdata: 513" [ "$(tc rtcdata)" = "513 RTC driver not running" ]
+# smoothing, without smoothtime: the daemon's 505, as chronyd's
+out=$(tc smoothing)
+rc=$?
+check "smoothing without smoothtime: 505, exit 1" \
+    [ $rc -eq 1 -a "$out" = "505 Facility not enabled in daemon" ]
 check "an unknown command: exit 1" sh -c \
     "! '$T/timectl' -h '$CSOCK' bogus 2>/dev/null"
 

@@ -18,7 +18,8 @@
 #    limits, with no control socket.
 #  - smoothtime (seed 1): a timed-sim server with smoothtime 400 0.001
 #    hides from its timed-sim client a 0.1 s step of its own server
-#    (chronyd) for the rest of the run, at most 50 ppm off true.
+#    (chronyd) for the rest of the run, at most 50 ppm off true, and
+#    timectl smoothing shows the offset hidden.
 #  - NTS (seed 1): a timed-sim server with a certificate (openssl) for
 #    node1.net1.clk, a chronyd and a timed-sim client with "server
 #    node1.net1.clk nts": the same limits, and timed-sim's NTS-KE done.
@@ -240,16 +241,29 @@ for seed in $SEEDS; do
 		    sim_node 2 timed "server 192.168.123.1
 smoothtime 400 0.001" &&
 		    sim_node 3 timed "server 192.168.123.2" || exit 1
-		SCN_NODES=3
+		# and timectl smoothing reads node 2 at 1.5 h
+		sim_link 2 4 "(+ 1e-4 0)"
+		sim_cfg "node4_start = 5400"
+		sim_cmd 4 "$top_builddir/timectl" -h /clknetsim/unix/2:1 \
+		    smoothing
+		SCN_NODES=4
 		if run "smoothtime"; then
+			if grep -q '^Active *: Yes $' "$R/log.4" &&
+			    grep -q '^Offset *: -0\.0[5-9][0-9]* seconds$' \
+			    "$R/log.4"; then
+				ok "seed $seed: timectl smoothing: $(grep \
+				    '^Offset' "$R/log.4")"
+			else
+				not_ok "timectl smoothing" "$(cat "$R/log.4")"
+			fi
 			_w=$(paste "$R/log.offset" "$R/log.freq" | awk '
 			    function abs(x) { return x < 0 ? -x : x }
 			    NR > 3900 {
 				d = abs($3 - $1)
 				if (min == "" || d < min)
 					min = d
-				if (abs($6) > f)
-					f = abs($6)
+				if (abs($7) > f)	# node 3, of 4
+					f = abs($7)
 			    }
 			    END { print min + 0, f + 0 }')
 			# shellcheck disable=SC2086

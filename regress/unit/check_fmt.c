@@ -1723,7 +1723,9 @@ START_TEST(test_fmt_result_codes)
 	ck_assert_str_eq(fmt_result(CTL_INVALID), "502 Invalid command");
 	ck_assert_str_eq(fmt_result(CTL_UNAVAIL), "504 Engine not running");
 	ck_assert_str_eq(fmt_result(CTL_NOSOURCE), "503 No such source");
-	ck_assert_str_eq(fmt_result(505),
+	ck_assert_str_eq(fmt_result(CTL_NOTENABLED),
+	    "505 Facility not enabled in daemon");
+	ck_assert_str_eq(fmt_result(506),
 	    "520 Got unexpected error from daemon");
 	ck_assert_str_eq(fmt_result(0),
 	    "520 Got unexpected error from daemon");
@@ -1761,6 +1763,42 @@ START_TEST(test_fmt_activity_csv_json)
 	fmt_activity_json(fp, &a);
 	ck_assert_str_eq(got(fp), "{\"online\":1,\"offline\":2,"
 	    "\"burst_online\":3,\"burst_offline\":4,\"unresolved\":5}\n");
+	ck_assert(json_ok(out));
+}
+END_TEST
+
+/* chronyc smoothing's lines, "Yes " with chronyc's trailing blank. */
+START_TEST(test_fmt_smoothing)
+{
+	struct rpt_smoothing	 s = { 1, 0, -0.0944704, 2.5e-3 / 1e3,
+	    -1e-3, 17.84, 19988.43 };
+	FILE			*fp;
+
+	fp = cap();
+	fmt_smoothing(fp, &s);
+	ck_assert_str_eq(got(fp),
+	    "Active         : Yes \n"
+	    "Offset         : -0.094470400 seconds\n"
+	    "Frequency      : +0.000003 ppm\n"
+	    "Wander         : -0.001000 ppm per second\n"
+	    "Last update    : 17.8 seconds ago\n"
+	    "Remaining time : 19988.4 seconds\n");
+	s.active = 0;
+	s.leaponly = 1;
+	fp = cap();
+	fmt_smoothing_csv(fp, &s);
+	ck_assert_str_eq(got(fp),
+	    "No,Yes,-0.094470400,0.000003,-0.001000,17.8,19988.4\n");
+	fp = cap();
+	fmt_smoothing(fp, &s);
+	ck_assert(strncmp(got(fp), "Active         : No (leap second only)\n",
+	    39) == 0);
+	fp = cap();
+	fmt_smoothing_json(fp, &s);
+	ck_assert_str_eq(got(fp), "{\"active\":false,\"leap_only\":true,"
+	    "\"offset\":-0.094470400,\"frequency_ppm\":0.000003,"
+	    "\"wander_ppm_per_s\":-0.001000,\"last_update_ago\":17.8,"
+	    "\"remaining_time\":19988.4}\n");
 	ck_assert(json_ok(out));
 }
 END_TEST
@@ -2617,6 +2655,7 @@ fmt_suite(void)
 	tcase_add_test(tc, test_fmt_result_codes);
 	tcase_add_test(tc, test_fmt_activity_reference);
 	tcase_add_test(tc, test_fmt_activity_csv_json);
+	tcase_add_test(tc, test_fmt_smoothing);
 	tcase_add_test(tc, test_fmt_ntpdata_reference);
 	tcase_add_test(tc, test_fmt_ntpdata_never_reached);
 	tcase_add_test(tc, test_fmt_ntpdata_edge_values);
