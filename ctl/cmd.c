@@ -523,6 +523,18 @@ cmd_reset(struct session *s, const struct opts *o)
 	    0);
 }
 
+/* smoothtime reset | activate, as chronyc's */
+static int
+cmd_smoothtime(struct session *s, const struct opts *o)
+{
+	const char	*w = o->argc == 1 ? o->argv[0] : "";
+
+	if (strcmp(w, "reset") != 0 && strcmp(w, "activate") != 0)
+		sess_die("usage: %s reset | activate", "smoothtime");
+	return sess_status(sess_ask_code(s, strcmp(w, "reset") == 0 ?
+	    IMSG_CTL_SMOOTH_RESET : IMSG_CTL_SMOOTH_ACTIVATE, NULL, 0), 0);
+}
+
 static int
 cmd_rekey(struct session *s, const struct opts *o)
 {
@@ -687,6 +699,7 @@ static const struct cmd commands[] = {
 	{ "clients", cmd_clients, CMD_NOARGS },
 	{ "activity", cmd_activity, CMD_NOARGS },
 	{ "smoothing", cmd_smoothing, CMD_NOARGS },
+	{ "smoothtime", cmd_smoothtime, 0 },
 	{ "ntpdata", cmd_ntpdata, 0 },
 	{ "authdata", cmd_authdata, CMD_NOARGS },
 	{ "sourcename", cmd_sourcename, 0 },
@@ -720,8 +733,7 @@ cmd_find(const char *name)
  * chronyc's commands that timed does not offer, and what chronyc prints
  * for them when chronyd has the facility off: timed has no manual time
  * input, no RTC driver, no run-time changes of access, sources or
- * options, no smoothtime reset or activate, no dump and no shutdown over
- * the socket.
+ * options, no dump and no shutdown over the socket.
  */
 static const struct {
 	const char	*name;
@@ -738,7 +750,6 @@ static const struct {
 	{ "reselect", NULL }, { "reselectdist", NULL },
 	{ "rtcdata", "513 RTC driver not running" },
 	{ "selectopts", NULL }, { "settime", NULL }, { "shutdown", NULL },
-	{ "smoothtime", NULL },
 	{ "trimrtc", "513 RTC driver not running" },
 	{ "writertc", "513 RTC driver not running" },
 };

@@ -62,6 +62,8 @@ usage_text(FILE *f)
 	    "  sourcename ADDRESS  the name a source was configured with\n"
 	    "  activity            how many sources are online\n"
 	    "  smoothing           smoothtime's offset of the served time\n"
+	    "  smoothtime reset | activate\n"
+	    "                      serve the clock as it is; smooth from now\n"
 	    "  ntpdata [ADDRESS]   the last NTP exchange with each source\n"
 	    "  authdata [-a] [-n] [-v]\n"
 	    "                      the sources' authentication (NTS, keys)\n"

@@ -75,6 +75,19 @@ ectx_smooth_reset(struct ectx *ctx, int64_t now_ns)
 }
 
 int
+ectx_smooth_ctl(struct ectx *ctx, int activate)
+{
+	if (!smooth_enabled(&ctx->smooth))
+		return 0;
+	if (activate && !ctx->smooth.active) {
+		ctx->smooth.active = 1;
+		log_info("smoothtime: time smoothing activated");
+	}
+	smooth_reset(&ctx->smooth, ectx_now_ns(ctx));
+	return 1;
+}
+
+int
 ectx_smoothing(const struct ectx *ctx, struct rpt_smoothing *r)
 {
 	const struct smooth	*s = &ctx->smooth;

@@ -129,6 +129,11 @@ void	ectx_init(struct ectx *, const struct ectx_hooks *, void *arg);
 void	ectx_smooth_correct(struct ectx *, int64_t now_ns, double doffset_s,
 	    double dfreq_ppm, double skew_ppm);
 void	ectx_smooth_reset(struct ectx *, int64_t now_ns);
+/*
+ * timectl smoothtime reset (the clock served as it is) or activate (now,
+ * whatever the skew): 0 without smoothtime.
+ */
+int	ectx_smooth_ctl(struct ectx *, int activate);
 /* timectl smoothing: 0 without smoothtime, else 1 and r filled. */
 int	ectx_smoothing(const struct ectx *, struct rpt_smoothing *r);
 /* The time to serve for the engine's time t_ns: t_ns with smoothtime's. */

@@ -294,6 +294,12 @@ engine_ctl(struct engine *eng, struct imsg *imsg)
 		client_reset_sources(eng->client);
 		ctl_result(eng, imsg->hdr.peerid, CTL_OK);
 		break;
+	case IMSG_CTL_SMOOTH_RESET:
+	case IMSG_CTL_SMOOTH_ACTIVATE:
+		ctl_result(eng, imsg->hdr.peerid, ectx_smooth_ctl(&eng->ctx,
+		    imsg->hdr.type == IMSG_CTL_SMOOTH_ACTIVATE) ? CTL_OK :
+		    CTL_NOTENABLED);
+		break;
 	case IMSG_CTL_SELECTDATA:
 		client_send_selectdata(eng->client, imsg->hdr.peerid);
 		break;

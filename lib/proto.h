@@ -109,6 +109,8 @@ enum imsg_type {
 	IMSG_CTL_CYCLELOGS,	/* no payload; the monitor answers */
 	IMSG_CTL_SMOOTHING,	/* no payload; answer struct rpt_smoothing,
 				   or IMSG_CTL_RESULT 505 */
+	IMSG_CTL_SMOOTH_RESET,	/* no payload; answer IMSG_CTL_RESULT */
+	IMSG_CTL_SMOOTH_ACTIVATE, /* no payload; answer IMSG_CTL_RESULT */
 
 	/*
 	 * NTS material, monitor -> engine, each with a descriptor: memfds

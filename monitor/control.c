@@ -156,6 +156,8 @@ static const struct ctl_cmd ctl_cmds[] = {
 	    "sourcename" },
 	{ IMSG_CTL_ONOFFLINE, 0, RIGHTS_ROOT, "onoffline" },
 	{ IMSG_CTL_RESET_SOURCES, 0, RIGHTS_ROOT, "reset sources" },
+	{ IMSG_CTL_SMOOTH_RESET, 0, RIGHTS_ROOT, "smoothtime reset" },
+	{ IMSG_CTL_SMOOTH_ACTIVATE, 0, RIGHTS_ROOT, "smoothtime activate" },
 	{ IMSG_CTL_REKEY, 0, RIGHTS_ROOT, "rekey" },
 	{ IMSG_CTL_CYCLELOGS, 0, RIGHTS_ROOT, "cyclelogs" },
 };
@@ -577,6 +579,8 @@ conn_dispatch(struct ctl_conn *c, struct imsg *imsg)
 		break;
 	case IMSG_CTL_ONOFFLINE:
 	case IMSG_CTL_RESET_SOURCES:
+	case IMSG_CTL_SMOOTH_RESET:
+	case IMSG_CTL_SMOOTH_ACTIVATE:
 		log_info("%s (uid %u)", cmd->name, (unsigned)c->uid);
 		relay(c, cmd->type, NULL, 0);
 		break;

@@ -141,7 +141,7 @@ check "cyclelogs: a new measurements.log" wait_for 10 \
     test -s "$T/log/measurements.log"
 
 # the changes are root's
-for cmd in onoffline "reset sources" rekey cyclelogs; do
+for cmd in onoffline "reset sources" rekey cyclelogs "smoothtime reset"; do
 	out=$(as_nobody $cmd 2>&1)
 	rc=$?
 	check "$cmd as nobody: 501 Not authorised, exit 1" \
@@ -158,6 +158,10 @@ check "rtcdata: 513" [ "$(tc rtcdata)" = "513 RTC driver not running" ]
 out=$(tc smoothing)
 rc=$?
 check "smoothing without smoothtime: 505, exit 1" \
+    [ $rc -eq 1 -a "$out" = "505 Facility not enabled in daemon" ]
+out=$(tc smoothtime activate)
+rc=$?
+check "smoothtime activate without smoothtime: 505, exit 1" \
     [ $rc -eq 1 -a "$out" = "505 Facility not enabled in daemon" ]
 check "an unknown command: exit 1" sh -c \
     "! '$T/timectl' -h '$CSOCK' bogus 2>/dev/null"
