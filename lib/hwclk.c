@@ -36,6 +36,7 @@
 #include <string.h>
 
 #include "hwclk.h"
+#include "rgr.h"
 
 #define MAX_ERR_S		1e3	/* a sample's error, at most */
 #define MAX_DELAY_NS		1000000000LL	/* a reading's, at most */
@@ -106,9 +107,8 @@ hwclk_readings(const struct hwclk *h, const struct hwclk_reading *r, int n,
     struct hwclk_sample *out)
 {
 	int64_t	 d, min_d, prec_ns, mid_ref, dhw, dmid;
-	int64_t	 off[HWCLK_MAX_READINGS];
-	double	 mid_sum, med;
-	int	 i, j, ref, kept;
+	double	 off[HWCLK_MAX_READINGS], mid_sum, med;
+	int	 i, ref, kept;
 
 	memset(out, 0, sizeof(*out));
 	if (n < 1 || n > HWCLK_MAX_READINGS)
@@ -143,17 +143,10 @@ hwclk_readings(const struct hwclk *h, const struct hwclk_reading *r, int n,
 			continue;
 		dhw = sub_ns(r[i].hw_ns, r[ref].hw_ns);
 		dmid = sub_ns(r[i].sys_before_ns + d / 2, mid_ref);
-		off[kept++] = sub_ns(dhw, dmid);
+		off[kept++] = (double)sub_ns(dhw, dmid);
 		mid_sum += (double)dmid;
 	}
-	for (i = 1; i < kept; i++)		/* insertion sort */
-		for (j = i; j > 0 && off[j - 1] > off[j]; j--) {
-			dhw = off[j];
-			off[j] = off[j - 1];
-			off[j - 1] = dhw;
-		}
-	med = kept % 2 ? (double)off[kept / 2] :
-	    ((double)off[kept / 2 - 1] + (double)off[kept / 2]) / 2.0;
+	med = rgr_median(off, kept);
 	out->sys_ns = add_ns(mid_ref, mid_sum / kept / 1e9);
 	out->hw_ns = add_ns(r[ref].hw_ns, (mid_sum / kept + med) / 1e9);
 	out->err_s = (double)min_d / 2e9;
