@@ -41,12 +41,8 @@ ectx_init(struct ectx *ctx, const struct ectx_hooks *hooks, void *arg)
 	ctx->leaps = &ctx->leap_table;
 	ctx->hooks = hooks;
 	ctx->hooks_arg = arg;
-	/* leaponly: leap seconds are the kernel's, not smoothed (conf.c) */
-	if (ctx->conf->smoothtime_set && !ctx->conf->smooth_leaponly)
-		smooth_init(&ctx->smooth, ctx->conf->smooth_max_freq_ppm,
-		    ctx->conf->smooth_max_wander_ppm);
-	else
-		smooth_init(&ctx->smooth, 0.0, 0.0);
+	smooth_init(&ctx->smooth, ctx->conf->smooth_max_freq_ppm,
+	    ctx->conf->smooth_max_wander_ppm, ctx->conf->smooth_leaponly);
 }
 
 uint32_t
@@ -94,11 +90,9 @@ ectx_smoothing(const struct ectx *ctx, struct rpt_smoothing *r)
 	int64_t			 now = ectx_now_ns(ctx);
 	double			 rate, accel;
 
-	if (!ctx->conf->smoothtime_set ||
-	    !(ctx->conf->smooth_max_freq_ppm > 0.0) ||
-	    !(ctx->conf->smooth_max_wander_ppm > 0.0))
+	if (!smooth_enabled(s))
 		return 0;
-	r->leaponly = ctx->conf->smooth_leaponly;
+	r->leaponly = s->leaponly;
 	r->active = s->active;
 	if (!s->active)
 		return 1;

@@ -22,13 +22,15 @@
 #include "smooth.h"
 
 void
-smooth_init(struct smooth *s, double max_freq_ppm, double max_wander_ppm)
+smooth_init(struct smooth *s, double max_freq_ppm, double max_wander_ppm,
+    int leaponly)
 {
 	memset(s, 0, sizeof(*s));
 	if (!(max_freq_ppm > 0.0) || !(max_wander_ppm > 0.0))
 		return;
 	s->max_freq = max_freq_ppm * 1e-6;
 	s->max_wander = max_wander_ppm * 1e-6;
+	s->leaponly = leaponly;
 }
 
 int
@@ -122,13 +124,15 @@ smooth_correct(struct smooth *s, int64_t now_ns, double doffset_s,
 		return;
 	if (!s->active) {
 		/* the skew, and how far the frequency just was off */
-		if ((skew_ppm + fabs(dfreq_ppm)) * 1e-6 / s->max_wander <
-		    SMOOTH_UNLOCK_RATIO) {
+		if (s->leaponly || (skew_ppm + fabs(dfreq_ppm)) * 1e-6 /
+		    s->max_wander < SMOOTH_UNLOCK_RATIO) {
 			s->active = 1;
 			smooth_reset(s, now_ns);
 		}
 		return;
 	}
+	if (s->leaponly)
+		return;
 	/*
 	 * The clock's time now runs at 1 - d times its rate before, so the
 	 * served time (the clock's plus the offset) keeps its rate if

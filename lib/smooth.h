@@ -31,9 +31,10 @@
 #include <stdint.h>
 
 /*
- * Corrections are smoothed only once the clock's skew over max_wander is
- * under this many seconds (chrony's): a clock still finding its
- * frequency is not hidden from the clients.
+ * Corrections are smoothed only once the clock's skew and the frequency
+ * correction just made, over max_wander, are under this many seconds
+ * (chrony's ratio): a clock still finding its frequency is not hidden
+ * from the clients.
  */
 #define SMOOTH_UNLOCK_RATIO	10000.0
 
@@ -45,6 +46,8 @@ struct smooth_stage {
 struct smooth {
 	double		max_freq;	/* s/s */
 	double		max_wander;	/* s/s^2; 0: smoothing off */
+	int		leaponly;	/* only leap seconds (none: timed's are
+					   the kernel's), corrections ignored */
 	int		active;		/* unlocked: corrections smoothed */
 	int64_t		at_ns;		/* the plan's start, the clock's time */
 	double		offset_s;	/* at at_ns: + served ahead of the clock */
@@ -54,7 +57,7 @@ struct smooth {
 
 /* max_freq_ppm, max_wander_ppm (per second) > 0: enabled. */
 void	smooth_init(struct smooth *, double max_freq_ppm,
-	    double max_wander_ppm);
+	    double max_wander_ppm, int leaponly);
 int	smooth_enabled(const struct smooth *);
 /* The offset to add to the clock's time now (s); rate and accel if wanted. */
 double	smooth_offset(const struct smooth *, int64_t now_ns, double *rate,
@@ -66,7 +69,7 @@ double	smooth_remaining(const struct smooth *, int64_t now_ns);
  * off it (+ moved back) and its compensation grew by dfreq_ppm (it runs
  * slower by that much); skew_ppm is its frequency's uncertainty.  The
  * first correction after the skew fell enough unlocks the smoothing and
- * is not smoothed.
+ * is not smoothed; in leaponly mode the first unlocks it and none is.
  */
 void	smooth_correct(struct smooth *, int64_t now_ns, double doffset_s,
 	    double dfreq_ppm, double skew_ppm);

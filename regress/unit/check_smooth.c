@@ -65,11 +65,11 @@ START_TEST(test_smooth_disabled)
 {
 	struct smooth	 s;
 
-	smooth_init(&s, 0.0, 0.001);
+	smooth_init(&s, 0.0, 0.001, 0);
 	ck_assert(!smooth_enabled(&s));
 	smooth_correct(&s, 10 * S, 1.0, 0.0, 0.0);
 	ck_assert_double_eq(smooth_offset(&s, 20 * S, NULL, NULL), 0.0);
-	smooth_init(&s, 400.0, NAN);
+	smooth_init(&s, 400.0, NAN, 0);
 	ck_assert(!smooth_enabled(&s));
 }
 END_TEST
@@ -79,7 +79,7 @@ START_TEST(test_smooth_unlocks_on_a_small_skew)
 {
 	struct smooth	 s;
 
-	smooth_init(&s, 400.0, 0.001);
+	smooth_init(&s, 400.0, 0.001, 0);
 	ck_assert(smooth_enabled(&s));
 	/* 100 ppm / 1e-9 per s = 1e5 s: locked */
 	smooth_correct(&s, 100 * S, 0.5, 3.0, 100.0);
@@ -105,7 +105,7 @@ START_TEST(test_smooth_one_second)
 	struct smooth	 s;
 	double		 took;
 
-	smooth_init(&s, 400.0, 0.001);
+	smooth_init(&s, 400.0, 0.001, 0);
 	smooth_correct(&s, 0, 0.0, 0.0, 0.0);
 	smooth_correct(&s, 10 * S, 1.0, 0.0, 0.0);
 	took = follow(&s, 10 * S);
@@ -121,7 +121,7 @@ START_TEST(test_smooth_rate_held_at_max_freq)
 	struct smooth	 s;
 	double		 took, r;
 
-	smooth_init(&s, 2000.0, 1.0);
+	smooth_init(&s, 2000.0, 1.0, 0);
 	smooth_correct(&s, 0, 0.0, 0.0, 0.0);
 	smooth_correct(&s, 0, -10.0, 0.0, 0.0);
 	(void)smooth_offset(&s, 2500 * S, &r, NULL);
@@ -136,7 +136,7 @@ START_TEST(test_smooth_rate_held_at_max_freq)
 	 * braked to 400 ppm (about 600 s, 0.42 s), held, and braked to rest
 	 * (400 s, 0.08 s): about 9.5 s at 400 ppm in between.
 	 */
-	smooth_init(&s, 400.0, 1.0);
+	smooth_init(&s, 400.0, 1.0, 0);
 	smooth_correct(&s, 0, 0.0, 0.0, 0.0);
 	smooth_correct(&s, 0, -10.0, 1000.0, 0.0);
 	took = follow(&s, 0);
@@ -156,7 +156,7 @@ START_TEST(test_smooth_frequency_and_midway)
 	struct smooth	 s;
 	double		 r;
 
-	smooth_init(&s, 400.0, 0.01);
+	smooth_init(&s, 400.0, 0.01, 0);
 	smooth_correct(&s, 0, 0.0, 0.0, 0.0);
 	smooth_correct(&s, 0, 0.0, 5.0, 0.0);
 	ck_assert_double_eq_tol(smooth_offset(&s, 0, &r, NULL), 0.0, 1e-15);
@@ -173,11 +173,26 @@ START_TEST(test_smooth_frequency_and_midway)
 }
 END_TEST
 
+/* leaponly: unlocked by the first correction, and none is smoothed. */
+START_TEST(test_smooth_leaponly)
+{
+	struct smooth	 s;
+
+	smooth_init(&s, 400.0, 0.001, 1);
+	ck_assert(smooth_enabled(&s));
+	smooth_correct(&s, 10 * S, 0.5, 3.0, 100.0);
+	ck_assert(s.active);
+	smooth_correct(&s, 20 * S, 0.5, 3.0, 0.0);
+	ck_assert_double_eq(smooth_offset(&s, 30 * S, NULL, NULL), 0.0);
+	ck_assert_double_eq(smooth_remaining(&s, 30 * S), 0.0);
+}
+END_TEST
+
 START_TEST(test_smooth_reset)
 {
 	struct smooth	 s;
 
-	smooth_init(&s, 400.0, 0.001);
+	smooth_init(&s, 400.0, 0.001, 0);
 	smooth_correct(&s, 0, 0.0, 0.0, 0.0);
 	smooth_correct(&s, 0, 1.0, 0.0, 0.0);
 	ck_assert(smooth_remaining(&s, 10 * S) > 0.0);
@@ -200,6 +215,7 @@ main(void)
 	tcase_add_test(tc, test_smooth_one_second);
 	tcase_add_test(tc, test_smooth_rate_held_at_max_freq);
 	tcase_add_test(tc, test_smooth_frequency_and_midway);
+	tcase_add_test(tc, test_smooth_leaponly);
 	tcase_add_test(tc, test_smooth_reset);
 	suite_add_tcase(su, tc);
 	sr = srunner_create(su);
