@@ -338,41 +338,33 @@ sim_connected(evutil_socket_t fd, short what, void *arg)
 
 /*
  * sim: resolve with getaddrinfo(3), which clknetsim answers for its
- * nodes' names at once, and connect; clknetsim reports the socket
- * writable once the connection is up, and only then may it send.
+ * nodes' names and addresses at once, and connect; clknetsim reports
+ * the socket writable once the connection is up, and only then may it
+ * send.
  */
 static void
 sim_connect(struct ntske_conn *c)
 {
-	struct sockaddr_storage	 ss;
-	struct addrinfo		 hints, *ai;
-	int			 sslen;
+	struct addrinfo	 hints, *ai;
+	char		 port[8];
+	int		 rc;
 
-	if (!numeric(c->host, &ss, &sslen, c->port)) {
-		memset(&hints, 0, sizeof(hints));
-		hints.ai_socktype = SOCK_STREAM;
-		if (getaddrinfo(c->host, NULL, &hints, &ai) != 0) {
-			log_warnx("ntske: %s: cannot resolve it", c->host);
-			client_finish(c, NTSKE_ERR_DNS, 0);
-			return;
-		}
-		memset(&ss, 0, sizeof(ss));
-		memcpy(&ss, ai->ai_addr, ai->ai_addrlen < sizeof(ss) ?
-		    ai->ai_addrlen : sizeof(ss));
-		sslen = ai->ai_addrlen;
-		freeaddrinfo(ai);
-		if (ss.ss_family == AF_INET)
-			((struct sockaddr_in *)&ss)->sin_port = htons(c->port);
-		else
-			((struct sockaddr_in6 *)&ss)->sin6_port =
-			    htons(c->port);
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_socktype = SOCK_STREAM;
+	snprintf(port, sizeof(port), "%u", c->port);
+	if (getaddrinfo(c->host, port, &hints, &ai) != 0) {
+		log_warnx("ntske: %s: cannot resolve it", c->host);
+		client_finish(c, NTSKE_ERR_DNS, 0);
+		return;
 	}
-	if ((c->fd = socket(ss.ss_family, SOCK_STREAM, 0)) == -1 ||
+	rc = (c->fd = socket(ai->ai_family, SOCK_STREAM, 0)) == -1 ||
 	    evutil_make_socket_nonblocking(c->fd) == -1 ||
-	    (connect(c->fd, (struct sockaddr *)&ss, sslen) == -1 &&
+	    (connect(c->fd, ai->ai_addr, ai->ai_addrlen) == -1 &&
 	    errno != EINPROGRESS) ||
 	    (c->ev_conn = event_new(c->base, c->fd, EV_WRITE, sim_connected,
-	    c)) == NULL || event_add(c->ev_conn, NULL) == -1) {
+	    c)) == NULL || event_add(c->ev_conn, NULL) == -1;
+	freeaddrinfo(ai);
+	if (rc) {
 		log_warnx("ntske: %s port %u: %s", c->host, c->port,
 		    strerror(errno));
 		client_finish(c, NTSKE_ERR_CONNECT, 0);

@@ -481,6 +481,24 @@ listen_resume(evutil_socket_t fd, short ev, void *arg)
 		event_add(srv->socks[i].ev, NULL);
 }
 
+/* In clknetsim, accept(2) then non-blocking: it has no accept4(2). */
+static int
+accept_one(const struct ntske_server *srv, int lfd,
+    struct sockaddr_storage *ss, socklen_t *sslen)
+{
+	int	 fd;
+
+	if (!srv->p.sim)
+		return accept4(lfd, (struct sockaddr *)ss, sslen,
+		    SOCK_NONBLOCK | SOCK_CLOEXEC);
+	if ((fd = accept(lfd, (struct sockaddr *)ss, sslen)) != -1 &&
+	    evutil_make_socket_nonblocking(fd) == -1) {
+		close(fd);
+		fd = -1;
+	}
+	return fd;
+}
+
 static void
 accept_cb(evutil_socket_t lfd, short ev, void *arg)
 {
@@ -490,21 +508,10 @@ accept_cb(evutil_socket_t lfd, short ev, void *arg)
 	socklen_t		 sslen;
 	int			 i, fd;
 
-	for (i = 0; i < ACCEPT_BATCH; i++) {
+	/* clknetsim aborts on a second accept(2) a wakeup: ntske.h */
+	for (i = 0; i < (srv->p.sim ? 1 : ACCEPT_BATCH); i++) {
 		sslen = sizeof(ss);
-		if (srv->p.sim && i > 0)
-			return;		/* no second accept(2): ntske.h */
-		if (srv->p.sim)
-			fd = accept(lfd, (struct sockaddr *)&ss, &sslen);
-		else
-			fd = accept4(lfd, (struct sockaddr *)&ss, &sslen,
-			    SOCK_NONBLOCK | SOCK_CLOEXEC);
-		if (fd != -1 && srv->p.sim &&
-		    evutil_make_socket_nonblocking(fd) == -1) {
-			close(fd);
-			fd = -1;
-		}
-		if (fd == -1) {
+		if ((fd = accept_one(srv, lfd, &ss, &sslen)) == -1) {
 			if (errno == EMFILE || errno == ENFILE ||
 			    errno == ENOBUFS || errno == ENOMEM) {
 				log_debug("ntske: accept: %s", strerror(errno));
