@@ -109,6 +109,13 @@ int		 client_rc_device(struct client *, const struct refclock_dev *,
 		    int fd);
 /* A sample the monitor took from a refclock's SHM segment. */
 void		 client_rc_shm(struct client *, const struct refclock_shm *);
+/*
+ * A symmetric mode packet that came to the NTP port at rx_ns (local
+ * time): 1 if it is a configured peer's (its address and port), which
+ * takes it; 0 for the server to judge.
+ */
+int		 client_peer_rx(struct client *, const struct sockaddr *from,
+		    const uint8_t *pkt, size_t len, int64_t rx_ns);
 int		 client_server_state(const struct client *, struct srv_state *,
 		    int64_t *disp_ns, double *disp_rate);
 

@@ -60,6 +60,11 @@
 #define FIRST_DUE_NS	2000000000LL	/* client_first_pending() */
 
 static void	poll_cb(evutil_socket_t, short, void *);
+static void	use_sample(struct csrc *, struct sst_sample *, const uint8_t *,
+		    size_t);
+static int	same_address(const struct sockaddr *,
+		    const struct sockaddr_storage *);
+static void	note_address(struct csrc *, const struct sockaddr_storage *);
 
 /*
  * Requests to different sources leave apart, as chrony's: 0.2 s, or an
@@ -233,6 +238,8 @@ sync_loop(const struct csrc *s)
 	    (s->src.last.pkt.stratum <= 1 ||
 	    s->src.last.pkt.refid != s->local_refid)))
 		return 0;
+	if (s->src.p.peer)	/* it hears from us on our polls */
+		return 1;
 	for (a = conf->acl; a != NULL; a = a->next)
 		if (a->allow)
 			return 1;
@@ -320,24 +327,17 @@ bad:
 	return 0;
 }
 
-/* An answer from s's server, on its connected socket. */
+/*
+ * A packet from s's server or peer, received at t4: authenticated (NTS
+ * or a key), checked by the source, and its sample to the filters.
+ */
 static void
-handle_reply(struct csrc *s, uint8_t *buf, size_t n, struct msghdr *m)
+take(struct csrc *s, const uint8_t *buf, size_t n, int64_t t4)
 {
 	struct sst_sample	 sm;
-	struct hwts_cmsg	 c;
-	int64_t			 t4, next;
-	enum sst_reason		 why;
-	struct sst_est		 est;
-	double			 predicted;
-	int			 have_est;
+	int64_t			 next = s->src.next_ns;
+	enum src_reason		 why;
 
-	/* the card's timestamp, else the kernel's, else ours */
-	hwts_parse_cmsgs(m->msg_control, m->msg_controllen, &c);
-	if (c.hw_ns != 0 && c.if_index != 0)
-		s->rx_if_index = c.if_index;
-	s->rx_src = hwif_stamp(s->cl->ctx, &c, 0, n,
-	    s->addr.ss_family == AF_INET6, ectx_now_ns(s->cl->ctx), &t4);
 	/* NTS: authenticated and ours, or dropped (counted there) */
 	if (s->nts != NULL && !ntscl_response(s->nts, buf, n,
 	    s->src.req.awaiting ? s->src.req.xmt : 0))
@@ -345,10 +345,74 @@ handle_reply(struct csrc *s, uint8_t *buf, size_t n, struct msghdr *m)
 	/* a key: its MAC good, then the header alone */
 	if (s->conf->key != 0 && (n = mac_reply(s, buf, n)) == 0)
 		return;
-	if (src_reply(&s->src, buf, n, t4, &sm) != SRC_OK)
-		return;		/* counted in the source */
+	why = src_reply(&s->src, buf, n, t4, &sm);
+	/* a peer's packet moves our next one (src_reply()) */
+	if (s->src.next_ns != next)
+		client_schedule(s, s->src.next_ns - ectx_now_ns(s->cl->ctx));
+	if (why == SRC_OK)	/* else counted in the source */
+		use_sample(s, &sm, buf, n);
+}
+
+/* An answer from s's server, on its connected socket. */
+static void
+handle_reply(struct csrc *s, uint8_t *buf, size_t n, struct msghdr *m)
+{
+	struct hwts_cmsg	 c;
+	int64_t			 t4;
+
+	/* the card's timestamp, else the kernel's, else ours */
+	hwts_parse_cmsgs(m->msg_control, m->msg_controllen, &c);
+	if (c.hw_ns != 0 && c.if_index != 0)
+		s->rx_if_index = c.if_index;
+	s->rx_src = hwif_stamp(s->cl->ctx, &c, 0, n,
+	    s->addr.ss_family == AF_INET6, ectx_now_ns(s->cl->ctx), &t4);
+	take(s, buf, n, t4);
+}
+
+static int
+same_port(const struct sockaddr *a, const struct sockaddr_storage *b)
+{
+	if (a->sa_family == AF_INET)
+		return ((const struct sockaddr_in *)a)->sin_port ==
+		    ((const struct sockaddr_in *)b)->sin_port;
+	return ((const struct sockaddr_in6 *)a)->sin6_port ==
+	    ((const struct sockaddr_in6 *)b)->sin6_port;
+}
+
+int
+client_peer_rx(struct client *cl, const struct sockaddr *from,
+    const uint8_t *pkt, size_t len, int64_t rx_ns)
+{
+	struct csrc	*s;
+	int		 i;
+
+	for (i = 0; i < cl->n; i++) {
+		s = cl->srcs[i];
+		if (!s->src.p.peer || !s->resolved ||
+		    !same_address(from, &s->addr) || !same_port(from, &s->addr))
+			continue;
+		s->rx_src = HWTS_KERNEL;
+		take(s, pkt, len, rx_ns);
+		return 1;
+	}
+	return 0;
+}
+
+/* A sample that src_reply() gave: to the filters, the poll, selection. */
+static void
+use_sample(struct csrc *s, struct sst_sample *smp, const uint8_t *buf,
+    size_t n)
+{
+	struct sst_sample	 sm = *smp;
+	int64_t			 next;
+	enum sst_reason		 why;
+	struct sst_est		 est;
+	double			 predicted;
+	int			 have_est;
+
 	if (sync_loop(s)) {
 		s->src.stats.refused[SRC_SYNC_LOOP]++;
+		src_loop_answer(&s->src);
 		log_debug("source %s: synchronised to us: no sample", s->name);
 		return;
 	}
@@ -438,28 +502,54 @@ set_timestamping(struct csrc *s)
 	return 0;
 }
 
-/* Our end of the connected socket, for ntpdata. */
+/* Our end of a socket connected to the source, for ntpdata. */
 static void
-note_local(struct csrc *s)
+note_local(struct csrc *s, int fd)
 {
 	struct sockaddr_storage	 ss;
 	socklen_t		 len = sizeof(ss);
-	const void		*a;
 
-	if (getsockname(s->fd, (struct sockaddr *)&ss, &len) == -1)
-		return;
-	a = ss.ss_family == AF_INET ?
-	    (const void *)&((const struct sockaddr_in *)&ss)->sin_addr :
-	    (const void *)&((const struct sockaddr_in6 *)&ss)->sin6_addr;
-	if (inet_ntop(ss.ss_family, a, s->local, sizeof(s->local)) == NULL)
+	if (getsockname(fd, (struct sockaddr *)&ss, &len) == 0)
+		note_address(s, &ss);
+}
+
+/*
+ * A peer's packets leave from the NTP port: its socket's address, or
+ * where the route to the peer leaves from (a wildcard's).
+ */
+static void
+note_peer_local(struct csrc *s)
+{
+	struct sockaddr_storage	 ss;
+	int			 fd;
+
+	if (ectx_peer_local(s->cl->ctx, s->addr.ss_family, &ss) == 0)
+		note_address(s, &ss);
+	else if ((fd = sock_open(s->addr.ss_family, SOCK_DGRAM)) != -1) {
+		if (connect(fd, (struct sockaddr *)&s->addr, s->alen) == 0)
+			note_local(s, fd);
+		close(fd);
+	}
+}
+
+/* Our address to the source, as ntpdata and the loop test see it. */
+static void
+note_address(struct csrc *s, const struct sockaddr_storage *sp)
+{
+	const void	*a;
+
+	a = sp->ss_family == AF_INET ?
+	    (const void *)&((const struct sockaddr_in *)sp)->sin_addr :
+	    (const void *)&((const struct sockaddr_in6 *)sp)->sin6_addr;
+	if (inet_ntop(sp->ss_family, a, s->local, sizeof(s->local)) == NULL)
 		s->local[0] = '\0';
-	s->local_refid = refid_of(&ss);
-	s->self = ss.ss_family == s->addr.ss_family &&
+	s->local_refid = refid_of(sp);
+	s->self = sp->ss_family == s->addr.ss_family &&
 	    s->conf->port == s->cl->ctx->conf->port &&
-	    memcmp(a, ss.ss_family == AF_INET ?
+	    memcmp(a, sp->ss_family == AF_INET ?
 	    (const void *)&((const struct sockaddr_in *)&s->addr)->sin_addr :
 	    (const void *)&((const struct sockaddr_in6 *)&s->addr)->sin6_addr,
-	    ss.ss_family == AF_INET ? 4 : 16) == 0;
+	    sp->ss_family == AF_INET ? 4 : 16) == 0;
 }
 
 static int
@@ -489,7 +579,7 @@ open_socket(struct csrc *s)
 		client_close_socket(s);
 		return -1;
 	}
-	note_local(s);
+	note_local(s, s->fd);
 	return 0;
 }
 
@@ -528,6 +618,42 @@ replace(struct csrc *s, const char *why)
 	    inet_pton(AF_INET6, s->conf->name, &a6) != 1)
 		client_resolve(s);
 	client_schedule(s, 0);
+}
+
+/* A peer's packet of ours, signed with its key if it has one. */
+static size_t
+peer_packet(struct csrc *s, int64_t t1, uint64_t rnd, uint8_t *pkt, int sel)
+{
+	struct srv_state	 st;
+
+	ectx_served_state(s->cl->ctx, &st);
+	src_poll_peer(&s->src, t1, rnd, &st, pkt, sel);
+	if (s->conf->key != 0)
+		return ntpkeys_sign(s->cl->ctx->keys, s->conf->key, pkt,
+		    PKT_HDR_LEN, 4);
+	return PKT_HDR_LEN;
+}
+
+/*
+ * A peer's poll: from the NTP port, where its packets come to us (and
+ * to the client by client_peer_rx()).  Returns when it left.
+ */
+static int64_t
+send_peer(struct csrc *s, uint64_t rnd, int sel)
+{
+	uint8_t		 pkt[PKT_MAX_LEN];
+	size_t		 len;
+	int64_t		 t1;
+
+	client_close_socket(s);
+	note_peer_local(s);	/* the NTP port's sockets come at start */
+	t1 = ectx_now_ns(s->cl->ctx);
+	s->cl->last_poll_ns = loop_ns();
+	len = peer_packet(s, t1, rnd, pkt, sel);
+	if (len > 0 && ectx_peer_send(s->cl->ctx, (struct sockaddr *)&s->addr,
+	    s->alen, pkt, len) == -1)
+		log_debug("source %s: send: %s", s->name, strerror(errno));
+	return t1;
 }
 
 static void
@@ -571,7 +697,9 @@ poll_cb(evutil_socket_t fd, short ev, void *arg)
 	if (getrandom(&xmt, sizeof(xmt), 0) != sizeof(xmt))
 		fatal("getrandom");
 	s->tx_src = HWTS_DAEMON;
-	if (open_socket(s) == -1) {
+	if (s->src.p.peer)
+		t1 = send_peer(s, xmt, sel);
+	else if (open_socket(s) == -1) {
 		log_debug("source %s: %s", s->name, strerror(errno));
 		t1 = ectx_now_ns(s->cl->ctx);
 		src_poll(&s->src, t1, xmt, pkt, sel);	/* counts as lost */
@@ -758,6 +886,7 @@ client_csrc_new(struct client *cl, const struct conf_source *cs)
 	p.maxdelay_s = cs->maxdelay_s;
 	p.polltarget = cs->polltarget;
 	p.xleave = cs->xleave;
+	p.peer = cs->type == CONF_SRC_PEER;
 	src_init(&s->src, &p, ectx_now_ns(cl->ctx));
 	if ((s->sst = sst_new()) == NULL ||
 	    (s->ev_poll = evtimer_new(cl->ctx->base, poll_cb, s)) == NULL)

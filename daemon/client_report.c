@@ -249,7 +249,8 @@ client_send_sources(const struct client *cl, uint32_t peerid)
 	for (i = 0; i < cl->n; i++) {
 		s = cl->srcs[i];
 		memset(&r, 0, sizeof(r));
-		r.mode = s->rc != NULL ? RPT_MODE_REFCLOCK : RPT_MODE_SERVER;
+		r.mode = s->rc != NULL ? RPT_MODE_REFCLOCK :
+		    s->src.p.peer ? RPT_MODE_PEER : RPT_MODE_SERVER;
 		r.state = s->state;
 		snprintf(r.name, sizeof(r.name), "%s", s->name);
 		client_address_of(s, r.address, sizeof(r.address));

@@ -285,3 +285,30 @@ ectx_nts_respond(struct ectx *ctx, const uint8_t *req, size_t reqlen,
 	return ctx->hooks->nts_respond(ctx->hooks_arg, req, reqlen, out,
 	    outsize, hdrlen, st);
 }
+
+void
+ectx_served_state(const struct ectx *ctx, struct srv_state *st)
+{
+	ctx->hooks->served_state(ctx->hooks_arg, st);
+}
+
+int
+ectx_peer_local(const struct ectx *ctx, int family,
+    struct sockaddr_storage *ss)
+{
+	return ctx->hooks->peer_local(ctx->hooks_arg, family, ss);
+}
+
+int
+ectx_peer_send(struct ectx *ctx, const struct sockaddr *to, socklen_t tolen,
+    const void *pkt, size_t len)
+{
+	return ctx->hooks->peer_send(ctx->hooks_arg, to, tolen, pkt, len);
+}
+
+int
+ectx_peer_rx(struct ectx *ctx, const struct sockaddr *from,
+    const uint8_t *pkt, size_t len, int64_t rx_ns)
+{
+	return ctx->hooks->peer_rx(ctx->hooks_arg, from, pkt, len, rx_ns);
+}

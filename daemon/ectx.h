@@ -27,6 +27,7 @@
 #ifndef TIMED_ECTX_H
 #define TIMED_ECTX_H
 
+#include <sys/socket.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -80,6 +81,19 @@ struct ectx_hooks {
 	size_t	(*nts_respond)(void *arg, const uint8_t *req, size_t reqlen,
 		    uint8_t *out, size_t outsize, size_t hdrlen,
 		    struct rpt_serverstats *);
+	/*
+	 * Symmetric mode (the client's peers): what the server says of
+	 * itself now; the address of the NTP port's socket of a family
+	 * (-1: none, or a wildcard); a packet to a peer from the NTP port
+	 * (-1: no socket of its family); a peer's packet that came to the
+	 * NTP port, 1 if it is a configured peer's.
+	 */
+	void	(*served_state)(void *arg, struct srv_state *);
+	int	(*peer_local)(void *arg, int family, struct sockaddr_storage *);
+	int	(*peer_send)(void *arg, const struct sockaddr *, socklen_t,
+		    const void *pkt, size_t len);
+	int	(*peer_rx)(void *arg, const struct sockaddr *from,
+		    const uint8_t *pkt, size_t len, int64_t rx_ns);
 };
 
 struct ectx {
@@ -196,5 +210,12 @@ int	ectx_nts_ke_answer(struct ectx *, SSL *, void *early,
 size_t	ectx_nts_respond(struct ectx *, const uint8_t *req, size_t reqlen,
 	    uint8_t *out, size_t outsize, size_t hdrlen,
 	    struct rpt_serverstats *);
+void	ectx_served_state(const struct ectx *, struct srv_state *);
+int	ectx_peer_local(const struct ectx *, int family,
+	    struct sockaddr_storage *);
+int	ectx_peer_send(struct ectx *, const struct sockaddr *, socklen_t,
+	    const void *pkt, size_t len);
+int	ectx_peer_rx(struct ectx *, const struct sockaddr *from,
+	    const uint8_t *pkt, size_t len, int64_t rx_ns);
 
 #endif

@@ -176,6 +176,41 @@ hook_nts_respond(void *arg, const uint8_t *req, size_t reqlen, uint8_t *out,
 	    st);
 }
 
+static void
+hook_served_state(void *arg, struct srv_state *st)
+{
+	struct engine	*eng = arg;
+
+	server_state(eng->server, st);
+}
+
+static int
+hook_peer_local(void *arg, int family, struct sockaddr_storage *ss)
+{
+	struct engine	*eng = arg;
+
+	return server_peer_local(eng->server, family, ss);
+}
+
+static int
+hook_peer_send(void *arg, const struct sockaddr *to, socklen_t tolen,
+    const void *pkt, size_t len)
+{
+	struct engine	*eng = arg;
+
+	return server_peer_send(eng->server, to, tolen, pkt, len);
+}
+
+static int
+hook_peer_rx(void *arg, const struct sockaddr *from, const uint8_t *pkt,
+    size_t len, int64_t rx_ns)
+{
+	struct engine	*eng = arg;
+
+	return eng->client != NULL && client_peer_rx(eng->client, from, pkt,
+	    len, rx_ns);
+}
+
 static const struct ectx_hooks engine_hooks = {
 	.queued = hook_queued,
 	.ref_changed = hook_ref_changed,
@@ -186,7 +221,11 @@ static const struct ectx_hooks engine_hooks = {
 	.nts_early_size = hook_nts_early_size,
 	.nts_ke_early = hook_nts_ke_early,
 	.nts_ke_answer = hook_nts_ke_answer,
-	.nts_respond = hook_nts_respond
+	.nts_respond = hook_nts_respond,
+	.served_state = hook_served_state,
+	.peer_local = hook_peer_local,
+	.peer_send = hook_peer_send,
+	.peer_rx = hook_peer_rx
 };
 
 /* The monitor's watchdog: answered at once, so it knows we run. */

@@ -83,6 +83,7 @@
 
 struct srv_sock {
 	int		 fd;
+	int		 family;	/* its address's; 0: not known */
 	struct event	*ev;
 	struct server	*srv;
 	int		 tx_stamps;	/* transmit timestamps can be asked */
@@ -213,6 +214,66 @@ server_update(struct server *srv)
 		st->root_delay_s = 1.0;
 		st->root_disp_s = 1.0;
 	}
+}
+
+/* The root dispersion answers carry at now_ns: grown since the update. */
+static void
+grow_disp(struct server *srv, int64_t now_ns)
+{
+	if (srv->disp_rate > 0.0 && now_ns > srv->disp_ns)
+		srv->core.st.root_disp_s = srv->disp_s +
+		    (now_ns - srv->disp_ns) * 1e-9 * srv->disp_rate;
+}
+
+void
+server_state(struct server *srv, struct srv_state *st)
+{
+	grow_disp(srv, ectx_now_ns(srv->ctx));
+	*st = srv->core.st;
+}
+
+int
+server_peer_local(struct server *srv, int family, struct sockaddr_storage *ss)
+{
+	static const uint8_t	 any6[16];
+	socklen_t		 len = sizeof(*ss);
+	int			 i;
+
+	for (i = 0; i < srv->nsocks; i++) {
+		if (srv->socks[i].family != family ||
+		    getsockname(srv->socks[i].fd, (struct sockaddr *)ss,
+		    &len) == -1)
+			continue;
+		if (family == AF_INET ?
+		    ((struct sockaddr_in *)ss)->sin_addr.s_addr == INADDR_ANY :
+		    memcmp(&((struct sockaddr_in6 *)ss)->sin6_addr, any6,
+		    16) == 0)
+			return -1;
+		return 0;
+	}
+	return -1;
+}
+
+int
+server_peer_send(struct server *srv, const struct sockaddr *to,
+    socklen_t tolen, const void *pkt, size_t len)
+{
+	int	 i, tried = 0;
+
+	/* with bindaddress, the first socket that can reach it */
+	for (i = 0; i < srv->nsocks; i++) {
+		if (srv->socks[i].family != 0 &&
+		    srv->socks[i].family != to->sa_family)
+			continue;
+		tried = 1;
+		if (sendto(srv->socks[i].fd, pkt, len, 0, to, tolen) != -1) {
+			srv->stats.ntp_tx++;
+			return 0;
+		}
+	}
+	if (!tried)
+		errno = EAFNOSUPPORT;
+	return -1;
 }
 
 static void
@@ -383,7 +444,8 @@ count_drop(struct server *srv, enum serve_verdict v, enum pkt_reason why)
  * one piece, its sender, its arrival time and a random number.
  */
 static void
-make_req(struct server *srv, int i, int64_t now_ns, struct serve_req *rq)
+make_req(struct server *srv, int i, int64_t now_ns, struct serve_req *rq,
+    int64_t *local_ns)
 {
 	struct msghdr		*m = &srv->b->rx[i].msg_hdr;
 	struct hwts_cmsg	 ts;
@@ -407,14 +469,24 @@ make_req(struct server *srv, int i, int64_t now_ns, struct serve_req *rq)
 		rq->flags |= SERVE_RQ_BLOCKED;
 	/* the card's timestamp, else the kernel's, else the batch's time */
 	hwif_stamp(srv->ctx, &ts, 0, rq->len, rq->from->sa_family == AF_INET6,
-	    now_ns, &rq->rx_ns);
-	rq->rx_ns = ectx_served_ns(srv->ctx, rq->rx_ns);
+	    now_ns, local_ns);
+	rq->rx_ns = ectx_served_ns(srv->ctx, *local_ns);
 	rq->rnd = next_rnd(srv);
+}
+
+/* A symmetric mode packet, for the client if it is a peer's. */
+static int
+peer_packet(const struct serve_req *rq)
+{
+	return rq->len >= PKT_HDR_LEN && !(rq->flags & (SERVE_RQ_TRUNC |
+	    SERVE_RQ_BLOCKED)) && ((rq->pkt[0] & 7) == PKT_MODE_SYMACT ||
+	    (rq->pkt[0] & 7) == PKT_MODE_SYMPAS);
 }
 
 /*
  * One request: lib/serve.c decides, this carries it out.  1 and the
- * answer in tx[i] if it gets one.
+ * answer in tx[i] if it gets one; -1 if a configured peer's packet,
+ * which the client took; 0 if dropped.
  */
 static int
 handle_one(struct server *srv, int i, int64_t now_ns)
@@ -424,10 +496,15 @@ handle_one(struct server *srv, int i, int64_t now_ns)
 	struct serve_answer	 a;
 	enum serve_verdict	 v;
 	size_t			 n;
+	int64_t			 local_ns;
 	int			 sealed = 0;
 
 	srv->stats.ntp_rx++;
-	make_req(srv, i, now_ns, &rq);
+	make_req(srv, i, now_ns, &rq, &local_ns);
+	/* the peer's own time, not smoothtime's */
+	if (peer_packet(&rq) && ectx_peer_rx(srv->ctx, rq.from, rq.pkt,
+	    rq.len, local_ns))
+		return -1;
 	v = serve_request(&srv->core, &rq, &a);
 	if (v != SERVE_ANSWER && v != SERVE_KOD) {
 		count_drop(srv, v, a.why);
@@ -569,7 +646,7 @@ sock_cb(evutil_socket_t fd, short ev, void *arg)
 	struct server	*srv = ss->srv;
 	struct timespec	 now;
 	int64_t		 now_ns;
-	int		 b, i, n, out;
+	int		 b, i, n, out, peers, r;
 
 	for (b = 0; b < MAX_BATCHES; b++) {
 		prepare_rx(srv);
@@ -585,14 +662,14 @@ sock_cb(evutil_socket_t fd, short ev, void *arg)
 		srv->core.nts = ectx_nts_serving(srv->ctx);
 		clock_gettime(CLOCK_REALTIME, &now);
 		now_ns = ectx_sys_to_ns(srv->ctx, ts_ns(&now));
-		if (srv->disp_rate > 0.0 && now_ns > srv->disp_ns)
-			srv->core.st.root_disp_s = srv->disp_s +
-			    (now_ns - srv->disp_ns) * 1e-9 * srv->disp_rate;
-		for (i = 0, out = 0; i < n; i++) {
+		grow_disp(srv, now_ns);
+		for (i = 0, out = 0, peers = 0; i < n; i++) {
 			blame_set(BLAME_NTP,
 			    (struct sockaddr *)&srv->b->rx_addr[i]);
-			if (!handle_one(srv, i, now_ns))
+			if ((r = handle_one(srv, i, now_ns)) <= 0) {
+				peers += r < 0;
 				continue;
+			}
 			if (out != i) {
 				/* keep the answers contiguous for sendmmsg */
 				srv->b->tx[out] = srv->b->tx[i];
@@ -603,7 +680,7 @@ sock_cb(evutil_socket_t fd, short ev, void *arg)
 			}
 			out++;
 		}
-		srv->stats.ntp_dropped += n - out;
+		srv->stats.ntp_dropped += n - out - peers;
 		send_batch(srv, fd, out);
 		/* on loopback they are there already; elsewhere soon */
 		if (srv->stamped > 0 && !srv->ctx->sim)
@@ -625,8 +702,10 @@ sock_cb(evutil_socket_t fd, short ev, void *arg)
 int
 server_add_socket(struct server *srv, int fd)
 {
-	struct srv_sock	*ss;
-	int		 hw = hwif_socket_flags(srv->ctx->hw), report[4], i;
+	struct srv_sock		*ss;
+	struct sockaddr_storage	 local;
+	socklen_t		 len;
+	int			 hw = hwif_socket_flags(srv->ctx->hw), report[4], i;
 
 	if (srv->nsocks == MAX_SOCKETS)
 		return -1;
@@ -660,6 +739,9 @@ server_add_socket(struct server *srv, int fd)
 		srv->ask = TS_ASK;
 	ss->fd = fd;
 	ss->srv = srv;
+	len = sizeof(local);
+	ss->family = getsockname(fd, (struct sockaddr *)&local, &len) == 0 ?
+	    local.ss_family : 0;
 	if ((ss->ev = event_new(srv->ctx->base, fd, EV_READ | EV_PERSIST,
 	    sock_cb, ss)) == NULL ||
 	    event_priority_set(ss->ev, ECTX_PRIO_NTP) == -1 ||

@@ -19,8 +19,10 @@
 #ifndef TIMED_SERVER_H
 #define TIMED_SERVER_H
 
+#include <sys/socket.h>
 #include <stdint.h>
 
+#include "pkt.h"
 #include "proto.h"
 
 struct ectx;
@@ -32,6 +34,20 @@ void		 server_free(struct server *);
 int		 server_add_socket(struct server *, int fd);
 /* The clock or the reference changed: what answers say about us. */
 void		 server_update(struct server *);
+/* What answers say about us now (a peer's packets say it too). */
+void		 server_state(struct server *, struct srv_state *);
+/*
+ * The address of the first NTP socket of a family, as bound: 0, or -1
+ * if there is none or it is a wildcard (the route then says).
+ */
+int		 server_peer_local(struct server *, int family,
+		    struct sockaddr_storage *);
+/*
+ * A packet to a peer from the NTP port, where its answers come: 0, or
+ * -1 and errno (EAFNOSUPPORT: no socket of its family).
+ */
+int		 server_peer_send(struct server *, const struct sockaddr *,
+		    socklen_t, const void *pkt, size_t len);
 void		 server_stats(const struct server *, struct rpt_serverstats *);
 /*
  * One page of the client table from position first: an IMSG_CTL_CLIENTS

@@ -584,9 +584,23 @@ source_parse(struct pctx *p, enum conf_src_type type)
 		source_free(s);
 		return -1;
 	}
-	if (type == CONF_SRC_PEER) {
+	if (type == CONF_SRC_PEER && p->sources_only) {
+		/* the NTP port is opened at start, for the peers then */
 		source_free(s);
+		warn(p, "peer: timed takes peers from its configuration "
+		    "file only, not from a sources file; ignored");
 		return 0;
+	}
+	if (type == CONF_SRC_PEER && s->nts) {
+		source_free(s);
+		return err(p, "%s: NTS is not possible with peers (chronyd "
+		    "does not do it either); use a key", p->dir);
+	}
+	if (type == CONF_SRC_PEER && s->xleave) {
+		warn(p, "%s %s: interleaved symmetric mode is not "
+		    "implemented by timed; basic symmetric mode used",
+		    p->dir, s->name);
+		s->xleave = 0;
 	}
 	s->sourcedir = p->sources_only;
 	for (tail = &p->c->sources; *tail != NULL; tail = &(*tail)->next)
@@ -607,15 +621,11 @@ d_pool(struct pctx *p)
 	return source_parse(p, CONF_SRC_POOL);
 }
 
-/* Options are checked, then the source is dropped with a warning. */
+/* A symmetric active association: the server's options, less NTS. */
 static int
 d_peer(struct pctx *p)
 {
-	if (source_parse(p, CONF_SRC_PEER) == -1)
-		return -1;
-	warn(p, "chrony directive 'peer' is not implemented by timed; "
-	    "ignored");
-	return 0;
+	return source_parse(p, CONF_SRC_PEER);
 }
 
 /*

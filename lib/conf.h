@@ -42,7 +42,7 @@
 enum conf_src_type {
 	CONF_SRC_SERVER,
 	CONF_SRC_POOL,
-	CONF_SRC_PEER,		/* parsed for the warning only */
+	CONF_SRC_PEER,		/* symmetric active */
 	CONF_SRC_REFCLOCK	/* a conf_refclock's */
 };
 

@@ -452,8 +452,8 @@ print_strs(FILE *f, const char *name, const struct conf_str *s)
 static void
 print_source(FILE *f, const struct conf_source *s)
 {
-	fprintf(f, "%s %s", s->type == CONF_SRC_POOL ? "pool" : "server",
-	    s->name);
+	fprintf(f, "%s %s", s->type == CONF_SRC_POOL ? "pool" :
+	    s->type == CONF_SRC_PEER ? "peer" : "server", s->name);
 	if (s->port != 123)
 		fprintf(f, " port %u", s->port);
 	if (s->iburst)

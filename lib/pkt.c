@@ -270,7 +270,8 @@ pkt_answer(struct pkt *a, const struct srv_state *st, const struct pkt *q,
 {
 	memset(a, 0, sizeof(*a));
 	a->version = q->version;
-	a->mode = PKT_MODE_SERVER;
+	a->mode = q->mode == PKT_MODE_SYMACT ? PKT_MODE_SYMPAS :
+	    PKT_MODE_SERVER;
 	/* a client polling faster than the rate limit is told to slow */
 	a->poll = q->poll > st->min_poll ? q->poll : st->min_poll;
 	a->precision = st->precision;
@@ -319,12 +320,18 @@ pkt_check_mode(const struct pkt *q)
 		 * come with zeros there; chrony answers them in mode 4.
 		 */
 		return q->version == 1 ? PKT_OK : PKT_ERR_MODE;
+	case PKT_MODE_SYMACT:
+		/*
+		 * A peer that has us configured and we not it: answered
+		 * in symmetric passive mode, as chronyd does, no longer
+		 * than a client's answer.
+		 */
+		return PKT_OK;
 	case PKT_MODE_CONTROL:
 	case PKT_MODE_PRIVATE:
 		/* ntpq/ntpdc: amplification and reflection, never */
 		return PKT_ERR_CONTROL;
 	default:
-		/* symmetric active is not answered (yet); the rest never */
 		return PKT_ERR_MODE;
 	}
 }

@@ -127,7 +127,7 @@ struct srv_state {
 
 /*
  * Decode a request into q and judge it: PKT_OK if it gets an answer (mode
- * 3, or NTPv1's mode 0, without a MAC), else why not, so that the server
+ * 3, NTPv1's mode 0, or a peer's mode 1, without a MAC), else why not, so that the server
  * judges a packet before it counts it against its sender (chrony logs
  * only client requests).  A request with a MAC gives PKT_ERR_MAC: the
  * server checks it with its keys (keyfile), and drops it, as chrony
@@ -139,13 +139,14 @@ enum pkt_reason	 pkt_check_request(struct pkt *q, const uint8_t *req,
 enum pkt_reason	 pkt_check_mode(const struct pkt *q);
 /*
  * The answer to a request q that pkt_check_request() passed, into out (at
- * least PKT_HDR_LEN bytes): mode 4, the request's version, the request's
- * poll or st->min_poll if that is more (as chrony), the request's
- * transmit timestamp as origin, rx_ts as receive timestamp, transmit
- * timestamp zero (the shell writes it last, at PKT_TX_OFFSET, as late as
- * it can).  kod: 0, or a kiss code (PKT_KOD_RATE): stratum 0, refid the
- * code.  Returns the answer's length, PKT_HDR_LEN: never more than the
- * request's; 0 if out is too short.
+ * least PKT_HDR_LEN bytes): mode 4 (2 to a peer's mode 1), the
+ * request's version, the request's poll or st->min_poll if that is more
+ * (as chrony), the request's transmit timestamp as origin, rx_ts as
+ * receive timestamp, transmit timestamp zero (the shell writes it last,
+ * at PKT_TX_OFFSET, as late as it can).  kod: 0, or a kiss code
+ * (PKT_KOD_RATE): stratum 0, refid the code.  Returns the answer's
+ * length, PKT_HDR_LEN: never more than the request's; 0 if out is too
+ * short.
  */
 size_t		 pkt_respond(const struct srv_state *, const struct pkt *q,
 		    uint64_t rx_ts, uint32_t kod, uint8_t *out, size_t outlen);

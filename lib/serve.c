@@ -114,6 +114,12 @@ serve_request(struct serve *s, const struct serve_req *rq,
 	/* Only client requests enter the client log, as in chrony. */
 	if ((ans->why = judge(s, rq, &q, &ans->key)) != PKT_OK)
 		return SERVE_MALFORMED;
+	/* a peer unknown to us: a plain answer, or none (no NTS for peers) */
+	if (q.mode == PKT_MODE_SYMACT && rq->len > PKT_HDR_LEN &&
+	    ans->key == 0) {
+		ans->why = PKT_ERR_MODE;
+		return SERVE_MALFORMED;
+	}
 	/* each request at its own arrival, not at its batch's */
 	v = clog_request(s->clog, rq->from, rq->rx_ns, rq->rnd);
 	if (v == CLOG_DROP)
@@ -135,7 +141,7 @@ serve_request(struct serve *s, const struct serve_req *rq,
 	 * are sealed, transmit time included, before they are sent.
 	 */
 	if (kod == 0 && !(ans->flags & SERVE_ANS_NTS) && ans->key == 0 &&
-	    q.org_ts != 0)
+	    q.org_ts != 0 && q.mode != PKT_MODE_SYMACT)
 		interleave(s, &q, ans);
 	return kod != 0 ? SERVE_KOD : SERVE_ANSWER;
 }

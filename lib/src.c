@@ -104,41 +104,22 @@ src_init(struct src *s, const struct src_params *p, int64_t now_ns)
 	s->leap = PKT_LEAP_UNSYNC;
 }
 
-void
-src_poll(struct src *s, int64_t now_ns, uint64_t xmt_rnd, uint8_t *pkt,
-    int selected)
+/*
+ * A packet of ours left at now_ns: the one before, if unanswered, was
+ * missed (the poll backs off); the register shifts; the next poll is
+ * next_ns away, spread as src_poll() says.
+ */
+static void
+sent(struct src *s, int64_t now_ns, uint64_t xmt, uint64_t rnd, int selected,
+    int64_t next)
 {
-	struct pkt	 req;
-	int64_t		 next;
-
-	/* chrony-like minimal request: zeros but the transmit time */
-	memset(&req, 0, sizeof(req));
-	req.leap = PKT_LEAP_UNSYNC;
-	req.version = 4;
-	req.mode = PKT_MODE_CLIENT;
-	req.poll = (int8_t)s->poll;
-	req.tx_ts = xmt_rnd;
-	if (s->req.awaiting) {
-		src_timeout(s);
-		s->late = s->req;	/* answerable until the next poll */
-		s->late.awaiting = 1;
+	if (s->req.awaiting)
 		add_score(s, selected ? MISS_SCORE_SELECTED :
 		    MISS_SCORE_OTHER);
-	} else
-		s->late.awaiting = 0;
-	next = interval_ns(s->poll);
-	memset(&s->req, 0, sizeof(s->req));
-	if (s->p.xleave && s->have_xchg) {
-		req.org_ts = s->xchg.t2;
-		req.rx_ts = ~xmt_rnd;
-		s->req.cookie = req.rx_ts;
-		s->req.prev = s->xchg;
-	}
-	pkt_encode(&req, pkt, PKT_HDR_LEN);
 	s->reach <<= 1;
 	s->req.awaiting = 1;
 	s->req.seq = s->stats.tx + 1;	/* 0: none */
-	s->req.xmt = xmt_rnd;
+	s->req.xmt = xmt;
 	s->req.t1_ns = now_ns;
 	s->stats.tx++;
 	s->last_tx_ns = now_ns;
@@ -147,6 +128,9 @@ src_poll(struct src *s, int64_t now_ns, uint64_t xmt_rnd, uint8_t *pkt,
 		s->spread = -1.0;
 		if (next > (int64_t)(SRC_IBURST_INTERVAL_S * NS))
 			next = (int64_t)(SRC_IBURST_INTERVAL_S * NS);
+	} else if (s->p.peer) {
+		/* the phase with the peer's packets is the point */
+		s->spread = 0.0;
 	} else {
 		/*
 		 * Up to 2% of the interval more, drawn from the
@@ -154,10 +138,134 @@ src_poll(struct src *s, int64_t now_ns, uint64_t xmt_rnd, uint8_t *pkt,
 		 * started together, a fleet or a server and its own
 		 * clients, do not poll in step, as chrony's do not.
 		 */
-		s->spread = (double)(xmt_rnd >> 11) * 0x1p-53;
+		s->spread = (double)(rnd >> 11) * 0x1p-53;
 		next += (int64_t)((double)next / POLL_SPREAD * s->spread);
 	}
 	s->next_ns = now_ns + next;
+}
+
+void
+src_poll(struct src *s, int64_t now_ns, uint64_t xmt_rnd, uint8_t *pkt,
+    int selected)
+{
+	struct pkt	 req;
+	struct src_req	 prev = s->req;
+
+	/* chrony-like minimal request: zeros but the transmit time */
+	memset(&req, 0, sizeof(req));
+	req.leap = PKT_LEAP_UNSYNC;
+	req.version = 4;
+	req.mode = PKT_MODE_CLIENT;
+	req.poll = (int8_t)s->poll;
+	req.tx_ts = xmt_rnd;
+	memset(&s->req, 0, sizeof(s->req));
+	s->req.awaiting = prev.awaiting;
+	if (s->p.xleave && s->have_xchg) {
+		req.org_ts = s->xchg.t2;
+		req.rx_ts = ~xmt_rnd;
+		s->req.cookie = req.rx_ts;
+		s->req.prev = s->xchg;
+	}
+	pkt_encode(&req, pkt, PKT_HDR_LEN);
+	sent(s, now_ns, xmt_rnd, xmt_rnd, selected, interval_ns(s->poll));
+	/* the request before, if unanswered, stays answerable until now */
+	s->late = prev;
+	s->late.awaiting = prev.awaiting;
+}
+
+/* The peer's poll while it answers, if shorter (chronyd's). */
+static int
+peer_poll(const struct src *s)
+{
+	if (s->reach != 0 && s->peer.remote_poll < s->poll)
+		return s->peer.remote_poll > s->p.minpoll ?
+		    s->peer.remote_poll : s->p.minpoll;
+	return s->poll;
+}
+
+#define PEER_SAMPLING_ADJ	1.1
+
+/*
+ * How long after a packet of ours, last_tx_s ago, the next one leaves:
+ * chronyd's get_transmit_delay() in symmetric mode.  A peer of a higher
+ * stratum (which synchronises to us) gets ours soon after its own; one
+ * of the same stratum, packets evenly between its own.
+ */
+static int64_t
+peer_delay_ns(const struct src *s, int on_tx, double last_tx_s)
+{
+	double	 d = (double)interval_ns(peer_poll(s)) * 1e-9;
+	int	 diff = s->peer.remote_stratum - s->peer.our_stratum;
+
+	if ((diff > 0 && last_tx_s * PEER_SAMPLING_ADJ < d) ||
+	    (!on_tx && diff == 0 && last_tx_s / d > PEER_SAMPLING_ADJ - 0.5))
+		d *= PEER_SAMPLING_ADJ;
+	d -= last_tx_s;
+	return d > 0.0 ? (int64_t)(d * 1e9) : 0;
+}
+
+/* A timestamp whose bits under 2^prec s come from rnd. */
+static uint64_t
+fuzz(uint64_t ts, int prec, uint64_t rnd)
+{
+	uint64_t	 mask;
+
+	if (ts == 0 || prec >= 0 || prec < -32)
+		return ts;
+	mask = (1ULL << (32 + prec)) - 1;
+	return (ts & ~mask) | (rnd & mask);
+}
+
+void
+src_poll_peer(struct src *s, int64_t now_ns, uint64_t rnd,
+    const struct srv_state *st, uint8_t *pkt, int selected)
+{
+	struct src_peer	*pe = &s->peer;
+	struct pkt	 q, req;
+	int		 initial, missed;
+	uint64_t	 rx;
+
+	/*
+	 * Nothing valid since our last packet: answer the newest that came
+	 * anyway, which starts (or restarts) the exchange.
+	 */
+	initial = !pe->valid_rx && pe->init_tx != 0;
+	memset(&q, 0, sizeof(q));
+	q.version = 4;
+	q.poll = (int8_t)s->poll;
+	q.tx_ts = initial ? pe->init_tx : pe->remote_tx;
+	rx = pkt_ts_from_ns(initial ? pe->init_rx_ns : pe->local_rx_ns);
+	if ((initial ? pe->init_rx_ns : pe->local_rx_ns) == 0)
+		rx = 0;
+	rx = fuzz(rx, st->precision, rnd);
+	if (rx != 0 && (rx == q.tx_ts || rx == pe->sent_rx))
+		rx ^= 1;
+	pkt_answer(&req, st, &q, rx, 0);
+	req.mode = PKT_MODE_SYMACT;
+	req.poll = (int8_t)s->poll;
+	req.tx_ts = fuzz(pkt_ts_from_ns(now_ns), st->precision, rnd >> 32);
+	/* never equal to the origin or receive fields, or our last one */
+	while (req.tx_ts == req.org_ts || req.tx_ts == req.rx_ts ||
+	    req.tx_ts == s->req.xmt)
+		req.tx_ts++;
+	pkt_encode(&req, pkt, PKT_HDR_LEN);
+	pe->sent_rx = rx;
+	pe->valid_rx = 0;
+	pe->init_updated = 0;
+	pe->our_stratum = req.stratum == 0 ? 16 : req.stratum;
+	missed = s->req.awaiting;	/* no valid packet since our last */
+	memset(&s->req, 0, sizeof(s->req));
+	s->req.awaiting = missed;
+	s->late.awaiting = 0;
+	sent(s, now_ns, req.tx_ts, rnd, selected, peer_delay_ns(s, 1, 0.0));
+}
+
+#define LOOP_SCORE	0.1
+
+void
+src_loop_answer(struct src *s)
+{
+	add_score(s, LOOP_SCORE);
 }
 
 void
@@ -221,6 +329,9 @@ src_correct(struct src *s, int64_t now_ns, double dfreq_ppm,
 	shift(&s->late.prev.t4_ns, now_ns, f, doffset_s);
 	shift(&s->xchg.t1_ns, now_ns, f, doffset_s);
 	shift(&s->xchg.t4_ns, now_ns, f, doffset_s);
+	/* the receive field our next packet carries: T2 of the peer's */
+	shift(&s->peer.local_rx_ns, now_ns, f, doffset_s);
+	shift(&s->peer.init_rx_ns, now_ns, f, doffset_s);
 }
 
 void
@@ -386,6 +497,102 @@ make_sample(struct src *s, const struct pkt *p, int64_t t1, uint64_t t2_ts,
 	return SRC_OK;
 }
 
+/* A good sample's source state, as src_reply() leaves it. */
+static void
+took(struct src *s, const struct pkt *p, int64_t t4_ns,
+    const struct sst_sample *out)
+{
+	s->reach |= 1;
+	s->stratum = p->stratum;
+	s->refid = p->refid;
+	s->leap = p->leap;
+	s->last_rx_ns = t4_ns;
+	s->last.offset_s = out->offset_s;
+	s->last.disp_s = out->disp_s;
+	s->stats.valid++;
+	if (s->burst_good > 0 && --s->burst_good == 0)
+		s->burst_left = 0;	/* burst: enough good samples */
+}
+
+/* a after b, as NTP timestamps within half an era of each other */
+static int
+ts_after(uint64_t a, uint64_t b)
+{
+	return (int64_t)(a - b) > 0;
+}
+
+static enum src_reason
+peer_reply(struct src *s, const uint8_t *buf, size_t len, int64_t t4_ns,
+    struct sst_sample *out)
+{
+	struct src_peer	*pe = &s->peer;
+	struct pkt	 p;
+	enum src_reason	 why;
+	int		 dup, answer, zero, valid;
+	double		 last_tx_s;
+
+	s->stats.rx++;
+	if (pkt_decode(&p, buf, len) != PKT_OK || p.mac_len > 0 ||
+	    (p.mode != PKT_MODE_SYMACT && p.mode != PKT_MODE_SYMPAS)) {
+		s->stats.refused[SRC_MALFORMED]++;
+		return SRC_MALFORMED;
+	}
+	dup = p.rx_ts == pe->remote_rx && p.tx_ts == pe->remote_tx;
+	answer = s->req.seq != 0 && p.org_ts == s->req.xmt;
+	zero = p.org_ts == 0 || p.rx_ts == 0 || p.tx_ts == 0;
+	valid = !dup && answer && !zero;
+	/*
+	 * What our next packet answers: the newest valid one; else the
+	 * newest that is at least no copy, while no valid one came.
+	 */
+	if (valid && (!pe->valid_rx || ts_after(p.tx_ts, pe->remote_tx))) {
+		pe->remote_rx = p.rx_ts;
+		pe->remote_tx = p.tx_ts;
+		pe->local_rx_ns = t4_ns;
+		pe->init_tx = 0;
+		pe->init_rx_ns = 0;
+		pe->init_updated = 0;
+	} else if (!dup && p.tx_ts != 0 && (!pe->init_updated ||
+	    ts_after(p.tx_ts, pe->init_tx))) {
+		pe->init_tx = p.tx_ts;
+		pe->init_rx_ns = t4_ns;
+		pe->init_updated = 1;
+	}
+	if (dup || (valid && pe->valid_rx))
+		why = SRC_DUPLICATE;	/* one answer a packet of ours */
+	else if (!answer)
+		why = SRC_BOGUS;
+	else if (zero)
+		why = SRC_ZERO_TS;
+	else
+		why = SRC_OK;
+	if (why != SRC_OK) {
+		s->stats.refused[why]++;
+		return why;
+	}
+	pe->valid_rx = 1;
+	s->req.awaiting = 0;
+	pe->remote_poll = p.poll;
+	pe->remote_stratum = p.stratum == 0 ? 16 : p.stratum;
+	if (p.leap == PKT_LEAP_UNSYNC || p.stratum == 0 || p.stratum >= 16)
+		why = SRC_UNSYNC;
+	note_reply(s, &p, why, &s->req, 1);
+	if (why == SRC_OK) {
+		why = make_sample(s, &p, s->req.t1_ns, p.rx_ts, p.tx_ts, t4_ns,
+		    out);
+		s->last.delay_s = out->delay_s;
+		if (why == SRC_OK)
+			took(s, &p, t4_ns, out);
+		else
+			s->last.tests &= ~SRC_TEST_MAXDELAY;
+	} else
+		s->stats.refused[why]++;
+	/* our next packet: a poll after our last one (chronyd's rule) */
+	last_tx_s = (double)(t4_ns - s->req.t1_ns) * 1e-9;
+	s->next_ns = t4_ns + peer_delay_ns(s, 0, last_tx_s);
+	return why;
+}
+
 enum src_reason
 src_reply(struct src *s, const uint8_t *buf, size_t len, int64_t t4_ns,
     struct sst_sample *out)
@@ -397,6 +604,8 @@ src_reply(struct src *s, const uint8_t *buf, size_t len, int64_t t4_ns,
 	uint64_t	 seq;
 	int		 how = 0;
 
+	if (s->p.peer)
+		return peer_reply(s, buf, len, t4_ns, out);
 	s->stats.rx++;
 	/* a MAC answers a key we never use (chrony drops it too) */
 	if (pkt_decode(&p, buf, len) != PKT_OK || p.mac_len > 0)
@@ -433,16 +642,7 @@ src_reply(struct src *s, const uint8_t *buf, size_t len, int64_t t4_ns,
 	}
 	s->xchg = x;
 	s->have_xchg = 1;
-	s->reach |= 1;
-	s->stratum = p.stratum;
-	s->refid = p.refid;
-	s->leap = p.leap;
-	s->last_rx_ns = t4_ns;
-	s->last.offset_s = out->offset_s;
-	s->last.disp_s = out->disp_s;
-	s->stats.valid++;
-	if (s->burst_good > 0 && --s->burst_good == 0)
-		s->burst_left = 0;	/* burst: enough good samples */
+	took(s, &p, t4_ns, out);
 	seq = how == 1 ? r->seq : r->prev.seq;
 	if (seq <= s->sampled_seq) {
 		s->stats.refused[SRC_NO_SAMPLE]++;

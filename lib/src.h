@@ -48,6 +48,7 @@ struct src_params {
 	double	maxdelay_s;	/* round trip longer than this: no sample */
 	int	polltarget;	/* samples the regression should hold, > 0 */
 	int	xleave;		/* ask for interleaved answers */
+	int	peer;		/* symmetric active (a peer line) */
 };
 
 /* Why a reply gave no sample; each is counted per source. */
@@ -109,6 +110,25 @@ struct src_xchg {
 	int64_t		 t4_ns;		/* its answer came, local time */
 };
 
+/*
+ * Symmetric active mode (RFC 5905, chronyd's peers): both ends send on
+ * their own polls, each packet a request and the answer to the peer's
+ * last one.  What the peer's packets left for our next one.
+ */
+struct src_peer {
+	uint64_t	 remote_tx;	/* its newest valid packet's transmit */
+	uint64_t	 remote_rx;	/* and receive times */
+	int64_t		 local_rx_ns;	/* when it came, local time */
+	int		 valid_rx;	/* a valid packet since our last one */
+	uint64_t	 init_tx;	/* the newest that was no answer (the */
+	int64_t		 init_rx_ns;	/* peer starting, or a packet lost): */
+	int		 init_updated;	/* our next one answers it */
+	int		 remote_poll;	/* log2 s, from its valid packets */
+	int		 remote_stratum;
+	int		 our_stratum;	/* when we last sent */
+	uint64_t	 sent_rx;	/* the receive field we sent last */
+};
+
 /* A request sent. */
 struct src_req {
 	int		 awaiting;	/* not answered yet */
@@ -146,6 +166,7 @@ struct src {
 	int			 leap;
 	int64_t			 last_rx_ns;
 	struct src_last		 last;
+	struct src_peer		 peer;		/* p.peer: the association */
 };
 
 void		src_init(struct src *, const struct src_params *,
@@ -163,6 +184,18 @@ void		src_init(struct src *, const struct src_params *,
  */
 void		src_poll(struct src *, int64_t now_ns, uint64_t xmt_rnd,
 		    uint8_t *pkt, int selected);
+/*
+ * A peer's poll (p.peer): a symmetric active packet into pkt, our
+ * state in its header (st, as the server answers), the origin and
+ * receive fields answering the peer's last packet, the transmit field
+ * the local time now with the bits under st's precision from rnd (it
+ * is the peer's T1: a random one would be no time).  The poll is the
+ * shorter of ours and the peer's (not under minpoll) while it answers,
+ * and 1.1 times longer while the peer is of a higher stratum, so that
+ * our packet comes soon after its own (chronyd's PEER_SAMPLING_ADJ).
+ */
+void		src_poll_peer(struct src *, int64_t now_ns, uint64_t rnd,
+		    const struct srv_state *st, uint8_t *pkt, int selected);
 /*
  * The kernel says when the request really left (a transmit timestamp,
  * local time): better than the time src_poll() was told.  Taken for the
@@ -191,6 +224,15 @@ void		src_timeout(struct src *);
  * transmit time is the server's kernel transmit time of its previous
  * answer) gives the sample of the exchange before, unless that one gave
  * its sample already (SRC_NO_SAMPLE: still a good answer).
+ *
+ * With p.peer, a peer's packet (mode 1 or 2), under chronyd's tests: a
+ * duplicate (the receive and transmit times of the last) or one with
+ * a zero timestamp is dropped; one whose origin is not our last
+ * transmit time (the peer starting, or a packet lost) gives no sample,
+ * but our next packet answers it; a second answer to one packet of
+ * ours is a duplicate.  A sample's T1 is when our packet left, T2 and
+ * T3 the peer's receive and transmit times, T4 t4_ns.  The next poll
+ * moves to a poll after our last packet, as src_poll_peer() says.
  */
 enum src_reason	src_reply(struct src *, const uint8_t *, size_t, int64_t t4_ns,
 		    struct sst_sample *);
@@ -216,6 +258,13 @@ void		src_burst(struct src *, int good, int max);
  */
 void		src_adjust_poll(struct src *, int samples, double error_s,
 		    double distance_s, double delay_s);
+/*
+ * A good answer from a source synchronised to us, which gives no
+ * sample: the poll grows by a tenth of a step, as chronyd's does, so
+ * that a peer or server that follows us is not polled at minpoll for
+ * ever.
+ */
+void		src_loop_answer(struct src *);
 /* Seconds between polls now. */
 double		src_interval_s(const struct src *);
 

@@ -49,6 +49,18 @@ any_allow(const struct conf *conf)
 	return 0;
 }
 
+/* Peers exchange packets with the NTP port, served or not. */
+static int
+any_peer(const struct conf *conf)
+{
+	const struct conf_source	*s;
+
+	for (s = conf->sources; s != NULL; s = s->next)
+		if (s->type == CONF_SRC_PEER)
+			return 1;
+	return 0;
+}
+
 /* The NTP server's options: big receive buffer, timestamps, pktinfo. */
 static int
 set_udp_opts(int fd, int family)
@@ -157,7 +169,7 @@ open_all(const struct conf *conf, const char *what, int port, int type,
 int
 netsock_open(const struct conf *conf, int *fds, int max)
 {
-	if (conf->port == 0 || !any_allow(conf))
+	if (conf->port == 0 || (!any_allow(conf) && !any_peer(conf)))
 		return 0;
 	return open_all(conf, "NTP", conf->port, SOCK_DGRAM, fds, max);
 }

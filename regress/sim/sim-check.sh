@@ -23,6 +23,9 @@
 #  - NTS (seed 1): a timed-sim server with a certificate (openssl) for
 #    node1.net1.clk, a chronyd and a timed-sim client with "server
 #    node1.net1.clk nts": the same limits, and timed-sim's NTS-KE done.
+#  - peers (seed 1): a timed-sim client of chronyd with two peers, a
+#    timed-sim and a chronyd, which have no other source: all three
+#    within the same limits, from 600 s.
 #  - hwtimestamp (sim-scenarios.sh's hwts): a timed-sim server and client
 #    whose cards timestamp; the client must be within 1 us within 600 s,
 #    keep an RMS error under 100 ns and a maximum under 1 us from 600 s
@@ -319,6 +322,36 @@ ntsservercert $R/nts.crt" &&
 			    not_ok "NTS: timed-sim made no NTS-KE" \
 			    "$(grep -v '^$' "$R/log.3" | tail -n 5)"
 		fi
+		sim_end
+	fi
+
+	# symmetric mode: a timed-sim (node 2), client of chronyd (node 1),
+	# peers with a timed-sim (node 3) and a chronyd (node 4) that have
+	# no other source
+	if [ "$seed" = 1 ]; then
+		sim_begin
+		sim_link 1 2 "$SCN_DELAY"
+		sim_link 2 3 "$SCN_DELAY"
+		sim_link 2 4 "$SCN_DELAY"
+		for _n in 2 3 4; do
+			sim_clock $_n "$SCN_OFFSET" "$SCN_FREQ"
+		done
+		sim_node 1 chronyd "local stratum 1" &&
+		    sim_node 2 timed "server 192.168.123.1
+peer 192.168.123.3
+peer 192.168.123.4" &&
+		    sim_node 3 timed "peer 192.168.123.2" &&
+		    sim_node 4 chronyd "peer 192.168.123.2" || exit 1
+		SCN_NODES=4
+		# chronyd takes three samples of 64 s polls (278 s):
+		# figures from 600 s, as sim-bench's peers scenario
+		SIM_WARMUP=600
+		if run "peers"; then
+			within 2 "seed $seed: peers: timed-sim, client of chronyd"
+			within 3 "seed $seed: peers: its timed-sim peer"
+			within 4 "seed $seed: peers: its chronyd peer"
+		fi
+		SIM_WARMUP=210
 		sim_end
 	fi
 

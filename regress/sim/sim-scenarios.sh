@@ -21,7 +21,7 @@
 SIM_ALL_SCENARIOS="default jitter1ms asymjitter wander freqstep delaystep
 tempcycle freq500 freq5pct step extstep falseticker3 falseticker5 intermittent
 loss20 poll-6 poll-2 poll6 poll10 iburst xleave chain chainsrv chaincli
-chaincli-rel server50 leap spike stall nts refshm refphc refpps hwts"
+chaincli-rel server50 peers leap spike stall nts refshm refphc refpps hwts"
 
 # chrony's default network (test.common): 100 us + Exp(100 us) each
 # way, client 100 ppm with a 1e-9 random walk, 0.1 s off.
@@ -214,6 +214,21 @@ sim_scenario() {
 		# how well they follow their server
 		scn_chain "$_d" chronyd "$_d" &&
 		    SCN_MEASURE="3 4" SCN_AGAINST=2 ;;
+	peers)
+		# symmetric mode: two DUTs (nodes 2, 3) peer with each
+		# other, node 2 a client of chronyd (node 1) too, node 3
+		# with no server but its peer; 100 ppm and 0.1 s off both
+		sim_link 1 2 "$SCN_DELAY"
+		sim_link 2 3 "$SCN_DELAY"
+		sim_clock 2 "$SCN_OFFSET" "$SCN_FREQ"
+		sim_clock 3 "$SCN_OFFSET" "$SCN_FREQ"
+		sim_node 1 chronyd "local stratum 1" &&
+		    sim_node 2 "$_d" "server 192.168.123.1
+peer 192.168.123.3" &&
+		    sim_node 3 "$_d" "peer 192.168.123.2" || return 1
+		SCN_NODES=3
+		SCN_MEASURE="2 3"
+		SCN_WARMUP=600 ;;
 	server50)
 		# a DUT server (local stratum 1, node 1) and 50 DUT
 		# clients (nodes 2..51)

@@ -700,18 +700,33 @@ START_TEST(test_conf_warnings_whole)
 }
 END_TEST
 
-START_TEST(test_conf_peer_warns)
+START_TEST(test_conf_peer)
 {
 	struct conf		*c;
 	struct conf_diag	 d;
+	char			*out;
 
 	ck_assert_ptr_nonnull(c = conf_new());
-	ck_assert_int_eq(parse(c, "peer 192.0.2.1 minpoll 4", &d), 1);
-	ck_assert_str_eq(d.msg, UNIMPL("peer"));
-	ck_assert_ptr_null(c->sources);
-	ck_assert_int_eq(c->nwarnings, 1);
+	ck_assert_int_eq(parse(c, "peer 192.0.2.1 minpoll 4 key 3", &d), 0);
+	ck_assert_ptr_nonnull(c->sources);
+	ck_assert_int_eq(c->sources->type, CONF_SRC_PEER);
+	ck_assert_int_eq(c->sources->minpoll, 4);
+	ck_assert_uint_eq(c->sources->key, 3);
+	ck_assert_int_eq(c->sources->port, 123);
 	ck_assert_int_eq(parse(c, "peer 192.0.2.1 minpoll x", &d), -1);
 	ck_assert_str_eq(d.msg, "minpoll: bad number 'x'");
+	/* no NTS between peers; interleaving not (yet) */
+	ck_assert_int_eq(parse(c, "peer 192.0.2.2 nts", &d), -1);
+	ck_assert_str_eq(d.msg, "peer: NTS is not possible with peers "
+	    "(chronyd does not do it either); use a key");
+	ck_assert_int_eq(parse(c, "peer 192.0.2.3 xleave", &d), 1);
+	ck_assert_str_eq(d.msg, "peer 192.0.2.3: interleaved symmetric mode "
+	    "is not implemented by timed; basic symmetric mode used");
+	ck_assert_int_eq(c->sources->next->xleave, 0);
+	/* the engine reads what conf_print() writes: a peer stays one */
+	out = print_conf(c);
+	ck_assert_ptr_nonnull(strstr(out, "peer 192.0.2.1 minpoll 4 key 3\n"));
+	free(out);
 	conf_free(c);
 }
 END_TEST
@@ -1788,7 +1803,9 @@ START_TEST(test_conf_sources_only)
 	} rows[] = {
 		{ "server", "server 192.0.2.1 iburst", 0, "" },
 		{ "pool", "pool pool.example.net", 0, "" },
-		{ "peer", "peer 192.0.2.2", 1, UNIMPL("peer") },
+		{ "peer", "peer 192.0.2.2", 1, "peer: timed takes peers from "
+		    "its configuration file only, not from a sources file; "
+		    "ignored" },
 		{ "comment", "# from DHCP", 0, "" },
 		{ "driftfile", "driftfile /x", -1, "'driftfile' is not "
 		    "allowed in a sources file (only server, pool and peer)" },
@@ -2708,7 +2725,7 @@ conf_suite(void)
 	tcase_add_test(pure, test_conf_needs_crypto);
 	tcase_add_test(pure, test_conf_source_option_warnings);
 	tcase_add_test(pure, test_conf_source_warnings_one_a_line);
-	tcase_add_test(pure, test_conf_peer_warns);
+	tcase_add_test(pure, test_conf_peer);
 	tcase_add_test(pure, test_conf_unimplemented_directives);
 	tcase_add_test(pure, test_conf_makestep);
 	tcase_add_test(pure, test_conf_smoothtime);

@@ -290,9 +290,12 @@ END_TEST
 START_TEST(test_pkt_respond_modes)
 {
 	static const enum pkt_reason	 want[8] = {
-		PKT_ERR_MODE, PKT_ERR_MODE, PKT_ERR_MODE, PKT_OK,
+		PKT_ERR_MODE, PKT_OK, PKT_ERR_MODE, PKT_OK,
 		PKT_ERR_MODE, PKT_ERR_MODE, PKT_ERR_CONTROL, PKT_ERR_CONTROL
 	};
+	/* a client gets mode 4, a peer we do not know mode 2 */
+	static const int		 answer[8] = { 0, 2, 0, 4, 0, 0, 0, 0 };
+	struct pkt			 a;
 	uint8_t				 req[PKT_HDR_LEN], out[PKT_HDR_LEN];
 	enum pkt_reason			 why;
 	size_t				 n;
@@ -306,6 +309,11 @@ START_TEST(test_pkt_respond_modes)
 	ck_assert_msg(why == want[mode], "mode %d: reason %d", mode, why);
 	ck_assert_msg(n == (want[mode] == PKT_OK ? PKT_HDR_LEN : 0),
 	    "mode %d: answer of %zu", mode, n);
+	if (n > 0) {
+		ck_assert_int_eq(pkt_decode(&a, out, n), PKT_OK);
+		ck_assert_msg(a.mode == answer[mode], "mode %d: answered in "
+		    "mode %d", mode, a.mode);
+	}
 }
 END_TEST
 

@@ -225,8 +225,17 @@ static const struct row	rows[] = {
 	{ .what = "version 5",
 	    .lvm = 0x2b,
 	    .verdict = SERVE_MALFORMED, .why = PKT_ERR_VERSION },
-	{ .what = "mode 1, symmetric active",
-	    .lvm = 0x21,
+	{ .what = "mode 1, a peer we do not know: answered in mode 2",
+	    .lvm = 0x21, .poll = 6, .org = ORG_FIXED,
+	    .verdict = SERVE_ANSWER, .ans = W_SYNCED(6) },
+	{ .what = "mode 1 with extension fields: no NTS for peers",
+	    .srv = SRV_NTS, .lvm = 0x21, .poll = 6, .tail = TAIL_EF,
+	    .verdict = SERVE_MALFORMED, .why = PKT_ERR_MODE },
+	{ .what = "mode 1, not allowed",
+	    .from = "198.51.100.1", .lvm = 0x21, .poll = 6,
+	    .verdict = SERVE_DENIED },
+	{ .what = "mode 2, symmetric passive",
+	    .lvm = 0x22,
 	    .verdict = SERVE_MALFORMED, .why = PKT_ERR_MODE },
 	{ .what = "mode 4, a server's answer",
 	    .lvm = 0x24,
@@ -652,7 +661,8 @@ check_answer(const struct row *r, const struct server *srv,
 	/* on the wire, as the shell sends it */
 	ck_assert_uint_eq(pkt_encode(&a->pkt, out, sizeof(out)), PKT_HDR_LEN);
 	ck_assert_int_eq(pkt_decode(&p, out, sizeof(out)), PKT_OK);
-	ck_assert_msg(p.mode == PKT_MODE_SERVER, "%s: mode %u", what, p.mode);
+	ck_assert_msg(p.mode == ((r->lvm & 7) == PKT_MODE_SYMACT ?
+	    PKT_MODE_SYMPAS : PKT_MODE_SERVER), "%s: mode %u", what, p.mode);
 	ck_assert_msg(p.version == (r->lvm >> 3 & 7), "%s: version %u", what,
 	    p.version);
 	ck_assert_msg(p.leap == w->leap, "%s: leap %u", what, p.leap);

@@ -26,7 +26,7 @@
 
 #define NS_PER_S	1000000000LL
 
-static const struct src_params	params = { 0, 6, 1, 3.0, 8, 0 };
+static const struct src_params	params = { 0, 6, 1, 3.0, 8, 0, 0 };
 
 /* A server answer to request req: server clock ahead by ahead_s. */
 static size_t
@@ -507,7 +507,7 @@ START_TEST(test_src_burst_until_good)
 	struct src		 s;
 	struct sst_sample	 sm;
 	uint8_t			 req[PKT_HDR_LEN], rep[PKT_HDR_LEN];
-	struct src_params	 p = { 4, 4, 0, 3.0, 8, 0 };	/* 16 s polls */
+	struct src_params	 p = { 4, 4, 0, 3.0, 8, 0, 0 };	/* 16 s polls */
 	int64_t			 t = 100 * S;
 	int			 i;
 
@@ -630,6 +630,193 @@ START_TEST(test_src_late_answer)
 }
 END_TEST
 
+/* Symmetric mode: what a peer says of itself in its packets. */
+static const struct srv_state	peer_st = { PKT_LEAP_NONE, 2, -20,
+	0xc0000201, 0xe000000000000000ULL, 0.001, 0.002, PKT_MIN_POLL_ANY };
+static const struct src_params	peer_params = { 6, 6, 0, 3.0, 8, 0, 1 };
+
+#define B_AHEAD	(2 * S / 1000)		/* B's clock is 2 ms ahead of A's */
+#define ONE_WAY	100000LL		/* 100 us each way */
+
+/*
+ * Two peers, each a source of the other: the first packet answers
+ * nothing, the answer to it gives a sample, a copy or a second answer
+ * to the same packet gives none, and each packet answers the newest
+ * of the other's.
+ */
+START_TEST(test_src_peer_exchange)
+{
+	struct src		 a, b;
+	struct sst_sample	 sm;
+	struct pkt		 q;
+	uint8_t			 pa[PKT_HDR_LEN], pb[PKT_HDR_LEN];
+	uint8_t			 pb2[PKT_HDR_LEN];
+	int64_t			 t = 1000 * S;	/* A's clock */
+
+	src_init(&a, &peer_params, t);
+	src_init(&b, &peer_params, t + B_AHEAD);
+	src_poll_peer(&a, t, 0x1234, &peer_st, pa, 0);
+	ck_assert_int_eq(pkt_decode(&q, pa, sizeof(pa)), PKT_OK);
+	ck_assert_int_eq(q.mode, PKT_MODE_SYMACT);
+	ck_assert_int_eq(q.stratum, 2);
+	ck_assert_uint_eq(q.refid, 0xc0000201);
+	ck_assert_int_eq(q.poll, 6);
+	ck_assert(q.org_ts == 0 && q.rx_ts == 0);
+	/* the transmit field is the time, not a random number */
+	ck_assert(llabs(pkt_ts_to_ns(q.tx_ts, t) - t) < 2000);
+	ck_assert_int_eq(a.next_ns, t + 64 * S);
+
+	/* B has sent nothing: no answer, but its next packet answers it */
+	ck_assert_int_eq(src_reply(&b, pa, sizeof(pa), t + ONE_WAY + B_AHEAD,
+	    &sm), SRC_BOGUS);
+	t += 5 * S;
+	src_poll_peer(&b, t + B_AHEAD, 0x5678, &peer_st, pb, 0);
+	ck_assert_int_eq(pkt_decode(&q, pb, sizeof(pb)), PKT_OK);
+	ck_assert(q.org_ts == pkt_get_ts(pa, PKT_TX_OFFSET));
+	ck_assert(llabs(pkt_ts_to_ns(q.rx_ts, t) -
+	    (1000 * S + ONE_WAY + B_AHEAD)) < 2000);
+
+	/* A: T1 its packet, T2 T3 B's times, T4 now; A is 2 ms behind */
+	ck_assert_int_eq(src_reply(&a, pb, sizeof(pb), t + ONE_WAY, &sm),
+	    SRC_OK);
+	ck_assert_double_eq_tol(sm.offset_s, -0.002, 2e-6);
+	ck_assert_double_eq_tol(sm.delay_s, 2 * ONE_WAY * 1e-9, 2e-6);
+	ck_assert_int_eq(sm.stratum, 2);
+	ck_assert_int_eq(a.reach, 1);
+	ck_assert_int_eq(src_reply(&a, pb, sizeof(pb), t + 2 * ONE_WAY, &sm),
+	    SRC_DUPLICATE);
+
+	/* B again, nothing new from A: a second answer to A's packet */
+	src_poll_peer(&b, t + S + B_AHEAD, 0x9abc, &peer_st, pb2, 0);
+	ck_assert(pkt_get_ts(pb2, PKT_ORG_OFFSET) ==
+	    pkt_get_ts(pa, PKT_TX_OFFSET));
+	ck_assert_int_eq(src_reply(&a, pb2, sizeof(pb2), t + S + ONE_WAY,
+	    &sm), SRC_DUPLICATE);
+
+	/* A's next packet answers B's newest, and gives B its sample */
+	t += 10 * S;
+	src_poll_peer(&a, t, 0xdef0, &peer_st, pa, 0);
+	ck_assert(pkt_get_ts(pa, PKT_ORG_OFFSET) ==
+	    pkt_get_ts(pb2, PKT_TX_OFFSET));
+	ck_assert_int_eq(src_reply(&b, pa, sizeof(pa), t + ONE_WAY + B_AHEAD,
+	    &sm), SRC_OK);
+	ck_assert_double_eq_tol(sm.offset_s, 0.002, 2e-6);
+	ck_assert_double_eq_tol(sm.delay_s, 2 * ONE_WAY * 1e-9, 2e-6);
+	/* B's packets again: the newest a copy, the older no answer */
+	ck_assert_int_eq(src_reply(&a, pb, sizeof(pb), t + 2 * ONE_WAY, &sm),
+	    SRC_BOGUS);
+	ck_assert_int_eq(src_reply(&a, pb2, sizeof(pb2), t + 2 * ONE_WAY,
+	    &sm), SRC_DUPLICATE);
+}
+END_TEST
+
+/* Packets that are no peer's, or not whole, give nothing. */
+START_TEST(test_src_peer_refused)
+{
+	struct src		 a;
+	struct sst_sample	 sm;
+	struct pkt		 q;
+	uint8_t			 pa[PKT_HDR_LEN], rep[PKT_HDR_LEN];
+	int64_t			 t = 1000 * S;
+
+	src_init(&a, &peer_params, t);
+	src_poll_peer(&a, t, 1, &peer_st, pa, 0);
+	/* a server's answer to a peer's packet: not symmetric mode */
+	answer(pa, t + ONE_WAY, t + ONE_WAY, 2, 0, 1, rep);
+	ck_assert_int_eq(src_reply(&a, rep, sizeof(rep), t + 2 * ONE_WAY,
+	    &sm), SRC_MALFORMED);
+	/* in mode 2, but without a receive time */
+	ck_assert_int_eq(pkt_decode(&q, rep, sizeof(rep)), PKT_OK);
+	q.mode = PKT_MODE_SYMPAS;
+	q.rx_ts = 0;
+	pkt_encode(&q, rep, sizeof(rep));
+	ck_assert_int_eq(src_reply(&a, rep, sizeof(rep), t + 2 * ONE_WAY,
+	    &sm), SRC_ZERO_TS);
+	/* an unsynchronised peer: an answer, but no sample */
+	q.rx_ts = pkt_ts_from_ns(t + ONE_WAY);
+	q.tx_ts = pkt_ts_from_ns(t + ONE_WAY + 1000);
+	q.leap = PKT_LEAP_UNSYNC;
+	q.stratum = 0;
+	pkt_encode(&q, rep, sizeof(rep));
+	ck_assert_int_eq(src_reply(&a, rep, sizeof(rep), t + 2 * ONE_WAY,
+	    &sm), SRC_UNSYNC);
+	ck_assert_int_eq(a.reach, 0);
+	ck_assert_uint_eq(a.stats.refused[SRC_MALFORMED], 1);
+	ck_assert_uint_eq(a.stats.refused[SRC_ZERO_TS], 1);
+	ck_assert_uint_eq(a.stats.refused[SRC_UNSYNC], 1);
+}
+END_TEST
+
+/*
+ * The polls: the peer's while it answers and polls faster (not under
+ * minpoll); a tenth longer while the peer is of a higher stratum; and
+ * our receive field follows corrections of the clock, as T2 of the
+ * peer's next sample.
+ */
+START_TEST(test_src_peer_polls)
+{
+	struct src_params	 p = peer_params;
+	struct src		 a, b;
+	struct sst_sample	 sm;
+	struct srv_state	 st3 = peer_st;
+	uint8_t			 pa[PKT_HDR_LEN], pb[PKT_HDR_LEN];
+	int64_t			 t = 1000 * S, rx;
+	int			 i;
+
+	p.minpoll = 3;
+	p.maxpoll = 10;
+	src_init(&a, &p, t);
+	a.poll = 6;
+	src_init(&b, &p, t);
+	b.poll = 4;
+	st3.stratum = 3;
+	src_poll_peer(&a, t, 1, &peer_st, pa, 0);
+	ck_assert_int_eq(a.next_ns, t + 64 * S);
+	src_reply(&b, pa, sizeof(pa), t + ONE_WAY, &sm);
+	src_poll_peer(&b, t + S, 2, &st3, pb, 0);
+	ck_assert_int_eq(src_reply(&a, pb, sizeof(pb), t + S + ONE_WAY, &sm),
+	    SRC_OK);
+	/* B polls every 16 s and is at stratum 3: 17.6 s after ours */
+	ck_assert_int_eq(a.next_ns, t + 16 * S + 16 * S / 10);
+	src_poll_peer(&a, t + 20 * S, 3, &peer_st, pa, 0);
+	ck_assert_int_eq(a.next_ns, t + 20 * S + 16 * S + 16 * S / 10);
+	/* at B's stratum: B's poll, no more */
+	src_reply(&b, pa, sizeof(pa), t + 20 * S + ONE_WAY, &sm);
+	src_poll_peer(&b, t + 21 * S, 4, &peer_st, pb, 0);
+	ck_assert_int_eq(src_reply(&a, pb, sizeof(pb), t + 21 * S + ONE_WAY,
+	    &sm), SRC_OK);
+	src_poll_peer(&a, t + 30 * S, 5, &peer_st, pa, 0);
+	ck_assert_int_eq(a.next_ns, t + 30 * S + 16 * S);
+	/* never under minpoll (8 s), however fast the peer polls */
+	b.poll = 1;
+	src_reply(&b, pa, sizeof(pa), t + 30 * S + ONE_WAY, &sm);
+	src_poll_peer(&b, t + 31 * S, 6, &peer_st, pb, 0);
+	src_reply(&a, pb, sizeof(pb), t + 31 * S + ONE_WAY, &sm);
+	src_poll_peer(&a, t + 40 * S, 7, &peer_st, pa, 0);
+	ck_assert_int_eq(a.next_ns, t + 40 * S + 8 * S);
+
+	/* a peer synchronised to us: about ten answers, a step slower */
+	src_init(&b, &p, t);
+	b.poll = 4;
+	for (i = 0; i < 9; i++)
+		src_loop_answer(&b);
+	ck_assert_int_eq(b.poll, 4);
+	for (i = 0; i < 2; i++)
+		src_loop_answer(&b);
+	ck_assert_int_eq(b.poll, 5);
+	b.poll = 10;
+	src_loop_answer(&b);
+	ck_assert_int_eq(b.poll, 10);	/* not past maxpoll */
+
+	/* B's clock moved back 1 ms: its receive field with it */
+	src_reply(&b, pa, sizeof(pa), t + 40 * S + ONE_WAY, &sm);
+	src_correct(&b, t + 41 * S, 0.0, 0.001);
+	src_poll_peer(&b, t + 41 * S, 0, &peer_st, pb, 0);
+	rx = pkt_ts_to_ns(pkt_get_ts(pb, PKT_RX_OFFSET), t);
+	ck_assert(llabs(rx - (t + 40 * S + ONE_WAY - S / 1000)) < 2000);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -656,6 +843,9 @@ main(void)
 	tcase_add_test(tc, test_src_burst_until_good);
 	tcase_add_test(tc, test_src_interleaved);
 	tcase_add_test(tc, test_src_late_answer);
+	tcase_add_test(tc, test_src_peer_exchange);
+	tcase_add_test(tc, test_src_peer_refused);
+	tcase_add_test(tc, test_src_peer_polls);
 	suite_add_tcase(su, tc);
 	sr = srunner_create(su);
 	srunner_run_all(sr, CK_NORMAL);
