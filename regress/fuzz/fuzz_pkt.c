@@ -61,11 +61,11 @@ check_decoded(const struct pkt *p, const uint8_t *data, size_t size)
 		abort();
 }
 
-/* A client's request: mode 3, or NTPv1's mode 0. */
+/* A client's request (mode 3, or NTPv1's mode 0), or a peer's (mode 1). */
 static int
 is_request(const struct pkt *q)
 {
-	return q->mode == PKT_MODE_CLIENT ||
+	return q->mode == PKT_MODE_CLIENT || q->mode == PKT_MODE_SYMACT ||
 	    (q->mode == PKT_MODE_RESERVED && q->version == 1);
 }
 
@@ -77,7 +77,9 @@ check_answer(const struct pkt *q, const uint8_t *data, const uint8_t *out,
 
 	if (pkt_decode(&a, out, n) != PKT_OK)
 		abort();
-	if (a.mode != PKT_MODE_SERVER || a.version != q->version ||
+	/* a peer we do not know is answered in symmetric passive mode */
+	if (a.mode != (q->mode == PKT_MODE_SYMACT ? PKT_MODE_SYMPAS :
+	    PKT_MODE_SERVER) || a.version != q->version ||
 	    a.poll != (q->poll > st.min_poll ? q->poll : st.min_poll) ||
 	    a.rx_ts != 1 || a.tx_ts != 0 ||
 	    a.n_ef != 0 || a.mac_len != 0)
