@@ -96,6 +96,8 @@ client_new(struct ectx *ctx)
 	cl->mode = ctx->conf->local_set ? REF_LOCAL : REF_NONE;
 	if ((cl->disc = make_disc(ctx->conf)) == NULL)
 		fatalx("client: out of memory");
+	fbdrift_init(&cl->fb, ctx->conf->fallbackdrift_min,
+	    ctx->conf->fallbackdrift_max);
 	/* A pool gives up to maxsources sources, filled as it resolves. */
 	for (cs = ctx->conf->sources; cs != NULL; cs = cs->next)
 		for (i = 0; i < (cs->type == CONF_SRC_POOL ? cs->maxsources :
@@ -173,6 +175,8 @@ client_free(struct client *cl)
 	}
 	if (cl->ev_oneshot != NULL)
 		event_free(cl->ev_oneshot);
+	if (cl->ev_fb != NULL)
+		event_free(cl->ev_fb);
 	disc_free(cl->disc);
 	free(cl);
 }

@@ -29,6 +29,7 @@
 
 #include "conf.h"
 #include "disc.h"
+#include "fbdrift.h"
 #include "proto.h"
 #include "sel.h"
 #include "src.h"
@@ -104,6 +105,9 @@ struct client {
 	int			 first_pending;	/* a first request to send */
 	int64_t			 last_poll_ns;	/* the last request sent, */
 						/* the event loop's time */
+	struct fbdrift		 fb;		/* fallbackdrift */
+	struct event		*ev_fb;		/* the next average due */
+	int64_t			 fb_update_ns;	/* the last clock update */
 };
 
 /* client.c: the client and its sources; how a source is named. */

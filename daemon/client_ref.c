@@ -22,8 +22,11 @@
  * second, -q/-Q, and what the server says about the reference.
  */
 
+#include <sys/time.h>
 #include <math.h>
 #include <string.h>
+
+#include <event2/event.h>
 
 #include "client.h"
 #include "client_int.h"
@@ -118,13 +121,29 @@ client_candidate(const struct csrc *s, int64_t now, struct sel_cand *c)
  * whole goes at the rate asked.  Either way the engine's time moves by
  * the estimate, and so do the samples.
  */
+/* The clock was corrected at now: every time kept is re-expressed. */
+static void
+corrected(struct client *cl, int64_t now, double dfreq, double doff)
+{
+	int	 i;
+
+	for (i = 0; i < cl->n; i++) {
+		sst_correct(cl->srcs[i]->sst, now, dfreq, doff);
+		src_correct(&cl->srcs[i]->src, now, dfreq, doff);
+		if (cl->srcs[i]->rc != NULL)
+			client_rc_correct(cl->srcs[i], now, dfreq, doff);
+	}
+	/* the cards' clocks are tracked against the engine's */
+	hwif_correct(cl->ctx->hw, now, dfreq, doff);
+}
+
 static void
 apply(struct client *cl, const struct disc_actions *a, int64_t now)
 {
 	struct ectx		*ctx = cl->ctx;
 	double			 dfreq = 0.0, doff = 0.0;
 	int64_t			 sys = ectx_sys_ns();
-	int			 i, provisional;
+	int			 provisional;
 
 	/* from one sample: chronyd's first update comes from three */
 	provisional = !sst_freq_known(cl->srcs[cl->sel.best]->sst);
@@ -145,14 +164,62 @@ apply(struct client *cl, const struct disc_actions *a, int64_t now)
 	else
 		ectx_smooth_correct(ctx, ectx_now_ns(ctx), doff, dfreq,
 		    cl->sel.skew_ppm);
-	for (i = 0; i < cl->n; i++) {
-		sst_correct(cl->srcs[i]->sst, now, dfreq, doff);
-		src_correct(&cl->srcs[i]->src, now, dfreq, doff);
-		if (cl->srcs[i]->rc != NULL)
-			client_rc_correct(cl->srcs[i], now, dfreq, doff);
+	corrected(cl, now, dfreq, doff);
+}
+
+static void
+fallback_arm(struct client *cl, double wait_s)
+{
+	struct timeval	 tv;
+
+	evtimer_del(cl->ev_fb);
+	if (wait_s < 0.0)
+		return;
+	tv.tv_sec = (time_t)wait_s;
+	tv.tv_usec = (suseconds_t)((wait_s - (double)tv.tv_sec) * 1e6);
+	evtimer_add(cl->ev_fb, &tv);
+}
+
+/*
+ * fallbackdrift: 2^i s after the last update, the clock takes its mean
+ * frequency over 2^i s (lib/fbdrift.c).  Whether it still counts as
+ * synchronised is timed's usual rule (the selection's), not chronyd's.
+ */
+static void
+fallback_cb(evutil_socket_t fd, short ev, void *arg)
+{
+	struct client	*cl = arg;
+	struct ectx	*ctx = cl->ctx;
+	int64_t		 now = ectx_now_ns(ctx);
+	double		 freq, wait, dfreq;
+
+	if (fbdrift_due(&cl->fb, (now - cl->fb_update_ns) * 1e-9, &freq,
+	    &wait)) {
+		log_info("no update for %.0f s: frequency %+.3f ppm, the "
+		    "mean over 2^%d s (fallbackdrift)",
+		    (now - cl->fb_update_ns) * 1e-9, freq, cl->fb.next);
+		dfreq = disc_rel_freq(ctx->cs->freq_ppm, freq);
+		ectx_priv_freq(ctx, ectx_sys_ns(), freq, cl->sel.skew_ppm);
+		ectx_smooth_correct(ctx, now, 0.0, dfreq, cl->sel.skew_ppm);
+		corrected(cl, now, dfreq, 0.0);
 	}
-	/* the cards' clocks are tracked against the engine's */
-	hwif_correct(ctx->hw, now, dfreq, doff);
+	fallback_arm(cl, wait);
+}
+
+/* An update of the clock: into the averages, the first one due next. */
+static void
+fallback_update(struct client *cl, int64_t now)
+{
+	if (cl->fb.min == 0)
+		return;
+	if (cl->fb_update_ns != 0)
+		fbdrift_update(&cl->fb, cl->ctx->cs->freq_ppm,
+		    (now - cl->fb_update_ns) * 1e-9);
+	cl->fb_update_ns = now;
+	if (cl->ev_fb == NULL && (cl->ev_fb = evtimer_new(cl->ctx->base,
+	    fallback_cb, cl)) == NULL)
+		fatalx("client: out of memory");
+	fallback_cb(-1, 0, cl);
 }
 
 /* Tell the monitor (kernel status, RTC sync) whether we are synchronised. */
@@ -372,8 +439,10 @@ client_reference(struct client *cl, const struct csrc *from)
 		if (a.what & DISC_ACT_IGNORE)
 			log_warnx("maxchange: offset %+.3f s ignored",
 			    in.offset_s);
-		if (!(a.what & DISC_ACT_IGNORE))
+		if (!(a.what & DISC_ACT_IGNORE)) {
 			apply(cl, &a, now);
+			fallback_update(cl, now);
+		}
 		cl->last = a;
 	}
 	client_log_tracking(cl, now, left);

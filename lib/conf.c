@@ -36,6 +36,7 @@
 #include <strings.h>
 
 #include "conf.h"
+#include "fbdrift.h"
 #include "lim.h"
 
 
@@ -1120,6 +1121,39 @@ d_smoothtime(struct pctx *p)
 	return 0;
 }
 
+/*
+ * fallbackdrift MIN MAX: log2 s; chronyd reads two integers and leaves
+ * the averages off unless 0 < MIN <= MAX, which timed says.
+ */
+static int
+d_fallbackdrift(struct pctx *p)
+{
+	int	 min, max;
+
+	if (nargs(p, 2, 2) == -1 ||
+	    get_int(p, p->dir, p->av[0], INT_MIN, INT_MAX, NUM_CLAMP,
+	    &min) == -1 ||
+	    get_int(p, p->dir, p->av[1], INT_MIN, INT_MAX, NUM_CLAMP,
+	    &max) == -1)
+		return -1;
+	p->c->fallbackdrift_min = p->c->fallbackdrift_max = 0;
+	if (min < FBDRIFT_MIN || max < min) {
+		warn(p, "fallbackdrift %d %d: off, as in chronyd (0 < min <= "
+		    "max)", min, max);
+		return 0;
+	}
+	if (max > FBDRIFT_MAX) {
+		warn(p, "fallbackdrift: max %d is more than %d; %d used", max,
+		    FBDRIFT_MAX, FBDRIFT_MAX);
+		max = FBDRIFT_MAX;
+		if (min > max)
+			min = max;
+	}
+	p->c->fallbackdrift_min = min;
+	p->c->fallbackdrift_max = max;
+	return 0;
+}
+
 static int
 d_maxchange(struct pctx *p)
 {
@@ -1459,6 +1493,7 @@ static const struct directive directives[] = {
 	{ "confdir",		d_confdir,	0, 0, 0 },
 	{ "deny",		d_deny,		0, 0, 0 },
 	{ "driftfile",		d_string,	CNF(driftfile), 0, 0 },
+	{ "fallbackdrift",	d_fallbackdrift, 0, 0, 0 },
 	{ "hwtimestamp",	d_hwtimestamp,	0, 0, 0 },
 	{ "include",		d_include,	0, 0, 0 },
 	{ "keyfile",		d_string,	CNF(keyfile), 0, 0 },
@@ -1526,7 +1561,7 @@ static const struct directive unimplemented[] = {
 	U("cmdallow", 0, 2), U("cmddeny", 0, 2), U("cmdratelimit", 0, 6),
 	U("combinelimit", 1, 1), U("commandkey", 0, UNIMPL_ANY),
 	U("dscp", 1, 1), U("dumpdir", 1, 1),
-	U("dumponexit", 0, UNIMPL_ANY), U("fallbackdrift", 2, 2),
+	U("dumponexit", 0, UNIMPL_ANY),
 	U("generatecommandkey", 0, UNIMPL_ANY), U("hwclockfile", 1, 1),
 	U("hwtsinterface", 0, UNIMPL_ANY), U("initstepslew", 1, UNIMPL_ANY),
 	U("leapsecmode", 1, 1), U("leapseclist", 1, 1),

@@ -236,6 +236,8 @@ struct conf {
 	int			 ratelimit_leak;	/* default 2 */
 	long			 clientloglimit;	/* bytes, default 524288 */
 	int			 noclientlog;
+	int			 fallbackdrift_min;	/* log2 s; 0: */
+	int			 fallbackdrift_max;	/* off */
 	int			 smoothtime_set;	/* lib/smooth.h */
 	double			 smooth_max_freq_ppm;
 	double			 smooth_max_wander_ppm;	/* per second */

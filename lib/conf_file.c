@@ -623,6 +623,9 @@ print_serving(FILE *f, const struct conf *c)
 	fprintf(f, "clientloglimit %ld\n", c->clientloglimit);
 	if (c->noclientlog)
 		fputs("noclientlog\n", f);
+	if (c->fallbackdrift_min > 0)
+		fprintf(f, "fallbackdrift %d %d\n", c->fallbackdrift_min,
+		    c->fallbackdrift_max);
 	if (c->smoothtime_set)
 		fprintf(f, "smoothtime %.15g %.15g%s\n", c->smooth_max_freq_ppm,
 		    c->smooth_max_wander_ppm, c->smooth_leaponly ?

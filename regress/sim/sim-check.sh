@@ -26,6 +26,8 @@
 #  - peers (seed 1): a timed-sim client of chronyd with two peers, a
 #    timed-sim and a chronyd, which have no other source: all three
 #    within the same limits, from 600 s.
+#  - fallbackdrift (seed 1): a clock swinging 100 ppm every 500 s whose
+#    server is gone at 4125 s keeps on average within 20 ppm of true.
 #  - hwtimestamp (sim-scenarios.sh's hwts): a timed-sim server and client
 #    whose cards timestamp; the client must be within 1 us within 600 s,
 #    keep an RMS error under 100 ns and a maximum under 1 us from 600 s
@@ -352,6 +354,37 @@ peer 192.168.123.4" &&
 			within 4 "seed $seed: peers: its chronyd peer"
 		fi
 		SIM_WARMUP=210
+		sim_end
+	fi
+
+	# fallbackdrift (chrony's 117): the clock's frequency swings 100
+	# ppm either way every 500 s, and its server is gone for good at
+	# 4125 s, at the swing's top; "fallbackdrift 6 10" brings it to
+	# the mean of the last 1024 s, so from 5300 s to the end (4 h) the
+	# frequency is on average within 20 ppm of true (without it, 96
+	# ppm off)
+	if [ "$seed" = 1 ]; then
+		sim_begin
+		sim_link 1 2 "(+ 1e-4 (* 1e-4 (exponential)) \
+(* -1 (equal 0.1 (min time 4125) 4125)))"
+		sim_clock 2 0.1 "(* 1e-4 (sine 500))"
+		sim_node 1 chronyd "local stratum 1" &&
+		    sim_node 2 timed "server 192.168.123.1 minpoll 4 maxpoll 4
+fallbackdrift 6 10" || exit 1
+		SCN_NODES=2 HOURS=4
+		if run "fallbackdrift"; then
+			_f=$(awk 'NR > 5300 { s += $2; n++ }
+			    END { printf "%.2f", s / n * 1e6 }' "$R/log.freq")
+			if grep -q "mean over 2^10 s (fallbackdrift)" \
+			    "$R/log.2" && awk -v f="$_f" 'BEGIN {
+			    exit !(f > -20 && f < 20) }'; then
+				ok "seed $seed: fallbackdrift: the frequency $_f ppm off on average"
+			else
+				not_ok "fallbackdrift: the frequency $_f ppm off on average" \
+				    "$(grep -v '^$' "$R/log.2" | tail -n 5)"
+			fi
+		fi
+		HOURS=2
 		sim_end
 	fi
 

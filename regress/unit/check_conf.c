@@ -731,6 +731,33 @@ START_TEST(test_conf_peer)
 }
 END_TEST
 
+START_TEST(test_conf_fallbackdrift)
+{
+	struct conf		*c;
+	struct conf_diag	 d;
+	char			*out;
+
+	ck_assert_ptr_nonnull(c = conf_new());
+	ck_assert_int_eq(parse(c, "fallbackdrift 16 19", &d), 0);
+	ck_assert_int_eq(c->fallbackdrift_min, 16);
+	ck_assert_int_eq(c->fallbackdrift_max, 19);
+	out = print_conf(c);
+	ck_assert_ptr_nonnull(strstr(out, "fallbackdrift 16 19\n"));
+	free(out);
+	ck_assert_int_eq(parse(c, "fallbackdrift 16", &d), -1);
+	ck_assert_int_eq(parse(c, "fallbackdrift 6 40", &d), 1);
+	ck_assert_str_eq(d.msg, "fallbackdrift: max 40 is more than 30; 30 "
+	    "used");
+	ck_assert_int_eq(c->fallbackdrift_max, 30);
+	/* chronyd leaves it off unless 0 < min <= max */
+	ck_assert_int_eq(parse(c, "fallbackdrift 10 6", &d), 1);
+	ck_assert_str_eq(d.msg, "fallbackdrift 10 6: off, as in chronyd "
+	    "(0 < min <= max)");
+	ck_assert_int_eq(c->fallbackdrift_min, 0);
+	conf_free(c);
+}
+END_TEST
+
 /* Chrony directives timed does not implement */
 
 /*
@@ -755,7 +782,6 @@ START_TEST(test_conf_unimplemented_directives)
 		{ "dscp 46", "dscp" },
 		{ "dumpdir /var/lib/chrony", "dumpdir" },
 		{ "dumponexit", NULL },
-		{ "fallbackdrift 16 19", "fallbackdrift 16" },
 		{ "generatecommandkey", NULL },
 		{ "hwclockfile /etc/adjtime", "hwclockfile" },
 		{ "hwtsinterface eth0", NULL },
@@ -2726,6 +2752,7 @@ conf_suite(void)
 	tcase_add_test(pure, test_conf_source_option_warnings);
 	tcase_add_test(pure, test_conf_source_warnings_one_a_line);
 	tcase_add_test(pure, test_conf_peer);
+	tcase_add_test(pure, test_conf_fallbackdrift);
 	tcase_add_test(pure, test_conf_unimplemented_directives);
 	tcase_add_test(pure, test_conf_makestep);
 	tcase_add_test(pure, test_conf_smoothtime);
