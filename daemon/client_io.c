@@ -880,6 +880,7 @@ client_csrc_new(struct client *cl, const struct conf_source *cs)
 	s->old_fd = -1;
 	s->state = SEL_UNUSABLE;
 	snprintf(s->name, sizeof(s->name), "%s", cs->name);
+	memset(&p, 0, sizeof(p));
 	p.minpoll = cs->minpoll;
 	p.maxpoll = cs->maxpoll;
 	p.iburst = cs->iburst || oneshot;	/* -q/-Q: quick, as chronyd */
@@ -887,6 +888,8 @@ client_csrc_new(struct client *cl, const struct conf_source *cs)
 	p.polltarget = cs->polltarget;
 	p.xleave = cs->xleave;
 	p.peer = cs->type == CONF_SRC_PEER;
+	p.offset_s = cs->offset_s;
+	p.minstratum = cs->minstratum;
 	src_init(&s->src, &p, ectx_now_ns(cl->ctx));
 	if ((s->sst = sst_new()) == NULL ||
 	    (s->ev_poll = evtimer_new(cl->ctx->base, poll_cb, s)) == NULL)

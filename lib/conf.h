@@ -64,6 +64,8 @@ struct conf_source {
 	int			 certset;	/* default 0 */
 	uint32_t		 key;		/* 0: none */
 	double			 maxdelay_s;	/* default 3 */
+	double			 offset_s;	/* chrony's: + source later */
+	int			 minstratum;	/* 0..15 */
 	int			 polltarget;	/* CONF_POLLTARGET, 6..60 */
 	int			 maxsources;	/* pool, default 4 */
 	int			 sourcedir;	/* from a sourcedir file */

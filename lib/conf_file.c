@@ -482,6 +482,10 @@ print_source(FILE *f, const struct conf_source *s)
 		fprintf(f, " key %u", s->key);
 	if (s->maxdelay_s != 3.0)
 		fprintf(f, " maxdelay %.15g", s->maxdelay_s);
+	if (s->offset_s != 0.0)
+		fprintf(f, " offset %.15g", s->offset_s);
+	if (s->minstratum != 0)
+		fprintf(f, " minstratum %d", s->minstratum);
 	if (s->polltarget != CONF_POLLTARGET)
 		fprintf(f, " polltarget %d", s->polltarget);
 	if (s->type == CONF_SRC_POOL && s->maxsources != 4)

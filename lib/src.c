@@ -489,11 +489,12 @@ make_sample(struct src *s, const struct pkt *p, int64_t t1, uint64_t t2_ts,
 		return SRC_BAD_DELAY;
 	}
 	out->time_ns = t1 + (t4 - t1) / 2;
-	out->offset_s = ((t1 - t2) + (t4 - t3)) * 0.5e-9;
+	out->offset_s = ((t1 - t2) + (t4 - t3)) * 0.5e-9 - s->p.offset_s;
 	out->disp_s = prec;
 	out->root_delay_s = pkt_short_to_s(p->root_delay);
 	out->root_disp_s = pkt_short_to_s(p->root_disp);
-	out->stratum = p->stratum;
+	out->stratum = p->stratum > s->p.minstratum ? p->stratum :
+	    s->p.minstratum;
 	return SRC_OK;
 }
 
@@ -503,7 +504,7 @@ took(struct src *s, const struct pkt *p, int64_t t4_ns,
     const struct sst_sample *out)
 {
 	s->reach |= 1;
-	s->stratum = p->stratum;
+	s->stratum = out->stratum;
 	s->refid = p->refid;
 	s->leap = p->leap;
 	s->last_rx_ns = t4_ns;

@@ -49,6 +49,10 @@ struct src_params {
 	int	polltarget;	/* samples the regression should hold, > 0 */
 	int	xleave;		/* ask for interleaved answers */
 	int	peer;		/* symmetric active (a peer line) */
+	double	offset_s;	/* chrony's offset option: added to the */
+				/* source's offsets (its sign: + source */
+				/* ahead), a known asymmetry of the path */
+	int	minstratum;	/* the source's stratum at least this */
 };
 
 /* Why a reply gave no sample; each is counted per source. */

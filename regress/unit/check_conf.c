@@ -586,7 +586,6 @@ START_TEST(test_conf_source_option_warnings)
 		const char	*what, *line, *option;
 	} rows[] = {
 		{ "presend", "server a presend 9", "presend" },
-		{ "minstratum", "server a minstratum 3", "minstratum" },
 		{ "version", "server a version 3", "version" },
 		{ "offline", "server a offline", "offline" },
 		{ "auto_offline", "server a auto_offline", "auto_offline" },
@@ -601,7 +600,6 @@ START_TEST(test_conf_source_option_warnings)
 		    "maxdelayquant" },
 		{ "mindelay", "server a mindelay 0.001", "mindelay" },
 		{ "asymmetry", "server a asymmetry 0.5", "asymmetry" },
-		{ "offset", "server a offset 0.1", "offset" },
 		{ "copy", "server a copy", "copy" },
 		{ "extfield", "server a extfield F323", "extfield" },
 		{ "minsamples", "server a minsamples 4", "minsamples" },
@@ -727,6 +725,29 @@ START_TEST(test_conf_peer)
 	out = print_conf(c);
 	ck_assert_ptr_nonnull(strstr(out, "peer 192.0.2.1 minpoll 4 key 3\n"));
 	free(out);
+	conf_free(c);
+}
+END_TEST
+
+/* offset and minstratum, as chronyd reads them, and printed back */
+START_TEST(test_conf_offset_minstratum)
+{
+	struct conf		*c;
+	struct conf_diag	 d;
+	char			*out;
+
+	ck_assert_ptr_nonnull(c = conf_new());
+	ck_assert_int_eq(parse(c, "server a offset -0.00005 minstratum 4",
+	    &d), 0);
+	ck_assert_double_eq(c->sources->offset_s, -0.00005);
+	ck_assert_int_eq(c->sources->minstratum, 4);
+	out = print_conf(c);
+	ck_assert_ptr_nonnull(strstr(out, "server a offset -5e-05 "
+	    "minstratum 4\n"));
+	free(out);
+	ck_assert_int_eq(parse(c, "server b minstratum 20", &d), 1);
+	ck_assert_int_eq(c->sources->next->minstratum, 15);
+	ck_assert_int_eq(parse(c, "server c offset x", &d), -1);
 	conf_free(c);
 }
 END_TEST
@@ -2753,6 +2774,7 @@ conf_suite(void)
 	tcase_add_test(pure, test_conf_source_warnings_one_a_line);
 	tcase_add_test(pure, test_conf_peer);
 	tcase_add_test(pure, test_conf_fallbackdrift);
+	tcase_add_test(pure, test_conf_offset_minstratum);
 	tcase_add_test(pure, test_conf_unimplemented_directives);
 	tcase_add_test(pure, test_conf_makestep);
 	tcase_add_test(pure, test_conf_smoothtime);

@@ -26,7 +26,8 @@
 
 #define NS_PER_S	1000000000LL
 
-static const struct src_params	params = { 0, 6, 1, 3.0, 8, 0, 0 };
+static const struct src_params	params = { .minpoll = 0, .maxpoll = 6,
+	.iburst = 1, .maxdelay_s = 3.0, .polltarget = 8 };
 
 /* A server answer to request req: server clock ahead by ahead_s. */
 static size_t
@@ -507,7 +508,8 @@ START_TEST(test_src_burst_until_good)
 	struct src		 s;
 	struct sst_sample	 sm;
 	uint8_t			 req[PKT_HDR_LEN], rep[PKT_HDR_LEN];
-	struct src_params	 p = { 4, 4, 0, 3.0, 8, 0, 0 };	/* 16 s polls */
+	struct src_params	 p = { .minpoll = 4, .maxpoll = 4,
+	    .maxdelay_s = 3.0, .polltarget = 8 };	/* 16 s polls */
 	int64_t			 t = 100 * S;
 	int			 i;
 
@@ -630,10 +632,40 @@ START_TEST(test_src_late_answer)
 }
 END_TEST
 
+/*
+ * The offset option moves every offset by a known asymmetry of the
+ * path (chrony's sign: + the source's time later); minstratum raises
+ * the source's stratum.
+ */
+START_TEST(test_src_offset_and_minstratum)
+{
+	struct src_params	 p = params;
+	struct src		 s;
+	struct sst_sample	 sm;
+	uint8_t			 req[PKT_HDR_LEN], rep[PKT_HDR_LEN];
+	int64_t			 t1 = 1000 * S;
+
+	p.offset_s = -0.00005;	/* to it 100 us slower: chrony's doc */
+	p.minstratum = 3;
+	src_init(&s, &p, t1);
+	src_poll(&s, t1, 42, req, 0);
+	/* local clock 5 ms ahead; 150 us out, 50 us back */
+	answer(req, t1 + 150000 - 5000000, t1 + 160000 - 5000000, 2, 0,
+	    0x7f000001, rep);
+	ck_assert_int_eq(src_reply(&s, rep, sizeof(rep), t1 + 210000, &sm),
+	    SRC_OK);
+	ck_assert_double_eq_tol(sm.offset_s, 0.005, 1e-9);
+	ck_assert_double_eq_tol(sm.delay_s, 0.0002, 1e-9);
+	ck_assert_int_eq(sm.stratum, 3);
+	ck_assert_int_eq(s.stratum, 3);
+}
+END_TEST
+
 /* Symmetric mode: what a peer says of itself in its packets. */
 static const struct srv_state	peer_st = { PKT_LEAP_NONE, 2, -20,
 	0xc0000201, 0xe000000000000000ULL, 0.001, 0.002, PKT_MIN_POLL_ANY };
-static const struct src_params	peer_params = { 6, 6, 0, 3.0, 8, 0, 1 };
+static const struct src_params	peer_params = { .minpoll = 6,
+	.maxpoll = 6, .maxdelay_s = 3.0, .polltarget = 8, .peer = 1 };
 
 #define B_AHEAD	(2 * S / 1000)		/* B's clock is 2 ms ahead of A's */
 #define ONE_WAY	100000LL		/* 100 us each way */
@@ -843,6 +875,7 @@ main(void)
 	tcase_add_test(tc, test_src_burst_until_good);
 	tcase_add_test(tc, test_src_interleaved);
 	tcase_add_test(tc, test_src_late_answer);
+	tcase_add_test(tc, test_src_offset_and_minstratum);
 	tcase_add_test(tc, test_src_peer_exchange);
 	tcase_add_test(tc, test_src_peer_refused);
 	tcase_add_test(tc, test_src_peer_polls);
