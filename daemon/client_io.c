@@ -894,6 +894,7 @@ client_csrc_new(struct client *cl, const struct conf_source *cs)
 	if ((s->sst = sst_new()) == NULL ||
 	    (s->ev_poll = evtimer_new(cl->ctx->base, poll_cb, s)) == NULL)
 		fatalx("client: out of memory");
+	sst_set_path(s->sst, cs->mindelay_s, cs->asymmetry_set, cs->asymmetry);
 	if (cs->nts)
 		s->nts = ntscl_new(cl->ctx, cs, nts_ready, s);
 	cl->srcs[cl->n++] = s;

@@ -130,8 +130,8 @@ static const struct srcopt srcopts[] = {
 	{ "maxdelayratio",	SO_WARN_DBL,	1, 0, 0, 0 },
 	{ "maxdelaydevratio",	SO_WARN_DBL,	1, 0, 0, 0 },
 	{ "maxdelayquant",	SO_WARN_DBL,	1, 0, 0, 0 },
-	{ "mindelay",		SO_WARN_DBL,	1, 0, 0, 0 },
-	{ "asymmetry",		SO_WARN_DBL,	1, 0, 0, 0 },
+	{ "mindelay",		SO_DBL,		1, SRC(mindelay_s), 0, 1000 },
+	{ "asymmetry",		SO_DBL,		1, SRC(asymmetry), -1e6, 1e6 },
 	{ "offset",		SO_DBL,		1, SRC(offset_s), -1e6, 1e6 },
 	{ "extfield",		SO_WARN_EF,	1, 0, 0, 0 },
 	{ "minsamples",		SO_WARN_INT,	1, 0, 0, 0 },
@@ -537,6 +537,8 @@ source_options(struct pctx *p, struct conf_source *s)
 			    "pool; ignored", p->dir, o->name);
 		else if (srcopt_set(p, o, s, v) == -1)
 			return -1;
+		else if (o->off == offsetof(struct conf_source, asymmetry))
+			s->asymmetry_set = 1;
 	}
 	fix_source(p, s);
 	return 0;

@@ -65,6 +65,9 @@ struct conf_source {
 	uint32_t		 key;		/* 0: none */
 	double			 maxdelay_s;	/* default 3 */
 	double			 offset_s;	/* chrony's: + source later */
+	double			 mindelay_s;	/* the path's floor; 0: none */
+	int			 asymmetry_set;	/* else estimated */
+	double			 asymmetry;
 	int			 minstratum;	/* 0..15 */
 	int			 polltarget;	/* CONF_POLLTARGET, 6..60 */
 	int			 maxsources;	/* pool, default 4 */

@@ -486,6 +486,10 @@ print_source(FILE *f, const struct conf_source *s)
 		fprintf(f, " offset %.15g", s->offset_s);
 	if (s->minstratum != 0)
 		fprintf(f, " minstratum %d", s->minstratum);
+	if (s->mindelay_s != 0.0)
+		fprintf(f, " mindelay %.15g", s->mindelay_s);
+	if (s->asymmetry_set)
+		fprintf(f, " asymmetry %.15g", s->asymmetry);
 	if (s->polltarget != CONF_POLLTARGET)
 		fprintf(f, " polltarget %d", s->polltarget);
 	if (s->type == CONF_SRC_POOL && s->maxsources != 4)

@@ -122,6 +122,10 @@ struct sst {
 	/* Samples in a row with a large asymmetry, signed as it. */
 	int		asym_run;
 	double		asym;		/* correcting the offsets; 0: none */
+	/* sst_set_path() */
+	double		min_delay_s;	/* the path's floor; 0: not known */
+	int		asym_fixed;	/* asym_fixed_v, not an estimate */
+	double		asym_fixed_v;
 
 	/* The last regression; offset at the newest sample's time. */
 	int		runs;
@@ -168,6 +172,18 @@ sst_new(void)
 }
 
 void
+sst_set_path(struct sst *s, double min_delay_s, int fixed, double asymmetry)
+{
+	s->min_delay_s = isfinite(min_delay_s) && min_delay_s > 0.0 ?
+	    min_delay_s : 0.0;
+	s->asym_fixed = fixed && isfinite(asymmetry) &&
+	    fabs(asymmetry) <= ASYM_MAX;
+	s->asym_fixed_v = s->asym_fixed ? asymmetry : 0.0;
+	s->asym = s->asym_fixed_v;
+	s->asym_run = 0;
+}
+
+void
 sst_free(struct sst *s)
 {
 	free(s);
@@ -183,7 +199,7 @@ sst_reset(struct sst *s)
 	s->nhigh = 0;
 	s->runs = 0;
 	s->asym_run = 0;
-	s->asym = 0.0;
+	s->asym = s->asym_fixed_v;
 	s->offset_s = 0.0;
 	s->offset_sd_s = 0.0;
 	s->freq = 0.0;
@@ -285,14 +301,18 @@ correct_asymmetry(struct sst *s, const double *x, double *y, int m,
 	double	 d[NSLOTS], min = 0.0;
 	int	 i, k = s->n + m;
 
+	if (s->asym_fixed && s->asym == 0.0)
+		return;
 	for (i = 0; i < k; i++) {
 		d[i] = SAMPLE(s, i - m)->delay_s;
 		if (i == 0 || d[i] < min)
 			min = d[i];
 	}
+	if (s->min_delay_s > 0.0)
+		min = s->min_delay_s;
 	for (i = 0; i < k; i++)
 		d[i] -= min;
-	if (sampled)
+	if (sampled && !s->asym_fixed)
 		estimate_asymmetry(s, x, d, y, k);
 	for (i = 0; i < k; i++)
 		y[i] -= s->asym * d[i];
@@ -532,6 +552,9 @@ push(struct sst *s, const struct sst_sample *sm)
 	p->offset_s = sm->offset_s;
 	p->orig_offset_s = sm->offset_s;
 	p->delay_s = sm->delay_s;
+	/* under the path's floor: as far above it (chronyd's) */
+	if (s->min_delay_s > 0.0 && p->delay_s < s->min_delay_s)
+		p->delay_s = 2.0 * s->min_delay_s - p->delay_s;
 	p->disp_s = sm->disp_s;
 	p->root_delay_s = sm->root_delay_s;
 	p->root_disp_s = sm->root_disp_s;

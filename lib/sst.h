@@ -82,6 +82,15 @@ struct sst	*sst_new(void);
 void		 sst_free(struct sst *);
 /* Forget every sample (the source was replaced, or the clock stepped). */
 void		 sst_reset(struct sst *);
+/*
+ * chronyd's mindelay and asymmetry options.  min_delay_s > 0: the path's
+ * round trip is never shorter; a sample's delay under it is taken as far
+ * above it (chronyd's reflection), and the asymmetry correction counts
+ * from it.  With fixed, the asymmetry is asymmetry if within -0.5..0.5
+ * (0: no correction), estimated (the default) otherwise.
+ */
+void		 sst_set_path(struct sst *, double min_delay_s, int fixed,
+		    double asymmetry);
 /* Offer a sample; SST_OK if it was taken (the regression is redone). */
 enum sst_reason	 sst_add(struct sst *, const struct sst_sample *);
 /* Samples held. */

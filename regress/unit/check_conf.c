@@ -598,8 +598,6 @@ START_TEST(test_conf_source_option_warnings)
 		    "maxdelaydevratio" },
 		{ "maxdelayquant", "server a maxdelayquant 0.2",
 		    "maxdelayquant" },
-		{ "mindelay", "server a mindelay 0.001", "mindelay" },
-		{ "asymmetry", "server a asymmetry 0.5", "asymmetry" },
 		{ "copy", "server a copy", "copy" },
 		{ "extfield", "server a extfield F323", "extfield" },
 		{ "minsamples", "server a minsamples 4", "minsamples" },
@@ -748,6 +746,16 @@ START_TEST(test_conf_offset_minstratum)
 	ck_assert_int_eq(parse(c, "server b minstratum 20", &d), 1);
 	ck_assert_int_eq(c->sources->next->minstratum, 15);
 	ck_assert_int_eq(parse(c, "server c offset x", &d), -1);
+	/* mindelay and asymmetry: an asymmetry given, even 0, is fixed */
+	ck_assert_int_eq(parse(c, "server d mindelay 2e-4 asymmetry 0", &d),
+	    0);
+	ck_assert_double_eq(c->sources->next->next->mindelay_s, 2e-4);
+	ck_assert_int_eq(c->sources->next->next->asymmetry_set, 1);
+	ck_assert_int_eq(c->sources->next->asymmetry_set, 0);
+	out = print_conf(c);
+	ck_assert_ptr_nonnull(strstr(out, "server d mindelay 0.0002 "
+	    "asymmetry 0\n"));
+	free(out);
 	conf_free(c);
 }
 END_TEST

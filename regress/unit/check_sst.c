@@ -573,6 +573,55 @@ START_TEST(test_sst_asymmetry)
 }
 END_TEST
 
+/*
+ * chronyd's mindelay and asymmetry options: with the path's floor and
+ * its asymmetry given, the correction is on from the first regression
+ * and counts from the floor, however high every delay held is; a delay
+ * under the floor is taken as far above it; asymmetry 0 is no
+ * correction.  All jitter on the way out, never less than 100 us of it.
+ */
+START_TEST(test_sst_fixed_path)
+{
+	struct sst		*s, *z;
+	struct sst_sample	 sm;
+	struct sst_est		 e;
+	int64_t			 t = T0;
+	double			 out;
+	int			 k;
+
+	rnd_start(500);
+	ck_assert_ptr_nonnull(s = sst_new());
+	ck_assert_ptr_nonnull(z = sst_new());
+	sst_set_path(s, 200e-6, 1, -0.5);
+	sst_set_path(z, 200e-6, 1, 0.0);
+	for (k = 0; k < 20; k++) {
+		t = line_time(k, 16);
+		out = 100e-6 + 300e-6 * -log(rnd_unit());
+		sm = mk(t, line_offset(1e-3, 0.0, t) - out / 2, 200e-6 + out);
+		sm.disp_s = 1e-8;
+		(void)sst_add(s, &sm);
+		(void)sst_add(z, &sm);
+		if (k >= 2)
+			ck_assert_double_eq(estimate(s, t).asymmetry, -0.5);
+	}
+	e = estimate(s, t);
+	ck_assert_double_eq_tol(e.offset_s, line_offset(1e-3, 0.0, t), 1e-9);
+	/* no correction: half the jitter's mean (about 200 us) is left */
+	e = estimate(z, t);
+	ck_assert_double_eq(e.asymmetry, 0.0);
+	ck_assert_double_gt(fabs(e.offset_s - line_offset(1e-3, 0.0, t)),
+	    50e-6);
+	/* 150 us under a floor of 200: 250 */
+	sm = mk(t + 16 * S, line_offset(1e-3, 0.0, t + 16 * S), 150e-6);
+	sm.disp_s = 1e-8;
+	ck_assert_int_eq(sst_add(z, &sm), SST_OK);
+	ck_assert_double_eq_tol(estimate(z, t + 16 * S).min_delay_s, 250e-6,
+	    1e-12);
+	sst_free(s);
+	sst_free(z);
+}
+END_TEST
+
 /* Never with fewer than 4 held (6, as chrony, here). */
 static const struct {
 	const char	*what;
@@ -1272,6 +1321,7 @@ main(void)
 	tcase_add_test(tc, test_sst_weights_favour_low_delay);
 	tcase_add_loop_test(tc, test_sst_asymmetry, 0, NELEM(asym_rows));
 	tcase_add_test(tc, test_sst_asymmetry_counts_samples);
+	tcase_add_test(tc, test_sst_fixed_path);
 	tcase_add_test(tc, test_sst_delay_filter_needs_samples);
 	tcase_add_test(tc, test_sst_delay_filter_after_pruning);
 	tcase_add_test(tc, test_sst_bad_values);
