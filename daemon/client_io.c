@@ -620,6 +620,13 @@ replace(struct csrc *s, const char *why)
 	client_schedule(s, 0);
 }
 
+/* The NTP version of our packets to s (its version option, else 4). */
+static int
+version_of(const struct csrc *s)
+{
+	return s->conf->version != 0 ? s->conf->version : 4;
+}
+
 /* A peer's packet of ours, signed with its key if it has one. */
 static size_t
 peer_packet(struct csrc *s, int64_t t1, uint64_t rnd, uint8_t *pkt, int sel)
@@ -630,7 +637,7 @@ peer_packet(struct csrc *s, int64_t t1, uint64_t rnd, uint8_t *pkt, int sel)
 	src_poll_peer(&s->src, t1, rnd, &st, pkt, sel);
 	if (s->conf->key != 0)
 		return ntpkeys_sign(s->cl->ctx->keys, s->conf->key, pkt,
-		    PKT_HDR_LEN, 4);
+		    PKT_HDR_LEN, version_of(s));
 	return PKT_HDR_LEN;
 }
 
@@ -711,7 +718,7 @@ poll_cb(evutil_socket_t fd, short ev, void *arg)
 			len = ntscl_request(s->nts, pkt, sizeof(pkt));
 		else if (s->conf->key != 0)
 			len = ntpkeys_sign(s->cl->ctx->keys, s->conf->key,
-			    pkt, len, 4);	/* src_poll: NTPv4 */
+			    pkt, len, version_of(s));
 		if (len > 0 && send(s->fd, pkt, len, 0) == -1)
 			log_debug("source %s: send: %s", s->name,
 			    strerror(errno));
@@ -890,6 +897,7 @@ client_csrc_new(struct client *cl, const struct conf_source *cs)
 	p.peer = cs->type == CONF_SRC_PEER;
 	p.offset_s = cs->offset_s;
 	p.minstratum = cs->minstratum;
+	p.version = cs->version;
 	src_init(&s->src, &p, ectx_now_ns(cl->ctx));
 	if ((s->sst = sst_new()) == NULL ||
 	    (s->ev_poll = evtimer_new(cl->ctx->base, poll_cb, s)) == NULL)

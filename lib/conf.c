@@ -125,7 +125,7 @@ static const struct srcopt srcopts[] = {
 	{ "ipv6",		SO_WARN,	0, 0, 0, 0 },
 	{ "presend",		SO_WARN_INT,	1, 0, 0, 0 },
 	{ "minstratum",		SO_INT,		1, SRC(minstratum), 0, 15 },
-	{ "version",		SO_WARN_INT,	1, 0, 0, 0 },
+	{ "version",		SO_INT,		1, SRC(version), 1, 4 },
 	{ "filter",		SO_WARN_INT,	1, 0, 0, 0 },
 	{ "maxdelayratio",	SO_WARN_DBL,	1, 0, 0, 0 },
 	{ "maxdelaydevratio",	SO_WARN_DBL,	1, 0, 0, 0 },

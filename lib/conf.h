@@ -69,6 +69,7 @@ struct conf_source {
 	int			 asymmetry_set;	/* else estimated */
 	double			 asymmetry;
 	int			 minstratum;	/* 0..15 */
+	int			 version;	/* of requests, 1..4; 0: 4 */
 	int			 polltarget;	/* CONF_POLLTARGET, 6..60 */
 	int			 maxsources;	/* pool, default 4 */
 	int			 sourcedir;	/* from a sourcedir file */

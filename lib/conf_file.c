@@ -486,6 +486,8 @@ print_source(FILE *f, const struct conf_source *s)
 		fprintf(f, " offset %.15g", s->offset_s);
 	if (s->minstratum != 0)
 		fprintf(f, " minstratum %d", s->minstratum);
+	if (s->version != 0)
+		fprintf(f, " version %d", s->version);
 	if (s->mindelay_s != 0.0)
 		fprintf(f, " mindelay %.15g", s->mindelay_s);
 	if (s->asymmetry_set)

@@ -154,7 +154,7 @@ src_poll(struct src *s, int64_t now_ns, uint64_t xmt_rnd, uint8_t *pkt,
 	/* chrony-like minimal request: zeros but the transmit time */
 	memset(&req, 0, sizeof(req));
 	req.leap = PKT_LEAP_UNSYNC;
-	req.version = 4;
+	req.version = (uint8_t)(s->p.version != 0 ? s->p.version : 4);
 	req.mode = PKT_MODE_CLIENT;
 	req.poll = (int8_t)s->poll;
 	req.tx_ts = xmt_rnd;
@@ -231,7 +231,7 @@ src_poll_peer(struct src *s, int64_t now_ns, uint64_t rnd,
 	 */
 	initial = !pe->valid_rx && pe->init_tx != 0;
 	memset(&q, 0, sizeof(q));
-	q.version = 4;
+	q.version = (uint8_t)(s->p.version != 0 ? s->p.version : 4);
 	q.poll = (int8_t)s->poll;
 	q.tx_ts = initial ? pe->init_tx : pe->remote_tx;
 	rx = pkt_ts_from_ns(initial ? pe->init_rx_ns : pe->local_rx_ns);

@@ -53,6 +53,7 @@ struct src_params {
 				/* source's offsets (its sign: + source */
 				/* ahead), a known asymmetry of the path */
 	int	minstratum;	/* the source's stratum at least this */
+	int	version;	/* NTP version of our packets; 0: 4 */
 };
 
 /* Why a reply gave no sample; each is counted per source. */

@@ -37,6 +37,11 @@ pool c maxsources 20
 server c maxdelay -1
 server c key 1 nts
 server c polltarget 6 version 3 filter 3 minsamples 4 maxsamples 8
+server c offset -5e-5 minstratum 3 mindelay 1e-4 asymmetry 0.2 version 3
+server c version 5 minstratum 20
+peer c minpoll 4 key 1
+fallbackdrift 16 19
+fallbackdrift 10 6
 server c BURST IBURST minpoll -100 maxpoll 100
 local stratum 10 orphan distance -1
 makestep 1 -1
@@ -86,7 +91,7 @@ makestep 1 3
 leapsectz right/UTC
 hwtimestamp *
 local stratum 10 orphan
-server 127.0.0.2 port $PORT polltarget 6 version 3 filter 3 minsamples 4 maxsamples 8
+server 127.0.0.2 port $PORT polltarget 6 presend 3 filter 3 minsamples 4 maxsamples 8
 clock virtual
 port 0
 user nobody
@@ -103,7 +108,7 @@ for w in \
     "$C:2: warning: server: chrony option 'burst' is not implemented" \
     "$C:2: warning: server 127.0.0.1: maxpoll -4 is less than minpoll -2; maxpoll -2 used, as chronyd does" \
     "$C:13: warning: local: chrony option 'orphan' is not implemented" \
-    "$C:14: warning: server: chrony option 'version' is not implemented by timed; ignored" \
+    "$C:14: warning: server: chrony option 'presend' is not implemented by timed; ignored" \
     "$C:14: warning: server: chrony option 'filter' is not implemented by timed; ignored" \
     "$C:14: warning: server: chrony option 'minsamples' is not implemented by timed; ignored" \
     "$C:14: warning: server: chrony option 'maxsamples' is not implemented by timed; ignored"; do

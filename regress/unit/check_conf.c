@@ -586,7 +586,6 @@ START_TEST(test_conf_source_option_warnings)
 		const char	*what, *line, *option;
 	} rows[] = {
 		{ "presend", "server a presend 9", "presend" },
-		{ "version", "server a version 3", "version" },
 		{ "offline", "server a offline", "offline" },
 		{ "auto_offline", "server a auto_offline", "auto_offline" },
 		{ "ipv6", "server a ipv6", "ipv6" },
@@ -649,7 +648,7 @@ END_TEST
 START_TEST(test_conf_warnings_whole)
 {
 	static const char *const opts[] = {
-		"version 3", "filter 3", "minsamples 4", "maxsamples 8"
+		"presend 3", "filter 3", "minsamples 4", "maxsamples 8"
 	};
 	char		 dir[64], path[128], text[CONF_MAX_LINE];
 	char		 want[512], *out, *q;
@@ -659,7 +658,7 @@ START_TEST(test_conf_warnings_whole)
 
 	mktmp(dir, sizeof(dir));
 	snprintf(path, sizeof(path), "%s/timed.conf", dir);
-	put(dir, "timed.conf", "server c polltarget 6 version 3 filter 3 "
+	put(dir, "timed.conf", "server c polltarget 6 presend 3 filter 3 "
 	    "minsamples 4 maxsamples 8\n");
 	ck_assert_ptr_nonnull(c = conf_new());
 	ck_assert_int_eq(load(c, path, &out), 0);
@@ -746,15 +745,22 @@ START_TEST(test_conf_offset_minstratum)
 	ck_assert_int_eq(parse(c, "server b minstratum 20", &d), 1);
 	ck_assert_int_eq(c->sources->next->minstratum, 15);
 	ck_assert_int_eq(parse(c, "server c offset x", &d), -1);
+	ck_assert_int_eq(parse(c, "server v version 3", &d), 0);
+	ck_assert_int_eq(c->sources->next->next->version, 3);
+	ck_assert_int_eq(parse(c, "server w version 5", &d), 1);
+	ck_assert_int_eq(c->sources->next->next->next->version, 4);
 	/* mindelay and asymmetry: an asymmetry given, even 0, is fixed */
 	ck_assert_int_eq(parse(c, "server d mindelay 2e-4 asymmetry 0", &d),
 	    0);
-	ck_assert_double_eq(c->sources->next->next->mindelay_s, 2e-4);
-	ck_assert_int_eq(c->sources->next->next->asymmetry_set, 1);
+	ck_assert_double_eq(c->sources->next->next->next->next->mindelay_s,
+	    2e-4);
+	ck_assert_int_eq(c->sources->next->next->next->next->asymmetry_set,
+	    1);
 	ck_assert_int_eq(c->sources->next->asymmetry_set, 0);
 	out = print_conf(c);
 	ck_assert_ptr_nonnull(strstr(out, "server d mindelay 0.0002 "
 	    "asymmetry 0\n"));
+	ck_assert_ptr_nonnull(strstr(out, "server v version 3\n"));
 	free(out);
 	conf_free(c);
 }
@@ -1659,8 +1665,8 @@ START_TEST(test_conf_as_chronyd)
 		{ "certset -1", "server c certset -1",
 		    "certset: '-1' out of range 0..2147483647; 0 used" },
 		{ "options in any case", "server c IBURST MinPoll 4", NULL },
-		{ "version 5", "server c version 5", "server: chrony option "
-		    "'version' is not implemented by timed; ignored" },
+		{ "version 5", "server c version 5",
+		    "version: '5' out of range 1..4; 4 used" },
 		{ "minsources 2x", "minsources 2x",
 		    "minsources: '2x' read as 2, as chronyd reads it" },
 		{ "minsources 1.5", "minsources 1.5",

@@ -661,6 +661,32 @@ START_TEST(test_src_offset_and_minstratum)
 }
 END_TEST
 
+/* The version option: requests (and a peer's packets) in that version. */
+START_TEST(test_src_version)
+{
+	struct src_params	 p = params;
+	struct src		 s;
+	struct pkt		 q;
+	struct srv_state	 st;
+	uint8_t			 req[PKT_HDR_LEN];
+
+	memset(&st, 0, sizeof(st));
+	st.stratum = 16;
+	st.precision = -20;
+	p.version = 3;
+	src_init(&s, &p, 0);
+	src_poll(&s, S, 1, req, 0);
+	ck_assert_int_eq(pkt_decode(&q, req, sizeof(req)), PKT_OK);
+	ck_assert_int_eq(q.version, 3);
+	p.peer = 1;
+	src_init(&s, &p, 0);
+	src_poll_peer(&s, S, 1, &st, req, 0);
+	ck_assert_int_eq(pkt_decode(&q, req, sizeof(req)), PKT_OK);
+	ck_assert_int_eq(q.version, 3);
+	ck_assert_int_eq(q.mode, PKT_MODE_SYMACT);
+}
+END_TEST
+
 /* Symmetric mode: what a peer says of itself in its packets. */
 static const struct srv_state	peer_st = { PKT_LEAP_NONE, 2, -20,
 	0xc0000201, 0xe000000000000000ULL, 0.001, 0.002, PKT_MIN_POLL_ANY };
@@ -876,6 +902,7 @@ main(void)
 	tcase_add_test(tc, test_src_interleaved);
 	tcase_add_test(tc, test_src_late_answer);
 	tcase_add_test(tc, test_src_offset_and_minstratum);
+	tcase_add_test(tc, test_src_version);
 	tcase_add_test(tc, test_src_peer_exchange);
 	tcase_add_test(tc, test_src_peer_refused);
 	tcase_add_test(tc, test_src_peer_polls);
