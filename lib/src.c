@@ -334,12 +334,6 @@ src_correct(struct src *s, int64_t now_ns, double dfreq_ppm,
 	shift(&s->peer.init_rx_ns, now_ns, f, doffset_s);
 }
 
-void
-src_timeout(struct src *s)
-{
-	s->req.awaiting = 0;
-}
-
 static enum src_reason
 kiss(struct src *s, uint32_t code)
 {

@@ -220,8 +220,6 @@ void		src_tx_time(struct src *, int64_t t1_ns);
  */
 void		src_correct(struct src *, int64_t now_ns, double dfreq_ppm,
 		    double doffset_s);
-/* The reply timed out: nothing more is accepted for that request. */
-void		src_timeout(struct src *);
 /*
  * A reply received at local time t4_ns, the request having left at the
  * time src_poll() was told.  SRC_OK and *sample, or why not.  A basic
