@@ -177,6 +177,8 @@ client_free(struct client *cl)
 		event_free(cl->ev_oneshot);
 	if (cl->ev_fb != NULL)
 		event_free(cl->ev_fb);
+	if (cl->ev_leap != NULL)
+		event_free(cl->ev_leap);
 	disc_free(cl->disc);
 	free(cl);
 }

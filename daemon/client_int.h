@@ -107,6 +107,7 @@ struct client {
 						/* the event loop's time */
 	struct fbdrift		 fb;		/* fallbackdrift */
 	struct event		*ev_fb;		/* the next average due */
+	struct event		*ev_leap;	/* leapsecmode slew, ignore */
 	int64_t			 fb_update_ns;	/* the last clock update */
 };
 

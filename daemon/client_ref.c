@@ -167,17 +167,18 @@ apply(struct client *cl, const struct disc_actions *a, int64_t now)
 	corrected(cl, now, dfreq, doff);
 }
 
+/* ev fires in wait_s, or never if wait_s < 0. */
 static void
-fallback_arm(struct client *cl, double wait_s)
+arm(struct event *ev, double wait_s)
 {
 	struct timeval	 tv;
 
-	evtimer_del(cl->ev_fb);
+	evtimer_del(ev);
 	if (wait_s < 0.0)
 		return;
 	tv.tv_sec = (time_t)wait_s;
 	tv.tv_usec = (suseconds_t)((wait_s - (double)tv.tv_sec) * 1e6);
-	evtimer_add(cl->ev_fb, &tv);
+	evtimer_add(ev, &tv);
 }
 
 /*
@@ -203,7 +204,7 @@ fallback_cb(evutil_socket_t fd, short ev, void *arg)
 		ectx_smooth_correct(ctx, now, 0.0, dfreq, cl->sel.skew_ppm);
 		corrected(cl, now, dfreq, 0.0);
 	}
-	fallback_arm(cl, wait);
+	arm(cl->ev_fb, wait);
 }
 
 /* An update of the clock: into the averages, the first one due next. */
@@ -236,6 +237,61 @@ tell_sync(struct client *cl)
 	r.max_error_s = r.synced ? cl->sel.root_delay_s / 2 +
 	    cl->sel.root_disp_s : 16.0;
 	ectx_priv_sync(cl->ctx, &r);
+}
+
+/*
+ * leapsecmode slew: at the leap, the engine slews the clock by it at
+ * maxslewrate (an inserted second: the clock is a second ahead), hidden
+ * from the clients with smoothtime; its local times move with its
+ * clock.  The samples stay: their offsets are as true after as before
+ * (both the clock and the time of the sources went back by it).  ignore:
+ * nothing, the sources' offsets will say it.
+ */
+static void
+leap_cb(evutil_socket_t fd, short ev, void *arg)
+{
+	struct client	*cl = arg;
+	struct ectx	*ctx = cl->ctx;
+	int64_t		 now;
+	int		 leap, i;
+
+	leap = cl->leap == PKT_LEAP_INSERT ? 1 : cl->leap == PKT_LEAP_DELETE ?
+	    -1 : 0;
+	if (leap == 0)
+		return;
+	if (ctx->conf->leapsecmode == CONF_LEAP_IGNORE) {
+		log_warnx("leap second: ignored (leapsecmode ignore)");
+	} else {
+		log_warnx("leap second: slewing the clock by %+d s", -leap);
+		ectx_priv_slew(ctx, ectx_sys_ns(), leap,
+		    ctx->conf->maxslewrate_ppm, 0);
+		now = ectx_now_ns(ctx);
+		ectx_smooth_leap(ctx, now, leap);
+		for (i = 0; i < cl->n; i++)
+			src_correct(&cl->srcs[i]->src, now, 0.0, leap);
+		hwif_correct(ctx->hw, now, 0.0, leap);
+	}
+	cl->leap = PKT_LEAP_NONE;
+	ectx_ref_changed(ctx);
+}
+
+/* The next leap is at the end of this UTC day (23:59:59 if deleted). */
+static void
+leap_arm(struct client *cl, int64_t now)
+{
+	int64_t	 day = 86400LL * 1000000000LL, when;
+
+	if (cl->ev_leap == NULL && (cl->ev_leap = evtimer_new(cl->ctx->base,
+	    leap_cb, cl)) == NULL)
+		fatalx("client: out of memory");
+	if (cl->leap == PKT_LEAP_NONE) {
+		arm(cl->ev_leap, -1.0);
+		return;
+	}
+	when = (now / day + 1) * day;
+	if (cl->leap == PKT_LEAP_DELETE)
+		when -= 1000000000LL;
+	arm(cl->ev_leap, (when - now) * 1e-9);
 }
 
 /* Arm (or disarm) a leap second the truechimers' majority announces. */
@@ -271,6 +327,11 @@ update_leap(struct client *cl, int64_t now)
 		return;
 	r.leap = leap == PKT_LEAP_INSERT ? LEAP_INSERT :
 	    leap == PKT_LEAP_DELETE ? LEAP_DELETE : LEAP_NORMAL;
+	/* the kernel's, or the engine's at the day's end (leap_cb()) */
+	if (cl->ctx->conf->leapsecmode != CONF_LEAP_SYSTEM) {
+		r.leap = LEAP_NORMAL;
+		leap_arm(cl, now);
+	}
 	ectx_priv_leap(cl->ctx, &r);
 }
 
@@ -481,6 +542,10 @@ client_server_state(const struct client *cl, struct srv_state *st,
 	*disp_rate_out = client_disp_rate(cl);
 	b = cl->srcs[cl->best];
 	st->leap = cl->leap;
+	/* a leap the engine slews and smooths is no leap to the clients */
+	if (cl->ctx->conf->leapsecmode == CONF_LEAP_SLEW &&
+	    smooth_enabled(&cl->ctx->smooth))
+		st->leap = PKT_LEAP_NONE;
 	st->stratum = b->src.stratum + 1 > 15 ? 16 : b->src.stratum + 1;
 	st->refid = client_refid_of(b);
 	st->ref_ts = pkt_ts_from_ns(cl->ref_time_ns);

@@ -65,6 +65,12 @@ ectx_smooth_correct(struct ectx *ctx, int64_t now_ns, double doffset_s,
 }
 
 void
+ectx_smooth_leap(struct ectx *ctx, int64_t now_ns, int leap)
+{
+	smooth_leap(&ctx->smooth, now_ns, leap);
+}
+
+void
 ectx_smooth_reset(struct ectx *ctx, int64_t now_ns)
 {
 	smooth_reset(&ctx->smooth, now_ns);

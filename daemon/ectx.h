@@ -143,6 +143,7 @@ void	ectx_init(struct ectx *, const struct ectx_hooks *, void *arg);
 void	ectx_smooth_correct(struct ectx *, int64_t now_ns, double doffset_s,
 	    double dfreq_ppm, double skew_ppm);
 void	ectx_smooth_reset(struct ectx *, int64_t now_ns);
+void	ectx_smooth_leap(struct ectx *, int64_t now_ns, int leap);
 /*
  * timectl smoothtime reset (the clock served as it is) or activate (now,
  * whatever the skew): 0 without smoothtime.

@@ -1099,6 +1099,32 @@ d_maxdrift(struct pctx *p)
  * the kernel's (chronyd's leapsecmode system), which chronyd does not
  * smooth either: then nothing is.
  */
+/*
+ * leapsecmode system | step | slew | ignore.  step is the kernel's
+ * insertion (a step at 23:59:60), which system leaves to the kernel too.
+ */
+static int
+d_leapsecmode(struct pctx *p)
+{
+	static const char *const modes[] = { "system", "step", "slew",
+	    "ignore", NULL };
+	int	 i;
+
+	if (nargs(p, 1, 1) == -1)
+		return -1;
+	for (i = 0; modes[i] != NULL; i++)
+		if (strcasecmp(p->av[0], modes[i]) == 0)
+			break;
+	if (modes[i] == NULL)
+		return err(p, "leapsecmode: '%s' is not system, step, slew or "
+		    "ignore", p->av[0]);
+	p->c->leapsecmode = i == 1 ? CONF_LEAP_SYSTEM : i;
+	if (i == 1)
+		warn(p, "leapsecmode step: the kernel inserts the leap second "
+		    "(a step at 23:59:60), as with system");
+	return 0;
+}
+
 static int
 d_smoothtime(struct pctx *p)
 {
@@ -1116,10 +1142,6 @@ d_smoothtime(struct pctx *p)
 	p->c->smooth_max_freq_ppm = f;
 	p->c->smooth_max_wander_ppm = w;
 	p->c->smooth_leaponly = p->ac == 3;
-	if (p->c->smooth_leaponly)
-		warn(p, "smoothtime leaponly: timed leaves leap seconds to the "
-		    "kernel (chronyd's leapsecmode system), and those are not "
-		    "smoothed, in chronyd either: nothing is smoothed");
 	return 0;
 }
 
@@ -1499,6 +1521,7 @@ static const struct directive directives[] = {
 	{ "hwtimestamp",	d_hwtimestamp,	0, 0, 0 },
 	{ "include",		d_include,	0, 0, 0 },
 	{ "keyfile",		d_string,	CNF(keyfile), 0, 0 },
+	{ "leapsecmode",	d_leapsecmode,	0, 0, 0 },
 	{ "leapsectz",		d_string,	CNF(leapsectz), 0, 0 },
 	{ "local",		d_local,	0, 0, 0 },
 	{ "log",		d_log,		0, 0, 0 },
@@ -1566,7 +1589,7 @@ static const struct directive unimplemented[] = {
 	U("dumponexit", 0, UNIMPL_ANY),
 	U("generatecommandkey", 0, UNIMPL_ANY), U("hwclockfile", 1, 1),
 	U("hwtsinterface", 0, UNIMPL_ANY), U("initstepslew", 1, UNIMPL_ANY),
-	U("leapsecmode", 1, 1), U("leapseclist", 1, 1),
+	U("leapseclist", 1, 1),
 	U("linux_freq_scale", 0, UNIMPL_ANY), U("linux_hz", 0, UNIMPL_ANY),
 	U("lock_all", 0, 0), U("mailonchange", 2, 2), U("manual", 0, 0),
 	U("maxclockerror", 1, 1), U("maxjitter", 1, 1),
@@ -1794,7 +1817,7 @@ conf_free(struct conf *c)
 /* The directives whose lines later diagnostics name. */
 static const char *const tracked[] = {
 	"chrootdir", "keyfile", "logdir", "ntsonly", "ntsservercert",
-	"ntsserverkey", "ntstrustedcerts", "pidfile", NULL
+	"ntsserverkey", "ntstrustedcerts", "pidfile", "smoothtime", NULL
 };
 
 int
@@ -1874,6 +1897,14 @@ conf_check(const struct conf *c, struct conf_diag *diag)
 		return -1;
 	}
 	diag->is_error = 0;
+	/* one warning, of what the lines mean together */
+	if (c->smooth_leaponly && c->leapsecmode != CONF_LEAP_SLEW) {
+		diag->at = conf_at(c, "smoothtime", 0);
+		snprintf(diag->msg, sizeof(diag->msg), "smoothtime leaponly "
+		    "smooths the leap seconds timed slews (leapsecmode slew); "
+		    "the kernel's (leapsecmode system) are not smoothed, in "
+		    "chronyd either: nothing is smoothed");
+	}
 	return 0;
 }
 

@@ -46,6 +46,9 @@ enum conf_src_type {
 	CONF_SRC_REFCLOCK	/* a conf_refclock's */
 };
 
+/* leapsecmode: the kernel inserts it, the engine slews it, or neither. */
+enum { CONF_LEAP_SYSTEM = 0, CONF_LEAP_SLEW = 2, CONF_LEAP_IGNORE = 3 };
+
 struct conf_source {
 	struct conf_source	*next;
 	enum conf_src_type	 type;
@@ -244,6 +247,7 @@ struct conf {
 	int			 noclientlog;
 	int			 fallbackdrift_min;	/* log2 s; 0: */
 	int			 fallbackdrift_max;	/* off */
+	int			 leapsecmode;	/* CONF_LEAP_* */
 	int			 smoothtime_set;	/* lib/smooth.h */
 	double			 smooth_max_freq_ppm;
 	double			 smooth_max_wander_ppm;	/* per second */

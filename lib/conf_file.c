@@ -410,6 +410,12 @@ conf_load(struct conf *c, const char *path, FILE *errf)
 		diag(&l, &w, "%s", l.d.msg);
 		return -1;
 	}
+	if (l.d.msg[0] != '\0') {
+		if (l.d.at != NULL)
+			w.file = l.d.at;
+		diag(&l, &w, "warning: %s", l.d.msg);
+		c->nwarnings++;
+	}
 	return 0;
 }
 
@@ -633,6 +639,9 @@ print_serving(FILE *f, const struct conf *c)
 	fprintf(f, "clientloglimit %ld\n", c->clientloglimit);
 	if (c->noclientlog)
 		fputs("noclientlog\n", f);
+	if (c->leapsecmode != CONF_LEAP_SYSTEM)
+		fprintf(f, "leapsecmode %s\n", c->leapsecmode == CONF_LEAP_SLEW ?
+		    "slew" : "ignore");
 	if (c->fallbackdrift_min > 0)
 		fprintf(f, "fallbackdrift %d %d\n", c->fallbackdrift_min,
 		    c->fallbackdrift_max);

@@ -146,6 +146,17 @@ smooth_correct(struct smooth *s, int64_t now_ns, double doffset_s,
 }
 
 void
+smooth_leap(struct smooth *s, int64_t now_ns, int leap)
+{
+	if (!smooth_enabled(s) || (!s->active && !s->leaponly))
+		return;
+	s->active = 1;
+	s->offset_s = smooth_offset(s, now_ns, &s->rate, NULL) + leap;
+	s->at_ns = now_ns;
+	plan(s);
+}
+
+void
 smooth_reset(struct smooth *s, int64_t now_ns)
 {
 	s->offset_s = 0.0;

@@ -46,8 +46,8 @@ struct smooth_stage {
 struct smooth {
 	double		max_freq;	/* s/s */
 	double		max_wander;	/* s/s^2; 0: smoothing off */
-	int		leaponly;	/* only leap seconds (none: timed's are
-					   the kernel's), corrections ignored */
+	int		leaponly;	/* only leap seconds that the engine
+					   slews (smooth_leap()) */
 	int		active;		/* unlocked: corrections smoothed */
 	int64_t		at_ns;		/* the plan's start, the clock's time */
 	double		offset_s;	/* at at_ns: + served ahead of the clock */
@@ -73,6 +73,12 @@ double	smooth_remaining(const struct smooth *, int64_t now_ns);
  */
 void	smooth_correct(struct smooth *, int64_t now_ns, double doffset_s,
 	    double dfreq_ppm, double skew_ppm);
+/*
+ * The engine slews the clock by a leap second (leapsecmode slew): leap
+ * s taken off it (+1 inserted), hidden from the clients like a
+ * correction; in leaponly mode this is the one thing smoothed.
+ */
+void	smooth_leap(struct smooth *, int64_t now_ns, int leap);
 /* The clock was stepped: serve it as it is. */
 void	smooth_reset(struct smooth *, int64_t now_ns);
 

@@ -42,6 +42,8 @@ server c version 5 minstratum 20
 peer c minpoll 4 key 1
 fallbackdrift 16 19
 fallbackdrift 10 6
+leapsecmode slew
+leapsecmode smear
 server c BURST IBURST minpoll -100 maxpoll 100
 local stratum 10 orphan distance -1
 makestep 1 -1

@@ -28,6 +28,10 @@
 #    within the same limits, from 600 s.
 #  - fallbackdrift (seed 1): a clock swinging 100 ppm every 500 s whose
 #    server is gone at 4125 s keeps on average within 20 ppm of true.
+#  - leap smear (seed 1): a timed-sim with leapsecmode slew and
+#    smoothtime leaponly slews an inserted leap second (at most 90 ms a
+#    second), and its client, told of no leap, follows the smear (at
+#    most 2 ms a second), both a second back by the end.
 #  - hwtimestamp (sim-scenarios.sh's hwts): a timed-sim server and client
 #    whose cards timestamp; the client must be within 1 us within 600 s,
 #    keep an RMS error under 100 ns and a maximum under 1 us from 600 s
@@ -385,6 +389,61 @@ fallbackdrift 6 10" || exit 1
 			fi
 		fi
 		HOURS=2
+		sim_end
+	fi
+
+	# a leap second slewed and smeared (leapsecmode slew, smoothtime
+	# 1000 1 leaponly): the run starts an hour before the leap of
+	# 2008-12-31; chronyd (node 1, on a clknetsim reference clock that
+	# keeps UTC, leapsectz right/UTC, leapsecmode slew) slews it, a
+	# timed-sim (node 2) slews its clock by it, changing at most 90 ms
+	# a second, and its timed-sim client (node 3), told of no leap,
+	# follows the smear: at most 2 ms a second (the smear's 1000 ppm
+	# and the noise), 1 s back by the end
+	if [ "$seed" = 1 ] && [ -f /usr/share/zoneinfo/right/UTC ]; then
+		sim_begin
+		sim_env CLKNETSIM_START_DATE=1230764400
+		sim_link 1 2 "$SCN_DELAY"
+		sim_link 2 3 "$SCN_DELAY"
+		sim_clock 2 "$SCN_OFFSET" "$SCN_FREQ"
+		sim_clock 3 "$SCN_OFFSET" "$SCN_FREQ"
+		# the reference clock keeps UTC: a second back at midnight
+		sim_cfg "node1_refclock = (+ (* 1e-9 (normal)) \
+(equal 0.1 (min (sum 1.0) 3600) 3600))"
+		sim_node 1 chronyd "refclock SHM 0
+leapsectz right/UTC
+leapsecmode slew" &&
+		    sim_node 2 timed "server 192.168.123.1 minpoll 4 maxpoll 4
+leapsecmode slew
+smoothtime 1000 1 leaponly" &&
+		    sim_node 3 timed "server 192.168.123.2 minpoll 4 maxpoll 4" ||
+		    exit 1
+		SCN_NODES=3
+		if run "leap smear"; then
+			_w=$(awk 'function abs(x) { return x < 0 ? -x : x }
+			    NR > 3500 {
+				if (abs($2 - p2) > m2) m2 = abs($2 - p2)
+				if (abs($3 - p3) > m3) m3 = abs($3 - p3)
+			    }
+			    { p2 = $2; p3 = $3 }
+			    END { print m2 + 0, m3 + 0, $2, $3 }' \
+			    "$R/log.offset")
+			# shellcheck disable=SC2086
+			set -- $_w
+			_m="the server's clock moved at most $1 s a second,"
+			_m="$_m the client's $2 s; at the end $3 and $4 s"
+			if grep -q "slewing the clock by -1 s" "$R/log.2" &&
+			    ! grep -q "leap second announced" "$R/log.3" &&
+			    awk -v a="$1" -v b="$2" -v c="$3" -v d="$4" 'BEGIN {
+			    exit !(a <= 0.09 && b <= 0.002 &&
+			    c > -1.001 && c < -0.999 && d > -1.001 &&
+			    d < -0.999) }'; then
+				ok "seed $seed: leap smear: $_m"
+			else
+				not_ok "leap smear: $_m" \
+				    "$(grep -i leap "$R/log.2" "$R/log.3")"
+			fi
+		fi
 		sim_end
 	fi
 

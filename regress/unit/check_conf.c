@@ -821,7 +821,6 @@ START_TEST(test_conf_unimplemented_directives)
 		{ "hwclockfile /etc/adjtime", "hwclockfile" },
 		{ "hwtsinterface eth0", NULL },
 		{ "initstepslew 30 a.example b.example", "initstepslew" },
-		{ "leapsecmode slew", "leapsecmode" },
 		{ "leapseclist /usr/share/zoneinfo/leap-seconds.list", NULL },
 		{ "linux_freq_scale 1", NULL },
 		{ "linux_hz 100", NULL },
@@ -938,6 +937,53 @@ START_TEST(test_conf_makestep)
 }
 END_TEST
 
+/*
+ * leapsecmode: slew and ignore kept, step taken as system (the kernel's
+ * insertion is a step), anything else an error.  smoothtime leaponly
+ * without slew smooths nothing: the file gets a warning naming its line.
+ */
+START_TEST(test_conf_leapsecmode)
+{
+	struct conf		*c;
+	struct conf_diag	 d;
+	char			 dir[64], path[128], want[256], *out;
+
+	c = parse_ok("slew", "leapsecmode slew");
+	ck_assert_int_eq(c->leapsecmode, CONF_LEAP_SLEW);
+	out = print_conf(c);
+	ck_assert_ptr_nonnull(strstr(out, "leapsecmode slew\n"));
+	free(out);
+	conf_free(c);
+	c = parse_ok("ignore", "leapsecmode ignore");
+	ck_assert_int_eq(c->leapsecmode, CONF_LEAP_IGNORE);
+	conf_free(c);
+	c = parse_rc("step", "leapsecmode step", 1);
+	ck_assert_int_eq(c->leapsecmode, CONF_LEAP_SYSTEM);
+	conf_free(c);
+	ck_assert_ptr_nonnull(c = conf_new());
+	ck_assert_int_eq(parse(c, "leapsecmode smear", &d), -1);
+	ck_assert_str_eq(d.msg, "leapsecmode: 'smear' is not system, step, "
+	    "slew or ignore");
+	conf_free(c);
+
+	mktmp(dir, sizeof(dir));
+	snprintf(path, sizeof(path), "%s/timed.conf", dir);
+	put(dir, "timed.conf", "smoothtime 400 0.001 leaponly\n");
+	ck_assert_ptr_nonnull(c = conf_new());
+	ck_assert_int_eq(load(c, path, &out), 0);
+	snprintf(want, sizeof(want), "%s:1: warning: smoothtime leaponly "
+	    "smooths the leap seconds timed slews", path);
+	ck_assert_msg(strstr(out, want) != NULL, "%s", out);
+	free(out);
+	conf_free(c);
+	put(dir, "timed.conf", "smoothtime 400 0.001 leaponly\n"
+	    "leapsecmode slew\n");
+	c = load_clean(path);
+	conf_free(c);
+	rmtree(dir);
+}
+END_TEST
+
 START_TEST(test_conf_smoothtime)
 {
 	struct conf	*c = parse_ok("smoothtime", "smoothtime 400 0.001");
@@ -947,9 +993,8 @@ START_TEST(test_conf_smoothtime)
 	ck_assert_double_eq(c->smooth_max_wander_ppm, 0.001);
 	ck_assert_int_eq(c->smooth_leaponly, 0);
 	conf_free(c);
-	/* leaponly: kept, and warned that nothing is smoothed */
-	c = parse_rc("smoothtime leaponly", "smoothtime 400 0.001 leaponly",
-	    1);
+	/* leaponly: kept (the warning is conf_check()'s) */
+	c = parse_ok("smoothtime leaponly", "smoothtime 400 0.001 leaponly");
 	ck_assert_int_eq(c->smooth_leaponly, 1);
 	conf_free(c);
 	/* chronyd turns it off with a value not above 0 */
@@ -2788,6 +2833,7 @@ conf_suite(void)
 	tcase_add_test(pure, test_conf_source_warnings_one_a_line);
 	tcase_add_test(pure, test_conf_peer);
 	tcase_add_test(pure, test_conf_fallbackdrift);
+	tcase_add_test(file, test_conf_leapsecmode);
 	tcase_add_test(pure, test_conf_offset_minstratum);
 	tcase_add_test(pure, test_conf_unimplemented_directives);
 	tcase_add_test(pure, test_conf_makestep);

@@ -185,6 +185,34 @@ START_TEST(test_smooth_leaponly)
 	smooth_correct(&s, 20 * S, 0.5, 3.0, 0.0);
 	ck_assert_double_eq(smooth_offset(&s, 30 * S, NULL, NULL), 0.0);
 	ck_assert_double_eq(smooth_remaining(&s, 30 * S), 0.0);
+	/* a leap second the engine slews: hidden, then taken back slowly */
+	smooth_leap(&s, 40 * S, 1);
+	ck_assert_double_eq_tol(smooth_offset(&s, 40 * S, NULL, NULL), 1.0,
+	    1e-12);
+	ck_assert_double_eq_tol(follow(&s, 40 * S), 2.0 * sqrt(1e-9) / 1e-9,
+	    1.0);
+}
+END_TEST
+
+/*
+ * Not leaponly: a slewed leap second is hidden as a correction is, once
+ * smoothing is active; before, and without smoothtime, it is not.
+ */
+START_TEST(test_smooth_leap)
+{
+	struct smooth	 s;
+
+	smooth_init(&s, 400.0, 0.001, 0);
+	smooth_leap(&s, 0, 1);
+	ck_assert_double_eq(smooth_offset(&s, 0, NULL, NULL), 0.0);
+	smooth_correct(&s, 0, 0.0, 0.0, 0.0);		/* unlocks */
+	smooth_leap(&s, 10 * S, -1);
+	ck_assert_double_eq_tol(smooth_offset(&s, 10 * S, NULL, NULL), -1.0,
+	    1e-12);
+	(void)follow(&s, 10 * S);
+	smooth_init(&s, 0.0, 0.0, 0);
+	smooth_leap(&s, 0, 1);
+	ck_assert_double_eq(smooth_offset(&s, 0, NULL, NULL), 0.0);
 }
 END_TEST
 
@@ -216,6 +244,7 @@ main(void)
 	tcase_add_test(tc, test_smooth_rate_held_at_max_freq);
 	tcase_add_test(tc, test_smooth_frequency_and_midway);
 	tcase_add_test(tc, test_smooth_leaponly);
+	tcase_add_test(tc, test_smooth_leap);
 	tcase_add_test(tc, test_smooth_reset);
 	suite_add_tcase(su, tc);
 	sr = srunner_create(su);
