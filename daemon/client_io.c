@@ -425,7 +425,8 @@ use_sample(struct csrc *s, struct sst_sample *smp, const uint8_t *buf,
 	client_log_measurement(s, &sm, buf, n, why != SST_OK);
 	log_debug("source %s: offset %+.9f delay %.9f%s", s->name,
 	    sm.offset_s, sm.delay_s, why == SST_DELAY_OUTLIER ?
-	    " delay outlier" : "");
+	    " delay outlier" : why == SST_DELAY_RATIO ? " over maxdelayratio" :
+	    "");
 	if (why != SST_OK)
 		return;
 	next = s->src.next_ns;
@@ -903,6 +904,7 @@ client_csrc_new(struct client *cl, const struct conf_source *cs)
 	    (s->ev_poll = evtimer_new(cl->ctx->base, poll_cb, s)) == NULL)
 		fatalx("client: out of memory");
 	sst_set_path(s->sst, cs->mindelay_s, cs->asymmetry_set, cs->asymmetry);
+	sst_set_delay_ratio(s->sst, cs->maxdelayratio);
 	if (cs->nts)
 		s->nts = ntscl_new(cl->ctx, cs, nts_ready, s);
 	cl->srcs[cl->n++] = s;

@@ -127,7 +127,7 @@ static const struct srcopt srcopts[] = {
 	{ "minstratum",		SO_INT,		1, SRC(minstratum), 0, 15 },
 	{ "version",		SO_INT,		1, SRC(version), 1, 4 },
 	{ "filter",		SO_WARN_INT,	1, 0, 0, 0 },
-	{ "maxdelayratio",	SO_WARN_DBL,	1, 0, 0, 0 },
+	{ "maxdelayratio",	SO_DBL,		1, SRC(maxdelayratio), 0, 1e6 },
 	{ "maxdelaydevratio",	SO_WARN_DBL,	1, 0, 0, 0 },
 	{ "maxdelayquant",	SO_WARN_DBL,	1, 0, 0, 0 },
 	{ "mindelay",		SO_DBL,		1, SRC(mindelay_s), 0, 1000 },

@@ -69,6 +69,7 @@ struct conf_source {
 	double			 maxdelay_s;	/* default 3 */
 	double			 offset_s;	/* chrony's: + source later */
 	double			 mindelay_s;	/* the path's floor; 0: none */
+	double			 maxdelayratio;	/* > 1: chronyd's test B */
 	int			 asymmetry_set;	/* else estimated */
 	double			 asymmetry;
 	int			 minstratum;	/* 0..15 */

@@ -496,6 +496,8 @@ print_source(FILE *f, const struct conf_source *s)
 		fprintf(f, " version %d", s->version);
 	if (s->mindelay_s != 0.0)
 		fprintf(f, " mindelay %.15g", s->mindelay_s);
+	if (s->maxdelayratio != 0.0)
+		fprintf(f, " maxdelayratio %.15g", s->maxdelayratio);
 	if (s->asymmetry_set)
 		fprintf(f, " asymmetry %.15g", s->asymmetry);
 	if (s->polltarget != CONF_POLLTARGET)

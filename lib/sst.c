@@ -122,7 +122,8 @@ struct sst {
 	/* Samples in a row with a large asymmetry, signed as it. */
 	int		asym_run;
 	double		asym;		/* correcting the offsets; 0: none */
-	/* sst_set_path() */
+	/* sst_set_path(), sst_set_delay_ratio() */
+	double		max_delay_ratio;	/* > 1: test B */
 	double		min_delay_s;	/* the path's floor; 0: not known */
 	int		asym_fixed;	/* asym_fixed_v, not an estimate */
 	double		asym_fixed_v;
@@ -181,6 +182,12 @@ sst_set_path(struct sst *s, double min_delay_s, int fixed, double asymmetry)
 	s->asym_fixed_v = s->asym_fixed ? asymmetry : 0.0;
 	s->asym = s->asym_fixed_v;
 	s->asym_run = 0;
+}
+
+void
+sst_set_delay_ratio(struct sst *s, double ratio)
+{
+	s->max_delay_ratio = isfinite(ratio) && ratio > 1.0 ? ratio : 0.0;
 }
 
 void
@@ -563,6 +570,19 @@ push(struct sst *s, const struct sst_sample *sm)
 	s->n++;
 }
 
+/* The smallest delay held, for the runs test too (chronyd's test B). */
+static double
+held_min_delay(const struct sst *s)
+{
+	double	 min = SAMPLE(s, 0)->delay_s;
+	int	 i;
+
+	for (i = -s->nextra; i < s->n; i++)
+		if (SAMPLE(s, i)->delay_s < min)
+			min = SAMPLE(s, i)->delay_s;
+	return min;
+}
+
 /*
  * A sample not newer than the newest means the clock went back: the
  * history cannot be compared with it and is forgotten, as chrony.
@@ -576,6 +596,9 @@ sst_add(struct sst *s, const struct sst_sample *sm)
 		return SST_BAD_VALUE;
 	if (s->n > 0 && sm->time_ns <= newest(s)->time_ns)
 		sst_reset(s);
+	if (s->max_delay_ratio > 0.0 && s->n > 0 &&
+	    sm->delay_s > s->max_delay_ratio * held_min_delay(s))
+		return SST_DELAY_RATIO;
 	/*
 	 * A delay high for the queues alone, whatever the time since the
 	 * newest sample: FILT_MAX_REJECT + 1 of them in a row are a new

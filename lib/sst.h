@@ -54,7 +54,8 @@ struct sst_sample {
 enum sst_reason {
 	SST_OK = 0,
 	SST_DELAY_OUTLIER,	/* delay far above the recent minimum */
-	SST_BAD_VALUE		/* NaN, infinity, negative delay */
+	SST_BAD_VALUE,		/* NaN, infinity, negative delay */
+	SST_DELAY_RATIO		/* over maxdelayratio times the minimum */
 };
 
 struct sst_est {
@@ -91,6 +92,11 @@ void		 sst_reset(struct sst *);
  */
 void		 sst_set_path(struct sst *, double min_delay_s, int fixed,
 		    double asymmetry);
+/*
+ * chronyd's maxdelayratio (test B): a sample whose delay is more than
+ * ratio times the smallest held is refused; ratio <= 1: no such test.
+ */
+void		 sst_set_delay_ratio(struct sst *, double ratio);
 /* Offer a sample; SST_OK if it was taken (the regression is redone). */
 enum sst_reason	 sst_add(struct sst *, const struct sst_sample *);
 /* Samples held. */

@@ -37,7 +37,7 @@ pool c maxsources 20
 server c maxdelay -1
 server c key 1 nts
 server c polltarget 6 version 3 filter 3 minsamples 4 maxsamples 8
-server c offset -5e-5 minstratum 3 mindelay 1e-4 asymmetry 0.2 version 3
+server c offset -5e-5 minstratum 3 mindelay 1e-4 asymmetry 0.2 version 3 maxdelayratio 2
 server c version 5 minstratum 20
 peer c minpoll 4 key 1
 fallbackdrift 16 19

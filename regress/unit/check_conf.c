@@ -591,8 +591,6 @@ START_TEST(test_conf_source_option_warnings)
 		{ "ipv6", "server a ipv6", "ipv6" },
 		{ "ipv4", "server a ipv4", "ipv4" },
 		{ "filter", "server a filter 8", "filter" },
-		{ "maxdelayratio", "server a maxdelayratio 2",
-		    "maxdelayratio" },
 		{ "maxdelaydevratio", "server a maxdelaydevratio 10",
 		    "maxdelaydevratio" },
 		{ "maxdelayquant", "server a maxdelayquant 0.2",
@@ -761,6 +759,10 @@ START_TEST(test_conf_offset_minstratum)
 	ck_assert_ptr_nonnull(strstr(out, "server d mindelay 0.0002 "
 	    "asymmetry 0\n"));
 	ck_assert_ptr_nonnull(strstr(out, "server v version 3\n"));
+	free(out);
+	ck_assert_int_eq(parse(c, "server r maxdelayratio 2.5", &d), 0);
+	out = print_conf(c);
+	ck_assert_ptr_nonnull(strstr(out, "server r maxdelayratio 2.5\n"));
 	free(out);
 	conf_free(c);
 }

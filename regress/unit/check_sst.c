@@ -622,6 +622,32 @@ START_TEST(test_sst_fixed_path)
 }
 END_TEST
 
+/*
+ * maxdelayratio (chronyd's test B): a delay over ratio times the
+ * smallest held is refused; at most that, taken.
+ */
+START_TEST(test_sst_delay_ratio)
+{
+	struct sst		*s;
+	struct sst_sample	 sm;
+	int64_t			 t = T0;
+	int			 k;
+
+	ck_assert_ptr_nonnull(s = sst_new());
+	sst_set_delay_ratio(s, 2.0);
+	for (k = 0; k < 4; k++)
+		add_ok(s, t += 16 * S, 1e-3, 100e-6 + k * 1e-6);
+	sm = mk(t += 16 * S, 1e-3, 201e-6);
+	ck_assert_int_eq(sst_add(s, &sm), SST_DELAY_RATIO);
+	ck_assert_int_eq(sst_count(s), 4);
+	add_ok(s, t += 16 * S, 1e-3, 199e-6);
+	/* 1 or less: no such test */
+	sst_set_delay_ratio(s, 1.0);
+	add_ok(s, t += 16 * S, 1e-3, 150e-6);
+	sst_free(s);
+}
+END_TEST
+
 /* Never with fewer than 4 held (6, as chrony, here). */
 static const struct {
 	const char	*what;
@@ -1322,6 +1348,7 @@ main(void)
 	tcase_add_loop_test(tc, test_sst_asymmetry, 0, NELEM(asym_rows));
 	tcase_add_test(tc, test_sst_asymmetry_counts_samples);
 	tcase_add_test(tc, test_sst_fixed_path);
+	tcase_add_test(tc, test_sst_delay_ratio);
 	tcase_add_test(tc, test_sst_delay_filter_needs_samples);
 	tcase_add_test(tc, test_sst_delay_filter_after_pruning);
 	tcase_add_test(tc, test_sst_bad_values);
