@@ -108,6 +108,7 @@ struct client {
 	struct fbdrift		 fb;		/* fallbackdrift */
 	struct event		*ev_fb;		/* the next average due */
 	struct event		*ev_leap;	/* leapsecmode slew, ignore */
+	int64_t			 leap_at_ns;	/* when, the engine's time */
 	int64_t			 fb_update_ns;	/* the last clock update */
 };
 

@@ -259,6 +259,12 @@ leap_cb(evutil_socket_t fd, short ev, void *arg)
 	    -1 : 0;
 	if (leap == 0)
 		return;
+	/* the timer keeps the monotonic clock: the clock may have moved */
+	now = ectx_now_ns(ctx);
+	if (now < cl->leap_at_ns - 1000000LL) {
+		arm(cl->ev_leap, (cl->leap_at_ns - now) * 1e-9);
+		return;
+	}
 	if (ctx->conf->leapsecmode == CONF_LEAP_IGNORE) {
 		log_warnx("leap second: ignored (leapsecmode ignore)");
 	} else {
@@ -291,6 +297,7 @@ leap_arm(struct client *cl, int64_t now)
 	when = (now / day + 1) * day;
 	if (cl->leap == PKT_LEAP_DELETE)
 		when -= 1000000000LL;
+	cl->leap_at_ns = when;
 	arm(cl->ev_leap, (when - now) * 1e-9);
 }
 
