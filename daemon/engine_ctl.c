@@ -20,6 +20,7 @@
  * stopping on one that is malformed, as on any other message.
  */
 
+#include <math.h>
 #include <string.h>
 #include <stdlib.h>
 
@@ -199,7 +200,12 @@ get_source(struct imsg *imsg)
 	    (c.type != CONF_SRC_SERVER && c.type != CONF_SRC_POOL) ||
 	    c.minpoll < -7 || c.minpoll > 24 || c.maxpoll < -7 ||
 	    c.maxpoll > 24 || c.maxsources < 1 || !(c.maxdelay_s > 0.0) ||
-	    c.polltarget < 6 || c.polltarget > 60)
+	    c.polltarget < 6 || c.polltarget > 60 ||
+	    !(fabs(c.offset_s) <= 1e6) || !(c.mindelay_s >= 0.0 &&
+	    c.mindelay_s <= 1000.0) || !(fabs(c.asymmetry) <= 1e6) ||
+	    !(c.maxdelayratio >= 0.0 && c.maxdelayratio <= 1e6) ||
+	    c.minstratum < 0 || c.minstratum > 15 || c.version < 0 ||
+	    c.version > 4)
 		fatalx("control message %u: malformed source",
 		    imsg->hdr.type);
 	cs = xcalloc(1, sizeof(*cs));
@@ -221,6 +227,13 @@ get_source(struct imsg *imsg)
 	cs->maxdelay_s = c.maxdelay_s;
 	cs->polltarget = c.polltarget;
 	cs->maxsources = c.maxsources;
+	cs->offset_s = c.offset_s;
+	cs->mindelay_s = c.mindelay_s;
+	cs->asymmetry = c.asymmetry;
+	cs->asymmetry_set = c.asymmetry_set != 0;
+	cs->maxdelayratio = c.maxdelayratio;
+	cs->minstratum = c.minstratum;
+	cs->version = c.version;
 	return cs;
 }
 

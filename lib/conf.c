@@ -1973,5 +1973,10 @@ conf_source_equal(const struct conf_source *a, const struct conf_source *b)
 	    a->xleave == b->xleave && a->nts == b->nts && a->ntsport == b->ntsport &&
 	    a->certset == b->certset && a->key == b->key &&
 	    a->maxdelay_s == b->maxdelay_s && a->polltarget == b->polltarget &&
+	    a->offset_s == b->offset_s && a->mindelay_s == b->mindelay_s &&
+	    a->asymmetry_set == b->asymmetry_set &&
+	    (!a->asymmetry_set || a->asymmetry == b->asymmetry) &&
+	    a->maxdelayratio == b->maxdelayratio &&
+	    a->minstratum == b->minstratum && a->version == b->version &&
 	    (a->type != CONF_SRC_POOL || a->maxsources == b->maxsources);
 }

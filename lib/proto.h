@@ -305,6 +305,14 @@ struct ctl_source_conf {
 	double		maxdelay_s;
 	int32_t		polltarget;
 	int32_t		maxsources;
+	double		offset_s;
+	double		mindelay_s;
+	double		asymmetry;
+	double		maxdelayratio;
+	int32_t		asymmetry_set;
+	int32_t		minstratum;
+	int32_t		version;	/* 0: 4 */
+	uint32_t	pad;
 };
 
 enum leap_status {

@@ -70,6 +70,13 @@ send_source(struct monitor *mon, uint32_t type, const struct conf_source *s)
 	c.maxdelay_s = s->maxdelay_s;
 	c.polltarget = s->polltarget;
 	c.maxsources = s->maxsources;
+	c.offset_s = s->offset_s;
+	c.mindelay_s = s->mindelay_s;
+	c.asymmetry = s->asymmetry;
+	c.asymmetry_set = s->asymmetry_set;
+	c.maxdelayratio = s->maxdelayratio;
+	c.minstratum = s->minstratum;
+	c.version = s->version;
 	return monitor_to_engine(mon, type, 0, 0, &c, sizeof(c));
 }
 

@@ -193,9 +193,10 @@ check "online: requests again" wait_for 5 more_tx
 check "activity: 1 source online" contains "$(tc activity)" \
     '^1 sources online$'
 
-# reload sources: a sourcedir file comes and goes
+# reload sources: a sourcedir file comes and goes, its options with it
+# (minstratum: the source counts as of stratum 4)
 cat >"$T/sources.d/extra.sources" <<CONF
-server 127.0.0.1 port $BASE minpoll -2 maxpoll -2 noselect
+server 127.0.0.1 port $BASE minpoll -2 maxpoll -2 noselect minstratum 4
 CONF
 check "reload sources: 200 OK" [ "$(tc reload sources)" = "200 OK" ]
 two() {
@@ -203,9 +204,9 @@ two() {
 }
 check "reload sources adds the new source" wait_for 5 two
 reached() {
-	tc -c sources | grep -q '^\^,?,127\.0\.0\.1,1,-2,[1-7]'
+	tc -c sources | grep -q '^\^,?,127\.0\.0\.1,4,-2,[1-7]'
 }
-check "the new source is polled" wait_for 5 reached
+check "the new source is polled, at its minstratum" wait_for 5 reached
 rm "$T/sources.d/extra.sources"
 check "reload sources again: 200 OK" [ "$(tc reload sources)" = "200 OK" ]
 one() {

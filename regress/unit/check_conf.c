@@ -2266,6 +2266,10 @@ START_TEST(test_conf_source_equal_options)
 	ck_assert_int_eq(conf_parse_line(b, "pool x minpoll 2 iburst", 1,
 	    &act, arg, sizeof(arg), &d), 0);
 	ck_assert(!conf_source_equal(a->sources, b->sources->next->next));
+	ck_assert_int_eq(conf_parse_line(b, "server x minpoll 2 iburst "
+	    "offset 1e-4", 1, &act, arg, sizeof(arg), &d), 0);
+	ck_assert(!conf_source_equal(a->sources,
+	    b->sources->next->next->next));
 	conf_free(a);
 	conf_free(b);
 }
