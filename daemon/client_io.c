@@ -903,7 +903,7 @@ client_csrc_new(struct client *cl, const struct conf_source *cs)
 	if ((s->sst = sst_new()) == NULL ||
 	    (s->ev_poll = evtimer_new(cl->ctx->base, poll_cb, s)) == NULL)
 		fatalx("client: out of memory");
-	sst_set_path(s->sst, cs->mindelay_s, cs->asymmetry_set, cs->asymmetry);
+	sst_set_path(s->sst, cs->mindelay_s, cs->asymmetry);
 	sst_set_delay_ratio(s->sst, cs->maxdelayratio);
 	if (cs->nts)
 		s->nts = ntscl_new(cl->ctx, cs, nts_ready, s);

@@ -111,16 +111,6 @@ client_candidate(const struct csrc *s, int64_t now, struct sel_cand *c)
 	return 1;
 }
 
-/*
- * Apply a decision: to the monitor, to our copy of the clock, to the
- * samples.  The engine's time already counts the slew in progress (it is
- * cooked, see ectx.c), so the estimate is what is left once that slew
- * is done; the monitor adds the estimate to what is left of its slew when
- * the request arrives (the engine cannot know how much is done by then:
- * at fast rates a fraction of a millisecond is microseconds), and the
- * whole goes at the rate asked.  Either way the engine's time moves by
- * the estimate, and so do the samples.
- */
 /* The clock was corrected at now: every time kept is re-expressed. */
 static void
 corrected(struct client *cl, int64_t now, double dfreq, double doff)
@@ -137,6 +127,16 @@ corrected(struct client *cl, int64_t now, double dfreq, double doff)
 	hwif_correct(cl->ctx->hw, now, dfreq, doff);
 }
 
+/*
+ * Apply a decision: to the monitor, to our copy of the clock, to the
+ * samples.  The engine's time already counts the slew in progress (it is
+ * cooked, see ectx.c), so the estimate is what is left once that slew
+ * is done; the monitor adds the estimate to what is left of its slew when
+ * the request arrives (the engine cannot know how much is done by then:
+ * at fast rates a fraction of a millisecond is microseconds), and the
+ * whole goes at the rate asked.  Either way the engine's time moves by
+ * the estimate, and so do the samples.
+ */
 static void
 apply(struct client *cl, const struct disc_actions *a, int64_t now)
 {

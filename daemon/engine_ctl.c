@@ -230,7 +230,6 @@ get_source(struct imsg *imsg)
 	cs->offset_s = c.offset_s;
 	cs->mindelay_s = c.mindelay_s;
 	cs->asymmetry = c.asymmetry;
-	cs->asymmetry_set = c.asymmetry_set != 0;
 	cs->maxdelayratio = c.maxdelayratio;
 	cs->minstratum = c.minstratum;
 	cs->version = c.version;

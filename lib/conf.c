@@ -537,8 +537,6 @@ source_options(struct pctx *p, struct conf_source *s)
 			    "pool; ignored", p->dir, o->name);
 		else if (srcopt_set(p, o, s, v) == -1)
 			return -1;
-		else if (o->off == offsetof(struct conf_source, asymmetry))
-			s->asymmetry_set = 1;
 	}
 	fix_source(p, s);
 	return 0;
@@ -557,6 +555,7 @@ source_new(enum conf_src_type type)
 	s->maxpoll = 10;
 	s->ntsport = 4460;
 	s->maxdelay_s = 3.0;
+	s->asymmetry = CONF_ASYMMETRY_ESTIMATED;
 	s->polltarget = CONF_POLLTARGET;
 	s->maxsources = 4;
 	return s;
@@ -1974,8 +1973,7 @@ conf_source_equal(const struct conf_source *a, const struct conf_source *b)
 	    a->certset == b->certset && a->key == b->key &&
 	    a->maxdelay_s == b->maxdelay_s && a->polltarget == b->polltarget &&
 	    a->offset_s == b->offset_s && a->mindelay_s == b->mindelay_s &&
-	    a->asymmetry_set == b->asymmetry_set &&
-	    (!a->asymmetry_set || a->asymmetry == b->asymmetry) &&
+	    a->asymmetry == b->asymmetry &&
 	    a->maxdelayratio == b->maxdelayratio &&
 	    a->minstratum == b->minstratum && a->version == b->version &&
 	    (a->type != CONF_SRC_POOL || a->maxsources == b->maxsources);

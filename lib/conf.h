@@ -70,8 +70,8 @@ struct conf_source {
 	double			 offset_s;	/* chrony's: + source later */
 	double			 mindelay_s;	/* the path's floor; 0: none */
 	double			 maxdelayratio;	/* > 1: chronyd's test B */
-	int			 asymmetry_set;	/* else estimated */
-	double			 asymmetry;
+	double			 asymmetry;	/* -0.5..0.5, else */
+#define CONF_ASYMMETRY_ESTIMATED 1.0		/* chronyd's default */
 	int			 minstratum;	/* 0..15 */
 	int			 version;	/* of requests, 1..4; 0: 4 */
 	int			 polltarget;	/* CONF_POLLTARGET, 6..60 */

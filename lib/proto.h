@@ -309,10 +309,8 @@ struct ctl_source_conf {
 	double		mindelay_s;
 	double		asymmetry;
 	double		maxdelayratio;
-	int32_t		asymmetry_set;
 	int32_t		minstratum;
 	int32_t		version;	/* 0: 4 */
-	uint32_t	pad;
 };
 
 enum leap_status {

@@ -173,12 +173,11 @@ sst_new(void)
 }
 
 void
-sst_set_path(struct sst *s, double min_delay_s, int fixed, double asymmetry)
+sst_set_path(struct sst *s, double min_delay_s, double asymmetry)
 {
 	s->min_delay_s = isfinite(min_delay_s) && min_delay_s > 0.0 ?
 	    min_delay_s : 0.0;
-	s->asym_fixed = fixed && isfinite(asymmetry) &&
-	    fabs(asymmetry) <= ASYM_MAX;
+	s->asym_fixed = isfinite(asymmetry) && fabs(asymmetry) <= ASYM_MAX;
 	s->asym_fixed_v = s->asym_fixed ? asymmetry : 0.0;
 	s->asym = s->asym_fixed_v;
 	s->asym_run = 0;

@@ -87,10 +87,10 @@ void		 sst_reset(struct sst *);
  * chronyd's mindelay and asymmetry options.  min_delay_s > 0: the path's
  * round trip is never shorter; a sample's delay under it is taken as far
  * above it (chronyd's reflection), and the asymmetry correction counts
- * from it.  With fixed, the asymmetry is asymmetry if within -0.5..0.5
- * (0: no correction), estimated (the default) otherwise.
+ * from it.  The asymmetry is fixed if within -0.5..0.5 (0: no
+ * correction), estimated otherwise (chronyd's default, 1).
  */
-void		 sst_set_path(struct sst *, double min_delay_s, int fixed,
+void		 sst_set_path(struct sst *, double min_delay_s,
 		    double asymmetry);
 /*
  * chronyd's maxdelayratio (test B): a sample whose delay is more than

@@ -73,7 +73,6 @@ send_source(struct monitor *mon, uint32_t type, const struct conf_source *s)
 	c.offset_s = s->offset_s;
 	c.mindelay_s = s->mindelay_s;
 	c.asymmetry = s->asymmetry;
-	c.asymmetry_set = s->asymmetry_set;
 	c.maxdelayratio = s->maxdelayratio;
 	c.minstratum = s->minstratum;
 	c.version = s->version;

@@ -752,9 +752,10 @@ START_TEST(test_conf_offset_minstratum)
 	    0);
 	ck_assert_double_eq(c->sources->next->next->next->next->mindelay_s,
 	    2e-4);
-	ck_assert_int_eq(c->sources->next->next->next->next->asymmetry_set,
-	    1);
-	ck_assert_int_eq(c->sources->next->asymmetry_set, 0);
+	ck_assert_double_eq(c->sources->next->next->next->next->asymmetry,
+	    0.0);
+	ck_assert_double_eq(c->sources->next->asymmetry,
+	    CONF_ASYMMETRY_ESTIMATED);
 	out = print_conf(c);
 	ck_assert_ptr_nonnull(strstr(out, "server d mindelay 0.0002 "
 	    "asymmetry 0\n"));

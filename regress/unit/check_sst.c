@@ -592,8 +592,8 @@ START_TEST(test_sst_fixed_path)
 	rnd_start(500);
 	ck_assert_ptr_nonnull(s = sst_new());
 	ck_assert_ptr_nonnull(z = sst_new());
-	sst_set_path(s, 200e-6, 1, -0.5);
-	sst_set_path(z, 200e-6, 1, 0.0);
+	sst_set_path(s, 200e-6, -0.5);
+	sst_set_path(z, 200e-6, 0.0);
 	for (k = 0; k < 20; k++) {
 		t = line_time(k, 16);
 		out = 100e-6 + 300e-6 * -log(rnd_unit());
