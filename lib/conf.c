@@ -1105,20 +1105,25 @@ d_maxdrift(struct pctx *p)
 static int
 d_leapsecmode(struct pctx *p)
 {
-	static const char *const modes[] = { "system", "step", "slew",
-	    "ignore", NULL };
-	int	 i;
+	static const struct {
+		const char	*name;
+		int		 mode;
+	} modes[] = {
+		{ "system", CONF_LEAP_SYSTEM }, { "step", CONF_LEAP_SYSTEM },
+		{ "slew", CONF_LEAP_SLEW }, { "ignore", CONF_LEAP_IGNORE },
+	};
+	size_t	 i;
 
 	if (nargs(p, 1, 1) == -1)
 		return -1;
-	for (i = 0; modes[i] != NULL; i++)
-		if (strcasecmp(p->av[0], modes[i]) == 0)
+	for (i = 0; i < sizeof(modes) / sizeof(modes[0]); i++)
+		if (strcasecmp(p->av[0], modes[i].name) == 0)
 			break;
-	if (modes[i] == NULL)
+	if (i == sizeof(modes) / sizeof(modes[0]))
 		return err(p, "leapsecmode: '%s' is not system, step, slew or "
 		    "ignore", p->av[0]);
-	p->c->leapsecmode = i == 1 ? CONF_LEAP_SYSTEM : i;
-	if (i == 1)
+	p->c->leapsecmode = modes[i].mode;
+	if (strcasecmp(p->av[0], "step") == 0)
 		warn(p, "leapsecmode step: the kernel inserts the leap second "
 		    "(a step at 23:59:60), as with system");
 	return 0;

@@ -47,7 +47,7 @@ enum conf_src_type {
 };
 
 /* leapsecmode: the kernel inserts it, the engine slews it, or neither. */
-enum { CONF_LEAP_SYSTEM = 0, CONF_LEAP_SLEW = 2, CONF_LEAP_IGNORE = 3 };
+enum { CONF_LEAP_SYSTEM = 0, CONF_LEAP_SLEW, CONF_LEAP_IGNORE };
 
 struct conf_source {
 	struct conf_source	*next;
