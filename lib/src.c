@@ -97,7 +97,8 @@ src_init(struct src *s, const struct src_params *p, int64_t now_ns)
 	s->p = *p;
 	s->poll = p->minpoll;
 	clamp_poll(s);
-	s->burst_left = p->iburst ? SRC_IBURST_COUNT : 0;
+	if (p->iburst)
+		src_burst(s, SRC_IBURST_GOOD, SRC_IBURST_MAX);
 	s->next_ns = now_ns;
 	s->spread = -1.0;	/* no poll yet */
 	s->stratum = 0;
@@ -124,9 +125,11 @@ sent(struct src *s, int64_t now_ns, uint64_t xmt, uint64_t rnd, int selected,
 	s->stats.tx++;
 	s->last_tx_ns = now_ns;
 	if (s->burst_left > 0) {
+		/* the burst's last request: the poll interval to the next */
 		s->burst_left--;
 		s->spread = -1.0;
-		if (next > (int64_t)(SRC_IBURST_INTERVAL_S * NS))
+		if (s->burst_left > 0 &&
+		    next > (int64_t)(SRC_IBURST_INTERVAL_S * NS))
 			next = (int64_t)(SRC_IBURST_INTERVAL_S * NS);
 	} else if (s->p.peer) {
 		/* the phase with the peer's packets is the point */
@@ -505,8 +508,11 @@ took(struct src *s, const struct pkt *p, int64_t t4_ns,
 	s->last.offset_s = out->offset_s;
 	s->last.disp_s = out->disp_s;
 	s->stats.valid++;
-	if (s->burst_good > 0 && --s->burst_good == 0)
-		s->burst_left = 0;	/* burst: enough good samples */
+	if (s->burst_good > 0 && --s->burst_good == 0 && s->burst_left > 0) {
+		/* enough good samples: the next poll as after the last */
+		s->burst_left = 0;
+		s->next_ns = s->last_tx_ns + interval_ns(s->poll);
+	}
 }
 
 /* a after b, as NTP timestamps within half an era of each other */

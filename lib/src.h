@@ -30,8 +30,14 @@
 #include "pkt.h"
 #include "sst.h"
 
-#define SRC_IBURST_COUNT	4	/* quick exchanges at start */
-#define SRC_IBURST_INTERVAL_S	2.0	/* or the poll interval if shorter */
+/*
+ * iburst, as chronyd's: requests SRC_IBURST_INTERVAL_S apart (or the
+ * poll interval if shorter) until SRC_IBURST_GOOD answers gave samples,
+ * SRC_IBURST_MAX requests at most; then the next after the poll interval.
+ */
+#define SRC_IBURST_GOOD		4
+#define SRC_IBURST_MAX		8
+#define SRC_IBURST_INTERVAL_S	2.0
 #define SRC_TIMEOUT_S		1.0	/* a reply later than this is lost */
 /*
  * Polls under a second only to a source that answers over a local

@@ -529,15 +529,52 @@ START_TEST(test_src_burst_until_good)
 	ck_assert_int_eq(s.burst_left, 0);
 	src_poll(&s, t + S, 20, req, 0);
 	ck_assert_int_eq(s.next_ns, t + S + 16 * S);
-	/* burst 3/3 without answers: three quick polls, then normal */
+	/* burst 3/3 without answers: three quick polls, the last's next */
+	/* after the poll interval, as chronyd's */
 	src_burst(&s, 3, 3);
 	for (i = 0; i < 3; i++) {
 		t += 2 * S;
 		src_poll(&s, t, 30 + i, req, 0);
-		ck_assert_int_eq(s.next_ns, t + 2 * S);
+		ck_assert_int_eq(s.next_ns, t + (i < 2 ? 2 : 16) * S);
 	}
 	src_poll(&s, t + S, 40, req, 0);
 	ck_assert_int_eq(s.next_ns, t + S + 16 * S);
+}
+END_TEST
+
+/*
+ * iburst, as chronyd's: 2 s apart until four good answers, then the poll
+ * interval from the fourth request; unanswered, eight requests at most.
+ */
+START_TEST(test_src_iburst)
+{
+	struct src		 s;
+	struct sst_sample	 sm;
+	uint8_t			 req[PKT_HDR_LEN], rep[PKT_HDR_LEN];
+	struct src_params	 p = { .minpoll = 6, .maxpoll = 6, .iburst = 1,
+	    .maxdelay_s = 3.0, .polltarget = 8 };
+	int64_t			 t = 100 * S;
+	int			 i;
+
+	src_init(&s, &p, t);
+	for (i = 0; i < 4; i++, t += 2 * S) {
+		src_poll(&s, t, 10 + i, req, 0);
+		ck_assert_int_eq(s.next_ns, t + 2 * S);
+		answer(req, t, t, 2, 0, 1, rep);
+		ck_assert_int_eq(src_reply(&s, rep, sizeof(rep), t + 1000,
+		    &sm), SRC_OK);
+	}
+	ck_assert_int_eq(s.burst_left, 0);
+	ck_assert_int_eq(s.next_ns, t - 2 * S + 64 * S);
+	ck_assert_uint_eq(s.stats.tx, 4);
+
+	t = 1000 * S;
+	src_init(&s, &p, t);
+	for (i = 0; i < 8; i++, t += 2 * S) {
+		src_poll(&s, t, 20 + i, req, 0);
+		ck_assert_int_eq(s.next_ns, t + (i < 7 ? 2 : 64) * S);
+	}
+	ck_assert_int_eq(s.burst_left, 0);
 }
 END_TEST
 
@@ -899,6 +936,7 @@ main(void)
 	tcase_add_test(tc, test_src_kernel_tx_time);
 	tcase_add_test(tc, test_src_last_reply_for_reports);
 	tcase_add_test(tc, test_src_burst_until_good);
+	tcase_add_test(tc, test_src_iburst);
 	tcase_add_test(tc, test_src_interleaved);
 	tcase_add_test(tc, test_src_late_answer);
 	tcase_add_test(tc, test_src_offset_and_minstratum);
