@@ -64,7 +64,10 @@ log_line(int priority, const char *tag, const char *msg)
 	clock_gettime(CLOCK_REALTIME, &ts);
 	gmtime_r(&ts.tv_sec, &tm);
 	strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%SZ", &tm);
-	fprintf(stderr, "%s %s: %s\n", stamp, tag, msg);
+	if (tag[0] == '\0')
+		fprintf(stderr, "%s %s\n", stamp, msg);
+	else
+		fprintf(stderr, "%s %s: %s\n", stamp, tag, msg);
 	fflush(stderr);
 }
 

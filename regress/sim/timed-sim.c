@@ -146,8 +146,11 @@ main(int argc, char *argv[])
 	if (optind != argc)
 		fprintf(stderr, "timed-sim: configuration lines on the "
 		    "command line ignored\n");
-	/* -dd: debug messages, as chronyd's */
-	log_init(1, debug > 1, "timed");
+	/*
+	 * -dd: debug messages, as chronyd's; the lines untagged, as its
+	 * ("2010-01-01T00:00:02Z message"), for the tests that read them
+	 */
+	log_init(1, debug > 1, "");
 	mon.debug = debug > 1;
 	mon.conf = conf_new();
 	if (conf_load(mon.conf, mon.conffile, stderr) == -1)
