@@ -14,29 +14,12 @@
  * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
  */
 
-
 /*
  * The NTP client (client.h): its sources, made from the configuration
  * and changed by timectl (burst, online, offline, reset, reload), and how
  * a source is named.  Its parts: client_io.c (the sources on the
  * network), client_ref.c (the reference) and client_report.c (reports
  * and log records).
- */
-
-/*
- * Copyright (c) 2026 The timed developers
- *
- * Permission to use, copy, modify, and distribute this software for any
- * purpose with or without fee is hereby granted, provided that the above
- * copyright notice and this permission notice appear in all copies.
- *
- * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
- * WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
- * MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
- * ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
- * WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
- * ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
- * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
  */
 
 #include <sys/socket.h>
@@ -88,7 +71,7 @@ client_new(struct ectx *ctx)
 	struct client		*cl = xcalloc(1, sizeof(*cl));
 	const struct conf_source *cs;
 	const struct conf_refclock *rc;
-	int			 i;
+	int			 i, first;
 
 	cl->ctx = ctx;
 	cl->best = -1;
@@ -98,6 +81,14 @@ client_new(struct ectx *ctx)
 		fatalx("client: out of memory");
 	fbdrift_init(&cl->fb, ctx->conf->fallbackdrift_min,
 	    ctx->conf->fallbackdrift_max);
+	/* initstepslew: its hosts first, the others held until it is done */
+	if (ctx->conf->initstepslew != NULL && !ctx->oneshot) {
+		cl->init = INIT_RUNNING;
+		for (cs = ctx->conf->initstepslew; cs != NULL &&
+		    cl->n < SEL_MAX_SOURCES; cs = cs->next)
+			client_csrc_new(cl, cs)->init = 1;
+	}
+	first = cl->n;
 	/* A pool gives up to maxsources sources, filled as it resolves. */
 	for (cs = ctx->conf->sources; cs != NULL; cs = cs->next)
 		for (i = 0; i < (cs->type == CONF_SRC_POOL ? cs->maxsources :
@@ -106,8 +97,90 @@ client_new(struct ectx *ctx)
 	for (rc = ctx->conf->refclocks; rc != NULL && cl->n < SEL_MAX_SOURCES;
 	    rc = rc->next)
 		client_rc_new(cl, rc);
+	for (i = first; i < cl->n; i++)
+		cl->srcs[i]->held = cl->init == INIT_RUNNING;
 	client_rc_check_locks(cl);
 	return cl;
+}
+
+/* Start source i: a refclock's driver, or the lookup of a pool's first. */
+static void
+start_source(struct client *cl, int i)
+{
+	if (cl->srcs[i]->rc != NULL)
+		client_rc_start(cl->srcs[i]);
+	else if (i == 0 || cl->srcs[i]->conf != cl->srcs[i - 1]->conf)
+		client_resolve(cl->srcs[i]);
+}
+
+static void
+remove_at(struct client *cl, int i)
+{
+	struct csrc	*s = cl->srcs[i];
+
+	log_info("source %s removed", s->name);
+	if (s->dns_req != NULL)
+		evdns_getaddrinfo_cancel(s->dns_req);
+	client_close_socket(s);
+	ntscl_free(s->nts);
+	event_free(s->ev_poll);
+	sst_free(s->sst);
+	free(s);
+	memmove(&cl->srcs[i], &cl->srcs[i + 1], (cl->n - i - 1) *
+	    sizeof(cl->srcs[0]));
+	cl->n--;
+}
+
+/* initstepslew is over: its hosts go. */
+static void
+end_init(struct client *cl)
+{
+	int	 i;
+
+	cl->init = INIT_NONE;
+	for (i = 0; i < cl->n; )
+		if (cl->srcs[i]->init)
+			remove_at(cl, i);
+		else
+			i++;
+	cl->best = -1;
+}
+
+/*
+ * initstepslew: a check a second while its hosts run (those that no
+ * longer answer send no sample to check on); once it is over, the
+ * switch: its hosts go, the sources held start.
+ */
+static void
+init_cb(evutil_socket_t fd, short ev, void *arg)
+{
+	struct client	*cl = arg;
+	struct timeval	 tv = { 1, 0 };
+	int		 i;
+
+	if (cl->init == INIT_RUNNING) {
+		client_init_check(cl);
+		if (cl->init == INIT_RUNNING)
+			evtimer_add(cl->ev_init, &tv);
+		return;
+	}
+	end_init(cl);
+	for (i = 0; i < cl->n; i++)
+		if (cl->srcs[i]->held) {
+			cl->srcs[i]->held = 0;
+			start_source(cl, i);
+		}
+	client_reference(cl, NULL);
+}
+
+void
+client_init_end(struct client *cl)
+{
+	struct timeval	 tv = { INIT_SWITCH_S, 0 };
+
+	cl->init = INIT_SWITCHING;
+	evtimer_del(cl->ev_init);
+	evtimer_add(cl->ev_init, &tv);
 }
 
 static void
@@ -123,11 +196,24 @@ client_start(struct client *cl)
 	int		 i;
 
 	cl->started = 1;
-	for (i = 0; i < cl->n; i++)	/* a pool: its first member asks */
-		if (cl->srcs[i]->rc != NULL)
-			client_rc_start(cl->srcs[i]);
-		else if (i == 0 || cl->srcs[i]->conf != cl->srcs[i - 1]->conf)
-			client_resolve(cl->srcs[i]);
+	/* an engine started again: its clock was corrected already */
+	if (cl->init == INIT_RUNNING && (cl->ctx->cs->updates > 0 ||
+	    cl->ctx->cs->provisional)) {
+		log_info("initstepslew: the clock was corrected already; "
+		    "skipped");
+		end_init(cl);
+		for (i = 0; i < cl->n; i++)
+			cl->srcs[i]->held = 0;
+	}
+	for (i = 0; i < cl->n; i++)
+		if (!cl->srcs[i]->held)
+			start_source(cl, i);
+	if (cl->init == INIT_RUNNING) {
+		if ((cl->ev_init = evtimer_new(cl->ctx->base, init_cb,
+		    cl)) == NULL)
+			fatalx("client: event_new");
+		init_cb(-1, 0, cl);
+	}
 	if (!cl->ctx->oneshot)
 		return;
 	if ((cl->ev_oneshot = evtimer_new(cl->ctx->base, oneshot_timeout,
@@ -179,6 +265,8 @@ client_free(struct client *cl)
 		event_free(cl->ev_fb);
 	if (cl->ev_leap != NULL)
 		event_free(cl->ev_leap);
+	if (cl->ev_init != NULL)
+		event_free(cl->ev_init);
 	disc_free(cl->disc);
 	free(cl);
 }
@@ -224,7 +312,7 @@ set_online(struct csrc *s, int online)
 		return;
 	s->offline = !online;
 	log_info("source %s %s", s->name, online ? "online" : "offline");
-	if (online && s->cl->started)
+	if (online && s->cl->started && !s->held)
 		client_schedule(s, 0);
 	else if (!online && s->src.burst_left == 0)
 		evtimer_del(s->ev_poll);	/* a burst ends first */
@@ -289,24 +377,6 @@ client_reset_sources(struct client *cl)
 	client_reference(cl, NULL);
 }
 
-static void
-remove_at(struct client *cl, int i)
-{
-	struct csrc	*s = cl->srcs[i];
-
-	log_info("source %s removed", s->name);
-	if (s->dns_req != NULL)
-		evdns_getaddrinfo_cancel(s->dns_req);
-	client_close_socket(s);
-	ntscl_free(s->nts);
-	event_free(s->ev_poll);
-	sst_free(s->sst);
-	free(s);
-	memmove(&cl->srcs[i], &cl->srcs[i + 1], (cl->n - i - 1) *
-	    sizeof(cl->srcs[0]));
-	cl->n--;
-}
-
 void
 client_del_source(struct client *cl, const struct conf_source *cs)
 {
@@ -356,7 +426,9 @@ client_add_source(struct client *cl, struct conf_source *cs)
 	}
 	if (cl->n > first) {
 		log_info("source %s added", cs->name);
-		if (cl->started)
+		for (i = first; i < cl->n; i++)
+			cl->srcs[i]->held = cl->init == INIT_RUNNING;
+		if (cl->started && !cl->srcs[first]->held)
 			client_resolve(cl->srcs[first]);
 	}
 }

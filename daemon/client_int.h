@@ -80,9 +80,19 @@ struct csrc {
 	uint64_t		 mac_failed;	/* key: answers dropped */
 	int			 key_missing;	/* key: said once */
 	struct rclk		*rc;		/* a refclock; NULL: NTP */
+	int			 init;		/* one of initstepslew's hosts */
+	int			 held;		/* to start when its phase ends */
 };
 
 enum refmode { REF_NONE, REF_SOURCES, REF_LOCAL };
+
+/* initstepslew (client_init_check()) */
+enum initphase {
+	INIT_NONE,		/* not configured, or over */
+	INIT_RUNNING,		/* its hosts alone, until they agree */
+	INIT_SWITCHING		/* corrected (or given up): the configured */
+};				/* sources start in INIT_SWITCH_S */
+#define INIT_SWITCH_S	2	/* chronyd's: a poll after the bursts' */
 
 struct client {
 	struct ectx		*ctx;
@@ -110,6 +120,8 @@ struct client {
 	struct event		*ev_leap;	/* leapsecmode slew, ignore */
 	int64_t			 leap_at_ns;	/* when, the engine's time */
 	int64_t			 fb_update_ns;	/* the last clock update */
+	enum initphase		 init;		/* initstepslew */
+	struct event		*ev_init;	/* its check, its switch */
 };
 
 /* client.c: the client and its sources; how a source is named. */
@@ -166,6 +178,8 @@ int		 client_candidate(const struct csrc *s, int64_t now,
 void		 client_reference(struct client *, const struct csrc *from);
 /* -q / -Q: decide once, step for -q, tell the monitor. */
 void		 client_oneshot_finish(struct client *);
+void		 client_init_check(struct client *);
+void		 client_init_end(struct client *);
 /* How fast the root dispersion grows from the selection on (s/s). */
 double		 client_disp_rate(const struct client *);
 

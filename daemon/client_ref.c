@@ -96,7 +96,8 @@ client_candidate(const struct csrc *s, int64_t now, struct sel_cand *c)
 	    (e.n < SST_MIN_SAMPLES && fabs(e.offset_s) < EARLY_MIN_S &&
 	    s->state != SEL_BEST && s->state != SEL_COMBINED &&
 	    !s->cl->early_all) ||
-	    (e.n < SST_MIN_SAMPLES && s->cl->first_pending))
+	    (e.n < SST_MIN_SAMPLES && s->cl->first_pending) ||
+	    (e.n < SST_MIN_SAMPLES && s->cl->init == INIT_RUNNING))
 		return 0;
 	c->usable = 1;
 	c->stratum = e.stratum;
@@ -145,8 +146,14 @@ apply(struct client *cl, const struct disc_actions *a, int64_t now)
 	int64_t			 sys = ectx_sys_ns();
 	int			 provisional;
 
-	/* from one sample: chronyd's first update comes from three */
-	provisional = !sst_freq_known(cl->srcs[cl->sel.best]->sst);
+	/*
+	 * From one sample: chronyd's first update comes from three.
+	 * initstepslew's is not counted either (makestep's limit counts
+	 * from the configured sources' first, as chronyd's), and the
+	 * monitor allows its step because it is the first of all.
+	 */
+	provisional = !sst_freq_known(cl->srcs[cl->sel.best]->sst) ||
+	    cl->init == INIT_RUNNING;
 	if (a->what & DISC_ACT_STEP) {
 		doff = a->step_offset_s;
 		ectx_priv_step(ctx, sys, doff, provisional);
@@ -449,6 +456,88 @@ oneshot_check(struct client *cl)
 }
 
 /*
+ * An initstepslew host that can no longer be selected in its first
+ * INIT_POLLS polls, as chronyd's special_mode_end(): a host that answers
+ * is given its first INIT_POLLS answers, one that does not enough polls
+ * to still give SST_MIN_SAMPLES; one that refuses us, or whose name did
+ * not resolve, none.
+ */
+#define INIT_POLLS	7
+
+static int
+init_spent(const struct csrc *s)
+{
+	uint64_t	 done, valid = s->src.stats.valid;
+
+	if (s->src.denied || (!s->resolved && s->dns_req == NULL))
+		return 1;
+	/* polls answered, or whose answer is overdue */
+	done = s->src.stats.tx - (s->src.req.awaiting ? 1 : 0);
+	return done >= INIT_POLLS ||
+	    valid + (INIT_POLLS - done) < SST_MIN_SAMPLES;
+}
+
+/*
+ * A host short of SST_MIN_SAMPLES that answered every poll will have them
+ * soon: the selection waits for it, as chronyd's waits for a source with
+ * too few samples whose reachability keeps up with the others'.  With
+ * requests 0.2 s apart, the first host's third sample came alone, and a
+ * falseticker alone was selected.
+ */
+static int
+init_waits(const struct csrc *s)
+{
+	uint64_t	 done = s->src.stats.tx - (s->src.req.awaiting ? 1 : 0);
+
+	return !init_spent(s) && sst_count(s->sst) < SST_MIN_SAMPLES &&
+	    s->src.stats.valid >= done;
+}
+
+/*
+ * initstepslew: its hosts' first selection (of sources with three
+ * samples: client_candidate()) corrects the clock, by a step if the
+ * offset is the threshold or more, else by a slew at maxslewrate, as
+ * chronyd's; with no selection possible, the clock is left alone.  The
+ * messages are chronyd's.
+ */
+void
+client_init_check(struct client *cl)
+{
+	struct disc_actions	 a;
+	int64_t			 now = ectx_now_ns(cl->ctx);
+	double			 off;
+	int			 i, step;
+
+	for (i = 0; i < cl->n; i++)
+		if (cl->srcs[i]->init && init_waits(cl->srcs[i]))
+			return;
+	if (select_sources(cl, now)) {
+		off = cl->sel.offset_s;
+		step = fabs(off) >= cl->ctx->conf->initstepslew_s;
+		log_info("System's initial offset : %.6f seconds %s of true "
+		    "(%s)", fabs(off), off >= 0.0 ? "fast" : "slow",
+		    step ? "step" : "slew");
+		memset(&a, 0, sizeof(a));
+		if (step) {
+			a.what = DISC_ACT_STEP;
+			a.step_offset_s = off;
+		} else {
+			a.what = DISC_ACT_SLEW;
+			a.slew_offset_s = off;
+			a.slew_rate_ppm = cl->ctx->conf->maxslewrate_ppm;
+		}
+		apply(cl, &a, now);
+		client_init_end(cl);
+		return;
+	}
+	for (i = 0; i < cl->n; i++)
+		if (cl->srcs[i]->init && !init_spent(cl->srcs[i]))
+			return;
+	log_warnx("No suitable source for initstepslew");
+	client_init_end(cl);
+}
+
+/*
  * Select again and, when the new sample (from) is of a selected source,
  * update the clock; from NULL: a source just became unreachable.
  */
@@ -466,6 +555,12 @@ client_reference(struct client *cl, const struct csrc *from)
 		oneshot_check(cl);
 		return;
 	}
+	if (cl->init == INIT_RUNNING) {
+		client_init_check(cl);
+		return;
+	}
+	if (cl->init == INIT_SWITCHING)
+		return;		/* the hosts' samples: no more updates */
 	if (!select_sources(cl, now)) {
 		cl->best = -1;
 		set_mode(cl, conf->local_set ? REF_LOCAL : REF_NONE);

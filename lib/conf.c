@@ -570,6 +570,17 @@ source_free(struct conf_source *s)
 	free(s);
 }
 
+static void
+sources_free(struct conf_source *s)
+{
+	struct conf_source	*next;
+
+	for (; s != NULL; s = next) {
+		next = s->next;
+		source_free(s);
+	}
+}
+
 static int
 source_parse(struct pctx *p, enum conf_src_type type)
 {
@@ -615,6 +626,46 @@ static int
 d_server(struct pctx *p)
 {
 	return source_parse(p, CONF_SRC_SERVER);
+}
+
+/*
+ * initstepslew THRESHOLD [HOST]...: at start, the hosts alone, as iburst
+ * servers, until they agree; then the clock is stepped by their offset
+ * if it is THRESHOLD or more, else slewed, and the configured sources
+ * start (timed.8).  As chronyd: a later line replaces an earlier one, no
+ * host turns it off.
+ */
+static int
+d_initstepslew(struct pctx *p)
+{
+	struct conf_source	*s, *list = NULL, **tail = &list;
+	double			 thr;
+	int			 i;
+
+	if (nargs(p, 1, CONF_MAX_ARGS) == -1 ||
+	    get_double(p, p->dir, p->av[0], 0, CONF_MAX_OFFSET_S, NUM_CLAMP,
+	    &thr) == -1)
+		return -1;
+	for (i = 1; i < p->ac; i++) {
+		if (too_long(p, p->av[i]) == -1)
+			goto fail;
+		if ((s = source_new(CONF_SRC_SERVER)) == NULL ||
+		    (s->name = strdup(p->av[i])) == NULL) {
+			source_free(s);
+			err(p, "%s: out of memory", p->dir);
+			goto fail;
+		}
+		s->iburst = 1;
+		*tail = s;
+		tail = &s->next;
+	}
+	sources_free(p->c->initstepslew);
+	p->c->initstepslew = list;
+	p->c->initstepslew_s = thr;
+	return 0;
+fail:
+	sources_free(list);
+	return -1;
 }
 
 static int
@@ -1524,6 +1575,7 @@ static const struct directive directives[] = {
 	{ "fallbackdrift",	d_fallbackdrift, 0, 0, 0 },
 	{ "hwtimestamp",	d_hwtimestamp,	0, 0, 0 },
 	{ "include",		d_include,	0, 0, 0 },
+	{ "initstepslew",	d_initstepslew,	0, 0, 0 },
 	{ "keyfile",		d_string,	CNF(keyfile), 0, 0 },
 	{ "leapsecmode",	d_leapsecmode,	0, 0, 0 },
 	{ "leapsectz",		d_string,	CNF(leapsectz), 0, 0 },
@@ -1592,7 +1644,7 @@ static const struct directive unimplemented[] = {
 	U("dscp", 1, 1), U("dumpdir", 1, 1),
 	U("dumponexit", 0, UNIMPL_ANY),
 	U("generatecommandkey", 0, UNIMPL_ANY), U("hwclockfile", 1, 1),
-	U("hwtsinterface", 0, UNIMPL_ANY), U("initstepslew", 1, UNIMPL_ANY),
+	U("hwtsinterface", 0, UNIMPL_ANY),
 	U("leapseclist", 1, 1),
 	U("linux_freq_scale", 0, UNIMPL_ANY), U("linux_hz", 0, UNIMPL_ANY),
 	U("lock_all", 0, 0), U("mailonchange", 2, 2), U("manual", 0, 0),
@@ -1768,14 +1820,11 @@ at_free(struct conf_at *a)
 static void
 lists_free(struct conf *c)
 {
-	struct conf_source	*s, *snext;
 	struct conf_acl		*a, *anext;
 	struct conf_refclock	*r, *rnext;
 
-	for (s = c->sources; s != NULL; s = snext) {
-		snext = s->next;
-		source_free(s);
-	}
+	sources_free(c->sources);
+	sources_free(c->initstepslew);
 	for (r = c->refclocks; r != NULL; r = rnext) {
 		rnext = r->next;
 		refclock_free(r);

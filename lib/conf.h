@@ -216,6 +216,8 @@ struct conf {
 	double			 maxchange_offset_s;
 	int			 maxchange_start;
 	int			 maxchange_ignore;
+	struct conf_source	*initstepslew;		/* its hosts: iburst */
+	double			 initstepslew_s;	/* servers, at start */
 
 	/* clock */
 	enum conf_clock		 clock;

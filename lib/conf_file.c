@@ -553,6 +553,12 @@ print_sources(FILE *f, const struct conf *c)
 		print_source(f, s);
 	for (rc = c->refclocks; rc != NULL; rc = rc->next)
 		print_refclock(f, rc);
+	if (c->initstepslew != NULL) {
+		fprintf(f, "initstepslew %.15g", c->initstepslew_s);
+		for (s = c->initstepslew; s != NULL; s = s->next)
+			fprintf(f, " %s", s->name);
+		fputc('\n', f);
+	}
 	fprintf(f, "minsources %d\n", c->minsources);
 	fprintf(f, "maxdistance %.15g\n", c->maxdistance_s);
 	fprintf(f, "maxupdateskew %.15g\n", c->maxupdateskew_ppm);

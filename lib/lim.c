@@ -85,6 +85,10 @@ lim_check_step(const struct lim *lim, const struct lim_state *st,
 	if (st->last_step_ns != 0 &&
 	    now_ns - st->last_step_ns < LIM_STEP_INTERVAL_NS)
 		return "too soon after the last step";
+	/* initstepslew's: the first correction of all, counted or not */
+	if (lim->initstep_set && st->updates == 0 && !st->provisional &&
+	    fabs(offset_s) >= lim->initstep_threshold_s)
+		return NULL;
 	if (!lim->makestep_set)
 		return "no makestep configured";
 	in_window = lim->makestep_limit < 0 ||

@@ -46,6 +46,8 @@ struct lim {
 	double	makestep_threshold_s;	/* steps larger than this ... */
 	int	makestep_limit;		/* ... in the first updates; -1 always */
 	double	maxdrift_ppm;		/* frequencies within this too */
+	int	initstep_set;		/* initstepslew: the first correction */
+	double	initstep_threshold_s;	/* may be a step of at least this */
 };
 
 struct lim_state {

@@ -121,6 +121,8 @@ setup_limits(struct monitor *mon)
 	mon->lim.makestep_set = conf->makestep_set;
 	mon->lim.makestep_threshold_s = conf->makestep_threshold_s;
 	mon->lim.makestep_limit = conf->makestep_limit;
+	mon->lim.initstep_set = conf->initstepslew != NULL && !mon->oneshot;
+	mon->lim.initstep_threshold_s = conf->initstepslew_s;
 	if (mon->oneshot == 'q') {
 		/* -q is there to step the clock once, whatever makestep says */
 		mon->lim.makestep_set = 1;

@@ -32,6 +32,9 @@
 #    smoothtime leaponly slews an inserted leap second (at most 90 ms a
 #    second), and its client, told of no leap, follows the smear (at
 #    most 2 ms a second), both a second back by the end.
+#  - initstepslew (seed 1): a timed-sim 100 s ahead steps by its host's
+#    offset, one 0.5 s behind with no other source slews it, one whose
+#    host is silent gives up in 20 s; all three then within the limits.
 #  - hwtimestamp (sim-scenarios.sh's hwts): a timed-sim server and client
 #    whose cards timestamp; the client must be within 1 us within 600 s,
 #    keep an RMS error under 100 ns and a maximum under 1 us from 600 s
@@ -442,6 +445,43 @@ smoothtime 1000 1 leaponly" &&
 			else
 				not_ok "leap smear: $_m" \
 				    "$(grep -i leap "$R/log.2" "$R/log.3")"
+			fi
+		fi
+		sim_end
+	fi
+
+	# initstepslew (chrony's 103): node 2, 100 s ahead, steps by its
+	# host's offset before its server starts; node 3, 0.5 s behind with
+	# no other source, slews it; node 4's host does not exist, so it
+	# gives up within the burst (20 s) and its server puts it right.
+	# Without initstepslew node 2 would slew its 100 s for 20 minutes.
+	if [ "$seed" = 1 ]; then
+		sim_begin
+		sim_link 1 2 "$SCN_DELAY"
+		sim_link 1 3 "$SCN_DELAY"
+		sim_link 1 4 "$SCN_DELAY"
+		sim_clock 2 100.0 "$SCN_FREQ"
+		sim_clock 3 -0.5 0
+		sim_clock 4 "$SCN_OFFSET" "$SCN_FREQ"
+		sim_node 1 chronyd "local stratum 1" &&
+		    sim_node 2 timed "initstepslew 10 192.168.123.1
+server 192.168.123.1 iburst" &&
+		    sim_node 3 timed "initstepslew 10 192.168.123.1" &&
+		    sim_node 4 timed "initstepslew 10 192.168.123.9
+server 192.168.123.1" || exit 1
+		SCN_NODES=4
+		if run "initstepslew"; then
+			within 2 "seed $seed: initstepslew: 100 s ahead, stepped"
+			within 3 "seed $seed: initstepslew: 0.5 s behind, slewed"
+			within 4 "seed $seed: initstepslew: its host silent"
+			_a=$(grep -c "System's initial offset : 100\.[0-9]* seconds fast of true (step)" "$R/log.2")
+			_b=$(grep -c "System's initial offset : 0\.[0-9]* seconds slow of true (slew)" "$R/log.3")
+			_c=$(grep -c "T00:00:[01][0-9]Z No suitable source for initstepslew" "$R/log.4")
+			if [ "$_a$_b$_c" = 111 ]; then
+				ok "seed $seed: initstepslew: stepped, slewed, given up"
+			else
+				not_ok "initstepslew: messages $_a $_b $_c (1 1 1)" \
+				    "$(cat "$R/log.2" "$R/log.3" "$R/log.4")"
 			fi
 		fi
 		sim_end

@@ -796,6 +796,46 @@ START_TEST(test_conf_fallbackdrift)
 }
 END_TEST
 
+/*
+ * initstepslew THRESHOLD [HOST]...: the hosts as iburst servers of their
+ * own list; a later line replaces an earlier one, as chronyd's.
+ */
+START_TEST(test_conf_initstepslew)
+{
+	struct conf		*c;
+	struct conf_diag	 d;
+	char			*out;
+
+	ck_assert_ptr_nonnull(c = conf_new());
+	ck_assert_ptr_null(c->initstepslew);
+	ck_assert_int_eq(parse(c, "initstepslew 30 a.example 192.0.2.1",
+	    &d), 0);
+	ck_assert_double_eq(c->initstepslew_s, 30.0);
+	ck_assert_ptr_nonnull(c->initstepslew);
+	ck_assert_str_eq(c->initstepslew->name, "a.example");
+	ck_assert_int_eq(c->initstepslew->iburst, 1);
+	ck_assert_int_eq(c->initstepslew->type, CONF_SRC_SERVER);
+	ck_assert_int_eq(c->initstepslew->port, 123);
+	ck_assert_str_eq(c->initstepslew->next->name, "192.0.2.1");
+	ck_assert_ptr_null(c->initstepslew->next->next);
+	ck_assert_ptr_null(c->sources);		/* not configured sources */
+	out = print_conf(c);
+	ck_assert_ptr_nonnull(strstr(out,
+	    "initstepslew 30 a.example 192.0.2.1\n"));
+	free(out);
+	ck_assert_int_eq(parse(c, "initstepslew 0.5 b.example", &d), 0);
+	ck_assert_str_eq(c->initstepslew->name, "b.example");
+	ck_assert_ptr_null(c->initstepslew->next);
+	ck_assert_double_eq(c->initstepslew_s, 0.5);
+	ck_assert_int_eq(parse(c, "initstepslew 10", &d), 0);
+	ck_assert_ptr_null(c->initstepslew);
+	ck_assert_int_eq(parse(c, "initstepslew", &d), -1);
+	ck_assert_int_eq(parse(c, "initstepslew fast a.example", &d), -1);
+	ck_assert_str_eq(d.msg, "initstepslew: bad number 'fast'");
+	conf_free(c);
+}
+END_TEST
+
 /* Chrony directives timed does not implement */
 
 /*
@@ -823,7 +863,6 @@ START_TEST(test_conf_unimplemented_directives)
 		{ "generatecommandkey", NULL },
 		{ "hwclockfile /etc/adjtime", "hwclockfile" },
 		{ "hwtsinterface eth0", NULL },
-		{ "initstepslew 30 a.example b.example", "initstepslew" },
 		{ "leapseclist /usr/share/zoneinfo/leap-seconds.list", NULL },
 		{ "linux_freq_scale 1", NULL },
 		{ "linux_hz 100", NULL },
@@ -2579,7 +2618,8 @@ static const char rich_conf[] =
     "refclock PPS /dev/pps0:clear lock GPS rate 2 width 0.1 prefer\n"
     "refclock PHC /dev/ptp0:nocrossts dpoll -2 tai stratum 2 noselect\n"
     "minsources 2\nmaxdistance 16\nmaxupdateskew 100\n"
-    "maxchange 1000 1 2\nclock virtual offset 2.5 frequency -30\n"
+    "maxchange 1000 1 2\ninitstepslew 0.5 a.example 192.0.2.7\n"
+    "clock virtual offset 2.5 frequency -30\n"
     "driftfile /d\nmakestep 0.1 -1\nmaxslewrate 500\nrtcsync\n"
     "leapsectz right/UTC\nport 1123\n"
     "bindaddress 192.0.2.1\nbindaddress ::1\nallow\ndeny all\n"
@@ -2840,6 +2880,7 @@ conf_suite(void)
 	tcase_add_test(pure, test_conf_source_warnings_one_a_line);
 	tcase_add_test(pure, test_conf_peer);
 	tcase_add_test(pure, test_conf_fallbackdrift);
+	tcase_add_test(pure, test_conf_initstepslew);
 	tcase_add_test(file, test_conf_leapsecmode);
 	tcase_add_test(pure, test_conf_offset_minstratum);
 	tcase_add_test(pure, test_conf_unimplemented_directives);

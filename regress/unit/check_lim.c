@@ -23,7 +23,11 @@
 
 #define S	1000000000LL
 
-static const struct lim	lim = { 83333.333, 1, 0.1, 3, LIM_MAXDRIFT_PPM };
+static const struct lim	lim = {
+	.maxslewrate_ppm = 83333.333, .makestep_set = 1,
+	.makestep_threshold_s = 0.1, .makestep_limit = 3,
+	.maxdrift_ppm = LIM_MAXDRIFT_PPM
+};
 
 /* maxdrift as chrony's default (500000 ppm): the clock's range limits */
 static const struct {
@@ -136,7 +140,9 @@ END_TEST
  */
 START_TEST(test_lim_step_provisional_once)
 {
-	struct lim		 one = { 1000, 1, 1.0, 1, LIM_MAXDRIFT_PPM };
+	struct lim		 one = { .maxslewrate_ppm = 1000,
+	    .makestep_set = 1, .makestep_threshold_s = 1.0,
+	    .makestep_limit = 1, .maxdrift_ppm = LIM_MAXDRIFT_PPM };
 	struct lim_state	 st = { 0, 0, 0 };
 
 	lim_note_step(&st, 10 * S, 1);
@@ -189,13 +195,44 @@ END_TEST
 
 START_TEST(test_lim_step_always_and_never)
 {
-	struct lim		 always = { 1000, 1, 1.0, -1, LIM_MAXDRIFT_PPM };
-	struct lim		 never = { 1000, 0, 0, 0, LIM_MAXDRIFT_PPM };
+	struct lim		 always = { .maxslewrate_ppm = 1000,
+	    .makestep_set = 1, .makestep_threshold_s = 1.0,
+	    .makestep_limit = -1, .maxdrift_ppm = LIM_MAXDRIFT_PPM };
+	struct lim		 never = { .maxslewrate_ppm = 1000,
+	    .makestep_set = 0, .makestep_threshold_s = 0,
+	    .makestep_limit = 0, .maxdrift_ppm = LIM_MAXDRIFT_PPM };
 	struct lim_state	 st = { 1000000, 0, 0 };
 
 	ck_assert_ptr_null(lim_check_step(&always, &st, 2.0, 5 * S));
 	ck_assert_ptr_nonnull(lim_check_step(&always, &st, 0.5, 5 * S));
 	ck_assert_ptr_nonnull(lim_check_step(&never, &st, 2.0, 5 * S));
+}
+END_TEST
+
+/*
+ * initstepslew: without makestep, the first correction of all may be a
+ * step of the threshold or more, and no other: not once a correction,
+ * counted or provisional, was made, nor one under the threshold.
+ */
+START_TEST(test_lim_step_initstepslew)
+{
+	struct lim		 l = { .maxslewrate_ppm = 1000,
+	    .maxdrift_ppm = LIM_MAXDRIFT_PPM, .initstep_set = 1,
+	    .initstep_threshold_s = 5.0 };
+	struct lim_state	 st = { 0, 0, 0 };
+
+	ck_assert_ptr_null(lim_check_step(&l, &st, 1e8, 5 * S));
+	ck_assert_ptr_null(lim_check_step(&l, &st, -5.0, 5 * S));
+	ck_assert_ptr_nonnull(lim_check_step(&l, &st, 4.9, 5 * S));
+	ck_assert_ptr_nonnull(lim_check_step(&l, &st, NAN, 5 * S));
+	lim_note_update(&st, 1);		/* the slew of 4.9 s */
+	ck_assert_ptr_nonnull(lim_check_step(&l, &st, 10.0, 6 * S));
+	st.provisional = 0;
+	lim_note_update(&st, 0);
+	ck_assert_ptr_nonnull(lim_check_step(&l, &st, 10.0, 6 * S));
+	l.initstep_set = 0;
+	st.updates = 0;
+	ck_assert_ptr_nonnull(lim_check_step(&l, &st, 10.0, 7 * S));
 }
 END_TEST
 
@@ -234,6 +271,7 @@ main(void)
 	tcase_add_test(tc, test_lim_step_always_and_never);
 	tcase_add_test(tc, test_lim_set_makestep);
 	tcase_add_test(tc, test_lim_step_provisional_once);
+	tcase_add_test(tc, test_lim_step_initstepslew);
 	tcase_add_test(tc, test_lim_drift_and_leap);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
