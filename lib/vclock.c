@@ -30,22 +30,29 @@ vclock_init(struct vclock *vc, int64_t now_ns, double offset_s,
 	vc->slew_left_s = 0.0;
 	vc->slew_rate_ppm = 0.0;
 	vc->slew_req_ppm = 0.0;
+	vc->clock_time = 0;
 }
 
 /*
- * The kernel's rate correction for a compensation c and a slew of r of
- * the clock's own time is k = -(c + d) / (1 + d), d = +r slowing (the
- * clock is ahead), -r speeding up (monitor/clock.c's rate_now), and it
- * must stay within R = LIM_MAX_FREQ_PPM: r <= (R - c) / (1 - R) slowing,
- * (R + c) / (1 + R) speeding up, as chronyd's sys_generic keeps its base
- * frequency plus its slew within its driver's maximum.  The virtual
- * clock's c + d, in true time, within R too: r <= R - c slowing.
+ * A slew's rate is asked per true second, as chronyd's (maxslewrate
+ * 83333 ppm slews a second in 12 s either way).  The virtual clock runs
+ * on true time; the kernel's model (clock_time) on the clock's own,
+ * which the slew slows or speeds: r of true time is r / (1 - r) of it
+ * slowing (the clock ahead), r / (1 + r) speeding up.
+ *
+ * The kernel's rate correction for a compensation c and a slew of m of
+ * the clock's own time is k = -(c + d) / (1 + d), d = +m slowing, -m
+ * speeding up (monitor/clock.c's rate_now), and it must stay within R =
+ * LIM_MAX_FREQ_PPM: m <= (R - c) / (1 - R) slowing, (R + c) / (1 + R)
+ * speeding up, as chronyd's sys_generic keeps its base frequency plus
+ * its slew within its driver's maximum.  The virtual clock's c + d, in
+ * true time, within R too: m <= R - c slowing.
  */
 static void
 fit_slew(struct vclock *vc)
 {
 	double	 R = LIM_MAX_FREQ_PPM * 1e-6, c = vc->corr_ppm * 1e-6;
-	double	 max_ppm;
+	double	 max_ppm, r = vc->slew_req_ppm * 1e-6, want;
 
 	if (vc->slew_left_s == 0.0) {
 		vc->slew_rate_ppm = vc->slew_req_ppm = 0.0;
@@ -57,8 +64,9 @@ fit_slew(struct vclock *vc)
 		max_ppm = (R + c) / (1.0 + R) * 1e6;
 	if (max_ppm < 0.0)
 		max_ppm = 0.0;
-	vc->slew_rate_ppm = vc->slew_req_ppm < max_ppm ? vc->slew_req_ppm :
-	    max_ppm;
+	want = !vc->clock_time ? r : vc->slew_left_s > 0.0 ?
+	    (r < 1.0 ? r / (1.0 - r) : INFINITY) : r / (1.0 + r);
+	vc->slew_rate_ppm = want * 1e6 < max_ppm ? want * 1e6 : max_ppm;
 }
 
 /* Amount of the slew done dt_s seconds after ref_ns, signed as slew_left. */

@@ -41,7 +41,8 @@ struct vclock {
 	double	slew_left_s;	/* + still ahead by this, being slewed */
 	double	slew_rate_ppm;	/* magnitude of the slew, >= 0 */
 	double	slew_req_ppm;	/* as asked: slew_rate_ppm within range */
-};
+	int32_t	clock_time;	/* the kernel's: slews run in the clock's */
+};				/* time, see vclock.c fit_slew() */
 
 /* Start at now_ns with this offset (+ ahead) and error (+ fast). */
 void	vclock_init(struct vclock *, int64_t now_ns, double offset_s,

@@ -90,11 +90,12 @@ kernel_apply_rate(struct clock *c, double corr_ppm)
  * runs the clock at (1 + err)(1 + k), k its correction; the frequency
  * alone is k = -f.  The model counts the slew in the clock's own time,
  * which the slew and the frequency both slow (or speed): removing d of
- * offset per second of the clock (d = +r slowing, -r speeding up) takes
- * k = -(f + d) / (1 + d).  With f = 0 that is r / (1 + r) per true second
- * slowing, r / (1 - r) speeding up; without it, a slew at maxslewrate
- * (8.3%) overshot by 8.3% of its offset: 8 ms of a 0.1 s correction, and
- * with f = 5% the slew went 5% faster than the model.
+ * offset per second of the clock (d = +m slowing, -m speeding up) takes
+ * k = -(f + d) / (1 + d).  With f = 0 that is m / (1 + m) per true second
+ * slowing, m / (1 - m) speeding up, the rate r asked when m is r / (1 - r)
+ * and r / (1 + r) (lib/vclock.c, fit_slew()).  Without the (1 + d), a slew
+ * at maxslewrate (8.3%) overshot by 8.3% of its offset: 8 ms of a 0.1 s
+ * correction, and with f = 5% the slew went 5% faster than the model.
  */
 static double
 rate_now(const struct clock *c, int64_t now_ns)
@@ -135,7 +136,7 @@ static void
 kernel_catch_up(struct clock *c, int64_t now_ns)
 {
 	struct vclock	*m = &c->model;
-	double		 over = overshoot(c, now_ns), rate = m->slew_rate_ppm;
+	double		 over = overshoot(c, now_ns), rate = m->slew_req_ppm;
 
 	vclock_advance(m, now_ns);
 	if (over == 0.0)
@@ -154,6 +155,7 @@ clock_new_kernel(const struct kclock_sys *sys, int rtcsync)
 	if ((c = calloc(1, sizeof(*c))) == NULL)
 		return NULL;
 	c->kind = CLOCK_KIND_KERNEL;
+	c->model.clock_time = 1;
 	c->sys = sys;
 	c->rtcsync = rtcsync;
 	memset(&tx, 0, sizeof(tx));	/* modes 0: read only */

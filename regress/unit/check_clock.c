@@ -130,26 +130,30 @@ START_TEST(test_clock_kernel_fast_slew_uses_tick)
 	c = clock_new_kernel(&fake_sys, 0);
 	clock_set_freq(c, 0, 20.0);
 	/*
-	 * 0.1 s ahead, removed at 5000 ppm of the clock's own time: 20 s of
-	 * it, by slowing down; the clock so slowed, the kernel's correction
-	 * is -(20 + 5000) / 1.005 ppm (clock.c's rate_now()).
+	 * 0.1 s ahead, removed at 5000 ppm of true time, as chronyd's: 20
+	 * true seconds, by slowing the clock, whose own time runs 0.5%
+	 * slower: 19.9 s of it, at 5000 / 0.995 ppm.  The kernel runs the
+	 * clock at (1 - 20e-6)(1 - 5000e-6) of its compensated rate.
 	 */
 	ck_assert_int_eq(clock_slew(c, 0, 0.1, 5000.0), 0);
 	ck_assert_int_eq(fake.kernel.tick, 9950);
-	ck_assert_double_eq_tol(kernel_rate_ppm(), -(20.0 + 5000.0) / 1.005,
-	    1e-4);
+	ck_assert_double_eq_tol(kernel_rate_ppm(),
+	    ((1.0 - 20e-6) * (1.0 - 5000e-6) - 1.0) * 1e6, 1e-4);
 	ck_assert(fabs(fake.kernel.freq / 65536.0) <= 50.0);
-	ck_assert_int_eq(clock_slew_end(c), 20 * S);
+	ck_assert(llabs(clock_slew_end(c) - 19900 * S / 1000) <= 1);
 	clock_state(c, 10 * S, &st);
-	ck_assert_double_eq_tol(st.slew_left_s, 0.05, 1e-9);
+	ck_assert_double_eq_tol(st.slew_left_s, 0.1 - 10.0 * 5000e-6 / 0.995,
+	    1e-9);
 	/* over: back to the frequency alone */
-	ck_assert_int_eq(clock_tick(c, 20 * S), 0);
+	ck_assert_int_eq(clock_tick(c, clock_slew_end(c)), 0);
 	ck_assert_int_eq(clock_slew_end(c), 0);
 	ck_assert_double_eq_tol(kernel_rate_ppm(), -20.0, 1e-4);
-	/* behind: sped up, -(20 - 5000) / 0.995 ppm */
+	/* behind: sped up, (1 - 20e-6)(1 + 5000e-6) */
 	ck_assert_int_eq(clock_slew(c, 20 * S, -0.1, 5000.0), 0);
-	ck_assert_double_eq_tol(kernel_rate_ppm(), -(20.0 - 5000.0) / 0.995,
-	    1e-4);
+	ck_assert_double_eq_tol(kernel_rate_ppm(),
+	    ((1.0 - 20e-6) * (1.0 + 5000e-6) - 1.0) * 1e6, 1e-4);
+	ck_assert(llabs(clock_slew_end(c) - (20 * S + 20100 * S / 1000)) <=
+	    1);
 	clock_free(c);
 }
 END_TEST
@@ -166,31 +170,36 @@ START_TEST(test_clock_kernel_late_timer_taken_back)
 
 	reset();
 	c = clock_new_kernel(&fake_sys, 0);
-	/* 20 us ahead at 20000 ppm: 1 ms of slew */
+	/* 20 us ahead at 20000 ppm: 1 ms of true time, 0.98 ms of the
+	 * clock's, whose time the slew slows by 2% */
 	ck_assert_int_eq(clock_slew(c, 0, 20e-6, 20000.0), 0);
-	ck_assert_int_eq(end = clock_slew_end(c), S / 1000);
-	/* 1 ms late: 20 us more were removed than asked */
+	ck_assert_int_eq(end = clock_slew_end(c), 980 * S / 1000000);
+	/* as late again: 20 us more were removed than asked */
 	ck_assert_double_eq_tol(clock_slew_left(c, 2 * end), -20e-6, 1e-12);
 	ck_assert_int_eq(clock_tick(c, 2 * end), 0);
 	clock_state(c, 2 * end, &st);
 	ck_assert_double_eq_tol(st.slew_left_s, -20e-6, 1e-12);
-	/* sped up by 20 ppm for 1 s, not at 20000 ppm */
-	ck_assert_double_eq_tol(kernel_rate_ppm(), 20.0 / (1.0 - 20e-6),
-	    1e-4);
-	ck_assert(llabs(clock_slew_end(c) - (2 * end + S)) <= 1);
+	/* sped up by 20 ppm of true time for 1 s, not at 20000 ppm */
+	ck_assert_double_eq_tol(kernel_rate_ppm(), 20.0, 1e-4);
+	ck_assert(llabs(clock_slew_end(c) - (2 * end + S + 20 * S /
+	    1000000)) <= 1);
 	/* on time: nothing left, nothing more to take back */
 	ck_assert_int_eq(clock_tick(c, clock_slew_end(c)), 0);
 	ck_assert_int_eq(clock_slew_end(c), 0);
 	ck_assert(clock_slew_left(c, 2 * end + 2 * S) == 0.0);
 	ck_assert_double_eq_tol(kernel_rate_ppm(), 0.0, 1e-4);
 	/* what is left counts the excess before the tick, for the monitor
-	 * to add a new correction to */
+	 * to add a new correction to: 1 ms ahead at 1000 ppm, 1000 / 0.999
+	 * of the clock's time, ticked 1.001 s late */
 	ck_assert_int_eq(clock_slew(c, 3 * S, 1e-3, 1000.0), 0);
-	ck_assert_double_eq_tol(clock_slew_left(c, 5 * S), -1e-3, 1e-12);
-	ck_assert_int_eq(clock_tick(c, 5 * S), 0);	/* 1 s late */
-	ck_assert_double_eq_tol(clock_slew_left(c, 5 * S), -1e-3, 1e-12);
-	ck_assert_double_eq_tol(clock_slew_left(c, 5 * S + S / 2), -5e-4,
-	    1e-12);
+	ck_assert_double_eq_tol(clock_slew_left(c, 5 * S),
+	    1e-3 - 2.0 * 1e-3 / 0.999, 1e-12);
+	ck_assert_int_eq(clock_tick(c, 5 * S), 0);
+	ck_assert_double_eq_tol(clock_slew_left(c, 5 * S),
+	    1e-3 - 2.0 * 1e-3 / 0.999, 1e-12);
+	/* taken back at 1000 ppm of true time, 1000 / 1.001 of the clock's */
+	ck_assert_double_eq_tol(clock_slew_left(c, 5 * S + S / 2),
+	    1e-3 - 2.0 * 1e-3 / 0.999 + 0.5 * 1e-3 / 1.001, 1e-12);
 	clock_free(c);
 }
 END_TEST
@@ -225,8 +234,8 @@ START_TEST(test_clock_kernel_slew_within_tick_range)
 	    1e-9);
 	/* behind: sped up at the rate asked, room enough */
 	ck_assert_int_eq(clock_slew(c, 100 * S, -1.0, 83333.333), 0);
-	ck_assert_double_eq_tol(kernel_rate_ppm(), -(99000.0 - 83333.333) /
-	    (1.0 - 0.083333333), 1e-2);
+	ck_assert_double_eq_tol(kernel_rate_ppm(),
+	    ((1.0 - 0.099) * (1.0 + 0.083333333) - 1.0) * 1e6, 1e-2);
 	/* the compensation turns the other way under that slew: the slew
 	 * slows down to the room left, its end moves */
 	ck_assert_int_eq(clock_set_freq(c, 101 * S, -99000.0), 0);
@@ -238,10 +247,35 @@ START_TEST(test_clock_kernel_slew_within_tick_range)
 	ck_assert_int_eq(fake.kernel.tick, 11000);
 	ck_assert_int_eq(clock_slew_end(c), 0);
 	ck_assert_int_eq(clock_slew(c, 103 * S, 1.0, 83333.333), 0);
-	ck_assert_double_eq_tol(kernel_rate_ppm(), -(-100000.0 + 83333.333) /
-	    (1.0 + 0.083333333), 1e-2);
+	ck_assert_double_eq_tol(kernel_rate_ppm(),
+	    ((1.0 + 0.1) * (1.0 - 0.083333333) - 1.0) * 1e6, 1e-2);
 	ck_assert_int_ge(fake.min_tick, 9000);
 	ck_assert_int_le(fake.max_tick, 11000);
+	clock_free(c);
+}
+END_TEST
+
+/*
+ * maxslewrate is per true second, as chronyd's: at 83333.333 ppm a second
+ * goes in 12 s either way, which is 11 s of a clock so slowed and 13 s of
+ * one so sped up (a leapsecmode slew, chrony's 113-leapsecond).
+ */
+START_TEST(test_clock_kernel_slew_rate_true_time)
+{
+	struct clock	*c;
+	double		 r = 83333.333e-6;
+
+	reset();
+	c = clock_new_kernel(&fake_sys, 0);
+	ck_assert_int_eq(clock_slew(c, 0, 1.0, r * 1e6), 0);
+	ck_assert(llabs(clock_slew_end(c) - llround((1.0 - r) / r * 1e9)) <=
+	    1);
+	ck_assert_double_eq_tol(kernel_rate_ppm(), -r * 1e6, 1e-3);
+	ck_assert_int_eq(clock_tick(c, clock_slew_end(c)), 0);
+	ck_assert_int_eq(clock_slew(c, 20 * S, -1.0, r * 1e6), 0);
+	ck_assert(llabs(clock_slew_end(c) - 20 * S - llround((1.0 + r) / r *
+	    1e9)) <= 1);
+	ck_assert_double_eq_tol(kernel_rate_ppm(), r * 1e6, 1e-3);
 	clock_free(c);
 }
 END_TEST
@@ -420,6 +454,7 @@ main(void)
 	tcase_add_test(tc, test_clock_kernel_fast_slew_uses_tick);
 	tcase_add_test(tc, test_clock_kernel_late_timer_taken_back);
 	tcase_add_test(tc, test_clock_kernel_slew_within_tick_range);
+	tcase_add_test(tc, test_clock_kernel_slew_rate_true_time);
 	tcase_add_test(tc, test_clock_kernel_step_is_relative);
 	tcase_add_test(tc, test_clock_kernel_leap_and_sync);
 	tcase_add_test(tc, test_clock_foreign_step);
