@@ -163,12 +163,20 @@ raw_sample(struct rclk *r, int64_t t_ns, double off_s, double disp_s,
 	enum ppslock_reason		 why;
 	enum reffilt_reason		 fwhy;
 	double				 raw = off_s, done;
+	int64_t				 ref_s;
 	int				 tai;
 
 	disp_s += r->precision_s;
 	if (rc->tai && !pulse) {
-		if ((tai = tai_offset(r->s->cl->ctx, t_ns / 1000000000LL)) ==
-		    -1) {
+		/*
+		 * TAI - UTC at the reference's time, not the local clock's,
+		 * which may be days off before its first step (chrony's
+		 * 124-tai): at its TAI time, then at the UTC time that gives,
+		 * as chronyd's convert_tai_offset()
+		 */
+		ref_s = (t_ns - llround(off_s * 1e9)) / 1000000000LL;
+		if ((tai = tai_offset(r->s->cl->ctx, ref_s)) == -1 ||
+		    (tai = tai_offset(r->s->cl->ctx, ref_s - tai)) == -1) {
 			refuse(r, "tai: no whole leapsectz table");
 			return;
 		}

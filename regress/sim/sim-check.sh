@@ -35,6 +35,9 @@
 #  - initstepslew (seed 1): a timed-sim 100 s ahead steps by its host's
 #    offset, one 0.5 s behind with no other source slews it, one whose
 #    host is silent gives up in 20 s; all three then within the limits.
+#  - refclock tai (seed 1): a clock 1000 s behind, a day before the
+#    reference's, steps onto a refclock keeping TAI and stays within
+#    the limits (maxchange 1 ms: the day's TAI - UTC was right).
 #  - hwtimestamp (sim-scenarios.sh's hwts): a timed-sim server and client
 #    whose cards timestamp; the client must be within 1 us within 600 s,
 #    keep an RMS error under 100 ns and a maximum under 1 us from 600 s
@@ -484,6 +487,27 @@ server 192.168.123.1" || exit 1
 				    "$(cat "$R/log.2" "$R/log.3" "$R/log.4")"
 			fi
 		fi
+		sim_end
+	fi
+
+	# refclock tai (chrony's 124): the clock 1000 s behind, on the day
+	# before a leap second, and a refclock keeping TAI: TAI - UTC is
+	# that of the reference's day (34 s), not the clock's (33 s), so the
+	# step is right and maxchange's 1 ms holds after it
+	if [ "$seed" = 1 ] && [ -f /usr/share/zoneinfo/right/UTC ]; then
+		sim_begin
+		sim_env CLKNETSIM_START_DATE=1230768600
+		sim_clock 1 -1000.0 0
+		sim_cfg "node1_refclock = (+ -34 (* 1e-6 (normal)))"
+		sim_node 1 timed "refclock SHM 0 dpoll 0 poll 0 tai
+leapsectz right/UTC
+makestep 1 1
+maxchange 1e-3 1 0" || exit 1
+		SCN_NODES=1 HOURS=1
+		if run "tai"; then
+			within 1 "seed $seed: refclock tai, 1000 s behind"
+		fi
+		HOURS=2
 		sim_end
 	fi
 
