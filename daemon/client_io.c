@@ -430,6 +430,7 @@ use_sample(struct csrc *s, struct sst_sample *smp, const uint8_t *buf,
 	if (why != SST_OK)
 		return;
 	next = s->src.next_ns;
+	src_good(&s->src);
 	src_adjust_poll(&s->src, sst_count(s->sst), sm.offset_s - predicted,
 	    sm.delay_s / 2 + sm.disp_s, have_est ? fmin(sm.delay_s,
 	    est.min_delay_s) : sm.delay_s);
@@ -892,6 +893,7 @@ client_csrc_new(struct client *cl, const struct conf_source *cs)
 	p.minpoll = cs->minpoll;
 	p.maxpoll = cs->maxpoll;
 	p.iburst = cs->iburst || oneshot;	/* -q/-Q: quick, as chronyd */
+	p.burst = cs->burst;
 	p.maxdelay_s = cs->maxdelay_s;
 	p.polltarget = cs->polltarget;
 	p.xleave = cs->xleave;

@@ -200,7 +200,7 @@ get_source(struct imsg *imsg)
 	    (c.type != CONF_SRC_SERVER && c.type != CONF_SRC_POOL) ||
 	    c.minpoll < -7 || c.minpoll > 24 || c.maxpoll < -7 ||
 	    c.maxpoll > 24 || c.maxsources < 1 || !(c.maxdelay_s > 0.0) ||
-	    c.polltarget < 6 || c.polltarget > 60 ||
+	    c.polltarget < 1 || c.polltarget > 60 ||
 	    !(fabs(c.offset_s) <= 1e6) || !(c.mindelay_s >= 0.0 &&
 	    c.mindelay_s <= 1000.0) || !(fabs(c.asymmetry) <= 1e6) ||
 	    !(c.maxdelayratio >= 0.0 && c.maxdelayratio <= 1e6) ||
@@ -214,6 +214,7 @@ get_source(struct imsg *imsg)
 	cs->port = c.port;
 	cs->ntsport = c.ntsport;
 	cs->iburst = c.iburst;
+	cs->burst = c.burst;
 	cs->minpoll = c.minpoll;
 	cs->maxpoll = c.maxpoll;
 	cs->prefer = c.prefer;

@@ -100,6 +100,7 @@ struct srcopt {
 
 static const struct srcopt srcopts[] = {
 	{ "iburst",		SO_FLAG,	0, SRC(iburst), 0, 0 },
+	{ "burst",		SO_FLAG,	0, SRC(burst), 0, 0 },
 	{ "prefer",		SO_FLAG,	0, SRC(prefer), 0, 0 },
 	{ "noselect",		SO_FLAG,	0, SRC(noselect), 0, 0 },
 	{ "trust",		SO_FLAG,	0, SRC(trust), 0, 0 },
@@ -115,9 +116,8 @@ static const struct srcopt srcopts[] = {
 	{ "ntsport",		SO_U16,		1, SRC(ntsport), 1, 65535 },
 	{ "key",		SO_U32,		1, SRC(key), 1, 4294967295.0 },
 	{ "maxdelay",		SO_DBL,		1, SRC(maxdelay_s), 0, 1000 },
-	{ "polltarget",		SO_INT,		1, SRC(polltarget), 6, 60 },
+	{ "polltarget",		SO_INT,		1, SRC(polltarget), 1, 60 },
 	{ "maxsources",		SO_POOL,	1, SRC(maxsources), 1, 16 },
-	{ "burst",		SO_WARN,	0, 0, 0, 0 },
 	{ "offline",		SO_WARN,	0, 0, 0, 0 },
 	{ "auto_offline",	SO_WARN,	0, 0, 0, 0 },
 	{ "copy",		SO_WARN,	0, 0, 0, 0 },
@@ -2020,6 +2020,7 @@ conf_source_equal(const struct conf_source *a, const struct conf_source *b)
 {
 	return a->type == b->type && strcmp(a->name, b->name) == 0 &&
 	    a->port == b->port && a->iburst == b->iburst &&
+	    a->burst == b->burst &&
 	    a->minpoll == b->minpoll && a->maxpoll == b->maxpoll &&
 	    a->prefer == b->prefer && a->noselect == b->noselect &&
 	    a->trust == b->trust && a->require == b->require &&

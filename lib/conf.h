@@ -55,6 +55,7 @@ struct conf_source {
 	char			*name;
 	uint16_t		 port;		/* default 123 */
 	int			 iburst;
+	int			 burst;		/* a burst each poll */
 	int			 minpoll;	/* default 6, -7..24 */
 	int			 maxpoll;	/* default 10, -7..24 */
 	int			 prefer;
@@ -74,7 +75,7 @@ struct conf_source {
 #define CONF_ASYMMETRY_ESTIMATED 1.0		/* chronyd's default */
 	int			 minstratum;	/* 0..15 */
 	int			 version;	/* of requests, 1..4; 0: 4 */
-	int			 polltarget;	/* CONF_POLLTARGET, 6..60 */
+	int			 polltarget;	/* CONF_POLLTARGET, 1..60 */
 	int			 maxsources;	/* pool, default 4 */
 	int			 sourcedir;	/* from a sourcedir file */
 };

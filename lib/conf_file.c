@@ -464,6 +464,8 @@ print_source(FILE *f, const struct conf_source *s)
 		fprintf(f, " port %u", s->port);
 	if (s->iburst)
 		fputs(" iburst", f);
+	if (s->burst)
+		fputs(" burst", f);
 	if (s->minpoll != 6)
 		fprintf(f, " minpoll %d", s->minpoll);
 	if (s->maxpoll != 10)

@@ -292,6 +292,7 @@ struct ctl_source_conf {
 	uint16_t	port;
 	uint16_t	ntsport;
 	int32_t		iburst;
+	int32_t		burst;
 	int32_t		minpoll;
 	int32_t		maxpoll;
 	int32_t		prefer;

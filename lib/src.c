@@ -154,6 +154,9 @@ src_poll(struct src *s, int64_t now_ns, uint64_t xmt_rnd, uint8_t *pkt,
 	struct pkt	 req;
 	struct src_req	 prev = s->req;
 
+	if (s->p.burst && s->burst_left == 0 && s->poll > s->p.minpoll)
+		src_burst(s, 1, s->poll - s->p.minpoll >= 2 ? SRC_BURST_MAX :
+		    1 << (s->poll - s->p.minpoll));
 	/* chrony-like minimal request: zeros but the transmit time */
 	memset(&req, 0, sizeof(req));
 	req.leap = PKT_LEAP_UNSYNC;
@@ -508,6 +511,11 @@ took(struct src *s, const struct pkt *p, int64_t t4_ns,
 	s->last.offset_s = out->offset_s;
 	s->last.disp_s = out->disp_s;
 	s->stats.valid++;
+}
+
+void
+src_good(struct src *s)
+{
 	if (s->burst_good > 0 && --s->burst_good == 0 && s->burst_left > 0) {
 		/* enough good samples: the next poll as after the last */
 		s->burst_left = 0;

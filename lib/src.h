@@ -38,6 +38,12 @@
 #define SRC_IBURST_GOOD		4
 #define SRC_IBURST_MAX		8
 #define SRC_IBURST_INTERVAL_S	2.0
+/*
+ * burst, as chronyd's: each poll past minpoll starts a burst that ends on
+ * a good sample, of up to 2^(poll - minpoll) requests (so that the mean
+ * interval stays at minpoll's or more), SRC_BURST_MAX at most.
+ */
+#define SRC_BURST_MAX		4
 #define SRC_TIMEOUT_S		1.0	/* a reply later than this is lost */
 /*
  * Polls under a second only to a source that answers over a local
@@ -51,6 +57,7 @@ struct src_params {
 	int	minpoll;	/* log2 s, -7..24 */
 	int	maxpoll;
 	int	iburst;
+	int	burst;		/* each poll a burst, for one good sample */
 	double	maxdelay_s;	/* round trip longer than this: no sample */
 	int	polltarget;	/* samples the regression should hold, > 0 */
 	int	xleave;		/* ask for interleaved answers */
@@ -250,6 +257,12 @@ enum src_reason	src_reply(struct src *, const uint8_t *, size_t, int64_t t4_ns,
  * of them were answered with a sample.  max 1..64, good 1..max.
  */
 void		src_burst(struct src *, int good, int max);
+/*
+ * A sample the filters took (chronyd's good sample): counts toward the
+ * burst's good ones; the last ends it, the next poll an interval after
+ * the last request.
+ */
+void		src_good(struct src *);
 /*
  * After a sample was taken: adapt the poll as chrony does.  When the
  * regression's prediction missed the sample (error_s, the sample's

@@ -57,6 +57,7 @@ send_source(struct monitor *mon, uint32_t type, const struct conf_source *s)
 	c.port = s->port;
 	c.ntsport = s->ntsport;
 	c.iburst = s->iburst;
+	c.burst = s->burst;
 	c.minpoll = s->minpoll;
 	c.maxpoll = s->maxpoll;
 	c.prefer = s->prefer;

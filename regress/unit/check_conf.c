@@ -533,10 +533,11 @@ START_TEST(test_conf_source_options)
 	struct conf_source	*s;
 	struct conf_diag	 d;
 
-	c = parse_ok("all options", "server a.example iburst "
+	c = parse_ok("all options", "server a.example iburst burst "
 	    "minpoll -7 maxpoll 24 prefer noselect nts xleave ntsport 4461 "
 	    "certset 3 port 1123 maxdelay 0.5 trust require");
 	s = c->sources;
+	ck_assert_int_eq(s->burst, 1);
 	ck_assert_int_eq(s->trust, 1);
 	ck_assert_int_eq(s->require, 1);
 	ck_assert_int_eq(s->iburst, 1);
@@ -1227,15 +1228,15 @@ END_TEST
 
 /*
  * Issue 16: what timed accepts and ignores is warned about, in timed -p
- * and at start: the source option burst, local's orphan, a UDP cmdport.
+ * and at start: the source option presend, local's orphan, a UDP cmdport.
  */
 START_TEST(test_conf_ignored_warn)
 {
 	static const struct {
 		const char	*what, *line, *msg;
 	} rows[] = {
-		{ "burst", "server a burst",
-		    "server: chrony option 'burst' is not implemented by "
+		{ "presend", "server a presend 6",
+		    "server: chrony option 'presend' is not implemented by "
 		    "timed; ignored" },
 		{ "orphan", "local stratum 10 orphan",
 		    "local: chrony option 'orphan' is not implemented by "
@@ -1745,8 +1746,9 @@ START_TEST(test_conf_as_chronyd)
 		{ "maxpoll below", "server c maxpoll -8",
 		    "maxpoll: -8 out of range -7..24; 10 used, as chronyd "
 		    "does" },
-		{ "polltarget 1", "server c polltarget 1",
-		    "polltarget: '1' out of range 6..60; 6 used" },
+		{ "polltarget 0", "server c polltarget 0",
+		    "polltarget: '0' out of range 1..60; 1 used" },
+		{ "polltarget 1", "server c polltarget 1", NULL },
 		{ "source port 0", "server c port 0",
 		    "port: '0' out of range 1..65535; 1 used" },
 		{ "certset -1", "server c certset -1",
@@ -2613,7 +2615,7 @@ END_TEST
 static const char rich_conf[] =
     "server a.example iburst minpoll 4 maxpoll 8 prefer nts ntsport 4461"
     " certset 2 maxdelay 0.25 port 1123\n"
-    "pool p.example noselect maxsources 8 trust require\n"
+    "pool p.example noselect maxsources 8 trust require burst\n"
     "refclock SHM 0:perm=0640 refid GPS poll 3 filter 16 offset 0.1\n"
     "refclock PPS /dev/pps0:clear lock GPS rate 2 width 0.1 prefer\n"
     "refclock PHC /dev/ptp0:nocrossts dpoll -2 tai stratum 2 noselect\n"

@@ -525,6 +525,7 @@ START_TEST(test_src_burst_until_good)
 		answer(req, t, t, 2, 0, 1, rep);
 		ck_assert_int_eq(src_reply(&s, rep, sizeof(rep), t + 1000,
 		    &sm), SRC_OK);
+		src_good(&s);		/* the filters took it */
 	}
 	ck_assert_int_eq(s.burst_left, 0);
 	src_poll(&s, t + S, 20, req, 0);
@@ -563,6 +564,7 @@ START_TEST(test_src_iburst)
 		answer(req, t, t, 2, 0, 1, rep);
 		ck_assert_int_eq(src_reply(&s, rep, sizeof(rep), t + 1000,
 		    &sm), SRC_OK);
+		src_good(&s);		/* the filters took it */
 	}
 	ck_assert_int_eq(s.burst_left, 0);
 	ck_assert_int_eq(s.next_ns, t - 2 * S + 64 * S);
@@ -575,6 +577,48 @@ START_TEST(test_src_iburst)
 		ck_assert_int_eq(s.next_ns, t + (i < 7 ? 2 : 64) * S);
 	}
 	ck_assert_int_eq(s.burst_left, 0);
+}
+END_TEST
+
+/*
+ * The burst option, as chronyd's: each poll past minpoll a burst of up to
+ * 2^(poll - minpoll) requests 2 s apart (4 at most), over at the first
+ * good sample; none at minpoll.  An answer the filters refuse (no
+ * src_good()) does not end it.
+ */
+START_TEST(test_src_burst_option)
+{
+	struct src		 s;
+	struct sst_sample	 sm;
+	uint8_t			 req[PKT_HDR_LEN], rep[PKT_HDR_LEN];
+	struct src_params	 p = { .minpoll = 4, .maxpoll = 8, .burst = 1,
+	    .maxdelay_s = 3.0, .polltarget = 8 };
+	int64_t			 t = 100 * S;
+
+	src_init(&s, &p, t);
+	src_poll(&s, t, 1, req, 0);
+	ck_assert_int_eq(s.burst_left, 0);	/* at minpoll: none */
+	ck_assert_int_eq(s.next_ns, t + 16 * S);
+	s.poll = 5;				/* 2 requests */
+	src_poll(&s, t, 2, req, 0);
+	ck_assert_int_eq(s.next_ns, t + 2 * S);
+	src_poll(&s, t + 2 * S, 3, req, 0);	/* unanswered: the last */
+	ck_assert_int_eq(s.next_ns, t + 2 * S + 32 * S);
+	s.poll = 8;				/* 4 at most */
+	t = 1000 * S;
+	src_poll(&s, t, 4, req, 0);
+	ck_assert_int_eq(s.burst_left, 3);
+	answer(req, t, t, 2, 0, 1, rep);
+	ck_assert_int_eq(src_reply(&s, rep, sizeof(rep), t + 1000, &sm),
+	    SRC_OK);			/* refused by the filters */
+	ck_assert_int_eq(s.next_ns, t + 2 * S);
+	src_poll(&s, t + 2 * S, 5, req, 0);
+	answer(req, t + 2 * S, t + 2 * S, 2, 0, 1, rep);
+	ck_assert_int_eq(src_reply(&s, rep, sizeof(rep), t + 2 * S + 1000,
+	    &sm), SRC_OK);
+	src_good(&s);
+	ck_assert_int_eq(s.burst_left, 0);
+	ck_assert_int_eq(s.next_ns, t + 2 * S + 256 * S);
 }
 END_TEST
 
@@ -937,6 +981,7 @@ main(void)
 	tcase_add_test(tc, test_src_last_reply_for_reports);
 	tcase_add_test(tc, test_src_burst_until_good);
 	tcase_add_test(tc, test_src_iburst);
+	tcase_add_test(tc, test_src_burst_option);
 	tcase_add_test(tc, test_src_interleaved);
 	tcase_add_test(tc, test_src_late_answer);
 	tcase_add_test(tc, test_src_offset_and_minstratum);
