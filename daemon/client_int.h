@@ -171,6 +171,7 @@ void		 client_rc_free(struct csrc *);
 /* A source as a candidate for selection; 0 if it is not usable. */
 int		 client_candidate(const struct csrc *s, int64_t now,
 		    struct sel_cand *c);
+int		 client_orphan(const struct csrc *s, const struct sel_cand *c);
 /*
  * Select again and, when the new sample (from) is of a selected source,
  * update the clock; from NULL: a source just became unreachable.

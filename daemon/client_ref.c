@@ -368,6 +368,47 @@ set_mode(struct client *cl, enum refmode mode)
 	ectx_ref_changed(cl->ctx);
 }
 
+/*
+ * local ... orphan, as chronyd's: an NTP source at our local stratum or
+ * above serves a local clock (an orphan), or follows one; it is no
+ * candidate.  With no other candidate, the reachable orphan at our
+ * local stratum with the smallest reference ID (its address) is one, if
+ * that ID is smaller than ours toward it: a group of servers polling
+ * each other, with no source beyond, follow the one of them with the
+ * smallest address, and it serves its local clock.
+ */
+int
+client_orphan(const struct csrc *s, const struct sel_cand *c)
+{
+	const struct conf	*conf = s->cl->ctx->conf;
+
+	return conf->local_set && conf->local_orphan && s->rc == NULL &&
+	    c->usable && c->stratum >= conf->local_stratum;
+}
+
+static void
+orphans(struct client *cl, struct sel_cand *c)
+{
+	const struct csrc	*s;
+	int			 i, o = -1, others = 0;
+
+	for (i = 0; i < cl->n; i++) {
+		s = cl->srcs[i];
+		if (!client_orphan(s, &c[i])) {
+			others += c[i].usable && !c[i].noselect;
+			continue;
+		}
+		c[i].usable = 0;
+		if (c[i].stratum == cl->ctx->conf->local_stratum &&
+		    s->src.reach != 0 && (o < 0 ||
+		    client_refid_of(s) < client_refid_of(cl->srcs[o])))
+			o = i;
+	}
+	if (o >= 0 && others == 0 && cl->srcs[o]->local_refid != 0 &&
+	    client_refid_of(cl->srcs[o]) < cl->srcs[o]->local_refid)
+		c[o].usable = 1;
+}
+
 static int
 select_sources(struct client *cl, int64_t now)
 {
@@ -394,6 +435,7 @@ select_sources(struct client *cl, int64_t now)
 	for (cl->early_all = 0; ; cl->early_all = 1) {
 		for (i = 0; i < cl->n; i++)
 			client_candidate(cl->srcs[i], now, &c[i]);
+		orphans(cl, c);
 		for (i = 0; !cl->early_all && i < cl->n; i++)
 			if (c[i].usable &&
 			    sst_count(cl->srcs[i]->sst) < SST_MIN_SAMPLES)

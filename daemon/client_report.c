@@ -417,6 +417,8 @@ select_state(const struct csrc *s, const struct sel_cand *c, int usable)
 		return 's';
 	if (!usable)
 		return 'M';
+	if (s->state != SEL_BEST && client_orphan(s, c))
+		return 'O';
 	if (sel_distance(c) > s->cl->ctx->conf->maxdistance_s)
 		return 'd';
 	switch (s->state) {

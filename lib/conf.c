@@ -1068,10 +1068,8 @@ d_local(struct pctx *p)
 		    &dist) == -1)
 			return -1;
 	}
-	if (orphan)
-		warn(p, "local: chrony option 'orphan' is not implemented by "
-		    "timed; ignored");
 	p->c->local_set = 1;
+	p->c->local_orphan = orphan;
 	p->c->local_stratum = stratum;
 	p->c->local_distance_s = dist;
 	return 0;

@@ -242,6 +242,7 @@ struct conf {
 	struct conf_hwts	*hwts;			/* hwtimestamp lines */
 	int			 local_set;
 	int			 local_stratum;		/* default 10 */
+	int			 local_orphan;		/* local ... orphan */
 	double			 local_distance_s;	/* default 1 */
 	int			 ratelimit_set;
 	int			 ratelimit_interval;	/* log2 s, default 3 */

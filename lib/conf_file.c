@@ -642,8 +642,9 @@ print_serving(FILE *f, const struct conf *c)
 	for (a = c->ntsonly; a != NULL; a = a->next)
 		print_acl(f, "ntsonly", a);
 	if (c->local_set)
-		fprintf(f, "local stratum %d distance %.15g\n",
-		    c->local_stratum, c->local_distance_s);
+		fprintf(f, "local stratum %d distance %.15g%s\n",
+		    c->local_stratum, c->local_distance_s,
+		    c->local_orphan ? " orphan" : "");
 	print_ratelimit(f, "ratelimit", c->ratelimit_set,
 	    c->ratelimit_interval, c->ratelimit_burst, c->ratelimit_leak);
 	fprintf(f, "clientloglimit %ld\n", c->clientloglimit);

@@ -354,7 +354,7 @@ state_char(char state)
 char
 fmt_select_state(char state)
 {
-	if (state != '\0' && strchr("NsMd~xD+*", state) != NULL)
+	if (state != '\0' && strchr("NsMdO~xD+*", state) != NULL)
 		return state;
 	return '?';
 }

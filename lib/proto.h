@@ -668,8 +668,9 @@ struct rpt_sourcename {
  * timectl selectdata: one source as the last selection saw it, as
  * chronyc selectdata.  state is one of chronyc's letters: 'N'
  * noselect, 's' unsynchronised, 'M' missing samples, 'd' root distance
- * above maxdistance, '~' jittery, 'x' falseticker, 'D' not combined,
- * '+' combined, '*' the best; '?' otherwise.
+ * above maxdistance, 'O' an orphan (local ... orphan), '~' jittery, 'x'
+ * falseticker, 'D' not combined, '+' combined, '*' the best; '?'
+ * otherwise.
  */
 struct rpt_selectdata {
 	char		name[RPT_NAME_MAX];

@@ -35,6 +35,9 @@
 #  - initstepslew (seed 1): a timed-sim 100 s ahead steps by its host's
 #    offset, one 0.5 s behind with no other source slews it, one whose
 #    host is silent gives up in 20 s; all three then within the limits.
+#  - local orphan (seed 1): three servers with local stratum 5 orphan
+#    polling each other follow the one with the smallest address, and
+#    their client keeps within the limits.
 #  - refclock tai (seed 1): a clock 1000 s behind, a day before the
 #    reference's, steps onto a refclock keeping TAI and stays within
 #    the limits (maxchange 1 ms: the day's TAI - UTC was right).
@@ -485,6 +488,51 @@ server 192.168.123.1" || exit 1
 			else
 				not_ok "initstepslew: messages $_a $_b $_c (1 1 1)" \
 				    "$(cat "$R/log.2" "$R/log.3" "$R/log.4")"
+			fi
+		fi
+		sim_end
+	fi
+
+	# local orphan (chrony's 121): three servers, each with "local
+	# stratum 5 orphan" and all three as sources, no source beyond:
+	# nodes 2 and 3 follow node 1 (the smallest address), which serves
+	# its clock (true time here), and node 4, their client from 140 s
+	# (as in 121: before, the servers serve their own clocks, 0.1 s
+	# apart), keeps within the limits
+	if [ "$seed" = 1 ]; then
+		sim_begin
+		for _n in 2 3 4; do
+			sim_link 1 "$_n" "$SCN_DELAY"
+		done
+		sim_link 2 3 "$SCN_DELAY"
+		sim_link 2 4 "$SCN_DELAY"
+		sim_link 3 4 "$SCN_DELAY"
+		sim_clock 1 0.0 0
+		sim_clock 2 "$SCN_OFFSET" "$SCN_FREQ"
+		sim_clock 3 -"$SCN_OFFSET" "$SCN_FREQ"
+		sim_clock 4 "$SCN_OFFSET" "$SCN_FREQ"
+		sim_cfg "node4_start = 140"
+		_o="local stratum 5 orphan
+server 192.168.123.1
+server 192.168.123.2
+server 192.168.123.3"
+		sim_node 1 timed "$_o" && sim_node 2 timed "$_o" &&
+		    sim_node 3 timed "$_o" &&
+		    sim_node 4 timed "server 192.168.123.2
+server 192.168.123.3" || exit 1
+		SCN_NODES=4
+		if run "orphan"; then
+			within 4 "seed $seed: orphan: the group's client"
+			if ! grep -q "selected source" "$R/log.1" &&
+			    grep -q "selected source 192.168.123.1" "$R/log.2" &&
+			    grep -q "selected source 192.168.123.1" "$R/log.3" &&
+			    [ "$(grep -c "selected source" "$R/log.2" \
+			    "$R/log.3" | awk -F: '{ s += $2 } END { print s }')" = 2 ]
+			then
+				ok "seed $seed: orphan: nodes 2 and 3 follow node 1, which leads"
+			else
+				not_ok "orphan: who follows whom" \
+				    "$(grep -H "selected source" "$R"/log.[123])"
 			fi
 		fi
 		sim_end

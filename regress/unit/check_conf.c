@@ -1078,9 +1078,9 @@ START_TEST(test_conf_local)
 	size_t		 i;
 
 	for (i = 0; i < NELEM(rows); i++) {
-		/* issue 16: orphan was accepted and ignored without a word */
-		c = parse_rc(rows[i].what, rows[i].line, rows[i].orphan);
+		c = parse_rc(rows[i].what, rows[i].line, 0);
 		ck_assert_int_eq(c->local_set, 1);
+		ck_assert_int_eq(c->local_orphan, rows[i].orphan);
 		ck_assert_int_eq(c->local_stratum, rows[i].stratum);
 		ck_assert_double_eq(c->local_distance_s, rows[i].distance);
 		conf_free(c);
@@ -1228,7 +1228,7 @@ END_TEST
 
 /*
  * Issue 16: what timed accepts and ignores is warned about, in timed -p
- * and at start: the source option presend, local's orphan, a UDP cmdport.
+ * and at start: the source option presend, log selection, a UDP cmdport.
  */
 START_TEST(test_conf_ignored_warn)
 {
@@ -1238,8 +1238,8 @@ START_TEST(test_conf_ignored_warn)
 		{ "presend", "server a presend 6",
 		    "server: chrony option 'presend' is not implemented by "
 		    "timed; ignored" },
-		{ "orphan", "local stratum 10 orphan",
-		    "local: chrony option 'orphan' is not implemented by "
+		{ "log selection", "log selection",
+		    "log: chrony's 'selection' log is not implemented by "
 		    "timed; ignored" },
 		{ "cmdport", "cmdport 323", "cmdport: timed has no UDP "
 		    "command port (timectl uses bindcmdaddress's socket); "
@@ -2626,7 +2626,7 @@ static const char rich_conf[] =
     "leapsectz right/UTC\nport 1123\n"
     "bindaddress 192.0.2.1\nbindaddress ::1\nallow\ndeny all\n"
     "allow 192.168/16\ndeny all 2001:db8::/32\n"
-    "local stratum 5 distance 0.5\n"
+    "local stratum 5 distance 0.5 orphan\n"
     "ratelimit interval 1 burst 4 leak 3\nclientloglimit 1000\n"
     "noclientlog\nbindcmdaddress /run/t.sock\ncmdport 0\nuser ntp\n"
     "chrootdir /var/empty\npidfile /run/t.pid\nkeyfile /k\nlogdir /l\n"

@@ -2257,6 +2257,11 @@ START_TEST(test_fmt_selectdata_options_and_states)
 	fmt_selectdata(fp, &d, 0);
 	ck_assert_str_eq(got(fp), "N localhost                 Y NP--- "
 	    "-P---  66m   1.0 -2628ns +2802ns  +\n");
+	d.state = 'O';			/* an orphan */
+	fp = cap();
+	fmt_selectdata(fp, &d, 0);
+	ck_assert_str_eq(got(fp), "O localhost                 Y NP--- "
+	    "-P---  66m   1.0 -2628ns +2802ns  +\n");
 	d.state = 'Q';			/* not chronyc's */
 	d.name[0] = '\0';		/* the address instead */
 	fp = cap();
