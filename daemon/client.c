@@ -196,6 +196,7 @@ client_start(struct client *cl)
 	int		 i;
 
 	cl->started = 1;
+	disc_set_skew(cl->disc, cl->ctx->cs->skew_ppm);	/* the drift file's */
 	/* an engine started again: its clock was corrected already */
 	if (cl->init == INIT_RUNNING && (cl->ctx->cs->updates > 0 ||
 	    cl->ctx->cs->provisional)) {

@@ -502,9 +502,10 @@ oneshot_check(struct client *cl)
  * INIT_POLLS polls, as chronyd's special_mode_end(): a host that answers
  * is given its first INIT_POLLS answers, one that does not enough polls
  * to still give SST_MIN_SAMPLES; one that refuses us, or whose name did
- * not resolve, none.
+ * not resolve, none.  INIT_POLLS is the iburst and three polls more, as
+ * chronyd's 7 (its burst is 4 good samples, timed's 5: src.h).
  */
-#define INIT_POLLS	7
+#define INIT_POLLS	(SRC_IBURST_GOOD + 3)
 
 static int
 init_spent(const struct csrc *s)

@@ -74,6 +74,15 @@ disc_set_makestep(struct disc *d, double threshold_s, int limit)
 	d->p.makestep_limit = limit < 0 ? -1 : limit;
 }
 
+void
+disc_set_skew(struct disc *d, double skew_ppm)
+{
+	if (!(skew_ppm > 0.0) || !isfinite(skew_ppm))
+		return;
+	d->skew_ppm = skew_ppm < MIN_SKEW_PPM ? MIN_SKEW_PPM :
+	    skew_ppm > MAX_SKEW_PPM ? MAX_SKEW_PPM : skew_ppm;
+}
+
 static int
 input_ok(const struct disc_input *in)
 {

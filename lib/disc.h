@@ -93,6 +93,12 @@ void		 disc_free(struct disc *);
 void		 disc_set_makestep(struct disc *, double threshold_s,
 		    int limit);
 /*
+ * The skew of the frequency in place, from the drift file, as chronyd
+ * starts from the file's: its first noisy estimates then move it little.
+ * Unknown (0, the default): any estimate moves it.
+ */
+void		 disc_set_skew(struct disc *, double skew_ppm);
+/*
  * The change from compensating old_ppm to new_ppm as the clock's own time
  * sees it: the dfreq the samples are re-expressed with (sst_correct()).
  */

@@ -98,8 +98,8 @@ slewed() {
 check "0.5 s behind: a slew" wait_for 30 slewed
 check "0.5 s behind: no step" not_in_log "$T/behind.log" "clock stepped"
 
-# the silent host: its burst goes on, 2 s apart; once its sixth request
-# is out (10 s) it cannot give three samples in seven polls; the
+# the silent host: its burst goes on, 2 s apart; once its seventh
+# request is out (12 s) it cannot give three samples in eight polls; the
 # configured server's samples never step (no makestep)
 gave_up() {
 	grep -q "No suitable source for initstepslew" "$T/silent.log"

@@ -297,6 +297,40 @@ START_TEST(test_disc_frequency_maxdrift)
 }
 END_TEST
 
+/*
+ * A drift file's skew (chrony's 102-iburst: 100 ppm, skew 1): an early
+ * estimate from four samples, 44 ppm off with a skew of 105 ppm, hardly
+ * moves the frequency; without the file's skew it moves it most of the
+ * way.  Nonsense is ignored.
+ */
+START_TEST(test_disc_drift_skew)
+{
+	struct disc		*d;
+	struct disc_input	 in;
+	struct disc_actions	 a;
+	int			 known;
+
+	for (known = 0; known < 2; known++) {
+		ck_assert_ptr_nonnull(d = disc_new(&defaults));
+		disc_set_skew(d, NAN);
+		disc_set_skew(d, -1.0);
+		if (known)
+			disc_set_skew(d, 1.0);
+		in = input(1 * S, 0.0, 5);
+		in.clock_freq_ppm = 100.0;
+		in.freq_ppm = -44.0;
+		in.skew_ppm = 105.0;
+		ck_assert_int_eq(disc_update(d, &in, &a), 0);
+		ck_assert(a.what & DISC_ACT_FREQ);
+		if (known)
+			ck_assert(a.freq_ppm > 99.98 && a.freq_ppm < 100.0);
+		else
+			ck_assert(a.freq_ppm < 60.0);
+		disc_free(d);
+	}
+}
+END_TEST
+
 START_TEST(test_disc_frequency_weighs_by_skew)
 {
 	struct disc		*d;
@@ -943,6 +977,7 @@ main(void)
 	    sizeof(freq_rows) / sizeof(freq_rows[0]));
 	tcase_add_test(tc, test_disc_frequency_maxdrift);
 	tcase_add_test(tc, test_disc_frequency_weighs_by_skew);
+	tcase_add_test(tc, test_disc_drift_skew);
 	tcase_add_loop_test(tc, test_disc_slew_rate, 0,
 	    sizeof(slew_rows) / sizeof(slew_rows[0]));
 	tcase_add_test(tc, test_disc_slew_rate_for_the_whole);

@@ -544,8 +544,8 @@ START_TEST(test_src_burst_until_good)
 END_TEST
 
 /*
- * iburst, as chronyd's: 2 s apart until four good answers, then the poll
- * interval from the fourth request; unanswered, eight requests at most.
+ * iburst: 2 s apart until five good answers, then the poll interval from
+ * the fifth request; unanswered, eight requests at most, as chronyd's.
  */
 START_TEST(test_src_iburst)
 {
@@ -558,7 +558,7 @@ START_TEST(test_src_iburst)
 	int			 i;
 
 	src_init(&s, &p, t);
-	for (i = 0; i < 4; i++, t += 2 * S) {
+	for (i = 0; i < SRC_IBURST_GOOD; i++, t += 2 * S) {
 		src_poll(&s, t, 10 + i, req, 0);
 		ck_assert_int_eq(s.next_ns, t + 2 * S);
 		answer(req, t, t, 2, 0, 1, rep);
@@ -568,7 +568,7 @@ START_TEST(test_src_iburst)
 	}
 	ck_assert_int_eq(s.burst_left, 0);
 	ck_assert_int_eq(s.next_ns, t - 2 * S + 64 * S);
-	ck_assert_uint_eq(s.stats.tx, 4);
+	ck_assert_uint_eq(s.stats.tx, SRC_IBURST_GOOD);
 
 	t = 1000 * S;
 	src_init(&s, &p, t);
