@@ -56,6 +56,7 @@ sim_engine_start(struct monitor *mon, struct imsgbuf *chan)
 	eng->ctx.base = mon->base;
 	eng->ctx.ibuf = chan;
 	eng->ctx.noclock = mon->noclock;
+	eng->ctx.oneshot = mon->oneshot;
 	eng->ctx.sim = 1;
 	if (conf_needs_crypto(eng->ctx.conf) && ntske_init() == -1)
 		fatalx("cannot initialise OpenSSL");
@@ -103,7 +104,7 @@ sim_base_new(void)
 static void
 usage(void)
 {
-	fprintf(stderr, "usage: timed-sim [-dx] [-f file] [chronyd's other "
+	fprintf(stderr, "usage: timed-sim [-dqQx] [-f file] [chronyd's other "
 	    "options, ignored]\n"
 	    "  timed in one process, for clknetsim; see timed(8)\n");
 	exit(1);
@@ -132,6 +133,10 @@ main(int argc, char *argv[])
 			break;
 		case 'x':
 			mon.noclock = 1;
+			break;
+		case 'q':
+		case 'Q':
+			mon.oneshot = ch;
 			break;
 		case 'h':
 		case '?':
