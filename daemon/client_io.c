@@ -814,7 +814,10 @@ dns_cb(int err, struct evutil_addrinfo *res, void *arg)
 	evutil_freeaddrinfo(res);
 }
 
-/* clknetsim answers getaddrinfo(3) for its nodes' names, at once. */
+/*
+ * clknetsim answers getaddrinfo(3) for its nodes' names, at once; a pool's
+ * name gives its members, as the resolver's answer does (dns_cb()).
+ */
 static void
 resolve_sim(struct csrc *s, const struct evutil_addrinfo *hints)
 {
@@ -824,7 +827,10 @@ resolve_sim(struct csrc *s, const struct evutil_addrinfo *hints)
 		log_warnx("source %s: cannot resolve it", s->conf->name);
 		return;
 	}
-	resolved(s, ai->ai_addr, ai->ai_addrlen, s->conf->port);
+	if (s->conf->type == CONF_SRC_POOL)
+		fill_pool(s->cl, s->conf, ai);
+	else
+		resolved(s, ai->ai_addr, ai->ai_addrlen, s->conf->port);
 	freeaddrinfo(ai);
 }
 

@@ -38,6 +38,8 @@
 #  - local orphan (seed 1): three servers with local stratum 5 orphan
 #    polling each other follow the one with the smallest address, and
 #    their client keeps within the limits.
+#  - pool (seed 1): "pool nodes-1-2-3.net1.clk" gives three sources,
+#    each answering.
 #  - refclock tai (seed 1): a clock 1000 s behind, a day before the
 #    reference's, steps onto a refclock keeping TAI and stays within
 #    the limits (maxchange 1 ms: the day's TAI - UTC was right).
@@ -535,6 +537,33 @@ server 192.168.123.3" || exit 1
 				    "$(grep -H "selected source" "$R"/log.[123])"
 			fi
 		fi
+		sim_end
+	fi
+
+	# a pool (chrony's 137): clknetsim's name for nodes 1-3 gives a
+	# timed-sim client three sources, each asked
+	if [ "$seed" = 1 ]; then
+		sim_begin
+		for _n in 1 2 3; do
+			sim_link "$_n" 4 "$SCN_DELAY"
+			sim_node "$_n" chronyd "local stratum 1" || exit 1
+		done
+		sim_clock 4 "$SCN_OFFSET" "$SCN_FREQ"
+		sim_node 4 timed "pool nodes-1-2-3.net1.clk" || exit 1
+		SCN_NODES=4 HOURS=1
+		if run "pool"; then
+			within 4 "seed $seed: pool: a client of nodes-1-2-3"
+			_p=$(awk '$1 <= 3 { n[$1] = $2 } END {
+			    print n[1] + 0, n[2] + 0, n[3] + 0 }' "$R/packets")
+			if awk -v p="$_p" 'BEGIN { split(p, a, " ")
+			    exit !(a[1] > 10 && a[2] > 10 && a[3] > 10) }'; then
+				ok "seed $seed: pool: each member answered ($_p)"
+			else
+				not_ok "pool: answers of nodes 1-3: $_p" \
+				    "$(grep -v '^$' "$R/log.4" | tail -n 5)"
+			fi
+		fi
+		HOURS=2
 		sim_end
 	fi
 
