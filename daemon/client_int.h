@@ -92,7 +92,9 @@ enum initphase {
 	INIT_RUNNING,		/* its hosts alone, until they agree */
 	INIT_SWITCHING		/* corrected (or given up): the configured */
 };				/* sources start in INIT_SWITCH_S */
-#define INIT_SWITCH_S	2	/* chronyd's: a poll after the bursts' */
+#define INIT_SWITCH_S	2	/* chronyd's: a host that is also a */
+					/* source is not polled sooner than */
+					/* its burst's interval */
 
 struct client {
 	struct ectx		*ctx;
