@@ -191,7 +191,7 @@ op_write(int i)
 	while ((r = imsg_get(peers[i].ib, &imsg)) == 1) {
 		if (imsg.hdr.type != IMSG_HELLO &&
 		    (imsg.hdr.type < IMSG_CTL_TRACKING ||
-		    imsg.hdr.type > IMSG_CTL_CYCLELOGS))
+		    imsg.hdr.type > IMSG_CTL_SMOOTH_ACTIVATE))
 			abort();
 		imsg_free(&imsg);
 	}
