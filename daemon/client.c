@@ -131,7 +131,10 @@ remove_at(struct client *cl, int i)
 	cl->n--;
 }
 
-/* initstepslew is over: its hosts go. */
+/*
+ * initstepslew is over: its hosts go, and the sources held are no longer
+ * (they start now if the client has, else with it).
+ */
 static void
 end_init(struct client *cl)
 {
@@ -144,6 +147,12 @@ end_init(struct client *cl)
 		else
 			i++;
 	cl->best = -1;
+	for (i = 0; i < cl->n; i++)
+		if (cl->srcs[i]->held) {
+			cl->srcs[i]->held = 0;
+			if (cl->started)
+				start_source(cl, i);
+		}
 }
 
 /*
@@ -156,7 +165,6 @@ init_cb(evutil_socket_t fd, short ev, void *arg)
 {
 	struct client	*cl = arg;
 	struct timeval	 tv = { 1, 0 };
-	int		 i;
 
 	if (cl->init == INIT_RUNNING) {
 		client_init_check(cl);
@@ -165,11 +173,6 @@ init_cb(evutil_socket_t fd, short ev, void *arg)
 		return;
 	}
 	end_init(cl);
-	for (i = 0; i < cl->n; i++)
-		if (cl->srcs[i]->held) {
-			cl->srcs[i]->held = 0;
-			start_source(cl, i);
-		}
 	client_reference(cl, NULL);
 }
 
@@ -195,7 +198,6 @@ client_start(struct client *cl)
 	struct timeval	 tv = { ONESHOT_LIMIT_S, 0 };
 	int		 i;
 
-	cl->started = 1;
 	disc_set_skew(cl->disc, cl->ctx->cs->skew_ppm);	/* the drift file's */
 	/* an engine started again: its clock was corrected already */
 	if (cl->init == INIT_RUNNING && (cl->ctx->cs->updates > 0 ||
@@ -203,9 +205,8 @@ client_start(struct client *cl)
 		log_info("initstepslew: the clock was corrected already; "
 		    "skipped");
 		end_init(cl);
-		for (i = 0; i < cl->n; i++)
-			cl->srcs[i]->held = 0;
 	}
+	cl->started = 1;
 	for (i = 0; i < cl->n; i++)
 		if (!cl->srcs[i]->held)
 			start_source(cl, i);

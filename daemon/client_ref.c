@@ -96,8 +96,8 @@ client_candidate(const struct csrc *s, int64_t now, struct sel_cand *c)
 	    (e.n < SST_MIN_SAMPLES && fabs(e.offset_s) < EARLY_MIN_S &&
 	    s->state != SEL_BEST && s->state != SEL_COMBINED &&
 	    !s->cl->early_all) ||
-	    (e.n < SST_MIN_SAMPLES && s->cl->first_pending) ||
-	    (e.n < SST_MIN_SAMPLES && s->cl->init == INIT_RUNNING))
+	    (e.n < SST_MIN_SAMPLES && (s->cl->first_pending ||
+	    s->cl->init == INIT_RUNNING)))
 		return 0;
 	c->usable = 1;
 	c->stratum = e.stratum;
@@ -507,17 +507,22 @@ oneshot_check(struct client *cl)
  */
 #define INIT_POLLS	(SRC_IBURST_GOOD + 3)
 
+/* The polls answered, or whose answer is overdue. */
+static uint64_t
+polls_done(const struct csrc *s)
+{
+	return s->src.stats.tx - (s->src.req.awaiting ? 1 : 0);
+}
+
 static int
 init_spent(const struct csrc *s)
 {
-	uint64_t	 done, valid = s->src.stats.valid;
+	uint64_t	 done = polls_done(s);
 
 	if (s->src.denied || (!s->resolved && s->dns_req == NULL))
 		return 1;
-	/* polls answered, or whose answer is overdue */
-	done = s->src.stats.tx - (s->src.req.awaiting ? 1 : 0);
 	return done >= INIT_POLLS ||
-	    valid + (INIT_POLLS - done) < SST_MIN_SAMPLES;
+	    s->src.stats.valid + (INIT_POLLS - done) < SST_MIN_SAMPLES;
 }
 
 /*
@@ -530,10 +535,8 @@ init_spent(const struct csrc *s)
 static int
 init_waits(const struct csrc *s)
 {
-	uint64_t	 done = s->src.stats.tx - (s->src.req.awaiting ? 1 : 0);
-
 	return !init_spent(s) && sst_count(s->sst) < SST_MIN_SAMPLES &&
-	    s->src.stats.valid >= done;
+	    s->src.stats.valid >= polls_done(s);
 }
 
 /*

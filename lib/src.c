@@ -153,10 +153,14 @@ src_poll(struct src *s, int64_t now_ns, uint64_t xmt_rnd, uint8_t *pkt,
 {
 	struct pkt	 req;
 	struct src_req	 prev = s->req;
+	int		 n, past = s->poll - s->p.minpoll;
 
-	if (s->p.burst && s->burst_left == 0 && s->poll > s->p.minpoll)
-		src_burst(s, 1, s->poll - s->p.minpoll >= 2 ? SRC_BURST_MAX :
-		    1 << (s->poll - s->p.minpoll));
+	/* burst: 2^past requests, so that their mean interval is minpoll's */
+	if (s->p.burst && s->burst_left == 0 && past > 0) {
+		for (n = 1; past > 0 && n < SRC_BURST_MAX; past--)
+			n *= 2;
+		src_burst(s, 1, n < SRC_BURST_MAX ? n : SRC_BURST_MAX);
+	}
 	/* chrony-like minimal request: zeros but the transmit time */
 	memset(&req, 0, sizeof(req));
 	req.leap = PKT_LEAP_UNSYNC;

@@ -3,8 +3,9 @@
 # alone first, then one correction, then the configured sources.  A
 # client 1000 s ahead with "initstepslew 30 HOST" is stepped by the
 # monitor although no makestep is configured, logs chronyd's message,
-# drops HOST and syncs from its configured server; one 0.5 s behind is
-# slewed; one whose host is silent gives up and is never stepped.
+# drops HOST and syncs from its configured server, and an engine started
+# again after a crash does not repeat it; one 0.5 s behind is slewed;
+# one whose host is silent gives up and is never stepped.
 . "${top_srcdir:-.}/regress/e2e/lib.sh"
 
 BASE=$((20000 + ($$ + 41) % 20000))
@@ -55,6 +56,7 @@ CONF
 	start_timed "$1" "$T/$1.conf"
 }
 client ahead 1000 "$HOST"
+AHEAD=$MPID
 client behind -0.5 "$HOST"
 client silent 0.2 127.54.0.254
 
@@ -90,6 +92,19 @@ synced() {
 	"$T/timectl" -n -h "$T/ahead.sock" sources | grep -q "^\^\* 127\.0\.0\.1"
 }
 check "and selected" wait_for 20 synced
+
+# an engine killed and started again does not take the hosts again: the
+# monitor's state says the clock was corrected already
+EPID=$(engine_of "$AHEAD")
+kill -KILL "$EPID"
+skipped() {
+	grep -q "initstepslew: the clock was corrected already; skipped" \
+	    "$T/ahead.log"
+}
+check "a new engine skips initstepslew" wait_for 20 skipped
+check "and makes one step in all" \
+    [ "$(grep -c "clock stepped by" "$T/ahead.log")" = 1 ]
+check "and selects its server again" wait_for 20 synced
 
 slewed() {
 	grep -q "System's initial offset : 0\.[0-9]* seconds slow of true (slew)" \
