@@ -177,8 +177,10 @@ struct src {
 	struct src_xchg		 xchg;		/* the newest exchange answered */
 	int			 have_xchg;
 	uint64_t		 sampled_seq;	/* the newest exchange sampled */
-	int64_t			 next_ns;	/* next poll */
+	int64_t			 next_ns;	/* next poll: base_ns + gap_ns */
 	int64_t			 last_tx_ns;	/* the last poll */
+	int64_t			 base_ns;	/* it, or the time its answer came */
+	int64_t			 gap_ns;	/* the wait from base_ns */
 	double			 spread;	/* its lateness drawn, 0..1; -1: a burst's */
 	struct src_stats	 stats;
 	/* last good reply, for reports */

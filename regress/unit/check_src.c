@@ -176,6 +176,60 @@ START_TEST(test_src_kod_rate_backs_off)
 	    SRC_KOD_RATE);
 	ck_assert_int_eq(s.poll, params.minpoll + 2);
 	ck_assert_int_eq(s.burst_left, 0);
+	/* the next request the new interval after the kiss */
+	ck_assert_int_eq(s.next_ns, 3000 + 4 * S);
+}
+END_TEST
+
+/*
+ * The wait to the next request counts from the answer, as chronyd's,
+ * else from the request: a long path does not shorten the time between
+ * an answer and the next request.  An answer to the request before, a
+ * duplicate or a forgery does not move it.
+ */
+START_TEST(test_src_wait_from_answer)
+{
+	struct src		 s;
+	struct sst_sample	 sm;
+	uint8_t			 req[PKT_HDR_LEN], old[PKT_HDR_LEN];
+	uint8_t			 rep[PKT_HDR_LEN];
+	struct src_params	 p = params;
+	int64_t			 t = 10 * S, gap;
+
+	p.iburst = 0;
+	p.minpoll = p.maxpoll = 4;		/* 16 s */
+	p.maxdelay_s = 30.0;			/* the late answer's 17 s */
+	src_init(&s, &p, t);
+	src_poll(&s, t, 1ULL << 62, req, 0);	/* 0.5% late */
+	gap = 16 * S + 16 * S / 200;
+	ck_assert_int_eq(s.next_ns, t + gap);
+	answer(req, t, t, 2, 0, 1, rep);
+	ck_assert_int_eq(src_reply(&s, rep, sizeof(rep), t + S / 2, &sm),
+	    SRC_OK);
+	ck_assert_int_eq(s.next_ns, t + S / 2 + gap);
+	/* a copy of it: nothing moves */
+	ck_assert_int_eq(src_reply(&s, rep, sizeof(rep), t + S, &sm),
+	    SRC_DUPLICATE);
+	ck_assert_int_eq(s.next_ns, t + S / 2 + gap);
+	/* unanswered: from the request; the previous one's late answer */
+	/* does not move it */
+	t = s.next_ns;
+	src_poll(&s, t, 1ULL << 62 | 1ULL << 12, old, 0);
+	src_poll(&s, t + gap, 1ULL << 62 | 2ULL << 12, req, 0);
+	ck_assert_int_eq(s.next_ns, t + 2 * gap);
+	answer(old, t, t, 2, 0, 1, rep);
+	ck_assert_int_eq(src_reply(&s, rep, sizeof(rep), t + gap + S, &sm),
+	    SRC_OK);
+	ck_assert_int_eq(s.next_ns, t + 2 * gap);
+	/* a change of poll: the new interval from the answer */
+	answer(req, t + gap, t + gap, 2, 0, 1, rep);
+	ck_assert_int_eq(src_reply(&s, rep, sizeof(rep), t + gap + 2 * S,
+	    &sm), SRC_OK);
+	ck_assert_int_eq(s.next_ns, t + gap + 2 * S + gap);
+	s.p.minpoll = 3;
+	src_adjust_poll(&s, 8, 400e-6, 100e-6, 200e-6);
+	ck_assert_int_eq(s.poll, 3);
+	ck_assert_int_eq(s.next_ns, t + gap + 2 * S + gap / 2);
 }
 END_TEST
 
@@ -545,7 +599,7 @@ END_TEST
 
 /*
  * iburst: 2 s apart until five good answers, then the poll interval from
- * the fifth request; unanswered, eight requests at most, as chronyd's.
+ * the fifth answer; unanswered, eight requests at most, as chronyd's.
  */
 START_TEST(test_src_iburst)
 {
@@ -567,7 +621,8 @@ START_TEST(test_src_iburst)
 		src_good(&s);		/* the filters took it */
 	}
 	ck_assert_int_eq(s.burst_left, 0);
-	ck_assert_int_eq(s.next_ns, t - 2 * S + 64 * S);
+	/* from the fifth answer, 1 us after its request */
+	ck_assert_int_eq(s.next_ns, t - 2 * S + 1000 + 64 * S);
 	ck_assert_uint_eq(s.stats.tx, SRC_IBURST_GOOD);
 
 	t = 1000 * S;
@@ -611,14 +666,14 @@ START_TEST(test_src_burst_option)
 	answer(req, t, t, 2, 0, 1, rep);
 	ck_assert_int_eq(src_reply(&s, rep, sizeof(rep), t + 1000, &sm),
 	    SRC_OK);			/* refused by the filters */
-	ck_assert_int_eq(s.next_ns, t + 2 * S);
+	ck_assert_int_eq(s.next_ns, t + 1000 + 2 * S);
 	src_poll(&s, t + 2 * S, 5, req, 0);
 	answer(req, t + 2 * S, t + 2 * S, 2, 0, 1, rep);
 	ck_assert_int_eq(src_reply(&s, rep, sizeof(rep), t + 2 * S + 1000,
 	    &sm), SRC_OK);
 	src_good(&s);
 	ck_assert_int_eq(s.burst_left, 0);
-	ck_assert_int_eq(s.next_ns, t + 2 * S + 256 * S);
+	ck_assert_int_eq(s.next_ns, t + 2 * S + 1000 + 256 * S);
 }
 END_TEST
 
@@ -970,6 +1025,7 @@ main(void)
 	tcase_add_loop_test(tc, test_src_reply_tests, 0,
 	    sizeof(reply_rows) / sizeof(reply_rows[0]));
 	tcase_add_test(tc, test_src_kod_rate_backs_off);
+	tcase_add_test(tc, test_src_wait_from_answer);
 	tcase_add_test(tc, test_src_reach_register_and_poll_raise);
 	tcase_add_test(tc, test_src_delay_limit);
 	tcase_add_test(tc, test_src_adjust_poll);
