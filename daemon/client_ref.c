@@ -41,9 +41,6 @@
 #include "vclock.h"
 
 #define CLOCK_ERROR_PPM	1.0	/* dispersion growth of our own clock */
-#define COMBINELIMIT	3.0	/* chrony's defaults */
-#define MAXJITTER_S	1.0
-#define RESELECTDIST_S	100e-6
 #define ONESHOT_SAMPLES	4	/* -q/-Q: samples from each source, */
 #define ONESHOT_POLLS	8	/* or this many polls, then decide */
 
@@ -420,10 +417,12 @@ select_sources(struct client *cl, int64_t now)
 	memset(&p, 0, sizeof(p));
 	p.minsources = conf->minsources;
 	p.maxdistance_s = conf->maxdistance_s;
-	p.combinelimit = COMBINELIMIT;
-	p.reselectdist_s = RESELECTDIST_S;
+	p.combinelimit = conf->combinelimit;
+	p.reselectdist_s = conf->reselectdist_s;
+	p.stratumweight_s = conf->stratumweight_s;
+	p.maxclockerror_ppm = CLOCK_ERROR_PPM;
 	p.prev_best = cl->best;
-	p.maxjitter_s = MAXJITTER_S;
+	p.maxjitter_s = conf->maxjitter_s;
 	cl->first_pending = client_first_pending(cl);
 	/*
 	 * The early sources with small offsets vote too (early_all) when

@@ -1585,6 +1585,10 @@ static const struct directive directives[] = {
 	{ "makestep",		d_makestep,	0, 0, 0 },
 	{ "maxchange",		d_maxchange,	0, 0, 0 },
 	{ "maxdistance",	d_double,	CNF(maxdistance_s), 0, 1000 },
+	{ "combinelimit",	d_double,	CNF(combinelimit), 0, 1e6 },
+	{ "reselectdist",	d_double,	CNF(reselectdist_s), 0, 1000 },
+	{ "stratumweight",	d_double,	CNF(stratumweight_s), 0, 1000 },
+	{ "maxjitter",		d_double,	CNF(maxjitter_s), 0, 1000 },
 	{ "maxdrift",		d_maxdrift,	0, 0, 0 },
 	{ "maxslewrate",	d_double,	CNF(maxslewrate_ppm), 0,
 	    83333.333 },
@@ -1638,7 +1642,7 @@ static const struct directive unimplemented[] = {
 	U("bindcmddevice", 1, 1), U("binddevice", 1, 1),
 	U("broadcast", 2, 3), U("clockprecision", 1, 1),
 	U("cmdallow", 0, 2), U("cmddeny", 0, 2), U("cmdratelimit", 0, 6),
-	U("combinelimit", 1, 1), U("commandkey", 0, UNIMPL_ANY),
+	U("commandkey", 0, UNIMPL_ANY),
 	U("dscp", 1, 1), U("dumpdir", 1, 1),
 	U("dumponexit", 0, UNIMPL_ANY),
 	U("generatecommandkey", 0, UNIMPL_ANY), U("hwclockfile", 1, 1),
@@ -1646,16 +1650,16 @@ static const struct directive unimplemented[] = {
 	U("leapseclist", 1, 1),
 	U("linux_freq_scale", 0, UNIMPL_ANY), U("linux_hz", 0, UNIMPL_ANY),
 	U("lock_all", 0, 0), U("mailonchange", 2, 2), U("manual", 0, 0),
-	U("maxclockerror", 1, 1), U("maxjitter", 1, 1),
+	U("maxclockerror", 1, 1),
 	U("maxsamples", 1, 1), U("minsamples", 1, 1),
 	U("ntpsigndsocket", 1, 1), U("ntsaeads", 1, UNIMPL_ANY),
 	U("ntscachedir", 1, 1), U("ntsprocesses", 1, 1),
 	U("opencommands", 0, UNIMPL_ANY), U("ptpdomain", 1, 1),
 	U("ptpport", 1, 1),
-	U("reselectdist", 1, 1), U("rtcautotrim", 1, 1),
+	U("rtcautotrim", 1, 1),
 	U("rtcdevice", 1, 1), U("rtcfile", 1, 1), U("rtconutc", 0, 0),
 	U("sched_priority", 1, 1),
-	U("stratumweight", 1, 1), U("tempcomp", 3, 6),
+	U("tempcomp", 3, 6),
 	{ NULL, NULL, 0, 0, 0 }
 };
 
@@ -1764,6 +1768,10 @@ conf_new(void)
 		return NULL;
 	c->minsources = 1;
 	c->maxdistance_s = 3.0;
+	c->combinelimit = 3.0;
+	c->reselectdist_s = 100e-6;
+	c->stratumweight_s = 0.001;
+	c->maxjitter_s = 1.0;
 	c->maxupdateskew_ppm = 1000.0;
 	c->clock = CONF_CLOCK_KERNEL;
 	c->maxslewrate_ppm = 83333.333;

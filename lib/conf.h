@@ -212,6 +212,10 @@ struct conf {
 	struct conf_str		*sourcedirs;		/* sourcedir directories */
 	int			 minsources;		/* default 1 */
 	double			 maxdistance_s;		/* default 3 */
+	double			 combinelimit;		/* default 3 */
+	double			 reselectdist_s;	/* default 100e-6 */
+	double			 stratumweight_s;	/* default 0.001 */
+	double			 maxjitter_s;		/* default 1 */
 	double			 maxupdateskew_ppm;	/* default 1000 */
 	int			 maxchange_set;
 	double			 maxchange_offset_s;

@@ -563,6 +563,10 @@ print_sources(FILE *f, const struct conf *c)
 	}
 	fprintf(f, "minsources %d\n", c->minsources);
 	fprintf(f, "maxdistance %.15g\n", c->maxdistance_s);
+	fprintf(f, "combinelimit %.15g\n", c->combinelimit);
+	fprintf(f, "reselectdist %.15g\n", c->reselectdist_s);
+	fprintf(f, "stratumweight %.15g\n", c->stratumweight_s);
+	fprintf(f, "maxjitter %.15g\n", c->maxjitter_s);
 	fprintf(f, "maxupdateskew %.15g\n", c->maxupdateskew_ppm);
 	if (c->maxchange_set)
 		fprintf(f, "maxchange %.15g %d %d\n", c->maxchange_offset_s,

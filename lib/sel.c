@@ -31,12 +31,16 @@
  *    truechimers and the rest are falsetickers ('x').
  * 3. Fewer truechimers than minsources: none is selected, all are '-'.
  * 4. Truechimers with jitter above maxjitter are '~', unless all are.
- * 5. The best is chosen among the remaining truechimers: prefer sources
- *    first (only they, if any exists), then the lowest stratum, the
- *    smallest distance, the smallest jitter, the lowest index.
+ * 5. The best is chosen among the remaining truechimers, as chrony's:
+ *    prefer sources first (only they, if any exists), then the smallest
+ *    distance with stratumweight added for each stratum above the
+ *    lowest and reselectdist for all but the source selected now, then
+ *    the smallest jitter, the lowest index.
  * 6. Truechimers within combinelimit times (reselectdist + the best's
- *    distance), as chrony (and preferred, when the best is), are combined
- *    with it ('+'), the others are '-'.
+ *    distance) whose frequency agrees with the best's within
+ *    combinelimit times (their skews + maxclockerror), as chrony (and
+ *    preferred, when the best is), are combined with it ('+'), the
+ *    others are '-'.
  *
  * Falsetickers never reach the arithmetic, so however wrong they are they
  * cannot move the result.  No allocation: everything is on the stack.
@@ -191,25 +195,19 @@ mark_jittery(const struct sel_params *p, const struct sel_cand *c,
 }
 
 /*
- * Is a a better system peer than b?  Prefer is handled by the caller.  As
- * chrony, a source not selected now carries reselectdist on top of its
- * distance, so that sources of about the same distance do not take turns.
+ * A candidate's score for the best, as chrony's: its distance, plus
+ * stratumweight for each stratum (chrony counts from the lowest; only
+ * the differences count: a stratum weighs a millisecond, so a near
+ * server a stratum further from the reference beats a far one), plus
+ * reselectdist unless it is the source selected now, so that sources of
+ * about the same distance do not take turns.
  */
-static int
-better(const struct sel_params *p, const struct sel_cand *c, size_t a,
-    size_t b)
+static double
+score(const struct sel_params *p, const struct sel_cand *c, size_t i)
 {
-	double	da = sel_distance(&c[a]), db = sel_distance(&c[b]);
+	double	d = sel_distance(&c[i]) + c[i].stratum * p->stratumweight_s;
 
-	if ((int)a != p->prev_best)
-		da += p->reselectdist_s;
-	if ((int)b != p->prev_best)
-		db += p->reselectdist_s;
-	if (c[a].stratum != c[b].stratum)
-		return c[a].stratum < c[b].stratum;
-	if (da != db)
-		return da < db;
-	return c[a].stddev_s < c[b].stddev_s;
+	return (int)i == p->prev_best ? d : d + p->reselectdist_s;
 }
 
 static int
@@ -218,6 +216,7 @@ pick_best(const struct sel_params *p, const struct sel_cand *c, size_t n,
 {
 	size_t	i;
 	int	best = -1, prefer = 0;
+	double	d, best_d = 0.0;
 
 	for (i = 0; i < n; i++)
 		if (out->state[i] == SEL_NOTCOMB && c[i].prefer)
@@ -225,8 +224,12 @@ pick_best(const struct sel_params *p, const struct sel_cand *c, size_t n,
 	for (i = 0; i < n; i++) {
 		if (out->state[i] != SEL_NOTCOMB || (prefer && !c[i].prefer))
 			continue;
-		if (best == -1 || better(p, c, i, (size_t)best))
+		d = score(p, c, i);
+		if (best == -1 || d < best_d || (d == best_d &&
+		    c[i].stddev_s < c[best].stddev_s)) {
 			best = (int)i;
+			best_d = d;
+		}
 	}
 	return best;
 }
@@ -306,7 +309,10 @@ mark_combined(const struct sel_params *p, const struct sel_cand *c,
 		/* chrony: a preferred best is combined only with its kind */
 		if (c[best].prefer && !c[i].prefer)
 			continue;
-		if (sel_distance(&c[i]) <= limit)
+		/* and a clock that runs otherwise is not averaged in */
+		if (sel_distance(&c[i]) <= limit &&
+		    fabs(c[i].freq_ppm - c[best].freq_ppm) <= p->combinelimit *
+		    (c[i].skew_ppm + c[best].skew_ppm + p->maxclockerror_ppm))
 			out->state[i] = SEL_COMBINED;
 	}
 }

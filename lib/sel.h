@@ -64,6 +64,12 @@ struct sel_params {
 				 * best's distance */
 	int	prev_best;	/* the source selected now, or -1 */
 	double	maxjitter_s;	/* chrony's, default 1 */
+	double	stratumweight_s; /* chrony's, default 1 ms: added to the
+				 * distance for each stratum above the
+				 * lowest when choosing the best */
+	double	maxclockerror_ppm; /* chrony's, default 1: the frequencies
+				 * combined agree within combinelimit times
+				 * the skews plus this */
 };
 
 enum sel_result {

@@ -52,7 +52,9 @@
 # SIM_DAEMON), chronyd 4.3 (regress/fetch-chrony.sh) or root (setpriv
 # drops CAP_SYS_TIME from every simulated daemon).
 # Then, seed 1: requests to three servers at least 0.18 s apart, two
-# falsetickers of five never followed, a server polling itself and one
+# falsetickers of five never followed, of a stratum-1 server 20 ms away
+# and a stratum-2 one 100 us away the near one selected (stratumweight),
+# a server polling itself and one
 # synchronised to it taking neither, and polls under a second only over
 # a path under 10 ms (as chronyd's).
 # Then, seed 1, reference clocks: timed-sim's RMS error as a stratum-1
@@ -644,6 +646,25 @@ if run "two falsetickers of five"; then
 		    "$(grep "selected\|selectable" "$R/log.6" | head -n 5)"
 	else
 		within 6 "seed $seed: two falsetickers of five, none followed"
+	fi
+fi
+sim_end
+# stratumweight, as chronyd's (sim-scenarios.sh's strata): a stratum-1
+# server 20 ms away with 2 ms of jitter and a stratum-2 one 100 us away;
+# a stratum weighs 1 ms, so the near one is selected, and the far one
+# never after the first two minutes (while the near one has a single
+# sample, its distance grows fast: the far one's second sample can be
+# chosen for a second).
+sim_begin
+sim_scenario strata timed || exit 1
+if run "a near stratum 2, a far stratum 1"; then
+	if grep "selected source 192.168.123.1" "$R/log.3" |
+	    grep -qv "T00:0[01]:" || ! grep "selected source" "$R/log.3" |
+	    tail -n 1 | grep -q "192.168.123.2$"; then
+		not_ok "a near stratum 2, a far stratum 1: selected" \
+		    "$(grep "selected" "$R/log.3" | head -n 5)"
+	else
+		within 3 "seed $seed: the near stratum 2 selected, not the far 1"
 	fi
 fi
 sim_end

@@ -19,7 +19,7 @@
 # in SIM_ALL_SCENARIOS.
 
 SIM_ALL_SCENARIOS="default jitter1ms asymjitter wander freqstep delaystep
-tempcycle freq500 freq5pct step extstep falseticker3 falseticker5 intermittent
+tempcycle freq500 freq5pct step extstep falseticker3 falseticker5 strata intermittent
 loss20 poll-6 poll-2 poll6 poll10 iburst xleave chain chainsrv chaincli
 chaincli-rel server50 peers leap spike stall nts refshm refphc refpps hwts"
 
@@ -166,6 +166,20 @@ sim_scenario() {
 	falseticker3)
 		# node 3 is 10 ms off
 		scn_servers "$_d" 3 "0 0" "0 0" "0.01 0" ;;
+	strata)
+		# a stratum-1 server 20 ms away with 2 ms of jitter (node
+		# 1) and a stratum-2 one in the default network's 100 us
+		# (node 2): a stratum weighs 1 ms (stratumweight), so both
+		# daemons follow the near one
+		sim_link 1 3 "(+ 0.02 (* 2e-3 (exponential)))"
+		sim_link 2 3 "$SCN_DELAY"
+		sim_clock 3 "$SCN_OFFSET" "$SCN_FREQ"
+		sim_node 1 chronyd "local stratum 1" &&
+		    sim_node 2 chronyd "local stratum 2" &&
+		    sim_node 3 "$_d" "server 192.168.123.1
+server 192.168.123.2" || return 1
+		SCN_NODES=3
+		SCN_MEASURE=3 ;;
 	falseticker5)
 		# node 4 is 10 ms ahead, node 5 starts 5 ms behind and runs
 		# 1 ppm slow

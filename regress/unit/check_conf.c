@@ -237,6 +237,10 @@ START_TEST(test_conf_defaults)
 	ck_assert_int_eq(c->port, 123);
 	ck_assert_int_eq(c->minsources, 1);
 	ck_assert_double_eq(c->maxdistance_s, 3.0);
+	ck_assert_double_eq(c->combinelimit, 3.0);		/* chrony's */
+	ck_assert_double_eq(c->reselectdist_s, 100e-6);
+	ck_assert_double_eq(c->stratumweight_s, 0.001);
+	ck_assert_double_eq(c->maxjitter_s, 1.0);
 	ck_assert_double_eq(c->maxupdateskew_ppm, 1000.0);
 	ck_assert_double_eq(c->maxslewrate_ppm, 83333.333);
 	ck_assert_double_eq(c->maxdrift_ppm, 500000.0);	/* chrony's */
@@ -358,6 +362,12 @@ START_TEST(test_conf_number_directives)
 		double		 want;
 	} rows[] = {
 		{ "maxdistance", "maxdistance 16", CNF(maxdistance_s), 0, 16 },
+		{ "combinelimit", "combinelimit 0", CNF(combinelimit), 0, 0 },
+		{ "reselectdist", "reselectdist 1e-3", CNF(reselectdist_s), 0,
+		    1e-3 },
+		{ "stratumweight", "stratumweight 0", CNF(stratumweight_s), 0,
+		    0 },
+		{ "maxjitter", "maxjitter 0.002", CNF(maxjitter_s), 0, 0.002 },
 		{ "maxupdateskew", "maxupdateskew 100.0",
 		    CNF(maxupdateskew_ppm), 0, 100 },
 		{ "maxslewrate", "maxslewrate 500", CNF(maxslewrate_ppm), 0,
@@ -856,7 +866,6 @@ START_TEST(test_conf_unimplemented_directives)
 		{ "cmdallow", "cmdallow 1 2 3" },
 		{ "cmddeny all 10/8", "cmddeny all 10/8 x" },
 		{ "cmdratelimit interval -4 burst 16", NULL },
-		{ "combinelimit 3", "combinelimit" },
 		{ "commandkey 1", NULL },
 		{ "dscp 46", "dscp" },
 		{ "dumpdir /var/lib/chrony", "dumpdir" },
@@ -871,7 +880,6 @@ START_TEST(test_conf_unimplemented_directives)
 		{ "mailonchange root@localhost 0.5", "mailonchange root" },
 		{ "manual", "manual 1" },
 		{ "maxclockerror 10", "maxclockerror" },
-		{ "maxjitter 1", "maxjitter" },
 		{ "maxsamples 10", "maxsamples" },
 		{ "minsamples 3", "minsamples" },
 		{ "ntpsigndsocket /var/lib/samba/ntp_signd", "ntpsigndsocket" },
@@ -881,13 +889,11 @@ START_TEST(test_conf_unimplemented_directives)
 		{ "opencommands", NULL },
 		{ "ptpdomain 0", NULL },
 		{ "ptpport 319", "ptpport" },
-		{ "reselectdist 0.0001", "reselectdist" },
 		{ "rtcautotrim 30", "rtcautotrim" },
 		{ "rtcdevice /dev/rtc", "rtcdevice" },
 		{ "rtcfile /var/lib/chrony/rtc", "rtcfile" },
 		{ "rtconutc", "rtconutc 1" },
 		{ "sched_priority 1", "sched_priority" },
-		{ "stratumweight 0.001", "stratumweight" },
 		{ "tempcomp /t 30 26000 0.0 0.000183 0.0", "tempcomp /t 30" },
 		{ "tempcomp /t 30 /points", "tempcomp /t 30 1 2" },
 		{ "bindacqaddress 0.0.0.0", "bindacqaddress" },
@@ -2620,6 +2626,7 @@ static const char rich_conf[] =
     "refclock PPS /dev/pps0:clear lock GPS rate 2 width 0.1 prefer\n"
     "refclock PHC /dev/ptp0:nocrossts dpoll -2 tai stratum 2 noselect\n"
     "minsources 2\nmaxdistance 16\nmaxupdateskew 100\n"
+    "combinelimit 2\nreselectdist 1e-3\nstratumweight 0\nmaxjitter 0.5\n"
     "maxchange 1000 1 2\ninitstepslew 0.5 a.example 192.0.2.7\n"
     "clock virtual offset 2.5 frequency -30\n"
     "driftfile /d\nmakestep 0.1 -1\nmaxslewrate 500\nrtcsync\n"

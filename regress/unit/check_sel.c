@@ -42,7 +42,8 @@
 
 static const struct sel_params	defp = {
 	.minsources = 1, .maxdistance_s = 3.0, .combinelimit = 3.0,
-	.maxjitter_s = 1.0, .prev_best = -1
+	.maxjitter_s = 1.0, .prev_best = -1, .stratumweight_s = 0.001,
+	.maxclockerror_ppm = 1.0
 };
 
 static const struct {
@@ -99,9 +100,12 @@ static const struct {
 	{ "false prefer cannot be best", 0, 0, 3,
 	    { C(1.0, 0.001, 1, P), S(0.0, 0.010), S(0.001, 0.012) },
 	    SEL_OK, "x*+", 1 },
-	{ "stratum decides before distance", 0, 0, 3,
-	    { C(0.0, 0.001, 3, 0), C(0.0, 0.020, 2, 0),
-	    C(0.0, 0.010, 2, 0) }, SEL_OK, "++*", 2 },
+	{ "a stratum weighs 1 ms: a near stratum 3 beats far stratum 2s",
+	    0, 0, 3, { C(0.0, 0.001, 3, 0), C(0.0, 0.020, 2, 0),
+	    C(0.0, 0.010, 2, 0) }, SEL_OK, "*--", 0 },
+	{ "a stratum weighs 1 ms: 0.5 ms nearer is not enough", 0, 0, 2,
+	    { C(0.0, 0.002, 3, 0), C(0.0, 0.0025, 2, 0) },
+	    SEL_OK, "+*", 1 },
 	{ "combinelimit excludes a far truechimer", 0, 0, 3,
 	    { S(0.0, 0.010), S(0.001, 0.050), S(-0.001, 0.020) },
 	    SEL_OK, "*-+", 0 },
@@ -267,6 +271,39 @@ START_TEST(test_sel_leap_truechimers_and_trusted_vote)
 	ck_assert_int_eq(sel_leap(&out, c, leap, 3, jun30), 1);
 }
 
+
+/*
+ * stratumweight 0: the distance alone; a large one: the stratum first.
+ * A source whose frequency is not the best's, beyond combinelimit times
+ * their skews and maxclockerror, is not combined (chrony's).
+ */
+START_TEST(test_sel_stratumweight_and_frequency)
+{
+	struct sel_params	 p = defp;
+	struct sel_cand		 c[2] = { C(0.0, 0.002, 3, 0),
+	    C(0.0, 0.0025, 2, 0) };
+	struct sel_out		 out;
+
+	p.stratumweight_s = 0.0;
+	ck_assert_int_eq(sel_run(&p, c, 2, &out), SEL_OK);
+	ck_assert_int_eq(out.best, 0);
+	p.stratumweight_s = 1.0;
+	c[0].root_disp_s = 0.0001;
+	ck_assert_int_eq(sel_run(&p, c, 2, &out), SEL_OK);
+	ck_assert_int_eq(out.best, 1);
+	ck_assert_int_eq(out.state[0], SEL_COMBINED);
+	/* skews 1 and 1 ppm, maxclockerror 1: 9 ppm apart is combined, */
+	/* 9.1 is not */
+	c[0].freq_ppm = 9.0;
+	ck_assert_int_eq(sel_run(&p, c, 2, &out), SEL_OK);
+	ck_assert_int_eq(out.state[0], SEL_COMBINED);
+	c[0].freq_ppm = -9.1;
+	ck_assert_int_eq(sel_run(&p, c, 2, &out), SEL_OK);
+	ck_assert_int_eq(out.state[0], SEL_NOTCOMB);
+	ck_assert_int_eq(out.ncombined, 1);
+	ck_assert_double_eq(out.freq_ppm, 0.0);
+}
+END_TEST
 
 /* reselectdist widens the combining limit, as chrony's does. */
 START_TEST(test_sel_reselectdist_widens_combining)
@@ -524,6 +561,7 @@ main(void)
 	tcase_add_loop_test(tc, test_sel_rejects_bogus, 0, NELEM(bad_rows));
 	tcase_add_test(tc, test_sel_weighted_mean);
 	tcase_add_test(tc, test_sel_reselectdist_widens_combining);
+	tcase_add_test(tc, test_sel_stratumweight_and_frequency);
 	tcase_add_test(tc, test_sel_leap_majority_at_month_end);
 	tcase_add_test(tc, test_sel_leap_truechimers_and_trusted_vote);
 	tcase_add_test(tc, test_sel_reselectdist_keeps_the_selected);
