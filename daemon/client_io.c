@@ -351,6 +351,9 @@ take(struct csrc *s, const uint8_t *buf, size_t n, int64_t t4)
 		client_schedule(s, s->src.next_ns - ectx_now_ns(s->cl->ctx));
 	if (why == SRC_OK)	/* else counted in the source */
 		use_sample(s, &sm, buf, n);
+	else if (why != SRC_MALFORMED && why != SRC_DUPLICATE &&
+	    why != SRC_BOGUS)
+		sst_filter_miss(s->sst);	/* an answer, but no sample */
 }
 
 /* An answer from s's server, on its connected socket. */
@@ -416,13 +419,20 @@ use_sample(struct csrc *s, struct sst_sample *smp, const uint8_t *buf,
 		log_debug("source %s: synchronised to us: no sample", s->name);
 		return;
 	}
+	/* `filter N`: held until the Nth poll, then their median goes on */
+	if ((why = sst_filter(s->sst, &sm)) != SST_OK) {
+		client_log_measurement(s, smp, buf, n, why != SST_FILTERED);
+		if (why == SST_FILTERED)
+			src_good(&s->src);	/* a burst counts packets */
+		return;
+	}
 	s->error_s = sm.delay_s / 2 + sm.disp_s + sm.root_delay_s / 2 +
 	    sm.root_disp_s;
 	/* how well the samples before predicted this one: for the poll */
 	have_est = sst_estimate(s->sst, sm.time_ns, &est) == 0;
 	predicted = have_est ? est.offset_s : 0.0;
 	why = sst_add(s->sst, &sm);
-	client_log_measurement(s, &sm, buf, n, why != SST_OK);
+	client_log_measurement(s, smp, buf, n, why != SST_OK);
 	log_debug("source %s: offset %+.9f delay %.9f%s", s->name,
 	    sm.offset_s, sm.delay_s, why == SST_DELAY_OUTLIER ?
 	    " delay outlier" : why == SST_DELAY_RATIO ? " over maxdelayratio" :
@@ -706,6 +716,8 @@ poll_cb(evutil_socket_t fd, short ev, void *arg)
 	if (getrandom(&xmt, sizeof(xmt), 0) != sizeof(xmt))
 		fatal("getrandom");
 	s->tx_src = HWTS_DAEMON;
+	if (s->src.req.awaiting)
+		sst_filter_miss(s->sst);	/* the last went unanswered */
 	if (s->src.p.peer)
 		t1 = send_peer(s, xmt, sel);
 	else if (open_socket(s) == -1) {
@@ -913,6 +925,8 @@ client_csrc_new(struct client *cl, const struct conf_source *cs)
 		fatalx("client: out of memory");
 	sst_set_path(s->sst, cs->mindelay_s, cs->asymmetry);
 	sst_set_delay_ratio(s->sst, cs->maxdelayratio);
+	if (sst_set_filter(s->sst, cs->filter) == -1)
+		fatalx("client: out of memory");
 	if (cs->nts)
 		s->nts = ntscl_new(cl->ctx, cs, nts_ready, s);
 	cl->srcs[cl->n++] = s;

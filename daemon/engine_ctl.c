@@ -204,6 +204,7 @@ get_source(struct imsg *imsg)
 	    !(fabs(c.offset_s) <= 1e6) || !(c.mindelay_s >= 0.0 &&
 	    c.mindelay_s <= 1000.0) || !(fabs(c.asymmetry) <= 1e6) ||
 	    !(c.maxdelayratio >= 0.0 && c.maxdelayratio <= 1e6) ||
+	    c.filter < 0 || c.filter > 256 ||
 	    c.minstratum < 0 || c.minstratum > 15 || c.version < 0 ||
 	    c.version > 4)
 		fatalx("control message %u: malformed source",
@@ -232,6 +233,7 @@ get_source(struct imsg *imsg)
 	cs->mindelay_s = c.mindelay_s;
 	cs->asymmetry = c.asymmetry;
 	cs->maxdelayratio = c.maxdelayratio;
+	cs->filter = c.filter;
 	cs->minstratum = c.minstratum;
 	cs->version = c.version;
 	return cs;

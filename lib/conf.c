@@ -126,7 +126,7 @@ static const struct srcopt srcopts[] = {
 	{ "presend",		SO_WARN_INT,	1, 0, 0, 0 },
 	{ "minstratum",		SO_INT,		1, SRC(minstratum), 0, 15 },
 	{ "version",		SO_INT,		1, SRC(version), 1, 4 },
-	{ "filter",		SO_WARN_INT,	1, 0, 0, 0 },
+	{ "filter",		SO_INT,		1, SRC(filter), 0, 256 },
 	{ "maxdelayratio",	SO_DBL,		1, SRC(maxdelayratio), 0, 1e6 },
 	{ "maxdelaydevratio",	SO_WARN_DBL,	1, 0, 0, 0 },
 	{ "maxdelayquant",	SO_WARN_DBL,	1, 0, 0, 0 },
@@ -2035,7 +2035,7 @@ conf_source_equal(const struct conf_source *a, const struct conf_source *b)
 	    a->maxdelay_s == b->maxdelay_s && a->polltarget == b->polltarget &&
 	    a->offset_s == b->offset_s && a->mindelay_s == b->mindelay_s &&
 	    a->asymmetry == b->asymmetry &&
-	    a->maxdelayratio == b->maxdelayratio &&
+	    a->maxdelayratio == b->maxdelayratio && a->filter == b->filter &&
 	    a->minstratum == b->minstratum && a->version == b->version &&
 	    (a->type != CONF_SRC_POOL || a->maxsources == b->maxsources);
 }

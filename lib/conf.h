@@ -71,6 +71,7 @@ struct conf_source {
 	double			 offset_s;	/* chrony's: + source later */
 	double			 mindelay_s;	/* the path's floor; 0: none */
 	double			 maxdelayratio;	/* > 1: chronyd's test B */
+	int			 filter;	/* median of N polls; 0: none */
 	double			 asymmetry;	/* -0.5..0.5, else */
 #define CONF_ASYMMETRY_ESTIMATED 1.0		/* chronyd's default */
 	int			 minstratum;	/* 0..15 */

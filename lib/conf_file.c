@@ -500,6 +500,8 @@ print_source(FILE *f, const struct conf_source *s)
 		fprintf(f, " mindelay %.15g", s->mindelay_s);
 	if (s->maxdelayratio != 0.0)
 		fprintf(f, " maxdelayratio %.15g", s->maxdelayratio);
+	if (s->filter != 0)
+		fprintf(f, " filter %d", s->filter);
 	if (s->asymmetry != CONF_ASYMMETRY_ESTIMATED)
 		fprintf(f, " asymmetry %.15g", s->asymmetry);
 	if (s->polltarget != CONF_POLLTARGET)

@@ -310,6 +310,7 @@ struct ctl_source_conf {
 	double		mindelay_s;
 	double		asymmetry;
 	double		maxdelayratio;
+	int32_t		filter;
 	int32_t		minstratum;
 	int32_t		version;	/* 0: 4 */
 };

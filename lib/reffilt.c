@@ -111,6 +111,8 @@ reffilt_new(const struct reffilt_params *p)
 	f->p = *p;
 	f->min_samples = p->length < REFFILT_MIN_SAMPLES ? p->length :
 	    REFFILT_MIN_SAMPLES;
+	if (p->ntp)
+		f->min_samples = 1;
 	f->avg_var = p->precision_s * p->precision_s;
 	return f;
 }
@@ -122,10 +124,17 @@ reffilt_free(struct reffilt *f)
 }
 
 static int
+nonneg(double v)
+{
+	return v >= 0.0 && v < 1e9;	/* false for NaN */
+}
+
+static int
 sample_ok(const struct reffilt_sample *s)
 {
-	return isfinite(s->offset_s) && isfinite(s->disp_s) &&
-	    s->disp_s >= 0.0 && fabs(s->offset_s) < 1e9 && s->disp_s < 1e9;
+	return isfinite(s->offset_s) && fabs(s->offset_s) < 1e9 &&
+	    nonneg(s->disp_s) && nonneg(s->delay_s) &&
+	    nonneg(s->root_delay_s) && nonneg(s->root_disp_s);
 }
 
 enum reffilt_reason
@@ -180,10 +189,10 @@ select_samples(struct reffilt *f)
 		f->sel[j] = t;
 	}
 
-	/* drop the same number from each end */
+	/* drop the same number from each end; NTP: all but the middle */
 	from = 0;
 	if (n > 2) {
-		from = (int)(n * (1.0 - KEEP_RATIO) / 2.0);
+		from = (int)(n * (1.0 - (f->p.ntp ? 0.0 : KEEP_RATIO)) / 2.0);
 		if (from < 1)
 			from = 1;
 		if (from > (n - 1) / 2)
@@ -267,7 +276,7 @@ reffilt_get(struct reffilt *f, struct reffilt_sample *out)
 {
 	const struct reffilt_sample	*s;
 	double				 mean_x, mean_y, mean_disp, var, disp;
-	double				 prev_avg;
+	double				 prev_avg, delay, root_delay, root_disp;
 	int64_t				 t0;
 	int				 i, n, dof;
 
@@ -278,16 +287,20 @@ reffilt_get(struct reffilt *f, struct reffilt_sample *out)
 
 	/* times from the first chosen one, which keeps them small */
 	t0 = f->s[f->sel[0]].time_ns;
-	mean_x = mean_y = mean_disp = 0.0;
+	mean_x = mean_y = mean_disp = delay = root_delay = root_disp = 0.0;
 	for (i = 0; i < n; i++) {
 		s = &f->s[f->sel[i]];
 		mean_x += diff_s(s->time_ns, t0);
 		mean_y += s->offset_s;
 		mean_disp += s->disp_s;
+		delay += s->delay_s;
+		root_delay += s->root_delay_s;
+		root_disp += s->root_disp_s;
 	}
 	mean_x /= n;
 	mean_y /= n;
 	mean_disp /= n;
+	root_disp /= n;
 
 	spread(f, n, t0, mean_x, &var, &disp, &dof);
 	if (!(var >= MIN_VAR)) {
@@ -315,6 +328,9 @@ reffilt_get(struct reffilt *f, struct reffilt_sample *out)
 	out->time_ns = add_ns(t0, mean_x);
 	out->offset_s = mean_y;
 	out->disp_s = disp > mean_disp ? disp : mean_disp;
+	out->delay_s = delay / n;
+	out->root_delay_s = root_delay / n;
+	out->root_disp_s = disp > root_disp ? disp : root_disp;
 	f->used = 0;
 	f->next = 0;
 	return REFFILT_OK;

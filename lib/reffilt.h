@@ -21,6 +21,11 @@
  * of them, those farthest from the median offset, are dropped and the
  * rest averaged into one sample for the source's statistics.  Pure.
  *
+ * With `ntp` set it is an NTP source's `filter N` (chrony's, the same
+ * code there): of the samples of N polls the one with the median offset
+ * alone is kept (the two middle ones, averaged, of an even count), from
+ * a single sample on, and the delays and root distances are carried.
+ *
  * Signs: offset_s + the local clock is ahead of the reference.  Times are
  * the engine's (local clock) nanoseconds.
  */
@@ -44,12 +49,16 @@ struct reffilt_params {
 				   (chrony: the system clock's precision) */
 	int	poll_log2;	/* the source's poll: samples older than
 				   2^(poll+1) s are refused */
+	int	ntp;		/* an NTP source's filter (above) */
 };
 
 struct reffilt_sample {
 	int64_t	time_ns;	/* local time of the sample */
 	double	offset_s;	/* + the local clock is ahead */
 	double	disp_s;		/* its dispersion, >= 0 */
+	double	delay_s;	/* NTP: the round trip, >= 0; the kept */
+	double	root_delay_s;	/* ones' means out, as their dispersion */
+	double	root_disp_s;	/* (the larger of it and the spread) */
 };
 
 enum reffilt_reason {

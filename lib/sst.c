@@ -49,6 +49,7 @@
 #include <string.h>
 
 #include "kf.h"
+#include "reffilt.h"
 #include "rgr.h"
 #include "sst.h"
 
@@ -137,6 +138,11 @@ struct sst {
 	double		stddev_s;
 
 	struct kf	kf;
+
+	/* sst_set_filter(): polls since its last sample, of filt_len */
+	struct reffilt	*filt;
+	int		filt_len;
+	int		filt_count;
 };
 
 /* a - b in seconds; wraps rather than overflows on absurd input. */
@@ -192,7 +198,68 @@ sst_set_delay_ratio(struct sst *s, double ratio)
 void
 sst_free(struct sst *s)
 {
+	if (s != NULL)
+		reffilt_free(s->filt);
 	free(s);
+}
+
+int
+sst_set_filter(struct sst *s, int length)
+{
+	struct reffilt_params	 p;
+
+	reffilt_free(s->filt);
+	s->filt = NULL;
+	s->filt_len = 0;
+	s->filt_count = 0;
+	if (length <= 0)
+		return 0;
+	memset(&p, 0, sizeof(p));
+	p.length = length < REFFILT_MAX_LENGTH ? length : REFFILT_MAX_LENGTH;
+	p.precision_s = PRECISION;	/* the first guess of the spread */
+	p.ntp = 1;
+	/* poll_log2: each sample is offered at its own time, never old */
+	if ((s->filt = reffilt_new(&p)) == NULL)
+		return -1;
+	s->filt_len = p.length;
+	return 0;
+}
+
+enum sst_reason
+sst_filter(struct sst *s, struct sst_sample *sm)
+{
+	struct reffilt_sample	 in, out;
+
+	if (s->filt == NULL)
+		return SST_OK;
+	memset(&in, 0, sizeof(in));
+	in.time_ns = sm->time_ns;
+	in.offset_s = sm->offset_s;
+	in.disp_s = sm->disp_s;
+	in.delay_s = sm->delay_s;
+	in.root_delay_s = sm->root_delay_s;
+	in.root_disp_s = sm->root_disp_s;
+	if (reffilt_add(s->filt, &in, sm->time_ns) != REFFILT_OK)
+		return SST_BAD_VALUE;
+	if (++s->filt_count < s->filt_len)
+		return SST_FILTERED;
+	s->filt_count = 0;
+	if (reffilt_get(s->filt, &out) != REFFILT_OK)
+		return SST_FILTERED;
+	sm->time_ns = out.time_ns;
+	sm->offset_s = out.offset_s;
+	sm->disp_s = out.disp_s;
+	sm->delay_s = out.delay_s;
+	sm->root_delay_s = out.root_delay_s;
+	sm->root_disp_s = out.root_disp_s;
+	return SST_OK;
+}
+
+void
+sst_filter_miss(struct sst *s)
+{
+	if (s->filt != NULL && s->filt_count < s->filt_len - 1)
+		s->filt_count++;
 }
 
 void
@@ -212,6 +279,9 @@ sst_reset(struct sst *s)
 	s->skew = FREQ_UNKNOWN;
 	s->stddev_s = 0.0;
 	kf_reset(&s->kf);
+	if (s->filt != NULL)
+		reffilt_reset(s->filt);
+	s->filt_count = 0;
 }
 
 int
@@ -681,6 +751,8 @@ sst_correct(struct sst *s, int64_t now_ns, double dfreq_ppm,
 	double		 dfreq = dfreq_ppm * 1e-6, d;
 	int		 i;
 
+	if (s->filt != NULL)
+		reffilt_correct(s->filt, now_ns, dfreq_ppm, doffset_s);
 	if (s->n == 0)
 		return;
 	if (!isfinite(dfreq_ppm) || !isfinite(doffset_s) ||

@@ -55,7 +55,8 @@ enum sst_reason {
 	SST_OK = 0,
 	SST_DELAY_OUTLIER,	/* delay far above the recent minimum */
 	SST_BAD_VALUE,		/* NaN, infinity, negative delay */
-	SST_DELAY_RATIO		/* over maxdelayratio times the minimum */
+	SST_DELAY_RATIO,	/* over maxdelayratio times the minimum */
+	SST_FILTERED		/* held by the median filter (sst_filter()) */
 };
 
 struct sst_est {
@@ -97,6 +98,23 @@ void		 sst_set_path(struct sst *, double min_delay_s,
  * ratio times the smallest held is refused; ratio <= 1: no such test.
  */
 void		 sst_set_delay_ratio(struct sst *, double ratio);
+/*
+ * chronyd's `filter N` source option: of the samples of N polls, the
+ * one with the median offset goes on (reffilt.h); length 0: none.  -1 if
+ * out of memory.
+ */
+int		 sst_set_filter(struct sst *, int length);
+/*
+ * A new sample through the filter: SST_OK with *sm the filter's sample
+ * at the Nth poll (or with none set, *sm as it was), SST_FILTERED while
+ * it is held, SST_BAD_VALUE if refused.
+ */
+enum sst_reason	 sst_filter(struct sst *, struct sst_sample *sm);
+/*
+ * A poll without a sample counts towards N, as chronyd's; the sample
+ * that completes the N goes on with the samples held.
+ */
+void		 sst_filter_miss(struct sst *);
 /* Offer a sample; SST_OK if it was taken (the regression is redone). */
 enum sst_reason	 sst_add(struct sst *, const struct sst_sample *);
 /* Samples held. */

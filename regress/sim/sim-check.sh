@@ -54,6 +54,7 @@
 # Then, seed 1: requests to three servers at least 0.18 s apart, two
 # falsetickers of five never followed, of a stratum-1 server 20 ms away
 # and a stratum-2 one 100 us away the near one selected (stratumweight),
+# filter 15 in sync from 224 to 720 s and within the limits,
 # a server polling itself and one
 # synchronised to it taking neither, and polls under a second only over
 # a path under 10 ms (as chronyd's).
@@ -665,6 +666,22 @@ if run "a near stratum 2, a far stratum 1"; then
 		    "$(grep "selected" "$R/log.3" | head -n 5)"
 	else
 		within 3 "seed $seed: the near stratum 2 selected, not the far 1"
+	fi
+fi
+sim_end
+# filter 15 at 16 s polls (sim-scenarios.sh's filter, chrony's
+# 127-filter): the first median goes on at 224 s, so the client cannot
+# be in sync before (without the filter it is at 67 s); chronyd is at
+# 713 s.  The limits from 900 s.
+SIM_WARMUP=900
+sim_begin
+sim_scenario filter timed || exit 1
+if run "filter 15"; then
+	_sync=$(sim_results "$SCN_NODES" "$BOUND" | awk '$1 == 2 { print $5 }')
+	if [ "${_sync:-0}" -ge 224 ] && [ "${_sync:-0}" -le 720 ]; then
+		within 2 "seed $seed: filter 15, in sync at $_sync s"
+	else
+		not_ok "filter 15" "in sync at ${_sync:-?} s, not 224 to 720"
 	fi
 fi
 sim_end

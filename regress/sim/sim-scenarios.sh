@@ -20,7 +20,7 @@
 
 SIM_ALL_SCENARIOS="default jitter1ms asymjitter wander freqstep delaystep
 tempcycle freq500 freq5pct step extstep falseticker3 falseticker5 strata intermittent
-loss20 poll-6 poll-2 poll6 poll10 iburst xleave chain chainsrv chaincli
+loss20 poll-6 poll-2 poll6 poll10 iburst filter xleave chain chainsrv chaincli
 chaincli-rel server50 peers leap spike stall nts refshm refphc refpps hwts"
 
 # chrony's default network (test.common): 100 us + Exp(100 us) each
@@ -210,6 +210,11 @@ server 192.168.123.2" || return 1
 	iburst)
 		scn_simple "$_d" "" "" "" "" iburst &&
 		    echo "makestep 1 3" >>"$R/conf.2" ;;
+	filter)
+		# chrony's 127-filter: 16 s polls, of each 15 samples the
+		# median; figures from 15 min (the third median is at 720 s)
+		scn_simple "$_d" "" "" "" "" "minpoll 4 maxpoll 4 filter 15"
+		SCN_WARMUP=900 ;;
 	xleave)
 		scn_simple "$_d" "" "" "" "" xleave ;;
 	chain)

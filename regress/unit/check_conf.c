@@ -601,7 +601,6 @@ START_TEST(test_conf_source_option_warnings)
 		{ "auto_offline", "server a auto_offline", "auto_offline" },
 		{ "ipv6", "server a ipv6", "ipv6" },
 		{ "ipv4", "server a ipv4", "ipv4" },
-		{ "filter", "server a filter 8", "filter" },
 		{ "maxdelaydevratio", "server a maxdelaydevratio 10",
 		    "maxdelaydevratio" },
 		{ "maxdelayquant", "server a maxdelayquant 0.2",
@@ -657,7 +656,8 @@ END_TEST
 START_TEST(test_conf_warnings_whole)
 {
 	static const char *const opts[] = {
-		"presend 3", "filter 3", "minsamples 4", "maxsamples 8"
+		"presend 3", "maxdelaydevratio 3", "minsamples 4",
+		"maxsamples 8"
 	};
 	char		 dir[64], path[128], text[CONF_MAX_LINE];
 	char		 want[512], *out, *q;
@@ -667,8 +667,8 @@ START_TEST(test_conf_warnings_whole)
 
 	mktmp(dir, sizeof(dir));
 	snprintf(path, sizeof(path), "%s/timed.conf", dir);
-	put(dir, "timed.conf", "server c polltarget 6 presend 3 filter 3 "
-	    "minsamples 4 maxsamples 8\n");
+	put(dir, "timed.conf", "server c polltarget 6 presend 3 "
+	    "maxdelaydevratio 3 minsamples 4 maxsamples 8\n");
 	ck_assert_ptr_nonnull(c = conf_new());
 	ck_assert_int_eq(load(c, path, &out), 0);
 	for (i = 0; i < NELEM(opts); i++) {
@@ -775,6 +775,17 @@ START_TEST(test_conf_offset_minstratum)
 	ck_assert_int_eq(parse(c, "server r maxdelayratio 2.5", &d), 0);
 	out = print_conf(c);
 	ck_assert_ptr_nonnull(strstr(out, "server r maxdelayratio 2.5\n"));
+	free(out);
+	conf_free(c);
+	/* filter: 0 (none) to 256, clamped as chronyd clamps it */
+	ck_assert_ptr_nonnull(c = conf_new());
+	ck_assert_int_eq(parse(c, "server f filter 15", &d), 0);
+	ck_assert_int_eq(c->sources->filter, 15);
+	ck_assert_int_eq(parse(c, "server g filter 1000", &d), 1);
+	ck_assert_int_eq(c->sources->next->filter, 256);
+	ck_assert_int_eq(parse(c, "server h filter x", &d), -1);
+	out = print_conf(c);
+	ck_assert_ptr_nonnull(strstr(out, "server f filter 15\n"));
 	free(out);
 	conf_free(c);
 }
@@ -2620,7 +2631,7 @@ END_TEST
 
 static const char rich_conf[] =
     "server a.example iburst minpoll 4 maxpoll 8 prefer nts ntsport 4461"
-    " certset 2 maxdelay 0.25 port 1123\n"
+    " certset 2 maxdelay 0.25 port 1123 filter 5\n"
     "pool p.example noselect maxsources 8 trust require burst\n"
     "refclock SHM 0:perm=0640 refid GPS poll 3 filter 16 offset 0.1\n"
     "refclock PPS /dev/pps0:clear lock GPS rate 2 width 0.1 prefer\n"

@@ -52,7 +52,7 @@ gauss(void)
 static struct reffilt *
 mk(int length, double max_disp, int poll)
 {
-	struct reffilt_params	 p = { length, max_disp, 1e-6, poll };
+	struct reffilt_params	 p = { length, max_disp, 1e-6, poll, 0 };
 	struct reffilt		*f;
 
 	ck_assert_ptr_nonnull(f = reffilt_new(&p));
@@ -62,7 +62,7 @@ mk(int length, double max_disp, int poll)
 static struct reffilt_sample
 smp(int64_t t, double offset, double disp)
 {
-	struct reffilt_sample	 s = { t, offset, disp };
+	struct reffilt_sample	 s = { t, offset, disp, 0.0, 0.0, 0.0 };
 
 	return s;
 }
@@ -464,15 +464,66 @@ static const struct {
 	const char		*what;
 	struct reffilt_params	 p;
 } new_rows[] = {
-	{ "length 0", { 0, 0.0, 1e-6, 4 } },
-	{ "length 257", { 257, 0.0, 1e-6, 4 } },
-	{ "negative maxdispersion", { 64, -1.0, 1e-6, 4 } },
-	{ "NaN maxdispersion", { 64, NAN, 1e-6, 4 } },
-	{ "precision 0", { 64, 0.0, 0.0, 4 } },
-	{ "NaN precision", { 64, 0.0, NAN, 4 } },
-	{ "poll 31", { 64, 0.0, 1e-6, 31 } },
-	{ "poll -11", { 64, 0.0, 1e-6, -11 } },
+	{ "length 0", { 0, 0.0, 1e-6, 4, 0 } },
+	{ "length 257", { 257, 0.0, 1e-6, 4, 0 } },
+	{ "negative maxdispersion", { 64, -1.0, 1e-6, 4, 0 } },
+	{ "NaN maxdispersion", { 64, NAN, 1e-6, 4, 0 } },
+	{ "precision 0", { 64, 0.0, 0.0, 4, 0 } },
+	{ "NaN precision", { 64, 0.0, NAN, 4, 0 } },
+	{ "poll 31", { 64, 0.0, 1e-6, 31, 0 } },
+	{ "poll -11", { 64, 0.0, 1e-6, -11, 0 } },
 };
+
+/*
+ * An NTP source's filter (ntp): the median offset alone, the middle two
+ * averaged from an even count, from one sample on; the delays and root
+ * distances of those kept averaged.
+ */
+START_TEST(test_reffilt_ntp_median)
+{
+	struct reffilt_params	 p = { 15, 0.0, 1e-6, 0, 1 };
+	struct reffilt		*f;
+	struct reffilt_sample	 s, out;
+	static const double	 off[5] = { 0.003, -0.010, 0.001, 0.002,
+	    0.500 };
+	int			 i;
+
+	ck_assert_ptr_nonnull(f = reffilt_new(&p));
+	for (i = 0; i < 5; i++) {
+		s = smp(T0 + i * S, off[i], 1e-6);
+		s.delay_s = 0.001 * (i + 1);
+		s.root_delay_s = 0.01;
+		s.root_disp_s = 0.002;
+		ck_assert_int_eq(reffilt_add(f, &s, s.time_ns), REFFILT_OK);
+	}
+	ck_assert_int_eq(reffilt_get(f, &out), REFFILT_OK);
+	ck_assert_double_eq(out.offset_s, 0.002);	/* the median */
+	ck_assert_int_eq(out.time_ns, T0 + 3 * S);	/* its time */
+	ck_assert_double_eq_tol(out.delay_s, 0.004, 1e-15);	/* its delay */
+	ck_assert_double_eq_tol(out.root_delay_s, 0.01, 1e-15);
+	ck_assert_double_eq_tol(out.root_disp_s, 0.002, 1e-15);
+	/* four: the middle two */
+	for (i = 0; i < 4; i++) {
+		s = smp(T0 + (10 + i) * S, off[i], 1e-6);
+		s.delay_s = 0.001 * (i + 1);
+		ck_assert_int_eq(reffilt_add(f, &s, s.time_ns), REFFILT_OK);
+	}
+	ck_assert_int_eq(reffilt_get(f, &out), REFFILT_OK);
+	ck_assert_double_eq_tol(out.offset_s, 0.0015, 1e-15);
+	ck_assert_double_eq_tol(out.delay_s, 0.0035, 1e-15);
+	/* one is enough (a refclock's filter wants 4) */
+	s = smp(T0 + 20 * S, 0.007, 1e-6);
+	ck_assert_int_eq(reffilt_add(f, &s, s.time_ns), REFFILT_OK);
+	ck_assert_int_eq(reffilt_get(f, &out), REFFILT_OK);
+	ck_assert_double_eq(out.offset_s, 0.007);
+	/* a bad delay is refused */
+	s.delay_s = NAN;
+	ck_assert_int_eq(reffilt_add(f, &s, s.time_ns), REFFILT_ERR_VALUE);
+	s.delay_s = -1e-3;
+	ck_assert_int_eq(reffilt_add(f, &s, s.time_ns), REFFILT_ERR_VALUE);
+	reffilt_free(f);
+}
+END_TEST
 
 START_TEST(test_reffilt_new_rejects)
 {
@@ -507,6 +558,7 @@ main(void)
 	tcase_add_test(tc, test_reffilt_correct);
 	tcase_add_test(tc, test_reffilt_add_disp);
 	tcase_add_loop_test(tc, test_reffilt_length, 0, NELEM(length_rows));
+	tcase_add_test(tc, test_reffilt_ntp_median);
 	tcase_add_loop_test(tc, test_reffilt_new_rejects, 0,
 	    NELEM(new_rows));
 	suite_add_tcase(s, tc);

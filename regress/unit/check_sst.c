@@ -1151,6 +1151,78 @@ START_TEST(test_sst_reset)
 }
 END_TEST
 
+/*
+ * filter N: samples are held until the Nth poll, a poll without one
+ * counting; then their median goes on.  A reset or a clock correction
+ * reaches what is held.
+ */
+START_TEST(test_sst_filter)
+{
+	struct sst		*s;
+	struct sst_sample	 sm;
+	int64_t			 t = T0;
+	int			 i;
+
+	ck_assert_ptr_nonnull(s = sst_new());
+	sm = mk(t, 0.001, 0.0002);
+	ck_assert_int_eq(sst_filter(s, &sm), SST_OK);	/* none set */
+	ck_assert_double_eq(sm.offset_s, 0.001);
+	ck_assert_int_eq(sst_set_filter(s, 3), 0);
+	sm = mk(t, 0.004, 0.0003);
+	ck_assert_int_eq(sst_filter(s, &sm), SST_FILTERED);
+	sm = mk(t + 16 * S, 0.002, 0.0002);
+	ck_assert_int_eq(sst_filter(s, &sm), SST_FILTERED);
+	sm = mk(t + 32 * S, 0.050, 0.0004);
+	ck_assert_int_eq(sst_filter(s, &sm), SST_OK);
+	ck_assert_double_eq(sm.offset_s, 0.004);	/* the median */
+	ck_assert_int_eq(sm.time_ns, t);
+	ck_assert_double_eq_tol(sm.delay_s, 0.0003, 1e-15);
+	ck_assert_int_eq(sm.stratum, 2);
+	ck_assert_int_eq(sst_add(s, &sm), SST_OK);
+	/* a poll missed: the next two samples complete the three */
+	sst_filter_miss(s);
+	sm = mk(t + 64 * S, 0.003, 0.0002);
+	ck_assert_int_eq(sst_filter(s, &sm), SST_FILTERED);
+	sm = mk(t + 80 * S, 0.001, 0.0002);
+	ck_assert_int_eq(sst_filter(s, &sm), SST_OK);
+	ck_assert_double_eq_tol(sm.offset_s, 0.002, 1e-15);
+	/* misses alone never complete them */
+	for (i = 0; i < 5; i++)
+		sst_filter_miss(s);
+	sm = mk(t + 200 * S, 0.001, 0.0002);
+	ck_assert_int_eq(sst_filter(s, &sm), SST_OK);
+	ck_assert_double_eq(sm.offset_s, 0.001);
+	/* a correction moves what is held: 1 ms taken off the clock */
+	sm = mk(t + 300 * S, 0.001, 0.0002);
+	ck_assert_int_eq(sst_filter(s, &sm), SST_FILTERED);
+	sst_correct(s, t + 301 * S, 0.0, 0.001);
+	sm = mk(t + 302 * S, 0.0, 0.0002);
+	ck_assert_int_eq(sst_filter(s, &sm), SST_FILTERED);
+	sm = mk(t + 303 * S, 0.0, 0.0002);
+	ck_assert_int_eq(sst_filter(s, &sm), SST_OK);
+	ck_assert_double_eq_tol(sm.offset_s, 0.0, 1e-15);
+	/* a reset forgets it: three more to a sample */
+	sm = mk(t + 400 * S, 0.5, 0.0002);
+	ck_assert_int_eq(sst_filter(s, &sm), SST_FILTERED);
+	sst_reset(s);
+	for (i = 0; i < 2; i++) {
+		sm = mk(t + (401 + i) * S, 0.0, 0.0002);
+		ck_assert_int_eq(sst_filter(s, &sm), SST_FILTERED);
+	}
+	sm = mk(t + 403 * S, 0.0, 0.0002);
+	ck_assert_int_eq(sst_filter(s, &sm), SST_OK);
+	ck_assert_double_eq(sm.offset_s, 0.0);
+	/* a bad value is refused, not held */
+	sm = mk(t + 500 * S, NAN, 0.0002);
+	ck_assert_int_eq(sst_filter(s, &sm), SST_BAD_VALUE);
+	/* filter 0: none again */
+	ck_assert_int_eq(sst_set_filter(s, 0), 0);
+	sm = mk(t + 600 * S, 0.25, 0.0002);
+	ck_assert_int_eq(sst_filter(s, &sm), SST_OK);
+	sst_free(s);
+}
+END_TEST
+
 START_TEST(test_sst_estimate_empty)
 {
 	struct sst	*s;
@@ -1360,6 +1432,7 @@ main(void)
 	tcase_add_test(tc, test_sst_correct_keeps_measured);
 	tcase_add_test(tc, test_sst_correct_bad_input_forgets);
 	tcase_add_test(tc, test_sst_reset);
+	tcase_add_test(tc, test_sst_filter);
 	tcase_add_test(tc, test_sst_estimate_empty);
 	tcase_add_test(tc, test_sst_signs);
 	tcase_add_test(tc, test_sst_few_samples);
