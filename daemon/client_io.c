@@ -925,6 +925,7 @@ client_csrc_new(struct client *cl, const struct conf_source *cs)
 		fatalx("client: out of memory");
 	sst_set_path(s->sst, cs->mindelay_s, cs->asymmetry);
 	sst_set_delay_ratio(s->sst, cs->maxdelayratio);
+	sst_set_delay_dev_ratio(s->sst, cs->maxdelaydevratio);
 	if (sst_set_filter(s->sst, cs->filter) == -1)
 		fatalx("client: out of memory");
 	if (cs->nts)

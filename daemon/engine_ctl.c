@@ -205,6 +205,7 @@ get_source(struct imsg *imsg)
 	    c.mindelay_s <= 1000.0) || !(fabs(c.asymmetry) <= 1e6) ||
 	    !(c.maxdelayratio >= 0.0 && c.maxdelayratio <= 1e6) ||
 	    c.filter < 0 || c.filter > 256 ||
+	    !(c.maxdelaydevratio >= 0.0 && c.maxdelaydevratio <= 1e6) ||
 	    c.minstratum < 0 || c.minstratum > 15 || c.version < 0 ||
 	    c.version > 4)
 		fatalx("control message %u: malformed source",
@@ -234,6 +235,7 @@ get_source(struct imsg *imsg)
 	cs->asymmetry = c.asymmetry;
 	cs->maxdelayratio = c.maxdelayratio;
 	cs->filter = c.filter;
+	cs->maxdelaydevratio = c.maxdelaydevratio;
 	cs->minstratum = c.minstratum;
 	cs->version = c.version;
 	return cs;

@@ -128,7 +128,8 @@ static const struct srcopt srcopts[] = {
 	{ "version",		SO_INT,		1, SRC(version), 1, 4 },
 	{ "filter",		SO_INT,		1, SRC(filter), 0, 256 },
 	{ "maxdelayratio",	SO_DBL,		1, SRC(maxdelayratio), 0, 1e6 },
-	{ "maxdelaydevratio",	SO_WARN_DBL,	1, 0, 0, 0 },
+	{ "maxdelaydevratio",	SO_DBL,		1, SRC(maxdelaydevratio), 0,
+	    1e6 },
 	{ "maxdelayquant",	SO_WARN_DBL,	1, 0, 0, 0 },
 	{ "mindelay",		SO_DBL,		1, SRC(mindelay_s), 0, 1000 },
 	{ "asymmetry",		SO_DBL,		1, SRC(asymmetry), -1e6, 1e6 },
@@ -555,6 +556,7 @@ source_new(enum conf_src_type type)
 	s->maxpoll = 10;
 	s->ntsport = 4460;
 	s->maxdelay_s = 3.0;
+	s->maxdelaydevratio = CONF_MAXDELAYDEVRATIO;
 	s->asymmetry = CONF_ASYMMETRY_ESTIMATED;
 	s->polltarget = CONF_POLLTARGET;
 	s->maxsources = 4;
@@ -2036,6 +2038,7 @@ conf_source_equal(const struct conf_source *a, const struct conf_source *b)
 	    a->offset_s == b->offset_s && a->mindelay_s == b->mindelay_s &&
 	    a->asymmetry == b->asymmetry &&
 	    a->maxdelayratio == b->maxdelayratio && a->filter == b->filter &&
+	    a->maxdelaydevratio == b->maxdelaydevratio &&
 	    a->minstratum == b->minstratum && a->version == b->version &&
 	    (a->type != CONF_SRC_POOL || a->maxsources == b->maxsources);
 }

@@ -125,6 +125,7 @@ struct sst {
 	double		asym;		/* correcting the offsets; 0: none */
 	/* sst_set_path(), sst_set_delay_ratio() */
 	double		max_delay_ratio;	/* > 1: test B */
+	double		dev_ratio;	/* test D's, FILT_DEV_RATIO */
 	double		min_delay_s;	/* the path's floor; 0: not known */
 	int		asym_fixed;	/* asym_fixed_v, not an estimate */
 	double		asym_fixed_v;
@@ -174,6 +175,7 @@ sst_new(void)
 
 	if ((s = calloc(1, sizeof(*s))) == NULL)
 		return NULL;
+	s->dev_ratio = FILT_DEV_RATIO;
 	sst_reset(s);
 	return s;
 }
@@ -193,6 +195,13 @@ void
 sst_set_delay_ratio(struct sst *s, double ratio)
 {
 	s->max_delay_ratio = isfinite(ratio) && ratio > 1.0 ? ratio : 0.0;
+}
+
+void
+sst_set_delay_dev_ratio(struct sst *s, double ratio)
+{
+	s->dev_ratio = isfinite(ratio) && ratio >= 0.0 ? ratio :
+	    FILT_DEV_RATIO;
 }
 
 void
@@ -556,10 +565,11 @@ filt_median_delay(const struct sst *s)
  * The delay filter, chrony's maxdelaydevratio test, and a test against
  * the typical delay.  Half the delay above the minimum is the most the
  * queues can have moved the offset.  delay_limit() bounds it by the
- * queues alone: 10 times the standard deviation of the regression, or
- * FILT_MEDIAN_RATIO times the usual excess, the median's (however noisy
- * the regression: such samples make it noisy) if what that can move the
- * offset is beyond the regression's noise, whichever is smaller.  Only
+ * queues alone: maxdelaydevratio (10) times the standard deviation of
+ * the regression, or FILT_MEDIAN_RATIO times the usual excess, the
+ * median's (however noisy the regression: such samples make it noisy)
+ * if what that can move the offset is beyond the regression's noise,
+ * whichever is smaller.  Only
  * with FILT_MIN_SAMPLES held (those kept for the runs test count: after
  * the runs test dropped the older ones, a frequency change, the delays
  * of those still held tell what is usual) and a regression.
@@ -580,8 +590,8 @@ delay_limit(const struct sst *s, double min)
 		typ = FILT_MEDIAN_MIN_SD * s->stddev_s;
 	if (typ < PRECISION)
 		typ = PRECISION;
-	return typ < FILT_DEV_RATIO * s->stddev_s ? typ :
-	    FILT_DEV_RATIO * s->stddev_s;
+	return typ < s->dev_ratio * s->stddev_s ? typ :
+	    s->dev_ratio * s->stddev_s;
 }
 
 /*

@@ -99,6 +99,13 @@ void		 sst_set_path(struct sst *, double min_delay_s,
  */
 void		 sst_set_delay_ratio(struct sst *, double ratio);
 /*
+ * chronyd's maxdelaydevratio (test D, default 10): a sample whose half
+ * delay above the minimum exceeds ratio standard deviations of the
+ * regression (and what the frequency's error can explain since the
+ * newest) is an outlier, unless its offset tells more than that.
+ */
+void		 sst_set_delay_dev_ratio(struct sst *, double ratio);
+/*
  * chronyd's `filter N` source option: of the samples of N polls, the
  * one with the median offset goes on (reffilt.h); length 0: none.  -1 if
  * out of memory.

@@ -93,7 +93,7 @@ makestep 1 3
 leapsectz right/UTC
 hwtimestamp *
 local stratum 10 orphan
-server 127.0.0.2 port $PORT polltarget 6 presend 3 filter 3 maxdelaydevratio 3 minsamples 4 maxsamples 8
+server 127.0.0.2 port $PORT polltarget 6 presend 3 filter 3 maxdelaydevratio 3 maxdelayquant 0.5 minsamples 4 maxsamples 8
 clock virtual
 port 0
 user nobody
@@ -109,13 +109,13 @@ for w in \
     "$C:4: warning: keyfile $T/chrony.keys: No such file or directory" \
     "$C:2: warning: server 127.0.0.1: maxpoll -4 is less than minpoll -2; maxpoll -2 used, as chronyd does" \
     "$C:14: warning: server: chrony option 'presend' is not implemented by timed; ignored" \
-    "$C:14: warning: server: chrony option 'maxdelaydevratio' is not implemented by timed; ignored" \
+    "$C:14: warning: server: chrony option 'maxdelayquant' is not implemented by timed; ignored" \
     "$C:14: warning: server: chrony option 'minsamples' is not implemented by timed; ignored" \
     "$C:14: warning: server: chrony option 'maxsamples' is not implemented by timed; ignored"; do
 	check "timed -p: ${w#"$C":}" grep -qF -- "$w" "$T/p.err"
 done
-check "timed -p: burst, orphan and filter are taken, not warned about" \
-    not_in_log "$T/p.err" "option '\(burst\|orphan\|filter\)'"
+check "timed -p: burst, orphan, filter and maxdelaydevratio are taken" \
+    not_in_log "$T/p.err" "option '\(burst\|orphan\|filter\|maxdelaydevratio\)'"
 check "timed -p: one warning a line" [ "$(grep -c "^$C:14: warning: " \
     "$T/p.err")" = 4 ]
 

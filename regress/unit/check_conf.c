@@ -601,8 +601,6 @@ START_TEST(test_conf_source_option_warnings)
 		{ "auto_offline", "server a auto_offline", "auto_offline" },
 		{ "ipv6", "server a ipv6", "ipv6" },
 		{ "ipv4", "server a ipv4", "ipv4" },
-		{ "maxdelaydevratio", "server a maxdelaydevratio 10",
-		    "maxdelaydevratio" },
 		{ "maxdelayquant", "server a maxdelayquant 0.2",
 		    "maxdelayquant" },
 		{ "copy", "server a copy", "copy" },
@@ -656,7 +654,7 @@ END_TEST
 START_TEST(test_conf_warnings_whole)
 {
 	static const char *const opts[] = {
-		"presend 3", "maxdelaydevratio 3", "minsamples 4",
+		"presend 3", "maxdelayquant 0.5", "minsamples 4",
 		"maxsamples 8"
 	};
 	char		 dir[64], path[128], text[CONF_MAX_LINE];
@@ -668,7 +666,7 @@ START_TEST(test_conf_warnings_whole)
 	mktmp(dir, sizeof(dir));
 	snprintf(path, sizeof(path), "%s/timed.conf", dir);
 	put(dir, "timed.conf", "server c polltarget 6 presend 3 "
-	    "maxdelaydevratio 3 minsamples 4 maxsamples 8\n");
+	    "maxdelayquant 0.5 minsamples 4 maxsamples 8\n");
 	ck_assert_ptr_nonnull(c = conf_new());
 	ck_assert_int_eq(load(c, path, &out), 0);
 	for (i = 0; i < NELEM(opts); i++) {
@@ -779,13 +777,19 @@ START_TEST(test_conf_offset_minstratum)
 	conf_free(c);
 	/* filter: 0 (none) to 256, clamped as chronyd clamps it */
 	ck_assert_ptr_nonnull(c = conf_new());
-	ck_assert_int_eq(parse(c, "server f filter 15", &d), 0);
+	ck_assert_int_eq(parse(c, "server f filter 15 maxdelaydevratio 2",
+	    &d), 0);
 	ck_assert_int_eq(c->sources->filter, 15);
+	ck_assert_double_eq(c->sources->maxdelaydevratio, 2.0);
 	ck_assert_int_eq(parse(c, "server g filter 1000", &d), 1);
 	ck_assert_int_eq(c->sources->next->filter, 256);
+	ck_assert_double_eq(c->sources->next->maxdelaydevratio,
+	    CONF_MAXDELAYDEVRATIO);
 	ck_assert_int_eq(parse(c, "server h filter x", &d), -1);
 	out = print_conf(c);
-	ck_assert_ptr_nonnull(strstr(out, "server f filter 15\n"));
+	ck_assert_ptr_nonnull(strstr(out,
+	    "server f filter 15 maxdelaydevratio 2\n"));
+	ck_assert_ptr_nonnull(strstr(out, "server g filter 256\n"));
 	free(out);
 	conf_free(c);
 }

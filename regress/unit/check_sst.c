@@ -648,6 +648,34 @@ START_TEST(test_sst_delay_ratio)
 }
 END_TEST
 
+/*
+ * maxdelaydevratio: half the delay above the minimum against that many
+ * standard deviations (1 us here; the usual excess allows 3 us): 2.5 us
+ * passes at the default 10, not at 1.
+ */
+START_TEST(test_sst_delay_dev_ratio)
+{
+	struct sst		*s;
+	struct sst_sample	 sm;
+	int64_t			 t;
+	double			 ratio[3] = { -1.0, 1.0, 0.0 };
+	enum sst_reason		 want[3] = { SST_OK, SST_DELAY_OUTLIER,
+	    SST_DELAY_OUTLIER };
+	int			 i;
+
+	for (i = 0; i < 3; i++) {
+		s = filter_base(&t, 20);
+		if (ratio[i] >= 0.0)
+			sst_set_delay_dev_ratio(s, ratio[i]);
+		t += S / 10;
+		sm = mk(t, line_offset(1e-4, 2.0, t), 0.01 + 5e-6);
+		ck_assert_msg(sst_add(s, &sm) == want[i], "ratio %g",
+		    ratio[i]);
+		sst_free(s);
+	}
+}
+END_TEST
+
 /* Never with fewer than 4 held (6, as chrony, here). */
 static const struct {
 	const char	*what;
@@ -1421,6 +1449,7 @@ main(void)
 	tcase_add_test(tc, test_sst_asymmetry_counts_samples);
 	tcase_add_test(tc, test_sst_fixed_path);
 	tcase_add_test(tc, test_sst_delay_ratio);
+	tcase_add_test(tc, test_sst_delay_dev_ratio);
 	tcase_add_test(tc, test_sst_delay_filter_needs_samples);
 	tcase_add_test(tc, test_sst_delay_filter_after_pruning);
 	tcase_add_test(tc, test_sst_bad_values);
