@@ -352,7 +352,7 @@ take(struct csrc *s, const uint8_t *buf, size_t n, int64_t t4)
 	if (why == SRC_OK)	/* else counted in the source */
 		use_sample(s, &sm, buf, n);
 	else if (why != SRC_MALFORMED && why != SRC_DUPLICATE &&
-	    why != SRC_BOGUS)
+	    why != SRC_BOGUS && why != SRC_PRESEND)
 		sst_filter_miss(s->sst);	/* an answer, but no sample */
 }
 
@@ -919,6 +919,8 @@ client_csrc_new(struct client *cl, const struct conf_source *cs)
 	p.offset_s = cs->offset_s;
 	p.minstratum = cs->minstratum;
 	p.version = cs->version;
+	p.presend = cs->presend != CONF_PRESEND_NONE;
+	p.presend_poll = cs->presend;
 	src_init(&s->src, &p, ectx_now_ns(cl->ctx));
 	if ((s->sst = sst_new()) == NULL ||
 	    (s->ev_poll = evtimer_new(cl->ctx->base, poll_cb, s)) == NULL)

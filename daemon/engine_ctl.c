@@ -206,6 +206,7 @@ get_source(struct imsg *imsg)
 	    !(c.maxdelayratio >= 0.0 && c.maxdelayratio <= 1e6) ||
 	    c.filter < 0 || c.filter > 256 ||
 	    !(c.maxdelaydevratio >= 0.0 && c.maxdelaydevratio <= 1e6) ||
+	    c.presend < -7 || c.presend > CONF_PRESEND_NONE ||
 	    c.minstratum < 0 || c.minstratum > 15 || c.version < 0 ||
 	    c.version > 4)
 		fatalx("control message %u: malformed source",
@@ -236,6 +237,7 @@ get_source(struct imsg *imsg)
 	cs->maxdelayratio = c.maxdelayratio;
 	cs->filter = c.filter;
 	cs->maxdelaydevratio = c.maxdelaydevratio;
+	cs->presend = c.presend;
 	cs->minstratum = c.minstratum;
 	cs->version = c.version;
 	return cs;

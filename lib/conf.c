@@ -123,7 +123,7 @@ static const struct srcopt srcopts[] = {
 	{ "copy",		SO_WARN,	0, 0, 0, 0 },
 	{ "ipv4",		SO_WARN,	0, 0, 0, 0 },
 	{ "ipv6",		SO_WARN,	0, 0, 0, 0 },
-	{ "presend",		SO_WARN_INT,	1, 0, 0, 0 },
+	{ "presend",		SO_INT,		1, SRC(presend), -7, 25 },
 	{ "minstratum",		SO_INT,		1, SRC(minstratum), 0, 15 },
 	{ "version",		SO_INT,		1, SRC(version), 1, 4 },
 	{ "filter",		SO_INT,		1, SRC(filter), 0, 256 },
@@ -557,6 +557,7 @@ source_new(enum conf_src_type type)
 	s->ntsport = 4460;
 	s->maxdelay_s = 3.0;
 	s->maxdelaydevratio = CONF_MAXDELAYDEVRATIO;
+	s->presend = CONF_PRESEND_NONE;
 	s->asymmetry = CONF_ASYMMETRY_ESTIMATED;
 	s->polltarget = CONF_POLLTARGET;
 	s->maxsources = 4;
@@ -2039,6 +2040,7 @@ conf_source_equal(const struct conf_source *a, const struct conf_source *b)
 	    a->asymmetry == b->asymmetry &&
 	    a->maxdelayratio == b->maxdelayratio && a->filter == b->filter &&
 	    a->maxdelaydevratio == b->maxdelaydevratio &&
+	    a->presend == b->presend &&
 	    a->minstratum == b->minstratum && a->version == b->version &&
 	    (a->type != CONF_SRC_POOL || a->maxsources == b->maxsources);
 }

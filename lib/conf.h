@@ -73,9 +73,11 @@ struct conf_source {
 	double			 maxdelayratio;	/* > 1: chronyd's test B */
 	int			 filter;	/* median of N polls; 0: none */
 	double			 maxdelaydevratio; /* default 10 */
+	int			 presend;	/* -7..24; CONF_PRESEND_NONE */
 	double			 asymmetry;	/* -0.5..0.5, else */
 #define CONF_ASYMMETRY_ESTIMATED 1.0		/* chronyd's default */
 #define CONF_MAXDELAYDEVRATIO	10.0		/* chronyd's default */
+#define CONF_PRESEND_NONE	25		/* above any poll: none */
 	int			 minstratum;	/* 0..15 */
 	int			 version;	/* of requests, 1..4; 0: 4 */
 	int			 polltarget;	/* CONF_POLLTARGET, 1..60 */

@@ -502,6 +502,8 @@ print_source(FILE *f, const struct conf_source *s)
 		fprintf(f, " maxdelayratio %.15g", s->maxdelayratio);
 	if (s->filter != 0)
 		fprintf(f, " filter %d", s->filter);
+	if (s->presend != CONF_PRESEND_NONE)
+		fprintf(f, " presend %d", s->presend);
 	if (s->maxdelaydevratio != CONF_MAXDELAYDEVRATIO)
 		fprintf(f, " maxdelaydevratio %.15g", s->maxdelaydevratio);
 	if (s->asymmetry != CONF_ASYMMETRY_ESTIMATED)

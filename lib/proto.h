@@ -312,6 +312,7 @@ struct ctl_source_conf {
 	double		maxdelayratio;
 	int32_t		filter;
 	double		maxdelaydevratio;
+	int32_t		presend;
 	int32_t		minstratum;
 	int32_t		version;	/* 0: 4 */
 };

@@ -129,7 +129,11 @@ sent(struct src *s, int64_t now_ns, uint64_t xmt, uint64_t rnd, int selected,
 	s->req.t1_ns = now_ns;
 	s->stats.tx++;
 	s->last_tx_ns = now_ns;
-	if (s->burst_left > 0) {
+	if (s->req.presend) {
+		/* the measurement after the warm-up's answer */
+		s->spread = 0.0;
+		next = (int64_t)(SRC_PRESEND_WAIT_S * NS);
+	} else if (s->burst_left > 0) {
 		/* the burst's last request: the poll interval to the next */
 		s->burst_left--;
 		s->spread = -1.0;
@@ -180,6 +184,12 @@ src_poll(struct src *s, int64_t now_ns, uint64_t xmt_rnd, uint8_t *pkt,
 			n *= 2;
 		src_burst(s, 1, n < SRC_BURST_MAX ? n : SRC_BURST_MAX);
 	}
+	/* presend: the warm-up requests, then the measurement */
+	if (s->presend_left > 0)
+		s->presend_left--;
+	else if (s->p.presend && s->p.presend_poll <= s->poll &&
+	    s->burst_left == 0)
+		s->presend_left = s->p.xleave ? 2 : 1;
 	/* chrony-like minimal request: zeros but the transmit time */
 	memset(&req, 0, sizeof(req));
 	req.leap = PKT_LEAP_UNSYNC;
@@ -189,6 +199,7 @@ src_poll(struct src *s, int64_t now_ns, uint64_t xmt_rnd, uint8_t *pkt,
 	req.tx_ts = xmt_rnd;
 	memset(&s->req, 0, sizeof(s->req));
 	s->req.awaiting = prev.awaiting;
+	s->req.presend = s->presend_left > 0;
 	if (s->p.xleave && s->have_xchg) {
 		req.org_ts = s->xchg.t2;
 		req.rx_ts = ~xmt_rnd;
@@ -665,6 +676,14 @@ src_reply(struct src *s, const uint8_t *buf, size_t len, int64_t t4_ns,
 	x.t1_ns = r->t1_ns;
 	x.t2 = p.rx_ts;
 	x.t4_ns = t4_ns;
+	if (r->presend) {
+		/* reached, and the exchange an interleaved request asks of */
+		s->reach |= 1;
+		s->xchg = x;
+		s->have_xchg = 1;
+		s->stats.refused[SRC_PRESEND]++;
+		return SRC_PRESEND;
+	}
 	if (how == 1)
 		why = make_sample(s, &p, r->t1_ns, p.rx_ts, p.tx_ts, t4_ns,
 		    out);

@@ -47,6 +47,15 @@
  * interval stays at minpoll's or more), SRC_BURST_MAX at most.
  */
 #define SRC_BURST_MAX		4
+
+/*
+ * presend: at polls of p.presend_poll or more each measurement is led by
+ * a request whose answer is no sample (two with xleave, so that the
+ * server holds a fresh transmit time for us), to warm the path's ARP
+ * caches; the measurement follows SRC_PRESEND_WAIT_S after the answer
+ * (chronyd's WARM_UP_DELAY).
+ */
+#define SRC_PRESEND_WAIT_S	2.0
 #define SRC_TIMEOUT_S		1.0	/* a reply later than this is lost */
 /*
  * Polls under a second only to a source that answers over a local
@@ -70,6 +79,8 @@ struct src_params {
 				/* ahead), a known asymmetry of the path */
 	int	minstratum;	/* the source's stratum at least this */
 	int	version;	/* NTP version of our packets; 0: 4 */
+	int	presend;	/* warm-ups (above) from presend_poll */
+	int	presend_poll;	/* log2 s */
 };
 
 /* Why a reply gave no sample; each is counted per source. */
@@ -88,6 +99,7 @@ enum src_reason {
 				/* that gave its sample already */
 	SRC_SYNC_LOOP,		/* the server is synchronised to us (the */
 				/* caller's test: chrony's test D) */
+	SRC_PRESEND,		/* the answer to a presend request */
 	SRC_NREASONS
 };
 
@@ -160,6 +172,7 @@ struct src_req {
 					/* interleaved answer (0: basic asked) */
 	int64_t		 t1_ns;		/* when it left, local time */
 	struct src_xchg	 prev;		/* the exchange it asked about */
+	int		 presend;	/* a warm-up: its answer no sample */
 };
 
 struct src {
@@ -168,6 +181,7 @@ struct src {
 	uint8_t			 reach;
 	int			 burst_left;	/* quick exchanges still to do */
 	int			 burst_good;	/* good replies that end it, or 0 */
+	int			 presend_left;	/* warm-ups before the measurement */
 	int			 denied;	/* DENY/RSTR received */
 	double			 poll_score;	/* toward the next poll change */
 	int			 lan;		/* the path is short enough for */

@@ -54,7 +54,8 @@
 # Then, seed 1: requests to three servers at least 0.18 s apart, two
 # falsetickers of five never followed, of a stratum-1 server 20 ms away
 # and a stratum-2 one 100 us away the near one selected (stratumweight),
-# filter 15 in sync from 224 to 720 s and within the limits,
+# filter 15 in sync from 224 to 720 s and within the limits, presend 6
+# twice the packets and within them,
 # a server polling itself and one
 # synchronised to it taking neither, and polls under a second only over
 # a path under 10 ms (as chronyd's).
@@ -682,6 +683,27 @@ if run "filter 15"; then
 		within 2 "seed $seed: filter 15, in sync at $_sync s"
 	else
 		not_ok "filter 15" "in sync at ${_sync:-?} s, not 224 to 720"
+	fi
+fi
+sim_end
+# presend 6 (chrony's 114-presend): each poll of 64 s or more is a
+# warm-up request and, 2 s after its answer, the measurement: the same
+# network without it sends about half the packets.
+SIM_WARMUP=210
+sim_begin
+scn_simple timed || exit 1
+run "without presend" && _plain=$(packets_of 2)
+sim_end
+sim_begin
+scn_simple timed "" "" "" "" "presend 6" || exit 1
+if run "presend 6"; then
+	_pre=$(packets_of 2)
+	if [ "${_plain:-0}" -gt 0 ] &&
+	    [ "$((_pre * 10))" -ge "$((_plain * 18))" ] &&
+	    [ "$((_pre * 10))" -le "$((_plain * 22))" ]; then
+		within 2 "seed $seed: presend 6, $_pre packets ($_plain without)"
+	else
+		not_ok "presend 6" "$_pre packets, $_plain without"
 	fi
 fi
 sim_end

@@ -596,7 +596,6 @@ START_TEST(test_conf_source_option_warnings)
 	static const struct {
 		const char	*what, *line, *option;
 	} rows[] = {
-		{ "presend", "server a presend 9", "presend" },
 		{ "offline", "server a offline", "offline" },
 		{ "auto_offline", "server a auto_offline", "auto_offline" },
 		{ "ipv6", "server a ipv6", "ipv6" },
@@ -654,8 +653,7 @@ END_TEST
 START_TEST(test_conf_warnings_whole)
 {
 	static const char *const opts[] = {
-		"presend 3", "maxdelayquant 0.5", "minsamples 4",
-		"maxsamples 8"
+		"maxdelayquant 0.5", "minsamples 4", "maxsamples 8"
 	};
 	char		 dir[64], path[128], text[CONF_MAX_LINE];
 	char		 want[512], *out, *q;
@@ -777,18 +775,20 @@ START_TEST(test_conf_offset_minstratum)
 	conf_free(c);
 	/* filter: 0 (none) to 256, clamped as chronyd clamps it */
 	ck_assert_ptr_nonnull(c = conf_new());
-	ck_assert_int_eq(parse(c, "server f filter 15 maxdelaydevratio 2",
-	    &d), 0);
+	ck_assert_int_eq(parse(c, "server f filter 15 maxdelaydevratio 2 "
+	    "presend 6", &d), 0);
 	ck_assert_int_eq(c->sources->filter, 15);
 	ck_assert_double_eq(c->sources->maxdelaydevratio, 2.0);
+	ck_assert_int_eq(c->sources->presend, 6);
 	ck_assert_int_eq(parse(c, "server g filter 1000", &d), 1);
 	ck_assert_int_eq(c->sources->next->filter, 256);
 	ck_assert_double_eq(c->sources->next->maxdelaydevratio,
 	    CONF_MAXDELAYDEVRATIO);
+	ck_assert_int_eq(c->sources->next->presend, CONF_PRESEND_NONE);
 	ck_assert_int_eq(parse(c, "server h filter x", &d), -1);
 	out = print_conf(c);
 	ck_assert_ptr_nonnull(strstr(out,
-	    "server f filter 15 maxdelaydevratio 2\n"));
+	    "server f filter 15 presend 6 maxdelaydevratio 2\n"));
 	ck_assert_ptr_nonnull(strstr(out, "server g filter 256\n"));
 	free(out);
 	conf_free(c);
@@ -1249,16 +1249,17 @@ END_TEST
 
 /*
  * Issue 16: what timed accepts and ignores is warned about, in timed -p
- * and at start: the source option presend, log selection, a UDP cmdport.
+ * and at start: the source option maxdelayquant, log selection, a UDP
+ * cmdport.
  */
 START_TEST(test_conf_ignored_warn)
 {
 	static const struct {
 		const char	*what, *line, *msg;
 	} rows[] = {
-		{ "presend", "server a presend 6",
-		    "server: chrony option 'presend' is not implemented by "
-		    "timed; ignored" },
+		{ "maxdelayquant", "server a maxdelayquant 0.5",
+		    "server: chrony option 'maxdelayquant' is not "
+		    "implemented by timed; ignored" },
 		{ "log selection", "log selection",
 		    "log: chrony's 'selection' log is not implemented by "
 		    "timed; ignored" },
@@ -1584,8 +1585,8 @@ START_TEST(test_conf_errors)
 		    "minsources: missing argument" },
 		{ "missing option value", "server a minpoll",
 		    "minpoll: missing argument" },
-		{ "missing chrony option value", "server a presend",
-		    "presend: missing argument" },
+		{ "missing chrony option value", "server a maxdelayquant",
+		    "maxdelayquant: missing argument" },
 		{ "bad number", "minsources x", "minsources: bad number 'x'" },
 		{ "bad double", "maxdistance abc",
 		    "maxdistance: bad number 'abc'" },

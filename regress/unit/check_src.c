@@ -677,6 +677,58 @@ START_TEST(test_src_burst_option)
 }
 END_TEST
 
+/*
+ * presend, as chronyd's: at polls of presend_poll or more a warm-up
+ * request leads each measurement; its answer is no sample, but reaches,
+ * and the measurement follows 2 s after it.  Two with xleave; none at
+ * shorter polls.
+ */
+START_TEST(test_src_presend)
+{
+	struct src		 s;
+	struct sst_sample	 sm;
+	struct src_params	 p = params;
+	uint8_t			 req[PKT_HDR_LEN], rep[PKT_HDR_LEN];
+	int64_t			 t = 100 * S;
+	int			 i, x;
+
+	p.iburst = 0;
+	p.minpoll = p.maxpoll = 4;
+	p.presend = 1;
+	p.presend_poll = 4;
+	for (x = 0; x <= 1; x++) {
+		p.xleave = x;
+		src_init(&s, &p, t);
+		for (i = 0; i < 2 * (2 + x); i++) {
+			src_poll(&s, t, 1ULL << 62 | (uint64_t)i << 12, req, 0);
+			answer(req, t, t, 2, 0, 1, rep);
+			if (i % (2 + x) < 1 + x) {	/* warm-ups */
+				ck_assert_int_eq(s.next_ns, t + 2 * S);
+				ck_assert_int_eq(src_reply(&s, rep,
+				    sizeof(rep), t + 1000, &sm), SRC_PRESEND);
+				ck_assert_uint_eq(s.reach & 1, 1);
+				ck_assert_int_eq(s.next_ns, t + 1000 + 2 * S);
+			} else {
+				ck_assert_int_eq(s.next_ns,
+				    t + 16 * S + 16 * S / 200);
+				ck_assert_int_ne(src_reply(&s, rep,
+				    sizeof(rep), t + 1000, &sm), SRC_PRESEND);
+			}
+			t = s.next_ns;
+		}
+		ck_assert_uint_eq(s.stats.refused[SRC_PRESEND], 2 * (1 + x));
+	}
+	/* polls under presend_poll: none */
+	p.xleave = 0;
+	p.presend_poll = 5;
+	src_init(&s, &p, t);
+	src_poll(&s, t, 1ULL << 62, req, 0);
+	answer(req, t, t, 2, 0, 1, rep);
+	ck_assert_int_eq(src_reply(&s, rep, sizeof(rep), t + 1000, &sm),
+	    SRC_OK);
+}
+END_TEST
+
 /* An interleaved answer to req: origin its receive field, tx_ts given. */
 static void
 answer_xleave(const uint8_t *req, int64_t t2, int64_t t3_prev, uint8_t *out)
@@ -1026,6 +1078,7 @@ main(void)
 	    sizeof(reply_rows) / sizeof(reply_rows[0]));
 	tcase_add_test(tc, test_src_kod_rate_backs_off);
 	tcase_add_test(tc, test_src_wait_from_answer);
+	tcase_add_test(tc, test_src_presend);
 	tcase_add_test(tc, test_src_reach_register_and_poll_raise);
 	tcase_add_test(tc, test_src_delay_limit);
 	tcase_add_test(tc, test_src_adjust_poll);
