@@ -762,7 +762,7 @@ resolved(struct csrc *s, const struct sockaddr *sa, socklen_t len,
 	s->tx_at_resolve = s->src.stats.tx;
 	if (s->conf->type == CONF_SRC_POOL)	/* members show their address */
 		client_address_of(s, s->name, sizeof(s->name));
-	if (!was)
+	if (!was && !s->offline)	/* offline: timectl online polls */
 		client_schedule(s, CLIENT_FIRST_POLL_NS);
 }
 
@@ -867,7 +867,9 @@ client_resolve(struct csrc *s)
 		return;
 	}
 	memset(&hints, 0, sizeof(hints));
-	hints.ai_family = AF_UNSPEC;
+	/* ipv4, ipv6: the name's addresses of that family alone */
+	hints.ai_family = s->conf->family == 4 ? AF_INET :
+	    s->conf->family == 6 ? AF_INET6 : AF_UNSPEC;
 	hints.ai_socktype = SOCK_DGRAM;
 	if (s->cl->ctx->sim) {
 		resolve_sim(s, &hints);
@@ -906,6 +908,7 @@ client_csrc_new(struct client *cl, const struct conf_source *cs)
 	s->fd = -1;
 	s->old_fd = -1;
 	s->state = SEL_UNUSABLE;
+	s->offline = cs->offline;	/* until timectl online */
 	snprintf(s->name, sizeof(s->name), "%s", cs->name);
 	memset(&p, 0, sizeof(p));
 	p.minpoll = cs->minpoll;

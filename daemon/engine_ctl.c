@@ -207,6 +207,7 @@ get_source(struct imsg *imsg)
 	    c.filter < 0 || c.filter > 256 ||
 	    !(c.maxdelaydevratio >= 0.0 && c.maxdelaydevratio <= 1e6) ||
 	    c.presend < -7 || c.presend > CONF_PRESEND_NONE ||
+	    (c.family != 0 && c.family != 4 && c.family != 6) ||
 	    c.minstratum < 0 || c.minstratum > 15 || c.version < 0 ||
 	    c.version > 4)
 		fatalx("control message %u: malformed source",
@@ -238,6 +239,8 @@ get_source(struct imsg *imsg)
 	cs->filter = c.filter;
 	cs->maxdelaydevratio = c.maxdelaydevratio;
 	cs->presend = c.presend;
+	cs->offline = c.offline != 0;
+	cs->family = c.family;
 	cs->minstratum = c.minstratum;
 	cs->version = c.version;
 	return cs;

@@ -69,6 +69,7 @@ struct directive {
 
 enum srcopt_kind {
 	SO_FLAG,	/* int = 1 */
+	SO_SET,		/* int = lo */
 	SO_INT,		/* int, clamped to lo..hi */
 	SO_POLL,	/* int, chronyd's rules for minpoll and maxpoll */
 	SO_U16,		/* uint16_t, clamped to lo..hi */
@@ -118,11 +119,11 @@ static const struct srcopt srcopts[] = {
 	{ "maxdelay",		SO_DBL,		1, SRC(maxdelay_s), 0, 1000 },
 	{ "polltarget",		SO_INT,		1, SRC(polltarget), 1, 60 },
 	{ "maxsources",		SO_POOL,	1, SRC(maxsources), 1, 16 },
-	{ "offline",		SO_WARN,	0, 0, 0, 0 },
+	{ "offline",		SO_FLAG,	0, SRC(offline), 0, 0 },
 	{ "auto_offline",	SO_WARN,	0, 0, 0, 0 },
 	{ "copy",		SO_WARN,	0, 0, 0, 0 },
-	{ "ipv4",		SO_WARN,	0, 0, 0, 0 },
-	{ "ipv6",		SO_WARN,	0, 0, 0, 0 },
+	{ "ipv4",		SO_SET,		0, SRC(family), 4, 0 },
+	{ "ipv6",		SO_SET,		0, SRC(family), 6, 0 },
 	{ "presend",		SO_INT,		1, SRC(presend), -7, 25 },
 	{ "minstratum",		SO_INT,		1, SRC(minstratum), 0, 15 },
 	{ "version",		SO_INT,		1, SRC(version), 1, 4 },
@@ -447,6 +448,9 @@ srcopt_set(struct pctx *p, const struct srcopt *o, struct conf_source *s,
 	switch (o->kind) {
 	case SO_FLAG:
 		*(int *)f = 1;
+		return 0;
+	case SO_SET:
+		*(int *)f = (int)o->lo;
 		return 0;
 	case SO_INT:
 	case SO_POLL:
@@ -2040,7 +2044,8 @@ conf_source_equal(const struct conf_source *a, const struct conf_source *b)
 	    a->asymmetry == b->asymmetry &&
 	    a->maxdelayratio == b->maxdelayratio && a->filter == b->filter &&
 	    a->maxdelaydevratio == b->maxdelaydevratio &&
-	    a->presend == b->presend &&
+	    a->presend == b->presend && a->offline == b->offline &&
+	    a->family == b->family &&
 	    a->minstratum == b->minstratum && a->version == b->version &&
 	    (a->type != CONF_SRC_POOL || a->maxsources == b->maxsources);
 }

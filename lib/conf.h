@@ -74,6 +74,8 @@ struct conf_source {
 	int			 filter;	/* median of N polls; 0: none */
 	double			 maxdelaydevratio; /* default 10 */
 	int			 presend;	/* -7..24; CONF_PRESEND_NONE */
+	int			 offline;	/* starts offline (timectl online) */
+	int			 family;	/* names: 4 (ipv4), 6 (ipv6), 0 */
 	double			 asymmetry;	/* -0.5..0.5, else */
 #define CONF_ASYMMETRY_ESTIMATED 1.0		/* chronyd's default */
 #define CONF_MAXDELAYDEVRATIO	10.0		/* chronyd's default */

@@ -502,6 +502,10 @@ print_source(FILE *f, const struct conf_source *s)
 		fprintf(f, " maxdelayratio %.15g", s->maxdelayratio);
 	if (s->filter != 0)
 		fprintf(f, " filter %d", s->filter);
+	if (s->offline)
+		fputs(" offline", f);
+	if (s->family != 0)
+		fprintf(f, " ipv%d", s->family);
 	if (s->presend != CONF_PRESEND_NONE)
 		fprintf(f, " presend %d", s->presend);
 	if (s->maxdelaydevratio != CONF_MAXDELAYDEVRATIO)

@@ -313,6 +313,8 @@ struct ctl_source_conf {
 	int32_t		filter;
 	double		maxdelaydevratio;
 	int32_t		presend;
+	int32_t		offline;
+	int32_t		family;		/* 0, 4, 6 */
 	int32_t		minstratum;
 	int32_t		version;	/* 0: 4 */
 };

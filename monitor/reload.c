@@ -78,6 +78,8 @@ send_source(struct monitor *mon, uint32_t type, const struct conf_source *s)
 	c.filter = s->filter;
 	c.maxdelaydevratio = s->maxdelaydevratio;
 	c.presend = s->presend;
+	c.offline = s->offline;
+	c.family = s->family;
 	c.minstratum = s->minstratum;
 	c.version = s->version;
 	return monitor_to_engine(mon, type, 0, 0, &c, sizeof(c));

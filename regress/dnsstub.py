@@ -3,9 +3,9 @@
 
   dnsstub.py PORT NAME ADDRESS...
 
-Answers A queries for NAME with the IPv4 ADDRESSes, in the order given;
-AAAA queries and other names get an empty NOERROR answer.  Stops by
-itself after 10 minutes.
+Answers A queries for NAME with its IPv4 ADDRESSes and AAAA queries with
+its IPv6 ones, in the order given; other names and queries get an empty
+NOERROR answer.  Stops by itself after 10 minutes.
 """
 import socket
 import struct
@@ -25,12 +25,15 @@ def question(msg):
 
 def answer(msg, name, addrs):
     qname, qtype, q = question(msg)
-    rrs = [socket.inet_aton(a) for a in addrs] \
-        if qname == name and qtype == 1 else []
+    rrs = []
+    if qname == name and qtype in (1, 28):
+        family = socket.AF_INET6 if qtype == 28 else socket.AF_INET
+        rrs = [socket.inet_pton(family, a) for a in addrs
+               if (":" in a) == (qtype == 28)]
     hdr = msg[:2] + struct.pack("!HHHHH", 0x8180, 1, len(rrs), 0, 0)
     out = hdr + q
     for rr in rrs:
-        out += struct.pack("!HHHIH", 0xc00c, 1, 1, 5, 4) + rr
+        out += struct.pack("!HHHIH", 0xc00c, qtype, 1, 5, len(rr)) + rr
     return out
 
 
