@@ -307,8 +307,8 @@ client_burst(struct client *cl, const char *which, int good, int max)
 	return n;
 }
 
-static void
-set_online(struct csrc *s, int online)
+void
+client_src_online(struct csrc *s, int online)
 {
 	if (s->offline == !online)
 		return;
@@ -327,7 +327,7 @@ client_set_online(struct client *cl, const char *which, int online)
 
 	for (i = 0; i < cl->n; i++)
 		if (client_matches(cl->srcs[i], which)) {
-			set_online(cl->srcs[i], online);
+			client_src_online(cl->srcs[i], online);
 			n++;
 		}
 	return n;
@@ -356,7 +356,8 @@ client_onoffline(struct client *cl)
 
 	for (i = 0; i < cl->n; i++)
 		if (cl->srcs[i]->resolved && cl->srcs[i]->rc == NULL)
-			set_online(cl->srcs[i], routable(cl->srcs[i]));
+			client_src_online(cl->srcs[i],
+			    routable(cl->srcs[i]));
 }
 
 void

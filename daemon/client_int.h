@@ -129,6 +129,8 @@ struct client {
 /* client.c: the client and its sources; how a source is named. */
 /* Whether s is the source which names ("": all of them). */
 int		 client_matches(const struct csrc *s, const char *which);
+/* timectl online/offline of one source; logged when it changes. */
+void		 client_src_online(struct csrc *s, int online);
 
 /* client_io.c: the sources on the network. */
 /* A source for cs, polled once resolved (client_resolve()). */

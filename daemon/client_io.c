@@ -684,6 +684,7 @@ poll_cb(evutil_socket_t fd, short ev, void *arg)
 	uint64_t	 xmt;
 	int64_t		 t1;
 	int		 sel = s->state == SEL_BEST;	/* backs off slowly */
+	int		 failed = 0;
 
 	if (s->offline && s->src.burst_left == 0)
 		return;		/* timectl online or burst schedules again */
@@ -724,6 +725,7 @@ poll_cb(evutil_socket_t fd, short ev, void *arg)
 		log_debug("source %s: %s", s->name, strerror(errno));
 		t1 = ectx_now_ns(s->cl->ctx);
 		src_poll(&s->src, t1, xmt, pkt, sel);	/* counts as lost */
+		failed = 1;
 	} else {
 		t1 = ectx_now_ns(s->cl->ctx);
 		s->cl->last_poll_ns = loop_ns();
@@ -733,13 +735,17 @@ poll_cb(evutil_socket_t fd, short ev, void *arg)
 		else if (s->conf->key != 0)
 			len = ntpkeys_sign(s->cl->ctx->keys, s->conf->key,
 			    pkt, len, version_of(s));
-		if (len > 0 && send(s->fd, pkt, len, 0) == -1)
+		if (len > 0 && send(s->fd, pkt, len, 0) == -1) {
 			log_debug("source %s: send: %s", s->name,
 			    strerror(errno));
-		else if (len > 0 && s->cl->ctx->sim && s->tx_stamping)
+			failed = 1;
+		} else if (len > 0 && s->cl->ctx->sim && s->tx_stamping)
 			read_tx_time(s, s->fd);	/* there already */
 	}
 	client_schedule(s, s->src.next_ns - t1);
+	/* auto_offline: a request that cannot leave takes it offline */
+	if (failed && s->conf->auto_offline)
+		client_src_online(s, 0);
 	/* Eight polls missed in a row: select again (client_candidate()). */
 	if (s->src.reach == 0 && s->state != SEL_UNUSABLE)
 		client_reference(s->cl, NULL);

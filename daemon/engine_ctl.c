@@ -240,6 +240,7 @@ get_source(struct imsg *imsg)
 	cs->maxdelaydevratio = c.maxdelaydevratio;
 	cs->presend = c.presend;
 	cs->offline = c.offline != 0;
+	cs->auto_offline = c.auto_offline != 0;
 	cs->family = c.family;
 	cs->minstratum = c.minstratum;
 	cs->version = c.version;

@@ -504,6 +504,8 @@ print_source(FILE *f, const struct conf_source *s)
 		fprintf(f, " filter %d", s->filter);
 	if (s->offline)
 		fputs(" offline", f);
+	if (s->auto_offline)
+		fputs(" auto_offline", f);
 	if (s->family != 0)
 		fprintf(f, " ipv%d", s->family);
 	if (s->presend != CONF_PRESEND_NONE)

@@ -208,11 +208,13 @@ check "timectl --help lists the new commands" sh -c "'$T/timectl' --help |
     grep -q '^  onoffline ' && '$T/timectl' --help | grep -q '^  keygen '"
 
 # onoffline: a daemon alone in a network namespace with loopback only;
-# 127.0.0.1 is routable there, 192.0.2.77 is not
+# 127.0.0.1 is routable there, 192.0.2.77 and .78 are not; .78, with
+# auto_offline, goes offline at its first request
 cat >"$T/iso.conf" <<CONF
 clock virtual
 server 127.0.0.1 port $BASE minpoll 0 maxpoll 0
 server 192.0.2.77 port $BASE minpoll 0 maxpoll 0
+server 192.0.2.78 port $BASE minpoll 0 maxpoll 0 auto_offline
 port 0
 user nobody
 chrootdir $T/empty
@@ -225,19 +227,22 @@ PIDS="$PIDS $IPID"
 check "a daemon in a namespace of its own" wait_for 10 \
     "$T/timectl" -h "$T/iso.sock" tracking
 two_online() {
-	"$T/timectl" -h "$T/iso.sock" -c activity | grep -q '^2,0,'
+	"$T/timectl" -h "$T/iso.sock" -c activity | grep -q '^2,1,'
 }
-check "both sources online at first" wait_for 10 two_online
+check "two sources online, the auto_offline one offline by itself" \
+    wait_for 10 two_online
+check "auto_offline: which one" grep -q 'source 192.0.2.78 offline' \
+    "$T/iso.log"
 check "onoffline: 200 OK" \
     [ "$("$T/timectl" -h "$T/iso.sock" onoffline)" = "200 OK" ]
-check "onoffline: the one without a route offline" contains \
-    "$("$T/timectl" -h "$T/iso.sock" -c activity)" '^1,1,'
+check "onoffline: the ones without a route offline" contains \
+    "$("$T/timectl" -h "$T/iso.sock" -c activity)" '^1,2,'
 check "onoffline: which one" grep -q 'source 192.0.2.77 offline' \
     "$T/iso.log"
 "$T/timectl" -h "$T/iso.sock" offline >/dev/null
 check "onoffline brings the routable one back" sh -c \
     "'$T/timectl' -h '$T/iso.sock' onoffline >/dev/null &&
-    '$T/timectl' -h '$T/iso.sock' -c activity | grep -q '^1,1,'"
+    '$T/timectl' -h '$T/iso.sock' -c activity | grep -q '^1,2,'"
 
 kill -TERM "$IPID" "$CPID" "$SPID"
 for p in $IPID $CPID $SPID; do

@@ -596,7 +596,6 @@ START_TEST(test_conf_source_option_warnings)
 	static const struct {
 		const char	*what, *line, *option;
 	} rows[] = {
-		{ "auto_offline", "server a auto_offline", "auto_offline" },
 		{ "maxdelayquant", "server a maxdelayquant 0.2",
 		    "maxdelayquant" },
 		{ "copy", "server a copy", "copy" },
@@ -632,11 +631,11 @@ START_TEST(test_conf_source_warnings_one_a_line)
 	struct conf_diag d;
 
 	ck_assert_ptr_nonnull(c = conf_new());
-	ck_assert_int_eq(parse(c, "server a copy iburst auto_offline", &d),
-	    1);
+	ck_assert_int_eq(parse(c, "server a copy iburst maxdelayquant 0.5",
+	    &d), 1);
 	ck_assert_str_eq(d.msg, "server: chrony option 'copy' is not "
 	    "implemented by timed; ignored\nserver: chrony option "
-	    "'auto_offline' is not implemented by timed; ignored");
+	    "'maxdelayquant' is not implemented by timed; ignored");
 	ck_assert_int_eq(c->nwarnings, 1);
 	ck_assert_int_eq(c->sources->iburst, 1);
 	conf_free(c);
@@ -682,7 +681,7 @@ START_TEST(test_conf_warnings_whole)
 	len = (size_t)snprintf(text, sizeof(text), "server c");
 	for (i = 0; i < 63; i++)
 		len += (size_t)snprintf(text + len, sizeof(text) - len,
-		    " %s", i % 2 ? "copy" : "auto_offline");
+		    " copy");
 	snprintf(text + len, sizeof(text) - len, "\n");
 	put(dir, "timed.conf", text);
 	ck_assert_ptr_nonnull(c = conf_new());
@@ -774,8 +773,9 @@ START_TEST(test_conf_offset_minstratum)
 	/* filter: 0 (none) to 256, clamped as chronyd clamps it */
 	ck_assert_ptr_nonnull(c = conf_new());
 	ck_assert_int_eq(parse(c, "server f filter 15 maxdelaydevratio 2 "
-	    "presend 6 offline ipv4 ipv6", &d), 0);
+	    "presend 6 offline ipv4 ipv6 auto_offline", &d), 0);
 	ck_assert_int_eq(c->sources->offline, 1);
+	ck_assert_int_eq(c->sources->auto_offline, 1);
 	ck_assert_int_eq(c->sources->family, 6);	/* the last, as chronyd */
 	ck_assert_int_eq(c->sources->filter, 15);
 	ck_assert_double_eq(c->sources->maxdelaydevratio, 2.0);
@@ -789,8 +789,8 @@ START_TEST(test_conf_offset_minstratum)
 	ck_assert_int_eq(c->sources->next->family, 0);
 	ck_assert_int_eq(parse(c, "server h filter x", &d), -1);
 	out = print_conf(c);
-	ck_assert_ptr_nonnull(strstr(out, "server f filter 15 offline ipv6 "
-	    "presend 6 maxdelaydevratio 2\n"));
+	ck_assert_ptr_nonnull(strstr(out, "server f filter 15 offline "
+	    "auto_offline ipv6 presend 6 maxdelaydevratio 2\n"));
 	ck_assert_ptr_nonnull(strstr(out, "server g filter 256\n"));
 	free(out);
 	conf_free(c);
