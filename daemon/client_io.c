@@ -215,7 +215,8 @@ refid_of(const struct sockaddr_storage *ss)
 uint32_t
 client_refid_of(const struct csrc *s)
 {
-	if (s->rc != NULL)		/* a refclock: its configured refid */
+	/* a refclock: its configured refid; copy: the server's */
+	if (s->rc != NULL || s->src.p.copy)
 		return s->src.refid;
 	return refid_of(&s->addr);
 }
@@ -928,6 +929,7 @@ client_csrc_new(struct client *cl, const struct conf_source *cs)
 	p.offset_s = cs->offset_s;
 	p.minstratum = cs->minstratum;
 	p.version = cs->version;
+	p.copy = cs->copy && cs->type != CONF_SRC_PEER;
 	p.presend = cs->presend != CONF_PRESEND_NONE;
 	p.presend_poll = cs->presend;
 	src_init(&s->src, &p, ectx_now_ns(cl->ctx));

@@ -121,7 +121,7 @@ static const struct srcopt srcopts[] = {
 	{ "maxsources",		SO_POOL,	1, SRC(maxsources), 1, 16 },
 	{ "offline",		SO_FLAG,	0, SRC(offline), 0, 0 },
 	{ "auto_offline",	SO_FLAG,	0, SRC(auto_offline), 0, 0 },
-	{ "copy",		SO_WARN,	0, 0, 0, 0 },
+	{ "copy",		SO_FLAG,	0, SRC(copy), 0, 0 },
 	{ "ipv4",		SO_SET,		0, SRC(family), 4, 0 },
 	{ "ipv6",		SO_SET,		0, SRC(family), 6, 0 },
 	{ "presend",		SO_INT,		1, SRC(presend), -7, 25 },
@@ -2045,7 +2045,7 @@ conf_source_equal(const struct conf_source *a, const struct conf_source *b)
 	    a->maxdelayratio == b->maxdelayratio && a->filter == b->filter &&
 	    a->maxdelaydevratio == b->maxdelaydevratio &&
 	    a->presend == b->presend && a->offline == b->offline &&
-	    a->auto_offline == b->auto_offline &&
+	    a->auto_offline == b->auto_offline && a->copy == b->copy &&
 	    a->family == b->family &&
 	    a->minstratum == b->minstratum && a->version == b->version &&
 	    (a->type != CONF_SRC_POOL || a->maxsources == b->maxsources);

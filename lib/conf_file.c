@@ -506,6 +506,8 @@ print_source(FILE *f, const struct conf_source *s)
 		fputs(" offline", f);
 	if (s->auto_offline)
 		fputs(" auto_offline", f);
+	if (s->copy)
+		fputs(" copy", f);
 	if (s->family != 0)
 		fprintf(f, " ipv%d", s->family);
 	if (s->presend != CONF_PRESEND_NONE)

@@ -498,6 +498,7 @@ make_sample(struct src *s, const struct pkt *p, int64_t t1, uint64_t t2_ts,
 {
 	int64_t		 t2, t3;
 	double		 delay, prec;
+	int		 st;
 
 	/* the server's reading error: 2^precision */
 	prec = p->precision > -32 && p->precision < 0 ?
@@ -523,8 +524,9 @@ make_sample(struct src *s, const struct pkt *p, int64_t t1, uint64_t t2_ts,
 	out->disp_s = prec;
 	out->root_delay_s = pkt_short_to_s(p->root_delay);
 	out->root_disp_s = pkt_short_to_s(p->root_disp);
-	out->stratum = p->stratum > s->p.minstratum ? p->stratum :
-	    s->p.minstratum;
+	/* copy: the server's stratum is ours (chronyd's copy option) */
+	st = s->p.copy && p->stratum > 0 ? p->stratum - 1 : p->stratum;
+	out->stratum = st > s->p.minstratum ? st : s->p.minstratum;
 	return SRC_OK;
 }
 

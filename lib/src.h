@@ -79,6 +79,7 @@ struct src_params {
 				/* ahead), a known asymmetry of the path */
 	int	minstratum;	/* the source's stratum at least this */
 	int	version;	/* NTP version of our packets; 0: 4 */
+	int	copy;		/* the server's stratum and refid are ours */
 	int	presend;	/* warm-ups (above) from presend_poll */
 	int	presend_poll;	/* log2 s */
 };

@@ -80,6 +80,7 @@ send_source(struct monitor *mon, uint32_t type, const struct conf_source *s)
 	c.presend = s->presend;
 	c.offline = s->offline;
 	c.auto_offline = s->auto_offline;
+	c.copy = s->copy;
 	c.family = s->family;
 	c.minstratum = s->minstratum;
 	c.version = s->version;

@@ -1,9 +1,11 @@
 #!/bin/sh
-# chronyd's source options offline, ipv4 and ipv6, through the monitor
-# and the engine.  A name (served by the test's own DNS responder) has an
-# IPv4 and an IPv6 address on loopback, each with a timed server behind
-# it: "ipv4" polls the first, "ipv6" the second.  An "offline" source
-# sends nothing until timectl online, then answers.
+# chronyd's source options offline, ipv4, ipv6 and copy, through the
+# monitor and the engine.  A name (served by the test's own DNS
+# responder) has an IPv4 and an IPv6 address on loopback, each with a
+# timed server behind it: "ipv4" polls the first, "ipv6" the second.  An
+# "offline" source sends nothing until timectl online, then answers.
+# The ipv4 one has "copy": selected (its stratum one less weighs less),
+# it makes the client's stratum and reference ID its server's.
 . "${top_srcdir:-.}/regress/e2e/lib.sh"
 
 if ! ip -6 addr show dev lo 2>/dev/null | grep -q "::1"; then
@@ -37,7 +39,7 @@ echo "nameserver 127.0.0.1:$DNSPORT" >"$T/resolv.conf"
 
 cat >"$T/client.conf" <<CONF
 clock virtual offset 0.01
-server dual.test port $PORT iburst minpoll -2 maxpoll -2 ipv4
+server dual.test port $PORT iburst minpoll -2 maxpoll -2 ipv4 copy
 server dual.test port $PORT iburst minpoll -2 maxpoll -2 ipv6
 server $NET.3 port $PORT iburst minpoll -2 maxpoll -2 offline
 port 0
@@ -63,6 +65,15 @@ check "ipv4: the name's IPv4 address, answering" wait_for 20 \
 check "ipv6: the name's IPv6 address, answering" wait_for 20 answered ::1
 check "two sources of dual.test, no other address of it" \
     [ "$(sources | grep -c "^\^. \($NET\.1\|::1\) ")" = 2 ]
+tracking() {
+	"$T/timectl" -n -h "$T/client.sock" tracking
+}
+copied() {
+	contains "$(tracking)" "^Reference ID *: 7F7F0101 " &&
+	    contains "$(tracking)" "^Stratum *: 1$"
+}
+check "copy: the server's stratum 1 and reference ID (local)" \
+    wait_for 20 copied
 check "offline: listed, never answered" [ "$(reach "$NET.3")" = 0 ]
 check "offline: the server counted no request" \
     [ "$(stat_of "$T/off.sock" ntp_packets_received)" = 0 ]

@@ -598,11 +598,10 @@ START_TEST(test_conf_source_option_warnings)
 	} rows[] = {
 		{ "maxdelayquant", "server a maxdelayquant 0.2",
 		    "maxdelayquant" },
-		{ "copy", "server a copy", "copy" },
 		{ "extfield", "server a extfield F323", "extfield" },
 		{ "minsamples", "server a minsamples 4", "minsamples" },
 		{ "maxsamples", "server a maxsamples 8", "maxsamples" },
-		{ "pool too", "pool p copy iburst", "copy" },
+		{ "pool too", "pool p minsamples 3 iburst", "minsamples" },
 		{ "maxsources on server", "server a maxsources 2",
 		    "maxsources" },
 	};
@@ -631,9 +630,9 @@ START_TEST(test_conf_source_warnings_one_a_line)
 	struct conf_diag d;
 
 	ck_assert_ptr_nonnull(c = conf_new());
-	ck_assert_int_eq(parse(c, "server a copy iburst maxdelayquant 0.5",
-	    &d), 1);
-	ck_assert_str_eq(d.msg, "server: chrony option 'copy' is not "
+	ck_assert_int_eq(parse(c, "server a minsamples 3 iburst "
+	    "maxdelayquant 0.5", &d), 1);
+	ck_assert_str_eq(d.msg, "server: chrony option 'minsamples' is not "
 	    "implemented by timed; ignored\nserver: chrony option "
 	    "'maxdelayquant' is not implemented by timed; ignored");
 	ck_assert_int_eq(c->nwarnings, 1);
@@ -677,11 +676,11 @@ START_TEST(test_conf_warnings_whole)
 	free(out);
 	conf_free(c);
 
-	/* 63 options, each warned about whole */
+	/* 31 options (62 words and the name), each warned about whole */
 	len = (size_t)snprintf(text, sizeof(text), "server c");
-	for (i = 0; i < 63; i++)
+	for (i = 0; i < 31; i++)
 		len += (size_t)snprintf(text + len, sizeof(text) - len,
-		    " copy");
+		    " minsamples 3");
 	snprintf(text + len, sizeof(text) - len, "\n");
 	put(dir, "timed.conf", text);
 	ck_assert_ptr_nonnull(c = conf_new());
@@ -689,7 +688,7 @@ START_TEST(test_conf_warnings_whole)
 	for (n = 0, q = out; (q = strstr(q, "is not implemented by timed; "
 	    "ignored\n")) != NULL; q++)
 		n++;
-	ck_assert_int_eq(n, 63);
+	ck_assert_int_eq(n, 31);
 	ck_assert_ptr_null(strstr(out, "not shown"));
 	free(out);
 	conf_free(c);
@@ -773,7 +772,8 @@ START_TEST(test_conf_offset_minstratum)
 	/* filter: 0 (none) to 256, clamped as chronyd clamps it */
 	ck_assert_ptr_nonnull(c = conf_new());
 	ck_assert_int_eq(parse(c, "server f filter 15 maxdelaydevratio 2 "
-	    "presend 6 offline ipv4 ipv6 auto_offline", &d), 0);
+	    "presend 6 offline ipv4 ipv6 auto_offline copy", &d), 0);
+	ck_assert_int_eq(c->sources->copy, 1);
 	ck_assert_int_eq(c->sources->offline, 1);
 	ck_assert_int_eq(c->sources->auto_offline, 1);
 	ck_assert_int_eq(c->sources->family, 6);	/* the last, as chronyd */
@@ -790,7 +790,7 @@ START_TEST(test_conf_offset_minstratum)
 	ck_assert_int_eq(parse(c, "server h filter x", &d), -1);
 	out = print_conf(c);
 	ck_assert_ptr_nonnull(strstr(out, "server f filter 15 offline "
-	    "auto_offline ipv6 presend 6 maxdelaydevratio 2\n"));
+	    "auto_offline copy ipv6 presend 6 maxdelaydevratio 2\n"));
 	ck_assert_ptr_nonnull(strstr(out, "server g filter 256\n"));
 	free(out);
 	conf_free(c);
@@ -2015,7 +2015,7 @@ START_TEST(test_conf_nwarnings_counted)
 	struct conf_diag	 d;
 
 	ck_assert_int_eq(parse(c, "dumpdir /x", &d), 1);
-	ck_assert_int_eq(parse(c, "server a copy", &d), 1);
+	ck_assert_int_eq(parse(c, "server a maxsamples 8", &d), 1);
 	ck_assert_int_eq(parse(c, "rtcsync", &d), 0);
 	ck_assert_int_eq(parse(c, "bindcmdaddress 127.0.0.1", &d), 1);
 	ck_assert_int_eq(c->nwarnings, 3);

@@ -729,6 +729,34 @@ START_TEST(test_src_presend)
 }
 END_TEST
 
+/* copy: the server's stratum is the source's less one, minstratum on top. */
+START_TEST(test_src_copy)
+{
+	struct src		 s;
+	struct sst_sample	 sm;
+	struct src_params	 p = params;
+	uint8_t			 req[PKT_HDR_LEN], rep[PKT_HDR_LEN];
+	int64_t			 t = 100 * S;
+
+	p.iburst = 0;
+	p.copy = 1;
+	src_init(&s, &p, t);
+	src_poll(&s, t, 5, req, 0);
+	answer(req, t, t, 3, 0, 0x47505300, rep);
+	ck_assert_int_eq(src_reply(&s, rep, sizeof(rep), t + 1000, &sm),
+	    SRC_OK);
+	ck_assert_int_eq(sm.stratum, 2);
+	ck_assert_uint_eq(s.refid, 0x47505300);
+	p.minstratum = 4;
+	src_init(&s, &p, t);
+	src_poll(&s, t, 6, req, 0);
+	answer(req, t, t, 3, 0, 1, rep);
+	ck_assert_int_eq(src_reply(&s, rep, sizeof(rep), t + 1000, &sm),
+	    SRC_OK);
+	ck_assert_int_eq(sm.stratum, 4);
+}
+END_TEST
+
 /* An interleaved answer to req: origin its receive field, tx_ts given. */
 static void
 answer_xleave(const uint8_t *req, int64_t t2, int64_t t3_prev, uint8_t *out)
@@ -1079,6 +1107,7 @@ main(void)
 	tcase_add_test(tc, test_src_kod_rate_backs_off);
 	tcase_add_test(tc, test_src_wait_from_answer);
 	tcase_add_test(tc, test_src_presend);
+	tcase_add_test(tc, test_src_copy);
 	tcase_add_test(tc, test_src_reach_register_and_poll_raise);
 	tcase_add_test(tc, test_src_delay_limit);
 	tcase_add_test(tc, test_src_adjust_poll);
