@@ -191,7 +191,7 @@ double		 client_disp_rate(const struct client *);
 /* client_report.c: the log records (logdir, log). */
 void		 client_log_measurement(const struct csrc *s,
 		    const struct sst_sample *sm, const uint8_t *buf, size_t n,
-		    int filtered);
+		    enum sst_reason why);
 void		 client_log_statistics(struct csrc *s, int64_t at);
 /* left: what the previous slew had still to do, + the clock ahead. */
 void		 client_log_tracking(struct client *, int64_t now, double left);

@@ -422,7 +422,7 @@ use_sample(struct csrc *s, struct sst_sample *smp, const uint8_t *buf,
 	}
 	/* `filter N`: held until the Nth poll, then their median goes on */
 	if ((why = sst_filter(s->sst, &sm)) != SST_OK) {
-		client_log_measurement(s, smp, buf, n, why != SST_FILTERED);
+		client_log_measurement(s, smp, buf, n, why);
 		if (why == SST_FILTERED)
 			src_good(&s->src);	/* a burst counts packets */
 		return;
@@ -433,11 +433,11 @@ use_sample(struct csrc *s, struct sst_sample *smp, const uint8_t *buf,
 	have_est = sst_estimate(s->sst, sm.time_ns, &est) == 0;
 	predicted = have_est ? est.offset_s : 0.0;
 	why = sst_add(s->sst, &sm);
-	client_log_measurement(s, smp, buf, n, why != SST_OK);
+	client_log_measurement(s, smp, buf, n, why);
 	log_debug("source %s: offset %+.9f delay %.9f%s", s->name,
 	    sm.offset_s, sm.delay_s, why == SST_DELAY_OUTLIER ?
 	    " delay outlier" : why == SST_DELAY_RATIO ? " over maxdelayratio" :
-	    "");
+	    why == SST_DELAY_QUANT ? " over maxdelayquant" : "");
 	if (why != SST_OK)
 		return;
 	next = s->src.next_ns;
@@ -939,6 +939,7 @@ client_csrc_new(struct client *cl, const struct conf_source *cs)
 	sst_set_path(s->sst, cs->mindelay_s, cs->asymmetry);
 	sst_set_delay_ratio(s->sst, cs->maxdelayratio);
 	sst_set_delay_dev_ratio(s->sst, cs->maxdelaydevratio);
+	sst_set_delay_quant(s->sst, cs->maxdelayquant);
 	if (sst_set_filter(s->sst, cs->filter) == -1)
 		fatalx("client: out of memory");
 	if (cs->nts)

@@ -57,7 +57,7 @@ tss_of(int src)
 
 void
 client_log_measurement(const struct csrc *s, const struct sst_sample *sm,
-    const uint8_t *buf, size_t n, int filtered)
+    const uint8_t *buf, size_t n, enum sst_reason why)
 {
 	struct log_measurement	 m;
 	struct pkt		 p;
@@ -70,8 +70,14 @@ client_log_measurement(const struct csrc *s, const struct sst_sample *sm,
 	client_address_of(s, m.address, sizeof(m.address));
 	m.leap = p.leap;
 	m.stratum = p.stratum;
-	/* RFC 5905's tests passed (src_reply); B: the delay filter */
-	m.tests = LOG_TESTS_ALL & ~(filtered ? 0x04 : 0);
+	/*
+	 * RFC 5905's tests passed (src_reply); chronyd's A: a bad value,
+	 * B: maxdelayratio, C: the delay filter (maxdelaydevratio) or
+	 * maxdelayquant.  Held by the median filter: all passed.
+	 */
+	m.tests = LOG_TESTS_ALL & ~(why == SST_BAD_VALUE ? 0x08 :
+	    why == SST_DELAY_RATIO ? 0x04 : why == SST_DELAY_OUTLIER ||
+	    why == SST_DELAY_QUANT ? 0x02 : 0);
 	m.local_poll = s->src.poll;
 	m.remote_poll = p.poll;
 	m.offset_s = sm->offset_s;

@@ -206,6 +206,7 @@ get_source(struct imsg *imsg)
 	    !(c.maxdelayratio >= 0.0 && c.maxdelayratio <= 1e6) ||
 	    c.filter < 0 || c.filter > 256 ||
 	    !(c.maxdelaydevratio >= 0.0 && c.maxdelaydevratio <= 1e6) ||
+	    !(c.maxdelayquant >= 0.0 && c.maxdelayquant <= 1.0) ||
 	    c.presend < -7 || c.presend > CONF_PRESEND_NONE ||
 	    (c.family != 0 && c.family != 4 && c.family != 6) ||
 	    c.minstratum < 0 || c.minstratum > 15 || c.version < 0 ||
@@ -238,6 +239,7 @@ get_source(struct imsg *imsg)
 	cs->maxdelayratio = c.maxdelayratio;
 	cs->filter = c.filter;
 	cs->maxdelaydevratio = c.maxdelaydevratio;
+	cs->maxdelayquant = c.maxdelayquant;
 	cs->presend = c.presend;
 	cs->offline = c.offline != 0;
 	cs->auto_offline = c.auto_offline != 0;

@@ -131,7 +131,7 @@ static const struct srcopt srcopts[] = {
 	{ "maxdelayratio",	SO_DBL,		1, SRC(maxdelayratio), 0, 1e6 },
 	{ "maxdelaydevratio",	SO_DBL,		1, SRC(maxdelaydevratio), 0,
 	    1e6 },
-	{ "maxdelayquant",	SO_WARN_DBL,	1, 0, 0, 0 },
+	{ "maxdelayquant",	SO_DBL,		1, SRC(maxdelayquant), 0, 1 },
 	{ "mindelay",		SO_DBL,		1, SRC(mindelay_s), 0, 1000 },
 	{ "asymmetry",		SO_DBL,		1, SRC(asymmetry), -1e6, 1e6 },
 	{ "offset",		SO_DBL,		1, SRC(offset_s), -1e6, 1e6 },
@@ -2046,6 +2046,7 @@ conf_source_equal(const struct conf_source *a, const struct conf_source *b)
 	    a->maxdelaydevratio == b->maxdelaydevratio &&
 	    a->presend == b->presend && a->offline == b->offline &&
 	    a->auto_offline == b->auto_offline && a->copy == b->copy &&
+	    a->maxdelayquant == b->maxdelayquant &&
 	    a->family == b->family &&
 	    a->minstratum == b->minstratum && a->version == b->version &&
 	    (a->type != CONF_SRC_POOL || a->maxsources == b->maxsources);

@@ -73,6 +73,7 @@ struct conf_source {
 	double			 maxdelayratio;	/* > 1: chronyd's test B */
 	int			 filter;	/* median of N polls; 0: none */
 	double			 maxdelaydevratio; /* default 10 */
+	double			 maxdelayquant;	/* 0: none, else 0.05..0.95 */
 	int			 presend;	/* -7..24; CONF_PRESEND_NONE */
 	int			 offline;	/* starts offline (timectl online) */
 	int			 auto_offline;	/* offline when a request fails */

@@ -512,6 +512,8 @@ print_source(FILE *f, const struct conf_source *s)
 		fprintf(f, " ipv%d", s->family);
 	if (s->presend != CONF_PRESEND_NONE)
 		fprintf(f, " presend %d", s->presend);
+	if (s->maxdelayquant != 0.0)
+		fprintf(f, " maxdelayquant %.15g", s->maxdelayquant);
 	if (s->maxdelaydevratio != CONF_MAXDELAYDEVRATIO)
 		fprintf(f, " maxdelaydevratio %.15g", s->maxdelaydevratio);
 	if (s->asymmetry != CONF_ASYMMETRY_ESTIMATED)

@@ -312,6 +312,7 @@ struct ctl_source_conf {
 	double		maxdelayratio;
 	int32_t		filter;
 	double		maxdelaydevratio;
+	double		maxdelayquant;
 	int32_t		presend;
 	int32_t		offline;
 	int32_t		auto_offline;

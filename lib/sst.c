@@ -126,6 +126,10 @@ struct sst {
 	/* sst_set_path(), sst_set_delay_ratio() */
 	double		max_delay_ratio;	/* > 1: test B */
 	double		dev_ratio;	/* test D's, FILT_DEV_RATIO */
+	double		delay_quant;	/* sst_set_delay_quant(); 0: none */
+	double		qd[SST_QUANT_DELAYS];	/* the last delays, a ring */
+	int		qn;		/* held */
+	int		qi;		/* the next slot */
 	double		min_delay_s;	/* the path's floor; 0: not known */
 	int		asym_fixed;	/* asym_fixed_v, not an estimate */
 	double		asym_fixed_v;
@@ -195,6 +199,30 @@ void
 sst_set_delay_ratio(struct sst *s, double ratio)
 {
 	s->max_delay_ratio = isfinite(ratio) && ratio > 1.0 ? ratio : 0.0;
+}
+
+void
+sst_set_delay_quant(struct sst *s, double q)
+{
+	s->delay_quant = !(q > 0.0) ? 0.0 : q < 0.05 ? 0.05 : q > 0.95 ?
+	    0.95 : q;
+}
+
+/* The delay_quant-quantile of the delays held (nearest rank). */
+static double
+delay_quantile(const struct sst *s)
+{
+	double	 d[SST_QUANT_DELAYS], t;
+	int	 i, j, k;
+
+	for (i = 0; i < s->qn; i++) {
+		t = s->qd[i];
+		for (j = i; j > 0 && d[j - 1] > t; j--)
+			d[j] = d[j - 1];
+		d[j] = t;
+	}
+	k = (int)ceil(s->delay_quant * s->qn) - 1;
+	return d[k < 0 ? 0 : k];
 }
 
 void
@@ -291,6 +319,7 @@ sst_reset(struct sst *s)
 	if (s->filt != NULL)
 		reffilt_reset(s->filt);
 	s->filt_count = 0;
+	s->qn = s->qi = 0;
 }
 
 int
@@ -670,22 +699,34 @@ enum sst_reason
 sst_add(struct sst *s, const struct sst_sample *sm)
 {
 	double	 min, delta = 0.0, limit = 0.0;
+	int	 over = 0;
 
 	if (!valid(sm))
 		return SST_BAD_VALUE;
 	if (s->n > 0 && sm->time_ns <= newest(s)->time_ns)
 		sst_reset(s);
+	if (s->delay_quant > 0.0) {
+		/* every delay counts, those refused too, as chronyd's */
+		over = s->qn > 0 && sm->delay_s > delay_quantile(s);
+		s->qd[s->qi] = sm->delay_s;
+		s->qi = (s->qi + 1) % SST_QUANT_DELAYS;
+		if (s->qn < SST_QUANT_DELAYS)
+			s->qn++;
+	}
 	if (s->max_delay_ratio > 0.0 && s->n > 0 &&
 	    sm->delay_s > s->max_delay_ratio * held_min_delay(s))
 		return SST_DELAY_RATIO;
+	if (over)
+		return SST_DELAY_QUANT;
 	/*
 	 * A delay high for the queues alone, whatever the time since the
 	 * newest sample: FILT_MAX_REJECT + 1 of them in a row are a new
 	 * path.  The time must not count there: at long polls it lets
 	 * every other sample of a longer path through, and a run of
-	 * outliers alone would never come.
+	 * outliers alone would never come.  maxdelayquant's test stands
+	 * instead, as chronyd's.
 	 */
-	if (delay_filtered(s)) {
+	if (s->delay_quant == 0.0 && delay_filtered(s)) {
 		min = filt_min_delay(s);
 		delta = 0.5 * (sm->delay_s - min);
 		limit = delay_limit(s, min);

@@ -56,7 +56,8 @@ enum sst_reason {
 	SST_DELAY_OUTLIER,	/* delay far above the recent minimum */
 	SST_BAD_VALUE,		/* NaN, infinity, negative delay */
 	SST_DELAY_RATIO,	/* over maxdelayratio times the minimum */
-	SST_FILTERED		/* held by the median filter (sst_filter()) */
+	SST_FILTERED,		/* held by the median filter (sst_filter()) */
+	SST_DELAY_QUANT		/* over maxdelayquant's quantile of delays */
 };
 
 struct sst_est {
@@ -105,6 +106,14 @@ void		 sst_set_delay_ratio(struct sst *, double ratio);
  * newest) is an outlier, unless its offset tells more than that.
  */
 void		 sst_set_delay_dev_ratio(struct sst *, double ratio);
+/*
+ * chronyd's maxdelayquant (its test C instead of the delay filter above):
+ * a sample whose delay is above the q-quantile (0.05..0.95) of the last
+ * SST_QUANT_DELAYS samples' delays, refused ones too, is refused; 0: no
+ * such test.
+ */
+#define SST_QUANT_DELAYS	64
+void		 sst_set_delay_quant(struct sst *, double q);
 /*
  * chronyd's `filter N` source option: of the samples of N polls, the
  * one with the median offset goes on (reffilt.h); length 0: none.  -1 if

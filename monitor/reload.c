@@ -77,6 +77,7 @@ send_source(struct monitor *mon, uint32_t type, const struct conf_source *s)
 	c.maxdelayratio = s->maxdelayratio;
 	c.filter = s->filter;
 	c.maxdelaydevratio = s->maxdelaydevratio;
+	c.maxdelayquant = s->maxdelayquant;
 	c.presend = s->presend;
 	c.offline = s->offline;
 	c.auto_offline = s->auto_offline;

@@ -54,8 +54,9 @@
 # Then, seed 1: requests to three servers at least 0.18 s apart, two
 # falsetickers of five never followed, of a stratum-1 server 20 ms away
 # and a stratum-2 one 100 us away the near one selected (stratumweight),
-# filter 15 in sync from 224 to 720 s and within the limits, presend 6
-# twice the packets and within them,
+# filter 15 in sync from 224 to 720 s and within the limits,
+# maxdelayquant 0.1 taking 5-25% of the samples, presend 6 twice the
+# packets, each within the limits,
 # a server polling itself and one
 # synchronised to it taking neither, and polls under a second only over
 # a path under 10 ms (as chronyd's).
@@ -683,6 +684,25 @@ if run "filter 15"; then
 		within 2 "seed $seed: filter 15, in sync at $_sync s"
 	else
 		not_ok "filter 15" "in sync at ${_sync:-?} s, not 224 to 720"
+	fi
+fi
+sim_end
+# maxdelayquant 0.1 at 4 s polls (chrony's 118-maxdelay): a sample
+# above the 10% quantile of the recent delays is refused, test C in the
+# measurements log (111 111 1101); 5-25% pass (111 111 1111), and the
+# clock keeps within the limits.
+sim_begin
+scn_simple timed "" "" "" "" "minpoll 2 maxpoll 2 maxdelayquant 0.1" &&
+    printf 'log measurements\nlogdir %s\n' "$R" >>"$R/conf.2" || exit 1
+if run "maxdelayquant 0.1"; then
+	_good=$(grep -c ' 111 111 1111 ' "$R/measurements.log")
+	_c=$(grep -c ' 111 111 1101 ' "$R/measurements.log")
+	_all=$((_good + _c))
+	if [ "$_all" -gt 500 ] && [ "$((_good * 100))" -ge "$((_all * 5))" ] &&
+	    [ "$((_good * 100))" -le "$((_all * 25))" ]; then
+		within 2 "seed $seed: maxdelayquant 0.1, $_good of $_all taken"
+	else
+		not_ok "maxdelayquant 0.1" "$_good taken, $_c refused (C)"
 	fi
 fi
 sim_end

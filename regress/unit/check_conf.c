@@ -596,8 +596,6 @@ START_TEST(test_conf_source_option_warnings)
 	static const struct {
 		const char	*what, *line, *option;
 	} rows[] = {
-		{ "maxdelayquant", "server a maxdelayquant 0.2",
-		    "maxdelayquant" },
 		{ "extfield", "server a extfield F323", "extfield" },
 		{ "minsamples", "server a minsamples 4", "minsamples" },
 		{ "maxsamples", "server a maxsamples 8", "maxsamples" },
@@ -631,10 +629,10 @@ START_TEST(test_conf_source_warnings_one_a_line)
 
 	ck_assert_ptr_nonnull(c = conf_new());
 	ck_assert_int_eq(parse(c, "server a minsamples 3 iburst "
-	    "maxdelayquant 0.5", &d), 1);
+	    "maxsamples 5", &d), 1);
 	ck_assert_str_eq(d.msg, "server: chrony option 'minsamples' is not "
 	    "implemented by timed; ignored\nserver: chrony option "
-	    "'maxdelayquant' is not implemented by timed; ignored");
+	    "'maxsamples' is not implemented by timed; ignored");
 	ck_assert_int_eq(c->nwarnings, 1);
 	ck_assert_int_eq(c->sources->iburst, 1);
 	conf_free(c);
@@ -649,7 +647,7 @@ END_TEST
 START_TEST(test_conf_warnings_whole)
 {
 	static const char *const opts[] = {
-		"maxdelayquant 0.5", "minsamples 4", "maxsamples 8"
+		"extfield F323", "minsamples 4", "maxsamples 8"
 	};
 	char		 dir[64], path[128], text[CONF_MAX_LINE];
 	char		 want[512], *out, *q;
@@ -660,7 +658,7 @@ START_TEST(test_conf_warnings_whole)
 	mktmp(dir, sizeof(dir));
 	snprintf(path, sizeof(path), "%s/timed.conf", dir);
 	put(dir, "timed.conf", "server c polltarget 6 presend 3 "
-	    "maxdelayquant 0.5 minsamples 4 maxsamples 8\n");
+	    "extfield F323 minsamples 4 maxsamples 8\n");
 	ck_assert_ptr_nonnull(c = conf_new());
 	ck_assert_int_eq(load(c, path, &out), 0);
 	for (i = 0; i < NELEM(opts); i++) {
@@ -772,7 +770,9 @@ START_TEST(test_conf_offset_minstratum)
 	/* filter: 0 (none) to 256, clamped as chronyd clamps it */
 	ck_assert_ptr_nonnull(c = conf_new());
 	ck_assert_int_eq(parse(c, "server f filter 15 maxdelaydevratio 2 "
-	    "presend 6 offline ipv4 ipv6 auto_offline copy", &d), 0);
+	    "presend 6 offline ipv4 ipv6 auto_offline copy maxdelayquant 0.1",
+	    &d), 0);
+	ck_assert_double_eq(c->sources->maxdelayquant, 0.1);
 	ck_assert_int_eq(c->sources->copy, 1);
 	ck_assert_int_eq(c->sources->offline, 1);
 	ck_assert_int_eq(c->sources->auto_offline, 1);
@@ -790,7 +790,8 @@ START_TEST(test_conf_offset_minstratum)
 	ck_assert_int_eq(parse(c, "server h filter x", &d), -1);
 	out = print_conf(c);
 	ck_assert_ptr_nonnull(strstr(out, "server f filter 15 offline "
-	    "auto_offline copy ipv6 presend 6 maxdelaydevratio 2\n"));
+	    "auto_offline copy ipv6 presend 6 maxdelayquant 0.1 "
+	    "maxdelaydevratio 2\n"));
 	ck_assert_ptr_nonnull(strstr(out, "server g filter 256\n"));
 	free(out);
 	conf_free(c);
@@ -1251,7 +1252,7 @@ END_TEST
 
 /*
  * Issue 16: what timed accepts and ignores is warned about, in timed -p
- * and at start: the source option maxdelayquant, log selection, a UDP
+ * and at start: the source option minsamples, log selection, a UDP
  * cmdport.
  */
 START_TEST(test_conf_ignored_warn)
@@ -1259,8 +1260,8 @@ START_TEST(test_conf_ignored_warn)
 	static const struct {
 		const char	*what, *line, *msg;
 	} rows[] = {
-		{ "maxdelayquant", "server a maxdelayquant 0.5",
-		    "server: chrony option 'maxdelayquant' is not "
+		{ "minsamples", "server a minsamples 5",
+		    "server: chrony option 'minsamples' is not "
 		    "implemented by timed; ignored" },
 		{ "log selection", "log selection",
 		    "log: chrony's 'selection' log is not implemented by "
@@ -1587,8 +1588,8 @@ START_TEST(test_conf_errors)
 		    "minsources: missing argument" },
 		{ "missing option value", "server a minpoll",
 		    "minpoll: missing argument" },
-		{ "missing chrony option value", "server a maxdelayquant",
-		    "maxdelayquant: missing argument" },
+		{ "missing chrony option value", "server a minsamples",
+		    "minsamples: missing argument" },
 		{ "bad number", "minsources x", "minsources: bad number 'x'" },
 		{ "bad double", "maxdistance abc",
 		    "maxdistance: bad number 'abc'" },

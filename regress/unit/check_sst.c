@@ -676,6 +676,46 @@ START_TEST(test_sst_delay_dev_ratio)
 }
 END_TEST
 
+/*
+ * maxdelayquant: above the quantile of the last delays (refused ones
+ * counted) is refused, instead of the delay filter; the first sample
+ * passes; a reset forgets the delays.
+ */
+START_TEST(test_sst_delay_quant)
+{
+	struct sst		*s;
+	struct sst_sample	 sm;
+	int64_t			 t = T0;
+	int			 i, taken = 0;
+
+	ck_assert_ptr_nonnull(s = sst_new());
+	sst_set_delay_quant(s, 0.1);
+	for (i = 0; i < 40; i++) {
+		sm = mk(t += 16 * S, 1e-3, 100e-6 * (1 + i % 10));
+		if (sst_add(s, &sm) == SST_OK)
+			taken++;
+		else
+			ck_assert_int_eq(i % 10 != 0, 1);
+	}
+	/* the first, then each 100 us one: 10% of the delays */
+	ck_assert_int_eq(taken, 4);
+	sm = mk(t += 16 * S, 1e-3, 150e-6);
+	ck_assert_int_eq(sst_add(s, &sm), SST_DELAY_QUANT);
+	/* 0.9 of the same delays: 900 us and under pass */
+	sst_set_delay_quant(s, 0.9);
+	for (i = 0; i < 20; i++) {
+		sm = mk(t += 16 * S, 1e-3, 100e-6 * (1 + i % 10));
+		ck_assert_msg((sst_add(s, &sm) == SST_OK) ==
+		    (i % 10 < 9), "0.9: sample %d", i);
+	}
+	/* a reset forgets them: the next passes whatever its delay */
+	sst_reset(s);
+	sm = mk(t += 16 * S, 1e-3, 5e-3);
+	ck_assert_int_eq(sst_add(s, &sm), SST_OK);
+	sst_free(s);
+}
+END_TEST
+
 /* Never with fewer than 4 held (6, as chrony, here). */
 static const struct {
 	const char	*what;
@@ -1450,6 +1490,7 @@ main(void)
 	tcase_add_test(tc, test_sst_fixed_path);
 	tcase_add_test(tc, test_sst_delay_ratio);
 	tcase_add_test(tc, test_sst_delay_dev_ratio);
+	tcase_add_test(tc, test_sst_delay_quant);
 	tcase_add_test(tc, test_sst_delay_filter_needs_samples);
 	tcase_add_test(tc, test_sst_delay_filter_after_pruning);
 	tcase_add_test(tc, test_sst_bad_values);
