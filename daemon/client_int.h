@@ -189,9 +189,13 @@ void		 client_init_end(struct client *);
 double		 client_disp_rate(const struct client *);
 
 /* client_report.c: the log records (logdir, log). */
+/*
+ * failed: chronyd's tests A to D that the sample failed, as the log's
+ * bits (LOG_TEST_A...); RFC 5905's passed before it came here.
+ */
 void		 client_log_measurement(const struct csrc *s,
 		    const struct sst_sample *sm, const uint8_t *buf, size_t n,
-		    enum sst_reason why);
+		    uint32_t failed);
 void		 client_log_statistics(struct csrc *s, int64_t at);
 /* left: what the previous slew had still to do, + the clock ahead. */
 void		 client_log_tracking(struct client *, int64_t now, double left);

@@ -402,6 +402,27 @@ client_peer_rx(struct client *cl, const struct sockaddr *from,
 	return 0;
 }
 
+/*
+ * The measurements log's chronyd tests a refused sample failed: A a bad
+ * value, B maxdelayratio, C the delay filter (maxdelaydevratio) or
+ * maxdelayquant.  Held by the median filter: none.
+ */
+static uint32_t
+failed_tests(enum sst_reason why)
+{
+	switch (why) {
+	case SST_BAD_VALUE:
+		return LOG_TEST_A;
+	case SST_DELAY_RATIO:
+		return LOG_TEST_B;
+	case SST_DELAY_OUTLIER:
+	case SST_DELAY_QUANT:
+		return LOG_TEST_C;
+	default:
+		return 0;
+	}
+}
+
 /* A sample that src_reply() gave: to the filters, the poll, selection. */
 static void
 use_sample(struct csrc *s, struct sst_sample *smp, const uint8_t *buf,
@@ -417,12 +438,13 @@ use_sample(struct csrc *s, struct sst_sample *smp, const uint8_t *buf,
 	if (sync_loop(s)) {
 		s->src.stats.refused[SRC_SYNC_LOOP]++;
 		src_loop_answer(&s->src);
+		client_log_measurement(s, smp, buf, n, LOG_TEST_D);
 		log_debug("source %s: synchronised to us: no sample", s->name);
 		return;
 	}
 	/* `filter N`: held until the Nth poll, then their median goes on */
 	if ((why = sst_filter(s->sst, &sm)) != SST_OK) {
-		client_log_measurement(s, smp, buf, n, why);
+		client_log_measurement(s, smp, buf, n, failed_tests(why));
 		if (why == SST_FILTERED)
 			src_good(&s->src);	/* a burst counts packets */
 		return;
@@ -433,7 +455,7 @@ use_sample(struct csrc *s, struct sst_sample *smp, const uint8_t *buf,
 	have_est = sst_estimate(s->sst, sm.time_ns, &est) == 0;
 	predicted = have_est ? est.offset_s : 0.0;
 	why = sst_add(s->sst, &sm);
-	client_log_measurement(s, smp, buf, n, why);
+	client_log_measurement(s, smp, buf, n, failed_tests(why));
 	log_debug("source %s: offset %+.9f delay %.9f%s", s->name,
 	    sm.offset_s, sm.delay_s, why == SST_DELAY_OUTLIER ?
 	    " delay outlier" : why == SST_DELAY_RATIO ? " over maxdelayratio" :

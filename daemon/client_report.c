@@ -57,7 +57,7 @@ tss_of(int src)
 
 void
 client_log_measurement(const struct csrc *s, const struct sst_sample *sm,
-    const uint8_t *buf, size_t n, enum sst_reason why)
+    const uint8_t *buf, size_t n, uint32_t failed)
 {
 	struct log_measurement	 m;
 	struct pkt		 p;
@@ -70,14 +70,7 @@ client_log_measurement(const struct csrc *s, const struct sst_sample *sm,
 	client_address_of(s, m.address, sizeof(m.address));
 	m.leap = p.leap;
 	m.stratum = p.stratum;
-	/*
-	 * RFC 5905's tests passed (src_reply); chronyd's A: a bad value,
-	 * B: maxdelayratio, C: the delay filter (maxdelaydevratio) or
-	 * maxdelayquant.  Held by the median filter: all passed.
-	 */
-	m.tests = LOG_TESTS_ALL & ~(why == SST_BAD_VALUE ? 0x08 :
-	    why == SST_DELAY_RATIO ? 0x04 : why == SST_DELAY_OUTLIER ||
-	    why == SST_DELAY_QUANT ? 0x02 : 0);
+	m.tests = LOG_TESTS_ALL & ~failed;
 	m.local_poll = s->src.poll;
 	m.remote_poll = p.poll;
 	m.offset_s = sm->offset_s;

@@ -797,6 +797,7 @@ server_new(struct ectx *ctx)
 	srv->core.ntsonly = srv->ntsonly;
 	srv->core.clog = srv->clog;
 	srv->core.tsm = srv->tsm;
+	srv->core.basic_only = ctx->conf->noclientlog;
 	srv->core.mac_check = mac_check;
 	srv->core.mac_arg = ctx;
 	srv->core.st.precision = measure_precision();

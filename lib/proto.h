@@ -453,6 +453,10 @@ struct log_refclock {
 
 /* RFC 5905 tests 1-3, 5-7 and chrony's A-D, first bit leftmost. */
 #define LOG_TESTS_ALL		0x3ff
+#define LOG_TEST_A		0x008	/* chronyd's tests A to D, */
+#define LOG_TEST_B		0x004	/* the last four bits */
+#define LOG_TEST_C		0x002
+#define LOG_TEST_D		0x001
 
 /* statistics.log: a source's regression after a new sample. */
 struct log_statistics {

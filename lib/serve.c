@@ -141,7 +141,7 @@ serve_request(struct serve *s, const struct serve_req *rq,
 	 * are sealed, transmit time included, before they are sent.
 	 */
 	if (kod == 0 && !(ans->flags & SERVE_ANS_NTS) && ans->key == 0 &&
-	    q.org_ts != 0 && q.mode != PKT_MODE_SYMACT)
+	    q.org_ts != 0 && q.mode != PKT_MODE_SYMACT && !s->basic_only)
 		interleave(s, &q, ans);
 	return kod != 0 ? SERVE_KOD : SERVE_ANSWER;
 }

@@ -69,6 +69,7 @@ static const struct srv_state	states[] = {
 #define SRV_NTS		0x01	/* serves NTS */
 #define SRV_NOKEYS	0x02	/* no keyfile: no MAC check */
 #define SRV_NORATE	0x04	/* no ratelimit directive */
+#define SRV_BASIC	0x08	/* noclientlog: basic answers only */
 
 /* What follows the header. */
 enum {
@@ -374,6 +375,9 @@ static const struct row	rows[] = {
 	    .flags = SERVE_ANS_STAMP | SERVE_ANS_XLEAVE,
 	    .ans = { PKT_LEAP_NONE, 2, 0xc0000201, 6, 983, 0x8000,
 	    REF_SYNCED, A_ORG_RQ_RX, A_RX_ARRIVAL, A_TX_PRIOR } },
+	{ .what = "noclientlog: an origin, but basic and not stamped",
+	    .srv = SRV_BASIC, .lvm = 0x23, .poll = 6, .org = ORG_FIXED,
+	    .verdict = SERVE_ANSWER, .ans = W_SYNCED(6) },
 	{ .what = "origin: the answer before, its tx not known: basic",
 	    .lvm = 0x23, .poll = 6, .org = ORG_PRIOR,
 	    .prior = PRIOR_STAMP_NOTX,
@@ -473,6 +477,7 @@ server_setup(struct server *srv, const struct row *r)
 	srv->s.acl = srv->acl;
 	srv->s.ntsonly = srv->ntsonly;
 	srv->s.nts = (r->srv & SRV_NTS) != 0;
+	srv->s.basic_only = (r->srv & SRV_BASIC) != 0;
 	if (!(r->srv & SRV_NOKEYS)) {
 		srv->s.mac_check = fake_mac;
 		srv->s.mac_arg = &srv->mac_calls;
