@@ -215,6 +215,7 @@ raw_sample(struct rclk *r, int64_t t_ns, double off_s, double disp_s,
 		}
 		off_s = done;
 	}
+	memset(&fs, 0, sizeof(fs));	/* no delays: a refclock's */
 	fs.time_ns = t_ns;
 	fs.offset_s = off_s;
 	fs.disp_s = disp_s;
