@@ -47,7 +47,6 @@
  * interval stays at minpoll's or more), SRC_BURST_MAX at most.
  */
 #define SRC_BURST_MAX		4
-
 /*
  * presend: at polls of p.presend_poll or more each measurement is led by
  * a request whose answer is no sample (two with xleave, so that the

@@ -125,7 +125,7 @@ struct sst {
 	double		asym;		/* correcting the offsets; 0: none */
 	/* sst_set_path(), sst_set_delay_ratio() */
 	double		max_delay_ratio;	/* > 1: test B */
-	double		dev_ratio;	/* test D's, FILT_DEV_RATIO */
+	double		dev_ratio;	/* test C's, FILT_DEV_RATIO */
 	double		delay_quant;	/* sst_set_delay_quant(); 0: none */
 	double		qd[SST_QUANT_DELAYS];	/* the last delays, a ring */
 	int		qn;		/* held */

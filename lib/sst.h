@@ -100,7 +100,7 @@ void		 sst_set_path(struct sst *, double min_delay_s,
  */
 void		 sst_set_delay_ratio(struct sst *, double ratio);
 /*
- * chronyd's maxdelaydevratio (test D, default 10): a sample whose half
+ * chronyd's maxdelaydevratio (test C, default 10): a sample whose half
  * delay above the minimum exceeds ratio standard deviations of the
  * regression (and what the frequency's error can explain since the
  * newest) is an outlier, unless its offset tells more than that.
