@@ -276,7 +276,8 @@ reffilt_get(struct reffilt *f, struct reffilt_sample *out)
 {
 	const struct reffilt_sample	*s;
 	double				 mean_x, mean_y, mean_disp, var, disp;
-	double				 prev_avg, delay, root_delay, root_disp;
+	double				 prev_avg, mean_delay, mean_rdelay;
+	double				 mean_rdisp;
 	int64_t				 t0;
 	int				 i, n, dof;
 
@@ -287,20 +288,23 @@ reffilt_get(struct reffilt *f, struct reffilt_sample *out)
 
 	/* times from the first chosen one, which keeps them small */
 	t0 = f->s[f->sel[0]].time_ns;
-	mean_x = mean_y = mean_disp = delay = root_delay = root_disp = 0.0;
+	mean_x = mean_y = mean_disp = 0.0;
+	mean_delay = mean_rdelay = mean_rdisp = 0.0;
 	for (i = 0; i < n; i++) {
 		s = &f->s[f->sel[i]];
 		mean_x += diff_s(s->time_ns, t0);
 		mean_y += s->offset_s;
 		mean_disp += s->disp_s;
-		delay += s->delay_s;
-		root_delay += s->root_delay_s;
-		root_disp += s->root_disp_s;
+		mean_delay += s->delay_s;
+		mean_rdelay += s->root_delay_s;
+		mean_rdisp += s->root_disp_s;
 	}
 	mean_x /= n;
 	mean_y /= n;
 	mean_disp /= n;
-	root_disp /= n;
+	mean_delay /= n;
+	mean_rdelay /= n;
+	mean_rdisp /= n;
 
 	spread(f, n, t0, mean_x, &var, &disp, &dof);
 	if (!(var >= MIN_VAR)) {
@@ -328,9 +332,9 @@ reffilt_get(struct reffilt *f, struct reffilt_sample *out)
 	out->time_ns = add_ns(t0, mean_x);
 	out->offset_s = mean_y;
 	out->disp_s = disp > mean_disp ? disp : mean_disp;
-	out->delay_s = delay / n;
-	out->root_delay_s = root_delay / n;
-	out->root_disp_s = disp > root_disp ? disp : root_disp;
+	out->delay_s = mean_delay;
+	out->root_delay_s = mean_rdelay;
+	out->root_disp_s = disp > mean_rdisp ? disp : mean_rdisp;
 	f->used = 0;
 	f->next = 0;
 	return REFFILT_OK;

@@ -77,8 +77,9 @@ struct serve {
 	serve_mac_fn		*mac_check;	/* NULL: no keys */
 	void			*mac_arg;
 	uint64_t		 last_rx_ts;	/* the newest saved in tsm */
-	int			 basic_only;	/* noclientlog: no interleaved */
-};					/* answers, as chronyd's */
+	int			 basic_only;	/* noclientlog: basic answers, */
+						/* as chronyd's */
+};
 
 /*
  * A datagram read; rx_ns is its arrival on the clock that is served (the

@@ -598,10 +598,10 @@ filt_median_delay(const struct sst *s)
  * the regression, or FILT_MEDIAN_RATIO times the usual excess, the
  * median's (however noisy the regression: such samples make it noisy)
  * if what that can move the offset is beyond the regression's noise,
- * whichever is smaller.  Only
- * with FILT_MIN_SAMPLES held (those kept for the runs test count: after
- * the runs test dropped the older ones, a frequency change, the delays
- * of those still held tell what is usual) and a regression.
+ * whichever is smaller.  Only with FILT_MIN_SAMPLES held (those kept for
+ * the runs test count: after the runs test dropped the older ones, a
+ * frequency change, the delays of those still held tell what is usual)
+ * and a regression.
  */
 static int
 delay_filtered(const struct sst *s)

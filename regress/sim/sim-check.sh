@@ -54,12 +54,11 @@
 # Then, seed 1: requests to three servers at least 0.18 s apart, two
 # falsetickers of five never followed, of a stratum-1 server 20 ms away
 # and a stratum-2 one 100 us away the near one selected (stratumweight),
-# filter 15 in sync from 224 to 720 s and within the limits,
-# maxdelayquant 0.1 taking 5-25% of the samples, presend 6 twice the
-# packets, each within the limits,
-# a server polling itself and one
-# synchronised to it taking neither, and polls under a second only over
-# a path under 10 ms (as chronyd's).
+# filter 15 in sync from 224 to 720 s, maxdelayquant 0.1 taking 5-25% of
+# the samples, presend 6 twice the packets (each within the limits), a
+# server polling itself and one synchronised to it taking neither (test D
+# in the log), and polls under a second only over a path under 10 ms (as
+# chronyd's).
 # Then, seed 1, reference clocks: timed-sim's RMS error as a stratum-1
 # server on a simulated SHM segment (under 5 us), PHC (under 1 us) and
 # PPS locked to SHM (under 5 us),

@@ -19,9 +19,10 @@
 # in SIM_ALL_SCENARIOS.
 
 SIM_ALL_SCENARIOS="default jitter1ms asymjitter wander freqstep delaystep
-tempcycle freq500 freq5pct step extstep falseticker3 falseticker5 strata intermittent
-loss20 poll-6 poll-2 poll6 poll10 iburst filter xleave chain chainsrv chaincli
-chaincli-rel server50 peers leap spike stall nts refshm refphc refpps hwts"
+tempcycle freq500 freq5pct step extstep falseticker3 falseticker5 strata
+intermittent loss20 poll-6 poll-2 poll6 poll10 iburst filter xleave chain
+chainsrv chaincli chaincli-rel server50 peers leap spike stall nts refshm
+refphc refpps hwts"
 
 # chrony's default network (test.common): 100 us + Exp(100 us) each
 # way, client 100 ppm with a 1e-9 random walk, 0.1 s off.
