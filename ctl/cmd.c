@@ -456,6 +456,25 @@ cmd_makestep(struct session *s, const struct opts *o)
 	    sizeof(m)), 0);
 }
 
+/* doffset SECONDS: the monitor checks it against its slew limits. */
+static int
+cmd_doffset(struct session *s, const struct opts *o)
+{
+	struct ctl_doffset	 d;
+	char			*end;
+
+	if (o->argc != 1)
+		sess_die("%s", "usage: doffset SECONDS");
+	memset(&d, 0, sizeof(d));
+	errno = 0;
+	d.offset_s = strtod(o->argv[0], &end);
+	if (errno != 0 || end == o->argv[0] || *end != '\0' ||
+	    !isfinite(d.offset_s))
+		sess_die("bad offset: %s", o->argv[0]);
+	return sess_status(sess_ask_code(s, IMSG_CTL_DOFFSET, &d, sizeof(d)),
+	    0);
+}
+
 static int
 cmd_online(struct session *s, const struct opts *o)
 {
@@ -706,6 +725,7 @@ static const struct cmd commands[] = {
 	{ "metrics", cmd_metrics, CMD_NOARGS },
 	{ "makestep", cmd_makestep, 0 },
 	{ "step", cmd_makestep, 0 },
+	{ "doffset", cmd_doffset, 0 },
 	{ "burst", cmd_burst, 0 },
 	{ "online", cmd_online, 0 },
 	{ "offline", cmd_offline, 0 },

@@ -82,6 +82,7 @@ usage_text(FILE *f)
 	    "                      step when the offset exceeds THRESHOLD "
 	    "s in the next\n"
 	    "                      LIMIT updates (-1: always) (root)\n"
+	    "  doffset SECONDS     slew the clock back by SECONDS (root)\n"
 	    "  burst GOOD/MAX [ADDRESS]\n"
 	    "                      quick polls until GOOD good samples "
 	    "(root)\n"

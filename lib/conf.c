@@ -1460,6 +1460,20 @@ d_bindcmdaddress(struct pctx *p)
 	return 0;
 }
 
+/* chronyc's protocol on a UNIX datagram socket (monitor/chronycsock.c). */
+static int
+d_chronycsocket(struct pctx *p)
+{
+	if (nargs(p, 1, 1) == -1)
+		return -1;
+	if (p->av[0][0] != '/')
+		return err(p, "chronycsocket: '%s' is not an absolute path",
+		    p->av[0]);
+	if (strlen(p->av[0]) >= CONF_SOCKPATH_MAX)
+		return err(p, "chronycsocket: path too long");
+	return set_str(p, &p->c->chronycsocket, p->av[0]);
+}
+
 /* timectl talks over the Unix socket alone: there is no UDP port. */
 static int
 d_cmdport(struct pctx *p)
@@ -1570,6 +1584,7 @@ static const struct directive directives[] = {
 	{ "allow",		d_allow,	0, 0, 0 },
 	{ "bindaddress",	d_bindaddress,	0, 0, 0 },
 	{ "bindcmdaddress",	d_bindcmdaddress, 0, 0, 0 },
+	{ "chronycsocket",	d_chronycsocket, 0, 0, 0 },
 	{ "chrootdir",		d_string,	CNF(chrootdir), 0, 0 },
 	{ "clientloglimit",	d_long,		CNF(clientloglimit), 0, N_INT },
 	{ "clock",		d_clock,	0, 0, 0 },
@@ -1868,6 +1883,7 @@ conf_free(struct conf *c)
 	free(c->driftfile);
 	free(c->leapsectz);
 	free(c->bindcmdaddress);
+	free(c->chronycsocket);
 	free(c->user);
 	free(c->chrootdir);
 	free(c->pidfile);

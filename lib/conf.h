@@ -26,6 +26,9 @@
 #ifndef TIMED_CONF_H
 #define TIMED_CONF_H
 
+/* The longest path of a UNIX socket, NUL included (sun_path). */
+#define CONF_SOCKPATH_MAX	108
+
 #include <sys/socket.h>
 #include <netinet/in.h>
 #include <stdint.h>
@@ -274,6 +277,8 @@ struct conf {
 
 	/* control and files */
 	char			*bindcmdaddress;	/* socket path */
+	char			*chronycsocket;		/* chronyc's; NULL:
+							   none */
 	char			*user;
 	char			*chrootdir;		/* timed extension */
 	char			*pidfile;

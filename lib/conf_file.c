@@ -704,6 +704,7 @@ static void
 print_control(FILE *f, const struct conf *c)
 {
 	print_str(f, "bindcmdaddress", c->bindcmdaddress);
+	print_str(f, "chronycsocket", c->chronycsocket);
 	print_str(f, "user", c->user);
 	print_str(f, "chrootdir", c->chrootdir);
 	print_str(f, "pidfile", c->pidfile);

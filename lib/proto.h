@@ -111,6 +111,7 @@ enum imsg_type {
 				   or IMSG_CTL_RESULT 505 */
 	IMSG_CTL_SMOOTH_RESET,	/* no payload; answer IMSG_CTL_RESULT */
 	IMSG_CTL_SMOOTH_ACTIVATE, /* no payload; answer IMSG_CTL_RESULT */
+	IMSG_CTL_DOFFSET,	/* struct ctl_doffset; the monitor answers */
 
 	/*
 	 * NTS material, monitor -> engine, each with a descriptor: memfds
@@ -276,6 +277,15 @@ struct ctl_burst {
  * limit counts from now; the monitor forwards it to the engine counted
  * from the first update (as clock_state.updates counts).
  */
+/*
+ * timectl doffset SECONDS (chronyc's doffset): the clock is taken to be
+ * that much ahead (+) and slewed back at maxslewrate, added to the slew
+ * in progress.
+ */
+struct ctl_doffset {
+	double		offset_s;
+};
+
 struct ctl_makestep {
 	double		threshold_s;
 	int32_t		limit;

@@ -97,6 +97,8 @@ struct ctl_conn {
 	int			 more;		/* a next page to ask for */
 	uint32_t		 next_page;
 	struct sockaddr_un	 from;		/* datagrams: the client */
+	ctl_sink_fn		 sink;		/* control_ask()'s: no ibuf */
+	void			*sink_arg;
 };
 
 struct blame {
@@ -160,6 +162,8 @@ static const struct ctl_cmd ctl_cmds[] = {
 	{ IMSG_CTL_SMOOTH_ACTIVATE, 0, RIGHTS_ROOT, "smoothtime activate" },
 	{ IMSG_CTL_REKEY, 0, RIGHTS_ROOT, "rekey" },
 	{ IMSG_CTL_CYCLELOGS, 0, RIGHTS_ROOT, "cyclelogs" },
+	{ IMSG_CTL_DOFFSET, sizeof(struct ctl_doffset), RIGHTS_ROOT,
+	    "doffset" },
 };
 
 static void	conn_event(evutil_socket_t, short, void *);
@@ -287,10 +291,21 @@ conn_close(struct ctl_conn *c)
 	ctl->nconns--;
 	event_free(c->ev);
 	event_free(c->ev_idle);
-	if (!c->ctl->dgram)
-		close(imsgbuf_fd(c->ibuf));
-	imsgbuf_free(c->ibuf);
+	if (c->sink != NULL)
+		c->sink(c->sink_arg, 0, NULL, 0);	/* over */
+	else {
+		if (!c->ctl->dgram)
+			close(imsgbuf_fd(c->ibuf));
+		imsgbuf_free(c->ibuf);
+	}
 	free(c);
+}
+
+/* Bytes waiting to go out to c's client. */
+static size_t
+conn_queued(const struct ctl_conn *c)
+{
+	return c->sink != NULL ? 0 : imsgbuf_queued(c->ibuf);
 }
 
 static void
@@ -310,10 +325,13 @@ conn_settle(struct ctl_conn *c)
 {
 	short	 what = EV_PERSIST;
 
-	if (c->dead) {
+	/* A request of control_ask() is over once nothing waits. */
+	if (c->dead || (c->sink != NULL && c->waiting == 0 && !c->more)) {
 		conn_close(c);
 		return;
 	}
+	if (c->sink != NULL)
+		return;
 	if (c->waiting == 0 && !c->ctl->dgram)	/* datagrams: dgram_cb */
 		what |= EV_READ;
 	if (imsgbuf_queued(c->ibuf) > 0)
@@ -331,6 +349,10 @@ conn_send(struct ctl_conn *c, uint32_t type, const void *data, size_t len)
 {
 	if (c->dead)
 		return;
+	if (c->sink != NULL) {
+		c->sink(c->sink_arg, type, data, len);
+		return;
+	}
 	/* A reader that does not read loses its connection, nothing else. */
 	if (imsgbuf_queued(c->ibuf) > CTL_QUEUE_MAX ||
 	    imsg_compose(c->ibuf, type, c->id, 0, -1, data, len) == -1)
@@ -446,6 +468,17 @@ do_makestep(struct ctl_conn *c)
 
 	log_info("makestep requested (uid %u)", (unsigned)c->uid);
 	conn_result(c, monitor_makestep(mon) == -1 ? CTL_FAILED : CTL_OK);
+}
+
+static void
+do_doffset(struct ctl_conn *c, const struct imsg *imsg)
+{
+	struct ctl_doffset	 d;
+
+	memcpy(&d, imsg->data, sizeof(d));
+	log_info("doffset %+.9g (uid %u)", d.offset_s, (unsigned)c->uid);
+	conn_result(c, monitor_doffset(c->ctl->mon, d.offset_s) == -1 ?
+	    CTL_FAILED : CTL_OK);
 }
 
 /* A selection of sources: a NUL-terminated string. */
@@ -590,6 +623,9 @@ conn_dispatch(struct ctl_conn *c, struct imsg *imsg)
 	case IMSG_CTL_CYCLELOGS:
 		do_cyclelogs(c);
 		break;
+	case IMSG_CTL_DOFFSET:
+		do_doffset(c, imsg);
+		break;
 	case IMSG_CTL_BURST:
 		do_burst(c, imsg);
 		break;
@@ -616,7 +652,7 @@ conn_process(struct ctl_conn *c)
 	struct imsg	 imsg;
 	int		 r;
 
-	while (!c->dead && c->waiting == 0 && !c->more) {
+	while (c->ibuf != NULL && !c->dead && c->waiting == 0 && !c->more) {
 		if ((r = imsg_get(c->ibuf, &imsg)) == 0)
 			return;
 		if (r == -1) {
@@ -754,8 +790,8 @@ new_conn(struct control *ctl, uid_t uid, enum rights rights,
 	c->id = ++ctl->next_id;
 	c->uid = uid;
 	c->rights = rights;
-	if ((c->ibuf = ibuf) == NULL ||
-	    (c->ev = event_new(ctl->mon->base, -1, 0, NULL, NULL)) == NULL ||
+	c->ibuf = ibuf;
+	if ((c->ev = event_new(ctl->mon->base, -1, 0, NULL, NULL)) == NULL ||
 	    (c->ev_idle = evtimer_new(ctl->mon->base, conn_idle, c)) == NULL)
 		fatalx("control: out of memory");
 	TAILQ_INSERT_TAIL(&ctl->conns, c, entry);
@@ -769,6 +805,7 @@ accept_cb(evutil_socket_t fd, short ev, void *arg)
 {
 	struct control	*ctl = arg;
 	struct ctl_conn	*c;
+	struct imsgbuf	*ibuf;
 	struct ucred	 cred;
 	socklen_t	 len = sizeof(cred);
 	enum rights	 rights;
@@ -793,7 +830,9 @@ accept_cb(evutil_socket_t fd, short ev, void *arg)
 		close(s);
 		return;
 	}
-	c = new_conn(ctl, cred.uid, rights, imsgbuf_new(s));
+	if ((ibuf = imsgbuf_new(s)) == NULL)
+		fatalx("control: out of memory");
+	c = new_conn(ctl, cred.uid, rights, ibuf);
 	conn_settle(c);
 }
 
@@ -806,6 +845,7 @@ dgram_cb(evutil_socket_t fd, short ev, void *arg)
 {
 	struct control		*ctl = arg;
 	struct ctl_conn		*c;
+	struct imsgbuf		*ibuf;
 	struct sockaddr_un	 from;
 	uint8_t			 buf[IMSG_MAX_FRAME * 2];
 	struct iovec		 iov = { buf, sizeof(buf) };
@@ -829,8 +869,10 @@ dgram_cb(evutil_socket_t fd, short ev, void *arg)
 	if (c == NULL) {
 		if (!admit(ctl, 0, RIGHTS_ROOT))
 			return;
-		c = new_conn(ctl, 0, RIGHTS_ROOT, imsgbuf_new_dgram(fd,
-		    (struct sockaddr *)&from, m.msg_namelen));
+		if ((ibuf = imsgbuf_new_dgram(fd, (struct sockaddr *)&from,
+		    m.msg_namelen)) == NULL)
+			fatalx("control: out of memory");
+		c = new_conn(ctl, 0, RIGHTS_ROOT, ibuf);
 		c->from = from;
 	}
 	if (imsgbuf_feed(c->ibuf, buf, n) == -1)
@@ -838,6 +880,52 @@ dgram_cb(evutil_socket_t fd, short ev, void *arg)
 	else
 		conn_process(c);
 	conn_settle(c);
+}
+
+static enum rights
+rights_of(const struct control *ctl, uid_t uid, gid_t gid)
+{
+	if (uid == 0)
+		return RIGHTS_ROOT;
+	return gid == ctl->mon->gid ? RIGHTS_GROUP : RIGHTS_USER;
+}
+
+int
+control_may_change(const struct control *ctl, uid_t uid, gid_t gid)
+{
+	return rights_of(ctl, uid, gid) == RIGHTS_ROOT;
+}
+
+/*
+ * A request of another front end (chronyc's protocol): checked, counted,
+ * logged and relayed as timectl's, its answer frames handed to fn.
+ */
+int
+control_ask(struct control *ctl, uid_t uid, gid_t gid, uint32_t type,
+    const void *data, size_t len, ctl_sink_fn fn, void *arg)
+{
+	struct ctl_conn	*c;
+	struct imsg	 imsg;
+	enum rights	 rights = rights_of(ctl, uid, gid);
+
+	if (!admit(ctl, uid, rights)) {
+		ctl->refused++;
+		log_refusal(ctl, "control: request of uid %u refused: too "
+		    "many at once", (unsigned)uid);
+		return -1;
+	}
+	c = new_conn(ctl, uid, rights, NULL);
+	c->hello = 1;
+	c->sink = fn;
+	c->sink_arg = arg;
+	idle_reset(c);
+	memset(&imsg, 0, sizeof(imsg));
+	imsg.hdr.type = type;
+	imsg.data = (void *)(uintptr_t)data;
+	imsg.datalen = len;
+	conn_dispatch(c, &imsg);
+	conn_settle(c);
+	return 0;
 }
 
 /*
@@ -978,7 +1066,7 @@ answer(struct ctl_conn *c, const struct imsg *imsg)
 		memcpy(&page, imsg->data, sizeof(page));
 		c->next_page = page.first;
 		c->more = 1;
-		if (imsgbuf_queued(c->ibuf) < CTL_PAGE_LOW)
+		if (conn_queued(c) < CTL_PAGE_LOW)
 			ask_page(c);
 		return;
 	case IMSG_CTL_SERVERSTATS:

@@ -22,6 +22,10 @@
 #ifndef TIMED_CONTROL_H
 #define TIMED_CONTROL_H
 
+#include <sys/types.h>
+#include <stddef.h>
+#include <stdint.h>
+
 struct control;
 struct imsg;
 struct monitor;
@@ -41,5 +45,21 @@ void		 control_from_engine(struct control *, const struct imsg *);
  * hung or was killed, not stopped by us), blame those requests.
  */
 void		 control_engine_gone(struct control *, int died);
+
+/*
+ * A request made for another front end (chronyc's protocol, cmdmon.c),
+ * with the sender's credentials: type and data as timectl sends them.
+ * It is checked, logged and relayed as timectl's are, and counted among
+ * the uid's connections while it waits.  Each frame of the answer goes
+ * to fn (IMSG_CTL_RESULT, a report, or records and IMSG_CTL_END), then
+ * fn(arg, 0, NULL, 0) once it is over, answered or not; arg is not used
+ * after that.  -1: refused (too many at once), fn never called.
+ */
+typedef void	(*ctl_sink_fn)(void *arg, uint32_t type, const void *data,
+		    size_t len);
+int		 control_ask(struct control *, uid_t, gid_t, uint32_t type,
+		    const void *data, size_t len, ctl_sink_fn fn, void *arg);
+/* Are uid and gid allowed changes (root)? */
+int		 control_may_change(const struct control *, uid_t, gid_t);
 
 #endif

@@ -32,6 +32,7 @@
 
 #include "clock.h"
 #include "conf.h"
+#include "chronycsock.h"
 #include "control.h"
 #include "crash.h"
 #include "drift.h"
@@ -1096,6 +1097,31 @@ monitor_makestep(struct monitor *mon)
 	return 0;
 }
 
+/*
+ * timectl doffset: offset_s more to slew (+: the clock is ahead), at
+ * maxslewrate, within the limits an engine's slew has.
+ */
+int
+monitor_doffset(struct monitor *mon, double offset_s)
+{
+	int64_t		 now = monitor_now_ns();
+	double		 rate = mon->lim.maxslewrate_ppm, total;
+	const char	*why;
+
+	total = clock_slew_left(mon->clock, now) + offset_s;
+	if ((why = lim_check_slew(&mon->lim, offset_s, rate)) != NULL ||
+	    (why = lim_check_slew(&mon->lim, total, rate)) != NULL) {
+		log_warnx("doffset %.9g s refused: %s", offset_s, why);
+		return -1;
+	}
+	if (clock_slew(mon->clock, now, total, rate) == -1)
+		return -1;
+	log_info("Accumulated delta offset of %.6f seconds", offset_s);
+	arm_slew_timer(mon);
+	send_clock_state(mon);
+	return 0;
+}
+
 /* timectl makestep THRESHOLD LIMIT, checked: the limit becomes absolute. */
 void
 monitor_set_makestep(struct monitor *mon, struct ctl_makestep *m)
@@ -1287,6 +1313,8 @@ monitor_run(struct monitor *mon)
 		mon->quick[i] = -ENGINE_QUICK_WINDOW_S;
 	if (mon->control != NULL)
 		control_start(mon->control, mon);
+	if (mon->chronyc != NULL)
+		chronyc_start(mon->chronyc, mon);
 	if (mon->refclocks != NULL)
 		refclocks_start(mon->refclocks);
 
@@ -1303,6 +1331,7 @@ monitor_run(struct monitor *mon)
 	notify_send("STOPPING=1");
 	stop_engine(mon);
 	save_drift(mon);
+	chronyc_close(mon->chronyc);
 	if (mon->control != NULL)
 		control_close(mon->control);
 	refclocks_close(mon->refclocks);

@@ -60,6 +60,7 @@
 
 struct clock;
 struct conf;
+struct chronycsock;
 struct control;
 struct crash;
 struct ctl_makestep;
@@ -76,6 +77,9 @@ struct statlog;
  * (imsgbuf_new_pair()); no fork, exec, user, chroot, seccomp, signal
  * events or watchdog.
  */
+/* chronyc's socket in the simulation, if the configuration names none. */
+#define SIM_CHRONYC_SOCKET	"/clknetsim/unix/chronyc.sock"
+
 struct monitor_sim {
 	/* Start the engine on chan, the other end of mon->engine. */
 	void	(*engine_start)(struct monitor *, struct imsgbuf *chan);
@@ -141,6 +145,7 @@ struct monitor {
 	int			 ready_sent;	/* READY=1 to systemd */
 
 	struct control		*control;
+	struct chronycsock	*chronyc;		/* NULL: none */
 	struct statlog		*statlog;	/* NULL: no log files */
 	struct refclocks	*refclocks;	/* NULL: -q/-Q */
 	const struct monitor_sim *sim;		/* NULL: a real start */
@@ -162,6 +167,7 @@ int	 monitor_send_fd(struct monitor *, uint32_t type, int fd,
 void	 monitor_engine_abuse(struct monitor *, const char *why);
 /* Step what is left of the slew (timectl makestep); 0 or -1. */
 int	 monitor_makestep(struct monitor *);
+int	 monitor_doffset(struct monitor *, double offset_s);
 void	 monitor_set_makestep(struct monitor *, struct ctl_makestep *);
 /*
  * timectl rekey: read the keyfile again, and the NTS server's keys when

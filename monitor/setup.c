@@ -28,6 +28,7 @@
 #include "clock.h"
 #include "conf.h"
 #include "conffiles.h"
+#include "chronycsock.h"
 #include "control.h"
 #include "drift.h"
 #include "leaptz.h"
@@ -239,6 +240,16 @@ monitor_main(struct monitor *mon)
 		ntskeys_load(mon);
 	/* One-shot runs beside a running daemon: no socket of their own. */
 	if (!mon->oneshot) {
+		/*
+		 * chronyc's first: clknetsim numbers a node's UNIX sockets
+		 * as they are bound, and chronyc looks for the first.
+		 */
+		if (mon->sim != NULL)
+			mon->chronyc = chronyc_open_sim(
+			    mon->conf->chronycsocket != NULL ?
+			    mon->conf->chronycsocket : SIM_CHRONYC_SOCKET);
+		else if (mon->conf->chronycsocket != NULL)
+			mon->chronyc = chronyc_open(mon->conf->chronycsocket);
 		mon->control = mon->sim != NULL ?
 		    control_open_dgram(mon->conf->bindcmdaddress) :
 		    control_open(mon->conf->bindcmdaddress);

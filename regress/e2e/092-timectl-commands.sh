@@ -5,8 +5,8 @@
 # file moved away), onoffline (a daemon in a network namespace of its
 # own, with a source it has no route to), the commands timed does not
 # offer, -m, -4/-6, -h with a host, --help and --version of both
-# programs, and one line for a bad option.  Interleaved answers show in
-# ntpdata.
+# programs, one line for a bad option, and doffset.  Interleaved answers
+# show in ntpdata.
 . "${top_srcdir:-.}/regress/e2e/lib.sh"
 
 BASE=$((20000 + ($$ + 37) % 20000))
@@ -243,6 +243,32 @@ check "onoffline: which one" grep -q 'source 192.0.2.77 offline' \
 check "onoffline brings the routable one back" sh -c \
     "'$T/timectl' -h '$T/iso.sock' onoffline >/dev/null &&
     '$T/timectl' -h '$T/iso.sock' -c activity | grep -q '^1,2,'"
+
+# doffset: the server (no sources, virtual clock) taken to be 0.05 s
+# ahead slews 0.05 s back, which its virtual clock's true offset shows;
+# nobody may not, nor may anyone a slew the monitor's limits refuse
+true_offset() {
+	"$T/timectl" -h "$SSOCK" -j tracking |
+	    sed -n 's/.*"virtual_true_offset": *\([-0-9.e]*\).*/\1/p'
+}
+slewed_back() {
+	awk -v o="$(true_offset)" 'BEGIN { exit !(o < -0.049 && o > -0.051) }'
+}
+check "doffset: 200 OK" [ "$("$T/timectl" -h "$SSOCK" doffset 0.05)" = \
+    "200 OK" ]
+check "doffset: the clock slewed 0.05 s back" wait_for 10 slewed_back
+check "doffset: logged as chronyd does" grep -q \
+    'Accumulated delta offset of 0.050000 seconds' "$T/server.log"
+out=$(setpriv --reuid=nobody --regid=nogroup --clear-groups \
+    "$T/timectl" -h "$SSOCK" doffset 0.05 2>&1)
+check "doffset as nobody: 501" [ "$out" = "501 Not authorised" ]
+out=$("$T/timectl" -h "$SSOCK" doffset 1e300)
+rc=$?
+check "doffset beyond the limits: 500, exit 1" \
+    [ $rc -eq 1 -a "$out" = "500 Failure" ]
+check "doffset of no number: exit 1" sh -c \
+    "! '$T/timectl' -h '$SSOCK' doffset 0.1x 2>/dev/null"
+check "doffset: still 0.05 s back" slewed_back
 
 kill -TERM "$IPID" "$CPID" "$SPID"
 for p in $IPID $CPID $SPID; do

@@ -57,6 +57,7 @@
 
 #include <event2/event.h>
 
+#include "chronycsock.h"
 #include "control.h"
 #include "drift.h"
 #include "file.h"
@@ -339,6 +340,14 @@ monitor_makestep(struct monitor *mon)
 	return fake_engine.makestep_fails ? -1 : 0;
 }
 
+int
+monitor_doffset(struct monitor *mon, double offset_s)
+{
+	/* the monitor's own check: the frame carries any double */
+	return lim_check_slew(&mon->lim, offset_s,
+	    mon->lim.maxslewrate_ppm) != NULL ? -1 : 0;
+}
+
 void
 monitor_set_makestep(struct monitor *mon, struct ctl_makestep *m)
 {
@@ -406,6 +415,19 @@ void
 control_close(struct control *ctl)
 {
 	(void)ctl;
+}
+
+void
+chronyc_start(struct chronycsock *cs, struct monitor *mon)
+{
+	(void)cs;
+	(void)mon;
+}
+
+void
+chronyc_close(struct chronycsock *cs)
+{
+	(void)cs;
 }
 
 int

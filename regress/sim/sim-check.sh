@@ -146,16 +146,21 @@ node $n: $(tail -n 3 "$R/log.$n" 2>/dev/null)"
 
 # timectl against a simulated timed: nodes 4-6 run timectl tracking,
 # sources and sourcestats an hour in, against node 3 (a timed-sim client
-# of the timed-sim server) through its first UNIX socket,
-# /clknetsim/unix/3:1; check_timectl reads what they printed.
+# of the timed-sim server) through its second UNIX socket,
+# /clknetsim/unix/3:2, and node 7 chronyc tracking through the first,
+# chronyc's; check_timectl and check_chronyc read what they printed.
 timectl_hook() {
 	for _c in 4:tracking 5:sources 6:sourcestats; do
 		sim_link 3 "${_c%%:*}" "(+ 1e-4 0)"
 		sim_cfg "node${_c%%:*}_start = 3600"
 		sim_cmd "${_c%%:*}" "$top_builddir/timectl" \
-		    -h /clknetsim/unix/3:1 "${_c#*:}"
+		    -h /clknetsim/unix/3:2 "${_c#*:}"
 	done
-	SCN_NODES=6
+	sim_link 3 7 "(+ 1e-4 0)"
+	sim_cfg "node7_start = 3600"
+	sim_cmd 7 "$(dirname "$SIM_CHRONYD")/../bin/chronyc" -n \
+	    -h /clknetsim/unix/3:1 tracking
+	SCN_NODES=7
 }
 
 # check_timectl NAME: what nodes 4-6 printed names node 3's source.
@@ -168,6 +173,18 @@ check_timectl() {
 		ok "$1"
 	else
 		not_ok "$1" "$(cat "$R/log.4" "$R/log.5" "$R/log.6")"
+	fi
+}
+
+# check_chronyc NAME: chronyc 4.3 read node 3's tracking (node 7).
+check_chronyc() {
+	if grep -q '^Reference ID *: C0A87B01 (192\.168\.123\.1)' \
+	    "$R/log.7" && grep -q '^Stratum *: 2$' "$R/log.7" &&
+	    grep -q '^System time *: 0\.0000[0-9]* seconds \(slow\|fast\)' \
+	    "$R/log.7" && grep -q '^Leap status *: Normal$' "$R/log.7"; then
+		ok "$1"
+	else
+		not_ok "$1" "$(cat "$R/log.7")"
 	fi
 }
 
@@ -244,6 +261,7 @@ for seed in $SEEDS; do
 		within 2 "seed $seed: chronyd client of a timed-sim server"
 		within 3 "seed $seed: timed-sim client of a timed-sim server"
 		check_timectl "seed $seed: timectl reads a simulated timed"
+		check_chronyc "seed $seed: chronyc reads a simulated timed"
 	fi
 	sim_end
 
@@ -271,10 +289,10 @@ smoothtime 400 0.001" &&
 		sim_link 2 4 "(+ 1e-4 0)"
 		sim_link 2 5 "(+ 1e-4 0)"
 		sim_cfg "node4_start = 4500"
-		sim_cmd 4 "$top_builddir/timectl" -h /clknetsim/unix/2:1 \
+		sim_cmd 4 "$top_builddir/timectl" -h /clknetsim/unix/2:2 \
 		    smoothing
 		sim_cfg "node5_start = 5000"
-		sim_cmd 5 "$top_builddir/timectl" -h /clknetsim/unix/2:1 \
+		sim_cmd 5 "$top_builddir/timectl" -h /clknetsim/unix/2:2 \
 		    smoothtime reset
 		SCN_NODES=5
 		if run "smoothtime"; then

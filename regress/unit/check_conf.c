@@ -44,6 +44,9 @@
 #define NELEM(a)	(sizeof(a) / sizeof((a)[0]))
 #define FIELD(c, off, type)	(*(type *)((char *)(c) + (off)))
 #define CNF(f)		offsetof(struct conf, f)
+/* 120 characters: longer than a UNIX socket's path may be */
+#define LONG_PATH	"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa" \
+			"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
 
 #define UNIMPL(n)	"chrony directive '" n "' is not implemented by " \
 			"timed; ignored"
@@ -432,6 +435,8 @@ START_TEST(test_conf_string_directives)
 		    "/var/empty" },
 		{ "bindcmdaddress path", "bindcmdaddress /run/t.sock",
 		    CNF(bindcmdaddress), "/run/t.sock" },
+		{ "chronycsocket", "chronycsocket /run/chrony/chronyd.sock",
+		    CNF(chronycsocket), "/run/chrony/chronyd.sock" },
 		{ "trailing space", "driftfile /d  ", CNF(driftfile), "/d" },
 	};
 	struct conf	*c;
@@ -1654,6 +1659,12 @@ START_TEST(test_conf_errors)
 		    "bindaddress: bad address 'localhost'" },
 		{ "bindcmdaddress relative", "bindcmdaddress t.sock",
 		    "bindcmdaddress: bad address 't.sock'" },
+		{ "chronycsocket relative", "chronycsocket chronyd.sock",
+		    "chronycsocket: 'chronyd.sock' is not an absolute path" },
+		{ "chronycsocket too long", "chronycsocket /" LONG_PATH,
+		    "chronycsocket: path too long" },
+		{ "chronycsocket missing", "chronycsocket",
+		    "chronycsocket: missing argument" },
 		{ "flag with junk", "rtcsync yes",
 		    "rtcsync: unexpected 'yes'" },
 		{ "string with junk", "driftfile /a /b",
@@ -2655,6 +2666,7 @@ static const char rich_conf[] =
     "local stratum 5 distance 0.5 orphan\n"
     "ratelimit interval 1 burst 4 leak 3\nclientloglimit 1000\n"
     "noclientlog\nbindcmdaddress /run/t.sock\ncmdport 0\nuser ntp\n"
+    "chronycsocket /run/chrony/chronyd.sock\n"
     "chrootdir /var/empty\npidfile /run/t.pid\nkeyfile /k\nlogdir /l\n"
     "log measurements statistics refclocks\nlogbanner 0\nlogchange 0.5\n"
     "ntsserverkey /k1\nntsservercert /c1\nntstrustedcerts /ca\n"
