@@ -161,6 +161,29 @@ ctl_set_makestep(struct engine *eng, struct imsg *imsg)
 	ctl_result(eng, imsg->hdr.peerid, CTL_OK);
 }
 
+/* chronyc's doffset: a correction of ours, checked as the monitor will. */
+static void
+ctl_doffset(struct engine *eng, struct imsg *imsg)
+{
+	struct ctl_doffset	 d;
+	const char		*why;
+	double			 rate = eng->ctx.conf->maxslewrate_ppm;
+	struct lim		 lim;
+
+	if (imsg_get_data(imsg, &d, sizeof(d)) == -1 || !isfinite(d.offset_s))
+		fatalx("IMSG_CTL_DOFFSET: malformed");
+	memset(&lim, 0, sizeof(lim));
+	lim.maxslewrate_ppm = rate;
+	if ((why = lim_check_slew(&lim, d.offset_s, rate)) != NULL) {
+		log_warnx("doffset %.9g s refused: %s", d.offset_s, why);
+		ctl_result(eng, imsg->hdr.peerid, CTL_FAILED);
+		return;
+	}
+	ectx_priv_slew(&eng->ctx, ectx_sys_ns(), d.offset_s, rate, 0);
+	log_info("Accumulated delta offset of %.6f seconds", d.offset_s);
+	ctl_result(eng, imsg->hdr.peerid, CTL_OK);
+}
+
 static void
 ctl_online(struct engine *eng, struct imsg *imsg, int online)
 {
@@ -311,6 +334,9 @@ engine_ctl(struct engine *eng, struct imsg *imsg)
 		break;
 	case IMSG_CTL_RELOAD_SOURCES:	/* the changes came before it */
 		ctl_result(eng, imsg->hdr.peerid, CTL_OK);
+		break;
+	case IMSG_CTL_DOFFSET:
+		ctl_doffset(eng, imsg);
 		break;
 	case IMSG_CTL_ONOFFLINE:
 		client_onoffline(eng->client);

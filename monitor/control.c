@@ -38,6 +38,7 @@
 #include <sys/un.h>
 #include <errno.h>
 #include <libgen.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -470,15 +471,23 @@ do_makestep(struct ctl_conn *c)
 	conn_result(c, monitor_makestep(mon) == -1 ? CTL_FAILED : CTL_OK);
 }
 
+/*
+ * The engine slews it as a correction of its own, which the monitor
+ * then checks as it checks them all.
+ */
 static void
 do_doffset(struct ctl_conn *c, const struct imsg *imsg)
 {
 	struct ctl_doffset	 d;
 
 	memcpy(&d, imsg->data, sizeof(d));
+	if (!isfinite(d.offset_s)) {
+		c->ctl->refused++;
+		conn_result(c, CTL_INVALID);
+		return;
+	}
 	log_info("doffset %+.9g (uid %u)", d.offset_s, (unsigned)c->uid);
-	conn_result(c, monitor_doffset(c->ctl->mon, d.offset_s) == -1 ?
-	    CTL_FAILED : CTL_OK);
+	relay(c, IMSG_CTL_DOFFSET, &d, sizeof(d));
 }
 
 /* A selection of sources: a NUL-terminated string. */

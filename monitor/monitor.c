@@ -1097,31 +1097,6 @@ monitor_makestep(struct monitor *mon)
 	return 0;
 }
 
-/*
- * timectl doffset: offset_s more to slew (+: the clock is ahead), at
- * maxslewrate, within the limits an engine's slew has.
- */
-int
-monitor_doffset(struct monitor *mon, double offset_s)
-{
-	int64_t		 now = monitor_now_ns();
-	double		 rate = mon->lim.maxslewrate_ppm, total;
-	const char	*why;
-
-	total = clock_slew_left(mon->clock, now) + offset_s;
-	if ((why = lim_check_slew(&mon->lim, offset_s, rate)) != NULL ||
-	    (why = lim_check_slew(&mon->lim, total, rate)) != NULL) {
-		log_warnx("doffset %.9g s refused: %s", offset_s, why);
-		return -1;
-	}
-	if (clock_slew(mon->clock, now, total, rate) == -1)
-		return -1;
-	log_info("Accumulated delta offset of %.6f seconds", offset_s);
-	arm_slew_timer(mon);
-	send_clock_state(mon);
-	return 0;
-}
-
 /* timectl makestep THRESHOLD LIMIT, checked: the limit becomes absolute. */
 void
 monitor_set_makestep(struct monitor *mon, struct ctl_makestep *m)

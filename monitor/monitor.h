@@ -167,7 +167,6 @@ int	 monitor_send_fd(struct monitor *, uint32_t type, int fd,
 void	 monitor_engine_abuse(struct monitor *, const char *why);
 /* Step what is left of the slew (timectl makestep); 0 or -1. */
 int	 monitor_makestep(struct monitor *);
-int	 monitor_doffset(struct monitor *, double offset_s);
 void	 monitor_set_makestep(struct monitor *, struct ctl_makestep *);
 /*
  * timectl rekey: read the keyfile again, and the NTS server's keys when

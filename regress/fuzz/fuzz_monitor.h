@@ -340,14 +340,6 @@ monitor_makestep(struct monitor *mon)
 	return fake_engine.makestep_fails ? -1 : 0;
 }
 
-int
-monitor_doffset(struct monitor *mon, double offset_s)
-{
-	/* the monitor's own check: the frame carries any double */
-	return lim_check_slew(&mon->lim, offset_s,
-	    mon->lim.maxslewrate_ppm) != NULL ? -1 : 0;
-}
-
 void
 monitor_set_makestep(struct monitor *mon, struct ctl_makestep *m)
 {
