@@ -1084,13 +1084,13 @@ monitor_makestep(struct monitor *mon)
 		return -1;
 	left = clock_slew_left(mon->clock, now);
 	if (left == 0.0) {
-		log_info("timectl makestep: no correction in progress, "
+		log_info("makestep: no correction in progress, "
 		    "nothing to step");
 		return 0;
 	}
 	if (clock_step(mon->clock, now, left) == -1)
 		return -1;
-	log_info("timectl makestep: the correction in progress taken at "
+	log_info("makestep: the correction in progress taken at "
 	    "once, clock stepped by %+.9f s", -left);
 	arm_slew_timer(mon);
 	send_clock_state(mon);

@@ -73,7 +73,7 @@ check "makestep took the rest of the slew at once ($after s off)" \
 check "what is left of the correction: none" \
     below "$(tr_num system_time_offset)" 0.001
 check "the monitor logged the step" \
-    grep -q 'timectl makestep: .* clock stepped by [-+]0\.[0-9]' "$T/c.log"
+    grep -q 'makestep: .* clock stepped by [-+]0\.[0-9]' "$T/c.log"
 
 many() {
 	[ "$(samples)" -ge 8 ]
