@@ -442,6 +442,8 @@ use_sample(struct csrc *s, struct sst_sample *smp, const uint8_t *buf,
 		log_debug("source %s: synchronised to us: no sample", s->name);
 		return;
 	}
+	/* extfield F323: the server's corrections since, into the history */
+	sst_shift(s->sst, src_take_mono(&s->src));
 	/* `filter N`: held until the Nth poll, then their median goes on */
 	if ((why = sst_filter(s->sst, &sm)) != SST_OK) {
 		client_log_measurement(s, smp, buf, n, failed_tests(why));
@@ -668,12 +670,25 @@ peer_packet(struct csrc *s, int64_t t1, uint64_t rnd, uint8_t *pkt, int sel)
 {
 	struct srv_state	 st;
 
+	struct pkt_exp1		 e;
+
 	ectx_served_state(s->cl->ctx, &st);
 	src_poll_peer(&s->src, t1, rnd, &st, pkt, sel);
 	if (s->conf->key != 0)
 		return ntpkeys_sign(s->cl->ctx->keys, s->conf->key, pkt,
 		    PKT_HDR_LEN, version_of(s));
-	return PKT_HDR_LEN;
+	if (!s->src.p.exp1)
+		return PKT_HDR_LEN;
+	/* extfield F323: as a server's answer, of the peer's last packet */
+	memset(&e, 0, sizeof(e));
+	e.root_delay_s = st.root_delay_s;
+	e.root_disp_s = st.root_disp_s;
+	if (pkt_get_ts(pkt, PKT_RX_OFFSET) != 0)
+		e.mono_rx = ectx_mono_ts(s->cl->ctx,
+		    pkt_get_ts(pkt, PKT_RX_OFFSET));
+	e.mono_epoch = s->cl->ctx->mono_epoch;
+	pkt_exp1_put(pkt + PKT_HDR_LEN, &e);
+	return PKT_HDR_LEN + PKT_EXP1_LEN;
 }
 
 /*
@@ -755,6 +770,10 @@ poll_cb(evutil_socket_t fd, short ev, void *arg)
 		src_poll(&s->src, t1, xmt, pkt, sel);
 		if (s->nts != NULL)
 			len = ntscl_request(s->nts, pkt, sizeof(pkt));
+		else if (s->src.p.exp1) {
+			pkt_exp1_put(pkt + PKT_HDR_LEN, NULL);
+			len = PKT_HDR_LEN + PKT_EXP1_LEN;
+		}
 		else if (s->conf->key != 0)
 			len = ntpkeys_sign(s->cl->ctx->keys, s->conf->key,
 			    pkt, len, version_of(s));
@@ -952,6 +971,7 @@ client_csrc_new(struct client *cl, const struct conf_source *cs)
 	p.minstratum = cs->minstratum;
 	p.version = cs->version;
 	p.copy = cs->copy && cs->type != CONF_SRC_PEER;
+	p.exp1 = cs->exp1;
 	p.presend = cs->presend != CONF_PRESEND_NONE;
 	p.presend_poll = cs->presend;
 	src_init(&s->src, &p, ectx_now_ns(cl->ctx));

@@ -14,6 +14,8 @@
  * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
  */
 
+#include <sys/random.h>
+
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,6 +45,30 @@ ectx_init(struct ectx *ctx, const struct ectx_hooks *hooks, void *arg)
 	ctx->hooks_arg = arg;
 	smooth_init(&ctx->smooth, ctx->conf->smooth_max_freq_ppm,
 	    ctx->conf->smooth_max_wander_ppm, ctx->conf->smooth_leaponly);
+	ectx_mono_reset(ctx);
+}
+
+void
+ectx_mono_reset(struct ectx *ctx)
+{
+	uint32_t	 e;
+
+	if (getrandom(&e, sizeof(e), 0) != sizeof(e))
+		fatal("getrandom");
+	ctx->mono_epoch = e;
+	ctx->mono_offset_s = 0.0;
+}
+
+/*
+ * As chronyd: none while smoothtime hides a correction (the served time
+ * is then no longer the engine's).
+ */
+uint64_t
+ectx_mono_ts(const struct ectx *ctx, uint64_t ntp_ts)
+{
+	if (ctx->smooth.active)
+		return 0;
+	return ntp_ts + (uint64_t)llround(ctx->mono_offset_s * 4294967296.0);
 }
 
 uint32_t
@@ -171,6 +197,7 @@ ectx_priv_step(struct ectx *ctx, int64_t sys_ns, double offset_s,
 	st.provisional = provisional;
 	ectx_send(ctx, IMSG_STEP, 0, &st, sizeof(st));
 	vclock_step(&cs->model, sys_ns, st.offset_s);
+	ectx_mono_reset(ctx);
 	lim_count_update(&cs->updates, &cs->provisional, provisional);
 	log_info("stepping the clock by %+.9f s", -st.offset_s);
 }
@@ -189,6 +216,7 @@ ectx_priv_slew(struct ectx *ctx, int64_t sys_ns, double offset_s,
 	o.provisional = provisional;
 	ectx_send(ctx, IMSG_ADJ_OFFSET, 0, &o, sizeof(o));
 	vclock_slew(&cs->model, sys_ns, offset_s + left, o.rate_ppm);
+	ctx->mono_offset_s += offset_s;
 	lim_count_update(&cs->updates, &cs->provisional, provisional);
 }
 

@@ -129,10 +129,24 @@ struct ectx {
 	struct leap_table	 leap_table;
 	/* smoothtime: what the server adds to the engine's time (ectx.c) */
 	struct smooth		 smooth;
+	/*
+	 * chrony's experimental field (lib/pkt.h): every offset slewed
+	 * since mono_epoch began (a random number, new at each step), so
+	 * that the engine's time plus this moves with the frequency alone.
+	 */
+	double			 mono_offset_s;
+	uint32_t		 mono_epoch;
 };
 
-/* Point cs and leaps at the context's own, set the hooks, smoothtime. */
+/*
+ * Point cs and leaps at the context's own, set the hooks, smoothtime,
+ * the first mono_epoch.
+ */
 void	ectx_init(struct ectx *, const struct ectx_hooks *, void *arg);
+/* The clock was stepped (ours or not): a new mono_epoch. */
+void	ectx_mono_reset(struct ectx *);
+/* An NTP timestamp of the served time on the mono clock; 0 smoothed. */
+uint64_t ectx_mono_ts(const struct ectx *, uint64_t ntp_ts);
 
 /*
  * smoothtime (lib/smooth.h): the clock was corrected, now_ns its time

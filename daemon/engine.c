@@ -333,6 +333,7 @@ dispatch(struct engine *eng, struct imsg *imsg)
 			client_start(eng->client);
 		} else if (cs->foreign != foreign) {
 			ectx_smooth_reset(&eng->ctx, ectx_now_ns(&eng->ctx));
+			ectx_mono_reset(&eng->ctx);
 			client_discard(eng->client,
 			    "the clock was stepped, not by timed", 1);
 		}

@@ -267,6 +267,7 @@ get_source(struct imsg *imsg)
 	cs->offline = c.offline != 0;
 	cs->auto_offline = c.auto_offline != 0;
 	cs->copy = c.copy != 0;
+	cs->exp1 = c.exp1 != 0;
 	cs->family = c.family;
 	cs->minstratum = c.minstratum;
 	cs->version = c.version;

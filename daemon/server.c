@@ -484,6 +484,26 @@ peer_packet(const struct serve_req *rq)
 }
 
 /*
+ * chrony's experimental field after the header (n bytes): the root
+ * delay and dispersion served, and the receive time on the engine's mono
+ * clock (ectx.h).  The request had one as long.
+ */
+static size_t
+add_exp1(struct server *srv, const struct serve_answer *a, uint8_t *out,
+    size_t n)
+{
+	struct pkt_exp1	 e;
+
+	memset(&e, 0, sizeof(e));
+	e.root_delay_s = srv->core.st.root_delay_s;
+	e.root_disp_s = srv->core.st.root_disp_s;
+	e.mono_rx = ectx_mono_ts(srv->ctx, a->pkt.rx_ts);
+	e.mono_epoch = srv->ctx->mono_epoch;
+	pkt_exp1_put(out + n, &e);
+	return n + PKT_EXP1_LEN;
+}
+
+/*
  * One request: lib/serve.c decides, this carries it out.  1 and the
  * answer in tx[i] if it gets one; -1 if a configured peer's packet,
  * which the client took; 0 if dropped.
@@ -514,6 +534,8 @@ handle_one(struct server *srv, int i, int64_t now_ns)
 	srv->b->tx_pkt[i] = (a.flags & SERVE_ANS_NTS) || rq.len > RX_HEAD ?
 	    srv->b->tx_buf[i] : srv->b->tx_head[i];
 	n = pkt_encode(&a.pkt, srv->b->tx_pkt[i], PKT_HDR_LEN);
+	if (a.flags & SERVE_ANS_EXP1)
+		n = add_exp1(srv, &a, srv->b->tx_pkt[i], n);
 	srv->b->tx_keep[i] = (a.flags & SERVE_ANS_XLEAVE) != 0;
 	if (a.flags & SERVE_ANS_XLEAVE)
 		srv->stats.interleaved++;

@@ -76,10 +76,10 @@ enum srcopt_kind {
 	SO_U32,		/* uint32_t in lo..hi */
 	SO_DBL,		/* double, clamped to lo..hi */
 	SO_POOL,	/* int, clamped to lo..hi, pool only */
+	SO_EF,		/* extfield: F323, the one chronyd 4.3 knows */
 	SO_WARN,	/* chrony option timed does not implement */
 	SO_WARN_INT,	/* the same, with an integer */
-	SO_WARN_DBL,	/* the same, with a number */
-	SO_WARN_EF	/* extfield: F323, the one chronyd 4.3 knows */
+	SO_WARN_DBL	/* the same, with a number */
 };
 
 struct srcopt {
@@ -135,7 +135,7 @@ static const struct srcopt srcopts[] = {
 	{ "mindelay",		SO_DBL,		1, SRC(mindelay_s), 0, 1000 },
 	{ "asymmetry",		SO_DBL,		1, SRC(asymmetry), -1e6, 1e6 },
 	{ "offset",		SO_DBL,		1, SRC(offset_s), -1e6, 1e6 },
-	{ "extfield",		SO_WARN_EF,	1, 0, 0, 0 },
+	{ "extfield",		SO_EF,		1, SRC(exp1), 0, 0 },
 	{ "minsamples",		SO_WARN_INT,	1, 0, 0, 0 },
 	{ "maxsamples",		SO_WARN_INT,	1, 0, 0, 0 },
 	{ NULL,			SO_WARN,	0, 0, 0, 0 }
@@ -426,10 +426,6 @@ srcopt_check(struct pctx *p, const struct srcopt *o, const char *v)
 	case SO_WARN_DBL:
 		(void)strtod(v, &end);
 		break;
-	case SO_WARN_EF:
-		if (strcasecmp(v, "F323") != 0)
-			return err(p, "extfield: unknown field '%s'", v);
-		return 0;
 	default:
 		return 0;
 	}
@@ -447,6 +443,11 @@ srcopt_set(struct pctx *p, const struct srcopt *o, struct conf_source *s,
 
 	switch (o->kind) {
 	case SO_FLAG:
+		*(int *)f = 1;
+		return 0;
+	case SO_EF:
+		if (strcasecmp(v, "F323") != 0)
+			return err(p, "extfield: unknown field '%s'", v);
 		*(int *)f = 1;
 		return 0;
 	case SO_SET:
@@ -507,6 +508,12 @@ fix_source(struct pctx *p, struct conf_source *s)
 		    "%d used, as chronyd does", p->dir, s->name, s->maxpoll,
 		    s->minpoll, s->minpoll);
 		s->maxpoll = s->minpoll;
+	}
+	if (s->exp1 && (s->nts || s->key != 0)) {
+		warn(p, "%s %s: extfield F323 is carried by timed in plain "
+		    "packets only, not with nts or key; ignored", p->dir,
+		    s->name);
+		s->exp1 = 0;
 	}
 	/* one way to authenticate a source: chronyd's NTS wins */
 	if (s->nts && s->key != 0) {
@@ -2062,6 +2069,7 @@ conf_source_equal(const struct conf_source *a, const struct conf_source *b)
 	    a->maxdelaydevratio == b->maxdelaydevratio &&
 	    a->presend == b->presend && a->offline == b->offline &&
 	    a->auto_offline == b->auto_offline && a->copy == b->copy &&
+	    a->exp1 == b->exp1 &&
 	    a->maxdelayquant == b->maxdelayquant &&
 	    a->family == b->family &&
 	    a->minstratum == b->minstratum && a->version == b->version &&

@@ -81,6 +81,7 @@ struct conf_source {
 	int			 offline;	/* starts offline (timectl online) */
 	int			 auto_offline;	/* offline when a request fails */
 	int			 copy;		/* its stratum and refid, ours */
+	int			 exp1;		/* extfield F323 */
 	int			 family;	/* names: 4 (ipv4), 6 (ipv6), 0 */
 	double			 asymmetry;	/* -0.5..0.5, else */
 #define CONF_ASYMMETRY_ESTIMATED 1.0		/* chronyd's default */

@@ -508,6 +508,8 @@ print_source(FILE *f, const struct conf_source *s)
 		fputs(" auto_offline", f);
 	if (s->copy)
 		fputs(" copy", f);
+	if (s->exp1)
+		fputs(" extfield F323", f);
 	if (s->family != 0)
 		fprintf(f, " ipv%d", s->family);
 	if (s->presend != CONF_PRESEND_NONE)

@@ -142,6 +142,15 @@ kf_estimate(const struct kf *k, int64_t t_ns, struct kf_est *e)
 }
 
 void
+kf_shift(struct kf *k, double doffset_s)
+{
+	int	 i;
+
+	for (i = 0; i < KF_NQ * KF_NS; i++)
+		k->m[i].x0 += doffset_s;
+}
+
+void
 kf_correct(struct kf *k, int64_t now_ns, double dfreq, double doffset_s)
 {
 	double	 d;

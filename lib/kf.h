@@ -58,6 +58,8 @@ void	kf_reset(struct kf *);
 /* A sample at t_ns, its offset and the excess e of its distance. */
 void	kf_update(struct kf *, int64_t t_ns, double offset_s, double e_s);
 int	kf_estimate(const struct kf *, int64_t t_ns, struct kf_est *);
+/* The source's clock was moved: as sst_shift(). */
+void	kf_shift(struct kf *, double doffset_s);
 /* The local clock was moved: as sst_correct(). */
 void	kf_correct(struct kf *, int64_t now_ns, double dfreq,
 	    double doffset_s);

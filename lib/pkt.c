@@ -112,6 +112,63 @@ walk_ef(struct pkt *p, const uint8_t *buf, size_t len)
 	return PKT_OK;
 }
 
+static uint32_t
+f28_from_s(double s)
+{
+	double	 r = s * 268435456.0;		/* 2^28 */
+
+	if (!(r > 0.0))
+		return 0;
+	if (r >= 4294967295.0)
+		return UINT32_MAX;
+	return (uint32_t)(r + 0.5);
+}
+
+int
+pkt_exp1_get(const struct pkt *p, const uint8_t *buf, size_t len,
+    struct pkt_exp1 *e)
+{
+	size_t		 off = PKT_HDR_LEN, end, eflen;
+	int		 i;
+
+	if (len < PKT_HDR_LEN + p->mac_len)
+		return -1;
+	end = len - p->mac_len;
+	/* pkt_decode() walked them: each field is inside the packet */
+	for (i = 0; i < p->n_ef && off + 4 <= end; i++, off += eflen) {
+		eflen = get16(buf + off + 2);
+		if (eflen < EF_MIN_LEN || off + eflen > end)
+			return -1;
+		if (get16(buf + off) != PKT_EF_EXP1 || eflen != PKT_EXP1_LEN ||
+		    get32(buf + off + 4) != PKT_EXP1_MAGIC)
+			continue;
+		if (e != NULL) {
+			e->root_delay_s = get32(buf + off + 8) / 268435456.0;
+			e->root_disp_s = get32(buf + off + 12) / 268435456.0;
+			e->mono_rx = get64(buf + off + 16);
+			e->mono_epoch = get32(buf + off + 24);
+		}
+		return 0;
+	}
+	return -1;
+}
+
+void
+pkt_exp1_put(uint8_t *out, const struct pkt_exp1 *e)
+{
+	memset(out, 0, PKT_EXP1_LEN);
+	out[0] = PKT_EF_EXP1 >> 8;
+	out[1] = PKT_EF_EXP1 & 0xff;
+	out[3] = PKT_EXP1_LEN;
+	put32(out + 4, PKT_EXP1_MAGIC);
+	if (e == NULL)
+		return;
+	put32(out + 8, f28_from_s(e->root_delay_s));
+	put32(out + 12, f28_from_s(e->root_disp_s));
+	put64(out + 16, e->mono_rx);
+	put32(out + 24, e->mono_epoch);
+}
+
 /*
  * Decode a packet of len bytes into *p.  On PKT_OK every field is set;
  * on an error the fields are zero, or hold the header if it was read.

@@ -101,6 +101,35 @@ enum pkt_reason	 pkt_decode(struct pkt *, const uint8_t *, size_t);
 /* Write the 48-byte header; returns PKT_HDR_LEN, or 0 if len is short. */
 size_t		 pkt_encode(const struct pkt *, uint8_t *, size_t len);
 
+/*
+ * chrony's experimental extension field (a source's "extfield F323"):
+ * the server's root delay and dispersion to 2^-28 s, and its receive
+ * time on a clock that its offset corrections do not move (its time
+ * plus every offset it slewed since mono_epoch began), so that a client
+ * tells the server's corrections from its own clock's drift.  A
+ * request's field has the magic alone.
+ */
+#define PKT_EF_EXP1		0xf323
+#define PKT_EXP1_LEN		28	/* field header, 24 bytes of body */
+#define PKT_EXP1_MAGIC		0xf5bedd9aU
+
+struct pkt_exp1 {
+	double		 root_delay_s;
+	double		 root_disp_s;
+	uint64_t	 mono_rx;	/* NTP timestamp; 0: none */
+	uint32_t	 mono_epoch;
+};
+
+/*
+ * The field in a packet pkt_decode() passed (buf, len its bytes): 0 and
+ * *e (e may be NULL) if one of its extension fields is it, with the
+ * magic; else -1.
+ */
+int		 pkt_exp1_get(const struct pkt *, const uint8_t *buf,
+		    size_t len, struct pkt_exp1 *e);
+/* Write the field, PKT_EXP1_LEN bytes, at out; e NULL: a request's. */
+void		 pkt_exp1_put(uint8_t *out, const struct pkt_exp1 *e);
+
 /* Unix time in ns <-> NTP timestamp (era from the Unix time). */
 uint64_t	 pkt_ts_from_ns(int64_t unix_ns);
 int64_t		 pkt_ts_to_ns(uint64_t ntp_ts, int64_t near_unix_ns);

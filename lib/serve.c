@@ -96,7 +96,7 @@ serve_request(struct serve *s, const struct serve_req *rq,
 	struct pkt		 q;
 	enum clog_verdict	 v;
 	uint32_t		 kod = 0;
-	int			 nts_only;
+	int			 nts_only, exp1;
 
 	ans->key = 0;
 	ans->flags = 0;
@@ -114,9 +114,11 @@ serve_request(struct serve *s, const struct serve_req *rq,
 	/* Only client requests enter the client log, as in chrony. */
 	if ((ans->why = judge(s, rq, &q, &ans->key)) != PKT_OK)
 		return SERVE_MALFORMED;
+	exp1 = rq->len > PKT_HDR_LEN && ans->key == 0 && q.n_ef == 1 &&
+	    q.mac_len == 0 && pkt_exp1_get(&q, rq->pkt, rq->len, NULL) == 0;
 	/* a peer unknown to us: a plain answer, or none (no NTS for peers) */
 	if (q.mode == PKT_MODE_SYMACT && rq->len > PKT_HDR_LEN &&
-	    ans->key == 0) {
+	    ans->key == 0 && !exp1) {
 		ans->why = PKT_ERR_MODE;
 		return SERVE_MALFORMED;
 	}
@@ -129,9 +131,12 @@ serve_request(struct serve *s, const struct serve_req *rq,
 	pkt_answer(&ans->pkt, &s->st, &q, pkt_ts_from_ns(rq->rx_ns), kod);
 	/*
 	 * Extension fields go to NTS, if this server serves it: a MAC'd
-	 * request's are not NTS's.  An ntsonly client's answer must be NTS.
+	 * request's are not NTS's, nor chrony's experimental field alone.
+	 * An ntsonly client's answer must be NTS.
 	 */
-	if (rq->len > PKT_HDR_LEN && ans->key == 0 && s->nts)
+	if (exp1)
+		ans->flags |= SERVE_ANS_EXP1;
+	else if (rq->len > PKT_HDR_LEN && ans->key == 0 && s->nts)
 		ans->flags |= SERVE_ANS_NTS;
 	if (nts_only)
 		ans->flags |= SERVE_ANS_NTSONLY;

@@ -114,6 +114,9 @@ enum serve_verdict {
  * SERVE_ANS_STAMP: ask the kernel for the answer's transmit time and keep
  *	it under the answer's receive timestamp (tsm_set_tx()).
  * SERVE_ANS_XLEAVE: interleaved: ans->pkt.tx_ts is set; keep it.
+ * SERVE_ANS_EXP1: the request's only extension field is chrony's
+ *	experimental one (pkt.h): the answer carries one too, filled in by
+ *	the shell (no longer than the request).
  * Otherwise the transmit timestamp is 0, for the shell to write last.
  * ans->key != 0: the request's MAC was good; sign the answer with that key
  * in the request's version (ntpkeys_sign()), its transmit time set first.
@@ -122,6 +125,7 @@ enum serve_verdict {
 #define SERVE_ANS_NTSONLY	0x02
 #define SERVE_ANS_STAMP		0x04
 #define SERVE_ANS_XLEAVE	0x08
+#define SERVE_ANS_EXP1		0x10
 
 struct serve_answer {
 	struct pkt	 pkt;		/* the header, for pkt_encode() */

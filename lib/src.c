@@ -562,13 +562,60 @@ ts_after(uint64_t a, uint64_t b)
 	return (int64_t)(a - b) > 0;
 }
 
+/* b - a in seconds, of two NTP timestamps less than 68 years apart. */
+static double
+ts_diff_s(uint64_t b, uint64_t a)
+{
+	return (double)(int64_t)(b - a) / 4294967296.0;
+}
+
+static uint64_t
+ts_minus(uint64_t ts, double s)
+{
+	return ts - (uint64_t)llround(s * 4294967296.0);
+}
+
+#define MONO_SHIFT_MAX_S	16.0	/* chronyd's MAX_MONO_DOFFSET */
+
+/*
+ * extfield F323: what the server slewed between its last answer with
+ * the field and this one, and the field's root delay and dispersion
+ * (*e); 0 without the field.  A shift over 16 s is taken for none.
+ */
+static double
+mono_answer(struct src *s, const struct pkt *p, const uint8_t *buf,
+    size_t len, struct pkt_exp1 *e, int *have)
+{
+	double	 d = 0.0;
+
+	*have = s->p.exp1 && pkt_exp1_get(p, buf, len, e) == 0;
+	if (!*have || e->mono_rx == 0) {
+		s->mono_rx = 0;
+		s->mono_shift_s = 0.0;
+		return 0.0;
+	}
+	if (s->mono_rx != 0 && e->mono_epoch == s->mono_epoch) {
+		d = ts_diff_s(e->mono_rx, s->mono_rx) -
+		    ts_diff_s(p->rx_ts, s->mono_rx_real);
+		if (!(fabs(d) <= MONO_SHIFT_MAX_S))
+			d = 0.0;
+	}
+	s->mono_epoch = e->mono_epoch;
+	s->mono_rx = e->mono_rx;
+	s->mono_rx_real = p->rx_ts;
+	s->mono_shift_s += d;
+	return d;
+}
+
 static enum src_reason
 peer_reply(struct src *s, const uint8_t *buf, size_t len, int64_t t4_ns,
     struct sst_sample *out)
 {
 	struct src_peer	*pe = &s->peer;
 	struct pkt	 p;
+	struct pkt_exp1	 e;
 	enum src_reason	 why;
+	int		 have_exp1;
 	int		 dup, answer, zero, valid;
 	double		 last_tx_s;
 
@@ -613,6 +660,7 @@ peer_reply(struct src *s, const uint8_t *buf, size_t len, int64_t t4_ns,
 	}
 	pe->valid_rx = 1;
 	s->req.awaiting = 0;
+	mono_answer(s, &p, buf, len, &e, &have_exp1);
 	pe->remote_poll = p.poll;
 	pe->remote_stratum = p.stratum == 0 ? 16 : p.stratum;
 	if (p.leap == PKT_LEAP_UNSYNC || p.stratum == 0 || p.stratum >= 16)
@@ -621,6 +669,10 @@ peer_reply(struct src *s, const uint8_t *buf, size_t len, int64_t t4_ns,
 	if (why == SRC_OK) {
 		why = make_sample(s, &p, s->req.t1_ns, p.rx_ts, p.tx_ts, t4_ns,
 		    out);
+		if (why == SRC_OK && have_exp1) {
+			out->root_delay_s = e.root_delay_s;
+			out->root_disp_s = e.root_disp_s;
+		}
 		s->last.delay_s = out->delay_s;
 		if (why == SRC_OK)
 			took(s, &p, t4_ns, out);
@@ -634,10 +686,22 @@ peer_reply(struct src *s, const uint8_t *buf, size_t len, int64_t t4_ns,
 	return why;
 }
 
+double
+src_take_mono(struct src *s)
+{
+	double	 d = s->mono_shift_s;
+
+	s->mono_shift_s = 0.0;
+	return d;
+}
+
 enum src_reason
 src_reply(struct src *s, const uint8_t *buf, size_t len, int64_t t4_ns,
     struct sst_sample *out)
 {
+	struct pkt_exp1	 e;
+	double		 mono;
+	int		 have_exp1;
 	struct pkt	 p;
 	struct src_req	*r = NULL;
 	struct src_xchg	 x;
@@ -674,6 +738,7 @@ src_reply(struct src *s, const uint8_t *buf, size_t len, int64_t t4_ns,
 	/* answered: a copy is a duplicate; a late answer ends both */
 	r->awaiting = 0;
 	s->late.awaiting = 0;
+	mono = mono_answer(s, &p, buf, len, &e, &have_exp1);
 	x.seq = r->seq;
 	x.t1_ns = r->t1_ns;
 	x.t2 = p.rx_ts;
@@ -686,12 +751,21 @@ src_reply(struct src *s, const uint8_t *buf, size_t len, int64_t t4_ns,
 		s->stats.refused[SRC_PRESEND]++;
 		return SRC_PRESEND;
 	}
+	/*
+	 * Interleaved, the server's times are of the exchange before: on
+	 * its clock before the correction mono found, which they lose.
+	 */
 	if (how == 1)
 		why = make_sample(s, &p, r->t1_ns, p.rx_ts, p.tx_ts, t4_ns,
 		    out);
 	else
-		why = make_sample(s, &p, r->prev.t1_ns, r->prev.t2, p.tx_ts,
+		why = make_sample(s, &p, r->prev.t1_ns,
+		    ts_minus(r->prev.t2, mono), ts_minus(p.tx_ts, mono),
 		    r->prev.t4_ns, out);
+	if (why == SRC_OK && have_exp1) {	/* to 2^-28 s, not 2^-16 */
+		out->root_delay_s = e.root_delay_s;
+		out->root_disp_s = e.root_disp_s;
+	}
 	s->last.delay_s = out->delay_s;
 	if (why != SRC_OK) {
 		if (why == SRC_BAD_DELAY)

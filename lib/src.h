@@ -81,6 +81,8 @@ struct src_params {
 	int	copy;		/* the server's stratum and refid are ours */
 	int	presend;	/* warm-ups (above) from presend_poll */
 	int	presend_poll;	/* log2 s */
+	int	exp1;		/* extfield F323: chrony's experimental */
+				/* field in requests (lib/pkt.h) */
 };
 
 /* Why a reply gave no sample; each is counted per source. */
@@ -204,6 +206,15 @@ struct src {
 	int64_t			 last_rx_ns;
 	struct src_last		 last;
 	struct src_peer		 peer;		/* p.peer: the association */
+	/*
+	 * extfield F323: the server's mono receive time and receive time
+	 * of its last answer with one (mono_rx 0: none), in mono_epoch;
+	 * the offsets it slewed since the last sample (src_take_mono()).
+	 */
+	uint32_t		 mono_epoch;
+	uint64_t		 mono_rx;
+	uint64_t		 mono_rx_real;
+	double			 mono_shift_s;
 };
 
 void		src_init(struct src *, const struct src_params *,
@@ -252,6 +263,14 @@ void		src_tx_time(struct src *, int64_t t1_ns);
  */
 void		src_correct(struct src *, int64_t now_ns, double dfreq_ppm,
 		    double doffset_s);
+/*
+ * extfield F323: what the server slewed (+: it found itself ahead) since
+ * the sample before, taken once; the samples of the source held so far
+ * must be shifted by it (sst_shift()) before the new one goes on, so
+ * that its corrections are not taken for drift, as chronyd's
+ * SST_CorrectOffset().
+ */
+double		src_take_mono(struct src *);
 /*
  * A reply received at local time t4_ns, the request having left at the
  * time src_poll() was told.  SRC_OK and *sample, or why not.  A basic

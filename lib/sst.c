@@ -787,6 +787,24 @@ sst_estimate(const struct sst *s, int64_t now_ns, struct sst_est *e)
 	return 0;
 }
 
+void
+sst_shift(struct sst *s, double doffset_s)
+{
+	int	 i;
+
+	if (doffset_s == 0.0 || s->n == 0)
+		return;
+	if (!(fabs(doffset_s) <= MAX_CORR_DELTA_S)) {
+		sst_reset(s);
+		return;
+	}
+	for (i = -s->nextra; i < s->n; i++)
+		SAMPLE(s, i)->offset_s += doffset_s;
+	if (s->kf.n > 0)
+		kf_shift(&s->kf, doffset_s);
+	regress(s, 0);
+}
+
 /*
  * As chrony's SST_SlewSamples: each sample, and its time (the clock that
  * took it moved too), loses doffset + dfreq * (t - now), so that old and

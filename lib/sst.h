@@ -141,6 +141,13 @@ int		 sst_freq_known(const struct sst *);
 int		 sst_estimate(const struct sst *, int64_t now_ns,
 		    struct sst_est *);
 /*
+ * The source corrected its own clock: it found itself doffset_s ahead
+ * (+) and took it off (extfield F323).  The stored samples, measured
+ * against its time before, gain that much (+ local ahead), their times
+ * as they are, as chronyd's SST_CorrectOffset().  0 does nothing.
+ */
+void		 sst_shift(struct sst *, double doffset_s);
+/*
  * The local clock was corrected at now_ns: its frequency compensation grew
  * by dfreq_ppm (it now runs slower by that much) and doffset_s was taken
  * off it (+ it was moved back).  Re-express the stored samples as if the

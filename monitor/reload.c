@@ -82,6 +82,7 @@ send_source(struct monitor *mon, uint32_t type, const struct conf_source *s)
 	c.offline = s->offline;
 	c.auto_offline = s->auto_offline;
 	c.copy = s->copy;
+	c.exp1 = s->exp1;
 	c.family = s->family;
 	c.minstratum = s->minstratum;
 	c.version = s->version;

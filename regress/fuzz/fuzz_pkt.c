@@ -61,6 +61,31 @@ check_decoded(const struct pkt *p, const uint8_t *data, size_t size)
 		abort();
 }
 
+/*
+ * chrony's F323 field, if found: its bytes are inside the fields, and
+ * what is read writes back to the same bytes but for the rounding of
+ * the delay and dispersion.
+ */
+static void
+check_exp1(const struct pkt *p, const uint8_t *data, size_t size)
+{
+	struct pkt_exp1	 e;
+	uint8_t		 f[PKT_EXP1_LEN];
+	size_t		 off;
+
+	if (pkt_exp1_get(p, data, size, &e) == -1)
+		return;
+	if (p->n_ef < 1 || size < PKT_HDR_LEN + PKT_EXP1_LEN + p->mac_len)
+		abort();
+	pkt_exp1_put(f, &e);
+	for (off = PKT_HDR_LEN; off + PKT_EXP1_LEN <= size - p->mac_len;
+	    off += 4)
+		if (memcmp(data + off, f, 8) == 0 &&
+		    memcmp(data + off + 16, f + 16, 12) == 0)
+			return;
+	abort();
+}
+
 /* A client's request (mode 3, or NTPv1's mode 0), or a peer's (mode 1). */
 static int
 is_request(const struct pkt *q)
@@ -104,8 +129,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (r >= PKT_NREASONS || r == PKT_ERR_MODE || r == PKT_ERR_CONTROL ||
 	    r == PKT_ERR_MAC)
 		abort();
-	if (r == PKT_OK)
+	if (r == PKT_OK) {
 		check_decoded(&q, data, size);
+		check_exp1(&q, data, size);
+	}
 
 	/* a KoD now and then, chosen by the input */
 	kod = size > 0 && (data[size - 1] & 1) ? PKT_KOD_RATE : 0;

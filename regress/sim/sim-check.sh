@@ -40,6 +40,10 @@
 #    their client keeps within the limits.
 #  - pool (seed 1): "pool nodes-1-2-3.net1.clk" gives three sources,
 #    each answering.
+#  - extfield F323 (seed 1, chrony's 144): a chain of three timed-sim
+#    below a stratum-1 one 0.1 s ahead, corrected by timectl doffset at
+#    2000 s: the last within 1 ms from 2300 s and an RMS error under
+#    50 us with the field, three times that at least without.
 #  - refclock tai (seed 1): a clock 1000 s behind, a day before the
 #    reference's, steps onto a refclock keeping TAI and stays within
 #    the limits (maxchange 1 ms: the day's TAI - UTC was right).
@@ -608,6 +612,60 @@ maxchange 1e-3 1 0" || exit 1
 		fi
 		HOURS=2
 		sim_end
+	fi
+
+	# extfield F323 (chrony's 144): a stratum-1 timed-sim 0.1 s ahead
+	# and a chain of three timed-sim below it, 64 s polls; at 2000 s
+	# timectl doffset 0.1 on the top corrects it.  The last of the
+	# chain must follow within 300 s, and keep an RMS error under 50
+	# us to the end with the field; without it, the corrections on the
+	# way down are taken for drift (three times the error at least)
+	if [ "$seed" = 1 ]; then
+		for _ef in "extfield F323" ""; do
+			sim_begin
+			sim_link 1 2 "$SCN_DELAY"
+			sim_link 2 3 "$SCN_DELAY"
+			sim_link 3 4 "$SCN_DELAY"
+			sim_link 1 5 "(+ 1e-4 0)"
+			sim_clock 1 0.1 0
+			sim_node 1 timed "local stratum 1" &&
+			    sim_node 2 timed "server 192.168.123.1 minpoll 6 \
+maxpoll 6 $_ef" &&
+			    sim_node 3 timed "server 192.168.123.2 minpoll 6 \
+maxpoll 6 $_ef" &&
+			    sim_node 4 timed "server 192.168.123.3 minpoll 6 \
+maxpoll 6 $_ef" || exit 1
+			sim_cfg "node5_start = 2000"
+			sim_cmd 5 "$top_builddir/timectl" \
+			    -h /clknetsim/unix/1:2 doffset 0.1
+			SCN_NODES=5 HOURS=3
+			if run "extfield ${_ef:-none}"; then
+				_r=$(awk 'NR > 2400 { s += $4 * $4; n++ }
+				    END { printf "%.3e", sqrt(s / n) }' \
+				    "$R/log.offset")
+				_late=$(awk 'NR > 2300 && ($4 > 1e-3 ||
+				    $4 < -1e-3) { n++ } END { print n + 0 }' \
+				    "$R/log.offset")
+				if [ -n "$_ef" ]; then
+					_rf=$_r
+					if grep -q '^200 OK' "$R/log.5" &&
+					    [ "$_late" = 0 ] && awk -v r="$_r" \
+					    'BEGIN { exit !(r < 50e-6) }'; then
+						ok "seed $seed: extfield F323: the chain's last within 1 ms from 2300 s, RMS $_r s"
+					else
+						not_ok "extfield F323: RMS $_r s, $_late s over 1 ms after 2300 s" \
+						    "$(cat "$R/log.5")"
+					fi
+				elif awk -v r="$_r" -v f="$_rf" \
+				    'BEGIN { exit !(r > 3 * f) }'; then
+					ok "seed $seed: without extfield: RMS $_r s"
+				else
+					not_ok "without extfield: RMS $_r s, with $_rf s"
+				fi
+			fi
+			sim_end
+		done
+		HOURS=2
 	fi
 
 	# hwtimestamp: timed-sim server and client, the cards' timestamps

@@ -601,7 +601,6 @@ START_TEST(test_conf_source_option_warnings)
 	static const struct {
 		const char	*what, *line, *option;
 	} rows[] = {
-		{ "extfield", "server a extfield F323", "extfield" },
 		{ "minsamples", "server a minsamples 4", "minsamples" },
 		{ "maxsamples", "server a maxsamples 8", "maxsamples" },
 		{ "pool too", "pool p minsamples 3 iburst", "minsamples" },
@@ -627,6 +626,106 @@ START_TEST(test_conf_source_option_warnings)
 }
 END_TEST
 
+/*
+ * extfield F323, chrony's experimental field: kept for plain packets
+ * (a server's, a pool's, a peer's); with NTS or a key, a warning that
+ * names it, and not kept.  Any other field is an error (msg: the
+ * error, or what the warning holds).
+ */
+START_TEST(test_conf_extfield)
+{
+	static const struct {
+		const char	*what, *line;
+		int		 rc, exp1;
+		const char	*msg;
+	} rows[] = {
+		{ "server", "server a extfield F323", 0, 1, NULL },
+		{ "pool", "pool p iburst extfield F323", 0, 1, NULL },
+		{ "field in any case", "server a extfield f323", 0, 1, NULL },
+		{ "option in any case", "server a EXTFIELD F323", 0, 1, NULL },
+		{ "twice", "server a extfield F323 extfield F323", 0, 1,
+		    NULL },
+		{ "another field", "server a extfield F324", -1, 0,
+		    "extfield: unknown field 'F324'" },
+		{ "no field", "server a extfield", -1, 0,
+		    "extfield: missing argument" },
+		{ "with nts", "server a nts extfield F323", 1, 0,
+		    "extfield F323" },
+		{ "nts after it", "pool p extfield F323 nts", 1, 0,
+		    "extfield F323" },
+		{ "with a key", "server a extfield F323 key 5", 1, 0,
+		    "extfield F323" },
+		{ "on a peer", "peer 192.0.2.1 extfield F323", 0, 1, NULL },
+		{ "on a peer with a key", "peer 192.0.2.1 key 3 extfield F323",
+		    1, 0, "extfield F323" },
+	};
+	struct conf		*c;
+	struct conf_diag	 d;
+	size_t			 i;
+	int			 rc;
+
+	for (i = 0; i < NELEM(rows); i++) {
+		ck_assert_ptr_nonnull(c = conf_new());
+		rc = parse(c, rows[i].line, &d);
+		ck_assert_msg(rc == rows[i].rc, "%s: '%s' gave %d (%s)",
+		    rows[i].what, rows[i].line, rc, d.msg);
+		if (rc == -1)
+			ck_assert_msg(strcmp(d.msg, rows[i].msg) == 0,
+			    "%s: got \"%s\", want \"%s\"", rows[i].what,
+			    d.msg, rows[i].msg);
+		if (rc == 1)
+			ck_assert_msg(strstr(d.msg, rows[i].msg) != NULL &&
+			    d.is_error == 0, "%s: got \"%s\"", rows[i].what,
+			    d.msg);
+		ck_assert_int_eq(c->nwarnings, rc == 1);
+		if (rc == -1) {
+			ck_assert_ptr_null(c->sources);
+			conf_free(c);
+			continue;
+		}
+		ck_assert_msg(nsources(c) == 1, "%s: no source", rows[i].what);
+		ck_assert_msg(c->sources->exp1 == rows[i].exp1, "%s: exp1 %d",
+		    rows[i].what, c->sources->exp1);
+		conf_free(c);
+	}
+}
+END_TEST
+
+/* Printed, and read back; a source with it is another without it. */
+START_TEST(test_conf_extfield_print)
+{
+	struct conf		*c, *again;
+	struct conf_diag	 d;
+	char			*out, *line, *nl;
+
+	ck_assert_ptr_nonnull(c = conf_new());
+	ck_assert_int_eq(parse(c, "server a iburst extfield F323", &d), 0);
+	ck_assert_int_eq(parse(c, "server b iburst", &d), 0);
+	ck_assert_int_eq(parse(c, "server c nts extfield F323", &d), 1);
+	out = print_conf(c);
+	ck_assert_ptr_nonnull(line = strstr(out, "server a iburst extfield "
+	    "F323\n"));
+	ck_assert_ptr_nonnull(strstr(out, "server b iburst\n"));
+	ck_assert_ptr_nonnull(strstr(out, "server c nts\n"));
+	nl = strchr(line, '\n');
+	*nl = '\0';
+	ck_assert_ptr_nonnull(again = conf_new());
+	ck_assert_int_eq(parse(again, line, &d), 0);
+	ck_assert_int_eq(again->sources->exp1, 1);
+	ck_assert(conf_source_equal(again->sources, c->sources));
+	free(out);
+	conf_free(again);
+	conf_free(c);
+
+	/* the same source but for it: not equal */
+	ck_assert_ptr_nonnull(c = conf_new());
+	ck_assert_int_eq(parse(c, "server x extfield F323", &d), 0);
+	ck_assert_int_eq(parse(c, "server x", &d), 0);
+	ck_assert(!conf_source_equal(c->sources, c->sources->next));
+	conf_free(c);
+}
+END_TEST
+
 START_TEST(test_conf_source_warnings_one_a_line)
 {
 	struct conf	*c;
@@ -647,12 +746,13 @@ END_TEST
 /*
  * Issue 16: the warnings of one line were cut at 256 bytes and the rest
  * lost.  Each reaches the user whole, on a FILE:LINE line of its own,
- * even for a line of 64 options.
+ * even for a line of 64 options.  extfield F323 is implemented now: no
+ * warning of its own among them.
  */
 START_TEST(test_conf_warnings_whole)
 {
 	static const char *const opts[] = {
-		"extfield F323", "minsamples 4", "maxsamples 8"
+		"minsamples 4", "maxsamples 8"
 	};
 	char		 dir[64], path[128], text[CONF_MAX_LINE];
 	char		 want[512], *out, *q;
@@ -676,6 +776,8 @@ START_TEST(test_conf_warnings_whole)
 	for (n = 0, q = out; (q = strchr(q, '\n')) != NULL; q++)
 		n++;
 	ck_assert_int_eq(n, (int)NELEM(opts));
+	ck_assert_ptr_null(strstr(out, "extfield"));
+	ck_assert_int_eq(c->sources->exp1, 1);
 	free(out);
 	conf_free(c);
 
@@ -2651,7 +2753,8 @@ END_TEST
 static const char rich_conf[] =
     "server a.example iburst minpoll 4 maxpoll 8 prefer nts ntsport 4461"
     " certset 2 maxdelay 0.25 port 1123 filter 5\n"
-    "pool p.example noselect maxsources 8 trust require burst\n"
+    "pool p.example noselect maxsources 8 trust require burst"
+    " extfield F323\n"
     "refclock SHM 0:perm=0640 refid GPS poll 3 filter 16 offset 0.1\n"
     "refclock PPS /dev/pps0:clear lock GPS rate 2 width 0.1 prefer\n"
     "refclock PHC /dev/ptp0:nocrossts dpoll -2 tai stratum 2 noselect\n"
@@ -2918,6 +3021,8 @@ conf_suite(void)
 	tcase_add_test(pure, test_conf_needs_crypto);
 	tcase_add_test(pure, test_conf_source_option_warnings);
 	tcase_add_test(pure, test_conf_source_warnings_one_a_line);
+	tcase_add_test(pure, test_conf_extfield);
+	tcase_add_test(pure, test_conf_extfield_print);
 	tcase_add_test(pure, test_conf_peer);
 	tcase_add_test(pure, test_conf_fallbackdrift);
 	tcase_add_test(pure, test_conf_initstepslew);

@@ -712,6 +712,243 @@ START_TEST(test_pkt_short_to_s)
 }
 END_TEST
 
+/* chrony's experimental field F323 (pkt_exp1_put(), pkt_exp1_get()) */
+
+START_TEST(test_pkt_exp1_put_bytes)
+{
+	static const uint8_t	 want[PKT_EXP1_LEN] = {
+		0xf3, 0x23, 0x00, 0x1c, 0xf5, 0xbe, 0xdd, 0x9a,
+		0x08, 0x00, 0x00, 0x00,		/* 0.5 s in 4.28 */
+		0x00, 0x00, 0x00, 0x03,		/* 3 * 2^-28 s */
+		0x01, 0x23, 0x45, 0x67, 0x89, 0xab, 0xcd, 0xef,
+		0xde, 0xad, 0xbe, 0xef
+	};
+	static const uint8_t	 want_req[PKT_EXP1_LEN] = {
+		0xf3, 0x23, 0x00, 0x1c, 0xf5, 0xbe, 0xdd, 0x9a
+	};
+	struct pkt_exp1		 e;
+	uint8_t			 out[PKT_EXP1_LEN + 4];
+
+	ck_assert_int_eq(PKT_EF_EXP1, 0xf323);
+	ck_assert_int_eq(PKT_EXP1_LEN, 28);
+	ck_assert_uint_eq(PKT_EXP1_MAGIC, 0xf5bedd9aU);
+	e.root_delay_s = 0.5;
+	e.root_disp_s = 3.0 / 268435456.0;
+	e.mono_rx = 0x0123456789abcdefULL;
+	e.mono_epoch = 0xdeadbeef;
+	memset(out, SENTINEL, sizeof(out));
+	pkt_exp1_put(out, &e);
+	ck_assert_mem_eq(out, want, PKT_EXP1_LEN);
+	ck_assert_uint_eq(out[PKT_EXP1_LEN], SENTINEL);
+
+	/* a request's: the magic, the rest zero */
+	memset(out, SENTINEL, sizeof(out));
+	pkt_exp1_put(out, NULL);
+	ck_assert_mem_eq(out, want_req, PKT_EXP1_LEN);
+	ck_assert_uint_eq(out[PKT_EXP1_LEN], SENTINEL);
+}
+END_TEST
+
+/* Root delay and dispersion in 4.28 fixed point: 2^-28 s units. */
+static const struct {
+	const char	*what;
+	double		 s;
+	uint32_t	 want;
+} f28_rows[] = {
+	{ "zero", 0.0, 0 },
+	{ "negative zero", -0.0, 0 },
+	{ "negative is 0", -1.5, 0 },
+	{ "-infinity is 0", -INFINITY, 0 },
+	{ "1.5 s", 1.5, 0x18000000 },
+	{ "one unit", 1.0 / 268435456.0, 1 },
+	{ "half a unit rounds up", 0.5 / 268435456.0, 1 },
+	{ "under half a unit", 0.49 / 268435456.0, 0 },
+	{ "1 ns", 1e-9, 0 },
+	{ "4 ns", 4e-9, 1 },
+	{ "largest", 15.0 + 268435454.0 / 268435456.0, 0xfffffffe },
+	{ "just under 16 s saturates", 15.999999999, 0xffffffff },
+	{ "16 s saturates", 16.0, 0xffffffff },
+	{ "1e300 s saturates", 1e300, 0xffffffff },
+	{ "infinity saturates", INFINITY, 0xffffffff },
+};
+
+static uint32_t
+get32(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
+	    (uint32_t)p[2] << 8 | (uint32_t)p[3];
+}
+
+START_TEST(test_pkt_exp1_f28)
+{
+	struct pkt_exp1	 e;
+	uint8_t		 out[PKT_EXP1_LEN];
+	const char	*what = f28_rows[_i].what;
+
+	memset(&e, 0, sizeof(e));
+	e.root_delay_s = f28_rows[_i].s;
+	e.root_disp_s = f28_rows[_i].s;
+	pkt_exp1_put(out, &e);
+	ck_assert_msg(get32(out + 8) == f28_rows[_i].want,
+	    "%s: delay 0x%08" PRIx32, what, get32(out + 8));
+	ck_assert_msg(get32(out + 12) == f28_rows[_i].want,
+	    "%s: dispersion 0x%08" PRIx32, what, get32(out + 12));
+}
+END_TEST
+
+/* A server's answer with the field: through pkt_decode() and back. */
+START_TEST(test_pkt_exp1_round_trip)
+{
+	static const double	 v[][2] = {
+		{ 0.0123456789, 3.3 },
+		{ 0.0, 1e-6 },
+		{ 15.5, 0.000123 },
+		{ 1.0 / 268435456.0, 7.25 },
+	};
+	struct pkt_exp1		 e, got;
+	struct pkt		 p;
+	uint8_t			 buf[PKT_HDR_LEN + PKT_EXP1_LEN];
+	size_t			 i;
+
+	for (i = 0; i < NELEM(v); i++) {
+		memcpy(buf, chrony_req, PKT_HDR_LEN);
+		buf[0] = 0x24;			/* NTPv4, server */
+		e.root_delay_s = v[i][0];
+		e.root_disp_s = v[i][1];
+		e.mono_rx = 0xed1c2b4012345678ULL + i;
+		e.mono_epoch = 0x9abcdef0U + (uint32_t)i;
+		pkt_exp1_put(buf + PKT_HDR_LEN, &e);
+		ck_assert_int_eq(pkt_decode(&p, buf, sizeof(buf)), PKT_OK);
+		ck_assert_int_eq(p.n_ef, 1);
+		ck_assert_uint_eq(p.mac_len, 0);
+		memset(&got, 0x5a, sizeof(got));
+		ck_assert_int_eq(pkt_exp1_get(&p, buf, sizeof(buf), &got), 0);
+		ck_assert_msg(fabs(got.root_delay_s - v[i][0]) <=
+		    1.0 / 268435456.0, "%zu: delay %.12g", i,
+		    got.root_delay_s);
+		ck_assert_msg(fabs(got.root_disp_s - v[i][1]) <=
+		    1.0 / 268435456.0, "%zu: dispersion %.12g", i,
+		    got.root_disp_s);
+		ck_assert_uint_eq(got.mono_rx, e.mono_rx);
+		ck_assert_uint_eq(got.mono_epoch, e.mono_epoch);
+		ck_assert_int_eq(pkt_exp1_get(&p, buf, sizeof(buf), NULL), 0);
+	}
+}
+END_TEST
+
+/*
+ * Finding the field: a header with lvm, then fields of the types and
+ * lengths given, the F323 magic in those with magic set (else another),
+ * then mac bytes of MAC.  Every F323 field's body but the magic is
+ * the same (EXP1_DELAY etc.), so that the one found can be checked.
+ */
+#define EXP1_DELAY	0x01000000U	/* 1/16 s */
+#define EXP1_DISP	0x00100000U	/* 1/256 s */
+#define EXP1_MONO	0xed1c2b40deadbeefULL
+#define EXP1_EPOCH	0x12345678U
+
+struct exp1_ef {
+	uint16_t	 type;
+	uint16_t	 len;
+	int		 magic;
+};
+
+static const struct {
+	const char	*what;
+	uint8_t		 lvm;
+	struct exp1_ef	 ef[3];
+	int		 nef;
+	size_t		 mac;
+	int		 want;
+} exp1_rows[] = {
+	{ "the field alone", 0x24, { { 0xf323, 28, 1 } }, 1, 0, 0 },
+	{ "no extension field", 0x24, { { 0 } }, 0, 0, -1 },
+	{ "wrong magic", 0x24, { { 0xf323, 28, 0 } }, 1, 0, -1 },
+	{ "F323 of 32 bytes", 0x24, { { 0xf323, 32, 1 } }, 1, 0, -1 },
+	{ "another type, its length, the magic", 0x24,
+	    { { 0x0104, 28, 1 } }, 1, 0, -1 },
+	{ "after another field", 0x24,
+	    { { 0x0104, 16, 0 }, { 0xf323, 28, 1 } }, 2, 0, 0 },
+	{ "before another field", 0x24,
+	    { { 0xf323, 28, 1 }, { 0x0104, 36, 0 } }, 2, 0, 0 },
+	{ "after a 32-byte F323", 0x24,
+	    { { 0xf323, 32, 1 }, { 0xf323, 28, 1 } }, 2, 0, 0 },
+	{ "after one with a wrong magic", 0x24,
+	    { { 0xf323, 28, 0 }, { 0x0104, 16, 0 }, { 0xf323, 28, 1 } },
+	    3, 0, 0 },
+	{ "two other fields", 0x24,
+	    { { 0x0104, 16, 1 }, { 0x0204, 28, 1 } }, 2, 0, -1 },
+	{ "then a 20-byte MAC", 0x24, { { 0xf323, 28, 1 } }, 1, 20, 0 },
+	{ "NTPv3: the 28 bytes are a MAC", 0x1c, { { 0xf323, 28, 1 } }, 1,
+	    0, -1 },
+};
+
+static void
+put32(uint8_t *p, uint32_t v)
+{
+	put16(p, (uint16_t)(v >> 16));
+	put16(p + 2, (uint16_t)v);
+}
+
+static size_t
+build_exp1(uint8_t *buf, size_t size, size_t row)
+{
+	const struct exp1_ef	*f;
+	size_t			 off = PKT_HDR_LEN;
+	int			 i;
+
+	memset(buf, 0xa5, size);
+	memcpy(buf, chrony_req, PKT_HDR_LEN);
+	buf[0] = exp1_rows[row].lvm;
+	for (i = 0; i < exp1_rows[row].nef; i++) {
+		f = &exp1_rows[row].ef[i];
+		ck_assert_uint_le(off + f->len, size);
+		put16(buf + off, f->type);
+		put16(buf + off + 2, f->len);
+		put32(buf + off + 4, f->magic ? PKT_EXP1_MAGIC : 0xf5bedd9bU);
+		put32(buf + off + 8, EXP1_DELAY);
+		put32(buf + off + 12, EXP1_DISP);
+		if (f->len >= 28) {
+			put32(buf + off + 16, (uint32_t)(EXP1_MONO >> 32));
+			put32(buf + off + 20, (uint32_t)EXP1_MONO);
+			put32(buf + off + 24, EXP1_EPOCH);
+		}
+		off += f->len;
+	}
+	return off + exp1_rows[row].mac;
+}
+
+START_TEST(test_pkt_exp1_get)
+{
+	const char	*what = exp1_rows[_i].what;
+	struct pkt_exp1	 e;
+	struct pkt	 p;
+	uint8_t		 buf[256];
+	size_t		 len;
+	int		 got;
+
+	len = build_exp1(buf, sizeof(buf), _i);
+	ck_assert_msg(pkt_decode(&p, buf, len) == PKT_OK, "%s: decode",
+	    what);
+	ck_assert_msg(p.mac_len == (exp1_rows[_i].lvm == 0x1c ? 28 :
+	    exp1_rows[_i].mac), "%s: mac_len %zu", what, p.mac_len);
+	memset(&e, 0, sizeof(e));
+	got = pkt_exp1_get(&p, buf, len, &e);
+	ck_assert_msg(got == exp1_rows[_i].want, "%s: %d, want %d", what,
+	    got, exp1_rows[_i].want);
+	ck_assert_msg(pkt_exp1_get(&p, buf, len, NULL) == got,
+	    "%s: e NULL", what);
+	if (got != 0)
+		return;
+	ck_assert_msg(e.root_delay_s == 0.0625, "%s: delay %g", what,
+	    e.root_delay_s);
+	ck_assert_msg(e.root_disp_s == 1.0 / 256, "%s: dispersion %g", what,
+	    e.root_disp_s);
+	ck_assert_msg(e.mono_rx == EXP1_MONO, "%s: mono_rx", what);
+	ck_assert_msg(e.mono_epoch == EXP1_EPOCH, "%s: epoch", what);
+}
+END_TEST
+
 static uint32_t
 rnd(uint64_t *s, uint32_t n)
 {
@@ -847,6 +1084,10 @@ main(void)
 	tcase_add_loop_test(tc, test_pkt_short_format, 0, NELEM(short_rows));
 	tcase_add_test(tc, test_pkt_short_to_s);
 	tcase_add_test(tc, test_pkt_decode_random);
+	tcase_add_test(tc, test_pkt_exp1_put_bytes);
+	tcase_add_loop_test(tc, test_pkt_exp1_f28, 0, NELEM(f28_rows));
+	tcase_add_test(tc, test_pkt_exp1_round_trip);
+	tcase_add_loop_test(tc, test_pkt_exp1_get, 0, NELEM(exp1_rows));
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

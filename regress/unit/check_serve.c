@@ -78,10 +78,14 @@ enum {
 	TAIL_ODD,		/* 50 bytes in all */
 	TAIL_EF,		/* an NTS Unique Identifier field, 36 bytes */
 	TAIL_BADEF,		/* a field whose length word says 12 */
+	TAIL_EXP1,		/* chrony's F323 field, a request's */
+	TAIL_EXP1_BAD,		/* the same, a wrong magic */
+	TAIL_EXP1_EF,		/* TAIL_EF's field, then TAIL_EXP1's */
 	TAIL_MAC,		/* key KEY_ID, the digest fake_mac() takes */
 	TAIL_MAC_BAD,		/* key KEY_ID, a wrong digest */
 	TAIL_MAC_UNKNOWN,	/* a key the server does not have */
-	TAIL_NAK		/* 4 bytes of key id 0 */
+	TAIL_NAK,		/* 4 bytes of key id 0 */
+	TAIL_EXP1_MAC		/* TAIL_EXP1's field, then TAIL_MAC's */
 };
 #define KEY_ID		7
 #define GOOD_DIGEST	0xaa
@@ -232,6 +236,12 @@ static const struct row	rows[] = {
 	{ .what = "mode 1 with extension fields: no NTS for peers",
 	    .srv = SRV_NTS, .lvm = 0x21, .poll = 6, .tail = TAIL_EF,
 	    .verdict = SERVE_MALFORMED, .why = PKT_ERR_MODE },
+	{ .what = "mode 1 with F323 alone, a peer we do not know: mode 2, "
+	    "F323",
+	    .srv = SRV_NTS, .lvm = 0x21, .poll = 6, .org = ORG_FIXED,
+	    .tail = TAIL_EXP1,
+	    .verdict = SERVE_ANSWER, .flags = SERVE_ANS_EXP1,
+	    .ans = W_SYNCED(6) },
 	{ .what = "mode 1, not allowed",
 	    .from = "198.51.100.1", .lvm = 0x21, .poll = 6,
 	    .verdict = SERVE_DENIED },
@@ -329,6 +339,50 @@ static const struct row	rows[] = {
 	    .tail = TAIL_MAC,
 	    .verdict = SERVE_ANSWER, .flags = SERVE_ANS_NTSONLY,
 	    .key = KEY_ID, .ans = W_SYNCED(6) },
+	/* chrony's experimental field F323 (pkt.h) */
+	{ .what = "F323 alone: answered with one",
+	    .lvm = 0x23, .poll = 6, .tail = TAIL_EXP1,
+	    .verdict = SERVE_ANSWER, .flags = SERVE_ANS_EXP1,
+	    .ans = W_SYNCED(6) },
+	{ .what = "F323 alone to an NTS server: F323, not NTS",
+	    .srv = SRV_NTS, .lvm = 0x23, .poll = 6, .tail = TAIL_EXP1,
+	    .verdict = SERVE_ANSWER, .flags = SERVE_ANS_EXP1,
+	    .ans = W_SYNCED(6) },
+	{ .what = "F323 of a wrong magic to an NTS server: the NTS step",
+	    .srv = SRV_NTS, .lvm = 0x23, .poll = 6, .tail = TAIL_EXP1_BAD,
+	    .verdict = SERVE_ANSWER, .flags = SERVE_ANS_NTS,
+	    .ans = W_SYNCED(6) },
+	{ .what = "F323 of a wrong magic, no NTS served: a plain answer",
+	    .lvm = 0x23, .poll = 6, .tail = TAIL_EXP1_BAD,
+	    .verdict = SERVE_ANSWER, .ans = W_SYNCED(6) },
+	{ .what = "F323 and another field to an NTS server: the NTS step",
+	    .srv = SRV_NTS, .lvm = 0x23, .poll = 6, .tail = TAIL_EXP1_EF,
+	    .verdict = SERVE_ANSWER, .flags = SERVE_ANS_NTS,
+	    .ans = W_SYNCED(6) },
+	{ .what = "F323 and another field, no NTS served: a plain answer",
+	    .lvm = 0x23, .poll = 6, .tail = TAIL_EXP1_EF,
+	    .verdict = SERVE_ANSWER, .ans = W_SYNCED(6) },
+	{ .what = "F323 with a good MAC: signed, no F323",
+	    .lvm = 0x23, .poll = 6, .tail = TAIL_EXP1_MAC,
+	    .verdict = SERVE_ANSWER, .key = KEY_ID, .ans = W_SYNCED(6) },
+	{ .what = "F323 with a good MAC to an NTS server: signed only",
+	    .srv = SRV_NTS, .lvm = 0x23, .poll = 6, .tail = TAIL_EXP1_MAC,
+	    .verdict = SERVE_ANSWER, .key = KEY_ID, .ans = W_SYNCED(6) },
+	{ .what = "F323 from an interleaving client: interleaved too",
+	    .lvm = 0x23, .poll = 6, .tail = TAIL_EXP1, .org = ORG_PRIOR,
+	    .prior = PRIOR_STAMP,
+	    .verdict = SERVE_ANSWER,
+	    .flags = SERVE_ANS_EXP1 | SERVE_ANS_STAMP | SERVE_ANS_XLEAVE,
+	    .ans = { PKT_LEAP_NONE, 2, 0xc0000201, 6, 983, 0x8000,
+	    REF_SYNCED, A_ORG_RQ_RX, A_RX_ARRIVAL, A_TX_PRIOR } },
+	{ .what = "ntsonly client, F323 alone: not NTS, the shell refuses",
+	    .srv = SRV_NTS, .from = "10.1.2.3", .lvm = 0x23, .poll = 6,
+	    .tail = TAIL_EXP1,
+	    .verdict = SERVE_ANSWER,
+	    .flags = SERVE_ANS_EXP1 | SERVE_ANS_NTSONLY, .ans = W_SYNCED(6) },
+	{ .what = "48 bytes to an NTS server: neither NTS nor F323",
+	    .srv = SRV_NTS, .lvm = 0x23, .poll = 6,
+	    .verdict = SERVE_ANSWER, .ans = W_SYNCED(6) },
 	{ .what = "ntsonly does not admit: not allowed, denied",
 	    .srv = SRV_NTS, .from = "192.0.2.1", .lvm = 0x23, .poll = 6,
 	    .tail = TAIL_EF,
@@ -540,6 +594,24 @@ build(uint8_t *buf, size_t size, const struct row *r, uint64_t org)
 	case TAIL_BADEF:
 		buf[len + 3] = 12;
 		return len + 32;
+	case TAIL_EXP1:
+	case TAIL_EXP1_BAD:
+	case TAIL_EXP1_MAC:
+		pkt_exp1_put(buf + len, NULL);
+		if (r->tail == TAIL_EXP1_BAD)
+			buf[len + 7] ^= 1;
+		if (r->tail != TAIL_EXP1_MAC)
+			return len + PKT_EXP1_LEN;
+		len += PKT_EXP1_LEN;
+		put32(buf + len, KEY_ID);
+		memset(buf + len + 4, GOOD_DIGEST, 16);
+		return len + 20;
+	case TAIL_EXP1_EF:
+		buf[len] = 0x01;		/* Unique Identifier */
+		buf[len + 1] = 0x04;
+		buf[len + 3] = 36;
+		pkt_exp1_put(buf + len + 36, NULL);
+		return len + 36 + PKT_EXP1_LEN;
 	case TAIL_MAC:
 	case TAIL_MAC_BAD:
 	case TAIL_MAC_UNKNOWN:

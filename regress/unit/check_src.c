@@ -25,6 +25,7 @@
 #define S	1000000000LL
 
 #define NS_PER_S	1000000000LL
+#define NELEM(a)	(sizeof(a) / sizeof((a)[0]))
 
 static const struct src_params	params = { .minpoll = 0, .maxpoll = 6,
 	.iburst = 1, .maxdelay_s = 3.0, .polltarget = 8 };
@@ -815,6 +816,231 @@ START_TEST(test_src_interleaved)
 }
 END_TEST
 
+/*
+ * extfield F323 (chrony's experimental field): answer() with the field
+ * after the header, of root delay 0.0123456789 s and dispersion
+ * 0.000987654 s, a mono receive time mono_ns (its NTP timestamp; 0:
+ * none) and epoch.
+ */
+#define EXP1_ROOT_DELAY	0.0123456789
+#define EXP1_ROOT_DISP	0.000987654
+#define EXP1_LEN	(PKT_HDR_LEN + PKT_EXP1_LEN)
+
+static size_t
+answer_exp1(const uint8_t *req, int64_t t2, int64_t t3, int64_t mono_ns,
+    uint32_t epoch, uint8_t *out)
+{
+	struct pkt_exp1	 e;
+
+	answer(req, t2, t3, 2, 0, 1, out);
+	e.root_delay_s = EXP1_ROOT_DELAY;
+	e.root_disp_s = EXP1_ROOT_DISP;
+	e.mono_rx = mono_ns != 0 ? pkt_ts_from_ns(mono_ns) : 0;
+	e.mono_epoch = epoch;
+	pkt_exp1_put(out + PKT_HDR_LEN, &e);
+	return EXP1_LEN;
+}
+
+/*
+ * A server that slews: each answer's mono clock runs ahead of its time
+ * by what it slewed in all (slewed_s), in an epoch.  The answers in
+ * turn, and what src_take_mono() gives after each (take set), or keeps
+ * for later.
+ */
+enum { MONO_FIELD, MONO_NONE, MONO_ZERO };
+
+static const struct {
+	const char	*what;
+	int		 field;		/* MONO_* */
+	uint32_t	 epoch;
+	double		 slewed_s;
+	int		 take;
+	double		 want;
+} mono_rows[] = {
+	{ "the first: nothing to compare", MONO_FIELD, 7, 0.5, 1, 0.0 },
+	{ "slewed 2 ms", MONO_FIELD, 7, 0.502, 1, 0.002 },
+	{ "nothing slewed", MONO_FIELD, 7, 0.502, 1, 0.0 },
+	{ "slewed -1 ms, kept", MONO_FIELD, 7, 0.501, 0, 0.0 },
+	{ "and 3.5 ms: the sum", MONO_FIELD, 7, 0.5045, 1, 0.0025 },
+	{ "another epoch: no shift", MONO_FIELD, 8, 0.6, 1, 0.0 },
+	{ "in it, slewed 1 ms", MONO_FIELD, 8, 0.601, 1, 0.001 },
+	{ "no field: no shift", MONO_NONE, 8, 0.0, 1, 0.0 },
+	{ "the field again: it starts over", MONO_FIELD, 8, 0.604, 1, 0.0 },
+	{ "slewed -0.5 ms", MONO_FIELD, 8, 0.6035, 1, -0.0005 },
+	{ "slewed 2 ms, kept", MONO_FIELD, 8, 0.6055, 0, 0.0 },
+	{ "no field: what was kept is gone", MONO_NONE, 8, 0.0, 1, 0.0 },
+	{ "the field, to start over", MONO_FIELD, 8, 0.606, 1, 0.0 },
+	{ "mono receive 0: no shift", MONO_ZERO, 8, 0.607, 1, 0.0 },
+	{ "the field after it: it starts over", MONO_FIELD, 8, 0.609, 1,
+	    0.0 },
+	{ "slewed 15.9 s: still taken", MONO_FIELD, 8, 16.509, 1, 15.9 },
+	{ "slewed 17 s: taken for none", MONO_FIELD, 8, 33.509, 1, 0.0 },
+	{ "slewed -17 s: taken for none", MONO_FIELD, 8, 16.509, 1, 0.0 },
+	{ "from there, 4 ms", MONO_FIELD, 8, 16.513, 1, 0.004 },
+};
+
+/*
+ * What the server slewed between answers of one epoch: the difference
+ * of its mono and receive times, accumulated until taken.
+ */
+START_TEST(test_src_exp1_mono)
+{
+	struct src_params	 p = params;
+	struct src		 s;
+	struct sst_sample	 sm;
+	uint8_t			 req[PKT_HDR_LEN], rep[EXP1_LEN];
+	int64_t			 t = 1000 * S, t2, mono;
+	size_t			 i, len;
+	double			 got;
+
+	p.exp1 = 1;
+	src_init(&s, &p, t);
+	for (i = 0; i < NELEM(mono_rows); i++, t += 16 * S) {
+		src_poll(&s, t, 100 + i, req, 0);
+		/* the server 3 ms behind; 100 us each way */
+		t2 = t + 100000 - 3000000;
+		mono = t2 + llround(mono_rows[i].slewed_s * 1e9);
+		if (mono_rows[i].field == MONO_NONE)
+			len = answer(req, t2, t2 + 10000, 2, 0, 1, rep);
+		else
+			len = answer_exp1(req, t2, t2 + 10000,
+			    mono_rows[i].field == MONO_ZERO ? 0 : mono,
+			    mono_rows[i].epoch, rep);
+		ck_assert_msg(src_reply(&s, rep, len, t + 210000, &sm) ==
+		    SRC_OK, "%s: no sample", mono_rows[i].what);
+		ck_assert_msg(fabs(sm.offset_s - 0.003) < 1e-9,
+		    "%s: offset %.9f", mono_rows[i].what, sm.offset_s);
+		if (!mono_rows[i].take)
+			continue;
+		got = src_take_mono(&s);
+		ck_assert_msg(fabs(got - mono_rows[i].want) < 1e-9,
+		    "%s: %.9f, want %.9f", mono_rows[i].what, got,
+		    mono_rows[i].want);
+		ck_assert_msg(src_take_mono(&s) == 0.0, "%s: taken twice",
+		    mono_rows[i].what);
+	}
+}
+END_TEST
+
+/*
+ * The field's root delay and dispersion (to 2^-28 s) are the sample's,
+ * not the header's (2^-16 s); without the field, the header's.  With
+ * exp1 off the field is not read at all.
+ */
+START_TEST(test_src_exp1_root)
+{
+	struct src_params	 p = params;
+	struct src		 s;
+	struct sst_sample	 sm;
+	uint8_t			 req[PKT_HDR_LEN], rep[EXP1_LEN];
+	int64_t			 t = 1000 * S;
+	size_t			 len;
+	int			 on;
+
+	for (on = 0; on <= 1; on++) {
+		p.exp1 = on;
+		src_init(&s, &p, t);
+		src_poll(&s, t, 1, req, 0);
+		len = answer_exp1(req, t + 1000, t + 2000, t + 1000, 7, rep);
+		ck_assert_int_eq(src_reply(&s, rep, len, t + 3000, &sm),
+		    SRC_OK);
+		if (on) {
+			ck_assert(fabs(sm.root_delay_s - EXP1_ROOT_DELAY) <=
+			    1.0 / 268435456.0);
+			ck_assert(fabs(sm.root_disp_s - EXP1_ROOT_DISP) <=
+			    1.0 / 268435456.0);
+		} else {
+			ck_assert(sm.root_delay_s ==
+			    pkt_short_to_s(pkt_short_from_s(0.001)));
+			ck_assert(sm.root_disp_s ==
+			    pkt_short_to_s(pkt_short_from_s(0.002)));
+		}
+		/* an answer without it: the header's */
+		src_poll(&s, t + 16 * S, 2, req, 0);
+		len = answer(req, t + 16 * S + 1000, t + 16 * S + 2000, 2, 0,
+		    1, rep);
+		ck_assert_int_eq(src_reply(&s, rep, len, t + 16 * S + 3000,
+		    &sm), SRC_OK);
+		ck_assert(sm.root_delay_s ==
+		    pkt_short_to_s(pkt_short_from_s(0.001)));
+		ck_assert(sm.root_disp_s ==
+		    pkt_short_to_s(pkt_short_from_s(0.002)));
+	}
+}
+END_TEST
+
+/* exp1 off: answers with the field give no shift, whatever slewed. */
+START_TEST(test_src_exp1_off)
+{
+	struct src		 s;
+	struct sst_sample	 sm;
+	uint8_t			 req[PKT_HDR_LEN], rep[EXP1_LEN];
+	int64_t			 t = 1000 * S;
+	size_t			 len;
+	int			 i;
+
+	src_init(&s, &params, t);
+	for (i = 0; i < 4; i++, t += 16 * S) {
+		src_poll(&s, t, 10 + i, req, 0);
+		len = answer_exp1(req, t + 1000, t + 2000,
+		    t + 1000 + i * 2000000LL, 7, rep);
+		ck_assert_int_eq(src_reply(&s, rep, len, t + 3000, &sm),
+		    SRC_OK);
+		ck_assert(src_take_mono(&s) == 0.0);
+	}
+}
+END_TEST
+
+/*
+ * Interleaved, the server's times of the exchange before were taken on
+ * its clock before the correction the answer tells: the sample is on
+ * its clock after it, d further ahead, as the samples shifted by d.
+ * test_src_interleaved's exchanges, the server slewing 0.5 ms between
+ * the second answer and the third.
+ */
+START_TEST(test_src_exp1_interleaved)
+{
+	struct src		 s;
+	struct sst_sample	 sm;
+	struct src_params	 p = params;
+	uint8_t			 req[PKT_HDR_LEN], rep[EXP1_LEN];
+	int64_t			 t1 = 1000 * S, t1b = t1 + S / 4;
+	int64_t			 t1c = t1 + S / 2, t2;
+	const int64_t		 d = 500000;	/* ns */
+
+	p.xleave = 1;
+	p.exp1 = 1;
+	src_init(&s, &p, t1);
+	src_poll(&s, t1, 0x1111, req, 0);
+	t2 = t1 + 10000 - 1000000;
+	answer_exp1(req, t2, t1 + 16000 - 1000000, t2 + S, 9, rep);
+	ck_assert_int_eq(src_reply(&s, rep, sizeof(rep), t1 + 30000, &sm),
+	    SRC_OK);
+	ck_assert(src_take_mono(&s) == 0.0);
+
+	src_poll(&s, t1b, 0x2222, req, 0);
+	t2 = t1b + 10000 - 1000000;
+	answer_xleave(req, t2, t1 + 20000 - 1000000, rep);
+	pkt_exp1_put(rep + PKT_HDR_LEN, &(struct pkt_exp1){ EXP1_ROOT_DELAY,
+	    EXP1_ROOT_DISP, pkt_ts_from_ns(t2 + S), 9 });
+	ck_assert_int_eq(src_reply(&s, rep, sizeof(rep), t1b + 30000, &sm),
+	    SRC_NO_SAMPLE);
+	ck_assert(src_take_mono(&s) == 0.0);
+
+	/* its clock d behind what it was, its mono clock as it was */
+	src_poll(&s, t1c, 0x3333, req, 0);
+	t2 = t1c + 10000 - 1000000 - d;
+	answer_xleave(req, t2, t1b + 20000 - 1000000, rep);
+	pkt_exp1_put(rep + PKT_HDR_LEN, &(struct pkt_exp1){ EXP1_ROOT_DELAY,
+	    EXP1_ROOT_DISP, pkt_ts_from_ns(t2 + d + S), 9 });
+	ck_assert_int_eq(src_reply(&s, rep, sizeof(rep), t1c + 30000, &sm),
+	    SRC_OK);
+	ck_assert_double_eq_tol(sm.offset_s, 0.001 + d * 1e-9, 1e-9);
+	ck_assert_double_eq_tol(sm.delay_s, 20e-6, 1e-9);
+	ck_assert_double_eq_tol(src_take_mono(&s), d * 1e-9, 1e-9);
+}
+END_TEST
+
 START_TEST(test_src_late_answer)
 {
 	struct src		 s;
@@ -1091,6 +1317,74 @@ START_TEST(test_src_peer_polls)
 }
 END_TEST
 
+/*
+ * A peer sends the field in its packets as a server in its answers
+ * (extfield F323): the receive time of our last packet on its mono
+ * clock.  A reads it as from a server: the root delay and dispersion,
+ * and what B slewed between two of its packets; with exp1 off, not.
+ */
+static size_t
+peer_exp1(uint8_t *pkt, double slewed_s)
+{
+	struct pkt_exp1	 e;
+
+	e.root_delay_s = EXP1_ROOT_DELAY;
+	e.root_disp_s = EXP1_ROOT_DISP;
+	e.mono_rx = pkt_get_ts(pkt, PKT_RX_OFFSET) + (1ULL << 32) +
+	    (uint64_t)llround(slewed_s * 4294967296.0);
+	e.mono_epoch = 5;
+	pkt_exp1_put(pkt + PKT_HDR_LEN, &e);
+	return EXP1_LEN;
+}
+
+START_TEST(test_src_exp1_peer)
+{
+	struct src_params	 p = peer_params;
+	struct src		 a, b;
+	struct sst_sample	 sm;
+	uint8_t			 pa[PKT_HDR_LEN], pb[EXP1_LEN];
+	int64_t			 t;
+	size_t			 len;
+	int			 on;
+
+	for (on = 0; on <= 1; on++) {
+		t = 1000 * S;
+		p.exp1 = on;
+		src_init(&a, &p, t);
+		src_init(&b, &peer_params, t + B_AHEAD);
+		src_poll_peer(&a, t, 0x1234, &peer_st, pa, 0);
+		src_reply(&b, pa, sizeof(pa), t + ONE_WAY + B_AHEAD, &sm);
+		t += 5 * S;
+		src_poll_peer(&b, t + B_AHEAD, 0x5678, &peer_st, pb, 0);
+		len = peer_exp1(pb, 0.0);
+		ck_assert_int_eq(src_reply(&a, pb, len, t + ONE_WAY, &sm),
+		    SRC_OK);
+		ck_assert_double_eq_tol(sm.offset_s, -0.002, 2e-6);
+		if (on) {
+			ck_assert(fabs(sm.root_delay_s - EXP1_ROOT_DELAY) <=
+			    1.0 / 268435456.0);
+			ck_assert(fabs(sm.root_disp_s - EXP1_ROOT_DISP) <=
+			    1.0 / 268435456.0);
+		} else
+			ck_assert(sm.root_delay_s ==
+			    pkt_short_to_s(pkt_short_from_s(0.001)));
+		ck_assert(src_take_mono(&a) == 0.0);
+
+		/* B slews 1.5 ms before its next packet */
+		t += 10 * S;
+		src_poll_peer(&a, t, 0xdef0, &peer_st, pa, 0);
+		ck_assert_int_eq(src_reply(&b, pa, sizeof(pa),
+		    t + ONE_WAY + B_AHEAD, &sm), SRC_OK);
+		src_poll_peer(&b, t + S + B_AHEAD, 0x9abc, &peer_st, pb, 0);
+		len = peer_exp1(pb, 0.0015);
+		ck_assert_int_eq(src_reply(&a, pb, len, t + S + ONE_WAY, &sm),
+		    SRC_OK);
+		ck_assert_msg(fabs(src_take_mono(&a) - (on ? 0.0015 : 0.0)) <
+		    1e-9, "exp1 %d", on);
+	}
+}
+END_TEST
+
 int
 main(void)
 {
@@ -1121,12 +1415,17 @@ main(void)
 	tcase_add_test(tc, test_src_iburst);
 	tcase_add_test(tc, test_src_burst_option);
 	tcase_add_test(tc, test_src_interleaved);
+	tcase_add_test(tc, test_src_exp1_mono);
+	tcase_add_test(tc, test_src_exp1_root);
+	tcase_add_test(tc, test_src_exp1_off);
+	tcase_add_test(tc, test_src_exp1_interleaved);
 	tcase_add_test(tc, test_src_late_answer);
 	tcase_add_test(tc, test_src_offset_and_minstratum);
 	tcase_add_test(tc, test_src_version);
 	tcase_add_test(tc, test_src_peer_exchange);
 	tcase_add_test(tc, test_src_peer_refused);
 	tcase_add_test(tc, test_src_peer_polls);
+	tcase_add_test(tc, test_src_exp1_peer);
 	suite_add_tcase(su, tc);
 	sr = srunner_create(su);
 	srunner_run_all(sr, CK_NORMAL);

@@ -1178,6 +1178,165 @@ START_TEST(test_sst_correct_keeps_measured)
 }
 END_TEST
 
+/*
+ * sst_shift(): the source took doffset off its clock (extfield F323).
+ * The samples held gain it, their times as they were, as chronyd's
+ * SST_CorrectOffset(): the estimate moves by as much, its frequency
+ * stays.
+ */
+START_TEST(test_sst_shift_moves_offset)
+{
+	static const double	 shifts[] = { 3e-3, -2.5e-4, 1e-9, 15.0 };
+	struct sst		*s;
+	struct sst_est		 e0, e1;
+	int64_t			 t, now;
+	size_t			 i;
+
+	for (i = 0; i < NELEM(shifts); i++) {
+		s = filter_base(&t, 20);
+		now = t + 8 * S;
+		e0 = estimate(s, now);
+		sst_shift(s, shifts[i]);
+		e1 = estimate(s, now);
+		ck_assert_msg(near(e1.offset_s, e0.offset_s + shifts[i], 0.0,
+		    1e-12), "%g: offset %.15g, want %.15g", shifts[i],
+		    e1.offset_s, e0.offset_s + shifts[i]);
+		ck_assert_msg(near(e1.freq_ppm, e0.freq_ppm, 0.0, 1e-6),
+		    "%g: freq %.15g, was %.15g", shifts[i], e1.freq_ppm,
+		    e0.freq_ppm);
+		ck_assert_int_eq(e1.n, e0.n);
+		ck_assert_int_eq(sst_count(s), 20);
+		/* the times stay; the newest as measured, and as shifted */
+		ck_assert_int_eq(e1.last_time_ns, e0.last_time_ns);
+		ck_assert(e1.last_offset_s == e0.last_offset_s);
+		ck_assert_double_eq_tol(e1.last_adjusted_s,
+		    e0.last_adjusted_s + shifts[i], 1e-12);
+		ck_assert_double_eq_tol(e1.stddev_s, e0.stddev_s, 1e-12);
+		ck_assert_double_eq_tol(e1.span_s, e0.span_s, 1e-12);
+		/* and back */
+		sst_shift(s, -shifts[i]);
+		e1 = estimate(s, now);
+		ck_assert(near(e1.offset_s, e0.offset_s, 0.0, 1e-12));
+		sst_free(s);
+	}
+}
+END_TEST
+
+/* 0 does nothing; a shift too large to express forgets the samples. */
+START_TEST(test_sst_shift_zero_and_too_large)
+{
+	static const double	 bad[] = { 2e8, -2e8, INFINITY, NAN };
+	struct sst		*s;
+	struct sst_est		 e0, e1;
+	int64_t			 t;
+	size_t			 i;
+
+	s = filter_base(&t, 10);
+	e0 = estimate(s, t);
+	sst_shift(s, 0.0);
+	e1 = estimate(s, t);
+	ck_assert(e1.offset_s == e0.offset_s);
+	ck_assert(e1.freq_ppm == e0.freq_ppm);
+	ck_assert(e1.last_adjusted_s == e0.last_adjusted_s);
+	ck_assert_int_eq(e1.n, 10);
+	sst_free(s);
+
+	/* a large one still within MAX_CORR_DELTA_S (1e8 s) is taken */
+	s = filter_base(&t, 10);
+	e0 = estimate(s, t);
+	sst_shift(s, 1e7);
+	ck_assert_int_eq(sst_count(s), 10);
+	e1 = estimate(s, t);
+	ck_assert_double_eq_tol(e1.offset_s, e0.offset_s + 1e7, 1e-6);
+	sst_free(s);
+
+	for (i = 0; i < NELEM(bad); i++) {
+		s = filter_base(&t, 10);
+		sst_shift(s, bad[i]);
+		ck_assert_msg(sst_count(s) == 0, "%g: %d samples kept",
+		    bad[i], sst_count(s));
+		ck_assert_int_eq(sst_estimate(s, t, &e0), -1);
+		sst_free(s);
+	}
+
+	/* nothing held: nothing to do */
+	ck_assert_ptr_nonnull(s = sst_new());
+	sst_shift(s, 1e-3);
+	ck_assert_int_eq(sst_count(s), 0);
+	add_ok(s, T0, 0.25, 0.01);
+	e0 = estimate(s, T0);
+	ck_assert(e0.offset_s == 0.25);
+	sst_free(s);
+}
+END_TEST
+
+/*
+ * The use of it: a source on a line takes d off its clock; the samples
+ * after it are d further ahead.  Shifted, the old ones and the new are
+ * one line, the regression keeps them all; the control, never told,
+ * sees a break.
+ */
+static const struct {
+	const char	*what;
+	double		 o_s;
+	double		 f_ppm;
+	double		 d_s;
+} shift_rows[] = {
+	{ "1 ms, no drift", 1e-3, 0.0, 1e-3 },
+	{ "-3 ms, 20 ppm", 5e-3, 20.0, -3e-3 },
+	{ "100 us, -50 ppm", -2e-3, -50.0, 1e-4 },
+};
+
+#define SHIFT_BEFORE	32
+#define SHIFT_AFTER	16
+
+static void
+shift_row(size_t i)
+{
+	struct sst	*s, *ctl;
+	struct sst_est	 e;
+	int64_t		 t = T0;
+	double		 o = shift_rows[i].o_s, f = shift_rows[i].f_ppm;
+	double		 d = shift_rows[i].d_s, want;
+	int		 k;
+
+	ck_assert_ptr_nonnull(s = sst_new());
+	ck_assert_ptr_nonnull(ctl = sst_new());
+	for (k = 0; k < SHIFT_BEFORE + SHIFT_AFTER; k++) {
+		t = line_time(k, 16);
+		want = line_offset(o, f, t);
+		if (k == SHIFT_BEFORE)
+			sst_shift(s, d);
+		if (k >= SHIFT_BEFORE)
+			want += d;
+		add_ok(s, t, want, 0.01);
+		add_ok(ctl, t, want, 0.01);
+	}
+	e = estimate(s, t);
+	ck_assert_msg(e.n == SHIFT_BEFORE + SHIFT_AFTER && e.stddev_s < 1e-8,
+	    "%s: n %d, stddev %g", shift_rows[i].what, e.n, e.stddev_s);
+	ck_assert_msg(near(e.offset_s, line_offset(o, f, t) + d, 0.0, 1e-10),
+	    "%s: offset %.12g, want %.12g", shift_rows[i].what, e.offset_s,
+	    line_offset(o, f, t) + d);
+	ck_assert_msg(near(e.freq_ppm, f, 0.0, 1e-6), "%s: freq %.12g",
+	    shift_rows[i].what, e.freq_ppm);
+	e = estimate(ctl, t);
+	ck_assert_msg(e.n < SHIFT_BEFORE || e.stddev_s > 1e-6,
+	    "%s: the control fits: n %d stddev %g", shift_rows[i].what, e.n,
+	    e.stddev_s);
+	sst_free(ctl);
+	sst_free(s);
+}
+
+START_TEST(test_sst_shift_keeps_one_line)
+{
+	size_t	 i;
+
+	for (i = 0; i < NELEM(shift_rows); i++)
+		shift_row(i);
+}
+END_TEST
+
 START_TEST(test_sst_correct_bad_input_forgets)
 {
 	struct sst	*s;
@@ -1501,6 +1660,9 @@ main(void)
 	tcase_add_test(tc, test_sst_correct_modelled_clock);
 	tcase_add_test(tc, test_sst_correct_keeps_measured);
 	tcase_add_test(tc, test_sst_correct_bad_input_forgets);
+	tcase_add_test(tc, test_sst_shift_moves_offset);
+	tcase_add_test(tc, test_sst_shift_zero_and_too_large);
+	tcase_add_test(tc, test_sst_shift_keeps_one_line);
 	tcase_add_test(tc, test_sst_reset);
 	tcase_add_test(tc, test_sst_filter);
 	tcase_add_test(tc, test_sst_estimate_empty);
