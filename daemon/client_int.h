@@ -51,7 +51,9 @@ struct csrc {
 	int			 resolved;
 	struct src		 src;
 	struct sst		*sst;
-	int			 fd;
+	int			 fd;		/* its own; acq: none */
+	int			 acq;		/* acquisitionport: requests */
+						/* from the NTP port */
 	struct event		*ev_rx;
 	int			 old_fd;	/* the request before's: a */
 	struct event		*ev_old;	/* late answer still counts */

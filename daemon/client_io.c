@@ -392,7 +392,7 @@ client_peer_rx(struct client *cl, const struct sockaddr *from,
 
 	for (i = 0; i < cl->n; i++) {
 		s = cl->srcs[i];
-		if (!s->src.p.peer || !s->resolved ||
+		if (!(s->src.p.peer || s->acq) || !s->resolved ||
 		    !same_address(from, &s->addr) || !same_port(from, &s->addr))
 			continue;
 		s->rx_src = HWTS_KERNEL;
@@ -759,12 +759,15 @@ poll_cb(evutil_socket_t fd, short ev, void *arg)
 		sst_filter_miss(s->sst);	/* the last went unanswered */
 	if (s->src.p.peer)
 		t1 = send_peer(s, xmt, sel);
-	else if (open_socket(s) == -1) {
+	else if (!s->acq && open_socket(s) == -1) {
 		log_debug("source %s: %s", s->name, strerror(errno));
 		t1 = ectx_now_ns(s->cl->ctx);
 		src_poll(&s->src, t1, xmt, pkt, sel);	/* counts as lost */
 		failed = 1;
 	} else {
+		/* acquisitionport: from the NTP port, the answer comes there */
+		if (s->acq)
+			note_peer_local(s);
 		t1 = ectx_now_ns(s->cl->ctx);
 		s->cl->last_poll_ns = loop_ns();
 		src_poll(&s->src, t1, xmt, pkt, sel);
@@ -777,11 +780,14 @@ poll_cb(evutil_socket_t fd, short ev, void *arg)
 		else if (s->conf->key != 0)
 			len = ntpkeys_sign(s->cl->ctx->keys, s->conf->key,
 			    pkt, len, version_of(s));
-		if (len > 0 && send(s->fd, pkt, len, 0) == -1) {
+		if (len > 0 && (s->acq ? ectx_peer_send(s->cl->ctx,
+		    (struct sockaddr *)&s->addr, s->alen, pkt, len) :
+		    send(s->fd, pkt, len, 0)) == -1) {
 			log_debug("source %s: send: %s", s->name,
 			    strerror(errno));
 			failed = 1;
-		} else if (len > 0 && s->cl->ctx->sim && s->tx_stamping)
+		} else if (len > 0 && !s->acq && s->cl->ctx->sim &&
+		    s->tx_stamping)
 			read_tx_time(s, s->fd);	/* there already */
 	}
 	client_schedule(s, s->src.next_ns - t1);
@@ -954,6 +960,10 @@ client_csrc_new(struct client *cl, const struct conf_source *cs)
 	s->cl = cl;
 	s->conf = cs;
 	s->fd = -1;
+	/* -q and -Q run without the NTP port's sockets */
+	s->acq = cl->ctx->conf->acquisitionport != 0 &&
+	    cl->ctx->conf->acquisitionport == cl->ctx->conf->port &&
+	    cs->type != CONF_SRC_PEER && !oneshot;
 	s->old_fd = -1;
 	s->state = SEL_UNUSABLE;
 	s->offline = cs->offline;	/* until timectl online */

@@ -474,13 +474,18 @@ make_req(struct server *srv, int i, int64_t now_ns, struct serve_req *rq,
 	rq->rnd = next_rnd(srv);
 }
 
-/* A symmetric mode packet, for the client if it is a peer's. */
+/*
+ * A symmetric mode packet, for the client if it is a peer's; an answer
+ * (mode 4), if it is to a request the client sent from this port
+ * (acquisitionport).
+ */
 static int
 peer_packet(const struct serve_req *rq)
 {
 	return rq->len >= PKT_HDR_LEN && !(rq->flags & (SERVE_RQ_TRUNC |
 	    SERVE_RQ_BLOCKED)) && ((rq->pkt[0] & 7) == PKT_MODE_SYMACT ||
-	    (rq->pkt[0] & 7) == PKT_MODE_SYMPAS);
+	    (rq->pkt[0] & 7) == PKT_MODE_SYMPAS ||
+	    (rq->pkt[0] & 7) == PKT_MODE_SERVER);
 }
 
 /*

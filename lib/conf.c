@@ -1645,6 +1645,7 @@ static const struct directive directives[] = {
 	{ "pidfile",		d_string,	CNF(pidfile), 0, 0 },
 	{ "pool",		d_pool,		0, 0, 0 },
 	{ "port",		d_int,		CNF(port), 0, 65535 },
+	{ "acquisitionport",	d_int,		CNF(acquisitionport), 0, 65535 },
 	{ "ratelimit",		d_ratelimit,	0, 0, 0 },
 	{ "refclock",		d_refclock,	0, 0, 0 },
 	{ "rtcsync",		d_flag,		CNF(rtcsync), 0, 0 },
@@ -1666,7 +1667,7 @@ static const struct directive directives[] = {
 #define U(name, lo, hi)	{ name, d_unimpl, 0, lo, hi }
 
 static const struct directive unimplemented[] = {
-	U("acquisitionport", 1, 1), U("authselectmode", 1, 1),
+	U("authselectmode", 1, 1),
 	U("bindacqaddress", 1, 1), U("bindacqdevice", 1, 1),
 	U("bindcmddevice", 1, 1), U("binddevice", 1, 1),
 	U("broadcast", 2, 3), U("clockprecision", 1, 1),
@@ -1987,7 +1988,13 @@ conf_check(const struct conf *c, struct conf_diag *diag)
 	}
 	diag->is_error = 0;
 	/* one warning, of what the lines mean together */
-	if (c->smooth_leaponly && c->leapsecmode != CONF_LEAP_SLEW) {
+	if (c->acquisitionport != 0 && c->acquisitionport != c->port) {
+		diag->at = conf_at(c, "acquisitionport", 0);
+		snprintf(diag->msg, sizeof(diag->msg), "acquisitionport %d: "
+		    "timed sends its requests from the NTP port (port %d) or "
+		    "from a new port each; %d is not the NTP port, so new "
+		    "ports", c->acquisitionport, c->port, c->acquisitionport);
+	} else if (c->smooth_leaponly && c->leapsecmode != CONF_LEAP_SLEW) {
 		diag->at = conf_at(c, "smoothtime", 0);
 		snprintf(diag->msg, sizeof(diag->msg), "smoothtime leaponly "
 		    "smooths the leap seconds timed slews (leapsecmode slew); "

@@ -254,6 +254,8 @@ struct conf {
 
 	/* serving */
 	int			 port;			/* default 123, 0: off */
+	int			 acquisitionport;	/* 0: a new port a
+							   request */
 	struct conf_str		*bindaddress;		/* textual addresses */
 	struct conf_acl		*acl;			/* file order */
 	struct conf_acl		*ntsonly;		/* allow: NTS only */

@@ -657,6 +657,8 @@ print_serving(FILE *f, const struct conf *c)
 	const struct conf_acl	*a;
 
 	fprintf(f, "port %d\n", c->port);
+	if (c->acquisitionport != 0)
+		fprintf(f, "acquisitionport %d\n", c->acquisitionport);
 	print_strs(f, "bindaddress", c->bindaddress);
 	print_hwts(f, c->hwts);
 	for (a = c->acl; a != NULL; a = a->next)

@@ -49,12 +49,17 @@ any_allow(const struct conf *conf)
 	return 0;
 }
 
-/* Peers exchange packets with the NTP port, served or not. */
+/*
+ * Peers exchange packets with the NTP port, served or not, and so do
+ * servers with acquisitionport the NTP port.
+ */
 static int
 any_peer(const struct conf *conf)
 {
 	const struct conf_source	*s;
 
+	if (conf->acquisitionport != 0 && conf->acquisitionport == conf->port)
+		return 1;
 	for (s = conf->sources; s != NULL; s = s->next)
 		if (s->type == CONF_SRC_PEER)
 			return 1;

@@ -983,7 +983,6 @@ START_TEST(test_conf_unimplemented_directives)
 	static const struct {
 		const char	*ok, *bad;
 	} rows[] = {
-		{ "acquisitionport 1123", "acquisitionport" },
 		{ "authselectmode require", "authselectmode" },
 		{ "broadcast 30 192.0.2.255", "broadcast 30" },
 		{ "broadcast 30 192.0.2.255 123", "broadcast 30 a 1 2" },
@@ -2763,7 +2762,7 @@ static const char rich_conf[] =
     "maxchange 1000 1 2\ninitstepslew 0.5 a.example 192.0.2.7\n"
     "clock virtual offset 2.5 frequency -30\n"
     "driftfile /d\nmakestep 0.1 -1\nmaxslewrate 500\nrtcsync\n"
-    "leapsectz right/UTC\nport 1123\n"
+    "leapsectz right/UTC\nport 1123\nacquisitionport 1123\n"
     "bindaddress 192.0.2.1\nbindaddress ::1\nallow\ndeny all\n"
     "allow 192.168/16\ndeny all 2001:db8::/32\n"
     "local stratum 5 distance 0.5 orphan\n"
