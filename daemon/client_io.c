@@ -992,6 +992,9 @@ client_csrc_new(struct client *cl, const struct conf_source *cs)
 	sst_set_delay_ratio(s->sst, cs->maxdelayratio);
 	sst_set_delay_dev_ratio(s->sst, cs->maxdelaydevratio);
 	sst_set_delay_quant(s->sst, cs->maxdelayquant);
+	sst_set_samples(s->sst, cs->minsamples != 0 ? cs->minsamples :
+	    cl->ctx->conf->minsamples, cs->maxsamples != 0 ? cs->maxsamples :
+	    cl->ctx->conf->maxsamples);
 	if (sst_set_filter(s->sst, cs->filter) == -1)
 		fatalx("client: out of memory");
 	if (cs->nts)

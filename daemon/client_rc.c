@@ -489,6 +489,9 @@ client_rc_new(struct client *cl, const struct conf_refclock *rc)
 	    (s->sst = sst_new()) == NULL ||
 	    (s->ev_poll = evtimer_new(cl->ctx->base, rc_poll_cb, s)) == NULL)
 		fatalx("refclock %s: out of memory", rc->src.name);
+	sst_set_samples(s->sst, rc->src.minsamples != 0 ? rc->src.minsamples :
+	    cl->ctx->conf->minsamples, rc->src.maxsamples != 0 ?
+	    rc->src.maxsamples : cl->ctx->conf->maxsamples);
 	cl->srcs[cl->n++] = s;
 	return s;
 }

@@ -481,6 +481,16 @@ client_oneshot_finish(struct client *cl)
 	ectx_priv_oneshot(cl->ctx, &r);
 }
 
+/* maxsamples below ONESHOT_SAMPLES: as many as the regression holds */
+static int
+oneshot_samples(const struct csrc *s)
+{
+	int	 max = s->conf->maxsamples != 0 ? s->conf->maxsamples :
+		    s->cl->ctx->conf->maxsamples;
+
+	return max > 0 && max < ONESHOT_SAMPLES ? max : ONESHOT_SAMPLES;
+}
+
 static void
 oneshot_check(struct client *cl)
 {
@@ -489,7 +499,7 @@ oneshot_check(struct client *cl)
 
 	for (i = 0; i < cl->n; i++) {
 		s = cl->srcs[i];
-		if (!s->src.denied && sst_count(s->sst) < ONESHOT_SAMPLES &&
+		if (!s->src.denied && sst_count(s->sst) < oneshot_samples(s) &&
 		    s->src.stats.tx < ONESHOT_POLLS)
 			return;
 	}

@@ -268,6 +268,10 @@ get_source(struct imsg *imsg)
 	cs->auto_offline = c.auto_offline != 0;
 	cs->copy = c.copy != 0;
 	cs->exp1 = c.exp1 != 0;
+	cs->minsamples = c.minsamples >= 0 && c.minsamples <= 128 ?
+	    c.minsamples : 0;
+	cs->maxsamples = c.maxsamples >= 0 && c.maxsamples <= 128 ?
+	    c.maxsamples : 0;
 	cs->family = c.family;
 	cs->minstratum = c.minstratum;
 	cs->version = c.version;

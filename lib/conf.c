@@ -76,10 +76,7 @@ enum srcopt_kind {
 	SO_U32,		/* uint32_t in lo..hi */
 	SO_DBL,		/* double, clamped to lo..hi */
 	SO_POOL,	/* int, clamped to lo..hi, pool only */
-	SO_EF,		/* extfield: F323, the one chronyd 4.3 knows */
-	SO_WARN,	/* chrony option timed does not implement */
-	SO_WARN_INT,	/* the same, with an integer */
-	SO_WARN_DBL	/* the same, with a number */
+	SO_EF		/* extfield: F323, the one chronyd 4.3 knows */
 };
 
 struct srcopt {
@@ -136,9 +133,9 @@ static const struct srcopt srcopts[] = {
 	{ "asymmetry",		SO_DBL,		1, SRC(asymmetry), -1e6, 1e6 },
 	{ "offset",		SO_DBL,		1, SRC(offset_s), -1e6, 1e6 },
 	{ "extfield",		SO_EF,		1, SRC(exp1), 0, 0 },
-	{ "minsamples",		SO_WARN_INT,	1, 0, 0, 0 },
-	{ "maxsamples",		SO_WARN_INT,	1, 0, 0, 0 },
-	{ NULL,			SO_WARN,	0, 0, 0, 0 }
+	{ "minsamples",		SO_INT,		1, SRC(minsamples), 0, 128 },
+	{ "maxsamples",		SO_INT,		1, SRC(maxsamples), 0, 128 },
+	{ NULL,			SO_FLAG,	0, 0, 0, 0 }
 };
 
 static const char *const log_names[] = {
@@ -410,30 +407,6 @@ d_unimpl(struct pctx *p)
 
 /* Sources */
 
-/*
- * The value of an option timed ignores is still checked as chronyd 4.3
- * checks it, so that a line it refuses is refused here too.
- */
-static int
-srcopt_check(struct pctx *p, const struct srcopt *o, const char *v)
-{
-	char	*end = NULL;
-
-	switch (o->kind) {
-	case SO_WARN_INT:
-		(void)strtoll(v, &end, 10);
-		break;
-	case SO_WARN_DBL:
-		(void)strtod(v, &end);
-		break;
-	default:
-		return 0;
-	}
-	if (end == v || *end != '\0')
-		return err(p, "%s: bad number '%s'", o->name, v);
-	return 0;
-}
-
 static int
 srcopt_set(struct pctx *p, const struct srcopt *o, struct conf_source *s,
     const char *v)
@@ -539,12 +512,7 @@ source_options(struct pctx *p, struct conf_source *s)
 		if (i + o->nargs >= p->ac && o->nargs > 0)
 			return err(p, "%s: missing argument", o->name);
 		v = o->nargs > 0 ? p->av[i + 1] : NULL;
-		if (o->kind >= SO_WARN) {
-			if (srcopt_check(p, o, v) == -1)
-				return -1;
-			warn(p, "%s: chrony option '%s' is not implemented "
-			    "by timed; ignored", p->dir, o->name);
-		} else if (o->kind == SO_POOL && s->type != CONF_SRC_POOL)
+		if (o->kind == SO_POOL && s->type != CONF_SRC_POOL)
 			warn(p, "%s: option '%s' is only meaningful for "
 			    "pool; ignored", p->dir, o->name);
 		else if (srcopt_set(p, o, s, v) == -1)
@@ -776,7 +744,7 @@ rc_param(struct pctx *p, struct conf_refclock *rc)
 }
 
 /* The options after the parameter: one table, as the sources'. */
-enum rc_kind { RC_FLAG, RC_INT, RC_DBL, RC_REFID, RC_WARN_INT };
+enum rc_kind { RC_FLAG, RC_INT, RC_DBL, RC_REFID };
 
 #define RC(f)	offsetof(struct conf_refclock, f)
 static const struct rcopt {
@@ -804,8 +772,8 @@ static const struct rcopt {
 	{ "width",		RC_DBL,		RC(width_s), 0, 1 },
 	{ "refid",		RC_REFID,	RC(refid), 0, 0 },
 	{ "lock",		RC_REFID,	RC(lock), 0, 0 },
-	{ "minsamples",		RC_WARN_INT,	0, 0, INT_MAX },
-	{ "maxsamples",		RC_WARN_INT,	0, 0, INT_MAX },
+	{ "minsamples",		RC_INT,		RC(src.minsamples), 0, 128 },
+	{ "maxsamples",		RC_INT,		RC(src.maxsamples), 0, 128 },
 	{ NULL,			RC_FLAG,	0, 0, 0 }
 };
 #undef RC
@@ -816,7 +784,7 @@ rc_options(struct pctx *p, struct conf_refclock *rc)
 	const struct rcopt	*o;
 	const char		*v;
 	void			*f;
-	int			 i, dummy;
+	int			 i;
 
 	for (i = 2; i < p->ac; i++) {
 		for (o = rcopts; o->name != NULL &&
@@ -847,12 +815,7 @@ rc_options(struct pctx *p, struct conf_refclock *rc)
 			if (get_refid(p, o->name, v, f) == -1)
 				return -1;
 			break;
-		default:
-			if (get_int(p, o->name, v, o->lo, o->hi, 0, &dummy) ==
-			    -1)
-				return -1;
-			warn(p, "refclock: option '%s' is not implemented by "
-			    "timed; ignored", o->name);
+		case RC_FLAG:
 			break;
 		}
 	}
@@ -1646,6 +1609,8 @@ static const struct directive directives[] = {
 	{ "pool",		d_pool,		0, 0, 0 },
 	{ "port",		d_int,		CNF(port), 0, 65535 },
 	{ "acquisitionport",	d_int,		CNF(acquisitionport), 0, 65535 },
+	{ "minsamples",		d_int,		CNF(minsamples), 0, 128 },
+	{ "maxsamples",		d_int,		CNF(maxsamples), 0, 128 },
 	{ "ratelimit",		d_ratelimit,	0, 0, 0 },
 	{ "refclock",		d_refclock,	0, 0, 0 },
 	{ "rtcsync",		d_flag,		CNF(rtcsync), 0, 0 },
@@ -1681,7 +1646,7 @@ static const struct directive unimplemented[] = {
 	U("linux_freq_scale", 0, UNIMPL_ANY), U("linux_hz", 0, UNIMPL_ANY),
 	U("lock_all", 0, 0), U("mailonchange", 2, 2), U("manual", 0, 0),
 	U("maxclockerror", 1, 1),
-	U("maxsamples", 1, 1), U("minsamples", 1, 1),
+
 	U("ntpsigndsocket", 1, 1), U("ntsaeads", 1, UNIMPL_ANY),
 	U("ntscachedir", 1, 1), U("ntsprocesses", 1, 1),
 	U("opencommands", 0, UNIMPL_ANY), U("ptpdomain", 1, 1),
@@ -2076,7 +2041,8 @@ conf_source_equal(const struct conf_source *a, const struct conf_source *b)
 	    a->maxdelaydevratio == b->maxdelaydevratio &&
 	    a->presend == b->presend && a->offline == b->offline &&
 	    a->auto_offline == b->auto_offline && a->copy == b->copy &&
-	    a->exp1 == b->exp1 &&
+	    a->exp1 == b->exp1 && a->minsamples == b->minsamples &&
+	    a->maxsamples == b->maxsamples &&
 	    a->maxdelayquant == b->maxdelayquant &&
 	    a->family == b->family &&
 	    a->minstratum == b->minstratum && a->version == b->version &&

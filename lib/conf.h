@@ -82,6 +82,8 @@ struct conf_source {
 	int			 auto_offline;	/* offline when a request fails */
 	int			 copy;		/* its stratum and refid, ours */
 	int			 exp1;		/* extfield F323 */
+	int			 minsamples;	/* 0: not given */
+	int			 maxsamples;	/* 0: not given */
 	int			 family;	/* names: 4 (ipv4), 6 (ipv6), 0 */
 	double			 asymmetry;	/* -0.5..0.5, else */
 #define CONF_ASYMMETRY_ESTIMATED 1.0		/* chronyd's default */
@@ -256,6 +258,8 @@ struct conf {
 	int			 port;			/* default 123, 0: off */
 	int			 acquisitionport;	/* 0: a new port a
 							   request */
+	int			 minsamples;	/* the sources' default; 0 */
+	int			 maxsamples;	/* the sources' default; 0 */
 	struct conf_str		*bindaddress;		/* textual addresses */
 	struct conf_acl		*acl;			/* file order */
 	struct conf_acl		*ntsonly;		/* allow: NTS only */

@@ -510,6 +510,10 @@ print_source(FILE *f, const struct conf_source *s)
 		fputs(" copy", f);
 	if (s->exp1)
 		fputs(" extfield F323", f);
+	if (s->minsamples != 0)
+		fprintf(f, " minsamples %d", s->minsamples);
+	if (s->maxsamples != 0)
+		fprintf(f, " maxsamples %d", s->maxsamples);
 	if (s->family != 0)
 		fprintf(f, " ipv%d", s->family);
 	if (s->presend != CONF_PRESEND_NONE)
@@ -560,6 +564,10 @@ print_refclock(FILE *f, const struct conf_refclock *rc)
 		fputs(" trust", f);
 	if (rc->src.require)
 		fputs(" require", f);
+	if (rc->src.minsamples != 0)
+		fprintf(f, " minsamples %d", rc->src.minsamples);
+	if (rc->src.maxsamples != 0)
+		fprintf(f, " maxsamples %d", rc->src.maxsamples);
 	fputc('\n', f);
 }
 
@@ -659,6 +667,10 @@ print_serving(FILE *f, const struct conf *c)
 	fprintf(f, "port %d\n", c->port);
 	if (c->acquisitionport != 0)
 		fprintf(f, "acquisitionport %d\n", c->acquisitionport);
+	if (c->minsamples != 0)
+		fprintf(f, "minsamples %d\n", c->minsamples);
+	if (c->maxsamples != 0)
+		fprintf(f, "maxsamples %d\n", c->maxsamples);
 	print_strs(f, "bindaddress", c->bindaddress);
 	print_hwts(f, c->hwts);
 	for (a = c->acl; a != NULL; a = a->next)

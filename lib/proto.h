@@ -328,6 +328,8 @@ struct ctl_source_conf {
 	int32_t		auto_offline;
 	int32_t		copy;
 	int32_t		exp1;		/* extfield F323 */
+	int32_t		minsamples;	/* 0..128, 0: not given */
+	int32_t		maxsamples;
 	int32_t		family;		/* 0, 4, 6 */
 	int32_t		minstratum;
 	int32_t		version;	/* 0: 4 */

@@ -265,7 +265,7 @@ curvature_t(const double *x, const double *r, const double *iw, int k,
  */
 int
 rgr_find_best(const double *x, const double *y, const double *iw, int n, int m,
-    struct rgr_fit *f, int *runs)
+    int min, struct rgr_fit *f, int *runs)
 {
 	double	 r[NSLOTS], zero = 0.0;
 	int	 i, start, rs;
@@ -282,7 +282,7 @@ rgr_find_best(const double *x, const double *y, const double *iw, int n, int m,
 		for (i = rs; i < n; i++)
 			r[i - rs] = y[i] - f->a - f->b * x[i];
 		*runs = count_runs(r, n - rs, zero);
-		if (n - start <= SST_MIN_SAMPLES)
+		if (n - start <= SST_MIN_SAMPLES || n - start <= min)
 			break;
 		if (*runs > rgr_runs_critical(n - rs, -x[rs]) &&
 		    fabs(curvature_t(x + start, r + (start - rs), iw + start,

@@ -48,11 +48,11 @@ void	rgr_wls(const double *x, const double *y, const double *iw, int from,
 	    int to, struct rgr_fit *);
 /*
  * The window: how many of the n used points (x, y from -m: m older ones
- * for the runs test) to drop, the fit to the rest in *f, its runs in
- * *runs.
+ * for the runs test) to drop, never leaving fewer than min (at least
+ * SST_MIN_SAMPLES), the fit to the rest in *f, its runs in *runs.
  */
 int	rgr_find_best(const double *x, const double *y, const double *iw,
-	    int n, int m, struct rgr_fit *f, int *runs);
+	    int n, int m, int min, struct rgr_fit *f, int *runs);
 /*
  * The slope c of y on d in the fit y = a + b x + c d of n points, and its
  * standard error; -1 when the points cannot tell.

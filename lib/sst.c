@@ -131,6 +131,9 @@ struct sst {
 	int		qn;		/* held */
 	int		qi;		/* the next slot */
 	double		min_delay_s;	/* the path's floor; 0: not known */
+	int		min_samples;	/* minsamples; 0: SST_MIN_SAMPLES */
+	int		max_samples;	/* maxsamples; 0: SST_MAX_SAMPLES, */
+					/* and the filters' estimate */
 	int		asym_fixed;	/* asym_fixed_v, not an estimate */
 	double		asym_fixed_v;
 
@@ -238,6 +241,19 @@ sst_free(struct sst *s)
 	if (s != NULL)
 		reffilt_free(s->filt);
 	free(s);
+}
+
+static void	prune(struct sst *, int);
+
+void
+sst_set_samples(struct sst *s, int min, int max)
+{
+	s->max_samples = max > 0 && max < SST_MAX_SAMPLES ? max : 0;
+	s->min_samples = min > 0 ? min : 0;
+	if (s->max_samples > 0 && s->min_samples > s->max_samples)
+		s->min_samples = s->max_samples;
+	while (s->max_samples > 0 && s->n > s->max_samples)
+		prune(s, 1);
 }
 
 int
@@ -523,7 +539,8 @@ regress(struct sst *s, int sampled)
 	}
 	correct_asymmetry(s, x, y, m, sampled);
 	weights(s, iw);
-	start = rgr_find_best(x + m, y + m, iw, s->n, m, &f, &s->runs);
+	start = rgr_find_best(x + m, y + m, iw, s->n, m, s->min_samples, &f,
+	    &s->runs);
 
 	ss = 0.0;
 	for (i = start; i < s->n; i++) {
@@ -547,7 +564,7 @@ regress(struct sst *s, int sampled)
 	 * the samples as measured: while the path's asymmetry is corrected
 	 * the regression's estimate, on corrected offsets, stands.
 	 */
-	if (s->asym == 0.0 &&
+	if (s->asym == 0.0 && s->max_samples == 0 &&
 	    kf_estimate(&s->kf, newest(s)->time_ns, &ke) == 0) {
 		s->offset_s = ke.offset_s;
 		s->freq = ke.freq;
@@ -659,7 +676,7 @@ push(struct sst *s, const struct sst_sample *sm)
 {
 	struct sample	*p;
 
-	if (s->n == SST_MAX_SAMPLES)
+	if (s->n == (s->max_samples > 0 ? s->max_samples : SST_MAX_SAMPLES))
 		prune(s, 1);
 	s->last = (s->last + 1) % NSLOTS;
 	p = &s->ring[s->last];

@@ -115,6 +115,14 @@ void		 sst_set_delay_dev_ratio(struct sst *, double ratio);
 #define SST_QUANT_DELAYS	64
 void		 sst_set_delay_quant(struct sst *, double q);
 /*
+ * chronyd's minsamples and maxsamples (0: not given): the regression's
+ * window is never cut below min samples by the runs test, and holds at
+ * most max; with max, the source's estimate is that regression's, as
+ * chronyd's, not the Kalman filters' (kf.h), whose memory no count of
+ * samples bounds.
+ */
+void		 sst_set_samples(struct sst *, int min, int max);
+/*
  * chronyd's `filter N` source option: of the samples of N polls, the
  * one with the median offset goes on (reffilt.h); length 0: none.  -1 if
  * out of memory.

@@ -70,7 +70,7 @@ struct pending {
 	int32_t			 index;		/* the record wanted; -1 all */
 	char			 match[RPT_ADDR_MAX];	/* AUTH_DATA */
 	uint32_t		 records;
-	enum cmdmon_status		 status;
+	enum cmdmon_status	 status;
 	enum cmdmon_rpy		 type;
 	uint8_t			 body[CM_RPY_MAX];
 	size_t			 len;		/* of body; 0: none yet */
@@ -500,7 +500,7 @@ recv_cb(evutil_socket_t fd, short ev, void *arg)
 				    sizeof(struct ctl_select)];
 	struct iovec		 iov = { buf, sizeof(buf) };
 	struct msghdr		 m;
-	enum cmdmon_status		 status = CM_STT_SUCCESS;
+	enum cmdmon_status	 status = CM_STT_SUCCESS;
 	size_t			 len;
 	ssize_t			 n;
 	uid_t			 uid;

@@ -83,6 +83,8 @@ send_source(struct monitor *mon, uint32_t type, const struct conf_source *s)
 	c.auto_offline = s->auto_offline;
 	c.copy = s->copy;
 	c.exp1 = s->exp1;
+	c.minsamples = s->minsamples;
+	c.maxsamples = s->maxsamples;
 	c.family = s->family;
 	c.minstratum = s->minstratum;
 	c.version = s->version;

@@ -3,8 +3,8 @@
 # and both take what chronyd 4.3 takes.
 # - Lines chronyd 4.3 accepts (chronyd -x -p) are accepted by timed -p,
 #   and lines it refuses are refused, each error with FILE:LINE.
-# - What timed accepts and ignores is warned about (minsamples,
-#   maxsamples), every warning whole on a FILE:LINE line of its own.
+# - What timed accepts and ignores is warned about (maxsources on a
+#   server), every warning whole on a FILE:LINE line of its own.
 # - A missing keyfile (Debian's chrony.conf names one that often does
 #   not exist) is a warning: timed -p passes, the daemon starts, and
 #   SIGHUP reads the keyfile once it is there.
@@ -93,7 +93,7 @@ makestep 1 3
 leapsectz right/UTC
 hwtimestamp *
 local stratum 10 orphan
-server 127.0.0.2 port $PORT polltarget 6 presend 3 filter 3 maxdelaydevratio 3 copy maxdelayquant 0.5 minsamples 4 maxsamples 8 extfield F323
+server 127.0.0.2 port $PORT polltarget 6 presend 3 filter 3 maxdelaydevratio 3 copy maxdelayquant 0.5 minsamples 4 maxsamples 8 extfield F323 maxsources 2 maxsources 3
 clock virtual
 port 0
 user nobody
@@ -108,13 +108,12 @@ check "timed -p: a missing keyfile is not an error" [ $? = 0 ]
 for w in \
     "$C:4: warning: keyfile $T/chrony.keys: No such file or directory" \
     "$C:2: warning: server 127.0.0.1: maxpoll -4 is less than minpoll -2; maxpoll -2 used, as chronyd does" \
-    "$C:14: warning: server: chrony option 'minsamples' is not implemented by timed; ignored" \
-    "$C:14: warning: server: chrony option 'maxsamples' is not implemented by timed; ignored"; do
+    "$C:14: warning: server: option 'maxsources' is only meaningful for pool; ignored"; do
 	check "timed -p: ${w#"$C":}" grep -qF -- "$w" "$T/p.err"
 done
 check "timed -p: burst, orphan, presend, filter, copy, extfield... taken" \
     not_in_log "$T/p.err" \
-    "option '\(burst\|orphan\|presend\|filter\|maxdelay[a-z]*\|copy\|extfield\)'"
+    "option '\(burst\|orphan\|presend\|filter\|maxdelay[a-z]*\|copy\|extfield\|minsamples\|maxsamples\)'"
 check "timed -p: one warning a line" [ "$(grep -c "^$C:14: warning: " \
     "$T/p.err")" = 2 ]
 
@@ -130,7 +129,7 @@ check "the start warned as timed -p did" grep -qF \
     "$C:4: warning: keyfile $T/chrony.keys: No such file or directory" \
     "$T/client.log"
 check "the start printed every warning whole" [ "$(grep -c \
-    "^$C:14: warning: server: chrony option '[a-z]*' is not implemented by timed; ignored$" \
+    "^$C:14: warning: server: option 'maxsources' is only meaningful for pool; ignored$" \
     "$T/client.log")" = 2 ]
 check "the chroot directory was made" test -d "$T/chroot/empty"
 check "the pid file's directory was made" wait_for 5 test -f \

@@ -100,7 +100,7 @@ START_TEST(test_cmdmon_lengths)
 {
 	uint8_t			 buf[CM_REQ_MAX];
 	struct cmdmon_request	 req;
-	enum cmdmon_status		 st = CM_STT_SUCCESS;
+	enum cmdmon_status	 st = CM_STT_SUCCESS;
 	size_t			 n = lengths[_i].len;
 
 	/* The exact length is taken, padding and all; one byte less not. */
@@ -147,7 +147,7 @@ START_TEST(test_cmdmon_verdicts)
 {
 	uint8_t			 buf[CM_REQ_MAX + 8];
 	struct cmdmon_request	 req;
-	enum cmdmon_status		 st = CM_STT_SUCCESS;
+	enum cmdmon_status	 st = CM_STT_SUCCESS;
 
 	request(buf, verdicts[_i].version, verdicts[_i].command, 0);
 	buf[1] = verdicts[_i].type;
@@ -167,7 +167,7 @@ START_TEST(test_cmdmon_reply_header)
 	uint8_t			 body[CM_RPY_MAX];
 	struct cmdmon_request	 req;
 	struct rpt_tracking	 t;
-	enum cmdmon_status		 st;
+	enum cmdmon_status	 st;
 	size_t			 n;
 
 	memset(&t, 0, sizeof(t));
@@ -342,7 +342,7 @@ START_TEST(test_cmdmon_request_fields)
 {
 	uint8_t			 buf[CM_REQ_MAX];
 	struct cmdmon_request	 req;
-	enum cmdmon_status		 st;
+	enum cmdmon_status	 st;
 	char			 text[64];
 	uint32_t		 f;
 
@@ -393,11 +393,11 @@ END_TEST
 START_TEST(test_cmdmon_random)
 {
 	uint64_t		 rng = seed ^ 0x5a5a;
-	uint8_t			 buf[CM_REQ_MAX], out[CM_RPY_MAX];
+	uint8_t			 buf[CM_REQ_MAX + 2], out[CM_RPY_MAX];
 	uint8_t			 body[CM_RPY_MAX];
 	struct cmdmon_request	 req;
 	struct rpt_sourcename	 sn;
-	enum cmdmon_status		 st;
+	enum cmdmon_status	 st;
 	size_t			 len, i, n;
 	int			 k;
 

@@ -601,11 +601,13 @@ START_TEST(test_conf_source_option_warnings)
 	static const struct {
 		const char	*what, *line, *option;
 	} rows[] = {
-		{ "minsamples", "server a minsamples 4", "minsamples" },
-		{ "maxsamples", "server a maxsamples 8", "maxsamples" },
-		{ "pool too", "pool p minsamples 3 iburst", "minsamples" },
 		{ "maxsources on server", "server a maxsources 2",
 		    "maxsources" },
+		{ "maxsources on a peer", "peer a maxsources 2 minpoll 4",
+		    "maxsources" },
+		{ "key with nts", "server a nts key 3", "key" },
+		{ "extfield with nts", "pool p nts extfield F323 iburst",
+		    "extfield F323" },
 	};
 	struct conf		*c;
 	struct conf_diag	 d;
@@ -726,17 +728,45 @@ START_TEST(test_conf_extfield_print)
 }
 END_TEST
 
+/* minsamples and maxsamples: of a source, a refclock, all (chronyd's). */
+START_TEST(test_conf_samples)
+{
+	struct conf		*c;
+	struct conf_diag	 d;
+
+	ck_assert_ptr_nonnull(c = conf_new());
+	ck_assert_int_eq(parse(c, "server a minsamples 4 maxsamples 8", &d),
+	    0);
+	ck_assert_int_eq(c->sources->minsamples, 4);
+	ck_assert_int_eq(c->sources->maxsamples, 8);
+	ck_assert_int_eq(parse(c, "server b maxsamples 500", &d), 1);
+	ck_assert_int_eq(c->sources->next->maxsamples, 128);	/* clamped */
+	ck_assert_int_eq(parse(c, "server b minsamples x", &d), -1);
+	ck_assert_int_eq(parse(c, "refclock SHM 0 minsamples 2 maxsamples 3",
+	    &d), 0);
+	ck_assert_int_eq(c->refclocks->src.minsamples, 2);
+	ck_assert_int_eq(c->refclocks->src.maxsamples, 3);
+	ck_assert_int_eq(parse(c, "minsamples 5", &d), 0);
+	ck_assert_int_eq(parse(c, "maxsamples 16", &d), 0);
+	ck_assert_int_eq(c->minsamples, 5);
+	ck_assert_int_eq(c->maxsamples, 16);
+	ck_assert_int_eq(parse(c, "maxsamples 129", &d), 1);	/* clamped */
+	ck_assert_int_eq(c->maxsamples, 128);
+	conf_free(c);
+}
+END_TEST
+
 START_TEST(test_conf_source_warnings_one_a_line)
 {
 	struct conf	*c;
 	struct conf_diag d;
 
 	ck_assert_ptr_nonnull(c = conf_new());
-	ck_assert_int_eq(parse(c, "server a minsamples 3 iburst "
-	    "maxsamples 5", &d), 1);
-	ck_assert_str_eq(d.msg, "server: chrony option 'minsamples' is not "
-	    "implemented by timed; ignored\nserver: chrony option "
-	    "'maxsamples' is not implemented by timed; ignored");
+	ck_assert_int_eq(parse(c, "server a maxsources 3 iburst key 5 nts",
+	    &d), 1);
+	ck_assert_str_eq(d.msg, "server: option 'maxsources' is only "
+	    "meaningful for pool; ignored\nserver: options 'key' and 'nts' "
+	    "together: key 5 ignored, NTS authenticates, as chronyd does");
 	ck_assert_int_eq(c->nwarnings, 1);
 	ck_assert_int_eq(c->sources->iburst, 1);
 	conf_free(c);
@@ -752,7 +782,7 @@ END_TEST
 START_TEST(test_conf_warnings_whole)
 {
 	static const char *const opts[] = {
-		"minsamples 4", "maxsamples 8"
+		"maxsources 4", "maxsources 8"
 	};
 	char		 dir[64], path[128], text[CONF_MAX_LINE];
 	char		 want[512], *out, *q;
@@ -763,12 +793,13 @@ START_TEST(test_conf_warnings_whole)
 	mktmp(dir, sizeof(dir));
 	snprintf(path, sizeof(path), "%s/timed.conf", dir);
 	put(dir, "timed.conf", "server c polltarget 6 presend 3 "
-	    "extfield F323 minsamples 4 maxsamples 8\n");
+	    "extfield F323 minsamples 4 maxsamples 8 maxsources 4 "
+	    "maxsources 8\n");
 	ck_assert_ptr_nonnull(c = conf_new());
 	ck_assert_int_eq(load(c, path, &out), 0);
 	for (i = 0; i < NELEM(opts); i++) {
-		snprintf(want, sizeof(want), "%s:1: warning: server: chrony "
-		    "option '%.*s' is not implemented by timed; ignored\n",
+		snprintf(want, sizeof(want), "%s:1: warning: server: "
+		    "option '%.*s' is only meaningful for pool; ignored\n",
 		    path, (int)strcspn(opts[i], " "), opts[i]);
 		ck_assert_msg(strstr(out, want) != NULL, "no \"%s\" in \"%s\"",
 		    want, out);
@@ -777,7 +808,10 @@ START_TEST(test_conf_warnings_whole)
 		n++;
 	ck_assert_int_eq(n, (int)NELEM(opts));
 	ck_assert_ptr_null(strstr(out, "extfield"));
+	ck_assert_ptr_null(strstr(out, "samples"));
 	ck_assert_int_eq(c->sources->exp1, 1);
+	ck_assert_int_eq(c->sources->minsamples, 4);
+	ck_assert_int_eq(c->sources->maxsamples, 8);
 	free(out);
 	conf_free(c);
 
@@ -785,12 +819,12 @@ START_TEST(test_conf_warnings_whole)
 	len = (size_t)snprintf(text, sizeof(text), "server c");
 	for (i = 0; i < 31; i++)
 		len += (size_t)snprintf(text + len, sizeof(text) - len,
-		    " minsamples 3");
+		    " maxsources 3");
 	snprintf(text + len, sizeof(text) - len, "\n");
 	put(dir, "timed.conf", text);
 	ck_assert_ptr_nonnull(c = conf_new());
 	ck_assert_int_eq(load(c, path, &out), 0);
-	for (n = 0, q = out; (q = strstr(q, "is not implemented by timed; "
+	for (n = 0, q = out; (q = strstr(q, "is only meaningful for pool; "
 	    "ignored\n")) != NULL; q++)
 		n++;
 	ck_assert_int_eq(n, 31);
@@ -1004,8 +1038,6 @@ START_TEST(test_conf_unimplemented_directives)
 		{ "mailonchange root@localhost 0.5", "mailonchange root" },
 		{ "manual", "manual 1" },
 		{ "maxclockerror 10", "maxclockerror" },
-		{ "maxsamples 10", "maxsamples" },
-		{ "minsamples 3", "minsamples" },
 		{ "ntpsigndsocket /var/lib/samba/ntp_signd", "ntpsigndsocket" },
 		{ "ntsaeads 30 15", NULL },
 		{ "ntscachedir /var/lib/chrony", "ntscachedir" },
@@ -1358,17 +1390,13 @@ END_TEST
 
 /*
  * Issue 16: what timed accepts and ignores is warned about, in timed -p
- * and at start: the source option minsamples, log selection, a UDP
- * cmdport.
+ * and at start: log selection, a UDP cmdport.
  */
 START_TEST(test_conf_ignored_warn)
 {
 	static const struct {
 		const char	*what, *line, *msg;
 	} rows[] = {
-		{ "minsamples", "server a minsamples 5",
-		    "server: chrony option 'minsamples' is not "
-		    "implemented by timed; ignored" },
 		{ "log selection", "log selection",
 		    "log: chrony's 'selection' log is not implemented by "
 		    "timed; ignored" },
@@ -2128,7 +2156,7 @@ START_TEST(test_conf_nwarnings_counted)
 	struct conf_diag	 d;
 
 	ck_assert_int_eq(parse(c, "dumpdir /x", &d), 1);
-	ck_assert_int_eq(parse(c, "server a maxsamples 8", &d), 1);
+	ck_assert_int_eq(parse(c, "server a maxsources 8", &d), 1);
 	ck_assert_int_eq(parse(c, "rtcsync", &d), 0);
 	ck_assert_int_eq(parse(c, "bindcmdaddress 127.0.0.1", &d), 1);
 	ck_assert_int_eq(c->nwarnings, 3);
@@ -2753,8 +2781,9 @@ static const char rich_conf[] =
     "server a.example iburst minpoll 4 maxpoll 8 prefer nts ntsport 4461"
     " certset 2 maxdelay 0.25 port 1123 filter 5\n"
     "pool p.example noselect maxsources 8 trust require burst"
-    " extfield F323\n"
-    "refclock SHM 0:perm=0640 refid GPS poll 3 filter 16 offset 0.1\n"
+    " extfield F323 minsamples 3 maxsamples 10\n"
+    "refclock SHM 0:perm=0640 refid GPS poll 3 filter 16 offset 0.1"
+    " minsamples 4 maxsamples 4\n"
     "refclock PPS /dev/pps0:clear lock GPS rate 2 width 0.1 prefer\n"
     "refclock PHC /dev/ptp0:nocrossts dpoll -2 tai stratum 2 noselect\n"
     "minsources 2\nmaxdistance 16\nmaxupdateskew 100\n"
@@ -2763,6 +2792,7 @@ static const char rich_conf[] =
     "clock virtual offset 2.5 frequency -30\n"
     "driftfile /d\nmakestep 0.1 -1\nmaxslewrate 500\nrtcsync\n"
     "leapsectz right/UTC\nport 1123\nacquisitionport 1123\n"
+    "minsamples 6\nmaxsamples 32\n"
     "bindaddress 192.0.2.1\nbindaddress ::1\nallow\ndeny all\n"
     "allow 192.168/16\ndeny all 2001:db8::/32\n"
     "local stratum 5 distance 0.5 orphan\n"
@@ -3019,6 +3049,7 @@ conf_suite(void)
 	tcase_add_test(pure, test_conf_source_order);
 	tcase_add_test(pure, test_conf_needs_crypto);
 	tcase_add_test(pure, test_conf_source_option_warnings);
+	tcase_add_test(pure, test_conf_samples);
 	tcase_add_test(pure, test_conf_source_warnings_one_a_line);
 	tcase_add_test(pure, test_conf_extfield);
 	tcase_add_test(pure, test_conf_extfield_print);

@@ -148,7 +148,7 @@ START_TEST(test_rgr_find_best)
 		y[i] = 1e-3 + 1e-6 * x[i] + (i % 2 ? 1e-6 : -1e-6);
 		iw[i] = 1.0;
 	}
-	start = rgr_find_best(x, y, iw, n, 0, &f, &runs);
+	start = rgr_find_best(x, y, iw, n, 0, 0, &f, &runs);
 	ck_assert_int_eq(start, 0);
 	ck_assert_int_eq(runs, n);
 	ck_assert_double_eq_tol(f.b, 1e-6, 1e-9);
@@ -156,10 +156,14 @@ START_TEST(test_rgr_find_best)
 	/* the frequency 1 ppm higher before the newest 12 points */
 	for (i = 0; i < n - 12; i++)
 		y[i] += 1e-6 * (x[i] - x[n - 12]);
-	start = rgr_find_best(x, y, iw, n, 0, &f, &runs);
+	start = rgr_find_best(x, y, iw, n, 0, 0, &f, &runs);
 	ck_assert_msg(start >= n - 12 - 4 && start <= n - 12,
 	    "dropped %d points, the change %d back", start, 12);
 	ck_assert_double_eq_tol(f.b, 1e-6, 1e-7);
+
+	/* minsamples 24: never fewer points than that, whatever the runs */
+	start = rgr_find_best(x, y, iw, n, 0, 24, &f, &runs);
+	ck_assert_int_eq(start, n - 24);
 }
 END_TEST
 

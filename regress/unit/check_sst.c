@@ -1222,6 +1222,48 @@ START_TEST(test_sst_shift_moves_offset)
 }
 END_TEST
 
+/*
+ * maxsamples N: at most N samples held, and the estimate their line,
+ * not the filters' (which remember more): a source whose frequency
+ * jumps by 10 ppm is followed N samples later.  maxsamples 1: the
+ * newest sample, no frequency.
+ */
+START_TEST(test_sst_max_samples)
+{
+	struct sst	*s, *d;
+	struct sst_est	 e, ed;
+	int64_t		 t = 1000 * S;
+	double		 off;
+	int		 i;
+
+	ck_assert_ptr_nonnull(s = sst_new());
+	ck_assert_ptr_nonnull(d = sst_new());
+	sst_set_samples(s, 0, 4);
+	for (i = 0; i < 40; i++, t += 16 * S) {
+		/* 1 ppm, then 11 ppm from sample 36 on */
+		off = 1e-6 * i * 16 + (i >= 36 ? 10e-6 * (i - 36) * 16 : 0.0);
+		add_ok(s, t, off, 1e-4);
+		add_ok(d, t, off, 1e-4);
+	}
+	ck_assert_int_le(sst_count(s), 4);
+	e = estimate(s, t - 16 * S);
+	ed = estimate(d, t - 16 * S);
+	ck_assert_msg(fabs(e.freq_ppm - 11.0) < 0.01, "freq %g", e.freq_ppm);
+	ck_assert_msg(fabs(ed.freq_ppm - 11.0) > 0.05,
+	    "the filters forgot as fast: %g", ed.freq_ppm);
+	sst_free(d);
+
+	/* 1: the newest sample as it is */
+	sst_set_samples(s, 0, 1);
+	ck_assert_int_eq(sst_count(s), 1);
+	add_ok(s, t, 0.25, 1e-4);
+	e = estimate(s, t);
+	ck_assert_double_eq_tol(e.offset_s, 0.25, 1e-12);
+	ck_assert_int_eq(sst_count(s), 1);
+	sst_free(s);
+}
+END_TEST
+
 /* 0 does nothing; a shift too large to express forgets the samples. */
 START_TEST(test_sst_shift_zero_and_too_large)
 {
@@ -1661,6 +1703,7 @@ main(void)
 	tcase_add_test(tc, test_sst_correct_keeps_measured);
 	tcase_add_test(tc, test_sst_correct_bad_input_forgets);
 	tcase_add_test(tc, test_sst_shift_moves_offset);
+	tcase_add_test(tc, test_sst_max_samples);
 	tcase_add_test(tc, test_sst_shift_zero_and_too_large);
 	tcase_add_test(tc, test_sst_shift_keeps_one_line);
 	tcase_add_test(tc, test_sst_reset);
