@@ -1306,9 +1306,10 @@ monitor_run(struct monitor *mon)
 	notify_send("STOPPING=1");
 	stop_engine(mon);
 	save_drift(mon);
-	chronyc_close(mon->chronyc);
+	/* chronyc's requests still in control.c answer through its socket */
 	if (mon->control != NULL)
 		control_close(mon->control);
+	chronyc_close(mon->chronyc);
 	refclocks_close(mon->refclocks);
 	crash_free(mon->crash);
 	event_free(mon->ev_watchdog);
