@@ -475,17 +475,23 @@ make_req(struct server *srv, int i, int64_t now_ns, struct serve_req *rq,
 }
 
 /*
- * A symmetric mode packet, for the client if it is a peer's; an answer
- * (mode 4), if it is to a request the client sent from this port
- * (acquisitionport).
+ * A symmetric mode packet, for the client if it is a peer's; with
+ * acquisitionport the NTP port, an answer (mode 4), if it is to a
+ * request the client sent from here.
  */
 static int
-peer_packet(const struct serve_req *rq)
+peer_packet(const struct server *srv, const struct serve_req *rq)
 {
-	return rq->len >= PKT_HDR_LEN && !(rq->flags & (SERVE_RQ_TRUNC |
-	    SERVE_RQ_BLOCKED)) && ((rq->pkt[0] & 7) == PKT_MODE_SYMACT ||
-	    (rq->pkt[0] & 7) == PKT_MODE_SYMPAS ||
-	    (rq->pkt[0] & 7) == PKT_MODE_SERVER);
+	const struct conf	*conf = srv->ctx->conf;
+	int			 mode;
+
+	if (rq->len < PKT_HDR_LEN || (rq->flags & (SERVE_RQ_TRUNC |
+	    SERVE_RQ_BLOCKED)))
+		return 0;
+	mode = rq->pkt[0] & 7;
+	return mode == PKT_MODE_SYMACT || mode == PKT_MODE_SYMPAS ||
+	    (mode == PKT_MODE_SERVER && conf->acquisitionport != 0 &&
+	    conf->acquisitionport == conf->port);
 }
 
 /*
@@ -527,7 +533,7 @@ handle_one(struct server *srv, int i, int64_t now_ns)
 	srv->stats.ntp_rx++;
 	make_req(srv, i, now_ns, &rq, &local_ns);
 	/* the peer's own time, not smoothtime's */
-	if (peer_packet(&rq) && ectx_peer_rx(srv->ctx, rq.from, rq.pkt,
+	if (peer_packet(srv, &rq) && ectx_peer_rx(srv->ctx, rq.from, rq.pkt,
 	    rq.len, local_ns))
 		return -1;
 	v = serve_request(&srv->core, &rq, &a);
