@@ -442,7 +442,13 @@ clog_request(struct clog *cl, const struct sockaddr *sa, int64_t now_ns,
 		r->credit -= cl->token;
 		return CLOG_ANSWER;
 	}
+	/*
+	 * The leak: answered all the same (a RATE kiss), which spends what
+	 * was earned towards the next token, as chronyd's leaked answers do:
+	 * a client ignoring the kisses gets no more than its interval.
+	 */
 	if ((rnd & ((1U << cl->leak) - 1)) == 0) {
+		r->credit = 0;
 		if (r->kods != UINT32_MAX)
 			r->kods++;
 		return CLOG_KOD;

@@ -299,7 +299,11 @@ START_TEST(test_clog_leak_fraction)
 }
 END_TEST
 
-/* Requests every step_ns from t = 0 for n requests; how many answered. */
+/*
+ * Requests every step_ns from t = 0 for n requests; how many answered.
+ * The leak (every 4th request here) empties the bucket, as chronyd's:
+ * a client asking faster than the leak comes gets its burst alone.
+ */
 static const struct {
 	const char	*what;
 	int		 interval, burst;
@@ -308,9 +312,11 @@ static const struct {
 } pace_rows[] = {
 	{ "interval -2: 4 a second, asked 4 a second", -2, 1, S / 4, 40, 40 },
 	{ "interval -2: 4 a second, asked 8 a second", -2, 1, S / 8, 80, 40 },
-	{ "interval -2 burst 4: 4 + 4 a second", -2, 4, S / 64, 64, 4 + 3 },
-	{ "interval 3: one in 8 s, asked every s", 3, 1, S, 81, 11 },
-	{ "interval 3 burst 8: asked every s", 3, 8, S, 81, 8 + 10 },
+	{ "interval -2 burst 4: asked 64 a second", -2, 4, S / 64, 64, 4 },
+	{ "interval 3: one in 8 s, asked every s", 3, 1, S, 81, 1 },
+	{ "interval 3 burst 8: asked every s", 3, 8, S, 81, 8 + 1 },
+	{ "interval 3: asked every 2 s", 3, 1, 2 * S, 81, 21 },
+	{ "interval 3: asked every 8 s", 3, 1, 8 * S, 81, 81 },
 	{ "interval -19: 2^-19 s, just slower", -19, 1, 1908, 1000, 1000 },
 	{ "interval -19: 2^-19 s, just faster", -19, 1, 1907, 1000, 500 },
 	{ "interval 12: one in 4096 s", 12, 1, 1024 * S, 9, 3 },
@@ -681,10 +687,10 @@ START_TEST(test_clog_time_backwards)
 	struct clog_entry	 e;
 
 	ck_assert_int_eq(req(cl, "192.0.2.1", 100 * S, 0), CLOG_ANSWER);
-	/* stepped back 50 s: no time has passed, no tokens */
-	ck_assert_int_eq(req(cl, "192.0.2.1", 50 * S, 0), CLOG_KOD);
-	ck_assert_int_eq(req(cl, "192.0.2.1", 50 * S + S / 2, 0), CLOG_KOD);
-	ck_assert_int_eq(req(cl, "192.0.2.1", 51 * S, 0), CLOG_ANSWER);
+	/* stepped back 50 s: no time has passed, no tokens (no leak: 1) */
+	ck_assert_int_eq(req(cl, "192.0.2.1", 50 * S, 1), CLOG_DROP);
+	ck_assert_int_eq(req(cl, "192.0.2.1", 50 * S + S / 2, 1), CLOG_DROP);
+	ck_assert_int_eq(req(cl, "192.0.2.1", 51 * S, 1), CLOG_ANSWER);
 	ck_assert_int_eq(find(cl, "192.0.2.1", &e), 0);
 	ck_assert_int_eq(e.last_ns, 51 * S);
 	ck_assert_uint_eq(e.hits, 4);
@@ -822,6 +828,7 @@ model_request(struct model *m, __int128 now, __int128 token, int burst,
 	if (leak < 1)
 		leak = 1;	/* chrony's least */
 	if ((rnd & ((1U << leak) - 1)) == 0) {
+		m->tat = now + burst * token;	/* the bucket emptied */
 		m->kods++;
 		return CLOG_KOD;
 	}
